@@ -1,0 +1,93 @@
+import express from 'express';
+import type { Express, Router } from 'express';
+import type { CompiledConfig } from '../compile/compile-config';
+import type { ConfigStore } from '../config/config-store';
+import type { Logger } from '../logging/logger';
+import type { RunLogStore } from '../run-log/run-record';
+import type { IdempotencyStore } from '../runs/idempotency-store';
+import type { RunDeps } from '../runs/run-connector';
+import { ApiError, createErrorMiddleware } from './api-error';
+import { createAuthenticator, requireAdmin } from './authenticate';
+import type { AuthOptions } from './authenticate';
+import { createConnectorsRouter } from './connectors-routes';
+import { createRunsRouter } from './runs-routes';
+
+export interface AppDeps {
+  mode: 'sandbox' | 'live';
+  configStore: ConfigStore<CompiledConfig>;
+  run: RunDeps;
+  runLog: RunLogStore;
+  idempotency: IdempotencyStore;
+  auth: AuthOptions;
+  logger: Logger;
+  /** Extra routers mounted before the API (the sandbox helpdesk and upstream, the preview page). */
+  mounts?: { path: string; router: Router | Express }[];
+}
+
+/** The Express app, without a listening socket, so tests drive it with supertest. */
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
+
+  app.get('/health', (_req, res) => {
+    const status = deps.configStore.status();
+    const compiled = deps.configStore.current();
+    res.status(compiled ? 200 : 503).json({
+      status: compiled && status.ok ? 'ok' : 'degraded',
+      mode: deps.mode,
+      config: {
+        ok: status.ok,
+        serving: compiled !== undefined,
+        loadedAt: status.loadedAt ?? null,
+        connectors: compiled?.connectors.size ?? 0,
+        warnings: status.warnings.length,
+        // The issues name config files and JSON paths only: no values, no secrets.
+        errors: status.lastError
+          ? status.lastError.issues.map((issue) => ({
+              file: issue.file,
+              path: issue.path,
+              message: issue.message,
+              hint: issue.hint,
+            }))
+          : [],
+      },
+    });
+  });
+
+  const authenticator = createAuthenticator({
+    ...deps.auth,
+    onRejected: (reason) => deps.logger.warn('request not authenticated', { reason }),
+  });
+  const api = express.Router();
+  api.use(express.json({ limit: '100kb', strict: true }));
+  api.use(authenticator.middleware);
+  api.use(
+    createConnectorsRouter({
+      run: deps.run,
+      config: () => deps.configStore.current(),
+      runLog: deps.runLog,
+      idempotency: deps.idempotency,
+    }),
+  );
+  api.use(createRunsRouter({ runLog: deps.runLog }));
+  api.get('/admin/config', (req, res) => {
+    requireAdmin(req);
+    res.json(deps.configStore.status());
+  });
+  api.post('/admin/config/reload', async (req, res) => {
+    requireAdmin(req);
+    const result = await deps.configStore.reload();
+    res.status(result.ok ? 200 : 422).json(deps.configStore.status());
+  });
+  api.use((req) => {
+    throw new ApiError('NOT_FOUND', `No endpoint ${req.method} /api${req.path}.`);
+  });
+  app.use('/api', api);
+  app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `No endpoint ${req.method} ${req.path}.`)));
+  app.use(createErrorMiddleware(deps.logger));
+  return app;
+}

@@ -1,0 +1,148 @@
+import * as z from 'zod';
+import type { CompiledConnector, CompiledInput } from '../compile/compile-config';
+
+/**
+ * Resolves a connector's inputs from the run context (ticket, record, comment, agent) and from
+ * values the agent typed. Everything here is untrusted: values are coerced to the declared type
+ * and checked against the pattern before they get anywhere near a request.
+ */
+
+/** Reads a source path such as `ticket.requester.email`; undefined when the context has none. */
+export type SourceReader = (source: string) => unknown;
+
+export interface InputProblem {
+  input: string;
+  code: 'INPUT_MISSING' | 'INPUT_INVALID' | 'INPUT_NOT_EDITABLE' | 'INPUT_UNKNOWN';
+  message: string;
+}
+
+export type ResolveInputsResult =
+  | { ok: true; values: Record<string, unknown>; redacted: Set<string> }
+  | { ok: false; problems: InputProblem[] };
+
+export type CoerceResult = { ok: true; value: unknown } | { ok: false; message: string };
+
+const emailSchema = z.email();
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
+const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
+
+function isBlank(value: unknown): boolean {
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.trim() === '') ||
+    (Array.isArray(value) && value.length === 0)
+  );
+}
+
+/** Coerces a raw value (from a ticket field or a form) to an input's declared type. */
+export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResult {
+  const def = input.def;
+  let value: unknown = raw;
+  if (Array.isArray(value)) value = value.map(String).join(' ');
+  if (typeof value === 'string' && def.trim) value = value.trim();
+  switch (def.type) {
+    case 'string':
+    case 'email': {
+      if (typeof value === 'object') return { ok: false, message: 'must be text' };
+      const text = String(value);
+      if (def.maxLength !== undefined && text.length > def.maxLength) {
+        return { ok: false, message: `must be at most ${def.maxLength} characters` };
+      }
+      if (def.type === 'email' && !emailSchema.safeParse(text).success) {
+        return { ok: false, message: 'must be an email address' };
+      }
+      if (input.pattern && !input.pattern.test(text)) {
+        return { ok: false, message: `must match ${def.pattern}` };
+      }
+      return { ok: true, value: text };
+    }
+    case 'number':
+    case 'integer': {
+      const number =
+        typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
+      if (!Number.isFinite(number)) return { ok: false, message: 'must be a number' };
+      if (def.type === 'integer' && !Number.isSafeInteger(number)) {
+        return { ok: false, message: 'must be a whole number' };
+      }
+      if (input.pattern && !input.pattern.test(String(number))) {
+        return { ok: false, message: `must match ${def.pattern}` };
+      }
+      return { ok: true, value: number };
+    }
+    case 'boolean': {
+      if (typeof value === 'boolean') return { ok: true, value };
+      const word = String(value).toLowerCase();
+      if (TRUE_WORDS.has(word)) return { ok: true, value: true };
+      if (FALSE_WORDS.has(word)) return { ok: true, value: false };
+      return { ok: false, message: 'must be true or false' };
+    }
+    case 'date': {
+      if (typeof value !== 'string') return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
+      const date = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
+      if (Number.isNaN(date.getTime())) return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
+      const iso = date.toISOString().slice(0, 10);
+      if (DATE_ONLY.test(value) && iso !== value) {
+        return { ok: false, message: 'must be a real calendar date' };
+      }
+      return { ok: true, value: iso };
+    }
+  }
+}
+
+/** The value an input starts from before the agent edits it: its source, else its default. */
+export function prefillInput(input: CompiledInput, read: SourceReader): unknown {
+  const fromSource = input.def.source === undefined ? undefined : read(input.def.source);
+  return isBlank(fromSource) ? input.def.default : fromSource;
+}
+
+/**
+ * @param provided values the agent typed, keyed by input name. Only `prompt` inputs may be set
+ *   this way: the others come from the ticket as the server loaded it, never from the browser.
+ */
+export function resolveInputs(
+  connector: CompiledConnector,
+  read: SourceReader,
+  provided: Readonly<Record<string, unknown>>,
+): ResolveInputsResult {
+  const problems: InputProblem[] = [];
+  const values: Record<string, unknown> = {};
+  const redacted = new Set<string>();
+  const known = new Map(connector.inputs.map((input) => [input.def.name, input]));
+  for (const name of Object.keys(provided)) {
+    const input = known.get(name);
+    if (!input) {
+      problems.push({ input: name, code: 'INPUT_UNKNOWN', message: `connector has no input "${name}"` });
+    } else if (!input.def.prompt) {
+      problems.push({
+        input: name,
+        code: 'INPUT_NOT_EDITABLE',
+        message: `input "${name}" comes from ${input.def.source ?? 'its default'} and cannot be set by the caller`,
+      });
+    }
+  }
+  for (const input of connector.inputs) {
+    const { name, label, prompt, required } = input.def;
+    if (input.def.redact) redacted.add(name);
+    const typed = prompt && Object.hasOwn(provided, name) ? provided[name] : undefined;
+    const raw = isBlank(typed) ? prefillInput(input, read) : typed;
+    if (isBlank(raw)) {
+      if (required) {
+        problems.push({
+          input: name,
+          code: 'INPUT_MISSING',
+          message: `${label ?? name} is required${input.def.source ? ` (read from ${input.def.source}, which is empty)` : ''}`,
+        });
+      }
+      continue;
+    }
+    const coerced = coerceInputValue(input, raw);
+    if (!coerced.ok) {
+      problems.push({ input: name, code: 'INPUT_INVALID', message: `${label ?? name} ${coerced.message}` });
+      continue;
+    }
+    values[name] = coerced.value;
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, values, redacted };
+}

@@ -1,0 +1,178 @@
+import type {
+  CompiledAuth,
+  CompiledConnector,
+  CompiledJson,
+} from '../compile/compile-config';
+import { renderTemplateText, renderTemplateValue } from '../compile/template';
+import type { ParsedTemplate, TemplateScope } from '../compile/template';
+import type { AuthConfig, OutboundRequest } from '../request/request-types';
+
+/**
+ * Turns a compiled request and resolved values into bytes on the wire. Every value is encoded for
+ * the place it lands, so that ticket or agent data can never change the request's shape:
+ * - path: each value is percent-encoded as one segment (`#1001` → `%231001`, `a/b?c` → `a%2Fb%3Fc`);
+ *   "." and ".." are refused because URL parsers collapse them into parent directories;
+ * - query: values go through URLSearchParams, encoded once;
+ * - headers: a value with CR, LF or NUL is refused (header injection / response splitting);
+ * - JSON body: each string leaf is rendered on its own and the tree is serialised once, so quotes
+ *   and newlines stay inside their string; a leaf that is exactly one reference keeps its type.
+ */
+
+export const SECRET_MASK = '[secret]';
+export const REDACTED_MASK = '[redacted]';
+
+export interface RenderScope {
+  inputs: Readonly<Record<string, unknown>>;
+  connection: Readonly<Record<string, unknown>>;
+  secrets: Readonly<Record<string, string>>;
+}
+
+export interface RenderedRequest {
+  request: OutboundRequest;
+  /** The same request with secrets and redacted inputs masked: the only form that is logged. */
+  censored: OutboundRequest;
+  auth: AuthConfig;
+}
+
+export type RenderError = { code: 'INPUT_UNSAFE_VALUE'; message: string };
+export type RenderRequestResult =
+  | { ok: true; value: RenderedRequest }
+  | { ok: false; error: RenderError };
+
+const UNSAFE_HEADER_CHARS = /[\r\n\0]/;
+
+class RenderFailure {
+  constructor(readonly error: RenderError) {}
+}
+
+function encodePathValue(value: string, name: string): string {
+  if (value === '.' || value === '..') {
+    throw new RenderFailure({
+      code: 'INPUT_UNSAFE_VALUE',
+      message: `input ${name} cannot be "${value}" in a URL path`,
+    });
+  }
+  return encodeURIComponent(value);
+}
+
+function renderHeader(name: string, template: ParsedTemplate, scope: TemplateScope): string {
+  const value = renderTemplateText(template, scope);
+  if (UNSAFE_HEADER_CHARS.test(value)) {
+    throw new RenderFailure({
+      code: 'INPUT_UNSAFE_VALUE',
+      message: `header ${name} would contain a line break; the value was refused`,
+    });
+  }
+  return value;
+}
+
+/** Renders a JSON tree whose string leaves are templates. */
+export function renderJson(node: CompiledJson, scope: TemplateScope): unknown {
+  switch (node.kind) {
+    case 'literal':
+      return node.value;
+    case 'template':
+      return renderTemplateValue(node.template, scope);
+    case 'array':
+      return node.items.map((item) => renderJson(item, scope));
+    case 'object':
+      return Object.fromEntries(node.entries.map(([key, item]) => [key, renderJson(item, scope)]));
+  }
+}
+
+function resolveAuth(auth: CompiledAuth, scope: TemplateScope): AuthConfig {
+  const text = (template: ParsedTemplate) => renderTemplateText(template, scope);
+  switch (auth.type) {
+    case 'none':
+      return { type: 'none' };
+    case 'bearer':
+      return { type: 'bearer', token: text(auth.token) };
+    case 'basic':
+      return { type: 'basic', username: text(auth.username), password: text(auth.password) };
+    case 'apiKeyHeader':
+      return { type: 'apiKeyHeader', header: auth.header, value: text(auth.value) };
+    case 'oauth2ClientCredentials':
+      return {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: auth.tokenUrl,
+        clientId: text(auth.clientId),
+        clientSecret: text(auth.clientSecret),
+        ...(auth.scope === undefined ? {} : { scope: auth.scope }),
+        ...(auth.audience === undefined ? {} : { audience: auth.audience }),
+      };
+  }
+}
+
+function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {
+  const { connection, request } = connector;
+  const base = connection.baseUrl.href.replace(/\/+$/, '');
+  const path = renderTemplateText(request.path, scope, (value, ref) =>
+    encodePathValue(value, ref.name),
+  );
+  const url = new URL(base + path);
+  for (const [key, template] of request.query) {
+    const value = renderTemplateText(template, scope);
+    // An optional input that is empty leaves its query parameter out rather than sending "x=".
+    if (value !== '' || template.singleRef === undefined) url.searchParams.append(key, value);
+  }
+  const headers: Record<string, string> = {};
+  for (const [name, template] of [...connection.headers, ...request.headers]) {
+    headers[name.toLowerCase()] = renderHeader(name, template, scope);
+  }
+  let body: string | undefined;
+  const setContentType = (value: string) => {
+    headers['content-type'] ??= value;
+  };
+  switch (request.body?.type) {
+    case undefined:
+      break;
+    case 'json':
+      body = JSON.stringify(renderJson(request.body.value, scope));
+      setContentType('application/json');
+      break;
+    case 'form': {
+      const form = new URLSearchParams();
+      for (const [key, template] of request.body.value) {
+        form.append(key, renderTemplateText(template, scope));
+      }
+      body = form.toString();
+      setContentType('application/x-www-form-urlencoded');
+      break;
+    }
+    case 'text':
+      body = renderTemplateText(request.body.value, scope);
+      setContentType(request.body.contentType);
+      break;
+  }
+  headers['accept'] ??= 'application/json';
+  return { method: request.method, url: url.href, headers, ...(body === undefined ? {} : { body }) };
+}
+
+/**
+ * Renders the request twice: once for the wire and once with secrets and redacted inputs masked,
+ * for the run log. Auth is resolved separately and added by the sender, so it never sits in
+ * the censored copy.
+ */
+export function renderRequest(
+  connector: CompiledConnector,
+  scope: RenderScope,
+  redactedInputs: ReadonlySet<string>,
+): RenderRequestResult {
+  const real: TemplateScope = { inputs: scope.inputs, connection: scope.connection, secrets: scope.secrets };
+  const maskedSecrets = Object.fromEntries(Object.keys(scope.secrets).map((name) => [name, SECRET_MASK]));
+  const maskedInputs = Object.fromEntries(
+    Object.entries(scope.inputs).map(([name, value]) => [name, redactedInputs.has(name) ? REDACTED_MASK : value]),
+  );
+  try {
+    const request = renderWith(connector, real);
+    const censored = renderWith(connector, {
+      inputs: maskedInputs,
+      connection: scope.connection,
+      secrets: maskedSecrets,
+    });
+    return { ok: true, value: { request, censored, auth: resolveAuth(connector.connection.auth, real) } };
+  } catch (error) {
+    if (error instanceof RenderFailure) return { ok: false, error: error.error };
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+import { TreeInterpreter } from '@jmespath-community/jmespath';
+import type { CompiledConnector, CompiledOutput, ExpressionNode } from '../compile/compile-config';
+
+/**
+ * Reads an upstream answer into the connector's outputs. Status decides the path first (empty
+ * statuses such as 404, then success statuses, anything else fails); then `emptyWhen` and
+ * `root` are evaluated; then each output is extracted with its compiled JMESPath and coerced.
+ */
+
+export interface UpstreamAnswer {
+  status: number;
+  contentType: string | null;
+  json: unknown;
+  bodyText: string;
+}
+
+export type ResponseReading =
+  | { outcome: 'success'; outputs: Record<string, unknown>; warnings: string[] }
+  | { outcome: 'empty'; outputs: Record<string, unknown>; reason: string; warnings: string[] }
+  | {
+      outcome: 'failed';
+      error: { code: 'UPSTREAM_HTTP_ERROR' | 'UPSTREAM_INVALID_RESPONSE'; message: string; status: number };
+    };
+
+type JsonValue = Parameters<typeof TreeInterpreter.search>[1];
+
+function evaluate(expression: ExpressionNode, data: unknown): unknown {
+  return TreeInterpreter.search(expression, data as JsonValue);
+}
+
+/** JMESPath truthiness: false, null, and empty strings, arrays and objects are false. */
+function isTruthy(value: unknown): boolean {
+  if (value === null || value === undefined || value === false || value === '') return false;
+  if (Array.isArray(value)) return value.length > 0;
+  if (typeof value === 'object') return Object.keys(value).length > 0;
+  return true;
+}
+
+export type CoercedOutput = { ok: true; value: unknown } | { ok: false; message: string };
+
+export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOutput {
+  if (value === null || value === undefined) return { ok: true, value: null };
+  switch (output.def.type) {
+    case 'json':
+      return { ok: true, value };
+    case 'string':
+      if (typeof value === 'object') return { ok: true, value: JSON.stringify(value) };
+      return { ok: true, value: String(value) };
+    case 'number':
+    case 'integer': {
+      const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+      if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
+      if (!Number.isFinite(number)) return { ok: false, message: `expected a number, got ${typeof value}` };
+      if (output.def.type === 'integer' && !Number.isInteger(number)) {
+        return { ok: false, message: `expected a whole number, got ${number}` };
+      }
+      return { ok: true, value: number };
+    }
+    case 'boolean':
+      if (typeof value === 'boolean') return { ok: true, value };
+      if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
+      return { ok: false, message: `expected true or false, got ${JSON.stringify(value).slice(0, 40)}` };
+    case 'date': {
+      const date =
+        typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(String(value));
+      if (Number.isNaN(date.getTime())) return { ok: false, message: 'expected a date' };
+      // Zendesk date fields take YYYY-MM-DD; Salesforce Date fields too.
+      return { ok: true, value: date.toISOString().slice(0, 10) };
+    }
+  }
+}
+
+function describeBody(answer: UpstreamAnswer): string {
+  const type = answer.contentType ?? 'no content type';
+  return `${type}${answer.bodyText ? `, starting ${JSON.stringify(answer.bodyText.slice(0, 60))}` : ', empty body'}`;
+}
+
+function upstreamErrorMessage(answer: UpstreamAnswer): string {
+  const json = answer.json as Record<string, unknown> | undefined;
+  if (json && typeof json === 'object') {
+    for (const key of ['message', 'error_description', 'error', 'errors', 'errorMessages', 'detail']) {
+      const value = json[key];
+      if (typeof value === 'string' && value) return value.slice(0, 300);
+      if (Array.isArray(value) && value.length) return value.map(String).join('; ').slice(0, 300);
+    }
+  }
+  return '';
+}
+
+export function readResponse(connector: CompiledConnector, answer: UpstreamAnswer): ResponseReading {
+  const { response, def } = connector;
+  if (def.response.emptyStatus.includes(answer.status)) {
+    return { outcome: 'empty', outputs: {}, reason: `status ${answer.status}`, warnings: [] };
+  }
+  const success = def.response.successStatus
+    ? def.response.successStatus.includes(answer.status)
+    : answer.status >= 200 && answer.status < 300;
+  if (!success) {
+    const detail = upstreamErrorMessage(answer);
+    return {
+      outcome: 'failed',
+      error: {
+        code: 'UPSTREAM_HTTP_ERROR',
+        status: answer.status,
+        message: `the API answered ${answer.status}${detail ? `: ${detail}` : ''}`,
+      },
+    };
+  }
+  const needsJson = response.outputs.length > 0 || response.emptyWhen || response.root;
+  if (needsJson && answer.json === undefined) {
+    if (answer.status === 204 || answer.bodyText === '') {
+      return { outcome: 'empty', outputs: {}, reason: 'empty body', warnings: [] };
+    }
+    return {
+      outcome: 'failed',
+      error: {
+        code: 'UPSTREAM_INVALID_RESPONSE',
+        status: answer.status,
+        message: `expected a JSON response, got ${describeBody(answer)}`,
+      },
+    };
+  }
+  if (response.emptyWhen && isTruthy(evaluate(response.emptyWhen, answer.json))) {
+    return { outcome: 'empty', outputs: {}, reason: 'emptyWhen matched', warnings: [] };
+  }
+  const root = response.root ? evaluate(response.root, answer.json) : answer.json;
+  if (response.root && (root === null || root === undefined)) {
+    return { outcome: 'empty', outputs: {}, reason: 'root matched nothing', warnings: [] };
+  }
+  const outputs: Record<string, unknown> = {};
+  const warnings: string[] = [];
+  for (const output of response.outputs) {
+    const coerced = coerceOutput(output, evaluate(output.expression, root));
+    if (coerced.ok) {
+      outputs[output.def.name] = coerced.value;
+    } else {
+      outputs[output.def.name] = null;
+      warnings.push(`output ${output.def.name}: ${coerced.message}`);
+    }
+  }
+  const found = Object.values(outputs).some((value) => value !== null);
+  if (response.outputs.length > 0 && !found) {
+    return { outcome: 'empty', outputs, reason: 'no output had a value', warnings };
+  }
+  return { outcome: 'success', outputs, warnings };
+}

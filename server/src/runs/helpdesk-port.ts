@@ -1,0 +1,49 @@
+import type { CompiledWrite, CompiledConnector } from '../compile/compile-config';
+import type { TemplateScope } from '../compile/template';
+import type { SourceReader } from '../inputs/resolve-inputs';
+import type { RunTarget } from '../run-log/run-record';
+
+/**
+ * What a run needs from a helpdesk, so the run pipeline does not care whether it is writing a
+ * Zendesk ticket or a Salesforce record.
+ */
+export interface LoadedTarget {
+  target: RunTarget;
+  /** Reads input sources (ticket.subject, comment.body, record.Field__c …) from what was loaded. */
+  read: SourceReader;
+  /** Whether the connector's `appliesWhen` holds for this ticket or record. */
+  applies(connector: CompiledConnector): boolean;
+  /** The agent running it, as the helpdesk knows them (looked up server-side, not from claims). */
+  agent: { id: string; name: string; email: string } | undefined;
+}
+
+export type HelpdeskErrorCode =
+  | 'TICKET_NOT_FOUND'
+  | 'COMMENT_NOT_FOUND'
+  | 'AGENT_NOT_FOUND'
+  | 'HELPDESK_UNAVAILABLE'
+  | 'HELPDESK_AUTH_FAILED';
+
+export interface HelpdeskError {
+  code: HelpdeskErrorCode;
+  message: string;
+}
+
+export type WriteErrorCode =
+  | 'WRITE_BACK_INVALID'
+  | 'WRITE_BACK_REJECTED'
+  | 'WRITE_BACK_CONFLICT'
+  | 'WRITE_BACK_UNAVAILABLE';
+
+export type WriteResult =
+  | { ok: true; written: boolean; changes: unknown }
+  | { ok: false; changes: unknown; error: { code: WriteErrorCode; message: string } };
+
+export interface HelpdeskPort {
+  load(targetId: string, options: { commentId?: string; agentId?: string }): Promise<
+    { ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }
+  >;
+  /** Describes the writes without making them (dry runs, and the redacted copy for the log). */
+  preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult;
+  write(loaded: LoadedTarget, write: CompiledWrite | undefined, scope: TemplateScope): Promise<WriteResult>;
+}

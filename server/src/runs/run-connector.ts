@@ -1,0 +1,393 @@
+import type { RunResultView } from '../../../shared/src/api/api-contracts';
+import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compile-config';
+import { renderTemplateText } from '../compile/template';
+import type { TemplateScope } from '../compile/template';
+import type { InputProblem } from '../inputs/resolve-inputs';
+import { resolveInputs } from '../inputs/resolve-inputs';
+import type { Logger } from '../logging/logger';
+import type { Redactor } from '../logging/redact';
+import { REDACTED_MASK, renderRequest } from '../render/render-request';
+import type { OutboundRequest, AuthConfig, SendResult } from '../request/request-types';
+import { readResponse } from '../response/read-response';
+import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
+import { createRunId } from '../run-log/run-record';
+import type { RunLogStore } from '../run-log/run-record';
+import type { HelpdeskPort, LoadedTarget, WriteResult } from './helpdesk-port';
+
+/**
+ * The run pipeline: load the ticket → resolve inputs → render the request → send it → read the
+ * response → write back → log. Failures the caller can fix (unknown connector, missing input,
+ * no confirmation) come back as refusals before anything is sent; from the moment the external
+ * system is called, every run ends as success, empty or failed and is recorded, including a
+ * write-back that did not land.
+ */
+
+export interface RunRequest {
+  connectorId: string;
+  targetId: string;
+  commentId?: string;
+  agentId?: string;
+  inputs: Record<string, unknown>;
+  confirmed: boolean;
+  dryRun: boolean;
+  surface: 'zendesk' | 'salesforce' | 'automation';
+  source: RunSource;
+  actor: RunActor;
+  idempotencyKey?: string;
+}
+
+export type RefusalCode =
+  | 'CONFIG_UNAVAILABLE'
+  | 'CONNECTOR_NOT_FOUND'
+  | 'CONNECTOR_DISABLED'
+  | 'CONNECTOR_SURFACE_MISMATCH'
+  | 'CONNECTOR_NOT_APPLICABLE'
+  | 'CONFIRMATION_REQUIRED'
+  | 'INPUT_INVALID'
+  | 'TICKET_NOT_FOUND'
+  | 'COMMENT_NOT_FOUND'
+  | 'AGENT_NOT_FOUND'
+  | 'HELPDESK_UNAVAILABLE'
+  | 'HELPDESK_AUTH_FAILED'
+  | 'CONNECTION_BUSY';
+
+export interface Refusal {
+  code: RefusalCode;
+  message: string;
+  details?: unknown;
+  retryAfterSeconds?: number;
+}
+
+export type RunConnectorResult = { ok: true; result: RunResultView } | { ok: false; refusal: Refusal };
+
+export interface SendUpstream {
+  (connector: CompiledConnector, request: OutboundRequest, auth: AuthConfig): Promise<SendResult>;
+}
+
+export interface RunDeps {
+  config: () => CompiledConfig | undefined;
+  helpdesk: HelpdeskPort;
+  secrets: (names: readonly string[]) => Record<string, string>;
+  send: SendUpstream;
+  /** Refuses quickly when a connection already has too many runs waiting. */
+  acquireSlot: (connector: CompiledConnector) => Promise<(() => void) | undefined>;
+  runLog: RunLogStore;
+  logger: Logger;
+  redactor: Redactor;
+  now?: () => number;
+}
+
+const MAX_LOGGED_BODY = 16 * 1024;
+const DEFAULT_MESSAGES = {
+  success: 'Done.',
+  empty: 'Nothing was found.',
+  failure: 'The connector failed: {{error.message}}',
+};
+
+function refusal(code: RefusalCode, message: string, details?: unknown): RunConnectorResult {
+  return { ok: false, refusal: { code, message, ...(details === undefined ? {} : { details }) } };
+}
+
+function messageFor(
+  connector: CompiledConnector,
+  outcome: 'success' | 'empty' | 'failure',
+  scope: TemplateScope,
+): string {
+  const template = connector.messages[outcome];
+  if (template) return renderTemplateText(template, scope);
+  if (outcome === 'failure') {
+    const error = scope.error as { message?: string } | undefined;
+    return `The connector failed: ${error?.message ?? 'unknown error'}`;
+  }
+  return DEFAULT_MESSAGES[outcome];
+}
+
+function maskOutputs(connector: CompiledConnector, outputs: Record<string, unknown>): Record<string, unknown> {
+  const redacted = new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
+  return Object.fromEntries(
+    Object.entries(outputs).map(([name, value]) => [
+      name,
+      redacted.has(name) && value !== null ? REDACTED_MASK : value,
+    ]),
+  );
+}
+
+function maskInputs(values: Record<string, unknown>, redacted: ReadonlySet<string>): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(values).map(([name, value]) => [name, redacted.has(name) ? REDACTED_MASK : value]),
+  );
+}
+
+/** Masks every known value of a redacted output or input inside a text (an upstream body). */
+function maskValues(text: string, values: unknown[]): string {
+  let out = text;
+  for (const value of values) {
+    if (value === null || value === undefined) continue;
+    const needle = typeof value === 'string' ? value : JSON.stringify(value);
+    if (needle.length >= 3 && out.includes(needle)) out = out.split(needle).join(REDACTED_MASK);
+  }
+  return out;
+}
+
+function inputProblemsMessage(problems: InputProblem[]): string {
+  return problems.map((problem) => problem.message).join('; ');
+}
+
+export async function runConnector(deps: RunDeps, request: RunRequest): Promise<RunConnectorResult> {
+  const now = deps.now ?? Date.now;
+  const config = deps.config();
+  if (!config) {
+    return refusal('CONFIG_UNAVAILABLE', 'No valid connector configuration is loaded; see /health.');
+  }
+  const connector = config.connectors.get(request.connectorId);
+  if (!connector) {
+    return refusal('CONNECTOR_NOT_FOUND', `There is no connector "${request.connectorId}".`);
+  }
+  if (!connector.def.enabled) {
+    return refusal('CONNECTOR_DISABLED', `Connector "${connector.id}" is disabled.`);
+  }
+  if (!connector.def.surfaces.includes(request.surface)) {
+    return refusal(
+      'CONNECTOR_SURFACE_MISMATCH',
+      `Connector "${connector.id}" is not offered on ${request.surface}.`,
+    );
+  }
+  // Anything that calls the external system with side effects needs the agent's explicit
+  // confirmation, dry runs included: a dry run still sends the request.
+  if (connector.confirm && !request.confirmed) {
+    return refusal(
+      'CONFIRMATION_REQUIRED',
+      `Connector "${connector.id}" changes data in another system; send "confirmed": true to run it.`,
+    );
+  }
+
+  const loaded = await deps.helpdesk.load(request.targetId, {
+    ...(request.commentId === undefined ? {} : { commentId: request.commentId }),
+    ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+  });
+  if (!loaded.ok) return refusal(loaded.error.code, loaded.error.message);
+  const target = loaded.value;
+  if (request.surface !== 'automation' && !target.applies(connector)) {
+    return refusal(
+      'CONNECTOR_NOT_APPLICABLE',
+      `Connector "${connector.id}" does not apply to this ${target.target.type}.`,
+    );
+  }
+  const inputs = resolveInputs(connector, target.read, request.inputs);
+  if (!inputs.ok) {
+    return refusal('INPUT_INVALID', inputProblemsMessage(inputs.problems), inputs.problems);
+  }
+
+  const startedAtMs = now();
+  const runId = createRunId(startedAtMs);
+  const actor: RunActor = target.agent
+    ? { kind: 'agent', id: target.agent.id, name: target.agent.name, email: target.agent.email }
+    : request.actor;
+  const connectionValues = connector.connection.def.variables;
+  const base = {
+    id: runId,
+    connectorId: connector.id,
+    source: request.source,
+    actor,
+    target: target.target,
+    dryRun: request.dryRun,
+    inputs: maskInputs(inputs.values, inputs.redacted),
+    startedAt: new Date(startedAtMs).toISOString(),
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
+  };
+  const scopeBase = { inputs: inputs.values, connection: connectionValues };
+
+  const finish = async (
+    parts: Omit<RunRecord, keyof typeof base | 'durationMs'>,
+    view: { upstreamOutcome: RunResultView['upstreamOutcome']; outputs: Record<string, unknown>; error?: { code: string; message: string } },
+  ): Promise<RunConnectorResult> => {
+    const durationMs = Math.max(0, now() - startedAtMs);
+    const record = deps.redactor.redactDeep({ ...base, ...parts, durationMs } as RunRecord);
+    try {
+      await deps.runLog.record(record);
+    } catch (error) {
+      // The run happened: if the log store fails, the structured log line is the record.
+      deps.logger.error('run log write failed; the run is recorded here instead', { error, run: record });
+    }
+    deps.logger.info('connector run', {
+      runId,
+      connectorId: connector.id,
+      outcome: record.outcome,
+      errorCode: record.errorCode,
+      target: record.target,
+      durationMs,
+      attempts: record.attempts,
+      writes: record.writes.status,
+    });
+    const redacted = new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
+    const result: RunResultView = {
+      runId,
+      connectorId: connector.id,
+      outcome: record.outcome,
+      upstreamOutcome: view.upstreamOutcome,
+      message: record.message,
+      ...(view.error ? { error: deps.redactor.redactDeep(view.error) } : {}),
+      outputs: connector.response.outputs
+        .filter((output) => Object.hasOwn(view.outputs, output.def.name))
+        .map((output) => ({
+          name: output.def.name,
+          label: output.def.label ?? output.def.name,
+          value: redacted.has(output.def.name) && view.outputs[output.def.name] !== null ? REDACTED_MASK : view.outputs[output.def.name],
+          redacted: redacted.has(output.def.name),
+        })),
+      writes: record.writes,
+      dryRun: request.dryRun,
+      durationMs,
+      attempts: record.attempts,
+    };
+    return { ok: true, result };
+  };
+
+  if (connector.unavailable) {
+    const error = connector.unavailable;
+    return finish(
+      {
+        outcome: 'failed',
+        errorCode: error.code,
+        message: messageFor(connector, 'failure', { ...scopeBase, error }),
+        outputs: {},
+        writes: { status: 'skipped', changes: null },
+        attempts: 0,
+      },
+      { upstreamOutcome: 'failed', outputs: {}, error },
+    );
+  }
+
+  const secrets = deps.secrets(connector.connection.secretNames);
+  const rendered = renderRequest(connector, { ...scopeBase, secrets }, inputs.redacted);
+  if (!rendered.ok) {
+    return refusal('INPUT_INVALID', rendered.error.message, [
+      { code: rendered.error.code, message: rendered.error.message },
+    ]);
+  }
+
+  const release = await deps.acquireSlot(connector);
+  if (!release) {
+    return {
+      ok: false,
+      refusal: {
+        code: 'CONNECTION_BUSY',
+        message: `Too many runs are waiting on connection "${connector.connection.id}"; try again shortly.`,
+        retryAfterSeconds: 1,
+      },
+    };
+  }
+  let sent: SendResult;
+  try {
+    sent = await deps.send(connector, rendered.value.request, rendered.value.auth);
+  } finally {
+    release();
+  }
+
+  const attempts = sent.attempts.length;
+  const bodyText = sent.bodyText ?? '';
+  const loggedResponse = (outputs: Record<string, unknown>) => {
+    const redactedValues = [
+      ...connector.response.outputs.filter((o) => o.def.redact).map((o) => outputs[o.def.name]),
+      ...[...inputs.redacted].map((name) => inputs.values[name]),
+    ];
+    return {
+      ...(sent.status === undefined ? {} : { status: sent.status }),
+      ...(sent.headers ? { headers: sent.headers } : {}),
+      body: maskValues(bodyText.slice(0, MAX_LOGGED_BODY), redactedValues),
+      truncated: bodyText.length > MAX_LOGGED_BODY,
+    };
+  };
+
+  const writeFor = async (
+    spec: CompiledWrite | undefined,
+    scope: TemplateScope,
+    maskedScope: TemplateScope,
+  ): Promise<WriteResult & { logged: unknown }> => {
+    const logged = deps.helpdesk.preview(spec, maskedScope);
+    const loggedChanges = logged.changes;
+    if (!spec) return { ok: true, written: false, changes: null, logged: null };
+    if (request.dryRun) {
+      const preview = deps.helpdesk.preview(spec, scope);
+      return { ...preview, logged: loggedChanges };
+    }
+    const written = await deps.helpdesk.write(target, spec, scope);
+    return { ...written, logged: loggedChanges };
+  };
+  const writesRecord = (result: WriteResult & { logged: unknown }): RunRecord['writes'] => {
+    if (!result.ok) return { status: 'failed', changes: result.logged, error: result.error };
+    if (request.dryRun) return { status: result.logged === null ? 'none' : 'skipped', changes: result.logged };
+    return { status: result.written ? 'written' : 'none', changes: result.logged };
+  };
+
+  const reading = sent.ok
+    ? readResponse(connector, {
+        status: sent.status,
+        contentType: sent.contentType,
+        json: sent.json,
+        bodyText: sent.bodyText,
+      })
+    : ({ outcome: 'failed', error: sent.error } as const);
+
+  if (reading.outcome === 'failed') {
+    const error = { code: reading.error.code, message: reading.error.message, status: reading.error.status ?? sent.status };
+    const scope = { ...scopeBase, error };
+    const masked = { ...scope, inputs: maskInputs(inputs.values, inputs.redacted) };
+    const write = await writeFor(connector.writeBack.failure, scope, masked);
+    const message = messageFor(connector, 'failure', scope);
+    return finish(
+      {
+        outcome: 'failed',
+        errorCode: error.code,
+        message,
+        request: rendered.value.censored,
+        response: loggedResponse({}),
+        outputs: {},
+        writes: writesRecord(write),
+        attempts,
+      },
+      { upstreamOutcome: 'failed', outputs: {}, error: { code: error.code, message: error.message } },
+    );
+  }
+
+  const outcome = reading.outcome;
+  const outputs = reading.outputs;
+  const scope = { ...scopeBase, outputs };
+  const masked = { ...scopeBase, inputs: maskInputs(inputs.values, inputs.redacted), outputs: maskOutputs(connector, outputs) };
+  const write = await writeFor(connector.writeBack[outcome], scope, masked);
+  const message = messageFor(connector, outcome, scope);
+  if (!write.ok) {
+    // The external call worked; the ticket was not updated. Say exactly that.
+    const error = {
+      code: 'WRITE_BACK_FAILED',
+      message: `The ${outcome === 'success' ? 'external call succeeded' : 'external call found nothing'}, but the ${target.target.type} was not updated: ${write.error.message}`,
+    };
+    return finish(
+      {
+        outcome: 'failed',
+        errorCode: error.code,
+        message: error.message,
+        request: rendered.value.censored,
+        response: loggedResponse(outputs),
+        outputs: maskOutputs(connector, outputs),
+        writes: writesRecord(write),
+        attempts,
+      },
+      { upstreamOutcome: outcome, outputs, error },
+    );
+  }
+  return finish(
+    {
+      outcome,
+      message,
+      request: rendered.value.censored,
+      response: loggedResponse(outputs),
+      outputs: maskOutputs(connector, outputs),
+      writes: writesRecord(write),
+      attempts,
+    },
+    { upstreamOutcome: outcome, outputs },
+  );
+}
+
+export type { LoadedTarget };

@@ -1,0 +1,77 @@
+import type { Agent } from 'undici';
+import type { CompiledConnection } from '../compile/compile-config';
+import { createAuthProvider, createTokenCache } from '../request/auth/create-auth-provider';
+import type { TokenCache } from '../request/auth/create-auth-provider';
+import type { HostLookup, SendPolicy } from '../request/request-types';
+import { sendRequest } from '../request/send-request';
+import { createEgressAgent } from '../request/ssrf-guard';
+import type { SendUpstream } from './run-connector';
+
+/**
+ * Keeps one DNS-pinning egress agent (with its connection pool) and one OAuth token cache per
+ * connection, so runs reuse sockets and tokens. A config reload that changes a connection gets
+ * fresh ones; the old agent is closed once its in-flight requests are done.
+ */
+export interface UpstreamSender {
+  send: SendUpstream;
+  close(): Promise<void>;
+}
+
+interface Egress {
+  def: CompiledConnection['def'];
+  agent: Agent;
+  tokenCache: TokenCache;
+}
+
+export function createUpstreamSender(options: { lookup?: HostLookup; sleep?: (ms: number) => Promise<void> } = {}): UpstreamSender {
+  const egress = new Map<string, Egress>();
+
+  const egressFor = (connection: CompiledConnection): Egress => {
+    const current = egress.get(connection.id);
+    if (current && current.def === connection.def) return current;
+    if (current) void current.agent.close().catch(() => undefined);
+    const next: Egress = {
+      def: connection.def,
+      agent: createEgressAgent({
+        allowPrivateNetwork: connection.def.allowPrivateNetwork,
+        timeoutMs: connection.def.timeoutMs,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+      }),
+      tokenCache: createTokenCache(),
+    };
+    egress.set(connection.id, next);
+    return next;
+  };
+
+  return {
+    send: (connector, request, auth) => {
+      const connection = connector.connection;
+      const { agent, tokenCache } = egressFor(connection);
+      const policy: SendPolicy = {
+        timeoutMs: connection.def.timeoutMs,
+        maxResponseBytes: connection.def.maxResponseBytes,
+        allowedHosts: connection.allowedHosts,
+        allowPrivateNetwork: connection.def.allowPrivateNetwork,
+        maxRedirects: 5,
+        retry: connector.def.retry,
+      };
+      return sendRequest(request, policy, {
+        auth: createAuthProvider(auth, {
+          tokenCache,
+          egress: {
+            timeoutMs: connection.def.timeoutMs,
+            allowPrivateNetwork: connection.def.allowPrivateNetwork,
+            ...(options.lookup ? { lookup: options.lookup } : {}),
+          },
+        }),
+        dispatcher: agent,
+        ...(options.lookup ? { lookup: options.lookup } : {}),
+        ...(options.sleep ? { sleep: options.sleep } : {}),
+      });
+    },
+    close: async () => {
+      await Promise.all([...egress.values()].map((entry) => entry.agent.close().catch(() => undefined)));
+      egress.clear();
+    },
+  };
+}

@@ -1,0 +1,18 @@
+import { existsSync } from 'node:fs';
+import type { ServerEnv } from './env/parse-env';
+import { loadSecrets } from './secrets/secret-source';
+import type { LoadSecretsResult } from './secrets/secret-source';
+
+/** Files under DATA_DIR. */
+export const RUN_LOG_FILE = 'runs.sqlite';
+export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
+export const SANDBOX_ZENDESK_FILE = 'sandbox-zendesk.json';
+
+/** The sandbox's well-known demo credentials, used only when no secrets file is configured. */
+export const SANDBOX_SECRETS_FILE = 'config/sandbox.secrets.json';
+
+export function loadServerSecrets(env: ServerEnv): LoadSecretsResult {
+  const file =
+    env.secretsFile ?? (env.mode === 'sandbox' && existsSync(SANDBOX_SECRETS_FILE) ? SANDBOX_SECRETS_FILE : undefined);
+  return loadSecrets(process.env, file);
+}

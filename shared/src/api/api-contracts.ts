@@ -1,0 +1,139 @@
+import * as z from 'zod';
+
+/**
+ * The HTTP API between the server and the apps (Zendesk sidebar, Salesforce component, scripts).
+ * docs/api.md describes it for people; these schemas are what both sides check against.
+ */
+
+/** Every error the API answers with: `{ error: { code, message, details? } }`. */
+export const API_ERROR_CODES = {
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONNECTOR_NOT_FOUND: 404,
+  RUN_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  COMMENT_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 403,
+  BODY_INVALID: 400,
+  QUERY_INVALID: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CONFIRMATION_REQUIRED: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  CONNECTOR_DISABLED: 409,
+  CONNECTOR_NOT_APPLICABLE: 422,
+  CONNECTOR_SURFACE_MISMATCH: 422,
+  INPUT_INVALID: 422,
+  CONNECTION_BUSY: 503,
+  CONFIG_UNAVAILABLE: 503,
+  HELPDESK_UNAVAILABLE: 502,
+  HELPDESK_AUTH_FAILED: 502,
+  INTERNAL_ERROR: 500,
+} as const;
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: unknown };
+}
+
+const inputValueSchema = z.union([z.string().max(100_000), z.number(), z.boolean(), z.null()]);
+const idSchema = z.union([
+  z.number().int().positive(),
+  z.string().regex(/^[0-9]{1,20}$/, 'must be a numeric id'),
+]);
+
+/**
+ * Body of `POST /api/connectors/:connectorId/run`.
+ *
+ * @example
+ * { "ticketId": 1, "inputs": { "order_number": "#1001" }, "confirmed": true }
+ */
+export const runConnectorBodySchema = z.strictObject({
+  ticketId: idSchema,
+  commentId: idSchema.optional(),
+  /** Only inputs marked `prompt` may be given; the others come from the ticket. */
+  inputs: z.record(z.string().max(64), inputValueSchema).default({}),
+  confirmed: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  /** The Zendesk user running it; the server looks the user up and checks the role. */
+  agentId: idSchema.optional(),
+  surface: z.enum(['zendesk', 'automation']).default('zendesk'),
+});
+export type RunConnectorBody = z.infer<typeof runConnectorBodySchema>;
+
+export const listConnectorsQuerySchema = z.strictObject({
+  ticketId: idSchema,
+  surface: z.enum(['zendesk', 'automation']).default('zendesk'),
+});
+
+export const listRunsQuerySchema = z.strictObject({
+  connectorId: z.string().max(64).optional(),
+  ticketId: idSchema.optional(),
+  outcome: z.enum(['success', 'empty', 'failed']).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+
+export type RunOutcome = 'success' | 'empty' | 'failed';
+
+export interface RunOutputView {
+  name: string;
+  label: string;
+  value: unknown;
+  redacted: boolean;
+}
+
+export interface RunWritesView {
+  status: 'none' | 'written' | 'failed' | 'skipped';
+  changes: unknown;
+  error?: { code: string; message: string };
+}
+
+/** What the run endpoint answers with (200 for every run that reached the external system). */
+export interface RunResultView {
+  runId: string;
+  connectorId: string;
+  outcome: RunOutcome;
+  /** What the external call alone came to; differs from `outcome` when the write-back failed. */
+  upstreamOutcome: RunOutcome;
+  message: string;
+  error?: { code: string; message: string };
+  outputs: RunOutputView[];
+  writes: RunWritesView;
+  dryRun: boolean;
+  durationMs: number;
+  attempts: number;
+  /** Set when this answer is the stored result of an earlier request with the same key. */
+  replayed?: boolean;
+}
+
+export interface ConnectorInputView {
+  name: string;
+  label: string;
+  description: string;
+  type: string;
+  required: boolean;
+  prompt: boolean;
+  source: string | null;
+  pattern: string | null;
+  maxLength: number | null;
+  value: unknown;
+}
+
+export interface ConnectorView {
+  id: string;
+  name: string;
+  description: string;
+  confirm: boolean;
+  method: string;
+  inputs: ConnectorInputView[];
+  outputs: { name: string; label: string; redacted: boolean }[];
+  unavailable: { code: string; message: string } | null;
+  lastRun: { runId: string; outcome: RunOutcome; message: string; startedAt: string } | null;
+}

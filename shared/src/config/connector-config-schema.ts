@@ -1,0 +1,261 @@
+import * as z from 'zod';
+
+/**
+ * The connector configuration file, as admins write it. This schema is the contract: the server
+ * validates every file against it, and `npm run schema` turns it into the JSON Schema that editors
+ * use for autocompletion (`$schema` at the top of `config/connectors.json`).
+ *
+ * Template strings (`"{{inputs.order_number}}"`) are plain strings here; which references are
+ * allowed where is checked when the config is compiled, so that errors can name the exact place.
+ *
+ * @example
+ * const parsed = connectorConfigSchema.safeParse(JSON.parse(text));
+ */
+
+const ID_PATTERN = /^[a-z][a-z0-9_-]{1,63}$/;
+const idSchema = z
+  .string()
+  .regex(ID_PATTERN, 'use 2-64 characters: lowercase letters, digits, "_" or "-", starting with a letter');
+
+/** A string that may contain `{{root.path}}` references. */
+const templateSchema = z.string().max(20_000);
+
+export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'email'] as const;
+export const OUTPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'json'] as const;
+export const SURFACES = ['zendesk', 'salesforce', 'automation'] as const;
+export const ZENDESK_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
+export const ZENDESK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
+export const ZENDESK_TICKET_TYPES = ['problem', 'incident', 'question', 'task'] as const;
+
+const authSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('none') }),
+  z.strictObject({
+    type: z.literal('bearer'),
+    token: templateSchema.describe('Usually "{{secrets.NAME}}".'),
+  }),
+  z.strictObject({
+    type: z.literal('basic'),
+    username: templateSchema,
+    password: templateSchema,
+  }),
+  z.strictObject({
+    type: z.literal('apiKeyHeader'),
+    header: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'use a header name such as X-Api-Key'),
+    value: templateSchema.describe('Usually "{{secrets.NAME}}"; a prefix such as "Token " is allowed.'),
+  }),
+  z.strictObject({
+    type: z.literal('oauth2ClientCredentials'),
+    tokenUrl: z.url({ protocol: /^https?$/ }),
+    clientId: templateSchema,
+    clientSecret: templateSchema,
+    scope: z.string().max(1000).optional(),
+    audience: z.string().max(1000).optional(),
+  }),
+]);
+
+export const connectionSchema = z.strictObject({
+  description: z.string().max(2000).optional(),
+  baseUrl: z
+    .url({ protocol: /^https?$/ })
+    .describe('Scheme, host and optional path prefix; request paths are appended to it.'),
+  allowedHosts: z
+    .array(z.string().min(1).max(253))
+    .optional()
+    .describe(
+      'Hosts requests may go to (exact names, or "*.example.com"). Defaults to the base URL host.',
+    ),
+  allowPrivateNetwork: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Allow loopback, private and link-local addresses. Only for local upstreams such as the sandbox.',
+    ),
+  auth: authSchema.default({ type: 'none' }),
+  headers: z.record(z.string(), templateSchema).default({}),
+  variables: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()]))
+    .default({})
+    .describe('Non-secret values available to templates as {{connection.name}}.'),
+  timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
+  maxResponseBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(50 * 1024 * 1024)
+    .default(1024 * 1024),
+  maxConcurrency: z.number().int().min(1).max(1000).default(20),
+});
+export type Connection = z.infer<typeof connectionSchema>;
+export type ConnectionInput = z.input<typeof connectionSchema>;
+
+const inputSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'use lowercase letters, digits and "_"'),
+  label: z.string().max(200).optional(),
+  description: z.string().max(1000).optional(),
+  type: z.enum(INPUT_TYPES).default('string'),
+  source: z
+    .string()
+    .max(300)
+    .optional()
+    .describe(
+      'Where the value comes from: ticket.subject, ticket.custom_fields.<id>, ticket.requester.email, comment.body, agent.email, record.Field__c, ...',
+    ),
+  prompt: z
+    .boolean()
+    .default(false)
+    .describe('The agent types the value in the sidebar; "source", when set, pre-fills it.'),
+  required: z.boolean().default(true),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  pattern: z.string().max(500).optional(),
+  maxLength: z.number().int().positive().max(100_000).optional(),
+  trim: z.boolean().default(true),
+  redact: z
+    .boolean()
+    .default(false)
+    .describe('Masked in run logs (for example a date of birth); still sent to the API.'),
+});
+export type ConnectorInput = z.infer<typeof inputSchema>;
+
+const bodySchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('json'),
+    value: z.json().describe('Any JSON; string leaves may hold templates.'),
+  }),
+  z.strictObject({ type: z.literal('form'), value: z.record(z.string(), templateSchema) }),
+  z.strictObject({
+    type: z.literal('text'),
+    value: templateSchema,
+    contentType: z.string().max(200).default('text/plain; charset=utf-8'),
+  }),
+]);
+
+const requestSchema = z.strictObject({
+  method: z.enum(HTTP_METHODS).default('GET'),
+  path: templateSchema
+    .default('')
+    .describe('Appended to the connection base URL; each {{value}} is percent-encoded.'),
+  query: z.record(z.string(), templateSchema).default({}),
+  headers: z.record(z.string(), templateSchema).default({}),
+  body: bodySchema.optional(),
+});
+
+const outputSchema = z.strictObject({
+  name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'use lowercase letters, digits and "_"'),
+  label: z.string().max(200).optional(),
+  path: z.string().min(1).max(1000).describe('JMESPath expression, evaluated on the response root.'),
+  type: z.enum(OUTPUT_TYPES).default('string'),
+  redact: z
+    .boolean()
+    .default(false)
+    .describe('Still written back, but masked in run logs and in what the agent sees.'),
+});
+export type ConnectorOutput = z.infer<typeof outputSchema>;
+
+const responseSchema = z.strictObject({
+  successStatus: z.array(z.number().int().min(100).max(599)).optional(),
+  emptyStatus: z
+    .array(z.number().int().min(100).max(599))
+    .default([404])
+    .describe('Statuses that mean "nothing found" (the empty path) rather than a failure.'),
+  root: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('JMESPath expression selecting the object outputs are read from.'),
+  emptyWhen: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe('JMESPath expression on the whole response; a truthy result takes the empty path.'),
+  outputs: z.array(outputSchema).max(100).default([]),
+});
+
+/** One ticket or record update; keys that do not apply to a helpdesk are ignored there. */
+const writeSchema = z.strictObject({
+  customFields: z
+    .record(z.string().regex(/^[0-9]{1,20}$/, 'use the numeric Zendesk ticket field id'), z.json())
+    .optional()
+    .describe('Zendesk ticket custom fields by id; string values may hold templates.'),
+  status: z.string().max(200).optional(),
+  priority: z.string().max(200).optional(),
+  type: z.string().max(200).optional(),
+  addTags: z.array(z.string().max(200)).optional(),
+  removeTags: z.array(z.string().max(200)).optional(),
+  internalNote: templateSchema.optional(),
+  recordFields: z
+    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.json())
+    .optional()
+    .describe('Salesforce record fields by API name.'),
+});
+export type WriteSpec = z.infer<typeof writeSchema>;
+
+const appliesWhenSchema = z.strictObject({
+  tagsAny: z.array(z.string()).optional(),
+  tagsAll: z.array(z.string()).optional(),
+  tagsNone: z.array(z.string()).optional(),
+  brandIds: z.array(z.number().int()).optional(),
+  groupIds: z.array(z.number().int()).optional(),
+  ticketFormIds: z.array(z.number().int()).optional(),
+  statuses: z.array(z.enum(ZENDESK_STATUSES)).optional(),
+  objectTypes: z.array(z.string()).optional().describe('Salesforce object API names, e.g. Case.'),
+});
+
+const retrySchema = z.strictObject({
+  maxAttempts: z.number().int().min(1).max(10).default(3),
+  initialDelayMs: z.number().int().min(0).max(60_000).default(300),
+  maxDelayMs: z.number().int().min(0).max(120_000).default(5_000),
+  retryOnStatus: z.array(z.number().int().min(400).max(599)).default([429, 502, 503, 504]),
+  retryNonIdempotent: z
+    .boolean()
+    .default(false)
+    .describe('Also retry POST and PATCH. Only safe when the API deduplicates requests.'),
+});
+
+export const connectorSchema = z.strictObject({
+  id: idSchema,
+  name: z.string().min(1).max(120),
+  description: z.string().max(2000).default(''),
+  enabled: z.boolean().default(true),
+  connection: z.string(),
+  surfaces: z.array(z.enum(SURFACES)).min(1).default(['zendesk']),
+  appliesWhen: appliesWhenSchema.default({}),
+  confirm: z
+    .boolean()
+    .optional()
+    .describe(
+      'The agent must confirm before it runs. Defaults to true for every method but GET and HEAD.',
+    ),
+  inputs: z.array(inputSchema).max(50).default([]),
+  request: requestSchema,
+  response: responseSchema.default({ emptyStatus: [404], outputs: [] }),
+  writeBack: z
+    .strictObject({
+      success: writeSchema.optional(),
+      empty: writeSchema.optional(),
+      failure: writeSchema.optional(),
+    })
+    .default({}),
+  messages: z
+    .strictObject({
+      success: templateSchema.optional(),
+      empty: templateSchema.optional(),
+      failure: templateSchema.optional(),
+    })
+    .default({}),
+  retry: retrySchema.default({
+    maxAttempts: 3,
+    initialDelayMs: 300,
+    maxDelayMs: 5_000,
+    retryOnStatus: [429, 502, 503, 504],
+    retryNonIdempotent: false,
+  }),
+});
+export type Connector = z.infer<typeof connectorSchema>;
+
+export const connectorConfigSchema = z.strictObject({
+  $schema: z.string().optional(),
+  connections: z.record(idSchema, connectionSchema).default({}),
+  connectors: z.array(connectorSchema).default([]),
+});
+export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
