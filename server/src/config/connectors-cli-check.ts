@@ -1,0 +1,51 @@
+import { formatConfigIssues } from './format-config-issues';
+import { loadConfigSource } from './load-config';
+import type { CompileConfigFn } from './load-config';
+
+export interface CheckCommandDeps<TCompiled> {
+  compile: CompileConfigFn<TCompiled>;
+}
+
+export interface CheckCommandResult {
+  exitCode: 0 | 1;
+  output: string;
+}
+
+/**
+ * `npm run connectors -- check`: loads the config exactly as the server would and reports the
+ * outcome, so admins (and CI) can validate an edit before the server picks it up.
+ *
+ * @example
+ * const { exitCode, output } = await runCheckCommand('config/connectors.json', { compile });
+ * process.stdout.write(`${output}\n`);
+ * process.exitCode = exitCode;
+ */
+export async function runCheckCommand<TCompiled>(
+  path: string,
+  deps: CheckCommandDeps<TCompiled>,
+): Promise<CheckCommandResult> {
+  const result = await loadConfigSource(path, deps);
+  if (!result.ok) {
+    const errors = result.issues.filter((issue) => issue.severity === 'error').length;
+    return {
+      exitCode: 1,
+      output: `${formatConfigIssues(result.issues)}\n\n${plural(errors, 'error')} in ${path}; the config would not load.`,
+    };
+  }
+  const connectors = result.config.connectors.length;
+  const connections = Object.keys(result.config.connections).length;
+  const lines = [
+    `OK: ${plural(connectors, 'connector')}, ${plural(connections, 'connection')} from ${result.files.join(', ')}`,
+  ];
+  if (result.warnings.length > 0) {
+    lines.push(
+      `${plural(result.warnings.length, 'warning')}:`,
+      formatConfigIssues(result.warnings),
+    );
+  }
+  return { exitCode: 0, output: lines.join('\n') };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
