@@ -1,0 +1,413 @@
+/**
+ * A Zendesk-compatible fake of the part of the Ticketing API this project uses. It is both the
+ * sandbox helpdesk `npm start` serves without any account and the test double for all tests.
+ *
+ * Written from Zendesk's documentation, not from what our client sends. Doc facts followed:
+ * - Request format (developer.zendesk.com/api-reference/introduction/requests): JSON API,
+ *   `{ "ticket": {...} }` envelopes, ISO-8601 UTC timestamps, `X-Rate-Limit` /
+ *   `X-Rate-Limit-Remaining` on every response. Paths work with and without `.json`.
+ * - Rate limits (api-reference/introduction/rate-limits): past the per-minute budget the API
+ *   answers 429 with `Retry-After` in seconds. Budget is configurable (default 2500, the
+ *   High Volume figure) so ordinary test runs never hit it.
+ * - Side-loading (documentation/ticketing/using-the-zendesk-api/side_loading):
+ *   `?include=users,organizations,groups` adds top-level `users` / `organizations` / `groups`
+ *   arrays next to `ticket`.
+ * - Update ticket + "Creating and updating tickets" + "Adding tags without overwriting":
+ *   `custom_fields: [{id, value}]` changes only the listed fields; values by type (text: string,
+ *   checkbox: boolean, drop-down: option tag value, multiselect: tag array, date: YYYY-MM-DD);
+ *   `tags` replaces, `additional_tags` / `remove_tags` add and remove; `comment.public: false`
+ *   is an internal note authored by the API user unless `author_id` is given; the response is
+ *   `{ticket, audit}`. Drop-down/checkbox values also set their tags, as in Zendesk.
+ * - Safe update: `safe_update: true` with `updated_stamp` → 409 `UpdateConflict` when the stamp
+ *   no longer equals the ticket's updated_at. (Body text as Zendesk sends it, seen in client
+ *   code in the wild; the docs name the 409 but the excerpts did not show the body.)
+ * - Pagination (api-reference/introduction/pagination): `page[size]` (max 100) enables cursor
+ *   pagination with `meta.has_more`, `meta.after_cursor`, `links.next`; without it, offset
+ *   pagination with `next_page` / `previous_page` / `count`.
+ * - Errors: 404 `{"error":"RecordNotFound","description":"Not found"}`; 422
+ *   `{"error":"RecordInvalid","description":"Record validation errors","details":{field:
+ *   [{description, error}]}}`; 401 `{"error":"Couldn't authenticate you"}`.
+ * - Auth (docs + zcli source): API token as Basic `{email}/token:{api_token}`; OAuth as
+ *   `Bearer {token}`. Password auth is deprecated and not offered.
+ * Assumptions (not confirmed by the docs we could read): the 400 bodies for malformed JSON and a
+ * missing `ticket` key, 422 for a blank comment, 422 for `safe_update` without a stamp, 422 for
+ * unknown custom field ids (Zendesk may ignore them), `InvalidEndpoint` for unknown paths.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import type { ErrorRequestHandler, Express, Request, Response } from 'express';
+import { SANDBOX_ZENDESK_CREDENTIALS } from '../seed/zendesk-seed';
+import type { FakeZendeskData, StoredTicket, StoredUser } from '../seed/zendesk-seed';
+import { authenticateRequest, classifyAuthorization } from './authenticate';
+import type { FakeZendeskCredentials } from './authenticate';
+import { paginateByCursor, readPageSize } from './cursor-pagination';
+import { createFaultInjector, createFaultMiddleware } from './faults';
+import type { FaultInjector } from './faults';
+import { openFakeZendeskStore } from './fake-zendesk-store';
+import type { FakeZendeskStore, JournalEntry } from './fake-zendesk-store';
+import { createRateLimitMiddleware } from './rate-limit';
+import { applyTicketUpdate, createTicketFromRequest, formatZendeskTime } from './ticket-changes';
+import type { AuditEvent, TicketChangeContext } from './ticket-changes';
+import {
+  buildResourceUrl,
+  renderComment,
+  renderGroup,
+  renderOrganization,
+  renderTicket,
+  renderTicketField,
+  renderUser,
+  zendeskErrors,
+} from './zendesk-json';
+import type { ZendeskReply } from './zendesk-json';
+
+export interface FakeZendeskOptions {
+  /** lowdb JSON file; in-memory when omitted. */
+  filePath?: string;
+  /** Accepted credentials; defaults to SANDBOX_ZENDESK_CREDENTIALS. */
+  credentials?: {
+    email?: string;
+    apiToken?: string;
+    oauthAccessTokens?: string[];
+  };
+  /** Requests per minute before 429 (default 2500). */
+  rateLimitPerMinute?: number;
+  /** Clock for timestamps and the rate-limit window. */
+  now?: () => Date;
+  /** Seed used when the store is empty (default: buildZendeskSeed). */
+  seed?: () => FakeZendeskData;
+}
+
+export interface FakeZendesk {
+  /** Express app; mount it under any prefix (`app.use('/sandbox/zendesk', fake.app)`). */
+  app: Express;
+  store: FakeZendeskStore;
+  faults: FaultInjector;
+  /** Same array as store.requests. */
+  journal: JournalEntry[];
+  /** Releases nothing today (every change is written at once); kept so callers need not know. */
+  close(): Promise<void>;
+}
+
+interface Locals {
+  actor: StoredUser;
+  journalEntry: JournalEntry;
+}
+
+function send(res: Response, reply: ZendeskReply): void {
+  for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+  res.status(reply.status).json(reply.body);
+}
+
+function apiBaseOf(req: Request): string {
+  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.baseUrl}`;
+}
+
+/** Zendesk ids are positive integers; anything else cannot name a record. */
+function parseId(raw: unknown): number | null {
+  if (typeof raw !== 'string' || !/^\d{1,16}$/.test(raw)) return null;
+  const id = Number(raw);
+  return Number.isSafeInteger(id) && id > 0 ? id : null;
+}
+
+function buildAudit(
+  ticket: StoredTicket,
+  events: AuditEvent[],
+  authorId: number,
+  createdAt: string,
+): Record<string, unknown> {
+  return {
+    id: events[0]?.id ?? 0,
+    ticket_id: ticket.id,
+    created_at: createdAt,
+    author_id: authorId,
+    via: { channel: 'api', source: { from: {}, to: {}, rel: null } },
+    metadata: { system: {}, custom: {} },
+    events,
+  };
+}
+
+function sideloadTicket(
+  store: FakeZendeskStore,
+  ticket: StoredTicket,
+  includes: string[],
+  apiBase: string,
+): Record<string, unknown> {
+  const extra: Record<string, unknown> = {};
+  if (includes.includes('users')) {
+    const ids = new Set(
+      [
+        ticket.requester_id,
+        ticket.submitter_id,
+        ticket.assignee_id,
+        ...ticket.collaborator_ids,
+        ...ticket.follower_ids,
+      ].filter((id): id is number => typeof id === 'number'),
+    );
+    extra.users = [...ids]
+      .map((id) => store.findUser(id))
+      .filter((user): user is StoredUser => user !== undefined)
+      .map((user) => renderUser(user, apiBase));
+  }
+  if (includes.includes('organizations')) {
+    extra.organizations = store.data.organizations
+      .filter((organization) => organization.id === ticket.organization_id)
+      .map((organization) => renderOrganization(organization, apiBase));
+  }
+  if (includes.includes('groups')) {
+    extra.groups = store.data.groups
+      .filter((group) => group.id === ticket.group_id)
+      .map((group) => renderGroup(group, apiBase));
+  }
+  return extra;
+}
+
+/**
+ * Lists `items` with cursor pagination when `page[size]` is given, else offset pagination.
+ * Express's default ("simple") query parser keeps `page[size]` as a literal key.
+ */
+function sendList<T>(
+  req: Request,
+  res: Response,
+  key: string,
+  items: T[],
+  render: (item: T) => unknown,
+): void {
+  const listUrl = `${apiBaseOf(req)}${req.path}.json`;
+  const size = readPageSize(req.query['page[size]']);
+  if (size !== null) {
+    const result = paginateByCursor(
+      items,
+      { size, after: req.query['page[after]'], before: req.query['page[before]'] },
+      (cursor) => `${listUrl}?page[size]=${size}&${cursor}`,
+    );
+    if (!result.ok) {
+      send(res, {
+        status: 400,
+        body: { error: 'InvalidPaginationParameter', description: result.description },
+      });
+      return;
+    }
+    res.json({
+      [key]: result.page.items.map(render),
+      meta: result.page.meta,
+      links: result.page.links,
+    });
+    return;
+  }
+  const perPage = Math.min(100, Math.max(1, Number(req.query.per_page ?? 100) || 100));
+  const page = Math.max(1, Number(req.query.page ?? 1) || 1);
+  const slice = items.slice((page - 1) * perPage, page * perPage);
+  const hasNext = page * perPage < items.length;
+  res.json({
+    [key]: slice.map(render),
+    next_page: hasNext ? `${listUrl}?page=${page + 1}&per_page=${perPage}` : null,
+    previous_page: page > 1 ? `${listUrl}?page=${page - 1}&per_page=${perPage}` : null,
+    count: items.length,
+  });
+}
+
+function registerRoutes(app: Express, store: FakeZendeskStore, now: () => Date): void {
+  const changeContext = (res: Response): TicketChangeContext => ({
+    store,
+    actor: (res.locals as Locals).actor,
+    now,
+  });
+
+  app.get('/api/v2/tickets/:id', (req, res) => {
+    const id = parseId(req.params.id);
+    const ticket = id === null ? undefined : store.findTicket(id);
+    if (!ticket) return send(res, zendeskErrors.notFound());
+    const apiBase = apiBaseOf(req);
+    const includes = String(req.query.include ?? '')
+      .split(',')
+      .map((name) => name.trim());
+    res.json({
+      ticket: renderTicket(ticket, apiBase),
+      ...sideloadTicket(store, ticket, includes, apiBase),
+    });
+  });
+
+  app.put('/api/v2/tickets/:id', (req, res) => {
+    const id = parseId(req.params.id);
+    const ticket = id === null ? undefined : store.findTicket(id);
+    if (!ticket) return send(res, zendeskErrors.notFound());
+    const context = changeContext(res);
+    const outcome = applyTicketUpdate(context, ticket, req.body);
+    if (!outcome.ok) return send(res, outcome.reply);
+    const apiBase = apiBaseOf(req);
+    res.json({
+      ticket: renderTicket(outcome.ticket, apiBase),
+      audit: buildAudit(
+        outcome.ticket,
+        outcome.events,
+        context.actor.id,
+        outcome.ticket.updated_at,
+      ),
+    });
+  });
+
+  app.post('/api/v2/tickets', (req, res) => {
+    const context = changeContext(res);
+    const outcome = createTicketFromRequest(context, req.body);
+    if (!outcome.ok) return send(res, outcome.reply);
+    const apiBase = apiBaseOf(req);
+    res
+      .status(201)
+      .setHeader('Location', buildResourceUrl(apiBase, 'tickets', outcome.ticket.id))
+      .json({
+        ticket: renderTicket(outcome.ticket, apiBase),
+        audit: buildAudit(
+          outcome.ticket,
+          outcome.events,
+          context.actor.id,
+          outcome.ticket.created_at,
+        ),
+      });
+  });
+
+  app.get('/api/v2/tickets/:id/comments', (req, res) => {
+    const id = parseId(req.params.id);
+    if (id === null || !store.findTicket(id)) return send(res, zendeskErrors.notFound());
+    const comments = store.listComments(id);
+    if (req.query.sort_order === 'desc') comments.reverse();
+    sendList(req, res, 'comments', comments, renderComment);
+  });
+
+  app.get('/api/v2/users/me', (req, res) => {
+    res.json({ user: renderUser((res.locals as Locals).actor, apiBaseOf(req)) });
+  });
+
+  app.get('/api/v2/users/:id', (req, res) => {
+    const id = parseId(req.params.id);
+    const user = id === null ? undefined : store.findUser(id);
+    if (!user) return send(res, zendeskErrors.notFound());
+    res.json({ user: renderUser(user, apiBaseOf(req)) });
+  });
+
+  app.get('/api/v2/organizations/:id', (req, res) => {
+    const id = parseId(req.params.id);
+    const organization =
+      id === null ? undefined : store.data.organizations.find((entry) => entry.id === id);
+    if (!organization) return send(res, zendeskErrors.notFound());
+    res.json({ organization: renderOrganization(organization, apiBaseOf(req)) });
+  });
+
+  app.get('/api/v2/ticket_fields', (req, res) => {
+    const fields = [...store.data.ticket_fields].sort((a, b) => a.position - b.position);
+    const apiBase = apiBaseOf(req);
+    sendList(req, res, 'ticket_fields', fields, (field) => renderTicketField(field, apiBase));
+  });
+
+  app.get('/api/v2/ticket_fields/:id', (req, res) => {
+    const id = parseId(req.params.id);
+    const field = id === null ? undefined : store.findTicketField(id);
+    if (!field) return send(res, zendeskErrors.notFound());
+    res.json({ ticket_field: renderTicketField(field, apiBaseOf(req)) });
+  });
+}
+
+const handleErrors: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+  const type = (error as { type?: unknown } | null)?.type;
+  if (type === 'entity.parse.failed') return send(res, zendeskErrors.invalidJson());
+  if (type === 'entity.too.large') {
+    return send(res, {
+      status: 413,
+      body: { error: 'RequestTooLarge', description: 'Request body too large' },
+    });
+  }
+  send(res, { status: 500, body: { error: 'InternalError', description: 'Fake Zendesk failed' } });
+};
+
+/**
+ * Creates the fake. Synchronous so that the server can mount it at boot.
+ *
+ * @example
+ * const fake = createFakeZendesk({ filePath: 'data/sandbox-zendesk.json' });
+ * app.use('/sandbox/zendesk', fake.app);
+ */
+export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk {
+  const now = options.now ?? (() => new Date());
+  const credentials: FakeZendeskCredentials = {
+    email: options.credentials?.email ?? SANDBOX_ZENDESK_CREDENTIALS.email,
+    apiToken: options.credentials?.apiToken ?? SANDBOX_ZENDESK_CREDENTIALS.apiToken,
+    oauthAccessTokens: options.credentials?.oauthAccessTokens ?? [
+      SANDBOX_ZENDESK_CREDENTIALS.oauthAccessToken,
+    ],
+  };
+  const store = openFakeZendeskStore({ filePath: options.filePath, seed: options.seed });
+  const faults = createFaultInjector();
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.use((req, res, next) => {
+    const entry: JournalEntry = {
+      method: req.method,
+      path: req.path,
+      query: { ...req.query },
+      body: undefined,
+      authorization: classifyAuthorization(req.headers.authorization),
+      at: formatZendeskTime(now()),
+    };
+    store.requests.push(entry);
+    (res.locals as Locals).journalEntry = entry;
+    next();
+  });
+  app.use(createRateLimitMiddleware({ limitPerMinute: options.rateLimitPerMinute ?? 2500, now }));
+  app.use(createFaultMiddleware(faults));
+  app.use((req, res, next) => {
+    const email = authenticateRequest(req.headers.authorization, credentials);
+    if (email === null) return send(res, zendeskErrors.unauthenticated());
+    // Custom credentials may name a user the data does not have; act as the first admin then.
+    const actor =
+      store.findUserByEmail(email) ?? store.data.users.find((user) => user.role === 'admin');
+    if (!actor) return send(res, zendeskErrors.unauthenticated());
+    (res.locals as Locals).actor = actor;
+    next();
+  });
+  app.use(express.json({ limit: '1mb' }));
+  app.use((req, res, next) => {
+    (res.locals as Locals).journalEntry.body = req.body;
+    // Every documented path also works with a `.json` suffix.
+    req.url = req.url.replace(/\.json(?=$|\?)/, '');
+    next();
+  });
+  registerRoutes(app, store, now);
+  app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
+  app.use(handleErrors);
+
+  return {
+    app,
+    store,
+    faults,
+    journal: store.requests,
+    close: async () => undefined,
+  };
+}
+
+export interface RunningFakeZendesk extends FakeZendesk {
+  /** e.g. http://127.0.0.1:54321 — the client's baseUrl (paths are /api/v2/...). */
+  baseUrl: string;
+}
+
+/** Starts the fake on its own port (0 = any free port) on 127.0.0.1, for tests. */
+export async function startFakeZendesk(
+  options: FakeZendeskOptions & { port?: number } = {},
+): Promise<RunningFakeZendesk> {
+  const fake = createFakeZendesk(options);
+  const server = createServer(fake.app);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...fake,
+    baseUrl: `http://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await fake.close();
+    },
+  };
+}

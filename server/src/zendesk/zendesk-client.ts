@@ -1,0 +1,389 @@
+import { z } from 'zod';
+import { buildTicketContext } from './ticket-context';
+import type { TicketContext } from './ticket-context';
+import type { Result, ZendeskError } from './zendesk-errors';
+import { createZendeskTransport } from './zendesk-http';
+import type { ZendeskRequest, ZendeskResponse } from './zendesk-http';
+import {
+  commentPageSchema,
+  showTicketResponseSchema,
+  showUserResponseSchema,
+  ticketFieldPageSchema,
+  updateTicketResponseSchema,
+} from './zendesk-schemas';
+
+export type ZendeskAuth =
+  { kind: 'apiToken'; email: string; apiToken: string } | { kind: 'oauth'; accessToken: string };
+
+export interface ZendeskClientOptions {
+  /** e.g. https://acme.zendesk.com, or http://127.0.0.1:3000/sandbox/zendesk for the sandbox. */
+  baseUrl: string;
+  auth: ZendeskAuth;
+  /** Retries after the first request (default 3). */
+  maxRetries?: number;
+  /** Total time all retry waits of one call may take (default 30 000 ms). */
+  maxRetryWaitMs?: number;
+  /** Per request, including reading the body (default 10 000 ms). */
+  timeoutMs?: number;
+  /** Waits between retries; tests inject one that records instead of sleeping. */
+  sleep?: (ms: number) => Promise<void>;
+  /** Source of jitter in [0, 1) (default Math.random). */
+  random?: () => number;
+  /** Page size when walking a ticket's comments (default 100, Zendesk's maximum). */
+  commentPageSize?: number;
+}
+
+export interface TicketUpdate {
+  customFields?: { id: number; value: unknown }[];
+  status?: 'new' | 'open' | 'pending' | 'hold' | 'solved' | 'closed';
+  priority?: 'low' | 'normal' | 'high' | 'urgent';
+  type?: 'problem' | 'incident' | 'question' | 'task';
+  additionalTags?: string[];
+  removeTags?: string[];
+  /** Added as a private comment (internal note). */
+  internalNote?: string;
+  /** The ticket's updated_at as last read; turns on Zendesk's safe_update. */
+  safeUpdateStamp?: string;
+}
+
+export interface NewTicket {
+  subject: string;
+  /** First comment, which becomes the description. */
+  body: string;
+  isPublic?: boolean;
+  requester?: { email: string; name?: string };
+  requesterId?: number;
+  tags?: string[];
+  customFields?: { id: number; value: unknown }[];
+  priority?: TicketUpdate['priority'];
+  type?: TicketUpdate['type'];
+  externalId?: string;
+}
+
+export interface ZendeskUserSummary {
+  id: number;
+  name: string;
+  email: string | null;
+  role: string | null;
+  organizationId: number | null;
+}
+
+export interface TicketFieldSummary {
+  id: number;
+  type: string;
+  title: string;
+  active: boolean;
+  tag: string | null;
+  options: { name: string; value: string }[];
+}
+
+export interface ZendeskClient {
+  getTicketContext(
+    ticketId: number,
+    options?: { commentId?: number },
+  ): Promise<Result<TicketContext, ZendeskError>>;
+  updateTicket(
+    ticketId: number,
+    update: TicketUpdate,
+  ): Promise<Result<{ ticketUpdatedAt: string; attempts: number }, ZendeskError>>;
+  getUser(userId: number): Promise<Result<ZendeskUserSummary, ZendeskError>>;
+  listTicketFields(): Promise<Result<TicketFieldSummary[], ZendeskError>>;
+  createTicket(
+    ticket: NewTicket,
+  ): Promise<Result<{ ticketId: number; updatedAt: string; attempts: number }, ZendeskError>>;
+}
+
+// Checked once when the client is built; a bad value is a configuration bug, so it throws.
+const clientConfigSchema = z.strictObject({
+  baseUrl: z
+    .string()
+    .refine((value) => URL.canParse(value), 'must be an absolute URL')
+    .refine((value) => /^https?:$/.test(new URL(value).protocol), 'must use http or https')
+    // Userinfo in the URL would travel into logs and error messages.
+    .refine(
+      (value) => !new URL(value).username && !new URL(value).password,
+      'must not hold credentials',
+    ),
+  auth: z.discriminatedUnion('kind', [
+    z.strictObject({
+      kind: z.literal('apiToken'),
+      email: z.string().min(1),
+      apiToken: z.string().min(1),
+    }),
+    z.strictObject({ kind: z.literal('oauth'), accessToken: z.string().min(1) }),
+  ]),
+  maxRetries: z.number().int().min(0).max(10),
+  maxRetryWaitMs: z.number().int().min(0),
+  timeoutMs: z.number().int().positive(),
+  commentPageSize: z.number().int().min(1).max(100),
+});
+
+/** Walking a ticket's comments stops here; no real ticket has more pages than this. */
+const MAX_COMMENT_PAGES = 200;
+const MAX_FIELD_PAGES = 50;
+
+function buildAuthorization(auth: ZendeskAuth): string {
+  return auth.kind === 'apiToken'
+    ? `Basic ${Buffer.from(`${auth.email}/token:${auth.apiToken}`).toString('base64')}`
+    : `Bearer ${auth.accessToken}`;
+}
+
+function realSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function invalidId(what: string, id: unknown): { ok: false; error: ZendeskError } {
+  return {
+    ok: false,
+    error: {
+      code: 'ZENDESK_INVALID',
+      message: `${what} must be a positive integer, got ${String(id)}`,
+      attempts: 0,
+    },
+  };
+}
+
+function isValidId(id: unknown): id is number {
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0;
+}
+
+/** Validates a 2xx body; a mismatch is ZENDESK_BAD_RESPONSE naming what was wrong. */
+function readResponse<S extends z.ZodType>(
+  schema: S,
+  spec: ZendeskRequest,
+  response: ZendeskResponse,
+): Result<z.infer<S>, ZendeskError> {
+  const parsed = schema.safeParse(response.json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const problems = parsed.error.issues
+    .slice(0, 3)
+    .map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`)
+    .join('; ');
+  return {
+    ok: false,
+    error: {
+      code: 'ZENDESK_BAD_RESPONSE',
+      status: response.status,
+      message: `Zendesk answered ${spec.method} ${spec.path} with an unexpected shape: ${problems}`,
+      details: parsed.error.issues,
+      attempts: response.attempts,
+    },
+  };
+}
+
+function buildUpdateBody(update: TicketUpdate): Record<string, unknown> {
+  const ticket: Record<string, unknown> = {};
+  if (update.customFields) ticket.custom_fields = update.customFields;
+  if (update.status) ticket.status = update.status;
+  if (update.priority) ticket.priority = update.priority;
+  if (update.type) ticket.type = update.type;
+  if (update.additionalTags?.length) ticket.additional_tags = update.additionalTags;
+  if (update.removeTags?.length) ticket.remove_tags = update.removeTags;
+  if (update.internalNote !== undefined)
+    ticket.comment = { body: update.internalNote, public: false };
+  if (update.safeUpdateStamp !== undefined) {
+    ticket.safe_update = true;
+    ticket.updated_stamp = update.safeUpdateStamp;
+  }
+  return { ticket };
+}
+
+/**
+ * Creates a client for Zendesk's Ticketing REST API (or the sandbox fake, which speaks the same
+ * API). Every method returns a Result; HTTP and network failures never throw.
+ *
+ * @example
+ * const zendesk = createZendeskClient({
+ *   baseUrl: 'https://acme.zendesk.com',
+ *   auth: { kind: 'apiToken', email: 'bot@acme.com', apiToken: process.env.ZENDESK_TOKEN! },
+ * });
+ * const context = await zendesk.getTicketContext(42);
+ */
+export function createZendeskClient(options: ZendeskClientOptions): ZendeskClient {
+  const config = clientConfigSchema.parse({
+    baseUrl: options.baseUrl,
+    auth: options.auth,
+    maxRetries: options.maxRetries ?? 3,
+    maxRetryWaitMs: options.maxRetryWaitMs ?? 30_000,
+    timeoutMs: options.timeoutMs ?? 10_000,
+    commentPageSize: options.commentPageSize ?? 100,
+  });
+  const send = createZendeskTransport({
+    baseUrl: config.baseUrl,
+    authorization: buildAuthorization(config.auth),
+    maxRetries: config.maxRetries,
+    maxRetryWaitMs: config.maxRetryWaitMs,
+    timeoutMs: config.timeoutMs,
+    sleep: options.sleep ?? realSleep,
+    random: options.random ?? Math.random,
+  });
+
+  async function call<S extends z.ZodType>(
+    schema: S,
+    spec: ZendeskRequest,
+  ): Promise<Result<{ data: z.infer<S>; attempts: number }, ZendeskError>> {
+    const response = await send(spec);
+    if (!response.ok) return response;
+    const read = readResponse(schema, spec, response.value);
+    if (!read.ok) return read;
+    return { ok: true, value: { data: read.value, attempts: response.value.attempts } };
+  }
+
+  /**
+   * Walks the cursor-paginated comments until the wanted one turns up. The next page is built
+   * from `meta.after_cursor` rather than by following `links.next`, so the credentials are only
+   * ever sent to the configured base URL.
+   */
+  async function findComment(ticketId: number, commentId: number) {
+    let after: string | null = null;
+    let requests = 0;
+    for (let page = 0; page < MAX_COMMENT_PAGES; page += 1) {
+      const query: Record<string, string> = { 'page[size]': String(config.commentPageSize) };
+      if (after) query['page[after]'] = after;
+      const result = await call(commentPageSchema, {
+        method: 'GET',
+        path: `/api/v2/tickets/${ticketId}/comments.json`,
+        query,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      requests += result.value.attempts;
+      const found = result.value.data.comments.find((comment) => comment.id === commentId);
+      if (found) return { ok: true as const, value: found };
+      const meta = result.value.data.meta;
+      if (!meta?.has_more || !meta.after_cursor || meta.after_cursor === after) break;
+      after = meta.after_cursor;
+    }
+    return {
+      ok: false as const,
+      error: {
+        code: 'ZENDESK_NOT_FOUND' as const,
+        message: `Comment ${commentId} was not found on ticket ${ticketId}`,
+        attempts: requests,
+      },
+    };
+  }
+
+  return {
+    async getTicketContext(ticketId, contextOptions = {}) {
+      if (!isValidId(ticketId)) return invalidId('Ticket id', ticketId);
+      const { commentId } = contextOptions;
+      if (commentId !== undefined && !isValidId(commentId))
+        return invalidId('Comment id', commentId);
+      const shown = await call(showTicketResponseSchema, {
+        method: 'GET',
+        path: `/api/v2/tickets/${ticketId}.json`,
+        query: { include: 'users,organizations' },
+        replaySafe: true,
+      });
+      if (!shown.ok) return shown;
+      let comment = null;
+      if (commentId !== undefined) {
+        const found = await findComment(ticketId, commentId);
+        if (!found.ok) return found;
+        comment = found.value;
+      }
+      return { ok: true, value: buildTicketContext(shown.value.data, comment) };
+    },
+
+    async updateTicket(ticketId, update) {
+      if (!isValidId(ticketId)) return invalidId('Ticket id', ticketId);
+      const result = await call(updateTicketResponseSchema, {
+        method: 'PUT',
+        path: `/api/v2/tickets/${ticketId}.json`,
+        body: buildUpdateBody(update),
+        replaySafe: update.safeUpdateStamp !== undefined,
+      });
+      if (!result.ok) return result;
+      return {
+        ok: true,
+        value: {
+          ticketUpdatedAt: result.value.data.ticket.updated_at,
+          attempts: result.value.attempts,
+        },
+      };
+    },
+
+    async getUser(userId) {
+      if (!isValidId(userId)) return invalidId('User id', userId);
+      const result = await call(showUserResponseSchema, {
+        method: 'GET',
+        path: `/api/v2/users/${userId}.json`,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      const { user } = result.value.data;
+      return {
+        ok: true,
+        value: {
+          id: user.id,
+          name: user.name,
+          email: user.email ?? null,
+          role: user.role ?? null,
+          organizationId: user.organization_id ?? null,
+        },
+      };
+    },
+
+    async listTicketFields() {
+      const fields: TicketFieldSummary[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < MAX_FIELD_PAGES; page += 1) {
+        const query: Record<string, string> = { 'page[size]': '100' };
+        if (after) query['page[after]'] = after;
+        const result = await call(ticketFieldPageSchema, {
+          method: 'GET',
+          path: '/api/v2/ticket_fields.json',
+          query,
+          replaySafe: true,
+        });
+        if (!result.ok) return result;
+        for (const field of result.value.data.ticket_fields) {
+          fields.push({
+            id: field.id,
+            type: field.type,
+            title: field.title,
+            active: field.active,
+            tag: field.tag ?? null,
+            options: (field.custom_field_options ?? []).map(({ name, value }) => ({ name, value })),
+          });
+        }
+        const meta = result.value.data.meta;
+        if (!meta?.has_more || !meta.after_cursor || meta.after_cursor === after) break;
+        after = meta.after_cursor;
+      }
+      return { ok: true, value: fields };
+    },
+
+    async createTicket(ticket) {
+      const body: Record<string, unknown> = {
+        subject: ticket.subject,
+        comment: { body: ticket.body, public: ticket.isPublic ?? true },
+      };
+      if (ticket.requester) body.requester = ticket.requester;
+      if (ticket.requesterId !== undefined) body.requester_id = ticket.requesterId;
+      if (ticket.tags) body.tags = ticket.tags;
+      if (ticket.customFields) body.custom_fields = ticket.customFields;
+      if (ticket.priority) body.priority = ticket.priority;
+      if (ticket.type) body.type = ticket.type;
+      if (ticket.externalId !== undefined) body.external_id = ticket.externalId;
+      // A create that hit a 5xx may still have created the ticket; never replay it.
+      const result = await call(updateTicketResponseSchema, {
+        method: 'POST',
+        path: '/api/v2/tickets.json',
+        body: { ticket: body },
+        replaySafe: false,
+      });
+      if (!result.ok) return result;
+      const { ticket: created } = result.value.data;
+      return {
+        ok: true,
+        value: {
+          ticketId: created.id,
+          updatedAt: created.updated_at,
+          attempts: result.value.attempts,
+        },
+      };
+    },
+  };
+}

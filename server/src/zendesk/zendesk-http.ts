@@ -1,0 +1,157 @@
+import { request } from 'undici';
+import { decideRetry, parseRetryAfter } from './retry-policy';
+import type { AttemptOutcome } from './retry-policy';
+import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
+import type { Result, ZendeskError } from './zendesk-errors';
+
+export interface TransportOptions {
+  baseUrl: string;
+  authorization: string;
+  maxRetries: number;
+  maxRetryWaitMs: number;
+  timeoutMs: number;
+  sleep: (ms: number) => Promise<void>;
+  random: () => number;
+}
+
+export interface ZendeskRequest {
+  method: 'GET' | 'PUT' | 'POST';
+  /** Path below the base URL, e.g. `/api/v2/tickets/1.json`. */
+  path: string;
+  query?: Record<string, string>;
+  body?: unknown;
+  /** May a 5xx/network failure be replayed? (See retry-policy.ts.) */
+  replaySafe: boolean;
+}
+
+export interface ZendeskResponse {
+  status: number;
+  json: unknown;
+  attempts: number;
+}
+
+type AttemptResult =
+  | {
+      kind: 'answer';
+      status: number;
+      headers: Record<string, string | string[] | undefined>;
+      text: string;
+    }
+  | { kind: 'network'; message: string };
+
+function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** Describes a transport failure without echoing request options (which hold the auth header). */
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  const name = (error as { name?: unknown } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return `Zendesk did not answer within ${timeoutMs} ms`;
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return `Could not reach Zendesk${typeof code === 'string' ? ` (${code})` : ''}`;
+}
+
+/**
+ * Sends one logical request with the retry policy applied. Never throws for HTTP or network
+ * failures; they come back as ZendeskError values.
+ */
+export function createZendeskTransport(options: TransportOptions) {
+  const baseUrl = options.baseUrl.replace(/\/+$/, '');
+
+  async function attempt(spec: ZendeskRequest, url: string): Promise<AttemptResult> {
+    try {
+      const response = await request(url, {
+        method: spec.method,
+        headers: {
+          accept: 'application/json',
+          authorization: options.authorization,
+          'user-agent': 'data-connectors',
+          ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+        signal: AbortSignal.timeout(options.timeoutMs),
+      });
+      const text = await response.body.text();
+      return { kind: 'answer', status: response.statusCode, headers: response.headers, text };
+    } catch (error) {
+      return { kind: 'network', message: describeNetworkError(error, options.timeoutMs) };
+    }
+  }
+
+  return async function send(spec: ZendeskRequest): Promise<Result<ZendeskResponse, ZendeskError>> {
+    const query = spec.query ? `?${new URLSearchParams(spec.query).toString()}` : '';
+    const url = `${baseUrl}${spec.path}${query}`;
+    const label = `${spec.method} ${spec.path}`;
+    let waitedMs = 0;
+    for (let attempts = 1; ; attempts += 1) {
+      const result = await attempt(spec, url);
+      if (result.kind === 'answer' && result.status >= 200 && result.status < 300) {
+        const parsed = parseJson(result.text);
+        if (!parsed.ok) {
+          return {
+            ok: false,
+            error: {
+              code: 'ZENDESK_BAD_RESPONSE',
+              status: result.status,
+              message: `Zendesk answered ${label} with a body that is not JSON`,
+              attempts,
+            },
+          };
+        }
+        return { ok: true, value: { status: result.status, json: parsed.value, attempts } };
+      }
+
+      const outcome: AttemptOutcome =
+        result.kind === 'network'
+          ? { kind: 'network' }
+          : {
+              kind: 'status',
+              status: result.status,
+              retryAfterMs: parseRetryAfter(result.headers['retry-after'], Date.now()),
+            };
+      const decision = decideRetry({
+        outcome,
+        attempt: attempts,
+        maxRetries: options.maxRetries,
+        replaySafe: spec.replaySafe,
+        waitedMs,
+        maxRetryWaitMs: options.maxRetryWaitMs,
+        random: options.random(),
+      });
+      if (decision.retry) {
+        waitedMs += decision.waitMs;
+        await options.sleep(decision.waitMs);
+        continue;
+      }
+
+      if (result.kind === 'network') {
+        return {
+          ok: false,
+          error: { code: 'ZENDESK_UNAVAILABLE', message: `${result.message} (${label})`, attempts },
+        };
+      }
+      const parsed = parseJson(result.text);
+      const body = parsed.ok ? parsed.value : result.text.slice(0, 2000);
+      const description = describeZendeskErrorBody(body, `HTTP ${result.status}`);
+      const retryAfterMs = outcome.kind === 'status' ? outcome.retryAfterMs : null;
+      return {
+        ok: false,
+        error: {
+          code: toErrorCode(result.status),
+          status: result.status,
+          message: `Zendesk ${label} failed with HTTP ${result.status}: ${description}`,
+          details: retryAfterMs === null ? body : { body, retryAfterMs },
+          attempts,
+        },
+      };
+    }
+  };
+}
+
+export type ZendeskTransport = ReturnType<typeof createZendeskTransport>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+
+/**
+ * Schemas for the Zendesk responses the client reads. They are loose objects on purpose:
+ * Zendesk adds properties over time and the client must not break on them; every property the
+ * client does use is type-checked here.
+ */
+
+const idSchema = z.number().int();
+
+export const customFieldValueSchema = z.looseObject({
+  id: idSchema,
+  value: z.unknown().optional(),
+});
+
+export const ticketSchema = z.looseObject({
+  id: idSchema,
+  subject: z.string().nullable(),
+  description: z.string().nullable(),
+  status: z.string(),
+  priority: z.string().nullable(),
+  type: z.string().nullable(),
+  tags: z.array(z.string()),
+  brand_id: idSchema.nullable().optional(),
+  group_id: idSchema.nullable().optional(),
+  ticket_form_id: idSchema.nullable().optional(),
+  external_id: z.string().nullable().optional(),
+  requester_id: idSchema.nullable().optional(),
+  organization_id: idSchema.nullable().optional(),
+  custom_fields: z.array(customFieldValueSchema).optional(),
+  updated_at: z.string(),
+});
+export type ZendeskTicket = z.infer<typeof ticketSchema>;
+
+export const userSchema = z.looseObject({
+  id: idSchema,
+  name: z.string(),
+  email: z.string().nullable().optional(),
+  role: z.string().optional(),
+  organization_id: idSchema.nullable().optional(),
+});
+export type ZendeskUser = z.infer<typeof userSchema>;
+
+export const organizationSchema = z.looseObject({ id: idSchema, name: z.string() });
+
+export const showTicketResponseSchema = z.looseObject({
+  ticket: ticketSchema,
+  users: z.array(userSchema).optional(),
+  organizations: z.array(organizationSchema).optional(),
+});
+
+export const commentSchema = z.looseObject({
+  id: idSchema,
+  body: z.string(),
+  author_id: idSchema,
+  public: z.boolean(),
+  created_at: z.string(),
+});
+
+export const commentPageSchema = z.looseObject({
+  comments: z.array(commentSchema),
+  meta: z
+    .looseObject({ has_more: z.boolean(), after_cursor: z.string().nullable().optional() })
+    .optional(),
+});
+
+export const updateTicketResponseSchema = z.looseObject({
+  ticket: z.looseObject({ id: idSchema, updated_at: z.string() }),
+});
+
+export const showUserResponseSchema = z.looseObject({ user: userSchema });
+
+export const ticketFieldSchema = z.looseObject({
+  id: idSchema,
+  type: z.string(),
+  title: z.string(),
+  active: z.boolean(),
+  tag: z.string().nullable().optional(),
+  custom_field_options: z
+    .array(z.looseObject({ name: z.string(), value: z.string() }))
+    .nullable()
+    .optional(),
+});
+
+export const ticketFieldPageSchema = z.looseObject({
+  ticket_fields: z.array(ticketFieldSchema),
+  meta: z
+    .looseObject({ has_more: z.boolean(), after_cursor: z.string().nullable().optional() })
+    .optional(),
+});
