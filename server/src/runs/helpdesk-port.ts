@@ -15,6 +15,11 @@ export interface LoadedTarget {
   applies(connector: CompiledConnector): boolean;
   /** The agent running it, as the helpdesk knows them (looked up server-side, not from claims). */
   agent: { id: string; name: string; email: string } | undefined;
+  /**
+   * The target's version as loaded (Zendesk's updated_at), for optimistic concurrency: a write
+   * made against an older version is refused by the helpdesk instead of overwriting newer edits.
+   */
+  version: string | undefined;
 }
 
 export type HelpdeskErrorCode =

@@ -1,0 +1,48 @@
+import { parseEnv } from './env/parse-env';
+import { startServer } from './start-server';
+
+/** `npm start`: the service, in sandbox mode unless a Zendesk account is configured. */
+const parsed = parseEnv(process.env);
+if (!parsed.ok) {
+  process.stderr.write(`Cannot start: the environment is not valid:\n  ${parsed.problems.join('\n  ')}\n`);
+  process.exit(1);
+}
+const env = parsed.env;
+const started = await startServer(env);
+if (!started.ok) {
+  process.stderr.write(`Cannot start: ${started.message}\n`);
+  process.exit(1);
+}
+const { server } = started;
+
+// A bug in one request must not take the service down; it is logged and the server goes on.
+process.on('unhandledRejection', (reason) => server.logger.error('unhandled promise rejection', { error: reason }));
+process.on('uncaughtException', (error) => server.logger.error('uncaught exception', { error }));
+
+const stop = (signal: string) => {
+  server.logger.info('shutting down', { signal });
+  void server.close().then(() => process.exit(0));
+  setTimeout(() => process.exit(0), 5000).unref();
+};
+process.once('SIGINT', () => stop('SIGINT'));
+process.once('SIGTERM', () => stop('SIGTERM'));
+
+const status = server.configStore.status();
+const lines = [
+  '',
+  `Data Connectors is running at ${server.url} (${env.mode} mode)`,
+  `  config:  ${env.configPath} ${status.ok ? `(${server.configStore.current()?.connectors.size ?? 0} connectors)` : '(NOT LOADED: see the log and /health)'}`,
+  `  health:  ${server.url}/health`,
+];
+if (env.mode === 'sandbox') {
+  lines.push(
+    `  sandbox Zendesk API: ${server.url}/sandbox/zendesk/api/v2/tickets/1.json`,
+    `  admin token (sandbox only): ${env.adminToken}`,
+    '',
+    '  Try it:',
+    `  curl -s -X POST ${server.url}/api/connectors/shopify_order_lookup/run \\`,
+    `    -H "Authorization: Bearer ${env.adminToken}" -H "Content-Type: application/json" \\`,
+    `    -d '{"ticketId": 1}'`,
+  );
+}
+process.stdout.write(`${lines.join('\n')}\n\n`);

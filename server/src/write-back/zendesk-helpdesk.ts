@@ -1,0 +1,213 @@
+import type { CompiledConnector, CompiledWrite } from '../compile/compile-config';
+import type { TemplateScope } from '../compile/template';
+import type { HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';
+import type { TicketContext } from '../zendesk/ticket-context';
+import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
+import type { ZendeskError } from '../zendesk/zendesk-errors';
+import { buildTicketUpdate } from './build-ticket-update';
+import type { TicketUpdate } from './build-ticket-update';
+
+/**
+ * Zendesk as a run target: loads the ticket (with requester, organization and the chosen comment)
+ * through the REST API, and writes each run's changes as one ticket update guarded by
+ * safe_update, so a run cannot silently overwrite an edit made since the ticket was loaded.
+ */
+
+const AGENT_ROLES = new Set(['agent', 'admin']);
+const AGENT_CACHE_MS = 5 * 60 * 1000;
+
+function readTicketSource(context: TicketContext, agent: LoadedTarget['agent'], source: string): unknown {
+  const { ticket, requester, organization, comment } = context;
+  if (source.startsWith('ticket.custom_fields.')) {
+    return ticket.customFields[source.slice('ticket.custom_fields.'.length)];
+  }
+  switch (source) {
+    case 'ticket.id':
+      return ticket.id;
+    case 'ticket.subject':
+      return ticket.subject;
+    case 'ticket.description':
+      return ticket.description;
+    case 'ticket.status':
+      return ticket.status;
+    case 'ticket.priority':
+      return ticket.priority;
+    case 'ticket.type':
+      return ticket.type;
+    case 'ticket.tags':
+      return ticket.tags;
+    case 'ticket.brand_id':
+      return ticket.brandId;
+    case 'ticket.group_id':
+      return ticket.groupId;
+    case 'ticket.external_id':
+      return ticket.externalId;
+    case 'ticket.ticket_form_id':
+      return ticket.ticketFormId;
+    case 'ticket.requester.id':
+      return requester?.id;
+    case 'ticket.requester.email':
+      return requester?.email;
+    case 'ticket.requester.name':
+      return requester?.name;
+    case 'ticket.organization.id':
+      return organization?.id;
+    case 'ticket.organization.name':
+      return organization?.name;
+    case 'comment.id':
+      return comment?.id;
+    case 'comment.body':
+      return comment?.body;
+    case 'comment.author_id':
+      return comment?.authorId;
+    case 'agent.id':
+      return agent?.id;
+    case 'agent.email':
+      return agent?.email;
+    case 'agent.name':
+      return agent?.name;
+    default:
+      return undefined;
+  }
+}
+
+/** Whether a connector's `appliesWhen` holds for a ticket. */
+export function connectorAppliesToTicket(connector: CompiledConnector, context: TicketContext): boolean {
+  const when = connector.def.appliesWhen;
+  const tags = new Set(context.ticket.tags);
+  const { ticket } = context;
+  if (when.tagsAny && !when.tagsAny.some((tag) => tags.has(tag))) return false;
+  if (when.tagsAll && !when.tagsAll.every((tag) => tags.has(tag))) return false;
+  if (when.tagsNone && when.tagsNone.some((tag) => tags.has(tag))) return false;
+  const inList = (list: number[] | undefined, value: number | null | undefined) =>
+    !list || (value !== null && value !== undefined && list.includes(value));
+  if (!inList(when.brandIds, ticket.brandId)) return false;
+  if (!inList(when.groupIds, ticket.groupId)) return false;
+  if (!inList(when.ticketFormIds, ticket.ticketFormId)) return false;
+  if (when.statuses && !(when.statuses as string[]).includes(ticket.status)) return false;
+  // objectTypes name Salesforce objects; a Zendesk ticket is not one of them.
+  if (when.objectTypes && when.objectTypes.length > 0) return false;
+  return true;
+}
+
+function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent', id: string) {
+  switch (error.code) {
+    case 'ZENDESK_NOT_FOUND':
+      return what === 'ticket'
+        ? { code: 'TICKET_NOT_FOUND' as const, message: `Zendesk has no ticket ${id}.` }
+        : what === 'comment'
+          ? { code: 'COMMENT_NOT_FOUND' as const, message: `Ticket has no comment ${id}.` }
+          : { code: 'AGENT_NOT_FOUND' as const, message: `Zendesk has no user ${id}.` };
+    case 'ZENDESK_UNAUTHORIZED':
+      return {
+        code: 'HELPDESK_AUTH_FAILED' as const,
+        message: 'Zendesk refused the server\'s credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN.',
+      };
+    default:
+      return { code: 'HELPDESK_UNAVAILABLE' as const, message: `Zendesk could not be reached: ${error.message}` };
+  }
+}
+
+function describeUpdate(update: TicketUpdate): unknown {
+  return Object.keys(update).length ? update : null;
+}
+
+export function createZendeskHelpdesk(client: ZendeskClient, options: { now?: () => number } = {}): HelpdeskPort {
+  const now = options.now ?? Date.now;
+  const agents = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
+
+  async function loadAgent(agentId: string) {
+    const cached = agents.get(agentId);
+    if (cached && now() - cached.at < AGENT_CACHE_MS) return { ok: true as const, agent: cached.agent };
+    const user = await client.getUser(Number(agentId));
+    if (!user.ok) return { ok: false as const, error: loadErrorFor(user.error, 'agent', agentId) };
+    if (!AGENT_ROLES.has(user.value.role ?? '')) {
+      return {
+        ok: false as const,
+        error: { code: 'AGENT_NOT_FOUND' as const, message: `User ${agentId} is not an agent.` },
+      };
+    }
+    const agent = { id: String(user.value.id), name: user.value.name, email: user.value.email ?? '' };
+    agents.set(agentId, { at: now(), agent });
+    return { ok: true as const, agent };
+  }
+
+  const toWriteResult = (result: ReturnType<typeof buildTicketUpdate>): WriteResult =>
+    result.ok
+      ? { ok: true, written: false, changes: describeUpdate(result.update) }
+      : { ok: false, changes: null, error: result.error };
+
+  return {
+    async load(targetId, { commentId, agentId }) {
+      const context = await client.getTicketContext(Number(targetId), commentId === undefined ? {} : { commentId: Number(commentId) });
+      if (!context.ok) {
+        const what = context.error.code === 'ZENDESK_NOT_FOUND' && commentId !== undefined && /comment/i.test(context.error.message) ? 'comment' : 'ticket';
+        return { ok: false, error: loadErrorFor(context.error, what, what === 'comment' ? String(commentId) : targetId) };
+      }
+      let agent: LoadedTarget['agent'];
+      if (agentId !== undefined) {
+        const loaded = await loadAgent(agentId);
+        if (!loaded.ok) return { ok: false, error: loaded.error };
+        agent = loaded.agent;
+      }
+      const value = context.value;
+      const loaded: LoadedTarget = {
+        target: {
+          system: 'zendesk',
+          type: 'ticket',
+          id: String(value.ticket.id),
+          ...(value.comment ? { commentId: String(value.comment.id) } : {}),
+        },
+        read: (source) => readTicketSource(value, agent, source),
+        applies: (connector) => connectorAppliesToTicket(connector, value),
+        agent,
+        version: value.ticket.updatedAt,
+      };
+      return { ok: true, value: loaded };
+    },
+
+    preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult {
+      return toWriteResult(buildTicketUpdate(write, scope));
+    },
+
+    async write(loaded, write, scope) {
+      const built = buildTicketUpdate(write, scope);
+      if (!built.ok) return toWriteResult(built);
+      if (built.empty) return { ok: true, written: false, changes: null };
+      const ticketId = Number(loaded.target.id);
+      let stamp = loaded.version;
+      // One conflict retry: our update only touches the fields the connector maps, so after
+      // re-reading the ticket it is safe to apply it on top of the newer version.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const result = await client.updateTicket(ticketId, {
+          ...(built.update as ZendeskTicketUpdate),
+          ...(stamp === undefined ? {} : { safeUpdateStamp: stamp }),
+        });
+        if (result.ok) {
+          loaded.version = result.value.ticketUpdatedAt;
+          return { ok: true, written: true, changes: describeUpdate(built.update) };
+        }
+        const error = result.error;
+        if (error.code === 'ZENDESK_CONFLICT' && attempt === 1) {
+          const fresh = await client.getTicketContext(ticketId, {});
+          if (fresh.ok) {
+            stamp = fresh.value.ticket.updatedAt;
+            continue;
+          }
+        }
+        const code =
+          error.code === 'ZENDESK_INVALID'
+            ? 'WRITE_BACK_REJECTED'
+            : error.code === 'ZENDESK_CONFLICT'
+              ? 'WRITE_BACK_CONFLICT'
+              : 'WRITE_BACK_UNAVAILABLE';
+        return {
+          ok: false,
+          changes: describeUpdate(built.update),
+          error: { code, message: `Zendesk answered ${error.status ?? 'no response'}: ${error.message}` },
+        };
+      }
+      return { ok: false, changes: describeUpdate(built.update), error: { code: 'WRITE_BACK_CONFLICT', message: 'the ticket kept changing' } };
+    },
+  };
+}
