@@ -1,0 +1,137 @@
+import type { Dispatcher } from 'undici';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** A request the engine has already rendered: URL fully encoded, header values free of CR/LF. */
+export interface OutboundRequest {
+  method: HttpMethod;
+  url: string;
+  headers: Record<string, string>;
+  body?: string;
+}
+
+export interface RetryPolicy {
+  maxAttempts: number;
+  initialDelayMs: number;
+  maxDelayMs: number;
+  retryOnStatus: number[];
+  retryNonIdempotent: boolean;
+  /** Sum of all waits between attempts, Retry-After included. Default 30 s. */
+  maxTotalWaitMs?: number;
+}
+
+export interface SendPolicy {
+  /** Per attempt, redirect hops included (default 10000; config caps it at 30000). */
+  timeoutMs: number;
+  /** Default 1 MiB. */
+  maxResponseBytes: number;
+  /** Exact host names or "*.example.com" wildcards; IP literals allowed if listed. */
+  allowedHosts: string[];
+  /** Sandbox/local upstreams only: lets requests reach loopback and private addresses. */
+  allowPrivateNetwork: boolean;
+  /** Default 5. */
+  maxRedirects: number;
+  retry: RetryPolicy;
+}
+
+/** Secrets are already resolved to strings by the caller. */
+export type AuthConfig =
+  | { type: 'none' }
+  | { type: 'bearer'; token: string }
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'apiKeyHeader'; header: string; value: string }
+  | {
+      type: 'oauth2ClientCredentials';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope?: string;
+      audience?: string;
+    };
+
+export type SendErrorCode =
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_CONNECTION_FAILED'
+  | 'UPSTREAM_RESPONSE_TOO_LARGE'
+  | 'UPSTREAM_HOST_NOT_ALLOWED'
+  | 'UPSTREAM_ADDRESS_BLOCKED'
+  | 'UPSTREAM_TOO_MANY_REDIRECTS'
+  | 'UPSTREAM_REDIRECT_BLOCKED'
+  | 'UPSTREAM_RETRIES_EXHAUSTED'
+  | 'UPSTREAM_AUTH_FAILED'
+  | 'UPSTREAM_INVALID_URL'
+  /** The rendered request itself is unsendable (CR/LF in a header, framing header set by hand). */
+  | 'UPSTREAM_INVALID_REQUEST'
+  /** The caller's AbortSignal fired (for example the client went away). */
+  | 'UPSTREAM_ABORTED';
+
+export interface SendError {
+  code: SendErrorCode;
+  /** Safe for admins: names hosts, never secrets, auth headers or query strings. */
+  message: string;
+  status?: number;
+}
+
+export type Result<T, E = SendError> = { ok: true; value: T } | { ok: false; error: E };
+
+export interface AttemptRecord {
+  attempt: number;
+  status?: number;
+  errorCode?: string;
+  /** Time slept after this attempt before the next one. */
+  waitedMs?: number;
+  reason: string;
+}
+
+export type SendResult =
+  | {
+      ok: true;
+      status: number;
+      headers: Record<string, string>;
+      contentType: string | null;
+      bodyText: string;
+      json: unknown | undefined;
+      attempts: AttemptRecord[];
+      durationMs: number;
+      finalUrl: string;
+    }
+  | {
+      ok: false;
+      error: SendError;
+      status?: number;
+      headers?: Record<string, string>;
+      bodyText?: string;
+      json?: unknown;
+      attempts: AttemptRecord[];
+      durationMs: number;
+    };
+
+export interface LookupAddress {
+  address: string;
+  family: number;
+}
+
+/** Resolves a host name to every address it has (dns.lookup with `all: true`). Injectable for tests. */
+export type HostLookup = (hostname: string) => Promise<LookupAddress[]>;
+
+export interface AuthProvider {
+  /** Headers to add to the request; a token endpoint failure is UPSTREAM_AUTH_FAILED. */
+  headers(): Promise<Result<Record<string, string>>>;
+  /** Called once after the upstream answered 401; true when fresh credentials are ready. */
+  onUnauthorized(): Promise<boolean>;
+  /** Lower-case names of the headers `headers()` adds, stripped on cross-origin redirects. */
+  readonly authHeaderNames: string[];
+}
+
+export interface SendOptions {
+  auth: AuthProvider;
+  signal?: AbortSignal;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  lookup?: HostLookup;
+  /**
+   * Replaces the DNS-pinning agent (for example undici's MockAgent). The allowlist and IP-literal checks
+   * still run, but resolved addresses are then not checked: never pass one in production.
+   */
+  dispatcher?: Dispatcher;
+}

@@ -1,0 +1,243 @@
+/**
+ * SSRF guard for admin-defined connectors.
+ *
+ * An admin can point a connector at any URL, so without this the server could be used to read cloud
+ * metadata (169.254.169.254), internal admin panels or loopback services. Two layers:
+ *   1. The URL's host must be in the connection's `allowedHosts` (checked on every redirect hop too).
+ *   2. The address actually connected to must be public. Host names are resolved inside the undici
+ *      connector (`connect.lookup`), so the address we check is the address the socket uses: a DNS answer
+ *      cannot change between the check and the connect (DNS rebinding). IP-literal hosts never reach
+ *      `lookup`, so they are classified before the request is made.
+ * Only plain global unicast passes; everything ipaddr.js puts in a special range is refused, including
+ * IPv4-mapped and IPv4-embedding IPv6 forms that would otherwise smuggle a private IPv4 address.
+ */
+import { promises as dns } from 'node:dns';
+import { isIP } from 'node:net';
+import type { LookupFunction } from 'node:net';
+import { domainToASCII } from 'node:url';
+import ipaddr from 'ipaddr.js';
+import { Agent } from 'undici';
+import type { HostLookup, LookupAddress, Result } from './request-types';
+
+const ALLOWED_SCHEMES = new Set(['http:', 'https:']);
+
+// Ranges ipaddr.js 1.x files under 'unicast' that are still not the public internet.
+const EXTRA_BLOCKED_IPV4: Record<string, [ipaddr.IPv4, number][]> = {
+  benchmarking: [ipaddr.IPv4.parseCIDR('198.18.0.0/15')],
+};
+const EXTRA_BLOCKED_IPV6: Record<string, [ipaddr.IPv6, number][]> = {
+  siteLocal: [ipaddr.IPv6.parseCIDR('fec0::/10')],
+  discard: [ipaddr.IPv6.parseCIDR('100::/64')],
+};
+
+export type AddressClass = { blocked: false } | { blocked: true; range: string };
+
+/** Classifies an IP address; anything that is not public unicast is blocked. */
+export function classifyAddress(address: string): AddressClass {
+  let parsed: ipaddr.IPv4 | ipaddr.IPv6;
+  try {
+    // process() unwraps ::ffff:a.b.c.d so the embedded IPv4 address is what gets classified.
+    parsed = ipaddr.process(stripBrackets(address));
+  } catch {
+    return { blocked: true, range: 'invalid' };
+  }
+  const range = parsed.range();
+  if (range !== 'unicast') return { blocked: true, range };
+  const extra =
+    parsed.kind() === 'ipv4'
+      ? ipaddr.subnetMatch(parsed as ipaddr.IPv4, EXTRA_BLOCKED_IPV4, 'unicast')
+      : ipaddr.subnetMatch(parsed as ipaddr.IPv6, EXTRA_BLOCKED_IPV6, 'unicast');
+  return extra === 'unicast' ? { blocked: false } : { blocked: true, range: extra };
+}
+
+/** The URL's host without IPv6 brackets or a trailing dot, lower-cased. */
+export function normalizeHostname(hostname: string): string {
+  return stripBrackets(hostname).replace(/\.$/, '').toLowerCase();
+}
+
+/** True when `hostname` is listed exactly, or under a "*.example.com" wildcard (any depth, not the apex). */
+export function isHostAllowed(hostname: string, allowedHosts: readonly string[]): boolean {
+  const host = normalizeHostname(hostname);
+  const hostIsIp = isIP(host) !== 0;
+  return allowedHosts.some((entry) => {
+    const pattern = normalizeHostname(entry.trim());
+    if (hostIsIp) {
+      return isIP(pattern) !== 0 && sameAddress(host, pattern);
+    }
+    if (pattern.startsWith('*.')) {
+      const suffix = domainToASCII(pattern.slice(2));
+      return suffix !== '' && host.endsWith(`.${suffix}`);
+    }
+    return domainToASCII(pattern) === host;
+  });
+}
+
+export type TargetCheck = Result<
+  URL,
+  {
+    code: 'UPSTREAM_INVALID_URL' | 'UPSTREAM_HOST_NOT_ALLOWED' | 'UPSTREAM_ADDRESS_BLOCKED';
+    message: string;
+  }
+>;
+
+/**
+ * Checks what can be checked before connecting: scheme, allowlist, and the address of an IP-literal host.
+ * Messages name the host only; paths and query strings may carry customer data.
+ */
+export function checkTarget(
+  rawUrl: string | URL,
+  policy: { allowedHosts: readonly string[]; allowPrivateNetwork: boolean },
+): TargetCheck {
+  let url: URL;
+  try {
+    url = new URL(rawUrl);
+  } catch {
+    return { ok: false, error: { code: 'UPSTREAM_INVALID_URL', message: 'The URL is not valid' } };
+  }
+  if (!ALLOWED_SCHEMES.has(url.protocol)) {
+    return {
+      ok: false,
+      error: {
+        code: 'UPSTREAM_INVALID_URL',
+        message: `Scheme ${url.protocol} is not allowed; use http or https`,
+      },
+    };
+  }
+  if (url.username !== '' || url.password !== '') {
+    // Credentials belong in `auth`; in a URL they leak into logs and survive redirects.
+    return {
+      ok: false,
+      error: { code: 'UPSTREAM_INVALID_URL', message: 'The URL must not contain credentials' },
+    };
+  }
+  const host = normalizeHostname(url.hostname);
+  if (!isHostAllowed(host, policy.allowedHosts)) {
+    return {
+      ok: false,
+      error: {
+        code: 'UPSTREAM_HOST_NOT_ALLOWED',
+        message: `Host ${host} is not in the connection's allowed hosts`,
+      },
+    };
+  }
+  if (!policy.allowPrivateNetwork && isIP(host) !== 0) {
+    const verdict = classifyAddress(host);
+    if (verdict.blocked) {
+      return {
+        ok: false,
+        error: {
+          code: 'UPSTREAM_ADDRESS_BLOCKED',
+          message: `Address ${host} is ${describeRange(verdict.range)} and may not be called`,
+        },
+      };
+    }
+  }
+  return { ok: true, value: url };
+}
+
+/** Raised inside the connector's DNS lookup; sendRequest turns it into UPSTREAM_ADDRESS_BLOCKED. */
+export class BlockedAddressError extends Error {
+  readonly code = 'ERR_UPSTREAM_ADDRESS_BLOCKED';
+  constructor(
+    readonly hostname: string,
+    readonly address: string,
+    readonly range: string,
+  ) {
+    super(
+      `Host ${hostname} resolves to ${address}, ${describeRange(range)}, which may not be called`,
+    );
+    this.name = 'BlockedAddressError';
+  }
+}
+
+export const resolveHostWithDns: HostLookup = (hostname) =>
+  dns.lookup(hostname, { all: true, verbatim: true });
+
+/**
+ * A `net` lookup that resolves every address and fails if any is blocked: refusing the whole name (rather
+ * than skipping bad addresses) keeps a name that mixes public and private answers from reaching either.
+ */
+export function createGuardedLookup(
+  resolveHost: HostLookup,
+  allowPrivateNetwork: boolean,
+): LookupFunction {
+  return (hostname, options, callback) => {
+    const answer = (resolved: LookupAddress[]): void => {
+      const family = normalizeFamily(options.family);
+      const addresses = family === 0 ? resolved : resolved.filter((a) => a.family === family);
+      const first = addresses[0];
+      if (first === undefined) {
+        const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+        error.code = 'ENOTFOUND';
+        callback(error, '', 0);
+        return;
+      }
+      if (!allowPrivateNetwork) {
+        for (const { address } of addresses) {
+          const verdict = classifyAddress(address);
+          if (verdict.blocked) {
+            callback(new BlockedAddressError(hostname, address, verdict.range), '', 0);
+            return;
+          }
+        }
+      }
+      if (options.all === true) callback(null, addresses);
+      else callback(null, first.address, first.family);
+    };
+    // Whatever goes wrong, the callback must run: a lookup that never answers hangs the connection.
+    resolveHost(hostname)
+      .then(answer)
+      .catch((error: NodeJS.ErrnoException) => callback(error, '', 0));
+  };
+}
+
+/** An undici Agent whose every connection goes through the guarded lookup (DNS pinning). */
+export function createEgressAgent(options: {
+  allowPrivateNetwork: boolean;
+  timeoutMs: number;
+  lookup?: HostLookup;
+}): Agent {
+  return new Agent({
+    connect: {
+      lookup: createGuardedLookup(
+        options.lookup ?? resolveHostWithDns,
+        options.allowPrivateNetwork,
+      ),
+      timeout: options.timeoutMs,
+    },
+    headersTimeout: options.timeoutMs,
+    bodyTimeout: options.timeoutMs,
+  });
+}
+
+function stripBrackets(host: string): string {
+  return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  try {
+    return ipaddr.process(a).toNormalizedString() === ipaddr.process(b).toNormalizedString();
+  } catch {
+    return false;
+  }
+}
+
+function normalizeFamily(family: number | 'IPv4' | 'IPv6' | undefined): number {
+  if (family === 'IPv4') return 4;
+  if (family === 'IPv6') return 6;
+  return family ?? 0;
+}
+
+function describeRange(range: string): string {
+  const names: Record<string, string> = {
+    loopback: 'a loopback address',
+    private: 'a private-network address',
+    uniqueLocal: 'a private-network address',
+    linkLocal: 'a link-local address (this includes cloud metadata endpoints)',
+    unspecified: 'an unspecified address',
+    carrierGradeNat: 'a carrier-grade NAT address',
+    multicast: 'a multicast address',
+    broadcast: 'a broadcast address',
+  };
+  return names[range] ?? `in a reserved range (${range})`;
+}
