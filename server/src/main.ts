@@ -4,7 +4,9 @@ import { startServer } from './start-server';
 /** `npm start`: the service, in sandbox mode unless a Zendesk account is configured. */
 const parsed = parseEnv(process.env);
 if (!parsed.ok) {
-  process.stderr.write(`Cannot start: the environment is not valid:\n  ${parsed.problems.join('\n  ')}\n`);
+  process.stderr.write(
+    `Cannot start: the environment is not valid:\n  ${parsed.problems.join('\n  ')}\n`,
+  );
   process.exit(1);
 }
 const env = parsed.env;
@@ -16,7 +18,9 @@ if (!started.ok) {
 const { server } = started;
 
 // A bug in one request must not take the service down; it is logged and the server goes on.
-process.on('unhandledRejection', (reason) => server.logger.error('unhandled promise rejection', { error: reason }));
+process.on('unhandledRejection', (reason) =>
+  server.logger.error('unhandled promise rejection', { error: reason }),
+);
 process.on('uncaughtException', (error) => server.logger.error('uncaught exception', { error }));
 
 const stop = (signal: string) => {

@@ -13,6 +13,7 @@ export const SANDBOX_SECRETS_FILE = 'config/sandbox.secrets.json';
 
 export function loadServerSecrets(env: ServerEnv): LoadSecretsResult {
   const file =
-    env.secretsFile ?? (env.mode === 'sandbox' && existsSync(SANDBOX_SECRETS_FILE) ? SANDBOX_SECRETS_FILE : undefined);
+    env.secretsFile ??
+    (env.mode === 'sandbox' && existsSync(SANDBOX_SECRETS_FILE) ? SANDBOX_SECRETS_FILE : undefined);
   return loadSecrets(process.env, file);
 }

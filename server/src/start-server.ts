@@ -23,7 +23,12 @@ import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import { createFakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { SecretSource } from './secrets/secret-source';
-import { IDEMPOTENCY_FILE, loadServerSecrets, RUN_LOG_FILE, SANDBOX_ZENDESK_FILE } from './server-paths';
+import {
+  IDEMPOTENCY_FILE,
+  loadServerSecrets,
+  RUN_LOG_FILE,
+  SANDBOX_ZENDESK_FILE,
+} from './server-paths';
 import { createZendeskHelpdesk } from './write-back/zendesk-helpdesk';
 import { createZendeskClient } from './zendesk/zendesk-client';
 
@@ -53,9 +58,13 @@ export interface StartServerOptions {
   secrets?: SecretSource;
 }
 
-export type StartServerResult = { ok: true; server: RunningServer } | { ok: false; message: string };
+export type StartServerResult =
+  { ok: true; server: RunningServer } | { ok: false; message: string };
 
-export async function startServer(env: ServerEnv, options: StartServerOptions = {}): Promise<StartServerResult> {
+export async function startServer(
+  env: ServerEnv,
+  options: StartServerOptions = {},
+): Promise<StartServerResult> {
   let secrets = options.secrets;
   if (!secrets) {
     const loaded = loadServerSecrets(env);
@@ -64,7 +73,9 @@ export async function startServer(env: ServerEnv, options: StartServerOptions = 
   }
   const secretSource = secrets;
   const zendeskSecrets =
-    env.zendeskAuth.kind === 'apiToken' ? [env.zendeskAuth.apiToken] : [env.zendeskAuth.accessToken];
+    env.zendeskAuth.kind === 'apiToken'
+      ? [env.zendeskAuth.apiToken]
+      : [env.zendeskAuth.accessToken];
   const redactor = createRedactor(() => [
     ...secretSource.values(),
     ...zendeskSecrets,
@@ -83,7 +94,8 @@ export async function startServer(env: ServerEnv, options: StartServerOptions = 
     retentionDays: env.runLogRetentionDays,
     onCorruptRow: (report) => logger.warn('skipped a corrupt run log row', { ...report }),
     onPruned: ({ deleted, olderThan }) =>
-      deleted > 0 && logger.info('pruned old runs', { deleted, olderThan: olderThan.toISOString() }),
+      deleted > 0 &&
+      logger.info('pruned old runs', { deleted, olderThan: olderThan.toISOString() }),
     onPruneFailed: (error) => logger.error('pruning the run log failed', { error }),
   });
   if (!opened.ok) return { ok: false, message: opened.error.message };

@@ -44,7 +44,11 @@ export function describeZodError(error: z.ZodError): { path: string; message: st
   }));
 }
 
-export function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, code: 'BODY_INVALID' | 'QUERY_INVALID'): T {
+export function parseOrThrow<T>(
+  schema: z.ZodType<T>,
+  value: unknown,
+  code: 'BODY_INVALID' | 'QUERY_INVALID',
+): T {
   const result = schema.safeParse(value);
   if (!result.success) {
     throw new ApiError(
@@ -85,6 +89,9 @@ export function createErrorMiddleware(logger: Logger) {
       return;
     }
     logger.error('unhandled error', { error, method: req.method, path: req.path });
-    sendApiError(res, new ApiError('INTERNAL_ERROR', 'Something went wrong on the server; it has been logged.'));
+    sendApiError(
+      res,
+      new ApiError('INTERNAL_ERROR', 'Something went wrong on the server; it has been logged.'),
+    );
   };
 }

@@ -15,8 +15,7 @@ import { ApiError } from './api-error';
  */
 
 export type Principal =
-  | { kind: 'admin' }
-  | { kind: 'app'; subject: string; issuer: string | undefined };
+  { kind: 'admin' } | { kind: 'app'; subject: string; issuer: string | undefined };
 
 export interface AuthOptions {
   sharedSecret: string;
@@ -72,10 +71,16 @@ export function createAuthenticator(options: AuthOptions) {
       });
       // A short maximum age, whichever of iat and exp the minting side set: a token must not
       // be usable for longer than maxAgeSeconds from now, nor be older than that.
-      if (payload.exp !== undefined && payload.exp - nowSeconds > options.maxAgeSeconds + CLOCK_SKEW_SECONDS) {
+      if (
+        payload.exp !== undefined &&
+        payload.exp - nowSeconds > options.maxAgeSeconds + CLOCK_SKEW_SECONDS
+      ) {
         throw reject('token lifetime longer than allowed', 'AUTH_INVALID');
       }
-      if (payload.iat !== undefined && nowSeconds - payload.iat > options.maxAgeSeconds + CLOCK_SKEW_SECONDS) {
+      if (
+        payload.iat !== undefined &&
+        nowSeconds - payload.iat > options.maxAgeSeconds + CLOCK_SKEW_SECONDS
+      ) {
         throw reject('token too old', 'AUTH_INVALID');
       }
       return {
@@ -86,7 +91,9 @@ export function createAuthenticator(options: AuthOptions) {
     } catch (error) {
       if (error instanceof ApiError) throw error;
       const reason =
-        error instanceof joseErrors.JOSEError ? `${error.code}: ${error.message}` : 'unreadable token';
+        error instanceof joseErrors.JOSEError
+          ? `${error.code}: ${error.message}`
+          : 'unreadable token';
       throw reject(reason, 'AUTH_INVALID');
     }
   }

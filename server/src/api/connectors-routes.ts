@@ -34,7 +34,9 @@ function canonicalJson(value: unknown): string {
   if (value && typeof value === 'object') {
     return `{${Object.keys(value)
       .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`)
+      .map(
+        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      )
       .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
@@ -52,7 +54,11 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
   router.get('/connectors', async (req, res) => {
     const query = parseOrThrow(listConnectorsQuerySchema, req.query, 'QUERY_INVALID');
     const config = deps.config();
-    if (!config) throw new ApiError('CONFIG_UNAVAILABLE', 'No valid connector configuration is loaded; see /health.');
+    if (!config)
+      throw new ApiError(
+        'CONFIG_UNAVAILABLE',
+        'No valid connector configuration is loaded; see /health.',
+      );
     const loaded = await deps.run.helpdesk.load(String(query.ticketId), {});
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const target = loaded.value;
@@ -97,7 +103,12 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
         })),
         unavailable: connector.unavailable ?? null,
         lastRun: last
-          ? { runId: last.id, outcome: last.outcome, message: last.message, startedAt: last.startedAt }
+          ? {
+              runId: last.id,
+              outcome: last.outcome,
+              message: last.message,
+              startedAt: last.startedAt,
+            }
           : null,
       };
     });
@@ -117,7 +128,10 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
       );
     }
     if (key !== undefined) {
-      const fingerprint = createHash('sha256').update(connectorId).update(canonicalJson(body)).digest('hex');
+      const fingerprint = createHash('sha256')
+        .update(connectorId)
+        .update(canonicalJson(body))
+        .digest('hex');
       const begun = deps.idempotency.begin(scope, key, fingerprint);
       if (begun.state === 'mismatch') {
         throw new ApiError(

@@ -87,7 +87,9 @@ export function createApp(deps: AppDeps): Express {
     throw new ApiError('NOT_FOUND', `No endpoint ${req.method} /api${req.path}.`);
   });
   app.use('/api', api);
-  app.use((req, _res, next) => next(new ApiError('NOT_FOUND', `No endpoint ${req.method} ${req.path}.`)));
+  app.use((req, _res, next) =>
+    next(new ApiError('NOT_FOUND', `No endpoint ${req.method} ${req.path}.`)),
+  );
   app.use(createErrorMiddleware(deps.logger));
   return app;
 }

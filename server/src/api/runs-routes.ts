@@ -14,7 +14,9 @@ export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
     }
     const page = await deps.runLog.query({
       ...(query.connectorId === undefined ? {} : { connectorId: query.connectorId }),
-      ...(query.ticketId === undefined ? {} : { targetSystem: 'zendesk', targetId: String(query.ticketId) }),
+      ...(query.ticketId === undefined
+        ? {}
+        : { targetSystem: 'zendesk', targetId: String(query.ticketId) }),
       ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
       ...(query.since === undefined ? {} : { since: new Date(query.since).toISOString() }),
       ...(query.until === undefined ? {} : { until: new Date(query.until).toISOString() }),

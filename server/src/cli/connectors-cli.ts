@@ -59,7 +59,11 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
       return 0;
     }
-    const opened = openSqliteRunLogStore({ path, retentionDays: env.runLogRetentionDays, pruneIntervalMs: 0 });
+    const opened = openSqliteRunLogStore({
+      path,
+      retentionDays: env.runLogRetentionDays,
+      pruneIntervalMs: 0,
+    });
     if (!opened.ok) {
       process.stderr.write(`${opened.error.message}\n`);
       return 1;

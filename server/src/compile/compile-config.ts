@@ -290,6 +290,14 @@ function hostMatches(host: string, pattern: string): boolean {
   return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
 }
 
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+function checkHeaderName(name: string, path: Path, issues: IssueCollector): void {
+  if (!HEADER_NAME.test(name)) {
+    issues.error(path, `"${name}" is not a valid header name`, 'use letters, digits and "-"');
+  }
+}
+
 function compileConnection(
   id: string,
   def: Connection,
@@ -321,17 +329,22 @@ function compileConnection(
     );
   }
   const variables = new Set(Object.keys(def.variables));
-  const rules: RefRules = { roots: ['connection', 'secrets'], where: 'connection auth and headers', variables };
+  const rules: RefRules = {
+    roots: ['connection', 'secrets'],
+    where: 'connection auth and headers',
+    variables,
+  };
   const secretNames = new Set<string>();
-  const headers = Object.entries(def.headers).map(
-    ([name, value]) =>
-      [name, compileTemplate(value, [...base, 'headers', name], rules, issues, secretNames)] as [
-        string,
-        ParsedTemplate,
-      ],
-  );
+  const headers = Object.entries(def.headers).map(([name, value]) => {
+    checkHeaderName(name, [...base, 'headers', name], issues);
+    return [
+      name,
+      compileTemplate(value, [...base, 'headers', name], rules, issues, secretNames),
+    ] as [string, ParsedTemplate];
+  });
   const at = (...keys: string[]): Path => [...base, 'auth', ...keys];
-  const t = (value: string, key: string) => compileTemplate(value, at(key), rules, issues, secretNames);
+  const t = (value: string, key: string) =>
+    compileTemplate(value, at(key), rules, issues, secretNames);
   let auth: CompiledAuth;
   switch (def.auth.type) {
     case 'none':
@@ -341,7 +354,11 @@ function compileConnection(
       auth = { type: 'bearer', token: t(def.auth.token, 'token') };
       break;
     case 'basic':
-      auth = { type: 'basic', username: t(def.auth.username, 'username'), password: t(def.auth.password, 'password') };
+      auth = {
+        type: 'basic',
+        username: t(def.auth.username, 'username'),
+        password: t(def.auth.password, 'password'),
+      };
       break;
     case 'apiKeyHeader':
       auth = { type: 'apiKeyHeader', header: def.auth.header, value: t(def.auth.value, 'value') };
@@ -379,14 +396,26 @@ function compileWrite(
     if (value === undefined) return undefined;
     const template = compileTemplate(value, [...path, key], rules, issues);
     if (template.parts.every((part) => part.kind === 'text') && !allowed.includes(value)) {
-      issues.error([...path, key], `"${value}" is not a Zendesk ticket ${key}`, `use one of ${allowed.join(', ')}`);
+      issues.error(
+        [...path, key],
+        `"${value}" is not a Zendesk ticket ${key}`,
+        `use one of ${allowed.join(', ')}`,
+      );
     }
     return template;
   };
   const fields = (record: Record<string, unknown> | undefined, key: string) =>
-    Object.entries(record ?? {}).map(
-      ([id, value]) => [id, compileJson(value, [...path, key, id], rules, issues)] as [string, CompiledJson],
-    );
+    Object.entries(record ?? {}).map(([id, value]) => {
+      // Ticket field ids are sent as JSON numbers; past 2^53 they would silently name another field.
+      if (key === 'customFields' && !Number.isSafeInteger(Number(id))) {
+        issues.error(
+          [...path, key, id],
+          `ticket field id ${id} is too large`,
+          'copy the id from Admin Center > Objects and rules > Tickets > Fields',
+        );
+      }
+      return [id, compileJson(value, [...path, key, id], rules, issues)] as [string, CompiledJson];
+    });
   const tags = (list: string[] | undefined, key: string) =>
     (list ?? []).map((tag, index) => compileTemplate(tag, [...path, key, index], rules, issues));
   return {
@@ -409,7 +438,11 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
   return connector.inputs.map((input, index) => {
     const path = [...base, 'inputs', index];
     if (seen.has(input.name)) {
-      issues.error([...path, 'name'], `duplicate input "${input.name}"`, 'give each input a unique name');
+      issues.error(
+        [...path, 'name'],
+        `duplicate input "${input.name}"`,
+        'give each input a unique name',
+      );
     }
     seen.add(input.name);
     if (input.source === undefined && !input.prompt && input.default === undefined) {
@@ -447,6 +480,7 @@ function compileConnector(
   index: number,
   connections: ReadonlyMap<string, CompiledConnection>,
   issues: IssueCollector,
+  secrets: SecretSource,
 ): CompiledConnector | undefined {
   const base: Path = ['connectors', index];
   const connection = connections.get(connector.connection);
@@ -469,7 +503,11 @@ function compileConnector(
   connector.response.outputs.forEach((output, outputIndex) => {
     const path = [...base, 'response', 'outputs', outputIndex];
     if (outputNames.has(output.name)) {
-      issues.error([...path, 'name'], `duplicate output "${output.name}"`, 'give each output a unique name');
+      issues.error(
+        [...path, 'name'],
+        `duplicate output "${output.name}"`,
+        'give each output a unique name',
+      );
     }
     outputNames.add(output.name);
     const expression = compileExpression(output.path, [...path, 'path'], issues);
@@ -485,7 +523,11 @@ function compileConnector(
     variables,
   });
   if (request.path && !request.path.startsWith('/')) {
-    issues.error([...rp, 'path'], 'the request path must start with "/"', `write "/${request.path}"`);
+    issues.error(
+      [...rp, 'path'],
+      'the request path must start with "/"',
+      `write "/${request.path}"`,
+    );
   }
   if (/[?#]/.test(request.path.replace(/\{\{[^}]*\}\}/g, ''))) {
     issues.error(
@@ -494,7 +536,12 @@ function compileConnector(
       'put query parameters in "request.query"; they are encoded for you',
     );
   }
-  const path = compileTemplate(request.path, [...rp, 'path'], valueRules('the request path'), issues);
+  const path = compileTemplate(
+    request.path,
+    [...rp, 'path'],
+    valueRules('the request path'),
+    issues,
+  );
   const query = Object.entries(request.query).map(
     ([key, value]) =>
       [key, compileTemplate(value, [...rp, 'query', key], valueRules('the query'), issues)] as [
@@ -502,26 +549,43 @@ function compileConnector(
         ParsedTemplate,
       ],
   );
-  const headerRules: RefRules = { ...valueRules('headers'), roots: ['inputs', 'connection', 'secrets'] };
+  const headerRules: RefRules = {
+    ...valueRules('headers'),
+    roots: ['inputs', 'connection', 'secrets'],
+  };
   const secretNames = new Set<string>();
   const headers = Object.entries(request.headers).map(([name, value]) => {
-    if (!/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-      issues.error([...rp, 'headers', name], `"${name}" is not a valid header name`, 'use letters, digits and "-"');
+    checkHeaderName(name, [...rp, 'headers', name], issues);
+    const headerSecrets = new Set<string>();
+    const template = compileTemplate(
+      value,
+      [...rp, 'headers', name],
+      headerRules,
+      issues,
+      headerSecrets,
+    );
+    for (const secret of headerSecrets) {
+      secretNames.add(secret);
+      if (secrets.get(secret) === undefined) {
+        issues.warning(
+          [...rp, 'headers', name],
+          `secret ${secret} is not set; connector "${connector.id}" cannot run`,
+          `set the environment variable SECRET_${secret}, or add "${secret}" to the secrets file`,
+        );
+      }
     }
-    return [name, compileTemplate(value, [...rp, 'headers', name], headerRules, issues, secretNames)] as [
-      string,
-      ParsedTemplate,
-    ];
+    return [name, template] as [string, ParsedTemplate];
   });
-  for (const name of secretNames) {
-    if (connection && !connection.secretNames.includes(name)) connection.secretNames.push(name);
-  }
   let body: CompiledBody | undefined;
   if (request.body) {
     const bp = [...rp, 'body', 'value'];
     const rules = valueRules('the request body');
     if (request.method === 'GET' || request.method === 'HEAD') {
-      issues.error([...rp, 'body'], `a ${request.method} request cannot have a body`, 'use "query", or change "method"');
+      issues.error(
+        [...rp, 'body'],
+        `a ${request.method} request cannot have a body`,
+        'use "query", or change "method"',
+      );
     }
     switch (request.body.type) {
       case 'json':
@@ -531,7 +595,11 @@ function compileConnector(
         body = {
           type: 'form',
           value: Object.entries(request.body.value).map(
-            ([key, value]) => [key, compileTemplate(value, [...bp, key], rules, issues)] as [string, ParsedTemplate],
+            ([key, value]) =>
+              [key, compileTemplate(value, [...bp, key], rules, issues)] as [
+                string,
+                ParsedTemplate,
+              ],
           ),
         };
         break;
@@ -555,30 +623,85 @@ function compileConnector(
       ? undefined
       : compileExpression(response.emptyWhen, [...base, 'response', 'emptyWhen'], issues);
 
-  const successRules: RefRules = { ...valueRules('success write-back'), roots: ['inputs', 'connection', 'outputs'], outputs: outputNames };
-  const emptyRules: RefRules = { ...valueRules('empty write-back'), roots: ['inputs', 'connection'] };
-  const failureRules: RefRules = { ...valueRules('failure write-back'), roots: ['inputs', 'connection', 'error'] };
+  const successRules: RefRules = {
+    ...valueRules('success write-back'),
+    roots: ['inputs', 'connection', 'outputs'],
+    outputs: outputNames,
+  };
+  const emptyRules: RefRules = {
+    ...valueRules('empty write-back'),
+    roots: ['inputs', 'connection'],
+  };
+  const failureRules: RefRules = {
+    ...valueRules('failure write-back'),
+    roots: ['inputs', 'connection', 'error'],
+  };
   const wb = connector.writeBack;
   const wp: Path = [...base, 'writeBack'];
   const writeBack = {
-    ...(wb.success ? { success: compileWrite(wb.success, [...wp, 'success'], successRules, issues) } : {}),
-    ...(wb.empty ? { empty: compileWrite(wb.empty, [...wp, 'empty'], { ...emptyRules, where: 'empty write-back' }, issues) } : {}),
-    ...(wb.failure ? { failure: compileWrite(wb.failure, [...wp, 'failure'], failureRules, issues) } : {}),
+    ...(wb.success
+      ? { success: compileWrite(wb.success, [...wp, 'success'], successRules, issues) }
+      : {}),
+    ...(wb.empty
+      ? {
+          empty: compileWrite(
+            wb.empty,
+            [...wp, 'empty'],
+            { ...emptyRules, where: 'empty write-back' },
+            issues,
+          ),
+        }
+      : {}),
+    ...(wb.failure
+      ? { failure: compileWrite(wb.failure, [...wp, 'failure'], failureRules, issues) }
+      : {}),
   };
   const mp: Path = [...base, 'messages'];
   const m = connector.messages;
   const messages = {
-    ...(m.success === undefined ? {} : { success: compileTemplate(m.success, [...mp, 'success'], { ...successRules, where: 'the success message' }, issues) }),
-    ...(m.empty === undefined ? {} : { empty: compileTemplate(m.empty, [...mp, 'empty'], { ...emptyRules, where: 'the empty message' }, issues) }),
-    ...(m.failure === undefined ? {} : { failure: compileTemplate(m.failure, [...mp, 'failure'], { ...failureRules, where: 'the failure message' }, issues) }),
+    ...(m.success === undefined
+      ? {}
+      : {
+          success: compileTemplate(
+            m.success,
+            [...mp, 'success'],
+            { ...successRules, where: 'the success message' },
+            issues,
+          ),
+        }),
+    ...(m.empty === undefined
+      ? {}
+      : {
+          empty: compileTemplate(
+            m.empty,
+            [...mp, 'empty'],
+            { ...emptyRules, where: 'the empty message' },
+            issues,
+          ),
+        }),
+    ...(m.failure === undefined
+      ? {}
+      : {
+          failure: compileTemplate(
+            m.failure,
+            [...mp, 'failure'],
+            { ...failureRules, where: 'the failure message' },
+            issues,
+          ),
+        }),
   };
 
   if (!connection) return undefined;
   const confirm = connector.confirm ?? !SAFE_METHODS.has(request.method);
+  // Secrets this connector's own headers use belong to it alone: adding them to the shared
+  // connection would make every other connector on it unavailable when one of them is missing.
+  const ownSecrets = [...secretNames].filter((name) => !connection.secretNames.includes(name));
   return {
     id: connector.id,
     def: connector,
-    connection,
+    connection: ownSecrets.length
+      ? { ...connection, secretNames: [...connection.secretNames, ...ownSecrets] }
+      : connection,
     confirm,
     idempotent: IDEMPOTENT_METHODS.has(request.method),
     inputs,
@@ -613,12 +736,14 @@ export function compileConfig(
       return;
     }
     firstIndex.set(connector.id, index);
-    const compiled = compileConnector(connector, index, connections, issues);
+    const compiled = compileConnector(connector, index, connections, issues, deps.secrets);
     if (compiled) connectors.set(compiled.id, compiled);
   });
   if (issues.hasErrors) return { ok: false, issues: issues.issues };
   for (const connector of connectors.values()) {
-    const missing = connector.connection.secretNames.filter((name) => deps.secrets.get(name) === undefined);
+    const missing = connector.connection.secretNames.filter(
+      (name) => deps.secrets.get(name) === undefined,
+    );
     if (missing.length) {
       connector.unavailable = {
         code: 'CONFIG_SECRET_MISSING',

@@ -32,7 +32,9 @@ const CUSTOM_FIELD_SOURCE = /^ticket\.custom_fields\.([0-9]{1,20})$/;
 const RECORD_SOURCE = /^record\.[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*){0,4}$/;
 
 export function isValidInputSource(source: string): boolean {
-  return ZENDESK_SOURCES.has(source) || CUSTOM_FIELD_SOURCE.test(source) || RECORD_SOURCE.test(source);
+  return (
+    ZENDESK_SOURCES.has(source) || CUSTOM_FIELD_SOURCE.test(source) || RECORD_SOURCE.test(source)
+  );
 }
 
 /** The custom field id of a `ticket.custom_fields.<id>` source. */

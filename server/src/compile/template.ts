@@ -22,8 +22,7 @@ export interface ParsedTemplate {
 }
 
 export type ParseTemplateResult =
-  | { ok: true; template: ParsedTemplate }
-  | { ok: false; message: string; hint: string };
+  { ok: true; template: ParsedTemplate } | { ok: false; message: string; hint: string };
 
 const REF_PATTERN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_-]+)\s*\}\}/y;
 
@@ -108,7 +107,9 @@ export function renderTemplateText(
   let out = '';
   for (const part of template.parts) {
     out +=
-      part.kind === 'text' ? part.text : encode(stringifyValue(lookupRef(part.ref, scope)), part.ref);
+      part.kind === 'text'
+        ? part.text
+        : encode(stringifyValue(lookupRef(part.ref, scope)), part.ref);
   }
   return out;
 }

@@ -23,7 +23,10 @@ const envSchema = z.object({
   RUN_LOG_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(7),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ZENDESK_SUBDOMAIN: optionalText.pipe(
-    z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use the subdomain only, e.g. "acme"').optional(),
+    z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'use the subdomain only, e.g. "acme"')
+      .optional(),
   ),
   ZENDESK_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   ZENDESK_EMAIL: optionalText,
@@ -36,8 +39,7 @@ const envSchema = z.object({
 });
 
 export type ZendeskAuthEnv =
-  | { kind: 'apiToken'; email: string; apiToken: string }
-  | { kind: 'oauth'; accessToken: string };
+  { kind: 'apiToken'; email: string; apiToken: string } | { kind: 'oauth'; accessToken: string };
 
 export interface ServerEnv {
   mode: 'sandbox' | 'live';
@@ -80,7 +82,9 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     else if (e.ZENDESK_EMAIL && e.ZENDESK_API_TOKEN) {
       zendeskAuth = { kind: 'apiToken', email: e.ZENDESK_EMAIL, apiToken: e.ZENDESK_API_TOKEN };
     } else {
-      problems.push('ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN): required to reach Zendesk');
+      problems.push(
+        'ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN): required to reach Zendesk',
+      );
     }
     if (!e.ZENDESK_APP_SHARED_SECRET || e.ZENDESK_APP_SHARED_SECRET.length < 32) {
       problems.push(
@@ -102,7 +106,8 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     runLogRetentionDays: e.RUN_LOG_RETENTION_DAYS,
     logLevel: e.LOG_LEVEL,
     zendeskBaseUrl:
-      e.ZENDESK_BASE_URL ?? (e.ZENDESK_SUBDOMAIN ? `https://${e.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined),
+      e.ZENDESK_BASE_URL ??
+      (e.ZENDESK_SUBDOMAIN ? `https://${e.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined),
     zendeskAuth,
     appSharedSecret: e.ZENDESK_APP_SHARED_SECRET ?? SANDBOX_SHARED_SECRET,
     adminToken: e.ADMIN_TOKEN ?? SANDBOX_ADMIN_TOKEN,

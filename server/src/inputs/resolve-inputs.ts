@@ -24,6 +24,14 @@ export type CoerceResult = { ok: true; value: unknown } | { ok: false; message: 
 
 const emailSchema = z.email();
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+/** An ISO 8601 date-time; without a zone it is read as UTC, so the server's time zone never matters. */
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+/**
+ * Plain decimal notation only: `Number()` alone would also take "0x10", "0b11" and "  ",
+ * turning a typo in an order number into a different, valid-looking number.
+ */
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
@@ -61,7 +69,11 @@ export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResu
     case 'number':
     case 'integer': {
       const number =
-        typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN;
+        typeof value === 'number'
+          ? value
+          : typeof value === 'string' && DECIMAL.test(value.trim())
+            ? Number(value)
+            : NaN;
       if (!Number.isFinite(number)) return { ok: false, message: 'must be a number' };
       if (def.type === 'integer' && !Number.isSafeInteger(number)) {
         return { ok: false, message: 'must be a whole number' };
@@ -79,14 +91,21 @@ export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResu
       return { ok: false, message: 'must be true or false' };
     }
     case 'date': {
-      if (typeof value !== 'string') return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
-      const date = new Date(DATE_ONLY.test(value) ? `${value}T00:00:00Z` : value);
-      if (Number.isNaN(date.getTime())) return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
-      const iso = date.toISOString().slice(0, 10);
-      if (DATE_ONLY.test(value) && iso !== value) {
+      // Only ISO forms: `new Date()` alone reads "1" or "March 5" as dates in 2001.
+      const dateTime = typeof value === 'string' ? DATE_TIME.exec(value) : null;
+      if (typeof value !== 'string' || (!DATE_ONLY.test(value) && !dateTime)) {
+        return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
+      }
+      const day = dateTime ? (dateTime[1] as string) : value;
+      const midnight = new Date(`${day}T00:00:00Z`);
+      if (Number.isNaN(midnight.getTime()) || midnight.toISOString().slice(0, 10) !== day) {
         return { ok: false, message: 'must be a real calendar date' };
       }
-      return { ok: true, value: iso };
+      if (!dateTime) return { ok: true, value: day };
+      const date = new Date(dateTime[2] ? value : `${value}Z`);
+      if (Number.isNaN(date.getTime()))
+        return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
+      return { ok: true, value: date.toISOString().slice(0, 10) };
     }
   }
 }
@@ -113,7 +132,11 @@ export function resolveInputs(
   for (const name of Object.keys(provided)) {
     const input = known.get(name);
     if (!input) {
-      problems.push({ input: name, code: 'INPUT_UNKNOWN', message: `connector has no input "${name}"` });
+      problems.push({
+        input: name,
+        code: 'INPUT_UNKNOWN',
+        message: `connector has no input "${name}"`,
+      });
     } else if (!input.def.prompt) {
       problems.push({
         input: name,
@@ -139,7 +162,11 @@ export function resolveInputs(
     }
     const coerced = coerceInputValue(input, raw);
     if (!coerced.ok) {
-      problems.push({ input: name, code: 'INPUT_INVALID', message: `${label ?? name} ${coerced.message}` });
+      problems.push({
+        input: name,
+        code: 'INPUT_INVALID',
+        message: `${label ?? name} ${coerced.message}`,
+      });
       continue;
     }
     values[name] = coerced.value;

@@ -25,7 +25,11 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const threshold = LEVELS[options.level];
-  const emit = (level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>) => {
+  const emit = (
+    level: Exclude<LogLevel, 'silent'>,
+    message: string,
+    fields?: Record<string, unknown>,
+  ) => {
     if (LEVELS[level] < threshold) return;
     const entry = options.redactor.redactDeep({
       time: new Date().toISOString(),
@@ -34,7 +38,11 @@ export function createLogger(options: LoggerOptions): Logger {
       ...options.base,
       ...fields,
     });
-    write(JSON.stringify(entry, (_key, value: unknown) => (value instanceof Error ? { name: value.name, message: value.message } : value)));
+    write(
+      JSON.stringify(entry, (_key, value: unknown) =>
+        value instanceof Error ? { name: value.name, message: value.message } : value,
+      ),
+    );
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),

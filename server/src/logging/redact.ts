@@ -5,8 +5,46 @@
  */
 export const SECRET_MASK = '[secret]';
 
-const SENSITIVE_KEYS =
-  /^(authorization|proxy-authorization|cookie|set-cookie|x-api-key|api[-_]?key|password|secret|client[-_]?secret|access[-_]?token|refresh[-_]?token|token)$/i;
+/**
+ * Matched against the key lowercased with "-" and "_" removed, by its ending, so vendor headers
+ * such as X-Shopify-Access-Token, Private-Token or X-Goog-Api-Key count as well as `accessToken`.
+ */
+const SENSITIVE_KEY_ENDINGS = /(authorization|cookie|password|passwd|secret|token|apikey)$/;
+const MAX_DEPTH = 20;
+/** Shorter base64 fragments could match unrelated text. */
+const MIN_BASE64_FRAGMENT = 8;
+
+function isSensitiveKey(key: string): boolean {
+  return SENSITIVE_KEY_ENDINGS.test(key.toLowerCase().replace(/[-_]/g, ''));
+}
+
+/**
+ * The forms a secret takes once encoded: percent-encoded (URL and form style) and base64. A
+ * secret inside a longer base64 text (the password in `Basic base64(user:password)`) encodes
+ * differently depending on its byte offset mod 3, so the stable middle of each of the three
+ * alignments is masked; at most two bytes at either end stay visible.
+ */
+function encodedForms(value: string): string[] {
+  const forms = new Set<string>([
+    encodeURIComponent(value),
+    new URLSearchParams({ v: value }).toString().slice(2),
+  ]);
+  const bytes = Buffer.from(value);
+  forms.add(bytes.toString('base64'));
+  for (let offset = 0; offset < 3; offset += 1) {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    const firstGroup = offset === 0 ? 0 : 1;
+    const endGroup = Math.floor((offset + bytes.length) / 3);
+    const fragment = encoded.slice(firstGroup * 4, endGroup * 4);
+    if (fragment.length >= MIN_BASE64_FRAGMENT) {
+      forms.add(fragment);
+      forms.add(fragment.replace(/\+/g, '-').replace(/\//g, '_'));
+    }
+  }
+  forms.delete(value);
+  // Longest first, so a full encoding is masked before a fragment of it.
+  return [...forms].sort((a, b) => b.length - a.length);
+}
 
 export interface Redactor {
   redactText(text: string): string;
@@ -14,28 +52,45 @@ export interface Redactor {
 }
 
 export function createRedactor(secretValues: () => readonly string[]): Redactor {
+  const formsByValue = new Map<string, string[]>();
   const redactText = (text: string): string => {
     let out = text;
     // Longest first, so a secret that contains another is masked whole.
-    const values = [...secretValues()].filter((value) => value.length >= 4).sort((a, b) => b.length - a.length);
+    const values = [...secretValues()]
+      .filter((value) => value.length >= 4)
+      .sort((a, b) => b.length - a.length);
     for (const value of values) {
-      if (out.includes(value)) out = out.split(value).join(SECRET_MASK);
-      const encoded = encodeURIComponent(value);
-      if (encoded !== value && out.includes(encoded)) out = out.split(encoded).join(SECRET_MASK);
-      const base64 = Buffer.from(value).toString('base64');
-      if (out.includes(base64)) out = out.split(base64).join(SECRET_MASK);
+      let forms = formsByValue.get(value);
+      if (!forms) {
+        forms = [value, ...encodedForms(value)];
+        formsByValue.set(value, forms);
+      }
+      for (const form of forms) {
+        if (out.includes(form)) out = out.split(form).join(SECRET_MASK);
+      }
     }
     return out;
   };
   const redactDeep = <T>(value: T, depth = 0): T => {
-    if (depth > 20) return value;
+    // Past the limit nothing is inspected, so nothing is let through either (cycles end here too).
+    if (depth > MAX_DEPTH) return '[too deep]' as T;
     if (typeof value === 'string') return redactText(value) as T;
     if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1)) as T;
+    // An Error's name and message are not own enumerable properties: copied as a plain object
+    // they would vanish, and with them the reason for a failure.
+    if (value instanceof Error) {
+      const code = (value as { code?: unknown }).code;
+      return {
+        name: value.name,
+        message: redactText(value.message),
+        ...(typeof code === 'string' ? { code } : {}),
+      } as T;
+    }
     if (value && typeof value === 'object' && !(value instanceof Date)) {
       return Object.fromEntries(
         Object.entries(value).map(([key, item]) => [
           key,
-          SENSITIVE_KEYS.test(key) && item !== null && item !== undefined && item !== ''
+          isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
             ? SECRET_MASK
             : redactDeep(item, depth + 1),
         ]),

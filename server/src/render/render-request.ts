@@ -1,9 +1,10 @@
-import type {
-  CompiledAuth,
-  CompiledConnector,
-  CompiledJson,
-} from '../compile/compile-config';
-import { renderTemplateText, renderTemplateValue } from '../compile/template';
+import type { CompiledAuth, CompiledConnector, CompiledJson } from '../compile/compile-config';
+import {
+  lookupRef,
+  renderTemplateText,
+  renderTemplateValue,
+  stringifyValue,
+} from '../compile/template';
 import type { ParsedTemplate, TemplateScope } from '../compile/template';
 import type { AuthConfig, OutboundRequest } from '../request/request-types';
 
@@ -11,9 +12,13 @@ import type { AuthConfig, OutboundRequest } from '../request/request-types';
  * Turns a compiled request and resolved values into bytes on the wire. Every value is encoded for
  * the place it lands, so that ticket or agent data can never change the request's shape:
  * - path: each value is percent-encoded as one segment (`#1001` → `%231001`, `a/b?c` → `a%2Fb%3Fc`);
- *   "." and ".." are refused because URL parsers collapse them into parent directories;
+ *   a segment holding a value that renders to "." or ".." (alone or next to literal dots) is
+ *   refused, because URL parsers collapse it into the parent directory;
  * - query: values go through URLSearchParams, encoded once;
- * - headers: a value with CR, LF or NUL is refused (header injection / response splitting);
+ * - headers: a value with a control character (CR, LF, NUL, ...) is refused (header injection /
+ *   response splitting), and so is one with characters a header cannot carry (above U+00FF);
+ * - a lone UTF-16 surrogate (possible in JSON an agent sends) is refused wherever it would be
+ *   silently replaced or make the encoder throw (URL, headers, form and text bodies);
  * - JSON body: each string leaf is rendered on its own and the tree is serialised once, so quotes
  *   and newlines stay inside their string; a leaf that is exactly one reference keeps its type.
  */
@@ -36,32 +41,69 @@ export interface RenderedRequest {
 
 export type RenderError = { code: 'INPUT_UNSAFE_VALUE'; message: string };
 export type RenderRequestResult =
-  | { ok: true; value: RenderedRequest }
-  | { ok: false; error: RenderError };
+  { ok: true; value: RenderedRequest } | { ok: false; error: RenderError };
 
-const UNSAFE_HEADER_CHARS = /[\r\n\0]/;
+const LINE_BREAK_CHARS = /[\r\n\0]/;
+/** What an HTTP client can put in a header value: tab, visible ASCII and the Latin-1 range. */
+const UNSENDABLE_HEADER_CHARS = /[^\t\x20-\x7e\x80-\xff]/;
+const LONE_SURROGATE = /\p{Surrogate}/u;
+/** "." and ".." as a URL parser sees them (it also decodes %2e). */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
 
 class RenderFailure {
   constructor(readonly error: RenderError) {}
 }
 
-function encodePathValue(value: string, name: string): string {
-  if (value === '.' || value === '..') {
-    throw new RenderFailure({
-      code: 'INPUT_UNSAFE_VALUE',
-      message: `input ${name} cannot be "${value}" in a URL path`,
-    });
+function refuse(message: string): never {
+  throw new RenderFailure({ code: 'INPUT_UNSAFE_VALUE', message });
+}
+
+function requireWellFormed(value: string, where: string): string {
+  if (LONE_SURROGATE.test(value)) {
+    refuse(
+      `${where} would contain a broken character (a lone UTF-16 surrogate); the value was refused`,
+    );
   }
-  return encodeURIComponent(value);
+  return value;
+}
+
+/**
+ * Renders the path one segment at a time, so that a segment built from a value can be checked
+ * as a whole: `.{{inputs.x}}` with x = "." is as much a parent-directory jump as x = "..".
+ */
+function renderPath(template: ParsedTemplate, scope: TemplateScope): string {
+  const segments: { text: string; refs: string[] }[] = [{ text: '', refs: [] }];
+  for (const part of template.parts) {
+    if (part.kind === 'text') {
+      part.text.split('/').forEach((piece, index) => {
+        if (index > 0) segments.push({ text: '', refs: [] });
+        (segments.at(-1) as { text: string }).text += piece;
+      });
+      continue;
+    }
+    const segment = segments.at(-1) as { text: string; refs: string[] };
+    const value = stringifyValue(lookupRef(part.ref, scope));
+    segment.text += encodeURIComponent(requireWellFormed(value, `the URL path (${part.ref.name})`));
+    segment.refs.push(part.ref.name);
+  }
+  for (const segment of segments) {
+    if (segment.refs.length && DOT_SEGMENT.test(segment.text)) {
+      refuse(`input ${segment.refs.join(', ')} cannot make the URL path segment "${segment.text}"`);
+    }
+  }
+  return segments.map((segment) => segment.text).join('/');
 }
 
 function renderHeader(name: string, template: ParsedTemplate, scope: TemplateScope): string {
   const value = renderTemplateText(template, scope);
-  if (UNSAFE_HEADER_CHARS.test(value)) {
-    throw new RenderFailure({
-      code: 'INPUT_UNSAFE_VALUE',
-      message: `header ${name} would contain a line break; the value was refused`,
-    });
+  // The value is never echoed: it may hold a secret.
+  if (LINE_BREAK_CHARS.test(value)) {
+    refuse(`header ${name} would contain a line break; the value was refused`);
+  }
+  if (UNSENDABLE_HEADER_CHARS.test(value)) {
+    refuse(
+      `header ${name} would contain a control character or a character headers cannot carry; the value was refused`,
+    );
   }
   return value;
 }
@@ -106,12 +148,9 @@ function resolveAuth(auth: CompiledAuth, scope: TemplateScope): AuthConfig {
 function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {
   const { connection, request } = connector;
   const base = connection.baseUrl.href.replace(/\/+$/, '');
-  const path = renderTemplateText(request.path, scope, (value, ref) =>
-    encodePathValue(value, ref.name),
-  );
-  const url = new URL(base + path);
+  const url = new URL(base + renderPath(request.path, scope));
   for (const [key, template] of request.query) {
-    const value = renderTemplateText(template, scope);
+    const value = requireWellFormed(renderTemplateText(template, scope), `query parameter ${key}`);
     // An optional input that is empty leaves its query parameter out rather than sending "x=".
     if (value !== '' || template.singleRef === undefined) url.searchParams.append(key, value);
   }
@@ -133,19 +172,27 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
     case 'form': {
       const form = new URLSearchParams();
       for (const [key, template] of request.body.value) {
-        form.append(key, renderTemplateText(template, scope));
+        form.append(
+          key,
+          requireWellFormed(renderTemplateText(template, scope), `form field ${key}`),
+        );
       }
       body = form.toString();
       setContentType('application/x-www-form-urlencoded');
       break;
     }
     case 'text':
-      body = renderTemplateText(request.body.value, scope);
+      body = requireWellFormed(renderTemplateText(request.body.value, scope), 'the request body');
       setContentType(request.body.contentType);
       break;
   }
   headers['accept'] ??= 'application/json';
-  return { method: request.method, url: url.href, headers, ...(body === undefined ? {} : { body }) };
+  return {
+    method: request.method,
+    url: url.href,
+    headers,
+    ...(body === undefined ? {} : { body }),
+  };
 }
 
 /**
@@ -158,10 +205,19 @@ export function renderRequest(
   scope: RenderScope,
   redactedInputs: ReadonlySet<string>,
 ): RenderRequestResult {
-  const real: TemplateScope = { inputs: scope.inputs, connection: scope.connection, secrets: scope.secrets };
-  const maskedSecrets = Object.fromEntries(Object.keys(scope.secrets).map((name) => [name, SECRET_MASK]));
+  const real: TemplateScope = {
+    inputs: scope.inputs,
+    connection: scope.connection,
+    secrets: scope.secrets,
+  };
+  const maskedSecrets = Object.fromEntries(
+    Object.keys(scope.secrets).map((name) => [name, SECRET_MASK]),
+  );
   const maskedInputs = Object.fromEntries(
-    Object.entries(scope.inputs).map(([name, value]) => [name, redactedInputs.has(name) ? REDACTED_MASK : value]),
+    Object.entries(scope.inputs).map(([name, value]) => [
+      name,
+      redactedInputs.has(name) ? REDACTED_MASK : value,
+    ]),
   );
   try {
     const request = renderWith(connector, real);
@@ -170,7 +226,10 @@ export function renderRequest(
       connection: scope.connection,
       secrets: maskedSecrets,
     });
-    return { ok: true, value: { request, censored, auth: resolveAuth(connector.connection.auth, real) } };
+    return {
+      ok: true,
+      value: { request, censored, auth: resolveAuth(connector.connection.auth, real) },
+    };
   } catch (error) {
     if (error instanceof RenderFailure) return { ok: false, error: error.error };
     throw error;

@@ -19,13 +19,27 @@ export type ResponseReading =
   | { outcome: 'empty'; outputs: Record<string, unknown>; reason: string; warnings: string[] }
   | {
       outcome: 'failed';
-      error: { code: 'UPSTREAM_HTTP_ERROR' | 'UPSTREAM_INVALID_RESPONSE'; message: string; status: number };
+      error: {
+        code: 'UPSTREAM_HTTP_ERROR' | 'UPSTREAM_INVALID_RESPONSE';
+        message: string;
+        status: number;
+      };
     };
 
 type JsonValue = Parameters<typeof TreeInterpreter.search>[1];
 
-function evaluate(expression: ExpressionNode, data: unknown): unknown {
-  return TreeInterpreter.search(expression, data as JsonValue);
+type Evaluation = { ok: true; value: unknown } | { ok: false; message: string };
+
+/**
+ * JMESPath functions throw on a type they do not take (`length(null)` when the API left a key
+ * out); that is an answer of an unexpected shape, not a bug in the server.
+ */
+function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
+  try {
+    return { ok: true, value: TreeInterpreter.search(expression, data as JsonValue) };
+  } catch (error) {
+    return { ok: false, message: (error as Error).message };
+  }
 }
 
 /** JMESPath truthiness: false, null, and empty strings, arrays and objects are false. */
@@ -48,9 +62,11 @@ export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOut
       return { ok: true, value: String(value) };
     case 'number':
     case 'integer': {
-      const number = typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
+      const number =
+        typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
       if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
-      if (!Number.isFinite(number)) return { ok: false, message: `expected a number, got ${typeof value}` };
+      if (!Number.isFinite(number))
+        return { ok: false, message: `expected a number, got ${typeof value}` };
       if (output.def.type === 'integer' && !Number.isInteger(number)) {
         return { ok: false, message: `expected a whole number, got ${number}` };
       }
@@ -59,10 +75,15 @@ export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOut
     case 'boolean':
       if (typeof value === 'boolean') return { ok: true, value };
       if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
-      return { ok: false, message: `expected true or false, got ${JSON.stringify(value).slice(0, 40)}` };
+      return {
+        ok: false,
+        message: `expected true or false, got ${JSON.stringify(value).slice(0, 40)}`,
+      };
     case 'date': {
       const date =
-        typeof value === 'number' ? new Date(value < 1e12 ? value * 1000 : value) : new Date(String(value));
+        typeof value === 'number'
+          ? new Date(value < 1e12 ? value * 1000 : value)
+          : new Date(String(value));
       if (Number.isNaN(date.getTime())) return { ok: false, message: 'expected a date' };
       // Zendesk date fields take YYYY-MM-DD; Salesforce Date fields too.
       return { ok: true, value: date.toISOString().slice(0, 10) };
@@ -78,7 +99,14 @@ function describeBody(answer: UpstreamAnswer): string {
 function upstreamErrorMessage(answer: UpstreamAnswer): string {
   const json = answer.json as Record<string, unknown> | undefined;
   if (json && typeof json === 'object') {
-    for (const key of ['message', 'error_description', 'error', 'errors', 'errorMessages', 'detail']) {
+    for (const key of [
+      'message',
+      'error_description',
+      'error',
+      'errors',
+      'errorMessages',
+      'detail',
+    ]) {
       const value = json[key];
       if (typeof value === 'string' && value) return value.slice(0, 300);
       if (Array.isArray(value) && value.length) return value.map(String).join('; ').slice(0, 300);
@@ -87,7 +115,10 @@ function upstreamErrorMessage(answer: UpstreamAnswer): string {
   return '';
 }
 
-export function readResponse(connector: CompiledConnector, answer: UpstreamAnswer): ResponseReading {
+export function readResponse(
+  connector: CompiledConnector,
+  answer: UpstreamAnswer,
+): ResponseReading {
   const { response, def } = connector;
   if (def.response.emptyStatus.includes(answer.status)) {
     return { outcome: 'empty', outputs: {}, reason: `status ${answer.status}`, warnings: [] };
@@ -120,17 +151,40 @@ export function readResponse(connector: CompiledConnector, answer: UpstreamAnswe
       },
     };
   }
-  if (response.emptyWhen && isTruthy(evaluate(response.emptyWhen, answer.json))) {
-    return { outcome: 'empty', outputs: {}, reason: 'emptyWhen matched', warnings: [] };
+  const unexpectedShape = (what: string, message: string): ResponseReading => ({
+    outcome: 'failed',
+    error: {
+      code: 'UPSTREAM_INVALID_RESPONSE',
+      status: answer.status,
+      message: `the response did not have the expected shape (${what}: ${message})`,
+    },
+  });
+  if (response.emptyWhen) {
+    const empty = evaluate(response.emptyWhen, answer.json);
+    if (!empty.ok) return unexpectedShape('emptyWhen', empty.message);
+    if (isTruthy(empty.value)) {
+      return { outcome: 'empty', outputs: {}, reason: 'emptyWhen matched', warnings: [] };
+    }
   }
-  const root = response.root ? evaluate(response.root, answer.json) : answer.json;
-  if (response.root && (root === null || root === undefined)) {
-    return { outcome: 'empty', outputs: {}, reason: 'root matched nothing', warnings: [] };
+  let root = answer.json;
+  if (response.root) {
+    const selected = evaluate(response.root, answer.json);
+    if (!selected.ok) return unexpectedShape('root', selected.message);
+    root = selected.value;
+    if (root === null || root === undefined) {
+      return { outcome: 'empty', outputs: {}, reason: 'root matched nothing', warnings: [] };
+    }
   }
   const outputs: Record<string, unknown> = {};
   const warnings: string[] = [];
   for (const output of response.outputs) {
-    const coerced = coerceOutput(output, evaluate(output.expression, root));
+    const found = evaluate(output.expression, root);
+    if (!found.ok) {
+      outputs[output.def.name] = null;
+      warnings.push(`output ${output.def.name}: ${found.message}`);
+      continue;
+    }
+    const coerced = coerceOutput(output, found.value);
     if (coerced.ok) {
       outputs[output.def.name] = coerced.value;
     } else {

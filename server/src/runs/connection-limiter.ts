@@ -8,7 +8,9 @@ export interface ConnectionLimiter {
   stats(connectionId: string): { active: number; waiting: number };
 }
 
-export function createConnectionLimiter(options: { maxWaitingPerSlot?: number } = {}): ConnectionLimiter {
+export function createConnectionLimiter(
+  options: { maxWaitingPerSlot?: number } = {},
+): ConnectionLimiter {
   const waitingFactor = options.maxWaitingPerSlot ?? 2;
   const state = new Map<string, { active: number; queue: (() => void)[] }>();
   const entry = (id: string) => {

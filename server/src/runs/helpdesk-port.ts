@@ -35,20 +35,22 @@ export interface HelpdeskError {
 }
 
 export type WriteErrorCode =
-  | 'WRITE_BACK_INVALID'
-  | 'WRITE_BACK_REJECTED'
-  | 'WRITE_BACK_CONFLICT'
-  | 'WRITE_BACK_UNAVAILABLE';
+  'WRITE_BACK_INVALID' | 'WRITE_BACK_REJECTED' | 'WRITE_BACK_CONFLICT' | 'WRITE_BACK_UNAVAILABLE';
 
 export type WriteResult =
   | { ok: true; written: boolean; changes: unknown }
   | { ok: false; changes: unknown; error: { code: WriteErrorCode; message: string } };
 
 export interface HelpdeskPort {
-  load(targetId: string, options: { commentId?: string; agentId?: string }): Promise<
-    { ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }
-  >;
+  load(
+    targetId: string,
+    options: { commentId?: string; agentId?: string },
+  ): Promise<{ ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }>;
   /** Describes the writes without making them (dry runs, and the redacted copy for the log). */
   preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult;
-  write(loaded: LoadedTarget, write: CompiledWrite | undefined, scope: TemplateScope): Promise<WriteResult>;
+  write(
+    loaded: LoadedTarget,
+    write: CompiledWrite | undefined,
+    scope: TemplateScope,
+  ): Promise<WriteResult>;
 }

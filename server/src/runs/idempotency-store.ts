@@ -26,7 +26,10 @@ const TTL_MS = 24 * 60 * 60 * 1000;
 /** A request that has been "in progress" this long died with its process; let it be retried. */
 const STALE_IN_PROGRESS_MS = 5 * 60 * 1000;
 
-export function openIdempotencyStore(options: { path: string; now?: () => number }): IdempotencyStore {
+export function openIdempotencyStore(options: {
+  path: string;
+  now?: () => number;
+}): IdempotencyStore {
   const now = options.now ?? Date.now;
   const db = new Database(options.path);
   db.pragma('journal_mode = WAL');
@@ -35,13 +38,16 @@ export function openIdempotencyStore(options: { path: string; now?: () => number
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     state TEXT NOT NULL, result TEXT, created_at INTEGER NOT NULL,
     PRIMARY KEY (scope, key))`);
-  const select = db.prepare<[string, string], { fingerprint: string; state: string; result: string | null; created_at: number }>(
-    'SELECT fingerprint, state, result, created_at FROM idempotency WHERE scope = ? AND key = ?',
-  );
+  const select = db.prepare<
+    [string, string],
+    { fingerprint: string; state: string; result: string | null; created_at: number }
+  >('SELECT fingerprint, state, result, created_at FROM idempotency WHERE scope = ? AND key = ?');
   const insert = db.prepare(
     "INSERT OR REPLACE INTO idempotency (scope, key, fingerprint, state, result, created_at) VALUES (?, ?, ?, 'in_progress', NULL, ?)",
   );
-  const finish = db.prepare("UPDATE idempotency SET state = 'done', result = ? WHERE scope = ? AND key = ?");
+  const finish = db.prepare(
+    "UPDATE idempotency SET state = 'done', result = ? WHERE scope = ? AND key = ?",
+  );
   const remove = db.prepare('DELETE FROM idempotency WHERE scope = ? AND key = ?');
   const expire = db.prepare('DELETE FROM idempotency WHERE created_at < ?');
   let lastExpiry = 0;

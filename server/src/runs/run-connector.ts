@@ -58,7 +58,8 @@ export interface Refusal {
   retryAfterSeconds?: number;
 }
 
-export type RunConnectorResult = { ok: true; result: RunResultView } | { ok: false; refusal: Refusal };
+export type RunConnectorResult =
+  { ok: true; result: RunResultView } | { ok: false; refusal: Refusal };
 
 export interface SendUpstream {
   (connector: CompiledConnector, request: OutboundRequest, auth: AuthConfig): Promise<SendResult>;
@@ -102,8 +103,13 @@ function messageFor(
   return DEFAULT_MESSAGES[outcome];
 }
 
-function maskOutputs(connector: CompiledConnector, outputs: Record<string, unknown>): Record<string, unknown> {
-  const redacted = new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
+function maskOutputs(
+  connector: CompiledConnector,
+  outputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const redacted = new Set(
+    connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name),
+  );
   return Object.fromEntries(
     Object.entries(outputs).map(([name, value]) => [
       name,
@@ -112,9 +118,15 @@ function maskOutputs(connector: CompiledConnector, outputs: Record<string, unkno
   );
 }
 
-function maskInputs(values: Record<string, unknown>, redacted: ReadonlySet<string>): Record<string, unknown> {
+function maskInputs(
+  values: Record<string, unknown>,
+  redacted: ReadonlySet<string>,
+): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [name, redacted.has(name) ? REDACTED_MASK : value]),
+    Object.entries(values).map(([name, value]) => [
+      name,
+      redacted.has(name) ? REDACTED_MASK : value,
+    ]),
   );
 }
 
@@ -133,11 +145,17 @@ function inputProblemsMessage(problems: InputProblem[]): string {
   return problems.map((problem) => problem.message).join('; ');
 }
 
-export async function runConnector(deps: RunDeps, request: RunRequest): Promise<RunConnectorResult> {
+export async function runConnector(
+  deps: RunDeps,
+  request: RunRequest,
+): Promise<RunConnectorResult> {
   const now = deps.now ?? Date.now;
   const config = deps.config();
   if (!config) {
-    return refusal('CONFIG_UNAVAILABLE', 'No valid connector configuration is loaded; see /health.');
+    return refusal(
+      'CONFIG_UNAVAILABLE',
+      'No valid connector configuration is loaded; see /health.',
+    );
   }
   const connector = config.connectors.get(request.connectorId);
   if (!connector) {
@@ -199,7 +217,11 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
 
   const finish = async (
     parts: Omit<RunRecord, keyof typeof base | 'durationMs'>,
-    view: { upstreamOutcome: RunResultView['upstreamOutcome']; outputs: Record<string, unknown>; error?: { code: string; message: string } },
+    view: {
+      upstreamOutcome: RunResultView['upstreamOutcome'];
+      outputs: Record<string, unknown>;
+      error?: { code: string; message: string };
+    },
   ): Promise<RunConnectorResult> => {
     const durationMs = Math.max(0, now() - startedAtMs);
     const record = deps.redactor.redactDeep({ ...base, ...parts, durationMs } as RunRecord);
@@ -207,7 +229,10 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
       await deps.runLog.record(record);
     } catch (error) {
       // The run happened: if the log store fails, the structured log line is the record.
-      deps.logger.error('run log write failed; the run is recorded here instead', { error, run: record });
+      deps.logger.error('run log write failed; the run is recorded here instead', {
+        error,
+        run: record,
+      });
     }
     deps.logger.info('connector run', {
       runId,
@@ -219,7 +244,9 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
       attempts: record.attempts,
       writes: record.writes.status,
     });
-    const redacted = new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
+    const redacted = new Set(
+      connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name),
+    );
     const result: RunResultView = {
       runId,
       connectorId: connector.id,
@@ -232,7 +259,10 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
         .map((output) => ({
           name: output.def.name,
           label: output.def.label ?? output.def.name,
-          value: redacted.has(output.def.name) && view.outputs[output.def.name] !== null ? REDACTED_MASK : view.outputs[output.def.name],
+          value:
+            redacted.has(output.def.name) && view.outputs[output.def.name] !== null
+              ? REDACTED_MASK
+              : view.outputs[output.def.name],
           redacted: redacted.has(output.def.name),
         })),
       writes: record.writes,
@@ -316,7 +346,8 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
   };
   const writesRecord = (result: WriteResult & { logged: unknown }): RunRecord['writes'] => {
     if (!result.ok) return { status: 'failed', changes: result.logged, error: result.error };
-    if (request.dryRun) return { status: result.logged === null ? 'none' : 'skipped', changes: result.logged };
+    if (request.dryRun)
+      return { status: result.logged === null ? 'none' : 'skipped', changes: result.logged };
     return { status: result.written ? 'written' : 'none', changes: result.logged };
   };
 
@@ -330,7 +361,11 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
     : ({ outcome: 'failed', error: sent.error } as const);
 
   if (reading.outcome === 'failed') {
-    const error = { code: reading.error.code, message: reading.error.message, status: reading.error.status ?? sent.status };
+    const error = {
+      code: reading.error.code,
+      message: reading.error.message,
+      status: reading.error.status ?? sent.status,
+    };
     const scope = { ...scopeBase, error };
     const masked = { ...scope, inputs: maskInputs(inputs.values, inputs.redacted) };
     const write = await writeFor(connector.writeBack.failure, scope, masked);
@@ -346,14 +381,22 @@ export async function runConnector(deps: RunDeps, request: RunRequest): Promise<
         writes: writesRecord(write),
         attempts,
       },
-      { upstreamOutcome: 'failed', outputs: {}, error: { code: error.code, message: error.message } },
+      {
+        upstreamOutcome: 'failed',
+        outputs: {},
+        error: { code: error.code, message: error.message },
+      },
     );
   }
 
   const outcome = reading.outcome;
   const outputs = reading.outputs;
   const scope = { ...scopeBase, outputs };
-  const masked = { ...scopeBase, inputs: maskInputs(inputs.values, inputs.redacted), outputs: maskOutputs(connector, outputs) };
+  const masked = {
+    ...scopeBase,
+    inputs: maskInputs(inputs.values, inputs.redacted),
+    outputs: maskOutputs(connector, outputs),
+  };
   const write = await writeFor(connector.writeBack[outcome], scope, masked);
   const message = messageFor(connector, outcome, scope);
   if (!write.ok) {

@@ -23,7 +23,9 @@ interface Egress {
   tokenCache: TokenCache;
 }
 
-export function createUpstreamSender(options: { lookup?: HostLookup; sleep?: (ms: number) => Promise<void> } = {}): UpstreamSender {
+export function createUpstreamSender(
+  options: { lookup?: HostLookup; sleep?: (ms: number) => Promise<void> } = {},
+): UpstreamSender {
   const egress = new Map<string, Egress>();
 
   const egressFor = (connection: CompiledConnection): Egress => {
@@ -70,7 +72,9 @@ export function createUpstreamSender(options: { lookup?: HostLookup; sleep?: (ms
       });
     },
     close: async () => {
-      await Promise.all([...egress.values()].map((entry) => entry.agent.close().catch(() => undefined)));
+      await Promise.all(
+        [...egress.values()].map((entry) => entry.agent.close().catch(() => undefined)),
+      );
       egress.clear();
     },
   };

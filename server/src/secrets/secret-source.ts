@@ -19,8 +19,7 @@ export const SECRET_ENV_PREFIX = 'SECRET_';
 const secretsFileSchema = z.record(z.string().regex(SECRET_NAME_PATTERN), z.string().min(1));
 
 export type LoadSecretsResult =
-  | { ok: true; secrets: SecretSource }
-  | { ok: false; message: string };
+  { ok: true; secrets: SecretSource } | { ok: false; message: string };
 
 export function createSecretSource(values: Record<string, string>): SecretSource {
   const map = new Map(Object.entries(values).filter(([, value]) => value.length > 0));

@@ -41,12 +41,18 @@ function renderEnum(
   const value = renderTemplateText(template, scope).trim().toLowerCase();
   if (value === '') return { ok: true, value: undefined };
   if (!allowed.includes(value)) {
-    return { ok: false, message: `"${value}" is not a valid ticket ${key} (use ${allowed.join(', ')})` };
+    return {
+      ok: false,
+      message: `"${value}" is not a valid ticket ${key} (use ${allowed.join(', ')})`,
+    };
   }
   return { ok: true, value };
 }
 
-export function buildTicketUpdate(write: CompiledWrite | undefined, scope: TemplateScope): BuildUpdateResult {
+export function buildTicketUpdate(
+  write: CompiledWrite | undefined,
+  scope: TemplateScope,
+): BuildUpdateResult {
   if (!write) return { ok: true, update: {}, empty: true };
   const update: TicketUpdate = {};
   if (write.customFields.length) {
@@ -61,7 +67,8 @@ export function buildTicketUpdate(write: CompiledWrite | undefined, scope: Templ
     ['type', ZENDESK_TICKET_TYPES],
   ] as const) {
     const rendered = renderEnum(write[key], scope, key, allowed);
-    if (!rendered.ok) return { ok: false, error: { code: 'WRITE_BACK_INVALID', message: rendered.message } };
+    if (!rendered.ok)
+      return { ok: false, error: { code: 'WRITE_BACK_INVALID', message: rendered.message } };
     if (rendered.value !== undefined) update[key] = rendered.value;
   }
   const tags = (list: CompiledWrite['addTags']) =>

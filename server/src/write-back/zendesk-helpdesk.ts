@@ -16,7 +16,11 @@ import type { TicketUpdate } from './build-ticket-update';
 const AGENT_ROLES = new Set(['agent', 'admin']);
 const AGENT_CACHE_MS = 5 * 60 * 1000;
 
-function readTicketSource(context: TicketContext, agent: LoadedTarget['agent'], source: string): unknown {
+function readTicketSource(
+  context: TicketContext,
+  agent: LoadedTarget['agent'],
+  source: string,
+): unknown {
   const { ticket, requester, organization, comment } = context;
   if (source.startsWith('ticket.custom_fields.')) {
     return ticket.customFields[source.slice('ticket.custom_fields.'.length)];
@@ -72,7 +76,10 @@ function readTicketSource(context: TicketContext, agent: LoadedTarget['agent'], 
 }
 
 /** Whether a connector's `appliesWhen` holds for a ticket. */
-export function connectorAppliesToTicket(connector: CompiledConnector, context: TicketContext): boolean {
+export function connectorAppliesToTicket(
+  connector: CompiledConnector,
+  context: TicketContext,
+): boolean {
   const when = connector.def.appliesWhen;
   const tags = new Set(context.ticket.tags);
   const { ticket } = context;
@@ -101,10 +108,14 @@ function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent',
     case 'ZENDESK_UNAUTHORIZED':
       return {
         code: 'HELPDESK_AUTH_FAILED' as const,
-        message: 'Zendesk refused the server\'s credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN.',
+        message:
+          "Zendesk refused the server's credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN.",
       };
     default:
-      return { code: 'HELPDESK_UNAVAILABLE' as const, message: `Zendesk could not be reached: ${error.message}` };
+      return {
+        code: 'HELPDESK_UNAVAILABLE' as const,
+        message: `Zendesk could not be reached: ${error.message}`,
+      };
   }
 }
 
@@ -112,13 +123,17 @@ function describeUpdate(update: TicketUpdate): unknown {
   return Object.keys(update).length ? update : null;
 }
 
-export function createZendeskHelpdesk(client: ZendeskClient, options: { now?: () => number } = {}): HelpdeskPort {
+export function createZendeskHelpdesk(
+  client: ZendeskClient,
+  options: { now?: () => number } = {},
+): HelpdeskPort {
   const now = options.now ?? Date.now;
   const agents = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
 
   async function loadAgent(agentId: string) {
     const cached = agents.get(agentId);
-    if (cached && now() - cached.at < AGENT_CACHE_MS) return { ok: true as const, agent: cached.agent };
+    if (cached && now() - cached.at < AGENT_CACHE_MS)
+      return { ok: true as const, agent: cached.agent };
     const user = await client.getUser(Number(agentId));
     if (!user.ok) return { ok: false as const, error: loadErrorFor(user.error, 'agent', agentId) };
     if (!AGENT_ROLES.has(user.value.role ?? '')) {
@@ -127,7 +142,11 @@ export function createZendeskHelpdesk(client: ZendeskClient, options: { now?: ()
         error: { code: 'AGENT_NOT_FOUND' as const, message: `User ${agentId} is not an agent.` },
       };
     }
-    const agent = { id: String(user.value.id), name: user.value.name, email: user.value.email ?? '' };
+    const agent = {
+      id: String(user.value.id),
+      name: user.value.name,
+      email: user.value.email ?? '',
+    };
     agents.set(agentId, { at: now(), agent });
     return { ok: true as const, agent };
   }
@@ -139,10 +158,25 @@ export function createZendeskHelpdesk(client: ZendeskClient, options: { now?: ()
 
   return {
     async load(targetId, { commentId, agentId }) {
-      const context = await client.getTicketContext(Number(targetId), commentId === undefined ? {} : { commentId: Number(commentId) });
+      const context = await client.getTicketContext(
+        Number(targetId),
+        commentId === undefined ? {} : { commentId: Number(commentId) },
+      );
       if (!context.ok) {
-        const what = context.error.code === 'ZENDESK_NOT_FOUND' && commentId !== undefined && /comment/i.test(context.error.message) ? 'comment' : 'ticket';
-        return { ok: false, error: loadErrorFor(context.error, what, what === 'comment' ? String(commentId) : targetId) };
+        const what =
+          context.error.code === 'ZENDESK_NOT_FOUND' &&
+          commentId !== undefined &&
+          /comment/i.test(context.error.message)
+            ? 'comment'
+            : 'ticket';
+        return {
+          ok: false,
+          error: loadErrorFor(
+            context.error,
+            what,
+            what === 'comment' ? String(commentId) : targetId,
+          ),
+        };
       }
       let agent: LoadedTarget['agent'];
       if (agentId !== undefined) {
@@ -204,10 +238,17 @@ export function createZendeskHelpdesk(client: ZendeskClient, options: { now?: ()
         return {
           ok: false,
           changes: describeUpdate(built.update),
-          error: { code, message: `Zendesk answered ${error.status ?? 'no response'}: ${error.message}` },
+          error: {
+            code,
+            message: `Zendesk answered ${error.status ?? 'no response'}: ${error.message}`,
+          },
         };
       }
-      return { ok: false, changes: describeUpdate(built.update), error: { code: 'WRITE_BACK_CONFLICT', message: 'the ticket kept changing' } };
+      return {
+        ok: false,
+        changes: describeUpdate(built.update),
+        error: { code: 'WRITE_BACK_CONFLICT', message: 'the ticket kept changing' },
+      };
     },
   };
 }

@@ -15,7 +15,10 @@ import * as z from 'zod';
 const ID_PATTERN = /^[a-z][a-z0-9_-]{1,63}$/;
 const idSchema = z
   .string()
-  .regex(ID_PATTERN, 'use 2-64 characters: lowercase letters, digits, "_" or "-", starting with a letter');
+  .regex(
+    ID_PATTERN,
+    'use 2-64 characters: lowercase letters, digits, "_" or "-", starting with a letter',
+  );
 
 /** A string that may contain `{{root.path}}` references. */
 const templateSchema = z.string().max(20_000);
@@ -42,7 +45,9 @@ const authSchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('apiKeyHeader'),
     header: z.string().regex(/^[A-Za-z0-9-]{1,100}$/, 'use a header name such as X-Api-Key'),
-    value: templateSchema.describe('Usually "{{secrets.NAME}}"; a prefix such as "Token " is allowed.'),
+    value: templateSchema.describe(
+      'Usually "{{secrets.NAME}}"; a prefix such as "Token " is allowed.',
+    ),
   }),
   z.strictObject({
     type: z.literal('oauth2ClientCredentials'),
@@ -74,7 +79,10 @@ export const connectionSchema = z.strictObject({
   auth: authSchema.default({ type: 'none' }),
   headers: z.record(z.string(), templateSchema).default({}),
   variables: z
-    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.union([z.string(), z.number(), z.boolean()]))
+    .record(
+      z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/),
+      z.union([z.string(), z.number(), z.boolean()]),
+    )
     .default({})
     .describe('Non-secret values available to templates as {{connection.name}}.'),
   timeoutMs: z.number().int().min(100).max(30_000).default(10_000),
@@ -143,7 +151,11 @@ const requestSchema = z.strictObject({
 const outputSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'use lowercase letters, digits and "_"'),
   label: z.string().max(200).optional(),
-  path: z.string().min(1).max(1000).describe('JMESPath expression, evaluated on the response root.'),
+  path: z
+    .string()
+    .min(1)
+    .max(1000)
+    .describe('JMESPath expression, evaluated on the response root.'),
   type: z.enum(OUTPUT_TYPES).default('string'),
   redact: z
     .boolean()

@@ -1,0 +1,241 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { SignJWT, UnsecuredJWT } from 'jose';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, TEST_SHARED_SECRET } from '../support/start-test-stack';
+import type { TestStack } from '../support/start-test-stack';
+
+let stack: TestStack;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+const listFor = (auth: string | undefined) => {
+  const req = request(stack.url).get('/api/connectors?ticketId=1');
+  return auth === undefined ? req : req.set('Authorization', auth);
+};
+
+describe('authentication', () => {
+  it("accepts an HS256 JWT signed with the shared secret (what Zendesk's proxy sends)", async () => {
+    const res = await listFor(`Bearer ${await stack.mintJwt()}`);
+    expect(res.status).toBe(200);
+    expect(res.body.connectors.map((c: { id: string }) => c.id)).toEqual(['shopify_order_lookup']);
+  });
+
+  it.each([
+    ['missing', undefined, 'AUTH_REQUIRED'],
+    ['not a bearer token', 'Basic YWRtaW46YWRtaW4=', 'AUTH_REQUIRED'],
+    ['garbage', 'Bearer not-a-jwt', 'AUTH_INVALID'],
+  ])('refuses a request with %s credentials', async (_name, auth, code) => {
+    const res = await listFor(auth);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: { code, message: expect.any(String) } });
+    expect(res.headers['www-authenticate']).toBe('Bearer');
+  });
+
+  it('refuses a JWT signed with the wrong secret', async () => {
+    const res = await listFor(
+      `Bearer ${await stack.mintJwt({ secret: 'another-secret-of-enough-length-000' })}`,
+    );
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('AUTH_INVALID');
+  });
+
+  it('refuses an expired JWT', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const res = await listFor(
+      `Bearer ${await stack.mintJwt({ expiresInSeconds: -120, iat: now - 180 })}`,
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a JWT that would stay valid for longer than the maximum age', async () => {
+    const res = await listFor(`Bearer ${await stack.mintJwt({ expiresInSeconds: 3600 })}`);
+    expect(res.status).toBe(401);
+  });
+
+  it('refuses a JWT issued too long ago', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const res = await listFor(
+      `Bearer ${await stack.mintJwt({ iat: now - 600, expiresInSeconds: 30 })}`,
+    );
+    expect(res.status).toBe(401);
+  });
+
+  it('pins the algorithm: HS512 with the right secret and an unsigned token are refused', async () => {
+    const hs512 = await stack.mintJwt({ algorithm: 'HS512' });
+    expect((await listFor(`Bearer ${hs512}`)).status).toBe(401);
+    const unsigned = new UnsecuredJWT({ sub: '1' }).setExpirationTime('1m').encode();
+    expect((await listFor(`Bearer ${unsigned}`)).status).toBe(401);
+  });
+
+  it('refuses a JWT without an expiry', async () => {
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256' })
+      .sign(new TextEncoder().encode(TEST_SHARED_SECRET));
+    expect((await listFor(`Bearer ${token}`)).status).toBe(401);
+  });
+
+  it('the 401 body is the same whatever was wrong, and leaks nothing', async () => {
+    const wrong = await listFor(`Bearer ${await stack.mintJwt({ secret: 'x'.repeat(40) })}`);
+    const expired = await listFor(
+      `Bearer ${await stack.mintJwt({ expiresInSeconds: -600, iat: 1 })}`,
+    );
+    expect(wrong.body).toEqual(expired.body);
+    expect(wrong.text).not.toMatch(/signature|expired|secret/i);
+  });
+
+  it("lets the app read one ticket's runs but only admins list every run", async () => {
+    const jwt = `Bearer ${await stack.mintJwt()}`;
+    expect(
+      (await request(stack.url).get('/api/runs?ticketId=1').set('Authorization', jwt)).status,
+    ).toBe(200);
+    const all = await request(stack.url).get('/api/runs').set('Authorization', jwt);
+    expect(all.status).toBe(403);
+    expect(all.body.error.code).toBe('FORBIDDEN');
+    expect((await request(stack.url).get('/api/runs').set(stack.adminAuth)).status).toBe(200);
+  });
+});
+
+describe('bad requests get a 4xx with a stable code', () => {
+  const post = (path: string) => request(stack.url).post(path).set(stack.adminAuth);
+
+  it.each([
+    ['an unknown field', { ticketId: 1, ticket: 1 }],
+    ['a ticket id that is not a number', { ticketId: 'abc' }],
+    ['no ticket id', {}],
+    ['an input value that is an object', { ticketId: 1, inputs: { order_number: { $gt: '' } } }],
+    ['an array', [1, 2]],
+  ])('BODY_INVALID for a body with %s', async (_name, body) => {
+    const res = await post('/api/connectors/shopify_order_lookup/run').send(body as object);
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('BODY_INVALID');
+  });
+
+  it('BODY_INVALID for malformed JSON', async () => {
+    const res = await post('/api/connectors/shopify_order_lookup/run')
+      .set('Content-Type', 'application/json')
+      .send('{"ticketId": 1,');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('BODY_INVALID');
+  });
+
+  it('UNSUPPORTED_MEDIA_TYPE for a form post', async () => {
+    const res = await post('/api/connectors/shopify_order_lookup/run')
+      .type('form')
+      .send('ticketId=1');
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('CONNECTOR_NOT_FOUND for an unknown connector', async () => {
+    const res = await post('/api/connectors/nope/run').send({ ticketId: 1 });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('CONNECTOR_NOT_FOUND');
+  });
+
+  it('INPUT_INVALID when a non-prompt input is set by the caller', async () => {
+    const res = await post('/api/connectors/jira_create_issue/run').send({
+      ticketId: 4,
+      confirmed: true,
+      inputs: { ticket_id: 1 },
+    });
+    expect(res.status).toBe(422);
+    expect(res.body.error.details[0]).toMatchObject({
+      input: 'ticket_id',
+      code: 'INPUT_NOT_EDITABLE',
+    });
+  });
+
+  it('IDEMPOTENCY_KEY_INVALID for a key with unusable characters', async () => {
+    const res = await post('/api/connectors/shopify_order_lookup/run')
+      .set('Idempotency-Key', 'a b')
+      .send({ ticketId: 1 });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('IDEMPOTENCY_KEY_INVALID');
+  });
+
+  it('QUERY_INVALID for a bad run filter, RUN_NOT_FOUND for an unknown run, NOT_FOUND for unknown paths', async () => {
+    const query = await request(stack.url).get('/api/runs?outcome=great').set(stack.adminAuth);
+    expect(query.status).toBe(400);
+    expect(query.body.error.code).toBe('QUERY_INVALID');
+    const run = await request(stack.url)
+      .get('/api/runs/run_00000000000000000000000000')
+      .set(stack.adminAuth);
+    expect(run.status).toBe(404);
+    expect(run.body.error.code).toBe('RUN_NOT_FOUND');
+    const path = await request(stack.url).get('/api/nothing-here').set(stack.adminAuth);
+    expect(path.status).toBe(404);
+    expect(path.body.error.code).toBe('NOT_FOUND');
+  });
+});
+
+describe('listing connectors and runs', () => {
+  it('lists the connectors for a ticket with inputs, prefilled values and confirmation', async () => {
+    const res = await request(stack.url)
+      .get('/api/connectors?ticketId=4')
+      .set(stack.adminAuth)
+      .expect(200);
+    const jira = res.body.connectors.find((c: { id: string }) => c.id === 'jira_create_issue');
+    expect(jira).toMatchObject({ confirm: true, method: 'POST' });
+    expect(jira.inputs.find((input: { name: string }) => input.name === 'summary')).toMatchObject({
+      prompt: true,
+      source: 'ticket.subject',
+      value: expect.stringContaining(''),
+    });
+  });
+
+  it('shows the last run of each connector on the ticket', async () => {
+    const ran = await request(stack.url)
+      .post('/api/connectors/shopify_order_lookup/run')
+      .set(stack.adminAuth)
+      .send({ ticketId: 2 })
+      .expect(200);
+    const res = await request(stack.url)
+      .get('/api/connectors?ticketId=2')
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(res.body.connectors[0].lastRun).toMatchObject({
+      runId: ran.body.runId,
+      outcome: 'success',
+    });
+    const runs = await request(stack.url)
+      .get('/api/runs?ticketId=2&connectorId=shopify_order_lookup&outcome=success')
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(runs.body.runs[0]).toMatchObject({
+      id: ran.body.runId,
+      target: { system: 'zendesk', type: 'ticket', id: '2' },
+      request: { method: 'GET', url: expect.stringContaining('name=%231002') },
+      response: { status: 200 },
+    });
+  });
+});
+
+describe('config reload', () => {
+  it('serves a valid edit, and keeps the last good config when an edit is broken', async () => {
+    const original = readFileSync(stack.configPath, 'utf8');
+    const config = JSON.parse(original);
+    config.connectors[0].name = 'Order lookup (renamed)';
+    writeFileSync(stack.configPath, JSON.stringify(config));
+    await request(stack.url).post('/api/admin/config/reload').set(stack.adminAuth).expect(200);
+    let list = await request(stack.url).get('/api/connectors?ticketId=1').set(stack.adminAuth);
+    expect(list.body.connectors[0].name).toBe('Order lookup (renamed)');
+
+    writeFileSync(stack.configPath, original.slice(0, original.length / 2));
+    const reload = await request(stack.url).post('/api/admin/config/reload').set(stack.adminAuth);
+    expect(reload.status).toBe(422);
+    const health = await request(stack.url).get('/health');
+    expect(health.status).toBe(200);
+    expect(health.body).toMatchObject({ status: 'degraded', config: { ok: false, serving: true } });
+    expect(health.body.config.errors[0]).toMatchObject({ file: stack.configPath });
+    list = await request(stack.url).get('/api/connectors?ticketId=1').set(stack.adminAuth);
+    expect(list.body.connectors[0].name).toBe('Order lookup (renamed)');
+    writeFileSync(stack.configPath, original);
+    await request(stack.url).post('/api/admin/config/reload').set(stack.adminAuth).expect(200);
+  });
+});

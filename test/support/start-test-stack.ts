@@ -1,0 +1,143 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+import type { ServerEnv } from '../../server/src/env/parse-env';
+import { startDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
+import type { RunningDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
+import { startFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
+import type { RunningFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
+import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { createSecretSource } from '../../server/src/secrets/secret-source';
+import { startServer } from '../../server/src/start-server';
+import type { RunningServer } from '../../server/src/start-server';
+
+/**
+ * The whole service as a deployment runs it (live mode, talking HTTP to a Zendesk and to an
+ * external API), with both of those played by the local fakes on their own ports.
+ */
+export const TEST_SHARED_SECRET = 'test-shared-secret-0123456789abcdef0123';
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const SANDBOX_SECRETS = JSON.parse(
+  readFileSync('config/sandbox.secrets.json', 'utf8'),
+) as Record<string, string>;
+
+export interface TestStack {
+  server: RunningServer;
+  url: string;
+  zendesk: RunningFakeZendesk;
+  upstream: RunningDemoUpstream;
+  logLines: string[];
+  sleeps: number[];
+  configPath: string;
+  dataDir: string;
+  adminAuth: { Authorization: string };
+  mintJwt(options?: {
+    secret?: string;
+    expiresInSeconds?: number;
+    algorithm?: string;
+    iat?: number;
+  }): Promise<string>;
+  /** Reads a ticket straight from the fake Zendesk's store. */
+  ticket(id: number): { customFields: Record<string, unknown>; tags: string[]; notes: string[] };
+  close(): Promise<void>;
+}
+
+export interface TestStackOptions {
+  /** Edits the example config before the server loads it. */
+  editConfig?: (config: Record<string, unknown>) => void;
+  secrets?: Record<string, string>;
+  jwtMaxAgeSeconds?: number;
+}
+
+export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
+  const zendesk = await startFakeZendesk();
+  const upstream = await startDemoUpstream();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dc-test-'));
+  const configPath = join(dataDir, 'connectors.json');
+  const text = readFileSync('config/connectors.json', 'utf8').replaceAll(
+    'http://127.0.0.1:3000/sandbox/upstream',
+    upstream.baseUrl,
+  );
+  const config = JSON.parse(text) as Record<string, unknown>;
+  delete config.$schema;
+  options.editConfig?.(config);
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const env: ServerEnv = {
+    mode: 'live',
+    port: 0,
+    host: '127.0.0.1',
+    configPath,
+    secretsFile: undefined,
+    dataDir,
+    runLogRetentionDays: 7,
+    logLevel: 'debug',
+    zendeskBaseUrl: zendesk.baseUrl,
+    zendeskAuth: {
+      kind: 'apiToken',
+      email: SANDBOX_ZENDESK_CREDENTIALS.email,
+      apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
+    },
+    appSharedSecret: TEST_SHARED_SECRET,
+    adminToken: TEST_ADMIN_TOKEN,
+    jwtMaxAgeSeconds: options.jwtMaxAgeSeconds ?? 120,
+    jwtAudience: undefined,
+  };
+  const logLines: string[] = [];
+  const sleeps: number[] = [];
+  const started = await startServer(env, {
+    writeLog: (line) => logLines.push(line),
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS),
+  });
+  if (!started.ok) throw new Error(`test server did not start: ${started.message}`);
+  const server = started.server;
+  return {
+    server,
+    url: server.url,
+    zendesk,
+    upstream,
+    logLines,
+    sleeps,
+    configPath,
+    dataDir,
+    adminAuth: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    mintJwt: async ({
+      secret = TEST_SHARED_SECRET,
+      expiresInSeconds = 60,
+      algorithm = 'HS256',
+      iat,
+    } = {}) => {
+      const now = Math.floor(Date.now() / 1000);
+      return new SignJWT({ name: 'Agent Smith' })
+        .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
+        .setIssuer('https://sandbox.zendesk.com')
+        .setSubject('90000000001')
+        .setIssuedAt(iat ?? now)
+        .setExpirationTime(now + expiresInSeconds)
+        .sign(new TextEncoder().encode(secret));
+    },
+    ticket: (id) => {
+      const stored = zendesk.store.findTicket(id);
+      if (!stored) throw new Error(`no ticket ${id}`);
+      return {
+        customFields: Object.fromEntries(
+          stored.custom_fields.map((field) => [String(field.id), field.value]),
+        ),
+        tags: [...stored.tags],
+        notes: zendesk.store
+          .listComments(id)
+          .filter((comment) => !comment.public)
+          .map((comment) => comment.body),
+      };
+    },
+    close: async () => {
+      await server.close();
+      await zendesk.close();
+      await upstream.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
