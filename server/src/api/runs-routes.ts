@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { listRunsQuerySchema } from '../../../shared/src/api/api-contracts';
+import { decodeRunCursor } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
 import { ApiError, parseOrThrow } from './api-error';
 
@@ -11,6 +12,9 @@ export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
     // The app may read the runs of a ticket it is showing; listing everything is for admins.
     if (req.principal?.kind !== 'admin' && query.ticketId === undefined) {
       throw new ApiError('FORBIDDEN', 'Listing runs without a ticketId needs the admin token.');
+    }
+    if (query.cursor !== undefined && !decodeRunCursor(query.cursor)) {
+      throw new ApiError('QUERY_INVALID', 'The cursor is not one this server handed out; start again without it.');
     }
     const page = await deps.runLog.query({
       ...(query.connectorId === undefined ? {} : { connectorId: query.connectorId }),

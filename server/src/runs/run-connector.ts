@@ -224,7 +224,12 @@ export async function runConnector(
     },
   ): Promise<RunConnectorResult> => {
     const durationMs = Math.max(0, now() - startedAtMs);
-    const record = deps.redactor.redactDeep({ ...base, ...parts, durationMs } as RunRecord);
+    const record = deps.redactor.redactDeep({
+      ...base,
+      ...parts,
+      ...(view.upstreamOutcome === parts.outcome ? {} : { upstreamOutcome: view.upstreamOutcome }),
+      durationMs,
+    } as RunRecord);
     try {
       await deps.runLog.record(record);
     } catch (error) {

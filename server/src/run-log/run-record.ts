@@ -1,0 +1,201 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+/**
+ * What one connector run looks like in the run log, and the store contract every backend
+ * (SQLite now, Postgres for multi-instance deployments later) implements.
+ *
+ * Everything in a record is the redacted copy: callers mask secrets before calling `record`,
+ * the store never sees raw values.
+ */
+
+const CROCKFORD_BASE32 = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const RUN_ID_PREFIX = 'run_';
+const TIME_CHARS = 10; // 48-bit millisecond timestamp, as in ULID
+const RANDOM_CHARS = 16; // 80 random bits
+
+const RUN_ID_BODY = '[0-9A-HJKMNP-TV-Z]{26}';
+
+export const runIdSchema = z
+  .string()
+  .regex(new RegExp(`^run_${RUN_ID_BODY}$`), 'expected run_ followed by a 26-character ULID');
+
+/**
+ * Creates a run id such as `run_01HZX3K5Q8W2T7Y9C4B6N1M0PR`: a ULID-like value whose first ten
+ * characters encode the time, so ids sort by creation time and stay URL-safe.
+ *
+ * @example createRunId() // 'run_01J0…'
+ */
+export function createRunId(nowMs: number = Date.now()): string {
+  if (!Number.isSafeInteger(nowMs) || nowMs < 0 || nowMs >= 2 ** 48) {
+    throw new RangeError(`createRunId: time out of range: ${nowMs}`);
+  }
+  let time = '';
+  let remaining = nowMs;
+  for (let i = 0; i < TIME_CHARS; i++) {
+    time = CROCKFORD_BASE32[remaining % 32] + time;
+    remaining = Math.floor(remaining / 32);
+  }
+  return RUN_ID_PREFIX + time + encodeRandomBits(randomBytes(10));
+}
+
+function encodeRandomBits(bytes: Buffer): string {
+  let out = '';
+  let buffer = 0;
+  let bits = 0;
+  for (const byte of bytes) {
+    buffer = (buffer << 8) | byte;
+    bits += 8;
+    while (bits >= 5) {
+      bits -= 5;
+      out += CROCKFORD_BASE32[(buffer >> bits) & 31];
+    }
+    buffer &= (1 << bits) - 1;
+  }
+  if (out.length !== RANDOM_CHARS) throw new Error('encodeRandomBits: expected 80 bits');
+  return out;
+}
+
+export const runOutcomeSchema = z.enum(['success', 'empty', 'failed']);
+export type RunOutcome = z.infer<typeof runOutcomeSchema>;
+
+export const runSourceSchema = z.enum(['zendesk', 'salesforce', 'automation', 'api']);
+export type RunSource = z.infer<typeof runSourceSchema>;
+
+export const targetSystemSchema = z.enum(['zendesk', 'salesforce']);
+export type TargetSystem = z.infer<typeof targetSystemSchema>;
+
+export const errorCodeSchema = z
+  .string()
+  .regex(/^[A-Z][A-Z0-9_]*$/, 'expected a SCREAMING_SNAKE error code');
+
+const jsonObjectSchema = z.record(z.string(), z.unknown());
+
+export const runActorSchema = z.strictObject({
+  kind: z.enum(['agent', 'admin', 'system']),
+  id: z.string().optional(),
+  name: z.string().optional(),
+  email: z.string().optional(),
+});
+export type RunActor = z.infer<typeof runActorSchema>;
+
+export const runTargetSchema = z.strictObject({
+  system: targetSystemSchema,
+  /** 'ticket' for Zendesk, the SObject API name for Salesforce. */
+  type: z.string().min(1),
+  id: z.string().min(1),
+  commentId: z.string().optional(),
+});
+export type RunTarget = z.infer<typeof runTargetSchema>;
+
+export const runRequestSchema = z.strictObject({
+  method: z.string().min(1),
+  url: z.string(),
+  headers: z.record(z.string(), z.string()),
+  body: z.string().optional(),
+});
+
+export const runResponseSchema = z.strictObject({
+  status: z.int().min(100).max(599).optional(),
+  headers: z.record(z.string(), z.string()).optional(),
+  body: z.string().optional(),
+  truncated: z.boolean(),
+});
+
+export const runWritesSchema = z.strictObject({
+  status: z.enum(['none', 'written', 'failed', 'skipped']),
+  changes: z.unknown(),
+  error: z.strictObject({ code: errorCodeSchema, message: z.string() }).optional(),
+});
+
+export const runRecordSchema = z.strictObject({
+  id: runIdSchema,
+  connectorId: z.string().min(1),
+  source: runSourceSchema,
+  actor: runActorSchema,
+  target: runTargetSchema,
+  outcome: runOutcomeSchema,
+  errorCode: errorCodeSchema.optional(),
+  message: z.string(),
+  dryRun: z.boolean(),
+  /** What the external call alone came to, when the write-back changed the overall outcome. */
+  upstreamOutcome: runOutcomeSchema.optional(),
+  inputs: jsonObjectSchema,
+  request: runRequestSchema.optional(),
+  response: runResponseSchema.optional(),
+  outputs: jsonObjectSchema,
+  writes: runWritesSchema,
+  attempts: z.int().min(0),
+  /** ISO 8601; the store keeps the instant and returns it in UTC (`toISOString()` form). */
+  startedAt: z.iso.datetime({ offset: true }),
+  durationMs: z.number().min(0),
+  idempotencyKey: z.string().optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+export const RUN_QUERY_DEFAULT_LIMIT = 50;
+export const RUN_QUERY_MAX_LIMIT = 500;
+
+/**
+ * Filters for `RunLogStore.query`. All filters combine with AND. `since` is inclusive,
+ * `until` exclusive. Parse untrusted input (HTTP query strings) with this schema first: the
+ * store treats a malformed cursor or date as a bug.
+ */
+export const runQuerySchema = z.strictObject({
+  connectorId: z.string().min(1).optional(),
+  targetSystem: targetSystemSchema.optional(),
+  targetId: z.string().min(1).optional(),
+  outcome: runOutcomeSchema.optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.int().min(1).max(RUN_QUERY_MAX_LIMIT).optional(),
+  cursor: z
+    .string()
+    .refine((cursor) => decodeRunCursor(cursor) !== undefined, 'invalid cursor')
+    .optional(),
+});
+export type RunQuery = z.infer<typeof runQuerySchema>;
+
+export interface RunPage {
+  /** Newest first. */
+  runs: RunRecord[];
+  /** Pass back as `cursor` to get the next (older) page; absent on the last page. */
+  nextCursor?: string;
+}
+
+export interface RunLogStore {
+  record(run: RunRecord): Promise<void>;
+  get(id: string): Promise<RunRecord | undefined>;
+  query(q: RunQuery): Promise<RunPage>;
+  /** Latest run per connector for one ticket or record, keyed by connector id (sidebar list). */
+  lastRunsFor(
+    target: { system: TargetSystem; id: string },
+    connectorIds?: string[],
+  ): Promise<Record<string, RunRecord>>;
+  /** Deletes runs that started before `olderThan`; resolves to the number deleted. */
+  prune(olderThan: Date): Promise<number>;
+  count(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Position after the last run of a page, ordered by (startedAt, id) descending. */
+export interface RunCursor {
+  startedAtMs: number;
+  id: string;
+}
+
+const CURSOR_PATTERN = new RegExp(`^(\\d{1,16})\\|(run_${RUN_ID_BODY})$`);
+
+/** Cursors are opaque to clients so the keyset can change without breaking their code. */
+export function encodeRunCursor(cursor: RunCursor): string {
+  return Buffer.from(`${cursor.startedAtMs}|${cursor.id}`, 'utf8').toString('base64url');
+}
+
+export function decodeRunCursor(cursor: string): RunCursor | undefined {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return undefined;
+  const match = CURSOR_PATTERN.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (!match) return undefined;
+  const startedAtMs = Number(match[1]);
+  if (!Number.isSafeInteger(startedAtMs)) return undefined;
+  return { startedAtMs, id: match[2] as string };
+}

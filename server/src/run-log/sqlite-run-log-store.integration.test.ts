@@ -1,0 +1,511 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildTestRun } from './build-test-run';
+import { createRunId } from './run-record';
+import type { RunQuery, RunRecord } from './run-record';
+import { RUN_LOG_SCHEMA_VERSION, migrateRunLogSchema } from './sqlite-run-log-schema';
+import { buildRunQuery, openSqliteRunLogStore } from './sqlite-run-log-store';
+import type {
+  CorruptRunRowReport,
+  SqliteRunLogStore,
+  SqliteRunLogStoreOptions,
+} from './sqlite-run-log-store';
+
+const T0 = Date.parse('2025-03-01T00:00:00.000Z');
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+
+const openStores: SqliteRunLogStore[] = [];
+let dir: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'run-log-'));
+});
+
+afterEach(async () => {
+  await Promise.all(openStores.splice(0).map((store) => store.close()));
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function open(options: Partial<SqliteRunLogStoreOptions> = {}): SqliteRunLogStore {
+  const opened = openSqliteRunLogStore({
+    path: ':memory:',
+    retentionDays: 7,
+    pruneIntervalMs: 0,
+    ...options,
+  });
+  if (!opened.ok) throw new Error(opened.error.message);
+  openStores.push(opened.value);
+  return opened.value;
+}
+
+function runAt(ms: number, overrides: Partial<RunRecord> = {}): RunRecord {
+  const startedAt = new Date(ms).toISOString();
+  return buildTestRun({ id: createRunId(ms), startedAt, ...overrides });
+}
+
+async function recordAll(store: SqliteRunLogStore, runs: RunRecord[]): Promise<void> {
+  for (const run of runs) await store.record(run);
+}
+
+const ids = (runs: RunRecord[]): string[] => runs.map((run) => run.id);
+
+describe('record and get', () => {
+  it('returns exactly what was recorded, including optional parts', async () => {
+    const store = open();
+    const run = runAt(T0, {
+      source: 'salesforce',
+      actor: { kind: 'admin', email: 'root@example.com' },
+      target: { system: 'salesforce', type: 'Case', id: '500Dn00000AbCdEFGH', commentId: 'c1' },
+      outcome: 'failed',
+      errorCode: 'UPSTREAM_TIMEOUT',
+      message: 'Timed out after 10 s',
+      dryRun: true,
+      request: {
+        method: 'GET',
+        url: 'https://api.example.com/orders/7731',
+        headers: { accept: 'application/json' },
+      },
+      response: {
+        status: 504,
+        headers: { 'content-type': 'text/plain' },
+        body: 'gateway timeout',
+        truncated: false,
+      },
+      writes: { status: 'failed', changes: null, error: { code: 'WRITE_FAILED', message: 'no' } },
+      attempts: 3,
+      durationMs: 10_012.5,
+      idempotencyKey: 'idem-1',
+    });
+    await store.record(run);
+    expect(await store.get(run.id)).toEqual(run);
+  });
+
+  it('answers undefined for an unknown id', async () => {
+    expect(await open().get(createRunId())).toBeUndefined();
+  });
+
+  it('keeps the instant of a startedAt given with an offset and returns it in UTC', async () => {
+    const store = open();
+    const run = buildTestRun({ startedAt: '2025-03-01T14:00:00+02:00' });
+    await store.record(run);
+    expect((await store.get(run.id))?.startedAt).toBe('2025-03-01T12:00:00.000Z');
+  });
+
+  it('refuses an invalid run instead of storing a row it could not read back', async () => {
+    const store = open();
+    const run = { ...buildTestRun(), outcome: 'maybe' } as unknown as RunRecord;
+    await expect(store.record(run)).rejects.toThrow(/outcome/);
+    expect(await store.count()).toBe(0);
+  });
+
+  it('stores runs in bulk in one transaction', async () => {
+    const store = open();
+    const runs = [runAt(T0), runAt(T0 + 1), runAt(T0 + 2)];
+    expect(await store.recordMany(runs)).toBe(3);
+    expect(await store.count()).toBe(3);
+    await expect(
+      store.recordMany([runAt(T0 + 3), { ...runAt(T0 + 4), attempts: -1 }]),
+    ).rejects.toThrow();
+    expect(await store.count()).toBe(3);
+  });
+});
+
+describe('query', () => {
+  // A small log: two connectors, two systems, three outcomes, one run per minute.
+  const runs = [
+    runAt(T0 + 0 * MINUTE, {
+      connectorId: 'orders',
+      target: { system: 'zendesk', type: 'ticket', id: '1' },
+    }),
+    runAt(T0 + 1 * MINUTE, {
+      connectorId: 'orders',
+      target: { system: 'zendesk', type: 'ticket', id: '2' },
+      outcome: 'failed',
+    }),
+    runAt(T0 + 2 * MINUTE, {
+      connectorId: 'billing',
+      target: { system: 'zendesk', type: 'ticket', id: '1' },
+      outcome: 'empty',
+    }),
+    runAt(T0 + 3 * MINUTE, {
+      connectorId: 'billing',
+      target: { system: 'salesforce', type: 'Case', id: '1' },
+    }),
+    runAt(T0 + 4 * MINUTE, {
+      connectorId: 'orders',
+      target: { system: 'salesforce', type: 'Case', id: '9' },
+      outcome: 'failed',
+    }),
+  ];
+  const [r0, r1, r2, r3, r4] = runs as [RunRecord, RunRecord, RunRecord, RunRecord, RunRecord];
+
+  async function queryIds(q: RunQuery): Promise<string[]> {
+    const store = open();
+    await recordAll(store, runs);
+    return ids((await store.query(q)).runs);
+  }
+
+  it('returns every run newest first without filters', async () => {
+    expect(await queryIds({})).toEqual(ids([r4, r3, r2, r1, r0]));
+  });
+
+  it('filters by connector', async () => {
+    expect(await queryIds({ connectorId: 'billing' })).toEqual(ids([r3, r2]));
+  });
+
+  it('filters by ticket within one system', async () => {
+    expect(await queryIds({ targetSystem: 'zendesk', targetId: '1' })).toEqual(ids([r2, r0]));
+  });
+
+  it('finds a ticket or record id across both systems when no system is given', async () => {
+    expect(await queryIds({ targetId: '1' })).toEqual(ids([r3, r2, r0]));
+  });
+
+  it('filters by system alone', async () => {
+    expect(await queryIds({ targetSystem: 'salesforce' })).toEqual(ids([r4, r3]));
+  });
+
+  it('filters by outcome', async () => {
+    expect(await queryIds({ outcome: 'failed' })).toEqual(ids([r4, r1]));
+  });
+
+  it('treats since as inclusive and until as exclusive', async () => {
+    const since = new Date(T0 + 1 * MINUTE).toISOString();
+    const until = new Date(T0 + 3 * MINUTE).toISOString();
+    expect(await queryIds({ since })).toEqual(ids([r4, r3, r2, r1]));
+    expect(await queryIds({ until })).toEqual(ids([r2, r1, r0]));
+    expect(await queryIds({ since, until })).toEqual(ids([r2, r1]));
+  });
+
+  it('combines filters with AND', async () => {
+    expect(await queryIds({ connectorId: 'orders', outcome: 'failed' })).toEqual(ids([r4, r1]));
+    expect(
+      await queryIds({ connectorId: 'orders', targetSystem: 'zendesk', targetId: '1' }),
+    ).toEqual(ids([r0]));
+    expect(await queryIds({ connectorId: 'billing', outcome: 'failed' })).toEqual([]);
+  });
+
+  it('orders runs that started in the same millisecond by id, newest id first', async () => {
+    const store = open();
+    const sameTime = Array.from({ length: 5 }, () => runAt(T0));
+    await recordAll(store, sameTime);
+    expect(ids((await store.query({})).runs)).toEqual(ids(sameTime).sort().reverse());
+  });
+
+  it('defaults to 50 runs a page and never returns more than 500', async () => {
+    const store = open();
+    await store.recordMany(Array.from({ length: 501 }, (_, i) => runAt(T0 + i)));
+    expect((await store.query({})).runs).toHaveLength(50);
+    expect((await store.query({ limit: 10_000 })).runs).toHaveLength(500);
+    expect((await store.query({ limit: 0 })).runs).toHaveLength(1);
+  });
+});
+
+describe('keyset pagination', () => {
+  it('walks every run exactly once, newest first, and ends without a cursor', async () => {
+    const store = open();
+    // Pairs share a start time so pages must split ties by id.
+    const runs = Array.from({ length: 23 }, (_, i) => runAt(T0 + Math.floor(i / 2) * 1000));
+    await recordAll(store, runs);
+    const expected = ids((await store.query({ limit: 500 })).runs);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.query({ limit: 5, ...(cursor && { cursor }) });
+      seen.push(...ids(page.runs));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor);
+
+    expect(pages).toBe(5);
+    expect(seen).toEqual(expected);
+    expect(new Set(seen).size).toBe(23);
+  });
+
+  it('keeps later pages stable when new runs arrive while paging', async () => {
+    const store = open();
+    const runs = Array.from({ length: 10 }, (_, i) => runAt(T0 + i * MINUTE));
+    await recordAll(store, runs);
+    const first = await store.query({ limit: 4 });
+    await store.record(runAt(T0 + 60 * MINUTE));
+    const second = await store.query({ limit: 4, cursor: first.nextCursor });
+    expect(ids(second.runs)).toEqual(ids(runs.slice(2, 6).reverse()));
+  });
+
+  it('applies filters on every page', async () => {
+    const store = open();
+    const runs = Array.from({ length: 12 }, (_, i) =>
+      runAt(T0 + i * MINUTE, { connectorId: i % 2 === 0 ? 'even' : 'odd' }),
+    );
+    await recordAll(store, runs);
+    const first = await store.query({ connectorId: 'even', limit: 4 });
+    const second = await store.query({ connectorId: 'even', limit: 4, cursor: first.nextCursor });
+    expect([...first.runs, ...second.runs].every((run) => run.connectorId === 'even')).toBe(true);
+    expect(second.runs).toHaveLength(2);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
+  it('has no next cursor when the last page is exactly full', async () => {
+    const store = open();
+    await recordAll(store, [runAt(T0), runAt(T0 + 1)]);
+    expect((await store.query({ limit: 2 })).nextCursor).toBeUndefined();
+  });
+
+  it('rejects a cursor that was not issued by the store', async () => {
+    await expect(open().query({ cursor: 'bogus!' })).rejects.toThrow(/cursor/);
+  });
+});
+
+describe('lastRunsFor', () => {
+  const ticket = { system: 'zendesk', type: 'ticket', id: '77' } as const;
+
+  it('returns the latest run of each connector for one ticket', async () => {
+    const store = open();
+    const oldOrders = runAt(T0, { connectorId: 'orders', target: ticket });
+    const newOrders = runAt(T0 + MINUTE, {
+      connectorId: 'orders',
+      target: ticket,
+      outcome: 'failed',
+    });
+    const billing = runAt(T0 + 2 * MINUTE, { connectorId: 'billing', target: ticket });
+    const otherTicket = runAt(T0 + 3 * MINUTE, {
+      connectorId: 'shipping',
+      target: { ...ticket, id: '78' },
+    });
+    const sameIdOtherSystem = runAt(T0 + 4 * MINUTE, {
+      connectorId: 'crm',
+      target: { system: 'salesforce', type: 'Case', id: '77' },
+    });
+    await recordAll(store, [oldOrders, newOrders, billing, otherTicket, sameIdOtherSystem]);
+
+    expect(await store.lastRunsFor({ system: 'zendesk', id: '77' })).toEqual({
+      orders: newOrders,
+      billing,
+    });
+  });
+
+  it('limits the answer to the connectors asked for', async () => {
+    const store = open();
+    await recordAll(store, [
+      runAt(T0, { connectorId: 'orders', target: ticket }),
+      runAt(T0 + 1, { connectorId: 'billing', target: ticket }),
+    ]);
+    const latest = await store.lastRunsFor({ system: 'zendesk', id: '77' }, ['billing', 'absent']);
+    expect(Object.keys(latest)).toEqual(['billing']);
+    expect(await store.lastRunsFor({ system: 'zendesk', id: '77' }, [])).toEqual({});
+  });
+
+  it('picks the highest id when two runs of a connector started in the same millisecond', async () => {
+    const store = open();
+    const pair = [runAt(T0, { target: ticket }), runAt(T0, { target: ticket })];
+    await recordAll(store, pair);
+    const newest = [...ids(pair)].sort().at(-1);
+    expect((await store.lastRunsFor({ system: 'zendesk', id: '77' }))['order-lookup']?.id).toBe(
+      newest,
+    );
+  });
+});
+
+describe('prune', () => {
+  it('deletes exactly the runs that started before the cutoff', async () => {
+    const store = open({ pruneBatchSize: 3 });
+    const cutoff = T0 + 10 * MINUTE;
+    const old = Array.from({ length: 10 }, (_, i) => runAt(cutoff - 1 - i * MINUTE));
+    const kept = [runAt(cutoff), runAt(cutoff + 1), runAt(cutoff + DAY)];
+    await recordAll(store, [...old, ...kept]);
+
+    expect(await store.prune(new Date(cutoff))).toBe(10);
+    expect(await store.count()).toBe(3);
+    expect(ids((await store.query({})).runs).sort()).toEqual(ids(kept).sort());
+    expect(await store.prune(new Date(cutoff))).toBe(0);
+  });
+
+  it('prunes on its own timer using the retention period and the injected clock', async () => {
+    let now = T0;
+    let onPruned: (deleted: number) => void = () => {};
+    const store = open({
+      retentionDays: 7,
+      pruneIntervalMs: 2,
+      now: () => new Date(now),
+      onPruned: ({ deleted }) => onPruned(deleted),
+    });
+    const nextPruneThatDeletes = (count: number): Promise<void> =>
+      new Promise((resolve) => {
+        onPruned = (deleted) => {
+          if (deleted === count) resolve();
+        };
+      });
+
+    const sixDaysOld = runAt(T0 - 6 * DAY);
+    await recordAll(store, [runAt(T0 - 8 * DAY), sixDaysOld, runAt(T0)]);
+    await nextPruneThatDeletes(1);
+    expect(await store.count()).toBe(2);
+
+    now = T0 + 2 * DAY;
+    await nextPruneThatDeletes(1);
+    expect(await store.get(sixDaysOld.id)).toBeUndefined();
+    expect(await store.count()).toBe(1);
+  });
+
+  it('refuses work once closed', async () => {
+    const store = open({ pruneIntervalMs: 1 });
+    await store.close();
+    await expect(store.count()).rejects.toThrow(/closed/);
+    await expect(store.record(runAt(T0))).rejects.toThrow(/closed/);
+  });
+
+  it('lets close wait for a running prune, which stops after its current batch', async () => {
+    const store = open({ pruneBatchSize: 2 });
+    await recordAll(
+      store,
+      Array.from({ length: 10 }, (_, i) => runAt(T0 + i)),
+    );
+    const pruning = store.prune(new Date(T0 + DAY));
+    await store.close();
+    expect(await pruning).toBe(2);
+  });
+});
+
+describe('file databases', () => {
+  it('keeps runs across a close and reopen', async () => {
+    const path = join(dir, 'runs.sqlite');
+    const first = open({ path });
+    const run = runAt(T0);
+    await first.record(run);
+    await first.close();
+
+    const second = open({ path });
+    expect(await second.get(run.id)).toEqual(run);
+    expect(await second.count()).toBe(1);
+  });
+
+  it('applies migrations once, however often the file is opened', async () => {
+    const path = join(dir, 'runs.sqlite');
+    await open({ path }).close();
+    await open({ path }).close();
+
+    const db = new Database(path);
+    try {
+      expect(db.pragma('user_version', { simple: true })).toBe(RUN_LOG_SCHEMA_VERSION);
+      expect(migrateRunLogSchema(db)).toEqual({
+        ok: true,
+        fromVersion: RUN_LOG_SCHEMA_VERSION,
+        toVersion: RUN_LOG_SCHEMA_VERSION,
+      });
+      const indexes = db
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'runs_by_%'")
+        .pluck()
+        .all();
+      expect(indexes.sort()).toEqual([
+        'runs_by_connector',
+        'runs_by_outcome',
+        'runs_by_started_at',
+        'runs_by_target',
+      ]);
+    } finally {
+      db.close();
+    }
+  });
+
+  it('refuses a file written by a newer schema version', () => {
+    const path = join(dir, 'runs.sqlite');
+    const db = new Database(path);
+    db.pragma(`user_version = ${RUN_LOG_SCHEMA_VERSION + 1}`);
+    db.close();
+    const opened = openSqliteRunLogStore({ path, retentionDays: 7, pruneIntervalMs: 0 });
+    expect(opened.ok).toBe(false);
+    expect(!opened.ok && opened.error.code).toBe('RUN_LOG_SCHEMA_TOO_NEW');
+  });
+
+  it('reports a path it cannot open as a value', () => {
+    const opened = openSqliteRunLogStore({
+      path: join(dir, 'missing-dir', 'runs.sqlite'),
+      retentionDays: 7,
+    });
+    expect(!opened.ok && opened.error.code).toBe('RUN_LOG_OPEN_FAILED');
+  });
+
+  it('uses WAL journaling', async () => {
+    const path = join(dir, 'runs.sqlite');
+    await open({ path }).close();
+    const db = new Database(path);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+});
+
+describe('corrupt rows', () => {
+  it('are skipped and reported, and paging continues past them', async () => {
+    const path = join(dir, 'runs.sqlite');
+    const reports: CorruptRunRowReport[] = [];
+    const store = open({ path, onCorruptRow: (report) => reports.push(report) });
+    const good = [
+      runAt(T0, { target: { system: 'zendesk', type: 'ticket', id: '5' } }),
+      runAt(T0 + 3),
+    ];
+    await recordAll(store, good);
+
+    const notJson = createRunId(T0 + 1);
+    const wrongShape = createRunId(T0 + 2);
+    const raw = new Database(path);
+    const insert = raw.prepare(
+      "INSERT INTO runs VALUES (?, 'order-lookup', 'zendesk', '5', 'success', ?, ?)",
+    );
+    insert.run(notJson, T0 + 1, '{"source": "zendesk", ');
+    insert.run(wrongShape, T0 + 2, JSON.stringify({ source: 'zendesk', surprise: true }));
+    raw.close();
+
+    const page1 = await store.query({ limit: 2 });
+    const page2 = await store.query({ limit: 2, cursor: page1.nextCursor });
+    expect(ids([...page1.runs, ...page2.runs])).toEqual(ids(good).reverse());
+    expect(await store.get(notJson)).toBeUndefined();
+    expect((await store.lastRunsFor({ system: 'zendesk', id: '5' }))['order-lookup']?.id).toBe(
+      good[0]?.id,
+    );
+
+    expect(reports.map((report) => report.id)).toContain(notJson);
+    expect(reports.map((report) => report.id)).toContain(wrongShape);
+    expect(reports.find((report) => report.id === notJson)?.reason).toMatch(/not JSON/);
+  });
+});
+
+describe('query plans', () => {
+  const cases: Array<[RunQuery, string]> = [
+    [{ connectorId: 'c' }, 'runs_by_connector'],
+    [{ targetSystem: 'zendesk', targetId: '1' }, 'runs_by_target'],
+    [{ targetId: '1' }, 'runs_by_target'],
+    [{ outcome: 'failed' }, 'runs_by_outcome'],
+    [{ since: '2025-01-01T00:00:00Z', until: '2025-01-02T00:00:00Z' }, 'runs_by_started_at'],
+    [{}, 'runs_by_started_at'],
+    [{ targetSystem: 'salesforce' }, 'runs_by_started_at'],
+    [{ connectorId: 'c', outcome: 'failed' }, 'runs_by_connector'],
+    [
+      { connectorId: 'c', targetSystem: 'zendesk', targetId: '1', outcome: 'empty' },
+      'runs_by_target',
+    ],
+  ];
+
+  it.each(cases)('%j reads through %s, never a full table scan', async (q, index) => {
+    const path = join(dir, 'runs.sqlite');
+    await open({ path }).close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const { sql, params } = buildRunQuery(q, 51);
+      const plan = db
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...params)
+        .map((row) => (row as { detail: string }).detail)
+        .join('\n');
+      expect(plan).toContain(`INDEX ${index}`);
+      expect(plan).not.toMatch(/SCAN runs(?! USING)/);
+    } finally {
+      db.close();
+    }
+  });
+});

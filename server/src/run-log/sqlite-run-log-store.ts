@@ -1,0 +1,511 @@
+import Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { z } from 'zod';
+import {
+  RUN_QUERY_DEFAULT_LIMIT,
+  RUN_QUERY_MAX_LIMIT,
+  decodeRunCursor,
+  encodeRunCursor,
+  runIdSchema,
+  runOutcomeSchema,
+  runRecordSchema,
+  runTargetSchema,
+  targetSystemSchema,
+} from './run-record';
+import type { RunLogStore, RunPage, RunQuery, RunRecord } from './run-record';
+import { migrateRunLogSchema } from './sqlite-run-log-schema';
+
+const DAY_MS = 86_400_000;
+const DEFAULT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
+/**
+ * Rows per DELETE during a prune. Each statement blocks the event loop; at a million runs one
+ * 5,000-row DELETE held it ~150 ms and a 1,000-row one ~50-70 ms, for ~1.6x the total prune time
+ * (bench/run-log-store-choice.ts). Request latency matters more than how long a background prune takes.
+ */
+const DEFAULT_PRUNE_BATCH_SIZE = 1_000;
+/** How long a writer waits for another process (e.g. the CLI) holding the lock before failing. */
+const BUSY_TIMEOUT_MS = 5_000;
+const PAGE_CACHE_KIB = 64 * 1024;
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
+export interface CorruptRunRowReport {
+  /** The row's id when it could be read, so an operator can inspect or delete it. */
+  id: string | undefined;
+  reason: string;
+}
+
+export interface SqliteRunLogStoreOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+  /** Runs older than this are deleted by the automatic prune. */
+  retentionDays: number;
+  /** Default one hour; 0 turns automatic pruning off (read-only tools such as the CLI). */
+  pruneIntervalMs?: number;
+  /** Rows per DELETE statement during a prune. */
+  pruneBatchSize?: number;
+  /** Clock for the retention cutoff; injectable for tests. */
+  now?: () => Date;
+  /** Called for every stored row that fails validation; such rows are skipped, never returned. */
+  onCorruptRow?: (report: CorruptRunRowReport) => void;
+  /** Called after each automatic prune. */
+  onPruned?: (report: { deleted: number; olderThan: Date }) => void;
+  /** Called when an automatic prune fails; the timer keeps running. */
+  onPruneFailed?: (error: unknown) => void;
+}
+
+/** The SQLite store also accepts bulk imports (backfills, benchmarks) in a single transaction. */
+export interface SqliteRunLogStore extends RunLogStore {
+  recordMany(runs: Iterable<RunRecord>): Promise<number>;
+}
+
+export type OpenSqliteRunLogStoreResult =
+  | { ok: true; value: SqliteRunLogStore }
+  | {
+      ok: false;
+      error: { code: 'RUN_LOG_OPEN_FAILED' | 'RUN_LOG_SCHEMA_TOO_NEW'; message: string };
+    };
+
+const runRowSchema = z.strictObject({
+  id: runIdSchema,
+  connector_id: z.string().min(1),
+  target_system: targetSystemSchema,
+  target_id: z.string().min(1),
+  outcome: runOutcomeSchema,
+  started_at: z.int().min(0).max(8.64e15),
+  details: z.string(),
+});
+type RunRow = z.infer<typeof runRowSchema>;
+
+/** Everything in a run that has no column of its own. */
+const runDetailsSchema = runRecordSchema
+  .omit({ id: true, connectorId: true, outcome: true, startedAt: true })
+  .extend({ target: runTargetSchema.omit({ system: true, id: true }) });
+type RunDetails = z.infer<typeof runDetailsSchema>;
+
+/** Columns a STRICT table guarantees the types of, so keyset logic can rely on them. */
+interface KeysetRow {
+  id: string;
+  connector_id: string;
+  started_at: number;
+}
+
+const ROW_COLUMNS = 'id, connector_id, target_system, target_id, outcome, started_at, details';
+const ORDER_NEWEST_FIRST = 'ORDER BY started_at DESC, id DESC';
+
+/**
+ * Opens (creating and migrating as needed) a SQLite run log.
+ *
+ * @example
+ * const opened = openSqliteRunLogStore({ path: 'data/run-log.sqlite', retentionDays: 7 });
+ * if (!opened.ok) throw new Error(opened.error.message);
+ * await opened.value.record(run);
+ */
+export function openSqliteRunLogStore(
+  options: SqliteRunLogStoreOptions,
+): OpenSqliteRunLogStoreResult {
+  const pruneIntervalMs = options.pruneIntervalMs ?? DEFAULT_PRUNE_INTERVAL_MS;
+  const pruneBatchSize = options.pruneBatchSize ?? DEFAULT_PRUNE_BATCH_SIZE;
+  if (!(options.retentionDays > 0) || !Number.isFinite(options.retentionDays)) {
+    throw new RangeError(`retentionDays must be a positive number, got ${options.retentionDays}`);
+  }
+  if (!Number.isSafeInteger(pruneIntervalMs) || pruneIntervalMs < 0) {
+    throw new RangeError(`pruneIntervalMs must be a non-negative integer, got ${pruneIntervalMs}`);
+  }
+  if (!Number.isSafeInteger(pruneBatchSize) || pruneBatchSize < 1) {
+    throw new RangeError(`pruneBatchSize must be a positive integer, got ${pruneBatchSize}`);
+  }
+
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
+    // WAL lets the CLI read while the server writes; NORMAL skips the fsync per commit, which
+    // in WAL mode can lose only the last commits on power loss, never corrupt the file.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    // Prunes touch index pages all over a large file; the 2 MB default cache made them ~1.5x slower.
+    db.pragma(`cache_size = -${PAGE_CACHE_KIB}`);
+    // After a bulk import or a big prune the WAL file would otherwise keep its peak size on disk.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+    const migrated = migrateRunLogSchema(db);
+    if (!migrated.ok) {
+      db.close();
+      return migrated;
+    }
+  } catch (error) {
+    db?.close();
+    return {
+      ok: false,
+      error: {
+        code: 'RUN_LOG_OPEN_FAILED',
+        message: `cannot open run log at ${options.path}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    value: createStore(db, {
+      retentionMs: options.retentionDays * DAY_MS,
+      pruneIntervalMs,
+      pruneBatchSize,
+      now: options.now ?? (() => new Date()),
+      onCorruptRow: options.onCorruptRow ?? warnAboutCorruptRow,
+      onPruned: options.onPruned ?? (() => {}),
+      onPruneFailed: options.onPruneFailed ?? warnAboutFailedPrune,
+    }),
+  };
+}
+
+interface StoreSettings {
+  retentionMs: number;
+  pruneIntervalMs: number;
+  pruneBatchSize: number;
+  now: () => Date;
+  onCorruptRow: (report: CorruptRunRowReport) => void;
+  onPruned: (report: { deleted: number; olderThan: Date }) => void;
+  onPruneFailed: (error: unknown) => void;
+}
+
+function createStore(db: Database.Database, settings: StoreSettings): SqliteRunLogStore {
+  const insertRun = db.prepare(
+    `INSERT INTO runs (${ROW_COLUMNS}) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details)`,
+  );
+  const selectRunById = db.prepare(`SELECT ${ROW_COLUMNS} FROM runs WHERE id = ?`);
+  const countRuns = db.prepare('SELECT count(*) FROM runs').pluck();
+  const deletePruneBatch = db.prepare(
+    'DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE started_at < ? LIMIT ?)',
+  );
+  const selectLastRunsForTarget = db.prepare(selectLastRunsSql(false));
+  const selectLastRunsForTargetAndConnectors = db.prepare(selectLastRunsSql(true));
+  const insertMany = db.transaction((runs: Iterable<RunRecord>) => {
+    let inserted = 0;
+    for (const run of runs) {
+      insertRun.run(toRunRow(run));
+      inserted++;
+    }
+    return inserted;
+  });
+  const selectOlderRunsForTargetAndConnector = db.prepare(
+    `SELECT ${ROW_COLUMNS} FROM runs
+     WHERE target_system = ? AND target_id = ? AND +connector_id = ?
+       AND started_at <= ? AND (started_at < ? OR id < ?)
+     ${ORDER_NEWEST_FIRST}`,
+  );
+  // One statement per combination of filters; there are few combinations, so cache them all.
+  const queryStatements = new Map<string, Statement>();
+
+  let closed = false;
+  const inFlightPrunes = new Set<Promise<number>>();
+  let automaticPrune: Promise<void> | undefined;
+
+  function assertOpen(): void {
+    if (closed) throw new Error('run log store is closed');
+  }
+
+  function readRows(rows: unknown[]): RunRecord[] {
+    const runs: RunRecord[] = [];
+    for (const row of rows) {
+      const run = fromRunRow(row, settings.onCorruptRow);
+      if (run) runs.push(run);
+    }
+    return runs;
+  }
+
+  // A corrupt latest run must not hide the connector from the sidebar: show its newest readable run.
+  function findOlderValidRun(
+    system: string,
+    targetId: string,
+    corrupt: KeysetRow,
+  ): RunRecord | undefined {
+    const older = selectOlderRunsForTargetAndConnector.iterate(
+      system,
+      targetId,
+      corrupt.connector_id,
+      corrupt.started_at,
+      corrupt.started_at,
+      corrupt.id,
+    );
+    for (const row of older) {
+      const run = fromRunRow(row, settings.onCorruptRow);
+      if (run) return run;
+    }
+    return undefined;
+  }
+
+  function prune(olderThan: Date): Promise<number> {
+    assertOpen();
+    const cutoffMs = olderThan.getTime();
+    if (Number.isNaN(cutoffMs)) throw new RangeError('prune: olderThan is an invalid Date');
+    const running = deleteInBatches(cutoffMs);
+    inFlightPrunes.add(running);
+    void running.finally(() => inFlightPrunes.delete(running)).catch(() => {});
+    return running;
+  }
+
+  // Deleting a week of a busy log in one statement would hold the event loop for seconds;
+  // batches with a yield in between let requests through while the prune proceeds.
+  async function deleteInBatches(cutoffMs: number): Promise<number> {
+    let deleted = 0;
+    while (!closed) {
+      const { changes } = deletePruneBatch.run(cutoffMs, settings.pruneBatchSize);
+      deleted += changes;
+      if (changes < settings.pruneBatchSize) break;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return deleted;
+  }
+
+  function pruneAutomatically(): void {
+    if (closed || automaticPrune) return;
+    const olderThan = new Date(settings.now().getTime() - settings.retentionMs);
+    automaticPrune = prune(olderThan)
+      .then((deleted) => {
+        // Keeps the planner's statistics current as the table churns; cheap when nothing changed.
+        if (!closed) db.pragma('optimize');
+        settings.onPruned({ deleted, olderThan });
+      })
+      .catch(settings.onPruneFailed)
+      .finally(() => {
+        automaticPrune = undefined;
+      });
+  }
+
+  const timers: NodeJS.Timeout[] = [];
+  if (settings.pruneIntervalMs > 0) {
+    // A first prune right away, so a server that restarts more often than the interval still prunes.
+    timers.push(setTimeout(pruneAutomatically, 0).unref());
+    timers.push(setInterval(pruneAutomatically, settings.pruneIntervalMs).unref());
+  }
+
+  return {
+    async record(run) {
+      assertOpen();
+      insertRun.run(toRunRow(run));
+    },
+
+    async recordMany(runs) {
+      assertOpen();
+      return insertMany(runs);
+    },
+
+    async get(id) {
+      assertOpen();
+      const row = selectRunById.get(id);
+      return row === undefined ? undefined : fromRunRow(row, settings.onCorruptRow);
+    },
+
+    async query(q) {
+      assertOpen();
+      const limit = clampLimit(q.limit);
+      const { sql, params } = buildRunQuery(q, limit + 1);
+      let statement = queryStatements.get(sql);
+      if (!statement) {
+        statement = db.prepare(sql);
+        queryStatements.set(sql, statement);
+      }
+      const rows = statement.all(...params) as KeysetRow[];
+      const page: RunPage = { runs: readRows(rows.slice(0, limit)) };
+      // The cursor comes from the raw row, so a skipped corrupt row cannot stall pagination.
+      const last = rows[limit - 1];
+      if (rows.length > limit && last) {
+        page.nextCursor = encodeRunCursor({ startedAtMs: last.started_at, id: last.id });
+      }
+      return page;
+    },
+
+    async lastRunsFor(target, connectorIds) {
+      assertOpen();
+      if (connectorIds?.length === 0) return {};
+      const rows =
+        connectorIds === undefined
+          ? selectLastRunsForTarget.all(target.system, target.id)
+          : selectLastRunsForTargetAndConnectors.all(
+              target.system,
+              target.id,
+              JSON.stringify(connectorIds),
+            );
+      const latest: Record<string, RunRecord> = {};
+      for (const row of rows as KeysetRow[]) {
+        const run =
+          fromRunRow(row, settings.onCorruptRow) ??
+          findOlderValidRun(target.system, target.id, row);
+        if (run) latest[run.connectorId] = run;
+      }
+      return latest;
+    },
+
+    prune: async (olderThan) => prune(olderThan),
+
+    async count() {
+      assertOpen();
+      return countRuns.get() as number;
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const timer of timers) clearTimeout(timer);
+      await Promise.allSettled([...inFlightPrunes, automaticPrune]);
+      db.pragma('optimize');
+      db.close();
+    },
+  };
+}
+
+function selectLastRunsSql(filterConnectors: boolean): string {
+  const connectorFilter = filterConnectors
+    ? 'AND connector_id IN (SELECT value FROM json_each(?))'
+    : '';
+  return `
+    SELECT ${ROW_COLUMNS} FROM (
+      SELECT ${ROW_COLUMNS},
+        row_number() OVER (PARTITION BY connector_id ${ORDER_NEWEST_FIRST}) AS position
+      FROM runs
+      WHERE target_system = ? AND target_id = ? ${connectorFilter}
+    )
+    WHERE position = 1`;
+}
+
+function clampLimit(limit: number | undefined): number {
+  if (limit === undefined || Number.isNaN(limit)) return RUN_QUERY_DEFAULT_LIMIT;
+  return Math.min(Math.max(Math.trunc(limit), 1), RUN_QUERY_MAX_LIMIT);
+}
+
+/**
+ * Builds the SQL for `query`. Exported for the query-plan test only.
+ *
+ * SQLite picks one index per query, and without statistics it may pick a poor one. A unary `+`
+ * on a column hides its index, steering the planner to the most selective filter present:
+ * ticket/record, then connector, then outcome, else the time index.
+ */
+export function buildRunQuery(q: RunQuery, limit: number): { sql: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const byTarget = q.targetId !== undefined;
+  const byConnector = !byTarget && q.connectorId !== undefined;
+  const byOutcome = !byTarget && !byConnector && q.outcome !== undefined;
+
+  if (q.targetId !== undefined) {
+    if (q.targetSystem !== undefined) {
+      where.push('target_system = ?');
+      params.push(q.targetSystem);
+    } else {
+      // Lets the (target_system, target_id, ...) index serve an id-only search.
+      where.push(
+        `target_system IN (${targetSystemSchema.options.map((s) => `'${s}'`).join(', ')})`,
+      );
+    }
+    where.push('target_id = ?');
+    params.push(q.targetId);
+  } else if (q.targetSystem !== undefined) {
+    // With only two systems this filter selects half the log: cheaper to walk the time index.
+    where.push('+target_system = ?');
+    params.push(q.targetSystem);
+  }
+  if (q.connectorId !== undefined) {
+    where.push(byConnector ? 'connector_id = ?' : '+connector_id = ?');
+    params.push(q.connectorId);
+  }
+  if (q.outcome !== undefined) {
+    where.push(byOutcome ? 'outcome = ?' : '+outcome = ?');
+    params.push(q.outcome);
+  }
+  if (q.since !== undefined) {
+    where.push('started_at >= ?');
+    params.push(parseInstant(q.since, 'since'));
+  }
+  if (q.until !== undefined) {
+    where.push('started_at < ?');
+    params.push(parseInstant(q.until, 'until'));
+  }
+  if (q.cursor !== undefined) {
+    const cursor = decodeRunCursor(q.cursor);
+    if (!cursor) throw new TypeError('query: invalid cursor (validate input with runQuerySchema)');
+    // Keyset: strictly after the last row of the previous page in (started_at, id) order.
+    // The leading `<=` gives the index a range bound; the OR breaks ties on id.
+    where.push('started_at <= ? AND (started_at < ? OR id < ?)');
+    params.push(cursor.startedAtMs, cursor.startedAtMs, cursor.id);
+  }
+  const whereSql = where.length > 0 ? `WHERE ${where.join(' AND ')}` : '';
+  params.push(limit);
+  return {
+    sql: `SELECT ${ROW_COLUMNS} FROM runs ${whereSql} ${ORDER_NEWEST_FIRST} LIMIT ?`,
+    params,
+  };
+}
+
+function parseInstant(iso: string, field: string): number {
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms))
+    throw new TypeError(`query: invalid ${field} (validate with runQuerySchema)`);
+  return ms;
+}
+
+function toRunRow(run: RunRecord): RunRow {
+  const parsed = runRecordSchema.safeParse(run);
+  if (!parsed.success) {
+    // The caller built the record; storing it would only make a row we later skip as corrupt.
+    throw new TypeError(`invalid run record: ${z.prettifyError(parsed.error)}`);
+  }
+  const { id, connectorId, outcome, startedAt, target, ...rest } = parsed.data;
+  const details: RunDetails = {
+    ...rest,
+    target: {
+      type: target.type,
+      ...(target.commentId !== undefined && { commentId: target.commentId }),
+    },
+    // JSON has no undefined; store null so the key survives the round trip.
+    writes: { ...rest.writes, changes: rest.writes.changes ?? null },
+  };
+  return {
+    id,
+    connector_id: connectorId,
+    target_system: target.system,
+    target_id: target.id,
+    outcome,
+    started_at: Date.parse(startedAt),
+    details: JSON.stringify(details),
+  };
+}
+
+function fromRunRow(
+  raw: unknown,
+  onCorruptRow: (report: CorruptRunRowReport) => void,
+): RunRecord | undefined {
+  const rawId = (raw as { id?: unknown } | null)?.id;
+  const report = (reason: string): undefined => {
+    onCorruptRow({ id: typeof rawId === 'string' ? rawId : undefined, reason });
+    return undefined;
+  };
+  const row = runRowSchema.safeParse(raw);
+  if (!row.success) return report(`bad columns: ${z.prettifyError(row.error)}`);
+  let json: unknown;
+  try {
+    json = JSON.parse(row.data.details);
+  } catch (error) {
+    return report(`details is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const details = runDetailsSchema.safeParse(json);
+  if (!details.success) return report(`bad details: ${z.prettifyError(details.error)}`);
+  const { target, ...rest } = details.data;
+  return {
+    id: row.data.id,
+    connectorId: row.data.connector_id,
+    ...rest,
+    target: { system: row.data.target_system, id: row.data.target_id, ...target },
+    outcome: row.data.outcome,
+    startedAt: new Date(row.data.started_at).toISOString(),
+  };
+}
+
+function warnAboutCorruptRow(report: CorruptRunRowReport): void {
+  process.emitWarning(`skipped corrupt run log row ${report.id ?? '(no id)'}: ${report.reason}`, {
+    code: 'RUN_LOG_CORRUPT_ROW',
+  });
+}
+
+function warnAboutFailedPrune(error: unknown): void {
+  process.emitWarning(
+    `run log prune failed: ${error instanceof Error ? error.message : String(error)}`,
+    { code: 'RUN_LOG_PRUNE_FAILED' },
+  );
+}
