@@ -14,7 +14,10 @@ export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
       throw new ApiError('FORBIDDEN', 'Listing runs without a ticketId needs the admin token.');
     }
     if (query.cursor !== undefined && !decodeRunCursor(query.cursor)) {
-      throw new ApiError('QUERY_INVALID', 'The cursor is not one this server handed out; start again without it.');
+      throw new ApiError(
+        'QUERY_INVALID',
+        'The cursor is not one this server handed out; start again without it.',
+      );
     }
     const page = await deps.runLog.query({
       ...(query.connectorId === undefined ? {} : { connectorId: query.connectorId }),
