@@ -64,6 +64,8 @@ export function createDemoUpstream(options: DemoUpstreamOptions = {}): DemoUpstr
   app.disable('x-powered-by');
   app.use((req, res, next) => {
     journal.push({ method: req.method, path: req.path, query: { ...req.query } });
+    // The sandbox runs for days; keep the journal bounded (tests only look at recent requests).
+    if (journal.length > 2000) journal.splice(0, journal.length - 2000);
     const service = serviceOf(req.path);
     if (outage?.on && (outage.service === undefined || outage.service === service)) {
       res.setHeader('Retry-After', String(outage.retryAfterSeconds ?? 1));

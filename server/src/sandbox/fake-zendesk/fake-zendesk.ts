@@ -61,6 +61,9 @@ import {
 } from './zendesk-json';
 import type { ZendeskReply } from './zendesk-json';
 
+/** Requests kept in the journal; older ones are dropped. */
+export const JOURNAL_LIMIT = 2000;
+
 export interface FakeZendeskOptions {
   /** lowdb JSON file; in-memory when omitted. */
   filePath?: string;
@@ -350,6 +353,9 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
       at: formatZendeskTime(now()),
     };
     store.requests.push(entry);
+    // The sandbox runs for days; keep the journal bounded (tests only look at recent requests).
+    if (store.requests.length > JOURNAL_LIMIT)
+      store.requests.splice(0, store.requests.length - JOURNAL_LIMIT);
     (res.locals as Locals).journalEntry = entry;
     next();
   });
