@@ -122,6 +122,11 @@ export function renderJson(node: CompiledJson, scope: TemplateScope): unknown {
   }
 }
 
+function authHeaderName(auth: CompiledAuth): string | undefined {
+  if (auth.type === 'none') return undefined;
+  return auth.type === 'apiKeyHeader' ? auth.header.toLowerCase() : 'authorization';
+}
+
 function resolveAuth(auth: CompiledAuth, scope: TemplateScope): AuthConfig {
   const text = (template: ParsedTemplate) => renderTemplateText(template, scope);
   switch (auth.type) {
@@ -226,6 +231,9 @@ export function renderRequest(
       connection: scope.connection,
       secrets: maskedSecrets,
     });
+    // Show that credentials were sent, and in which header, without showing them.
+    const authHeader = authHeaderName(connector.connection.auth);
+    if (authHeader) censored.headers[authHeader] = SECRET_MASK;
     return {
       ok: true,
       value: { request, censored, auth: resolveAuth(connector.connection.auth, real) },
