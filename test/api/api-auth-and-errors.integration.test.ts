@@ -23,7 +23,10 @@ describe('authentication', () => {
   it("accepts an HS256 JWT signed with the shared secret (what Zendesk's proxy sends)", async () => {
     const res = await listFor(`Bearer ${await stack.mintJwt()}`);
     expect(res.status).toBe(200);
-    expect(res.body.connectors.map((c: { id: string }) => c.id)).toEqual(['shopify_order_lookup']);
+    expect(res.body.connectors.map((c: { id: string }) => c.id)).toEqual([
+      'shopify_order_lookup',
+      'jira_issue_from_comment',
+    ]);
   });
 
   it.each([

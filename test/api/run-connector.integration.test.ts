@@ -207,6 +207,40 @@ describe('connectors with side effects', () => {
   });
 });
 
+describe('running on one comment', () => {
+  it('sends the chosen comment as the input and records it on the run', async () => {
+    const res = await run('jira_issue_from_comment', {
+      ticketId: 1,
+      commentId: 10000000001,
+      confirmed: true,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body.outcome).toBe('success');
+    const issue = stack.upstream.createdIssues.at(-1);
+    expect(JSON.stringify(issue?.fields.description)).toContain(
+      'I ordered a week ago (order #1001)',
+    );
+    const logged = await request(stack.url)
+      .get(`/api/runs/${res.body.runId}`)
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(logged.body.run.target).toMatchObject({ id: '1', commentId: '10000000001' });
+  });
+
+  it('answers 404 for a comment the ticket does not have, and 422 when no comment is named', async () => {
+    const missing = await run('jira_issue_from_comment', {
+      ticketId: 1,
+      commentId: 10000000006,
+      confirmed: true,
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe('COMMENT_NOT_FOUND');
+    const none = await run('jira_issue_from_comment', { ticketId: 1, confirmed: true });
+    expect(none.status).toBe(422);
+    expect(none.body.error.details[0]).toMatchObject({ input: 'comment', code: 'INPUT_MISSING' });
+  });
+});
+
 describe('write-back to Zendesk', () => {
   it('retries a 429 from Zendesk after the Retry-After it asks for', async () => {
     stack.zendesk.faults.enqueue({
