@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join } from 'node:path';
-import type { Express } from 'express';
+import type { Express, Router } from 'express';
 import { createApp } from './api/create-app';
 import type { CompiledConfig } from './compile/compile-config';
 import { compileConfig } from './compile/compile-config';
@@ -31,6 +31,7 @@ import {
 } from './server-paths';
 import { createZendeskHelpdesk } from './write-back/zendesk-helpdesk';
 import { createZendeskClient } from './zendesk/zendesk-client';
+import type { ZendeskClient } from './zendesk/zendesk-client';
 
 /**
  * Builds and starts the whole service from a parsed environment. main.ts calls it for
@@ -56,6 +57,14 @@ export interface StartServerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Secrets to use instead of the environment and secrets file (tests). */
   secrets?: SecretSource;
+  /**
+   * Routers to mount before the API, built once the server knows its URL and Zendesk client
+   * (the preview page, in tests).
+   */
+  mounts?: (context: { url: string; zendesk: ZendeskClient; logger: Logger }) => {
+    path: string;
+    router: Router | Express;
+  }[];
 }
 
 export type StartServerResult =
@@ -111,7 +120,7 @@ export async function startServer(
   configStore.watch();
 
   let sandbox: RunningServer['sandbox'];
-  const mounts: { path: string; router: Express }[] = [];
+  const mounts: { path: string; router: Router | Express }[] = [];
   if (env.mode === 'sandbox') {
     sandbox = {
       zendesk: createFakeZendesk({ filePath: join(env.dataDir, SANDBOX_ZENDESK_FILE) }),
@@ -162,6 +171,7 @@ export async function startServer(
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
   const helpdesk = createZendeskHelpdesk(zendesk);
+  mounts.push(...(options.mounts?.({ url, zendesk, logger }) ?? []));
 
   const app = createApp({
     mode: env.mode,
