@@ -76,10 +76,6 @@ export function createRedactor(secretValues: () => readonly string[]): Redactor 
     if (depth > MAX_DEPTH) return '[too deep]' as T;
     if (typeof value === 'string') return redactText(value) as T;
     if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1)) as T;
-    // An Error's message is not an own enumerable property; keep it (redacted) rather than lose it.
-    if (value instanceof Error) {
-      return { name: value.name, message: redactText(value.message) } as T;
-    }
     // An Error's name and message are not own enumerable properties: copied as a plain object
     // they would vanish, and with them the reason for a failure.
     if (value instanceof Error) {

@@ -1,0 +1,578 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CompileConfigResult, ConfigIssue } from './compile-config';
+import { buildTestConfig, compileTestConfig, compileTestConnector } from './test-config';
+import type { TestConfigParts } from './test-config';
+
+const repoFile = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
+const readJson = (path: string): unknown => JSON.parse(readFileSync(repoFile(path), 'utf8'));
+
+function compileParts(
+  parts: TestConfigParts,
+  secrets?: Record<string, string>,
+): CompileConfigResult {
+  return compileTestConfig(buildTestConfig(parts), secrets);
+}
+
+/** The errors of a config that must not compile, as path + message. */
+function errorsOf(
+  parts: TestConfigParts | CompileConfigResult,
+): Pick<ConfigIssue, 'path' | 'message'>[] {
+  const result = 'ok' in parts ? parts : compileParts(parts);
+  if (result.ok) throw new Error('expected the config to be refused, but it compiled');
+  return result.issues
+    .filter((issue) => issue.severity === 'error')
+    .map(({ path, message }) => ({ path, message }));
+}
+
+const connectorWith = (connector: Record<string, unknown>): TestConfigParts => ({ connector });
+const get = (request: Record<string, unknown>) =>
+  connectorWith({ request: { method: 'GET', ...request } });
+
+describe('compileConfig: template references', () => {
+  it('refuses a reference to an undeclared input, at the exact field', () => {
+    expect(errorsOf(get({ path: '/orders/{{inputs.order_id}}' }))).toEqual([
+      {
+        path: ['connectors', 0, 'request', 'path'],
+        message: '{{inputs.order_id}} refers to an unknown input "order_id"',
+      },
+    ]);
+  });
+
+  it('refuses a reference to an undeclared connection variable', () => {
+    expect(errorsOf(get({ path: '/x', query: { project: '{{connection.project}}' } }))).toEqual([
+      {
+        path: ['connectors', 0, 'request', 'query', 'project'],
+        message: '{{connection.project}} refers to an unknown connection variable "project"',
+      },
+    ]);
+  });
+
+  it('accepts declared inputs and connection variables', () => {
+    const connector = compileTestConnector({
+      connection: { variables: { project: 'SUP' } },
+      connector: {
+        inputs: [{ name: 'order_id', source: 'ticket.external_id' }],
+        request: { path: '/p/{{connection.project}}/{{inputs.order_id}}' },
+      },
+    });
+    expect(connector.request.path.parts.filter((part) => part.kind === 'ref')).toHaveLength(2);
+  });
+
+  it('refuses a reference to an undeclared output in a success write-back', () => {
+    const errors = errorsOf(
+      connectorWith({
+        response: { outputs: [{ name: 'status', path: 'status' }] },
+        writeBack: { success: { customFields: { '123': '{{outputs.statuz}}' } } },
+      }),
+    );
+    expect(errors).toEqual([
+      {
+        path: ['connectors', 0, 'writeBack', 'success', 'customFields', '123'],
+        message: '{{outputs.statuz}} refers to an unknown output "statuz"',
+      },
+    ]);
+  });
+
+  it('refuses a malformed reference', () => {
+    expect(errorsOf(get({ path: '/x', headers: { 'X-Order': '{{inputs.order' } }))).toEqual([
+      {
+        path: ['connectors', 0, 'request', 'headers', 'X-Order'],
+        message: 'malformed template reference "{{inputs.order"',
+      },
+    ]);
+  });
+
+  it('refuses an unknown template root', () => {
+    const errors = errorsOf(connectorWith({ messages: { success: 'Done for {{ticket.id}}' } }));
+    expect(errors).toEqual([
+      {
+        path: ['connectors', 0, 'messages', 'success'],
+        message: expect.stringContaining('unknown template root "ticket"'),
+      },
+    ]);
+  });
+
+  it('refuses outputs in a failure message: a failed run has none', () => {
+    const errors = errorsOf(
+      connectorWith({
+        response: { outputs: [{ name: 'status', path: 'status' }] },
+        messages: { failure: 'Failed with {{outputs.status}}' },
+      }),
+    );
+    expect(errors).toEqual([
+      {
+        path: ['connectors', 0, 'messages', 'failure'],
+        message: '{{outputs.status}}: {{outputs.…}} is not available in the failure message',
+      },
+    ]);
+  });
+
+  it('refuses outputs in an empty write-back', () => {
+    const errors = errorsOf(
+      connectorWith({
+        response: { outputs: [{ name: 'status', path: 'status' }] },
+        writeBack: { empty: { internalNote: 'Nothing: {{outputs.status}}' } },
+      }),
+    );
+    expect(errors.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'writeBack', 'empty', 'internalNote'],
+    ]);
+  });
+
+  it('allows {{error.*}} only where a run has failed', () => {
+    expect(
+      compileParts(
+        connectorWith({
+          messages: { failure: '{{error.code}}: {{error.message}} ({{error.status}})' },
+          writeBack: { failure: { internalNote: 'Failed: {{error.message}}' } },
+        }),
+      ).ok,
+    ).toBe(true);
+    expect(errorsOf(connectorWith({ messages: { success: 'Done {{error.message}}' } }))).toEqual([
+      {
+        path: ['connectors', 0, 'messages', 'success'],
+        message: '{{error.message}}: {{error.…}} is not available in the success message',
+      },
+    ]);
+    expect(
+      errorsOf(connectorWith({ writeBack: { empty: { addTags: ['{{error.code}}'] } } })),
+    ).toEqual([
+      {
+        path: ['connectors', 0, 'writeBack', 'empty', 'addTags', 0],
+        message: '{{error.code}}: {{error.…}} is not available in empty write-back',
+      },
+    ]);
+  });
+
+  it('refuses an unknown error field', () => {
+    expect(errorsOf(connectorWith({ messages: { failure: '{{error.stack}}' } }))).toEqual([
+      {
+        path: ['connectors', 0, 'messages', 'failure'],
+        message: '{{error.stack}} is not a known error field',
+      },
+    ]);
+  });
+});
+
+describe('compileConfig: secret placement', () => {
+  it.each([
+    ['the path', { path: '/t/{{secrets.API_TOKEN}}' }, ['request', 'path']],
+    [
+      'the query',
+      { path: '/t', query: { key: '{{secrets.API_TOKEN}}' } },
+      ['request', 'query', 'key'],
+    ],
+  ])('refuses a secret in %s', (_where, request, path) => {
+    const errors = errorsOf(get(request));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.path).toEqual(['connectors', 0, ...path]);
+    expect(errors[0]?.message).toMatch(/secrets are not allowed/);
+  });
+
+  it('refuses a secret in a JSON body leaf, naming the leaf', () => {
+    const errors = errorsOf(
+      connectorWith({
+        request: {
+          method: 'POST',
+          path: '/t',
+          body: { type: 'json', value: { auth: ['ok', 'Bearer {{secrets.API_TOKEN}}'] } },
+        },
+      }),
+    );
+    expect(errors.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'request', 'body', 'value', 'auth', 1],
+    ]);
+  });
+
+  it('refuses a secret in a form or text body', () => {
+    const form = errorsOf(
+      connectorWith({
+        request: {
+          method: 'POST',
+          path: '/t',
+          body: { type: 'form', value: { key: '{{secrets.API_TOKEN}}' } },
+        },
+      }),
+    );
+    expect(form.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'request', 'body', 'value', 'key'],
+    ]);
+    const text = errorsOf(
+      connectorWith({
+        request: {
+          method: 'POST',
+          path: '/t',
+          body: { type: 'text', value: 'key={{secrets.API_TOKEN}}' },
+        },
+      }),
+    );
+    expect(text.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'request', 'body', 'value'],
+    ]);
+  });
+
+  it('refuses a secret in a message or write-back', () => {
+    const errors = errorsOf(
+      connectorWith({
+        messages: { success: '{{secrets.API_TOKEN}}' },
+        writeBack: { success: { internalNote: '{{secrets.API_TOKEN}}' } },
+      }),
+    );
+    expect(errors.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'writeBack', 'success', 'internalNote'],
+      ['connectors', 0, 'messages', 'success'],
+    ]);
+  });
+
+  it('allows secrets in request headers, connection headers and every kind of auth', () => {
+    for (const auth of [
+      { type: 'bearer', token: '{{secrets.API_TOKEN}}' },
+      { type: 'basic', username: 'me', password: '{{secrets.API_TOKEN}}' },
+      { type: 'apiKeyHeader', header: 'X-Api-Key', value: 'Token {{secrets.API_TOKEN}}' },
+      {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client',
+        clientSecret: '{{secrets.API_TOKEN}}',
+      },
+    ]) {
+      const result = compileParts({
+        connection: { auth, headers: { 'X-Tenant': '{{secrets.TENANT_KEY}}' } },
+        connector: { request: { path: '/t', headers: { 'X-Key': 'k={{secrets.API_TOKEN}}' } } },
+      });
+      expect(result.ok, JSON.stringify(auth)).toBe(true);
+    }
+  });
+
+  it('refuses inputs in connection auth: a ticket must not choose credentials', () => {
+    const result = compileParts({
+      connection: { auth: { type: 'bearer', token: '{{inputs.token}}' } },
+    });
+    expect(errorsOf(result)).toEqual([
+      {
+        path: ['connections', 'api', 'auth', 'token'],
+        message: '{{inputs.token}}: {{inputs.…}} is not available in connection auth and headers',
+      },
+    ]);
+  });
+
+  it('refuses a secret name that is not uppercase', () => {
+    expect(
+      errorsOf({ connection: { auth: { type: 'bearer', token: '{{secrets.api_token}}' } } }),
+    ).toEqual([
+      {
+        path: ['connections', 'api', 'auth', 'token'],
+        message: '{{secrets.api_token}}: secret names are uppercase',
+      },
+    ]);
+  });
+});
+
+describe('compileConfig: missing secrets', () => {
+  it('compiles with a warning and marks the connector unavailable', () => {
+    const result = compileParts({}, { TENANT_KEY: 'x'.repeat(8) });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ path: ['connections', 'api'], severity: 'warning' }),
+    ]);
+    expect(result.warnings[0]?.message).toContain('secret API_TOKEN is not set');
+    expect(result.compiled.connectors.get('test_connector')?.unavailable).toEqual({
+      code: 'CONFIG_SECRET_MISSING',
+      message: 'secret API_TOKEN is not set on the server',
+    });
+  });
+
+  it('a connector whose request headers use a missing secret is the only one made unavailable', () => {
+    const raw = buildTestConfig({
+      connector: { request: { path: '/a', headers: { 'X-Extra': '{{secrets.EXTRA}}' } } },
+    });
+    (raw.connectors as unknown[]).push({
+      id: 'other_connector',
+      name: 'Other',
+      connection: 'api',
+      request: { path: '/b' },
+    });
+    const result = compileTestConfig(raw);
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings).toEqual([
+      expect.objectContaining({
+        path: ['connectors', 0, 'request', 'headers', 'X-Extra'],
+        severity: 'warning',
+        message: expect.stringContaining('secret EXTRA is not set'),
+      }),
+    ]);
+    expect(result.compiled.connectors.get('test_connector')?.unavailable?.code).toBe(
+      'CONFIG_SECRET_MISSING',
+    );
+    expect(result.compiled.connectors.get('other_connector')?.unavailable).toBeUndefined();
+    expect(result.compiled.connectors.get('other_connector')?.connection.secretNames).toEqual([
+      'API_TOKEN',
+    ]);
+  });
+
+  it('lists request-header secrets with the connector, so the run resolves them', () => {
+    const connector = compileTestConnector({
+      connector: { request: { path: '/a', headers: { 'X-Tenant': '{{secrets.TENANT_KEY}}' } } },
+    });
+    expect(connector.connection.secretNames).toEqual(['API_TOKEN', 'TENANT_KEY']);
+    expect(connector.unavailable).toBeUndefined();
+  });
+});
+
+describe('compileConfig: structure', () => {
+  it('refuses an unknown connection and lists the known ones', () => {
+    const result = compileParts(connectorWith({ connection: 'shopfy' }));
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([
+      expect.objectContaining({
+        path: ['connectors', 0, 'connection'],
+        message: 'unknown connection "shopfy"',
+        hint: expect.stringContaining('api'),
+      }),
+    ]);
+  });
+
+  it('refuses a duplicate connector id at the second one', () => {
+    const raw = buildTestConfig();
+    const connectors = raw.connectors as Record<string, unknown>[];
+    connectors.push({ ...connectors[0], name: 'Copy' });
+    expect(errorsOf(compileTestConfig(raw))).toEqual([
+      {
+        path: ['connectors', 1, 'id'],
+        message: 'duplicate connector id "test_connector" (also used by connectors[0])',
+      },
+    ]);
+  });
+
+  it('refuses duplicate input and output names', () => {
+    const errors = errorsOf(
+      connectorWith({
+        inputs: [
+          { name: 'email', source: 'ticket.requester.email' },
+          { name: 'email', source: 'agent.email' },
+        ],
+        response: {
+          outputs: [
+            { name: 'status', path: 'a' },
+            { name: 'status', path: 'b' },
+          ],
+        },
+      }),
+    );
+    expect(errors).toEqual([
+      { path: ['connectors', 0, 'inputs', 1, 'name'], message: 'duplicate input "email"' },
+      {
+        path: ['connectors', 0, 'response', 'outputs', 1, 'name'],
+        message: 'duplicate output "status"',
+      },
+    ]);
+  });
+
+  it.each([
+    ['response', 'outputs', 0, 'path'],
+    ['response', 'root'],
+    ['response', 'emptyWhen'],
+  ])('refuses invalid JMESPath at %s.%s', (...path) => {
+    const bad = 'orders[0.name';
+    const response =
+      path[1] === 'outputs'
+        ? { outputs: [{ name: 'x', path: bad }] }
+        : { [path[1] as string]: bad };
+    const errors = errorsOf(connectorWith({ response }));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.path).toEqual(['connectors', 0, ...path]);
+    expect(errors[0]?.message).toMatch(/^invalid JMESPath expression "orders\[0\.name"/);
+  });
+
+  it('refuses a base URL whose host is not in allowedHosts', () => {
+    expect(errorsOf({ connection: { allowedHosts: ['other.example.com'] } })).toEqual([
+      {
+        path: ['connections', 'api', 'allowedHosts'],
+        message: 'the base URL host "api.example.com" is not in allowedHosts',
+      },
+    ]);
+  });
+
+  it('matches wildcard allowedHosts on subdomains only', () => {
+    expect(compileParts({ connection: { allowedHosts: ['*.example.com'] } }).ok).toBe(true);
+    expect(
+      errorsOf({
+        connection: { baseUrl: 'https://example.com', allowedHosts: ['*.example.com'] },
+      }).map((e) => e.path),
+    ).toEqual([['connections', 'api', 'allowedHosts']]);
+    expect(
+      errorsOf({
+        connection: { baseUrl: 'https://badexample.com', allowedHosts: ['*.example.com'] },
+      }).map((e) => e.path),
+    ).toEqual([['connections', 'api', 'allowedHosts']]);
+  });
+
+  it('refuses a base URL with a query, a fragment or credentials', () => {
+    expect(errorsOf({ connection: { baseUrl: 'https://api.example.com/v1?key=1' } })).toEqual([
+      {
+        path: ['connections', 'api', 'baseUrl'],
+        message: 'the base URL must not have a query string or fragment',
+      },
+    ]);
+    expect(errorsOf({ connection: { baseUrl: 'https://me:pw@api.example.com/v1' } })).toEqual([
+      {
+        path: ['connections', 'api', 'baseUrl'],
+        message: 'the base URL must not carry credentials',
+      },
+    ]);
+  });
+
+  it.each([
+    ['status', 'Opened'],
+    ['priority', 'critical'],
+    ['type', 'bug'],
+  ])('refuses the write-back %s "%s", which Zendesk does not have', (key, value) => {
+    expect(errorsOf(connectorWith({ writeBack: { success: { [key]: value } } }))).toEqual([
+      {
+        path: ['connectors', 0, 'writeBack', 'success', key],
+        message: `"${value}" is not a Zendesk ticket ${key}`,
+      },
+    ]);
+  });
+
+  it('accepts valid write-back literals, and templates that are checked when the run happens', () => {
+    const result = compileParts({
+      connector: {
+        inputs: [{ name: 'next', source: 'ticket.status' }],
+        writeBack: {
+          success: { status: 'pending', priority: 'urgent', type: 'incident' },
+          failure: { status: '{{inputs.next}}' },
+        },
+      },
+    });
+    expect(result.ok).toBe(true);
+  });
+
+  it('refuses a custom field id too large to send as a JSON number', () => {
+    expect(
+      errorsOf(
+        connectorWith({ writeBack: { success: { customFields: { '90071992547409930': 'x' } } } }),
+      ),
+    ).toEqual([
+      {
+        path: ['connectors', 0, 'writeBack', 'success', 'customFields', '90071992547409930'],
+        message: 'ticket field id 90071992547409930 is too large',
+      },
+    ]);
+  });
+
+  it.each(['GET', 'HEAD'])('refuses a %s request with a body', (method) => {
+    expect(errorsOf(get({ method, path: '/t', body: { type: 'json', value: { a: 1 } } }))).toEqual([
+      {
+        path: ['connectors', 0, 'request', 'body'],
+        message: `a ${method} request cannot have a body`,
+      },
+    ]);
+  });
+
+  it('refuses a path without a leading slash, or with a literal "?" or "#"', () => {
+    expect(errorsOf(get({ path: 'orders' }))).toEqual([
+      {
+        path: ['connectors', 0, 'request', 'path'],
+        message: 'the request path must start with "/"',
+      },
+    ]);
+    expect(errorsOf(get({ path: '/orders?id=1' })).map((e) => e.message)).toEqual([
+      'the request path must not contain "?" or "#"',
+    ]);
+    expect(errorsOf(get({ path: '/orders#top' })).map((e) => e.message)).toEqual([
+      'the request path must not contain "?" or "#"',
+    ]);
+  });
+
+  it('refuses invalid header names in the request and in the connection', () => {
+    expect(errorsOf(get({ path: '/t', headers: { 'X Bad': 'v' } }))).toEqual([
+      {
+        path: ['connectors', 0, 'request', 'headers', 'X Bad'],
+        message: '"X Bad" is not a valid header name',
+      },
+    ]);
+    expect(errorsOf({ connection: { headers: { 'X:Bad': 'v' } } })).toEqual([
+      {
+        path: ['connections', 'api', 'headers', 'X:Bad'],
+        message: '"X:Bad" is not a valid header name',
+      },
+    ]);
+  });
+
+  it('refuses inputs without a source, with an unknown source, or with an invalid pattern', () => {
+    const errors = errorsOf(
+      connectorWith({
+        inputs: [
+          { name: 'a' },
+          { name: 'b', source: 'ticket.secret_notes' },
+          { name: 'c', source: 'ticket.subject', pattern: '([a-z' },
+        ],
+      }),
+    );
+    expect(errors.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'inputs', 0],
+      ['connectors', 0, 'inputs', 1, 'source'],
+      ['connectors', 0, 'inputs', 2, 'pattern'],
+    ]);
+  });
+
+  it('asks for confirmation by default for methods that change data', () => {
+    expect(compileTestConnector(get({ path: '/t' })).confirm).toBe(false);
+    const post = compileTestConnector(connectorWith({ request: { method: 'POST', path: '/t' } }));
+    expect(post.confirm).toBe(true);
+    expect(post.idempotent).toBe(false);
+    expect(
+      compileTestConnector(
+        connectorWith({ confirm: false, request: { method: 'DELETE', path: '/t' } }),
+      ),
+    ).toMatchObject({ confirm: false, idempotent: true });
+  });
+
+  it('freezes the compiled config', () => {
+    const connector = compileTestConnector();
+    expect(Object.isFrozen(connector)).toBe(true);
+    expect(Object.isFrozen(connector.request.path.parts)).toBe(true);
+  });
+});
+
+describe('the example config', () => {
+  const example = readJson('config/connectors.json');
+
+  it('compiles with no errors or warnings given the sandbox secrets', () => {
+    const secrets = readJson('config/sandbox.secrets.json') as Record<string, string>;
+    const result = compileTestConfig(example, secrets);
+    expect(result.ok ? result.warnings : result.issues).toEqual([]);
+    const ids = (example as { connectors: { id: string }[] }).connectors.map(
+      (connector) => connector.id,
+    );
+    expect(ids).toContain('shopify_order_lookup');
+    expect(result.ok && [...result.compiled.connectors.keys()]).toEqual(ids);
+    if (result.ok) {
+      for (const connector of result.compiled.connectors.values())
+        expect(connector.unavailable).toBeUndefined();
+    }
+  });
+
+  it('still compiles without secrets, with every connector marked unavailable', () => {
+    const result = compileTestConfig(example, {});
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.warnings.map((warning) => warning.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('secret SHOPIFY_TOKEN is not set'),
+        expect.stringContaining('secret JIRA_API_TOKEN is not set'),
+      ]),
+    );
+    for (const warning of result.warnings) expect(warning.severity).toBe('warning');
+    expect(result.compiled.connectors.size).toBeGreaterThan(0);
+    for (const connector of result.compiled.connectors.values()) {
+      expect(connector.unavailable?.code).toBe('CONFIG_SECRET_MISSING');
+    }
+  });
+});

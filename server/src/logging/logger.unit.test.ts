@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { createLogger } from './logger';
+import type { LogLevel } from './logger';
+import { createRedactor } from './redact';
+
+const SECRET = 'shpat_9d8c7b6a5f';
+
+function captureLogger(level: LogLevel = 'debug') {
+  const lines: Record<string, unknown>[] = [];
+  const logger = createLogger({
+    level,
+    redactor: createRedactor(() => [SECRET]),
+    write: (line) => lines.push(JSON.parse(line) as Record<string, unknown>),
+  });
+  return { logger, lines };
+}
+
+describe('createLogger', () => {
+  it('writes one JSON object per entry with time, level, message and fields', () => {
+    const { logger, lines } = captureLogger();
+    logger.info('connector run', { runId: 'r1', durationMs: 12 });
+    expect(lines).toEqual([
+      {
+        time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/),
+        level: 'info',
+        msg: 'connector run',
+        runId: 'r1',
+        durationMs: 12,
+      },
+    ]);
+  });
+
+  it('drops entries below the level, and everything when silent', () => {
+    const warn = captureLogger('warn');
+    warn.logger.debug('d');
+    warn.logger.info('i');
+    warn.logger.warn('w');
+    warn.logger.error('e');
+    expect(warn.lines.map((line) => line.level)).toEqual(['warn', 'error']);
+    const silent = captureLogger('silent');
+    silent.logger.error('e');
+    expect(silent.lines).toEqual([]);
+  });
+
+  it('masks secrets in the message, in fields and under credential keys', () => {
+    const { logger, lines } = captureLogger();
+    logger.warn(`upstream said: bad token ${SECRET}`, {
+      body: `{"echo":"${SECRET}"}`,
+      headers: { authorization: 'Bearer other', 'x-request-id': 'abc-1' },
+    });
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain(SECRET);
+    expect(lines[0]).toMatchObject({
+      msg: 'upstream said: bad token [secret]',
+      headers: { authorization: '[secret]', 'x-request-id': 'abc-1' },
+    });
+  });
+
+  it('logs an error with its name and message, secrets masked', () => {
+    const { logger, lines } = captureLogger();
+    logger.error('run log write failed', { error: new Error(`disk full near ${SECRET}`) });
+    expect(lines[0]?.error).toEqual({ name: 'Error', message: 'disk full near [secret]' });
+  });
+
+  it('child loggers add their fields to every entry', () => {
+    const { logger, lines } = captureLogger();
+    logger.child({ requestId: 'q1' }).child({ connectorId: 'c1' }).info('hello', { extra: true });
+    expect(lines[0]).toMatchObject({
+      requestId: 'q1',
+      connectorId: 'c1',
+      extra: true,
+      msg: 'hello',
+    });
+  });
+});

@@ -1,0 +1,275 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import type { CompiledConnector } from '../compile/compile-config';
+import { compileTestConfig, compileTestConnector } from '../compile/test-config';
+import { readResponse } from './read-response';
+import type { UpstreamAnswer } from './read-response';
+
+function connectorWithResponse(response: Record<string, unknown>): CompiledConnector {
+  return compileTestConnector({ connector: { response } });
+}
+
+function jsonAnswer(json: unknown, status = 200): UpstreamAnswer {
+  return { status, contentType: 'application/json', json, bodyText: JSON.stringify(json) };
+}
+
+const readJson = (path: string): unknown =>
+  JSON.parse(readFileSync(fileURLToPath(new URL(`../../../${path}`, import.meta.url)), 'utf8'));
+
+function exampleConnector(id: string): CompiledConnector {
+  const result = compileTestConfig(
+    readJson('config/connectors.json'),
+    readJson('config/sandbox.secrets.json') as Record<string, string>,
+  );
+  const connector = result.ok ? result.compiled.connectors.get(id) : undefined;
+  if (!connector) throw new Error(`example connector ${id} did not compile`);
+  return connector;
+}
+
+describe('readResponse: status', () => {
+  const connector = connectorWithResponse({ outputs: [{ name: 'status', path: 'status' }] });
+
+  it('takes the empty path on 404 by default', () => {
+    expect(readResponse(connector, jsonAnswer({ message: 'Not Found' }, 404))).toEqual({
+      outcome: 'empty',
+      outputs: {},
+      reason: 'status 404',
+      warnings: [],
+    });
+  });
+
+  it('fails on other statuses with the API message', () => {
+    expect(readResponse(connector, jsonAnswer({ message: 'Rate limited' }, 429))).toEqual({
+      outcome: 'failed',
+      error: {
+        code: 'UPSTREAM_HTTP_ERROR',
+        status: 429,
+        message: 'the API answered 429: Rate limited',
+      },
+    });
+    expect(
+      readResponse(connector, jsonAnswer({ errorMessages: ['Field a', 'Field b'] }, 400)),
+    ).toMatchObject({
+      error: { message: 'the API answered 400: Field a; Field b' },
+    });
+    expect(
+      readResponse(connector, {
+        status: 502,
+        contentType: 'text/html',
+        json: undefined,
+        bodyText: '<html>',
+      }),
+    ).toMatchObject({ error: { code: 'UPSTREAM_HTTP_ERROR', message: 'the API answered 502' } });
+  });
+
+  it('uses the configured success and empty statuses', () => {
+    const strict = connectorWithResponse({
+      successStatus: [201],
+      emptyStatus: [],
+      outputs: [{ name: 'key', path: 'key' }],
+    });
+    expect(readResponse(strict, jsonAnswer({ key: 'SUP-1' }, 201))).toMatchObject({
+      outcome: 'success',
+    });
+    expect(readResponse(strict, jsonAnswer({ key: 'SUP-1' }, 200))).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_HTTP_ERROR', status: 200 },
+    });
+    expect(readResponse(strict, jsonAnswer({}, 404))).toMatchObject({ outcome: 'failed' });
+  });
+});
+
+describe('readResponse: bodies that are not the JSON expected', () => {
+  const connector = connectorWithResponse({ outputs: [{ name: 'status', path: 'status' }] });
+
+  it('fails on invalid JSON and on an HTML page, describing what came back', () => {
+    expect(
+      readResponse(connector, {
+        status: 200,
+        contentType: 'application/json',
+        json: undefined,
+        bodyText: '{"status":',
+      }),
+    ).toEqual({
+      outcome: 'failed',
+      error: {
+        code: 'UPSTREAM_INVALID_RESPONSE',
+        status: 200,
+        message: 'expected a JSON response, got application/json, starting "{\\"status\\":"',
+      },
+    });
+    const html = readResponse(connector, {
+      status: 200,
+      contentType: 'text/html; charset=utf-8',
+      json: undefined,
+      bodyText: '<!doctype html><title>Login</title>',
+    });
+    expect(html).toMatchObject({ outcome: 'failed', error: { code: 'UPSTREAM_INVALID_RESPONSE' } });
+    if (html.outcome === 'failed') expect(html.error.message).toContain('text/html');
+  });
+
+  it('takes the empty path on 204 or an empty body', () => {
+    expect(
+      readResponse(connector, { status: 204, contentType: null, json: undefined, bodyText: '' }),
+    ).toMatchObject({
+      outcome: 'empty',
+      reason: 'empty body',
+    });
+  });
+
+  it('needs no JSON when the connector reads nothing from the response', () => {
+    const fireAndForget = connectorWithResponse({});
+    expect(
+      readResponse(fireAndForget, {
+        status: 202,
+        contentType: 'text/plain',
+        json: undefined,
+        bodyText: 'queued',
+      }),
+    ).toEqual({ outcome: 'success', outputs: {}, warnings: [] });
+  });
+});
+
+describe('readResponse: emptyWhen, root and outputs', () => {
+  const shopify = exampleConnector('shopify_order_lookup');
+  const order = {
+    financial_status: 'paid',
+    fulfillment_status: null,
+    fulfillments: [{ tracking_number: '1Z999' }],
+    total_price: '12.50',
+    currency: 'EUR',
+  };
+
+  it('reads the example order lookup', () => {
+    expect(readResponse(shopify, jsonAnswer({ orders: [order] }))).toEqual({
+      outcome: 'success',
+      outputs: {
+        payment_status: 'paid',
+        fulfillment_status: 'unfulfilled',
+        tracking_number: '1Z999',
+        total: '12.50 EUR',
+      },
+      warnings: [],
+    });
+  });
+
+  it('takes the empty path when emptyWhen matches', () => {
+    expect(readResponse(shopify, jsonAnswer({ orders: [] }))).toMatchObject({
+      outcome: 'empty',
+      reason: 'emptyWhen matched',
+    });
+  });
+
+  it('fails, rather than crashing, when emptyWhen meets a response of another shape', () => {
+    expect(readResponse(shopify, jsonAnswer({ errors: 'Not authorised' }))).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_INVALID_RESPONSE', status: 200 },
+    });
+  });
+
+  it('keeps the other outputs when one expression fails on the data', () => {
+    const reading = readResponse(
+      shopify,
+      jsonAnswer({ orders: [{ ...order, total_price: null }] }),
+    );
+    expect(reading).toMatchObject({
+      outcome: 'success',
+      outputs: { payment_status: 'paid', total: null },
+      warnings: [expect.stringMatching(/^output total: /)],
+    });
+  });
+
+  it('takes the empty path when root selects nothing', () => {
+    const connector = connectorWithResponse({
+      root: 'data.item',
+      outputs: [{ name: 'id', path: 'id' }],
+    });
+    expect(readResponse(connector, jsonAnswer({ data: {} }))).toMatchObject({
+      outcome: 'empty',
+      reason: 'root matched nothing',
+    });
+  });
+
+  it('takes the empty path when no output has a value', () => {
+    const connector = connectorWithResponse({ outputs: [{ name: 'id', path: 'id' }] });
+    expect(readResponse(connector, jsonAnswer({ other: 1 }))).toEqual({
+      outcome: 'empty',
+      outputs: { id: null },
+      reason: 'no output had a value',
+      warnings: [],
+    });
+  });
+});
+
+describe('readResponse: output types', () => {
+  const connector = connectorWithResponse({
+    outputs: [
+      { name: 's', path: 's', type: 'string' },
+      { name: 'obj', path: 'obj', type: 'string' },
+      { name: 'n', path: 'n', type: 'number' },
+      { name: 'i', path: 'i', type: 'integer' },
+      { name: 'b', path: 'b', type: 'boolean' },
+      { name: 'd_secs', path: 'd_secs', type: 'date' },
+      { name: 'd_ms', path: 'd_ms', type: 'date' },
+      { name: 'd_iso', path: 'd_iso', type: 'date' },
+      { name: 'j', path: 'j', type: 'json' },
+    ],
+  });
+
+  it('coerces each value to its declared type', () => {
+    const reading = readResponse(
+      connector,
+      jsonAnswer({
+        s: 42,
+        obj: { a: 1 },
+        n: '12.50',
+        i: '7',
+        b: 'true',
+        d_secs: 1700000000,
+        d_ms: 1700000000000,
+        d_iso: '2024-03-05T10:00:00Z',
+        j: { deep: [1] },
+      }),
+    );
+    expect(reading).toEqual({
+      outcome: 'success',
+      outputs: {
+        s: '42',
+        obj: '{"a":1}',
+        n: 12.5,
+        i: 7,
+        b: true,
+        d_secs: '2023-11-14',
+        d_ms: '2023-11-14',
+        d_iso: '2024-03-05',
+        j: { deep: [1] },
+      },
+      warnings: [],
+    });
+  });
+
+  it('writes null and warns when a value does not fit its type', () => {
+    const reading = readResponse(
+      connector,
+      jsonAnswer({ s: 'kept', n: 'lots', i: 1.5, b: 'yes', d_iso: 'soon' }),
+    );
+    expect(reading).toMatchObject({
+      outcome: 'success',
+      outputs: { s: 'kept', n: null, i: null, b: null, d_iso: null },
+      warnings: [
+        'output n: expected a number, got string',
+        'output i: expected a whole number, got 1.5',
+        'output b: expected true or false, got "yes"',
+        'output d_iso: expected a date',
+      ],
+    });
+  });
+
+  it('treats an empty string as no number', () => {
+    expect(readResponse(connector, jsonAnswer({ s: 'x', n: ' ' }))).toMatchObject({
+      outputs: { n: null },
+      warnings: [],
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { openIdempotencyStore } from './idempotency-store';
+import type { IdempotencyStore } from './idempotency-store';
+
+const HOUR = 60 * 60 * 1000;
+let clock = 0;
+let store: IdempotencyStore;
+
+function openStore(): IdempotencyStore {
+  clock = Date.UTC(2026, 0, 1);
+  store = openIdempotencyStore({ path: ':memory:', now: () => clock });
+  return store;
+}
+
+afterEach(() => store.close());
+
+describe('openIdempotencyStore', () => {
+  it('starts a new key, then reports it in progress until it completes', () => {
+    const keys = openStore();
+    expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'new' });
+    expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'in_progress' });
+    keys.complete('agent:1', 'k1', { runId: 'r1', outcome: 'success' });
+    expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({
+      state: 'done',
+      result: { runId: 'r1', outcome: 'success' },
+    });
+  });
+
+  it('refuses the same key with a different request', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k1', 'fp-a');
+    expect(keys.begin('agent:1', 'k1', 'fp-b')).toEqual({ state: 'mismatch' });
+  });
+
+  it('scopes keys to the caller', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k1', 'fp');
+    expect(keys.begin('agent:2', 'k1', 'other')).toEqual({ state: 'new' });
+  });
+
+  it('lets a refused request be retried after it is abandoned', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k1', 'fp');
+    keys.abandon('agent:1', 'k1');
+    expect(keys.begin('agent:1', 'k1', 'fp-new')).toEqual({ state: 'new' });
+  });
+
+  it('treats a request stuck in progress for minutes as dead', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k1', 'fp');
+    clock += 4 * 60 * 1000;
+    expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'in_progress' });
+    clock += 2 * 60 * 1000;
+    expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'new' });
+  });
+
+  it('forgets a completed key after 24 hours', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k1', 'fp');
+    keys.complete('agent:1', 'k1', { runId: 'r1' });
+    clock += 23 * HOUR;
+    expect(keys.begin('agent:1', 'k1', 'fp')).toMatchObject({ state: 'done' });
+    clock += 2 * HOUR;
+    expect(keys.begin('agent:1', 'k1', 'other')).toEqual({ state: 'new' });
+  });
+
+  it('replays a completed result with nothing in it', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k1', 'fp');
+    keys.complete('agent:1', 'k1', undefined);
+    expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'done', result: null });
+  });
+});
