@@ -21,7 +21,10 @@ export default tseslint.config(
     files: ['**/*.ts'],
     rules: {
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
