@@ -40,6 +40,15 @@ describe('authentication', () => {
     expect(res.headers['www-authenticate']).toBe('Bearer');
   });
 
+  it('answers 401 to an unauthenticated request before reading its body', async () => {
+    const res = await request(stack.url)
+      .post('/api/connectors/shopify_order_lookup/run')
+      .set('Content-Type', 'application/json')
+      .send('{"broken":');
+    expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('AUTH_REQUIRED');
+  });
+
   it('refuses a JWT signed with the wrong secret', async () => {
     const res = await listFor(
       `Bearer ${await stack.mintJwt({ secret: 'another-secret-of-enough-length-000' })}`,
@@ -152,6 +161,19 @@ describe('bad requests get a 4xx with a stable code', () => {
       input: 'ticket_id',
       code: 'INPUT_NOT_EDITABLE',
     });
+  });
+
+  it('treats ticketId 2 and "2" as the same request under one Idempotency-Key', async () => {
+    const headers = { 'Idempotency-Key': 'same-request-0003' };
+    const first = await post('/api/connectors/shopify_order_lookup/run')
+      .set(headers)
+      .send({ ticketId: 2 });
+    const second = await post('/api/connectors/shopify_order_lookup/run')
+      .set(headers)
+      .send({ ticketId: '2' });
+    expect(first.status).toBe(200);
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ replayed: true, runId: first.body.runId });
   });
 
   it('IDEMPOTENCY_KEY_INVALID for a key with unusable characters', async () => {

@@ -128,9 +128,16 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
       );
     }
     if (key !== undefined) {
+      // Ids may arrive as 1 or "1"; the same request must get the same fingerprint either way.
+      const normalized = {
+        ...body,
+        ticketId: String(body.ticketId),
+        ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
+        ...(body.agentId === undefined ? {} : { agentId: String(body.agentId) }),
+      };
       const fingerprint = createHash('sha256')
         .update(connectorId)
-        .update(canonicalJson(body))
+        .update(canonicalJson(normalized))
         .digest('hex');
       const begun = deps.idempotency.begin(scope, key, fingerprint);
       if (begun.state === 'mismatch') {

@@ -47,12 +47,14 @@ export function createApp(deps: AppDeps): Express {
         warnings: status.warnings.length,
         // The issues name config files and JSON paths only: no values, no secrets.
         errors: status.lastError
-          ? status.lastError.issues.map((issue) => ({
-              file: issue.file,
-              path: issue.path,
-              message: issue.message,
-              hint: issue.hint,
-            }))
+          ? status.lastError.issues
+              .filter((issue) => issue.severity === 'error')
+              .map((issue) => ({
+                file: issue.file,
+                path: issue.path,
+                message: issue.message,
+                hint: issue.hint,
+              }))
           : [],
       },
     });
@@ -63,8 +65,9 @@ export function createApp(deps: AppDeps): Express {
     onRejected: (reason) => deps.logger.warn('request not authenticated', { reason }),
   });
   const api = express.Router();
-  api.use(express.json({ limit: '100kb', strict: true }));
+  // Authenticate first: an unauthenticated caller gets a 401 before its body is even read.
   api.use(authenticator.middleware);
+  api.use(express.json({ limit: '100kb', strict: true }));
   api.use(
     createConnectorsRouter({
       run: deps.run,

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { listRunsQuerySchema } from '../../../shared/src/api/api-contracts';
-import { decodeRunCursor } from '../run-log/run-record';
+import { decodeRunCursor, runIdSchema } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
 import { ApiError, parseOrThrow } from './api-error';
 
@@ -35,7 +35,7 @@ export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
 
   router.get('/runs/:runId', async (req, res) => {
     const runId = String(req.params.runId);
-    const run = /^run_[0-9A-Z]{26}$/.test(runId) ? await deps.runLog.get(runId) : undefined;
+    const run = runIdSchema.safeParse(runId).success ? await deps.runLog.get(runId) : undefined;
     if (!run) throw new ApiError('RUN_NOT_FOUND', `There is no run "${runId.slice(0, 40)}".`);
     res.json({ run });
   });

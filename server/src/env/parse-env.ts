@@ -34,7 +34,8 @@ const envSchema = z.object({
   ZENDESK_OAUTH_TOKEN: optionalText,
   ZENDESK_APP_SHARED_SECRET: optionalText,
   ADMIN_TOKEN: optionalText,
-  JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(10).max(900).default(120),
+  // The app asks Zendesk for 60-second tokens; a shorter maximum would refuse every one of them.
+  JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(900).default(120),
   JWT_AUDIENCE: optionalText,
 });
 

@@ -74,7 +74,12 @@ export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOut
     }
     case 'boolean':
       if (typeof value === 'boolean') return { ok: true, value };
-      if (value === 'true' || value === 'false') return { ok: true, value: value === 'true' };
+      // The same words inputs accept, so a value can round-trip between connectors.
+      if (typeof value === 'string' && /^(true|yes|on|1)$/i.test(value))
+        return { ok: true, value: true };
+      if (typeof value === 'string' && /^(false|no|off|0)$/i.test(value))
+        return { ok: true, value: false };
+      if (value === 1 || value === 0) return { ok: true, value: value === 1 };
       return {
         ok: false,
         message: `expected true or false, got ${JSON.stringify(value).slice(0, 40)}`,
@@ -110,6 +115,13 @@ function upstreamErrorMessage(answer: UpstreamAnswer): string {
       const value = json[key];
       if (typeof value === 'string' && value) return value.slice(0, 300);
       if (Array.isArray(value) && value.length) return value.map(String).join('; ').slice(0, 300);
+      // Jira and others: {"errors": {"summary": "You must specify a summary."}}
+      if (value && typeof value === 'object') {
+        const parts = Object.entries(value as Record<string, unknown>)
+          .filter(([, text]) => typeof text === 'string' && text)
+          .map(([field, text]) => `${field}: ${String(text)}`);
+        if (parts.length) return parts.join('; ').slice(0, 300);
+      }
     }
   }
   return '';

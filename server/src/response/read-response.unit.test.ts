@@ -252,7 +252,7 @@ describe('readResponse: output types', () => {
   it('writes null and warns when a value does not fit its type', () => {
     const reading = readResponse(
       connector,
-      jsonAnswer({ s: 'kept', n: 'lots', i: 1.5, b: 'yes', d_iso: 'soon' }),
+      jsonAnswer({ s: 'kept', n: 'lots', i: 1.5, b: 'maybe', d_iso: 'soon' }),
     );
     expect(reading).toMatchObject({
       outcome: 'success',
@@ -260,10 +260,23 @@ describe('readResponse: output types', () => {
       warnings: [
         'output n: expected a number, got string',
         'output i: expected a whole number, got 1.5',
-        'output b: expected true or false, got "yes"',
+        'output b: expected true or false, got "maybe"',
         'output d_iso: expected a date',
       ],
     });
+  });
+
+  it('reads the same yes/no words as inputs do', () => {
+    const words = ['yes', 'NO', 'on', 'off', '1', '0', 'true', 'False'];
+    const results = words.map(
+      (word) =>
+        (
+          readResponse(connector, jsonAnswer({ s: 'x', b: word })) as {
+            outputs: Record<string, unknown>;
+          }
+        ).outputs.b,
+    );
+    expect(results).toEqual([true, false, true, false, true, false, true, false]);
   });
 
   it('treats an empty string as no number', () => {

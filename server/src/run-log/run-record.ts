@@ -117,6 +117,8 @@ export const runRecordSchema = z.strictObject({
   outcome: runOutcomeSchema,
   errorCode: errorCodeSchema.optional(),
   message: z.string(),
+  /** Why an output came back empty (type coercion or JMESPath errors), for the admin. */
+  warnings: z.array(z.string()).optional(),
   dryRun: z.boolean(),
   /** What the external call alone came to, when the write-back changed the overall outcome. */
   upstreamOutcome: runOutcomeSchema.optional(),

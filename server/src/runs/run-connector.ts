@@ -34,6 +34,13 @@ export interface RunRequest {
   source: RunSource;
   actor: RunActor;
   idempotencyKey?: string;
+  /**
+   * Input values supplied by a workflow or macro step (any input, not only prompts). Only for
+   * `surface: 'automation'`: they come from the server's config, never from a request body.
+   */
+  inputOverrides?: Record<string, unknown>;
+  /** Skip the connector's own write-back (a workflow's write steps do the writing). */
+  skipWriteBack?: boolean;
 }
 
 export type RefusalCode =
@@ -191,7 +198,10 @@ export async function runConnector(
       `Connector "${connector.id}" does not apply to this ${target.target.type}.`,
     );
   }
-  const inputs = resolveInputs(connector, target.read, request.inputs);
+  if (request.inputOverrides && request.surface !== 'automation') {
+    throw new Error('runConnector: inputOverrides are only for automation runs');
+  }
+  const inputs = resolveInputs(connector, target.read, request.inputs, request.inputOverrides);
   if (!inputs.ok) {
     return refusal('INPUT_INVALID', inputProblemsMessage(inputs.problems), inputs.problems);
   }
@@ -339,6 +349,7 @@ export async function runConnector(
     scope: TemplateScope,
     maskedScope: TemplateScope,
   ): Promise<WriteResult & { logged: unknown }> => {
+    if (request.skipWriteBack) spec = undefined;
     const logged = deps.helpdesk.preview(spec, maskedScope);
     const loggedChanges = logged.changes;
     if (!spec) return { ok: true, written: false, changes: null, logged: null };
@@ -415,6 +426,7 @@ export async function runConnector(
         outcome: 'failed',
         errorCode: error.code,
         message: error.message,
+        ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
         request: rendered.value.censored,
         response: loggedResponse(outputs),
         outputs: maskOutputs(connector, outputs),
@@ -428,6 +440,7 @@ export async function runConnector(
     {
       outcome,
       message,
+      ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
       request: rendered.value.censored,
       response: loggedResponse(outputs),
       outputs: maskOutputs(connector, outputs),

@@ -18,7 +18,8 @@ export interface UpstreamSender {
 }
 
 interface Egress {
-  def: CompiledConnection['def'];
+  /** The connection's settings as JSON: a reload that leaves them unchanged keeps pool and tokens. */
+  signature: string;
   agent: Agent;
   tokenCache: TokenCache;
 }
@@ -29,11 +30,12 @@ export function createUpstreamSender(
   const egress = new Map<string, Egress>();
 
   const egressFor = (connection: CompiledConnection): Egress => {
+    const signature = JSON.stringify(connection.def);
     const current = egress.get(connection.id);
-    if (current && current.def === connection.def) return current;
+    if (current && current.signature === signature) return current;
     if (current) void current.agent.close().catch(() => undefined);
     const next: Egress = {
-      def: connection.def,
+      signature,
       agent: createEgressAgent({
         allowPrivateNetwork: connection.def.allowPrivateNetwork,
         timeoutMs: connection.def.timeoutMs,
