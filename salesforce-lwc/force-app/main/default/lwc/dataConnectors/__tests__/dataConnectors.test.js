@@ -1,0 +1,460 @@
+import { createElement } from 'lwc';
+import DataConnectors from 'c/dataConnectors';
+import listConnectors from '@salesforce/apex/DataConnectorsController.listConnectors';
+import runConnector from '@salesforce/apex/DataConnectorsController.runConnector';
+import { refreshApex } from '@salesforce/apex';
+import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+
+jest.mock(
+  '@salesforce/apex/DataConnectorsController.listConnectors',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
+jest.mock(
+  '@salesforce/apex/DataConnectorsController.runConnector',
+  () => ({ default: jest.fn() }),
+  { virtual: true },
+);
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), {
+  virtual: true,
+});
+
+const RECORD_ID = '500000000000001AAA';
+const SHOW_TOAST = 'lightning__showtoast';
+
+function buildConnector(overrides = {}) {
+  return {
+    id: 'order_lookup',
+    name: 'Look up order',
+    description: 'Finds the order and fills in the shipping status.',
+    confirm: false,
+    method: 'GET',
+    inputs: [
+      {
+        name: 'order_number',
+        label: 'Order number',
+        description: '',
+        type: 'string',
+        required: true,
+        prompt: true,
+        source: 'record.Order_Number__c',
+        pattern: '^#?[0-9]{1,12}$',
+        maxLength: null,
+        value: '#1001',
+      },
+      {
+        name: 'email',
+        label: 'Customer email',
+        description: '',
+        type: 'email',
+        required: true,
+        prompt: false,
+        source: 'record.Contact.Email',
+        pattern: null,
+        maxLength: null,
+        value: 'ana@example.com',
+      },
+    ],
+    outputs: [],
+    unavailable: null,
+    lastRun: null,
+    ...overrides,
+  };
+}
+
+const REFUND = buildConnector({
+  id: 'refund_order',
+  name: 'Refund order',
+  description: 'Refunds the order in the shop.',
+  confirm: true,
+  method: 'POST',
+  inputs: [],
+});
+
+function buildResult(overrides = {}) {
+  return {
+    runId: 'run_01J0000000000000000000000A',
+    connectorId: 'order_lookup',
+    outcome: 'success',
+    upstreamOutcome: 'success',
+    message: 'Order #1001 is shipped.',
+    outputs: [
+      { name: 'status', label: 'Status', value: 'shipped', redacted: false },
+      { name: 'card', label: 'Card', value: '••••', redacted: true },
+    ],
+    writes: { status: 'written', changes: { Shipping_Status__c: 'shipped' } },
+    dryRun: false,
+    durationMs: 120,
+    attempts: 1,
+    ...overrides,
+  };
+}
+
+function mount(props = {}) {
+  const element = createElement('c-data-connectors', { is: DataConnectors });
+  Object.assign(element, { recordId: RECORD_ID, objectApiName: 'Case', ...props });
+  document.body.appendChild(element);
+  return element;
+}
+
+// Imperative Apex resolves through a few promise hops before the template re-renders.
+function flushPromises() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+async function mountWithConnectors(connectors, props) {
+  const element = mount(props);
+  listConnectors.emit({ recordId: RECORD_ID, objectApiName: 'Case', connectors });
+  await flushPromises();
+  return element;
+}
+
+function query(element, dataId) {
+  return element.shadowRoot.querySelector(`[data-id="${dataId}"]`);
+}
+
+function queryAll(element, dataId) {
+  return [...element.shadowRoot.querySelectorAll(`[data-id="${dataId}"]`)];
+}
+
+async function openConnector(element, connectorId) {
+  const button = element.shadowRoot.querySelector(`[data-connector-id="${connectorId}"]`);
+  button.click();
+  await flushPromises();
+}
+
+function collectToasts(element) {
+  const toasts = [];
+  element.addEventListener(SHOW_TOAST, (event) => toasts.push(event.detail));
+  return toasts;
+}
+
+describe('c-data-connectors', () => {
+  afterEach(() => {
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+    jest.clearAllMocks();
+  });
+
+  describe('the connector list', () => {
+    it('asks for the connectors of this record and lists them', async () => {
+      const element = await mountWithConnectors([buildConnector(), REFUND]);
+
+      expect(listConnectors.getLastConfig()).toEqual({
+        objectApiName: 'Case',
+        recordId: RECORD_ID,
+      });
+      const names = queryAll(element, 'connector-name').map((el) => el.textContent);
+      expect(names).toEqual(['Look up order', 'Refund order']);
+    });
+
+    it('uses the card title set in App Builder', async () => {
+      const element = await mountWithConnectors([], { cardTitle: 'Order tools' });
+
+      expect(element.shadowRoot.querySelector('lightning-card').title).toBe('Order tools');
+    });
+
+    it('says so when no connector applies to the record', async () => {
+      const element = await mountWithConnectors([]);
+
+      expect(query(element, 'empty-list').textContent).toContain('No connectors apply');
+    });
+
+    it('shows only the connectors named in the App Builder filter', async () => {
+      const element = await mountWithConnectors([buildConnector(), REFUND], {
+        connectorFilter: ' refund_order , unknown_id',
+      });
+
+      const names = queryAll(element, 'connector-name').map((el) => el.textContent);
+      expect(names).toEqual(['Refund order']);
+    });
+
+    it('narrows the list as the rep types in the search box', async () => {
+      const element = await mountWithConnectors([buildConnector(), REFUND]);
+
+      const search = query(element, 'search');
+      search.dispatchEvent(new CustomEvent('change', { detail: { value: 'REFUND' } }));
+      await flushPromises();
+
+      const names = queryAll(element, 'connector-name').map((el) => el.textContent);
+      expect(names).toEqual(['Refund order']);
+    });
+
+    it('shows a readable message when the list cannot be loaded', async () => {
+      const element = mount();
+      listConnectors.error({ message: 'The Data Connectors server is unavailable.' }, 503);
+      await flushPromises();
+
+      expect(query(element, 'list-error').textContent).toBe(
+        'The Data Connectors server is unavailable.',
+      );
+    });
+
+    it('reloads the list when the rep clicks refresh', async () => {
+      const element = await mountWithConnectors([buildConnector()]);
+
+      query(element, 'refresh').click();
+      await flushPromises();
+
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  describe('running a connector', () => {
+    it('prefills the inputs from the values the server read from the record', async () => {
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+
+      const inputs = element.shadowRoot.querySelectorAll('lightning-input[data-name]');
+      expect([...inputs].map((input) => [input.dataset.name, input.value, input.readOnly])).toEqual(
+        [
+          ['order_number', '#1001', false],
+          ['email', 'ana@example.com', true],
+        ],
+      );
+    });
+
+    it('sends the edited inputs and shows the outputs of the run', async () => {
+      runConnector.mockResolvedValue(buildResult());
+      const element = await mountWithConnectors([buildConnector()]);
+      const toasts = collectToasts(element);
+      await openConnector(element, 'order_lookup');
+
+      const input = element.shadowRoot.querySelector('lightning-input[data-name="order_number"]');
+      input.value = '#2002';
+      input.dispatchEvent(new CustomEvent('change', { detail: { value: '#2002' } }));
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(runConnector).toHaveBeenCalledWith({
+        connectorId: 'order_lookup',
+        objectApiName: 'Case',
+        recordId: RECORD_ID,
+        inputsJson: JSON.stringify({ order_number: '#2002' }),
+        confirmed: false,
+        onlyEditableFields: false,
+      });
+      expect(query(element, 'result-message').textContent).toBe('Order #1001 is shipped.');
+      const outputs = queryAll(element, 'output').map((row) => [
+        row.querySelector('dt').textContent.trim(),
+        row.querySelector('[data-id="output-value"]').textContent,
+        row.querySelector('lightning-icon') !== null,
+      ]);
+      expect(outputs).toEqual([
+        ['Status', 'shipped', false],
+        ['Card', '••••', true],
+      ]);
+      expect(toasts).toEqual([
+        { title: 'Look up order', message: 'Order #1001 is shipped.', variant: 'success' },
+      ]);
+    });
+
+    it('passes the "only editable fields" page setting to Apex', async () => {
+      runConnector.mockResolvedValue(buildResult({ writes: { status: 'none', changes: null } }));
+      const element = await mountWithConnectors([buildConnector()], { editableFieldsOnly: true });
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(runConnector.mock.calls[0][0].onlyEditableFields).toBe(true);
+    });
+
+    it('blocks the run and says why when an input is invalid', async () => {
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+
+      const input = element.shadowRoot.querySelector('lightning-input[data-name="order_number"]');
+      input.dispatchEvent(new CustomEvent('change', { detail: { value: 'not a number' } }));
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(runConnector).not.toHaveBeenCalled();
+      expect(query(element, 'form-error').textContent).toContain(
+        'Order number: The value does not have the expected format.',
+      );
+    });
+
+    it('shows a spinner while the connector runs and removes it afterwards', async () => {
+      let finish;
+      runConnector.mockReturnValue(
+        new Promise((resolve) => {
+          finish = resolve;
+        }),
+      );
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+      expect(element.shadowRoot.querySelector('lightning-spinner')).not.toBeNull();
+      expect(query(element, 'run').disabled).toBe(true);
+
+      finish(buildResult({ writes: { status: 'none', changes: null } }));
+      await flushPromises();
+      expect(element.shadowRoot.querySelector('lightning-spinner')).toBeNull();
+    });
+
+    it('shows an info toast when nothing was found', async () => {
+      runConnector.mockResolvedValue(
+        buildResult({
+          outcome: 'empty',
+          message: 'No order #1001.',
+          outputs: [],
+          writes: { status: 'none', changes: null },
+        }),
+      );
+      const element = await mountWithConnectors([buildConnector()]);
+      const toasts = collectToasts(element);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(toasts).toEqual([
+        { title: 'Look up order', message: 'No order #1001.', variant: 'info' },
+      ]);
+    });
+  });
+
+  describe('the confirmation step', () => {
+    it('asks before running a connector that changes data, and calls Apex only once confirmed', async () => {
+      runConnector.mockResolvedValue(buildResult({ connectorId: 'refund_order' }));
+      const element = await mountWithConnectors([REFUND]);
+      await openConnector(element, 'refund_order');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(runConnector).not.toHaveBeenCalled();
+      expect(query(element, 'confirm-message').textContent).toContain('POST request');
+
+      query(element, 'confirm-run').click();
+      await flushPromises();
+
+      expect(runConnector).toHaveBeenCalledTimes(1);
+      expect(runConnector.mock.calls[0][0]).toMatchObject({
+        connectorId: 'refund_order',
+        confirmed: true,
+      });
+      expect(query(element, 'confirm-panel')).toBeNull();
+    });
+
+    it('checks the inputs again when the rep edits them before confirming', async () => {
+      const connector = buildConnector({ confirm: true, method: 'POST' });
+      const element = await mountWithConnectors([connector]);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+      const input = element.shadowRoot.querySelector('lightning-input[data-name="order_number"]');
+      input.dispatchEvent(new CustomEvent('change', { detail: { value: '' } }));
+      query(element, 'confirm-run').click();
+      await flushPromises();
+
+      expect(runConnector).not.toHaveBeenCalled();
+      expect(query(element, 'form-error').textContent).toContain('Order number: Enter a value.');
+    });
+
+    it('does not run when the rep cancels', async () => {
+      const element = await mountWithConnectors([REFUND]);
+      await openConnector(element, 'refund_order');
+
+      query(element, 'run').click();
+      await flushPromises();
+      query(element, 'cancel-run').click();
+      await flushPromises();
+
+      expect(runConnector).not.toHaveBeenCalled();
+      expect(query(element, 'confirm-panel')).toBeNull();
+      expect(query(element, 'run')).not.toBeNull();
+    });
+  });
+
+  describe('errors', () => {
+    it('shows an error toast with the message Apex threw', async () => {
+      runConnector.mockRejectedValue({
+        body: { message: 'Order number: must look like #1001.' },
+        ok: false,
+        status: 500,
+        statusText: 'Server Error',
+      });
+      const element = await mountWithConnectors([buildConnector()]);
+      const toasts = collectToasts(element);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(toasts).toEqual([
+        {
+          title: 'Look up order did not run',
+          message: 'Order number: must look like #1001.',
+          variant: 'error',
+        },
+      ]);
+      expect(query(element, 'run-error').textContent).toBe('Order number: must look like #1001.');
+      expect(element.shadowRoot.querySelector('lightning-spinner')).toBeNull();
+      expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
+    });
+  });
+
+  describe('refreshing the record page', () => {
+    it('tells the page the record changed after the server wrote to it', async () => {
+      runConnector.mockResolvedValue(buildResult());
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: RECORD_ID }]);
+      expect(query(element, 'write-summary').textContent).toContain(
+        'Saved to this record: Shipping_Status__c.',
+      );
+      // The list is reloaded too, for the new "last run" and the new prefilled values.
+      expect(refreshApex).toHaveBeenCalledTimes(1);
+    });
+
+    it('does not refresh the page after a test run that saved nothing', async () => {
+      runConnector.mockResolvedValue(
+        buildResult({ dryRun: true, writes: { status: 'skipped', changes: null } }),
+      );
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
+      expect(query(element, 'write-summary').textContent).toContain('nothing was saved');
+    });
+
+    it('does not refresh the page after a failed run, and shows an error toast', async () => {
+      runConnector.mockResolvedValue(
+        buildResult({
+          outcome: 'failed',
+          upstreamOutcome: 'failed',
+          message: 'The shop answered 500.',
+          outputs: [],
+          writes: { status: 'none', changes: null },
+        }),
+      );
+      const element = await mountWithConnectors([buildConnector()]);
+      const toasts = collectToasts(element);
+      await openConnector(element, 'order_lookup');
+
+      query(element, 'run').click();
+      await flushPromises();
+
+      expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
+      expect(toasts).toEqual([
+        { title: 'Look up order failed', message: 'The shop answered 500.', variant: 'error' },
+      ]);
+    });
+  });
+});

@@ -1,0 +1,151 @@
+import {
+  buildInputFields,
+  buildRunInputs,
+  describeWrites,
+  filterConnectors,
+  formatValue,
+  parseConnectorFilter,
+  validateInputValues,
+} from 'c/dataConnectorsUtils';
+
+function input(overrides) {
+  return {
+    name: 'value',
+    label: 'Value',
+    description: '',
+    type: 'string',
+    required: true,
+    prompt: true,
+    source: null,
+    pattern: null,
+    maxLength: null,
+    value: null,
+    ...overrides,
+  };
+}
+
+describe('c-data-connectors-utils', () => {
+  describe('parseConnectorFilter', () => {
+    it('splits ids on commas and spaces and drops blanks', () => {
+      expect(parseConnectorFilter(' a_one, b-two ,,c\n')).toEqual(['a_one', 'b-two', 'c']);
+    });
+
+    it('reads an unset property as no filter', () => {
+      expect(parseConnectorFilter(undefined)).toEqual([]);
+    });
+  });
+
+  describe('filterConnectors', () => {
+    const connectors = [
+      { id: 'order_lookup', name: 'Look up order', description: 'Shopify' },
+      { id: 'refund', name: 'Refund', description: 'Refunds in Shopify' },
+    ];
+
+    it('matches the search term in the id, name or description, ignoring case', () => {
+      expect(filterConnectors(connectors, { searchTerm: 'SHOPIFY' })).toHaveLength(2);
+      expect(filterConnectors(connectors, { searchTerm: 'order_' }).map((c) => c.id)).toEqual([
+        'order_lookup',
+      ]);
+    });
+
+    it('applies the allowed ids before the search term', () => {
+      const result = filterConnectors(connectors, { allowedIds: ['refund'], searchTerm: 'shop' });
+      expect(result.map((c) => c.id)).toEqual(['refund']);
+    });
+  });
+
+  describe('validateInputValues', () => {
+    it('reports a missing required value', () => {
+      expect(validateInputValues([input({})], { value: '  ' })).toEqual([
+        { name: 'value', label: 'Value', message: 'Enter a value.' },
+      ]);
+    });
+
+    it('checks pattern, length, numbers, integers and emails', () => {
+      const inputs = [
+        input({ name: 'code', pattern: '^[A-Z]{3}$' }),
+        input({ name: 'note', maxLength: 3 }),
+        input({ name: 'amount', type: 'number' }),
+        input({ name: 'count', type: 'integer' }),
+        input({ name: 'email', type: 'email' }),
+      ];
+      const values = { code: 'abc', note: 'long', amount: 'ten', count: '1.5', email: 'nope' };
+      expect(validateInputValues(inputs, values).map((p) => [p.name, p.message])).toEqual([
+        ['code', 'The value does not have the expected format.'],
+        ['note', 'Use at most 3 characters.'],
+        ['amount', 'Enter a number.'],
+        ['count', 'Enter a whole number.'],
+        ['email', 'Enter an email address.'],
+      ]);
+    });
+
+    it('ignores inputs the rep cannot edit and empty optional ones', () => {
+      const inputs = [input({ prompt: false }), input({ name: 'opt', required: false })];
+      expect(validateInputValues(inputs, { value: '', opt: '' })).toEqual([]);
+    });
+
+    it('leaves a pattern JavaScript cannot compile to the server', () => {
+      expect(validateInputValues([input({ pattern: '(' })], { value: 'x' })).toEqual([]);
+    });
+  });
+
+  describe('buildRunInputs', () => {
+    it('sends only editable inputs, typed, with blanks as null', () => {
+      const inputs = [
+        input({ name: 'code' }),
+        input({ name: 'amount', type: 'number' }),
+        input({ name: 'urgent', type: 'boolean' }),
+        input({ name: 'note', required: false }),
+        input({ name: 'email', prompt: false }),
+      ];
+      const values = { code: ' A1 ', amount: '12.5', urgent: true, note: '', email: 'x@y.z' };
+      expect(buildRunInputs(inputs, values)).toEqual({
+        code: 'A1',
+        amount: 12.5,
+        urgent: true,
+        note: null,
+      });
+    });
+  });
+
+  describe('buildInputFields', () => {
+    it('maps input types to lightning-input types and shows checkboxes as checked', () => {
+      const connector = {
+        inputs: [
+          input({ name: 'when', type: 'date' }),
+          input({ name: 'urgent', type: 'boolean', prompt: false }),
+        ],
+      };
+      const fields = buildInputFields(connector, { when: '2026-01-31', urgent: true });
+      expect(fields.map((f) => [f.type, f.value, f.checked, f.readOnly])).toEqual([
+        ['date', '2026-01-31', false, false],
+        ['checkbox', '', true, true],
+      ]);
+    });
+  });
+
+  describe('describeWrites', () => {
+    it('names the fields that were written', () => {
+      const result = { writes: { status: 'written', changes: { A__c: 1, B__c: 2 } } };
+      expect(describeWrites(result)).toBe('Saved to this record: A__c, B__c.');
+    });
+
+    it('explains a failed write-back', () => {
+      const result = { writes: { status: 'failed', error: { code: 'X', message: 'Locked' } } };
+      expect(describeWrites(result)).toBe('Not saved to this record: Locked');
+    });
+
+    it('says nothing for connectors that write nothing', () => {
+      expect(describeWrites({ writes: { status: 'none', changes: null } })).toBe('');
+    });
+  });
+
+  describe('formatValue', () => {
+    it('shows objects as JSON and empty values as a dash', () => {
+      expect(formatValue({ a: 1 })).toBe('{"a":1}');
+      expect(formatValue(null)).toBe('—');
+      expect(formatValue(0)).toBe('0');
+      expect(formatValue(false)).toBe('false');
+    });
+  });
+});

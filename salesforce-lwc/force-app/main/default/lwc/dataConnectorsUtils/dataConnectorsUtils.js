@@ -1,0 +1,284 @@
+/**
+ * The logic behind the `dataConnectors` component, kept free of the DOM so it can be tested on
+ * its own: which connectors to list, how inputs are shown, checked and sent, and how a run's
+ * result reads. Shapes follow the server contract (`shared/src/api/api-contracts.ts`).
+ */
+
+const LIGHTNING_INPUT_TYPES = {
+  string: 'text',
+  number: 'number',
+  integer: 'number',
+  boolean: 'checkbox',
+  date: 'date',
+  email: 'email',
+};
+
+// Loose on purpose: the server checks addresses again; this only catches obvious typos early.
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/**
+ * Reads the App Builder "connector filter" property: ids separated by commas or spaces.
+ *
+ * @example parseConnectorFilter('order_lookup, refund') // ['order_lookup', 'refund']
+ * @param {string | undefined} text
+ * @returns {string[]}
+ */
+export function parseConnectorFilter(text) {
+  if (typeof text !== 'string') {
+    return [];
+  }
+  return text
+    .split(/[\s,;]+/)
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
+}
+
+/**
+ * Keeps the connectors the admin allowed on this page (all when the filter is empty) whose id,
+ * name or description contains the search term, in the server's order.
+ *
+ * @param {object[]} connectors ConnectorView[]
+ * @param {{ allowedIds?: string[], searchTerm?: string }} options
+ * @returns {object[]}
+ */
+export function filterConnectors(connectors, { allowedIds = [], searchTerm = '' } = {}) {
+  const allowed = new Set(allowedIds);
+  const term = searchTerm.trim().toLowerCase();
+  return (connectors || []).filter((connector) => {
+    if (allowed.size > 0 && !allowed.has(connector.id)) {
+      return false;
+    }
+    if (!term) {
+      return true;
+    }
+    return [connector.id, connector.name, connector.description].some(
+      (text) => typeof text === 'string' && text.toLowerCase().includes(term),
+    );
+  });
+}
+
+/**
+ * The values the form starts with: what the server resolved from the record's fields.
+ *
+ * @param {object} connector ConnectorView
+ * @returns {Record<string, unknown>}
+ */
+export function readInitialValues(connector) {
+  const values = {};
+  for (const input of connector.inputs || []) {
+    values[input.name] = input.value === undefined ? null : input.value;
+  }
+  return values;
+}
+
+/**
+ * View models for `lightning-input`. Inputs the rep may not change (`prompt: false`) are shown
+ * read-only so the rep still sees what the connector will send.
+ *
+ * @param {object} connector ConnectorView
+ * @param {Record<string, unknown>} values current form values
+ * @returns {object[]}
+ */
+export function buildInputFields(connector, values) {
+  return (connector.inputs || []).map((input) => {
+    const type = LIGHTNING_INPUT_TYPES[input.type] || 'text';
+    const value = values[input.name];
+    return {
+      name: input.name,
+      label: input.label || input.name,
+      type,
+      value: type === 'checkbox' || value === null || value === undefined ? '' : String(value),
+      checked: type === 'checkbox' ? value === true || value === 'true' : false,
+      required: input.prompt === true && input.required === true,
+      readOnly: input.prompt !== true,
+      maxLength: input.maxLength || undefined,
+      step: input.type === 'number' ? 'any' : undefined,
+      help: input.description || undefined,
+    };
+  });
+}
+
+/**
+ * Checks the values the rep can edit, with the same rules the server applies, so that a typo is
+ * caught before a callout is spent on it.
+ *
+ * @param {object[]} inputs ConnectorInputView[]
+ * @param {Record<string, unknown>} values
+ * @returns {{ name: string, label: string, message: string }[]} one entry per invalid input
+ */
+export function validateInputValues(inputs, values) {
+  const problems = [];
+  for (const input of inputs || []) {
+    if (input.prompt !== true) {
+      continue;
+    }
+    const message = checkValue(input, values[input.name]);
+    if (message) {
+      problems.push({ name: input.name, label: input.label || input.name, message });
+    }
+  }
+  return problems;
+}
+
+function checkValue(input, value) {
+  if (input.type === 'boolean') {
+    return '';
+  }
+  const text = value === null || value === undefined ? '' : String(value).trim();
+  if (!text) {
+    return input.required ? 'Enter a value.' : '';
+  }
+  if (input.maxLength && text.length > input.maxLength) {
+    return `Use at most ${input.maxLength} characters.`;
+  }
+  if ((input.type === 'number' || input.type === 'integer') && !Number.isFinite(Number(text))) {
+    return 'Enter a number.';
+  }
+  if (input.type === 'integer' && !Number.isInteger(Number(text))) {
+    return 'Enter a whole number.';
+  }
+  if (input.type === 'email' && !EMAIL_PATTERN.test(text)) {
+    return 'Enter an email address.';
+  }
+  if (input.pattern && !matchesPattern(input.pattern, text)) {
+    return 'The value does not have the expected format.';
+  }
+  return '';
+}
+
+function matchesPattern(pattern, text) {
+  try {
+    return new RegExp(pattern).test(text);
+  } catch (error) {
+    // A pattern JavaScript cannot compile is the server's to judge, not a reason to block the rep.
+    return true;
+  }
+}
+
+/**
+ * The `inputs` object of the run request. Only inputs the rep may edit are sent: the server
+ * resolves the others from the record itself and refuses values for them.
+ *
+ * @param {object[]} inputs ConnectorInputView[]
+ * @param {Record<string, unknown>} values
+ * @returns {Record<string, string | number | boolean | null>}
+ */
+export function buildRunInputs(inputs, values) {
+  const body = {};
+  for (const input of inputs || []) {
+    if (input.prompt === true) {
+      body[input.name] = coerceValue(input.type, values[input.name]);
+    }
+  }
+  return body;
+}
+
+function coerceValue(type, value) {
+  if (type === 'boolean') {
+    return value === true || value === 'true';
+  }
+  if (value === null || value === undefined) {
+    return null;
+  }
+  const text = String(value).trim();
+  if (!text) {
+    return null;
+  }
+  if (type === 'number' || type === 'integer') {
+    return Number(text);
+  }
+  return text;
+}
+
+/**
+ * The toast for a run that reached the external system.
+ *
+ * @param {string} connectorName
+ * @param {object} result RunResultView
+ * @returns {{ title: string, message: string, variant: 'success' | 'info' | 'error' }}
+ */
+export function describeRunResult(connectorName, result) {
+  const outcome = result && result.outcome;
+  const message = (result && result.message) || '';
+  if (outcome === 'success') {
+    return { title: connectorName, message: message || 'Done.', variant: 'success' };
+  }
+  if (outcome === 'empty') {
+    return { title: connectorName, message: message || 'Nothing was found.', variant: 'info' };
+  }
+  const detail = message || (result && result.error && result.error.message) || 'It failed.';
+  return { title: `${connectorName} failed`, message: detail, variant: 'error' };
+}
+
+/**
+ * Output rows to show. Values marked `redacted` arrive already masked by the server and are
+ * shown exactly as sent.
+ *
+ * @param {object} result RunResultView
+ * @returns {{ name: string, label: string, display: string, redacted: boolean }[]}
+ */
+export function buildOutputRows(result) {
+  return ((result && result.outputs) || []).map((output) => ({
+    name: output.name,
+    label: output.label || output.name,
+    display: formatValue(output.value),
+    redacted: output.redacted === true,
+  }));
+}
+
+/**
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function formatValue(value) {
+  if (value === null || value === undefined || value === '') {
+    return '—';
+  }
+  if (typeof value === 'object') {
+    return JSON.stringify(value);
+  }
+  return String(value);
+}
+
+/**
+ * One line on what happened to the record, or '' when the connector writes nothing.
+ *
+ * @param {object} result RunResultView
+ * @returns {string}
+ */
+export function describeWrites(result) {
+  const writes = result && result.writes;
+  if (!writes) {
+    return '';
+  }
+  const reason = writes.error && writes.error.message;
+  if (writes.status === 'written') {
+    const fields =
+      writes.changes && typeof writes.changes === 'object' && !Array.isArray(writes.changes)
+        ? Object.keys(writes.changes)
+        : [];
+    return fields.length > 0
+      ? `Saved to this record: ${fields.join(', ')}.`
+      : 'Saved to this record.';
+  }
+  if (writes.status === 'failed') {
+    return `Not saved to this record${reason ? `: ${reason}` : '.'}`;
+  }
+  if (writes.status === 'skipped') {
+    if (reason) {
+      return `Nothing was saved to this record: ${reason}`;
+    }
+    return result.dryRun ? 'Test run: nothing was saved to this record.' : 'Nothing was saved.';
+  }
+  return '';
+}
+
+/**
+ * Text for the confirmation step of connectors that change data elsewhere.
+ *
+ * @param {object} connector ConnectorView
+ * @returns {string}
+ */
+export function describeConfirmation(connector) {
+  return `"${connector.name}" sends a ${connector.method} request that can change data in another system. Run it?`;
+}
