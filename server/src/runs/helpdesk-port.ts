@@ -44,7 +44,18 @@ export type WriteResult =
 export interface HelpdeskPort {
   load(
     targetId: string,
-    options: { commentId?: string; agentId?: string },
+    options: {
+      commentId?: string;
+      agentId?: string;
+      /** Salesforce: the record's object (Case, Account, …). */
+      objectApiName?: string;
+      /** Salesforce: the rep's user id, as Apex's UserInfo.getUserId() sent it. */
+      userId?: string;
+      /** Salesforce: skip record fields the rep's profile could not edit (needs userId). */
+      onlyEditableFields?: boolean;
+      /** Load only what this connector reads (otherwise: every connector that applies). */
+      connectorId?: string;
+    },
   ): Promise<{ ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }>;
   /** Describes the writes without making them (dry runs, and the redacted copy for the log). */
   preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult;

@@ -1,0 +1,396 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
+import type { RunningFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
+import {
+  SANDBOX_SALESFORCE_CREDENTIALS,
+  SANDBOX_SALESFORCE_IDS,
+} from '../sandbox/seed/salesforce-seed';
+import { createSalesforceClient, readRecordPath } from './salesforce-client';
+import type { SalesforceClientOptions } from './salesforce-client';
+
+const CASES = SANDBOX_SALESFORCE_IDS.cases;
+const USERS = SANDBOX_SALESFORCE_IDS.users;
+let keys: { publicKey: string; privateKey: string };
+let otherKeys: { publicKey: string; privateKey: string };
+let fake: RunningFakeSalesforce;
+
+function generateKeys() {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  });
+}
+
+beforeAll(() => {
+  keys = generateKeys();
+  otherKeys = generateKeys();
+});
+
+beforeEach(async () => {
+  fake = await startFakeSalesforce({ credentials: { jwtPublicKeys: [keys.publicKey] } });
+});
+afterEach(() => fake.close());
+
+function jwtClient(overrides: Partial<SalesforceClientOptions> = {}) {
+  return createSalesforceClient({
+    kind: 'jwtBearer',
+    loginUrl: fake.instanceUrl,
+    clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+    username: SANDBOX_SALESFORCE_CREDENTIALS.username,
+    privateKeyPem: keys.privateKey,
+    readRetry: { minTimeoutMs: 1 },
+    ...overrides,
+  } as SalesforceClientOptions);
+}
+
+function requests(method: string, pathPart: string) {
+  return fake.journal.filter((entry) => entry.method === method && entry.path.includes(pathPart));
+}
+
+const tokenRequests = () => requests('POST', '/services/oauth2/token');
+
+describe('loadRecord', () => {
+  it('loads only the requested fields, relationship paths included, in one query', async () => {
+    const result = await jwtClient().loadRecord('Case', CASES.order1001, [
+      'Subject',
+      'Order_Number__c',
+      'Contact.Email',
+      'Account.Name',
+    ]);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value).toEqual({
+      Id: CASES.order1001,
+      Subject: 'Where is my order #1001?',
+      Order_Number__c: '#1001',
+      Contact: { Email: 'maria@example.com' },
+      Account: { Name: 'Acme Retail' },
+    });
+    expect(readRecordPath(result.value, 'contact.email')).toBe('maria@example.com');
+    const queries = requests('GET', '/services/data/v62.0/query');
+    expect(queries).toHaveLength(1);
+    expect(queries[0]?.query.q).toBe(
+      `SELECT Id, Subject, Order_Number__c, Contact.Email, Account.Name FROM Case WHERE Id = '${CASES.order1001}' LIMIT 1`,
+    );
+    expect(tokenRequests()).toHaveLength(1);
+  });
+
+  it('gives null for a relationship with no related record', async () => {
+    const result = await jwtClient().loadRecord('Case', CASES.loginProblem, ['Contact.Email']);
+    if (!result.ok) throw new Error(result.error.message);
+    expect(result.value.Contact).toBeNull();
+    expect(readRecordPath(result.value, 'Contact.Email')).toBeUndefined();
+  });
+
+  it('names an unknown field', async () => {
+    const result = await jwtClient().loadRecord('Case', CASES.order1001, ['Order_Numbr__c']);
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_UNKNOWN_FIELD', field: 'Order_Numbr__c', object: 'Case' },
+    });
+    if (!result.ok) expect(result.error.message).toBe('Case has no field "Order_Numbr__c".');
+  });
+
+  it('names an unknown field at the end of a relationship path', async () => {
+    const result = await jwtClient().loadRecord('Case', CASES.order1001, ['Contact.Emial']);
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_UNKNOWN_FIELD', field: 'Contact.Emial', object: 'Contact' },
+    });
+    if (!result.ok) {
+      expect(result.error.message).toBe('Contact has no field "Emial" (in "Contact.Emial").');
+    }
+  });
+
+  it('names an unknown relationship', async () => {
+    const result = await jwtClient().loadRecord('Case', CASES.order1001, ['Contakt.Email']);
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_UNKNOWN_FIELD', field: 'Contakt.Email' },
+    });
+    if (!result.ok) expect(result.error.message).toContain('"Contakt"');
+  });
+
+  it('names an unknown object', async () => {
+    const result = await jwtClient().loadRecord('Kase', CASES.order1001, ['Subject']);
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_UNKNOWN_OBJECT', object: 'Kase' },
+    });
+    if (!result.ok) expect(result.error.message).toContain('"Kase"');
+  });
+
+  it('reports a missing or deleted record as not found', async () => {
+    const client = jwtClient();
+    const missing = await client.loadRecord('Case', '500SB0000000999AAA', ['Subject']);
+    const deleted = await client.loadRecord('Case', CASES.deleted, ['Subject']);
+    expect(missing).toMatchObject({ ok: false, error: { code: 'SALESFORCE_NOT_FOUND' } });
+    expect(deleted).toMatchObject({ ok: false, error: { code: 'SALESFORCE_NOT_FOUND' } });
+  });
+
+  it('refuses a record id that would change the query, before any request', async () => {
+    const result = await jwtClient().loadRecord('Case', "500' OR Name != '", ['Subject']);
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_INVALID_ID' } });
+    expect(fake.journal).toHaveLength(0);
+  });
+
+  it('refuses a field or object name that would change the query, before any request', async () => {
+    const client = jwtClient();
+    const field = await client.loadRecord('Case', CASES.order1001, [
+      "Id FROM User WHERE Name != ''",
+    ]);
+    const object = await client.loadRecord('Case WHERE Id != null', CASES.order1001, ['Subject']);
+    expect(field).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_FIELD' } });
+    expect(object).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_OBJECT' } });
+    expect(fake.journal).toHaveLength(0);
+  });
+
+  it('retries a read that failed with 503 and then succeeds', async () => {
+    fake.faults.enqueue({ method: 'GET', pathPattern: '/query', status: 503, body: 'busy' });
+    const result = await jwtClient().loadRecord('Case', CASES.order1001, ['Subject']);
+    expect(result.ok).toBe(true);
+    expect(requests('GET', '/query')).toHaveLength(2);
+  });
+
+  it('stops retrying reads after the configured number of attempts', async () => {
+    fake.faults.enqueue({ method: 'GET', pathPattern: '/query', status: 503, times: 5 });
+    const result = await jwtClient({ readRetry: { maxRetries: 2, minTimeoutMs: 1 } }).loadRecord(
+      'Case',
+      CASES.order1001,
+      ['Subject'],
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNAVAILABLE' } });
+    expect(requests('GET', '/query')).toHaveLength(3);
+  });
+});
+
+describe('updateRecord', () => {
+  it('writes the fields with one PATCH', async () => {
+    const result = await jwtClient().updateRecord('Case', CASES.order1001, {
+      Tracking_Number__c: '1Z999AA10123456784',
+      Escalated__c: true,
+    });
+    expect(result).toEqual({ ok: true, value: { id: CASES.order1001 } });
+    const patches = requests('PATCH', `/sobjects/Case/${CASES.order1001}`);
+    expect(patches).toHaveLength(1);
+    expect(patches[0]?.body).toEqual({
+      Tracking_Number__c: '1Z999AA10123456784',
+      Escalated__c: true,
+    });
+    expect(fake.store.findRecord('Case', CASES.order1001)).toMatchObject({
+      Tracking_Number__c: '1Z999AA10123456784',
+      Escalated__c: true,
+    });
+  });
+
+  it("turns a validation rule's error into a readable message and keeps the body", async () => {
+    const result = await jwtClient().updateRecord('Case', CASES.order1001, {
+      Tracking_Number__c: 'X'.repeat(31),
+    });
+    expect(result).toEqual({
+      ok: false,
+      error: {
+        code: 'SALESFORCE_REJECTED',
+        message: 'Tracking_Number__c: value too long (FIELD_CUSTOM_VALIDATION_EXCEPTION)',
+        details: [
+          {
+            message: 'value too long',
+            errorCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
+            fields: ['Tracking_Number__c'],
+          },
+        ],
+      },
+    });
+  });
+
+  it('reports a read-only field and a wrongly typed value by name', async () => {
+    const client = jwtClient();
+    const readOnly = await client.updateRecord('Case', CASES.order1001, { CaseNumber: '1' });
+    const wrongType = await client.updateRecord('Case', CASES.order1001, { Escalated__c: 'yes' });
+    expect(readOnly).toMatchObject({ ok: false, error: { code: 'SALESFORCE_REJECTED' } });
+    if (!readOnly.ok) {
+      expect(readOnly.error.message).toMatch(
+        /^CaseNumber: Unable to create\/update fields: CaseNumber/,
+      );
+      expect(readOnly.error.message).toContain('(INVALID_FIELD_FOR_INSERT_UPDATE)');
+    }
+    expect(wrongType).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_REJECTED', details: [{ errorCode: 'JSON_PARSER_ERROR' }] },
+    });
+  });
+
+  it('names an unknown field', async () => {
+    const result = await jwtClient().updateRecord('Case', CASES.order1001, { Trackin__c: 'x' });
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_UNKNOWN_FIELD', field: 'Trackin__c', object: 'Case' },
+    });
+  });
+
+  it('reports a deleted record as not found', async () => {
+    const result = await jwtClient().updateRecord('Case', CASES.deleted, { Subject: 'x' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_NOT_FOUND' } });
+  });
+
+  it('does not repeat a PATCH that failed with 503 (it may have been applied)', async () => {
+    fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', status: 503 });
+    const result = await jwtClient().updateRecord('Case', CASES.order1001, { Subject: 'x' });
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNAVAILABLE' } });
+    expect(requests('PATCH', '/sobjects/Case')).toHaveLength(1);
+  });
+
+  it('refuses an invalid record id or field name before any request', async () => {
+    const client = jwtClient();
+    const badId = await client.updateRecord('Case', '500/../../query', { Subject: 'x' });
+    const badField = await client.updateRecord('Case', CASES.order1001, { 'Subject"': 'x' });
+    expect(badId).toMatchObject({ ok: false, error: { code: 'SALESFORCE_INVALID_ID' } });
+    expect(badField).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_FIELD' } });
+    expect(fake.journal).toHaveLength(0);
+  });
+});
+
+describe('sessions', () => {
+  it('refreshes an expired session once and repeats the call', async () => {
+    const client = jwtClient();
+    expect((await client.loadRecord('Case', CASES.order1001, ['Subject'])).ok).toBe(true);
+    fake.sessions.expire();
+    const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    expect(result.ok).toBe(true);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(
+      tokenRequests().map((entry) => (entry.body as Record<string, string>).grant_type),
+    ).toEqual([
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+      'urn:ietf:params:oauth:grant-type:jwt-bearer',
+    ]);
+    expect(requests('GET', '/query')).toHaveLength(3);
+  });
+
+  it('repeats a PATCH after a refreshed session, since the rejected one wrote nothing', async () => {
+    const client = jwtClient();
+    await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    fake.sessions.expire();
+    const result = await client.updateRecord('Case', CASES.order1001, { Subject: 'Renamed' });
+    expect(result.ok).toBe(true);
+    expect(requests('PATCH', '/sobjects/Case')).toHaveLength(2);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(fake.store.findRecord('Case', CASES.order1001)?.Subject).toBe('Renamed');
+  });
+
+  it('gives up after one refresh when the new session is rejected too', async () => {
+    const client = jwtClient();
+    await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    fake.faults.enqueue({
+      pathPattern: '/query',
+      status: 401,
+      body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+      times: 5,
+    });
+    const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
+    expect(tokenRequests()).toHaveLength(2);
+    expect(fake.faults.pending()).toBe(3);
+  });
+
+  it('uses a refresh token when the given access token has expired', async () => {
+    const client = createSalesforceClient({
+      kind: 'refreshToken',
+      instanceUrl: fake.instanceUrl,
+      loginUrl: fake.instanceUrl,
+      accessToken: 'an-expired-token',
+      refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
+      clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+    });
+    const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    expect(result.ok).toBe(true);
+    expect(tokenRequests()).toHaveLength(1);
+    expect((tokenRequests()[0]?.body as Record<string, string>).grant_type).toBe('refresh_token');
+  });
+
+  it("reports a refresh token Salesforce refuses, with Salesforce's reason", async () => {
+    const client = createSalesforceClient({
+      kind: 'refreshToken',
+      instanceUrl: fake.instanceUrl,
+      loginUrl: fake.instanceUrl,
+      refreshToken: 'revoked',
+      clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+    });
+    const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
+    if (!result.ok)
+      expect(result.error.message).toContain('expired access/refresh token (invalid_grant)');
+    expect(requests('GET', '/query')).toHaveLength(0);
+  });
+
+  it('reports a JWT signed with a key the connected app does not know', async () => {
+    const result = await jwtClient({ privateKeyPem: otherKeys.privateKey }).loadRecord(
+      'Case',
+      CASES.order1001,
+      ['Subject'],
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
+    if (!result.ok) expect(result.error.message).toContain('invalid assertion');
+  });
+
+  it('shares one token request between concurrent first calls', async () => {
+    const client = jwtClient();
+    const results = await Promise.all([
+      client.loadRecord('Case', CASES.order1001, ['Subject']),
+      client.loadRecord('Case', CASES.refund1002, ['Subject']),
+    ]);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(tokenRequests()).toHaveLength(1);
+  });
+});
+
+describe('limits', () => {
+  it('reports REQUEST_LIMIT_EXCEEDED without retrying it', async () => {
+    const client = jwtClient();
+    fake.apiUsage.used = fake.apiUsage.max;
+    const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_RATE_LIMITED' } });
+    if (!result.ok) expect(result.error.message).toContain('TotalRequests Limit exceeded.');
+    expect(requests('GET', '/query')).toHaveLength(1);
+  });
+});
+
+describe('describe and editableFields', () => {
+  it('describes an object once and serves the copy for five minutes', async () => {
+    const start = Date.now();
+    let clock = start;
+    const client = jwtClient({ now: () => clock });
+    const first = await client.describe('Case');
+    clock = start + 4 * 60 * 1000;
+    await client.describe('case');
+    expect(requests('GET', '/sobjects/Case/describe')).toHaveLength(1);
+    clock = start + 6 * 60 * 1000;
+    await client.describe('Case');
+    expect(requests('GET', '/describe')).toHaveLength(2);
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.value.fields.find((field) => field.name === 'ContactId')).toMatchObject({
+      type: 'reference',
+      relationshipName: 'Contact',
+      referenceTo: ['Contact'],
+    });
+  });
+
+  it('names an unknown object', async () => {
+    const result = await jwtClient().describe('Kase');
+    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_OBJECT' } });
+  });
+
+  it("lists the fields a user's profile lets them edit", async () => {
+    const client = jwtClient();
+    const rep = await client.editableFields('Case', USERS.rep);
+    const restricted = await client.editableFields('Case', USERS.restrictedRep);
+    if (!rep.ok || !restricted.ok) throw new Error('editableFields failed');
+    expect(rep.value.has('Tracking_Number__c')).toBe(true);
+    expect(rep.value.has('CaseNumber')).toBe(false);
+    expect(restricted.value.has('Tracking_Number__c')).toBe(false);
+    expect(restricted.value.has('Escalated__c')).toBe(false);
+    expect(restricted.value.has('Payment_Status__c')).toBe(true);
+    expect(requests('GET', '/tooling/query')).toHaveLength(2);
+  });
+});

@@ -1,0 +1,469 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { KeyObject } from 'node:crypto';
+import { Connection } from 'jsforce';
+import { z } from 'zod';
+import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
+import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
+import { describeSalesforceErrors, toSalesforceError } from './salesforce-errors';
+import type { CallScope, Result, SalesforceError } from './salesforce-errors';
+import {
+  buildFieldAccessQuery,
+  buildRecordQuery,
+  isApiName,
+  isFieldPath,
+  isRecordId,
+} from './soql';
+
+/**
+ * The server's Salesforce client: jsforce over the REST API, with every expected failure
+ * returned as a value.
+ *
+ * Policies and what they guard against:
+ * - Session: one token request at a time (concurrent calls share it). A 401 INVALID_SESSION_ID
+ *   makes jsforce call our refresh hook and repeat the request; the hook refreshes at most once
+ *   per call, so a token the org keeps rejecting cannot loop on the token endpoint.
+ * - Reads (query, describe) are retried by jsforce on 500/502/503/504 and network errors with
+ *   exponential backoff; we only tune its retry options, so nothing retries twice.
+ * - The update (PATCH) is never retried after it may have reached Salesforce: a timeout or 5xx
+ *   can hide an applied write. The one repeat is jsforce's after a refreshed session, which is
+ *   safe because a 401 means nothing was written.
+ * - REQUEST_LIMIT_EXCEEDED (403) is the org's 24-hour API allowance: not retried, reported.
+ * - SOQL is built only from values that passed strict patterns (soql.ts): no injection.
+ */
+
+export type SalesforceClientOptions = SalesforceCredentials & {
+  /** Always sent explicitly: jsforce would otherwise default to v50.0. */
+  apiVersion?: string;
+  /** Per request, including jsforce's read retries (default 10 000 ms). */
+  timeoutMs?: number;
+  /** jsforce's read retries: how many, and the first wait (it doubles). Tests shorten the wait. */
+  readRetry?: { maxRetries?: number; minTimeoutMs?: number };
+  /** How long a describe result is reused (default 5 minutes). */
+  describeCacheMs?: number;
+  now?: () => number;
+};
+
+/** A record as loaded: field API name → value; relationships are nested records or null. */
+export type SalesforceRecord = { [field: string]: unknown };
+
+export interface SObjectField {
+  name: string;
+  label: string;
+  type: string;
+  updateable: boolean;
+  nillable: boolean;
+  relationshipName: string | null;
+  referenceTo: string[];
+}
+
+export interface SObjectDescription {
+  name: string;
+  label: string;
+  fields: SObjectField[];
+}
+
+export interface SalesforceClient {
+  /** Loads only `fields` (relationship paths such as Contact.Email included) in one query. */
+  loadRecord(
+    objectApiName: string,
+    id: string,
+    fields: readonly string[],
+  ): Promise<Result<SalesforceRecord, SalesforceError>>;
+  /** One PATCH with exactly these field values. */
+  updateRecord(
+    objectApiName: string,
+    id: string,
+    fields: Readonly<Record<string, unknown>>,
+  ): Promise<Result<{ id: string }, SalesforceError>>;
+  /** The object's fields (cached). */
+  describe(objectApiName: string): Promise<Result<SObjectDescription, SalesforceError>>;
+  /** API names of the object's fields that the user's profile and permission sets let them edit. */
+  editableFields(
+    objectApiName: string,
+    userId: string,
+  ): Promise<Result<ReadonlySet<string>, SalesforceError>>;
+}
+
+const queryResultSchema = z.looseObject({
+  totalSize: z.number(),
+  done: z.boolean(),
+  records: z.array(z.record(z.string(), z.unknown())),
+});
+
+const describeSchema = z.looseObject({
+  name: z.string(),
+  label: z.string(),
+  fields: z.array(
+    z.looseObject({
+      name: z.string(),
+      label: z.string(),
+      type: z.string(),
+      updateable: z.boolean(),
+      nillable: z.boolean(),
+      relationshipName: z.string().nullable().optional(),
+      referenceTo: z.array(z.string()).optional(),
+    }),
+  ),
+});
+
+const fieldAccessSchema = z.looseObject({
+  records: z.array(
+    z.looseObject({
+      IsUpdatable: z.boolean(),
+      FieldDefinition: z.looseObject({ QualifiedApiName: z.string() }).nullable(),
+    }),
+  ),
+});
+
+const optionsSchema = z.object({
+  apiVersion: z.string().regex(/^\d{2,3}\.0$/, 'use a version such as 62.0'),
+  timeoutMs: z.number().int().positive(),
+  maxRetries: z.number().int().min(0).max(10),
+  minTimeoutMs: z.number().int().min(0),
+  describeCacheMs: z.number().int().min(0),
+  loginUrl: z.url({ protocol: /^https?$/ }),
+});
+
+const READ_RETRY_STATUSES = [500, 502, 503, 504];
+
+/** Removes Salesforce's `attributes` (type and URL) from a record and its related records. */
+function stripAttributes(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripAttributes);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => key !== 'attributes')
+      .map(([key, item]) => [key, stripAttributes(item)]),
+  );
+}
+
+/**
+ * Reads `Contact.Email` from a loaded record. Field names are case-insensitive in Salesforce
+ * (the query may say `contact.email`, the answer says `Contact.Email`), so this walk is too.
+ */
+export function readRecordPath(record: SalesforceRecord, path: string): unknown {
+  let current: unknown = record;
+  for (const segment of path.split('.')) {
+    if (current === null || typeof current !== 'object') return undefined;
+    const wanted = segment.toLowerCase();
+    const key = Object.keys(current).find((name) => name.toLowerCase() === wanted);
+    if (key === undefined) return undefined;
+    current = (current as SalesforceRecord)[key];
+  }
+  return current;
+}
+
+function failure(error: SalesforceError): { ok: false; error: SalesforceError } {
+  return { ok: false, error };
+}
+
+function badShape(what: string): { ok: false; error: SalesforceError } {
+  return failure({
+    code: 'SALESFORCE_UNAVAILABLE',
+    message: `Salesforce answered the ${what} with an unexpected shape.`,
+  });
+}
+
+/** Which requested path an INVALID_FIELD message is about ("No such column 'X' on entity 'Y'"). */
+function unknownFieldError(
+  error: SalesforceError,
+  objectApiName: string,
+  requested: readonly string[],
+): SalesforceError {
+  const text = error.details?.[0]?.message ?? error.message;
+  const column = /No such column '([^']+)' on (?:entity '([^']+)'|sobject of type (\w+))/.exec(
+    text,
+  );
+  const relationship = /Didn't understand relationship '([^']+)'/.exec(text);
+  const name = column?.[1] ?? relationship?.[1];
+  const onObject = column?.[2] ?? column?.[3] ?? objectApiName;
+  const matches = (path: string) =>
+    name !== undefined && path.toLowerCase().split('.').includes(name.toLowerCase());
+  const field = requested.find(matches) ?? name;
+  const where = field && name && field !== name ? ` (in "${field}")` : '';
+  const message = relationship
+    ? `${objectApiName} has no relationship "${name}"${where}.`
+    : name
+      ? `${onObject} has no field "${name}"${where}.`
+      : `Unknown field on ${objectApiName}: ${describeSalesforceErrors(error.details ?? [])}`;
+  return {
+    code: 'SALESFORCE_UNKNOWN_FIELD',
+    message,
+    object: onObject,
+    ...(field ? { field } : {}),
+    ...(error.details ? { details: error.details } : {}),
+  };
+}
+
+function hasErrorCode(error: SalesforceError, code: string): boolean {
+  return error.details?.some((item) => item.errorCode === code) ?? false;
+}
+
+function unknownObject(objectApiName: string): SalesforceError {
+  return {
+    code: 'SALESFORCE_UNKNOWN_OBJECT',
+    message: `Salesforce has no object "${objectApiName}" (or the integration user cannot see it).`,
+    object: objectApiName,
+  };
+}
+
+function checkNames(
+  objectApiName: string,
+  fields: readonly string[],
+  allowPaths: boolean,
+): SalesforceError | undefined {
+  if (!isApiName(objectApiName)) return unknownObject(objectApiName);
+  const bad = fields.find((field) => !(allowPaths ? isFieldPath(field) : isApiName(field)));
+  if (bad === undefined) return undefined;
+  return {
+    code: 'SALESFORCE_UNKNOWN_FIELD',
+    message: `"${bad}" is not a valid ${allowPaths ? 'field path' : 'field name'} on ${objectApiName}.`,
+    field: bad,
+    object: objectApiName,
+  };
+}
+
+function invalidId(objectApiName: string, id: string): { ok: false; error: SalesforceError } {
+  return failure({
+    code: 'SALESFORCE_INVALID_ID',
+    message: `"${id.slice(0, 40)}" is not a Salesforce ${objectApiName} id (15 or 18 letters and digits).`,
+    object: objectApiName,
+  });
+}
+
+function pickCredentials(options: SalesforceClientOptions): SalesforceCredentials {
+  if (options.kind === 'jwtBearer') {
+    const { kind, loginUrl, clientId, username, privateKeyPem, audience } = options;
+    return { kind, loginUrl, clientId, username, privateKeyPem, ...(audience ? { audience } : {}) };
+  }
+  const { kind, instanceUrl, accessToken, refreshToken, clientId, clientSecret, loginUrl } =
+    options;
+  return {
+    kind,
+    instanceUrl,
+    refreshToken,
+    clientId,
+    loginUrl,
+    ...(accessToken ? { accessToken } : {}),
+    ...(clientSecret ? { clientSecret } : {}),
+  };
+}
+
+/**
+ * Creates the client. Credentials are checked here (a bad PEM or URL is a configuration bug and
+ * throws); no request is made until the first call.
+ *
+ * @example
+ * const salesforce = createSalesforceClient({
+ *   kind: 'jwtBearer',
+ *   loginUrl: 'https://login.salesforce.com',
+ *   clientId: process.env.SALESFORCE_CLIENT_ID!,
+ *   username: process.env.SALESFORCE_USERNAME!,
+ *   privateKeyPem: process.env.SALESFORCE_PRIVATE_KEY!,
+ * });
+ * const record = await salesforce.loadRecord('Case', '500…', ['Subject', 'Contact.Email']);
+ */
+export function createSalesforceClient(options: SalesforceClientOptions): SalesforceClient {
+  const config = optionsSchema.parse({
+    apiVersion: options.apiVersion ?? '62.0',
+    timeoutMs: options.timeoutMs ?? 10_000,
+    maxRetries: options.readRetry?.maxRetries ?? 3,
+    minTimeoutMs: options.readRetry?.minTimeoutMs ?? 500,
+    describeCacheMs: options.describeCacheMs ?? 5 * 60 * 1000,
+    loginUrl: options.loginUrl,
+  });
+  const now = options.now ?? Date.now;
+  const credentials = pickCredentials(options);
+  const privateKey: KeyObject | undefined =
+    credentials.kind === 'jwtBearer' ? readPrivateKey(credentials.privateKeyPem) : undefined;
+  const calls = new AsyncLocalStorage<CallScope>();
+  const describeCache = new Map<string, { at: number; value: SObjectDescription }>();
+  let pendingLogin: Promise<Result<SalesforceSession, SalesforceError>> | undefined;
+
+  const login = () => {
+    pendingLogin ??= requestSalesforceSession(credentials, {
+      privateKey,
+      timeoutMs: config.timeoutMs,
+      now,
+    }).finally(() => {
+      pendingLogin = undefined;
+    });
+    return pendingLogin;
+  };
+
+  const trimSlash = (url: string) => url.replace(/\/+$/, '');
+  const connection = new Connection({
+    version: config.apiVersion,
+    ...(credentials.kind === 'refreshToken'
+      ? {
+          instanceUrl: trimSlash(credentials.instanceUrl),
+          ...(credentials.accessToken ? { accessToken: credentials.accessToken } : {}),
+        }
+      : {}),
+    refreshFn: (conn, callback) => {
+      const scope = calls.getStore();
+      if (scope?.refreshed) {
+        callback(new Error('the refreshed session was rejected too'));
+        return;
+      }
+      if (scope) scope.refreshed = true;
+      void login().then((session) => {
+        if (!session.ok) {
+          if (scope) scope.refreshError = session.error;
+          callback(new Error(session.error.message));
+          return;
+        }
+        conn.instanceUrl = trimSlash(session.value.instanceUrl);
+        callback(null, session.value.accessToken);
+      });
+    },
+  });
+
+  async function ensureSession(): Promise<Result<true, SalesforceError>> {
+    if (connection.accessToken) return { ok: true, value: true };
+    const session = await login();
+    if (!session.ok) return session;
+    connection.instanceUrl = trimSlash(session.value.instanceUrl);
+    connection.accessToken = session.value.accessToken;
+    return { ok: true, value: true };
+  }
+
+  async function call<T>(
+    method: 'GET' | 'PATCH',
+    url: string,
+    body?: unknown,
+  ): Promise<Result<T, SalesforceError>> {
+    const ready = await ensureSession();
+    if (!ready.ok) return ready;
+    const scope: CallScope = { refreshed: false };
+    const retry =
+      method === 'GET'
+        ? {
+            maxRetries: config.maxRetries,
+            minTimeout: config.minTimeoutMs,
+            timeoutFactor: 2,
+            statusCodes: READ_RETRY_STATUSES,
+            methods: ['GET' as const],
+          }
+        : { maxRetries: 0 };
+    try {
+      const value = await calls.run(scope, () =>
+        connection.request<T>(
+          {
+            method,
+            url,
+            ...(body === undefined
+              ? {}
+              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+          },
+          { retry, timeout: config.timeoutMs, noContentResponse: null },
+        ),
+      );
+      return { ok: true, value };
+    } catch (error) {
+      return failure(toSalesforceError(error, scope));
+    }
+  }
+
+  return {
+    async loadRecord(objectApiName, id, fields) {
+      const badName = checkNames(objectApiName, fields, true);
+      if (badName) return failure(badName);
+      if (!isRecordId(id)) return invalidId(objectApiName, id);
+      const soql = buildRecordQuery(objectApiName, id, fields);
+      const result = await call<unknown>('GET', `/query?q=${encodeURIComponent(soql)}`);
+      if (!result.ok) {
+        const { error } = result;
+        if (hasErrorCode(error, 'INVALID_TYPE')) return failure(unknownObject(objectApiName));
+        if (hasErrorCode(error, 'INVALID_FIELD')) {
+          return failure(unknownFieldError(error, objectApiName, fields));
+        }
+        return result;
+      }
+      const parsed = queryResultSchema.safeParse(result.value);
+      if (!parsed.success) return badShape('query');
+      const [record] = parsed.data.records;
+      if (!record) {
+        return failure({
+          code: 'SALESFORCE_NOT_FOUND',
+          message: `Salesforce has no ${objectApiName} ${id} (or the integration user cannot see it).`,
+          object: objectApiName,
+        });
+      }
+      return { ok: true, value: stripAttributes(record) as SalesforceRecord };
+    },
+
+    async updateRecord(objectApiName, id, fields) {
+      const names = Object.keys(fields);
+      const badName = checkNames(objectApiName, names, false);
+      if (badName) return failure(badName);
+      if (!isRecordId(id)) return invalidId(objectApiName, id);
+      const result = await call<unknown>('PATCH', `/sobjects/${objectApiName}/${id}`, fields);
+      if (!result.ok) {
+        const { error } = result;
+        if (hasErrorCode(error, 'INVALID_FIELD')) {
+          return failure(unknownFieldError(error, objectApiName, names));
+        }
+        if (error.code === 'SALESFORCE_NOT_FOUND') {
+          return failure({
+            ...error,
+            message: `Salesforce has no ${objectApiName} ${id} to update: ${error.message}`,
+            object: objectApiName,
+          });
+        }
+        return result;
+      }
+      return { ok: true, value: { id } };
+    },
+
+    async describe(objectApiName) {
+      if (!isApiName(objectApiName)) return failure(unknownObject(objectApiName));
+      const key = objectApiName.toLowerCase();
+      const cached = describeCache.get(key);
+      if (cached && now() - cached.at < config.describeCacheMs) {
+        return { ok: true, value: cached.value };
+      }
+      const result = await call<unknown>('GET', `/sobjects/${objectApiName}/describe`);
+      if (!result.ok) {
+        return result.error.code === 'SALESFORCE_NOT_FOUND'
+          ? failure(unknownObject(objectApiName))
+          : result;
+      }
+      const parsed = describeSchema.safeParse(result.value);
+      if (!parsed.success) return badShape('describe');
+      const value: SObjectDescription = {
+        name: parsed.data.name,
+        label: parsed.data.label,
+        fields: parsed.data.fields.map((field) => ({
+          name: field.name,
+          label: field.label,
+          type: field.type,
+          updateable: field.updateable,
+          nillable: field.nillable,
+          relationshipName: field.relationshipName ?? null,
+          referenceTo: field.referenceTo ?? [],
+        })),
+      };
+      describeCache.set(key, { at: now(), value });
+      return { ok: true, value };
+    },
+
+    async editableFields(objectApiName, userId) {
+      if (!isApiName(objectApiName)) return failure(unknownObject(objectApiName));
+      if (!isRecordId(userId)) return invalidId('User', userId);
+      const soql = buildFieldAccessQuery(objectApiName, userId);
+      const result = await call<unknown>('GET', `/tooling/query?q=${encodeURIComponent(soql)}`);
+      if (!result.ok) return result;
+      const parsed = fieldAccessSchema.safeParse(result.value);
+      if (!parsed.success) return badShape('field access query');
+      return {
+        ok: true,
+        value: new Set(
+          parsed.data.records
+            .filter((row) => row.IsUpdatable && row.FieldDefinition)
+            .map((row) => row.FieldDefinition?.QualifiedApiName as string),
+        ),
+      };
+    },
+  };
+}
