@@ -119,11 +119,15 @@ export function prefillInput(input: CompiledInput, read: SourceReader): unknown 
 /**
  * @param provided values the agent typed, keyed by input name. Only `prompt` inputs may be set
  *   this way: the others come from the ticket as the server loaded it, never from the browser.
+ * @param overrides values a workflow or macro step supplies (rendered from its own config), for
+ *   any input. They come from the server's config, never from a request body, so they may
+ *   replace a source; they are still coerced and checked like every other value.
  */
 export function resolveInputs(
   connector: CompiledConnector,
   read: SourceReader,
   provided: Readonly<Record<string, unknown>>,
+  overrides: Readonly<Record<string, unknown>> = {},
 ): ResolveInputsResult {
   const problems: InputProblem[] = [];
   const values: Record<string, unknown> = {};
@@ -145,11 +149,25 @@ export function resolveInputs(
       });
     }
   }
+  for (const name of Object.keys(overrides)) {
+    if (!known.has(name)) {
+      problems.push({
+        input: name,
+        code: 'INPUT_UNKNOWN',
+        message: `connector has no input "${name}"`,
+      });
+    }
+  }
   for (const input of connector.inputs) {
     const { name, label, prompt, required } = input.def;
     if (input.def.redact) redacted.add(name);
+    const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
     const typed = prompt && Object.hasOwn(provided, name) ? provided[name] : undefined;
-    const raw = isBlank(typed) ? prefillInput(input, read) : typed;
+    const raw = !isBlank(override)
+      ? override
+      : isBlank(typed)
+        ? prefillInput(input, read)
+        : typed;
     if (isBlank(raw)) {
       if (required) {
         problems.push({
