@@ -2,7 +2,14 @@ import { defineConfig } from 'vitest/config';
 
 export const vitestConfig = defineConfig({
   test: {
-    include: ['server/**/*.test.ts', 'shared/**/*.test.ts', 'test/**/*.test.ts'],
+    include: [
+      'server/**/*.test.ts',
+      'shared/**/*.test.ts',
+      'test/**/*.test.ts',
+      'zendesk-app/**/*.test.ts',
+    ],
+    // Builds zendesk-app/assets once, so the preview and the app's tests see a fresh build.
+    globalSetup: ['test/support/build-zendesk-app.ts'],
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

@@ -1,0 +1,349 @@
+import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import type { FieldError, FormField } from '../input-form';
+import type { ResultView } from '../run-result';
+import type { CommentSummary } from '../ticket-comments';
+import { STRINGS } from '../strings';
+import { formatWhen, h, idPart } from './dom';
+
+/** The run panel's views: the inputs form, the confirmation, progress and the result. */
+
+export function inputId(name: string): string {
+  return `dc-input-${idPart(name)}`;
+}
+
+function panelHeading(connector: ConnectorView, text?: string): HTMLElement {
+  return h(
+    'h2',
+    { id: 'dc-panel-heading', class: 'dc-panel__heading', tabindex: -1 },
+    text ?? connector.name,
+  );
+}
+
+function commentNote(comment: CommentSummary | undefined): HTMLElement | null {
+  if (!comment) return null;
+  return h(
+    'blockquote',
+    { class: 'dc-comment-quote', 'data-testid': 'picked-comment', 'data-comment-id': comment.id },
+    h(
+      'span',
+      { class: 'dc-muted' },
+      STRINGS.commentBy(comment.authorName, formatWhen(comment.createdAt)),
+    ),
+    h('span', {}, comment.firstLine),
+  );
+}
+
+export interface FormCallbacks {
+  onSubmit: (values: Record<string, string>) => void;
+  onCancel: () => void;
+}
+
+export function renderForm(
+  connector: ConnectorView,
+  fields: readonly FormField[],
+  values: Readonly<Record<string, string>>,
+  errors: readonly FieldError[],
+  comment: CommentSummary | undefined,
+  callbacks: FormCallbacks,
+): HTMLElement {
+  const errorFor = new Map(errors.map((error) => [error.name, error]));
+  const editable = fields.filter((field) => field.editable);
+  const readOnly = fields.filter((field) => !field.editable);
+  const form = h('form', {
+    id: 'dc-form',
+    class: 'dc-form',
+    novalidate: true,
+    'data-testid': 'input-form',
+  }) as HTMLFormElement;
+  const controls = editable.map((field) => {
+    const id = inputId(field.name);
+    const error = errorFor.get(field.name);
+    const describedBy = [field.description ? `${id}-help` : '', error ? `${id}-error` : '']
+      .filter(Boolean)
+      .join(' ');
+    const control =
+      field.type === 'boolean'
+        ? h(
+            'select',
+            {
+              id,
+              name: field.name,
+              class: 'dc-input',
+              'aria-invalid': error ? 'true' : null,
+              'aria-describedby': describedBy || null,
+            },
+            h('option', { value: '' }, STRINGS.noValue),
+            h(
+              'option',
+              { value: 'true', selected: (values[field.name] ?? field.value) === 'true' },
+              STRINGS.yes,
+            ),
+            h(
+              'option',
+              { value: 'false', selected: (values[field.name] ?? field.value) === 'false' },
+              STRINGS.no,
+            ),
+          )
+        : h('input', {
+            id,
+            name: field.name,
+            class: 'dc-input',
+            type: field.type === 'date' ? 'date' : 'text',
+            inputmode:
+              field.type === 'number' || field.type === 'integer'
+                ? 'decimal'
+                : field.type === 'email'
+                  ? 'email'
+                  : null,
+            autocomplete: 'off',
+            required: field.required,
+            'aria-required': field.required ? 'true' : null,
+            'aria-invalid': error ? 'true' : null,
+            'aria-describedby': describedBy || null,
+            maxlength: field.maxLength,
+            'data-testid': 'input-field',
+          });
+    if (control instanceof HTMLInputElement) control.value = values[field.name] ?? field.value;
+    return h(
+      'div',
+      { class: 'dc-field' },
+      h(
+        'label',
+        { for: id, class: 'dc-label' },
+        field.label,
+        field.required ? h('span', { class: 'dc-muted' }, ` ${STRINGS.requiredMark}`) : null,
+      ),
+      control,
+      field.description ? h('p', { id: `${id}-help`, class: 'dc-help' }, field.description) : null,
+      field.fromOpenTicket ? h('p', { class: 'dc-help' }, STRINGS.fromOpenTicket) : null,
+      error
+        ? h(
+            'p',
+            { id: `${id}-error`, class: 'dc-field-error', 'data-testid': 'field-error' },
+            `${field.label} ${error.message}`,
+          )
+        : null,
+    );
+  });
+  const readOnlyList = readOnly.length
+    ? h(
+        'dl',
+        { class: 'dc-readonly', 'aria-label': STRINGS.fromTicket },
+        readOnly.map((field) =>
+          h(
+            'div',
+            { class: 'dc-readonly__row', title: STRINGS.readOnlyHint },
+            h('dt', {}, field.label),
+            h('dd', {}, field.value || STRINGS.noValue),
+          ),
+        ),
+      )
+    : null;
+  const submit = h(
+    'button',
+    { type: 'submit', class: 'dc-button dc-button--primary', 'data-testid': 'run-button' },
+    connector.confirm ? STRINGS.continue : STRINGS.run,
+  );
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'dc-button', 'data-testid': 'cancel-button' },
+    STRINGS.cancel,
+  );
+  cancel.addEventListener('click', callbacks.onCancel);
+  form.append(
+    ...(errors.length
+      ? [
+          h(
+            'p',
+            { class: 'dc-field-error', role: 'alert' },
+            STRINGS.validation.summary(errors.length),
+          ),
+        ]
+      : []),
+    ...controls,
+    ...(readOnlyList ? [readOnlyList] : []),
+    h('div', { class: 'dc-actions' }, submit, cancel),
+  );
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const data: Record<string, string> = {};
+    for (const field of editable) {
+      const element = form.elements.namedItem(field.name) as
+        HTMLInputElement | HTMLSelectElement | null;
+      data[field.name] = element?.value ?? '';
+    }
+    callbacks.onSubmit(data);
+  });
+  return h(
+    'div',
+    { class: 'dc-panel__body' },
+    panelHeading(connector),
+    connector.description ? h('p', { class: 'dc-muted' }, connector.description) : null,
+    commentNote(comment),
+    form,
+  );
+}
+
+export function renderConfirm(
+  connector: ConnectorView,
+  inputs: Readonly<Record<string, string | number | boolean>>,
+  comment: CommentSummary | undefined,
+  callbacks: { onConfirm: () => void; onCancel: () => void },
+): HTMLElement {
+  const labels = new Map(connector.inputs.map((input) => [input.name, input.label]));
+  const confirm = h(
+    'button',
+    { type: 'button', class: 'dc-button dc-button--primary', 'data-testid': 'confirm-button' },
+    STRINGS.confirm,
+  );
+  const cancel = h(
+    'button',
+    { type: 'button', class: 'dc-button', 'data-testid': 'cancel-button' },
+    STRINGS.cancel,
+  );
+  confirm.addEventListener('click', callbacks.onConfirm);
+  cancel.addEventListener('click', callbacks.onCancel);
+  const entries = Object.entries(inputs);
+  return h(
+    'div',
+    {
+      id: 'dc-confirm',
+      class: 'dc-panel__body dc-confirm',
+      role: 'group',
+      'aria-labelledby': 'dc-panel-heading',
+      'aria-describedby': 'dc-confirm-intro',
+      'data-testid': 'confirm-step',
+    },
+    panelHeading(connector, STRINGS.confirmHeading(connector.name)),
+    h('p', { id: 'dc-confirm-intro' }, STRINGS.confirmIntro),
+    h(
+      'ul',
+      { class: 'dc-confirm__list' },
+      connector.description ? h('li', {}, connector.description) : null,
+      h('li', {}, STRINGS.confirmMethod(connector.method)),
+      h('li', {}, STRINGS.confirmWrites),
+    ),
+    commentNote(comment),
+    entries.length
+      ? h(
+          'dl',
+          { class: 'dc-readonly' },
+          entries.map(([name, value]) =>
+            h(
+              'div',
+              { class: 'dc-readonly__row' },
+              h('dt', {}, labels.get(name) ?? name),
+              h('dd', {}, String(value)),
+            ),
+          ),
+        )
+      : null,
+    h('div', { class: 'dc-actions' }, confirm, cancel),
+  );
+}
+
+export function renderRunning(connector: ConnectorView): HTMLElement {
+  return h(
+    'div',
+    { class: 'dc-panel__body' },
+    panelHeading(connector),
+    h(
+      'div',
+      {
+        class: 'dc-progress',
+        id: 'dc-progress',
+        role: 'progressbar',
+        'aria-label': STRINGS.running(connector.name),
+        'data-testid': 'progress',
+      },
+      h('span', { class: 'dc-spinner', 'aria-hidden': 'true' }),
+      h('span', {}, STRINGS.running(connector.name)),
+    ),
+  );
+}
+
+export function renderResult(
+  connector: ConnectorView,
+  view: ResultView,
+  notes: string[],
+  callbacks: { onRetry: () => void; onClose: () => void },
+): HTMLElement {
+  const retry = view.retryable
+    ? h(
+        'button',
+        { type: 'button', class: 'dc-button dc-button--primary', 'data-testid': 'retry-button' },
+        STRINGS.retry,
+      )
+    : h(
+        'button',
+        { type: 'button', class: 'dc-button', 'data-testid': 'run-again-button' },
+        STRINGS.runAgain,
+      );
+  retry.addEventListener('click', callbacks.onRetry);
+  const close = h(
+    'button',
+    { type: 'button', class: 'dc-button', 'data-testid': 'close-button' },
+    STRINGS.back,
+  );
+  close.addEventListener('click', callbacks.onClose);
+  return h(
+    'div',
+    {
+      id: 'dc-result',
+      class: `dc-panel__body dc-result dc-result--${view.tone}`,
+      'data-testid': 'run-result',
+      'data-outcome': view.outcome,
+    },
+    panelHeading(connector),
+    h(
+      'p',
+      { class: `dc-badge dc-badge--${view.outcome}`, 'data-testid': 'result-outcome' },
+      view.title,
+    ),
+    h('p', { class: 'dc-result__message', 'data-testid': 'result-message' }, view.message),
+    view.outputs.length
+      ? h(
+          'dl',
+          { class: 'dc-outputs', 'aria-label': STRINGS.outputsHeading, 'data-testid': 'outputs' },
+          view.outputs.map((output) =>
+            h(
+              'div',
+              {
+                class: 'dc-outputs__row',
+                'data-output': output.name,
+                'data-redacted': output.redacted ? 'true' : null,
+              },
+              h('dt', {}, output.label),
+              h('dd', { title: output.redacted ? STRINGS.redactedHint : null }, output.value),
+            ),
+          ),
+        )
+      : null,
+    view.writeProblem
+      ? h('p', { class: 'dc-field-error', 'data-testid': 'write-problem' }, view.writeProblem)
+      : null,
+    notes.map((note) => h('p', { class: 'dc-help', 'data-testid': 'result-note' }, note)),
+    view.replayed ? h('p', { class: 'dc-help' }, STRINGS.replayed) : null,
+    h('div', { class: 'dc-actions' }, retry, close),
+  );
+}
+
+export function renderPanelError(
+  connector: ConnectorView,
+  errorElement: HTMLElement,
+  onClose: () => void,
+): HTMLElement {
+  const close = h(
+    'button',
+    { type: 'button', class: 'dc-button', 'data-testid': 'close-button' },
+    STRINGS.back,
+  );
+  close.addEventListener('click', onClose);
+  return h(
+    'div',
+    { class: 'dc-panel__body' },
+    panelHeading(connector),
+    errorElement,
+    h('div', { class: 'dc-actions' }, close),
+  );
+}

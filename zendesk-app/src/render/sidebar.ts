@@ -1,0 +1,597 @@
+import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import {
+  activeConnector,
+  commentConnectors,
+  createListState,
+  isSearchShortcut,
+  listKeyAction,
+  moveActive,
+  setActive,
+  setQuery,
+  visibleConnectors,
+} from '../connector-list';
+import type { ListState } from '../connector-list';
+import { describeFailure } from '../error-messages';
+import type { ErrorView } from '../error-messages';
+import {
+  buildFormFields,
+  livePathsFor,
+  validateForm,
+  zafChangeEventForSource,
+} from '../input-form';
+import type { FieldError, FormField } from '../input-form';
+import { executeRun, firstStep, stepAfterForm } from '../run-flow';
+import type { RunFlowOutcome, RunPlan } from '../run-flow';
+import { createIdempotencyKey } from '../server-api';
+import type { RunRecordView, ServerApi } from '../server-api';
+import { STRINGS } from '../strings';
+import { fetchComments } from '../ticket-comments';
+import type { CommentSummary } from '../ticket-comments';
+import type { ZafAdapter, ZafTicket, ZafUser } from '../zaf-client';
+import { renderCommentConnectors, renderCommentPicker } from './comments-view';
+import { byId, h } from './dom';
+import { renderError } from './error-view';
+import { optionId, renderOptions } from './list-view';
+import {
+  inputId,
+  renderConfirm,
+  renderForm,
+  renderPanelError,
+  renderResult,
+  renderRunning,
+} from './panel-view';
+import { renderRunDetail, renderRunList } from './runs-view';
+import { renderShell } from './shell';
+
+/**
+ * The sidebar's controller: holds the view state, wires DOM events to the logic modules and
+ * re-renders the region that changed. Decisions (what a key does, what to validate, what a run
+ * came to) live in the plain modules; this file only connects them to the page.
+ */
+
+type Panel =
+  | { kind: 'closed' }
+  | {
+      kind: 'form';
+      connector: ConnectorView;
+      fields: FormField[];
+      values: Record<string, string>;
+      errors: FieldError[];
+      comment: CommentSummary | undefined;
+    }
+  | {
+      kind: 'confirm';
+      connector: ConnectorView;
+      inputs: RunPlan['inputs'];
+      comment: CommentSummary | undefined;
+      backToForm: boolean;
+    }
+  | {
+      kind: 'running';
+      connector: ConnectorView;
+      plan: RunPlan;
+      comment: CommentSummary | undefined;
+    }
+  | {
+      kind: 'done';
+      connector: ConnectorView;
+      plan: RunPlan;
+      outcome: RunFlowOutcome;
+      comment: CommentSummary | undefined;
+    };
+
+export interface SidebarDeps {
+  zaf: ZafAdapter;
+  createApi: (serverUrl: string) => ServerApi;
+  root: HTMLElement;
+}
+
+export async function startSidebar(deps: SidebarDeps): Promise<void> {
+  const { zaf, root } = deps;
+  renderShell(root);
+  const search = byId<HTMLInputElement>('dc-search');
+  const listEl = byId('dc-connector-list');
+  const listStatus = byId('dc-list-status');
+  const panelEl = byId('dc-panel');
+  const commentsToggle = byId('dc-comments-toggle');
+  const commentsBody = byId('dc-comments-body');
+  const runsToggle = byId('dc-runs-toggle');
+  const runsBody = byId('dc-runs-body');
+  const live = byId('dc-live');
+
+  // Size the iframe to its content from the first paint, errors included.
+  let lastHeight = 0;
+  const resize = () => {
+    const height = Math.ceil(root.getBoundingClientRect().height) + 16;
+    if (Math.abs(height - lastHeight) < 2) return;
+    lastHeight = height;
+    zaf.resize(height).catch(() => undefined);
+  };
+  if (typeof ResizeObserver === 'function') new ResizeObserver(resize).observe(root);
+  resize();
+
+  root.setAttribute('aria-busy', 'true');
+  let context: { serverUrl: string; ticket: ZafTicket; user: ZafUser | undefined };
+  try {
+    const [serverUrl, ticket] = await Promise.all([zaf.getServerUrl(), zaf.getTicket()]);
+    const user = await zaf.getCurrentUser().catch(() => undefined);
+    context = { serverUrl, ticket, user };
+  } catch (error) {
+    root.setAttribute('aria-busy', 'false');
+    listStatus.replaceChildren(
+      renderError({
+        code: 'ZAF_UNAVAILABLE',
+        title: STRINGS.errors.zaf.title,
+        message: error instanceof Error ? error.message : String(error),
+        hint: STRINGS.errors.zaf.hint,
+        retryable: false,
+        sameKeyOnRetry: false,
+      }),
+    );
+    return;
+  }
+  const { serverUrl, ticket, user } = context;
+  const api = deps.createApi(serverUrl);
+  let list: ListState = createListState([]);
+  let listError: ErrorView | undefined;
+  let panel: Panel = { kind: 'closed' };
+  const comments: {
+    open: boolean;
+    items: CommentSummary[] | undefined;
+    error: ErrorView | undefined;
+    picked: CommentSummary | undefined;
+    forConnector: ConnectorView | undefined;
+  } = {
+    open: false,
+    items: undefined,
+    error: undefined,
+    picked: undefined,
+    forConnector: undefined,
+  };
+  const subscribed = new Set<string>();
+
+  const announce = (text: string) => {
+    // Clearing first makes screen readers announce a repeated message again.
+    live.textContent = '';
+    window.setTimeout(() => (live.textContent = text), 30);
+  };
+
+  // ---- the connector list -------------------------------------------------------------------
+  const renderList = () => {
+    const visible = visibleConnectors(list);
+    const active = activeConnector(list);
+    renderOptions(listEl, visible, active?.id, pick);
+    listEl.hidden = visible.length === 0;
+    if (active) search.setAttribute('aria-activedescendant', optionId(active.id));
+    else search.removeAttribute('aria-activedescendant');
+    search.setAttribute('aria-expanded', visible.length ? 'true' : 'false');
+    if (listError) {
+      listStatus.replaceChildren(renderError(listError, () => void loadConnectors()));
+    } else if (list.connectors.length === 0) {
+      listStatus.replaceChildren(
+        h(
+          'div',
+          { class: 'dc-empty', 'data-testid': 'empty-state' },
+          h('p', {}, STRINGS.noConnectors),
+          h('p', { class: 'dc-muted' }, STRINGS.noConnectorsHint),
+        ),
+      );
+    } else if (visible.length === 0) {
+      listStatus.replaceChildren(
+        h('p', { class: 'dc-muted', 'data-testid': 'no-matches' }, STRINGS.noMatches(list.query)),
+      );
+    } else {
+      listStatus.replaceChildren();
+    }
+    if (active)
+      document.getElementById(optionId(active.id))?.scrollIntoView?.({ block: 'nearest' });
+  };
+
+  async function loadConnectors(): Promise<void> {
+    if (!Number.isSafeInteger(ticket.id) || ticket.id <= 0) {
+      listStatus.replaceChildren(
+        h('p', { class: 'dc-muted', 'data-testid': 'save-first' }, STRINGS.saveTicketFirst),
+      );
+      return;
+    }
+    const first = list.connectors.length === 0 && !listError;
+    const result = await api.listConnectors(ticket.id);
+    root.setAttribute('aria-busy', 'false');
+    if (!result.ok) {
+      listError = describeFailure(result.error, { serverUrl });
+      list = createListState([], list.query);
+      renderList();
+      return;
+    }
+    listError = undefined;
+    const activeId = activeConnector(list)?.id;
+    list = createListState(result.value, list.query);
+    if (activeId) list = setActive(list, activeId);
+    renderList();
+    watchSources(result.value);
+    if (first) announce(STRINGS.connectorCount(result.value.length));
+  }
+
+  // ---- picking and running ------------------------------------------------------------------
+  function pick(connectorId: string): void {
+    const connector = list.connectors.find((entry) => entry.id === connectorId);
+    if (!connector || panel.kind === 'running') return;
+    list = setActive(list, connectorId);
+    renderList();
+    void begin(connector, undefined);
+  }
+
+  async function begin(
+    connector: ConnectorView,
+    comment: CommentSummary | undefined,
+  ): Promise<void> {
+    const step = firstStep(connector, comment?.id);
+    if (step === 'pick-comment') {
+      comments.forConnector = connector;
+      comments.picked = undefined;
+      await openComments(true);
+      return;
+    }
+    if (step === 'form') {
+      const liveValues = await zaf.getValues(livePathsFor(connector)).catch(() => ({}));
+      const fields = buildFormFields(connector, liveValues);
+      panel = { kind: 'form', connector, fields, values: {}, errors: [], comment };
+      renderPanel();
+      focusFirstField();
+      return;
+    }
+    if (step === 'confirm') {
+      panel = { kind: 'confirm', connector, inputs: {}, comment, backToForm: false };
+      renderPanel();
+      return;
+    }
+    await run(connector, {}, comment, createIdempotencyKey());
+  }
+
+  function submitForm(values: Record<string, string>): void {
+    if (panel.kind !== 'form') return;
+    const checked = validateForm(panel.fields, values);
+    if (!checked.ok) {
+      panel = { ...panel, values, errors: checked.errors };
+      renderPanel();
+      const first = checked.errors[0];
+      if (first) document.getElementById(inputId(first.name))?.focus();
+      return;
+    }
+    const { connector, comment } = panel;
+    if (stepAfterForm(connector) === 'confirm') {
+      panel = { kind: 'confirm', connector, inputs: checked.inputs, comment, backToForm: true };
+      renderPanel();
+      return;
+    }
+    void run(connector, checked.inputs, comment, createIdempotencyKey());
+  }
+
+  async function run(
+    connector: ConnectorView,
+    inputs: RunPlan['inputs'],
+    comment: CommentSummary | undefined,
+    idempotencyKey: string,
+  ): Promise<void> {
+    if (panel.kind === 'running') return;
+    const plan: RunPlan = {
+      connector,
+      ticketId: ticket.id,
+      agentId: user?.id,
+      commentId: comment?.id,
+      inputs,
+      idempotencyKey,
+    };
+    panel = { kind: 'running', connector, plan, comment };
+    renderPanel();
+    announce(STRINGS.running(connector.name));
+    const outcome = await executeRun({ api, zaf, serverUrl }, plan);
+    panel = { kind: 'done', connector, plan, outcome, comment };
+    renderPanel();
+    if (outcome.kind === 'result') {
+      announce(
+        STRINGS.resultAnnouncement(connector.name, outcome.view.title, outcome.view.message),
+      );
+    } else {
+      announce(`${outcome.error.title}. ${outcome.error.message}`);
+    }
+    void loadConnectors();
+    void loadRuns();
+  }
+
+  function retry(): void {
+    if (panel.kind !== 'done') return;
+    const { connector, plan, outcome, comment } = panel;
+    // After a lost answer the first request may have run: the same key replays it instead.
+    const key =
+      outcome.kind === 'error' && outcome.error.sameKeyOnRetry
+        ? plan.idempotencyKey
+        : createIdempotencyKey();
+    void run(connector, plan.inputs, comment, key);
+  }
+
+  function closePanel(): void {
+    if (panel.kind === 'running') return;
+    panel = { kind: 'closed' };
+    renderPanel();
+    search.focus();
+  }
+
+  function cancelConfirm(): void {
+    if (panel.kind !== 'confirm') return;
+    if (panel.backToForm) void begin(panel.connector, panel.comment);
+    else closePanel();
+  }
+
+  function focusFirstField(): void {
+    const first = panelEl.querySelector<HTMLElement>('input, select, button[type=submit]');
+    first?.focus();
+  }
+
+  function resultNotes(outcome: Extract<RunFlowOutcome, { kind: 'result' }>): string[] {
+    const notes: string[] = [];
+    if (outcome.fieldsSet.length) notes.push(STRINGS.fieldsUpdated(outcome.fieldsSet.length));
+    if (outcome.fieldsNotSet.length)
+      notes.push(STRINGS.fieldsSavedNotShown(outcome.fieldsNotSet.join(', ')));
+    return notes;
+  }
+
+  function renderPanel(): void {
+    panelEl.hidden = panel.kind === 'closed';
+    panelEl.setAttribute('aria-busy', panel.kind === 'running' ? 'true' : 'false');
+    panelEl.dataset.state = panel.kind === 'done' ? panel.outcome.kind : panel.kind;
+    switch (panel.kind) {
+      case 'closed':
+        panelEl.replaceChildren();
+        return;
+      case 'form':
+        panelEl.replaceChildren(
+          renderForm(panel.connector, panel.fields, panel.values, panel.errors, panel.comment, {
+            onSubmit: submitForm,
+            onCancel: closePanel,
+          }),
+        );
+        return;
+      case 'confirm':
+        panelEl.replaceChildren(
+          renderConfirm(panel.connector, panel.inputs, panel.comment, {
+            onConfirm: () => {
+              if (panel.kind !== 'confirm') return;
+              void run(panel.connector, panel.inputs, panel.comment, createIdempotencyKey());
+            },
+            onCancel: cancelConfirm,
+          }),
+        );
+        panelEl.querySelector<HTMLElement>('[data-testid=confirm-button]')?.focus();
+        return;
+      case 'running':
+        panelEl.replaceChildren(renderRunning(panel.connector));
+        panelEl.focus();
+        return;
+      case 'done': {
+        const { connector, outcome } = panel;
+        if (outcome.kind === 'result') {
+          panelEl.replaceChildren(
+            renderResult(connector, outcome.view, resultNotes(outcome), {
+              onRetry: retry,
+              onClose: closePanel,
+            }),
+          );
+        } else {
+          panelEl.replaceChildren(
+            renderPanelError(connector, renderError(outcome.error, retry), closePanel),
+          );
+        }
+        byId('dc-panel-heading').focus();
+        return;
+      }
+    }
+  }
+
+  // ---- run on a comment ---------------------------------------------------------------------
+  async function openComments(focusList: boolean): Promise<void> {
+    comments.open = true;
+    renderComments();
+    if (comments.items === undefined || comments.error) {
+      commentsBody.replaceChildren(h('p', { class: 'dc-muted' }, STRINGS.commentsLoading));
+      const names = new Map<number, string>();
+      if (ticket.requester?.id && ticket.requester.name)
+        names.set(ticket.requester.id, ticket.requester.name);
+      if (user) names.set(user.id, user.name);
+      const result = await fetchComments((options) => zaf.request(options), ticket.id, names);
+      comments.items = result.ok ? result.value : undefined;
+      comments.error = result.ok ? undefined : describeFailure(result.error);
+      renderComments();
+    }
+    if (focusList) {
+      commentsBody.querySelector<HTMLElement>('[data-testid=comment-option]')?.focus();
+      byId('dc-comments').scrollIntoView?.({ block: 'nearest' });
+    }
+  }
+
+  function renderComments(): void {
+    commentsToggle.setAttribute('aria-expanded', comments.open ? 'true' : 'false');
+    commentsBody.hidden = !comments.open;
+    if (!comments.open) return;
+    if (comments.error) {
+      commentsBody.replaceChildren(
+        h('p', {}, STRINGS.errors.comments),
+        renderError(comments.error, () => void openComments(true)),
+      );
+      return;
+    }
+    if (!comments.items) return;
+    const picker = renderCommentPicker(comments.items, comments.picked?.id, (comment) => {
+      comments.picked = comment;
+      const target = comments.forConnector;
+      if (target) {
+        comments.forConnector = undefined;
+        renderComments();
+        void begin(target, comment);
+        return;
+      }
+      renderComments();
+      commentsBody.querySelector<HTMLElement>('[data-testid=comment-connector]')?.focus();
+    });
+    const intro = comments.forConnector
+      ? h(
+          'p',
+          { 'data-testid': 'comment-prompt' },
+          `${STRINGS.pickComment}: ${comments.forConnector.name}`,
+        )
+      : null;
+    commentsBody.replaceChildren(
+      ...(intro ? [intro] : []),
+      picker,
+      ...(comments.picked && !comments.forConnector
+        ? [
+            renderCommentConnectors(
+              comments.picked,
+              commentConnectors(list.connectors),
+              (connector) => {
+                if (panel.kind === 'running' || !comments.picked) return;
+                list = setActive(list, connector.id);
+                renderList();
+                void begin(connector, comments.picked);
+              },
+            ),
+          ]
+        : []),
+    );
+  }
+
+  // ---- recent runs --------------------------------------------------------------------------
+  let runsOpen = true;
+  async function loadRuns(): Promise<void> {
+    if (!runsOpen || !Number.isSafeInteger(ticket.id) || ticket.id <= 0) return;
+    const result = await api.listRuns(ticket.id, 10);
+    if (!result.ok) {
+      const failure = describeFailure(result.error, { serverUrl });
+      // The list above already explains the same failure; say it once.
+      if (listError?.code === failure.code) {
+        runsBody.replaceChildren(h('p', { class: 'dc-muted' }, STRINGS.errors.runs));
+        return;
+      }
+      runsBody.replaceChildren(
+        h('p', {}, STRINGS.errors.runs),
+        renderError(failure, () => void loadRuns()),
+      );
+      return;
+    }
+    const names = new Map(list.connectors.map((connector) => [connector.id, connector.name]));
+    runsBody.replaceChildren(renderRunList(result.value, names, toggleRun));
+  }
+
+  async function toggleRun(
+    run: RunRecordView,
+    button: HTMLElement,
+    detail: HTMLElement,
+  ): Promise<void> {
+    const expanded = button.getAttribute('aria-expanded') === 'true';
+    button.setAttribute('aria-expanded', expanded ? 'false' : 'true');
+    detail.hidden = expanded;
+    if (expanded || detail.dataset.loaded === 'true') return;
+    detail.replaceChildren(h('p', { class: 'dc-muted' }, STRINGS.runDetailsLoading));
+    const result = await api.getRun(run.id);
+    if (result.ok) {
+      detail.dataset.loaded = 'true';
+      detail.replaceChildren(renderRunDetail(result.value));
+    } else {
+      detail.replaceChildren(renderError(describeFailure(result.error, { serverUrl })));
+    }
+  }
+
+  // ---- live ticket changes ------------------------------------------------------------------
+  function watchSources(connectors: readonly ConnectorView[]): void {
+    for (const connector of connectors) {
+      for (const input of connector.inputs) {
+        const event = input.prompt ? zafChangeEventForSource(input.source) : undefined;
+        if (!event || subscribed.has(event)) continue;
+        subscribed.add(event);
+        zaf.on(event, () => void refreshOpenForm());
+      }
+    }
+  }
+
+  /** Follows edits in the ticket form into fields the agent has not touched in the sidebar. */
+  async function refreshOpenForm(): Promise<void> {
+    if (panel.kind !== 'form') return;
+    const current = panel;
+    const liveValues = await zaf.getValues(livePathsFor(current.connector)).catch(() => ({}));
+    if (panel !== current) return;
+    const fresh = buildFormFields(current.connector, liveValues);
+    for (const field of fresh) {
+      const before = current.fields.find((entry) => entry.name === field.name);
+      const element = document.getElementById(inputId(field.name)) as HTMLInputElement | null;
+      if (!before || !element || !field.editable || element.value !== before.value) continue;
+      element.value = field.value;
+      before.value = field.value;
+    }
+  }
+
+  // ---- keyboard and layout ------------------------------------------------------------------
+  document.addEventListener('keydown', (event) => {
+    if (isSearchShortcut(event)) {
+      event.preventDefault();
+      search.focus();
+      search.select();
+      return;
+    }
+    if (event.key === 'Escape' && panelEl.contains(event.target as Node)) {
+      event.preventDefault();
+      if (panel.kind === 'confirm') cancelConfirm();
+      else closePanel();
+    }
+  });
+  search.addEventListener('input', () => {
+    list = setQuery(list, search.value);
+    renderList();
+  });
+  search.addEventListener('keydown', (event) => {
+    const action = listKeyAction(event.key);
+    if (!action) return;
+    if (action === 'next' || action === 'previous') {
+      event.preventDefault();
+      list = moveActive(list, action === 'next' ? 1 : -1);
+      renderList();
+    } else if (action === 'run') {
+      event.preventDefault();
+      const active = activeConnector(list);
+      if (active) pick(active.id);
+    } else if (action === 'clear') {
+      if (search.value) {
+        event.preventDefault();
+        search.value = '';
+        list = setQuery(list, '');
+        renderList();
+      } else if (panel.kind !== 'closed') {
+        event.preventDefault();
+        closePanel();
+      }
+    }
+  });
+  commentsToggle.addEventListener('click', () => {
+    if (comments.open) {
+      comments.open = false;
+      comments.forConnector = undefined;
+      renderComments();
+    } else {
+      void openComments(false);
+    }
+  });
+  runsToggle.addEventListener('click', () => {
+    runsOpen = !runsOpen;
+    runsToggle.setAttribute('aria-expanded', runsOpen ? 'true' : 'false');
+    runsBody.hidden = !runsOpen;
+    if (runsOpen) void loadRuns();
+  });
+
+  // ---- start --------------------------------------------------------------------------------
+  zaf.on('ticket.updated', () => {
+    void loadConnectors();
+    void loadRuns();
+  });
+  // Connectors first: the run list names them.
+  await loadConnectors();
+  await loadRuns();
+}

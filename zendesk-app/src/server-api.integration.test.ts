@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { TEST_SHARED_SECRET, startTestStack } from '../../test/support/start-test-stack';
+import type { TestStack } from '../../test/support/start-test-stack';
+import { describeFailure } from './error-messages';
+import { executeRun } from './run-flow';
+import { createIdempotencyKey, createServerApi } from './server-api';
+import { createTestProxy } from './test-proxy';
+
+/**
+ * The app's server client against the real service (fake Zendesk and demo upstream behind it),
+ * with requests signed the way Zendesk's proxy signs them.
+ */
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => {
+  await stack.close();
+});
+
+function appApi(secret = TEST_SHARED_SECRET, serverUrl = stack.url) {
+  const proxy = createTestProxy({ shared_secret: secret });
+  return { api: createServerApi({ request: proxy.request, serverUrl }), proxy };
+}
+
+function recordingForm() {
+  const set: { id: number; value: unknown }[] = [];
+  return { set, zaf: { setCustomFields: async (fields: typeof set) => (set.push(...fields), []) } };
+}
+
+describe('the sidebar talking to the server', () => {
+  it('lists the connectors that apply to the ticket, with their prefilled inputs', async () => {
+    const { api } = appApi();
+    const result = await api.listConnectors(1);
+    expect(result.ok).toBe(true);
+    const ids = result.ok ? result.value.map((connector) => connector.id) : [];
+    expect(ids).toContain('shopify_order_lookup');
+    expect(ids).not.toContain('jira_create_issue');
+    const lookup = result.ok
+      ? result.value.find((c) => c.id === 'shopify_order_lookup')
+      : undefined;
+    expect(lookup?.inputs[0]).toMatchObject({ name: 'order_number', prompt: true, value: '#1001' });
+  });
+
+  it('runs a connector, then sets the written fields in the open ticket form', async () => {
+    const { api } = appApi();
+    const connectors = await api.listConnectors(1);
+    const connector = connectors.ok
+      ? connectors.value.find((c) => c.id === 'shopify_order_lookup')
+      : undefined;
+    if (!connector) throw new Error('no order lookup');
+    const form = recordingForm();
+    const outcome = await executeRun(
+      { api, zaf: form.zaf, serverUrl: stack.url },
+      {
+        connector,
+        ticketId: 1,
+        agentId: 90000000002,
+        commentId: undefined,
+        inputs: { order_number: '#1001' },
+        idempotencyKey: createIdempotencyKey(),
+      },
+    );
+    expect(outcome).toMatchObject({ kind: 'result', view: { outcome: 'success' } });
+    expect(form.set).toContainEqual({
+      id: SANDBOX_FIELD_IDS.trackingNumber,
+      value: '1Z999AA10123456784',
+    });
+    expect(stack.ticket(1).customFields[String(SANDBOX_FIELD_IDS.trackingNumber)]).toBe(
+      '1Z999AA10123456784',
+    );
+
+    const runs = await api.listRuns(1, 10);
+    const latest = runs.ok ? runs.value[0] : undefined;
+    expect(latest).toMatchObject({ connectorId: 'shopify_order_lookup', outcome: 'success' });
+    const entry = await api.getRun(latest?.id ?? '');
+    expect(entry).toMatchObject({
+      ok: true,
+      value: { id: latest?.id, actor: { kind: 'agent', id: '90000000002' } },
+    });
+  });
+
+  it('replays instead of running twice when the same key is sent again', async () => {
+    const { api } = appApi();
+    const key = createIdempotencyKey();
+    const body = { ticketId: 2, inputs: {}, confirmed: false };
+    const first = await api.runConnector('shopify_order_lookup', body, key);
+    const second = await api.runConnector('shopify_order_lookup', body, key);
+    expect(first.ok && second.ok && second.value.runId).toBe(first.ok && first.value.runId);
+    expect(second.ok && second.value.replayed).toBe(true);
+  });
+
+  it('runs a connector on a picked comment', async () => {
+    const { api } = appApi();
+    const result = await api.runConnector(
+      'jira_issue_from_comment',
+      { ticketId: 1, commentId: 10000000003, inputs: {}, confirmed: true },
+      createIdempotencyKey(),
+    );
+    expect(result).toMatchObject({ ok: true, value: { outcome: 'success' } });
+    expect(stack.ticket(1).customFields[String(SANDBOX_FIELD_IDS.jiraIssueKey)]).toMatch(
+      /^SUP-\d+$/,
+    );
+  });
+
+  it('names the input the server refused (422)', async () => {
+    const { api } = appApi();
+    const result = await api.runConnector(
+      'shopify_order_lookup',
+      { ticketId: 1, inputs: { order_number: 'not an order' }, confirmed: false },
+      createIdempotencyKey(),
+    );
+    expect(result).toMatchObject({ ok: false, error: { code: 'INPUT_INVALID', status: 422 } });
+    const view = result.ok
+      ? undefined
+      : describeFailure(result.error, { inputLabels: new Map([['order_number', 'Order number']]) });
+    expect(view?.title).toBe('Check the input: Order number');
+  });
+
+  it('asks the admin to check the shared secret when the server rejects the JWT', async () => {
+    const { api } = appApi('not-the-servers-secret-0123456789');
+    const result = await api.listConnectors(1);
+    expect(result).toMatchObject({ ok: false, error: { code: 'AUTH_INVALID', status: 401 } });
+    const view = result.ok ? undefined : describeFailure(result.error);
+    expect(view?.hint).toContain('ZENDESK_APP_SHARED_SECRET');
+  });
+
+  it('says the server is unreachable when nothing listens at the URL', async () => {
+    const { api } = appApi(TEST_SHARED_SECRET, 'http://127.0.0.1:9');
+    expect(await api.listConnectors(1)).toMatchObject({
+      ok: false,
+      error: { code: 'SERVER_UNREACHABLE', status: 0 },
+    });
+  });
+});

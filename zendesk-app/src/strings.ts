@@ -1,0 +1,177 @@
+/**
+ * Every string the sidebar shows, in one place (English). Zendesk's translations/en.json only
+ * carries the app's name and the settings labels; UI text lives here so a translation is one
+ * file to copy.
+ */
+export const STRINGS = {
+  appTitle: 'Data Connectors',
+  loading: 'Loading connectors…',
+  searchLabel: 'Search connectors',
+  searchPlaceholder: 'Search connectors (Ctrl+K)',
+  searchPlaceholderMac: 'Search connectors (⌘K)',
+  listLabel: 'Connectors for this ticket',
+  noConnectors: 'No connectors apply to this ticket.',
+  noConnectorsHint:
+    'Connectors show up here when their rules match the ticket (for example its tags).',
+  noMatches: (query: string) => `No connector matches “${query}”.`,
+  connectorCount: (count: number) =>
+    count === 1 ? '1 connector available.' : `${count} connectors available.`,
+  neverRun: 'Not run on this ticket yet',
+  lastRun: (outcome: string, when: string) => `Last run: ${outcome}, ${when}`,
+  unavailable: 'Unavailable',
+  takesComment: 'Runs on a comment',
+  outcome: { success: 'Success', empty: 'Nothing found', failed: 'Failed' } as Record<
+    string,
+    string
+  >,
+  saveTicketFirst: 'Save the ticket first: connectors run on saved tickets.',
+
+  yes: 'Yes',
+  no: 'No',
+  noValue: '—',
+  justNow: 'just now',
+  minutesAgo: (minutes: number) => `${minutes} min ago`,
+  today: (time: string) => `today ${time}`,
+
+  // The run panel
+  back: 'Back to the list',
+  inputsHeading: 'Inputs',
+  fromTicket: 'From the ticket',
+  fromOpenTicket: 'From the open ticket form (not saved yet)',
+  readOnlyHint: 'Read from the saved ticket by the server.',
+  requiredMark: '(required)',
+  run: 'Run',
+  continue: 'Continue',
+  cancel: 'Cancel',
+  confirm: 'Confirm and run',
+  confirmHeading: (name: string) => `Run “${name}”?`,
+  confirmIntro: 'This connector changes data in another system.',
+  confirmMethod: (method: string) => `It sends a ${method} request with the values below.`,
+  confirmWrites: 'It may update this ticket with the result.',
+  confirmComment: (author: string) => `Comment by ${author}`,
+  running: (name: string) => `Running “${name}”…`,
+  retry: 'Retry',
+  runAgain: 'Run again',
+  outputsHeading: 'Result',
+  redactedHint: 'Hidden by the connector’s settings',
+  replayed: 'Shown from the earlier run with the same request.',
+  fieldsUpdated: (count: number) =>
+    count === 1
+      ? 'The ticket field was updated in the open ticket.'
+      : `${count} ticket fields were updated in the open ticket.`,
+  fieldsSavedNotShown: (ids: string) =>
+    `The server saved the ticket, but fields ${ids} could not be shown in the open form; reload the ticket to see them.`,
+  writeFailed: (message: string) => `The ticket was not updated: ${message}`,
+  resultAnnouncement: (name: string, outcome: string, message: string) =>
+    `${name}: ${outcome}. ${message}`,
+
+  // Run on a comment
+  commentsHeading: 'Run on a comment',
+  commentsToggle: 'Pick a comment…',
+  commentsLabel: 'Comments on this ticket',
+  commentsLoading: 'Loading comments…',
+  noComments: 'This ticket has no comments yet.',
+  noCommentConnectors: 'No connector here takes a comment.',
+  pickComment: 'Pick the comment to run on',
+  pickConnectorFor: (author: string) => `Run on the comment by ${author}:`,
+  internalNote: 'Internal note',
+  commentBy: (author: string, when: string) => `${author}, ${when}`,
+
+  // Recent runs
+  runsHeading: 'Recent runs on this ticket',
+  runsEmpty: 'No runs on this ticket yet.',
+  runsLoading: 'Loading recent runs…',
+  runDetailsLoading: 'Loading the run log…',
+  runBy: (name: string) => `by ${name}`,
+  runLog: {
+    inputs: 'Inputs',
+    outputs: 'Outputs',
+    request: 'Request',
+    response: 'Response',
+    writes: 'Ticket update',
+    error: 'Error',
+    attempts: 'Attempts',
+    duration: 'Duration',
+    runId: 'Run id',
+  },
+
+  validation: {
+    required: 'is required',
+    number: 'must be a number',
+    integer: 'must be a whole number',
+    boolean: 'must be true or false',
+    date: 'must be a date (YYYY-MM-DD)',
+    realDate: 'must be a real calendar date',
+    email: 'must be an email address',
+    maxLength: (max: number) => `must be at most ${max} characters`,
+    pattern: (pattern: string) => `does not have the expected format (${pattern})`,
+    summary: (count: number) =>
+      count === 1 ? 'Fix 1 input before running.' : `Fix ${count} inputs before running.`,
+  },
+
+  errors: {
+    serverUrlMissing: {
+      title: 'The app is not set up yet',
+      message: 'It has no server URL.',
+      hint: 'An admin sets “Server URL” in Admin Center → Apps and integrations → Zendesk Support apps → Data Connectors.',
+    },
+    unreachable: {
+      title: 'Cannot reach the Data Connectors server',
+      message: (url: string) => `${url || 'The server'} did not answer.`,
+      hint: 'Check that the server is running and reachable, and that its host is in the app’s domainWhitelist.',
+    },
+    timeout: {
+      title: 'The server took too long to answer',
+      message: 'The run may still finish on the server.',
+      hint: 'Check “Recent runs” before running it again; Retry will not run it twice.',
+    },
+    auth: {
+      title: 'The server did not accept this app',
+      message: 'The app’s shared secret does not match the server’s.',
+      hint: 'Admin: check that the app setting “Shared secret” has the same value as ZENDESK_APP_SHARED_SECRET on the server.',
+    },
+    input: {
+      title: (names: string) => `Check the input: ${names}`,
+      fallbackTitle: 'An input is missing or not valid',
+    },
+    config: {
+      title: 'The server’s connector configuration is broken',
+      message: 'No connector can run until an admin fixes it.',
+      hint: 'Admin: run `npm run connectors -- check` on the server or open /health to see what is wrong.',
+    },
+    confirmation: {
+      title: 'This connector needs your confirmation',
+      hint: 'Reload the list and run it again; you will be asked to confirm.',
+    },
+    busy: {
+      title: 'The server is busy',
+      hint: 'Try again in a moment.',
+    },
+    helpdesk: {
+      title: 'The server could not read this ticket from Zendesk',
+      hint: 'Admin: check the server’s Zendesk API credentials (ZENDESK_* settings).',
+    },
+    notFound: { title: 'Not found' },
+    forbidden: {
+      title: 'Not allowed',
+      hint: 'The server only runs connectors for agents and admins.',
+    },
+    invalidResponse: {
+      title: 'The server’s answer could not be read',
+      message: 'The app and the server may be different versions.',
+      hint: 'Admin: update the app package to match the server.',
+    },
+    other: { title: 'The server refused the request' },
+    zaf: {
+      title: 'The app could not read this ticket from Zendesk',
+      hint: 'Reload the ticket; if it keeps happening, reinstall the app.',
+    },
+    hostSilent: 'Zendesk did not answer the app. Reload the page to try again.',
+    notInZendesk:
+      'Open this page inside Zendesk (or at /preview on the server): it needs the Zendesk app framework.',
+    noDetails: 'The server gave no details.',
+    comments: 'The comments could not be loaded.',
+    runs: 'Recent runs could not be loaded.',
+  },
+  errorCode: (code: string, status: number) => (status ? `${code} (HTTP ${status})` : code),
+} as const;
