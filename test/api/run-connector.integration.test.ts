@@ -288,6 +288,20 @@ describe('write-back to Zendesk', () => {
     expect(logged.body.run).toMatchObject({ outcome: 'failed', errorCode: 'WRITE_BACK_FAILED' });
   });
 
+  it('does not add the internal note twice when the answer to a write-back is lost', async () => {
+    const notesBefore = stack.ticket(4).notes.length;
+    stack.zendesk.faults.enqueue({ method: 'PUT', pathPattern: '/tickets/4', loseResponse: true });
+    const res = await run('jira_create_issue', { ticketId: 4, confirmed: true });
+    expect(res.body).toMatchObject({ outcome: 'success', writes: { status: 'written' } });
+    const ticket = stack.ticket(4);
+    expect(ticket.notes.length).toBe(notesBefore + 1);
+    const puts = stack.zendesk.journal.filter((entry) => entry.method === 'PUT').slice(-2);
+    expect(puts.map((entry) => entry.path)).toEqual([
+      '/api/v2/tickets/4.json',
+      '/api/v2/tickets/4.json',
+    ]);
+  });
+
   it('answers 404 for a ticket Zendesk does not have', async () => {
     const res = await run('shopify_order_lookup', { ticketId: 999999 });
     expect(res.status).toBe(404);

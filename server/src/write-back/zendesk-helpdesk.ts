@@ -119,6 +119,43 @@ function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent',
   }
 }
 
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+}
+
+/** Whether a ticket already shows every change of an update (fields, tags and the note). */
+async function updateAlreadyApplied(
+  client: ZendeskClient,
+  context: TicketContext,
+  update: TicketUpdate,
+  loadedVersion: string | undefined,
+): Promise<boolean> {
+  const { ticket } = context;
+  const tags = new Set(ticket.tags);
+  if (
+    !(update.customFields ?? []).every((field) =>
+      sameValue(ticket.customFields[String(field.id)], field.value),
+    )
+  ) {
+    return false;
+  }
+  if (update.status !== undefined && ticket.status !== update.status) return false;
+  if (update.priority !== undefined && ticket.priority !== update.priority) return false;
+  if (update.type !== undefined && ticket.type !== update.type) return false;
+  if (!(update.additionalTags ?? []).every((tag) => tags.has(tag))) return false;
+  if ((update.removeTags ?? []).some((tag) => tags.has(tag))) return false;
+  if (update.internalNote === undefined) return true;
+  const comments = await client.listComments(ticket.id);
+  if (!comments.ok) return false;
+  const since = loadedVersion === undefined ? 0 : Date.parse(loadedVersion);
+  return comments.value.some(
+    (comment) =>
+      !comment.public &&
+      comment.body.trim() === update.internalNote?.trim() &&
+      Date.parse(comment.createdAt) >= since,
+  );
+}
+
 function describeUpdate(update: TicketUpdate): unknown {
   return Object.keys(update).length ? update : null;
 }
@@ -225,6 +262,12 @@ export function createZendeskHelpdesk(
         if (error.code === 'ZENDESK_CONFLICT' && attempt === 1) {
           const fresh = await client.getTicketContext(ticketId, {});
           if (fresh.ok) {
+            // A retried PUT whose first answer was lost also ends here: the update landed, so
+            // the ticket changed. Applying it again would add the internal note twice.
+            if (await updateAlreadyApplied(client, fresh.value, built.update, loaded.version)) {
+              loaded.version = fresh.value.ticket.updatedAt;
+              return { ok: true, written: true, changes: describeUpdate(built.update) };
+            }
             stamp = fresh.value.ticket.updatedAt;
             continue;
           }

@@ -77,6 +77,15 @@ export interface TicketFieldSummary {
   options: { name: string; value: string }[];
 }
 
+/** A ticket comment as the run pipeline and the preview read it. */
+export interface TicketComment {
+  id: number;
+  body: string;
+  authorId: number;
+  public: boolean;
+  createdAt: string;
+}
+
 export interface ZendeskClient {
   getTicketContext(
     ticketId: number,
@@ -87,6 +96,8 @@ export interface ZendeskClient {
     update: TicketUpdate,
   ): Promise<Result<{ ticketUpdatedAt: string; attempts: number }, ZendeskError>>;
   getUser(userId: number): Promise<Result<ZendeskUserSummary, ZendeskError>>;
+  /** Every comment of a ticket, oldest first (walks the cursor pages). */
+  listComments(ticketId: number): Promise<Result<TicketComment[], ZendeskError>>;
   listTicketFields(): Promise<Result<TicketFieldSummary[], ZendeskError>>;
   createTicket(
     ticket: NewTicket,
@@ -229,14 +240,19 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
     return { ok: true, value: { data: read.value, attempts: response.value.attempts } };
   }
 
+  type CommentPage = z.infer<typeof commentPageSchema>['comments'];
+
   /**
-   * Walks the cursor-paginated comments until the wanted one turns up. The next page is built
-   * from `meta.after_cursor` rather than by following `links.next`, so the credentials are only
-   * ever sent to the configured base URL.
+   * Walks a ticket's cursor-paginated comments, page by page, until `visit` says stop. The next
+   * page is built from `meta.after_cursor` (not `links.next`), so credentials only ever go to
+   * the configured base URL.
    */
-  async function findComment(ticketId: number, commentId: number) {
+  async function walkComments(
+    ticketId: number,
+    visit: (comments: CommentPage) => boolean,
+  ): Promise<Result<{ attempts: number }, ZendeskError>> {
     let after: string | null = null;
-    let requests = 0;
+    let attempts = 0;
     for (let page = 0; page < MAX_COMMENT_PAGES; page += 1) {
       const query: Record<string, string> = { 'page[size]': String(config.commentPageSize) };
       if (after) query['page[after]'] = after;
@@ -247,19 +263,29 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         replaySafe: true,
       });
       if (!result.ok) return result;
-      requests += result.value.attempts;
-      const found = result.value.data.comments.find((comment) => comment.id === commentId);
-      if (found) return { ok: true as const, value: found };
+      attempts += result.value.attempts;
+      if (!visit(result.value.data.comments)) break;
       const meta = result.value.data.meta;
       if (!meta?.has_more || !meta.after_cursor || meta.after_cursor === after) break;
       after = meta.after_cursor;
     }
+    return { ok: true, value: { attempts } };
+  }
+
+  async function findComment(ticketId: number, commentId: number) {
+    let found: CommentPage[number] | undefined;
+    const walked = await walkComments(ticketId, (comments) => {
+      found = comments.find((comment) => comment.id === commentId);
+      return found === undefined;
+    });
+    if (!walked.ok) return walked;
+    if (found) return { ok: true as const, value: found };
     return {
       ok: false as const,
       error: {
         code: 'ZENDESK_NOT_FOUND' as const,
         message: `Comment ${commentId} was not found on ticket ${ticketId}`,
-        attempts: requests,
+        attempts: walked.value.attempts,
       },
     };
   }
@@ -302,6 +328,25 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
           attempts: result.value.attempts,
         },
       };
+    },
+
+    async listComments(ticketId) {
+      if (!isValidId(ticketId)) return invalidId('Ticket id', ticketId);
+      const comments: TicketComment[] = [];
+      const walked = await walkComments(ticketId, (page) => {
+        for (const comment of page) {
+          comments.push({
+            id: comment.id,
+            body: comment.body,
+            authorId: comment.author_id,
+            public: comment.public,
+            createdAt: comment.created_at,
+          });
+        }
+        return true;
+      });
+      if (!walked.ok) return walked;
+      return { ok: true, value: comments };
     },
 
     async getUser(userId) {

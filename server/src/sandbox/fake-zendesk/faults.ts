@@ -20,6 +20,11 @@ export interface FaultSpec {
   delayMs?: number;
   /** Destroy the socket without answering (after `delayMs`, if given). */
   resetConnection?: boolean;
+  /**
+   * Process the request normally, then drop the connection instead of sending the answer: the
+   * change is made but the client never hears of it (a lost response).
+   */
+  loseResponse?: boolean;
 }
 
 export interface FaultInjector {
@@ -78,6 +83,13 @@ export function createFaultMiddleware(injector: FaultInjector): RequestHandler {
     if (fault.resetConnection) {
       req.socket.destroy();
       return;
+    }
+    if (fault.loseResponse) {
+      res.end = (() => {
+        req.socket.destroy();
+        return res;
+      }) as typeof res.end;
+      return next();
     }
     if (fault.status === undefined) return next();
     res.status(fault.status);

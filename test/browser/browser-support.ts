@@ -1,0 +1,96 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+
+/**
+ * Debian's Chromium driven by playwright-core: no browser download, a fresh profile per file,
+ * nothing that phones home.
+ */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const ARTIFACTS_DIR = 'test/artifacts';
+
+/**
+ * Generous, because waits end as soon as the DOM state appears: on a loaded two-core machine
+ * Chromium, the server and the fakes share the CPU with the other test files.
+ */
+export const BROWSER_TIMEOUT_MS = 120_000;
+/** How long one DOM state may take to appear. */
+export const STEP_TIMEOUT_MS = 30_000;
+
+export interface Chromium {
+  context: BrowserContext;
+  close(): Promise<void>;
+}
+
+export async function launchChromium(): Promise<Chromium> {
+  const profile = mkdtempSync(join(tmpdir(), 'dc-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(STEP_TIMEOUT_MS);
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface PreviewPage {
+  page: Page;
+  /** The sidebar app inside its iframe. */
+  app: FrameLocator;
+  /** Messages the page and the app logged to the console, for failure messages. */
+  console: string[];
+}
+
+/** Opens the preview for a ticket and waits until the app has listed its connectors. */
+export async function openPreview(chromiumInstance: Chromium, url: string): Promise<PreviewPage> {
+  const page = await chromiumInstance.context.newPage();
+  const consoleLines: string[] = [];
+  page.on('console', (message) => consoleLines.push(`${message.type()}: ${message.text()}`));
+  page.on('pageerror', (error) => consoleLines.push(`pageerror: ${error.message}`));
+  const requests: string[] = [];
+  page.on('requestfinished', (request) => requests.push(`${request.method()} ${request.url()}`));
+  page.on('requestfailed', (request) =>
+    requests.push(`FAILED ${request.method()} ${request.url()}`),
+  );
+  await page.goto(url);
+  const app = page.frameLocator('#app-frame');
+  try {
+    await app.locator('[data-testid=app][aria-busy=false]').waitFor();
+  } catch (error) {
+    // Say what the page and the app were doing, so a failure on CI can be read from the log.
+    const frameHtml = await app
+      .locator('body')
+      .innerHTML({ timeout: 1000 })
+      .catch(() => '(no frame)');
+    throw new Error(
+      `the app did not finish loading: ${(error as Error).message}\n` +
+        `console:\n${consoleLines.join('\n')}\nrequests:\n${requests.join('\n')}\n` +
+        `app:\n${frameHtml.slice(0, 2000)}`,
+    );
+  }
+  return { page, app, console: consoleLines };
+}
+
+export function artifactPath(name: string): string {
+  const path = join(ARTIFACTS_DIR, name);
+  mkdirSync(dirname(path), { recursive: true });
+  return path;
+}

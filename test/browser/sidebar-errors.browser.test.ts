@@ -1,0 +1,67 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startPreviewStack } from '../support/start-preview-stack';
+import { TEST_SHARED_SECRET } from '../support/start-test-stack';
+import type { PreviewStack } from '../support/start-preview-stack';
+import { BROWSER_TIMEOUT_MS, launchChromium, openPreview } from './browser-support';
+import type { Chromium } from './browser-support';
+
+/** What the agent sees when something is wrong: never a blank panel. */
+
+let stack: PreviewStack;
+let chromium: Chromium;
+
+beforeAll(async () => {
+  [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
+}, BROWSER_TIMEOUT_MS);
+afterAll(async () => {
+  await chromium?.close();
+  await stack?.close();
+});
+afterEach(() => stack.upstream.setOutage(false));
+
+describe('failures in the sidebar', () => {
+  it(
+    "shows the connector's failure message and a Retry button that runs it again",
+    async () => {
+      stack.upstream.setOutage(true, { service: 'shopify', retryAfterSeconds: 1 });
+      const { app, page } = await openPreview(chromium, `${stack.previewUrl}?ticket=2`);
+      await app.locator('[data-connector-id=shopify_order_lookup]').click();
+      await app.locator('[data-testid=run-button]').click();
+
+      await app.locator('[data-testid=run-result][data-outcome=failed]').waitFor();
+      expect(await app.locator('[data-testid=result-message]').textContent()).toMatch(
+        /^Shopify lookup failed: /,
+      );
+      expect(stack.ticket(2).tags).toContain('shopify_lookup_failed');
+
+      stack.upstream.setOutage(false);
+      await app.locator('[data-testid=retry-button]').click();
+      await app.locator('[data-testid=run-result][data-outcome=success]').waitFor();
+      expect(await app.locator('[data-testid=result-message]').textContent()).toBe(
+        'Order #1002: paid, unfulfilled.',
+      );
+      await page.close();
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+
+  it(
+    'tells the admin which setting to check when the shared secret is wrong',
+    async () => {
+      const { app, page } = await openPreview(
+        chromium,
+        `${stack.previewUrl}?ticket=1&secret=wrong`,
+      );
+      const error = app.locator('[data-testid=list-status] [data-testid=error]');
+      await error.waitFor();
+      expect(await error.textContent()).toContain('“Shared secret”');
+      expect(stack.logLines.some((line) => line.includes('request not authenticated'))).toBe(true);
+      // The secret never reached the browser.
+      const html = await page.content();
+      const frameHtml = await app.locator('html').innerHTML();
+      for (const text of [html, frameHtml]) expect(text).not.toContain(TEST_SHARED_SECRET);
+      await page.close();
+    },
+    BROWSER_TIMEOUT_MS,
+  );
+});
