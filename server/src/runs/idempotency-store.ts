@@ -23,7 +23,7 @@ export interface IdempotencyStore {
 }
 
 const TTL_MS = 24 * 60 * 60 * 1000;
-/** A request that has been "in progress" this long died with its process; let it be retried. */
+/** A request "in progress" this long is presumed lost (a hung run); let it be retried. */
 const STALE_IN_PROGRESS_MS = 5 * 60 * 1000;
 
 export function openIdempotencyStore(options: {
@@ -38,6 +38,10 @@ export function openIdempotencyStore(options: {
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     state TEXT NOT NULL, result TEXT, created_at INTEGER NOT NULL,
     PRIMARY KEY (scope, key))`);
+  // A key still "in progress" when the store opens belonged to a server process that died mid-run
+  // (one server owns a data folder). Its caller got a broken connection, not an answer, and will
+  // retry: that retry must run, not be told "still running" until the stale rule frees the key.
+  db.prepare("DELETE FROM idempotency WHERE state = 'in_progress'").run();
   const select = db.prepare<
     [string, string],
     { fingerprint: string; state: string; result: string | null; created_at: number }

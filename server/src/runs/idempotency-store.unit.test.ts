@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openIdempotencyStore } from './idempotency-store';
 import type { IdempotencyStore } from './idempotency-store';
@@ -69,5 +72,28 @@ describe('openIdempotencyStore', () => {
     keys.begin('agent:1', 'k1', 'fp');
     keys.complete('agent:1', 'k1', undefined);
     expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'done', result: null });
+  });
+});
+
+describe('openIdempotencyStore after a restart', () => {
+  it('forgets keys left in progress by a process that died, and keeps finished ones', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'idempotency-'));
+    const path = join(dir, 'keys.sqlite');
+    try {
+      const before = openIdempotencyStore({ path });
+      before.begin('admin', 'died-mid-run', 'fp');
+      before.begin('admin', 'finished', 'fp');
+      before.complete('admin', 'finished', { runId: 'r1' });
+      before.close();
+
+      store = openIdempotencyStore({ path });
+      expect(store.begin('admin', 'died-mid-run', 'fp')).toEqual({ state: 'new' });
+      expect(store.begin('admin', 'finished', 'fp')).toEqual({
+        state: 'done',
+        result: { runId: 'r1' },
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

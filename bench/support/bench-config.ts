@@ -1,0 +1,48 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HUGE_PATH } from './instant-fakes';
+
+/** The connector every benchmark runs: the example Shopify lookup (load, call, write back, log). */
+export const BENCH_CONNECTOR = 'shopify_order_lookup';
+/** A connector whose upstream streams 50 MiB; the connection's 1 MiB cap must cut it. */
+export const HUGE_CONNECTOR = 'bench_huge_response';
+
+/**
+ * Writes the example config with both connections pointed at the instant fakes. The Shopify
+ * connection's concurrency limit is raised so the load itself is never refused: the benchmark
+ * measures the run path, not the limiter (the fault tests cover that).
+ */
+export function writeBenchConfig(dir: string, upstreamUrl: string): string {
+  const config = JSON.parse(
+    readFileSync('config/connectors.json', 'utf8').replaceAll(
+      'http://127.0.0.1:3000/sandbox/upstream',
+      upstreamUrl,
+    ),
+  ) as {
+    $schema?: string;
+    connections: Record<string, Record<string, unknown>>;
+    connectors: Record<string, unknown>[];
+  };
+  delete config.$schema;
+  const shopify = config.connections.shopify_demo as Record<string, unknown>;
+  shopify.maxConcurrency = 1000;
+  config.connections.bench_huge = {
+    baseUrl: upstreamUrl,
+    allowedHosts: ['127.0.0.1'],
+    allowPrivateNetwork: true,
+    auth: { type: 'none' },
+    timeoutMs: 30_000,
+  };
+  config.connectors.push({
+    id: HUGE_CONNECTOR,
+    name: 'Huge response',
+    connection: 'bench_huge',
+    surfaces: ['automation'],
+    request: { method: 'GET', path: HUGE_PATH },
+    response: { outputs: [{ name: 'padding', path: 'padding' }] },
+    retry: { maxAttempts: 1 },
+  });
+  const path = join(dir, 'connectors.json');
+  writeFileSync(path, JSON.stringify(config, null, 2));
+  return path;
+}

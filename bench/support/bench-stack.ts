@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, request } from 'undici';
+import { writeBenchConfig } from './bench-config';
+import { startChild } from './child-process';
+import type { ChildHandle } from './child-process';
+import { recordCannedBodies } from './instant-fakes';
+
+/**
+ * Three processes: the instant fakes, the server, and this one (the load generator). Each gets
+ * its own event loop, as they would on separate machines; on this 2-core box they share cores.
+ */
+export interface BenchStack {
+  fakesUrl: string;
+  serverUrl: string;
+  adminToken: string;
+  server: ChildHandle<{ url: string; adminToken: string }>;
+  /** Makes the fake Zendesk and upstream answer after this many ms. */
+  setFakeDelay(ms: number): Promise<void>;
+  /** One connector run through the server, as the sidebar sends it; true when it succeeded. */
+  runConnector(connectorId: string, ticketId: number): Promise<boolean>;
+  /** The same run with the surface the huge-response connector needs. */
+  runAutomation(connectorId: string, ticketId: number): Promise<{ status: number; body: unknown }>;
+  close(): Promise<void>;
+}
+
+export interface ServerTimings {
+  count: number;
+  serverAddedMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  inServerMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  waitingMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+}
+
+export async function startBenchStack(
+  options: { timing?: boolean; exposeGc?: boolean } = {},
+): Promise<BenchStack> {
+  const bodies = await recordCannedBodies();
+  const fakes = await startChild<{ url: string }>('./fakes-child.ts', {
+    env: { BENCH_BODIES: JSON.stringify(bodies) },
+  });
+  const dataDir = mkdtempSync(join(tmpdir(), 'dc-bench-'));
+  const stopFakes = async () => {
+    await fakes.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  const configPath = writeBenchConfig(dataDir, fakes.ready.url);
+  const server = await startChild<{ url: string; adminToken: string }>('./server-child.ts', {
+    env: {
+      BENCH_SERVER: JSON.stringify({ configPath, dataDir, zendeskUrl: fakes.ready.url }),
+      BENCH_TIMING: options.timing ? '1' : '0',
+    },
+    // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+    execArgv: [
+      ...(options.exposeGc ? ['--expose-gc'] : []),
+      ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+    ],
+  }).catch(async (error: unknown) => {
+    await stopFakes();
+    throw error;
+  });
+  const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
+  const authorization = `Bearer ${server.ready.adminToken}`;
+  return {
+    fakesUrl: fakes.ready.url,
+    serverUrl: server.ready.url,
+    adminToken: server.ready.adminToken,
+    server,
+    setFakeDelay: async (ms) => {
+      await fakes.ask({ type: 'delay', ms });
+    },
+    runConnector: async (connectorId, ticketId) => {
+      const res = await request(`${server.ready.url}/api/connectors/${connectorId}/run`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ ticketId }),
+      });
+      const body = (await res.body.json()) as { outcome?: string };
+      return res.statusCode === 200 && body.outcome === 'success';
+    },
+    runAutomation: async (connectorId, ticketId) => {
+      const res = await request(`${server.ready.url}/api/connectors/${connectorId}/run`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { authorization, 'content-type': 'application/json' },
+        body: JSON.stringify({ ticketId, surface: 'automation' }),
+      });
+      return { status: res.statusCode, body: await res.body.json() };
+    },
+    close: async () => {
+      await agent.close();
+      await server.stop();
+      await stopFakes();
+    },
+  };
+}

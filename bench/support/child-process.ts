@@ -1,0 +1,74 @@
+import { fork } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Runs a TypeScript module in its own Node process (through tsx, as `npm start` does), so its
+ * CPU and memory are its own: the load generator's heap never shows up in the server's RSS, and
+ * the server gets a core instead of sharing an event loop with the fakes.
+ *
+ * The child sends `{ type: 'ready', ...info }` once; after that, `ask` sends a message with an
+ * id and resolves with the child's answer carrying the same id.
+ */
+export interface ChildHandle<Ready> {
+  ready: Ready;
+  pid: number;
+  ask<T>(message: Record<string, unknown>): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startChild<Ready>(
+  module: string,
+  options: { env?: Record<string, string>; execArgv?: string[] } = {},
+): Promise<ChildHandle<Ready>> {
+  const path = fileURLToPath(new URL(module, import.meta.url));
+  const child: ChildProcess = fork(path, [], {
+    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const pending = new Map<number, (value: unknown) => void>();
+  let nextId = 1;
+  const ready = await new Promise<Ready>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`${module} exited with ${code} before ready`)));
+    child.on('message', (raw) => {
+      const message = raw as { type?: string; id?: number };
+      if (message.type === 'ready') resolve(message as Ready);
+      else if (message.id !== undefined) {
+        pending.get(message.id)?.(message);
+        pending.delete(message.id);
+      }
+    });
+  });
+  child.removeAllListeners('exit');
+  return {
+    ready,
+    pid: child.pid ?? -1,
+    ask: <T>(message: Record<string, unknown>) =>
+      new Promise<T>((resolve) => {
+        const id = nextId++;
+        pending.set(id, resolve as (value: unknown) => void);
+        child.send({ ...message, id });
+      }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** For child modules: answers each `ask` with what `handle` returns. */
+export function answerParent(
+  handle: (message: { type: string; [key: string]: unknown }) => unknown,
+): void {
+  // An orphaned benchmark process would skew the next run's figures.
+  process.once('disconnect', () => process.exit(0));
+  process.on('message', (raw) => {
+    const message = raw as { id: number; type: string };
+    void Promise.resolve(handle(message)).then((answer) =>
+      process.send?.({ ...(answer as object), id: message.id }),
+    );
+  });
+}
