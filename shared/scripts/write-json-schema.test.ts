@@ -16,7 +16,13 @@ describe('connectors JSON Schema', () => {
       properties: Record<string, unknown>;
     };
     expect(schema.$id).toBe('urn:data-connectors:schema:connectors');
-    expect(Object.keys(schema.properties)).toEqual(['$schema', 'connections', 'connectors']);
+    expect(Object.keys(schema.properties)).toEqual([
+      '$schema',
+      'connections',
+      'connectors',
+      'workflows',
+      'macros',
+    ]);
     expect(JSON.stringify(schema)).toContain('"enum":["GET","HEAD","POST","PUT","PATCH","DELETE"]');
   });
 });

@@ -121,7 +121,7 @@ function expectIssuesWithPaths(raw: unknown): void {
   if (!result.ok) expect(issues.some((issue) => issue.severity === 'error')).toBe(true);
   for (const issue of issues) {
     expect(issue.path.length).toBeGreaterThan(0);
-    expect(['connections', 'connectors']).toContain(issue.path[0]);
+    expect(['connections', 'connectors', 'workflows', 'macros']).toContain(issue.path[0]);
     expect(issue.message).not.toBe('');
   }
 }

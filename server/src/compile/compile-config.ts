@@ -14,9 +14,11 @@ import {
 } from '../../../shared/src/config/connector-config-schema';
 import type { SecretSource } from '../secrets/secret-source';
 import { SECRET_NAME_PATTERN } from '../secrets/secret-source';
-import { parseTemplate } from './template';
+import { parseTemplate, WORKFLOW_TEMPLATE_ROOTS } from './template';
 import type { ParsedTemplate, TemplateRef, TemplateRoot } from './template';
 import { isValidInputSource } from './input-sources';
+import { compileWorkflows } from './compile-workflows';
+import type { CompiledMacro, CompiledWorkflow } from './compile-workflows';
 
 /**
  * Compiles a validated config once, when it loads: every template is parsed and its references
@@ -117,6 +119,8 @@ export interface CompiledConnector {
 export interface CompiledConfig {
   connections: ReadonlyMap<string, CompiledConnection>;
   connectors: ReadonlyMap<string, CompiledConnector>;
+  workflows: ReadonlyMap<string, CompiledWorkflow>;
+  macros: ReadonlyMap<string, CompiledMacro>;
   source: ConnectorConfig;
 }
 
@@ -124,14 +128,14 @@ export type CompileConfigResult =
   | { ok: true; compiled: CompiledConfig; warnings: ConfigIssue[] }
   | { ok: false; issues: ConfigIssue[] };
 
-type Path = (string | number)[];
+export type Path = (string | number)[];
 /** The compiled form of a JMESPath expression (the library does not export the type). */
 export type ExpressionNode = ReturnType<typeof compileJmesPath>;
 
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-class IssueCollector {
+export class IssueCollector {
   readonly issues: ConfigIssue[] = [];
   error(path: Path, message: string, hint: string): void {
     this.issues.push({ path, message, hint, severity: 'error' });
@@ -144,24 +148,32 @@ class IssueCollector {
   }
 }
 
-interface RefRules {
+export interface RefRules {
   roots: readonly TemplateRoot[];
   where: string;
   inputs?: ReadonlySet<string>;
   variables?: ReadonlySet<string>;
   outputs?: ReadonlySet<string>;
+  /**
+   * Set for workflow and macro templates: they are parsed with the workflow roots, and their
+   * `collected`, `steps` and `trigger` references are checked here (compile-workflows.ts).
+   */
+  workflow?: { checkRef(ref: TemplateRef, path: Path): void };
 }
 
 const ERROR_FIELDS = new Set(['code', 'message', 'status']);
 
-function compileTemplate(
+export function compileTemplate(
   source: string,
   path: Path,
   rules: RefRules,
   issues: IssueCollector,
   secretsUsed?: Set<string>,
 ): ParsedTemplate {
-  const parsed = parseTemplate(source);
+  const parsed = parseTemplate(
+    source,
+    rules.workflow ? { roots: WORKFLOW_TEMPLATE_ROOTS } : undefined,
+  );
   if (!parsed.ok) {
     issues.error(path, parsed.message, parsed.hint);
     return { source, parts: [{ kind: 'text', text: source }], singleRef: undefined };
@@ -225,6 +237,11 @@ function checkRef(
           'use {{error.code}}, {{error.message}} or {{error.status}}',
         );
       }
+      break;
+    case 'collected':
+    case 'steps':
+    case 'trigger':
+      rules.workflow?.checkRef(ref, path);
       break;
     case 'secrets':
       if (!SECRET_NAME_PATTERN.test(ref.name)) {
@@ -386,7 +403,7 @@ function compileConnection(
   return { id, def, baseUrl, allowedHosts, headers, auth, secretNames: [...secretNames] };
 }
 
-function compileWrite(
+export function compileWrite(
   spec: WriteSpec,
   path: Path,
   rules: RefRules,
@@ -739,6 +756,7 @@ export function compileConfig(
     const compiled = compileConnector(connector, index, connections, issues, deps.secrets);
     if (compiled) connectors.set(compiled.id, compiled);
   });
+  const { workflows, macros } = compileWorkflows(config, connectors, issues);
   if (issues.hasErrors) return { ok: false, issues: issues.issues };
   for (const connector of connectors.values()) {
     const missing = connector.connection.secretNames.filter(
@@ -751,7 +769,7 @@ export function compileConfig(
       };
     }
   }
-  const compiled: CompiledConfig = { connections, connectors, source: config };
+  const compiled: CompiledConfig = { connections, connectors, workflows, macros, source: config };
   return { ok: true, compiled: deepFreeze(compiled), warnings: issues.issues };
 }
 

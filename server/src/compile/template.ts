@@ -5,7 +5,19 @@
  */
 
 export const TEMPLATE_ROOTS = ['inputs', 'connection', 'outputs', 'secrets', 'error'] as const;
-export type TemplateRoot = (typeof TEMPLATE_ROOTS)[number];
+/**
+ * Roots that only workflow and macro templates may use: values collected from the ticket, the
+ * results of earlier steps (`{{steps.<stepId>.outputs.<name>}}`) and the trigger's body.
+ * Connector templates never see them, so a connector means the same thing wherever it runs.
+ */
+export const WORKFLOW_TEMPLATE_ROOTS = ['collected', 'steps', 'trigger', 'error'] as const;
+export type TemplateRoot =
+  (typeof TEMPLATE_ROOTS)[number] | (typeof WORKFLOW_TEMPLATE_ROOTS)[number];
+
+export interface ParseTemplateOptions {
+  /** Roots the template may name; connector roots when omitted. */
+  roots?: readonly TemplateRoot[];
+}
 
 export interface TemplateRef {
   root: TemplateRoot;
@@ -25,6 +37,27 @@ export type ParseTemplateResult =
   { ok: true; template: ParsedTemplate } | { ok: false; message: string; hint: string };
 
 const REF_PATTERN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_-]+)\s*\}\}/y;
+/**
+ * A step reference has more segments than `root.name`; its name keeps them joined
+ * (`create_issue.outputs.issue_key`), and the scope is keyed the same way.
+ */
+const STEP_REF_PATTERN =
+  /\{\{\s*steps\.([a-z][a-z0-9_]*\.(?:outputs\.[a-z][a-z0-9_]*|outcome|message))\s*\}\}/y;
+
+function matchRef(
+  source: string,
+  open: number,
+  roots: readonly string[],
+): { root: string; name: string; raw: string } | undefined {
+  if (roots.includes('steps')) {
+    STEP_REF_PATTERN.lastIndex = open;
+    const step = STEP_REF_PATTERN.exec(source);
+    if (step) return { root: 'steps', name: step[1] as string, raw: step[0] };
+  }
+  REF_PATTERN.lastIndex = open;
+  const match = REF_PATTERN.exec(source);
+  return match ? { root: match[1] as string, name: match[2] as string, raw: match[0] } : undefined;
+}
 
 /**
  * Splits a template into text and references.
@@ -32,7 +65,11 @@ const REF_PATTERN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_-]+)\s*\}\}/y;
  * @example
  * parseTemplate('/orders/{{inputs.order_id}}') // parts: text '/orders/', ref inputs.order_id
  */
-export function parseTemplate(source: string): ParseTemplateResult {
+export function parseTemplate(
+  source: string,
+  options: ParseTemplateOptions = {},
+): ParseTemplateResult {
+  const roots: readonly string[] = options.roots ?? TEMPLATE_ROOTS;
   const parts: TemplatePart[] = [];
   let text = '';
   let index = 0;
@@ -43,32 +80,32 @@ export function parseTemplate(source: string): ParseTemplateResult {
       break;
     }
     text += source.slice(index, open);
-    REF_PATTERN.lastIndex = open;
-    const match = REF_PATTERN.exec(source);
+    const match = matchRef(source, open, roots);
     if (!match) {
       const close = source.indexOf('}}', open);
       const snippet = source.slice(open, close === -1 ? open + 30 : close + 2);
       return {
         ok: false,
         message: `malformed template reference ${JSON.stringify(snippet)}`,
-        hint: 'write references as {{inputs.name}}, {{connection.name}}, {{outputs.name}} or {{secrets.NAME}}',
+        hint: roots.includes('steps')
+          ? 'write references as {{collected.name}}, {{trigger.key}}, {{steps.<step id>.outputs.<name>}}, {{steps.<step id>.outcome}} or {{error.message}}'
+          : 'write references as {{inputs.name}}, {{connection.name}}, {{outputs.name}} or {{secrets.NAME}}',
       };
     }
-    const root = match[1] as string;
-    if (!(TEMPLATE_ROOTS as readonly string[]).includes(root)) {
+    if (!roots.includes(match.root)) {
       return {
         ok: false,
-        message: `unknown template root "${root}" in ${match[0]}`,
-        hint: `use one of ${TEMPLATE_ROOTS.map((r) => `{{${r}.…}}`).join(', ')}`,
+        message: `unknown template root "${match.root}" in ${match.raw}`,
+        hint: `use one of ${roots.map((r) => `{{${r}.…}}`).join(', ')}`,
       };
     }
     if (text) parts.push({ kind: 'text', text });
     text = '';
     parts.push({
       kind: 'ref',
-      ref: { root: root as TemplateRoot, name: match[2] as string, raw: match[0] },
+      ref: { root: match.root as TemplateRoot, name: match.name, raw: match.raw },
     });
-    index = open + match[0].length;
+    index = open + match.raw.length;
   }
   if (text) parts.push({ kind: 'text', text });
   const only = parts.length === 1 ? parts[0] : undefined;

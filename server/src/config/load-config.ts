@@ -307,6 +307,9 @@ interface MergedConfig {
   config: ConnectorConfig;
   connectorOrigins: ConnectorOrigin[];
   connectionOrigins: Map<string, string>;
+  /** Where each merged workflow and macro came from, by its index in the merged list. */
+  workflowOrigins: ConnectorOrigin[];
+  macroOrigins: ConnectorOrigin[];
   issues: LocatedIssue[];
 }
 
@@ -320,6 +323,10 @@ function mergeConfigs(parsed: readonly { file: string; config: ConnectorConfig }
   const connectionOrigins = new Map<string, string>();
   const connectors: Connector[] = [];
   const connectorOrigins: ConnectorOrigin[] = [];
+  const workflows: ConnectorConfig['workflows'] = [];
+  const workflowOrigins: ConnectorOrigin[] = [];
+  const macros: ConnectorConfig['macros'] = [];
+  const macroOrigins: ConnectorOrigin[] = [];
   const issues: LocatedIssue[] = [];
 
   for (const { file, config } of parsed) {
@@ -343,8 +350,23 @@ function mergeConfigs(parsed: readonly { file: string; config: ConnectorConfig }
       connectors.push(connector);
       connectorOrigins.push({ file, index });
     });
+    config.workflows.forEach((workflow, index) => {
+      workflows.push(workflow);
+      workflowOrigins.push({ file, index });
+    });
+    config.macros.forEach((macro, index) => {
+      macros.push(macro);
+      macroOrigins.push({ file, index });
+    });
   }
-  return { config: { connections, connectors }, connectorOrigins, connectionOrigins, issues };
+  return {
+    config: { connections, connectors, workflows, macros },
+    connectorOrigins,
+    connectionOrigins,
+    workflowOrigins,
+    macroOrigins,
+    issues,
+  };
 }
 
 /** Maps a path into the merged config back to the file and path an admin edits. */
@@ -357,6 +379,11 @@ function locateMergedPath(
   if (section === 'connectors' && typeof key === 'number') {
     const origin = merged.connectorOrigins[key];
     if (origin) return { file: origin.file, path: ['connectors', origin.index, ...rest] };
+  }
+  if ((section === 'workflows' || section === 'macros') && typeof key === 'number') {
+    const origins = section === 'workflows' ? merged.workflowOrigins : merged.macroOrigins;
+    const origin = origins[key];
+    if (origin) return { file: origin.file, path: [section, origin.index, ...rest] };
   }
   if (section === 'connections' && typeof key === 'string') {
     const file = merged.connectionOrigins.get(key);

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { createWorkflowSchemas } from './workflow-schema';
 
 /**
  * The connector configuration file, as admins write it. This schema is the contract: the server
@@ -13,7 +14,7 @@ import * as z from 'zod';
  */
 
 const ID_PATTERN = /^[a-z][a-z0-9_-]{1,63}$/;
-const idSchema = z
+export const idSchema = z
   .string()
   .regex(
     ID_PATTERN,
@@ -21,7 +22,7 @@ const idSchema = z
   );
 
 /** A string that may contain `{{root.path}}` references. */
-const templateSchema = z.string().max(20_000);
+export const templateSchema = z.string().max(20_000);
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'email'] as const;
@@ -184,7 +185,7 @@ const responseSchema = z.strictObject({
 });
 
 /** One ticket or record update; keys that do not apply to a helpdesk are ignored there. */
-const writeSchema = z.strictObject({
+export const writeSchema = z.strictObject({
   customFields: z
     .record(z.string().regex(/^[0-9]{1,20}$/, 'use the numeric Zendesk ticket field id'), z.json())
     .optional()
@@ -202,7 +203,7 @@ const writeSchema = z.strictObject({
 });
 export type WriteSpec = z.infer<typeof writeSchema>;
 
-const appliesWhenSchema = z.strictObject({
+export const appliesWhenSchema = z.strictObject({
   tagsAny: z.array(z.string()).optional(),
   tagsAll: z.array(z.string()).optional(),
   tagsNone: z.array(z.string()).optional(),
@@ -265,9 +266,24 @@ export const connectorSchema = z.strictObject({
 });
 export type Connector = z.infer<typeof connectorSchema>;
 
+export const { workflowSchema, macroSchema } = createWorkflowSchemas({
+  idSchema,
+  templateSchema,
+  writeSchema,
+  appliesWhenSchema,
+});
+
 export const connectorConfigSchema = z.strictObject({
   $schema: z.string().optional(),
   connections: z.record(idSchema, connectionSchema).default({}),
   connectors: z.array(connectorSchema).default([]),
+  workflows: z
+    .array(workflowSchema)
+    .default([])
+    .describe('Automations started by Zendesk triggers or Salesforce flows (docs/automations.md).'),
+  macros: z
+    .array(macroSchema)
+    .default([])
+    .describe('Named bundles of steps an agent runs on the current ticket or record.'),
 });
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;

@@ -1,0 +1,141 @@
+import { createRunId } from '../run-log/run-record';
+
+/**
+ * The durable queue of workflow deliveries (one accepted webhook call each) and their per-step
+ * progress. SQLite implements it today (sqlite-delivery-queue.ts); a Postgres implementation
+ * for several server instances only has to honour the same contract:
+ *
+ * - `enqueue` is durable when it resolves, and atomic with its duplicate and replay checks;
+ * - `claimNext` hands a due delivery to exactly one worker and counts the attempt;
+ * - step progress written with `recordStep` survives a crash, so a resumed delivery skips the
+ *   steps that finished and can tell a step that was interrupted mid-call.
+ */
+
+export type DeliverySystem = 'zendesk' | 'salesforce';
+/**
+ * - queued: waiting for its first or next attempt (`nextAttemptAt`);
+ * - running: an attempt is in progress (a row left running by a crash is queued again on start);
+ * - completed: the steps ran to the end (`outcome` says whether a failure path was taken);
+ * - dead: out of attempts, or failed in a way retrying cannot fix; an admin may re-run it.
+ */
+export type DeliveryState = 'queued' | 'running' | 'completed' | 'dead';
+export const DELIVERY_STATES: readonly DeliveryState[] = ['queued', 'running', 'completed', 'dead'];
+
+export interface DeliveryError {
+  code: string;
+  message: string;
+}
+
+export interface Delivery {
+  id: string;
+  system: DeliverySystem;
+  workflowId: string;
+  /** The ticket or record the workflow runs on. */
+  target: { type: string; id: string };
+  /** The webhook body, available to the steps as {{trigger.<key>}}. */
+  payload: Record<string, unknown>;
+  state: DeliveryState;
+  attempts: number;
+  nextAttemptAt: string;
+  outcome: 'success' | 'failed' | undefined;
+  message: string | undefined;
+  lastError: DeliveryError | undefined;
+  receivedAt: string;
+  updatedAt: string;
+  finishedAt: string | undefined;
+}
+
+/**
+ * What a step came to. `state: 'started'` is written before a run step calls its connector and
+ * replaced when the call's result is known: a step found `started` on resume was interrupted.
+ */
+export interface StepProgress {
+  stepId: string;
+  state: 'started' | 'done';
+  result: StepResult;
+  updatedAt: string;
+}
+
+export interface StepResult {
+  type: 'collect' | 'run' | 'branch' | 'write' | 'stop';
+  outcome: 'success' | 'empty' | 'failed';
+  message: string;
+  error?: DeliveryError;
+  /** Run steps: the connector's outputs (redacted outputs stay masked). Collect: the values. */
+  values?: Record<string, unknown>;
+  /** Collect steps: the required values that were missing. */
+  missing?: string[];
+  /** Branch steps: the path taken. */
+  path?: 'success' | 'empty' | 'failure' | 'none';
+  runId?: string;
+  writes?: unknown;
+}
+
+export interface NewDelivery {
+  system: DeliverySystem;
+  workflowId: string;
+  /** Same key = same delivery: the second one is answered with the first one's id. */
+  dedupeKey: string;
+  target: { type: string; id: string };
+  payload: Record<string, unknown>;
+  /**
+   * A signature remembered until it expires: the same signed request sent to another workflow's
+   * URL (the signature does not cover the URL) is refused as a replay.
+   */
+  replayGuard?: { signature: string; expiresAtMs: number };
+}
+
+export type EnqueueResult =
+  | { ok: true; delivery: Delivery; duplicate: boolean }
+  | { ok: false; error: { code: 'DELIVERY_REPLAYED'; message: string } };
+
+export interface DeliveryListQuery {
+  state?: DeliveryState;
+  workflowId?: string;
+  targetId?: string;
+  limit: number;
+  /** A delivery id: the page continues with older deliveries. */
+  before?: string;
+}
+
+export interface DeliveryQueue {
+  enqueue(input: NewDelivery): Promise<EnqueueResult>;
+  /** Marks the oldest due delivery running and counts the attempt; undefined when none is due. */
+  claimNext(): Promise<Delivery | undefined>;
+  /** When the next queued delivery is due (ms since the epoch), if any. */
+  nextDueAtMs(): Promise<number | undefined>;
+  complete(
+    id: string,
+    result: { outcome: 'success' | 'failed'; message: string },
+  ): Promise<Delivery>;
+  retryLater(id: string, error: DeliveryError, nextAttemptAtMs: number): Promise<Delivery>;
+  /** Dead letter: kept with its error until an admin re-runs it. */
+  bury(id: string, error: DeliveryError): Promise<Delivery>;
+  /**
+   * Queues a dead delivery again with a fresh set of attempts. Its finished steps stay finished,
+   * so a re-run continues where it stopped. Undefined when it is not dead.
+   */
+  requeueDead(id: string): Promise<Delivery | undefined>;
+  /** Running deliveries left by a process that died: queued again. Call once before working. */
+  recoverInterrupted(): Promise<number>;
+  get(id: string): Promise<Delivery | undefined>;
+  list(query: DeliveryListQuery): Promise<{ deliveries: Delivery[]; nextBefore?: string }>;
+  countByState(): Promise<Record<DeliveryState, number>>;
+  steps(deliveryId: string): Promise<StepProgress[]>;
+  recordStep(
+    deliveryId: string,
+    stepId: string,
+    state: 'started' | 'done',
+    result: StepResult,
+  ): Promise<void>;
+  /** Forgets a started step whose call is known not to have happened (refused, or retryable). */
+  forgetStep(deliveryId: string, stepId: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const DELIVERY_ID_PATTERN = /^dlv_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** `dlv_` and a time-ordered ULID, like run ids, so ids sort by arrival. */
+export function createDeliveryId(nowMs: number = Date.now()): string {
+  return `dlv_${createRunId(nowMs).slice('run_'.length)}`;
+}

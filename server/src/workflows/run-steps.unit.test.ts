@@ -1,0 +1,246 @@
+import { describe, expect, it } from 'vitest';
+import type { CompiledConfig } from '../compile/compile-config';
+import { compileTestConfig, TEST_CONNECTION_ID, TEST_SECRETS } from '../compile/test-config';
+import { createLogger } from '../logging/logger';
+import { createRedactor } from '../logging/redact';
+import type { OutboundRequest, SendResult } from '../request/request-types';
+import type { RunRecord } from '../run-log/run-record';
+import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
+import type { RunDeps } from '../runs/run-connector';
+import type { StepResult } from './delivery-queue';
+import { createMemoryProgress, runSteps } from './run-steps';
+import type { StepRunContext } from './run-steps';
+
+/**
+ * The step engine's resume rules, with a fake helpdesk and a fake upstream: what is repeated
+ * after an interrupted attempt, and what is not.
+ */
+
+function connector(id: string, method: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: id,
+    connection: TEST_CONNECTION_ID,
+    surfaces: ['automation'],
+    inputs: [
+      { name: 'ticket_id', type: 'integer', source: 'ticket.id' },
+      { name: 'idempotency_key', required: false, default: '' },
+    ],
+    request: {
+      method,
+      path: `/${id}`,
+      headers: { 'Idempotency-Key': '{{inputs.idempotency_key}}' },
+    },
+    response: { emptyStatus: [], outputs: [{ name: 'key', path: 'key' }] },
+    ...extra,
+  };
+}
+
+function compile(steps: unknown[]): CompiledConfig {
+  const result = compileTestConfig({
+    connections: {
+      [TEST_CONNECTION_ID]: {
+        baseUrl: 'https://api.example.com/v1',
+        auth: { type: 'bearer', token: '{{secrets.API_TOKEN}}' },
+      },
+    },
+    connectors: [connector('create', 'POST'), connector('lookup', 'GET')],
+    workflows: [{ id: 'flow', name: 'Flow', trigger: { zendesk: {} }, steps }],
+  });
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.compiled;
+}
+
+const FAILURE_NOTE = { type: 'write', id: 'note_failure', internalNote: '{{error.code}}' };
+const SUCCESS_NOTE = {
+  type: 'write',
+  id: 'note_key',
+  internalNote: 'key {{steps.run.outputs.key}}',
+};
+
+function harness(
+  steps: unknown[],
+  answer: (request: OutboundRequest) => Partial<SendResult> = () => ({}),
+) {
+  const config = compile(steps);
+  const sent: OutboundRequest[] = [];
+  const notes: string[] = [];
+  const runs = new Map<string, RunRecord>();
+  const target: LoadedTarget = {
+    target: { system: 'zendesk', type: 'ticket', id: '7' },
+    read: (source) => (source === 'ticket.id' ? 7 : undefined),
+    applies: () => true,
+    agent: undefined,
+    version: undefined,
+  };
+  const helpdesk: HelpdeskPort = {
+    load: async () => ({ ok: true, value: target }),
+    preview: () => ({ ok: true, written: false, changes: null }),
+    write: async (_loaded, write, scope) => {
+      const note = write?.internalNote;
+      if (note) {
+        notes.push(
+          note.parts
+            .map((part) =>
+              part.kind === 'text'
+                ? part.text
+                : String(scope[part.ref.root]?.[part.ref.name] ?? ''),
+            )
+            .join(''),
+        );
+      }
+      return { ok: true, written: true, changes: null };
+    },
+  };
+  const run: RunDeps = {
+    config: () => config,
+    helpdesk,
+    secrets: () => ({ ...TEST_SECRETS }),
+    send: async (_connector, request) => {
+      sent.push(request);
+      return {
+        ok: true,
+        status: 200,
+        headers: {},
+        contentType: 'application/json',
+        bodyText: '{"key":"K-1"}',
+        json: { key: 'K-1' },
+        attempts: [{ attempt: 1, status: 200, reason: 'ok' }],
+        durationMs: 1,
+        finalUrl: request.url,
+        ...answer(request),
+      } as SendResult;
+    },
+    acquireSlot: async () => () => undefined,
+    runLog: {
+      record: async (record) => void runs.set(record.id, record),
+      get: async (id) => runs.get(id),
+      query: async () => ({ runs: [] }),
+      lastRunsFor: async () => ({}),
+      prune: async () => 0,
+      count: async () => runs.size,
+      close: async () => undefined,
+    },
+    logger: createLogger({ level: 'silent', redactor: createRedactor(() => []) }),
+    redactor: createRedactor(() => []),
+  };
+  const progress = createMemoryProgress();
+  const context = (overrides: Partial<StepRunContext> = {}): StepRunContext => ({
+    kind: 'workflow',
+    ownerId: 'flow',
+    steps: config.workflows.get('flow')?.steps ?? [],
+    system: 'zendesk',
+    targetType: 'ticket',
+    targetId: '7',
+    trigger: {},
+    executionId: 'dlv_TEST',
+    finalAttempt: false,
+    source: 'automation',
+    actor: { kind: 'system' },
+    ...overrides,
+  });
+  return {
+    sent,
+    notes,
+    progress,
+    execute: (overrides?: Partial<StepRunContext>) =>
+      runSteps({ config, helpdesk, run, progress }, context(overrides)),
+  };
+}
+
+const started: StepResult = { type: 'run', outcome: 'failed', message: 'Started' };
+const branch = {
+  type: 'branch',
+  id: 'after',
+  on: 'run',
+  success: [SUCCESS_NOTE],
+  failure: [FAILURE_NOTE],
+};
+
+describe('resuming an interrupted workflow', () => {
+  it('does not repeat a run step that finished, and still uses its outputs', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'create' }, branch]);
+    await h.progress.record('run', 'done', {
+      type: 'run',
+      outcome: 'success',
+      message: 'ok',
+      values: { key: 'K-0' },
+    });
+    const result = await h.execute();
+    expect(h.sent).toHaveLength(0);
+    expect(result).toMatchObject({ kind: 'finished', outcome: 'success' });
+    expect(h.notes).toEqual(['key K-0']);
+  });
+
+  it('does not send an interrupted POST again without an idempotency key: its failure path runs', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'create' }, branch]);
+    await h.progress.record('run', 'started', started);
+    const result = await h.execute();
+    expect(h.sent).toHaveLength(0);
+    expect(result).toMatchObject({ kind: 'finished', outcome: 'failed' });
+    expect(h.notes).toEqual(['STEP_OUTCOME_UNKNOWN']);
+  });
+
+  it('sends an interrupted POST again with the same key when the step declares one', async () => {
+    const h = harness([
+      { type: 'run', id: 'run', connector: 'create', idempotencyKey: true },
+      branch,
+    ]);
+    await h.progress.record('run', 'started', started);
+    await h.execute();
+    const keyOf = (request: OutboundRequest) =>
+      Object.entries(request.headers).find(
+        ([name]) => name.toLowerCase() === 'idempotency-key',
+      )?.[1];
+    expect(h.sent.map(keyOf)).toEqual(['dlv_TEST:run']);
+    expect(h.notes).toEqual(['key K-1']);
+  });
+
+  it('runs an interrupted GET again', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'lookup' }, branch]);
+    await h.progress.record('run', 'started', started);
+    await h.execute();
+    expect(h.sent).toHaveLength(1);
+  });
+});
+
+describe('transient upstream failures', () => {
+  const unavailable = () => ({
+    ok: false as const,
+    status: 503,
+    error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' as const, message: 'answered 503', status: 503 },
+  });
+
+  it('asks for a later attempt on a 503, then takes the failure path on the last one', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'create' }, branch], unavailable);
+    expect(await h.execute()).toMatchObject({
+      kind: 'retry',
+      error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' },
+    });
+    expect(h.notes).toEqual([]);
+    expect(await h.execute({ finalAttempt: true })).toMatchObject({
+      kind: 'finished',
+      outcome: 'failed',
+    });
+    expect(h.notes).toEqual(['UPSTREAM_RETRIES_EXHAUSTED']);
+  });
+
+  it('does not repeat a POST that timed out (it may have acted): the failure path runs at once', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'create' }, branch], () => ({
+      ok: false as const,
+      error: { code: 'UPSTREAM_TIMEOUT' as const, message: 'no answer in 10 s' },
+    }));
+    expect(await h.execute()).toMatchObject({ kind: 'finished', outcome: 'failed' });
+    expect(h.notes).toEqual(['UPSTREAM_TIMEOUT']);
+  });
+
+  it('ends the workflow as failed when no branch handles a failed run', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'create' }, SUCCESS_NOTE], unavailable);
+    expect(await h.execute({ finalAttempt: true })).toMatchObject({
+      kind: 'finished',
+      outcome: 'failed',
+      message: expect.stringMatching(/^Step "run" failed \(UPSTREAM_RETRIES_EXHAUSTED\)/),
+    });
+    expect(h.notes).toEqual([]);
+  });
+});

@@ -1,0 +1,396 @@
+import Database from 'better-sqlite3';
+import * as z from 'zod';
+import { createDeliveryId, DELIVERY_STATES } from './delivery-queue';
+import type {
+  Delivery,
+  DeliveryError,
+  DeliveryQueue,
+  DeliveryState,
+  StepProgress,
+  StepResult,
+} from './delivery-queue';
+
+/**
+ * The delivery queue in an embedded SQLite file next to the run log (DATA_DIR/workflows.sqlite).
+ *
+ * Durability: a delivery is committed with `synchronous = FULL` before `enqueue` resolves, so the
+ * 202 Zendesk receives means the delivery survives a crash and a power cut. Progress writes use
+ * the same setting; they are few (one or two per step).
+ *
+ * One process owns the file: on start, deliveries left `running` belonged to a process that
+ * died, and `recoverInterrupted` queues them again.
+ */
+
+export const DELIVERIES_FILE = 'workflows.sqlite';
+const SCHEMA_VERSION = 1;
+const BUSY_TIMEOUT_MS = 5_000;
+/** Expired replay-guard rows are swept at most this often. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+const deliveryRowSchema = z.object({
+  id: z.string(),
+  system: z.enum(['zendesk', 'salesforce']),
+  workflow_id: z.string(),
+  target_type: z.string(),
+  target_id: z.string(),
+  payload: z.string(),
+  state: z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]),
+  attempts: z.number().int(),
+  next_attempt_at: z.number(),
+  outcome: z.enum(['success', 'failed']).nullable(),
+  message: z.string().nullable(),
+  last_error: z.string().nullable(),
+  received_at: z.number(),
+  updated_at: z.number(),
+  finished_at: z.number().nullable(),
+});
+type DeliveryRow = z.infer<typeof deliveryRowSchema>;
+
+const stepRowSchema = z.object({
+  step_id: z.string(),
+  state: z.enum(['started', 'done']),
+  result: z.string(),
+  updated_at: z.number(),
+});
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+function toDelivery(raw: unknown): Delivery {
+  const row: DeliveryRow = deliveryRowSchema.parse(raw);
+  return {
+    id: row.id,
+    system: row.system,
+    workflowId: row.workflow_id,
+    target: { type: row.target_type, id: row.target_id },
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: iso(row.next_attempt_at),
+    outcome: row.outcome ?? undefined,
+    message: row.message ?? undefined,
+    lastError: row.last_error ? (JSON.parse(row.last_error) as DeliveryError) : undefined,
+    receivedAt: iso(row.received_at),
+    updatedAt: iso(row.updated_at),
+    finishedAt: row.finished_at === null ? undefined : iso(row.finished_at),
+  };
+}
+
+function migrate(db: Database.Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(
+      `the delivery queue was written by a newer version (schema ${version}); upgrade the server`,
+    );
+  }
+  if (version === SCHEMA_VERSION) return;
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS deliveries (
+      id TEXT PRIMARY KEY,
+      system TEXT NOT NULL,
+      workflow_id TEXT NOT NULL,
+      dedupe_key TEXT NOT NULL UNIQUE,
+      target_type TEXT NOT NULL,
+      target_id TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      state TEXT NOT NULL,
+      attempts INTEGER NOT NULL,
+      next_attempt_at INTEGER NOT NULL,
+      outcome TEXT,
+      message TEXT,
+      last_error TEXT,
+      received_at INTEGER NOT NULL,
+      updated_at INTEGER NOT NULL,
+      finished_at INTEGER
+    ) STRICT;
+    CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
+    CREATE INDEX IF NOT EXISTS deliveries_workflow ON deliveries (workflow_id, id);
+    CREATE TABLE IF NOT EXISTS delivery_steps (
+      delivery_id TEXT NOT NULL REFERENCES deliveries (id) ON DELETE CASCADE,
+      step_id TEXT NOT NULL,
+      state TEXT NOT NULL,
+      result TEXT NOT NULL,
+      updated_at INTEGER NOT NULL,
+      PRIMARY KEY (delivery_id, step_id)
+    ) STRICT;
+    CREATE TABLE IF NOT EXISTS webhook_replay_guard (
+      signature TEXT PRIMARY KEY,
+      workflow_id TEXT NOT NULL,
+      delivery_id TEXT NOT NULL,
+      expires_at INTEGER NOT NULL
+    ) STRICT;
+  `);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}
+
+export interface SqliteDeliveryQueueOptions {
+  /** File path, or ':memory:' for tests. */
+  path: string;
+  now?: () => number;
+}
+
+export type OpenDeliveryQueueResult =
+  | { ok: true; value: DeliveryQueue }
+  | { ok: false; error: { code: 'DELIVERY_QUEUE_OPEN_FAILED'; message: string } };
+
+/**
+ * @example
+ * const opened = openSqliteDeliveryQueue({ path: join(dataDir, DELIVERIES_FILE) });
+ * if (!opened.ok) throw new Error(opened.error.message);
+ */
+export function openSqliteDeliveryQueue(
+  options: SqliteDeliveryQueueOptions,
+): OpenDeliveryQueueResult {
+  const now = options.now ?? Date.now;
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+  } catch (error) {
+    db?.close();
+    return {
+      ok: false,
+      error: {
+        code: 'DELIVERY_QUEUE_OPEN_FAILED',
+        message: `cannot open the delivery queue at ${options.path}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+  return { ok: true, value: createQueue(db, now) };
+}
+
+function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
+  const selectById = db.prepare('SELECT * FROM deliveries WHERE id = ?');
+  const selectByDedupeKey = db.prepare('SELECT * FROM deliveries WHERE dedupe_key = ?');
+  const selectGuard = db.prepare<
+    [string],
+    { workflow_id: string; delivery_id: string; expires_at: number }
+  >('SELECT workflow_id, delivery_id, expires_at FROM webhook_replay_guard WHERE signature = ?');
+  const insertDelivery = db.prepare(`
+    INSERT INTO deliveries (id, system, workflow_id, dedupe_key, target_type, target_id, payload,
+      state, attempts, next_attempt_at, received_at, updated_at)
+    VALUES (@id, @system, @workflow_id, @dedupe_key, @target_type, @target_id, @payload,
+      'queued', 0, @at, @at, @at)`);
+  const upsertGuard = db.prepare(
+    'INSERT OR REPLACE INTO webhook_replay_guard (signature, workflow_id, delivery_id, expires_at) VALUES (?, ?, ?, ?)',
+  );
+  const sweepGuards = db.prepare('DELETE FROM webhook_replay_guard WHERE expires_at < ?');
+  const claim = db.prepare(`
+    UPDATE deliveries SET state = 'running', attempts = attempts + 1, updated_at = @at
+    WHERE id = (
+      SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= @at
+      ORDER BY next_attempt_at, id LIMIT 1
+    )
+    RETURNING *`);
+  const nextDue = db
+    .prepare("SELECT min(next_attempt_at) FROM deliveries WHERE state = 'queued'")
+    .pluck();
+  const finish = db.prepare(`
+    UPDATE deliveries SET state = @state, outcome = @outcome, message = @message,
+      last_error = @last_error, updated_at = @at, finished_at = @finished_at,
+      next_attempt_at = @next_attempt_at
+    WHERE id = @id RETURNING *`);
+  const requeue = db.prepare(`
+    UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_at = @at, updated_at = @at,
+      finished_at = NULL, outcome = NULL, message = NULL
+    WHERE id = @id AND state = 'dead' RETURNING *`);
+  const recover = db.prepare(
+    "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE state = 'running'",
+  );
+  const countStates = db.prepare<[], { state: DeliveryState; n: number }>(
+    'SELECT state, count(*) AS n FROM deliveries GROUP BY state',
+  );
+  const selectSteps = db.prepare(
+    'SELECT step_id, state, result, updated_at FROM delivery_steps WHERE delivery_id = ? ORDER BY rowid',
+  );
+  const upsertStep = db.prepare(`
+    INSERT INTO delivery_steps (delivery_id, step_id, state, result, updated_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (delivery_id, step_id) DO UPDATE SET state = excluded.state,
+      result = excluded.result, updated_at = excluded.updated_at`);
+  const deleteStep = db.prepare('DELETE FROM delivery_steps WHERE delivery_id = ? AND step_id = ?');
+  let lastSweep = 0;
+  let closed = false;
+
+  const enqueue = db.transaction((input: Parameters<DeliveryQueue['enqueue']>[0]) => {
+    const at = now();
+    if (at - lastSweep > SWEEP_INTERVAL_MS) {
+      sweepGuards.run(at);
+      lastSweep = at;
+    }
+    if (input.replayGuard) {
+      const guard = selectGuard.get(input.replayGuard.signature);
+      if (guard && guard.expires_at >= at) {
+        if (guard.workflow_id !== input.workflowId) {
+          return {
+            ok: false as const,
+            error: {
+              code: 'DELIVERY_REPLAYED' as const,
+              message: 'This signed delivery was already received for another workflow.',
+            },
+          };
+        }
+        // The same signed request again (a retry, or a replay with other unsigned headers).
+        const first = selectById.get(guard.delivery_id);
+        if (first) return { ok: true as const, delivery: toDelivery(first), duplicate: true };
+      }
+    }
+    const existing = selectByDedupeKey.get(input.dedupeKey);
+    if (existing) return { ok: true as const, delivery: toDelivery(existing), duplicate: true };
+    const id = createDeliveryId(at);
+    insertDelivery.run({
+      id,
+      system: input.system,
+      workflow_id: input.workflowId,
+      dedupe_key: input.dedupeKey,
+      target_type: input.target.type,
+      target_id: input.target.id,
+      payload: JSON.stringify(input.payload),
+      at,
+    });
+    if (input.replayGuard) {
+      upsertGuard.run(
+        input.replayGuard.signature,
+        input.workflowId,
+        id,
+        input.replayGuard.expiresAtMs,
+      );
+    }
+    return { ok: true as const, delivery: toDelivery(selectById.get(id)), duplicate: false };
+  });
+
+  const assertOpen = () => {
+    if (closed) throw new Error('the delivery queue is closed');
+  };
+  const finishAs = (
+    id: string,
+    fields: {
+      state: DeliveryState;
+      outcome?: 'success' | 'failed';
+      message?: string;
+      error?: DeliveryError;
+      nextAttemptAtMs?: number;
+    },
+  ): Delivery => {
+    const at = now();
+    const row = finish.get({
+      id,
+      state: fields.state,
+      outcome: fields.outcome ?? null,
+      message: fields.message ?? fields.error?.message ?? null,
+      last_error: fields.error ? JSON.stringify(fields.error) : null,
+      at,
+      finished_at: fields.state === 'completed' || fields.state === 'dead' ? at : null,
+      next_attempt_at: fields.nextAttemptAtMs ?? at,
+    });
+    if (!row) throw new Error(`delivery ${id} does not exist`);
+    return toDelivery(row);
+  };
+
+  return {
+    async enqueue(input) {
+      assertOpen();
+      return enqueue(input);
+    },
+    async claimNext() {
+      assertOpen();
+      const row = claim.get({ at: now() });
+      return row ? toDelivery(row) : undefined;
+    },
+    async nextDueAtMs() {
+      assertOpen();
+      const due = nextDue.get() as number | null;
+      return due ?? undefined;
+    },
+    async complete(id, result) {
+      assertOpen();
+      return finishAs(id, { state: 'completed', ...result });
+    },
+    async retryLater(id, error, nextAttemptAtMs) {
+      assertOpen();
+      return finishAs(id, { state: 'queued', error, nextAttemptAtMs });
+    },
+    async bury(id, error) {
+      assertOpen();
+      return finishAs(id, { state: 'dead', outcome: 'failed', error });
+    },
+    async requeueDead(id) {
+      assertOpen();
+      const row = requeue.get({ id, at: now() });
+      return row ? toDelivery(row) : undefined;
+    },
+    async recoverInterrupted() {
+      assertOpen();
+      const at = now();
+      return recover.run(at, at).changes;
+    },
+    async get(id) {
+      assertOpen();
+      const row = selectById.get(id);
+      return row ? toDelivery(row) : undefined;
+    },
+    async list(query) {
+      assertOpen();
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.state) {
+        where.push('state = ?');
+        params.push(query.state);
+      }
+      if (query.workflowId) {
+        where.push('workflow_id = ?');
+        params.push(query.workflowId);
+      }
+      if (query.targetId) {
+        where.push('target_id = ?');
+        params.push(query.targetId);
+      }
+      if (query.before) {
+        where.push('id < ?');
+        params.push(query.before);
+      }
+      const rows = db
+        .prepare(
+          `SELECT * FROM deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+        )
+        .all(...params, query.limit + 1);
+      const deliveries = rows.slice(0, query.limit).map(toDelivery);
+      const last = deliveries.at(-1);
+      return rows.length > query.limit && last
+        ? { deliveries, nextBefore: last.id }
+        : { deliveries };
+    },
+    async countByState() {
+      assertOpen();
+      const counts = { queued: 0, running: 0, completed: 0, dead: 0 };
+      for (const row of countStates.all()) counts[row.state] = row.n;
+      return counts;
+    },
+    async steps(deliveryId) {
+      assertOpen();
+      return selectSteps.all(deliveryId).map((raw): StepProgress => {
+        const row = stepRowSchema.parse(raw);
+        return {
+          stepId: row.step_id,
+          state: row.state,
+          result: JSON.parse(row.result) as StepResult,
+          updatedAt: iso(row.updated_at),
+        };
+      });
+    },
+    async recordStep(deliveryId, stepId, state, result) {
+      assertOpen();
+      upsertStep.run(deliveryId, stepId, state, JSON.stringify(result), now());
+    },
+    async forgetStep(deliveryId, stepId) {
+      assertOpen();
+      deleteStep.run(deliveryId, stepId);
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      db.close();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import { join } from 'node:path';
+import { Router } from 'express';
+import type { CompiledConfig } from '../compile/compile-config';
+import type { Logger } from '../logging/logger';
+import type { RunDeps } from '../runs/run-connector';
+import { createAdminDeliveriesRouter } from './admin-deliveries-routes';
+import type { DeliveryQueue } from './delivery-queue';
+import { createMacrosRouter } from './macros-routes';
+import { DELIVERIES_FILE, openSqliteDeliveryQueue } from './sqlite-delivery-queue';
+import { createWebhookRouter } from './webhook-routes';
+import { createWorkflowWorker } from './workflow-worker';
+import type { WorkflowWorker, WorkflowWorkerOptions } from './workflow-worker';
+
+/**
+ * Everything automations add to the server, in one place: the delivery queue in DATA_DIR, the
+ * worker, the webhook endpoints (`/webhooks/...`, raw bodies, no API auth: the signature is the
+ * auth), and the API routes (`/api/admin/deliveries...`, `/api/macros...`).
+ *
+ * @example
+ * const opened = openWorkflowServices({ dataDir, config, logger, secrets });
+ * const routers = opened.value.routers(runDeps); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
+ * await opened.value.start();
+ */
+export interface WorkflowServices {
+  queue: DeliveryQueue;
+  /** Builds the routers (and the worker) once the run dependencies exist. Call once. */
+  routers(run: RunDeps): { webhooks: Router; api: Router };
+  /** The worker; undefined until `routers` is called. */
+  readonly worker: WorkflowWorker | undefined;
+  start(): Promise<void>;
+  /** Stops the worker (waiting for running attempts), then closes the queue. */
+  close(): Promise<void>;
+}
+
+export interface WorkflowServicesOptions {
+  dataDir: string;
+  config: () => CompiledConfig | undefined;
+  logger: Logger;
+  secrets: { zendesk: string | undefined; salesforce: string | undefined };
+  concurrency?: number;
+  /** Worker tuning for tests. */
+  worker?: Pick<WorkflowWorkerOptions, 'pollIntervalMs' | 'random' | 'now'>;
+}
+
+export function openWorkflowServices(
+  options: WorkflowServicesOptions,
+): { ok: true; value: WorkflowServices } | { ok: false; message: string } {
+  const opened = openSqliteDeliveryQueue({ path: join(options.dataDir, DELIVERIES_FILE) });
+  if (!opened.ok) return { ok: false, message: opened.error.message };
+  const queue = opened.value;
+  const logger = options.logger.child({ component: 'workflows' });
+  let worker: WorkflowWorker | undefined;
+
+  return {
+    ok: true,
+    value: {
+      queue,
+      get worker() {
+        return worker;
+      },
+      routers(run) {
+        if (worker) throw new Error('openWorkflowServices: routers() was already called');
+        const created = createWorkflowWorker({
+          queue,
+          config: options.config,
+          run,
+          logger,
+          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+          ...options.worker,
+        });
+        worker = created;
+        const api = Router();
+        api.use(createAdminDeliveriesRouter({ queue, onRequeued: () => created.kick() }));
+        api.use(createMacrosRouter({ config: options.config, run }));
+        return {
+          webhooks: createWebhookRouter({
+            queue,
+            config: options.config,
+            secrets: options.secrets,
+            onEnqueued: () => created.kick(),
+            logger,
+          }),
+          api,
+        };
+      },
+      async start() {
+        await worker?.start();
+      },
+      async close() {
+        await worker?.stop();
+        await queue.close();
+      },
+    },
+  };
+}

@@ -1,0 +1,304 @@
+import type { CompiledConfig } from '../compile/compile-config';
+import type { Logger } from '../logging/logger';
+import { createRunId } from '../run-log/run-record';
+import type { RunRecord } from '../run-log/run-record';
+import type { HelpdeskPort } from '../runs/helpdesk-port';
+import type { RunDeps } from '../runs/run-connector';
+import type {
+  Delivery,
+  DeliveryError,
+  DeliveryQueue,
+  DeliverySystem,
+  StepProgress,
+} from './delivery-queue';
+import { runSteps } from './run-steps';
+import type { StepProgressStore, StepsResult } from './run-steps';
+
+/**
+ * Runs queued deliveries in the background: a few at a time, each attempt resuming from the
+ * steps the last one finished. Failed attempts wait with exponential backoff and jitter; after
+ * the workflow's `maxAttempts`, or at once when retrying cannot help, the delivery goes to the
+ * dead letters. Every finished delivery also gets one run-log entry (`workflow:<id>`) on its
+ * ticket or record, next to the connector runs its steps made.
+ */
+
+export interface WorkflowWorkerOptions {
+  queue: DeliveryQueue;
+  config: () => CompiledConfig | undefined;
+  /**
+   * Run dependencies. Its helpdesks (`helpdesk` for Zendesk, `salesforce`) are the helpdesks by
+   * system: a delivery for a system without one goes to the dead letters.
+   */
+  run: RunDeps;
+  logger: Logger;
+  /** Deliveries run at the same time (default 4). */
+  concurrency?: number;
+  /** Longest wait between looks at the queue, should a kick be missed (default 1000 ms). */
+  pollIntervalMs?: number;
+  random?: () => number;
+  now?: () => number;
+}
+
+export interface WorkflowWorker {
+  /** Queues deliveries a dead process left running, then starts working. */
+  start(): Promise<void>;
+  /** Looks at the queue now (called after each enqueue). */
+  kick(): void;
+  /** Stops claiming deliveries and waits for the running ones to finish their attempt. */
+  stop(): Promise<void>;
+  /** Called after every attempt with the delivery as stored; returns an unsubscribe function. */
+  onSettled(listener: (delivery: Delivery, result: StepsResult | undefined) => void): () => void;
+}
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_POLL_MS = 1_000;
+
+/**
+ * Delay before attempt `attempt + 1`: doubling from `initialDelayMs`, capped at `maxDelayMs`,
+ * then "equal jitter" (half fixed, half random) so deliveries that failed together during an
+ * outage do not all come back at the same instant, while none retries immediately.
+ */
+export function computeBackoffMs(
+  attempt: number,
+  retry: { initialDelayMs: number; maxDelayMs: number },
+  random: () => number,
+): number {
+  const exponential = retry.initialDelayMs * 2 ** Math.max(0, attempt - 1);
+  const capped = Math.min(retry.maxDelayMs, exponential);
+  return Math.round(capped / 2 + (random() * capped) / 2);
+}
+
+function queueProgress(queue: DeliveryQueue, deliveryId: string): StepProgressStore {
+  return {
+    load: async () =>
+      new Map(
+        (await queue.steps(deliveryId)).map((step): [string, StepProgress] => [step.stepId, step]),
+      ),
+    record: (stepId, state, result) => queue.recordStep(deliveryId, stepId, state, result),
+    forget: (stepId) => queue.forgetStep(deliveryId, stepId),
+  };
+}
+
+export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWorker {
+  const { queue, logger } = options;
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const random = options.random ?? Math.random;
+  const now = options.now ?? Date.now;
+  const listeners = new Set<(delivery: Delivery, result: StepsResult | undefined) => void>();
+  const inFlight = new Set<Promise<void>>();
+  let started = false;
+  let stopping = false;
+  let pumping = false;
+  let pumpAgain = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const helpdeskFor = (system: DeliverySystem): HelpdeskPort | undefined =>
+    system === 'salesforce' ? options.run.salesforce : options.run.helpdesk;
+
+  const settle = (delivery: Delivery, result: StepsResult | undefined) => {
+    for (const listener of listeners) listener(delivery, result);
+  };
+
+  async function logDelivery(delivery: Delivery, startedAtMs: number): Promise<void> {
+    if (delivery.state !== 'completed' && delivery.state !== 'dead') return;
+    const record: RunRecord = {
+      id: createRunId(startedAtMs),
+      connectorId: `workflow:${delivery.workflowId}`,
+      source: 'automation',
+      actor: { kind: 'system', name: `workflow ${delivery.workflowId}` },
+      target: { system: delivery.system, type: delivery.target.type, id: delivery.target.id },
+      outcome: delivery.outcome === 'success' ? 'success' : 'failed',
+      ...(delivery.state === 'dead'
+        ? { errorCode: 'DELIVERY_DEAD' }
+        : delivery.outcome === 'failed'
+          ? { errorCode: 'WORKFLOW_FAILED' }
+          : {}),
+      message:
+        delivery.state === 'dead'
+          ? `Dead letter after ${delivery.attempts} attempt(s): ${delivery.message ?? ''}`
+          : (delivery.message ?? ''),
+      dryRun: false,
+      inputs: { deliveryId: delivery.id },
+      outputs: {},
+      writes: { status: 'none', changes: null },
+      attempts: delivery.attempts,
+      startedAt: new Date(startedAtMs).toISOString(),
+      durationMs: Math.max(0, now() - startedAtMs),
+      idempotencyKey: delivery.id,
+    };
+    try {
+      await options.run.runLog.record(options.run.redactor.redactDeep(record));
+    } catch (error) {
+      logger.error('run log write failed for a delivery', { error, deliveryId: delivery.id });
+    }
+  }
+
+  async function attempt(delivery: Delivery): Promise<void> {
+    const startedAtMs = now();
+    const config = options.config();
+    const workflow = config?.workflows.get(delivery.workflowId);
+    const bury = (error: DeliveryError) => queue.bury(delivery.id, error);
+    let stored: Delivery;
+    let result: StepsResult | undefined;
+    if (!config) {
+      stored = await queue.retryLater(
+        delivery.id,
+        { code: 'CONFIG_UNAVAILABLE', message: 'No valid configuration is loaded.' },
+        now() + pollIntervalMs * 10,
+      );
+    } else if (!workflow || !workflow.def.enabled) {
+      stored = await bury({
+        code: workflow ? 'WORKFLOW_DISABLED' : 'WORKFLOW_NOT_FOUND',
+        message: workflow
+          ? `Workflow "${delivery.workflowId}" is disabled.`
+          : `The configuration has no workflow "${delivery.workflowId}".`,
+      });
+    } else if (!helpdeskFor(delivery.system)) {
+      stored = await bury({
+        code: 'HELPDESK_NOT_CONFIGURED',
+        message: `This server has no ${delivery.system === 'salesforce' ? 'Salesforce' : 'Zendesk'} connection configured, so the delivery cannot run.`,
+      });
+    } else {
+      const helpdesk = helpdeskFor(delivery.system) as HelpdeskPort;
+      const finalAttempt = delivery.attempts >= workflow.def.maxAttempts;
+      try {
+        result = await runSteps(
+          {
+            config,
+            helpdesk,
+            run: options.run,
+            progress: queueProgress(queue, delivery.id),
+          },
+          {
+            kind: 'workflow',
+            ownerId: workflow.id,
+            steps: workflow.steps,
+            system: delivery.system,
+            targetType: delivery.target.type,
+            targetId: delivery.target.id,
+            trigger: delivery.payload,
+            executionId: delivery.id,
+            finalAttempt,
+            source: 'automation',
+            actor: { kind: 'system', name: `workflow ${workflow.id}` },
+          },
+        );
+      } catch (error) {
+        // A bug, not an outcome: keep the delivery and retry it, like any transient failure.
+        logger.error('workflow attempt threw', { error, deliveryId: delivery.id });
+        result = {
+          kind: 'retry',
+          error: { code: 'INTERNAL_ERROR', message: 'The server failed while running the steps.' },
+          steps: [],
+        };
+      }
+      switch (result.kind) {
+        case 'finished':
+          stored = await queue.complete(delivery.id, {
+            outcome: result.outcome,
+            message: result.message,
+          });
+          break;
+        case 'halt':
+          stored = await bury(result.error);
+          break;
+        case 'retry':
+          stored = finalAttempt
+            ? await bury({
+                code: result.error.code,
+                message: `Gave up after ${delivery.attempts} attempt(s): ${result.error.message}`,
+              })
+            : await queue.retryLater(
+                delivery.id,
+                result.error,
+                now() + computeBackoffMs(delivery.attempts, workflow.def.retry, random),
+              );
+          break;
+      }
+    }
+    logger[stored.state === 'dead' ? 'warn' : 'info']('workflow delivery attempt', {
+      deliveryId: stored.id,
+      workflowId: stored.workflowId,
+      state: stored.state,
+      attempt: stored.attempts,
+      outcome: stored.outcome,
+      error: stored.state === 'completed' ? undefined : stored.lastError?.code,
+    });
+    await logDelivery(stored, startedAtMs);
+    settle(stored, result);
+  }
+
+  function schedule(): void {
+    if (stopping) return;
+    if (timer) clearTimeout(timer);
+    void queue
+      .nextDueAtMs()
+      .then((due) => {
+        if (stopping) return;
+        const wait = due === undefined ? pollIntervalMs : Math.min(pollIntervalMs, due - now());
+        timer = setTimeout(pump, Math.max(0, wait));
+        timer.unref();
+      })
+      .catch((error: unknown) => logger.error('reading the delivery queue failed', { error }));
+  }
+
+  function pump(): void {
+    if (!started || stopping) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
+    pumping = true;
+    void (async () => {
+      try {
+        do {
+          pumpAgain = false;
+          while (inFlight.size < concurrency && !stopping) {
+            const delivery = await queue.claimNext();
+            if (!delivery) break;
+            const running = attempt(delivery)
+              .catch((error: unknown) =>
+                logger.error('a delivery attempt failed to settle', {
+                  error,
+                  deliveryId: delivery.id,
+                }),
+              )
+              .finally(() => {
+                inFlight.delete(running);
+                pump();
+              });
+            inFlight.add(running);
+          }
+        } while (pumpAgain && !stopping);
+      } catch (error) {
+        logger.error('claiming a delivery failed', { error });
+      } finally {
+        pumping = false;
+        schedule();
+      }
+    })();
+  }
+
+  return {
+    async start() {
+      if (started) return;
+      const recovered = await queue.recoverInterrupted();
+      if (recovered > 0) {
+        logger.warn('resuming deliveries interrupted by a stop', { deliveries: recovered });
+      }
+      started = true;
+      pump();
+    },
+    kick: pump,
+    async stop() {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+    onSettled(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+  };
+}

@@ -1,0 +1,180 @@
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { parseEnv } from '../../../server/src/env/parse-env';
+import { startDemoUpstream } from '../../../server/src/sandbox/demo-upstream/demo-upstream';
+import type { RunningDemoUpstream } from '../../../server/src/sandbox/demo-upstream/demo-upstream';
+import { startFakeZendesk } from '../../../server/src/sandbox/fake-zendesk/fake-zendesk';
+import type { RunningFakeZendesk } from '../../../server/src/sandbox/fake-zendesk/fake-zendesk';
+import { SANDBOX_ZENDESK_CREDENTIALS } from '../../../server/src/sandbox/seed/zendesk-seed';
+import { createSecretSource } from '../../../server/src/secrets/secret-source';
+import { startServer } from '../../../server/src/start-server';
+import type { RunningServer } from '../../../server/src/start-server';
+import type { Delivery } from '../../../server/src/workflows/delivery-queue';
+
+/**
+ * The service in live mode with the example config, a fake Zendesk and the demo upstream on
+ * their own ports (like test/support/start-test-stack.ts), plus what automations need: webhook
+ * signing secrets, both sandbox URLs rewritten, and helpers to sign deliveries and await them.
+ */
+export const WEBHOOK_SECRET = 'automation-test-webhook-secret-0123456789';
+export const SALESFORCE_WEBHOOK_SECRET = 'automation-test-salesforce-secret-0123456789';
+export const ADMIN_TOKEN = 'automation-admin-token-0123456789abcdef';
+const APP_SHARED_SECRET = 'automation-shared-secret-0123456789abcdef';
+const SANDBOX_SECRETS = JSON.parse(readFileSync('config/sandbox.secrets.json', 'utf8')) as Record<
+  string,
+  string
+>;
+
+/** base64(HMAC-SHA256(secret, TIMESTAMP + BODY)), as Zendesk documents it. */
+export function signZendeskDelivery(secret: string, timestamp: string, body: string): string {
+  return createHmac('sha256', secret)
+    .update(timestamp + body)
+    .digest('base64');
+}
+
+export interface DeliverOptions {
+  timestamp?: string;
+  secret?: string;
+  headers?: Record<string, string>;
+}
+
+export interface AutomationStack {
+  server: RunningServer;
+  url: string;
+  zendesk: RunningFakeZendesk;
+  upstream: RunningDemoUpstream;
+  adminAuth: { Authorization: string };
+  logLines: string[];
+  /** Creates a ticket in the fake Zendesk through its API and returns its id. */
+  createTicket(fields: { subject: string; tags: string[]; description?: string }): Promise<number>;
+  ticket(id: number): {
+    customFields: Record<string, unknown>;
+    tags: string[];
+    notes: string[];
+    groupId: number | null;
+    subject: string;
+  };
+  /** Posts a signed Zendesk delivery (now, unless a timestamp is given). */
+  deliver(workflowId: string, body: unknown, options?: DeliverOptions): request.Test;
+  /** Resolves once the delivery is stored in a state `until` accepts (default: finished). */
+  waitForDelivery(id: string, until?: (delivery: Delivery) => boolean): Promise<Delivery>;
+  close(): Promise<void>;
+}
+
+const finished = (delivery: Delivery) =>
+  delivery.state === 'completed' || delivery.state === 'dead';
+
+export async function startAutomationStack(
+  options: { editConfig?: (config: Record<string, unknown>) => void } = {},
+): Promise<AutomationStack> {
+  const zendesk = await startFakeZendesk();
+  const upstream = await startDemoUpstream();
+  const dataDir = mkdtempSync(join(tmpdir(), 'dc-automations-'));
+  const configPath = join(dataDir, 'connectors.json');
+  const text = readFileSync('config/connectors.json', 'utf8')
+    .replaceAll('http://127.0.0.1:3000/sandbox/upstream', upstream.baseUrl)
+    .replaceAll('http://127.0.0.1:3000/sandbox/zendesk', zendesk.baseUrl);
+  const config = JSON.parse(text) as Record<string, unknown>;
+  delete config.$schema;
+  // Retries a few milliseconds apart, so dead letters and fail paths are reached quickly.
+  for (const workflow of config.workflows as Record<string, unknown>[]) {
+    workflow.maxAttempts = 3;
+    workflow.retry = { initialDelayMs: 10, maxDelayMs: 20 };
+  }
+  options.editConfig?.(config);
+  writeFileSync(configPath, JSON.stringify(config, null, 2));
+  const parsed = parseEnv({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    CONNECTORS_CONFIG: configPath,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'debug',
+    ZENDESK_BASE_URL: zendesk.baseUrl,
+    ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,
+    ZENDESK_API_TOKEN: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
+    ZENDESK_APP_SHARED_SECRET: APP_SHARED_SECRET,
+    ADMIN_TOKEN,
+    ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    SALESFORCE_WEBHOOK_SECRET,
+  });
+  if (!parsed.ok) throw new Error(`test environment invalid: ${parsed.problems.join('; ')}`);
+  const logLines: string[] = [];
+  const started = await startServer(parsed.env, {
+    writeLog: (line) => logLines.push(line),
+    sleep: async () => undefined,
+    secrets: createSecretSource(SANDBOX_SECRETS),
+  });
+  if (!started.ok) throw new Error(`test server did not start: ${started.message}`);
+  const server = started.server;
+  const worker = server.workflows.worker;
+  if (!worker) throw new Error('the workflow worker was not created');
+
+  return {
+    server,
+    url: server.url,
+    zendesk,
+    upstream,
+    adminAuth: { Authorization: `Bearer ${ADMIN_TOKEN}` },
+    logLines,
+    createTicket: async ({ subject, tags, description }) => {
+      const res = await request(zendesk.baseUrl)
+        .post('/api/v2/tickets.json')
+        .auth(`${SANDBOX_ZENDESK_CREDENTIALS.email}/token`, SANDBOX_ZENDESK_CREDENTIALS.apiToken)
+        .send({ ticket: { subject, tags, comment: { body: description ?? subject } } });
+      if (res.status !== 201) throw new Error(`ticket not created: ${JSON.stringify(res.body)}`);
+      return res.body.ticket.id as number;
+    },
+    ticket: (id) => {
+      const stored = zendesk.store.findTicket(id);
+      if (!stored) throw new Error(`no ticket ${id}`);
+      return {
+        customFields: Object.fromEntries(
+          stored.custom_fields.map((field) => [String(field.id), field.value]),
+        ),
+        tags: [...stored.tags],
+        notes: zendesk.store
+          .listComments(id)
+          .filter((comment) => !comment.public)
+          .map((comment) => comment.body),
+        groupId: stored.group_id,
+        subject: stored.subject,
+      };
+    },
+    deliver: (workflowId, body, { timestamp, secret, headers } = {}) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      const at = timestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      return request(server.url)
+        .post(`/webhooks/zendesk/${workflowId}`)
+        .set('Content-Type', 'application/json')
+        .set('X-Zendesk-Webhook-Signature-Timestamp', at)
+        .set('X-Zendesk-Webhook-Signature', signZendeskDelivery(secret ?? WEBHOOK_SECRET, at, text))
+        .set(headers ?? {})
+        .send(text);
+    },
+    waitForDelivery: (id, until = finished) =>
+      new Promise<Delivery>((resolve, reject) => {
+        const unsubscribe = worker.onSettled((delivery) => {
+          if (delivery.id === id && until(delivery)) {
+            unsubscribe();
+            resolve(delivery);
+          }
+        });
+        // Subscribed first, then checked: a delivery that settled already is not missed.
+        server.workflows.queue.get(id).then((delivery) => {
+          if (delivery && until(delivery)) {
+            unsubscribe();
+            resolve(delivery);
+          }
+        }, reject);
+      }),
+    close: async () => {
+      await server.close();
+      await zendesk.close();
+      await upstream.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
