@@ -7,6 +7,7 @@ import type { LoadSecretsResult } from './secrets/secret-source';
 export const RUN_LOG_FILE = 'runs.sqlite';
 export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
 export const SANDBOX_ZENDESK_FILE = 'sandbox-zendesk.json';
+export const SANDBOX_SALESFORCE_FILE = 'sandbox-salesforce.json';
 
 /** The sandbox's well-known demo credentials, used only when no secrets file is configured. */
 export const SANDBOX_SECRETS_FILE = 'config/sandbox.secrets.json';

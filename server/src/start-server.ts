@@ -1,14 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Express, Router } from 'express';
 import { createApp } from './api/create-app';
+import { createPreviewRouter } from './preview/create-preview-router';
 import type { CompiledConfig } from './compile/compile-config';
 import { compileConfig } from './compile/compile-config';
 import { createConfigStore } from './config/config-store';
 import type { ConfigStore } from './config/config-store';
-import type { ServerEnv } from './env/parse-env';
+import type { SalesforceAuthEnv, ServerEnv } from './env/parse-env';
 import { createLogger } from './logging/logger';
 import type { Logger } from './logging/logger';
 import { createRedactor } from './logging/redact';
@@ -22,16 +23,25 @@ import { createDemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import { createFakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
+import { createFakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
+import type { FakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
+import { SANDBOX_SALESFORCE_CREDENTIALS } from './sandbox/seed/salesforce-seed';
+import { createSalesforceClient } from './salesforce/salesforce-client';
+import type { SalesforceClientOptions } from './salesforce/salesforce-client';
+import { createSalesforceHelpdesk } from './write-back/salesforce-helpdesk';
 import type { SecretSource } from './secrets/secret-source';
 import {
   IDEMPOTENCY_FILE,
   loadServerSecrets,
   RUN_LOG_FILE,
+  SANDBOX_SALESFORCE_FILE,
   SANDBOX_ZENDESK_FILE,
 } from './server-paths';
 import { createZendeskHelpdesk } from './write-back/zendesk-helpdesk';
 import { createZendeskClient } from './zendesk/zendesk-client';
 import type { ZendeskClient } from './zendesk/zendesk-client';
+import { openWorkflowServices } from './workflows/workflow-services';
+import type { WorkflowServices } from './workflows/workflow-services';
 
 /**
  * Builds and starts the whole service from a parsed environment. main.ts calls it for
@@ -44,7 +54,9 @@ export interface RunningServer {
   logger: Logger;
   configStore: ConfigStore<CompiledConfig>;
   runLog: SqliteRunLogStore;
-  sandbox: { zendesk: FakeZendesk; upstream: DemoUpstream } | undefined;
+  sandbox: { zendesk: FakeZendesk; upstream: DemoUpstream; salesforce: FakeSalesforce } | undefined;
+  /** Workflow deliveries: the queue and its worker. */
+  workflows: WorkflowServices;
   close(): Promise<void>;
 }
 
@@ -58,9 +70,11 @@ export interface StartServerOptions {
   /** Secrets to use instead of the environment and secrets file (tests). */
   secrets?: SecretSource;
   /**
-   * Routers to mount before the API, built once the server knows its URL and Zendesk client
-   * (the preview page, in tests).
+   * Mount the /preview page even outside sandbox mode (tests), optionally with another build of
+   * the app.
    */
+  preview?: { appAssetsDir?: string };
+  /** Routers to mount before the API, built once the server knows its URL and Zendesk client. */
   mounts?: (context: { url: string; zendesk: ZendeskClient; logger: Logger }) => {
     path: string;
     router: Router | Express;
@@ -69,6 +83,22 @@ export interface StartServerOptions {
 
 export type StartServerResult =
   { ok: true; server: RunningServer } | { ok: false; message: string };
+
+/** The sandbox signs in to its own fake Salesforce with the seeded connected app. */
+function salesforceCredentials(
+  auth: SalesforceAuthEnv,
+  sandboxUrl: string,
+): SalesforceClientOptions {
+  if (auth.kind !== 'sandbox') return auth;
+  return {
+    kind: 'refreshToken',
+    instanceUrl: sandboxUrl,
+    loginUrl: sandboxUrl,
+    clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+    clientSecret: SANDBOX_SALESFORCE_CREDENTIALS.clientSecret,
+    refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
+  };
+}
 
 export async function startServer(
   env: ServerEnv,
@@ -90,6 +120,7 @@ export async function startServer(
     ...zendeskSecrets,
     env.adminToken,
     env.appSharedSecret,
+    ...[env.zendeskWebhookSecret, env.salesforceWebhookSecret].filter((v) => v !== undefined),
   ]);
   const logger = createLogger({
     level: env.logLevel,
@@ -125,9 +156,11 @@ export async function startServer(
     sandbox = {
       zendesk: createFakeZendesk({ filePath: join(env.dataDir, SANDBOX_ZENDESK_FILE) }),
       upstream: createDemoUpstream(),
+      salesforce: createFakeSalesforce({ filePath: join(env.dataDir, SANDBOX_SALESFORCE_FILE) }),
     };
     mounts.push({ path: '/sandbox/zendesk', router: sandbox.zendesk.app });
     mounts.push({ path: '/sandbox/upstream', router: sandbox.upstream.app });
+    mounts.push({ path: '/sandbox/salesforce', router: sandbox.salesforce.app });
   }
 
   const sender = createUpstreamSender({
@@ -151,7 +184,26 @@ export async function startServer(
     );
     server.listen(env.port, env.host);
   });
+  // --- Automations (server/src/workflows): the delivery queue, its worker, webhooks, macros. ---
+  const openedWorkflows = openWorkflowServices({
+    dataDir: env.dataDir,
+    config: () => configStore.current(),
+    logger,
+    secrets: { zendesk: env.zendeskWebhookSecret, salesforce: env.salesforceWebhookSecret },
+    ...(env.workflowConcurrency === undefined ? {} : { concurrency: env.workflowConcurrency }),
+  });
+  if (!openedWorkflows.ok) {
+    server.close();
+    configStore.close();
+    await sender.close();
+    await runLog.close();
+    idempotency.close();
+    return { ok: false, message: openedWorkflows.message };
+  }
+  const workflows = openedWorkflows.value;
+  // --- end automations ---
   const closeStores = async () => {
+    await workflows.close();
     configStore.close();
     await sender.close();
     await runLog.close();
@@ -165,13 +217,41 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : env.port;
   const url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
-  const zendesk = createZendeskClient({
-    baseUrl: env.zendeskBaseUrl ?? `${url}/sandbox/zendesk`,
-    auth: env.zendeskAuth,
-    ...(options.sleep ? { sleep: options.sleep } : {}),
-  });
-  const helpdesk = createZendeskHelpdesk(zendesk);
-  mounts.push(...(options.mounts?.({ url, zendesk, logger }) ?? []));
+  const zendeskBaseUrl =
+    env.zendeskBaseUrl ?? (env.mode === 'sandbox' ? `${url}/sandbox/zendesk` : undefined);
+  const zendesk =
+    zendeskBaseUrl === undefined
+      ? undefined
+      : createZendeskClient({
+          baseUrl: zendeskBaseUrl,
+          auth: env.zendeskAuth,
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        });
+  const helpdesk = zendesk ? createZendeskHelpdesk(zendesk) : undefined;
+  const salesforce = env.salesforce
+    ? createSalesforceHelpdesk(
+        createSalesforceClient({
+          ...salesforceCredentials(env.salesforce.auth, `${url}/sandbox/salesforce`),
+          apiVersion: env.salesforce.apiVersion,
+        }),
+        { config: () => configStore.current() },
+      )
+    : undefined;
+  if (zendesk && (env.mode === 'sandbox' || options.preview)) {
+    // The preview plays Zendesk's agent workspace and request proxy, signing with the shared
+    // secret: only for the sandbox and tests, never in a deployment.
+    mounts.push({
+      path: '/preview',
+      router: createPreviewRouter({
+        zendesk,
+        appAssetsDir: options.preview?.appAssetsDir ?? resolve('zendesk-app/assets'),
+        serverUrl: () => url,
+        sharedSecret: env.appSharedSecret,
+        logger,
+      }),
+    });
+  }
+  if (zendesk) mounts.push(...(options.mounts?.({ url, zendesk, logger }) ?? []));
 
   const app = createApp({
     mode: env.mode,
@@ -180,15 +260,18 @@ export async function startServer(
     idempotency,
     logger,
     mounts,
+    workflows: (run) => workflows.routers(run),
     auth: {
       sharedSecret: env.appSharedSecret,
       adminToken: env.adminToken,
       maxAgeSeconds: env.jwtMaxAgeSeconds,
       audience: env.jwtAudience,
     },
+    ...(env.salesforce ? { salesforce: { connectorKey: env.salesforce.connectorKey } } : {}),
     run: {
       config: () => configStore.current(),
       helpdesk,
+      salesforce,
       secrets: (names) =>
         Object.fromEntries(
           names.flatMap((name) => {
@@ -206,6 +289,8 @@ export async function startServer(
   });
 
   server.on('request', app);
+  // After the app is listening: a resumed delivery may call this server's own sandbox helpdesk.
+  await workflows.start();
 
   return {
     ok: true,
@@ -217,6 +302,7 @@ export async function startServer(
       configStore,
       runLog,
       sandbox,
+      workflows,
       close: async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -8,9 +8,12 @@ import type { RunningDemoUpstream } from '../../server/src/sandbox/demo-upstream
 import { startFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { startFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
+import type { RunningFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
+import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { createSecretSource } from '../../server/src/secrets/secret-source';
 import { startServer } from '../../server/src/start-server';
-import type { RunningServer } from '../../server/src/start-server';
+import type { RunningServer, StartServerOptions } from '../../server/src/start-server';
 
 /**
  * The whole service as a deployment runs it (live mode, talking HTTP to a Zendesk and to an
@@ -18,6 +21,7 @@ import type { RunningServer } from '../../server/src/start-server';
  */
 export const TEST_SHARED_SECRET = 'test-shared-secret-0123456789abcdef0123';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const TEST_CONNECTOR_KEY = 'test-salesforce-connector-key-0123456789';
 export const SANDBOX_SECRETS = JSON.parse(
   readFileSync('config/sandbox.secrets.json', 'utf8'),
 ) as Record<string, string>;
@@ -27,6 +31,9 @@ export interface TestStack {
   url: string;
   zendesk: RunningFakeZendesk;
   upstream: RunningDemoUpstream;
+  /** A Salesforce org, played by the fake on its own port. */
+  salesforce: RunningFakeSalesforce;
+  salesforceAuth: { 'X-Connector-Key': string };
   logLines: string[];
   sleeps: number[];
   configPath: string;
@@ -48,11 +55,16 @@ export interface TestStackOptions {
   editConfig?: (config: Record<string, unknown>) => void;
   secrets?: Record<string, string>;
   jwtMaxAgeSeconds?: number;
+  /** Routers to mount before the API. */
+  mounts?: StartServerOptions['mounts'];
+  /** Mount the /preview page (it is on by default only in sandbox mode). */
+  preview?: StartServerOptions['preview'];
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
   const zendesk = await startFakeZendesk();
   const upstream = await startDemoUpstream();
+  const salesforce = await startFakeSalesforce();
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-test-'));
   const configPath = join(dataDir, 'connectors.json');
   const text = readFileSync('config/connectors.json', 'utf8').replaceAll(
@@ -82,6 +94,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     adminToken: TEST_ADMIN_TOKEN,
     jwtMaxAgeSeconds: options.jwtMaxAgeSeconds ?? 120,
     jwtAudience: undefined,
+    salesforce: {
+      auth: {
+        kind: 'refreshToken',
+        instanceUrl: salesforce.instanceUrl,
+        loginUrl: salesforce.instanceUrl,
+        clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+        clientSecret: SANDBOX_SALESFORCE_CREDENTIALS.clientSecret,
+        refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
+      },
+      apiVersion: '62.0',
+      connectorKey: TEST_CONNECTOR_KEY,
+    },
   };
   const logLines: string[] = [];
   const sleeps: number[] = [];
@@ -91,6 +115,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       sleeps.push(ms);
     },
     secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS),
+    ...(options.mounts ? { mounts: options.mounts } : {}),
+    ...(options.preview ? { preview: options.preview } : {}),
   });
   if (!started.ok) throw new Error(`test server did not start: ${started.message}`);
   const server = started.server;
@@ -99,6 +125,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     url: server.url,
     zendesk,
     upstream,
+    salesforce,
+    salesforceAuth: { 'X-Connector-Key': TEST_CONNECTOR_KEY },
     logLines,
     sleeps,
     configPath,
@@ -137,6 +165,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await server.close();
       await zendesk.close();
       await upstream.close();
+      await salesforce.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

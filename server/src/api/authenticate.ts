@@ -15,7 +15,10 @@ import { ApiError } from './api-error';
  */
 
 export type Principal =
-  { kind: 'admin' } | { kind: 'app'; subject: string; issuer: string | undefined };
+  | { kind: 'admin' }
+  | { kind: 'app'; subject: string; issuer: string | undefined }
+  /** The Apex controller, through the Named Credential's secret header. */
+  | { kind: 'salesforce' };
 
 export interface AuthOptions {
   sharedSecret: string;
@@ -111,4 +114,40 @@ export function requireAdmin(req: Request): void {
   if (req.principal?.kind !== 'admin') {
     throw new ApiError('FORBIDDEN', 'This endpoint needs the admin token.');
   }
+}
+
+/**
+ * Salesforce's Apex controller authenticates with a secret header that the External Credential
+ * adds to every callout (`X-Connector-Key`); the secret never reaches the browser. Apex runs on
+ * Salesforce's servers, so once the key checks out, the user and record ids it sends are the
+ * ones Salesforce vouches for. The admin token is accepted too, for scripts.
+ */
+export function createConnectorKeyAuthenticator(options: {
+  connectorKey: string;
+  adminToken: string;
+  onRejected?: (reason: string) => void;
+}) {
+  return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
+    const key = req.get('x-connector-key');
+    if (key !== undefined) {
+      if (sameSecret(key, options.connectorKey)) {
+        req.principal = { kind: 'salesforce' };
+        next();
+        return;
+      }
+      options.onRejected?.('wrong X-Connector-Key');
+      throw new ApiError('AUTH_INVALID', 'The credentials were not accepted.');
+    }
+    const match = /^Bearer\s+([^\s]+)\s*$/i.exec(req.get('authorization') ?? '');
+    if (match && sameSecret(match[1] as string, options.adminToken)) {
+      req.principal = { kind: 'admin' };
+      next();
+      return;
+    }
+    options.onRejected?.(match ? 'wrong admin token' : 'missing X-Connector-Key');
+    throw new ApiError(
+      match ? 'AUTH_INVALID' : 'AUTH_REQUIRED',
+      match ? 'The credentials were not accepted.' : 'Authentication is required.',
+    );
+  };
 }

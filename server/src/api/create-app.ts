@@ -11,6 +11,7 @@ import { createAuthenticator, requireAdmin } from './authenticate';
 import type { AuthOptions } from './authenticate';
 import { createConnectorsRouter } from './connectors-routes';
 import { createRunsRouter } from './runs-routes';
+import { createSalesforceRouter } from './salesforce-routes';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -19,9 +20,16 @@ export interface AppDeps {
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
   auth: AuthOptions;
+  /** Set when Salesforce is configured: the secret the Apex controller sends. */
+  salesforce?: { connectorKey: string };
   logger: Logger;
   /** Extra routers mounted before the API (the sandbox helpdesk and upstream, the preview page). */
   mounts?: { path: string; router: Router | Express }[];
+  /**
+   * Automations (server/src/workflows): `webhooks` is mounted at /webhooks with raw bodies and
+   * no API auth (each delivery is signed); `api` joins the authenticated API.
+   */
+  workflows?: (run: RunDeps) => { webhooks: Router; api: Router };
 }
 
 /** The Express app, without a listening socket, so tests drive it with supertest. */
@@ -32,6 +40,8 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
+  const workflows = deps.workflows?.(deps.run);
+  if (workflows) app.use('/webhooks', workflows.webhooks);
 
   app.get('/health', (_req, res) => {
     const status = deps.configStore.status();
@@ -77,6 +87,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   api.use(createRunsRouter({ runLog: deps.runLog }));
+  if (workflows) api.use(workflows.api);
   api.get('/admin/config', (req, res) => {
     requireAdmin(req);
     res.json(deps.configStore.status());
@@ -89,6 +100,21 @@ export function createApp(deps: AppDeps): Express {
   api.use((req) => {
     throw new ApiError('NOT_FOUND', `No endpoint ${req.method} /api${req.path}.`);
   });
+  if (deps.salesforce) {
+    app.use(
+      '/api/salesforce',
+      createSalesforceRouter({
+        run: deps.run,
+        config: () => deps.configStore.current(),
+        runLog: deps.runLog,
+        idempotency: deps.idempotency,
+        connectorKey: deps.salesforce.connectorKey,
+        adminToken: deps.auth.adminToken,
+        onRejected: (reason) =>
+          deps.logger.warn('Salesforce request not authenticated', { reason }),
+      }),
+    );
+  }
   app.use('/api', api);
   app.use((req, _res, next) =>
     next(new ApiError('NOT_FOUND', `No endpoint ${req.method} ${req.path}.`)),

@@ -163,11 +163,7 @@ export function resolveInputs(
     if (input.def.redact) redacted.add(name);
     const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
     const typed = prompt && Object.hasOwn(provided, name) ? provided[name] : undefined;
-    const raw = !isBlank(override)
-      ? override
-      : isBlank(typed)
-        ? prefillInput(input, read)
-        : typed;
+    const raw = !isBlank(override) ? override : isBlank(typed) ? prefillInput(input, read) : typed;
     if (isBlank(raw)) {
       if (required) {
         problems.push({

@@ -24,6 +24,7 @@ export interface LoadedTarget {
 
 export type HelpdeskErrorCode =
   | 'TICKET_NOT_FOUND'
+  | 'RECORD_NOT_FOUND'
   | 'COMMENT_NOT_FOUND'
   | 'AGENT_NOT_FOUND'
   | 'HELPDESK_UNAVAILABLE'

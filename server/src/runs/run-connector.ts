@@ -24,7 +24,13 @@ import type { HelpdeskPort, LoadedTarget, WriteResult } from './helpdesk-port';
 
 export interface RunRequest {
   connectorId: string;
+  /** Which helpdesk holds the target (default Zendesk). */
+  system?: 'zendesk' | 'salesforce';
   targetId: string;
+  /** Salesforce: the record's object, the rep's user id, and whether to skip fields they cannot edit. */
+  objectApiName?: string;
+  userId?: string;
+  onlyEditableFields?: boolean;
   commentId?: string;
   agentId?: string;
   inputs: Record<string, unknown>;
@@ -52,6 +58,8 @@ export type RefusalCode =
   | 'CONFIRMATION_REQUIRED'
   | 'INPUT_INVALID'
   | 'TICKET_NOT_FOUND'
+  | 'RECORD_NOT_FOUND'
+  | 'HELPDESK_NOT_CONFIGURED'
   | 'COMMENT_NOT_FOUND'
   | 'AGENT_NOT_FOUND'
   | 'HELPDESK_UNAVAILABLE'
@@ -74,7 +82,9 @@ export interface SendUpstream {
 
 export interface RunDeps {
   config: () => CompiledConfig | undefined;
-  helpdesk: HelpdeskPort;
+  /** Zendesk; undefined when the server runs for Salesforce only. */
+  helpdesk: HelpdeskPort | undefined;
+  salesforce?: HelpdeskPort | undefined;
   secrets: (names: readonly string[]) => Record<string, string>;
   send: SendUpstream;
   /** Refuses quickly when a connection already has too many runs waiting. */
@@ -186,9 +196,23 @@ export async function runConnector(
     );
   }
 
-  const loaded = await deps.helpdesk.load(request.targetId, {
+  const system = request.system ?? 'zendesk';
+  const helpdesk = system === 'salesforce' ? deps.salesforce : deps.helpdesk;
+  if (!helpdesk) {
+    return refusal(
+      'HELPDESK_NOT_CONFIGURED',
+      `${system === 'salesforce' ? 'Salesforce' : 'Zendesk'} is not configured on this server.`,
+    );
+  }
+  const loaded = await helpdesk.load(request.targetId, {
+    connectorId: connector.id,
     ...(request.commentId === undefined ? {} : { commentId: request.commentId }),
     ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+    ...(request.objectApiName === undefined ? {} : { objectApiName: request.objectApiName }),
+    ...(request.userId === undefined ? {} : { userId: request.userId }),
+    ...(request.onlyEditableFields === undefined
+      ? {}
+      : { onlyEditableFields: request.onlyEditableFields }),
   });
   if (!loaded.ok) return refusal(loaded.error.code, loaded.error.message);
   const target = loaded.value;
@@ -350,15 +374,22 @@ export async function runConnector(
     maskedScope: TemplateScope,
   ): Promise<WriteResult & { logged: unknown }> => {
     if (request.skipWriteBack) spec = undefined;
-    const logged = deps.helpdesk.preview(spec, maskedScope);
+    const logged = helpdesk.preview(spec, maskedScope);
     const loggedChanges = logged.changes;
     if (!spec) return { ok: true, written: false, changes: null, logged: null };
     if (request.dryRun) {
-      const preview = deps.helpdesk.preview(spec, scope);
+      const preview = helpdesk.preview(spec, scope);
       return { ...preview, logged: loggedChanges };
     }
-    const written = await deps.helpdesk.write(target, spec, scope);
-    return { ...written, logged: loggedChanges };
+    const written = await helpdesk.write(target, spec, scope);
+    // Fields the helpdesk left out (Salesforce fields the rep cannot edit) are names and reasons
+    // only, so they go into the log as they are.
+    const skipped = (written.changes as { skipped?: unknown } | null)?.skipped;
+    const withSkipped =
+      skipped !== undefined && loggedChanges && typeof loggedChanges === 'object'
+        ? { ...loggedChanges, skipped }
+        : loggedChanges;
+    return { ...written, logged: withSkipped };
   };
   const writesRecord = (result: WriteResult & { logged: unknown }): RunRecord['writes'] => {
     if (!result.ok) return { status: 'failed', changes: result.logged, error: result.error };

@@ -145,7 +145,7 @@ describe('load', () => {
       objectApiName: 'Case',
       userId: '005SB0000000999AAA',
     });
-    expect(missing).toMatchObject({ ok: false, error: { code: 'TICKET_NOT_FOUND' } });
+    expect(missing).toMatchObject({ ok: false, error: { code: 'RECORD_NOT_FOUND' } });
     expect(noUser).toMatchObject({ ok: false, error: { code: 'AGENT_NOT_FOUND' } });
   });
 

@@ -87,7 +87,7 @@ function loadError(error: SalesforceError): HelpdeskError {
   switch (error.code) {
     case 'SALESFORCE_NOT_FOUND':
     case 'SALESFORCE_INVALID_ID':
-      return { code: 'TICKET_NOT_FOUND', message: error.message };
+      return { code: 'RECORD_NOT_FOUND', message: error.message };
     case 'SALESFORCE_AUTH_FAILED':
       return { code: 'HELPDESK_AUTH_FAILED', message: error.message };
     case 'SALESFORCE_UNKNOWN_FIELD':

@@ -14,6 +14,8 @@ export const API_ERROR_CODES = {
   CONNECTOR_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
   TICKET_NOT_FOUND: 404,
+  RECORD_NOT_FOUND: 404,
+  HELPDESK_NOT_CONFIGURED: 503,
   COMMENT_NOT_FOUND: 404,
   AGENT_NOT_FOUND: 403,
   BODY_INVALID: 400,
@@ -64,6 +66,38 @@ export const runConnectorBodySchema = z.strictObject({
   surface: z.enum(['zendesk', 'automation']).default('zendesk'),
 });
 export type RunConnectorBody = z.infer<typeof runConnectorBodySchema>;
+
+const salesforceIdSchema = z
+  .string()
+  .regex(/^[a-zA-Z0-9]{15}([a-zA-Z0-9]{3})?$/, 'must be a 15- or 18-character Salesforce id');
+const objectApiNameSchema = z
+  .string()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be an object API name such as Case');
+
+/** Query of `GET /api/salesforce/connectors`, sent by the Apex controller. */
+export const salesforceListQuerySchema = z.strictObject({
+  objectApiName: objectApiNameSchema,
+  recordId: salesforceIdSchema,
+  userId: salesforceIdSchema.optional(),
+});
+
+/**
+ * Body of `POST /api/salesforce/connectors/:connectorId/run`, sent by the Apex controller.
+ *
+ * @example
+ * { "objectApiName": "Case", "recordId": "500SB0000000001AAA", "userId": "005SB0000000001AAA",
+ *   "inputs": {}, "confirmed": false }
+ */
+export const salesforceRunBodySchema = z.strictObject({
+  objectApiName: objectApiNameSchema,
+  recordId: salesforceIdSchema,
+  userId: salesforceIdSchema.optional(),
+  inputs: z.record(z.string().max(64), inputValueSchema).default({}),
+  confirmed: z.boolean().default(false),
+  dryRun: z.boolean().default(false),
+  /** Write only the record fields the user's profile may edit (needs userId). */
+  onlyEditableFields: z.boolean().default(false),
+});
 
 export const listConnectorsQuerySchema = z.strictObject({
   ticketId: idSchema,

@@ -1,0 +1,67 @@
+import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import type { CompiledConfig } from '../compile/compile-config';
+import { prefillInput } from '../inputs/resolve-inputs';
+import type { RunLogStore } from '../run-log/run-record';
+import type { LoadedTarget } from '../runs/helpdesk-port';
+
+/**
+ * The connectors offered on one ticket or record, as the apps show them: inputs with the values
+ * they start from, whether a confirmation is needed, and how the last run on this target went.
+ */
+export async function listConnectorViews(options: {
+  config: CompiledConfig;
+  target: LoadedTarget;
+  surface: 'zendesk' | 'salesforce' | 'automation';
+  runLog: RunLogStore;
+}): Promise<ConnectorView[]> {
+  const { config, target, surface, runLog } = options;
+  const offered = [...config.connectors.values()].filter(
+    (connector) =>
+      connector.def.enabled &&
+      connector.def.surfaces.includes(surface) &&
+      (surface === 'automation' || target.applies(connector)),
+  );
+  const lastRuns = await runLog.lastRunsFor(
+    { system: target.target.system, id: target.target.id },
+    offered.map((connector) => connector.id),
+  );
+  return offered.map((connector) => {
+    const last = lastRuns[connector.id];
+    return {
+      id: connector.id,
+      name: connector.def.name,
+      description: connector.def.description,
+      confirm: connector.confirm,
+      method: connector.request.method,
+      inputs: connector.inputs.map((input) => ({
+        name: input.def.name,
+        label: input.def.label ?? input.def.name,
+        description: input.def.description ?? '',
+        type: input.def.type,
+        required: input.def.required,
+        prompt: input.def.prompt,
+        source: input.def.source ?? null,
+        pattern: input.def.pattern ?? null,
+        maxLength: input.def.maxLength ?? null,
+        // The comment is chosen at run time; its body is not a prefill.
+        value: input.def.source?.startsWith('comment.')
+          ? null
+          : (prefillInput(input, target.read) ?? null),
+      })),
+      outputs: connector.response.outputs.map((output) => ({
+        name: output.def.name,
+        label: output.def.label ?? output.def.name,
+        redacted: output.def.redact,
+      })),
+      unavailable: connector.unavailable ?? null,
+      lastRun: last
+        ? {
+            runId: last.id,
+            outcome: last.outcome,
+            message: last.message,
+            startedAt: last.startedAt,
+          }
+        : null,
+    };
+  });
+}

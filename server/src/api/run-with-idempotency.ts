@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import type { Response } from 'express';
+import type { RunResultView } from '../../../shared/src/api/api-contracts';
+import type { IdempotencyStore } from '../runs/idempotency-store';
+import type { RunConnectorResult } from '../runs/run-connector';
+import { ApiError } from './api-error';
+
+/**
+ * Runs a connector at most once per Idempotency-Key: a repeat of the same request (double click,
+ * a client's retry) gets the first result back instead of a second call to the external system.
+ * A request the server refused before anything was sent frees its key again.
+ */
+const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,200}$/;
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map(
+        (key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`,
+      )
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+export async function runWithIdempotency(options: {
+  store: IdempotencyStore;
+  scope: string;
+  key: string | undefined;
+  /** What makes two requests "the same": the connector and the normalised body. */
+  fingerprint: unknown;
+  run: (idempotencyKey: string | undefined) => Promise<RunConnectorResult>;
+  res: Response;
+}): Promise<void> {
+  const { store, scope, key, res } = options;
+  if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
+    throw new ApiError(
+      'IDEMPOTENCY_KEY_INVALID',
+      'Idempotency-Key must be 8-200 characters of letters, digits, "_", "-", ".", ":" (a UUID works).',
+    );
+  }
+  if (key !== undefined) {
+    const fingerprint = createHash('sha256')
+      .update(canonicalJson(options.fingerprint))
+      .digest('hex');
+    const begun = store.begin(scope, key, fingerprint);
+    if (begun.state === 'mismatch') {
+      throw new ApiError(
+        'IDEMPOTENCY_KEY_REUSED',
+        'This Idempotency-Key was already used for a different request; use a new key.',
+      );
+    }
+    if (begun.state === 'in_progress') {
+      throw new ApiError(
+        'IDEMPOTENCY_IN_PROGRESS',
+        'A request with this Idempotency-Key is still running; retry in a moment.',
+        undefined,
+        { 'Retry-After': '1' },
+      );
+    }
+    if (begun.state === 'done') {
+      res.json({ ...(begun.result as RunResultView), replayed: true });
+      return;
+    }
+  }
+  let outcome: RunConnectorResult;
+  try {
+    outcome = await options.run(key);
+  } catch (error) {
+    if (key !== undefined) store.abandon(scope, key);
+    throw error;
+  }
+  if (!outcome.ok) {
+    if (key !== undefined) store.abandon(scope, key);
+    const { code, message, details, retryAfterSeconds } = outcome.refusal;
+    throw new ApiError(
+      code,
+      message,
+      details,
+      retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) },
+    );
+  }
+  if (key !== undefined) store.complete(scope, key, outcome.result);
+  res.json(outcome.result);
+}

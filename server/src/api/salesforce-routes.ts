@@ -1,0 +1,109 @@
+import { Router } from 'express';
+import express from 'express';
+import {
+  salesforceListQuerySchema,
+  salesforceRunBodySchema,
+} from '../../../shared/src/api/api-contracts';
+import type { CompiledConfig } from '../compile/compile-config';
+import type { RunLogStore } from '../run-log/run-record';
+import { runIdSchema } from '../run-log/run-record';
+import type { IdempotencyStore } from '../runs/idempotency-store';
+import { runConnector } from '../runs/run-connector';
+import type { RunDeps } from '../runs/run-connector';
+import { ApiError, parseOrThrow } from './api-error';
+import { createConnectorKeyAuthenticator } from './authenticate';
+import { principalScope, requireConfig, requireJson } from './connectors-routes';
+import { listConnectorViews } from './connector-views';
+import { runWithIdempotency } from './run-with-idempotency';
+
+/**
+ * The endpoints the Salesforce Apex controller calls (`callout:Data_Connectors/api/salesforce/…`).
+ * Same pipeline and result shapes as the Zendesk endpoints; the target is a record.
+ */
+export function createSalesforceRouter(deps: {
+  run: RunDeps;
+  config: () => CompiledConfig | undefined;
+  runLog: RunLogStore;
+  idempotency: IdempotencyStore;
+  connectorKey: string;
+  adminToken: string;
+  onRejected?: (reason: string) => void;
+}): Router {
+  const router = Router();
+  router.use(
+    createConnectorKeyAuthenticator({
+      connectorKey: deps.connectorKey,
+      adminToken: deps.adminToken,
+      ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
+    }),
+  );
+  router.use(express.json({ limit: '100kb', strict: true }));
+
+  const helpdesk = () => {
+    if (!deps.run.salesforce) {
+      throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Salesforce is not configured on this server.');
+    }
+    return deps.run.salesforce;
+  };
+
+  router.get('/connectors', async (req, res) => {
+    const query = parseOrThrow(salesforceListQuerySchema, req.query, 'QUERY_INVALID');
+    const config = requireConfig(deps.config());
+    const loaded = await helpdesk().load(query.recordId, {
+      objectApiName: query.objectApiName,
+      ...(query.userId === undefined ? {} : { userId: query.userId }),
+    });
+    if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
+    const connectors = await listConnectorViews({
+      config,
+      target: loaded.value,
+      surface: 'salesforce',
+      runLog: deps.runLog,
+    });
+    res.json({ recordId: query.recordId, objectApiName: query.objectApiName, connectors });
+  });
+
+  router.post('/connectors/:connectorId/run', async (req, res) => {
+    requireJson(req);
+    const body = parseOrThrow(salesforceRunBodySchema, req.body, 'BODY_INVALID');
+    const connectorId = String(req.params.connectorId);
+    helpdesk();
+    await runWithIdempotency({
+      store: deps.idempotency,
+      scope: principalScope(req.principal),
+      key: req.get('idempotency-key'),
+      fingerprint: { connectorId, ...body },
+      res,
+      run: (key) =>
+        runConnector(deps.run, {
+          connectorId,
+          system: 'salesforce',
+          targetId: body.recordId,
+          objectApiName: body.objectApiName,
+          ...(body.userId === undefined ? {} : { userId: body.userId }),
+          onlyEditableFields: body.onlyEditableFields,
+          inputs: body.inputs,
+          confirmed: body.confirmed,
+          dryRun: body.dryRun,
+          surface: 'salesforce',
+          source: req.principal?.kind === 'salesforce' ? 'salesforce' : 'api',
+          actor:
+            req.principal?.kind === 'admin'
+              ? { kind: 'admin' }
+              : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+          ...(key === undefined ? {} : { idempotencyKey: key }),
+        }),
+    });
+  });
+
+  router.get('/runs/:runId', async (req, res) => {
+    const runId = String(req.params.runId);
+    const run = runIdSchema.safeParse(runId).success ? await deps.runLog.get(runId) : undefined;
+    if (!run || run.target.system !== 'salesforce') {
+      throw new ApiError('RUN_NOT_FOUND', `There is no Salesforce run "${runId.slice(0, 40)}".`);
+    }
+    res.json({ run });
+  });
+
+  return router;
+}
