@@ -10,6 +10,9 @@ export const vitestConfig = defineConfig({
     ],
     // Builds zendesk-app/assets once, so the preview and the app's tests see a fresh build.
     globalSetup: ['test/support/build-zendesk-app.ts'],
+    // The JSON report lets .ci/run print one plain "N passed, N failed" line at the end.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test/artifacts/vitest-report.json' },
     environment: 'node',
     testTimeout: 20_000,
     hookTimeout: 20_000,

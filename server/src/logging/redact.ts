@@ -52,24 +52,35 @@ export interface Redactor {
 }
 
 export function createRedactor(secretValues: () => readonly string[]): Redactor {
-  const formsByValue = new Map<string, string[]>();
-  const redactText = (text: string): string => {
-    let out = text;
-    // Longest first, so a secret that contains another is masked whole.
-    const values = [...secretValues()]
-      .filter((value) => value.length >= 4)
-      .sort((a, b) => b.length - a.length);
-    for (const value of values) {
-      let forms = formsByValue.get(value);
-      if (!forms) {
-        forms = [value, ...encodedForms(value)];
-        formsByValue.set(value, forms);
+  // Every form of every secret in one pattern, rebuilt only when the secrets change: this runs
+  // on every string of every log line and run record, so it must cost one scan, not dozens.
+  let builtFor: string | undefined;
+  let pattern: RegExp | undefined;
+  const currentPattern = (): RegExp | undefined => {
+    const values = secretValues().filter((value) => value.length >= 4);
+    const key = values.join('\u0000');
+    if (key !== builtFor) {
+      const forms = new Set<string>();
+      for (const value of values) {
+        forms.add(value);
+        for (const form of encodedForms(value)) forms.add(form);
       }
-      for (const form of forms) {
-        if (out.includes(form)) out = out.split(form).join(SECRET_MASK);
-      }
+      // Longest first: at any position the longest form wins, so a secret that contains
+      // another (or a full encoding that contains a fragment) is masked whole.
+      const sorted = [...forms].sort((a, b) => b.length - a.length);
+      pattern = sorted.length
+        ? new RegExp(
+            sorted.map((form) => form.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'),
+            'g',
+          )
+        : undefined;
+      builtFor = key;
     }
-    return out;
+    return pattern;
+  };
+  const redactText = (text: string): string => {
+    const current = currentPattern();
+    return current ? text.replace(current, SECRET_MASK) : text;
   };
   const redactDeep = <T>(value: T, depth = 0): T => {
     // Past the limit nothing is inspected, so nothing is let through either (cycles end here too).
