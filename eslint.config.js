@@ -6,6 +6,8 @@ export default tseslint.config(
   {
     ignores: [
       'node_modules/**',
+      'dist/**',
+      'bench/.build/**',
       'coverage/**',
       'data/**',
       'bench/results/**',

@@ -1,11 +1,14 @@
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
 
 /**
- * Runs a TypeScript module in its own Node process (through tsx, as `npm start` does), so its
- * CPU and memory are its own: the load generator's heap never shows up in the server's RSS, and
- * the server gets a core instead of sharing an event loop with the fakes.
+ * Runs a TypeScript module in its own Node process, bundled with esbuild and run by plain node
+ * as `npm start` runs the server (dist/server.mjs), so its CPU and memory are its own: the load
+ * generator's heap never shows up in the server's RSS, and the server gets a core instead of
+ * sharing an event loop with the fakes.
  *
  * The child sends `{ type: 'ready', ...info }` once; after that, `ask` sends a message with an
  * id and resolves with the child's answer carrying the same id.
@@ -21,9 +24,22 @@ export async function startChild<Ready>(
   module: string,
   options: { env?: Record<string, string>; execArgv?: string[] } = {},
 ): Promise<ChildHandle<Ready>> {
-  const path = fileURLToPath(new URL(module, import.meta.url));
+  const source = fileURLToPath(new URL(module, import.meta.url));
+  // Inside the project, so that the bundle's external packages resolve from node_modules.
+  const path = join('bench', '.build', basename(source).replace(/\.ts$/, '.mjs'));
+  await build({
+    entryPoints: [source],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    packages: 'external',
+    target: 'node20',
+    sourcemap: true,
+    logLevel: 'warning',
+    outfile: path,
+  });
   const child: ChildProcess = fork(path, [], {
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    execArgv: ['--enable-source-maps', ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });

@@ -121,7 +121,13 @@ if (timing) {
 answerParent((message) => {
   if (message.type === 'rss') {
     const usage = process.memoryUsage();
-    return { rss: usage.rss, heapUsed: usage.heapUsed, external: usage.external };
+    return {
+      rss: usage.rss,
+      heapUsed: usage.heapUsed,
+      heapTotal: usage.heapTotal,
+      external: usage.external,
+      arrayBuffers: usage.arrayBuffers,
+    };
   }
   if (message.type === 'timings') {
     const answer = {

@@ -1,7 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve } from 'node:path';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import * as z from 'zod';
@@ -46,8 +45,10 @@ const ticketQuerySchema = z.strictObject({
     .transform(Number),
 });
 
-const HOST_ENTRY = fileURLToPath(new URL('./host/preview-host.ts', import.meta.url));
-const CSS_FILE = fileURLToPath(new URL('./preview.css', import.meta.url));
+// Resolved from the project folder (where `npm start` runs), not from this module: in production
+// the server runs as one bundled file in dist/, away from these sources.
+const HOST_ENTRY = resolve('server/src/preview/host/preview-host.ts');
+const CSS_FILE = resolve('server/src/preview/preview.css');
 
 /** Bundled once per process, on first use: esbuild is only needed when the preview is opened. */
 function createHostBundler(): () => Promise<string> {
