@@ -1,17 +1,27 @@
 import { describe, expect, it } from 'vitest';
 import {
   activeConnector,
+  activeEntry,
   commentConnectors,
   createListState,
   isSearchShortcut,
   listKeyAction,
   moveActive,
+  replaceItems,
   setActive,
   setQuery,
   takesComment,
   visibleConnectors,
+  visibleEntries,
 } from './connector-list';
-import { JIRA_CREATE, JIRA_FROM_COMMENT, NO_INPUTS, ORDER_LOOKUP } from './test-fixtures';
+import {
+  ESCALATE,
+  JIRA_CREATE,
+  JIRA_FROM_COMMENT,
+  NO_INPUTS,
+  ORDER_LOOKUP,
+  TIDY_UP,
+} from './test-fixtures';
 
 const ALL = [ORDER_LOOKUP, JIRA_CREATE, JIRA_FROM_COMMENT, NO_INPUTS];
 const ids = (state: ReturnType<typeof createListState>) =>
@@ -99,5 +109,62 @@ describe('connectors that run on a comment', () => {
     expect(takesComment(JIRA_FROM_COMMENT)).toBe(true);
     expect(takesComment(ORDER_LOOKUP)).toBe(false);
     expect(commentConnectors(ALL).map((c) => c.id)).toEqual(['jira_issue_from_comment']);
+  });
+});
+
+describe('macros in the same list', () => {
+  const MACROS = [ESCALATE, TIDY_UP];
+  const keys = (state: ReturnType<typeof createListState>) =>
+    visibleEntries(state).map((entry) => `${entry.kind}:${entry.id}`);
+
+  it('come after the connectors, and the arrow keys move through both', () => {
+    let state = createListState([ORDER_LOOKUP, NO_INPUTS], '', MACROS);
+    expect(keys(state)).toEqual([
+      'connector:shopify_order_lookup',
+      'connector:ping',
+      'macro:escalate_to_engineering',
+      'macro:tidy_up',
+    ]);
+    state = moveActive(moveActive(state, 1), 1);
+    expect(activeEntry(state)).toMatchObject({ kind: 'macro', id: 'escalate_to_engineering' });
+    // Not a connector, so nothing that expects one picks it up.
+    expect(activeConnector(state)).toBeUndefined();
+    expect(activeEntry(moveActive(moveActive(state, 1), 1))?.id).toBe('shopify_order_lookup');
+    expect(activeEntry(moveActive(createListState([], '', MACROS), -1))?.id).toBe('tidy_up');
+  });
+
+  it('are searched by name, description, id and the names of the connectors they run', () => {
+    const all = createListState(ALL, '', MACROS);
+    expect(keys(setQuery(all, 'escalate'))).toEqual(['macro:escalate_to_engineering']);
+    expect(keys(setQuery(all, 'weekly review'))).toEqual(['macro:tidy_up']);
+    expect(keys(setQuery(all, 'create jira'))).toEqual([
+      'connector:jira_create_issue',
+      'connector:jira_issue_from_comment',
+      'macro:escalate_to_engineering',
+    ]);
+    expect(setQuery(all, 'tidy').activeIndex).toBe(0);
+    expect(setQuery(all, 'nothing like it').activeIndex).toBe(-1);
+  });
+
+  it('keep their own ids apart from connectors’ when made active', () => {
+    const clash = { ...TIDY_UP, id: 'ping' };
+    const state = createListState([NO_INPUTS], '', [clash]);
+    expect(activeEntry(setActive(state, 'ping', 'macro'))?.kind).toBe('macro');
+    expect(activeEntry(setActive(state, 'ping'))?.kind).toBe('connector');
+  });
+
+  it('keep the query and the active entry when the server sends the lists again', () => {
+    let state = setQuery(createListState(ALL, '', MACROS), 'e');
+    state = setActive(state, 'tidy_up', 'macro');
+    const refreshed = replaceItems(state, [ORDER_LOOKUP], MACROS);
+    expect(refreshed.query).toBe('e');
+    expect(activeEntry(refreshed)).toMatchObject({ kind: 'macro', id: 'tidy_up' });
+    // The escalated ticket no longer offers the macro that was active: the first entry is.
+    const gone = replaceItems(
+      setActive(state, 'escalate_to_engineering', 'macro'),
+      [ORDER_LOOKUP],
+      [],
+    );
+    expect(activeEntry(gone)?.id).toBe('shopify_order_lookup');
   });
 });

@@ -72,10 +72,16 @@ export function describeRunResult(result: RunResultView): ResultView {
  * mask in the form would overwrite the real value the next time the agent submits.
  */
 export function fieldsToSet(writes: RunResultView['writes']): { id: number; value: unknown }[] {
-  if (writes.status !== 'written') return [];
-  const changes = writes.changes as { customFields?: unknown } | null | undefined;
-  const fields = Array.isArray(changes?.customFields) ? changes.customFields : [];
-  return fields
+  return writes.status === 'written' ? customFieldsIn(writes.changes) : [];
+}
+
+/**
+ * The custom fields of a ticket update as the server describes it (`{ customFields: [{ id,
+ * value }], … }`), without values that hold the server's mask.
+ */
+export function customFieldsIn(changes: unknown): { id: number; value: unknown }[] {
+  const fields = (changes as { customFields?: unknown } | null | undefined)?.customFields;
+  return (Array.isArray(fields) ? (fields as unknown[]) : [])
     .filter(
       (field): field is { id: number; value: unknown } =>
         field !== null &&

@@ -1,10 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
+import type {
+  MacroResultView as ServerMacroResult,
+  MacroView as ServerMacroView,
+} from '../../server/src/workflows/macros-routes';
 import { TEST_SHARED_SECRET, startTestStack } from '../../test/support/start-test-stack';
 import type { TestStack } from '../../test/support/start-test-stack';
 import { describeFailure } from './error-messages';
+import { executeMacro } from './macro-flow';
 import { executeRun } from './run-flow';
 import { createIdempotencyKey, createServerApi } from './server-api';
+import type { MacroResult, MacroView } from './server-api';
 import { createTestProxy } from './test-proxy';
 
 /**
@@ -132,6 +138,84 @@ describe('the sidebar talking to the server', () => {
     expect(await api.listConnectors(1)).toMatchObject({
       ok: false,
       error: { code: 'SERVER_UNREACHABLE', status: 0 },
+    });
+  });
+});
+
+describe('macros from the sidebar', () => {
+  it('reads what the server sends (the app’s schemas accept the server’s types)', () => {
+    expectTypeOf<ServerMacroView>().toExtend<MacroView>();
+    expectTypeOf<ServerMacroResult>().toExtend<MacroResult>();
+  });
+
+  it('lists the macros that apply to the ticket with the connectors they run', async () => {
+    const { api } = appApi();
+    expect(await api.listMacros(4)).toEqual({
+      ok: true,
+      value: [
+        {
+          id: 'escalate_to_engineering',
+          name: 'Escalate to engineering',
+          description: expect.any(String),
+          confirm: true,
+          connectors: [{ id: 'jira_create_issue', name: 'Create Jira issue' }],
+          unavailable: null,
+        },
+      ],
+    });
+  });
+
+  it('is refused unconfirmed, then runs every step and sets the written field in the form', async () => {
+    const { api } = appApi();
+    const unconfirmed = await api.runMacro('escalate_to_engineering', {
+      ticketId: 4,
+      confirmed: false,
+    });
+    expect(unconfirmed).toMatchObject({
+      ok: false,
+      error: { code: 'CONFIRMATION_REQUIRED', status: 409 },
+    });
+    const listed = await api.listMacros(4);
+    const macro = listed.ok ? listed.value[0] : undefined;
+    if (!macro) throw new Error('no macro for ticket 4');
+
+    const form = recordingForm();
+    const outcome = await executeMacro(
+      { api, zaf: form.zaf, serverUrl: stack.url },
+      { macro, ticketId: 4, agentId: 90000000002 },
+    );
+    const key = stack.upstream.createdIssues.at(-1)?.key;
+    expect(key).toMatch(/^SUP-\d+$/);
+    expect(outcome).toMatchObject({
+      kind: 'result',
+      view: { outcome: 'success', message: 'All steps completed.' },
+    });
+    const steps = outcome.kind === 'result' ? outcome.view.steps : [];
+    expect(steps.map((step) => [step.stepId, step.outcome])).toEqual([
+      ['create_issue', 'success'],
+      ['after_create', 'success'],
+      ['write_key', 'success'],
+      ['add_tag', 'success'],
+      ['add_note', 'success'],
+    ]);
+    expect(steps[0]?.message).toBe(`Created ${key}.`);
+    expect(form.set).toEqual([{ id: SANDBOX_FIELD_IDS.jiraIssueKey, value: key }]);
+    expect(stack.ticket(4).customFields[String(SANDBOX_FIELD_IDS.jiraIssueKey)]).toBe(key);
+
+    // The ticket is now tagged escalated_to_engineering, which the macro's appliesWhen excludes.
+    expect(await api.listMacros(4)).toEqual({ ok: true, value: [] });
+    const runs = await api.listRuns(4, 10);
+    expect(runs.ok && runs.value[0]).toMatchObject({
+      connectorId: 'jira_create_issue',
+      actor: { kind: 'agent', id: '90000000002' },
+    });
+  });
+
+  it('names an unknown macro as not found', async () => {
+    const { api } = appApi();
+    expect(await api.runMacro('no_such_macro', { ticketId: 4, confirmed: true })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND', status: 404 },
     });
   });
 });

@@ -129,6 +129,41 @@ const runRecordSchema = z.object({
 export type RunRecordView = z.infer<typeof runRecordSchema>;
 
 const runsPageSchema = z.object({ runs: z.array(runRecordSchema) });
+
+const macroSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  confirm: z.boolean(),
+  connectors: z.array(z.object({ id: z.string(), name: z.string() })),
+  unavailable: z.nullable(codeMessageSchema),
+});
+export type MacroView = z.infer<typeof macroSchema>;
+const macroListSchema = z.object({ macros: z.array(macroSchema) });
+
+/** One step of a macro as the server reports it (server/src/workflows/run-steps.ts). */
+const macroStepSchema = z.object({
+  stepId: z.string(),
+  type: z.string(),
+  outcome: outcomeSchema,
+  message: z.string(),
+  error: z.optional(codeMessageSchema),
+  runId: z.optional(z.string()),
+  /** Run steps: the connector's `writes` ({ status, changes }); write steps: the ticket update. */
+  writes: z.optional(z.unknown()),
+  path: z.optional(z.string()),
+  resumed: z.optional(z.boolean()),
+});
+export type MacroStepReport = z.infer<typeof macroStepSchema>;
+
+const macroResultSchema = z.object({
+  macroId: z.string(),
+  outcome: outcomeSchema,
+  message: z.string(),
+  error: z.optional(codeMessageSchema),
+  steps: z.array(macroStepSchema),
+});
+export type MacroResult = z.infer<typeof macroResultSchema>;
 const runEntrySchema = z.object({ run: runRecordSchema });
 const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),
@@ -139,6 +174,12 @@ export interface RunBody {
   commentId?: number;
   agentId?: number;
   inputs: Record<string, string | number | boolean>;
+  confirmed: boolean;
+}
+
+export interface MacroRunBody {
+  ticketId: number;
+  agentId?: number;
   confirmed: boolean;
 }
 
@@ -283,6 +324,12 @@ export interface ServerApi {
   ): Promise<ApiResult<RunResultView>>;
   listRuns(ticketId: number, limit?: number): Promise<ApiResult<RunRecordView[]>>;
   getRun(runId: string): Promise<ApiResult<RunRecordView>>;
+  listMacros(ticketId: number): Promise<ApiResult<MacroView[]>>;
+  /**
+   * No Idempotency-Key: the server's macro route does not take one (each request is a new
+   * execution), so the sidebar prevents a second click while a macro runs instead.
+   */
+  runMacro(macroId: string, body: MacroRunBody): Promise<ApiResult<MacroResult>>;
 }
 
 const missingUrl: ApiResult<never> = {
@@ -335,6 +382,26 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     async getRun(runId) {
       const result = await get(`/api/runs/${encodeURIComponent(runId)}`, runEntrySchema);
       return result.ok ? { ok: true, value: result.value.run } : result;
+    },
+    async listMacros(ticketId) {
+      const result = await get(
+        `/api/macros?ticketId=${encodeURIComponent(ticketId)}`,
+        macroListSchema,
+      );
+      if (result.ok) return { ok: true, value: result.value.macros };
+      // A server from before macros has no such endpoint: that is "no macros", not an error.
+      if (result.error.code === 'NOT_FOUND') return { ok: true, value: [] };
+      return result;
+    },
+    async runMacro(macroId, body) {
+      if (!url) return missingUrl;
+      const request = buildServerRequest(
+        url,
+        'POST',
+        `/api/macros/${encodeURIComponent(macroId)}/run`,
+        { body, timeoutMs: runMs },
+      );
+      return send(options.request, request, macroResultSchema, runMs);
     },
   };
 }

@@ -140,6 +140,55 @@ describe('the server API client', () => {
   });
 });
 
+describe('macro calls', () => {
+  const notFound = (code: string) => async () => {
+    throw { status: 404, responseJSON: { error: { code, message: 'nope' } } };
+  };
+
+  it('read a server without the macros endpoint as "no macros", not as an error', async () => {
+    const older = createServerApi({ request: notFound('NOT_FOUND'), serverUrl: 'https://s' });
+    expect(await older.listMacros(4)).toEqual({ ok: true, value: [] });
+    const missingTicket = createServerApi({
+      request: notFound('TICKET_NOT_FOUND'),
+      serverUrl: 'https://s',
+    });
+    expect(await missingTicket.listMacros(4)).toMatchObject({
+      ok: false,
+      error: { code: 'TICKET_NOT_FOUND', status: 404 },
+    });
+  });
+
+  it('post the run with the confirmation and without an Idempotency-Key (the route takes none)', async () => {
+    const sent: IRequestOptions[] = [];
+    const api = createServerApi({
+      request: async (o) => (sent.push(o), { status: 200, responseJSON: {} }),
+      serverUrl: 'https://s',
+    });
+    expect(await api.runMacro('a/b', { ticketId: 4, confirmed: true })).toMatchObject({
+      ok: false,
+      error: { code: 'RESPONSE_INVALID' },
+    });
+    expect(sent[0]).toMatchObject({
+      url: 'https://s/api/macros/a%2Fb/run',
+      type: 'POST',
+      data: '{"ticketId":4,"confirmed":true}',
+      secure: true,
+      headers: { Authorization: 'Bearer {{jwt.token}}' },
+    });
+    expect(Object.keys(sent[0]?.headers ?? {})).toEqual(['Authorization']);
+  });
+
+  it('ask for nothing when the server URL setting is empty', async () => {
+    const sent: IRequestOptions[] = [];
+    const api = createServerApi({ request: async (o) => (sent.push(o), {}), serverUrl: '' });
+    expect(await api.listMacros(1)).toMatchObject({ error: { code: 'SERVER_URL_MISSING' } });
+    expect(await api.runMacro('m', { ticketId: 1, confirmed: false })).toMatchObject({
+      error: { code: 'SERVER_URL_MISSING' },
+    });
+    expect(sent).toEqual([]);
+  });
+});
+
 describe('idempotency keys', () => {
   it('are new for every click and acceptable to the server (8-200 of [A-Za-z0-9_.:-])', () => {
     const keys = new Set(Array.from({ length: 50 }, createIdempotencyKey));

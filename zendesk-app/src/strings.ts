@@ -6,14 +6,14 @@
 export const STRINGS = {
   appTitle: 'Data Connectors',
   loading: 'Loading connectors…',
-  searchLabel: 'Search connectors',
-  searchPlaceholder: 'Search connectors (Ctrl+K)',
-  searchPlaceholderMac: 'Search connectors (⌘K)',
-  listLabel: 'Connectors for this ticket',
+  searchLabel: 'Search connectors and macros',
+  searchPlaceholder: 'Search connectors and macros (Ctrl+K)',
+  searchPlaceholderMac: 'Search connectors and macros (⌘K)',
+  listLabel: 'Connectors and macros for this ticket',
   noConnectors: 'No connectors apply to this ticket.',
   noConnectorsHint:
     'Connectors show up here when their rules match the ticket (for example its tags).',
-  noMatches: (query: string) => `No connector matches “${query}”.`,
+  noMatches: (query: string) => `No connector or macro matches “${query}”.`,
   connectorCount: (count: number) =>
     count === 1 ? '1 connector available.' : `${count} connectors available.`,
   neverRun: 'Not run on this ticket yet',
@@ -25,6 +25,24 @@ export const STRINGS = {
     string
   >,
   saveTicketFirst: 'Save the ticket first: connectors run on saved tickets.',
+
+  // Macros: named bundles of connector steps, listed in a second group of the same list
+  connectorsGroup: 'Connectors',
+  macrosGroup: 'Macros',
+  macroRuns: (names: string) => `Runs: ${names}`,
+  macroCount: (count: number) =>
+    count === 1 ? '1 macro available.' : `${count} macros available.`,
+  macroConfirmHeading: (name: string) => `Run the macro “${name}”?`,
+  macroConfirmIntro: 'This macro changes data in another system. In one go it will:',
+  macroConfirmConnector: (name: string) => `run “${name}”`,
+  macroConfirmWrites: 'update this ticket (fields, tags, internal note) as its steps say',
+  macroStepsHeading: 'Steps',
+  macroTimeout: 'The macro may still finish on the server.',
+  macroRetryHint:
+    'Check the ticket and “Recent runs” before running it again: Retry runs every step of the macro again.',
+  macroListError: 'Macros could not be loaded.',
+  macroResultAnnouncement: (name: string, outcome: string, message: string) =>
+    `Macro ${name}: ${outcome}. ${message}`,
 
   yes: 'Yes',
   no: 'No',

@@ -3,6 +3,7 @@ import type {
   ConnectorView,
   RunResultView,
 } from '../../shared/src/api/api-contracts';
+import type { MacroResult, MacroView } from './server-api';
 
 /** Connector views shaped like the server's answers for config/connectors.json (tests only). */
 
@@ -116,6 +117,78 @@ export function buildRunResult(overrides: Partial<RunResultView> = {}): RunResul
     dryRun: false,
     durationMs: 120,
     attempts: 1,
+    ...overrides,
+  };
+}
+
+export const ESCALATE: MacroView = {
+  id: 'escalate_to_engineering',
+  name: 'Escalate to engineering',
+  description:
+    'Creates a Jira issue from the ticket, stores its key, tags the ticket and adds an internal note.',
+  confirm: true,
+  connectors: [{ id: 'jira_create_issue', name: 'Create Jira issue' }],
+  unavailable: null,
+};
+
+export const TIDY_UP: MacroView = {
+  id: 'tidy_up',
+  name: 'Tidy up',
+  description: 'Tags the ticket for the weekly review.',
+  confirm: false,
+  connectors: [],
+  unavailable: null,
+};
+
+/** What the server answered for escalate_to_engineering on a sandbox ticket. */
+export function buildMacroResult(overrides: Partial<MacroResult> = {}): MacroResult {
+  return {
+    macroId: 'escalate_to_engineering',
+    outcome: 'success',
+    message: 'All steps completed.',
+    steps: [
+      {
+        stepId: 'create_issue',
+        type: 'run',
+        outcome: 'success',
+        message: 'Created SUP-7.',
+        runId: 'run_01J0000000000000000000000B',
+        writes: { status: 'none', changes: null },
+        resumed: false,
+      },
+      {
+        stepId: 'after_create',
+        type: 'branch',
+        outcome: 'success',
+        message: 'Took the success path.',
+        path: 'success',
+        resumed: false,
+      },
+      {
+        stepId: 'write_key',
+        type: 'write',
+        outcome: 'success',
+        message: 'Written.',
+        writes: { customFields: [{ id: 360001000005, value: 'SUP-7' }] },
+        resumed: false,
+      },
+      {
+        stepId: 'add_tag',
+        type: 'write',
+        outcome: 'success',
+        message: 'Written.',
+        writes: { additionalTags: ['escalated_to_engineering'] },
+        resumed: false,
+      },
+      {
+        stepId: 'add_note',
+        type: 'write',
+        outcome: 'success',
+        message: 'Written.',
+        writes: { internalNote: 'Escalated to engineering as Jira issue SUP-7.' },
+        resumed: false,
+      },
+    ],
     ...overrides,
   };
 }

@@ -1,16 +1,17 @@
 import type { ConnectorView } from '../../../shared/src/api/api-contracts';
 import {
-  activeConnector,
+  activeEntry,
   commentConnectors,
   createListState,
   isSearchShortcut,
   listKeyAction,
   moveActive,
+  replaceItems,
   setActive,
   setQuery,
-  visibleConnectors,
+  visibleEntries,
 } from '../connector-list';
-import type { ListState } from '../connector-list';
+import type { ListEntry, ListState } from '../connector-list';
 import { describeFailure } from '../error-messages';
 import type { ErrorView } from '../error-messages';
 import {
@@ -20,10 +21,12 @@ import {
   zafChangeEventForSource,
 } from '../input-form';
 import type { FieldError, FormField } from '../input-form';
+import { executeMacro, macroFirstStep } from '../macro-flow';
+import type { MacroFlowOutcome } from '../macro-flow';
 import { executeRun, firstStep, stepAfterForm } from '../run-flow';
 import type { RunFlowOutcome, RunPlan } from '../run-flow';
 import { createIdempotencyKey } from '../server-api';
-import type { RunRecordView, ServerApi } from '../server-api';
+import type { MacroView, RunRecordView, ServerApi } from '../server-api';
 import { STRINGS } from '../strings';
 import { fetchComments } from '../ticket-comments';
 import type { CommentSummary } from '../ticket-comments';
@@ -31,7 +34,13 @@ import type { ZafAdapter, ZafTicket, ZafUser } from '../zaf-client';
 import { renderCommentConnectors, renderCommentPicker } from './comments-view';
 import { byId, h } from './dom';
 import { renderError } from './error-view';
-import { optionId, renderOptions } from './list-view';
+import { entryOptionId, renderOptions } from './list-view';
+import {
+  renderMacroConfirm,
+  renderMacroError,
+  renderMacroResult,
+  renderMacroRunning,
+} from './macro-view';
 import {
   inputId,
   renderConfirm,
@@ -78,7 +87,10 @@ type Panel =
       plan: RunPlan;
       outcome: RunFlowOutcome;
       comment: CommentSummary | undefined;
-    };
+    }
+  | { kind: 'macro-confirm'; macro: MacroView }
+  | { kind: 'macro-running'; macro: MacroView }
+  | { kind: 'macro-done'; macro: MacroView; outcome: MacroFlowOutcome };
 
 export interface SidebarDeps {
   zaf: ZafAdapter;
@@ -134,7 +146,10 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   const api = deps.createApi(serverUrl);
   let list: ListState = createListState([]);
   let listError: ErrorView | undefined;
+  let macrosError: ErrorView | undefined;
   let panel: Panel = { kind: 'closed' };
+  /** Nothing else starts while a connector or a macro runs (a macro has no Idempotency-Key). */
+  const busy = () => panel.kind === 'running' || panel.kind === 'macro-running';
   const comments: {
     open: boolean;
     items: CommentSummary[] | undefined;
@@ -158,16 +173,21 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
 
   // ---- the connector list -------------------------------------------------------------------
   const renderList = () => {
-    const visible = visibleConnectors(list);
-    const active = activeConnector(list);
-    renderOptions(listEl, visible, active?.id, pick);
+    const visible = visibleEntries(list);
+    const active = activeEntry(list);
+    renderOptions(listEl, visible, active, pick);
     listEl.hidden = visible.length === 0;
-    if (active) search.setAttribute('aria-activedescendant', optionId(active.id));
+    if (active) search.setAttribute('aria-activedescendant', entryOptionId(active));
     else search.removeAttribute('aria-activedescendant');
     search.setAttribute('aria-expanded', visible.length ? 'true' : 'false');
     if (listError) {
       listStatus.replaceChildren(renderError(listError, () => void loadConnectors()));
-    } else if (list.connectors.length === 0) {
+    } else if (macrosError) {
+      listStatus.replaceChildren(
+        h('p', {}, STRINGS.macroListError),
+        renderError(macrosError, () => void loadConnectors()),
+      );
+    } else if (list.connectors.length === 0 && list.macros.length === 0) {
       listStatus.replaceChildren(
         h(
           'div',
@@ -184,7 +204,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
       listStatus.replaceChildren();
     }
     if (active)
-      document.getElementById(optionId(active.id))?.scrollIntoView?.({ block: 'nearest' });
+      document.getElementById(entryOptionId(active))?.scrollIntoView?.({ block: 'nearest' });
   };
 
   async function loadConnectors(): Promise<void> {
@@ -194,31 +214,69 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
       );
       return;
     }
-    const first = list.connectors.length === 0 && !listError;
-    const result = await api.listConnectors(ticket.id);
+    const first = list.connectors.length === 0 && list.macros.length === 0 && !listError;
+    const [result, macros] = await Promise.all([
+      api.listConnectors(ticket.id),
+      api.listMacros(ticket.id),
+    ]);
     root.setAttribute('aria-busy', 'false');
     if (!result.ok) {
+      // The macros call failed the same way: one message says it.
       listError = describeFailure(result.error, { serverUrl });
+      macrosError = undefined;
       list = createListState([], list.query);
       renderList();
       return;
     }
     listError = undefined;
-    const activeId = activeConnector(list)?.id;
-    list = createListState(result.value, list.query);
-    if (activeId) list = setActive(list, activeId);
+    macrosError = macros.ok ? undefined : describeFailure(macros.error, { serverUrl });
+    list = replaceItems(list, result.value, macros.ok ? macros.value : []);
     renderList();
     watchSources(result.value);
-    if (first) announce(STRINGS.connectorCount(result.value.length));
+    if (first) {
+      const count = STRINGS.connectorCount(result.value.length);
+      announce(list.macros.length ? `${count} ${STRINGS.macroCount(list.macros.length)}` : count);
+    }
   }
 
   // ---- picking and running ------------------------------------------------------------------
-  function pick(connectorId: string): void {
-    const connector = list.connectors.find((entry) => entry.id === connectorId);
-    if (!connector || panel.kind === 'running') return;
-    list = setActive(list, connectorId);
+  function pick(entry: ListEntry): void {
+    if (busy()) return;
+    list = setActive(list, entry.id, entry.kind);
     renderList();
-    void begin(connector, undefined);
+    if (entry.kind === 'macro') beginMacro(entry.macro);
+    else void begin(entry.connector, undefined);
+  }
+
+  // ---- macros -------------------------------------------------------------------------------
+  function beginMacro(macro: MacroView): void {
+    if (macroFirstStep(macro) === 'confirm') {
+      panel = { kind: 'macro-confirm', macro };
+      renderPanel();
+      return;
+    }
+    void runMacro(macro);
+  }
+
+  async function runMacro(macro: MacroView): Promise<void> {
+    if (busy()) return;
+    panel = { kind: 'macro-running', macro };
+    renderPanel();
+    announce(STRINGS.running(macro.name));
+    const outcome = await executeMacro(
+      { api, zaf, serverUrl },
+      { macro, ticketId: ticket.id, agentId: user?.id },
+    );
+    panel = { kind: 'macro-done', macro, outcome };
+    renderPanel();
+    announce(
+      outcome.kind === 'result'
+        ? STRINGS.macroResultAnnouncement(macro.name, outcome.view.title, outcome.view.message)
+        : `${outcome.error.title}. ${outcome.error.message}`,
+    );
+    // The ticket changed: which connectors and macros apply, their last runs, and the run log.
+    void loadConnectors();
+    void loadRuns();
   }
 
   async function begin(
@@ -273,7 +331,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     comment: CommentSummary | undefined,
     idempotencyKey: string,
   ): Promise<void> {
-    if (panel.kind === 'running') return;
+    if (busy()) return;
     const plan: RunPlan = {
       connector,
       ticketId: ticket.id,
@@ -300,6 +358,11 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   }
 
   function retry(): void {
+    if (panel.kind === 'macro-done') {
+      // The agent confirmed this macro and now asks again: run it without a second question.
+      void runMacro(panel.macro);
+      return;
+    }
     if (panel.kind !== 'done') return;
     const { connector, plan, outcome, comment } = panel;
     // After a lost answer the first request may have run: the same key replays it instead.
@@ -311,7 +374,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   }
 
   function closePanel(): void {
-    if (panel.kind === 'running') return;
+    if (busy()) return;
     panel = { kind: 'closed' };
     renderPanel();
     search.focus();
@@ -328,7 +391,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     first?.focus();
   }
 
-  function resultNotes(outcome: Extract<RunFlowOutcome, { kind: 'result' }>): string[] {
+  function resultNotes(outcome: { fieldsSet: number[]; fieldsNotSet: number[] }): string[] {
     const notes: string[] = [];
     if (outcome.fieldsSet.length) notes.push(STRINGS.fieldsUpdated(outcome.fieldsSet.length));
     if (outcome.fieldsNotSet.length)
@@ -338,8 +401,11 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
 
   function renderPanel(): void {
     panelEl.hidden = panel.kind === 'closed';
-    panelEl.setAttribute('aria-busy', panel.kind === 'running' ? 'true' : 'false');
-    panelEl.dataset.state = panel.kind === 'done' ? panel.outcome.kind : panel.kind;
+    panelEl.setAttribute('aria-busy', busy() ? 'true' : 'false');
+    panelEl.dataset.state =
+      panel.kind === 'done' || panel.kind === 'macro-done'
+        ? panel.outcome.kind
+        : panel.kind.replace('macro-', '');
     switch (panel.kind) {
       case 'closed':
         panelEl.replaceChildren();
@@ -382,6 +448,34 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
             renderPanelError(connector, renderError(outcome.error, retry), closePanel),
           );
         }
+        byId('dc-panel-heading').focus();
+        return;
+      }
+      case 'macro-confirm':
+        panelEl.replaceChildren(
+          renderMacroConfirm(panel.macro, {
+            onConfirm: () => {
+              if (panel.kind === 'macro-confirm') void runMacro(panel.macro);
+            },
+            onCancel: closePanel,
+          }),
+        );
+        panelEl.querySelector<HTMLElement>('[data-testid=confirm-button]')?.focus();
+        return;
+      case 'macro-running':
+        panelEl.replaceChildren(renderMacroRunning(panel.macro));
+        panelEl.focus();
+        return;
+      case 'macro-done': {
+        const { macro, outcome } = panel;
+        panelEl.replaceChildren(
+          outcome.kind === 'result'
+            ? renderMacroResult(macro, outcome.view, resultNotes(outcome), {
+                onRetry: retry,
+                onClose: closePanel,
+              })
+            : renderMacroError(macro, renderError(outcome.error, retry), closePanel),
+        );
         byId('dc-panel-heading').focus();
         return;
       }
@@ -449,7 +543,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
               comments.picked,
               commentConnectors(list.connectors),
               (connector) => {
-                if (panel.kind === 'running' || !comments.picked) return;
+                if (busy() || !comments.picked) return;
                 list = setActive(list, connector.id);
                 renderList();
                 void begin(connector, comments.picked);
@@ -556,8 +650,8 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
       renderList();
     } else if (action === 'run') {
       event.preventDefault();
-      const active = activeConnector(list);
-      if (active) pick(active.id);
+      const active = activeEntry(list);
+      if (active) pick(active);
     } else if (action === 'clear') {
       if (search.value) {
         event.preventDefault();

@@ -1,0 +1,155 @@
+import { describeFailure } from './error-messages';
+import type { ErrorView } from './error-messages';
+import { customFieldsIn } from './run-result';
+import type { ResultTone } from './run-result';
+import type { MacroResult, MacroStepReport, MacroView, ServerApi } from './server-api';
+import { STRINGS } from './strings';
+import type { ZafAdapter } from './zaf-client';
+
+/**
+ * A macro from "the agent picked it" to "the agent sees what each step did": one confirmation for
+ * the whole macro when a step has side effects, one request, then the custom fields its steps
+ * wrote mirrored into the open ticket form. Pure apart from the two calls it is given.
+ */
+
+export type MacroStep = 'confirm' | 'run';
+
+export function macroFirstStep(macro: MacroView): MacroStep {
+  return macro.confirm ? 'confirm' : 'run';
+}
+
+export interface MacroStepLine {
+  stepId: string;
+  label: string;
+  outcome: MacroStepReport['outcome'];
+  title: string;
+  message: string;
+}
+
+export interface MacroResultView {
+  outcome: MacroResult['outcome'];
+  tone: ResultTone;
+  title: string;
+  message: string;
+  steps: MacroStepLine[];
+  retryable: boolean;
+}
+
+/** `create_issue` → "Create issue": step ids are the only names the server reports. */
+export function labelStep(stepId: string): string {
+  const words = stepId.replace(/[_-]+/g, ' ').trim();
+  return words ? words.charAt(0).toUpperCase() + words.slice(1) : stepId;
+}
+
+function toneOf(outcome: MacroStepReport['outcome']): ResultTone {
+  return outcome === 'success' ? 'success' : outcome === 'empty' ? 'warning' : 'danger';
+}
+
+export function describeMacroResult(result: MacroResult): MacroResultView {
+  return {
+    outcome: result.outcome,
+    tone: toneOf(result.outcome),
+    title: STRINGS.outcome[result.outcome] ?? result.outcome,
+    message: result.message,
+    steps: result.steps.map((step) => ({
+      stepId: step.stepId,
+      label: labelStep(step.stepId),
+      outcome: step.outcome,
+      title: STRINGS.outcome[step.outcome] ?? step.outcome,
+      message: step.message,
+    })),
+    retryable: result.outcome !== 'success',
+  };
+}
+
+/**
+ * The custom fields the macro's steps wrote, to set in the open ticket form. Run steps report
+ * the connector's write-back (`{ status, changes }`), write steps the ticket update itself. Every
+ * reported write has landed on the server (a failure path's too), so all of them are mirrored;
+ * a later step's value for the same field wins, as it did on the server.
+ */
+export function macroFieldsToSet(
+  steps: readonly MacroStepReport[],
+): { id: number; value: unknown }[] {
+  const byId = new Map<number, unknown>();
+  for (const step of steps) {
+    const writes = step.writes as { status?: unknown; changes?: unknown } | null | undefined;
+    const fields =
+      step.type === 'run'
+        ? writes?.status === 'written'
+          ? customFieldsIn(writes.changes)
+          : []
+        : step.type === 'write' && step.outcome === 'success'
+          ? customFieldsIn(step.writes)
+          : [];
+    for (const field of fields) {
+      byId.delete(field.id);
+      byId.set(field.id, field.value);
+    }
+  }
+  return [...byId].map(([id, value]) => ({ id, value }));
+}
+
+/**
+ * The shared error text, except where it promises what macros cannot keep: there is no
+ * Idempotency-Key for a macro, so after a lost answer Retry runs every step again and the agent
+ * must look first.
+ */
+export function describeMacroFailure(
+  error: Parameters<typeof describeFailure>[0],
+  serverUrl: string,
+): ErrorView {
+  const view = describeFailure(error, { serverUrl });
+  if (!view.sameKeyOnRetry) return view;
+  return {
+    ...view,
+    ...(error.code === 'TIMEOUT' ? { message: STRINGS.macroTimeout } : {}),
+    hint: STRINGS.macroRetryHint,
+    sameKeyOnRetry: false,
+  };
+}
+
+export interface MacroPlan {
+  macro: MacroView;
+  ticketId: number;
+  agentId: number | undefined;
+}
+
+export type MacroFlowOutcome =
+  | {
+      kind: 'result';
+      result: MacroResult;
+      view: MacroResultView;
+      fieldsSet: number[];
+      fieldsNotSet: number[];
+    }
+  | { kind: 'error'; error: ErrorView };
+
+export async function executeMacro(
+  deps: {
+    api: Pick<ServerApi, 'runMacro'>;
+    zaf: Pick<ZafAdapter, 'setCustomFields'>;
+    serverUrl: string;
+  },
+  plan: MacroPlan,
+): Promise<MacroFlowOutcome> {
+  const answer = await deps.api.runMacro(plan.macro.id, {
+    ticketId: plan.ticketId,
+    ...(plan.agentId === undefined || !Number.isSafeInteger(plan.agentId)
+      ? {}
+      : { agentId: plan.agentId }),
+    // The agent confirmed in the sidebar before this is called, when the macro asks for it.
+    confirmed: plan.macro.confirm,
+  });
+  if (!answer.ok)
+    return { kind: 'error', error: describeMacroFailure(answer.error, deps.serverUrl) };
+  const fields = macroFieldsToSet(answer.value.steps);
+  const notSet = await deps.zaf.setCustomFields(fields);
+  return {
+    kind: 'result',
+    result: answer.value,
+    view: describeMacroResult(answer.value),
+    fieldsSet: fields.map((field) => field.id).filter((id) => !notSet.includes(id)),
+    fieldsNotSet: notSet,
+  };
+}

@@ -1,0 +1,233 @@
+import { describe, expect, it } from 'vitest';
+import {
+  describeMacroFailure,
+  describeMacroResult,
+  executeMacro,
+  labelStep,
+  macroFieldsToSet,
+  macroFirstStep,
+} from './macro-flow';
+import type { ApiResult, MacroResult, MacroRunBody, ServerApi } from './server-api';
+import { ESCALATE, TIDY_UP, buildMacroResult } from './test-fixtures';
+
+describe('the steps of running a macro', () => {
+  it('asks once for the whole macro when a step has side effects, else runs at once', () => {
+    expect(macroFirstStep(ESCALATE)).toBe('confirm');
+    expect(macroFirstStep(TIDY_UP)).toBe('run');
+  });
+});
+
+describe('showing a macro’s result', () => {
+  it('gives the overall outcome and message, and each step with its outcome and message', () => {
+    const view = describeMacroResult(buildMacroResult());
+    expect(view).toMatchObject({
+      outcome: 'success',
+      tone: 'success',
+      title: 'Success',
+      message: 'All steps completed.',
+      retryable: false,
+    });
+    expect(view.steps.map((step) => [step.label, step.title, step.message])).toEqual([
+      ['Create issue', 'Success', 'Created SUP-7.'],
+      ['After create', 'Success', 'Took the success path.'],
+      ['Write key', 'Success', 'Written.'],
+      ['Add tag', 'Success', 'Written.'],
+      ['Add note', 'Success', 'Written.'],
+    ]);
+  });
+
+  it('offers a retry when the macro failed, with the failed step in danger', () => {
+    const view = describeMacroResult(
+      buildMacroResult({
+        outcome: 'failed',
+        message: 'Step "create_issue" failed (UPSTREAM_HTTP_ERROR): 503; its failure path ran.',
+        steps: [
+          {
+            stepId: 'create_issue',
+            type: 'run',
+            outcome: 'failed',
+            message: 'Jira did not create the issue: 503',
+            error: { code: 'UPSTREAM_HTTP_ERROR', message: '503' },
+          },
+          { stepId: 'note_failure', type: 'write', outcome: 'success', message: 'Written.' },
+        ],
+      }),
+    );
+    expect(view).toMatchObject({ outcome: 'failed', tone: 'danger', retryable: true });
+    expect(view.steps[0]).toMatchObject({
+      outcome: 'failed',
+      title: 'Failed',
+      message: 'Jira did not create the issue: 503',
+    });
+  });
+
+  it('names a step after its id', () => {
+    expect(labelStep('create_issue')).toBe('Create issue');
+    expect(labelStep('add-note')).toBe('Add note');
+    expect(labelStep('x')).toBe('X');
+    expect(labelStep('__')).toBe('__');
+  });
+});
+
+describe('the fields a macro wrote', () => {
+  it('come from write steps and from run steps whose write-back landed', () => {
+    const fields = macroFieldsToSet(
+      buildMacroResult({
+        steps: [
+          {
+            stepId: 'lookup',
+            type: 'run',
+            outcome: 'success',
+            message: 'Found.',
+            writes: {
+              status: 'written',
+              changes: { customFields: [{ id: 360001000002, value: 'paid' }] },
+            },
+          },
+          {
+            stepId: 'lookup_refused',
+            type: 'run',
+            outcome: 'failed',
+            message: 'The ticket was not updated.',
+            writes: {
+              status: 'failed',
+              changes: { customFields: [{ id: 360001000003, value: 'x' }] },
+            },
+          },
+          ...buildMacroResult().steps,
+        ],
+      }).steps,
+    );
+    expect(fields).toEqual([
+      { id: 360001000002, value: 'paid' },
+      { id: 360001000005, value: 'SUP-7' },
+    ]);
+  });
+
+  it('keep the last value written to a field, and never a masked one', () => {
+    const write = (stepId: string, customFields: unknown) => ({
+      stepId,
+      type: 'write',
+      outcome: 'success' as const,
+      message: 'Written.',
+      writes: { customFields },
+    });
+    expect(
+      macroFieldsToSet([
+        write('first', [{ id: 1, value: 'a' }]),
+        write('second', [
+          { id: 2, value: 'b' },
+          { id: 1, value: 'c' },
+        ]),
+        write('masked', [{ id: 3, value: 'card [redacted]' }]),
+        write('junk', [{ id: 'not-a-number', value: 'x' }, null, { id: 4 }]),
+      ]),
+    ).toEqual([
+      { id: 2, value: 'b' },
+      { id: 1, value: 'c' },
+    ]);
+  });
+
+  it('are none when no step wrote a field', () => {
+    expect(macroFieldsToSet([])).toEqual([]);
+    expect(
+      macroFieldsToSet([
+        { stepId: 'w', type: 'write', outcome: 'success', message: 'Nothing to write.' },
+      ]),
+    ).toEqual([]);
+  });
+});
+
+describe('errors while running a macro', () => {
+  it('warn that Retry runs every step again after a lost answer (macros have no Idempotency-Key)', () => {
+    const timeout = describeMacroFailure(
+      { code: 'TIMEOUT', status: 0, message: 'The server did not answer in time.' },
+      'https://s',
+    );
+    expect(timeout).toMatchObject({ code: 'TIMEOUT', retryable: true, sameKeyOnRetry: false });
+    expect(timeout.message).toBe('The macro may still finish on the server.');
+    expect(timeout.hint).toContain('Retry runs every step of the macro again');
+    const unreachable = describeMacroFailure(
+      { code: 'SERVER_UNREACHABLE', status: 0, message: '' },
+      'https://s',
+    );
+    expect(unreachable.message).toBe('https://s did not answer.');
+    expect(unreachable.hint).toContain('Retry runs every step');
+  });
+
+  it('leave the shared messages alone otherwise', () => {
+    const auth = describeMacroFailure(
+      { code: 'AUTH_INVALID', status: 401, message: 'bad token' },
+      'https://s',
+    );
+    expect(auth.hint).toContain('ZENDESK_APP_SHARED_SECRET');
+    expect(auth.retryable).toBe(false);
+  });
+});
+
+function fakeApi(answer: ApiResult<MacroResult>) {
+  const calls: [string, MacroRunBody][] = [];
+  const api: Pick<ServerApi, 'runMacro'> = {
+    runMacro: async (macroId, body) => {
+      calls.push([macroId, body]);
+      return answer;
+    },
+  };
+  return { api, calls };
+}
+
+describe('executing a macro', () => {
+  it('sends the ticket, the agent and the confirmation, then sets the written fields', async () => {
+    const { api, calls } = fakeApi({ ok: true, value: buildMacroResult() });
+    const set: { id: number; value: unknown }[] = [];
+    const outcome = await executeMacro(
+      {
+        api,
+        serverUrl: 'https://s',
+        zaf: { setCustomFields: async (fields) => (set.push(...fields), []) },
+      },
+      { macro: ESCALATE, ticketId: 4, agentId: 90000000002 },
+    );
+    expect(calls).toEqual([
+      ['escalate_to_engineering', { ticketId: 4, agentId: 90000000002, confirmed: true }],
+    ]);
+    expect(set).toEqual([{ id: 360001000005, value: 'SUP-7' }]);
+    expect(outcome).toMatchObject({
+      kind: 'result',
+      view: { outcome: 'success' },
+      fieldsSet: [360001000005],
+      fieldsNotSet: [],
+    });
+  });
+
+  it('leaves out an agent id it cannot send, and says which fields the form refused', async () => {
+    const { api, calls } = fakeApi({ ok: true, value: buildMacroResult() });
+    const outcome = await executeMacro(
+      { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [360001000005] } },
+      { macro: TIDY_UP, ticketId: 4, agentId: undefined },
+    );
+    expect(calls[0]?.[1]).toEqual({ ticketId: 4, confirmed: false });
+    expect(outcome).toMatchObject({ fieldsSet: [], fieldsNotSet: [360001000005] });
+  });
+
+  it('turns a refusal into an error view and touches no field', async () => {
+    const { api } = fakeApi({
+      ok: false,
+      error: { code: 'CONFIG_UNAVAILABLE', status: 503, message: 'No config.' },
+    });
+    let touched = false;
+    const outcome = await executeMacro(
+      {
+        api,
+        serverUrl: 'https://s',
+        zaf: { setCustomFields: async () => ((touched = true), []) },
+      },
+      { macro: ESCALATE, ticketId: 4, agentId: 1 },
+    );
+    expect(outcome).toMatchObject({
+      kind: 'error',
+      error: { code: 'CONFIG_UNAVAILABLE', retryable: true },
+    });
+    expect(touched).toBe(false);
+  });
+});
