@@ -1,8 +1,10 @@
 import { Router } from 'express';
 import express from 'express';
 import {
+  salesforceListMacrosQuerySchema,
   salesforceListQuerySchema,
   salesforceRunBodySchema,
+  salesforceRunMacroBodySchema,
 } from '../../../shared/src/api/api-contracts';
 import type { CompiledConfig } from '../compile/compile-config';
 import type { RunLogStore } from '../run-log/run-record';
@@ -10,6 +12,7 @@ import { runIdSchema } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
+import { listMacroViews, runMacro } from '../workflows/run-macro';
 import { ApiError, parseOrThrow } from './api-error';
 import { createConnectorKeyAuthenticator } from './authenticate';
 import { principalScope, requireConfig, requireJson } from './connectors-routes';
@@ -18,7 +21,9 @@ import { runWithIdempotency } from './run-with-idempotency';
 
 /**
  * The endpoints the Salesforce Apex controller calls (`callout:Data_Connectors/api/salesforce/…`).
- * Same pipeline and result shapes as the Zendesk endpoints; the target is a record.
+ * Same pipeline and result shapes as the Zendesk endpoints; the target is a record. Macros
+ * (`/macros`, `/macros/:macroId/run`) are the Zendesk sidebar's, offered where a macro's
+ * `surfaces` include `salesforce`.
  */
 export function createSalesforceRouter(deps: {
   run: RunDeps;
@@ -94,6 +99,57 @@ export function createSalesforceRouter(deps: {
           ...(key === undefined ? {} : { idempotencyKey: key }),
         }),
     });
+  });
+
+  router.get('/macros', async (req, res) => {
+    const query = parseOrThrow(salesforceListMacrosQuerySchema, req.query, 'QUERY_INVALID');
+    const config = requireConfig(deps.config());
+    const loaded = await helpdesk().load(query.recordId, {
+      objectApiName: query.objectApiName,
+      ...(query.userId === undefined ? {} : { userId: query.userId }),
+    });
+    if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
+    res.json({
+      recordId: query.recordId,
+      objectApiName: query.objectApiName,
+      macros: listMacroViews(config, loaded.value, 'salesforce'),
+    });
+  });
+
+  router.post('/macros/:macroId/run', async (req, res) => {
+    requireJson(req);
+    const body = parseOrThrow(salesforceRunMacroBodySchema, req.body, 'BODY_INVALID');
+    const config = requireConfig(deps.config());
+    const macroId = String(req.params.macroId);
+    const macro = config.macros.get(macroId);
+    if (!macro || !macro.def.enabled || !macro.def.surfaces.includes('salesforce')) {
+      // Before loading the record: an unknown macro is a 404 whatever the record.
+      throw new ApiError('NOT_FOUND', `There is no macro "${macroId.slice(0, 64)}".`);
+    }
+    const salesforce = helpdesk();
+    const loaded = await salesforce.load(body.recordId, {
+      objectApiName: body.objectApiName,
+      ...(body.userId === undefined ? {} : { userId: body.userId }),
+    });
+    if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
+    const fromApex = req.principal?.kind === 'salesforce';
+    const ran = await runMacro(
+      { config, helpdesk: salesforce, run: deps.run },
+      {
+        macroId,
+        surface: 'salesforce',
+        target: loaded.value,
+        confirmed: body.confirmed,
+        ...(body.userId === undefined ? {} : { agentId: body.userId }),
+        source: fromApex ? 'salesforce' : 'api',
+        actor:
+          req.principal?.kind === 'admin'
+            ? { kind: 'admin' }
+            : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+      },
+    );
+    if (!ran.ok) throw new ApiError(ran.error.code, ran.error.message);
+    res.json(ran.value);
   });
 
   router.get('/runs/:runId', async (req, res) => {

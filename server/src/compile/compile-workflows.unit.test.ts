@@ -73,8 +73,10 @@ describe('workflow validation', () => {
     expect([...result.compiled.workflows.keys()]).toEqual([
       'feature_request_to_jira',
       'handover_to_email_team',
+      'escalated_case_to_jira',
     ]);
     expect(result.compiled.macros.get('escalate_to_engineering')?.confirm).toBe(true);
+    expect(result.compiled.macros.get('escalate_case')?.confirm).toBe(true);
   });
 
   it('names an unknown connector and the ones that exist', () => {

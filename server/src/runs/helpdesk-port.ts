@@ -56,6 +56,11 @@ export interface HelpdeskPort {
       onlyEditableFields?: boolean;
       /** Load only what this connector reads (otherwise: every connector that applies). */
       connectorId?: string;
+      /**
+       * Salesforce: record fields to load as well (API names or relationship paths, without the
+       * `record.` prefix), e.g. the ones a workflow's collect steps read.
+       */
+      fields?: readonly string[];
     },
   ): Promise<{ ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }>;
   /** Describes the writes without making them (dry runs, and the redacted copy for the log). */

@@ -44,6 +44,7 @@ export interface StepRunContext {
   system: 'zendesk' | 'salesforce';
   targetType: string;
   targetId: string;
+  /** Who runs it: a Zendesk agent id, or a Salesforce user id when `system` is salesforce. */
   agentId?: string;
   /** The webhook body ({{trigger.<key>}}); empty for macros. */
   trigger: Readonly<Record<string, unknown>>;
@@ -146,6 +147,45 @@ function isBlank(value: unknown): boolean {
   );
 }
 
+const RECORD_SOURCE_PREFIX = 'record.';
+
+/**
+ * The record fields (`record.X` sources, without the prefix) that the collect steps of a step
+ * tree read, failure paths and branches included. Salesforce loads only the fields it is asked
+ * for, so a workflow names these when it loads its record.
+ */
+export function recordFieldsReadBySteps(steps: readonly CompiledStep[]): string[] {
+  const fields = new Map<string, string>();
+  const visit = (list: readonly CompiledStep[] | undefined) => {
+    for (const step of list ?? []) {
+      if (step.type === 'collect') {
+        for (const value of step.values) {
+          if (value.source.kind !== 'target') continue;
+          const { source } = value.source;
+          if (!source.startsWith(RECORD_SOURCE_PREFIX)) continue;
+          const path = source.slice(RECORD_SOURCE_PREFIX.length);
+          if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
+        }
+        visit(step.onMissing);
+      } else if (step.type === 'branch') {
+        visit(step.success);
+        visit(step.empty);
+        visit(step.failure);
+      }
+    }
+  };
+  visit(steps);
+  return [...fields.values()];
+}
+
+/** Who runs the steps, as each helpdesk names them: a Zendesk agent id, a Salesforce user id. */
+function actorIds(context: StepRunContext): { agentId?: string; userId?: string } {
+  if (context.agentId === undefined) return {};
+  return context.system === 'salesforce'
+    ? { userId: context.agentId }
+    : { agentId: context.agentId };
+}
+
 async function loadTarget(
   state: EngineState,
   fresh: boolean,
@@ -153,8 +193,10 @@ async function loadTarget(
   if (state.target && !fresh) return { ok: true, target: state.target };
   const { context } = state;
   const loaded = await state.deps.helpdesk.load(context.targetId, {
-    ...(context.agentId === undefined ? {} : { agentId: context.agentId }),
-    ...(context.system === 'salesforce' ? { objectApiName: context.targetType } : {}),
+    ...actorIds(context),
+    ...(context.system === 'salesforce'
+      ? { objectApiName: context.targetType, fields: recordFieldsReadBySteps(context.steps) }
+      : {}),
   });
   if (!loaded.ok) {
     const error = { code: loaded.error.code, message: loaded.error.message };
@@ -315,7 +357,7 @@ async function runRun(
     system: context.system,
     targetId: context.targetId,
     ...(context.system === 'salesforce' ? { objectApiName: context.targetType } : {}),
-    ...(context.agentId === undefined ? {} : { agentId: context.agentId }),
+    ...actorIds(context),
     inputs: {},
     inputOverrides: renderOverrides(state, step),
     confirmed: true,

@@ -8,7 +8,7 @@ import type { RunRecord } from '../run-log/run-record';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import type { StepResult } from './delivery-queue';
-import { createMemoryProgress, runSteps } from './run-steps';
+import { createMemoryProgress, recordFieldsReadBySteps, runSteps } from './run-steps';
 import type { StepRunContext } from './run-steps';
 
 /**
@@ -242,5 +242,46 @@ describe('transient upstream failures', () => {
       message: expect.stringMatching(/^Step "run" failed \(UPSTREAM_RETRIES_EXHAUSTED\)/),
     });
     expect(h.notes).toEqual([]);
+  });
+});
+
+describe('recordFieldsReadBySteps', () => {
+  it('lists the record fields of every collect step, nested ones included, once each', () => {
+    const config = compile([
+      {
+        type: 'collect',
+        id: 'read',
+        values: [
+          { name: 'subject', source: 'record.Subject' },
+          { name: 'ticket', source: 'ticket.subject', required: false },
+          { name: 'from_body', source: 'trigger.priority', required: false },
+        ],
+        onMissing: [
+          {
+            type: 'collect',
+            id: 'read_owner',
+            values: [{ name: 'owner', source: 'record.Owner.Email' }],
+          },
+        ],
+      },
+      { type: 'run', id: 'run', connector: 'lookup' },
+      {
+        type: 'branch',
+        id: 'after',
+        on: 'run',
+        failure: [
+          {
+            type: 'collect',
+            id: 'read_again',
+            values: [
+              { name: 'subject_again', source: 'record.subject' },
+              { name: 'number', source: 'record.CaseNumber' },
+            ],
+          },
+        ],
+      },
+    ]);
+    const steps = config.workflows.get('flow')?.steps ?? [];
+    expect(recordFieldsReadBySteps(steps)).toEqual(['Subject', 'Owner.Email', 'CaseNumber']);
   });
 });

@@ -126,4 +126,18 @@ describe('Salesforce webhook signatures', () => {
       error: { code: 'SIGNATURE_MISSING' },
     });
   });
+
+  it('accepts the vector DataConnectorsWorkflowTriggerTest checks the Apex signing against', () => {
+    // Keep in step with salesforce-lwc/…/DataConnectorsWorkflowTriggerTest.cls.
+    const apexBody = Buffer.from(
+      '{"objectApiName":"Case","recordId":"500000000000001AAA","sentAt":"2026-03-01T10:00:00Z","eventId":"3f1c2a9e-7b4d-4c1e-9a2b-5d6e7f8a9b0c"}',
+    );
+    expect(
+      verifySalesforceSignature({
+        secret: 'test-signing-key-0123456789',
+        signature: 'gOWwwL2ZI05TndHp4Sm8oLXtOzxlzgXnCNsdtMeMne8=',
+        body: apexBody,
+      }).ok,
+    ).toBe(true);
+  });
 });

@@ -132,6 +132,29 @@ describe('load', () => {
     expect(query?.query.q).toContain('SELECT Id, LastModifiedDate FROM Case');
   });
 
+  it('loads a connector named by id even when it only serves automations', async () => {
+    config = compile([
+      { ...ORDER_LOOKUP, id: 'automation_only', surfaces: ['automation'] },
+      ORDER_LOOKUP,
+    ]);
+    await load({ connectorId: 'automation_only' });
+    const query = fake.journal.find((entry) => entry.path.endsWith('/query'));
+    expect(query?.query.q).toContain('SELECT Id, Order_Number__c, Contact.Email, LastModifiedDate');
+  });
+
+  it('adds the fields the caller names, once each, and reads them', async () => {
+    const { loaded } = await load({
+      connectorId: 'order_lookup',
+      fields: ['Subject', 'order_number__c', 'Account.Name'],
+    });
+    const query = fake.journal.find((entry) => entry.path.endsWith('/query'));
+    expect(query?.query.q).toBe(
+      `SELECT Id, Order_Number__c, Contact.Email, Subject, Account.Name, LastModifiedDate FROM Case WHERE Id = '${CASES.order1001}' LIMIT 1`,
+    );
+    expect(loaded.read('record.Subject')).toBe('Where is my order #1001?');
+    expect(loaded.read('record.Account.Name')).toBe('Acme Retail');
+  });
+
   it('knows the rep from the user id, and offers them as agent.* sources', async () => {
     const { loaded } = await load({ userId: USERS.rep });
     expect(loaded.agent).toEqual({ id: USERS.rep, name: 'Rita Rep', email: 'rita@sandbox.local' });

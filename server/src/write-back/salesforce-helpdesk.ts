@@ -8,7 +8,8 @@ import type { SalesforceError } from '../salesforce/salesforce-errors';
 
 /**
  * Salesforce as a run target: loads the record (only the fields the connectors read, relationship
- * paths included) and writes a run's `recordFields` back with one update.
+ * paths included, plus any `fields` the caller names, such as a workflow's collect steps) and
+ * writes a run's `recordFields` back with one update.
  *
  * Who writes: every read and write runs as the server's integration user (the JWT or refresh
  * token credentials), not as the rep, so the integration user's profile decides what can be
@@ -79,6 +80,15 @@ export function recordFieldsRead(connectors: Iterable<CompiledConnector>): strin
       const path = source.slice(RECORD_SOURCE_PREFIX.length);
       if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
     }
+  }
+  return [...fields.values()];
+}
+
+/** The field paths of every list, once each (Salesforce field names ignore case). */
+function mergeFieldPaths(...lists: (readonly string[])[]): string[] {
+  const fields = new Map<string, string>();
+  for (const path of lists.flat()) {
+    if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
   }
   return [...fields.values()];
 }
@@ -159,10 +169,15 @@ export function createSalesforceHelpdesk(
   }
 
   function connectorsFor(objectApiName: string, connectorId: string | undefined) {
-    const connectors = [...(options.config()?.connectors.values() ?? [])];
-    return connectors.filter(
+    const config = options.config();
+    if (connectorId !== undefined) {
+      // A named connector gets its fields whatever its surfaces: the run pipeline has already
+      // checked that it may run here (an automation-only connector in a workflow, for one).
+      const connector = config?.connectors.get(connectorId);
+      return connector && connectorAppliesToRecord(connector, objectApiName) ? [connector] : [];
+    }
+    return [...(config?.connectors.values() ?? [])].filter(
       (connector) =>
-        (connectorId === undefined || connector.id === connectorId) &&
         connector.def.surfaces.includes('salesforce') &&
         connectorAppliesToRecord(connector, objectApiName),
     );
@@ -181,10 +196,11 @@ export function createSalesforceHelpdesk(
           },
         };
       }
-      const fields = [
-        ...recordFieldsRead(connectorsFor(objectApiName, loadOptions.connectorId)),
-        'LastModifiedDate',
-      ];
+      const fields = mergeFieldPaths(
+        recordFieldsRead(connectorsFor(objectApiName, loadOptions.connectorId)),
+        loadOptions.fields ?? [],
+        ['LastModifiedDate'],
+      );
       const loaded = await client.loadRecord(objectApiName, recordId, fields);
       if (!loaded.ok) return { ok: false, error: loadError(loaded.error) };
       let agent: LoadedTarget['agent'];

@@ -99,6 +99,24 @@ export const salesforceRunBodySchema = z.strictObject({
   onlyEditableFields: z.boolean().default(false),
 });
 
+/** Query of `GET /api/salesforce/macros`, sent by the Apex controller. */
+export const salesforceListMacrosQuerySchema = salesforceListQuerySchema;
+
+/**
+ * Body of `POST /api/salesforce/macros/:macroId/run`, sent by the Apex controller.
+ *
+ * @example
+ * { "objectApiName": "Case", "recordId": "500SB0000000001AAA", "userId": "005SB0000000002AAA",
+ *   "confirmed": true }
+ */
+export const salesforceRunMacroBodySchema = z.strictObject({
+  objectApiName: objectApiNameSchema,
+  recordId: salesforceIdSchema,
+  userId: salesforceIdSchema.optional(),
+  confirmed: z.boolean().default(false),
+});
+export type SalesforceRunMacroBody = z.infer<typeof salesforceRunMacroBodySchema>;
+
 export const listConnectorsQuerySchema = z.strictObject({
   ticketId: idSchema,
   surface: z.enum(['zendesk', 'automation']).default('zendesk'),

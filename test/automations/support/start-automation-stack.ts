@@ -6,8 +6,11 @@ import request from 'supertest';
 import { parseEnv } from '../../../server/src/env/parse-env';
 import { startDemoUpstream } from '../../../server/src/sandbox/demo-upstream/demo-upstream';
 import type { RunningDemoUpstream } from '../../../server/src/sandbox/demo-upstream/demo-upstream';
+import { startFakeSalesforce } from '../../../server/src/sandbox/fake-salesforce/fake-salesforce';
+import type { RunningFakeSalesforce } from '../../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import { startFakeZendesk } from '../../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../../server/src/sandbox/fake-zendesk/fake-zendesk';
+import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../../server/src/sandbox/seed/salesforce-seed';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../../../server/src/sandbox/seed/zendesk-seed';
 import { createSecretSource } from '../../../server/src/secrets/secret-source';
 import { startServer } from '../../../server/src/start-server';
@@ -22,6 +25,7 @@ import type { Delivery } from '../../../server/src/workflows/delivery-queue';
 export const WEBHOOK_SECRET = 'automation-test-webhook-secret-0123456789';
 export const SALESFORCE_WEBHOOK_SECRET = 'automation-test-salesforce-secret-0123456789';
 export const ADMIN_TOKEN = 'automation-admin-token-0123456789abcdef';
+export const SALESFORCE_CONNECTOR_KEY = 'automation-salesforce-connector-key-0123456789';
 const APP_SHARED_SECRET = 'automation-shared-secret-0123456789abcdef';
 const SANDBOX_SECRETS = JSON.parse(readFileSync('config/sandbox.secrets.json', 'utf8')) as Record<
   string,
@@ -35,6 +39,11 @@ export function signZendeskDelivery(secret: string, timestamp: string, body: str
     .digest('base64');
 }
 
+/** base64(HMAC-SHA256(secret, BODY)): what the Apex action puts in X-Connector-Signature. */
+export function signSalesforceDelivery(secret: string, body: string): string {
+  return createHmac('sha256', secret).update(body).digest('base64');
+}
+
 export interface DeliverOptions {
   timestamp?: string;
   secret?: string;
@@ -46,6 +55,8 @@ export interface AutomationStack {
   url: string;
   zendesk: RunningFakeZendesk;
   upstream: RunningDemoUpstream;
+  /** The Salesforce org (its fake on its own port), when started with `salesforce: true`. */
+  salesforce: RunningFakeSalesforce | undefined;
   adminAuth: { Authorization: string };
   logLines: string[];
   /** Creates a ticket in the fake Zendesk through its API and returns its id. */
@@ -59,6 +70,12 @@ export interface AutomationStack {
   };
   /** Posts a signed Zendesk delivery (now, unless a timestamp is given). */
   deliver(workflowId: string, body: unknown, options?: DeliverOptions): request.Test;
+  /** Posts a Salesforce delivery signed as the Apex action signs it. */
+  deliverSalesforce(
+    workflowId: string,
+    body: unknown,
+    options?: Pick<DeliverOptions, 'secret' | 'headers'>,
+  ): request.Test;
   /** Resolves once the delivery is stored in a state `until` accepts (default: finished). */
   waitForDelivery(id: string, until?: (delivery: Delivery) => boolean): Promise<Delivery>;
   close(): Promise<void>;
@@ -68,10 +85,15 @@ const finished = (delivery: Delivery) =>
   delivery.state === 'completed' || delivery.state === 'dead';
 
 export async function startAutomationStack(
-  options: { editConfig?: (config: Record<string, unknown>) => void } = {},
+  options: {
+    editConfig?: (config: Record<string, unknown>) => void;
+    /** Also start a fake Salesforce org and connect the server to it (live-mode credentials). */
+    salesforce?: boolean;
+  } = {},
 ): Promise<AutomationStack> {
   const zendesk = await startFakeZendesk();
   const upstream = await startDemoUpstream();
+  const salesforce = options.salesforce ? await startFakeSalesforce() : undefined;
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-automations-'));
   const configPath = join(dataDir, 'connectors.json');
   const text = readFileSync('config/connectors.json', 'utf8')
@@ -99,6 +121,17 @@ export async function startAutomationStack(
     ADMIN_TOKEN,
     ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
     SALESFORCE_WEBHOOK_SECRET,
+    ...(salesforce
+      ? {
+          SALESFORCE_AUTH: 'refresh_token',
+          SALESFORCE_INSTANCE_URL: salesforce.instanceUrl,
+          SALESFORCE_LOGIN_URL: salesforce.instanceUrl,
+          SALESFORCE_CLIENT_ID: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+          SALESFORCE_CLIENT_SECRET: SANDBOX_SALESFORCE_CREDENTIALS.clientSecret,
+          SALESFORCE_REFRESH_TOKEN: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
+          SALESFORCE_CONNECTOR_KEY,
+        }
+      : {}),
   });
   if (!parsed.ok) throw new Error(`test environment invalid: ${parsed.problems.join('; ')}`);
   const logLines: string[] = [];
@@ -117,6 +150,7 @@ export async function startAutomationStack(
     url: server.url,
     zendesk,
     upstream,
+    salesforce,
     adminAuth: { Authorization: `Bearer ${ADMIN_TOKEN}` },
     logLines,
     createTicket: async ({ subject, tags, description }) => {
@@ -154,6 +188,18 @@ export async function startAutomationStack(
         .set(headers ?? {})
         .send(text);
     },
+    deliverSalesforce: (workflowId, body, { secret, headers } = {}) => {
+      const text = typeof body === 'string' ? body : JSON.stringify(body);
+      return request(server.url)
+        .post(`/webhooks/salesforce/${workflowId}`)
+        .set('Content-Type', 'application/json')
+        .set(
+          'X-Connector-Signature',
+          signSalesforceDelivery(secret ?? SALESFORCE_WEBHOOK_SECRET, text),
+        )
+        .set(headers ?? {})
+        .send(text);
+    },
     waitForDelivery: (id, until = finished) =>
       new Promise<Delivery>((resolve, reject) => {
         const unsubscribe = worker.onSettled((delivery) => {
@@ -174,6 +220,7 @@ export async function startAutomationStack(
       await server.close();
       await zendesk.close();
       await upstream.close();
+      await salesforce?.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,25 +3,32 @@ import { ShowToastEvent } from 'lightning/platformShowToastEvent';
 import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 import { refreshApex } from '@salesforce/apex';
 import listConnectors from '@salesforce/apex/DataConnectorsController.listConnectors';
+import listMacros from '@salesforce/apex/DataConnectorsController.listMacros';
 import runConnector from '@salesforce/apex/DataConnectorsController.runConnector';
+import runMacro from '@salesforce/apex/DataConnectorsController.runMacro';
 import { reduceErrors } from 'c/ldsUtils';
 import {
   buildInputFields,
+  buildMacroStepRows,
   buildOutputRows,
   buildRunInputs,
   describeConfirmation,
+  describeMacroConfirmation,
+  describeMacroResult,
   describeRunResult,
   describeWrites,
   filterConnectors,
+  macroWroteToRecord,
   parseConnectorFilter,
   readInitialValues,
   validateInputValues,
 } from 'c/dataConnectorsUtils';
 
 /**
- * Record-page component: lists the connectors that apply to this record, lets the rep fill in
- * inputs and run one, shows the outputs, and refreshes the page when the server wrote to the
- * record. All calls go through `DataConnectorsController` (Apex → Named Credential → server).
+ * Record-page component: lists the connectors and macros that apply to this record, lets the
+ * rep fill in inputs and run a connector, or run a macro (several steps) in one click, shows
+ * the results, and refreshes the page when the server wrote to the record. All calls go
+ * through `DataConnectorsController` (Apex → Named Credential → server).
  */
 export default class DataConnectors extends LightningElement {
   @api recordId;
@@ -47,6 +54,15 @@ export default class DataConnectors extends LightningElement {
 
   wiredConnectorsResult;
 
+  macros = [];
+  macroListError;
+  wiredMacrosResult;
+  confirmingMacroId;
+  runningMacroId;
+  macroResult;
+  macroResultName = '';
+  macroError;
+
   @wire(listConnectors, { objectApiName: '$objectApiName', recordId: '$recordId' })
   wiredConnectors(response) {
     this.wiredConnectorsResult = response;
@@ -60,6 +76,55 @@ export default class DataConnectors extends LightningElement {
       this.listError = reduceErrors(error).join(', ') || 'The connectors could not be loaded.';
       this.isListLoaded = true;
     }
+  }
+
+  @wire(listMacros, { objectApiName: '$objectApiName', recordId: '$recordId' })
+  wiredMacros(response) {
+    this.wiredMacrosResult = response;
+    const { data, error } = response;
+    if (data) {
+      this.macros = Array.isArray(data.macros) ? data.macros : [];
+      this.macroListError = undefined;
+    } else if (error) {
+      this.macros = [];
+      this.macroListError = reduceErrors(error).join(', ') || 'The macros could not be loaded.';
+    }
+  }
+
+  get visibleMacros() {
+    return filterConnectors(this.macros, { searchTerm: this.searchTerm }).map((macro) => ({
+      ...macro,
+      connectorsText: (macro.connectors || []).length
+        ? `Runs: ${macro.connectors.map((connector) => connector.name).join(', ')}`
+        : '',
+      unavailableText: macro.unavailable ? macro.unavailable.message : '',
+      isConfirming: macro.id === this.confirmingMacroId,
+      showRunButton: macro.id !== this.confirmingMacroId,
+      confirmText: macro.id === this.confirmingMacroId ? describeMacroConfirmation(macro) : '',
+      isRunDisabled: this.isLoading || !!macro.unavailable,
+    }));
+  }
+
+  get hasVisibleMacros() {
+    return this.visibleMacros.length > 0;
+  }
+
+  get spinnerText() {
+    return this.runningMacroId ? 'Running the macro' : 'Running the connector';
+  }
+
+  get macroStepRows() {
+    return buildMacroStepRows(this.macroResult);
+  }
+
+  get macroResultMessage() {
+    return this.macroResult ? describeMacroResult('', this.macroResult).message : '';
+  }
+
+  get macroResultClass() {
+    return this.macroResult && this.macroResult.outcome === 'success'
+      ? 'slds-text-color_success'
+      : 'slds-text-color_error';
   }
 
   get visibleConnectors() {
@@ -153,6 +218,65 @@ export default class DataConnectors extends LightningElement {
     this.refreshConnectorList();
   }
 
+  async handleRunMacro(event) {
+    const macro = this.macros.find((m) => m.id === event.target.dataset.macroId);
+    if (!macro || this.isLoading) {
+      return;
+    }
+    this.macroResult = undefined;
+    this.macroError = undefined;
+    if (macro.confirm) {
+      // Macros with a step that changes data elsewhere run only after an explicit second click.
+      this.confirmingMacroId = macro.id;
+      return;
+    }
+    await this.runMacroNow(macro, false);
+  }
+
+  handleCancelMacro() {
+    this.confirmingMacroId = undefined;
+  }
+
+  async handleConfirmMacro(event) {
+    const macro = this.macros.find((m) => m.id === event.target.dataset.macroId);
+    this.confirmingMacroId = undefined;
+    if (macro) {
+      await this.runMacroNow(macro, true);
+    }
+  }
+
+  async runMacroNow(macro, confirmed) {
+    this.isLoading = true;
+    this.runningMacroId = macro.id;
+    this.macroResultName = macro.name;
+    try {
+      const result = await runMacro({
+        macroId: macro.id,
+        objectApiName: this.objectApiName,
+        recordId: this.recordId,
+        confirmed,
+      });
+      this.macroResult = result;
+      this.dispatchEvent(new ShowToastEvent(describeMacroResult(macro.name, result)));
+      if (macroWroteToRecord(result)) {
+        await this.refreshRecordPage();
+      }
+      this.refreshConnectorList();
+    } catch (error) {
+      this.macroError = reduceErrors(error).join(', ') || 'The macro could not be run.';
+      this.dispatchEvent(
+        new ShowToastEvent({
+          title: `${macro.name} did not run`,
+          message: this.macroError,
+          variant: 'error',
+        }),
+      );
+    } finally {
+      this.isLoading = false;
+      this.runningMacroId = undefined;
+    }
+  }
+
   handleSelect(event) {
     const connector = this.connectors.find((c) => c.id === event.target.dataset.connectorId);
     if (!connector) {
@@ -244,15 +368,24 @@ export default class DataConnectors extends LightningElement {
       await notifyRecordUpdateAvailable([{ recordId: this.recordId }]);
     } catch (error) {
       // The write already happened and was reported; a stale page is fixed by a reload.
-      this.runError = `Saved, but the page could not refresh: ${reduceErrors(error).join(', ')}`;
+      const message = `Saved, but the page could not refresh: ${reduceErrors(error).join(', ')}`;
+      if (this.runningMacroId) {
+        this.macroError = message;
+      } else {
+        this.runError = message;
+      }
     }
   }
 
   refreshConnectorList() {
-    if (this.wiredConnectorsResult) {
-      refreshApex(this.wiredConnectorsResult).catch(() => {
-        // A failed refresh reaches wiredConnectors as an error, which shows it; nothing to add.
-      });
+    // The lists show each connector's last run, values prefilled from the record, and the
+    // macros whose conditions the record now meets.
+    for (const wired of [this.wiredConnectorsResult, this.wiredMacrosResult]) {
+      if (wired) {
+        refreshApex(wired).catch(() => {
+          // A failed refresh reaches the wire handler as an error, which shows it.
+        });
+      }
     }
   }
 

@@ -282,3 +282,70 @@ export function describeWrites(result) {
 export function describeConfirmation(connector) {
   return `"${connector.name}" sends a ${connector.method} request that can change data in another system. Run it?`;
 }
+
+/**
+ * Text for the confirmation of a macro with a step that changes data elsewhere. One
+ * confirmation covers every step, so it names the connectors the macro runs.
+ *
+ * @param {object} macro MacroView
+ * @returns {string}
+ */
+export function describeMacroConfirmation(macro) {
+  const names = ((macro && macro.connectors) || []).map((connector) => connector.name);
+  const runs = names.length > 0 ? ` It runs ${names.join(', ')}.` : '';
+  return `"${macro.name}" can change data in another system and on this record.${runs} Run it?`;
+}
+
+/**
+ * The toast for a macro that ran (its failure path included).
+ *
+ * @param {string} macroName
+ * @param {object} result MacroResultView
+ * @returns {{ title: string, message: string, variant: 'success' | 'error' }}
+ */
+export function describeMacroResult(macroName, result) {
+  const message = (result && result.message) || '';
+  if (result && result.outcome === 'success') {
+    return { title: macroName, message: message || 'Done.', variant: 'success' };
+  }
+  const detail = message || (result && result.error && result.error.message) || 'It failed.';
+  return { title: `${macroName} failed`, message: detail, variant: 'error' };
+}
+
+const STEP_OUTCOME_ICONS = {
+  success: 'utility:success',
+  empty: 'utility:info',
+  failed: 'utility:error',
+};
+
+/**
+ * One row per step the macro ran, in order, for the result list.
+ *
+ * @param {object} result MacroResultView
+ * @returns {{ key: string, stepId: string, outcome: string, message: string, icon: string }[]}
+ */
+export function buildMacroStepRows(result) {
+  return ((result && result.steps) || []).map((step, index) => ({
+    key: `${index}-${step.stepId}`,
+    stepId: step.stepId,
+    outcome: step.outcome,
+    message: step.message || '',
+    icon: STEP_OUTCOME_ICONS[step.outcome] || 'utility:info',
+  }));
+}
+
+/**
+ * Whether a step of the macro wrote to the record (a write step, or a connector's own
+ * write-back), so the record page should reload its fields.
+ *
+ * @param {object} result MacroResultView
+ * @returns {boolean}
+ */
+export function macroWroteToRecord(result) {
+  return ((result && result.steps) || []).some((step) => {
+    if (step.outcome === 'failed' || !step.writes) {
+      return false;
+    }
+    return step.type === 'write' || step.writes.status === 'written';
+  });
+}

@@ -1,7 +1,9 @@
 import { createElement } from 'lwc';
 import DataConnectors from 'c/dataConnectors';
 import listConnectors from '@salesforce/apex/DataConnectorsController.listConnectors';
+import listMacros from '@salesforce/apex/DataConnectorsController.listMacros';
 import runConnector from '@salesforce/apex/DataConnectorsController.runConnector';
+import runMacro from '@salesforce/apex/DataConnectorsController.runMacro';
 import { refreshApex } from '@salesforce/apex';
 import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
 
@@ -14,10 +16,21 @@ jest.mock(
   { virtual: true },
 );
 jest.mock(
+  '@salesforce/apex/DataConnectorsController.listMacros',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true },
+);
+jest.mock(
   '@salesforce/apex/DataConnectorsController.runConnector',
   () => ({ default: jest.fn() }),
   { virtual: true },
 );
+jest.mock('@salesforce/apex/DataConnectorsController.runMacro', () => ({ default: jest.fn() }), {
+  virtual: true,
+});
 jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), {
   virtual: true,
 });
@@ -200,7 +213,8 @@ describe('c-data-connectors', () => {
       query(element, 'refresh').click();
       await flushPromises();
 
-      expect(refreshApex).toHaveBeenCalledTimes(1);
+      // Both lists: the connectors and the macros.
+      expect(refreshApex).toHaveBeenCalledTimes(2);
     });
   });
 
@@ -416,8 +430,8 @@ describe('c-data-connectors', () => {
       expect(query(element, 'write-summary').textContent).toContain(
         'Saved to this record: Shipping_Status__c.',
       );
-      // The list is reloaded too, for the new "last run" and the new prefilled values.
-      expect(refreshApex).toHaveBeenCalledTimes(1);
+      // The lists are reloaded too, for the new "last run" and the new prefilled values.
+      expect(refreshApex).toHaveBeenCalledTimes(2);
     });
 
     it('does not refresh the page after a test run that saved nothing', async () => {
@@ -455,6 +469,236 @@ describe('c-data-connectors', () => {
       expect(toasts).toEqual([
         { title: 'Look up order failed', message: 'The shop answered 500.', variant: 'error' },
       ]);
+    });
+  });
+
+  describe('macros', () => {
+    const ESCALATE = {
+      id: 'escalate_case',
+      name: 'Escalate Case to engineering',
+      description: 'Creates a Jira issue and writes its key to the Case.',
+      confirm: true,
+      connectors: [{ id: 'jira_create_issue_from_case', name: 'Create Jira issue from Case' }],
+      unavailable: null,
+    };
+    const NOTE = {
+      id: 'add_summary',
+      name: 'Add summary',
+      description: 'Looks the order up and notes it.',
+      confirm: false,
+      connectors: [{ id: 'order_lookup', name: 'Look up order' }],
+      unavailable: null,
+    };
+
+    function buildMacroResult(overrides = {}) {
+      return {
+        macroId: 'escalate_case',
+        outcome: 'success',
+        message: 'All steps completed.',
+        steps: [
+          {
+            stepId: 'create_issue',
+            type: 'run',
+            outcome: 'success',
+            message: 'Created SUP-7.',
+            runId: 'run_01J0000000000000000000000A',
+            writes: { status: 'skipped', changes: null },
+            resumed: false,
+          },
+          {
+            stepId: 'write_reference',
+            type: 'write',
+            outcome: 'success',
+            message: 'Written.',
+            writes: { fields: { External_Reference__c: 'SUP-7' } },
+            resumed: false,
+          },
+        ],
+        ...overrides,
+      };
+    }
+
+    async function mountWithMacros(macros) {
+      const element = await mountWithConnectors([buildConnector()]);
+      listMacros.emit({ recordId: RECORD_ID, objectApiName: 'Case', macros });
+      await flushPromises();
+      return element;
+    }
+
+    async function clickRunMacro(element, macroId) {
+      element.shadowRoot.querySelector(`[data-id="run-macro"][data-macro-id="${macroId}"]`).click();
+      await flushPromises();
+    }
+
+    it('lists the macros of this record under the connectors, with what they run', async () => {
+      const element = await mountWithMacros([ESCALATE, NOTE]);
+
+      expect(listMacros.getLastConfig()).toEqual({ objectApiName: 'Case', recordId: RECORD_ID });
+      expect(queryAll(element, 'macro-name').map((el) => el.textContent)).toEqual([
+        'Escalate Case to engineering',
+        'Add summary',
+      ]);
+      expect(queryAll(element, 'macro-connectors')[0].textContent).toContain(
+        'Runs: Create Jira issue from Case',
+      );
+      expect(queryAll(element, 'connector-name').map((el) => el.textContent)).toEqual([
+        'Look up order',
+      ]);
+    });
+
+    it('shows no macro section when none applies, and a readable error when they cannot load', async () => {
+      const element = await mountWithMacros([]);
+      expect(query(element, 'macros-heading')).toBeNull();
+
+      listMacros.error({ message: 'The Data Connectors server is unavailable.' }, 503);
+      await flushPromises();
+      expect(query(element, 'macro-list-error').textContent).toBe(
+        'The Data Connectors server is unavailable.',
+      );
+      // The connectors still show.
+      expect(queryAll(element, 'connector-name')).toHaveLength(1);
+    });
+
+    it('asks before running a macro with side effects, and runs it once confirmed', async () => {
+      runMacro.mockResolvedValue(buildMacroResult());
+      const element = await mountWithMacros([ESCALATE]);
+
+      await clickRunMacro(element, 'escalate_case');
+      expect(runMacro).not.toHaveBeenCalled();
+      expect(query(element, 'macro-confirm-message').textContent).toContain(
+        'It runs Create Jira issue from Case.',
+      );
+
+      query(element, 'confirm-macro').click();
+      await flushPromises();
+
+      expect(runMacro).toHaveBeenCalledTimes(1);
+      expect(runMacro).toHaveBeenCalledWith({
+        macroId: 'escalate_case',
+        objectApiName: 'Case',
+        recordId: RECORD_ID,
+        confirmed: true,
+      });
+      expect(query(element, 'macro-confirm-panel')).toBeNull();
+    });
+
+    it('does not run a macro when the rep cancels the confirmation', async () => {
+      const element = await mountWithMacros([ESCALATE]);
+
+      await clickRunMacro(element, 'escalate_case');
+      query(element, 'cancel-macro').click();
+      await flushPromises();
+
+      expect(runMacro).not.toHaveBeenCalled();
+      expect(query(element, 'macro-confirm-panel')).toBeNull();
+      expect(query(element, 'run-macro')).not.toBeNull();
+    });
+
+    it('runs a macro without side effects at once, with a spinner, then shows each step and a toast', async () => {
+      let finish;
+      runMacro.mockReturnValue(
+        new Promise((resolve) => {
+          finish = resolve;
+        }),
+      );
+      const element = await mountWithMacros([NOTE]);
+      const toasts = collectToasts(element);
+
+      await clickRunMacro(element, 'add_summary');
+      expect(runMacro.mock.calls[0][0]).toMatchObject({ macroId: 'add_summary', confirmed: false });
+      const spinner = element.shadowRoot.querySelector('lightning-spinner');
+      expect(spinner).not.toBeNull();
+      expect(spinner.alternativeText).toBe('Running the macro');
+      expect(query(element, 'run-macro').disabled).toBe(true);
+
+      finish(buildMacroResult({ macroId: 'add_summary' }));
+      await flushPromises();
+
+      expect(element.shadowRoot.querySelector('lightning-spinner')).toBeNull();
+      expect(query(element, 'macro-result-message').textContent).toBe('All steps completed.');
+      expect(
+        queryAll(element, 'macro-step').map((row) => [
+          row.querySelector('[data-id="macro-step-id"]').textContent,
+          row.querySelector('[data-id="macro-step-message"]').textContent,
+        ]),
+      ).toEqual([
+        ['create_issue', 'Created SUP-7.'],
+        ['write_reference', 'Written.'],
+      ]);
+      expect(toasts).toEqual([
+        { title: 'Add summary', message: 'All steps completed.', variant: 'success' },
+      ]);
+    });
+
+    it('refreshes the record page and both lists after a macro wrote to the record', async () => {
+      runMacro.mockResolvedValue(buildMacroResult());
+      const element = await mountWithMacros([ESCALATE]);
+
+      await clickRunMacro(element, 'escalate_case');
+      query(element, 'confirm-macro').click();
+      await flushPromises();
+
+      expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: RECORD_ID }]);
+      expect(refreshApex).toHaveBeenCalledTimes(2);
+    });
+
+    it('shows a failed macro as an error toast and does not refresh a record it did not change', async () => {
+      runMacro.mockResolvedValue(
+        buildMacroResult({
+          outcome: 'failed',
+          message: 'No Jira issue was created (UPSTREAM_HTTP_ERROR): Jira answered 503.',
+          steps: [
+            {
+              stepId: 'create_issue',
+              type: 'run',
+              outcome: 'failed',
+              message: 'Jira answered 503.',
+              writes: { status: 'skipped', changes: null },
+              resumed: false,
+            },
+          ],
+        }),
+      );
+      const element = await mountWithMacros([ESCALATE]);
+      const toasts = collectToasts(element);
+
+      await clickRunMacro(element, 'escalate_case');
+      query(element, 'confirm-macro').click();
+      await flushPromises();
+
+      expect(notifyRecordUpdateAvailable).not.toHaveBeenCalled();
+      expect(toasts).toEqual([
+        {
+          title: 'Escalate Case to engineering failed',
+          message: 'No Jira issue was created (UPSTREAM_HTTP_ERROR): Jira answered 503.',
+          variant: 'error',
+        },
+      ]);
+    });
+
+    it('shows the reason in a toast when Apex refuses the macro', async () => {
+      runMacro.mockRejectedValue({
+        body: { message: 'This record does not exist or you do not have access to it.' },
+        ok: false,
+        status: 500,
+        statusText: 'Server Error',
+      });
+      const element = await mountWithMacros([NOTE]);
+      const toasts = collectToasts(element);
+
+      await clickRunMacro(element, 'add_summary');
+
+      expect(toasts).toEqual([
+        {
+          title: 'Add summary did not run',
+          message: 'This record does not exist or you do not have access to it.',
+          variant: 'error',
+        },
+      ]);
+      expect(query(element, 'macro-error').textContent).toBe(
+        'This record does not exist or you do not have access to it.',
+      );
+      expect(element.shadowRoot.querySelector('lightning-spinner')).toBeNull();
     });
   });
 });

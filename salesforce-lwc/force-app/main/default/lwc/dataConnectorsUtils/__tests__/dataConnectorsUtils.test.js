@@ -1,5 +1,9 @@
 import {
   buildInputFields,
+  buildMacroStepRows,
+  describeMacroConfirmation,
+  describeMacroResult,
+  macroWroteToRecord,
   buildRunInputs,
   describeWrites,
   filterConnectors,
@@ -147,5 +151,54 @@ describe('c-data-connectors-utils', () => {
       expect(formatValue(0)).toBe('0');
       expect(formatValue(false)).toBe('false');
     });
+  });
+});
+
+describe('macros', () => {
+  const macro = {
+    id: 'escalate_case',
+    name: 'Escalate Case',
+    confirm: true,
+    connectors: [{ id: 'jira', name: 'Create Jira issue' }],
+  };
+
+  it('names the connectors a macro runs in its confirmation', () => {
+    expect(describeMacroConfirmation(macro)).toBe(
+      '"Escalate Case" can change data in another system and on this record. It runs Create Jira issue. Run it?',
+    );
+  });
+
+  it('reads a macro result as a success or an error toast', () => {
+    expect(describeMacroResult('Escalate Case', { outcome: 'success', message: '' })).toEqual({
+      title: 'Escalate Case',
+      message: 'Done.',
+      variant: 'success',
+    });
+    expect(
+      describeMacroResult('Escalate Case', { outcome: 'failed', message: 'Jira is down.' }),
+    ).toEqual({ title: 'Escalate Case failed', message: 'Jira is down.', variant: 'error' });
+  });
+
+  it('tells whether any step wrote to the record', () => {
+    const run = { stepId: 'create', type: 'run', outcome: 'success', writes: { status: 'none' } };
+    const write = { stepId: 'save', type: 'write', outcome: 'success', writes: { fields: {} } };
+    const nothing = { stepId: 'save', type: 'write', outcome: 'success', writes: null };
+    expect(macroWroteToRecord({ steps: [run, write] })).toBe(true);
+    expect(macroWroteToRecord({ steps: [run, nothing] })).toBe(false);
+    expect(macroWroteToRecord({ steps: [{ ...run, writes: { status: 'written' } }] })).toBe(true);
+    expect(macroWroteToRecord(undefined)).toBe(false);
+  });
+
+  it('lists the steps in order with an icon per outcome', () => {
+    const rows = buildMacroStepRows({
+      steps: [
+        { stepId: 'create', outcome: 'success', message: 'Created SUP-1.' },
+        { stepId: 'save', outcome: 'failed', message: 'Rejected.' },
+      ],
+    });
+    expect(rows.map((row) => [row.stepId, row.icon, row.message])).toEqual([
+      ['create', 'utility:success', 'Created SUP-1.'],
+      ['save', 'utility:error', 'Rejected.'],
+    ]);
   });
 });

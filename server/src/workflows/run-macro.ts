@@ -1,0 +1,180 @@
+import { randomUUID } from 'node:crypto';
+import type { Macro } from '../../../shared/src/config/workflow-schema';
+import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledMacro } from '../compile/compile-workflows';
+import type { RunActor, RunSource } from '../run-log/run-record';
+import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
+import type { RunDeps } from '../runs/run-connector';
+import { createMemoryProgress, runSteps } from './run-steps';
+import type { StepReport } from './run-steps';
+
+/**
+ * Macros for agents and reps, whatever the helpdesk: which macros apply to a loaded ticket or
+ * record, and running one once, in the request, through the same step engine as workflows.
+ * The Zendesk routes (`/api/macros…`) and the Salesforce routes (`/api/salesforce/macros…`)
+ * differ only in how they load the target and who the caller is.
+ */
+
+export type MacroSurface = 'zendesk' | 'salesforce';
+
+export interface MacroView {
+  id: string;
+  name: string;
+  description: string;
+  confirm: boolean;
+  connectors: { id: string; name: string }[];
+  unavailable: { code: string; message: string } | null;
+}
+
+export interface MacroResultView {
+  macroId: string;
+  outcome: 'success' | 'failed';
+  message: string;
+  error?: { code: string; message: string };
+  steps: StepReport[];
+}
+
+export type RunMacroRefusalCode =
+  'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED';
+
+export type RunMacroResult =
+  | { ok: true; value: MacroResultView }
+  | { ok: false; error: { code: RunMacroRefusalCode; message: string } };
+
+export interface RunMacroRequest {
+  macroId: string;
+  surface: MacroSurface;
+  /** The ticket or record, loaded by the caller (its system decides which helpdesk writes). */
+  target: LoadedTarget;
+  confirmed: boolean;
+  /** The Zendesk agent id or the Salesforce user id of whoever clicked. */
+  agentId?: string;
+  source: RunSource;
+  actor: RunActor;
+}
+
+/** Whether a macro's `appliesWhen` holds, read through the loaded target like any input. */
+export function macroApplies(when: Macro['appliesWhen'], target: LoadedTarget): boolean {
+  if (target.target.system === 'salesforce') {
+    return !when.objectTypes?.length || when.objectTypes.includes(target.target.type);
+  }
+  const rawTags = target.read('ticket.tags');
+  const tags = new Set(Array.isArray(rawTags) ? rawTags.map(String) : []);
+  if (when.tagsAny && !when.tagsAny.some((tag) => tags.has(tag))) return false;
+  if (when.tagsAll && !when.tagsAll.every((tag) => tags.has(tag))) return false;
+  if (when.tagsNone && when.tagsNone.some((tag) => tags.has(tag))) return false;
+  const inList = (list: number[] | undefined, source: string) => {
+    const value = target.read(source);
+    return !list || (typeof value === 'number' && list.includes(value));
+  };
+  if (!inList(when.brandIds, 'ticket.brand_id')) return false;
+  if (!inList(when.groupIds, 'ticket.group_id')) return false;
+  if (!inList(when.ticketFormIds, 'ticket.ticket_form_id')) return false;
+  const status = target.read('ticket.status');
+  if (when.statuses && !(when.statuses as string[]).includes(String(status))) return false;
+  return !when.objectTypes?.length;
+}
+
+function viewMacro(macro: CompiledMacro, config: CompiledConfig): MacroView {
+  const connectors = macro.connectorIds.map((id) => config.connectors.get(id));
+  const unavailable = connectors.find((connector) => connector?.unavailable)?.unavailable;
+  return {
+    id: macro.id,
+    name: macro.def.name,
+    description: macro.def.description,
+    confirm: macro.confirm,
+    connectors: connectors.flatMap((connector) =>
+      connector ? [{ id: connector.id, name: connector.def.name }] : [],
+    ),
+    unavailable: unavailable ?? null,
+  };
+}
+
+/** The enabled macros offered on `surface` that apply to the target, in config order. */
+export function listMacroViews(
+  config: CompiledConfig,
+  target: LoadedTarget,
+  surface: MacroSurface,
+): MacroView[] {
+  return [...config.macros.values()]
+    .filter(
+      (macro) =>
+        macro.def.enabled &&
+        macro.def.surfaces.includes(surface) &&
+        macroApplies(macro.def.appliesWhen, target),
+    )
+    .map((macro) => viewMacro(macro, config));
+}
+
+/**
+ * Runs a macro on a loaded target. Refusals (unknown macro, not applicable, not confirmed) come
+ * back before any step runs; one confirmation covers every step. A macro does not retry: a
+ * transient failure takes the failure path at once.
+ */
+export async function runMacro(
+  deps: { config: CompiledConfig; helpdesk: HelpdeskPort; run: RunDeps },
+  request: RunMacroRequest,
+): Promise<RunMacroResult> {
+  const { config, helpdesk } = deps;
+  const macro = config.macros.get(request.macroId);
+  if (!macro || !macro.def.enabled || !macro.def.surfaces.includes(request.surface)) {
+    return {
+      ok: false,
+      error: { code: 'NOT_FOUND', message: `There is no macro "${request.macroId.slice(0, 64)}".` },
+    };
+  }
+  const { target } = request;
+  if (!macroApplies(macro.def.appliesWhen, target)) {
+    return {
+      ok: false,
+      error: {
+        code: 'CONNECTOR_NOT_APPLICABLE',
+        message: `Macro "${macro.id}" does not apply to this ${target.target.system === 'salesforce' ? target.target.type : 'ticket'}.`,
+      },
+    };
+  }
+  if (macro.confirm && !request.confirmed) {
+    return {
+      ok: false,
+      error: {
+        code: 'CONFIRMATION_REQUIRED',
+        message: `Macro "${macro.id}" changes data in another system; send "confirmed": true to run it.`,
+      },
+    };
+  }
+  const result = await runSteps(
+    { config, helpdesk, run: deps.run, progress: createMemoryProgress() },
+    {
+      kind: 'macro',
+      ownerId: macro.id,
+      steps: macro.steps,
+      system: target.target.system,
+      targetType: target.target.type,
+      targetId: target.target.id,
+      ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+      trigger: {},
+      executionId: `macro_${randomUUID()}`,
+      finalAttempt: true,
+      source: request.source,
+      actor: request.actor,
+    },
+  );
+  return {
+    ok: true,
+    value:
+      result.kind === 'finished'
+        ? {
+            macroId: macro.id,
+            outcome: result.outcome,
+            message: result.message,
+            steps: result.steps,
+          }
+        : {
+            macroId: macro.id,
+            outcome: 'failed',
+            message: result.error.message,
+            error: result.error,
+            steps: result.steps,
+          },
+  };
+}
