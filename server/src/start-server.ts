@@ -260,7 +260,7 @@ export async function startServer(
     idempotency,
     logger,
     mounts,
-    workflows: (run) => workflows.routers(run),
+    workflows: (run, idempotencyStore) => workflows.routers(run, idempotencyStore),
     auth: {
       sharedSecret: env.appSharedSecret,
       adminToken: env.adminToken,

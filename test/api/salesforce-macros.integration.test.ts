@@ -126,6 +126,22 @@ describe('POST /api/salesforce/macros/:macroId/run', () => {
     });
   });
 
+  it('replays the first result for a repeated Idempotency-Key instead of running the steps again', async () => {
+    const issues = stack.upstream.createdIssues.length;
+    const first = await runMacro('escalate_case', { confirmed: true }).set(
+      'Idempotency-Key',
+      'apex-callout-0001',
+    );
+    const again = await runMacro('escalate_case', { confirmed: true }).set(
+      'Idempotency-Key',
+      'apex-callout-0001',
+    );
+    expect(first.status).toBe(200);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ replayed: true, outcome: 'success' });
+    expect(stack.upstream.createdIssues.length).toBe(issues + 1);
+  });
+
   it('reports the failure path at once when Jira is down, and leaves the Case as it was', async () => {
     stack.upstream.setOutage(true, { service: 'jira' });
     const res = await runMacro('escalate_case', { recordId: CASE_1002, confirmed: true });

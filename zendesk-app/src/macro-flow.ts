@@ -113,6 +113,8 @@ export interface MacroPlan {
   macro: MacroView;
   ticketId: number;
   agentId: number | undefined;
+  /** One per click; a retry after a lost answer reuses it, so the server replays the first run. */
+  idempotencyKey: string;
 }
 
 export type MacroFlowOutcome =
@@ -133,14 +135,18 @@ export async function executeMacro(
   },
   plan: MacroPlan,
 ): Promise<MacroFlowOutcome> {
-  const answer = await deps.api.runMacro(plan.macro.id, {
-    ticketId: plan.ticketId,
-    ...(plan.agentId === undefined || !Number.isSafeInteger(plan.agentId)
-      ? {}
-      : { agentId: plan.agentId }),
-    // The agent confirmed in the sidebar before this is called, when the macro asks for it.
-    confirmed: plan.macro.confirm,
-  });
+  const answer = await deps.api.runMacro(
+    plan.macro.id,
+    {
+      ticketId: plan.ticketId,
+      ...(plan.agentId === undefined || !Number.isSafeInteger(plan.agentId)
+        ? {}
+        : { agentId: plan.agentId }),
+      // The agent confirmed in the sidebar before this is called, when the macro asks for it.
+      confirmed: plan.macro.confirm,
+    },
+    plan.idempotencyKey,
+  );
   if (!answer.ok)
     return { kind: 'error', error: describeMacroFailure(answer.error, deps.serverUrl) };
   const fields = macroFieldsToSet(answer.value.steps);

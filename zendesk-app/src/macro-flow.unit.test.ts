@@ -166,10 +166,10 @@ describe('errors while running a macro', () => {
 });
 
 function fakeApi(answer: ApiResult<MacroResult>) {
-  const calls: [string, MacroRunBody][] = [];
+  const calls: [string, MacroRunBody, string][] = [];
   const api: Pick<ServerApi, 'runMacro'> = {
-    runMacro: async (macroId, body) => {
-      calls.push([macroId, body]);
+    runMacro: async (macroId, body, idempotencyKey) => {
+      calls.push([macroId, body, idempotencyKey]);
       return answer;
     },
   };
@@ -186,10 +186,14 @@ describe('executing a macro', () => {
         serverUrl: 'https://s',
         zaf: { setCustomFields: async (fields) => (set.push(...fields), []) },
       },
-      { macro: ESCALATE, ticketId: 4, agentId: 90000000002 },
+      { macro: ESCALATE, ticketId: 4, agentId: 90000000002, idempotencyKey: 'click-0001' },
     );
     expect(calls).toEqual([
-      ['escalate_to_engineering', { ticketId: 4, agentId: 90000000002, confirmed: true }],
+      [
+        'escalate_to_engineering',
+        { ticketId: 4, agentId: 90000000002, confirmed: true },
+        'click-0001',
+      ],
     ]);
     expect(set).toEqual([{ id: 360001000005, value: 'SUP-7' }]);
     expect(outcome).toMatchObject({
@@ -204,7 +208,7 @@ describe('executing a macro', () => {
     const { api, calls } = fakeApi({ ok: true, value: buildMacroResult() });
     const outcome = await executeMacro(
       { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [360001000005] } },
-      { macro: TIDY_UP, ticketId: 4, agentId: undefined },
+      { macro: TIDY_UP, ticketId: 4, agentId: undefined, idempotencyKey: 'click-0002' },
     );
     expect(calls[0]?.[1]).toEqual({ ticketId: 4, confirmed: false });
     expect(outcome).toMatchObject({ fieldsSet: [], fieldsNotSet: [360001000005] });
@@ -222,7 +226,7 @@ describe('executing a macro', () => {
         serverUrl: 'https://s',
         zaf: { setCustomFields: async () => ((touched = true), []) },
       },
-      { macro: ESCALATE, ticketId: 4, agentId: 1 },
+      { macro: ESCALATE, ticketId: 4, agentId: 1, idempotencyKey: 'click-0003' },
     );
     expect(outcome).toMatchObject({
       kind: 'error',

@@ -167,10 +167,11 @@ describe('macros from the sidebar', () => {
 
   it('is refused unconfirmed, then runs every step and sets the written field in the form', async () => {
     const { api } = appApi();
-    const unconfirmed = await api.runMacro('escalate_to_engineering', {
-      ticketId: 4,
-      confirmed: false,
-    });
+    const unconfirmed = await api.runMacro(
+      'escalate_to_engineering',
+      { ticketId: 4, confirmed: false },
+      'unconfirmed-0001',
+    );
     expect(unconfirmed).toMatchObject({
       ok: false,
       error: { code: 'CONFIRMATION_REQUIRED', status: 409 },
@@ -182,9 +183,18 @@ describe('macros from the sidebar', () => {
     const form = recordingForm();
     const outcome = await executeMacro(
       { api, zaf: form.zaf, serverUrl: stack.url },
-      { macro, ticketId: 4, agentId: 90000000002 },
+      { macro, ticketId: 4, agentId: 90000000002, idempotencyKey: 'escalate-0001' },
     );
     const key = stack.upstream.createdIssues.at(-1)?.key;
+    const issues = stack.upstream.createdIssues.length;
+    // The same click again (a lost answer, a double click): the first result, no second issue.
+    const again = await api.runMacro(
+      'escalate_to_engineering',
+      { ticketId: 4, agentId: 90000000002, confirmed: true },
+      'escalate-0001',
+    );
+    expect(again).toMatchObject({ ok: true, value: { outcome: 'success' } });
+    expect(stack.upstream.createdIssues.length).toBe(issues);
     expect(key).toMatch(/^SUP-\d+$/);
     expect(outcome).toMatchObject({
       kind: 'result',
@@ -213,7 +223,9 @@ describe('macros from the sidebar', () => {
 
   it('names an unknown macro as not found', async () => {
     const { api } = appApi();
-    expect(await api.runMacro('no_such_macro', { ticketId: 4, confirmed: true })).toMatchObject({
+    expect(
+      await api.runMacro('no_such_macro', { ticketId: 4, confirmed: true }, 'unknown-0001'),
+    ).toMatchObject({
       ok: false,
       error: { code: 'NOT_FOUND', status: 404 },
     });

@@ -329,7 +329,11 @@ export interface ServerApi {
    * No Idempotency-Key: the server's macro route does not take one (each request is a new
    * execution), so the sidebar prevents a second click while a macro runs instead.
    */
-  runMacro(macroId: string, body: MacroRunBody): Promise<ApiResult<MacroResult>>;
+  runMacro(
+    macroId: string,
+    body: MacroRunBody,
+    idempotencyKey: string,
+  ): Promise<ApiResult<MacroResult>>;
 }
 
 const missingUrl: ApiResult<never> = {
@@ -393,13 +397,13 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       if (result.error.code === 'NOT_FOUND') return { ok: true, value: [] };
       return result;
     },
-    async runMacro(macroId, body) {
+    async runMacro(macroId, body, idempotencyKey) {
       if (!url) return missingUrl;
       const request = buildServerRequest(
         url,
         'POST',
         `/api/macros/${encodeURIComponent(macroId)}/run`,
-        { body, timeoutMs: runMs },
+        { body, headers: { 'Idempotency-Key': idempotencyKey }, timeoutMs: runMs },
       );
       return send(options.request, request, macroResultSchema, runMs);
     },

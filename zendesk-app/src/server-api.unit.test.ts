@@ -158,31 +158,29 @@ describe('macro calls', () => {
     });
   });
 
-  it('post the run with the confirmation and without an Idempotency-Key (the route takes none)', async () => {
+  it('post the run with the confirmation and the Idempotency-Key of the click', async () => {
     const sent: IRequestOptions[] = [];
     const api = createServerApi({
       request: async (o) => (sent.push(o), { status: 200, responseJSON: {} }),
       serverUrl: 'https://s',
     });
-    expect(await api.runMacro('a/b', { ticketId: 4, confirmed: true })).toMatchObject({
-      ok: false,
-      error: { code: 'RESPONSE_INVALID' },
-    });
+    expect(
+      await api.runMacro('a/b', { ticketId: 4, confirmed: true }, 'macro-key-0001'),
+    ).toMatchObject({ ok: false, error: { code: 'RESPONSE_INVALID' } });
     expect(sent[0]).toMatchObject({
       url: 'https://s/api/macros/a%2Fb/run',
       type: 'POST',
       data: '{"ticketId":4,"confirmed":true}',
       secure: true,
-      headers: { Authorization: 'Bearer {{jwt.token}}' },
+      headers: { Authorization: 'Bearer {{jwt.token}}', 'Idempotency-Key': 'macro-key-0001' },
     });
-    expect(Object.keys(sent[0]?.headers ?? {})).toEqual(['Authorization']);
   });
 
   it('ask for nothing when the server URL setting is empty', async () => {
     const sent: IRequestOptions[] = [];
     const api = createServerApi({ request: async (o) => (sent.push(o), {}), serverUrl: '' });
     expect(await api.listMacros(1)).toMatchObject({ error: { code: 'SERVER_URL_MISSING' } });
-    expect(await api.runMacro('m', { ticketId: 1, confirmed: false })).toMatchObject({
+    expect(await api.runMacro('m', { ticketId: 1, confirmed: false }, 'k-00000001')).toMatchObject({
       error: { code: 'SERVER_URL_MISSING' },
     });
     expect(sent).toEqual([]);

@@ -29,7 +29,7 @@ export interface AppDeps {
    * Automations (server/src/workflows): `webhooks` is mounted at /webhooks with raw bodies and
    * no API auth (each delivery is signed); `api` joins the authenticated API.
    */
-  workflows?: (run: RunDeps) => { webhooks: Router; api: Router };
+  workflows?: (run: RunDeps, idempotency: IdempotencyStore) => { webhooks: Router; api: Router };
 }
 
 /** The Express app, without a listening socket, so tests drive it with supertest. */
@@ -40,7 +40,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
-  const workflows = deps.workflows?.(deps.run);
+  const workflows = deps.workflows?.(deps.run, deps.idempotency);
   if (workflows) app.use('/webhooks', workflows.webhooks);
 
   app.get('/health', (_req, res) => {

@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import type { Response } from 'express';
-import type { RunResultView } from '../../../shared/src/api/api-contracts';
+import type { ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { IdempotencyStore } from '../runs/idempotency-store';
-import type { RunConnectorResult } from '../runs/run-connector';
 import { ApiError } from './api-error';
 
 /**
- * Runs a connector at most once per Idempotency-Key: a repeat of the same request (double click,
+ * Runs a connector (or a macro) at most once per Idempotency-Key: a repeat of the same request (double click,
  * a client's retry) gets the first result back instead of a second call to the external system.
  * A request the server refused before anything was sent frees its key again.
  */
@@ -25,13 +24,26 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-export async function runWithIdempotency(options: {
+/** What a connector run or a macro run comes to: a result to answer with, or a refusal. */
+export type IdempotentOutcome<T> =
+  | { ok: true; result: T }
+  | {
+      ok: false;
+      refusal: {
+        code: ApiErrorCode;
+        message: string;
+        details?: unknown;
+        retryAfterSeconds?: number;
+      };
+    };
+
+export async function runWithIdempotency<T extends object>(options: {
   store: IdempotencyStore;
   scope: string;
   key: string | undefined;
-  /** What makes two requests "the same": the connector and the normalised body. */
+  /** What makes two requests "the same": the connector or macro and the normalised body. */
   fingerprint: unknown;
-  run: (idempotencyKey: string | undefined) => Promise<RunConnectorResult>;
+  run: (idempotencyKey: string | undefined) => Promise<IdempotentOutcome<T>>;
   res: Response;
 }): Promise<void> {
   const { store, scope, key, res } = options;
@@ -61,11 +73,11 @@ export async function runWithIdempotency(options: {
       );
     }
     if (begun.state === 'done') {
-      res.json({ ...(begun.result as RunResultView), replayed: true });
+      res.json({ ...(begun.result as T), replayed: true });
       return;
     }
   }
-  let outcome: RunConnectorResult;
+  let outcome: IdempotentOutcome<T>;
   try {
     outcome = await options.run(key);
   } catch (error) {

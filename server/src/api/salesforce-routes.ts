@@ -133,23 +133,33 @@ export function createSalesforceRouter(deps: {
     });
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const fromApex = req.principal?.kind === 'salesforce';
-    const ran = await runMacro(
-      { config, helpdesk: salesforce, run: deps.run },
-      {
-        macroId,
-        surface: 'salesforce',
-        target: loaded.value,
-        confirmed: body.confirmed,
-        ...(body.userId === undefined ? {} : { agentId: body.userId }),
-        source: fromApex ? 'salesforce' : 'api',
-        actor:
-          req.principal?.kind === 'admin'
-            ? { kind: 'admin' }
-            : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+    // A retried callout must not run the macro's steps (and create issues) twice.
+    await runWithIdempotency({
+      store: deps.idempotency,
+      scope: principalScope(req.principal),
+      key: req.get('idempotency-key'),
+      fingerprint: { macroId, ...body },
+      res,
+      run: async (key) => {
+        const ran = await runMacro(
+          { config, helpdesk: salesforce, run: deps.run },
+          {
+            macroId,
+            surface: 'salesforce',
+            target: loaded.value,
+            confirmed: body.confirmed,
+            ...(body.userId === undefined ? {} : { agentId: body.userId }),
+            source: fromApex ? 'salesforce' : 'api',
+            actor:
+              req.principal?.kind === 'admin'
+                ? { kind: 'admin' }
+                : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+            ...(key === undefined ? {} : { idempotencyKey: key }),
+          },
+        );
+        return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
       },
-    );
-    if (!ran.ok) throw new ApiError(ran.error.code, ran.error.message);
-    res.json(ran.value);
+    });
   });
 
   router.get('/runs/:runId', async (req, res) => {

@@ -1,6 +1,9 @@
 import { Router } from 'express';
 import * as z from 'zod';
 import { ApiError, parseOrThrow } from '../api/api-error';
+import { principalScope } from '../api/connectors-routes';
+import { runWithIdempotency } from '../api/run-with-idempotency';
+import type { IdempotencyStore } from '../runs/idempotency-store';
 import type { CompiledConfig } from '../compile/compile-config';
 import type { LoadedTarget } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
@@ -34,6 +37,7 @@ export type RunMacroBody = z.infer<typeof runMacroBodySchema>;
 export function createMacrosRouter(deps: {
   config: () => CompiledConfig | undefined;
   run: RunDeps;
+  idempotency: IdempotencyStore;
 }): Router {
   const router = Router();
 
@@ -82,20 +86,30 @@ export function createMacrosRouter(deps: {
     const helpdesk = deps.run.helpdesk;
     if (!helpdesk) throw new Error('loadTicket returned without a Zendesk helpdesk');
     const byApp = req.principal?.kind === 'app';
-    const ran = await runMacro(
-      { config, helpdesk, run: deps.run },
-      {
-        macroId,
-        surface: 'zendesk',
-        target,
-        confirmed: body.confirmed,
-        ...(agentId === undefined ? {} : { agentId }),
-        source: byApp ? 'zendesk' : 'api',
-        actor: byApp ? { kind: 'agent' } : { kind: 'admin' },
+    // A retried or double-clicked macro must not run its steps (and create issues) twice.
+    await runWithIdempotency({
+      store: deps.idempotency,
+      scope: principalScope(req.principal),
+      key: req.get('idempotency-key'),
+      fingerprint: { macroId, ...body, ticketId: String(body.ticketId), agentId: agentId ?? null },
+      res,
+      run: async (key) => {
+        const ran = await runMacro(
+          { config, helpdesk, run: deps.run },
+          {
+            macroId,
+            surface: 'zendesk',
+            target,
+            confirmed: body.confirmed,
+            ...(agentId === undefined ? {} : { agentId }),
+            source: byApp ? 'zendesk' : 'api',
+            actor: byApp ? { kind: 'agent' } : { kind: 'admin' },
+            ...(key === undefined ? {} : { idempotencyKey: key }),
+          },
+        );
+        return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
       },
-    );
-    if (!ran.ok) throw new ApiError(ran.error.code, ran.error.message);
-    res.json(ran.value);
+    });
   });
 
   return router;

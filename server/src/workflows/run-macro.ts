@@ -3,6 +3,7 @@ import type { Macro } from '../../../shared/src/config/workflow-schema';
 import type { CompiledConfig } from '../compile/compile-config';
 import type { CompiledMacro } from '../compile/compile-workflows';
 import type { RunActor, RunSource } from '../run-log/run-record';
+import { appliesToRecord, appliesToTicket } from '../runs/applies-when';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
@@ -51,28 +52,32 @@ export interface RunMacroRequest {
   agentId?: string;
   source: RunSource;
   actor: RunActor;
+  /**
+   * The caller's Idempotency-Key, when it sent one: used as the execution id, so a step that
+   * declares `idempotencyKey` sends the same key to the upstream when the request is retried.
+   */
+  idempotencyKey?: string;
 }
 
-/** Whether a macro's `appliesWhen` holds, read through the loaded target like any input. */
+/**
+ * Whether a macro's `appliesWhen` holds, read through the loaded target like any input; the same
+ * per-helpdesk rule as connectors (runs/applies-when.ts).
+ */
 export function macroApplies(when: Macro['appliesWhen'], target: LoadedTarget): boolean {
-  if (target.target.system === 'salesforce') {
-    return !when.objectTypes?.length || when.objectTypes.includes(target.target.type);
-  }
+  if (target.target.system === 'salesforce') return appliesToRecord(when, target.target.type);
   const rawTags = target.read('ticket.tags');
-  const tags = new Set(Array.isArray(rawTags) ? rawTags.map(String) : []);
-  if (when.tagsAny && !when.tagsAny.some((tag) => tags.has(tag))) return false;
-  if (when.tagsAll && !when.tagsAll.every((tag) => tags.has(tag))) return false;
-  if (when.tagsNone && when.tagsNone.some((tag) => tags.has(tag))) return false;
-  const inList = (list: number[] | undefined, source: string) => {
+  const number = (source: string) => {
     const value = target.read(source);
-    return !list || (typeof value === 'number' && list.includes(value));
+    return typeof value === 'number' ? value : undefined;
   };
-  if (!inList(when.brandIds, 'ticket.brand_id')) return false;
-  if (!inList(when.groupIds, 'ticket.group_id')) return false;
-  if (!inList(when.ticketFormIds, 'ticket.ticket_form_id')) return false;
   const status = target.read('ticket.status');
-  if (when.statuses && !(when.statuses as string[]).includes(String(status))) return false;
-  return !when.objectTypes?.length;
+  return appliesToTicket(when, {
+    tags: Array.isArray(rawTags) ? rawTags.map(String) : [],
+    brandId: number('ticket.brand_id'),
+    groupId: number('ticket.group_id'),
+    ticketFormId: number('ticket.ticket_form_id'),
+    status: typeof status === 'string' ? status : undefined,
+  });
 }
 
 function viewMacro(macro: CompiledMacro, config: CompiledConfig): MacroView {
@@ -153,7 +158,7 @@ export async function runMacro(
       targetId: target.target.id,
       ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
       trigger: {},
-      executionId: `macro_${randomUUID()}`,
+      executionId: `macro_${request.idempotencyKey ?? randomUUID()}`,
       finalAttempt: true,
       source: request.source,
       actor: request.actor,

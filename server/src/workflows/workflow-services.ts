@@ -5,6 +5,7 @@ import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import { createAdminDeliveriesRouter } from './admin-deliveries-routes';
 import type { DeliveryQueue } from './delivery-queue';
+import type { IdempotencyStore } from '../runs/idempotency-store';
 import { createMacrosRouter } from './macros-routes';
 import { DELIVERIES_FILE, openSqliteDeliveryQueue } from './sqlite-delivery-queue';
 import { createWebhookRouter } from './webhook-routes';
@@ -18,13 +19,13 @@ import type { WorkflowWorker, WorkflowWorkerOptions } from './workflow-worker';
  *
  * @example
  * const opened = openWorkflowServices({ dataDir, config, logger, secrets });
- * const routers = opened.value.routers(runDeps); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
+ * const routers = opened.value.routers(runDeps, idempotency); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
  * await opened.value.start();
  */
 export interface WorkflowServices {
   queue: DeliveryQueue;
   /** Builds the routers (and the worker) once the run dependencies exist. Call once. */
-  routers(run: RunDeps): { webhooks: Router; api: Router };
+  routers(run: RunDeps, idempotency: IdempotencyStore): { webhooks: Router; api: Router };
   /** The worker; undefined until `routers` is called. */
   readonly worker: WorkflowWorker | undefined;
   start(): Promise<void>;
@@ -58,7 +59,7 @@ export function openWorkflowServices(
       get worker() {
         return worker;
       },
-      routers(run) {
+      routers(run, idempotency) {
         if (worker) throw new Error('openWorkflowServices: routers() was already called');
         const created = createWorkflowWorker({
           queue,
@@ -71,7 +72,7 @@ export function openWorkflowServices(
         worker = created;
         const api = Router();
         api.use(createAdminDeliveriesRouter({ queue, onRequeued: () => created.kick() }));
-        api.use(createMacrosRouter({ config: options.config, run }));
+        api.use(createMacrosRouter({ config: options.config, run, idempotency }));
         return {
           webhooks: createWebhookRouter({
             queue,

@@ -90,7 +90,7 @@ type Panel =
     }
   | { kind: 'macro-confirm'; macro: MacroView }
   | { kind: 'macro-running'; macro: MacroView }
-  | { kind: 'macro-done'; macro: MacroView; outcome: MacroFlowOutcome };
+  | { kind: 'macro-done'; macro: MacroView; outcome: MacroFlowOutcome; idempotencyKey: string };
 
 export interface SidebarDeps {
   zaf: ZafAdapter;
@@ -258,16 +258,19 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     void runMacro(macro);
   }
 
-  async function runMacro(macro: MacroView): Promise<void> {
+  async function runMacro(
+    macro: MacroView,
+    idempotencyKey: string = createIdempotencyKey(),
+  ): Promise<void> {
     if (busy()) return;
     panel = { kind: 'macro-running', macro };
     renderPanel();
     announce(STRINGS.running(macro.name));
     const outcome = await executeMacro(
       { api, zaf, serverUrl },
-      { macro, ticketId: ticket.id, agentId: user?.id },
+      { macro, ticketId: ticket.id, agentId: user?.id, idempotencyKey },
     );
-    panel = { kind: 'macro-done', macro, outcome };
+    panel = { kind: 'macro-done', macro, outcome, idempotencyKey };
     renderPanel();
     announce(
       outcome.kind === 'result'
@@ -360,7 +363,14 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   function retry(): void {
     if (panel.kind === 'macro-done') {
       // The agent confirmed this macro and now asks again: run it without a second question.
-      void runMacro(panel.macro);
+      // After a lost answer the first request may have run: the same key replays it instead.
+      const { outcome } = panel;
+      void runMacro(
+        panel.macro,
+        outcome.kind === 'error' && outcome.error.sameKeyOnRetry
+          ? panel.idempotencyKey
+          : createIdempotencyKey(),
+      );
       return;
     }
     if (panel.kind !== 'done') return;
