@@ -114,6 +114,35 @@ describe('record and get', () => {
   });
 });
 
+describe('group commit', () => {
+  it('commits runs recorded together, and refuses an invalid one to its own caller only', async () => {
+    const store = open();
+    const good = [buildTestRun(), buildTestRun(), buildTestRun()];
+    const bad = { ...buildTestRun(), connectorId: '' };
+    const results = await Promise.allSettled([
+      store.record(good[0] as RunRecord),
+      store.record(bad as RunRecord),
+      store.record(good[1] as RunRecord),
+      store.record(good[2] as RunRecord),
+    ]);
+    expect(results.map((result) => result.status)).toEqual([
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect(await store.count()).toBe(3);
+    for (const run of good) expect((await store.get(run.id))?.id).toBe(run.id);
+  });
+
+  it('has a run committed by the time its record() resolves', async () => {
+    const store = open();
+    const run = buildTestRun();
+    await store.record(run);
+    expect(await store.get(run.id)).toMatchObject({ id: run.id });
+  });
+});
+
 describe('query', () => {
   // A small log: two connectors, two systems, three outcomes, one run per minute.
   const runs = [
