@@ -214,6 +214,36 @@ describe('listing connectors and runs', () => {
     });
   });
 
+  it('shows a connector that serves both helpdesks with its Zendesk sources, on tagged tickets only', async () => {
+    const tagged = await request(stack.url)
+      .get('/api/connectors?ticketId=1')
+      .set(stack.adminAuth)
+      .expect(200);
+    const lookup = tagged.body.connectors.find(
+      (c: { id: string }) => c.id === 'shopify_order_lookup',
+    );
+    expect(lookup.inputs).toEqual([
+      expect.objectContaining({
+        name: 'order_number',
+        source: 'ticket.custom_fields.360001000001',
+        value: '#1001',
+      }),
+      expect.objectContaining({
+        name: 'contact_email',
+        source: 'ticket.requester.email',
+        value: expect.stringContaining('@'),
+      }),
+    ]);
+    // objectTypes: ["Case"] is read on Salesforce records; on tickets only tagsAny counts.
+    const untagged = await request(stack.url)
+      .get('/api/connectors?ticketId=4')
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(untagged.body.connectors.map((c: { id: string }) => c.id)).not.toContain(
+      'shopify_order_lookup',
+    );
+  });
+
   it('shows the last run of each connector on the ticket', async () => {
     const ran = await request(stack.url)
       .post('/api/connectors/shopify_order_lookup/run')

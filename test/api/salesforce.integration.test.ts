@@ -30,7 +30,7 @@ function caseRecord(id: string) {
 
 function runOnCase(recordId: string, body: Record<string, unknown> = {}) {
   return request(stack.url)
-    .post('/api/salesforce/connectors/shopify_order_lookup_case/run')
+    .post('/api/salesforce/connectors/shopify_order_lookup/run')
     .set(stack.salesforceAuth)
     .send({ objectApiName: 'Case', recordId, userId: REP, ...body });
 }
@@ -41,15 +41,22 @@ describe('Salesforce: the Apex controller runs connectors on a record', () => {
       .get(`/api/salesforce/connectors?objectApiName=Case&recordId=${CASE_1001}&userId=${REP}`)
       .set(stack.salesforceAuth);
     expect(res.status).toBe(200);
-    expect(res.body.connectors.map((c: { id: string }) => c.id)).toEqual([
-      'shopify_order_lookup_case',
-    ]);
+    // The same connector as on Zendesk tickets: its ticket conditions (tagsAny) are not read here.
+    expect(res.body.connectors.map((c: { id: string }) => c.id)).toEqual(['shopify_order_lookup']);
     const inputs = res.body.connectors[0].inputs;
     expect(inputs).toContainEqual(
-      expect.objectContaining({ name: 'order_number', value: '#1001' }),
+      expect.objectContaining({
+        name: 'order_number',
+        source: 'record.Order_Number__c',
+        value: '#1001',
+      }),
     );
     expect(inputs).toContainEqual(
-      expect.objectContaining({ name: 'contact_email', value: 'maria@example.com' }),
+      expect.objectContaining({
+        name: 'contact_email',
+        source: 'record.Contact.Email',
+        value: 'maria@example.com',
+      }),
     );
   });
 
@@ -83,6 +90,11 @@ describe('Salesforce: the Apex controller runs connectors on a record', () => {
       .slice(before)
       .filter((entry) => entry.method === 'PATCH');
     expect(patches).toHaveLength(1);
+    // The Zendesk keys of the same write-back (custom fields, tags) are not Salesforce's.
+    expect(patches[0]?.body).toEqual({
+      Payment_Status__c: 'paid',
+      Tracking_Number__c: '1Z999AA10123456784',
+    });
     const logged = await request(stack.url)
       .get(`/api/salesforce/runs/${res.body.runId}`)
       .set(stack.salesforceAuth)
@@ -91,6 +103,7 @@ describe('Salesforce: the Apex controller runs connectors on a record', () => {
       source: 'salesforce',
       actor: { id: REP },
       target: { system: 'salesforce', type: 'Case', id: CASE_1001 },
+      inputs: { order_number: '#1001', contact_email: 'maria@example.com' },
     });
   });
 

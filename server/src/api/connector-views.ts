@@ -1,5 +1,6 @@
 import type { ConnectorView } from '../../../shared/src/api/api-contracts';
 import type { CompiledConfig } from '../compile/compile-config';
+import { isSourceReadableOn } from '../compile/input-sources';
 import { prefillInput } from '../inputs/resolve-inputs';
 import type { RunLogStore } from '../run-log/run-record';
 import type { LoadedTarget } from '../runs/helpdesk-port';
@@ -25,6 +26,7 @@ export async function listConnectorViews(options: {
     { system: target.target.system, id: target.target.id },
     offered.map((connector) => connector.id),
   );
+  const system = target.target.system;
   return offered.map((connector) => {
     const last = lastRuns[connector.id];
     return {
@@ -33,21 +35,23 @@ export async function listConnectorViews(options: {
       description: connector.def.description,
       confirm: connector.confirm,
       method: connector.request.method,
-      inputs: connector.inputs.map((input) => ({
-        name: input.def.name,
-        label: input.def.label ?? input.def.name,
-        description: input.def.description ?? '',
-        type: input.def.type,
-        required: input.def.required,
-        prompt: input.def.prompt,
-        source: input.def.source ?? null,
-        pattern: input.def.pattern ?? null,
-        maxLength: input.def.maxLength ?? null,
-        // The comment is chosen at run time; its body is not a prefill.
-        value: input.def.source?.startsWith('comment.')
-          ? null
-          : (prefillInput(input, target.read) ?? null),
-      })),
+      inputs: connector.inputs.map((input) => {
+        // The apps know one source per input: the one this helpdesk reads (a ZAF path in Zendesk).
+        const source = input.sources.find((entry) => isSourceReadableOn(entry, system)) ?? null;
+        return {
+          name: input.def.name,
+          label: input.def.label ?? input.def.name,
+          description: input.def.description ?? '',
+          type: input.def.type,
+          required: input.def.required,
+          prompt: input.def.prompt,
+          source,
+          pattern: input.def.pattern ?? null,
+          maxLength: input.def.maxLength ?? null,
+          // The comment is chosen at run time; its body is not a prefill.
+          value: source?.startsWith('comment.') ? null : (prefillInput(input, target.read) ?? null),
+        };
+      }),
       outputs: connector.response.outputs.map((output) => ({
         name: output.def.name,
         label: output.def.label ?? output.def.name,

@@ -16,7 +16,7 @@ import type { SecretSource } from '../secrets/secret-source';
 import { SECRET_NAME_PATTERN } from '../secrets/secret-source';
 import { parseTemplate, WORKFLOW_TEMPLATE_ROOTS } from './template';
 import type { ParsedTemplate, TemplateRef, TemplateRoot } from './template';
-import { isValidInputSource } from './input-sources';
+import { isValidInputSource, sourceIdentity } from './input-sources';
 import { compileWorkflows } from './compile-workflows';
 import type { CompiledMacro, CompiledWorkflow } from './compile-workflows';
 
@@ -66,6 +66,11 @@ export interface CompiledConnection {
 
 export interface CompiledInput {
   def: ConnectorInput;
+  /**
+   * `def.source` as a list, in the order they are tried (empty when the input has none). Code
+   * that reads sources uses this, never `def.source`, which may be a string or a list.
+   */
+  sources: readonly string[];
   pattern: RegExp | undefined;
 }
 
@@ -450,6 +455,36 @@ export function compileWrite(
   };
 }
 
+/** An input's sources as a list; every entry checked, a list's entries reported by index. */
+function checkInputSources(input: ConnectorInput, path: Path, issues: IssueCollector): string[] {
+  if (input.source === undefined) return [];
+  const listed = typeof input.source !== 'string';
+  const sources = typeof input.source === 'string' ? [input.source] : input.source;
+  const seen = new Map<string, number>();
+  sources.forEach((source, index) => {
+    const at = listed ? [...path, 'source', index] : [...path, 'source'];
+    if (!isValidInputSource(source)) {
+      issues.error(
+        at,
+        `unknown input source "${source}"`,
+        'use ticket.<id|subject|description|status|priority|type|tags|brand_id|group_id|external_id|ticket_form_id>, ticket.custom_fields.<field id>, ticket.requester.<id|email|name>, ticket.organization.<id|name>, comment.<body|id|author_id>, agent.<id|email|name> or record.<Field__c>',
+      );
+    }
+    const identity = sourceIdentity(source);
+    const first = seen.get(identity);
+    if (first !== undefined) {
+      issues.error(
+        at,
+        `"${source}" is already listed at source[${first}]`,
+        'list each source once; they are tried in order and the first with a value is used',
+      );
+    } else {
+      seen.set(identity, index);
+    }
+  });
+  return sources;
+}
+
 function checkInputs(connector: Connector, base: Path, issues: IssueCollector): CompiledInput[] {
   const seen = new Set<string>();
   return connector.inputs.map((input, index) => {
@@ -469,13 +504,7 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
         'set "source" (e.g. "ticket.subject"), "prompt": true for a value the agent types, or a "default"',
       );
     }
-    if (input.source !== undefined && !isValidInputSource(input.source)) {
-      issues.error(
-        [...path, 'source'],
-        `unknown input source "${input.source}"`,
-        'use ticket.<id|subject|description|status|priority|type|tags|brand_id|group_id|external_id|ticket_form_id>, ticket.custom_fields.<field id>, ticket.requester.<id|email|name>, ticket.organization.<id|name>, comment.<body|id|author_id>, agent.<id|email|name> or record.<Field__c>',
-      );
-    }
+    const sources = checkInputSources(input, path, issues);
     let pattern: RegExp | undefined;
     if (input.pattern !== undefined) {
       try {
@@ -488,7 +517,7 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
         );
       }
     }
-    return { def: input, pattern };
+    return { def: input, sources, pattern };
   });
 }
 

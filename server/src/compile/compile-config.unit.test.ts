@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
 import type { CompileConfigResult, ConfigIssue } from './compile-config';
 import { buildTestConfig, compileTestConfig, compileTestConnector } from './test-config';
 import type { TestConfigParts } from './test-config';
@@ -519,6 +520,73 @@ describe('compileConfig: structure', () => {
       ['connectors', 0, 'inputs', 0],
       ['connectors', 0, 'inputs', 1, 'source'],
       ['connectors', 0, 'inputs', 2, 'pattern'],
+    ]);
+  });
+
+  it('names the entry of a source list that is unknown, by its index', () => {
+    expect(
+      errorsOf(
+        connectorWith({
+          inputs: [{ name: 'order', source: ['ticket.custom_fields.1', 'record.Order No'] }],
+        }),
+      ),
+    ).toEqual([
+      {
+        path: ['connectors', 0, 'inputs', 0, 'source', 1],
+        message: 'unknown input source "record.Order No"',
+      },
+    ]);
+  });
+
+  it('refuses a source listed twice (record fields ignore case)', () => {
+    expect(
+      errorsOf(
+        connectorWith({
+          inputs: [
+            { name: 'a', source: ['ticket.subject', 'record.Subject', 'ticket.subject'] },
+            { name: 'b', source: ['record.Order_Number__c', 'record.order_number__c'] },
+          ],
+        }),
+      ),
+    ).toEqual([
+      {
+        path: ['connectors', 0, 'inputs', 0, 'source', 2],
+        message: '"ticket.subject" is already listed at source[0]',
+      },
+      {
+        path: ['connectors', 0, 'inputs', 1, 'source', 1],
+        message: '"record.order_number__c" is already listed at source[0]',
+      },
+    ]);
+  });
+
+  it('takes a source list of one to four entries', () => {
+    const parses = (source: unknown) =>
+      connectorConfigSchema.safeParse(
+        buildTestConfig(connectorWith({ inputs: [{ name: 'v', source }] })),
+      ).success;
+    expect(parses(['ticket.subject'])).toBe(true);
+    expect(parses(['agent.id', 'agent.email', 'agent.name', 'ticket.subject'])).toBe(true);
+    expect(parses([])).toBe(false);
+    expect(parses(['agent.id', 'agent.email', 'agent.name', 'ticket.subject', 'ticket.id'])).toBe(
+      false,
+    );
+  });
+
+  it('gives every input its sources as a list, in order', () => {
+    const connector = compileTestConnector(
+      connectorWith({
+        inputs: [
+          { name: 'one', source: 'ticket.subject' },
+          { name: 'both', source: ['ticket.custom_fields.1', 'record.Order_Number__c'] },
+          { name: 'typed', prompt: true },
+        ],
+      }),
+    );
+    expect(connector.inputs.map((input) => input.sources)).toEqual([
+      ['ticket.subject'],
+      ['ticket.custom_fields.1', 'record.Order_Number__c'],
+      [],
     ]);
   });
 

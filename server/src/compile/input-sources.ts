@@ -41,3 +41,21 @@ export function isValidInputSource(source: string): boolean {
 export function customFieldIdOf(source: string): string | undefined {
   return CUSTOM_FIELD_SOURCE.exec(source)?.[1];
 }
+
+/**
+ * Whether a helpdesk can read `source` at all: Salesforce reads `record.*` and `agent.*`, Zendesk
+ * everything else. The other helpdesk's sources read as undefined there, which is what lets one
+ * input list a source per helpdesk.
+ */
+export function isSourceReadableOn(source: string, system: 'zendesk' | 'salesforce'): boolean {
+  if (source.startsWith('agent.')) return true;
+  return source.startsWith('record.') === (system === 'salesforce');
+}
+
+/**
+ * The key under which two sources of one input count as the same: record fields by API name
+ * ignore case in Salesforce, so `record.Email__c` and `record.email__c` are one field.
+ */
+export function sourceIdentity(source: string): string {
+  return source.startsWith('record.') ? source.toLowerCase() : source;
+}

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { customFieldIdOf, isValidInputSource } from './input-sources';
+import {
+  customFieldIdOf,
+  isSourceReadableOn,
+  isValidInputSource,
+  sourceIdentity,
+} from './input-sources';
 
 describe('isValidInputSource', () => {
   it.each([
@@ -32,5 +37,24 @@ describe('customFieldIdOf', () => {
   it('returns the field id of a custom field source only', () => {
     expect(customFieldIdOf('ticket.custom_fields.360001000001')).toBe('360001000001');
     expect(customFieldIdOf('ticket.subject')).toBeUndefined();
+  });
+});
+
+describe('isSourceReadableOn', () => {
+  it('gives record fields to Salesforce, ticket and comment sources to Zendesk, agent to both', () => {
+    expect(isSourceReadableOn('record.Contact.Email', 'salesforce')).toBe(true);
+    expect(isSourceReadableOn('record.Contact.Email', 'zendesk')).toBe(false);
+    expect(isSourceReadableOn('ticket.requester.email', 'zendesk')).toBe(true);
+    expect(isSourceReadableOn('ticket.requester.email', 'salesforce')).toBe(false);
+    expect(isSourceReadableOn('comment.body', 'salesforce')).toBe(false);
+    expect(isSourceReadableOn('agent.email', 'zendesk')).toBe(true);
+    expect(isSourceReadableOn('agent.email', 'salesforce')).toBe(true);
+  });
+});
+
+describe('sourceIdentity', () => {
+  it('ignores case in record fields only', () => {
+    expect(sourceIdentity('record.Order_Number__c')).toBe(sourceIdentity('record.order_number__C'));
+    expect(sourceIdentity('ticket.subject')).not.toBe(sourceIdentity('ticket.Subject'));
   });
 });

@@ -110,10 +110,31 @@ export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResu
   }
 }
 
-/** The value an input starts from before the agent edits it: its source, else its default. */
+/**
+ * The value an input starts from before the agent edits it: the first of its sources with a
+ * non-blank value, else its default. A source of the other helpdesk reads as undefined, so a
+ * list such as `["ticket.custom_fields.1", "record.Order_Number__c"]` picks the one that applies.
+ */
 export function prefillInput(input: CompiledInput, read: SourceReader): unknown {
-  const fromSource = input.def.source === undefined ? undefined : read(input.def.source);
-  return isBlank(fromSource) ? input.def.default : fromSource;
+  for (const source of input.sources) {
+    const value = read(source);
+    if (!isBlank(value)) return value;
+  }
+  return input.def.default;
+}
+
+/** "a", "a or b", "a, b or c": the sources named in messages, in the order they are tried. */
+function describeSources(sources: readonly string[]): string {
+  return sources.length <= 1
+    ? (sources[0] ?? '')
+    : `${sources.slice(0, -1).join(', ')} or ${sources.at(-1) ?? ''}`;
+}
+
+function describeEmptySources(sources: readonly string[]): string {
+  if (sources.length === 0) return '';
+  return sources.length === 1
+    ? ` (read from ${describeSources(sources)}, which is empty)`
+    : ` (read from ${describeSources(sources)}, none of which has a value)`;
 }
 
 /**
@@ -145,7 +166,7 @@ export function resolveInputs(
       problems.push({
         input: name,
         code: 'INPUT_NOT_EDITABLE',
-        message: `input "${name}" comes from ${input.def.source ?? 'its default'} and cannot be set by the caller`,
+        message: `input "${name}" comes from ${input.sources.length ? describeSources(input.sources) : 'its default'} and cannot be set by the caller`,
       });
     }
   }
@@ -169,7 +190,7 @@ export function resolveInputs(
         problems.push({
           input: name,
           code: 'INPUT_MISSING',
-          message: `${label ?? name} is required${input.def.source ? ` (read from ${input.def.source}, which is empty)` : ''}`,
+          message: `${label ?? name} is required${describeEmptySources(input.sources)}`,
         });
       }
       continue;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledConnector } from '../compile/compile-config';
 import { compileTestConnector } from '../compile/test-config';
-import { resolveInputs } from './resolve-inputs';
+import { prefillInput, resolveInputs } from './resolve-inputs';
 import type { ResolveInputsResult } from './resolve-inputs';
 
 function connectorWithInputs(inputs: Record<string, unknown>[]): CompiledConnector {
@@ -180,6 +180,61 @@ describe('resolveInputs: required values and defaults', () => {
       ['a', 'INPUT_MISSING'],
       ['b', 'INPUT_INVALID'],
     ]);
+  });
+});
+
+describe('resolveInputs: a list of sources', () => {
+  const connector = connectorWithInputs([
+    {
+      name: 'order',
+      label: 'Order number',
+      source: ['ticket.custom_fields.1', 'record.Order_Number__c', 'ticket.subject'],
+    },
+  ]);
+  const resolve = (context: Record<string, unknown>) =>
+    resolveInputs(connector, readFrom(context), {});
+
+  it('uses the first source with a non-blank value', () => {
+    expect(
+      resolve({ 'ticket.custom_fields.1': '#1001', 'record.Order_Number__c': '#2002' }),
+    ).toMatchObject({ ok: true, values: { order: '#1001' } });
+    expect(
+      resolve({ 'ticket.custom_fields.1': '  ', 'record.Order_Number__c': '#2002' }),
+    ).toMatchObject({ ok: true, values: { order: '#2002' } });
+    expect(resolve({ 'ticket.subject': 'Order #3003' })).toMatchObject({
+      ok: true,
+      values: { order: 'Order #3003' },
+    });
+  });
+
+  it('names every source it tried when none has a value', () => {
+    expect(resolve({ 'ticket.custom_fields.1': null })).toEqual({
+      ok: false,
+      problems: [
+        {
+          input: 'order',
+          code: 'INPUT_MISSING',
+          message:
+            'Order number is required (read from ticket.custom_fields.1, record.Order_Number__c or ticket.subject, none of which has a value)',
+        },
+      ],
+    });
+  });
+
+  it('pre-fills from the first non-blank source, else the default', () => {
+    const [input] = connectorWithInputs([
+      { name: 'v', source: ['record.A__c', 'record.B__c'], default: 'none' },
+    ]).inputs;
+    if (!input) throw new Error('no input');
+    expect(prefillInput(input, readFrom({ 'record.A__c': [], 'record.B__c': 'b' }))).toBe('b');
+    expect(prefillInput(input, readFrom({}))).toBe('none');
+  });
+
+  it('names the sources when the caller tries to set the input', () => {
+    const result = resolveInputs(connector, readFrom({ 'ticket.subject': 'x' }), { order: '1' });
+    expect(result.ok ? '' : result.problems[0]?.message).toBe(
+      'input "order" comes from ticket.custom_fields.1, record.Order_Number__c or ticket.subject and cannot be set by the caller',
+    );
   });
 });
 

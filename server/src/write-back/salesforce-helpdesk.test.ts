@@ -142,6 +142,26 @@ describe('load', () => {
     expect(query?.query.q).toContain('SELECT Id, Order_Number__c, Contact.Email, LastModifiedDate');
   });
 
+  it('loads every record field of an input that lists sources for both helpdesks', async () => {
+    config = compile([
+      {
+        ...ORDER_LOOKUP,
+        inputs: [
+          {
+            name: 'order_number',
+            source: ['ticket.custom_fields.1', 'record.Order_Number__c', 'record.Subject'],
+          },
+          { name: 'email', source: ['ticket.requester.email', 'record.Contact.Email'] },
+        ],
+      },
+    ]);
+    await load();
+    const query = fake.journal.find((entry) => entry.path.endsWith('/query'));
+    expect(query?.query.q).toContain(
+      'SELECT Id, Order_Number__c, Subject, Contact.Email, LastModifiedDate FROM Case',
+    );
+  });
+
   it('adds the fields the caller names, once each, and reads them', async () => {
     const { loaded } = await load({
       connectorId: 'order_lookup',
@@ -183,18 +203,23 @@ describe('load', () => {
 });
 
 describe('applies', () => {
-  it('matches objectTypes, treats an empty list as any object, and skips ticket conditions', () => {
-    const anyObject = compile([{ ...ORDER_LOOKUP, appliesWhen: {} }]).connectors.get(
-      'order_lookup',
-    ) as CompiledConnector;
-    const tagged = compile([
-      { ...ORDER_LOOKUP, appliesWhen: { objectTypes: ['Case'], tagsAny: ['vip'] } },
-    ]).connectors.get('order_lookup') as CompiledConnector;
+  const compiled = (appliesWhen: Record<string, unknown>) =>
+    compile([{ ...ORDER_LOOKUP, appliesWhen }]).connectors.get('order_lookup') as CompiledConnector;
+
+  it('matches objectTypes whatever the case, and treats an empty list as any object', () => {
     expect(connectorAppliesToRecord(connector('order_lookup'), 'Case')).toBe(true);
     expect(connectorAppliesToRecord(connector('order_lookup'), 'case')).toBe(true);
     expect(connectorAppliesToRecord(connector('order_lookup'), 'Account')).toBe(false);
-    expect(connectorAppliesToRecord(anyObject, 'Account')).toBe(true);
-    expect(connectorAppliesToRecord(tagged, 'Case')).toBe(false);
+    expect(connectorAppliesToRecord(compiled({}), 'Account')).toBe(true);
+    expect(connectorAppliesToRecord(compiled({ objectTypes: [] }), 'Account')).toBe(true);
+  });
+
+  it('ignores ticket conditions next to objectTypes, but a ticket-only connector stays off records', () => {
+    expect(
+      connectorAppliesToRecord(compiled({ objectTypes: ['Case'], tagsAny: ['vip'] }), 'Case'),
+    ).toBe(true);
+    expect(connectorAppliesToRecord(compiled({ tagsAny: ['vip'] }), 'Case')).toBe(false);
+    expect(connectorAppliesToRecord(compiled({ brandIds: [1] }), 'Case')).toBe(false);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compile-config';
 import type { TemplateScope } from '../compile/template';
 import { renderJson } from '../render/render-request';
+import { appliesToRecord } from '../runs/applies-when';
 import type { HelpdeskError, HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';
 import { readRecordPath } from '../salesforce/salesforce-client';
 import type { SalesforceClient, SalesforceRecord } from '../salesforce/salesforce-client';
@@ -21,8 +22,9 @@ import type { SalesforceError } from '../salesforce/salesforce-errors';
  * update only touches the mapped fields; `version` (LastModifiedDate) is informational.
  *
  * Applicability: `appliesWhen.objectTypes` filters by object (empty or absent means any).
- * Ticket conditions (tags, brands, groups, forms, statuses) describe Zendesk tickets; a
- * connector that sets any of them does not apply to a Salesforce record.
+ * Ticket conditions (tags, brands, groups, forms, statuses) describe Zendesk tickets and are not
+ * read here; a connector that sets only them does not apply to a Salesforce record, one that also
+ * sets `objectTypes` applies to those objects (runs/applies-when.ts).
  *
  * Only `recordFields` is written; Zendesk keys in the same write spec (customFields, tags,
  * internalNote, status, …) are ignored here.
@@ -49,36 +51,27 @@ interface WriteContext {
   onlyEditableFields: boolean;
 }
 
-/** Whether a connector's `appliesWhen` holds for a record of `objectApiName`. */
+/** Whether a connector's `appliesWhen` holds for a record of `objectApiName` (runs/applies-when.ts). */
 export function connectorAppliesToRecord(
   connector: CompiledConnector,
   objectApiName: string,
 ): boolean {
-  const when = connector.def.appliesWhen;
-  const ticketConditions = [
-    when.tagsAny,
-    when.tagsAll,
-    when.tagsNone,
-    when.brandIds,
-    when.groupIds,
-    when.ticketFormIds,
-    when.statuses,
-  ];
-  if (ticketConditions.some((list) => list !== undefined && list.length > 0)) return false;
-  const types = when.objectTypes ?? [];
-  const wanted = objectApiName.toLowerCase();
-  return types.length === 0 || types.some((type) => type.toLowerCase() === wanted);
+  return appliesToRecord(connector.def.appliesWhen, objectApiName);
 }
 
-/** The record fields (`record.X` sources) the given connectors read, first spelling kept. */
+/**
+ * The record fields (`record.X` sources) the given connectors read, first spelling kept: every
+ * `record.*` entry of an input's list, since which one has a value is only known once loaded.
+ */
 export function recordFieldsRead(connectors: Iterable<CompiledConnector>): string[] {
   const fields = new Map<string, string>();
   for (const connector of connectors) {
     for (const input of connector.inputs) {
-      const source = input.def.source;
-      if (!source?.startsWith(RECORD_SOURCE_PREFIX)) continue;
-      const path = source.slice(RECORD_SOURCE_PREFIX.length);
-      if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
+      for (const source of input.sources) {
+        if (!source.startsWith(RECORD_SOURCE_PREFIX)) continue;
+        const path = source.slice(RECORD_SOURCE_PREFIX.length);
+        if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
+      }
     }
   }
   return [...fields.values()];

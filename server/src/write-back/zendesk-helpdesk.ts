@@ -1,5 +1,6 @@
 import type { CompiledConnector, CompiledWrite } from '../compile/compile-config';
 import type { TemplateScope } from '../compile/template';
+import { appliesToTicket } from '../runs/applies-when';
 import type { HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';
 import type { TicketContext } from '../zendesk/ticket-context';
 import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
@@ -75,26 +76,19 @@ function readTicketSource(
   }
 }
 
-/** Whether a connector's `appliesWhen` holds for a ticket. */
+/** Whether a connector's `appliesWhen` holds for a ticket (rule: runs/applies-when.ts). */
 export function connectorAppliesToTicket(
   connector: CompiledConnector,
   context: TicketContext,
 ): boolean {
-  const when = connector.def.appliesWhen;
-  const tags = new Set(context.ticket.tags);
   const { ticket } = context;
-  if (when.tagsAny && !when.tagsAny.some((tag) => tags.has(tag))) return false;
-  if (when.tagsAll && !when.tagsAll.every((tag) => tags.has(tag))) return false;
-  if (when.tagsNone && when.tagsNone.some((tag) => tags.has(tag))) return false;
-  const inList = (list: number[] | undefined, value: number | null | undefined) =>
-    !list || (value !== null && value !== undefined && list.includes(value));
-  if (!inList(when.brandIds, ticket.brandId)) return false;
-  if (!inList(when.groupIds, ticket.groupId)) return false;
-  if (!inList(when.ticketFormIds, ticket.ticketFormId)) return false;
-  if (when.statuses && !(when.statuses as string[]).includes(ticket.status)) return false;
-  // objectTypes name Salesforce objects; a Zendesk ticket is not one of them.
-  if (when.objectTypes && when.objectTypes.length > 0) return false;
-  return true;
+  return appliesToTicket(connector.def.appliesWhen, {
+    tags: ticket.tags,
+    brandId: ticket.brandId,
+    groupId: ticket.groupId,
+    ticketFormId: ticket.ticketFormId,
+    status: ticket.status,
+  });
 }
 
 function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent', id: string) {

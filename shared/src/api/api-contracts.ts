@@ -172,6 +172,10 @@ export interface ConnectorInputView {
   type: string;
   required: boolean;
   prompt: boolean;
+  /**
+   * The first of the input's sources that this helpdesk reads (`record.*` or `agent.*` on
+   * Salesforce, the others on Zendesk); null when it has none there.
+   */
   source: string | null;
   pattern: string | null;
   maxLength: number | null;

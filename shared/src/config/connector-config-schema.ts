@@ -28,6 +28,8 @@ export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as
 export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'email'] as const;
 export const OUTPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'json'] as const;
 export const SURFACES = ['zendesk', 'salesforce', 'automation'] as const;
+/** An input may name this many sources, tried in order (one per helpdesk, plus fallbacks). */
+export const MAX_INPUT_SOURCES = 4;
 export const ZENDESK_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
 export const ZENDESK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const ZENDESK_TICKET_TYPES = ['problem', 'incident', 'question', 'task'] as const;
@@ -104,11 +106,10 @@ const inputSchema = z.strictObject({
   description: z.string().max(1000).optional(),
   type: z.enum(INPUT_TYPES).default('string'),
   source: z
-    .string()
-    .max(300)
+    .union([z.string().max(300), z.array(z.string().max(300)).min(1).max(MAX_INPUT_SOURCES)])
     .optional()
     .describe(
-      'Where the value comes from: ticket.subject, ticket.custom_fields.<id>, ticket.requester.email, comment.body, agent.email, record.Field__c, ...',
+      'Where the value comes from: ticket.subject, ticket.custom_fields.<id>, ticket.requester.email, comment.body, agent.email, record.Field__c, ... A list (up to 4) is tried in order and the first non-blank value on the ticket or record is used, so one input can read a Zendesk field on tickets and a Salesforce field on records: ["ticket.custom_fields.360001000001", "record.Order_Number__c"].',
     ),
   prompt: z
     .boolean()
@@ -203,6 +204,11 @@ export const writeSchema = z.strictObject({
 });
 export type WriteSpec = z.infer<typeof writeSchema>;
 
+/**
+ * Conditions are per helpdesk: tags, brands, groups, forms and statuses are read on Zendesk
+ * tickets, `objectTypes` on Salesforce records. A helpdesk ignores the other's conditions, except
+ * that conditions set only for the other helpdesk keep the connector off this one.
+ */
 export const appliesWhenSchema = z.strictObject({
   tagsAny: z.array(z.string()).optional(),
   tagsAll: z.array(z.string()).optional(),
@@ -211,8 +217,14 @@ export const appliesWhenSchema = z.strictObject({
   groupIds: z.array(z.number().int()).optional(),
   ticketFormIds: z.array(z.number().int()).optional(),
   statuses: z.array(z.enum(ZENDESK_STATUSES)).optional(),
-  objectTypes: z.array(z.string()).optional().describe('Salesforce object API names, e.g. Case.'),
+  objectTypes: z
+    .array(z.string())
+    .optional()
+    .describe(
+      'Salesforce object API names, e.g. Case. Read on records only; Zendesk tickets follow the ticket conditions.',
+    ),
 });
+export type AppliesWhen = z.infer<typeof appliesWhenSchema>;
 
 const retrySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(10).default(3),
@@ -232,7 +244,11 @@ export const connectorSchema = z.strictObject({
   enabled: z.boolean().default(true),
   connection: z.string(),
   surfaces: z.array(z.enum(SURFACES)).min(1).default(['zendesk']),
-  appliesWhen: appliesWhenSchema.default({}),
+  appliesWhen: appliesWhenSchema
+    .default({})
+    .describe(
+      'Where the connector is offered. Ticket conditions (tags, brands, groups, forms, statuses) hold on Zendesk tickets, objectTypes on Salesforce records; a connector with conditions for only one helpdesk is not offered on the other.',
+    ),
   confirm: z
     .boolean()
     .optional()
