@@ -113,6 +113,15 @@ describe('the escalate_to_engineering macro', () => {
     expect(listed.body.macros).toEqual([]);
   });
 
+  it('is not offered on a ticket that is neither a feature request nor a bug', async () => {
+    const ticketId = await stack.createTicket({ subject: 'Where is my parcel?', tags: ['order'] });
+    const listed = await request(stack.url)
+      .get(`/api/macros?ticketId=${ticketId}`)
+      .set(stack.adminAuth);
+    expect(listed.status).toBe(200);
+    expect(listed.body.macros).toEqual([]);
+  });
+
   it('reports the failure path at once when Jira is down (a macro does not retry)', async () => {
     const ticketId = await stack.createTicket({ subject: 'Search is slow', tags: ['bug'] });
     stack.upstream.setOutage(true, { service: 'jira' });
