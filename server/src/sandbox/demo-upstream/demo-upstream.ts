@@ -1,5 +1,4 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../listen-on-loopback';
 import express from 'express';
 import type { Express } from 'express';
 import {
@@ -114,18 +113,12 @@ export async function startDemoUpstream(
   options: DemoUpstreamOptions & { port?: number } = {},
 ): Promise<RunningDemoUpstream> {
   const upstream = createDemoUpstream(options);
-  const server = createServer(upstream.app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(upstream.app, options.port);
   return {
     ...upstream,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: listening.url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
     },
   };
 }

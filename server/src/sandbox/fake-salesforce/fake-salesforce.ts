@@ -21,8 +21,7 @@
  * for ENTITY_IS_DELETED, and only the configured API version being served (a client that forgets
  * to set its version then fails loudly instead of silently talking v50.0).
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../listen-on-loopback';
 import express from 'express';
 import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import { createFaultInjector, createFaultMiddleware } from '../fake-zendesk/faults';
@@ -391,18 +390,12 @@ export async function startFakeSalesforce(
   options: FakeSalesforceOptions & { port?: number } = {},
 ): Promise<RunningFakeSalesforce> {
   const fake = createFakeSalesforce(options);
-  const server = createServer(fake.app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(fake.app, options.port);
   return {
     ...fake,
-    instanceUrl: `http://127.0.0.1:${port}`,
+    instanceUrl: listening.url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await fake.close();
     },
   };

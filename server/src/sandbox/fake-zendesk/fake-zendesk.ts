@@ -33,8 +33,7 @@
  * missing `ticket` key, 422 for a blank comment, 422 for `safe_update` without a stamp, 422 for
  * unknown custom field ids (Zendesk may ignore them), `InvalidEndpoint` for unknown paths.
  */
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../listen-on-loopback';
 import express from 'express';
 import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../seed/zendesk-seed';
@@ -401,18 +400,12 @@ export async function startFakeZendesk(
   options: FakeZendeskOptions & { port?: number } = {},
 ): Promise<RunningFakeZendesk> {
   const fake = createFakeZendesk(options);
-  const server = createServer(fake.app);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnLoopback(fake.app, options.port);
   return {
     ...fake,
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: listening.url,
     close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await listening.close();
       await fake.close();
     },
   };
