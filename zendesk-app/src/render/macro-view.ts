@@ -2,6 +2,7 @@ import type { MacroResultView } from '../macro-flow';
 import type { MacroView } from '../server-api';
 import { STRINGS } from '../strings';
 import { h } from './dom';
+import { renderProgress } from './panel-view';
 
 /** The run panel's views for a macro: one confirmation, progress, and the result per step. */
 
@@ -63,23 +64,7 @@ export function renderMacroConfirm(
 }
 
 export function renderMacroRunning(macro: MacroView): HTMLElement {
-  return h(
-    'div',
-    { class: 'dc-panel__body' },
-    heading(macro.name),
-    h(
-      'div',
-      {
-        class: 'dc-progress',
-        id: 'dc-progress',
-        role: 'progressbar',
-        'aria-label': STRINGS.running(macro.name),
-        'data-testid': 'progress',
-      },
-      h('span', { class: 'dc-spinner', 'aria-hidden': 'true' }),
-      h('span', {}, STRINGS.running(macro.name)),
-    ),
-  );
+  return h('div', { class: 'dc-panel__body' }, heading(macro.name), renderProgress(macro.name));
 }
 
 export function renderMacroResult(

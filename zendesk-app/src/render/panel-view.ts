@@ -242,23 +242,28 @@ export function renderConfirm(
   );
 }
 
+/** The progress indicator while a connector or a macro runs. */
+export function renderProgress(name: string): HTMLElement {
+  return h(
+    'div',
+    {
+      class: 'dc-progress',
+      id: 'dc-progress',
+      role: 'progressbar',
+      'aria-label': STRINGS.running(name),
+      'data-testid': 'progress',
+    },
+    h('span', { class: 'dc-spinner', 'aria-hidden': 'true' }),
+    h('span', {}, STRINGS.running(name)),
+  );
+}
+
 export function renderRunning(connector: ConnectorView): HTMLElement {
   return h(
     'div',
     { class: 'dc-panel__body' },
     panelHeading(connector),
-    h(
-      'div',
-      {
-        class: 'dc-progress',
-        id: 'dc-progress',
-        role: 'progressbar',
-        'aria-label': STRINGS.running(connector.name),
-        'data-testid': 'progress',
-      },
-      h('span', { class: 'dc-spinner', 'aria-hidden': 'true' }),
-      h('span', {}, STRINGS.running(connector.name)),
-    ),
+    renderProgress(connector.name),
   );
 }
 
