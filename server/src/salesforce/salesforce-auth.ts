@@ -113,7 +113,8 @@ export async function requestSalesforceSession(
   options: RequestSessionOptions,
 ): Promise<Result<SalesforceSession, SalesforceError>> {
   const flow = credentials.kind === 'jwtBearer' ? 'JWT bearer' : 'refresh token';
-  const url = new URL('/services/oauth2/token', credentials.loginUrl);
+  // Appended, not resolved: a login URL with a path (the sandbox's /sandbox/salesforce) keeps it.
+  const url = new URL(`${credentials.loginUrl.replace(/\/+$/, '')}/services/oauth2/token`);
   let response: Response;
   try {
     response = await fetch(url, {

@@ -1,0 +1,59 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseEnv } from '../../server/src/env/parse-env';
+import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
+import { startServer } from '../../server/src/start-server';
+import type { RunningServer } from '../../server/src/start-server';
+
+/**
+ * The service as `npm start` runs it with no environment: sandbox mode, with its Zendesk and
+ * Salesforce stand-ins mounted on the server itself under /sandbox.
+ */
+let server: RunningServer;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'dc-sandbox-'));
+  const parsed = parseEnv({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
+  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
+  expect(parsed.env.mode).toBe('sandbox');
+  const started = await startServer(parsed.env);
+  if (!started.ok) throw new Error(started.message);
+  server = started.server;
+});
+afterAll(async () => {
+  await server.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('sandbox mode, as npm start runs it', () => {
+  it('lists the connectors of a sandbox ticket with the sandbox admin token', async () => {
+    const res = await request(server.url)
+      .get('/api/connectors?ticketId=1')
+      .set('Authorization', 'Bearer sandbox-admin-token');
+    expect(res.status).toBe(200);
+    expect(res.body.connectors.map((c: { id: string }) => c.id)).toContain('shopify_order_lookup');
+  });
+
+  it('signs in to its own Salesforce stand-in and lists the connectors of a Case', async () => {
+    const res = await request(server.url)
+      .get(
+        `/api/salesforce/connectors?objectApiName=Case&recordId=${SANDBOX_SALESFORCE_IDS.cases.order1001}`,
+      )
+      .set('X-Connector-Key', 'sandbox-salesforce-connector-key');
+    expect(res.status).toBe(200);
+    const lookup = res.body.connectors.find((c: { id: string }) => c.id === 'shopify_order_lookup');
+    expect(lookup.inputs).toContainEqual(
+      expect.objectContaining({ name: 'order_number', value: '#1001' }),
+    );
+  });
+
+  it('serves the preview page', async () => {
+    const res = await request(server.url).get('/preview?ticket=1');
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Where is my order #1001?');
+  });
+});
