@@ -59,6 +59,16 @@ export interface TestStackOptions {
   mounts?: StartServerOptions['mounts'];
   /** Mount the /preview page (it is on by default only in sandbox mode). */
   preview?: StartServerOptions['preview'];
+  /**
+   * Also point the example config's sandbox Zendesk API URL at the fake Zendesk. Off by default,
+   * so the suites written against the config as it ships keep seeing it unchanged.
+   */
+  rewriteSandboxZendeskUrl?: boolean;
+  /**
+   * Merged over the env built here (webhook secrets, tokens, Salesforce…). A function receives
+   * the built env, for overrides that depend on the fakes' ports.
+   */
+  env?: Partial<ServerEnv> | ((built: ServerEnv) => Partial<ServerEnv>);
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -67,15 +77,18 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const salesforce = await startFakeSalesforce();
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-test-'));
   const configPath = join(dataDir, 'connectors.json');
-  const text = readFileSync('config/connectors.json', 'utf8').replaceAll(
+  let text = readFileSync('config/connectors.json', 'utf8').replaceAll(
     'http://127.0.0.1:3000/sandbox/upstream',
     upstream.baseUrl,
   );
+  if (options.rewriteSandboxZendeskUrl) {
+    text = text.replaceAll('http://127.0.0.1:3000/sandbox/zendesk', zendesk.baseUrl);
+  }
   const config = JSON.parse(text) as Record<string, unknown>;
   delete config.$schema;
   options.editConfig?.(config);
   writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const env: ServerEnv = {
+  const built: ServerEnv = {
     mode: 'live',
     port: 0,
     host: '127.0.0.1',
@@ -107,6 +120,10 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       connectorKey: TEST_CONNECTOR_KEY,
     },
   };
+  const env: ServerEnv = {
+    ...built,
+    ...(typeof options.env === 'function' ? options.env(built) : options.env),
+  };
   const logLines: string[] = [];
   const sleeps: number[] = [];
   const started = await startServer(env, {
@@ -126,14 +143,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     zendesk,
     upstream,
     salesforce,
-    salesforceAuth: { 'X-Connector-Key': TEST_CONNECTOR_KEY },
+    salesforceAuth: { 'X-Connector-Key': env.salesforce?.connectorKey ?? TEST_CONNECTOR_KEY },
     logLines,
     sleeps,
     configPath,
     dataDir,
-    adminAuth: { Authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    adminAuth: { Authorization: `Bearer ${env.adminToken}` },
     mintJwt: async ({
-      secret = TEST_SHARED_SECRET,
+      secret = env.appSharedSecret,
       expiresInSeconds = 60,
       algorithm = 'HS256',
       iat,

@@ -1,36 +1,23 @@
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
-import { parseEnv } from '../../../server/src/env/parse-env';
-import { startDemoUpstream } from '../../../server/src/sandbox/demo-upstream/demo-upstream';
 import type { RunningDemoUpstream } from '../../../server/src/sandbox/demo-upstream/demo-upstream';
-import { startFakeSalesforce } from '../../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import type { RunningFakeSalesforce } from '../../../server/src/sandbox/fake-salesforce/fake-salesforce';
-import { startFakeZendesk } from '../../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../../server/src/sandbox/fake-zendesk/fake-zendesk';
-import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../../server/src/sandbox/seed/salesforce-seed';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../../../server/src/sandbox/seed/zendesk-seed';
-import { createSecretSource } from '../../../server/src/secrets/secret-source';
-import { startServer } from '../../../server/src/start-server';
 import type { RunningServer } from '../../../server/src/start-server';
 import type { Delivery } from '../../../server/src/workflows/delivery-queue';
+import { startTestStack } from '../../support/start-test-stack';
 
 /**
- * The service in live mode with the example config, a fake Zendesk and the demo upstream on
- * their own ports (like test/support/start-test-stack.ts), plus what automations need: webhook
- * signing secrets, both sandbox URLs rewritten, and helpers to sign deliveries and await them.
+ * The test stack (test/support/start-test-stack.ts) plus what automations need: webhook signing
+ * secrets, the sandbox Zendesk URL rewritten too, fast retries, and helpers to sign deliveries
+ * and await them.
  */
 export const WEBHOOK_SECRET = 'automation-test-webhook-secret-0123456789';
 export const SALESFORCE_WEBHOOK_SECRET = 'automation-test-salesforce-secret-0123456789';
 export const ADMIN_TOKEN = 'automation-admin-token-0123456789abcdef';
 export const SALESFORCE_CONNECTOR_KEY = 'automation-salesforce-connector-key-0123456789';
 const APP_SHARED_SECRET = 'automation-shared-secret-0123456789abcdef';
-const SANDBOX_SECRETS = JSON.parse(readFileSync('config/sandbox.secrets.json', 'utf8')) as Record<
-  string,
-  string
->;
 
 /** base64(HMAC-SHA256(secret, TIMESTAMP + BODY)), as Zendesk documents it. */
 export function signZendeskDelivery(secret: string, timestamp: string, body: string): string {
@@ -91,68 +78,40 @@ export async function startAutomationStack(
     salesforce?: boolean;
   } = {},
 ): Promise<AutomationStack> {
-  const zendesk = await startFakeZendesk();
-  const upstream = await startDemoUpstream();
-  const salesforce = options.salesforce ? await startFakeSalesforce() : undefined;
-  const dataDir = mkdtempSync(join(tmpdir(), 'dc-automations-'));
-  const configPath = join(dataDir, 'connectors.json');
-  const text = readFileSync('config/connectors.json', 'utf8')
-    .replaceAll('http://127.0.0.1:3000/sandbox/upstream', upstream.baseUrl)
-    .replaceAll('http://127.0.0.1:3000/sandbox/zendesk', zendesk.baseUrl);
-  const config = JSON.parse(text) as Record<string, unknown>;
-  delete config.$schema;
-  // Retries a few milliseconds apart, so dead letters and fail paths are reached quickly.
-  for (const workflow of config.workflows as Record<string, unknown>[]) {
-    workflow.maxAttempts = 3;
-    workflow.retry = { initialDelayMs: 10, maxDelayMs: 20 };
-  }
-  options.editConfig?.(config);
-  writeFileSync(configPath, JSON.stringify(config, null, 2));
-  const parsed = parseEnv({
-    PORT: '0',
-    HOST: '127.0.0.1',
-    CONNECTORS_CONFIG: configPath,
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'debug',
-    ZENDESK_BASE_URL: zendesk.baseUrl,
-    ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,
-    ZENDESK_API_TOKEN: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-    ZENDESK_APP_SHARED_SECRET: APP_SHARED_SECRET,
-    ADMIN_TOKEN,
-    ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    SALESFORCE_WEBHOOK_SECRET,
-    ...(salesforce
-      ? {
-          SALESFORCE_AUTH: 'refresh_token',
-          SALESFORCE_INSTANCE_URL: salesforce.instanceUrl,
-          SALESFORCE_LOGIN_URL: salesforce.instanceUrl,
-          SALESFORCE_CLIENT_ID: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
-          SALESFORCE_CLIENT_SECRET: SANDBOX_SALESFORCE_CREDENTIALS.clientSecret,
-          SALESFORCE_REFRESH_TOKEN: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
-          SALESFORCE_CONNECTOR_KEY,
-        }
-      : {}),
+  const stack = await startTestStack({
+    rewriteSandboxZendeskUrl: true,
+    editConfig: (config) => {
+      // Retries a few milliseconds apart, so dead letters and fail paths are reached quickly.
+      for (const workflow of config.workflows as Record<string, unknown>[]) {
+        workflow.maxAttempts = 3;
+        workflow.retry = { initialDelayMs: 10, maxDelayMs: 20 };
+      }
+      options.editConfig?.(config);
+    },
+    env: (built) => ({
+      appSharedSecret: APP_SHARED_SECRET,
+      adminToken: ADMIN_TOKEN,
+      zendeskWebhookSecret: WEBHOOK_SECRET,
+      salesforceWebhookSecret: SALESFORCE_WEBHOOK_SECRET,
+      // The fake org runs either way; the server is connected to it only when asked.
+      salesforce:
+        options.salesforce && built.salesforce
+          ? { ...built.salesforce, connectorKey: SALESFORCE_CONNECTOR_KEY }
+          : undefined,
+    }),
   });
-  if (!parsed.ok) throw new Error(`test environment invalid: ${parsed.problems.join('; ')}`);
-  const logLines: string[] = [];
-  const started = await startServer(parsed.env, {
-    writeLog: (line) => logLines.push(line),
-    sleep: async () => undefined,
-    secrets: createSecretSource(SANDBOX_SECRETS),
-  });
-  if (!started.ok) throw new Error(`test server did not start: ${started.message}`);
-  const server = started.server;
+  const { server, zendesk } = stack;
   const worker = server.workflows.worker;
   if (!worker) throw new Error('the workflow worker was not created');
 
   return {
     server,
-    url: server.url,
+    url: stack.url,
     zendesk,
-    upstream,
-    salesforce,
-    adminAuth: { Authorization: `Bearer ${ADMIN_TOKEN}` },
-    logLines,
+    upstream: stack.upstream,
+    salesforce: options.salesforce ? stack.salesforce : undefined,
+    adminAuth: stack.adminAuth,
+    logLines: stack.logLines,
     createTicket: async ({ subject, tags, description }) => {
       const res = await request(zendesk.baseUrl)
         .post('/api/v2/tickets.json')
@@ -164,18 +123,7 @@ export async function startAutomationStack(
     ticket: (id) => {
       const stored = zendesk.store.findTicket(id);
       if (!stored) throw new Error(`no ticket ${id}`);
-      return {
-        customFields: Object.fromEntries(
-          stored.custom_fields.map((field) => [String(field.id), field.value]),
-        ),
-        tags: [...stored.tags],
-        notes: zendesk.store
-          .listComments(id)
-          .filter((comment) => !comment.public)
-          .map((comment) => comment.body),
-        groupId: stored.group_id,
-        subject: stored.subject,
-      };
+      return { ...stack.ticket(id), groupId: stored.group_id, subject: stored.subject };
     },
     deliver: (workflowId, body, { timestamp, secret, headers } = {}) => {
       const text = typeof body === 'string' ? body : JSON.stringify(body);
@@ -216,12 +164,6 @@ export async function startAutomationStack(
           }
         }, reject);
       }),
-    close: async () => {
-      await server.close();
-      await zendesk.close();
-      await upstream.close();
-      await salesforce?.close();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: stack.close,
   };
 }
