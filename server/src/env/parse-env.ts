@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
+import type { ZendeskAuth } from '../zendesk/zendesk-client';
 
 /**
  * The environment is parsed once at boot into a frozen object; nothing else reads process.env.
@@ -66,30 +68,14 @@ const envSchema = z.object({
 
 const SANDBOX_SALESFORCE_CONNECTOR_KEY = 'sandbox-salesforce-connector-key';
 
-/** How the server signs in to Salesforce; undefined when Salesforce is not used. */
+/** How the server signs in to Salesforce: the client's credentials, or the sandbox's own org. */
 export type SalesforceAuthEnv =
-  | {
-      kind: 'jwtBearer';
-      loginUrl: string;
-      clientId: string;
-      username: string;
-      privateKeyPem: string;
-      audience?: string;
-    }
-  | {
-      kind: 'refreshToken';
-      instanceUrl: string;
-      loginUrl: string;
-      clientId: string;
-      clientSecret?: string;
-      refreshToken: string;
-      accessToken?: string;
-    }
+  | SalesforceCredentials
   /** The sandbox's fake Salesforce, mounted on this server. */
   | { kind: 'sandbox' };
 
-export type ZendeskAuthEnv =
-  { kind: 'apiToken'; email: string; apiToken: string } | { kind: 'oauth'; accessToken: string };
+/** How the server signs in to Zendesk: the client's own auth options. */
+export type ZendeskAuthEnv = ZendeskAuth;
 
 export interface ServerEnv {
   mode: 'sandbox' | 'live';
