@@ -59,3 +59,28 @@ export function formatWhen(iso: string, now: Date = new Date()): string {
 export function idPart(value: string | number): string {
   return String(value).replace(/[^A-Za-z0-9_-]/g, '_');
 }
+
+/** A button of the run panel: primary or plain, named for tests, wired to its action. */
+export function actionButton(
+  testId: string,
+  text: string,
+  onClick: () => void,
+  primary = false,
+): HTMLElement {
+  const element = h(
+    'button',
+    {
+      type: 'button',
+      class: primary ? 'dc-button dc-button--primary' : 'dc-button',
+      'data-testid': testId,
+    },
+    text,
+  );
+  element.addEventListener('click', onClick);
+  return element;
+}
+
+/** The run panel's heading, which takes focus when the panel changes. */
+export function panelHeadingText(text: string): HTMLElement {
+  return h('h2', { id: 'dc-panel-heading', class: 'dc-panel__heading', tabindex: -1 }, text);
+}

@@ -1,28 +1,10 @@
 import type { MacroResultView } from '../macro-flow';
 import type { MacroView } from '../server-api';
 import { STRINGS } from '../strings';
-import { h } from './dom';
+import { actionButton, h, panelHeadingText } from './dom';
 import { renderProgress } from './panel-view';
 
 /** The run panel's views for a macro: one confirmation, progress, and the result per step. */
-
-function heading(text: string): HTMLElement {
-  return h('h2', { id: 'dc-panel-heading', class: 'dc-panel__heading', tabindex: -1 }, text);
-}
-
-function button(testId: string, text: string, onClick: () => void, primary = false): HTMLElement {
-  const element = h(
-    'button',
-    {
-      type: 'button',
-      class: primary ? 'dc-button dc-button--primary' : 'dc-button',
-      'data-testid': testId,
-    },
-    text,
-  );
-  element.addEventListener('click', onClick);
-  return element;
-}
 
 export function renderMacroConfirm(
   macro: MacroView,
@@ -39,7 +21,7 @@ export function renderMacroConfirm(
       'data-testid': 'confirm-step',
       'data-macro-id': macro.id,
     },
-    heading(STRINGS.macroConfirmHeading(macro.name)),
+    panelHeadingText(STRINGS.macroConfirmHeading(macro.name)),
     macro.description ? h('p', { class: 'dc-muted' }, macro.description) : null,
     h('p', { id: 'dc-confirm-intro' }, STRINGS.macroConfirmIntro),
     h(
@@ -57,14 +39,19 @@ export function renderMacroConfirm(
     h(
       'div',
       { class: 'dc-actions' },
-      button('confirm-button', STRINGS.confirm, callbacks.onConfirm, true),
-      button('cancel-button', STRINGS.cancel, callbacks.onCancel),
+      actionButton('confirm-button', STRINGS.confirm, callbacks.onConfirm, true),
+      actionButton('cancel-button', STRINGS.cancel, callbacks.onCancel),
     ),
   );
 }
 
 export function renderMacroRunning(macro: MacroView): HTMLElement {
-  return h('div', { class: 'dc-panel__body' }, heading(macro.name), renderProgress(macro.name));
+  return h(
+    'div',
+    { class: 'dc-panel__body' },
+    panelHeadingText(macro.name),
+    renderProgress(macro.name),
+  );
 }
 
 export function renderMacroResult(
@@ -82,7 +69,7 @@ export function renderMacroResult(
       'data-macro-id': macro.id,
       'data-outcome': view.outcome,
     },
-    heading(macro.name),
+    panelHeadingText(macro.name),
     h(
       'p',
       { class: `dc-badge dc-badge--${view.outcome}`, 'data-testid': 'result-outcome' },
@@ -117,8 +104,8 @@ export function renderMacroResult(
     h(
       'div',
       { class: 'dc-actions' },
-      view.retryable ? button('retry-button', STRINGS.retry, callbacks.onRetry, true) : null,
-      button('close-button', STRINGS.back, callbacks.onClose),
+      view.retryable ? actionButton('retry-button', STRINGS.retry, callbacks.onRetry, true) : null,
+      actionButton('close-button', STRINGS.back, callbacks.onClose),
     ),
   );
 }
@@ -131,8 +118,8 @@ export function renderMacroError(
   return h(
     'div',
     { class: 'dc-panel__body', 'data-testid': 'macro-error', 'data-macro-id': macro.id },
-    heading(macro.name),
+    panelHeadingText(macro.name),
     errorElement,
-    h('div', { class: 'dc-actions' }, button('close-button', STRINGS.back, onClose)),
+    h('div', { class: 'dc-actions' }, actionButton('close-button', STRINGS.back, onClose)),
   );
 }

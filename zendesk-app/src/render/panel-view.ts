@@ -3,7 +3,7 @@ import type { FieldError, FormField } from '../input-form';
 import type { ResultView } from '../run-result';
 import type { CommentSummary } from '../ticket-comments';
 import { STRINGS } from '../strings';
-import { formatWhen, h, idPart } from './dom';
+import { actionButton, formatWhen, h, idPart, panelHeadingText } from './dom';
 
 /** The run panel's views: the inputs form, the confirmation, progress and the result. */
 
@@ -12,11 +12,7 @@ export function inputId(name: string): string {
 }
 
 function panelHeading(connector: ConnectorView, text?: string): HTMLElement {
-  return h(
-    'h2',
-    { id: 'dc-panel-heading', class: 'dc-panel__heading', tabindex: -1 },
-    text ?? connector.name,
-  );
+  return panelHeadingText(text ?? connector.name);
 }
 
 function commentNote(comment: CommentSummary | undefined): HTMLElement | null {
@@ -144,12 +140,7 @@ export function renderForm(
     { type: 'submit', class: 'dc-button dc-button--primary', 'data-testid': 'run-button' },
     connector.confirm ? STRINGS.continue : STRINGS.run,
   );
-  const cancel = h(
-    'button',
-    { type: 'button', class: 'dc-button', 'data-testid': 'cancel-button' },
-    STRINGS.cancel,
-  );
-  cancel.addEventListener('click', callbacks.onCancel);
+  const cancel = actionButton('cancel-button', STRINGS.cancel, callbacks.onCancel);
   form.append(
     ...(errors.length
       ? [
@@ -191,18 +182,8 @@ export function renderConfirm(
   callbacks: { onConfirm: () => void; onCancel: () => void },
 ): HTMLElement {
   const labels = new Map(connector.inputs.map((input) => [input.name, input.label]));
-  const confirm = h(
-    'button',
-    { type: 'button', class: 'dc-button dc-button--primary', 'data-testid': 'confirm-button' },
-    STRINGS.confirm,
-  );
-  const cancel = h(
-    'button',
-    { type: 'button', class: 'dc-button', 'data-testid': 'cancel-button' },
-    STRINGS.cancel,
-  );
-  confirm.addEventListener('click', callbacks.onConfirm);
-  cancel.addEventListener('click', callbacks.onCancel);
+  const confirm = actionButton('confirm-button', STRINGS.confirm, callbacks.onConfirm, true);
+  const cancel = actionButton('cancel-button', STRINGS.cancel, callbacks.onCancel);
   const entries = Object.entries(inputs);
   return h(
     'div',
@@ -274,23 +255,9 @@ export function renderResult(
   callbacks: { onRetry: () => void; onClose: () => void },
 ): HTMLElement {
   const retry = view.retryable
-    ? h(
-        'button',
-        { type: 'button', class: 'dc-button dc-button--primary', 'data-testid': 'retry-button' },
-        STRINGS.retry,
-      )
-    : h(
-        'button',
-        { type: 'button', class: 'dc-button', 'data-testid': 'run-again-button' },
-        STRINGS.runAgain,
-      );
-  retry.addEventListener('click', callbacks.onRetry);
-  const close = h(
-    'button',
-    { type: 'button', class: 'dc-button', 'data-testid': 'close-button' },
-    STRINGS.back,
-  );
-  close.addEventListener('click', callbacks.onClose);
+    ? actionButton('retry-button', STRINGS.retry, callbacks.onRetry, true)
+    : actionButton('run-again-button', STRINGS.runAgain, callbacks.onRetry);
+  const close = actionButton('close-button', STRINGS.back, callbacks.onClose);
   return h(
     'div',
     {
@@ -338,12 +305,7 @@ export function renderPanelError(
   errorElement: HTMLElement,
   onClose: () => void,
 ): HTMLElement {
-  const close = h(
-    'button',
-    { type: 'button', class: 'dc-button', 'data-testid': 'close-button' },
-    STRINGS.back,
-  );
-  close.addEventListener('click', onClose);
+  const close = actionButton('close-button', STRINGS.back, onClose);
   return h(
     'div',
     { class: 'dc-panel__body' },
