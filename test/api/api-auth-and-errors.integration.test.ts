@@ -119,6 +119,9 @@ describe('bad requests get a 4xx with a stable code', () => {
   it.each([
     ['an unknown field', { ticketId: 1, ticket: 1 }],
     ['a ticket id that is not a number', { ticketId: 'abc' }],
+    ['a ticket id past Number.MAX_SAFE_INTEGER', { ticketId: '9007199254740993' }],
+    ['a ticket id of 20 digits', { ticketId: '99999999999999999999' }],
+    ['a ticket id of 0', { ticketId: '0' }],
     ['no ticket id', {}],
     ['an input value that is an object', { ticketId: 1, inputs: { order_number: { $gt: '' } } }],
     ['an array', [1, 2]],
@@ -188,6 +191,11 @@ describe('bad requests get a 4xx with a stable code', () => {
     const query = await request(stack.url).get('/api/runs?outcome=great').set(stack.adminAuth);
     expect(query.status).toBe(400);
     expect(query.body.error.code).toBe('QUERY_INVALID');
+    const hugeId = await request(stack.url)
+      .get('/api/connectors?ticketId=99999999999999999999')
+      .set(stack.adminAuth);
+    expect(hugeId.status).toBe(400);
+    expect(hugeId.body.error.code).toBe('QUERY_INVALID');
     const run = await request(stack.url)
       .get('/api/runs/run_00000000000000000000000000')
       .set(stack.adminAuth);

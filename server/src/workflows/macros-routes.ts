@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import * as z from 'zod';
+import { idSchema } from '../../../shared/src/api/api-contracts';
 import { ApiError, parseOrThrow } from '../api/api-error';
 import { principalScope } from '../api/connectors-routes';
 import { runWithIdempotency } from '../api/run-with-idempotency';
@@ -19,11 +20,6 @@ export type { MacroResultView, MacroView } from './run-macro';
  * - `POST /macros/:macroId/run` `{ ticketId, confirmed, agentId? }` runs the steps once, in the
  *   request, through the same step engine as workflows, and answers with each step's outcome.
  */
-
-const idSchema = z.union([
-  z.number().int().positive(),
-  z.string().regex(/^[0-9]{1,20}$/, 'must be a numeric id'),
-]);
 
 const listMacrosQuerySchema = z.strictObject({ ticketId: idSchema });
 

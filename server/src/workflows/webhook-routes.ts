@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Request } from 'express';
 import * as z from 'zod';
+import { idSchema } from '../../../shared/src/api/api-contracts';
 import { ApiError, describeZodError } from '../api/api-error';
 import type { CompiledConfig } from '../compile/compile-config';
 import type { CompiledWorkflow } from '../compile/compile-workflows';
@@ -58,15 +59,7 @@ const flatBodySchema = z.record(
   'the body must be a flat JSON object of strings, numbers and booleans',
 );
 
-const numericIdSchema = z
-  .union([
-    z
-      .string()
-      .trim()
-      .regex(/^[0-9]{1,20}$/),
-    z.number().int().positive(),
-  ])
-  .transform(String);
+const numericIdSchema = z.union([z.string().trim(), z.number()]).pipe(idSchema).transform(String);
 
 /** The keys the server itself reads from a Zendesk delivery; the rest is up to the admin. */
 const zendeskBodySchema = z.looseObject({

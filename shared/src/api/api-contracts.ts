@@ -43,9 +43,16 @@ export interface ApiErrorBody {
 }
 
 const inputValueSchema = z.union([z.string().max(100_000), z.number(), z.boolean(), z.null()]);
-const idSchema = z.union([
+// Zendesk ids are whole numbers; the server handles them as JavaScript numbers, so an id past
+// Number.MAX_SAFE_INTEGER (16 digits) could not name one ticket exactly and is refused here.
+export const idSchema = z.union([
   z.number().int().positive(),
-  z.string().regex(/^[0-9]{1,20}$/, 'must be a numeric id'),
+  z
+    .string()
+    .regex(/^[0-9]{1,16}$/, 'must be a numeric id')
+    .refine((id) => Number(id) >= 1 && Number.isSafeInteger(Number(id)), {
+      message: `must be a numeric id from 1 to ${Number.MAX_SAFE_INTEGER}`,
+    }),
 ]);
 
 /**
