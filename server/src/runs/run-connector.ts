@@ -7,8 +7,9 @@ import { resolveInputs } from '../inputs/resolve-inputs';
 import type { Logger } from '../logging/logger';
 import type { Redactor } from '../logging/redact';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
-import type { OutboundRequest, AuthConfig, SendResult } from '../request/request-types';
+import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
+import type { ResponseReading } from '../response/read-response';
 import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
 import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
@@ -160,6 +161,75 @@ function maskValues(text: string, values: unknown[]): string {
 
 function inputProblemsMessage(problems: InputProblem[]): string {
   return problems.map((problem) => problem.message).join('; ');
+}
+
+type UpstreamCall =
+  | { ok: false; refusal: Refusal }
+  | {
+      ok: true;
+      reading: ResponseReading | { outcome: 'failed'; error: SendError };
+      status: number | undefined;
+      attempts: number;
+      /** The run record's copy of the response: headers and the first 16 KiB, redacted values masked. */
+      loggedResponse: RunRecord['response'];
+    };
+
+/**
+ * Sends the request under the connection's slot and reads the answer into outputs. Only what the
+ * rest of the run needs leaves this function: the response text and its parsed JSON (up to
+ * maxResponseBytes, several times that once parsed) become garbage here, before the run waits on
+ * the helpdesk for the write-back, so a run waiting there holds its outputs and not its response.
+ */
+async function callUpstream(
+  deps: RunDeps,
+  connector: CompiledConnector,
+  rendered: { request: OutboundRequest; auth: AuthConfig },
+  inputs: { values: Record<string, unknown>; redacted: ReadonlySet<string> },
+): Promise<UpstreamCall> {
+  const release = await deps.acquireSlot(connector);
+  if (!release) {
+    return {
+      ok: false,
+      refusal: {
+        code: 'CONNECTION_BUSY',
+        message: `Too many runs are waiting on connection "${connector.connection.id}"; try again shortly.`,
+        retryAfterSeconds: 1,
+      },
+    };
+  }
+  let sent: SendResult;
+  try {
+    sent = await deps.send(connector, rendered.request, rendered.auth);
+  } finally {
+    release();
+  }
+
+  const reading: ResponseReading | { outcome: 'failed'; error: SendError } = sent.ok
+    ? readResponse(connector, {
+        status: sent.status,
+        contentType: sent.contentType,
+        json: sent.json,
+        bodyText: sent.bodyText,
+      })
+    : { outcome: 'failed', error: sent.error };
+  const outputs = reading.outcome === 'failed' ? {} : reading.outputs;
+  const bodyText = sent.bodyText ?? '';
+  const redactedValues = [
+    ...connector.response.outputs.filter((o) => o.def.redact).map((o) => outputs[o.def.name]),
+    ...[...inputs.redacted].map((name) => inputs.values[name]),
+  ];
+  return {
+    ok: true,
+    reading,
+    status: sent.status,
+    attempts: sent.attempts.length,
+    loggedResponse: {
+      ...(sent.status === undefined ? {} : { status: sent.status }),
+      ...(sent.headers ? { headers: sent.headers } : {}),
+      body: maskValues(bodyText.slice(0, MAX_LOGGED_BODY), redactedValues),
+      truncated: bodyText.length > MAX_LOGGED_BODY,
+    },
+  };
 }
 
 export async function runConnector(
@@ -335,38 +405,9 @@ export async function runConnector(
     ]);
   }
 
-  const release = await deps.acquireSlot(connector);
-  if (!release) {
-    return {
-      ok: false,
-      refusal: {
-        code: 'CONNECTION_BUSY',
-        message: `Too many runs are waiting on connection "${connector.connection.id}"; try again shortly.`,
-        retryAfterSeconds: 1,
-      },
-    };
-  }
-  let sent: SendResult;
-  try {
-    sent = await deps.send(connector, rendered.value.request, rendered.value.auth);
-  } finally {
-    release();
-  }
-
-  const attempts = sent.attempts.length;
-  const bodyText = sent.bodyText ?? '';
-  const loggedResponse = (outputs: Record<string, unknown>) => {
-    const redactedValues = [
-      ...connector.response.outputs.filter((o) => o.def.redact).map((o) => outputs[o.def.name]),
-      ...[...inputs.redacted].map((name) => inputs.values[name]),
-    ];
-    return {
-      ...(sent.status === undefined ? {} : { status: sent.status }),
-      ...(sent.headers ? { headers: sent.headers } : {}),
-      body: maskValues(bodyText.slice(0, MAX_LOGGED_BODY), redactedValues),
-      truncated: bodyText.length > MAX_LOGGED_BODY,
-    };
-  };
+  const called = await callUpstream(deps, connector, rendered.value, inputs);
+  if (!called.ok) return { ok: false, refusal: called.refusal };
+  const { reading, attempts, loggedResponse } = called;
 
   const writeFor = async (
     spec: CompiledWrite | undefined,
@@ -398,20 +439,11 @@ export async function runConnector(
     return { status: result.written ? 'written' : 'none', changes: result.logged };
   };
 
-  const reading = sent.ok
-    ? readResponse(connector, {
-        status: sent.status,
-        contentType: sent.contentType,
-        json: sent.json,
-        bodyText: sent.bodyText,
-      })
-    : ({ outcome: 'failed', error: sent.error } as const);
-
   if (reading.outcome === 'failed') {
     const error = {
       code: reading.error.code,
       message: reading.error.message,
-      status: reading.error.status ?? sent.status,
+      status: reading.error.status ?? called.status,
     };
     const scope = { ...scopeBase, error };
     const masked = { ...scope, inputs: maskInputs(inputs.values, inputs.redacted) };
@@ -423,7 +455,7 @@ export async function runConnector(
         errorCode: error.code,
         message,
         request: rendered.value.censored,
-        response: loggedResponse({}),
+        response: loggedResponse,
         outputs: {},
         writes: writesRecord(write),
         attempts,
@@ -459,7 +491,7 @@ export async function runConnector(
         message: error.message,
         ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
         request: rendered.value.censored,
-        response: loggedResponse(outputs),
+        response: loggedResponse,
         outputs: maskOutputs(connector, outputs),
         writes: writesRecord(write),
         attempts,
@@ -473,7 +505,7 @@ export async function runConnector(
       message,
       ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
       request: rendered.value.censored,
-      response: loggedResponse(outputs),
+      response: loggedResponse,
       outputs: maskOutputs(connector, outputs),
       writes: writesRecord(write),
       attempts,
