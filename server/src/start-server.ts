@@ -18,6 +18,7 @@ import { openSqliteRunLogStore } from './run-log/sqlite-run-log-store';
 import type { SqliteRunLogStore } from './run-log/sqlite-run-log-store';
 import { createConnectionLimiter } from './runs/connection-limiter';
 import { openIdempotencyStore } from './runs/idempotency-store';
+import { createResponseBufferBudget } from './request/response-buffer-budget';
 import { createUpstreamSender } from './runs/send-upstream';
 import { createDemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
@@ -164,6 +165,7 @@ export async function startServer(
   }
 
   const sender = createUpstreamSender({
+    responseBudget: createResponseBufferBudget(env.responseBufferLimitBytes),
     ...(options.lookup ? { lookup: options.lookup } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });

@@ -96,6 +96,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     secretsFile: undefined,
     dataDir,
     runLogRetentionDays: 7,
+    responseBufferLimitBytes: 64 * 1024 * 1024,
     logLevel: 'debug',
     zendeskBaseUrl: zendesk.baseUrl,
     zendeskAuth: {

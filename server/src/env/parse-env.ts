@@ -46,6 +46,7 @@ const envSchema = z.object({
   ZENDESK_WEBHOOK_SECRET: optionalText,
   SALESFORCE_WEBHOOK_SECRET: optionalText,
   WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  RESPONSE_BUFFER_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(64),
   SALESFORCE_AUTH: optionalText.pipe(z.enum(['jwt', 'refresh_token']).optional()),
   SALESFORCE_LOGIN_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
   SALESFORCE_INSTANCE_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -85,6 +86,8 @@ export interface ServerEnv {
   secretsFile: string | undefined;
   dataDir: string;
   runLogRetentionDays: number;
+  /** Server-wide cap on upstream response bytes being received at once (all runs together). */
+  responseBufferLimitBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /**
    * Undefined in sandbox mode (the server's own /sandbox/zendesk, known once it listens), and in
@@ -229,6 +232,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     secretsFile: e.SECRETS_FILE,
     dataDir: e.DATA_DIR,
     runLogRetentionDays: e.RUN_LOG_RETENTION_DAYS,
+    responseBufferLimitBytes: e.RESPONSE_BUFFER_LIMIT_MB * 1024 * 1024,
     logLevel: e.LOG_LEVEL,
     zendeskBaseUrl:
       e.ZENDESK_BASE_URL ??

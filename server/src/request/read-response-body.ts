@@ -4,6 +4,8 @@
  * Content-Length above the limit is refused before reading a byte.
  */
 
+import type { ResponseBufferBudget } from './response-buffer-budget';
+
 /** Kept for logs when the body is not what it claims to be (invalid JSON). */
 export const LOGGED_BODY_LIMIT = 4096;
 
@@ -11,7 +13,9 @@ interface ReadableBody extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
 }
 
-export type BodyRead = { ok: true; bytes: Buffer } | { ok: false; receivedBytes: number };
+export type BodyRead =
+  | { ok: true; bytes: Buffer }
+  | { ok: false; reason: 'too_large' | 'over_budget'; receivedBytes: number };
 
 export function exceedsDeclaredLength(
   contentLength: string | undefined,
@@ -21,19 +25,39 @@ export function exceedsDeclaredLength(
   return Number(contentLength) > maxBytes;
 }
 
-/** Reads the whole body, or stops and destroys the stream once more than `maxBytes` arrived. */
-export async function readBodyWithLimit(body: ReadableBody, maxBytes: number): Promise<BodyRead> {
+/**
+ * Reads the whole body, or stops and destroys the stream once more than `maxBytes` arrived or the
+ * server-wide budget has no room for the next chunk. What the body took from the budget is given
+ * back before this returns: the caller decodes the bytes at once, with no I/O in between.
+ */
+export async function readBodyWithLimit(
+  body: ReadableBody,
+  maxBytes: number,
+  budget?: ResponseBufferBudget,
+): Promise<BodyRead> {
   const chunks: Uint8Array[] = [];
   let received = 0;
-  for await (const chunk of body) {
-    received += chunk.byteLength;
-    if (received > maxBytes) {
-      body.destroy();
-      return { ok: false, receivedBytes: received };
+  let taken = 0;
+  try {
+    for await (const chunk of body) {
+      received += chunk.byteLength;
+      if (received > maxBytes) {
+        body.destroy();
+        return { ok: false, reason: 'too_large', receivedBytes: received };
+      }
+      if (budget !== undefined) {
+        if (!budget.take(chunk.byteLength)) {
+          body.destroy();
+          return { ok: false, reason: 'over_budget', receivedBytes: received };
+        }
+        taken += chunk.byteLength;
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+    return { ok: true, bytes: Buffer.concat(chunks) };
+  } finally {
+    if (taken > 0) budget?.give(taken);
   }
-  return { ok: true, bytes: Buffer.concat(chunks) };
 }
 
 export interface DecodedBody {

@@ -1,4 +1,5 @@
 import type { Dispatcher } from 'undici';
+import type { ResponseBufferBudget } from './response-buffer-budget';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -53,6 +54,8 @@ export type SendErrorCode =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_CONNECTION_FAILED'
   | 'UPSTREAM_RESPONSE_TOO_LARGE'
+  /** The server-wide budget for response bodies being received was full (see response-buffer-budget). */
+  | 'UPSTREAM_RESPONSE_BUDGET_EXCEEDED'
   | 'UPSTREAM_HOST_NOT_ALLOWED'
   | 'UPSTREAM_ADDRESS_BLOCKED'
   | 'UPSTREAM_TOO_MANY_REDIRECTS'
@@ -134,4 +137,6 @@ export interface SendOptions {
    * still run, but resolved addresses are then not checked: never pass one in production.
    */
   dispatcher?: Dispatcher;
+  /** Shared by every run in the server; without it only `maxResponseBytes` bounds a body. */
+  responseBudget?: ResponseBufferBudget;
 }

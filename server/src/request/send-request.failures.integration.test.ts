@@ -1,7 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createAuthProvider } from './auth/create-auth-provider';
 import { LOGGED_BODY_LIMIT } from './read-response-body';
+import { createResponseBufferBudget } from './response-buffer-budget';
 import { sendRequest } from './send-request';
 import {
   createRecordingSleep,
@@ -181,6 +182,85 @@ describe('sendRequest response size cap', () => {
     expect(!result.ok && result.bodyText).toBeUndefined();
     expect(finished).toBe(false);
     expect(sent).toBeLessThan(total / 2);
+  });
+});
+
+describe('sendRequest server-wide response budget', () => {
+  const KiB = 1024;
+
+  it('gives the bytes of a body back once it is read', async () => {
+    server = await startTestServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ pad: 'x'.repeat(30 * KiB) }));
+    });
+    const budget = createResponseBufferBudget(64 * KiB);
+
+    const result = await sendRequest(
+      { method: 'GET', url: `${server.origin}/`, headers: {} },
+      localPolicy(),
+      { auth: noAuth, responseBudget: budget },
+    );
+
+    expect(result.ok && (result.json as { pad: string }).pad).toHaveLength(30 * KiB);
+    expect(budget.used).toBe(0);
+  });
+
+  it('drops a response that does not fit beside one still arriving, without retrying it', async () => {
+    let finishFirst!: () => void;
+    server = await startTestServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(`{"pad":"${'x'.repeat(40 * KiB)}`);
+      if (req.url === '/held') finishFirst = () => res.end('"}');
+      else res.end('"}');
+    });
+    const budget = createResponseBufferBudget(64 * KiB);
+    const send = (path: string) =>
+      sendRequest({ method: 'GET', url: `${server!.origin}${path}`, headers: {} }, localPolicy(), {
+        auth: noAuth,
+        responseBudget: budget,
+      });
+
+    const held = send('/held');
+    await vi.waitFor(() => expect(budget.used).toBeGreaterThanOrEqual(40 * KiB));
+    const dropped = await send('/second');
+
+    expect(!dropped.ok && dropped.error.code).toBe('UPSTREAM_RESPONSE_BUDGET_EXCEEDED');
+    expect(!dropped.ok && dropped.error.message).toMatch(/0\.1 MiB .*127\.0\.0\.1.*dropped/);
+    expect(dropped.attempts).toHaveLength(1);
+    // Only the held body's bytes are still taken: the dropped one gave its part back.
+    expect(budget.used).toBe(40 * KiB + '{"pad":"'.length);
+
+    finishFirst();
+    const first = await held;
+    expect(first.ok && first.status).toBe(200);
+    expect(budget.used).toBe(0);
+  });
+});
+
+describe('sendRequest heap check before parsing', () => {
+  it('drops a JSON body whose worst case does not fit in the free heap, and parses one that does', async () => {
+    const body = JSON.stringify({ pad: 'x'.repeat(MiB) });
+    server = await startTestServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(body);
+    });
+    let freeHeap = 10 * MiB;
+    const budget = createResponseBufferBudget(64 * MiB, { heapAvailable: () => freeHeap });
+    const send = () =>
+      sendRequest(
+        { method: 'GET', url: `${server!.origin}/`, headers: {} },
+        localPolicy({ maxResponseBytes: 2 * MiB }),
+        { auth: noAuth, responseBudget: budget },
+      );
+
+    const dropped = await send();
+    expect(!dropped.ok && dropped.error.code).toBe('UPSTREAM_RESPONSE_BUDGET_EXCEEDED');
+    expect(!dropped.ok && dropped.error.message).toMatch(/1 MiB response .*max-old-space-size/);
+    expect(budget.used).toBe(0);
+
+    freeHeap = 100 * MiB;
+    const parsed = await send();
+    expect(parsed.ok && (parsed.json as { pad: string }).pad).toHaveLength(MiB);
   });
 });
 

@@ -4,9 +4,11 @@ import type { Dispatcher } from 'undici';
 import {
   decodeBody,
   exceedsDeclaredLength,
+  isJsonMediaType,
   readBodyWithLimit,
   type DecodedBody,
 } from './read-response-body';
+import type { ResponseBufferBudget } from './response-buffer-budget';
 import { isRedirectStatus, planRedirect, type Hop } from './redirect-policy';
 import type {
   AttemptRecord,
@@ -156,6 +158,7 @@ export async function sendRequest(
         deadline,
         callerSignal: options.signal,
         authHeaderNames: options.auth.authHeaderNames,
+        budget: options.responseBudget,
       });
 
       if (result.kind === 'response') {
@@ -230,6 +233,11 @@ interface AttemptContext {
   deadline: AbortSignal;
   callerSignal: AbortSignal | undefined;
   authHeaderNames: readonly string[];
+  budget: ResponseBufferBudget | undefined;
+}
+
+function formatMiB(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
 }
 
 /** One attempt: the request and every redirect hop it leads to, under one per-attempt timeout. */
@@ -291,10 +299,25 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
         res.body.destroy();
         return tooLarge;
       }
-      const read = await readBodyWithLimit(res.body, policy.maxResponseBytes);
+      const read = await readBodyWithLimit(res.body, policy.maxResponseBytes, context.budget);
+      if (!read.ok && read.reason === 'over_budget') {
+        return notRetryable(
+          'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
+          `The server was already receiving its limit of ${formatMiB(context.budget?.limit ?? 0)} of upstream responses (RESPONSE_BUFFER_LIMIT_MB), so the response from ${hop.url.host} was dropped. Try again shortly.`,
+        );
+      }
       if (!read.ok) return tooLarge;
 
       const contentType = headers['content-type'] ?? null;
+      if (
+        context.budget !== undefined &&
+        !context.budget.fitsInHeap(read.bytes.length, isJsonMediaType(contentType))
+      ) {
+        return notRetryable(
+          'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
+          `The ${formatMiB(read.bytes.length)} response from ${hop.url.host} could need more memory to read than the server has free; it was dropped. Lower the connection's maxResponseBytes or give the server a larger heap (--max-old-space-size).`,
+        );
+      }
       return {
         kind: 'response',
         response: {

@@ -4,6 +4,7 @@ import { createAuthProvider, createTokenCache } from '../request/auth/create-aut
 import type { TokenCache } from '../request/auth/create-auth-provider';
 import type { HostLookup, SendPolicy } from '../request/request-types';
 import { sendRequest } from '../request/send-request';
+import type { ResponseBufferBudget } from '../request/response-buffer-budget';
 import { createEgressAgent } from '../request/ssrf-guard';
 import type { SendUpstream } from './run-connector';
 
@@ -25,7 +26,11 @@ interface Egress {
 }
 
 export function createUpstreamSender(
-  options: { lookup?: HostLookup; sleep?: (ms: number) => Promise<void> } = {},
+  options: {
+    lookup?: HostLookup;
+    sleep?: (ms: number) => Promise<void>;
+    responseBudget?: ResponseBufferBudget;
+  } = {},
 ): UpstreamSender {
   const egress = new Map<string, Egress>();
 
@@ -71,6 +76,7 @@ export function createUpstreamSender(
         dispatcher: agent,
         ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
+        ...(options.responseBudget ? { responseBudget: options.responseBudget } : {}),
       });
     },
     close: async () => {

@@ -19,6 +19,8 @@ export const UPSTREAM_BEHAVIOURS = [
   'rate-limited-for-an-hour',
   'slow-ok',
   'ok',
+  'big-ok',
+  'held',
 ] as const;
 export type UpstreamBehaviour = (typeof UPSTREAM_BEHAVIOURS)[number];
 
@@ -31,10 +33,15 @@ export interface MisbehavingUpstream {
   waitForHits(path: UpstreamBehaviour, count: number): Promise<void>;
   /** How long /slow-ok waits before answering. */
   setSlowOkDelay(ms: number): void;
+  /** Ends the /held responses sent so far (they stop after their first 40 KiB until then). */
+  releaseHeld(): void;
   close(): Promise<void>;
 }
 
 const HUGE_TOTAL = 20 * 1024 * 1024;
+/** A valid JSON answer of about 40 KiB, under the faulty connection's 64 KiB cap. */
+const BIG_PREFIX = `{"value":"${'x'.repeat(40 * 1024)}`;
+const BIG_SUFFIX = '"}';
 
 function answerJson(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
@@ -77,6 +84,7 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
   const bytesSent = new Map<string, number>();
   const sockets = new Set<Socket>();
   let slowOkDelayMs = 200;
+  const held: ServerResponse[] = [];
   const waiters: { path: string; count: number; resolve: () => void }[] = [];
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://upstream').pathname.slice(1);
@@ -131,6 +139,17 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
       case 'ok':
         answerJson(res, 200, { value: 'fine' });
         return;
+      case 'big-ok':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        count(BIG_PREFIX.length + BIG_SUFFIX.length);
+        res.end(BIG_PREFIX + BIG_SUFFIX);
+        return;
+      case 'held':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        count(BIG_PREFIX.length);
+        res.write(BIG_PREFIX);
+        held.push(res);
+        return;
       default:
         answerJson(res, 404, { errors: 'Not Found' });
     }
@@ -152,6 +171,9 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
         : new Promise((resolve) => waiters.push({ path, count, resolve })),
     setSlowOkDelay: (ms) => {
       slowOkDelayMs = ms;
+    },
+    releaseHeld: () => {
+      for (const res of held.splice(0)) res.end(BIG_SUFFIX);
     },
     close: () =>
       new Promise((resolve) => {
