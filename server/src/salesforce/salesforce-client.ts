@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KeyObject } from 'node:crypto';
-import { Connection } from 'jsforce';
+import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
 import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
@@ -292,34 +292,42 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
   };
 
   const trimSlash = (url: string) => url.replace(/\/+$/, '');
-  const connection = new Connection({
-    version: config.apiVersion,
-    ...(credentials.kind === 'refreshToken'
-      ? {
-          instanceUrl: trimSlash(credentials.instanceUrl),
-          ...(credentials.accessToken ? { accessToken: credentials.accessToken } : {}),
-        }
-      : {}),
-    refreshFn: (conn, callback) => {
-      const scope = calls.getStore();
-      if (scope?.refreshed) {
-        callback(new Error('the refreshed session was rejected too'));
-        return;
-      }
-      if (scope) scope.refreshed = true;
-      void login().then((session) => {
-        if (!session.ok) {
-          if (scope) scope.refreshError = session.error;
-          callback(new Error(session.error.message));
-          return;
-        }
-        conn.instanceUrl = trimSlash(session.value.instanceUrl);
-        callback(null, session.value.accessToken);
-      });
-    },
-  });
+  // jsforce costs ~35 MiB of RSS once loaded; a server that never calls Salesforce (Zendesk only,
+  // or before the first Salesforce run) should not pay it. The import is cached by Node.
+  let opening: Promise<Connection> | undefined;
+  const openConnection = (): Promise<Connection> =>
+    (opening ??= import('jsforce').then(
+      ({ Connection: JsforceConnection }) =>
+        new JsforceConnection({
+          version: config.apiVersion,
+          ...(credentials.kind === 'refreshToken'
+            ? {
+                instanceUrl: trimSlash(credentials.instanceUrl),
+                ...(credentials.accessToken ? { accessToken: credentials.accessToken } : {}),
+              }
+            : {}),
+          refreshFn: (conn, callback) => {
+            const scope = calls.getStore();
+            if (scope?.refreshed) {
+              callback(new Error('the refreshed session was rejected too'));
+              return;
+            }
+            if (scope) scope.refreshed = true;
+            void login().then((session) => {
+              if (!session.ok) {
+                if (scope) scope.refreshError = session.error;
+                callback(new Error(session.error.message));
+                return;
+              }
+              conn.instanceUrl = trimSlash(session.value.instanceUrl);
+              callback(null, session.value.accessToken);
+            });
+          },
+        }),
+    ));
 
   async function ensureSession(): Promise<Result<true, SalesforceError>> {
+    const connection = await openConnection();
     if (connection.accessToken) return { ok: true, value: true };
     const session = await login();
     if (!session.ok) return session;
@@ -335,6 +343,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
   ): Promise<Result<T, SalesforceError>> {
     const ready = await ensureSession();
     if (!ready.ok) return ready;
+    const connection = await openConnection();
     const scope: CallScope = { refreshed: false };
     const retry =
       method === 'GET'
