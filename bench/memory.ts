@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { BENCH_CONNECTOR, HUGE_CONNECTOR } from './support/bench-config';
+import { BENCH_CONNECTOR, BIG_CONNECTOR, HUGE_CONNECTOR } from './support/bench-config';
 import { startBenchStack } from './support/bench-stack';
-import { HUGE_BYTES } from './support/instant-fakes';
+import { BIG_BYTES, HUGE_BYTES } from './support/instant-fakes';
 import { generateLoad } from './support/load';
 import { formatMiB } from './support/report';
 import type { Benchmark, BenchmarkReport } from './support/report';
@@ -16,7 +16,8 @@ const LOAD_MS = 8_000;
 // The issue asks about one upstream sending 50 MiB; more at once only adds collectable garbage.
 const HUGE_PARALLEL = 1;
 const HUGE_ROUNDS = 3;
-const TARGET_RSS_MB = 200;
+// The issue's "200 MB", read strictly: 200,000,000 bytes (190.7 MiB).
+const TARGET_RSS_BYTES = 200 * 1000 * 1000;
 const SAMPLE_MS = 25;
 
 function readRss(pid: number): number {
@@ -76,6 +77,23 @@ export const memory: Benchmark = {
       );
       await stack.server.ask({ type: 'gc' });
       const idleAfterLoad = readRss(pid);
+      // Every run receives a valid ~1 MiB answer, slowly: 200 at once would hold ~190 MiB of
+      // bodies; the server-wide budget (RESPONSE_BUFFER_LIMIT_MB, 64) drops what does not fit.
+      const bigOutcomes = new Map<string, number>();
+      const bigPeak = await peakRssDuring(pid, () =>
+        generateLoad({
+          concurrency: CONCURRENT_RUNS,
+          durationMs: LOAD_MS,
+          request: async (_worker, sequence) => {
+            const answer = await stack.runAutomation(BIG_CONNECTOR, 1 + (sequence % 10_000));
+            const body = answer.body as { outcome?: string; error?: { code?: string } };
+            const key = body.error?.code ?? body.outcome ?? String(answer.status);
+            bigOutcomes.set(key, (bigOutcomes.get(key) ?? 0) + 1);
+            // Dropped runs count as done: dropping them is the behaviour measured here.
+            return answer.status === 200;
+          },
+        }),
+      );
 
       const rows = [
         { state: 'idle after boot', rss: formatMiB(idleAtBoot) },
@@ -86,20 +104,29 @@ export const memory: Benchmark = {
         },
         { state: `peak under ${CONCURRENT_RUNS} concurrent runs`, rss: formatMiB(underLoad) },
         { state: 'idle after the load (after GC)', rss: formatMiB(idleAfterLoad) },
+        {
+          state: `peak under ${CONCURRENT_RUNS} concurrent runs with ${formatMiB(BIG_BYTES)} answers`,
+          rss: formatMiB(bigPeak),
+        },
       ];
       const hugeOutcomes = Object.fromEntries(outcomes);
+      const bigRunOutcomes = Object.fromEntries(bigOutcomes);
       return {
         name: 'memory',
         title: 'Server memory (RSS)',
         rows,
-        notes: [`huge-response runs answered: ${JSON.stringify(hugeOutcomes)}`],
+        notes: [
+          `huge-response runs answered: ${JSON.stringify(hugeOutcomes)}`,
+          `big-answer runs ended: ${JSON.stringify(bigRunOutcomes)} (not a target: it shows the bound, the heap limit plus RESPONSE_BUFFER_LIMIT_MB plus native memory)`,
+        ],
         targets: [
           {
             name: `RSS under ${CONCURRENT_RUNS} concurrent runs`,
-            target: `<= ${TARGET_RSS_MB} MB`,
+            target: `<= 200 MB (${formatMiB(TARGET_RSS_BYTES)})`,
             measured: formatMiB(underLoad),
-            met: underLoad <= TARGET_RSS_MB * 1024 * 1024,
+            met: underLoad <= TARGET_RSS_BYTES,
           },
+
           {
             name: `RSS growth while ${HUGE_PARALLEL} x 50 MiB responses are cut at the 1 MiB cap`,
             target: `< ${formatMiB(HUGE_BYTES)} (not buffered)`,
@@ -109,7 +136,17 @@ export const memory: Benchmark = {
               outcomes.get('200 UPSTREAM_RESPONSE_TOO_LARGE') === HUGE_PARALLEL * HUGE_ROUNDS,
           },
         ],
-        data: { idleAtBoot, warm, underLoad, idleAfterLoad, hugePeak, hugeGrowth, hugeOutcomes },
+        data: {
+          idleAtBoot,
+          warm,
+          underLoad,
+          idleAfterLoad,
+          hugePeak,
+          hugeGrowth,
+          hugeOutcomes,
+          bigPeak,
+          bigRunOutcomes,
+        },
       };
     } finally {
       await stack.close();

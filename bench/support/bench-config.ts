@@ -1,11 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HUGE_PATH } from './instant-fakes';
+import { BIG_PATH, HUGE_PATH } from './instant-fakes';
 
 /** The connector every benchmark runs: the example Shopify lookup (load, call, write back, log). */
 export const BENCH_CONNECTOR = 'shopify_order_lookup';
 /** A connector whose upstream streams 50 MiB; the connection's 1 MiB cap must cut it. */
 export const HUGE_CONNECTOR = 'bench_huge_response';
+/** A connector whose upstream sends a valid answer just under the 1 MiB cap, slowly. */
+export const BIG_CONNECTOR = 'bench_big_response';
 
 /**
  * Writes the example config with both connections pointed at the instant fakes. The Shopify
@@ -32,6 +34,8 @@ export function writeBenchConfig(dir: string, upstreamUrl: string): string {
     allowPrivateNetwork: true,
     auth: { type: 'none' },
     timeoutMs: 30_000,
+    // High, so that only the server-wide response budget bounds the bodies in flight.
+    maxConcurrency: 1000,
   };
   config.connectors.push({
     id: HUGE_CONNECTOR,
@@ -40,6 +44,16 @@ export function writeBenchConfig(dir: string, upstreamUrl: string): string {
     surfaces: ['automation'],
     request: { method: 'GET', path: HUGE_PATH },
     response: { outputs: [{ name: 'padding', path: 'padding' }] },
+    retry: { maxAttempts: 1 },
+  });
+  config.connectors.push({
+    id: BIG_CONNECTOR,
+    name: 'Big response',
+    connection: 'bench_huge',
+    surfaces: ['automation'],
+    request: { method: 'GET', path: BIG_PATH },
+    // Only the length leaves the response, so the run record stays small.
+    response: { outputs: [{ name: 'size', path: 'length(padding)' }] },
     retry: { maxAttempts: 1 },
   });
   const path = join(dir, 'connectors.json');

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -6,6 +6,17 @@ import { writeBenchConfig } from './bench-config';
 import { startChild } from './child-process';
 import type { ChildHandle } from './child-process';
 import { recordCannedBodies } from './instant-fakes';
+
+/** The heap limit `npm start` gives the server, read from package.json so the two cannot drift. */
+const SERVER_HEAP_FLAG = (() => {
+  const scripts = (
+    JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
+  ).scripts;
+  const flag = /--max-old-space-size=\d+/.exec(scripts.start)?.[0];
+  if (flag === undefined)
+    throw new Error('package.json: the start script sets no --max-old-space-size');
+  return flag;
+})();
 
 /**
  * Three processes: the instant fakes, the server, and this one (the load generator). Each gets
@@ -50,8 +61,10 @@ export async function startBenchStack(
       BENCH_SERVER: JSON.stringify({ configPath, dataDir, zendeskUrl: fakes.ready.url }),
       BENCH_TIMING: options.timing ? '1' : '0',
     },
-    // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+    // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; a
+    // --max-old-space-size there replaces npm start's 256 (the last one given wins).
     execArgv: [
+      SERVER_HEAP_FLAG,
       ...(options.exposeGc ? ['--expose-gc'] : []),
       ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
     ],

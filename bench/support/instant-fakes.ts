@@ -22,6 +22,12 @@ export const ORDERS_PATH = '/admin/api/2024-10/orders.json';
 /** Streams this many bytes of JSON, chunked, with no Content-Length: the cap must cut it. */
 export const HUGE_PATH = '/huge';
 export const HUGE_BYTES = 50 * 1024 * 1024;
+/**
+ * A valid JSON answer just under the default 1 MiB cap, sent in 64 KiB chunks 2 ms apart, so that
+ * under load many such bodies are arriving at once: what the server-wide response budget bounds.
+ */
+export const BIG_PATH = '/big';
+export const BIG_BYTES = 960 * 1024;
 
 const ID_PLACEHOLDER = '987654321';
 
@@ -118,6 +124,10 @@ export async function startInstantFakes(bodies: CannedBodies): Promise<RunningIn
       streamHugeBody(res);
       return;
     }
+    if (url.startsWith(BIG_PATH)) {
+      streamBigBody(res);
+      return;
+    }
     res.writeHead(404, json());
     res.end('{"error":"not found"}');
   };
@@ -159,4 +169,24 @@ function streamHugeBody(res: ServerResponse): void {
     if (!stopped) res.end('"}');
   };
   pump();
+}
+
+function streamBigBody(res: ServerResponse): void {
+  const chunk = 'b'.repeat(64 * 1024);
+  const chunks = Math.floor(BIG_BYTES / chunk.length);
+  let sent = 0;
+  res.writeHead(200, { 'content-type': 'application/json' });
+  res.write('{"padding":"');
+  const timer = setInterval(() => {
+    if (res.destroyed) {
+      clearInterval(timer);
+      return;
+    }
+    res.write(chunk);
+    sent += 1;
+    if (sent === chunks) {
+      clearInterval(timer);
+      res.end('"}');
+    }
+  }, 2);
 }
