@@ -18,7 +18,10 @@ import { openSqliteRunLogStore } from './run-log/sqlite-run-log-store';
 import type { SqliteRunLogStore } from './run-log/sqlite-run-log-store';
 import { createConnectionLimiter } from './runs/connection-limiter';
 import { openIdempotencyStore } from './runs/idempotency-store';
-import { createResponseBufferBudget } from './request/response-buffer-budget';
+import {
+  createResponseBufferBudget,
+  estimateMaxJsonBodyBytes,
+} from './request/response-buffer-budget';
 import { createUpstreamSender } from './runs/send-upstream';
 import { createDemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
@@ -145,7 +148,11 @@ export async function startServer(
 
   const configStore = createConfigStore<CompiledConfig>({
     path: env.configPath,
-    compile: (config) => compileConfig(config, { secrets: secretSource }),
+    compile: (config) =>
+      compileConfig(config, {
+        secrets: secretSource,
+        maxJsonBodyBytes: estimateMaxJsonBodyBytes(),
+      }),
     logger: logger.child({ component: 'config' }),
   });
   await configStore.reload();

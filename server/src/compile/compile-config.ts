@@ -762,12 +762,24 @@ function compileConnector(
 /** Compiles and checks a schema-valid config; issues carry JSON paths into it. */
 export function compileConfig(
   config: ConnectorConfig,
-  deps: { secrets: SecretSource },
+  deps: {
+    secrets: SecretSource;
+    /** The biggest JSON body the server's heap admits (the server passes it; the CLI does not). */
+    maxJsonBodyBytes?: number;
+  },
 ): CompileConfigResult {
   const issues = new IssueCollector();
   const connections = new Map<string, CompiledConnection>();
   for (const [id, def] of Object.entries(config.connections)) {
     connections.set(id, compileConnection(id, def, issues, deps.secrets));
+    if (deps.maxJsonBodyBytes !== undefined && def.maxResponseBytes > deps.maxJsonBodyBytes) {
+      const mib = (bytes: number) => `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
+      issues.warning(
+        ['connections', id, 'maxResponseBytes'],
+        `allows ${mib(def.maxResponseBytes)} answers, but this server's heap admits JSON bodies up to about ${mib(deps.maxJsonBodyBytes)}; bigger ones will fail with UPSTREAM_RESPONSE_BUDGET_EXCEEDED`,
+        'lower maxResponseBytes, or start the server with a larger --max-old-space-size (see the README)',
+      );
+    }
   }
   const connectors = new Map<string, CompiledConnector>();
   const firstIndex = new Map<string, number>();

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
+import { compileConfig } from './compile-config';
 import type { CompileConfigResult, ConfigIssue } from './compile-config';
 import { buildTestConfig, compileTestConfig, compileTestConnector } from './test-config';
+import { createSecretSource } from '../secrets/secret-source';
 import type { TestConfigParts } from './test-config';
 
 const repoFile = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
@@ -268,6 +270,34 @@ describe('compileConfig: secret placement', () => {
         message: '{{secrets.api_token}}: secret names are uppercase',
       },
     ]);
+  });
+});
+
+describe('compileConfig: response size against the heap', () => {
+  const MiB = 1024 * 1024;
+  const compileWithHeap = (maxResponseBytes: number) =>
+    compileConfig(
+      connectorConfigSchema.parse(buildTestConfig({ connection: { maxResponseBytes } })),
+      { secrets: createSecretSource({ API_TOKEN: 'x'.repeat(16) }), maxJsonBodyBytes: 10 * MiB },
+    );
+
+  it('warns, naming the connection, when its cap is above what the heap can parse', () => {
+    const result = compileWithHeap(50 * MiB);
+    expect(result.ok && result.warnings).toEqual([
+      expect.objectContaining({
+        path: ['connections', 'api', 'maxResponseBytes'],
+        severity: 'warning',
+        message: expect.stringMatching(
+          /50 MiB answers.*about 10 MiB.*UPSTREAM_RESPONSE_BUDGET_EXCEEDED/,
+        ),
+        hint: expect.stringContaining('--max-old-space-size'),
+      }),
+    ]);
+  });
+
+  it('says nothing when the cap fits', () => {
+    const result = compileWithHeap(10 * MiB);
+    expect(result.ok && result.warnings).toEqual([]);
   });
 });
 

@@ -12,6 +12,16 @@ const TEXT_HEAP_FACTOR = 2;
 const HEAP_CHECK_FROM_BYTES = 256 * 1024;
 
 /**
+ * The largest JSON body the heap could take in the worst case right now (at boot: the heap is
+ * nearly empty, so under load the real limit is a little lower). For config warnings.
+ */
+export function estimateMaxJsonBodyBytes(
+  heapAvailable: () => number = () => getHeapStatistics().total_available_size,
+): number {
+  return Math.max(HEAP_CHECK_FROM_BYTES, Math.floor(heapAvailable() / JSON_HEAP_FACTOR));
+}
+
+/**
  * One budget, across all runs, for the bytes of upstream response bodies that are being received.
  *
  * Each response is already capped by its connection's `maxResponseBytes`, but the caps add up:
