@@ -243,7 +243,10 @@ export async function startServer(
           ...salesforceCredentials(env.salesforce.auth, `${url}/sandbox/salesforce`),
           apiVersion: env.salesforce.apiVersion,
         }),
-        { config: () => configStore.current() },
+        {
+          config: () => configStore.current(),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        },
       )
     : undefined;
   if (zendesk && (env.mode === 'sandbox' || options.preview)) {

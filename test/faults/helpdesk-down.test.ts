@@ -1,13 +1,15 @@
 import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
 
 /**
- * Zendesk failing while a run writes back: the external call already happened, so the run is
- * never silently dropped. It is retried where replaying the ticket update is safe (it carries
- * safe_update), and otherwise ends as WRITE_BACK_FAILED with the upstream outcome kept, logged.
+ * Zendesk or Salesforce failing while a run writes back: the external call already happened, so
+ * the run is never silently dropped. It is retried where replaying the update is safe (Zendesk:
+ * it carries safe_update; Salesforce: after reading the record back, conditionally), and
+ * otherwise ends as WRITE_BACK_FAILED with the upstream outcome kept, logged.
  */
 const PAYMENT = String(SANDBOX_FIELD_IDS.paymentStatus);
 let stack: TestStack;
@@ -20,6 +22,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   stack.zendesk.faults.clear();
+  stack.salesforce.faults.clear();
 });
 
 async function runLookup(ticketId: number) {
@@ -124,5 +127,82 @@ describe('Zendesk failing during write-back', () => {
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('HELPDESK_UNAVAILABLE');
     expect(upstreamCalls).toBe(0);
+  });
+});
+
+describe('Salesforce failing during write-back', () => {
+  const CASE_1001 = SANDBOX_SALESFORCE_IDS.cases.order1001;
+  const caseRecord = () => stack.salesforce.store.findRecord('Case', CASE_1001);
+
+  async function runOnCase() {
+    const journalBefore = stack.salesforce.journal.length;
+    const res = await request(stack.url)
+      .post('/api/salesforce/connectors/shopify_order_lookup/run')
+      .set(stack.salesforceAuth)
+      .send({ objectApiName: 'Case', recordId: CASE_1001 });
+    const patches = stack.salesforce.journal
+      .slice(journalBefore)
+      .filter((entry) => entry.method === 'PATCH');
+    return { res, patches };
+  }
+
+  it('sends the update once more, conditionally, after a 503 that wrote nothing', async () => {
+    stack.salesforce.faults.enqueue({
+      method: 'PATCH',
+      pathPattern: '/sobjects/Case',
+      status: 503,
+    });
+    const { res, patches } = await runOnCase();
+    expect(res.body).toMatchObject({ outcome: 'success', writes: { status: 'written' } });
+    expect(patches).toHaveLength(2);
+    expect(patches[1]?.ifUnmodifiedSince).toMatch(/GMT$/);
+    expect(caseRecord()).toMatchObject({ Payment_Status__c: 'paid' });
+  });
+
+  it('does not send it again when the answer was lost but the update landed', async () => {
+    stack.salesforce.faults.enqueue({
+      method: 'PATCH',
+      pathPattern: '/sobjects/Case',
+      loseResponse: true,
+    });
+    const { res, patches } = await runOnCase();
+    expect(res.body).toMatchObject({ outcome: 'success', writes: { status: 'written' } });
+    expect(patches).toHaveLength(1);
+  });
+
+  it('says WRITE_BACK_FAILED with the upstream outcome when Salesforce stays down, and logs it', async () => {
+    const before = { ...caseRecord() };
+    stack.salesforce.faults.enqueue({
+      method: 'PATCH',
+      pathPattern: '/sobjects/Case',
+      status: 503,
+      times: 10,
+    });
+    // The run's own load of the Case goes through (a delay-only fault passes the request on);
+    // reading the Case back after the failed update does not.
+    stack.salesforce.faults.enqueue({ method: 'GET', pathPattern: '/query', delayMs: 1 });
+    stack.salesforce.faults.enqueue({
+      method: 'GET',
+      pathPattern: '/query',
+      status: 503,
+      times: 10,
+    });
+    const { res, patches } = await runOnCase();
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      upstreamOutcome: 'success',
+      error: { code: 'WRITE_BACK_FAILED' },
+      writes: { status: 'failed' },
+    });
+    expect(res.body.error.message).toMatch(/external call succeeded, but the Case was not updated/);
+    expect(patches).toHaveLength(1);
+    expect(caseRecord()).toEqual(before);
+    const run = await loggedRun(res.body.runId);
+    expect(run).toMatchObject({
+      outcome: 'failed',
+      upstreamOutcome: 'success',
+      errorCode: 'WRITE_BACK_FAILED',
+      writes: { status: 'failed', error: { code: 'WRITE_BACK_UNAVAILABLE' } },
+    });
   });
 });

@@ -241,6 +241,33 @@ describe('updateRecord', () => {
     expect(requests('PATCH', '/sobjects/Case')).toHaveLength(1);
   });
 
+  it('makes an update conditional on If-Unmodified-Since, and reports a 412 as its own code', async () => {
+    const stamp = '2001-02-03T04:05:06.000+0000';
+    const conditional = await jwtClient().updateRecord(
+      'Case',
+      CASES.order1001,
+      { Subject: 'x' },
+      { ifUnmodifiedSince: stamp },
+    );
+    const sent = requests('PATCH', '/sobjects/Case');
+    expect(sent.at(-1)?.ifUnmodifiedSince).toBe('Sat, 03 Feb 2001 04:05:06 GMT');
+    // The seeded record was last modified long after that moment, so: 412.
+    expect(conditional).toMatchObject({
+      ok: false,
+      error: { code: 'SALESFORCE_PRECONDITION_FAILED' },
+    });
+    expect(fake.store.findRecord('Case', CASES.order1001)?.Subject).not.toBe('x');
+
+    const notADate = await jwtClient().updateRecord(
+      'Case',
+      CASES.order1001,
+      { Subject: 'x' },
+      { ifUnmodifiedSince: 'soon' },
+    );
+    expect(notADate).toMatchObject({ ok: false, error: { code: 'SALESFORCE_REJECTED' } });
+    expect(requests('PATCH', '/sobjects/Case')).toHaveLength(sent.length);
+  });
+
   it('refuses an invalid record id or field name before any request', async () => {
     const client = jwtClient();
     const badId = await client.updateRecord('Case', '500/../../query', { Subject: 'x' });

@@ -24,9 +24,11 @@ import {
  *   per call, so a token the org keeps rejecting cannot loop on the token endpoint.
  * - Reads (query, describe) are retried by jsforce on 500/502/503/504 and network errors with
  *   exponential backoff; we only tune its retry options, so nothing retries twice.
- * - The update (PATCH) is never retried after it may have reached Salesforce: a timeout or 5xx
- *   can hide an applied write. The one repeat is jsforce's after a refreshed session, which is
- *   safe because a 401 means nothing was written.
+ * - The client never repeats an update (PATCH) that may have reached Salesforce: a timeout or
+ *   5xx can hide an applied write. The one repeat is jsforce's after a refreshed session, which
+ *   is safe because a 401 means nothing was written. The Salesforce write-back decides about a
+ *   second attempt after reading the record back (salesforce-helpdesk.ts), and makes it
+ *   conditional with `ifUnmodifiedSince`.
  * - REQUEST_LIMIT_EXCEEDED (403) is the org's 24-hour API allowance: not retried, reported.
  * - SOQL is built only from values that passed strict patterns (soql.ts): no injection.
  */
@@ -69,11 +71,16 @@ export interface SalesforceClient {
     id: string,
     fields: readonly string[],
   ): Promise<Result<SalesforceRecord, SalesforceError>>;
-  /** One PATCH with exactly these field values. */
+  /**
+   * One PATCH with exactly these field values. With `ifUnmodifiedSince` (a LastModifiedDate as
+   * Salesforce returned it) the update is conditional: Salesforce answers 412 and writes nothing
+   * if the record changed after that time (SALESFORCE_PRECONDITION_FAILED).
+   */
   updateRecord(
     objectApiName: string,
     id: string,
     fields: Readonly<Record<string, unknown>>,
+    options?: { ifUnmodifiedSince?: string },
   ): Promise<Result<{ id: string }, SalesforceError>>;
   /** The object's fields (cached). */
   describe(objectApiName: string): Promise<Result<SObjectDescription, SalesforceError>>;
@@ -340,6 +347,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     method: 'GET' | 'PATCH',
     url: string,
     body?: unknown,
+    headers: Record<string, string> = {},
   ): Promise<Result<T, SalesforceError>> {
     const ready = await ensureSession();
     if (!ready.ok) return ready;
@@ -362,8 +370,11 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
             method,
             url,
             ...(body === undefined
-              ? {}
-              : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+              ? { headers }
+              : {
+                  body: JSON.stringify(body),
+                  headers: { ...headers, 'content-type': 'application/json' },
+                }),
           },
           { retry, timeout: config.timeoutMs, noContentResponse: null },
         ),
@@ -402,12 +413,29 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
       return { ok: true, value: stripAttributes(record) as SalesforceRecord };
     },
 
-    async updateRecord(objectApiName, id, fields) {
+    async updateRecord(objectApiName, id, fields, updateOptions = {}) {
       const names = Object.keys(fields);
       const badName = checkNames(objectApiName, names, false);
       if (badName) return failure(badName);
       if (!isRecordId(id)) return invalidId(objectApiName, id);
-      const result = await call<unknown>('PATCH', `/sobjects/${objectApiName}/${id}`, fields);
+      const headers: Record<string, string> = {};
+      if (updateOptions.ifUnmodifiedSince !== undefined) {
+        const since = Date.parse(updateOptions.ifUnmodifiedSince);
+        if (Number.isNaN(since)) {
+          return failure({
+            code: 'SALESFORCE_REJECTED',
+            message: `"${updateOptions.ifUnmodifiedSince}" is not a date-time to make the update conditional on.`,
+          });
+        }
+        // An HTTP-date, as Salesforce's conditional request headers take it (second precision).
+        headers['if-unmodified-since'] = new Date(since).toUTCString();
+      }
+      const result = await call<unknown>(
+        'PATCH',
+        `/sobjects/${objectApiName}/${id}`,
+        fields,
+        headers,
+      );
       if (!result.ok) {
         const { error } = result;
         if (hasErrorCode(error, 'INVALID_FIELD')) {

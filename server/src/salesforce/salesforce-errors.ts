@@ -11,6 +11,8 @@ export type SalesforceErrorCode =
   | 'SALESFORCE_AUTH_FAILED'
   | 'SALESFORCE_RATE_LIMITED'
   | 'SALESFORCE_REJECTED'
+  /** A conditional update (If-Unmodified-Since) found the record changed: nothing was written. */
+  | 'SALESFORCE_PRECONDITION_FAILED'
   | 'SALESFORCE_UNAVAILABLE';
 
 /** One entry of Salesforce's error body: `[{message, errorCode, fields}]`. */
@@ -106,6 +108,12 @@ export function toSalesforceError(error: unknown, scope: CallScope): SalesforceE
   }
   const errorCode = thrown.errorCode;
   const httpStatus = /^ERROR_HTTP_(\d{3})$/.exec(errorCode)?.[1];
+  if (httpStatus === '412') {
+    return {
+      code: 'SALESFORCE_PRECONDITION_FAILED',
+      message: 'Salesforce refused the update because the record changed since it was read (412).',
+    };
+  }
   if (httpStatus) {
     return {
       code: Number(httpStatus) >= 500 ? 'SALESFORCE_UNAVAILABLE' : 'SALESFORCE_REJECTED',

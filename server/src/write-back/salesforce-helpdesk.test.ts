@@ -60,6 +60,8 @@ let fake: RunningFakeSalesforce;
 let config: CompiledConfig;
 
 beforeEach(async () => {
+  sleeps = [];
+  onSleep = () => {};
   fake = await startFakeSalesforce();
   config = compile([
     ORDER_LOOKUP,
@@ -83,6 +85,10 @@ beforeEach(async () => {
 });
 afterEach(() => fake.close());
 
+/** What the helpdesk waited for before re-reading a record; `onSleep` runs during the wait. */
+let sleeps: number[] = [];
+let onSleep: () => void = () => {};
+
 function buildHelpdesk() {
   const client = createSalesforceClient({
     kind: 'refreshToken',
@@ -91,8 +97,15 @@ function buildHelpdesk() {
     accessToken: SANDBOX_SALESFORCE_CREDENTIALS.accessToken,
     refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
     clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+    readRetry: { minTimeoutMs: 1 },
   });
-  return createSalesforceHelpdesk(client, { config: () => config });
+  return createSalesforceHelpdesk(client, {
+    config: () => config,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      onSleep();
+    },
+  });
 }
 
 function connector(id: string): CompiledConnector {
@@ -268,6 +281,90 @@ describe('write', () => {
     const result = await helpdesk.write(loaded, undefined, successScope);
     expect(result).toEqual({ ok: true, written: false, changes: null });
     expect(fake.journal.filter((entry) => entry.method === 'PATCH')).toHaveLength(0);
+  });
+
+  describe('when Salesforce does not confirm the update', () => {
+    const write = () => connector('order_lookup').writeBack.success;
+    const patches = () => fake.journal.filter((entry) => entry.method === 'PATCH');
+
+    it('re-reads the record and sends the update once more, conditionally, when it did not land', async () => {
+      const { helpdesk, loaded } = await load();
+      fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', status: 503 });
+
+      const result = await helpdesk.write(loaded, write(), successScope);
+
+      expect(result).toMatchObject({ ok: true, written: true });
+      expect(sleeps).toEqual([1000]);
+      expect(patches()).toHaveLength(2);
+      expect(patches()[1]?.ifUnmodifiedSince).toBe(new Date(String(loaded.version)).toUTCString());
+      expect(fake.store.findRecord('Case', CASES.order1001)).toMatchObject({
+        Tracking_Number__c: '1Z999',
+        Escalated__c: true,
+      });
+    });
+
+    it('reports it written, without a second update, when the lost answer hid a landed one', async () => {
+      const { helpdesk, loaded } = await load();
+      fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', loseResponse: true });
+
+      const result = await helpdesk.write(loaded, write(), successScope);
+
+      expect(result).toMatchObject({ ok: true, written: true });
+      expect(patches()).toHaveLength(1);
+      expect(fake.store.findRecord('Case', CASES.order1001)).toMatchObject({
+        Tracking_Number__c: '1Z999',
+        External_Reference__c: 'order #1001',
+      });
+    });
+
+    it('leaves a record someone else changed meanwhile alone, and says so', async () => {
+      const { helpdesk, loaded } = await load();
+      fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', status: 503 });
+      onSleep = () => {
+        const record = fake.store.findRecord('Case', CASES.order1001);
+        if (record) record.LastModifiedDate = '2099-01-01T00:00:00.000+0000';
+      };
+
+      const result = await helpdesk.write(loaded, write(), successScope);
+
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          code: 'WRITE_BACK_CONFLICT',
+          message: expect.stringMatching(/changed since it was read, so it was not sent again/),
+        },
+      });
+      expect(patches()).toHaveLength(1);
+    });
+
+    it('gives up with WRITE_BACK_UNAVAILABLE when the record cannot be read back either', async () => {
+      const { helpdesk, loaded } = await load();
+      fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', status: 503 });
+      fake.faults.enqueue({ method: 'GET', pathPattern: '/query', status: 503, times: 10 });
+
+      const result = await helpdesk.write(loaded, write(), successScope);
+
+      expect(result).toMatchObject({
+        ok: false,
+        error: {
+          code: 'WRITE_BACK_UNAVAILABLE',
+          message: expect.stringMatching(
+            /did not confirm the Case update .*reading it back failed/,
+          ),
+        },
+      });
+      expect(patches()).toHaveLength(1);
+    });
+
+    it('does not re-read after a refusal that cannot hide a write (a field error)', async () => {
+      const { helpdesk, loaded } = await load();
+      const result = await helpdesk.write(loaded, write(), {
+        ...successScope,
+        outputs: { tracking: 'T'.repeat(40), paid: false },
+      });
+      expect(result).toMatchObject({ ok: false, error: { code: 'WRITE_BACK_REJECTED' } });
+      expect(sleeps).toEqual([]);
+    });
   });
 
   it("reports Salesforce's field error readably", async () => {

@@ -2,7 +2,13 @@ import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compil
 import type { TemplateScope } from '../compile/template';
 import { renderJson } from '../render/render-request';
 import { appliesToRecord } from '../runs/applies-when';
-import type { HelpdeskError, HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';
+import type {
+  HelpdeskError,
+  HelpdeskPort,
+  LoadedTarget,
+  WriteErrorCode,
+  WriteResult,
+} from '../runs/helpdesk-port';
 import { readRecordPath } from '../salesforce/salesforce-client';
 import type { SalesforceClient, SalesforceRecord } from '../salesforce/salesforce-client';
 import type { SalesforceError } from '../salesforce/salesforce-errors';
@@ -44,6 +50,29 @@ export interface SalesforceHelpdeskOptions {
   /** Used when a load names no object (default Case). */
   defaultObjectApiName?: string;
   now?: () => number;
+  /** Waits before re-reading a record whose update may have been lost (tests make it instant). */
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Long enough for a Salesforce blip or a dropped connection to pass, short for an agent. */
+const RECHECK_DELAY_MS = 1_000;
+
+/**
+ * Whether a value read back from Salesforce is what the update set. Salesforce answers typed
+ * values (42, true) and its own date-time format where the update sent text; anything this
+ * cannot match counts as different, which only ever leads to not writing again.
+ */
+function sameFieldValue(stored: unknown, sent: unknown): boolean {
+  if (stored === undefined || stored === null || sent === null || sent === '') {
+    return (stored ?? null) === null && (sent === null || sent === '');
+  }
+  if (typeof sent === 'object' || typeof stored === 'object') return false;
+  if (String(stored) === String(sent)) return true;
+  if (typeof sent === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(sent)) {
+    const a = Date.parse(String(stored));
+    return !Number.isNaN(a) && a === Date.parse(sent);
+  }
+  return false;
 }
 
 interface WriteContext {
@@ -131,6 +160,8 @@ export function createSalesforceHelpdesk(
   options: SalesforceHelpdeskOptions,
 ): HelpdeskPort {
   const now = options.now ?? Date.now;
+  const sleep =
+    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const defaultObject = options.defaultObjectApiName ?? 'Case';
   const users = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
   const writeContexts = new WeakMap<LoadedTarget, WriteContext>();
@@ -257,18 +288,80 @@ export function createSalesforceHelpdesk(
       }
       const result = await client.updateRecord(objectApiName, loaded.target.id, fields);
       if (result.ok) return { ok: true, written: true, changes: describeChanges(fields, skipped) };
-      const { error } = result;
-      const code =
-        error.code === 'SALESFORCE_AUTH_FAILED' ||
-        error.code === 'SALESFORCE_RATE_LIMITED' ||
-        error.code === 'SALESFORCE_UNAVAILABLE'
-          ? 'WRITE_BACK_UNAVAILABLE'
-          : 'WRITE_BACK_REJECTED';
-      return {
-        ok: false,
-        changes: describeChanges(fields, skipped),
-        error: { code, message: `Salesforce did not save the ${objectApiName}: ${error.message}` },
-      };
+      const changes = describeChanges(fields, skipped);
+      if (result.error.code === 'SALESFORCE_UNAVAILABLE') {
+        return recoverUnanswered(loaded, fields, changes, result.error);
+      }
+      return { ok: false, changes, error: writeError(objectApiName, result.error) };
     },
   };
+
+  /**
+   * The update failed in a way that can hide an applied write (a timeout, a dropped
+   * connection, a 5xx). Updating again blindly could run the record's triggers and flows twice;
+   * giving up could drop a write that never happened. So read the record back: the values
+   * already there mean it landed; an untouched record (same LastModifiedDate as loaded) means it
+   * did not, and it is sent once more, on condition that the record is still untouched
+   * (If-Unmodified-Since); a record someone else changed meanwhile is left alone and reported.
+   */
+  async function recoverUnanswered(
+    loaded: LoadedTarget,
+    fields: Record<string, unknown>,
+    changes: unknown,
+    first: SalesforceError,
+  ): Promise<WriteResult> {
+    const objectApiName = loaded.target.type;
+    const id = loaded.target.id;
+    const unknown = (why: string): WriteResult => ({
+      ok: false,
+      changes,
+      error: {
+        code: 'WRITE_BACK_UNAVAILABLE',
+        message: `Salesforce did not confirm the ${objectApiName} update (${first.message}), and ${why}`,
+      },
+    });
+    await sleep(RECHECK_DELAY_MS);
+    const names = Object.keys(fields);
+    const check = await client.loadRecord(objectApiName, id, [...names, 'LastModifiedDate']);
+    if (!check.ok) return unknown(`reading it back failed too: ${check.error.message}`);
+    const record = check.value;
+    if (names.every((name) => sameFieldValue(readRecordPath(record, name), fields[name]))) {
+      return { ok: true, written: true, changes };
+    }
+    if (loaded.version === undefined) {
+      return unknown(
+        'the record has no LastModifiedDate to tell whether it landed; not sent again.',
+      );
+    }
+    if (record.LastModifiedDate !== loaded.version) {
+      return {
+        ok: false,
+        changes,
+        error: {
+          code: 'WRITE_BACK_CONFLICT',
+          message: `Salesforce did not confirm the ${objectApiName} update (${first.message}), and the record has changed since it was read, so it was not sent again.`,
+        },
+      };
+    }
+    const again = await client.updateRecord(objectApiName, id, fields, {
+      ifUnmodifiedSince: loaded.version,
+    });
+    if (again.ok) return { ok: true, written: true, changes };
+    return { ok: false, changes, error: writeError(objectApiName, again.error) };
+  }
+}
+
+function writeError(
+  objectApiName: string,
+  error: SalesforceError,
+): { code: WriteErrorCode; message: string } {
+  const code =
+    error.code === 'SALESFORCE_AUTH_FAILED' ||
+    error.code === 'SALESFORCE_RATE_LIMITED' ||
+    error.code === 'SALESFORCE_UNAVAILABLE'
+      ? 'WRITE_BACK_UNAVAILABLE'
+      : error.code === 'SALESFORCE_PRECONDITION_FAILED'
+        ? 'WRITE_BACK_CONFLICT'
+        : 'WRITE_BACK_REJECTED';
+  return { code, message: `Salesforce did not save the ${objectApiName}: ${error.message}` };
 }

@@ -13,6 +13,8 @@ export interface SalesforceJournalEntry {
   query: Record<string, unknown>;
   body: unknown;
   authorization: 'bearer' | 'none' | 'other';
+  /** The If-Unmodified-Since header, when the request was conditional. */
+  ifUnmodifiedSince?: string;
   at: string;
 }
 

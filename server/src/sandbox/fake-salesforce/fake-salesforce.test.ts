@@ -119,6 +119,29 @@ describe('sObject rows', () => {
     expect(saved).toMatchObject({ id: CASES.order1001, success: true });
   });
 
+  it('makes a PATCH conditional on If-Unmodified-Since: 412 and nothing written once the record changed', async () => {
+    const path = `/sobjects/Case/${CASES.order1001}`;
+    const loaded = String(fake.store.findRecord('Case', CASES.order1001)?.LastModifiedDate);
+    const since = new Date(loaded).toUTCString();
+    const conditional = (body: unknown, value = since) =>
+      api(path, {
+        method: 'PATCH',
+        body: JSON.stringify(body),
+        headers: { 'if-unmodified-since': value },
+      });
+
+    expect((await conditional({ Status: 'Working' })).status).toBe(204);
+    // That update moved LastModifiedDate on; an hour earlier than it is "changed since".
+    const hourEarlier = new Date(Date.parse(loaded) - 3_600_000).toUTCString();
+    const refused = await conditional({ Status: 'Escalated' }, hourEarlier);
+    expect(refused.status).toBe(412);
+    expect(fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
+
+    const bad = await conditional({ Status: 'Escalated' }, 'yesterday-ish');
+    expect(bad.status).toBe(400);
+    expect(fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
+  });
+
   it('accepts the 15-character form of an id', async () => {
     const reply = await api(`/sobjects/Case/${CASES.order1001.slice(0, 15)}?fields=Subject`);
     expect(reply.status).toBe(200);

@@ -14,6 +14,9 @@
  *   fields?}`; 401 INVALID_SESSION_ID when the session or OAuth token is expired or invalid;
  *   403 REQUEST_LIMIT_EXCEEDED past the org's API request limit; 404 NOT_FOUND for a resource
  *   that doesn't exist; ENTITY_IS_DELETED for a deleted record.
+ * - Conditional request headers: a PATCH with `If-Unmodified-Since` (an HTTP date) is refused
+ *   with 412 Precondition Failed, nothing written, when the record's last modified date is
+ *   later; an invalid header value is 400 Bad Request.
  * - Limits: every response carries `Sforce-Limit-Info: api-usage=used/max`; `GET …/limits`
  *   reports `DailyApiRequests: {Max, Remaining}`.
  * Assumptions (not confirmed by the docs we could read): the NOT_FOUND wording for a malformed
@@ -215,6 +218,19 @@ function registerDataRoutes(
     const target = findTarget(req);
     if (!target.ok) return send(res, target.reply);
     const { objectDef, record } = target;
+    // Conditional request headers: If-Unmodified-Since is weak validation against the record's
+    // LastModifiedDate (HTTP dates have whole seconds); 412 and nothing written if it is later.
+    const since = req.get('if-unmodified-since');
+    if (since !== undefined) {
+      const sinceMs = Date.parse(since);
+      if (Number.isNaN(sinceMs)) {
+        return send(res, salesforceErrors.invalidConditionalHeader('If-Unmodified-Since', since));
+      }
+      const modifiedMs = Date.parse(String(record.LastModifiedDate));
+      if (Math.floor(modifiedMs / 1000) > Math.floor(sinceMs / 1000)) {
+        return res.status(412).end();
+      }
+    }
     const outcome = applyRecordUpdate(objectDef, record, req.body, context.rules, context.now());
     if (!outcome.ok) return send(res, outcome.reply);
     const list = store.data.records[objectDef.name] as (typeof record)[];
@@ -312,6 +328,9 @@ export function createFakeSalesforce(options: FakeSalesforceOptions = {}): FakeS
         : readBearer(req.headers.authorization)
           ? 'bearer'
           : 'other',
+      ...(req.headers['if-unmodified-since'] === undefined
+        ? {}
+        : { ifUnmodifiedSince: req.headers['if-unmodified-since'] }),
       at: formatSalesforceTime(now()),
     };
     store.requests.push(entry);

@@ -71,6 +71,9 @@ export const salesforceErrors = {
       fields,
     ),
   jsonParser: (message: string) => errorReply(400, 'JSON_PARSER_ERROR', message),
+  /** The docs give only the status for a bad conditional header; the code here is ours. */
+  invalidConditionalHeader: (name: string, value: string) =>
+    errorReply(400, 'INVALID_HEADER_VALUE', `${name}: "${value}" is not an HTTP date`),
   stringTooLong: (def: { name: string; label: string; length: number }, value: string) =>
     errorReply(
       400,
