@@ -12,9 +12,14 @@ export const SANDBOX_SALESFORCE_FILE = 'sandbox-salesforce.json';
 /** The sandbox's well-known demo credentials, used only when no secrets file is configured. */
 export const SANDBOX_SECRETS_FILE = 'config/sandbox.secrets.json';
 
-export function loadServerSecrets(env: ServerEnv): LoadSecretsResult {
-  const file =
+/** The secrets file the server reads (and watches), if any. */
+export function serverSecretsFile(env: ServerEnv): string | undefined {
+  return (
     env.secretsFile ??
-    (env.mode === 'sandbox' && existsSync(SANDBOX_SECRETS_FILE) ? SANDBOX_SECRETS_FILE : undefined);
-  return loadSecrets(process.env, file);
+    (env.mode === 'sandbox' && existsSync(SANDBOX_SECRETS_FILE) ? SANDBOX_SECRETS_FILE : undefined)
+  );
+}
+
+export function loadServerSecrets(env: ServerEnv): LoadSecretsResult {
+  return loadSecrets(process.env, serverSecretsFile(env));
 }

@@ -34,9 +34,13 @@ import { createSalesforceClient } from './salesforce/salesforce-client';
 import type { SalesforceClientOptions } from './salesforce/salesforce-client';
 import { createSalesforceHelpdesk } from './write-back/salesforce-helpdesk';
 import type { SecretSource } from './secrets/secret-source';
+import { createReloadableSecrets } from './secrets/reloadable-secrets';
+import type { ReloadableSecrets } from './secrets/reloadable-secrets';
+import { watchSecretsFile } from './secrets/watch-secrets';
 import {
   IDEMPOTENCY_FILE,
   loadServerSecrets,
+  serverSecretsFile,
   RUN_LOG_FILE,
   SANDBOX_SALESFORCE_FILE,
   SANDBOX_ZENDESK_FILE,
@@ -108,13 +112,15 @@ export async function startServer(
   env: ServerEnv,
   options: StartServerOptions = {},
 ): Promise<StartServerResult> {
-  let secrets = options.secrets;
-  if (!secrets) {
-    const loaded = loadServerSecrets(env);
+  let secretSource: SecretSource;
+  let reloadableSecrets: ReloadableSecrets | undefined;
+  if (options.secrets) {
+    secretSource = options.secrets;
+  } else {
+    const loaded = createReloadableSecrets(() => loadServerSecrets(env));
     if (!loaded.ok) return { ok: false, message: loaded.message };
-    secrets = loaded.secrets;
+    secretSource = reloadableSecrets = loaded.secrets;
   }
-  const secretSource = secrets;
   const zendeskSecrets =
     env.zendeskAuth.kind === 'apiToken'
       ? [env.zendeskAuth.apiToken]
@@ -157,6 +163,16 @@ export async function startServer(
   });
   await configStore.reload();
   configStore.watch();
+  const secretsFile = serverSecretsFile(env);
+  const secretsWatcher =
+    reloadableSecrets && secretsFile
+      ? await watchSecretsFile({
+          path: secretsFile,
+          secrets: reloadableSecrets,
+          logger: logger.child({ component: 'secrets' }),
+          onChanged: () => void configStore.reload(),
+        })
+      : undefined;
 
   let sandbox: RunningServer['sandbox'];
   const mounts: { path: string; router: Router | Express }[] = [];
@@ -203,6 +219,7 @@ export async function startServer(
   });
   if (!openedWorkflows.ok) {
     server.close();
+    secretsWatcher?.close();
     configStore.close();
     await sender.close();
     await runLog.close();
@@ -213,6 +230,7 @@ export async function startServer(
   // --- end automations ---
   const closeStores = async () => {
     await workflows.close();
+    secretsWatcher?.close();
     configStore.close();
     await sender.close();
     await runLog.close();
@@ -268,6 +286,7 @@ export async function startServer(
   const app = createApp({
     mode: env.mode,
     configStore,
+    ...(reloadableSecrets ? { secretsStatus: reloadableSecrets.status } : {}),
     runLog,
     idempotency,
     logger,

@@ -54,6 +54,11 @@ export interface TestStackOptions {
   /** Edits the example config before the server loads it. */
   editConfig?: (config: Record<string, unknown>) => void;
   secrets?: Record<string, string>;
+  /**
+   * Read the secrets from this file, as a deployment does (and re-read it when it changes),
+   * instead of handing `secrets` to the server.
+   */
+  secretsFile?: string;
   jwtMaxAgeSeconds?: number;
   /** Routers to mount before the API. */
   mounts?: StartServerOptions['mounts'];
@@ -93,7 +98,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     port: 0,
     host: '127.0.0.1',
     configPath,
-    secretsFile: undefined,
+    secretsFile: options.secretsFile,
     dataDir,
     runLogRetentionDays: 7,
     responseBufferLimitBytes: 64 * 1024 * 1024,
@@ -132,7 +137,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     sleep: async (ms) => {
       sleeps.push(ms);
     },
-    secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS),
+    ...(options.secretsFile === undefined
+      ? { secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS) }
+      : {}),
     ...(options.mounts ? { mounts: options.mounts } : {}),
     ...(options.preview ? { preview: options.preview } : {}),
   });

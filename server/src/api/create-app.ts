@@ -5,6 +5,7 @@ import type { ConfigStore } from '../config/config-store';
 import type { Logger } from '../logging/logger';
 import type { RunLogStore } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';
+import type { SecretsStatus } from '../secrets/reloadable-secrets';
 import type { RunDeps } from '../runs/run-connector';
 import { ApiError, createErrorMiddleware } from './api-error';
 import { createAuthenticator, requireAdmin } from './authenticate';
@@ -16,6 +17,8 @@ import { createSalesforceRouter } from './salesforce-routes';
 export interface AppDeps {
   mode: 'sandbox' | 'live';
   configStore: ConfigStore<CompiledConfig>;
+  /** Set when the secrets come from a file the server re-reads; shown on /health. */
+  secretsStatus?: () => SecretsStatus;
   run: RunDeps;
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
@@ -46,9 +49,20 @@ export function createApp(deps: AppDeps): Express {
   app.get('/health', (_req, res) => {
     const status = deps.configStore.status();
     const compiled = deps.configStore.current();
+    const secrets = deps.secretsStatus?.();
     res.status(compiled ? 200 : 503).json({
-      status: compiled && status.ok ? 'ok' : 'degraded',
+      status: compiled && status.ok && secrets?.ok !== false ? 'ok' : 'degraded',
       mode: deps.mode,
+      // The file's load time and why a reload failed (file name and reason): never a value.
+      ...(secrets
+        ? {
+            secrets: {
+              ok: secrets.ok,
+              loadedAt: secrets.loadedAt,
+              error: secrets.lastError?.message ?? null,
+            },
+          }
+        : {}),
       config: {
         ok: status.ok,
         serving: compiled !== undefined,

@@ -11,6 +11,8 @@ export interface SecretSource {
   get(name: string): string | undefined;
   /** Every secret value, so that logs and errors can scrub them wherever they appear. */
   values(): string[];
+  /** The names that have a value. */
+  names(): string[];
 }
 
 export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/;
@@ -26,6 +28,7 @@ export function createSecretSource(values: Record<string, string>): SecretSource
   return {
     get: (name) => map.get(name),
     values: () => [...map.values()],
+    names: () => [...map.keys()],
   };
 }
 
