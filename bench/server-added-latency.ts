@@ -10,12 +10,18 @@ import type { Benchmark, BenchmarkReport } from './support/report';
  * measured in the server process (see support/server-child.ts): 'request' event → response
  * 'finish', minus what the other systems report they spent on each outbound call.
  *
- * Twice: with systems that answer instantly (the server is then saturated at any concurrency
- * above a few, and the figure is mostly queueing), and with systems that take 50 ms per call,
- * as remote APIs do (the same concurrency then offers a load the server can carry).
+ * Three times: with systems that answer instantly (the server is then saturated at any
+ * concurrency above a few, and the figure is mostly queueing); with systems that take exactly
+ * 50 ms per call, as remote APIs do (the same concurrency then offers a load the server can
+ * carry); and with 25–75 ms per call. Exactly 50 ms keeps a closed loop's workers in lockstep,
+ * so their answers reach the server in bursts; remote APIs' latency varies, which spreads them.
  */
 const CONCURRENCIES = [1, 10, 100];
-const FAKE_DELAYS_MS = [0, 50];
+const OTHER_SYSTEMS = [
+  { delayMs: 0, jitter: 0, label: '0 ms/call' },
+  { delayMs: 50, jitter: 0, label: '50 ms/call' },
+  { delayMs: 50, jitter: 0.5, label: '25–75 ms/call' },
+];
 const WARMUP_MS = 1_000;
 const DURATION_MS = 6_000;
 const TARGET = { p50: 2, p99: 10 };
@@ -26,14 +32,16 @@ export const serverAddedLatency: Benchmark = {
     const stack = await startBenchStack({ timing: true });
     const rows: Record<string, string | number>[] = [];
     const results: {
+      otherSystems: string;
       fakeDelayMs: number;
+      jitter: number;
       concurrency: number;
       timings: ServerTimings;
       runsPerSecond: number;
     }[] = [];
     try {
-      for (const fakeDelayMs of FAKE_DELAYS_MS) {
-        await stack.setFakeDelay(fakeDelayMs);
+      for (const { delayMs: fakeDelayMs, jitter, label: otherSystems } of OTHER_SYSTEMS) {
+        await stack.setFakeDelay(fakeDelayMs, jitter);
         for (const concurrency of CONCURRENCIES) {
           const request = (_worker: number, sequence: number) =>
             stack.runConnector(BENCH_CONNECTOR, 1 + (sequence % 10_000));
@@ -41,9 +49,16 @@ export const serverAddedLatency: Benchmark = {
           await stack.server.ask({ type: 'timings' });
           const load = await generateLoad({ concurrency, durationMs: DURATION_MS, request });
           const timings = await stack.server.ask<ServerTimings>({ type: 'timings' });
-          results.push({ fakeDelayMs, concurrency, timings, runsPerSecond: load.runsPerSecond });
+          results.push({
+            otherSystems,
+            fakeDelayMs,
+            jitter,
+            concurrency,
+            timings,
+            runsPerSecond: load.runsPerSecond,
+          });
           rows.push({
-            'other systems': `${fakeDelayMs} ms/call`,
+            'other systems': otherSystems,
             concurrency,
             runs: timings.count,
             'runs/s': load.runsPerSecond,
@@ -63,7 +78,7 @@ export const serverAddedLatency: Benchmark = {
       .filter((result) => result.concurrency === 100)
       .flatMap((result) => {
         const measured = result.timings.serverAddedMs;
-        const label = `at concurrency 100, other systems ${result.fakeDelayMs} ms/call`;
+        const label = `at concurrency 100, other systems ${result.otherSystems}`;
         return [
           {
             name: `server-added p50 ${label}`,

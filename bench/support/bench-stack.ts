@@ -27,8 +27,8 @@ export interface BenchStack {
   serverUrl: string;
   adminToken: string;
   server: ChildHandle<{ url: string; adminToken: string }>;
-  /** Makes the fake Zendesk and upstream answer after this many ms. */
-  setFakeDelay(ms: number): Promise<void>;
+  /** Makes the fake Zendesk and upstream answer after this many ms (± jitter × ms, uniform). */
+  setFakeDelay(ms: number, jitter?: number): Promise<void>;
   /** One connector run through the server, as the sidebar sends it; true when it succeeded. */
   runConnector(connectorId: string, ticketId: number): Promise<boolean>;
   /** The same run with the surface the huge-response connector needs. */
@@ -79,8 +79,8 @@ export async function startBenchStack(
     serverUrl: server.ready.url,
     adminToken: server.ready.adminToken,
     server,
-    setFakeDelay: async (ms) => {
-      await fakes.ask({ type: 'delay', ms });
+    setFakeDelay: async (ms, jitter = 0) => {
+      await fakes.ask({ type: 'delay', ms, jitter });
     },
     runConnector: async (connectorId, ticketId) => {
       const res = await request(`${server.ready.url}/api/connectors/${connectorId}/run`, {

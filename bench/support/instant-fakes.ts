@@ -77,21 +77,27 @@ export async function recordCannedBodies(): Promise<CannedBodies> {
 export interface RunningInstantFakes {
   url: string;
   server: Server;
-  /** Makes every answer wait this long, to play a remote system with real latency. */
-  setDelay(ms: number): void;
+  /**
+   * Makes every answer wait this long, to play a remote system with real latency; with `jitter`
+   * (0–1) each wait is drawn uniformly from ms × (1 ± jitter), as real latencies vary.
+   */
+  setDelay(ms: number, jitter?: number): void;
   close(): Promise<void>;
 }
 
 export async function startInstantFakes(bodies: CannedBodies): Promise<RunningInstantFakes> {
   const ticketParts = bodies.ticket.split(ID_PLACEHOLDER);
   let delayMs = 0;
+  let jitter = 0;
   const server = createServer((req, res) => {
     const arrived = performance.now();
     const json = () => ({
       'content-type': 'application/json; charset=utf-8',
       [FAKE_TIME_HEADER]: (performance.now() - arrived).toFixed(3),
     });
-    if (delayMs > 0) setTimeout(() => answer(req, res, json), delayMs);
+    // With jitter j, each answer waits delayMs × (1 ± j), uniformly.
+    const wait = delayMs * (1 + jitter * (2 * Math.random() - 1));
+    if (wait > 0) setTimeout(() => answer(req, res, json), wait);
     else answer(req, res, json);
   });
   const answer = (
@@ -137,8 +143,9 @@ export async function startInstantFakes(bodies: CannedBodies): Promise<RunningIn
   return {
     url: `http://127.0.0.1:${port}`,
     server,
-    setDelay: (ms) => {
+    setDelay: (ms, spread = 0) => {
       delayMs = ms;
+      jitter = spread;
     },
     close: () =>
       new Promise((resolve) => {
