@@ -12,6 +12,7 @@ import {
   ZENDESK_STATUSES,
   ZENDESK_TICKET_TYPES,
 } from '../../../shared/src/config/connector-config-schema';
+import { formatMiB } from '../request/response-buffer-budget';
 import type { SecretSource } from '../secrets/secret-source';
 import { SECRET_NAME_PATTERN } from '../secrets/secret-source';
 import { parseTemplate, WORKFLOW_TEMPLATE_ROOTS } from './template';
@@ -773,10 +774,9 @@ export function compileConfig(
   for (const [id, def] of Object.entries(config.connections)) {
     connections.set(id, compileConnection(id, def, issues, deps.secrets));
     if (deps.maxJsonBodyBytes !== undefined && def.maxResponseBytes > deps.maxJsonBodyBytes) {
-      const mib = (bytes: number) => `${Math.round((bytes / 1048576) * 10) / 10} MiB`;
       issues.warning(
         ['connections', id, 'maxResponseBytes'],
-        `allows ${mib(def.maxResponseBytes)} answers, but this server's heap admits JSON bodies up to about ${mib(deps.maxJsonBodyBytes)}; bigger ones will fail with UPSTREAM_RESPONSE_BUDGET_EXCEEDED`,
+        `allows ${formatMiB(def.maxResponseBytes)} answers, but this server's heap admits JSON bodies up to about ${formatMiB(deps.maxJsonBodyBytes)}; bigger ones will fail with UPSTREAM_RESPONSE_BUDGET_EXCEEDED`,
         'lower maxResponseBytes, or start the server with a larger --max-old-space-size (see the README)',
       );
     }

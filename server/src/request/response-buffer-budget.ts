@@ -11,6 +11,11 @@ const TEXT_HEAP_FACTOR = 2;
 /** Below this the check is skipped: 256 KiB × 24 is 6 MiB, less than V8 keeps in reserve anyway. */
 const HEAP_CHECK_FROM_BYTES = 256 * 1024;
 
+/** `1.5 MiB`: byte counts in the messages about response sizes. */
+export function formatMiB(bytes: number): string {
+  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
+}
+
 /**
  * The largest JSON body the heap could take in the worst case right now (at boot: the heap is
  * nearly empty, so under load the real limit is a little lower). For config warnings.

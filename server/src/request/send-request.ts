@@ -8,6 +8,7 @@ import {
   readBodyWithLimit,
   type DecodedBody,
 } from './read-response-body';
+import { formatMiB } from './response-buffer-budget';
 import type { ResponseBufferBudget } from './response-buffer-budget';
 import { isRedirectStatus, planRedirect, type Hop } from './redirect-policy';
 import type {
@@ -234,10 +235,6 @@ interface AttemptContext {
   callerSignal: AbortSignal | undefined;
   authHeaderNames: readonly string[];
   budget: ResponseBufferBudget | undefined;
-}
-
-function formatMiB(bytes: number): string {
-  return `${Math.round((bytes / (1024 * 1024)) * 10) / 10} MiB`;
 }
 
 /** One attempt: the request and every redirect hop it leads to, under one per-attempt timeout. */
