@@ -152,13 +152,12 @@ export async function startServer(
   const runLog = opened.value;
   const idempotency = openIdempotencyStore({ path: join(env.dataDir, IDEMPOTENCY_FILE) });
 
+  // Once, while the heap is nearly empty: measured at each reload it would move with the load,
+  // and the same config could warn on one reload and not the next.
+  const maxJsonBodyBytes = estimateMaxJsonBodyBytes();
   const configStore = createConfigStore<CompiledConfig>({
     path: env.configPath,
-    compile: (config) =>
-      compileConfig(config, {
-        secrets: secretSource,
-        maxJsonBodyBytes: estimateMaxJsonBodyBytes(),
-      }),
+    compile: (config) => compileConfig(config, { secrets: secretSource, maxJsonBodyBytes }),
     logger: logger.child({ component: 'config' }),
   });
   await configStore.reload();
