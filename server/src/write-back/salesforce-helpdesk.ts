@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compile-config';
 import type { TemplateScope } from '../compile/template';
 import { renderJson } from '../render/render-request';
@@ -160,8 +161,7 @@ export function createSalesforceHelpdesk(
   options: SalesforceHelpdeskOptions,
 ): HelpdeskPort {
   const now = options.now ?? Date.now;
-  const sleep =
-    options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const defaultObject = options.defaultObjectApiName ?? 'Case';
   const users = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
   const writeContexts = new WeakMap<LoadedTarget, WriteContext>();
