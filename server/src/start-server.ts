@@ -47,6 +47,10 @@ import {
 } from './server-paths';
 import { createZendeskHelpdesk } from './write-back/zendesk-helpdesk';
 import { createZendeskClient } from './zendesk/zendesk-client';
+import type { SignAppTokenOptions } from './sandbox/fake-zendesk/app-signing';
+import { createAgentAccess } from './zendesk-identity/agent-access';
+import { createAgentSessions, readOrCreateSessionKey } from './zendesk-identity/agent-session';
+import { createAppKeySource, createZafTokenVerifier } from './zendesk-identity/zaf-token';
 import type { ZendeskClient } from './zendesk/zendesk-client';
 import { openWorkflowServices } from './workflows/workflow-services';
 import type { WorkflowServices } from './workflows/workflow-services';
@@ -81,7 +85,14 @@ export interface StartServerOptions {
    * Mount the /preview page even outside sandbox mode (tests), optionally with another build of
    * the app.
    */
-  preview?: { appAssetsDir?: string };
+  preview?: {
+    appAssetsDir?: string;
+    /**
+     * Signs the preview's sidebar loads as Zendesk would (the sandbox uses its own fake's key;
+     * tests pass the fake Zendesk they started).
+     */
+    signAppToken?: (options: SignAppTokenOptions) => Promise<string>;
+  };
   /** Routers to mount before the API, built once the server knows its URL and Zendesk client. */
   mounts?: (context: { url: string; zendesk: ZendeskClient; logger: Logger }) => {
     path: string;
@@ -129,7 +140,7 @@ export async function startServer(
     ...secretSource.values(),
     ...zendeskSecrets,
     env.adminToken,
-    env.appSharedSecret,
+    ...(env.sessionSecret === undefined ? [] : [env.sessionSecret]),
     ...[env.zendeskWebhookSecret, env.salesforceWebhookSecret].filter((v) => v !== undefined),
   ]);
   const logger = createLogger({
@@ -253,7 +264,53 @@ export async function startServer(
           auth: env.zendeskAuth,
           ...(options.sleep ? { sleep: options.sleep } : {}),
         });
-  const helpdesk = zendesk ? createZendeskHelpdesk(zendesk) : undefined;
+  // --- The Zendesk sidebar's identity: Zendesk-signed loads, sessions, what agents may see. ---
+  const access = zendesk
+    ? createAgentAccess({
+        zendesk,
+        logger: logger.child({ component: 'agent-access' }),
+        cacheSeconds: env.agentAccessCacheSeconds,
+      })
+    : undefined;
+  const zendeskApp = env.zendeskApp;
+  const identity =
+    zendesk && access && zendeskApp
+      ? {
+          access,
+          verifier: createZafTokenVerifier({
+            accountHost: zendeskApp.accountHost,
+            appId: zendeskApp.appId,
+            installationIds: zendeskApp.installationIds,
+            key: createAppKeySource({
+              fetchPem: async () => {
+                const pem = await zendesk.getAppPublicKey(zendeskApp.appId);
+                return pem.ok ? pem : { ok: false, error: { message: pem.error.message } };
+              },
+              ...(zendeskApp.publicKeyPem === undefined
+                ? {}
+                : { pinnedPem: zendeskApp.publicKeyPem }),
+            }),
+          }),
+          sessions: createAgentSessions({
+            key: readOrCreateSessionKey(env.dataDir, env.sessionSecret),
+            accountHost: zendeskApp.accountHost,
+            installationIds: zendeskApp.installationIds,
+            appId: zendeskApp.appId,
+          }),
+        }
+      : undefined;
+  if (zendesk && !identity) {
+    logger.warn(
+      'the Zendesk sidebar is off: set ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID (docs/zendesk.md)',
+    );
+  }
+  for (const name of env.obsolete) {
+    logger.warn(`${name} is no longer used: the sidebar now proves agents with signed URLs`);
+  }
+  const previewSigner =
+    options.preview?.signAppToken ?? sandbox?.zendesk.apps.signAppToken.bind(sandbox.zendesk.apps);
+  const previewMounted = zendesk !== undefined && (env.mode === 'sandbox' || !!options.preview);
+  const helpdesk = zendesk ? createZendeskHelpdesk(zendesk, access ? { access } : {}) : undefined;
   const salesforce = env.salesforce
     ? createSalesforceHelpdesk(
         createSalesforceClient({
@@ -266,16 +323,16 @@ export async function startServer(
         },
       )
     : undefined;
-  if (zendesk && (env.mode === 'sandbox' || options.preview)) {
-    // The preview plays Zendesk's agent workspace and request proxy, signing with the shared
-    // secret: only for the sandbox and tests, never in a deployment.
+  if (zendesk && previewMounted && previewSigner) {
+    // The preview plays Zendesk's agent workspace: it signs the sidebar's loads with the
+    // sandbox account's own key, so only for the sandbox and tests, never in a deployment.
     mounts.push({
       path: '/preview',
       router: createPreviewRouter({
         zendesk,
         appAssetsDir: options.preview?.appAssetsDir ?? resolve('zendesk-app/assets'),
         serverUrl: () => url,
-        sharedSecret: env.appSharedSecret,
+        signAppToken: previewSigner,
         logger,
       }),
     });
@@ -291,12 +348,20 @@ export async function startServer(
     logger,
     mounts,
     workflows: (run, idempotencyStore) => workflows.routers(run, idempotencyStore),
-    auth: {
-      sharedSecret: env.appSharedSecret,
-      adminToken: env.adminToken,
-      maxAgeSeconds: env.jwtMaxAgeSeconds,
-      audience: env.jwtAudience,
-    },
+    auth: { adminToken: env.adminToken },
+    ...(zendesk
+      ? {
+          zendeskSidebar: {
+            identity,
+            assetsDir: options.preview?.appAssetsDir ?? resolve('zendesk-app/assets'),
+            // Zendesk frames the sidebar; the preview (same origin) does in the sandbox.
+            frameAncestors: [
+              ...(zendeskApp ? [`https://${zendeskApp.accountHost}`] : []),
+              ...(previewMounted ? ["'self'"] : []),
+            ],
+          },
+        }
+      : {}),
     ...(env.salesforce ? { salesforce: { connectorKey: env.salesforce.connectorKey } } : {}),
     run: {
       config: () => configStore.current(),

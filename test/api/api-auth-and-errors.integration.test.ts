@@ -2,13 +2,18 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, TEST_SHARED_SECRET } from '../support/start-test-stack';
+import { SANDBOX_ZENDESK_APP } from '../../server/src/sandbox/seed/zendesk-seed';
+import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
 
+/** Known here so the tests can forge sessions the way an attacker who guessed it could. */
+const SESSION_SECRET = 'test-session-secret-0123456789abcdef-0123';
 let stack: TestStack;
+let agentAuth: { Authorization: string };
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  stack = await startTestStack({ env: { sessionSecret: SESSION_SECRET } });
+  agentAuth = (await stack.signInAgent()).auth;
 });
 afterAll(async () => {
   await stack.close();
@@ -19,9 +24,37 @@ const listFor = (auth: string | undefined) => {
   return auth === undefined ? req : req.set('Authorization', auth);
 };
 
+/** A session token made outside the server, with the claims and key a test chooses. */
+async function forgeSession(
+  options: {
+    key?: string;
+    alg?: string;
+    claims?: Record<string, unknown>;
+    expiresInSeconds?: number;
+    audience?: string;
+  } = {},
+): Promise<string> {
+  const now = Math.floor(Date.now() / 1000);
+  return new SignJWT({
+    acc: stack.zendesk.apps.accountHost,
+    ins: SANDBOX_ZENDESK_APP.installationId,
+    app: SANDBOX_ZENDESK_APP.appId,
+    sst: now,
+    ...options.claims,
+  })
+    .setProtectedHeader({ alg: options.alg ?? 'HS256', typ: 'JWT' })
+    .setIssuer('data-connectors')
+    .setAudience(options.audience ?? 'data-connectors:zendesk-sidebar')
+    .setSubject('90000000002')
+    .setIssuedAt(now)
+    .setExpirationTime(now + (options.expiresInSeconds ?? 600))
+    .setJti('forged-0001')
+    .sign(new TextEncoder().encode(options.key ?? SESSION_SECRET));
+}
+
 describe('authentication', () => {
-  it("accepts an HS256 JWT signed with the shared secret (what Zendesk's proxy sends)", async () => {
-    const res = await listFor(`Bearer ${await stack.mintJwt()}`);
+  it('accepts the session a Zendesk-signed sidebar load started', async () => {
+    const res = await listFor(agentAuth.Authorization);
     expect(res.status).toBe(200);
     expect(res.body.connectors.map((c: { id: string }) => c.id)).toEqual([
       'shopify_order_lookup',
@@ -49,64 +82,49 @@ describe('authentication', () => {
     expect(res.body.error.code).toBe('AUTH_REQUIRED');
   });
 
-  it('refuses a JWT signed with the wrong secret', async () => {
-    const res = await listFor(
-      `Bearer ${await stack.mintJwt({ secret: 'another-secret-of-enough-length-000' })}`,
-    );
+  it('refuses a session signed with another key', async () => {
+    const res = await listFor(`Bearer ${await forgeSession({ key: 'x'.repeat(40) })}`);
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('AUTH_INVALID');
   });
 
-  it('refuses an expired JWT', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const res = await listFor(
-      `Bearer ${await stack.mintJwt({ expiresInSeconds: -120, iat: now - 180 })}`,
-    );
+  it('says an expired session is expired, so the sidebar renews it', async () => {
+    const res = await listFor(`Bearer ${await forgeSession({ expiresInSeconds: -60 })}`);
     expect(res.status).toBe(401);
+    expect(res.body.error.code).toBe('SESSION_EXPIRED');
   });
 
-  it('refuses a JWT that would stay valid for longer than the maximum age', async () => {
-    const res = await listFor(`Bearer ${await stack.mintJwt({ expiresInSeconds: 3600 })}`);
-    expect(res.status).toBe(401);
+  it('refuses a session made for another account, installation, app or audience', async () => {
+    for (const token of [
+      await forgeSession({ claims: { acc: 'other.zendesk.com' } }),
+      await forgeSession({ claims: { ins: 999 } }),
+      await forgeSession({ claims: { app: 999 } }),
+      await forgeSession({ audience: 'something-else' }),
+    ]) {
+      const res = await listFor(`Bearer ${token}`);
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('AUTH_INVALID');
+    }
   });
 
-  it('refuses a JWT issued too long ago', async () => {
-    const now = Math.floor(Date.now() / 1000);
-    const res = await listFor(
-      `Bearer ${await stack.mintJwt({ iat: now - 600, expiresInSeconds: 30 })}`,
-    );
-    expect(res.status).toBe(401);
-  });
-
-  it('pins the algorithm: HS512 with the right secret and an unsigned token are refused', async () => {
-    const hs512 = await stack.mintJwt({ algorithm: 'HS512' });
-    expect((await listFor(`Bearer ${hs512}`)).status).toBe(401);
-    const unsigned = new UnsecuredJWT({ sub: '1' }).setExpirationTime('1m').encode();
+  it('pins the algorithm: HS512 with the right key and an unsigned token are refused', async () => {
+    expect((await listFor(`Bearer ${await forgeSession({ alg: 'HS512' })}`)).status).toBe(401);
+    const unsigned = new UnsecuredJWT({ sub: '90000000002' }).setExpirationTime('1m').encode();
     expect((await listFor(`Bearer ${unsigned}`)).status).toBe(401);
   });
 
-  it('refuses a JWT without an expiry', async () => {
-    const token = await new SignJWT({})
-      .setProtectedHeader({ alg: 'HS256' })
-      .sign(new TextEncoder().encode(TEST_SHARED_SECRET));
-    expect((await listFor(`Bearer ${token}`)).status).toBe(401);
-  });
-
   it('the 401 body is the same whatever was wrong, and leaks nothing', async () => {
-    const wrong = await listFor(`Bearer ${await stack.mintJwt({ secret: 'x'.repeat(40) })}`);
-    const expired = await listFor(
-      `Bearer ${await stack.mintJwt({ expiresInSeconds: -600, iat: 1 })}`,
+    const wrong = await listFor(`Bearer ${await forgeSession({ key: 'y'.repeat(40) })}`);
+    const otherAccount = await listFor(
+      `Bearer ${await forgeSession({ claims: { acc: 'evil.zendesk.com' } })}`,
     );
-    expect(wrong.body).toEqual(expired.body);
-    expect(wrong.text).not.toMatch(/signature|expired|secret/i);
+    expect(wrong.body).toEqual(otherAccount.body);
+    expect(wrong.text).not.toMatch(/signature|account|secret|installation/i);
   });
 
-  it("lets the app read one ticket's runs but only admins list every run", async () => {
-    const jwt = `Bearer ${await stack.mintJwt()}`;
-    expect(
-      (await request(stack.url).get('/api/runs?ticketId=1').set('Authorization', jwt)).status,
-    ).toBe(200);
-    const all = await request(stack.url).get('/api/runs').set('Authorization', jwt);
+  it("lets an agent read one ticket's runs but only admins list every run", async () => {
+    expect((await request(stack.url).get('/api/runs?ticketId=1').set(agentAuth)).status).toBe(200);
+    const all = await request(stack.url).get('/api/runs').set(agentAuth);
     expect(all.status).toBe(403);
     expect(all.body.error.code).toBe('FORBIDDEN');
     expect((await request(stack.url).get('/api/runs').set(stack.adminAuth)).status).toBe(200);

@@ -162,14 +162,14 @@ describe('Salesforce: the Apex controller runs connectors on a record', () => {
     expect(malformed.body.error.code).toBe('BODY_INVALID');
   });
 
-  it('refuses a wrong or missing connector key, and an app JWT', async () => {
+  it('refuses a wrong or missing connector key, and a Zendesk sidebar session', async () => {
     const wrong = await request(stack.url)
       .get(`/api/salesforce/connectors?objectApiName=Case&recordId=${CASE_1001}`)
       .set('X-Connector-Key', 'not-the-key');
     expect(wrong.status).toBe(401);
     const jwt = await request(stack.url)
       .get(`/api/salesforce/connectors?objectApiName=Case&recordId=${CASE_1001}`)
-      .set('Authorization', `Bearer ${await stack.mintJwt()}`);
+      .set((await stack.signInAgent()).auth);
     expect(jwt.status).toBe(401);
     expect(jwt.body.error.code).toBe('AUTH_INVALID');
   });

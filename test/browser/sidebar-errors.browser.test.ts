@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startPreviewStack } from '../support/start-preview-stack';
-import { TEST_SHARED_SECRET } from '../support/start-test-stack';
+import { TEST_ADMIN_TOKEN } from '../support/start-test-stack';
 import type { PreviewStack } from '../support/start-preview-stack';
 import { BROWSER_TIMEOUT_MS, launchChromium, openPreview } from './browser-support';
 import type { Chromium } from './browser-support';
@@ -46,20 +46,21 @@ describe('failures in the sidebar', () => {
   );
 
   it(
-    'tells the admin which setting to check when the shared secret is wrong',
+    "refuses a sidebar load whose signature is not Zendesk's, and says what to do",
     async () => {
       const { app, page } = await openPreview(
         chromium,
-        `${stack.previewUrl}?ticket=1&secret=wrong`,
+        `${stack.previewUrl}?ticket=1&signature=forged`,
       );
-      const error = app.locator('[data-testid=list-status] [data-testid=error]');
-      await error.waitFor();
-      expect(await error.textContent()).toContain('“Shared secret”');
-      expect(stack.logLines.some((line) => line.includes('request not authenticated'))).toBe(true);
-      // The secret never reached the browser.
+      const problem = app.locator('[role=alert]');
+      await problem.waitFor();
+      expect(await problem.textContent()).toContain('Could not verify Zendesk');
+      expect(await app.locator('[data-connector-id]').count()).toBe(0);
+      expect(stack.logLines.some((line) => line.includes('sidebar load refused'))).toBe(true);
+      // No server secret reached the browser.
       const html = await page.content();
       const frameHtml = await app.locator('html').innerHTML();
-      for (const text of [html, frameHtml]) expect(text).not.toContain(TEST_SHARED_SECRET);
+      for (const text of [html, frameHtml]) expect(text).not.toContain(TEST_ADMIN_TOKEN);
       await page.close();
     },
     BROWSER_TIMEOUT_MS,

@@ -17,7 +17,7 @@ let token: string;
 beforeAll(async () => {
   stack = await startTestStack();
   agent = new Agent({ connections: 8 });
-  token = await stack.mintJwt();
+  token = (await stack.signInAgent()).token;
 });
 afterAll(async () => {
   await agent.close();

@@ -1,13 +1,17 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SignJWT } from 'jose';
 import type { ServerEnv } from '../../server/src/env/parse-env';
 import { startDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import type { RunningDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import { startFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
-import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
+import type { SignAppTokenOptions } from '../../server/src/sandbox/fake-zendesk/app-signing';
+import {
+  SANDBOX_USER_IDS,
+  SANDBOX_ZENDESK_APP,
+  SANDBOX_ZENDESK_CREDENTIALS,
+} from '../../server/src/sandbox/seed/zendesk-seed';
 import { startFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import type { RunningFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../server/src/sandbox/seed/salesforce-seed';
@@ -19,7 +23,6 @@ import type { RunningServer, StartServerOptions } from '../../server/src/start-s
  * The whole service as a deployment runs it (live mode, talking HTTP to a Zendesk and to an
  * external API), with both of those played by the local fakes on their own ports.
  */
-export const TEST_SHARED_SECRET = 'test-shared-secret-0123456789abcdef0123';
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
 export const TEST_CONNECTOR_KEY = 'test-salesforce-connector-key-0123456789';
 export const SANDBOX_SECRETS = JSON.parse(
@@ -39,15 +42,30 @@ export interface TestStack {
   configPath: string;
   dataDir: string;
   adminAuth: { Authorization: string };
-  mintJwt(options?: {
-    secret?: string;
-    expiresInSeconds?: number;
-    algorithm?: string;
-    iat?: number;
-  }): Promise<string>;
+  /**
+   * Signs an agent in the way Zendesk loads the sidebar: the fake Zendesk signs a token for
+   * the user, it is POSTed to /zendesk/sidebar, and the session the page carries comes back.
+   */
+  signInAgent(userId?: number): Promise<AgentSignIn>;
+  /** A token as the fake Zendesk signs it for the app's signed location. */
+  signAppToken(options: SignAppTokenOptions): Promise<string>;
   /** Reads a ticket straight from the fake Zendesk's store. */
   ticket(id: number): { customFields: Record<string, unknown>; tags: string[]; notes: string[] };
   close(): Promise<void>;
+}
+
+export interface AgentSignIn {
+  token: string;
+  expiresAt: string;
+  auth: { Authorization: string };
+}
+
+/** Reads the session the sidebar page carries (server/src/zendesk-identity/sidebar-routes.ts). */
+export function readPageSession(html: string): { token: string; expiresAt: string } | undefined {
+  const match = /<script type="application\/json" id="dc-session">(.*?)<\/script>/s.exec(html);
+  return match
+    ? (JSON.parse(match[1] as string) as { token: string; expiresAt: string })
+    : undefined;
 }
 
 export interface TestStackOptions {
@@ -59,7 +77,8 @@ export interface TestStackOptions {
    * instead of handing `secrets` to the server.
    */
   secretsFile?: string;
-  jwtMaxAgeSeconds?: number;
+  /** How long the server reuses what Zendesk says an agent may see (default 60). */
+  agentAccessCacheSeconds?: number;
   /** Routers to mount before the API. */
   mounts?: StartServerOptions['mounts'];
   /** Mount the /preview page (it is on by default only in sandbox mode). */
@@ -109,10 +128,15 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       email: SANDBOX_ZENDESK_CREDENTIALS.email,
       apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
     },
-    appSharedSecret: TEST_SHARED_SECRET,
+    zendeskApp: {
+      appId: SANDBOX_ZENDESK_APP.appId,
+      installationIds: [SANDBOX_ZENDESK_APP.installationId],
+      accountHost: zendesk.apps.accountHost,
+    },
+    sessionSecret: undefined,
+    agentAccessCacheSeconds: options.agentAccessCacheSeconds ?? 60,
     adminToken: TEST_ADMIN_TOKEN,
-    jwtMaxAgeSeconds: options.jwtMaxAgeSeconds ?? 120,
-    jwtAudience: undefined,
+    obsolete: [],
     salesforce: {
       auth: {
         kind: 'refreshToken',
@@ -141,7 +165,9 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ? { secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS) }
       : {}),
     ...(options.mounts ? { mounts: options.mounts } : {}),
-    ...(options.preview ? { preview: options.preview } : {}),
+    ...(options.preview
+      ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }
+      : {}),
   });
   if (!started.ok) throw new Error(`test server did not start: ${started.message}`);
   const server = started.server;
@@ -157,20 +183,25 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     configPath,
     dataDir,
     adminAuth: { Authorization: `Bearer ${env.adminToken}` },
-    mintJwt: async ({
-      secret = env.appSharedSecret,
-      expiresInSeconds = 60,
-      algorithm = 'HS256',
-      iat,
-    } = {}) => {
-      const now = Math.floor(Date.now() / 1000);
-      return new SignJWT({ name: 'Agent Smith' })
-        .setProtectedHeader({ alg: algorithm, typ: 'JWT' })
-        .setIssuer('https://sandbox.zendesk.com')
-        .setSubject('90000000001')
-        .setIssuedAt(iat ?? now)
-        .setExpirationTime(now + expiresInSeconds)
-        .sign(new TextEncoder().encode(secret));
+    signAppToken: (signOptions) => zendesk.apps.signAppToken(signOptions),
+    signInAgent: async (userId = SANDBOX_USER_IDS.agent) => {
+      const token = await zendesk.apps.signAppToken({ userId });
+      const response = await fetch(
+        `${server.url}/zendesk/sidebar?origin=${encodeURIComponent(server.url)}&app_guid=test`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ token }).toString(),
+        },
+      );
+      const html = await response.text();
+      const session = readPageSession(html);
+      if (response.status !== 200 || !session) {
+        throw new Error(
+          `agent ${userId} could not sign in (${response.status}): ${html.slice(0, 300)}`,
+        );
+      }
+      return { ...session, auth: { Authorization: `Bearer ${session.token}` } };
     },
     ticket: (id) => {
       const stored = zendesk.store.findTicket(id);

@@ -49,8 +49,6 @@ export function describeFailure(
   const codeText = STRINGS.errorCode(error.code, error.status);
   const E = STRINGS.errors;
   switch (error.code) {
-    case 'SERVER_URL_MISSING':
-      return { ...base, ...E.serverUrlMissing };
     case 'SERVER_UNREACHABLE':
       return {
         ...base,
@@ -65,6 +63,17 @@ export function describeFailure(
     case 'AUTH_INVALID':
     case 'AUTH_REQUIRED':
       return { ...base, ...E.auth };
+    case 'SESSION_EXPIRED':
+      return { ...base, ...E.sessionExpired };
+    case 'TICKET_NOT_FOUND':
+      return {
+        ...base,
+        title: E.ticketHidden.title,
+        message: serverText,
+        hint: E.ticketHidden.hint,
+      };
+    case 'TICKET_EDIT_FORBIDDEN':
+      return { ...base, title: E.cannotEdit.title, message: serverText, hint: E.cannotEdit.hint };
     case 'INPUT_INVALID': {
       const problems = inputProblems(error.details);
       const names = [

@@ -12,17 +12,32 @@ describe('error messages the agent sees', () => {
     expect(view).toMatchObject({ retryable: true, sameKeyOnRetry: true });
   });
 
-  it('tells the admin which setting to check on a 401', () => {
+  it('tells the agent to reload the ticket on a 401, and the admin which settings to check', () => {
     for (const code of ['AUTH_INVALID', 'AUTH_REQUIRED', 'HTTP_401']) {
       const view = describeFailure({
         code,
         status: 401,
         message: 'The credentials were not accepted.',
       });
-      expect(view.hint).toContain('“Shared secret”');
-      expect(view.hint).toContain('ZENDESK_APP_SHARED_SECRET');
+      expect(view.hint).toContain('Reload the ticket');
+      expect(view.hint).toContain('ZENDESK_APP_INSTALLATION_ID');
       expect(view.retryable).toBe(false);
     }
+  });
+
+  it('says an expired session ended, a hidden ticket is not available, and a light agent cannot edit', () => {
+    expect(describeFailure({ code: 'SESSION_EXPIRED', status: 401, message: 'x' }).title).toBe(
+      'Your session has ended',
+    );
+    expect(
+      describeFailure({ code: 'TICKET_NOT_FOUND', status: 404, message: 'There is no ticket 5.' }),
+    ).toMatchObject({
+      title: 'This ticket is not available to you',
+      message: 'There is no ticket 5.',
+    });
+    expect(
+      describeFailure({ code: 'TICKET_EDIT_FORBIDDEN', status: 403, message: 'x' }).title,
+    ).toBe('Your role cannot edit tickets');
   });
 
   it('names the missing input by its label from the 422 details', () => {

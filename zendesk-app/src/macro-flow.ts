@@ -112,7 +112,6 @@ export function describeMacroFailure(
 export interface MacroPlan {
   macro: MacroView;
   ticketId: number;
-  agentId: number | undefined;
   /** One per click; a retry after a lost answer reuses it, so the server replays the first run. */
   idempotencyKey: string;
 }
@@ -139,9 +138,6 @@ export async function executeMacro(
     plan.macro.id,
     {
       ticketId: plan.ticketId,
-      ...(plan.agentId === undefined || !Number.isSafeInteger(plan.agentId)
-        ? {}
-        : { agentId: plan.agentId }),
       // The agent confirmed in the sidebar before this is called, when the macro asks for it.
       confirmed: plan.macro.confirm,
     },

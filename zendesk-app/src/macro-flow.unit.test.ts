@@ -160,7 +160,7 @@ describe('errors while running a macro', () => {
       { code: 'AUTH_INVALID', status: 401, message: 'bad token' },
       'https://s',
     );
-    expect(auth.hint).toContain('ZENDESK_APP_SHARED_SECRET');
+    expect(auth.hint).toContain('ZENDESK_APP_INSTALLATION_ID');
     expect(auth.retryable).toBe(false);
   });
 });
@@ -186,14 +186,10 @@ describe('executing a macro', () => {
         serverUrl: 'https://s',
         zaf: { setCustomFields: async (fields) => (set.push(...fields), []) },
       },
-      { macro: ESCALATE, ticketId: 4, agentId: 90000000002, idempotencyKey: 'click-0001' },
+      { macro: ESCALATE, ticketId: 4, idempotencyKey: 'click-0001' },
     );
     expect(calls).toEqual([
-      [
-        'escalate_to_engineering',
-        { ticketId: 4, agentId: 90000000002, confirmed: true },
-        'click-0001',
-      ],
+      ['escalate_to_engineering', { ticketId: 4, confirmed: true }, 'click-0001'],
     ]);
     expect(set).toEqual([{ id: 360001000005, value: 'SUP-7' }]);
     expect(outcome).toMatchObject({
@@ -204,11 +200,11 @@ describe('executing a macro', () => {
     });
   });
 
-  it('leaves out an agent id it cannot send, and says which fields the form refused', async () => {
+  it('sends no agent id (the session names the agent), and says which fields the form refused', async () => {
     const { api, calls } = fakeApi({ ok: true, value: buildMacroResult() });
     const outcome = await executeMacro(
       { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [360001000005] } },
-      { macro: TIDY_UP, ticketId: 4, agentId: undefined, idempotencyKey: 'click-0002' },
+      { macro: TIDY_UP, ticketId: 4, idempotencyKey: 'click-0002' },
     );
     expect(calls[0]?.[1]).toEqual({ ticketId: 4, confirmed: false });
     expect(outcome).toMatchObject({ fieldsSet: [], fieldsNotSet: [360001000005] });
@@ -226,7 +222,7 @@ describe('executing a macro', () => {
         serverUrl: 'https://s',
         zaf: { setCustomFields: async () => ((touched = true), []) },
       },
-      { macro: ESCALATE, ticketId: 4, agentId: 1, idempotencyKey: 'click-0003' },
+      { macro: ESCALATE, ticketId: 4, idempotencyKey: 'click-0003' },
     );
     expect(outcome).toMatchObject({
       kind: 'error',

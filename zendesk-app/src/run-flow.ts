@@ -31,7 +31,6 @@ export function stepAfterForm(connector: ConnectorView): RunStep {
 export interface RunPlan {
   connector: ConnectorView;
   ticketId: number;
-  agentId: number | undefined;
   commentId: number | undefined;
   inputs: Record<string, string | number | boolean>;
   idempotencyKey: string;
@@ -58,9 +57,6 @@ export async function executeRun(
     {
       ticketId: plan.ticketId,
       ...(plan.commentId === undefined ? {} : { commentId: plan.commentId }),
-      ...(plan.agentId === undefined || !Number.isSafeInteger(plan.agentId)
-        ? {}
-        : { agentId: plan.agentId }),
       inputs: plan.inputs,
       confirmed: plan.connector.confirm,
     },

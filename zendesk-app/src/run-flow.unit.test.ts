@@ -42,7 +42,6 @@ function fakeApi(answer: Awaited<ReturnType<ServerApi['runConnector']>>) {
 const plan: RunPlan = {
   connector: JIRA_CREATE,
   ticketId: 4,
-  agentId: 90000000002,
   commentId: undefined,
   inputs: { summary: 'Wish lists' },
   idempotencyKey: 'key-0001-abcdef',
@@ -63,7 +62,7 @@ describe('executing a run', () => {
     expect(calls).toEqual([
       [
         'jira_create_issue',
-        { ticketId: 4, agentId: 90000000002, inputs: { summary: 'Wish lists' }, confirmed: true },
+        { ticketId: 4, inputs: { summary: 'Wish lists' }, confirmed: true },
         'key-0001-abcdef',
       ],
     ]);
@@ -91,7 +90,6 @@ describe('executing a run', () => {
         ...plan,
         connector: JIRA_FROM_COMMENT,
         commentId: 10000000003,
-        agentId: Number.NaN,
         inputs: {},
       },
     );

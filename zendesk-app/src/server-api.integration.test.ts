@@ -4,18 +4,18 @@ import type {
   MacroResultView as ServerMacroResult,
   MacroView as ServerMacroView,
 } from '../../server/src/workflows/macros-routes';
-import { TEST_SHARED_SECRET, startTestStack } from '../../test/support/start-test-stack';
+import { startTestStack } from '../../test/support/start-test-stack';
 import type { TestStack } from '../../test/support/start-test-stack';
 import { describeFailure } from './error-messages';
 import { executeMacro } from './macro-flow';
 import { executeRun } from './run-flow';
-import { createIdempotencyKey, createServerApi } from './server-api';
+import { createFetchTransport, createIdempotencyKey, createServerApi } from './server-api';
 import type { MacroResult, MacroView } from './server-api';
-import { createTestProxy } from './test-proxy';
+import { createAgentSession } from './session';
 
 /**
  * The app's server client against the real service (fake Zendesk and demo upstream behind it),
- * with requests signed the way Zendesk's proxy signs them.
+ * with the session the server hands the page when Zendesk loads it signed.
  */
 
 let stack: TestStack;
@@ -26,9 +26,18 @@ afterAll(async () => {
   await stack.close();
 });
 
-function appApi(secret = TEST_SHARED_SECRET, serverUrl = stack.url) {
-  const proxy = createTestProxy({ shared_secret: secret });
-  return { api: createServerApi({ request: proxy.request, serverUrl }), proxy };
+async function appApi(options: { serverUrl?: string; token?: string } = {}) {
+  const signedIn = await stack.signInAgent();
+  const transport = createFetchTransport(fetch, options.serverUrl ?? stack.url);
+  const session = createAgentSession(
+    {
+      token: options.token ?? signedIn.token,
+      expiresAt: signedIn.expiresAt,
+      user: { id: 90000000002, name: 'Alex Agent', role: 'agent' },
+    },
+    { transport, onEnded: () => undefined, setTimer: () => undefined, clearTimer: () => undefined },
+  );
+  return { api: createServerApi({ transport, session }) };
 }
 
 function recordingForm() {
@@ -38,7 +47,7 @@ function recordingForm() {
 
 describe('the sidebar talking to the server', () => {
   it('lists the connectors that apply to the ticket, with their prefilled inputs', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     const result = await api.listConnectors(1);
     expect(result.ok).toBe(true);
     const ids = result.ok ? result.value.map((connector) => connector.id) : [];
@@ -51,7 +60,7 @@ describe('the sidebar talking to the server', () => {
   });
 
   it('runs a connector, then sets the written fields in the open ticket form', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     const connectors = await api.listConnectors(1);
     const connector = connectors.ok
       ? connectors.value.find((c) => c.id === 'shopify_order_lookup')
@@ -63,7 +72,6 @@ describe('the sidebar talking to the server', () => {
       {
         connector,
         ticketId: 1,
-        agentId: 90000000002,
         commentId: undefined,
         inputs: { order_number: '#1001' },
         idempotencyKey: createIdempotencyKey(),
@@ -89,7 +97,7 @@ describe('the sidebar talking to the server', () => {
   });
 
   it('replays instead of running twice when the same key is sent again', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     const key = createIdempotencyKey();
     const body = { ticketId: 2, inputs: {}, confirmed: false };
     const first = await api.runConnector('shopify_order_lookup', body, key);
@@ -99,7 +107,7 @@ describe('the sidebar talking to the server', () => {
   });
 
   it('runs a connector on a picked comment', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     const result = await api.runConnector(
       'jira_issue_from_comment',
       { ticketId: 1, commentId: 10000000003, inputs: {}, confirmed: true },
@@ -112,7 +120,7 @@ describe('the sidebar talking to the server', () => {
   });
 
   it('names the input the server refused (422)', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     const result = await api.runConnector(
       'shopify_order_lookup',
       { ticketId: 1, inputs: { order_number: 'not an order' }, confirmed: false },
@@ -125,16 +133,16 @@ describe('the sidebar talking to the server', () => {
     expect(view?.title).toBe('Check the input: Order number');
   });
 
-  it('asks the admin to check the shared secret when the server rejects the JWT', async () => {
-    const { api } = appApi('not-the-servers-secret-0123456789');
+  it('tells the agent to reload the ticket when the server does not accept the session', async () => {
+    const { api } = await appApi({ token: 'eyJhbGciOiJIUzI1NiJ9.e30.forged' });
     const result = await api.listConnectors(1);
     expect(result).toMatchObject({ ok: false, error: { code: 'AUTH_INVALID', status: 401 } });
     const view = result.ok ? undefined : describeFailure(result.error);
-    expect(view?.hint).toContain('ZENDESK_APP_SHARED_SECRET');
+    expect(view?.hint).toContain('Reload the ticket');
   });
 
   it('says the server is unreachable when nothing listens at the URL', async () => {
-    const { api } = appApi(TEST_SHARED_SECRET, 'http://127.0.0.1:9');
+    const { api } = await appApi({ serverUrl: 'http://127.0.0.1:9' });
     expect(await api.listConnectors(1)).toMatchObject({
       ok: false,
       error: { code: 'SERVER_UNREACHABLE', status: 0 },
@@ -149,7 +157,7 @@ describe('macros from the sidebar', () => {
   });
 
   it('lists the macros that apply to the ticket with the connectors they run', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     expect(await api.listMacros(4)).toEqual({
       ok: true,
       value: [
@@ -166,7 +174,7 @@ describe('macros from the sidebar', () => {
   });
 
   it('is refused unconfirmed, then runs every step and sets the written field in the form', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     const unconfirmed = await api.runMacro(
       'escalate_to_engineering',
       { ticketId: 4, confirmed: false },
@@ -183,14 +191,14 @@ describe('macros from the sidebar', () => {
     const form = recordingForm();
     const outcome = await executeMacro(
       { api, zaf: form.zaf, serverUrl: stack.url },
-      { macro, ticketId: 4, agentId: 90000000002, idempotencyKey: 'escalate-0001' },
+      { macro, ticketId: 4, idempotencyKey: 'escalate-0001' },
     );
     const key = stack.upstream.createdIssues.at(-1)?.key;
     const issues = stack.upstream.createdIssues.length;
     // The same click again (a lost answer, a double click): the first result, no second issue.
     const again = await api.runMacro(
       'escalate_to_engineering',
-      { ticketId: 4, agentId: 90000000002, confirmed: true },
+      { ticketId: 4, confirmed: true },
       'escalate-0001',
     );
     expect(again).toMatchObject({ ok: true, value: { outcome: 'success' } });
@@ -222,7 +230,7 @@ describe('macros from the sidebar', () => {
   });
 
   it('names an unknown macro as not found', async () => {
-    const { api } = appApi();
+    const { api } = await appApi();
     expect(
       await api.runMacro('no_such_macro', { ticketId: 4, confirmed: true }, 'unknown-0001'),
     ).toMatchObject({

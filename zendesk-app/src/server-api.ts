@@ -1,22 +1,22 @@
 import * as z from 'zod/mini';
 import type { ConnectorView, RunResultView } from '../../shared/src/api/api-contracts';
-import type { IRequestOptions } from './zaf-client';
+import type { AgentSession } from './session';
 
 /**
- * Calls to the Data Connectors server, always through Zendesk's request proxy:
- * `secure: true` lets the proxy substitute `{{setting.shared_secret}}` into the JWT it mints, so
- * the secret never reaches the browser; `cors: false` keeps the call on the proxy (a direct call
- * could not use secure settings at all).
+ * Calls to the Data Connectors server. The sidebar is served by that server (Zendesk loads it
+ * from there, signed), so every call is a same-origin `fetch` with the session the server put
+ * in the page: no proxy, no shared secret in Zendesk, nothing the browser could sign itself.
+ * An expired session is renewed once and the call repeated (with the same Idempotency-Key).
  *
  * Answers are parsed with zod (mini, to keep the bundle small). The schemas are deliberately
- * NOT strict: the app is uploaded to Zendesk and updated separately from the server, so a field
- * a newer server adds must not break an installed app. Unknown fields are dropped.
+ * NOT strict: a field a newer server adds must not break an app page still open in an agent's
+ * browser during an upgrade. Unknown fields are dropped.
  */
 
 /** A failure as the UI needs it: server codes as sent, plus the app's own transport codes. */
 export interface ApiFailure {
   /** A server code (`AUTH_INVALID`, `INPUT_INVALID`…) or `SERVER_UNREACHABLE`, `TIMEOUT`,
-   * `RESPONSE_INVALID`, `SERVER_URL_MISSING`, `HTTP_<status>`. */
+   * `RESPONSE_INVALID`, `HTTP_<status>`. */
   code: string;
   status: number;
   message: string;
@@ -25,7 +25,17 @@ export interface ApiFailure {
 
 export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ApiFailure };
 
-export type RequestFn = (options: IRequestOptions) => Promise<unknown>;
+/** One HTTP exchange as the client needs it; `fetch` in the browser, a fake in unit tests. */
+export interface HttpRequest {
+  method: 'GET' | 'POST';
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  timeoutMs: number;
+}
+export type HttpAnswer =
+  { kind: 'answer'; status: number; text: string } | { kind: 'timeout' } | { kind: 'unreachable' };
+export type Transport = (request: HttpRequest) => Promise<HttpAnswer>;
 
 const outcomeSchema = z.enum(['success', 'empty', 'failed']);
 const codeMessageSchema = z.object({ code: z.string(), message: z.string() });
@@ -172,21 +182,19 @@ const errorBodySchema = z.object({
 export interface RunBody {
   ticketId: number;
   commentId?: number;
-  agentId?: number;
   inputs: Record<string, string | number | boolean>;
   confirmed: boolean;
 }
 
 export interface MacroRunBody {
   ticketId: number;
-  agentId?: number;
   confirmed: boolean;
 }
 
 export interface ServerApiOptions {
-  request: RequestFn;
-  serverUrl: string;
-  /** How long the app waits before saying "timeout"; the SDK itself never gives up. */
+  transport: Transport;
+  session: AgentSession;
+  /** How long the app waits before saying "timeout". */
   readTimeoutMs?: number;
   runTimeoutMs?: number;
 }
@@ -195,43 +203,30 @@ export const DEFAULT_READ_TIMEOUT_MS = 20_000;
 // Long enough for a connector's own timeout and retries (the example config allows ~30 s).
 export const DEFAULT_RUN_TIMEOUT_MS = 60_000;
 
-/** The exact options every server call uses; exported so tests can pin the contract. */
-export function buildServerRequest(
-  serverUrl: string,
-  method: 'GET' | 'POST',
-  path: string,
-  options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
-): IRequestOptions {
-  return {
-    url: serverUrl + path,
-    type: method,
-    contentType: 'application/json',
-    ...(options.body === undefined ? {} : { data: JSON.stringify(options.body) }),
-    secure: true,
-    cors: false,
-    dataType: 'json',
-    httpCompleteResponse: true,
-    ...(options.timeoutMs === undefined ? {} : { timeout: options.timeoutMs }),
-    headers: { Authorization: 'Bearer {{jwt.token}}', ...options.headers },
-    // `aud` lets a server that sets JWT_AUDIENCE refuse tokens minted for another service that
-    // shares the secret; the server ignores it otherwise.
-    jwt: {
-      algorithm: 'HS256',
-      secret_key: '{{setting.shared_secret}}',
-      expiry: 60,
-      claims: { aud: serverUrl },
-    },
+/** `fetch` against the page's own origin (the server that served the sidebar). */
+export function createFetchTransport(fetchFn: typeof fetch = fetch, baseUrl = ''): Transport {
+  return async (request) => {
+    try {
+      const response = await fetchFn(baseUrl + request.path, {
+        method: request.method,
+        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        credentials: 'omit',
+        cache: 'no-store',
+        signal: AbortSignal.timeout(request.timeoutMs),
+      });
+      return { kind: 'answer', status: response.status, text: await response.text() };
+    } catch (error) {
+      const name = (error as { name?: unknown } | null)?.name;
+      return name === 'TimeoutError' || name === 'AbortError'
+        ? { kind: 'timeout' }
+        : { kind: 'unreachable' };
+    }
   };
 }
 
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === 'object'
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
-
-function parseJsonText(text: unknown): unknown {
-  if (typeof text !== 'string' || text.trim() === '') return undefined;
+function parseJsonText(text: string): unknown {
+  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -239,80 +234,28 @@ function parseJsonText(text: unknown): unknown {
   }
 }
 
-/** The body and status of what `client.request` resolved or rejected with. */
-export function readProxyAnswer(answer: unknown): { status: number; body: unknown } {
-  const record = asRecord(answer);
-  if (!record) return { status: 0, body: undefined };
-  const status = typeof record.status === 'number' ? record.status : 0;
-  const body =
-    record.responseJSON !== undefined ? record.responseJSON : parseJsonText(record.responseText);
-  return { status, body };
-}
-
-/** Turns a rejected `client.request` (or our own timer) into a failure value. */
-export function describeRejection(reason: unknown): ApiFailure {
-  if (reason === TIMED_OUT) {
+/** Turns a non-2xx answer (or none) into a failure value. */
+export function describeAnswer(answer: HttpAnswer): ApiFailure {
+  if (answer.kind === 'timeout') {
     return { code: 'TIMEOUT', status: 0, message: 'The server did not answer in time.' };
   }
-  const record = asRecord(reason);
-  const { status, body } = readProxyAnswer(reason);
-  if (status === 0) {
-    // jQuery under Zendesk's proxy reports its own timeout as status 0 + statusText "timeout".
-    if (record?.statusText === 'timeout') {
-      return { code: 'TIMEOUT', status: 0, message: 'The server did not answer in time.' };
-    }
+  if (answer.kind === 'unreachable') {
     return { code: 'SERVER_UNREACHABLE', status: 0, message: 'The server could not be reached.' };
   }
-  const parsed = errorBodySchema.safeParse(body);
+  const parsed = errorBodySchema.safeParse(parseJsonText(answer.text));
   if (parsed.success) {
     return {
       code: parsed.data.error.code,
-      status,
+      status: answer.status,
       message: parsed.data.error.message,
       ...(parsed.data.error.details === undefined ? {} : { details: parsed.data.error.details }),
     };
   }
-  const text = typeof record?.responseText === 'string' ? record.responseText.slice(0, 200) : '';
-  return { code: `HTTP_${status}`, status, message: text || `The request failed (${status}).` };
-}
-
-const TIMED_OUT = Symbol('timed out');
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(TIMED_OUT), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-async function send<T>(
-  request: RequestFn,
-  options: IRequestOptions,
-  schema: z.ZodMiniType<T>,
-  timeoutMs: number,
-): Promise<ApiResult<T>> {
-  let answer: unknown;
-  try {
-    answer = await withTimeout(request(options), timeoutMs);
-  } catch (reason) {
-    return { ok: false, error: describeRejection(reason) };
-  }
-  const { status, body } = readProxyAnswer(answer);
-  // Some hosts resolve non-2xx answers when httpCompleteResponse is set; treat them as failures.
-  if (status >= 400) return { ok: false, error: describeRejection(answer) };
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      error: {
-        code: 'RESPONSE_INVALID',
-        status,
-        message: 'The server sent an answer this app does not understand.',
-      },
-    };
-  }
-  return { ok: true, value: parsed.data };
+  return {
+    code: `HTTP_${answer.status}`,
+    status: answer.status,
+    message: answer.text.slice(0, 200) || `The request failed (${answer.status}).`,
+  };
 }
 
 export interface ServerApi {
@@ -325,10 +268,7 @@ export interface ServerApi {
   listRuns(ticketId: number, limit?: number): Promise<ApiResult<RunRecordView[]>>;
   getRun(runId: string): Promise<ApiResult<RunRecordView>>;
   listMacros(ticketId: number): Promise<ApiResult<MacroView[]>>;
-  /**
-   * No Idempotency-Key: the server's macro route does not take one (each request is a new
-   * execution), so the sidebar prevents a second click while a macro runs instead.
-   */
+  /** With the click's Idempotency-Key: a retried macro replays its result instead of rerunning. */
   runMacro(
     macroId: string,
     body: MacroRunBody,
@@ -336,28 +276,56 @@ export interface ServerApi {
   ): Promise<ApiResult<MacroResult>>;
 }
 
-const missingUrl: ApiResult<never> = {
-  ok: false,
-  error: {
-    code: 'SERVER_URL_MISSING',
-    status: 0,
-    message: 'The app has no server URL.',
-  },
-};
-
 export function createServerApi(options: ServerApiOptions): ServerApi {
   const readMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const runMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
-  const url = options.serverUrl;
+  const { transport, session } = options;
+
+  async function send<T>(
+    method: 'GET' | 'POST',
+    path: string,
+    schema: z.ZodMiniType<T>,
+    extra: { body?: unknown; headers?: Record<string, string>; timeoutMs: number },
+  ): Promise<ApiResult<T>> {
+    const exchange = () =>
+      transport({
+        method,
+        path,
+        headers: {
+          Accept: 'application/json',
+          Authorization: `Bearer ${session.token()}`,
+          ...(extra.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...extra.headers,
+        },
+        ...(extra.body === undefined ? {} : { body: JSON.stringify(extra.body) }),
+        timeoutMs: extra.timeoutMs,
+      });
+    let answer = await exchange();
+    // An expired session is renewed once; the repeat carries the same Idempotency-Key, so a
+    // run cannot happen twice because of it.
+    if (answer.kind === 'answer' && answer.status === 401) {
+      const failure = describeAnswer(answer);
+      if (failure.code === 'SESSION_EXPIRED' && (await session.renew())) answer = await exchange();
+    }
+    if (answer.kind !== 'answer' || answer.status >= 400) {
+      return { ok: false, error: describeAnswer(answer) };
+    }
+    const parsed = schema.safeParse(parseJsonText(answer.text));
+    if (!parsed.success) {
+      return {
+        ok: false,
+        error: {
+          code: 'RESPONSE_INVALID',
+          status: answer.status,
+          message: 'The server sent an answer this app does not understand.',
+        },
+      };
+    }
+    return { ok: true, value: parsed.data };
+  }
+
   const get = <T>(path: string, schema: z.ZodMiniType<T>) =>
-    url
-      ? send(
-          options.request,
-          buildServerRequest(url, 'GET', path, { timeoutMs: readMs }),
-          schema,
-          readMs,
-        )
-      : Promise.resolve(missingUrl);
+    send('GET', path, schema, { timeoutMs: readMs });
   return {
     async listConnectors(ticketId) {
       const result = await get(
@@ -366,15 +334,17 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       );
       return result.ok ? { ok: true, value: result.value.connectors } : result;
     },
-    async runConnector(connectorId, body, idempotencyKey) {
-      if (!url) return missingUrl;
-      const request = buildServerRequest(
-        url,
+    runConnector(connectorId, body, idempotencyKey) {
+      return send(
         'POST',
         `/api/connectors/${encodeURIComponent(connectorId)}/run`,
-        { body, headers: { 'Idempotency-Key': idempotencyKey }, timeoutMs: runMs },
+        runResultSchema,
+        {
+          body,
+          headers: { 'Idempotency-Key': idempotencyKey },
+          timeoutMs: runMs,
+        },
       );
-      return send(options.request, request, runResultSchema, runMs);
     },
     async listRuns(ticketId, limit = 10) {
       const result = await get(
@@ -393,24 +363,21 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
         macroListSchema,
       );
       if (result.ok) return { ok: true, value: result.value.macros };
-      // A server from before macros has no such endpoint: that is "no macros", not an error.
+      // A server without automations has no such endpoint: that is "no macros", not an error.
       if (result.error.code === 'NOT_FOUND') return { ok: true, value: [] };
       return result;
     },
-    async runMacro(macroId, body, idempotencyKey) {
-      if (!url) return missingUrl;
-      const request = buildServerRequest(
-        url,
-        'POST',
-        `/api/macros/${encodeURIComponent(macroId)}/run`,
-        { body, headers: { 'Idempotency-Key': idempotencyKey }, timeoutMs: runMs },
-      );
-      return send(options.request, request, macroResultSchema, runMs);
+    runMacro(macroId, body, idempotencyKey) {
+      return send('POST', `/api/macros/${encodeURIComponent(macroId)}/run`, macroResultSchema, {
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey },
+        timeoutMs: runMs,
+      });
     },
   };
 }
 
-/** A fresh key per click: a double click or a proxy retry then cannot run a connector twice. */
+/** A fresh key per click: a double click or a retry then cannot run a connector twice. */
 export function createIdempotencyKey(): string {
   const cryptoApi = globalThis.crypto;
   if (typeof cryptoApi?.randomUUID === 'function') return cryptoApi.randomUUID();

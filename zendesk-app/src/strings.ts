@@ -128,15 +128,10 @@ export const STRINGS = {
   },
 
   errors: {
-    serverUrlMissing: {
-      title: 'The app is not set up yet',
-      message: 'It has no server URL.',
-      hint: 'An admin sets “Server URL” in Admin Center → Apps and integrations → Zendesk Support apps → Data Connectors.',
-    },
     unreachable: {
       title: 'Cannot reach the Data Connectors server',
       message: (url: string) => `${url || 'The server'} did not answer.`,
-      hint: 'Check that the server is running and reachable, and that its host is in the app’s domainWhitelist.',
+      hint: 'Check that the server is running and reachable from your network.',
     },
     timeout: {
       title: 'The server took too long to answer',
@@ -144,9 +139,22 @@ export const STRINGS = {
       hint: 'Check “Recent runs” before running it again; Retry will not run it twice.',
     },
     auth: {
-      title: 'The server did not accept this app',
-      message: 'The app’s shared secret does not match the server’s.',
-      hint: 'Admin: check that the app setting “Shared secret” has the same value as ZENDESK_APP_SHARED_SECRET on the server.',
+      title: 'The server did not accept your session',
+      message: 'This app’s session could not be verified.',
+      hint: 'Reload the ticket, so Zendesk signs the app again. Admin: check ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID on the server.',
+    },
+    sessionExpired: {
+      title: 'Your session has ended',
+      message: 'The app’s session with the server has run out.',
+      hint: 'Reload the ticket: Zendesk signs the app again and a new session starts.',
+    },
+    ticketHidden: {
+      title: 'This ticket is not available to you',
+      hint: 'The app shows only tickets your Zendesk role lets you open.',
+    },
+    cannotEdit: {
+      title: 'Your role cannot edit tickets',
+      hint: 'This connector writes to the ticket. Ask an agent who can edit tickets to run it.',
     },
     input: {
       title: (names: string) => `Check the input: ${names}`,
@@ -172,7 +180,7 @@ export const STRINGS = {
     notFound: { title: 'Not found' },
     forbidden: {
       title: 'Not allowed',
-      hint: 'The server only runs connectors for agents and admins.',
+      hint: 'The server runs connectors only as far as your Zendesk role allows.',
     },
     invalidResponse: {
       title: 'The server’s answer could not be read',
@@ -187,6 +195,10 @@ export const STRINGS = {
     hostSilent: 'Zendesk did not answer the app. Reload the page to try again.',
     notInZendesk:
       'Open this page inside Zendesk (or at /preview on the server): it needs the Zendesk app framework.',
+    notSigned:
+      'This page was not loaded through Zendesk’s signature, so it has no session. Reload the ticket in Zendesk.',
+    sessionEnded:
+      'Your session with the Data Connectors server has ended. Reload the ticket to start a new one.',
     noDetails: 'The server gave no details.',
     comments: 'The comments could not be loaded.',
     runs: 'Recent runs could not be loaded.',

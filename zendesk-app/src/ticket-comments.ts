@@ -1,7 +1,8 @@
 import * as z from 'zod/mini';
-import type { ApiResult } from './server-api';
-import { describeRejection } from './server-api';
-import type { RequestFn } from './server-api';
+import type { ApiFailure, ApiResult } from './server-api';
+import type { IRequestOptions } from './zaf-client';
+
+export type ZafRequest = (options: IRequestOptions) => Promise<unknown>;
 
 /**
  * The conversation of the open ticket, for "run on a comment". Read from Zendesk's own API with
@@ -66,9 +67,31 @@ export function summarizeComments(
   }));
 }
 
+/**
+ * What a rejected `client.request` to Zendesk's API means: jQuery's status 0 is no answer (its
+ * statusText says whether it timed out); otherwise Zendesk's own error body.
+ */
+export function describeZafRejection(reason: unknown): ApiFailure {
+  const record =
+    reason !== null && typeof reason === 'object' ? (reason as Record<string, unknown>) : {};
+  const status = typeof record.status === 'number' ? record.status : 0;
+  if (status === 0) {
+    return record.statusText === 'timeout'
+      ? { code: 'TIMEOUT', status: 0, message: 'Zendesk did not answer in time.' }
+      : { code: 'SERVER_UNREACHABLE', status: 0, message: 'Zendesk could not be reached.' };
+  }
+  const json = record.responseJSON as { error?: unknown; description?: unknown } | undefined;
+  const described = [json?.error, json?.description].filter((part) => typeof part === 'string');
+  return {
+    code: `HTTP_${status}`,
+    status,
+    message: described.join(': ') || `Zendesk answered ${status}.`,
+  };
+}
+
 /** Newest first (`sort_order=desc`): the comment an agent acts on is usually a recent one. */
 export async function fetchComments(
-  request: RequestFn,
+  request: ZafRequest,
   ticketId: number,
   knownNames: ReadonlyMap<number, string>,
 ): Promise<ApiResult<CommentSummary[]>> {
@@ -79,7 +102,7 @@ export async function fetchComments(
       type: 'GET',
     });
   } catch (reason) {
-    return { ok: false, error: describeRejection(reason) };
+    return { ok: false, error: describeZafRejection(reason) };
   }
   const parsed = commentsPageSchema.safeParse(answer);
   if (!parsed.success) {

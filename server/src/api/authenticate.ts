@@ -1,32 +1,31 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { errors as joseErrors, jwtVerify } from 'jose';
+import type { AgentSession, AgentSessions } from '../zendesk-identity/agent-session';
 import { ApiError } from './api-error';
 
 /**
- * Two kinds of caller:
- * - the Zendesk app: Zendesk's proxy mints an HS256 JWT from the app's secure "shared secret"
- *   setting. The signature proves the request came through an installation that knows the
- *   secret; the claims do not prove anything (Zendesk signs whatever claims the browser sends),
- *   so no decision here rests on them;
+ * Two kinds of caller on /api (Salesforce's Apex controller has its own door, below):
+ * - Zendesk agents, through the sidebar: a session token the server issued after verifying the
+ *   RS256 token Zendesk signed for that agent (zendesk-identity/). Who the agent is comes from
+ *   that signature alone, never from anything the browser sends;
  * - admins and scripts: a static admin token.
- * Both arrive as `Authorization: Bearer …`. Failures answer the same 401 whatever went wrong, so
- * a caller cannot probe which part was off; the reason goes to the server log.
+ * Both arrive as `Authorization: Bearer …`. Failures answer the same 401 whatever went wrong
+ * (apart from an expired session, which the sidebar renews), so a caller cannot probe which
+ * part was off; the reason goes to the server log.
  */
 
 export type Principal =
   | { kind: 'admin' }
-  | { kind: 'app'; subject: string; issuer: string | undefined }
+  /** A Zendesk agent, proven by a sidebar session. */
+  | { kind: 'agent'; session: AgentSession }
   /** The Apex controller, through the Named Credential's secret header. */
   | { kind: 'salesforce' };
 
 export interface AuthOptions {
-  sharedSecret: string;
   adminToken: string;
-  maxAgeSeconds: number;
-  audience: string | undefined;
+  /** Undefined when the server is not set up for the Zendesk sidebar. */
+  sessions: AgentSessions | undefined;
   onRejected?: (reason: string) => void;
-  now?: () => number;
 }
 
 declare module 'express-serve-static-core' {
@@ -35,70 +34,45 @@ declare module 'express-serve-static-core' {
   }
 }
 
-const CLOCK_SKEW_SECONDS = 30;
-
-function sameSecret(given: string, expected: string): boolean {
+export function sameSecret(given: string, expected: string): boolean {
   // Hash both sides so the comparison is constant-time whatever the lengths.
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
 }
 
+const BEARER = /^Bearer\s+([^\s]+)\s*$/i;
+
 export function createAuthenticator(options: AuthOptions) {
-  const key = new TextEncoder().encode(options.sharedSecret);
-  const reject = (reason: string, code: 'AUTH_REQUIRED' | 'AUTH_INVALID'): ApiError => {
+  const reject = (
+    reason: string,
+    code: 'AUTH_REQUIRED' | 'AUTH_INVALID' | 'SESSION_EXPIRED',
+  ): ApiError => {
     options.onRejected?.(reason);
-    return new ApiError(
-      code,
+    const message =
       code === 'AUTH_REQUIRED'
         ? 'Authentication is required.'
-        : 'The credentials were not accepted.',
-      undefined,
-      { 'WWW-Authenticate': 'Bearer' },
-    );
+        : code === 'SESSION_EXPIRED'
+          ? 'The session has expired; reopen the ticket in Zendesk.'
+          : 'The credentials were not accepted.';
+    return new ApiError(code, message, undefined, { 'WWW-Authenticate': 'Bearer' });
   };
 
   async function authenticate(header: string | undefined): Promise<Principal> {
-    const match = /^Bearer\s+([^\s]+)\s*$/i.exec(header ?? '');
+    const match = BEARER.exec(header ?? '');
     if (!match) throw reject('missing bearer token', 'AUTH_REQUIRED');
     const token = match[1] as string;
     if (sameSecret(token, options.adminToken)) return { kind: 'admin' };
-    const nowSeconds = Math.floor((options.now?.() ?? Date.now()) / 1000);
-    try {
-      const { payload } = await jwtVerify(token, key, {
-        algorithms: ['HS256'],
-        clockTolerance: CLOCK_SKEW_SECONDS,
-        currentDate: new Date(nowSeconds * 1000),
-        ...(options.audience ? { audience: options.audience } : {}),
-        requiredClaims: ['exp'],
-      });
-      // A short maximum age, whichever of iat and exp the minting side set: a token must not
-      // be usable for longer than maxAgeSeconds from now, nor be older than that.
-      if (
-        payload.exp !== undefined &&
-        payload.exp - nowSeconds > options.maxAgeSeconds + CLOCK_SKEW_SECONDS
-      ) {
-        throw reject('token lifetime longer than allowed', 'AUTH_INVALID');
-      }
-      if (
-        payload.iat !== undefined &&
-        nowSeconds - payload.iat > options.maxAgeSeconds + CLOCK_SKEW_SECONDS
-      ) {
-        throw reject('token too old', 'AUTH_INVALID');
-      }
-      return {
-        kind: 'app',
-        subject: typeof payload.sub === 'string' ? payload.sub : '',
-        issuer: typeof payload.iss === 'string' ? payload.iss : undefined,
-      };
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      const reason =
-        error instanceof joseErrors.JOSEError
-          ? `${error.code}: ${error.message}`
-          : 'unreadable token';
-      throw reject(reason, 'AUTH_INVALID');
+    if (!options.sessions)
+      throw reject('not an admin token; sidebar sessions are off', 'AUTH_INVALID');
+    const verified = await options.sessions.verify(token);
+    if (!verified.ok) {
+      throw reject(
+        verified.error.reason,
+        verified.error.code === 'SESSION_EXPIRED' ? 'SESSION_EXPIRED' : 'AUTH_INVALID',
+      );
     }
+    return { kind: 'agent', session: verified.value };
   }
 
   return {
@@ -114,6 +88,11 @@ export function requireAdmin(req: Request): void {
   if (req.principal?.kind !== 'admin') {
     throw new ApiError('FORBIDDEN', 'This endpoint needs the admin token.');
   }
+}
+
+/** The proven Zendesk agent behind a request, or undefined for the admin token. */
+export function agentOf(req: Request): AgentSession | undefined {
+  return req.principal?.kind === 'agent' ? req.principal.session : undefined;
 }
 
 /**
@@ -138,7 +117,7 @@ export function createConnectorKeyAuthenticator(options: {
       options.onRejected?.('wrong X-Connector-Key');
       throw new ApiError('AUTH_INVALID', 'The credentials were not accepted.');
     }
-    const match = /^Bearer\s+([^\s]+)\s*$/i.exec(req.get('authorization') ?? '');
+    const match = BEARER.exec(req.get('authorization') ?? '');
     if (match && sameSecret(match[1] as string, options.adminToken)) {
       req.principal = { kind: 'admin' };
       next();

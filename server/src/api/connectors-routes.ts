@@ -10,6 +10,7 @@ import type { IdempotencyStore } from '../runs/idempotency-store';
 import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { ApiError, parseOrThrow } from './api-error';
+import { agentOf } from './authenticate';
 import type { Principal } from './authenticate';
 import { listConnectorViews } from './connector-views';
 import { runWithIdempotency } from './run-with-idempotency';
@@ -24,7 +25,35 @@ export interface ConnectorsRouteDeps {
 export function principalScope(principal: Principal | undefined): string {
   if (!principal || principal.kind === 'admin') return 'admin';
   if (principal.kind === 'salesforce') return 'salesforce';
-  return `app:${principal.issuer ?? ''}`;
+  const { session } = principal;
+  return `zendesk:${session.accountHost}:${session.userId}`;
+}
+
+/**
+ * What a sidebar session may not ask for: the automation surface (it skips `appliesWhen` and
+ * belongs to workflows), or another agent's identity. Admin-token callers are not limited here.
+ */
+export function refuseAgentOverreach(
+  req: Request,
+  asked: { surface?: string; agentId?: string | number },
+): void {
+  const agent = agentOf(req);
+  if (!agent) return;
+  if (asked.surface !== undefined && asked.surface !== 'zendesk') {
+    throw new ApiError('FORBIDDEN', `The sidebar cannot use the ${asked.surface} surface.`);
+  }
+  if (asked.agentId !== undefined && String(asked.agentId) !== String(agent.userId)) {
+    throw new ApiError(
+      'FORBIDDEN',
+      'agentId is taken from your Zendesk session; it cannot name another user.',
+    );
+  }
+}
+
+/** The options that make a helpdesk load a ticket as the session's agent sees it. */
+export function viewerOf(req: Request): { viewer: { userId: string } } | Record<string, never> {
+  const agent = agentOf(req);
+  return agent ? { viewer: { userId: String(agent.userId) } } : {};
 }
 
 export function requireJson(req: Request): void {
@@ -53,7 +82,8 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
     const helpdesk = deps.run.helpdesk;
     if (!helpdesk)
       throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Zendesk is not configured on this server.');
-    const loaded = await helpdesk.load(String(query.ticketId), {});
+    refuseAgentOverreach(req, { surface: query.surface });
+    const loaded = await helpdesk.load(String(query.ticketId), viewerOf(req));
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const connectors = await listConnectorViews({
       config,
@@ -67,6 +97,11 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
   router.post('/connectors/:connectorId/run', async (req, res) => {
     requireJson(req);
     const body = parseOrThrow(runConnectorBodySchema, req.body, 'BODY_INVALID');
+    refuseAgentOverreach(req, {
+      surface: body.surface,
+      ...(body.agentId === undefined ? {} : { agentId: body.agentId }),
+    });
+    const agent = agentOf(req);
     const connectorId = String(req.params.connectorId);
     await runWithIdempotency({
       store: deps.idempotency,
@@ -87,13 +122,17 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
           system: 'zendesk',
           targetId: String(body.ticketId),
           ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
-          ...(body.agentId === undefined ? {} : { agentId: String(body.agentId) }),
+          ...(agent === undefined && body.agentId !== undefined
+            ? { agentId: String(body.agentId) }
+            : {}),
+          ...viewerOf(req),
           inputs: body.inputs,
           confirmed: body.confirmed,
           dryRun: body.dryRun,
           surface: body.surface,
-          source: req.principal?.kind === 'app' ? 'zendesk' : 'api',
-          actor: req.principal?.kind === 'admin' ? { kind: 'admin' } : { kind: 'agent' },
+          source: agent ? 'zendesk' : 'api',
+          // The helpdesk replaces this with the agent as Zendesk has them (runConnector).
+          actor: agent ? { kind: 'agent', id: String(agent.userId) } : { kind: 'admin' },
           ...(key === undefined ? {} : { idempotencyKey: key }),
         }),
     });

@@ -13,6 +13,11 @@ import type { AuthOptions } from './authenticate';
 import { createConnectorsRouter } from './connectors-routes';
 import { createRunsRouter } from './runs-routes';
 import { createSalesforceRouter } from './salesforce-routes';
+import type { AgentAccess } from '../zendesk-identity/agent-access';
+import type { AgentSessions } from '../zendesk-identity/agent-session';
+import { createSessionRouter } from '../zendesk-identity/session-routes';
+import { createSidebarRouter } from '../zendesk-identity/sidebar-routes';
+import type { ZafTokenVerifier } from '../zendesk-identity/zaf-token';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -22,7 +27,17 @@ export interface AppDeps {
   run: RunDeps;
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
-  auth: AuthOptions;
+  auth: Omit<AuthOptions, 'sessions' | 'onRejected'>;
+  /**
+   * The Zendesk sidebar, served at /zendesk/sidebar: undefined when Zendesk is not configured.
+   * `identity` is undefined until the app's id and installation are set (the page says so).
+   */
+  zendeskSidebar?: {
+    identity:
+      { verifier: ZafTokenVerifier; sessions: AgentSessions; access: AgentAccess } | undefined;
+    assetsDir: string;
+    frameAncestors: readonly string[];
+  };
   /** Set when Salesforce is configured: the secret the Apex controller sends. */
   salesforce?: { connectorKey: string };
   logger: Logger;
@@ -43,6 +58,10 @@ export function createApp(deps: AppDeps): Express {
   app.set('query parser', 'simple');
 
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
+  if (deps.zendeskSidebar) {
+    app.use('/zendesk', createSidebarRouter({ ...deps.zendeskSidebar, logger: deps.logger }));
+  }
+  const identity = deps.zendeskSidebar?.identity;
   const workflows = deps.workflows?.(deps.run, deps.idempotency);
   if (workflows) app.use('/webhooks', workflows.webhooks);
 
@@ -86,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
 
   const authenticator = createAuthenticator({
     ...deps.auth,
+    sessions: identity?.sessions,
     onRejected: (reason) => deps.logger.warn('request not authenticated', { reason }),
   });
   const api = express.Router();
@@ -100,7 +120,8 @@ export function createApp(deps: AppDeps): Express {
       idempotency: deps.idempotency,
     }),
   );
-  api.use(createRunsRouter({ runLog: deps.runLog }));
+  api.use(createRunsRouter({ runLog: deps.runLog, helpdesk: deps.run.helpdesk }));
+  if (identity) api.use(createSessionRouter(identity));
   if (workflows) api.use(workflows.api);
   api.get('/admin/config', (req, res) => {
     requireAdmin(req);

@@ -2,9 +2,19 @@ import { Router } from 'express';
 import { listRunsQuerySchema } from '../../../shared/src/api/api-contracts';
 import { decodeRunCursor, runIdSchema } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
+import type { HelpdeskPort } from '../runs/helpdesk-port';
 import { ApiError, parseOrThrow } from './api-error';
+import { mayReadTicket } from './ticket-access';
 
-export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
+/**
+ * The run log over HTTP. An agent's sidebar session reads only the runs of tickets Zendesk
+ * shows that agent; anything else is "not found", exactly as an unknown ticket or run is.
+ */
+export function createRunsRouter(deps: {
+  runLog: RunLogStore;
+  /** Zendesk, to check what a sidebar session may see. */
+  helpdesk: HelpdeskPort | undefined;
+}): Router {
   const router = Router();
 
   router.get('/runs', async (req, res) => {
@@ -12,6 +22,15 @@ export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
     // The app may read the runs of a ticket it is showing; listing everything is for admins.
     if (req.principal?.kind !== 'admin' && query.ticketId === undefined) {
       throw new ApiError('FORBIDDEN', 'Listing runs without a ticketId needs the admin token.');
+    }
+    if (
+      query.ticketId !== undefined &&
+      !(await mayReadTicket(req, deps.helpdesk, String(query.ticketId)))
+    ) {
+      throw new ApiError(
+        'TICKET_NOT_FOUND',
+        `There is no ticket ${query.ticketId}, or you cannot open it in Zendesk.`,
+      );
     }
     if (query.cursor !== undefined && !decodeRunCursor(query.cursor)) {
       throw new ApiError(
@@ -36,7 +55,12 @@ export function createRunsRouter(deps: { runLog: RunLogStore }): Router {
   router.get('/runs/:runId', async (req, res) => {
     const runId = String(req.params.runId);
     const run = runIdSchema.safeParse(runId).success ? await deps.runLog.get(runId) : undefined;
-    if (!run) throw new ApiError('RUN_NOT_FOUND', `There is no run "${runId.slice(0, 40)}".`);
+    const visible =
+      run !== undefined &&
+      (req.principal?.kind === 'admin' ||
+        (run.target.system === 'zendesk' &&
+          (await mayReadTicket(req, deps.helpdesk, run.target.id))));
+    if (!visible) throw new ApiError('RUN_NOT_FOUND', `There is no run "${runId.slice(0, 40)}".`);
     res.json({ run });
   });
 

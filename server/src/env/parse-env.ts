@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
+import { SANDBOX_ZENDESK_APP } from '../sandbox/seed/zendesk-seed';
 import type { ZendeskAuth } from '../zendesk/zendesk-client';
 
 /**
@@ -9,7 +10,6 @@ import type { ZendeskAuth } from '../zendesk/zendesk-client';
  * API, a demo upstream and well-known development credentials, so `npm start` needs nothing.
  */
 
-const SANDBOX_SHARED_SECRET = 'sandbox-shared-secret-change-me-0001';
 const SANDBOX_ADMIN_TOKEN = 'sandbox-admin-token';
 /** Zendesk's documented test signing secret, used as UTF-8 text (it is not decoded). */
 const SANDBOX_ZENDESK_WEBHOOK_SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
@@ -38,11 +38,41 @@ const envSchema = z.object({
   ZENDESK_EMAIL: optionalText,
   ZENDESK_API_TOKEN: optionalText,
   ZENDESK_OAUTH_TOKEN: optionalText,
+  // The sidebar app as installed in Zendesk (signed URLs): its id, its installation(s), and,
+  // optionally, its public key pinned instead of fetched from Zendesk.
+  ZENDESK_APP_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9]{1,16}$/, 'use the numeric app id zcli apps:create printed')
+      .transform(Number)
+      .optional(),
+  ),
+  ZENDESK_APP_INSTALLATION_ID: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^[0-9]{1,16}(,[0-9]{1,16})*$/,
+        'use the numeric installation id (or ids, comma-separated)',
+      )
+      .transform((value) => value.split(',').map(Number))
+      .optional(),
+  ),
+  ZENDESK_APP_PUBLIC_KEY: optionalText,
+  ZENDESK_APP_PUBLIC_KEY_FILE: optionalText,
+  ZENDESK_ACCOUNT_HOST: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z0-9.-]+$/, 'use the account host only, e.g. "acme.zendesk.com"')
+      .optional(),
+  ),
+  APP_SESSION_SECRET: optionalText.pipe(
+    z.string().min(32, 'use at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+  ),
+  ZENDESK_ACCESS_CACHE_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   ZENDESK_APP_SHARED_SECRET: optionalText,
-  ADMIN_TOKEN: optionalText,
-  // The app asks Zendesk for 60-second tokens; a shorter maximum would refuse every one of them.
-  JWT_MAX_AGE_SECONDS: z.coerce.number().int().min(60).max(900).default(120),
+  JWT_MAX_AGE_SECONDS: optionalText,
   JWT_AUDIENCE: optionalText,
+  ADMIN_TOKEN: optionalText,
   ZENDESK_WEBHOOK_SECRET: optionalText,
   SALESFORCE_WEBHOOK_SECRET: optionalText,
   WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
@@ -95,10 +125,27 @@ export interface ServerEnv {
    */
   zendeskBaseUrl: string | undefined;
   zendeskAuth: ZendeskAuthEnv;
-  appSharedSecret: string;
+  /**
+   * The sidebar app as installed in Zendesk: whose signed page loads start agent sessions.
+   * Undefined until ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID are set (the sidebar then
+   * says it is not set up); the sandbox's own app in sandbox mode.
+   */
+  zendeskApp:
+    | {
+        appId: number;
+        installationIds: number[];
+        /** `<subdomain>.zendesk.com`: the signed tokens' issuer and the page's frame ancestor. */
+        accountHost: string;
+        publicKeyPem?: string;
+      }
+    | undefined;
+  /** Signs sidebar sessions; undefined: a random key kept in the data folder. */
+  sessionSecret: string | undefined;
+  /** How long what Zendesk says an agent may see is reused (seconds). */
+  agentAccessCacheSeconds: number;
   adminToken: string;
-  jwtMaxAgeSeconds: number;
-  jwtAudience: string | undefined;
+  /** Variables that are set but no longer do anything, for a warning at start. */
+  obsolete: string[];
   /**
    * Signing secrets of the workflow webhooks (docs/automations.md); a system without one refuses
    * deliveries. Sandbox mode defaults them: Zendesk's documented test secret, and a demo value.
@@ -187,6 +234,61 @@ function parseSalesforce(
   };
 }
 
+/** The account host a Zendesk base URL names (`acme.zendesk.com`). */
+function accountHostOf(e: z.infer<typeof envSchema>): string | undefined {
+  if (e.ZENDESK_ACCOUNT_HOST) return e.ZENDESK_ACCOUNT_HOST;
+  if (e.ZENDESK_SUBDOMAIN) return `${e.ZENDESK_SUBDOMAIN}.zendesk.com`;
+  return e.ZENDESK_BASE_URL ? new URL(e.ZENDESK_BASE_URL).hostname : undefined;
+}
+
+/**
+ * The sidebar's signed-URL settings. In sandbox mode, the sandbox account's own app (its key
+ * pair lives in the fake Zendesk, in memory); in live mode nothing falls back to it.
+ */
+function parseZendeskApp(
+  e: z.infer<typeof envSchema>,
+  zendeskConfigured: boolean,
+  problems: string[],
+): ServerEnv['zendeskApp'] {
+  if (!zendeskConfigured) {
+    return e.SALESFORCE_AUTH !== undefined
+      ? undefined
+      : {
+          appId: SANDBOX_ZENDESK_APP.appId,
+          installationIds: [SANDBOX_ZENDESK_APP.installationId],
+          accountHost: `${SANDBOX_ZENDESK_APP.subdomain}.zendesk.com`,
+        };
+  }
+  const appId = e.ZENDESK_APP_ID;
+  const installationIds = e.ZENDESK_APP_INSTALLATION_ID;
+  if (appId === undefined && installationIds === undefined) return undefined;
+  if (appId === undefined || installationIds === undefined) {
+    problems.push(
+      'ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID: set both (zcli apps:create prints them) to enable the sidebar, or neither',
+    );
+    return undefined;
+  }
+  let publicKeyPem = e.ZENDESK_APP_PUBLIC_KEY?.replaceAll('\\n', '\n');
+  if (!publicKeyPem && e.ZENDESK_APP_PUBLIC_KEY_FILE) {
+    try {
+      publicKeyPem = readFileSync(e.ZENDESK_APP_PUBLIC_KEY_FILE, 'utf8');
+    } catch (error) {
+      problems.push(
+        `ZENDESK_APP_PUBLIC_KEY_FILE: cannot read ${e.ZENDESK_APP_PUBLIC_KEY_FILE} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
+    }
+  }
+  if (publicKeyPem !== undefined && !publicKeyPem.includes('-----BEGIN PUBLIC KEY-----')) {
+    problems.push('ZENDESK_APP_PUBLIC_KEY: must be a PEM public key (-----BEGIN PUBLIC KEY-----)');
+  }
+  return {
+    appId,
+    installationIds,
+    accountHost: accountHostOf(e) ?? '',
+    ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
+  };
+}
+
 export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
@@ -213,12 +315,8 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
         'ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN): required to reach Zendesk',
       );
     }
-    if (!e.ZENDESK_APP_SHARED_SECRET || e.ZENDESK_APP_SHARED_SECRET.length < 32) {
-      problems.push(
-        'ZENDESK_APP_SHARED_SECRET: required, at least 32 characters; the same value goes into the app\'s "Shared secret" setting',
-      );
-    }
   }
+  const zendeskApp = parseZendeskApp(e, zendeskConfigured, problems);
   if (live && (!e.ADMIN_TOKEN || e.ADMIN_TOKEN.length < 24)) {
     problems.push('ADMIN_TOKEN: required, at least 24 characters (e.g. `openssl rand -hex 24`)');
   }
@@ -238,10 +336,13 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
       e.ZENDESK_BASE_URL ??
       (e.ZENDESK_SUBDOMAIN ? `https://${e.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined),
     zendeskAuth,
-    appSharedSecret: e.ZENDESK_APP_SHARED_SECRET ?? SANDBOX_SHARED_SECRET,
+    zendeskApp,
+    sessionSecret: e.APP_SESSION_SECRET,
+    agentAccessCacheSeconds: e.ZENDESK_ACCESS_CACHE_SECONDS,
     adminToken: e.ADMIN_TOKEN ?? SANDBOX_ADMIN_TOKEN,
-    jwtMaxAgeSeconds: e.JWT_MAX_AGE_SECONDS,
-    jwtAudience: e.JWT_AUDIENCE,
+    obsolete: (
+      ['ZENDESK_APP_SHARED_SECRET', 'JWT_MAX_AGE_SECONDS', 'JWT_AUDIENCE'] as const
+    ).filter((name) => e[name] !== undefined),
     zendeskWebhookSecret:
       e.ZENDESK_WEBHOOK_SECRET ?? (live ? undefined : SANDBOX_ZENDESK_WEBHOOK_SECRET),
     salesforceWebhookSecret:

@@ -4,18 +4,23 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPreviewStack, type PreviewStack } from '../../../test/support/start-preview-stack';
-import { TEST_SHARED_SECRET } from '../../../test/support/start-test-stack';
-import { SANDBOX_FIELD_IDS } from '../sandbox/seed/zendesk-seed';
+import { TEST_ADMIN_TOKEN, readPageSession } from '../../../test/support/start-test-stack';
+import {
+  SANDBOX_FIELD_IDS,
+  SANDBOX_USER_IDS,
+  SANDBOX_ZENDESK_CREDENTIALS,
+} from '../sandbox/seed/zendesk-seed';
 import type { ProxyReply } from './preview-contracts';
 
 let stack: PreviewStack;
-/** Every body the preview sent in this file; none may hold the shared secret. */
+/** Every body the preview sent in this file; none may hold a server secret. */
 const bodies: string[] = [];
 
 const assetsDir = mkdtempSync(join(tmpdir(), 'dc-preview-assets-'));
+const STUB_APP = '<!doctype html><html><head><title>stub app</title></head><body></body></html>';
 
 beforeAll(async () => {
-  writeFileSync(join(assetsDir, 'iframe.html'), '<!doctype html><title>stub app</title>');
+  writeFileSync(join(assetsDir, 'iframe.html'), STUB_APP);
   stack = await startPreviewStack({ appAssetsDir: assetsDir });
 });
 afterAll(async () => {
@@ -29,29 +34,28 @@ async function get(path: string) {
   return res;
 }
 
-async function proxy(options: unknown, extra: { wrongSecret?: boolean; origin?: string } = {}) {
+async function proxy(options: unknown, extra: { origin?: string } = {}) {
   const res = await request(stack.server.app)
     .post('/preview/proxy')
     .set(extra.origin ? { Origin: extra.origin } : {})
-    .send({ ticketId: 1, wrongSecret: extra.wrongSecret ?? false, options });
+    .send({ ticketId: 1, options });
   bodies.push(res.text);
   return res;
 }
 
-/** The options the sidebar app sends for every call to the server. */
-function serverCall(path: string, extra: Record<string, unknown> = {}) {
-  return {
-    url: `${stack.url}${path}`,
-    type: 'GET',
-    secure: true,
-    cors: false,
-    contentType: 'application/json',
-    dataType: 'json',
-    httpCompleteResponse: true,
-    headers: { Authorization: 'Bearer {{jwt.token}}' },
-    jwt: { algorithm: 'HS256', secret_key: '{{setting.shared_secret}}', expiry: 60 },
-    ...extra,
-  };
+/** The signed token the page posts into the sidebar frame. */
+function signedToken(html: string): string {
+  return /<form id="signed-load"[\s\S]*?name="token" value="([^"]+)"/.exec(html)?.[1] ?? '';
+}
+
+/** What the sidebar frame receives when the page posts the token, as Zendesk's would. */
+async function loadSidebar(token: string) {
+  const res = await request(stack.server.app)
+    .post('/zendesk/sidebar?origin=http%3A%2F%2F127.0.0.1&app_guid=preview')
+    .type('form')
+    .send({ token });
+  bodies.push(res.text);
+  return res;
 }
 
 function readReply(res: request.Response): ProxyReply & { json: unknown } {
@@ -77,16 +81,38 @@ describe('the preview page', () => {
     expect(res.text).not.toContain('for="custom_field_360000000001"');
   });
 
-  it('hosts the app in a 320 px sidebar frame served from the app assets', async () => {
+  it('loads the sidebar as Zendesk loads a signed location: a form POST into a 320 px frame', async () => {
     const res = await get('?ticket=2');
+    expect(res.text).toMatch(/<iframe id="app-frame" name="app-frame"[^>]*width="320"/);
     expect(res.text).toMatch(
-      /<iframe id="app-frame"[^>]*data-src="\/preview\/app\/assets\/iframe.html"[^>]*width="320"/,
+      /<form id="signed-load" method="post" action="\/zendesk\/sidebar" target="app-frame"/,
     );
-    expect(res.text).toContain('href="/preview?ticket=4"');
-    const asset = await get('/app/assets/iframe.html');
-    expect(asset.status).toBe(200);
-    expect(asset.text).toContain('stub app');
-    expect((await get('/app/assets/missing.js')).status).toBe(404);
+    expect(res.text).toContain('href="/preview?ticket=4&amp;agent=90000000002"');
+    const sidebar = await loadSidebar(signedToken(res.text));
+    expect(sidebar.status).toBe(200);
+    expect(sidebar.text).toContain('stub app');
+    expect(readPageSession(sidebar.text)).toMatchObject({ user: { id: SANDBOX_USER_IDS.agent } });
+    expect(sidebar.headers['content-security-policy']).toContain(
+      "frame-ancestors https://sandbox.zendesk.com 'self'",
+    );
+  });
+
+  it('signs the load for the agent the picker names, through the real verification', async () => {
+    const res = await get(`?ticket=5&agent=${SANDBOX_USER_IDS.rileyRestricted}`);
+    expect(res.text).toContain('<option value="90000000003" selected>Riley Escalations</option>');
+    const sidebar = await loadSidebar(signedToken(res.text));
+    expect(readPageSession(sidebar.text)).toMatchObject({
+      user: { id: SANDBOX_USER_IDS.rileyRestricted, name: 'Riley Escalations' },
+    });
+  });
+
+  it('signs with a key Zendesk never published on a signature=forged page, and the server refuses it', async () => {
+    const res = await get('?ticket=1&signature=forged');
+    expect(res.text).toContain('a key Zendesk never published');
+    const sidebar = await loadSidebar(signedToken(res.text));
+    expect(sidebar.status).toBe(401);
+    expect(readPageSession(sidebar.text)).toBeUndefined();
+    expect(sidebar.text).toContain('Could not verify Zendesk');
   });
 
   it('tells how to build the app when its assets are missing', async () => {
@@ -96,19 +122,18 @@ describe('the preview page', () => {
       expect(res.text).not.toContain('<iframe');
       expect(res.text).toContain('npm run zendesk:build');
     } finally {
-      writeFileSync(join(assetsDir, 'iframe.html'), '<!doctype html><title>stub app</title>');
+      writeFileSync(join(assetsDir, 'iframe.html'), STUB_APP);
     }
   });
 
-  it('embeds the app settings without the shared secret', async () => {
-    const res = await get('?ticket=1&secret=wrong');
+  it('embeds the app settings and no secret', async () => {
+    const res = await get('?ticket=1&signature=forged');
     const state = JSON.parse(
       /<script type="application\/json" id="preview-state">(.*?)<\/script>/s.exec(res.text)?.[1] ??
         '{}',
     );
     expect(state.settings).toEqual({ server_url: stack.url, title: 'Data Connectors' });
-    expect(state.wrongSecret).toBe(true);
-    expect(res.text).toContain('wrong <strong>Shared secret</strong>');
+    expect(state.forgedSignature).toBe(true);
   });
 
   it('answers 404 for a ticket Zendesk does not have, and 400 for a malformed address', async () => {
@@ -132,68 +157,18 @@ describe('the preview page', () => {
   });
 });
 
-describe('the preview proxy, calling the server', () => {
-  it('signs the call with the shared secret so the server accepts it', async () => {
-    const reply = readReply(await proxy(serverCall('/api/connectors?ticketId=1')));
-    expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({
-      connectors: expect.arrayContaining([expect.objectContaining({ id: 'shopify_order_lookup' })]),
-    });
-  });
-
-  it('posts the JSON body the app sends', async () => {
-    const reply = readReply(
-      await proxy(
-        serverCall('/api/connectors/shopify_order_lookup/run', {
-          type: 'POST',
-          data: JSON.stringify({ ticketId: 2, inputs: {}, confirmed: false }),
-        }),
-      ),
-    );
-    expect(reply.status).toBe(200);
-    expect(reply.json).toMatchObject({ outcome: 'success' });
-    expect(stack.ticket(2).customFields[String(SANDBOX_FIELD_IDS.paymentStatus)]).toBe('paid');
-  });
-
-  it('signs with another secret on a secret=wrong page, and the server answers 401', async () => {
-    const reply = readReply(
-      await proxy(serverCall('/api/connectors?ticketId=1'), { wrongSecret: true }),
-    );
-    expect(reply.status).toBe(401);
-    expect(reply.json).toMatchObject({ error: { code: 'AUTH_INVALID' } });
-  });
-
-  it('refuses URLs outside the server URL, even on the same host', async () => {
-    const before = stack.upstream.journal.length;
-    for (const url of [
-      `${stack.upstream.baseUrl}/admin/api/2024-10/orders.json`,
-      'https://example.com/api/connectors',
-      `${stack.url.replace('127.0.0.1', 'user:pw@127.0.0.1')}/api/connectors`,
-    ]) {
-      const reply = readReply(await proxy({ ...serverCall('/x'), url }));
-      expect(reply.status, url).toBe(403);
-    }
-    expect(stack.upstream.journal.length).toBe(before);
-  });
-
-  it('substitutes the secure setting only as the JWT key', async () => {
-    const reply = readReply(
-      await proxy(
-        serverCall('/api/connectors', { headers: { 'X-Key': '{{setting.shared_secret}}' } }),
-      ),
-    );
-    expect(reply.status).toBe(403);
-    expect(reply.responseText).toContain('may only be used as jwt.secret_key');
-  });
-
+describe('the preview proxy', () => {
   it('answers only its own page (no cross-site posts)', async () => {
-    const res = await proxy(serverCall('/api/connectors'), { origin: 'https://evil.example' });
+    const res = await proxy({ url: '/api/v2/users/me.json' }, { origin: 'https://evil.example' });
     expect(res.status).toBe(403);
   });
 
-  it('rejects options the SDK would not send', async () => {
-    const reply = readReply(await proxy({ ...serverCall('/api/connectors'), bogus: true }));
-    expect(reply.status).toBe(400);
+  it('relays nothing to the server or anywhere else: the sidebar calls its server itself', async () => {
+    const before = stack.upstream.journal.length;
+    for (const url of [`${stack.url}/api/connectors?ticketId=1`, stack.upstream.baseUrl]) {
+      expect(readReply(await proxy({ url })).status, url).toBe(403);
+    }
+    expect(stack.upstream.journal.length).toBe(before);
   });
 });
 
@@ -238,9 +213,12 @@ describe('the preview proxy, calling Zendesk with a relative URL', () => {
   });
 });
 
-describe('the shared secret', () => {
-  it('appears in no response the preview sent', () => {
+describe("the server's secrets", () => {
+  it('appear in no response the preview or the sidebar sent', () => {
     expect(bodies.length).toBeGreaterThan(10);
-    for (const body of bodies) expect(body).not.toContain(TEST_SHARED_SECRET);
+    for (const body of bodies) {
+      expect(body).not.toContain(TEST_ADMIN_TOKEN);
+      expect(body).not.toContain(SANDBOX_ZENDESK_CREDENTIALS.apiToken);
+    }
   });
 });

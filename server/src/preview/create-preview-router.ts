@@ -1,10 +1,13 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
+import { SignJWT } from 'jose';
 import * as z from 'zod';
 import type { Logger } from '../logging/logger';
+import type { SignAppTokenOptions } from '../sandbox/fake-zendesk/app-signing';
+import { SANDBOX_USER_IDS } from '../sandbox/seed/zendesk-seed';
 import { proxyCallSchema } from './preview-contracts';
 import type { PreviewState } from './preview-contracts';
 import { proxyAppRequest } from './proxy-app-request';
@@ -22,12 +25,22 @@ export interface PreviewRouterDeps {
   zendesk: PreviewZendesk;
   /** The built app: the folder holding iframe.html (zendesk-app/assets). */
   appAssetsDir: string;
-  /** The server's own base URL: the app's `server_url` setting and its domainWhitelist. */
+  /** The server's own base URL: the app's `server_url` setting. */
   serverUrl: () => string;
-  /** The installation's secure `shared_secret` setting, as the server knows it. */
-  sharedSecret: string;
+  /** Signs the sidebar's page load as Zendesk signs a signed-URL location (the sandbox's key). */
+  signAppToken: (options: SignAppTokenOptions) => Promise<string>;
   logger: Logger;
 }
+
+/** The sandbox agents the preview can act as, in the picker's order. */
+export const PREVIEW_AGENT_IDS = [
+  SANDBOX_USER_IDS.agent,
+  SANDBOX_USER_IDS.admin,
+  SANDBOX_USER_IDS.rileyRestricted,
+  SANDBOX_USER_IDS.oliveOrg,
+  SANDBOX_USER_IDS.ashaAssigned,
+  SANDBOX_USER_IDS.leeLight,
+] as const;
 
 const pageQuerySchema = z.strictObject({
   ticket: z
@@ -35,7 +48,13 @@ const pageQuerySchema = z.strictObject({
     .regex(/^\d{1,16}$/, 'must be a ticket id')
     .transform(Number)
     .optional(),
-  secret: z.literal('wrong').optional(),
+  agent: z
+    .string()
+    .regex(/^\d{1,16}$/, 'must be a user id')
+    .transform(Number)
+    .optional(),
+  /** `forged`: sign the sidebar's load with a key Zendesk never published. */
+  signature: z.literal('forged').optional(),
 });
 
 const ticketQuerySchema = z.strictObject({
@@ -75,8 +94,8 @@ function createHostBundler(): () => Promise<string> {
 }
 
 /**
- * A requests that may mint tokens with the shared secret must come from the preview page
- * itself: a cross-site page could otherwise have the browser post to it (CSRF).
+ * The proxy answers Zendesk API calls with the server's credentials: only the preview page
+ * itself may use it, not a cross-site page posting through the developer's browser (CSRF).
  */
 function isSameOriginCall(req: Request): boolean {
   if (!req.is('application/json')) return false;
@@ -88,8 +107,10 @@ function isSameOriginCall(req: Request): boolean {
 
 /**
  * The `/preview` page: a local stand-in for a Zendesk ticket with the sidebar app installed,
- * speaking the ZAF protocol to the real SDK. Mount it only in sandbox mode or when explicitly
- * enabled: its proxy signs requests with the shared secret for whoever can reach it.
+ * speaking the ZAF protocol to the real SDK. It loads the sidebar the way Zendesk loads a
+ * signed location (a form POST of a signed token to /zendesk/sidebar), so the page goes through
+ * the server's real verification, for whichever sandbox agent the picker names. Mount it only
+ * in sandbox mode or tests: it signs loads for any sandbox agent, for whoever can reach it.
  *
  * @example
  * app.use('/preview', createPreviewRouter({ zendesk, appAssetsDir: 'zendesk-app/assets',
@@ -99,10 +120,18 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   const router = Router();
   const logger = deps.logger.child({ component: 'preview' });
   const bundleHost = createHostBundler();
-  // Signs the requests of a `secret=wrong` page. Random per process and never sent anywhere,
-  // so no request signed with it can pass.
-  const wrongSecret = randomBytes(32).toString('base64url');
+  // Signs the load of a `signature=forged` page: a key pair of this process that Zendesk never
+  // published, so the server must refuse what it signs.
+  const forgedKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
   const appGuid = randomUUID();
+
+  /** A token as Zendesk posts it, or one with the right claims and the wrong signature. */
+  const signLoad = async (userId: number, forged: boolean): Promise<string> => {
+    const token = await deps.signAppToken({ userId });
+    if (!forged) return token;
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString());
+    return new SignJWT(payload).setProtectedHeader({ alg: 'RS256', typ: 'JWT' }).sign(forgedKey);
+  };
 
   const sendProblem = (
     req: Request,
@@ -124,7 +153,7 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
         res,
         400,
         'Not a preview address',
-        'Use /preview?ticket=<id>, optionally with &secret=wrong.',
+        'Use /preview?ticket=<id>, optionally with &agent=<user id> and &signature=forged.',
       );
     }
     const ticketId = query.data.ticket ?? 1;
@@ -144,16 +173,34 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
         notFound ? 'Pick one of the tickets above.' : (error?.message ?? ''),
       );
     }
+    const agentId = query.data.agent ?? SANDBOX_USER_IDS.agent;
+    const agent = await deps.zendesk.getUser(agentId);
+    const currentUser = agent.ok
+      ? {
+          id: agent.value.id,
+          name: agent.value.name,
+          email: agent.value.email,
+          role: agent.value.role,
+          locale: 'en-US',
+        }
+      : FALLBACK_AGENT;
+    const forged = query.data.signature === 'forged';
     const state: PreviewState = {
       ticket: ticket.value,
       fields: fields.value,
-      currentUser: ticket.value.assignee ?? FALLBACK_AGENT,
+      currentUser,
       settings: { server_url: deps.serverUrl(), title: 'Data Connectors' },
       appGuid,
       appId: 1,
       installationId: 1,
-      wrongSecret: query.data.secret === 'wrong',
+      forgedSignature: forged,
     };
+    const agents = await Promise.all(
+      PREVIEW_AGENT_IDS.map(async (id) => {
+        const user = await deps.zendesk.getUser(id);
+        return { id, name: user.ok ? user.value.name : `User ${id}` };
+      }),
+    );
     res
       .type('html')
       .setHeader('Cache-Control', 'no-store')
@@ -161,6 +208,8 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
         renderPreviewPage({
           basePath: req.baseUrl,
           state,
+          agents,
+          signedLoad: { token: await signLoad(currentUser.id, forged) },
           appBuilt: existsSync(join(deps.appAssetsDir, 'iframe.html')),
         }),
       );
@@ -187,14 +236,8 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
       return res.status(403).json({ error: 'The preview proxy only answers its own page.' });
     }
     const call = proxyCallSchema.safeParse(req.body);
-    if (!call.success)
-      return res.status(400).json({ error: 'Send {ticketId, wrongSecret, options}.' });
-    const reply = await proxyAppRequest(call.data.options, {
-      zendesk: deps.zendesk,
-      serverUrl: deps.serverUrl,
-      sharedSecret: call.data.wrongSecret ? wrongSecret : deps.sharedSecret,
-      logger,
-    });
+    if (!call.success) return res.status(400).json({ error: 'Send {ticketId, options}.' });
+    const reply = await proxyAppRequest(call.data.options, { zendesk: deps.zendesk, logger });
     res.setHeader('Cache-Control', 'no-store');
     res.json(reply);
   });
@@ -209,9 +252,6 @@ export function createPreviewRouter(deps: PreviewRouterDeps): Router {
   router.get('/preview.css', (_req, res) => {
     res.sendFile(CSS_FILE);
   });
-
-  // A missing file falls through to the service's own 404.
-  router.use('/app/assets', express.static(deps.appAssetsDir, { index: false, maxAge: 0 }));
 
   return router;
 }

@@ -47,8 +47,6 @@ export type ZafRequestOptions = z.infer<typeof zafRequestOptionsSchema>;
 /** Body of `POST /preview/proxy`. */
 export const proxyCallSchema = z.strictObject({
   ticketId: z.number().int().positive(),
-  /** The page was opened with `secret=wrong`: sign with a secret the server does not know. */
-  wrongSecret: z.boolean(),
   options: z.unknown(),
 });
 export type ProxyCall = z.infer<typeof proxyCallSchema>;
@@ -117,5 +115,6 @@ export interface PreviewState {
   appGuid: string;
   installationId: number;
   appId: number;
-  wrongSecret: boolean;
+  /** The page signs the sidebar's load with a key Zendesk never published. */
+  forgedSignature: boolean;
 }

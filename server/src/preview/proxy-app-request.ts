@@ -1,6 +1,4 @@
 import { STATUS_CODES } from 'node:http';
-import { SignJWT } from 'jose';
-import { request } from 'undici';
 import type { Logger } from '../logging/logger';
 import type { ZendeskError } from '../zendesk/zendesk-errors';
 import { zafRequestOptionsSchema } from './preview-contracts';
@@ -9,29 +7,16 @@ import { FALLBACK_AGENT, loadPreviewFields, loadPreviewTicket } from './preview-
 import type { PreviewZendesk } from './preview-zendesk';
 
 /**
- * Plays the part of Zendesk's request proxy for the preview page, server-side, so the shared
- * secret stays on the server exactly as it does in Zendesk:
- * - relative `/api/v2/...` URLs are Zendesk API calls; a few read-only ones are answered
- *   through the server's own Zendesk client (the agent's cookie session in real Zendesk);
- * - any other URL must lie under the server's own URL (the app's domainWhitelist), and the
- *   secure setting may only be used as the JWT key (its `jwt_secret_key` scope).
- * The proxy never becomes an open relay: everything else is refused with 403.
+ * Plays the part of Zendesk's request proxy for the preview page: relative `/api/v2/...` URLs
+ * are Zendesk API calls the sidebar makes with the agent's own Zendesk session (listing a
+ * ticket's comments); a few read-only ones are answered through the server's Zendesk client.
+ * The sidebar reaches its own server directly, so every other URL is refused with 403: the
+ * proxy never becomes an open relay.
  */
 export interface ProxyDeps {
   zendesk: PreviewZendesk;
-  serverUrl: () => string;
-  /** The installation's secure setting, or a stand-in the server does not accept. */
-  sharedSecret: string;
   logger: Logger;
-  /** Default when the app sets no `timeout` (ms). */
-  timeoutMs?: number;
 }
-
-const MAX_BODY_BYTES = 1024 * 1024;
-const DEFAULT_TIMEOUT_MS = 30_000;
-const SETTING_PLACEHOLDER = /\{\{\s*setting\.([A-Za-z0-9_]+)\s*\}\}/g;
-const JWT_PLACEHOLDER = /\{\{\s*jwt\.token\s*\}\}/g;
-const SECRET_SETTING = 'shared_secret';
 
 function reply(status: number, body: unknown, headers: Record<string, string> = {}): ProxyReply {
   return {
@@ -140,173 +125,6 @@ async function answerZendeskCall(options: ZafRequestOptions, deps: ProxyDeps): P
   );
 }
 
-/** domainWhitelist: same origin as the server and below its base path, no userinfo. */
-function isUnderServerUrl(target: URL, serverUrl: string): boolean {
-  const base = new URL(serverUrl);
-  const basePath = base.pathname.endsWith('/') ? base.pathname : `${base.pathname}/`;
-  return (
-    target.origin === base.origin &&
-    !target.username &&
-    !target.password &&
-    (target.pathname === base.pathname || target.pathname.startsWith(basePath))
-  );
-}
-
-/** Where `{{setting.x}}` appears outside the JWT key; secure settings may not be used there. */
-function findMisplacedSettings(options: ZafRequestOptions): string[] {
-  const places: [string, string][] = [
-    ['url', options.url],
-    ...Object.entries(options.headers ?? {}).map(([name, value]): [string, string] => [
-      `header ${name}`,
-      `${name}: ${value}`,
-    ]),
-    ['data', typeof options.data === 'string' ? options.data : JSON.stringify(options.data ?? '')],
-    ['jwt.claims', JSON.stringify(options.jwt?.claims ?? {})],
-  ];
-  return places.flatMap(([place, text]) =>
-    [...text.matchAll(SETTING_PLACEHOLDER)].map((found) => `{{setting.${found[1]}}} in ${place}`),
-  );
-}
-
-function encodeForm(data: unknown): string {
-  if (typeof data === 'string') return data;
-  const params = new URLSearchParams();
-  for (const [key, value] of Object.entries((data ?? {}) as Record<string, unknown>)) {
-    params.append(key, typeof value === 'string' ? value : JSON.stringify(value));
-  }
-  return params.toString();
-}
-
-async function mintJwt(
-  jwt: NonNullable<ZafRequestOptions['jwt']>,
-  sharedSecret: string,
-): Promise<{ ok: true; token: string } | { ok: false; reply: ProxyReply }> {
-  if (jwt.algorithm !== 'HS256') {
-    return { ok: false, reply: refuse(400, `The preview signs HS256 only, not ${jwt.algorithm}.`) };
-  }
-  const secretKey = jwt.secret_key.replace(SETTING_PLACEHOLDER, (whole, name: string) =>
-    name === SECRET_SETTING ? sharedSecret : whole,
-  );
-  if (/\{\{\s*setting\./.test(secretKey)) {
-    return {
-      ok: false,
-      reply: refuse(403, `jwt.secret_key may only use {{setting.${SECRET_SETTING}}}.`),
-    };
-  }
-  const iat = Math.floor(Date.now() / 1000);
-  const builder = new SignJWT({ ...jwt.claims })
-    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
-    .setIssuedAt(iat);
-  // Without `expiry` the token carries no exp (an assumption: Zendesk's default is not
-  // documented); our server requires exp, so such a call fails visibly.
-  if (jwt.expiry !== undefined) builder.setExpirationTime(iat + jwt.expiry);
-  return { ok: true, token: await builder.sign(new TextEncoder().encode(secretKey)) };
-}
-
-async function readLimitedText(body: AsyncIterable<Buffer>): Promise<string | null> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return null;
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function forwardToServer(options: ZafRequestOptions, deps: ProxyDeps): Promise<ProxyReply> {
-  if (!URL.canParse(options.url)) return refuse(400, `${options.url} is not a URL.`);
-  const target = new URL(options.url);
-  if (!isUnderServerUrl(target, deps.serverUrl())) {
-    // What Zendesk answers for hosts outside domainWhitelist; here it also keeps the preview
-    // from becoming an open relay that signs tokens for anyone.
-    return refuse(
-      403,
-      `${target.origin} is not a proxyable URI: it is not under the app's server URL.`,
-    );
-  }
-  const headerNames = Object.keys(options.headers ?? {});
-  const underscored = headerNames.find((name) => name.includes('_'));
-  if (underscored) {
-    return refuse(400, `Zendesk's proxy rejects header names with underscores (${underscored}).`);
-  }
-  const misplaced = options.secure ? findMisplacedSettings(options) : [];
-  if (misplaced.length) {
-    return refuse(
-      403,
-      `The secure setting "${SECRET_SETTING}" may only be used as jwt.secret_key; found ${misplaced.join(', ')}.`,
-    );
-  }
-  const headers: Record<string, string> = { ...options.headers };
-  if (options.jwt) {
-    if (!options.secure) return refuse(400, 'A jwt request needs secure: true.');
-    const minted = await mintJwt(options.jwt, deps.sharedSecret);
-    if (!minted.ok) return minted.reply;
-    for (const [name, value] of Object.entries(headers)) {
-      headers[name] = value.replace(JWT_PLACEHOLDER, minted.token);
-    }
-  }
-
-  const method = options.type ?? 'GET';
-  let body: string | undefined;
-  if (options.data !== undefined && options.data !== null) {
-    if (method === 'GET' || method === 'DELETE') {
-      // jQuery (which Zendesk's host uses) appends GET data to the query string.
-      const query = encodeForm(options.data);
-      if (query) target.search = target.search ? `${target.search}&${query}` : `?${query}`;
-    } else {
-      if (typeof options.data !== 'string') {
-        deps.logger.warn(
-          'preview proxy: request data is an object; Zendesk sends it form-encoded',
-          {
-            url: target.pathname,
-          },
-        );
-      }
-      body = encodeForm(options.data);
-    }
-  }
-  if (body !== undefined && options.contentType !== false) {
-    headers['content-type'] =
-      typeof options.contentType === 'string'
-        ? options.contentType
-        : 'application/x-www-form-urlencoded; charset=UTF-8';
-  }
-
-  const timeoutMs = options.timeout || deps.timeoutMs || DEFAULT_TIMEOUT_MS;
-  try {
-    const response = await request(target, {
-      method,
-      headers,
-      body,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await readLimitedText(response.body);
-    if (text === null) return refuse(502, 'The response was larger than the preview proxy allows.');
-    const flat: Record<string, string> = {};
-    for (const [name, value] of Object.entries(response.headers)) {
-      if (value === undefined || name === 'set-cookie') continue;
-      flat[name] = Array.isArray(value) ? value.join(', ') : value;
-    }
-    deps.logger.debug('preview proxy', {
-      method,
-      path: target.pathname,
-      status: response.statusCode,
-    });
-    return {
-      status: response.statusCode,
-      statusText: STATUS_CODES[response.statusCode] ?? '',
-      headers: flat,
-      responseText: text,
-    };
-  } catch (error) {
-    const name = (error as { name?: unknown } | null)?.name;
-    const timedOut = name === 'TimeoutError' || name === 'AbortError';
-    deps.logger.debug('preview proxy: no answer', { method, path: target.pathname, timedOut });
-    return { status: 0, statusText: timedOut ? 'timeout' : 'error', headers: {}, responseText: '' };
-  }
-}
-
 /** Answers one `client.request` of the app as Zendesk's proxy would. Never throws. */
 export async function proxyAppRequest(rawOptions: unknown, deps: ProxyDeps): Promise<ProxyReply> {
   const parsed = zafRequestOptionsSchema.safeParse(
@@ -322,5 +140,9 @@ export async function proxyAppRequest(rawOptions: unknown, deps: ProxyDeps): Pro
   if (options.url.startsWith('/') && !options.url.startsWith('//')) {
     return answerZendeskCall(options, deps);
   }
-  return forwardToServer(options, deps);
+  // The sidebar calls its own server directly (same origin); nothing else goes through here.
+  return refuse(
+    403,
+    `${options.url} is not a proxyable URI: the preview proxies Zendesk API calls only.`,
+  );
 }

@@ -6,8 +6,8 @@ import type { PreviewField, PreviewState, PreviewTicket } from './preview-contra
  * out like Zendesk's so the app is seen where agents will see it.
  */
 
-/** Tickets the picker links to: the sandbox seed's four. */
-export const PICKER_TICKET_IDS = [1, 2, 3, 4] as const;
+/** Tickets the picker links to: the sandbox seed's. */
+export const PICKER_TICKET_IDS = [1, 2, 3, 4, 5, 6] as const;
 
 export function escapeHtml(value: unknown): string {
   return String(value ?? '')
@@ -82,19 +82,47 @@ function renderFields(state: PreviewState): string {
     .join('');
 }
 
-function renderPicker(basePath: string, current: number | null, wrongSecret: boolean): string {
-  const suffix = wrongSecret ? '&secret=wrong' : '';
+export interface PickerState {
+  ticketId: number | null;
+  agentId: number | null;
+  forged: boolean;
+  agents: { id: number; name: string }[];
+}
+
+function pageHref(basePath: string, ticketId: number, agentId: number | null, forged: boolean) {
+  const query = new URLSearchParams({ ticket: String(ticketId) });
+  if (agentId !== null) query.set('agent', String(agentId));
+  if (forged) query.set('signature', 'forged');
+  return `${basePath}?${query.toString()}`;
+}
+
+function renderPicker(basePath: string, picker: PickerState): string {
+  const { ticketId, agentId, forged } = picker;
   const tabs = PICKER_TICKET_IDS.map(
     (id) =>
-      `<a class="ticket-tab${id === current ? ' current' : ''}" href="${basePath}?ticket=${id}${suffix}"${id === current ? ' aria-current="page"' : ''}>#${id}</a>`,
+      `<a class="ticket-tab${id === ticketId ? ' current' : ''}" href="${escapeHtml(pageHref(basePath, id, agentId, forged))}"${id === ticketId ? ' aria-current="page"' : ''}>#${id}</a>`,
   ).join('');
-  const secretLink =
-    current === null
-      ? ''
-      : wrongSecret
-        ? `<a class="secret-toggle" href="${basePath}?ticket=${current}">Use the right shared secret</a>`
-        : `<a class="secret-toggle" href="${basePath}?ticket=${current}&secret=wrong">Simulate a wrong shared secret</a>`;
-  return `<nav class="topbar" aria-label="Tickets"><span class="brand">Support · app preview</span>${tabs}${secretLink}</nav>`;
+  if (ticketId === null) {
+    return `<nav class="topbar" aria-label="Tickets"><span class="brand">Support · app preview</span>${tabs}</nav>`;
+  }
+  // A plain GET form: picking another agent reloads the page signed for them.
+  const options = picker.agents
+    .map(
+      (agent) =>
+        `<option value="${agent.id}"${agent.id === agentId ? ' selected' : ''}>${escapeHtml(agent.name)}</option>`,
+    )
+    .join('');
+  const agentForm = `<form class="agent-picker" method="get" action="${escapeHtml(basePath)}">
+    <input type="hidden" name="ticket" value="${ticketId}">
+    ${forged ? '<input type="hidden" name="signature" value="forged">' : ''}
+    <label for="preview-agent">Signed in as</label>
+    <select id="preview-agent" name="agent">${options}</select>
+    <noscript><button type="submit">Switch</button></noscript>
+  </form>`;
+  const signatureLink = forged
+    ? `<a class="secret-toggle" href="${escapeHtml(pageHref(basePath, ticketId, agentId, false))}">Use Zendesk's signature</a>`
+    : `<a class="secret-toggle" href="${escapeHtml(pageHref(basePath, ticketId, agentId, true))}">Simulate a forged signature</a>`;
+  return `<nav class="topbar" aria-label="Tickets"><span class="brand">Support · app preview</span>${tabs}${agentForm}${signatureLink}</nav>`;
 }
 
 function renderShell(basePath: string, title: string, body: string): string {
@@ -116,6 +144,9 @@ ${body}
 export function renderPreviewPage(options: {
   basePath: string;
   state: PreviewState;
+  agents: { id: number; name: string }[];
+  /** The token the page posts to /zendesk/sidebar, as Zendesk posts a signed location's. */
+  signedLoad: { token: string };
   appBuilt: boolean;
 }): string {
   const { basePath, state, appBuilt } = options;
@@ -123,14 +154,19 @@ export function renderPreviewPage(options: {
   const requester = ticket.requester
     ? `${escapeHtml(ticket.requester.name)} <span class="muted">${escapeHtml(ticket.requester.email ?? '')}</span>`
     : '<span class="muted">none</span>';
-  const banner = state.wrongSecret
-    ? `<p class="banner" role="status">This preview signs the app's requests with a wrong <strong>Shared secret</strong>, as an installation with a mistyped setting would.</p>`
+  const banner = state.forgedSignature
+    ? `<p class="banner" role="status">This preview signs the app's load with a key Zendesk never published, as a forged request would be: the server must refuse it.</p>`
     : '';
+  // Zendesk loads a signed location by POSTing the token into the app's frame; the host script
+  // adds the ZAF query (origin, app_guid) and submits this form once it listens for the app.
   const sidebar = appBuilt
-    ? `<iframe id="app-frame" title="Data Connectors app" data-src="${basePath}/app/assets/iframe.html" width="320" height="200"></iframe>`
+    ? `<iframe id="app-frame" name="app-frame" title="Data Connectors app" width="320" height="200"></iframe>
+    <form id="signed-load" method="post" action="/zendesk/sidebar" target="app-frame" hidden>
+      <input type="hidden" name="token" value="${escapeHtml(options.signedLoad.token)}">
+    </form>`
     : `<p class="app-missing">The app is not built yet: run <code>npm run zendesk:build</code> and reload.</p>`;
   const body = `
-${renderPicker(basePath, ticket.id, state.wrongSecret)}
+${renderPicker(basePath, { ticketId: ticket.id, agentId: state.currentUser.id, forged: state.forgedSignature, agents: options.agents })}
 ${banner}
 <main class="workspace">
   <aside class="properties" aria-label="Ticket properties">
@@ -169,7 +205,7 @@ export function renderPreviewProblem(options: {
   title: string;
   message: string;
 }): string {
-  const body = `${renderPicker(options.basePath, null, false)}
+  const body = `${renderPicker(options.basePath, { ticketId: null, agentId: null, forged: false, agents: [] })}
 <main class="problem"><h1>${escapeHtml(options.title)}</h1><p>${escapeHtml(options.message)}</p></main>`;
   return renderShell(options.basePath, options.title, body);
 }

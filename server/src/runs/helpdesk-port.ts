@@ -16,6 +16,11 @@ export interface LoadedTarget {
   /** The agent running it, as the helpdesk knows them (looked up server-side, not from claims). */
   agent: { id: string; name: string; email: string } | undefined;
   /**
+   * Whether the helpdesk lets the agent who asked (`viewer`) edit this target; true when no
+   * viewer was named (admins, automations). A run that would write back needs it.
+   */
+  viewerMayEdit: boolean;
+  /**
    * The target's version as loaded (Zendesk's updated_at), for optimistic concurrency: a write
    * made against an older version is refused by the helpdesk instead of overwriting newer edits.
    */
@@ -54,6 +59,11 @@ export interface HelpdeskPort {
       userId?: string;
       /** Salesforce: skip record fields the rep's profile could not edit (needs userId). */
       onlyEditableFields?: boolean;
+      /**
+       * The helpdesk user asking, proven by their session: the target loads only if the
+       * helpdesk would show it to them (otherwise it is "not found"), and they become the agent.
+       */
+      viewer?: { userId: string };
       /** Load only what this connector reads (otherwise: every connector that applies). */
       connectorId?: string;
       /**

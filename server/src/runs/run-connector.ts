@@ -33,7 +33,13 @@ export interface RunRequest {
   userId?: string;
   onlyEditableFields?: boolean;
   commentId?: string;
+  /** Admin token only: the Zendesk user to run as (looked up; the viewer's own id otherwise). */
   agentId?: string;
+  /**
+   * The agent asking, proven by their sidebar session: the ticket must be one Zendesk shows
+   * them, they are the run's actor, and a run that writes back needs their edit rights.
+   */
+  viewer?: { userId: string };
   inputs: Record<string, unknown>;
   confirmed: boolean;
   dryRun: boolean;
@@ -57,6 +63,7 @@ export type RefusalCode =
   | 'CONNECTOR_SURFACE_MISMATCH'
   | 'CONNECTOR_NOT_APPLICABLE'
   | 'CONFIRMATION_REQUIRED'
+  | 'TICKET_EDIT_FORBIDDEN'
   | 'INPUT_INVALID'
   | 'TICKET_NOT_FOUND'
   | 'RECORD_NOT_FOUND'
@@ -167,6 +174,11 @@ function maskValues(text: string, values: unknown[]): string {
  */
 function copyText(text: string): string {
   return JSON.parse(JSON.stringify(text)) as string;
+}
+
+/** Whether any outcome of a connector writes to the ticket or record. */
+export function writesBack(connector: CompiledConnector): boolean {
+  return Object.values(connector.writeBack).some((write) => write !== undefined);
 }
 
 function inputProblemsMessage(problems: InputProblem[]): string {
@@ -288,6 +300,7 @@ export async function runConnector(
     connectorId: connector.id,
     ...(request.commentId === undefined ? {} : { commentId: request.commentId }),
     ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+    ...(request.viewer === undefined ? {} : { viewer: request.viewer }),
     ...(request.objectApiName === undefined ? {} : { objectApiName: request.objectApiName }),
     ...(request.userId === undefined ? {} : { userId: request.userId }),
     ...(request.onlyEditableFields === undefined
@@ -300,6 +313,12 @@ export async function runConnector(
     return refusal(
       'CONNECTOR_NOT_APPLICABLE',
       `Connector "${connector.id}" does not apply to this ${target.target.type}.`,
+    );
+  }
+  if (!target.viewerMayEdit && writesBack(connector) && !request.dryRun && !request.skipWriteBack) {
+    return refusal(
+      'TICKET_EDIT_FORBIDDEN',
+      `Connector "${connector.id}" writes to the ${target.target.type}, and your Zendesk role cannot edit tickets.`,
     );
   }
   if (request.inputOverrides && request.surface !== 'automation') {

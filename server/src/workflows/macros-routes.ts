@@ -2,7 +2,8 @@ import { Router } from 'express';
 import * as z from 'zod';
 import { idSchema } from '../../../shared/src/api/api-contracts';
 import { ApiError, parseOrThrow } from '../api/api-error';
-import { principalScope } from '../api/connectors-routes';
+import { agentOf } from '../api/authenticate';
+import { principalScope, refuseAgentOverreach, viewerOf } from '../api/connectors-routes';
 import { runWithIdempotency } from '../api/run-with-idempotency';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import type { CompiledConfig } from '../compile/compile-config';
@@ -48,12 +49,15 @@ export function createMacrosRouter(deps: {
     return config;
   };
 
-  const loadTicket = async (ticketId: string, agentId?: string): Promise<LoadedTarget> => {
+  const loadTicket = async (
+    ticketId: string,
+    options: { agentId?: string; viewer?: { userId: string } },
+  ): Promise<LoadedTarget> => {
     const helpdesk = deps.run.helpdesk;
     if (!helpdesk) {
       throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Zendesk is not configured on this server.');
     }
-    const loaded = await helpdesk.load(ticketId, agentId === undefined ? {} : { agentId });
+    const loaded = await helpdesk.load(ticketId, options);
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     return loaded.value;
   };
@@ -61,7 +65,7 @@ export function createMacrosRouter(deps: {
   router.get('/macros', async (req, res) => {
     const query = parseOrThrow(listMacrosQuerySchema, req.query, 'QUERY_INVALID');
     const config = requireConfig();
-    const target = await loadTicket(String(query.ticketId));
+    const target = await loadTicket(String(query.ticketId), viewerOf(req));
     res.json({ ticketId: target.target.id, macros: listMacroViews(config, target, 'zendesk') });
   });
 
@@ -70,6 +74,8 @@ export function createMacrosRouter(deps: {
       throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json.');
     }
     const body = parseOrThrow(runMacroBodySchema, req.body, 'BODY_INVALID');
+    refuseAgentOverreach(req, body.agentId === undefined ? {} : { agentId: body.agentId });
+    const agent = agentOf(req);
     const config = requireConfig();
     const macroId = String(req.params.macroId);
     const macro = config.macros.get(macroId);
@@ -77,11 +83,17 @@ export function createMacrosRouter(deps: {
       // Before loading the ticket: an unknown macro is a 404 whatever the ticket.
       throw new ApiError('NOT_FOUND', `There is no macro "${macroId.slice(0, 64)}".`);
     }
-    const agentId = body.agentId === undefined ? undefined : String(body.agentId);
-    const target = await loadTicket(String(body.ticketId), agentId);
+    const agentId = agent
+      ? String(agent.userId)
+      : body.agentId === undefined
+        ? undefined
+        : String(body.agentId);
+    const target = await loadTicket(String(body.ticketId), {
+      ...(agent === undefined && agentId !== undefined ? { agentId } : {}),
+      ...viewerOf(req),
+    });
     const helpdesk = deps.run.helpdesk;
     if (!helpdesk) throw new Error('loadTicket returned without a Zendesk helpdesk');
-    const byApp = req.principal?.kind === 'app';
     // A retried or double-clicked macro must not run its steps (and create issues) twice.
     await runWithIdempotency({
       store: deps.idempotency,
@@ -98,8 +110,12 @@ export function createMacrosRouter(deps: {
             target,
             confirmed: body.confirmed,
             ...(agentId === undefined ? {} : { agentId }),
-            source: byApp ? 'zendesk' : 'api',
-            actor: byApp ? { kind: 'agent' } : { kind: 'admin' },
+            source: agent ? 'zendesk' : 'api',
+            actor: target.agent
+              ? { kind: 'agent', ...target.agent }
+              : agent
+                ? { kind: 'agent', id: String(agent.userId) }
+                : { kind: 'admin' },
             ...(key === undefined ? {} : { idempotencyKey: key }),
           },
         );

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Macro } from '../../../shared/src/config/workflow-schema';
 import type { CompiledConfig } from '../compile/compile-config';
-import type { CompiledMacro } from '../compile/compile-workflows';
+import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import type { RunActor, RunSource } from '../run-log/run-record';
 import { appliesToRecord, appliesToTicket } from '../runs/applies-when';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
+import { writesBack } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
 import type { StepReport } from './run-steps';
@@ -36,7 +37,7 @@ export interface MacroResultView {
 }
 
 export type RunMacroRefusalCode =
-  'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED';
+  'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED' | 'TICKET_EDIT_FORBIDDEN';
 
 export type RunMacroResult =
   | { ok: true; value: MacroResultView }
@@ -77,6 +78,28 @@ export function macroApplies(when: Macro['appliesWhen'], target: LoadedTarget): 
     groupId: number('ticket.group_id'),
     ticketFormId: number('ticket.ticket_form_id'),
     status: typeof status === 'string' ? status : undefined,
+  });
+}
+
+/** Whether any step may write to the ticket or record (a write step, or a run that writes back). */
+function stepsWrite(steps: readonly CompiledStep[] | undefined, config: CompiledConfig): boolean {
+  return (steps ?? []).some((step) => {
+    switch (step.type) {
+      case 'write':
+        return true;
+      case 'run': {
+        const connector = config.connectors.get(step.connectorId);
+        return step.writeBack && connector !== undefined && writesBack(connector);
+      }
+      case 'branch':
+        return [step.success, step.empty, step.failure].some((branch) =>
+          stepsWrite(branch, config),
+        );
+      case 'collect':
+        return stepsWrite(step.onMissing, config);
+      case 'stop':
+        return false;
+    }
   });
 }
 
@@ -135,6 +158,15 @@ export async function runMacro(
       error: {
         code: 'CONNECTOR_NOT_APPLICABLE',
         message: `Macro "${macro.id}" does not apply to this ${target.target.system === 'salesforce' ? target.target.type : 'ticket'}.`,
+      },
+    };
+  }
+  if (!target.viewerMayEdit && stepsWrite(macro.steps, config)) {
+    return {
+      ok: false,
+      error: {
+        code: 'TICKET_EDIT_FORBIDDEN',
+        message: `Macro "${macro.id}" writes to the ticket, and your Zendesk role cannot edit tickets.`,
       },
     };
   }

@@ -8,6 +8,7 @@ function ticket(values: Record<string, unknown>): LoadedTarget {
     read: (source) => values[source],
     applies: () => true,
     agent: undefined,
+    viewerMayEdit: true,
     version: undefined,
   };
 }
@@ -18,6 +19,7 @@ function record(type: string): LoadedTarget {
     read: () => undefined,
     applies: () => true,
     agent: undefined,
+    viewerMayEdit: true,
     version: undefined,
   };
 }

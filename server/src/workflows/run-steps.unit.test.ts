@@ -71,6 +71,7 @@ function harness(
     read: (source) => (source === 'ticket.id' ? 7 : undefined),
     applies: () => true,
     agent: undefined,
+    viewerMayEdit: true,
     version: undefined,
   };
   const helpdesk: HelpdeskPort = {

@@ -245,6 +245,8 @@ export function createSalesforceHelpdesk(
         },
         applies: (connector) => connectorAppliesToRecord(connector, objectApiName),
         agent,
+        // Salesforce checks the rep's rights in Apex and, with onlyEditableFields, per field.
+        viewerMayEdit: true,
         version: typeof record.LastModifiedDate === 'string' ? record.LastModifiedDate : undefined,
       };
       writeContexts.set(target, { userId, onlyEditableFields });

@@ -5,6 +5,7 @@ import type { HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-p
 import type { TicketContext } from '../zendesk/ticket-context';
 import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
 import type { ZendeskError } from '../zendesk/zendesk-errors';
+import type { AgentAccess, AgentAccessError } from '../zendesk-identity/agent-access';
 import { buildTicketUpdate } from './build-ticket-update';
 import type { TicketUpdate } from './build-ticket-update';
 
@@ -154,9 +155,27 @@ function describeUpdate(update: TicketUpdate): unknown {
   return Object.keys(update).length ? update : null;
 }
 
+function accessError(error: AgentAccessError) {
+  return error.code === 'AGENT_NOT_ALLOWED'
+    ? { code: 'AGENT_NOT_FOUND' as const, message: error.message }
+    : { code: error.code, message: error.message };
+}
+
+/** Said alike for a ticket that does not exist and one the agent may not open. */
+function hiddenTicket(id: string) {
+  return {
+    code: 'TICKET_NOT_FOUND' as const,
+    message: `There is no ticket ${id}, or you cannot open it in Zendesk.`,
+  };
+}
+
 export function createZendeskHelpdesk(
   client: ZendeskClient,
-  options: { now?: () => number } = {},
+  options: {
+    now?: () => number;
+    /** What agents may see: needed to load tickets for a `viewer` (sidebar sessions). */
+    access?: AgentAccess;
+  } = {},
 ): HelpdeskPort {
   const now = options.now ?? Date.now;
   const agents = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
@@ -188,11 +207,14 @@ export function createZendeskHelpdesk(
       : { ok: false, changes: null, error: result.error };
 
   return {
-    async load(targetId, { commentId, agentId }) {
+    async load(targetId, { commentId, agentId, viewer }) {
       const context = await client.getTicketContext(
         Number(targetId),
         commentId === undefined ? {} : { commentId: Number(commentId) },
       );
+      if (!context.ok && viewer && context.error.code === 'ZENDESK_NOT_FOUND') {
+        return { ok: false, error: hiddenTicket(targetId) };
+      }
       if (!context.ok) {
         const what =
           context.error.code === 'ZENDESK_NOT_FOUND' &&
@@ -210,7 +232,27 @@ export function createZendeskHelpdesk(
         };
       }
       let agent: LoadedTarget['agent'];
-      if (agentId !== undefined) {
+      let viewerMayEdit = true;
+      if (viewer) {
+        if (!options.access) throw new Error('a viewer needs the agent access checks');
+        const profile = await options.access.loadAgent(Number(viewer.userId));
+        if (!profile.ok) return { ok: false, error: accessError(profile.error) };
+        const { ticket } = context.value;
+        const visible = await options.access.canView(profile.value, {
+          groupId: ticket.groupId,
+          assigneeId: ticket.assigneeId,
+          requesterId: ticket.requesterId,
+          organizationId: ticket.organizationId,
+        });
+        if (!visible.ok) return { ok: false, error: accessError(visible.error) };
+        if (!visible.value) return { ok: false, error: hiddenTicket(targetId) };
+        agent = {
+          id: String(profile.value.id),
+          name: profile.value.name,
+          email: profile.value.email,
+        };
+        viewerMayEdit = profile.value.canEditTickets;
+      } else if (agentId !== undefined) {
         const loaded = await loadAgent(agentId);
         if (!loaded.ok) return { ok: false, error: loaded.error };
         agent = loaded.agent;
@@ -226,6 +268,7 @@ export function createZendeskHelpdesk(
         read: (source) => readTicketSource(value, agent, source),
         applies: (connector) => connectorAppliesToTicket(connector, value),
         agent,
+        viewerMayEdit,
         version: value.ticket.updatedAt,
       };
       return { ok: true, value: loaded };

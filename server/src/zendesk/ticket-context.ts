@@ -13,6 +13,10 @@ export interface TicketContext {
     tags: string[];
     brandId: number | null;
     groupId: number | null;
+    /** Who may see the ticket depends on these (agents' ticket restrictions). */
+    requesterId: number | null;
+    assigneeId: number | null;
+    organizationId: number | null;
     ticketFormId: number | null;
     externalId: string | null;
     /** Custom field values keyed by the field id as a string. */
@@ -53,6 +57,9 @@ export function buildTicketContext(
       tags: [...ticket.tags],
       brandId: ticket.brand_id ?? null,
       groupId: ticket.group_id ?? null,
+      requesterId: ticket.requester_id ?? null,
+      assigneeId: ticket.assignee_id ?? null,
+      organizationId: ticket.organization_id ?? null,
       ticketFormId: ticket.ticket_form_id ?? null,
       externalId: ticket.external_id ?? null,
       customFields: Object.fromEntries(

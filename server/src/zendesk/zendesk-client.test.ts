@@ -295,6 +295,11 @@ describe('other calls', () => {
         email: 'maria@example.com',
         role: 'end-user',
         organizationId: SANDBOX_ORGANIZATION_IDS.acmeRetail,
+        active: true,
+        suspended: false,
+        ticketRestriction: 'requested',
+        customRoleId: null,
+        chatOnly: false,
       },
     });
   });

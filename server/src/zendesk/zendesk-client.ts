@@ -6,6 +6,10 @@ import { createZendeskTransport } from './zendesk-http';
 import type { ZendeskRequest, ZendeskResponse } from './zendesk-http';
 import {
   commentPageSchema,
+  groupMembershipPageSchema,
+  organizationMembershipPageSchema,
+  showCustomRoleResponseSchema,
+  showGroupResponseSchema,
   showTicketResponseSchema,
   showUserResponseSchema,
   ticketFieldPageSchema,
@@ -66,6 +70,31 @@ export interface ZendeskUserSummary {
   email: string | null;
   role: string | null;
   organizationId: number | null;
+  /** False once deleted; suspended users cannot sign in. */
+  active: boolean;
+  suspended: boolean;
+  /** "organization" | "groups" | "assigned" | "requested", or null for every ticket. */
+  ticketRestriction: string | null;
+  customRoleId: number | null;
+  chatOnly: boolean;
+}
+
+export interface ZendeskGroupSummary {
+  id: number;
+  name: string;
+  /** Private groups' tickets are for their members only. */
+  isPublic: boolean;
+  deleted: boolean;
+}
+
+export interface ZendeskCustomRoleSummary {
+  id: number;
+  name: string;
+  roleType: number | null;
+  /** The role's `configuration` keys that decide what its agents may do with tickets. */
+  ticketEditing: boolean | null;
+  lightAgent: boolean | null;
+  ticketAccess: string | null;
 }
 
 export interface TicketFieldSummary {
@@ -96,6 +125,14 @@ export interface ZendeskClient {
     update: TicketUpdate,
   ): Promise<Result<{ ticketUpdatedAt: string; attempts: number }, ZendeskError>>;
   getUser(userId: number): Promise<Result<ZendeskUserSummary, ZendeskError>>;
+  /** The ids of the groups a user belongs to (every page). */
+  listUserGroupIds(userId: number): Promise<Result<number[], ZendeskError>>;
+  /** The ids of the organizations a user belongs to (every page). */
+  listUserOrganizationIds(userId: number): Promise<Result<number[], ZendeskError>>;
+  getGroup(groupId: number): Promise<Result<ZendeskGroupSummary, ZendeskError>>;
+  getCustomRole(roleId: number): Promise<Result<ZendeskCustomRoleSummary, ZendeskError>>;
+  /** The PEM public key Zendesk signs the app's signed-URL tokens with. */
+  getAppPublicKey(appId: number): Promise<Result<string, ZendeskError>>;
   /** Every comment of a ticket, oldest first (walks the cursor pages). */
   listComments(ticketId: number): Promise<Result<TicketComment[], ZendeskError>>;
   listTicketFields(): Promise<Result<TicketFieldSummary[], ZendeskError>>;
@@ -132,6 +169,8 @@ const clientConfigSchema = z.strictObject({
 /** Walking a ticket's comments stops here; no real ticket has more pages than this. */
 const MAX_COMMENT_PAGES = 200;
 const MAX_FIELD_PAGES = 50;
+/** Walking a user's memberships stops here (100 per page: 5,000 groups or organizations). */
+const MAX_MEMBERSHIP_PAGES = 50;
 
 function buildAuthorization(auth: ZendeskAuth): string {
   return auth.kind === 'apiToken'
@@ -290,6 +329,31 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
     };
   }
 
+  /** Walks a cursor-paginated list from its first page, at most MAX_MEMBERSHIP_PAGES pages. */
+  async function walkPages<S extends z.ZodType>(
+    schema: S,
+    path: string,
+    visit: (page: z.infer<S>) => void,
+  ): Promise<Result<{ attempts: number }, ZendeskError>> {
+    let after: string | null = null;
+    let attempts = 0;
+    for (let page = 0; page < MAX_MEMBERSHIP_PAGES; page += 1) {
+      const query: Record<string, string> = { 'page[size]': '100' };
+      if (after) query['page[after]'] = after;
+      const result = await call(schema, { method: 'GET', path, query, replaySafe: true });
+      if (!result.ok) return result;
+      attempts += result.value.attempts;
+      const data = result.value.data as z.infer<S> & {
+        meta?: { has_more: boolean; after_cursor?: string | null | undefined };
+      };
+      visit(data);
+      const meta = data.meta;
+      if (!meta?.has_more || !meta.after_cursor || meta.after_cursor === after) break;
+      after = meta.after_cursor;
+    }
+    return { ok: true, value: { attempts } };
+  }
+
   return {
     async getTicketContext(ticketId, contextOptions = {}) {
       if (!isValidId(ticketId)) return invalidId('Ticket id', ticketId);
@@ -366,8 +430,97 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
           email: user.email ?? null,
           role: user.role ?? null,
           organizationId: user.organization_id ?? null,
+          active: user.active ?? true,
+          suspended: user.suspended ?? false,
+          ticketRestriction: user.ticket_restriction ?? null,
+          customRoleId: user.custom_role_id ?? null,
+          chatOnly: user.chat_only ?? false,
         },
       };
+    },
+
+    async listUserGroupIds(userId) {
+      if (!isValidId(userId)) return invalidId('User id', userId);
+      const ids: number[] = [];
+      const walked = await walkPages(
+        groupMembershipPageSchema,
+        `/api/v2/users/${userId}/group_memberships.json`,
+        (page) => ids.push(...page.group_memberships.map((entry) => entry.group_id)),
+      );
+      return walked.ok ? { ok: true, value: ids } : walked;
+    },
+
+    async listUserOrganizationIds(userId) {
+      if (!isValidId(userId)) return invalidId('User id', userId);
+      const ids: number[] = [];
+      const walked = await walkPages(
+        organizationMembershipPageSchema,
+        `/api/v2/users/${userId}/organization_memberships.json`,
+        (page) => ids.push(...page.organization_memberships.map((entry) => entry.organization_id)),
+      );
+      return walked.ok ? { ok: true, value: ids } : walked;
+    },
+
+    async getGroup(groupId) {
+      if (!isValidId(groupId)) return invalidId('Group id', groupId);
+      const result = await call(showGroupResponseSchema, {
+        method: 'GET',
+        path: `/api/v2/groups/${groupId}.json`,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      const { group } = result.value.data;
+      return {
+        ok: true,
+        value: {
+          id: group.id,
+          name: group.name,
+          isPublic: group.is_public ?? true,
+          deleted: group.deleted ?? false,
+        },
+      };
+    },
+
+    async getCustomRole(roleId) {
+      if (!isValidId(roleId)) return invalidId('Custom role id', roleId);
+      const result = await call(showCustomRoleResponseSchema, {
+        method: 'GET',
+        path: `/api/v2/custom_roles/${roleId}.json`,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      const role = result.value.data.custom_role;
+      return {
+        ok: true,
+        value: {
+          id: role.id,
+          name: role.name,
+          roleType: role.role_type ?? null,
+          ticketEditing: role.configuration?.ticket_editing ?? null,
+          lightAgent: role.configuration?.light_agent ?? null,
+          ticketAccess: role.configuration?.ticket_access ?? null,
+        },
+      };
+    },
+
+    async getAppPublicKey(appId) {
+      if (!isValidId(appId)) return invalidId('App id', appId);
+      const path = `/api/v2/apps/${appId}/public_key.pem`;
+      const response = await send({ method: 'GET', path, replaySafe: true, expect: 'text' });
+      if (!response.ok) return response;
+      const pem = response.value.text ?? '';
+      if (!pem.includes('-----BEGIN PUBLIC KEY-----')) {
+        return {
+          ok: false,
+          error: {
+            code: 'ZENDESK_BAD_RESPONSE',
+            status: response.value.status,
+            message: `Zendesk answered GET ${path} with something that is not a PEM public key`,
+            attempts: response.value.attempts,
+          },
+        };
+      }
+      return { ok: true, value: pem };
     },
 
     async listTicketFields() {

@@ -22,11 +22,15 @@ export interface ZendeskRequest {
   body?: unknown;
   /** May a 5xx/network failure be replayed? (See retry-policy.ts.) */
   replaySafe: boolean;
+  /** What a 2xx body is (default JSON); `text` for the few non-JSON resources (a PEM key). */
+  expect?: 'json' | 'text';
 }
 
 export interface ZendeskResponse {
   status: number;
   json: unknown;
+  /** The body as text, when the request expected text. */
+  text?: string;
   attempts: number;
 }
 
@@ -69,7 +73,7 @@ export function createZendeskTransport(options: TransportOptions) {
       const response = await request(url, {
         method: spec.method,
         headers: {
-          accept: 'application/json',
+          accept: spec.expect === 'text' ? '*/*' : 'application/json',
           authorization: options.authorization,
           'user-agent': 'data-connectors',
           ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -92,6 +96,12 @@ export function createZendeskTransport(options: TransportOptions) {
     for (let attempts = 1; ; attempts += 1) {
       const result = await attempt(spec, url);
       if (result.kind === 'answer' && result.status >= 200 && result.status < 300) {
+        if (spec.expect === 'text') {
+          return {
+            ok: true,
+            value: { status: result.status, json: undefined, text: result.text, attempts },
+          };
+        }
         const parsed = parseJson(result.text);
         if (!parsed.ok) {
           return {

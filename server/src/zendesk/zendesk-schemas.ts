@@ -26,6 +26,7 @@ export const ticketSchema = z.looseObject({
   ticket_form_id: idSchema.nullable().optional(),
   external_id: z.string().nullable().optional(),
   requester_id: idSchema.nullable().optional(),
+  assignee_id: idSchema.nullable().optional(),
   organization_id: idSchema.nullable().optional(),
   custom_fields: z.array(customFieldValueSchema).optional(),
   updated_at: z.string(),
@@ -38,6 +39,12 @@ export const userSchema = z.looseObject({
   email: z.string().nullable().optional(),
   role: z.string().optional(),
   organization_id: idSchema.nullable().optional(),
+  // What a user may see and do (Users API): read for the sidebar's access checks.
+  active: z.boolean().optional(),
+  suspended: z.boolean().optional(),
+  ticket_restriction: z.string().nullable().optional(),
+  custom_role_id: idSchema.nullable().optional(),
+  chat_only: z.boolean().optional(),
 });
 export type ZendeskUser = z.infer<typeof userSchema>;
 
@@ -87,4 +94,44 @@ export const ticketFieldPageSchema = z.looseObject({
   meta: z
     .looseObject({ has_more: z.boolean(), after_cursor: z.string().nullable().optional() })
     .optional(),
+});
+
+const membershipsMetaSchema = z
+  .looseObject({ has_more: z.boolean(), after_cursor: z.string().nullable().optional() })
+  .optional();
+
+export const groupMembershipPageSchema = z.looseObject({
+  group_memberships: z.array(z.looseObject({ group_id: idSchema, user_id: idSchema })),
+  meta: membershipsMetaSchema,
+});
+
+export const organizationMembershipPageSchema = z.looseObject({
+  organization_memberships: z.array(
+    z.looseObject({ organization_id: idSchema, user_id: idSchema }),
+  ),
+  meta: membershipsMetaSchema,
+});
+
+export const showGroupResponseSchema = z.looseObject({
+  group: z.looseObject({
+    id: idSchema,
+    name: z.string(),
+    is_public: z.boolean().optional(),
+    deleted: z.boolean().optional(),
+  }),
+});
+
+export const showCustomRoleResponseSchema = z.looseObject({
+  custom_role: z.looseObject({
+    id: idSchema,
+    name: z.string(),
+    role_type: z.number().int().optional(),
+    configuration: z
+      .looseObject({
+        ticket_editing: z.boolean().optional(),
+        light_agent: z.boolean().optional(),
+        ticket_access: z.string().optional(),
+      })
+      .optional(),
+  }),
 });

@@ -9,7 +9,11 @@ import * as z from 'zod';
 export const API_ERROR_CODES = {
   AUTH_REQUIRED: 401,
   AUTH_INVALID: 401,
+  /** The sidebar's session ran out: the app renews it, or the agent reopens the ticket. */
+  SESSION_EXPIRED: 401,
   FORBIDDEN: 403,
+  /** The agent's Zendesk role may not edit tickets, and the run would write to one. */
+  TICKET_EDIT_FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONNECTOR_NOT_FOUND: 404,
   RUN_NOT_FOUND: 404,
@@ -68,7 +72,10 @@ export const runConnectorBodySchema = z.strictObject({
   inputs: z.record(z.string().max(64), inputValueSchema).default({}),
   confirmed: z.boolean().default(false),
   dryRun: z.boolean().default(false),
-  /** The Zendesk user running it; the server looks the user up and checks the role. */
+  /**
+   * Admin token only: the Zendesk user to run it as (looked up, role checked). A sidebar
+   * session always runs as its own agent, and may only repeat that agent's id here.
+   */
   agentId: idSchema.optional(),
   surface: z.enum(['zendesk', 'automation']).default('zendesk'),
 });

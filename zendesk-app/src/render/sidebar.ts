@@ -30,7 +30,7 @@ import type { MacroView, RunRecordView, ServerApi } from '../server-api';
 import { STRINGS } from '../strings';
 import { fetchComments } from '../ticket-comments';
 import type { CommentSummary } from '../ticket-comments';
-import type { ZafAdapter, ZafTicket, ZafUser } from '../zaf-client';
+import type { IRequestOptions, ZafAdapter, ZafTicket, ZafUser } from '../zaf-client';
 import { renderCommentConnectors, renderCommentPicker } from './comments-view';
 import { byId, h } from './dom';
 import { renderError } from './error-view';
@@ -94,7 +94,10 @@ type Panel =
 
 export interface SidebarDeps {
   zaf: ZafAdapter;
-  createApi: (serverUrl: string) => ServerApi;
+  /** The server the page was loaded from (same origin), with the agent's session. */
+  api: ServerApi;
+  /** Named in "could not reach" messages. */
+  serverUrl: string;
   root: HTMLElement;
 }
 
@@ -123,11 +126,11 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   resize();
 
   root.setAttribute('aria-busy', 'true');
-  let context: { serverUrl: string; ticket: ZafTicket; user: ZafUser | undefined };
+  let context: { ticket: ZafTicket; user: ZafUser | undefined };
   try {
-    const [serverUrl, ticket] = await Promise.all([zaf.getServerUrl(), zaf.getTicket()]);
+    const ticket = await zaf.getTicket();
     const user = await zaf.getCurrentUser().catch(() => undefined);
-    context = { serverUrl, ticket, user };
+    context = { ticket, user };
   } catch (error) {
     root.setAttribute('aria-busy', 'false');
     listStatus.replaceChildren(
@@ -142,8 +145,8 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     );
     return;
   }
-  const { serverUrl, ticket, user } = context;
-  const api = deps.createApi(serverUrl);
+  const { ticket, user } = context;
+  const { api, serverUrl } = deps;
   let list: ListState = createListState([]);
   let listError: ErrorView | undefined;
   let macrosError: ErrorView | undefined;
@@ -268,7 +271,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     announce(STRINGS.running(macro.name));
     const outcome = await executeMacro(
       { api, zaf, serverUrl },
-      { macro, ticketId: ticket.id, agentId: user?.id, idempotencyKey },
+      { macro, ticketId: ticket.id, idempotencyKey },
     );
     panel = { kind: 'macro-done', macro, outcome, idempotencyKey };
     renderPanel();
@@ -338,7 +341,6 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     const plan: RunPlan = {
       connector,
       ticketId: ticket.id,
-      agentId: user?.id,
       commentId: comment?.id,
       inputs,
       idempotencyKey,
@@ -502,7 +504,11 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
       if (ticket.requester?.id && ticket.requester.name)
         names.set(ticket.requester.id, ticket.requester.name);
       if (user) names.set(user.id, user.name);
-      const result = await fetchComments((options) => zaf.request(options), ticket.id, names);
+      const result = await fetchComments(
+        (options: IRequestOptions) => zaf.request(options),
+        ticket.id,
+        names,
+      );
       comments.items = result.ok ? result.value : undefined;
       comments.error = result.ok ? undefined : describeFailure(result.error);
       renderComments();

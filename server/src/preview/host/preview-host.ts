@@ -50,7 +50,7 @@ async function proxy(options: unknown): Promise<ProxyReply> {
     const response = await fetch(`${basePath}/proxy`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ ticketId: state.ticket.id, wrongSecret: state.wrongSecret, options }),
+      body: JSON.stringify({ ticketId: state.ticket.id, options }),
     });
     if (!response.ok) throw new Error(`preview proxy answered ${response.status}`);
     return (await response.json()) as ProxyReply;
@@ -149,7 +149,15 @@ window.addEventListener('message', (event) => {
   host.receive(event.data);
 });
 
-if (frame?.dataset.src) {
+// Picking another agent reloads the page, signed for them.
+const agentPicker = document.getElementById('preview-agent') as HTMLSelectElement | null;
+agentPicker?.addEventListener('change', () => agentPicker.form?.submit());
+
+// As Zendesk loads a signed location: POST the signed token into the frame, with the ZAF query
+// the SDK reads (where the host is, and which app instance the frame is).
+const signedLoad = document.getElementById('signed-load') as HTMLFormElement | null;
+if (frame && signedLoad) {
   const query = new URLSearchParams({ origin: window.location.origin, app_guid: state.appGuid });
-  frame.src = `${frame.dataset.src}?${query.toString()}`;
+  signedLoad.action = `${signedLoad.getAttribute('action') ?? ''}?${query.toString()}`;
+  signedLoad.submit();
 }

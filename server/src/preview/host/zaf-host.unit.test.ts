@@ -38,7 +38,7 @@ function buildState(): PreviewState {
     appGuid: 'guid-1',
     appId: 1,
     installationId: 2,
-    wrongSecret: false,
+    forgedSignature: false,
   };
 }
 

@@ -53,6 +53,9 @@ function buildEmptyData(): FakeZendeskData {
     organizations: [],
     ticket_fields: [],
     groups: [],
+    group_memberships: [],
+    organization_memberships: [],
+    custom_roles: [],
     brands: [],
   };
 }

@@ -45,6 +45,8 @@ import { createFaultInjector, createFaultMiddleware } from './faults';
 import type { FaultInjector } from './faults';
 import { openFakeZendeskStore } from './fake-zendesk-store';
 import type { FakeZendeskStore, JournalEntry } from './fake-zendesk-store';
+import { createFakeAppSigning } from './app-signing';
+import type { FakeAppSigning } from './app-signing';
 import { createRateLimitMiddleware } from './rate-limit';
 import { applyTicketUpdate, createTicketFromRequest, formatZendeskTime } from './ticket-changes';
 import type { AuditEvent, TicketChangeContext } from './ticket-changes';
@@ -87,6 +89,8 @@ export interface FakeZendesk {
   faults: FaultInjector;
   /** Same array as store.requests. */
   journal: JournalEntry[];
+  /** Zendesk's signing of signed-URL app locations (key pair per installed app). */
+  apps: FakeAppSigning;
   /** Releases nothing today (every change is written at once); kept so callers need not know. */
   close(): Promise<void>;
 }
@@ -209,7 +213,20 @@ function sendList<T>(
   });
 }
 
-function registerRoutes(app: Express, store: FakeZendeskStore, now: () => Date): void {
+const forbidden = (): ZendeskReply => ({
+  status: 403,
+  body: {
+    error: 'Forbidden',
+    description: 'You do not have access to this page. Please contact the account owner.',
+  },
+});
+
+function registerRoutes(
+  app: Express,
+  store: FakeZendeskStore,
+  now: () => Date,
+  apps: FakeAppSigning,
+): void {
   const changeContext = (res: Response): TicketChangeContext => ({
     store,
     actor: (res.locals as Locals).actor,
@@ -285,6 +302,56 @@ function registerRoutes(app: Express, store: FakeZendeskStore, now: () => Date):
     const user = id === null ? undefined : store.findUser(id);
     if (!user) return send(res, zendeskErrors.notFound());
     res.json({ user: renderUser(user, apiBaseOf(req)) });
+  });
+
+  // Group and organization memberships of a user (Group Memberships / Organization Memberships
+  // APIs: "GET /api/v2/users/{user_id}/group_memberships", allowed for agents).
+  app.get('/api/v2/users/:id/group_memberships', (req, res) => {
+    const id = parseId(req.params.id);
+    if (id === null || !store.findUser(id)) return send(res, zendeskErrors.notFound());
+    const apiBase = apiBaseOf(req);
+    const memberships = store.data.group_memberships.filter((entry) => entry.user_id === id);
+    sendList(req, res, 'group_memberships', memberships, (entry) => ({
+      url: buildResourceUrl(apiBase, 'group_memberships', entry.id),
+      ...entry,
+    }));
+  });
+
+  app.get('/api/v2/users/:id/organization_memberships', (req, res) => {
+    const id = parseId(req.params.id);
+    if (id === null || !store.findUser(id)) return send(res, zendeskErrors.notFound());
+    const apiBase = apiBaseOf(req);
+    const memberships = store.data.organization_memberships.filter((entry) => entry.user_id === id);
+    sendList(req, res, 'organization_memberships', memberships, (entry) => ({
+      url: buildResourceUrl(apiBase, 'organization_memberships', entry.id),
+      organization_name:
+        store.data.organizations.find((org) => org.id === entry.organization_id)?.name ?? null,
+      ...entry,
+    }));
+  });
+
+  app.get('/api/v2/groups/:id', (req, res) => {
+    const id = parseId(req.params.id);
+    const group = id === null ? undefined : store.data.groups.find((entry) => entry.id === id);
+    if (!group) return send(res, zendeskErrors.notFound());
+    res.json({ group: renderGroup(group, apiBaseOf(req)) });
+  });
+
+  // Custom Agent Roles (Enterprise): allowed for admins and agents with manage_roles.
+  app.get('/api/v2/custom_roles/:id', (req, res) => {
+    if ((res.locals as Locals).actor.role !== 'admin') return send(res, forbidden());
+    const id = parseId(req.params.id);
+    const role = id === null ? undefined : store.data.custom_roles.find((entry) => entry.id === id);
+    if (!role) return send(res, zendeskErrors.notFound());
+    res.json({ custom_role: { ...role, configuration: { ...role.configuration } } });
+  });
+
+  // Apps API "Get App Public Key": the PEM a signed location's token verifies against.
+  app.get('/api/v2/apps/:appId/public_key.pem', (req, res) => {
+    const appId = parseId(req.params.appId);
+    const pem = appId === null ? undefined : apps.publicKeyPem(appId);
+    if (!pem) return send(res, zendeskErrors.notFound());
+    res.type('application/x-pem-file').send(pem);
   });
 
   app.get('/api/v2/organizations/:id', (req, res) => {
@@ -377,7 +444,8 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
     req.url = req.url.replace(/\.json(?=$|\?)/, '');
     next();
   });
-  registerRoutes(app, store, now);
+  const apps = createFakeAppSigning();
+  registerRoutes(app, store, now, apps);
   app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
   app.use(handleErrors);
 
@@ -386,6 +454,7 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
     store,
     faults,
     journal: store.requests,
+    apps,
     close: async () => undefined,
   };
 }

@@ -166,12 +166,19 @@ export function renderUser(user: StoredUser, apiBase: string) {
     signature: null,
     details: '',
     notes: '',
-    role_type: null,
-    custom_role_id: null,
+    // A file written by an older sandbox lacks the access attributes: the defaults are Zendesk's.
+    role_type: user.custom_role_id ? 0 : null,
+    custom_role_id: user.custom_role_id ?? null,
     moderator: user.role !== 'end-user',
-    ticket_restriction: user.role === 'end-user' ? 'requested' : null,
+    ticket_restriction:
+      user.ticket_restriction !== undefined
+        ? user.ticket_restriction
+        : user.role === 'end-user'
+          ? 'requested'
+          : null,
     only_private_comments: false,
-    restricted_agent: false,
+    restricted_agent: user.role === 'agent' && (user.ticket_restriction ?? null) !== null,
+    chat_only: user.chat_only ?? false,
     suspended: user.suspended,
     default_group_id: null,
     report_csv: false,

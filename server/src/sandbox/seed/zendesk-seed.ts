@@ -34,6 +34,14 @@ export const SANDBOX_USER_IDS = Object.freeze({
   chenWei: 90000000102,
   priyaShah: 90000000103,
   tomBecker: 90000000104,
+  /** An agent restricted to the tickets of their groups (Escalations). */
+  rileyRestricted: 90000000003,
+  /** An agent restricted to the tickets of their organization (Globex Trading). */
+  oliveOrg: 90000000004,
+  /** A light agent: sees every ticket, cannot edit tickets. */
+  leeLight: 90000000005,
+  /** An agent restricted to the tickets assigned to them. */
+  ashaAssigned: 90000000006,
 });
 
 export const SANDBOX_ORGANIZATION_IDS = Object.freeze({
@@ -41,7 +49,23 @@ export const SANDBOX_ORGANIZATION_IDS = Object.freeze({
   globexTrading: 80000000002,
 });
 
-export const SANDBOX_GROUP_IDS = Object.freeze({ support: 70000000001, escalations: 70000000002 });
+export const SANDBOX_GROUP_IDS = Object.freeze({
+  support: 70000000001,
+  escalations: 70000000002,
+  /** A private group: its tickets are for its members only. */
+  vip: 70000000003,
+});
+export const SANDBOX_CUSTOM_ROLE_IDS = Object.freeze({ lightAgent: 40000000001 });
+
+/**
+ * The sidebar app as installed in the sandbox account: Zendesk signs the sidebar's first page
+ * load for this app id and installation (signed URLs), as `<subdomain>.zendesk.com`.
+ */
+export const SANDBOX_ZENDESK_APP = Object.freeze({
+  subdomain: 'sandbox',
+  appId: 1001,
+  installationId: 2001,
+});
 export const SANDBOX_BRAND_ID = 60000000001;
 export const SANDBOX_TICKET_FORM_ID = 50000000001;
 
@@ -125,6 +149,10 @@ export interface StoredUser {
   email: string;
   role: 'end-user' | 'agent' | 'admin';
   organization_id: number | null;
+  /** Which tickets an agent may see; null is every ticket (Users API). */
+  ticket_restriction?: 'organization' | 'groups' | 'assigned' | 'requested' | null;
+  custom_role_id?: number | null;
+  chat_only?: boolean;
   time_zone: string;
   locale: string;
   phone: string | null;
@@ -218,6 +246,37 @@ export interface StoredGroup {
   updated_at: string;
 }
 
+export interface StoredGroupMembership {
+  id: number;
+  user_id: number;
+  group_id: number;
+  default: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface StoredOrganizationMembership {
+  id: number;
+  user_id: number;
+  organization_id: number;
+  default: boolean | null;
+  view_tickets: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Custom agent roles (Enterprise): `role_type` 0 custom agent, 1 light agent, … */
+export interface StoredCustomRole {
+  id: number;
+  name: string;
+  description: string;
+  role_type: number;
+  team_member_count: number;
+  configuration: Record<string, unknown>;
+  created_at: string;
+  updated_at: string;
+}
+
 export interface StoredBrand {
   id: number;
   name: string;
@@ -237,6 +296,9 @@ export interface FakeZendeskData {
   organizations: StoredOrganization[];
   ticket_fields: StoredTicketField[];
   groups: StoredGroup[];
+  group_memberships: StoredGroupMembership[];
+  organization_memberships: StoredOrganizationMembership[];
+  custom_roles: StoredCustomRole[];
   brands: StoredBrand[];
 }
 
@@ -253,6 +315,7 @@ function buildUser(
   email: string,
   role: StoredUser['role'],
   organizationId: number | null,
+  access: Pick<StoredUser, 'ticket_restriction' | 'custom_role_id'> = {},
 ): StoredUser {
   return {
     id,
@@ -260,6 +323,9 @@ function buildUser(
     email,
     role,
     organization_id: organizationId,
+    ticket_restriction: access.ticket_restriction ?? (role === 'end-user' ? 'requested' : null),
+    custom_role_id: access.custom_role_id ?? null,
+    chat_only: false,
     time_zone: 'UTC',
     locale: 'en-US',
     phone: null,
@@ -329,6 +395,8 @@ interface TicketSeed {
   type: TicketType | null;
   customFields: Partial<Record<number, unknown>>;
   createdAt: string;
+  groupId?: number;
+  assigneeId?: number;
 }
 
 function buildTicket(seed: TicketSeed): StoredTicket {
@@ -344,9 +412,9 @@ function buildTicket(seed: TicketSeed): StoredTicket {
     recipient: 'support@sandbox.local',
     requester_id: seed.requesterId,
     submitter_id: seed.requesterId,
-    assignee_id: SANDBOX_USER_IDS.agent,
+    assignee_id: seed.assigneeId ?? SANDBOX_USER_IDS.agent,
     organization_id: seed.organizationId,
-    group_id: SANDBOX_GROUP_IDS.support,
+    group_id: seed.groupId ?? SANDBOX_GROUP_IDS.support,
     brand_id: SANDBOX_BRAND_ID,
     collaborator_ids: [],
     follower_ids: [],
@@ -409,6 +477,28 @@ export function buildZendeskSeed(): FakeZendeskData {
       SANDBOX_ORGANIZATION_IDS.acmeRetail,
     ),
     buildUser(SANDBOX_USER_IDS.priyaShah, 'Priya Shah', 'priya@example.com', 'end-user', null),
+    buildUser(
+      SANDBOX_USER_IDS.rileyRestricted,
+      'Riley Escalations',
+      'riley@sandbox.local',
+      'agent',
+      null,
+      { ticket_restriction: 'groups' },
+    ),
+    buildUser(
+      SANDBOX_USER_IDS.oliveOrg,
+      'Olive Globex',
+      'olive@sandbox.local',
+      'agent',
+      SANDBOX_ORGANIZATION_IDS.globexTrading,
+      { ticket_restriction: 'organization' },
+    ),
+    buildUser(SANDBOX_USER_IDS.leeLight, 'Lee Light', 'lee@sandbox.local', 'agent', null, {
+      custom_role_id: SANDBOX_CUSTOM_ROLE_IDS.lightAgent,
+    }),
+    buildUser(SANDBOX_USER_IDS.ashaAssigned, 'Asha Assigned', 'asha@sandbox.local', 'agent', null, {
+      ticket_restriction: 'assigned',
+    }),
     buildUser(
       SANDBOX_USER_IDS.tomBecker,
       'Tom Becker',
@@ -519,6 +609,36 @@ export function buildZendeskSeed(): FakeZendeskData {
       customFields: {},
       createdAt: '2026-01-09T11:45:00Z',
     }),
+    buildTicket({
+      id: 5,
+      subject: 'Chargeback on order #1003',
+      description: 'Our bank shows a chargeback for order #1003; please look into it.',
+      requesterId: SANDBOX_USER_IDS.tomBecker,
+      organizationId: SANDBOX_ORGANIZATION_IDS.globexTrading,
+      tags: ['billing'],
+      status: 'open',
+      priority: 'high',
+      type: 'problem',
+      customFields: { [orderNumber]: '#1003' },
+      createdAt: '2026-01-10T09:20:00Z',
+      groupId: SANDBOX_GROUP_IDS.escalations,
+      assigneeId: SANDBOX_USER_IDS.rileyRestricted,
+    }),
+    buildTicket({
+      id: 6,
+      subject: 'VIP: bulk order for the spring campaign',
+      description: 'We would like to order 500 units for our spring campaign.',
+      requesterId: SANDBOX_USER_IDS.priyaShah,
+      organizationId: null,
+      tags: ['vip_request'],
+      status: 'open',
+      priority: 'urgent',
+      type: 'question',
+      customFields: { [vip]: true },
+      createdAt: '2026-01-11T15:05:00Z',
+      groupId: SANDBOX_GROUP_IDS.vip,
+      assigneeId: SANDBOX_USER_IDS.admin,
+    }),
   ];
 
   const { agent, mariaLopez, chenWei, priyaShah, tomBecker } = SANDBOX_USER_IDS;
@@ -543,21 +663,78 @@ export function buildZendeskSeed(): FakeZendeskData {
     buildComment(10000000004, 2, chenWei, tickets[1]!.description, true, '2026-01-07T08:30:00Z'),
     buildComment(10000000005, 3, priyaShah, tickets[2]!.description, true, '2026-01-08T14:00:00Z'),
     buildComment(10000000006, 4, tomBecker, tickets[3]!.description, true, '2026-01-09T11:45:00Z'),
+    buildComment(10000000007, 5, tomBecker, tickets[4]!.description, true, '2026-01-10T09:20:00Z'),
+    buildComment(10000000008, 6, priyaShah, tickets[5]!.description, true, '2026-01-11T15:05:00Z'),
   ];
 
   const groups: StoredGroup[] = [
     ['Support', SANDBOX_GROUP_IDS.support, true] as const,
     ['Escalations', SANDBOX_GROUP_IDS.escalations, false] as const,
-  ].map(([name, id, isDefault]) => ({
+    ['VIP', SANDBOX_GROUP_IDS.vip, false, false] as const,
+  ].map(([name, id, isDefault, isPublic = true]) => ({
     id,
     name,
     description: '',
     default: isDefault,
     deleted: false,
-    is_public: true,
+    is_public: isPublic,
     created_at: SEEDED_AT,
     updated_at: SEEDED_AT,
   }));
+
+  const { admin, rileyRestricted, leeLight, ashaAssigned } = SANDBOX_USER_IDS;
+  const groupMemberships: StoredGroupMembership[] = (
+    [
+      [admin, SANDBOX_GROUP_IDS.support, true],
+      [admin, SANDBOX_GROUP_IDS.escalations, false],
+      [admin, SANDBOX_GROUP_IDS.vip, false],
+      [agent, SANDBOX_GROUP_IDS.support, true],
+      [rileyRestricted, SANDBOX_GROUP_IDS.escalations, true],
+      [leeLight, SANDBOX_GROUP_IDS.support, true],
+      [ashaAssigned, SANDBOX_GROUP_IDS.support, true],
+    ] as const
+  ).map(([userId, groupId, isDefault], index) => ({
+    id: 30000000001 + index,
+    user_id: userId,
+    group_id: groupId,
+    default: isDefault,
+    created_at: SEEDED_AT,
+    updated_at: SEEDED_AT,
+  }));
+
+  // Zendesk gives every user with an organization_id a membership for it.
+  const organizationMemberships: StoredOrganizationMembership[] = users
+    .filter((user) => user.organization_id !== null)
+    .map((user, index) => ({
+      id: 31000000001 + index,
+      user_id: user.id,
+      organization_id: user.organization_id as number,
+      default: true,
+      view_tickets: user.role !== 'end-user',
+      created_at: SEEDED_AT,
+      updated_at: SEEDED_AT,
+    }));
+
+  const customRoles: StoredCustomRole[] = [
+    {
+      id: SANDBOX_CUSTOM_ROLE_IDS.lightAgent,
+      name: 'Light agent',
+      description: 'Can view tickets and add private comments; cannot edit tickets.',
+      role_type: 1,
+      team_member_count: 1,
+      configuration: {
+        light_agent: true,
+        ticket_access: 'all',
+        ticket_editing: false,
+        ticket_comment_access: 'private',
+        ticket_deletion: false,
+        ticket_merge: false,
+        ticket_tag_editing: false,
+      },
+      created_at: SEEDED_AT,
+      updated_at: SEEDED_AT,
+    },
+  ];
 
   const brands: StoredBrand[] = [
     {
@@ -579,6 +756,9 @@ export function buildZendeskSeed(): FakeZendeskData {
     organizations,
     ticket_fields: ticketFields,
     groups,
+    group_memberships: groupMemberships,
+    organization_memberships: organizationMemberships,
+    custom_roles: customRoles,
     brands,
   };
 }

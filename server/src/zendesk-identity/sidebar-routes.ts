@@ -1,0 +1,186 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import express, { Router } from 'express';
+import type { Response } from 'express';
+import * as z from 'zod';
+import type { Logger } from '../logging/logger';
+import type { AgentAccess } from './agent-access';
+import type { AgentSessions } from './agent-session';
+import type { ZafTokenVerifier } from './zaf-token';
+
+/**
+ * Where Zendesk loads the sidebar: the app's manifest points its ticket_sidebar location at
+ * `{server_url}/zendesk/sidebar` with `"signedUrls": true`, so Zendesk POSTs the page request
+ * with a signed `token` form field (and appends `origin` and `app_guid` to the URL, which the
+ * ZAF SDK reads). The server checks the signature, looks the agent up in Zendesk, and answers
+ * with the app's page carrying a session of its own (agent-session.ts). The app's scripts and
+ * styles are served beside it, same origin as the API, so the page calls the API directly.
+ *
+ * Every failure answers with a short page the agent can read in the sidebar; the reason goes
+ * to the server log, never to the page.
+ */
+export interface SidebarRouteDeps {
+  /** Undefined when the server is not set up for the sidebar (no app id / installation). */
+  identity:
+    { verifier: ZafTokenVerifier; sessions: AgentSessions; access: AgentAccess } | undefined;
+  /** The built app (zendesk-app/assets): iframe.html, app.js, app.css, logos. */
+  assetsDir: string;
+  /** Who may frame the page (CSP frame-ancestors): the Zendesk account, and the preview. */
+  frameAncestors: readonly string[];
+  logger: Logger;
+}
+
+const signedLoadSchema = z.looseObject({ token: z.string().min(1).max(8192) });
+const SESSION_PLACEHOLDER = '</head>';
+
+/** JSON inside <script> must not be able to close the element. */
+function embedJson(value: unknown): string {
+  return JSON.stringify(value)
+    .replaceAll('<', '\\u003c')
+    .replaceAll('>', '\\u003e')
+    .replaceAll('&', '\\u0026');
+}
+
+function escapeHtml(value: string): string {
+  return value
+    .replaceAll('&', '&amp;')
+    .replaceAll('<', '&lt;')
+    .replaceAll('>', '&gt;')
+    .replaceAll('"', '&quot;');
+}
+
+export function createSidebarRouter(deps: SidebarRouteDeps): Router {
+  const router = Router();
+  const logger = deps.logger.child({ component: 'zendesk-sidebar' });
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    `frame-ancestors ${deps.frameAncestors.join(' ') || "'none'"}`,
+  ].join('; ');
+
+  const pageHeaders = (res: Response) =>
+    res
+      .type('html')
+      .setHeader('Cache-Control', 'no-store')
+      .setHeader('Content-Security-Policy', csp)
+      .setHeader('Referrer-Policy', 'no-referrer')
+      .setHeader('X-Content-Type-Options', 'nosniff');
+
+  const sendProblem = (res: Response, status: number, title: string, message: string) =>
+    pageHeaders(res)
+      .status(status)
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Data Connectors</title>` +
+          `<link rel="stylesheet" href="app.css"></head><body><main class="dc-app" data-testid="app" ` +
+          `aria-busy="false"><div class="dc-problem" role="alert"><h2>${escapeHtml(title)}</h2>` +
+          `<p>${escapeHtml(message)}</p></div></main></body></html>`,
+      );
+
+  router.post(
+    '/sidebar',
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
+    async (req, res) => {
+      if (!deps.identity) {
+        logger.warn('sidebar loaded but ZENDESK_APP_ID / ZENDESK_APP_INSTALLATION_ID are not set');
+        return sendProblem(
+          res,
+          503,
+          'Not set up yet',
+          'This Data Connectors server is not set up for the Zendesk sidebar. An admin must set ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID on the server (see docs/zendesk.md).',
+        );
+      }
+      const body = signedLoadSchema.safeParse(req.body);
+      if (!body.success) {
+        logger.warn('sidebar load without a signed token');
+        return sendProblem(
+          res,
+          401,
+          'Open this app from Zendesk',
+          'Zendesk signs every load of this app, and this one carried no signature. Open the ticket in Zendesk again.',
+        );
+      }
+      const verified = await deps.identity.verifier.verify(body.data.token);
+      if (!verified.ok) {
+        logger.warn('sidebar load refused', {
+          code: verified.error.code,
+          reason: verified.error.reason,
+        });
+        return verified.error.code === 'ZAF_KEY_UNAVAILABLE'
+          ? sendProblem(
+              res,
+              503,
+              'Zendesk did not answer',
+              "The server could not fetch the app's public key from Zendesk. Reload the ticket in a moment.",
+            )
+          : sendProblem(
+              res,
+              401,
+              'Could not verify Zendesk',
+              "Zendesk's signature on this app was not accepted. Reload the ticket; if it keeps happening, an admin should check the server's ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID.",
+            );
+      }
+      const agent = await deps.identity.access.loadAgent(verified.value.userId);
+      if (!agent.ok) {
+        logger.warn('sidebar load by a user who may not use it', {
+          userId: verified.value.userId,
+          code: agent.error.code,
+        });
+        return agent.error.code === 'AGENT_NOT_ALLOWED'
+          ? sendProblem(res, 403, 'Not available to you', agent.error.message)
+          : sendProblem(res, 503, 'Zendesk did not answer', 'Reload the ticket in a moment.');
+      }
+      let page: string;
+      try {
+        page = await readFile(join(deps.assetsDir, 'iframe.html'), 'utf8');
+      } catch {
+        return sendProblem(
+          res,
+          503,
+          'The app is not built',
+          'The server has no built sidebar app: run `npm run zendesk:build` on the server.',
+        );
+      }
+      const issued = await deps.identity.sessions.start(verified.value);
+      logger.info('sidebar session started', {
+        userId: verified.value.userId,
+        installationId: verified.value.installationId,
+        location: verified.value.location,
+      });
+      const state = embedJson({
+        token: issued.token,
+        expiresAt: issued.expiresAt,
+        user: { id: agent.value.id, name: agent.value.name, role: agent.value.role },
+      });
+      pageHeaders(res).send(
+        page.replace(
+          SESSION_PLACEHOLDER,
+          `<script type="application/json" id="dc-session">${state}</script>\n${SESSION_PLACEHOLDER}`,
+        ),
+      );
+    },
+  );
+
+  router.get('/sidebar', (_req, res) =>
+    sendProblem(
+      res,
+      400,
+      'Open this app from Zendesk',
+      'This page is the Data Connectors sidebar. Zendesk loads it, signed, next to a ticket; it cannot be opened on its own.',
+    ),
+  );
+
+  // The page's scripts, styles and logos (never iframe.html itself: it is only served signed).
+  const serveAssets = express.static(deps.assetsDir, { index: false, maxAge: 0 });
+  router.use((req, res, next) => {
+    if (/iframe\.html$/i.test(req.path)) return next();
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    return serveAssets(req, res, next);
+  });
+
+  return router;
+}
