@@ -304,6 +304,51 @@ describe('other calls', () => {
     });
   });
 
+  it("reads a user's groups and organizations across pages", async () => {
+    const client = buildClient();
+    expect(await client.listUserGroupIds(SANDBOX_USER_IDS.admin)).toEqual({
+      ok: true,
+      value: [70000000001, 70000000002, 70000000003],
+    });
+    expect(await client.listUserOrganizationIds(SANDBOX_USER_IDS.oliveOrg)).toEqual({
+      ok: true,
+      value: [SANDBOX_ORGANIZATION_IDS.globexTrading],
+    });
+    const pages = requestsTo('GET', '/group_memberships');
+    expect(pages[0]?.query).toMatchObject({ 'page[size]': '100' });
+  });
+
+  it('reads a group and a custom role', async () => {
+    const client = buildClient();
+    expect(await client.getGroup(70000000003)).toEqual({
+      ok: true,
+      value: { id: 70000000003, name: 'VIP', isPublic: false, deleted: false },
+    });
+    expect(await client.getCustomRole(40000000001)).toMatchObject({
+      ok: true,
+      value: { roleType: 1, ticketEditing: false, lightAgent: true },
+    });
+    expect(await client.getGroup(12345)).toMatchObject({
+      ok: false,
+      error: { code: 'ZENDESK_NOT_FOUND' },
+    });
+  });
+
+  it("fetches the app's public key as text, and refuses an answer that is not a PEM key", async () => {
+    const client = buildClient();
+    const key = await client.getAppPublicKey(1001);
+    expect(key.ok && key.value).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    fake.faults.enqueue({ pathPattern: '/apps/1001/', status: 200, body: { not: 'a key' } });
+    expect(await client.getAppPublicKey(1001)).toMatchObject({
+      ok: false,
+      error: { code: 'ZENDESK_BAD_RESPONSE' },
+    });
+    expect(await client.getAppPublicKey(-1)).toMatchObject({
+      ok: false,
+      error: { code: 'ZENDESK_INVALID' },
+    });
+  });
+
   it('lists ticket fields with drop-down options', async () => {
     const result = await buildClient().listTicketFields();
     if (!result.ok) throw new Error(result.error.message);

@@ -406,6 +406,78 @@ describe('other resources', () => {
   it('answers unknown endpoints with 404', async () => {
     expect((await call('GET', '/api/v2/macros.json')).status).toBe(404);
   });
+
+  it("lists a user's group and organization memberships, paged like every list", async () => {
+    const groups = await call(
+      'GET',
+      `/api/v2/users/${SANDBOX_USER_IDS.admin}/group_memberships.json?page[size]=2`,
+    );
+    expect(groups.json.group_memberships).toHaveLength(2);
+    expect(groups.json.group_memberships[0]).toMatchObject({
+      user_id: SANDBOX_USER_IDS.admin,
+      default: true,
+      url: expect.stringContaining('/api/v2/group_memberships/'),
+    });
+    expect(groups.json.meta.has_more).toBe(true);
+    const rest = await call(
+      'GET',
+      `/api/v2/users/${SANDBOX_USER_IDS.admin}/group_memberships.json?page[size]=2&page[after]=${groups.json.meta.after_cursor}`,
+    );
+    expect(rest.json.group_memberships).toHaveLength(1);
+    const orgs = await call(
+      'GET',
+      `/api/v2/users/${SANDBOX_USER_IDS.oliveOrg}/organization_memberships.json`,
+    );
+    expect(orgs.json.organization_memberships).toEqual([
+      expect.objectContaining({
+        organization_id: 80000000002,
+        organization_name: 'Globex Trading',
+      }),
+    ]);
+    expect((await call('GET', '/api/v2/users/42/group_memberships.json')).status).toBe(404);
+  });
+
+  it("shows a user's access attributes: restriction, custom role", async () => {
+    const riley = await call('GET', `/api/v2/users/${SANDBOX_USER_IDS.rileyRestricted}.json`);
+    expect(riley.json.user).toMatchObject({
+      role: 'agent',
+      ticket_restriction: 'groups',
+      restricted_agent: true,
+    });
+    const lee = await call('GET', `/api/v2/users/${SANDBOX_USER_IDS.leeLight}.json`);
+    expect(lee.json.user.custom_role_id).toBe(40000000001);
+  });
+
+  it('shows groups, private ones included', async () => {
+    const vip = await call('GET', '/api/v2/groups/70000000003.json');
+    expect(vip.json.group).toMatchObject({ name: 'VIP', is_public: false });
+    expect((await call('GET', '/api/v2/groups/1.json')).status).toBe(404);
+  });
+
+  it('shows a custom role to an admin only (Custom Agent Roles API)', async () => {
+    const role = await call('GET', '/api/v2/custom_roles/40000000001.json');
+    expect(role.json.custom_role).toMatchObject({
+      role_type: 1,
+      configuration: { light_agent: true, ticket_editing: false },
+    });
+    fake.store.data.users.find((user) => user.email === SANDBOX_ZENDESK_CREDENTIALS.email)!.role =
+      'agent';
+    const refused = await call('GET', '/api/v2/custom_roles/40000000001.json');
+    expect(refused.status).toBe(403);
+    expect(refused.json).toMatchObject({ error: 'Forbidden' });
+  });
+
+  it("serves the installed app's public key as PEM, and 404 for another app", async () => {
+    const response = await fetch(`${fake.baseUrl}/api/v2/apps/1001/public_key.pem`, {
+      headers: { Authorization: BASIC },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('application/x-pem-file');
+    expect(await response.text()).toMatch(
+      /^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/,
+    );
+    expect((await call('GET', '/api/v2/apps/1002/public_key.pem')).status).toBe(404);
+  });
 });
 
 describe('rate limiting', () => {
