@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterEach, describe, expect, it } from 'vitest';
 import { APP_DIR } from './app-paths';
-import { isPackagedPath, packageZendeskApp, resolveServerHost } from './package-app';
+import { isPackagedPath, packageZendeskApp } from './package-app';
 
 const temporary: string[] = [];
 function tempDir(): string {
@@ -35,22 +35,15 @@ function clutteredCopy(): string {
 }
 
 describe('the uploadable zip', () => {
-  it('holds the manifest at the root, the translations and the built assets, nothing else', async () => {
+  it('holds the manifest at the root, the translations and the logos, nothing else', async () => {
     const appDir = clutteredCopy();
     const outDir = tempDir();
-    const result = await packageZendeskApp({
-      appDir,
-      outDir,
-      build: false,
-      serverHost: 'connectors.acme.io',
-    });
+    const result = await packageZendeskApp({ appDir, outDir, build: false });
     if (!result.ok) throw new Error(result.message);
-    expect(result.path).toBe(join(outDir, 'data-connectors-1.0.0.zip'));
+    expect(result.path).toBe(join(outDir, 'data-connectors-2.0.0.zip'));
     const entries = unzipSync(readFileSync(result.path));
+    // The sidebar page and its scripts are served by the server, signed: not in the package.
     expect(Object.keys(entries).sort()).toEqual([
-      'assets/app.css',
-      'assets/app.js',
-      'assets/iframe.html',
       'assets/logo-small.png',
       'assets/logo.png',
       'assets/logo.svg',
@@ -58,26 +51,16 @@ describe('the uploadable zip', () => {
       'translations/en.json',
     ]);
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
-    expect(manifest.domainWhitelist).toEqual(['connectors.acme.io']);
-    expect(manifest.location.support.ticket_sidebar.url).toBe('assets/iframe.html');
+    expect(manifest.signedUrls).toBe(true);
+    expect(manifest.location.support.ticket_sidebar.url).toBe(
+      '{{setting.server_url}}/zendesk/sidebar',
+    );
     const everything = Object.values(entries)
       .map((bytes) => new TextDecoder().decode(bytes))
       .join('\n');
     expect(everything).not.toContain('dev-secret');
     expect(result.report.errors).toEqual([]);
     expect(result.report.warnings).toEqual([]);
-  });
-
-  it('keeps the placeholder host, with a warning, when no host is given', async () => {
-    const result = await packageZendeskApp({
-      appDir: clutteredCopy(),
-      outDir: tempDir(),
-      build: false,
-    });
-    expect(result.ok).toBe(true);
-    expect(result.ok && result.report.warnings.join('\n')).toContain(
-      'placeholder "connectors.example.com"',
-    );
   });
 
   it('writes nothing when the app does not validate', async () => {
@@ -91,19 +74,13 @@ describe('the uploadable zip', () => {
       ok: false,
       report: { errors: [expect.stringContaining('1.0 is not a valid')] },
     });
-    expect(() => readFileSync(join(outDir, 'dist', 'data-connectors-1.0.0.zip'))).toThrow();
-  });
-
-  it('refuses a host that is not one', async () => {
-    expect(await packageZendeskApp({ serverHost: 'not a host!', build: false })).toMatchObject({
-      ok: false,
-    });
+    expect(() => readFileSync(join(outDir, 'dist', 'data-connectors-2.0.0.zip'))).toThrow();
   });
 });
 
 describe('what goes into the package', () => {
-  it('takes the manifest, translations and assets, never dotfiles or development files', () => {
-    expect(['manifest.json', 'translations/en.json', 'assets/app.js'].every(isPackagedPath)).toBe(
+  it('takes the manifest, translations and logos, never the page, dotfiles or development files', () => {
+    expect(['manifest.json', 'translations/en.json', 'assets/logo.png'].every(isPackagedPath)).toBe(
       true,
     );
     for (const path of [
@@ -115,21 +92,10 @@ describe('what goes into the package', () => {
       'scripts/build-app.ts',
       'assets/.hidden/x.js',
       'README.md',
+      'assets/app.js',
+      'assets/iframe.html',
     ]) {
       expect(isPackagedPath(path), path).toBe(false);
     }
-  });
-
-  it('reads the host from a bare name or from the server URL', () => {
-    expect(resolveServerHost('Connectors.Acme.io')).toEqual({
-      ok: true,
-      host: 'connectors.acme.io',
-    });
-    expect(resolveServerHost('https://connectors.acme.io:8443/base')).toEqual({
-      ok: true,
-      host: 'connectors.acme.io',
-    });
-    expect(resolveServerHost(undefined)).toEqual({ ok: true, host: undefined });
-    expect(resolveServerHost('connectors.acme.io/path')).toMatchObject({ ok: false });
   });
 });

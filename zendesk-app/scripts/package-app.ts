@@ -3,48 +3,27 @@ import { join, relative } from 'node:path';
 import { zipSync } from 'fflate';
 import { APP_DIR, DIST_DIR, isMainModule } from './app-paths';
 import { buildZendeskApp } from './build-app';
-import { PLACEHOLDER_HOST, readPngSize, validateApp, formatReport } from './validate-app';
+import { readPngSize, validateApp, formatReport } from './validate-app';
 import type { ValidationReport } from './validate-app';
 
 /**
- * Builds the zip an admin uploads to Zendesk: manifest.json at the root, translations/ and
- * assets/, nothing else. The entries are picked from an allow-list rather than by zipping the
- * folder, so development files (zcli.apps.config.json with its settings, tmp/, sources, any
- * dotfile) can never end up inside.
- *
- * The server's host goes into domainWhitelist here, because it differs per deployment:
- * `ZENDESK_APP_SERVER_HOST=connectors.example.com npm run zendesk:package` (or `--host …`).
+ * Builds the zip an admin uploads to Zendesk: manifest.json at the root, translations/ and the
+ * logos, nothing else. The sidebar itself is not in the package: its location points at
+ * `{{setting.server_url}}/zendesk/sidebar` with signed URLs, so Zendesk loads it from the
+ * server, signed, and the server serves it with the agent's session. The entries are picked
+ * from an allow-list rather than by zipping the folder, so development files
+ * (zcli.apps.config.json with its settings, tmp/, sources, any dotfile) never end up inside.
  */
 
-const PACKAGED_ROOTS = ['translations/', 'assets/'];
+/** The assets Zendesk shows for the app (Admin Center, the apps tray). */
+const PACKAGED_ASSETS = new Set(['assets/logo.png', 'assets/logo-small.png', 'assets/logo.svg']);
 
 /** Whether a path (relative to the app folder) belongs in the uploaded package. */
 export function isPackagedPath(path: string): boolean {
   const parts = path.split('/');
   if (parts.some((part) => part.startsWith('.') || part === '')) return false;
   if (path === 'manifest.json') return true;
-  return PACKAGED_ROOTS.some((root) => path.startsWith(root));
-}
-
-export type HostResult = { ok: true; host: string | undefined } | { ok: false; message: string };
-
-/** Accepts a bare host or a URL (the server URL admins already know) and keeps the host. */
-export function resolveServerHost(input: string | undefined): HostResult {
-  const text = input?.trim();
-  if (!text) return { ok: true, host: undefined };
-  let host = text;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text)) {
-    try {
-      host = new URL(text).hostname;
-    } catch {
-      return { ok: false, message: `"${text}" is not a valid URL or host name.` };
-    }
-  }
-  host = host.replace(/:\d+$/, '').toLowerCase();
-  if (!/^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(host)) {
-    return { ok: false, message: `"${text}" is not a valid host name.` };
-  }
-  return { ok: true, host };
+  return path.startsWith('translations/') || PACKAGED_ASSETS.has(path);
 }
 
 function listFiles(dir: string, root: string): string[] {
@@ -58,7 +37,6 @@ function listFiles(dir: string, root: string): string[] {
 }
 
 export interface PackageOptions {
-  serverHost?: string;
   appDir?: string;
   outDir?: string;
   /** Rebuild assets/ first (default true). */
@@ -72,15 +50,12 @@ export type PackageResult =
 export async function packageZendeskApp(options: PackageOptions = {}): Promise<PackageResult> {
   const appDir = options.appDir ?? APP_DIR;
   const outDir = options.outDir ?? DIST_DIR;
-  const host = resolveServerHost(options.serverHost);
-  if (!host.ok) return { ok: false, message: host.message };
   if (options.build ?? true) await buildZendeskApp(join(appDir, 'assets'));
 
   const manifest = JSON.parse(readFileSync(join(appDir, 'manifest.json'), 'utf8')) as Record<
     string,
     unknown
   >;
-  if (host.host) manifest.domainWhitelist = [host.host];
   const entries: Record<string, Uint8Array> = {
     'manifest.json': new TextEncoder().encode(`${JSON.stringify(manifest, null, 2)}\n`),
   };
@@ -126,26 +101,13 @@ export async function packageZendeskApp(options: PackageOptions = {}): Promise<P
   return { ok: true, path, entries: Object.keys(entries).sort(), report };
 }
 
-function hostFromArgs(argv: readonly string[]): string | undefined {
-  const index = argv.findIndex((arg) => arg === '--host' || arg.startsWith('--host='));
-  if (index < 0) return argv.find((arg) => !arg.startsWith('-'));
-  const arg = argv[index] as string;
-  return arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : argv[index + 1];
-}
-
 if (isMainModule(import.meta.url)) {
-  const serverHost = hostFromArgs(process.argv.slice(2)) ?? process.env.ZENDESK_APP_SERVER_HOST;
-  const result = await packageZendeskApp({ ...(serverHost ? { serverHost } : {}) });
+  const result = await packageZendeskApp();
   if (result.report) console.log(formatReport(result.report));
   if (!result.ok) {
     console.error(result.message);
     process.exitCode = 1;
   } else {
-    if (!serverHost) {
-      console.warn(
-        `No server host given: domainWhitelist keeps "${PLACEHOLDER_HOST}". Set ZENDESK_APP_SERVER_HOST=<your server's host> and package again before uploading.`,
-      );
-    }
     console.log(`Package created at ${relative(process.cwd(), result.path)}`);
     for (const entry of result.entries) console.log(`  ${entry}`);
   }

@@ -29,23 +29,18 @@ describe('the real app package', () => {
   it('has no errors; its only warning is the placeholder host to replace when packaging', () => {
     const report = validateApp(readAppFiles(APP_DIR));
     expect(report.errors).toEqual([]);
-    expect(report.warnings).toEqual([
-      expect.stringContaining('placeholder "connectors.example.com"'),
-    ]);
+    expect(report.warnings).toEqual([]);
   });
 
-  it('has the settings the server needs: a URL and a JWT-only secure secret', () => {
+  it('is loaded from the server, signed, and holds no secret setting', () => {
     const manifest = readAppFiles(APP_DIR).manifest as Record<string, unknown>;
-    expect(parameters(manifest)).toEqual([
-      { name: 'server_url', type: 'url', required: true },
-      {
-        name: 'shared_secret',
-        type: 'text',
-        secure: true,
-        required: true,
-        scopes: ['jwt_secret_key'],
+    expect(manifest.signedUrls).toBe(true);
+    expect(manifest.location).toEqual({
+      support: {
+        ticket_sidebar: { url: '{{setting.server_url}}/zendesk/sidebar', flexible: true },
       },
-    ]);
+    });
+    expect(parameters(manifest)).toEqual([{ name: 'server_url', type: 'url', required: true }]);
   });
 });
 
@@ -142,12 +137,12 @@ describe('each manifest rule catches its error', () => {
     ],
     [
       'an unknown scope',
-      (m) => ((parameters(m)[1] as Record<string, unknown>).scopes = ['cookie']),
+      (m) => parameters(m).push({ name: 'api_key', secure: true, scopes: ['cookie'] }),
       '"cookie" is not a valid scope',
     ],
     [
       'empty scopes',
-      (m) => ((parameters(m)[1] as Record<string, unknown>).scopes = []),
+      (m) => parameters(m).push({ name: 'api_key', secure: true, scopes: [] }),
       'scopes must be a non-empty array',
     ],
     [
@@ -181,7 +176,7 @@ describe('each manifest rule catches its error', () => {
   it('warns about a secure parameter without scopes, and a secret-looking plain one', () => {
     const report = validateApp(
       realAppWith((m) => {
-        delete (parameters(m)[1] as Record<string, unknown>).scopes;
+        parameters(m).push({ name: 'shared_secret', type: 'text', secure: true });
         parameters(m).push({ name: 'api_token', type: 'text' });
       }),
     );
@@ -219,7 +214,9 @@ describe('translation rules', () => {
 
   it('requires a label on every parameter entry and warns about unlabelled settings', () => {
     const report = validateApp(
-      withTranslations({ app: { name: 'x', parameters: { server_url: { helpText: 'h' } } } }),
+      withTranslations({ app: { name: 'x', parameters: { server_url: { helpText: 'h' } } } }, (m) =>
+        parameters(m).push({ name: 'shared_secret', type: 'text', secure: true }),
+      ),
     );
     expect(report.errors).toContain(
       'Missing required key label on leaf server_url (translations/en.json).',

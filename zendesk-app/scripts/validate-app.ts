@@ -27,9 +27,6 @@ export interface ValidationReport {
   warnings: string[];
 }
 
-/** The placeholder host the repository's manifest ships with; package-app replaces it. */
-export const PLACEHOLDER_HOST = 'connectors.example.com';
-
 const MANIFEST_KEYS = new Set([
   'requirementsOnly',
   'marketingOnly',
@@ -394,11 +391,6 @@ function validateDomainWhitelist(manifest: Json, report: ValidationReport): void
     if (host.includes('://') || host.includes('/') || /\s/.test(host) || host === '') {
       report.errors.push(
         `domainWhitelist entry "${host}" must be a bare host name (no scheme or path).`,
-      );
-    }
-    if (host === PLACEHOLDER_HOST) {
-      report.warnings.push(
-        `domainWhitelist still holds the placeholder "${PLACEHOLDER_HOST}": set your server's host (ZENDESK_APP_SERVER_HOST=… npm run zendesk:package).`,
       );
     }
   }

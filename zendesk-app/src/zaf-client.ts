@@ -7,12 +7,11 @@
  * - get: `ticket` (id, subject, tags, requester…), `ticket.<path>` and
  *   `ticket.customField:custom_field_<id>` for the current, possibly unsaved, form values;
  *   `currentUser` (id, name, email, role)
- * - metadata(): `settings.server_url` (secure settings never appear here, by design)
  * - set: `ticket.customField:custom_field_<id>` after the server wrote a field back
  * - invoke: `resize` with `{ width: '100%', height }`
  * - events: `app.registered`, `ticket.updated`, `ticket.custom_field_<id>.changed`
- * - request: the server's API through Zendesk's proxy (secure, JWT-signed: see server-api.ts),
- *   and `/api/v2/tickets/<id>/comments.json` with the agent's own Zendesk session.
+ * - request: `/api/v2/tickets/<id>/comments.json` with the agent's own Zendesk session (the
+ *   server's API is called directly, same origin, with the session: see server-api.ts).
  *
  * SDK facts the code relies on (lib/client.js): `request` resolves with the first of the host's
  * `responseArgs` and rejects with the first too (a jqXHR-like `{status, responseText,
@@ -80,13 +79,6 @@ function asRecord(value: unknown): Record<string, unknown> {
 
 export class ZafAdapter {
   constructor(readonly client: IClient) {}
-
-  async getServerUrl(): Promise<string> {
-    const metadata = await this.client.metadata();
-    const url = metadata.settings?.server_url;
-    // Trailing slashes would make `${url}/api/...` a different path on some servers.
-    return typeof url === 'string' ? url.trim().replace(/\/+$/, '') : '';
-  }
 
   async getTicket(): Promise<ZafTicket> {
     const result = await this.client.get('ticket');

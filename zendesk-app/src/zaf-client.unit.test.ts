@@ -30,12 +30,6 @@ function fakeClient(values: Record<string, unknown>, settings: Record<string, un
 }
 
 describe('the ZAF adapter', () => {
-  it('reads the server URL from the settings without trailing slashes', async () => {
-    const { client } = fakeClient({}, { server_url: ' https://connectors.acme.io// ' });
-    expect(await new ZafAdapter(client).getServerUrl()).toBe('https://connectors.acme.io');
-    expect(await new ZafAdapter(fakeClient({}).client).getServerUrl()).toBe('');
-  });
-
   it('reads the ticket and the agent', async () => {
     const { client } = fakeClient({
       ticket: {
