@@ -615,7 +615,7 @@ export function buildZendeskSeed(): FakeZendeskData {
       description: 'Our bank shows a chargeback for order #1003; please look into it.',
       requesterId: SANDBOX_USER_IDS.tomBecker,
       organizationId: SANDBOX_ORGANIZATION_IDS.globexTrading,
-      tags: ['billing'],
+      tags: ['billing', 'order'],
       status: 'open',
       priority: 'high',
       type: 'problem',
