@@ -39,7 +39,6 @@ const parsed = parseEnv({
   ZENDESK_BASE_URL: settings.zendeskUrl,
   ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,
   ZENDESK_API_TOKEN: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-  ZENDESK_APP_SHARED_SECRET: 'bench-shared-secret-0123456789abcdef0123',
   ADMIN_TOKEN,
   // RESPONSE_BUFFER_LIMIT_MB=4096 npm run bench -- memory: the same load without the budget.
   ...(process.env.RESPONSE_BUFFER_LIMIT_MB === undefined

@@ -55,7 +55,6 @@ async function startServerProcess(): Promise<{ child: ChildProcess; url: string 
       ZENDESK_BASE_URL: zendesk.baseUrl,
       ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,
       ZENDESK_API_TOKEN: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-      ZENDESK_APP_SHARED_SECRET: 'restart-shared-secret-0123456789abcdef0123',
       ADMIN_TOKEN,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -4,8 +4,8 @@ import type { TestStack, TestStackOptions } from './start-test-stack';
 
 /**
  * The test stack with the `/preview` page mounted on the service, as `npm start` mounts it in
- * sandbox mode: the page reads the fake Zendesk through the server's client and its proxy signs
- * the app's requests with the server's shared secret.
+ * sandbox mode: the page reads the fake Zendesk through the server's client, and the sidebar's
+ * loads are signed by the fake Zendesk's app key, as Zendesk signs them.
  */
 export const APP_ASSETS_DIR = resolve('zendesk-app/assets');
 

@@ -17,7 +17,6 @@ export const WEBHOOK_SECRET = 'automation-test-webhook-secret-0123456789';
 export const SALESFORCE_WEBHOOK_SECRET = 'automation-test-salesforce-secret-0123456789';
 export const ADMIN_TOKEN = 'automation-admin-token-0123456789abcdef';
 export const SALESFORCE_CONNECTOR_KEY = 'automation-salesforce-connector-key-0123456789';
-const APP_SHARED_SECRET = 'automation-shared-secret-0123456789abcdef';
 
 /** base64(HMAC-SHA256(secret, TIMESTAMP + BODY)), as Zendesk documents it. */
 export function signZendeskDelivery(secret: string, timestamp: string, body: string): string {
@@ -89,7 +88,6 @@ export async function startAutomationStack(
       options.editConfig?.(config);
     },
     env: (built) => ({
-      appSharedSecret: APP_SHARED_SECRET,
       adminToken: ADMIN_TOKEN,
       zendeskWebhookSecret: WEBHOOK_SECRET,
       salesforceWebhookSecret: SALESFORCE_WEBHOOK_SECRET,
