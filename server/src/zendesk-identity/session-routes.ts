@@ -9,7 +9,10 @@ import type { AgentSessions } from './agent-session';
  * looked up again (cached briefly), so an agent suspended or downgraded in Zendesk loses the
  * session at the next renewal at the latest; a session never outlives its maximum age.
  */
-export function createSessionRouter(deps: { sessions: AgentSessions; access: AgentAccess }): Router {
+export function createSessionRouter(deps: {
+  sessions: AgentSessions;
+  access: AgentAccess;
+}): Router {
   const router = Router();
   router.post('/session/refresh', async (req, res) => {
     const session = agentOf(req);
