@@ -7,6 +7,7 @@ import { parseEnv } from '../../server/src/env/parse-env';
 import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { startServer } from '../../server/src/start-server';
 import type { RunningServer } from '../../server/src/start-server';
+import { readPageSession } from '../support/start-test-stack';
 
 /**
  * The service as `npm start` runs it with no environment: sandbox mode, with its Zendesk and
@@ -51,9 +52,28 @@ describe('sandbox mode, as npm start runs it', () => {
     );
   });
 
-  it('serves the preview page', async () => {
+  it('serves the preview page, whose signed sidebar load passes the real verification', async () => {
     const res = await request(server.url).get('/preview?ticket=1');
     expect(res.status).toBe(200);
     expect(res.text).toContain('Where is my order #1001?');
+    // The sandbox signs like Zendesk, with its own app key, fetched from its own fake Zendesk.
+    const token = /name="token" value="([^"]+)"/.exec(res.text)?.[1] ?? '';
+    const sidebar = await request(server.url)
+      .post(`/zendesk/sidebar?origin=${encodeURIComponent(server.url)}&app_guid=g`)
+      .type('form')
+      .send({ token });
+    expect(sidebar.status).toBe(200);
+    const session = readPageSession(sidebar.text);
+    const list = await request(server.url)
+      .get('/api/connectors?ticketId=1')
+      .set('Authorization', `Bearer ${session?.token}`);
+    expect(list.status).toBe(200);
+  });
+
+  it('accepts no session it did not sign, whatever the sandbox key', async () => {
+    const res = await request(server.url)
+      .get('/api/connectors?ticketId=1')
+      .set('Authorization', 'Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.x');
+    expect(res.status).toBe(401);
   });
 });
