@@ -13,6 +13,7 @@ import type { SalesforceAuthEnv, ServerEnv } from './env/parse-env';
 import { createLogger } from './logging/logger';
 import type { Logger } from './logging/logger';
 import { createRedactor } from './logging/redact';
+import { createRuntimeSecrets } from './logging/runtime-secrets';
 import type { HostLookup } from './request/request-types';
 import { openSqliteRunLogStore } from './run-log/sqlite-run-log-store';
 import type { SqliteRunLogStore } from './run-log/sqlite-run-log-store';
@@ -136,13 +137,19 @@ export async function startServer(
     env.zendeskAuth.kind === 'apiToken'
       ? [env.zendeskAuth.apiToken]
       : [env.zendeskAuth.accessToken];
-  const redactor = createRedactor(() => [
+  // Credentials learnt while running (OAuth tokens), masked like the configured ones.
+  const runtimeSecrets = createRuntimeSecrets();
+  const configuredSecrets = () => [
     ...secretSource.values(),
     ...zendeskSecrets,
     env.adminToken,
     ...(env.sessionSecret === undefined ? [] : [env.sessionSecret]),
     ...[env.zendeskWebhookSecret, env.salesforceWebhookSecret].filter((v) => v !== undefined),
-  ]);
+  ];
+  const redactor = createRedactor(
+    () => [...configuredSecrets(), ...runtimeSecrets.values()],
+    () => `${configuredSecrets().join('\u0000')}\u0001${runtimeSecrets.version()}`,
+  );
   const logger = createLogger({
     level: env.logLevel,
     redactor,
@@ -198,6 +205,7 @@ export async function startServer(
   }
 
   const sender = createUpstreamSender({
+    onCredential: (value) => runtimeSecrets.add(value),
     responseBudget: createResponseBufferBudget(env.responseBufferLimitBytes),
     ...(options.lookup ? { lookup: options.lookup } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),

@@ -13,6 +13,7 @@ import {
   ZENDESK_TICKET_TYPES,
 } from '../../../shared/src/config/connector-config-schema';
 import { formatMiB } from '../request/response-buffer-budget';
+import { isUrlAllowed } from '../request/ssrf-guard';
 import type { SecretSource } from '../secrets/secret-source';
 import { SECRET_NAME_PATTERN } from '../secrets/secret-source';
 import { parseTemplate, WORKFLOW_TEMPLATE_ROOTS } from './template';
@@ -161,6 +162,11 @@ export interface RefRules {
   variables?: ReadonlySet<string>;
   outputs?: ReadonlySet<string>;
   /**
+   * Where a template's result leaves the server (write-backs, messages): references to values the
+   * config marks `redact` are reported, since the run writes them as `[redacted]` there.
+   */
+  redacted?: { inputs: ReadonlySet<string>; outputs: ReadonlySet<string> };
+  /**
    * Set for workflow and macro templates: they are parsed with the workflow roots, and their
    * `collected`, `steps` and `trigger` references are checked here (compile-workflows.ts).
    */
@@ -225,6 +231,19 @@ function checkRef(
       );
     }
   };
+  const redactedSet =
+    ref.root === 'inputs'
+      ? rules.redacted?.inputs
+      : ref.root === 'outputs'
+        ? rules.redacted?.outputs
+        : undefined;
+  if (redactedSet?.has(ref.name)) {
+    issues.warning(
+      path,
+      `${ref.raw} is marked "redact", so ${rules.where} shows it as [redacted]: a redacted value never leaves the server`,
+      `remove "redact" from ${ref.root === 'inputs' ? 'the input' : 'the output'} if ${rules.where} must show it, or leave it out of ${rules.where}`,
+    );
+  }
   switch (ref.root) {
     case 'inputs':
       known(rules.inputs, 'input', 'the connector\'s "inputs"');
@@ -307,12 +326,6 @@ function compileExpression(
   }
 }
 
-function hostMatches(host: string, pattern: string): boolean {
-  const h = host.toLowerCase();
-  const p = pattern.toLowerCase();
-  return p.startsWith('*.') ? h.endsWith(p.slice(1)) && h.length > p.length - 1 : h === p;
-}
-
 const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
 
 function checkHeaderName(name: string, path: Path, issues: IssueCollector): void {
@@ -344,11 +357,11 @@ function compileConnection(
     );
   }
   const allowedHosts = def.allowedHosts ?? [baseUrl.hostname];
-  if (!allowedHosts.some((pattern) => hostMatches(baseUrl.hostname, pattern))) {
+  if (!isUrlAllowed(baseUrl, allowedHosts, baseUrl.origin)) {
     issues.error(
       [...base, 'allowedHosts'],
-      `the base URL host "${baseUrl.hostname}" is not in allowedHosts`,
-      `add "${baseUrl.hostname}" to allowedHosts`,
+      `the base URL (${baseUrl.origin}) is not allowed by allowedHosts: they compare scheme, host and port`,
+      `add "${baseUrl.hostname}" to allowedHosts (it then allows ${baseUrl.protocol}//${baseUrl.host})`,
     );
   }
   const variables = new Set(Object.keys(def.variables));
@@ -670,18 +683,27 @@ function compileConnector(
       ? undefined
       : compileExpression(response.emptyWhen, [...base, 'response', 'emptyWhen'], issues);
 
+  const redacted = {
+    inputs: new Set(connector.inputs.filter((input) => input.redact).map((input) => input.name)),
+    outputs: new Set(
+      response.outputs.filter((output) => output.redact).map((output) => output.name),
+    ),
+  };
   const successRules: RefRules = {
     ...valueRules('success write-back'),
     roots: ['inputs', 'connection', 'outputs'],
     outputs: outputNames,
+    redacted,
   };
   const emptyRules: RefRules = {
     ...valueRules('empty write-back'),
     roots: ['inputs', 'connection'],
+    redacted,
   };
   const failureRules: RefRules = {
     ...valueRules('failure write-back'),
     roots: ['inputs', 'connection', 'error'],
+    redacted,
   };
   const wb = connector.writeBack;
   const wp: Path = [...base, 'writeBack'];

@@ -63,6 +63,37 @@ describe('compileConfig: template references', () => {
     expect(connector.request.path.parts.filter((part) => part.kind === 'ref')).toHaveLength(2);
   });
 
+  it('warns where a redacted value would be written back or shown in a message, at the field', () => {
+    const result = compileParts(
+      connectorWith({
+        inputs: [{ name: 'ssn', source: 'ticket.external_id', redact: true }],
+        response: {
+          outputs: [
+            { name: 'card', path: 'card', redact: true },
+            { name: 'status', path: 'status' },
+          ],
+        },
+        writeBack: {
+          success: { customFields: { '123': '{{outputs.card}}', '124': '{{outputs.status}}' } },
+        },
+        messages: { failure: 'Lookup for {{inputs.ssn}} failed' },
+      }),
+    );
+    if (!result.ok) throw new Error('expected the config to compile');
+    expect(result.warnings.map(({ path, message }) => ({ path, message }))).toEqual([
+      {
+        path: ['connectors', 0, 'writeBack', 'success', 'customFields', '123'],
+        message:
+          '{{outputs.card}} is marked "redact", so success write-back shows it as [redacted]: a redacted value never leaves the server',
+      },
+      {
+        path: ['connectors', 0, 'messages', 'failure'],
+        message:
+          '{{inputs.ssn}} is marked "redact", so the failure message shows it as [redacted]: a redacted value never leaves the server',
+      },
+    ]);
+  });
+
   it('refuses a reference to an undeclared output in a success write-back', () => {
     const errors = errorsOf(
       connectorWith({
@@ -424,7 +455,8 @@ describe('compileConfig: structure', () => {
     expect(errorsOf({ connection: { allowedHosts: ['other.example.com'] } })).toEqual([
       {
         path: ['connections', 'api', 'allowedHosts'],
-        message: 'the base URL host "api.example.com" is not in allowedHosts',
+        message:
+          'the base URL (https://api.example.com) is not allowed by allowedHosts: they compare scheme, host and port',
       },
     ]);
   });

@@ -14,7 +14,7 @@ const MAX_DEPTH = 20;
 /** Shorter base64 fragments could match unrelated text. */
 const MIN_BASE64_FRAGMENT = 8;
 
-function isSensitiveKey(key: string): boolean {
+export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEY_ENDINGS.test(key.toLowerCase().replace(/[-_]/g, ''));
 }
 
@@ -51,15 +51,22 @@ export interface Redactor {
   redactDeep<T>(value: T): T;
 }
 
-export function createRedactor(secretValues: () => readonly string[]): Redactor {
+/**
+ * @param cacheKey changes whenever the values do (default: the values joined); pass a cheaper one
+ *   when the list is long (runtime tokens carry a version number instead).
+ */
+export function createRedactor(
+  secretValues: () => readonly string[],
+  cacheKey?: () => string,
+): Redactor {
   // Every form of every secret in one pattern, rebuilt only when the secrets change: this runs
   // on every string of every log line and run record, so it must cost one scan, not dozens.
   let builtFor: string | undefined;
   let pattern: RegExp | undefined;
   const currentPattern = (): RegExp | undefined => {
-    const values = secretValues().filter((value) => value.length >= 4);
-    const key = values.join('\u0000');
+    const key = cacheKey ? cacheKey() : secretValues().join('\u0000');
     if (key !== builtFor) {
+      const values = secretValues().filter((value) => value.length >= 4);
       const forms = new Set<string>();
       for (const value of values) {
         forms.add(value);

@@ -192,11 +192,17 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
       break;
   }
   headers['accept'] ??= 'application/json';
+  const secretHeaders = [...connection.headers, ...request.headers]
+    .filter(([, template]) =>
+      template.parts.some((part) => part.kind === 'ref' && part.ref.root === 'secrets'),
+    )
+    .map(([name]) => name.toLowerCase());
   return {
     method: request.method,
     url: url.href,
     headers,
     ...(body === undefined ? {} : { body }),
+    ...(secretHeaders.length ? { secretHeaders } : {}),
   };
 }
 
@@ -226,7 +232,8 @@ export function renderRequest(
   );
   try {
     const request = renderWith(connector, real);
-    const censored = renderWith(connector, {
+    // The log's copy is the request as sent, not the sender's instructions for it.
+    const { secretHeaders: _secretHeaders, ...censored } = renderWith(connector, {
       inputs: maskedInputs,
       connection: scope.connection,
       secrets: maskedSecrets,

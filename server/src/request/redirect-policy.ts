@@ -30,13 +30,18 @@ export type RedirectPlan = { ok: true; hop: Hop } | { ok: false; message: string
 
 /**
  * The next hop for a redirect response. 303 always becomes GET (HEAD stays HEAD); 301/302 turn a POST
- * into a GET, as browsers do; 307/308 keep method and body. Allowlist and SSRF checks are the caller's.
+ * into a GET, as browsers do; 307/308 keep method and body. An https request never follows a redirect
+ * to http: whatever it carries (a body, a token in the URL) would cross the network in clear text.
+ * Allowlist and SSRF checks are the caller's.
+ *
+ * @param secretHeaderNames headers that carry credentials: the auth provider's, and any header the
+ *   connector filled from a secret. All are dropped on any change of scheme, host or port.
  */
 export function planRedirect(
   current: Hop,
   status: number,
   location: string,
-  authHeaderNames: readonly string[],
+  secretHeaderNames: readonly string[],
 ): RedirectPlan {
   let target: URL;
   try {
@@ -45,6 +50,12 @@ export function planRedirect(
     return { ok: false, message: 'The upstream redirected to an invalid Location' };
   }
   target.hash = '';
+  if (current.url.protocol === 'https:' && target.protocol === 'http:') {
+    return {
+      ok: false,
+      message: `${current.url.host} redirected from https to http (${target.host}); a redirect may not drop TLS`,
+    };
+  }
 
   const headers = { ...current.headers };
   let method = current.method;
@@ -60,7 +71,7 @@ export function planRedirect(
 
   let carriesCredentials = current.carriesCredentials;
   if (target.origin !== current.url.origin) {
-    for (const name of [...CREDENTIAL_HEADERS, ...authHeaderNames]) {
+    for (const name of [...CREDENTIAL_HEADERS, ...secretHeaderNames]) {
       delete headers[name.toLowerCase()];
     }
     carriesCredentials = false;

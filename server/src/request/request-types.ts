@@ -9,6 +9,11 @@ export interface OutboundRequest {
   url: string;
   headers: Record<string, string>;
   body?: string;
+  /**
+   * Lower-case names of headers whose value came from a secret (`{{secrets.*}}`): like the auth
+   * headers, they never follow a redirect to another origin.
+   */
+  secretHeaders?: string[];
 }
 
 export interface RetryPolicy {
@@ -26,8 +31,16 @@ export interface SendPolicy {
   timeoutMs: number;
   /** Default 1 MiB. */
   maxResponseBytes: number;
-  /** Exact host names or "*.example.com" wildcards; IP literals allowed if listed. */
+  /**
+   * Exact host names or "*.example.com" wildcards, IP literals allowed if listed; an entry may name
+   * its scheme and port (`https://api.example.com:8443`). See `isOriginAllowed`.
+   */
   allowedHosts: string[];
+  /**
+   * The connection's base URL origin: a bare entry allows this scheme, and this port for the base
+   * URL's own host (the scheme's default port for any other host). Defaults to the request's.
+   */
+  baseOrigin?: string;
   /** Sandbox/local upstreams only: lets requests reach loopback and private addresses. */
   allowPrivateNetwork: boolean;
   /** Default 5. */
@@ -128,6 +141,11 @@ export interface AuthProvider {
 
 export interface SendOptions {
   auth: AuthProvider;
+  /**
+   * Told every credential value the request carries (each auth header's value, and the token after
+   * its scheme), so the redactor can mask it wherever an upstream echoes it back.
+   */
+  onCredential?: (value: string) => void;
   signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;

@@ -61,8 +61,15 @@ describe('sendRequest redirects', () => {
     const server = await startRedirector(302, () => `${other.origin}/landing`);
 
     const result = await sendRequest(
-      { method: 'GET', url: `${server.origin}/start`, headers: credentialHeaders },
-      localPolicy(),
+      {
+        method: 'GET',
+        url: `${server.origin}/start`,
+        // A header the connector filled from {{secrets.*}} counts as a credential too.
+        headers: { ...credentialHeaders, 'X-Shop-Key': 'from-a-secret' },
+        secretHeaders: ['x-shop-key'],
+      },
+      // The other origin is allowed explicitly (another port is another origin).
+      localPolicy({ allowedHosts: ['127.0.0.1', other.origin] }),
       { auth: apiKeyAuth },
     );
 
@@ -71,7 +78,23 @@ describe('sendRequest redirects', () => {
     expect(received['authorization']).toBeUndefined();
     expect(received['cookie']).toBeUndefined();
     expect(received['x-api-key']).toBeUndefined();
+    expect(received['x-shop-key']).toBeUndefined();
     expect(received['x-trace']).toBe('t1');
+  });
+
+  it('refuses a redirect to another port on the same host unless that port is allowed', async () => {
+    const other = await startServer((_req, res) => res.end('another service'));
+    const server = await startRedirector(302, () => `${other.origin}/`);
+    const result = await sendRequest(
+      { method: 'GET', url: `${server.origin}/start`, headers: { 'X-Shop-Key': 's' } },
+      localPolicy({ allowedHosts: ['127.0.0.1'] }),
+      { auth: apiKeyAuth },
+    );
+    expect(!result.ok && result.error.code).toBe('UPSTREAM_REDIRECT_BLOCKED');
+    expect(!result.ok && result.error.message).toContain(
+      `http://127.0.0.1:${other.port} is not in the connection's allowed hosts`,
+    );
+    expect(other.requests).toHaveLength(0);
   });
 
   it('turns a POST into a body-less GET on 303', async () => {
@@ -122,7 +145,7 @@ describe('sendRequest redirects', () => {
 
     expect(!result.ok && result.error.code).toBe('UPSTREAM_REDIRECT_BLOCKED');
     expect(!result.ok && result.error.message).toMatch(
-      /localhost is not in the connection's allowed hosts/,
+      /localhost:\d+ is not in the connection's allowed hosts/,
     );
     expect(other.requests).toHaveLength(0);
   });

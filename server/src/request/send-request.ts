@@ -87,9 +87,17 @@ type AttemptResult =
  */
 export async function sendRequest(
   request: OutboundRequest,
-  policy: SendPolicy,
+  givenPolicy: SendPolicy,
   options: SendOptions,
 ): Promise<SendResult> {
+  // Bare allowedHosts entries allow the scheme (and, for its host, the port) the request was
+  // rendered against: a connector's request always starts with its base URL.
+  const policy: SendPolicy = givenPolicy.baseOrigin
+    ? givenPolicy
+    : {
+        ...givenPolicy,
+        ...(URL.canParse(request.url) ? { baseOrigin: new URL(request.url).origin } : {}),
+      };
   const startedAt = performance.now();
   const attempts: AttemptRecord[] = [];
   const durationMs = () => Math.round(performance.now() - startedAt);
@@ -144,6 +152,7 @@ export async function sendRequest(
       }
       const preparedAuth = prepareHeaders(authHeaders.value, 'auth');
       if (!preparedAuth.ok) return fail(preparedAuth.error);
+      if (options.onCredential) reportCredentials(preparedAuth.value, options.onCredential);
 
       const firstHop: Hop = {
         method: request.method,
@@ -158,7 +167,7 @@ export async function sendRequest(
         dispatcher,
         deadline,
         callerSignal: options.signal,
-        authHeaderNames: options.auth.authHeaderNames,
+        secretHeaderNames: [...options.auth.authHeaderNames, ...(request.secretHeaders ?? [])],
         budget: options.responseBudget,
       });
 
@@ -228,12 +237,22 @@ export async function sendRequest(
   }
 }
 
+/** `Bearer abc` is known as itself and as `abc`; a bare API key value as itself. */
+function reportCredentials(headers: Record<string, string>, report: (value: string) => void) {
+  for (const value of Object.values(headers)) {
+    report(value);
+    const scheme = /^[A-Za-z][A-Za-z0-9-]*\s+(\S.*)$/.exec(value);
+    if (scheme) report(scheme[1] as string);
+  }
+}
+
 interface AttemptContext {
   policy: SendPolicy;
   dispatcher: Dispatcher;
   deadline: AbortSignal;
   callerSignal: AbortSignal | undefined;
-  authHeaderNames: readonly string[];
+  /** The auth provider's headers and those filled from secrets: dropped on an origin change. */
+  secretHeaderNames: readonly string[];
   budget: ResponseBufferBudget | undefined;
 }
 
@@ -269,7 +288,7 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
             `${firstHop.url.host} redirected more than ${policy.maxRedirects} times`,
           );
         }
-        const plan = planRedirect(hop, res.statusCode, location, context.authHeaderNames);
+        const plan = planRedirect(hop, res.statusCode, location, context.secretHeaderNames);
         if (!plan.ok) return notRetryable('UPSTREAM_REDIRECT_BLOCKED', plan.message);
         const check = checkTarget(plan.hop.url, policy);
         if (!check.ok) {

@@ -3,7 +3,9 @@
  *
  * An admin can point a connector at any URL, so without this the server could be used to read cloud
  * metadata (169.254.169.254), internal admin panels or loopback services. Two layers:
- *   1. The URL's host must be in the connection's `allowedHosts` (checked on every redirect hop too).
+ *   1. The URL's scheme, host and port must be allowed by the connection's `allowedHosts` (checked on
+ *      every redirect hop too), so a redirect cannot move a request to another service on the same
+ *      host (another port) or from https to http.
  *   2. The address actually connected to must be public. Host names are resolved inside the undici
  *      connector (`connect.lookup`), so the address we check is the address the socket uses: a DNS answer
  *      cannot change between the check and the connect (DNS rebinding). IP-literal hosts never reach
@@ -72,6 +74,58 @@ export function isHostAllowed(hostname: string, allowedHosts: readonly string[])
   });
 }
 
+const DEFAULT_PORTS: Record<string, string> = { 'http:': '80', 'https:': '443' };
+
+function portOf(url: URL): string {
+  return url.port || (DEFAULT_PORTS[url.protocol] ?? '');
+}
+
+/**
+ * Whether a URL's scheme, host and port are allowed. An `allowedHosts` entry is a host pattern
+ * (`api.example.com`, `*.example.com`, an IP literal), optionally with a port
+ * (`api.example.com:8443`) or a scheme (`https://api.example.com:8443`). An entry without them
+ * allows the base URL's scheme, and the base URL's port for the base URL's own host (the scheme's
+ * default port for any other host). Without a base origin, bare entries allow https on 443 only.
+ */
+export function isUrlAllowed(
+  url: URL,
+  allowedHosts: readonly string[],
+  baseOrigin?: string,
+): boolean {
+  const base = baseOrigin ? new URL(baseOrigin) : undefined;
+  const baseScheme = base?.protocol ?? 'https:';
+  const port = portOf(url);
+  const isBaseHost = base !== undefined && isHostAllowed(url.hostname, [base.hostname]);
+  return allowedHosts.some((raw) => {
+    let entry = raw.trim();
+    let scheme = baseScheme;
+    let entryPort: string | undefined;
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+      let parsed: URL;
+      try {
+        parsed = new URL(entry);
+      } catch {
+        return false;
+      }
+      scheme = parsed.protocol;
+      entryPort = portOf(parsed);
+      entry = parsed.hostname;
+    } else {
+      // host:port, but not a bare IPv6 literal (which is full of colons)
+      const withPort = /^(\[[^\]]+\]|[^:]+):(\d{1,5})$/.exec(entry);
+      if (withPort) {
+        entry = withPort[1] as string;
+        entryPort = withPort[2] as string;
+      }
+    }
+    if (url.protocol !== scheme) return false;
+    if (!isHostAllowed(url.hostname, [entry])) return false;
+    const allowedPort =
+      entryPort ?? (isBaseHost && base ? portOf(base) : DEFAULT_PORTS[scheme]);
+    return port === allowedPort;
+  });
+}
+
 export type TargetCheck = Result<
   URL,
   {
@@ -86,7 +140,7 @@ export type TargetCheck = Result<
  */
 export function checkTarget(
   rawUrl: string | URL,
-  policy: { allowedHosts: readonly string[]; allowPrivateNetwork: boolean },
+  policy: { allowedHosts: readonly string[]; allowPrivateNetwork: boolean; baseOrigin?: string },
 ): TargetCheck {
   let url: URL;
   try {
@@ -111,12 +165,12 @@ export function checkTarget(
     };
   }
   const host = normalizeHostname(url.hostname);
-  if (!isHostAllowed(host, policy.allowedHosts)) {
+  if (!isUrlAllowed(url, policy.allowedHosts, policy.baseOrigin)) {
     return {
       ok: false,
       error: {
         code: 'UPSTREAM_HOST_NOT_ALLOWED',
-        message: `Host ${host} is not in the connection's allowed hosts`,
+        message: `${url.protocol}//${url.host} is not in the connection's allowed hosts (scheme, host and port)`,
       },
     };
   }

@@ -7,6 +7,7 @@ import {
   classifyAddress,
   createGuardedLookup,
   isHostAllowed,
+  isUrlAllowed,
 } from './ssrf-guard';
 
 describe('classifyAddress', () => {
@@ -68,8 +69,42 @@ describe('isHostAllowed', () => {
   });
 });
 
+describe('isUrlAllowed: scheme, host and port', () => {
+  const base = 'http://127.0.0.1:3000';
+  it.each([
+    ['the base URL itself', 'http://127.0.0.1:3000/x', ['127.0.0.1'], true],
+    ['another port on the base host', 'http://127.0.0.1:6379/', ['127.0.0.1'], false],
+    ['https on the base host', 'https://127.0.0.1:3000/', ['127.0.0.1'], false],
+    ['a port the entry names', 'http://127.0.0.1:8080/', ['127.0.0.1', '127.0.0.1:8080'], true],
+    [
+      'a scheme and port the entry names',
+      'https://api.example.com:8443/',
+      ['https://api.example.com:8443'],
+      true,
+    ],
+    ['another host on the default port of the base scheme', 'http://10.0.0.5/', ['10.0.0.5'], true],
+    ['another host on another port', 'http://10.0.0.5:9000/', ['10.0.0.5'], false],
+  ])('%s', (_name, url, allowedHosts, allowed) => {
+    expect(isUrlAllowed(new URL(url), allowedHosts, base)).toBe(allowed);
+  });
+
+  it('allows https on 443 only for bare entries when there is no base origin', () => {
+    expect(isUrlAllowed(new URL('https://api.example.com/'), ['api.example.com'])).toBe(true);
+    expect(isUrlAllowed(new URL('http://api.example.com/'), ['api.example.com'])).toBe(false);
+    expect(isUrlAllowed(new URL('https://api.example.com:444/'), ['api.example.com'])).toBe(false);
+  });
+
+  it('matches IPv6 literals with their port', () => {
+    expect(isUrlAllowed(new URL('http://[::1]:8080/'), ['[::1]:8080'], base)).toBe(true);
+    expect(isUrlAllowed(new URL('http://[::1]:8081/'), ['[::1]:8080'], base)).toBe(false);
+  });
+});
+
 describe('checkTarget', () => {
-  const policy = { allowedHosts: ['api.example.com', '127.0.0.1'], allowPrivateNetwork: false };
+  const policy = {
+    allowedHosts: ['api.example.com', 'http://127.0.0.1'],
+    allowPrivateNetwork: false,
+  };
 
   it('accepts an allowlisted https URL', () => {
     expect(checkTarget('https://api.example.com/x?q=1', policy).ok).toBe(true);
@@ -80,6 +115,8 @@ describe('checkTarget', () => {
     ['https://user:pw@api.example.com/', 'UPSTREAM_INVALID_URL'],
     ['not a url', 'UPSTREAM_INVALID_URL'],
     ['https://other.example.com/', 'UPSTREAM_HOST_NOT_ALLOWED'],
+    ['http://api.example.com/', 'UPSTREAM_HOST_NOT_ALLOWED'],
+    ['https://api.example.com:8443/', 'UPSTREAM_HOST_NOT_ALLOWED'],
     ['http://127.0.0.1/', 'UPSTREAM_ADDRESS_BLOCKED'],
     ['http://2130706433/', 'UPSTREAM_ADDRESS_BLOCKED'],
     ['http://0x7f.1/', 'UPSTREAM_ADDRESS_BLOCKED'],

@@ -6,6 +6,8 @@ import type { InputProblem } from '../inputs/resolve-inputs';
 import { resolveInputs } from '../inputs/resolve-inputs';
 import type { Logger } from '../logging/logger';
 import type { Redactor } from '../logging/redact';
+import { createRunRedaction } from '../logging/run-redaction';
+import type { RunRedaction } from '../logging/run-redaction';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
@@ -128,42 +130,21 @@ function messageFor(
   return DEFAULT_MESSAGES[outcome];
 }
 
-function maskOutputs(
-  connector: CompiledConnector,
-  outputs: Record<string, unknown>,
-): Record<string, unknown> {
-  const redacted = new Set(
-    connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name),
-  );
-  return Object.fromEntries(
-    Object.entries(outputs).map(([name, value]) => [
-      name,
-      redacted.has(name) && value !== null ? REDACTED_MASK : value,
-    ]),
-  );
-}
-
-function maskInputs(
+/** Values of the inputs or outputs the config marks `redact`, masked by name whatever they hold. */
+function maskNamed(
   values: Record<string, unknown>,
-  redacted: ReadonlySet<string>,
+  names: ReadonlySet<string>,
 ): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(values).map(([name, value]) => [
       name,
-      redacted.has(name) ? REDACTED_MASK : value,
+      names.has(name) && value !== null && value !== undefined ? REDACTED_MASK : value,
     ]),
   );
 }
 
-/** Masks every known value of a redacted output or input inside a text (an upstream body). */
-function maskValues(text: string, values: unknown[]): string {
-  let out = text;
-  for (const value of values) {
-    if (value === null || value === undefined) continue;
-    const needle = typeof value === 'string' ? value : JSON.stringify(value);
-    if (needle.length >= 3 && out.includes(needle)) out = out.split(needle).join(REDACTED_MASK);
-  }
-  return out;
+function redactedOutputNames(connector: CompiledConnector): ReadonlySet<string> {
+  return new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
 }
 
 /**
@@ -194,6 +175,8 @@ type UpstreamCall =
       attempts: number;
       /** The run record's copy of the response: headers and the first 16 KiB, redacted values masked. */
       loggedResponse: RunRecord['response'];
+      /** The run's redaction policy, now that its outputs are known. */
+      redaction: RunRedaction;
     };
 
 /**
@@ -236,19 +219,20 @@ async function callUpstream(
     : { outcome: 'failed', error: sent.error };
   const outputs = reading.outcome === 'failed' ? {} : reading.outputs;
   const bodyText = sent.bodyText ?? '';
-  const redactedValues = [
-    ...connector.response.outputs.filter((o) => o.def.redact).map((o) => outputs[o.def.name]),
+  const redaction = createRunRedaction(deps.redactor, [
+    ...[...redactedOutputNames(connector)].map((name) => outputs[name]),
     ...[...inputs.redacted].map((name) => inputs.values[name]),
-  ];
+  ]);
   return {
     ok: true,
     reading,
     status: sent.status,
     attempts: sent.attempts.length,
+    redaction,
     loggedResponse: {
       ...(sent.status === undefined ? {} : { status: sent.status }),
-      ...(sent.headers ? { headers: sent.headers } : {}),
-      body: copyText(maskValues(bodyText.slice(0, MAX_LOGGED_BODY), redactedValues)),
+      ...(sent.headers ? { headers: redaction.deep(sent.headers) } : {}),
+      body: copyText(redaction.text(bodyText.slice(0, MAX_LOGGED_BODY))),
       truncated: bodyText.length > MAX_LOGGED_BODY,
     },
   };
@@ -342,13 +326,20 @@ export async function runConnector(
     actor,
     target: target.target,
     dryRun: request.dryRun,
-    inputs: maskInputs(inputs.values, inputs.redacted),
+    inputs: maskNamed(inputs.values, inputs.redacted),
     startedAt: new Date(startedAtMs).toISOString(),
     ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
   const scopeBase = { inputs: inputs.values, connection: connectionValues };
+  const redactedOutputs = redactedOutputNames(connector);
 
+  /**
+   * Everything that leaves the server from here on goes through `redaction`: the record (with
+   * credential-looking keys masked too), the answer, the message and, before this, the scope the
+   * write-back and the message were rendered from.
+   */
   const finish = async (
+    redaction: RunRedaction,
     parts: Omit<RunRecord, keyof typeof base | 'durationMs'>,
     view: {
       upstreamOutcome: RunResultView['upstreamOutcome'];
@@ -357,12 +348,17 @@ export async function runConnector(
     },
   ): Promise<RunConnectorResult> => {
     const durationMs = Math.max(0, now() - startedAtMs);
-    const record = deps.redactor.redactDeep({
-      ...base,
-      ...parts,
-      ...(view.upstreamOutcome === parts.outcome ? {} : { upstreamOutcome: view.upstreamOutcome }),
-      durationMs,
-    } as RunRecord);
+    const record = redaction.deep(
+      {
+        ...base,
+        ...parts,
+        ...(view.upstreamOutcome === parts.outcome
+          ? {}
+          : { upstreamOutcome: view.upstreamOutcome }),
+        durationMs,
+      } as RunRecord,
+      { byKey: true },
+    );
     try {
       await deps.runLog.record(record);
     } catch (error) {
@@ -382,27 +378,25 @@ export async function runConnector(
       attempts: record.attempts,
       writes: record.writes.status,
     });
-    const redacted = new Set(
-      connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name),
-    );
     const result: RunResultView = {
       runId,
       connectorId: connector.id,
       outcome: record.outcome,
       upstreamOutcome: view.upstreamOutcome,
       message: record.message,
-      ...(view.error ? { error: deps.redactor.redactDeep(view.error) } : {}),
+      ...(view.error ? { error: redaction.deep(view.error) } : {}),
       outputs: connector.response.outputs
         .filter((output) => Object.hasOwn(view.outputs, output.def.name))
-        .map((output) => ({
-          name: output.def.name,
-          label: output.def.label ?? output.def.name,
-          value:
-            redacted.has(output.def.name) && view.outputs[output.def.name] !== null
-              ? REDACTED_MASK
-              : view.outputs[output.def.name],
-          redacted: redacted.has(output.def.name),
-        })),
+        .map((output) => {
+          const value = view.outputs[output.def.name];
+          const redacted = redactedOutputs.has(output.def.name);
+          return {
+            name: output.def.name,
+            label: output.def.label ?? output.def.name,
+            value: redacted && value !== null ? REDACTED_MASK : redaction.deep(value),
+            redacted,
+          };
+        }),
       writes: record.writes,
       dryRun: request.dryRun,
       durationMs,
@@ -413,11 +407,16 @@ export async function runConnector(
 
   if (connector.unavailable) {
     const error = connector.unavailable;
+    const redaction = createRunRedaction(
+      deps.redactor,
+      [...inputs.redacted].map((name) => inputs.values[name]),
+    );
     return finish(
+      redaction,
       {
         outcome: 'failed',
         errorCode: error.code,
-        message: messageFor(connector, 'failure', { ...scopeBase, error }),
+        message: messageFor(connector, 'failure', redaction.deep({ ...scopeBase, error })),
         outputs: {},
         writes: { status: 'skipped', changes: null },
         attempts: 0,
@@ -436,36 +435,26 @@ export async function runConnector(
 
   const called = await callUpstream(deps, connector, rendered.value, inputs);
   if (!called.ok) return { ok: false, refusal: called.refusal };
-  const { reading, attempts, loggedResponse } = called;
+  const { reading, attempts, loggedResponse, redaction } = called;
+  const loggedRequest = redaction.deep(rendered.value.censored);
 
+  /**
+   * Renders the write from the redacted scope and sends exactly that: what the run log records
+   * as written is byte for byte what the helpdesk received.
+   */
   const writeFor = async (
     spec: CompiledWrite | undefined,
-    scope: TemplateScope,
-    maskedScope: TemplateScope,
-  ): Promise<WriteResult & { logged: unknown }> => {
-    if (request.skipWriteBack) spec = undefined;
-    const logged = helpdesk.preview(spec, maskedScope);
-    const loggedChanges = logged.changes;
-    if (!spec) return { ok: true, written: false, changes: null, logged: null };
-    if (request.dryRun) {
-      const preview = helpdesk.preview(spec, scope);
-      return { ...preview, logged: loggedChanges };
-    }
-    const written = await helpdesk.write(target, spec, scope);
-    // Fields the helpdesk left out (Salesforce fields the rep cannot edit) are names and reasons
-    // only, so they go into the log as they are.
-    const skipped = (written.changes as { skipped?: unknown } | null)?.skipped;
-    const withSkipped =
-      skipped !== undefined && loggedChanges && typeof loggedChanges === 'object'
-        ? { ...loggedChanges, skipped }
-        : loggedChanges;
-    return { ...written, logged: withSkipped };
+    safeScope: TemplateScope,
+  ): Promise<WriteResult> => {
+    if (request.skipWriteBack || !spec) return { ok: true, written: false, changes: null };
+    if (request.dryRun) return helpdesk.preview(spec, safeScope);
+    return helpdesk.write(target, spec, safeScope);
   };
-  const writesRecord = (result: WriteResult & { logged: unknown }): RunRecord['writes'] => {
-    if (!result.ok) return { status: 'failed', changes: result.logged, error: result.error };
+  const writesRecord = (result: WriteResult): RunRecord['writes'] => {
+    if (!result.ok) return { status: 'failed', changes: result.changes, error: result.error };
     if (request.dryRun)
-      return { status: result.logged === null ? 'none' : 'skipped', changes: result.logged };
-    return { status: result.written ? 'written' : 'none', changes: result.logged };
+      return { status: result.changes === null ? 'none' : 'skipped', changes: result.changes };
+    return { status: result.written ? 'written' : 'none', changes: result.changes };
   };
 
   if (reading.outcome === 'failed') {
@@ -474,16 +463,15 @@ export async function runConnector(
       message: reading.error.message,
       status: reading.error.status ?? called.status,
     };
-    const scope = { ...scopeBase, error };
-    const masked = { ...scope, inputs: maskInputs(inputs.values, inputs.redacted) };
-    const write = await writeFor(connector.writeBack.failure, scope, masked);
-    const message = messageFor(connector, 'failure', scope);
+    const safeScope = redaction.deep({ ...scopeBase, error });
+    const write = await writeFor(connector.writeBack.failure, safeScope);
     return finish(
+      redaction,
       {
         outcome: 'failed',
         errorCode: error.code,
-        message,
-        request: rendered.value.censored,
+        message: messageFor(connector, 'failure', safeScope),
+        request: loggedRequest,
         response: loggedResponse,
         outputs: {},
         writes: writesRecord(write),
@@ -499,14 +487,9 @@ export async function runConnector(
 
   const outcome = reading.outcome;
   const outputs = reading.outputs;
-  const scope = { ...scopeBase, outputs };
-  const masked = {
-    ...scopeBase,
-    inputs: maskInputs(inputs.values, inputs.redacted),
-    outputs: maskOutputs(connector, outputs),
-  };
-  const write = await writeFor(connector.writeBack[outcome], scope, masked);
-  const message = messageFor(connector, outcome, scope);
+  const safeScope = redaction.deep({ ...scopeBase, outputs });
+  const write = await writeFor(connector.writeBack[outcome], safeScope);
+  const message = messageFor(connector, outcome, safeScope);
   if (!write.ok) {
     // The external call worked; the ticket was not updated. Say exactly that.
     const error = {
@@ -514,14 +497,15 @@ export async function runConnector(
       message: `The ${outcome === 'success' ? 'external call succeeded' : 'external call found nothing'}, but the ${target.target.type} was not updated: ${write.error.message}`,
     };
     return finish(
+      redaction,
       {
         outcome: 'failed',
         errorCode: error.code,
         message: error.message,
         ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
-        request: rendered.value.censored,
+        request: loggedRequest,
         response: loggedResponse,
-        outputs: maskOutputs(connector, outputs),
+        outputs: maskNamed(outputs, redactedOutputs),
         writes: writesRecord(write),
         attempts,
       },
@@ -529,13 +513,14 @@ export async function runConnector(
     );
   }
   return finish(
+    redaction,
     {
       outcome,
       message,
       ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
-      request: rendered.value.censored,
+      request: loggedRequest,
       response: loggedResponse,
-      outputs: maskOutputs(connector, outputs),
+      outputs: maskNamed(outputs, redactedOutputs),
       writes: writesRecord(write),
       attempts,
     },

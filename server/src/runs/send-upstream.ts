@@ -30,6 +30,8 @@ export function createUpstreamSender(
     lookup?: HostLookup;
     sleep?: (ms: number) => Promise<void>;
     responseBudget?: ResponseBufferBudget;
+    /** Credentials as they went on the wire (runtime OAuth tokens included), for the redactor. */
+    onCredential?: (value: string) => void;
   } = {},
 ): UpstreamSender {
   const egress = new Map<string, Egress>();
@@ -60,6 +62,7 @@ export function createUpstreamSender(
         timeoutMs: connection.def.timeoutMs,
         maxResponseBytes: connection.def.maxResponseBytes,
         allowedHosts: connection.allowedHosts,
+        baseOrigin: connection.baseUrl.origin,
         allowPrivateNetwork: connection.def.allowPrivateNetwork,
         maxRedirects: 5,
         retry: connector.def.retry,
@@ -77,6 +80,7 @@ export function createUpstreamSender(
         ...(options.lookup ? { lookup: options.lookup } : {}),
         ...(options.sleep ? { sleep: options.sleep } : {}),
         ...(options.responseBudget ? { responseBudget: options.responseBudget } : {}),
+        ...(options.onCredential ? { onCredential: options.onCredential } : {}),
       });
     },
     close: async () => {

@@ -468,7 +468,13 @@ async function runWrite(
   // the helpdesk guards the update with the version it loaded.
   const loaded = await loadTarget(state, true);
   if (!loaded.ok) return loaded.flow;
-  const written = await state.deps.helpdesk.write(loaded.target, step.write, templateScope(state));
+  // Step outputs are already redacted by their runs; the redactor also covers collected and
+  // trigger values, so no secret form reaches the ticket through a write step.
+  const written = await state.deps.helpdesk.write(
+    loaded.target,
+    step.write,
+    state.deps.run.redactor.redactDeep(templateScope(state)),
+  );
   if (!written.ok) {
     const error = { code: written.error.code, message: written.error.message };
     return RETRYABLE_WRITE_ERRORS.has(written.error.code)
@@ -490,7 +496,7 @@ async function runStop(
 ): Promise<Flow> {
   const previous = state.done.get(step.id);
   const message = step.message
-    ? renderTemplateText(step.message, templateScope(state))
+    ? renderTemplateText(step.message, state.deps.run.redactor.redactDeep(templateScope(state)))
     : step.outcome === 'success'
       ? 'Stopped.'
       : 'Stopped as failed.';

@@ -154,6 +154,7 @@ async function requestToken(
     timeoutMs: egress.timeoutMs,
     maxResponseBytes: TOKEN_RESPONSE_MAX_BYTES,
     allowedHosts: [tokenUrl.hostname],
+    baseOrigin: tokenUrl.origin,
     allowPrivateNetwork: egress.allowPrivateNetwork,
     // A token endpoint that redirects is misconfigured; following it would re-post the credentials.
     maxRedirects: 0,
