@@ -30,6 +30,12 @@ const EXTRA_BLOCKED_IPV4: Record<string, [ipaddr.IPv4, number][]> = {
 const EXTRA_BLOCKED_IPV6: Record<string, [ipaddr.IPv6, number][]> = {
   siteLocal: [ipaddr.IPv6.parseCIDR('fec0::/10')],
   discard: [ipaddr.IPv6.parseCIDR('100::/64')],
+  // IPv4-compatible addresses (`::a.b.c.d`, deprecated by RFC 4291): a URL parser writes
+  // [::127.0.0.1] as [::7f00:1], which ipaddr.js 1.x files as plain unicast.
+  ipv4Compatible: [ipaddr.IPv6.parseCIDR('::/96')],
+  // The local-use NAT64 prefix (RFC 8215): a NAT64 gateway turns it into any IPv4 address,
+  // private ones included. (The well-known 64:ff9b::/96 is already classified as rfc6052.)
+  nat64LocalUse: [ipaddr.IPv6.parseCIDR('64:ff9b:1::/48')],
 };
 
 export type AddressClass = { blocked: false } | { blocked: true; range: string };

@@ -36,6 +36,12 @@ describe('classifyAddress', () => {
     ['::ffff:a9fe:a9fe', 'linkLocal'],
     ['64:ff9b::a00:1', 'rfc6052'],
     ['2002:7f00:1::', '6to4'],
+    ['2001::1', 'teredo'],
+    ['::7f00:1', 'ipv4Compatible'],
+    ['::a00:1', 'ipv4Compatible'],
+    ['::808:808', 'ipv4Compatible'],
+    ['64:ff9b:1::a00:1', 'nat64LocalUse'],
+    ['64:ff9b:1:ffff::1', 'nat64LocalUse'],
     ['[::1]', 'loopback'],
     ['not-an-ip', 'invalid'],
   ])('blocks %s as %s', (ip, range) => {
@@ -123,6 +129,21 @@ describe('checkTarget', () => {
   ])('refuses %s with %s', (url, code) => {
     const result = checkTarget(url, policy);
     expect(!result.ok && result.error.code).toBe(code);
+  });
+
+  it('refuses IPv4-compatible and local-use NAT64 literals, as a URL parser writes them', () => {
+    for (const url of [
+      'http://[::127.0.0.1]/',
+      'http://[::10.0.0.1]/',
+      'http://[64:ff9b:1::a00:1]/',
+    ]) {
+      const host = new URL(url).hostname;
+      const result = checkTarget(url, {
+        allowedHosts: [`http://${host}`],
+        allowPrivateNetwork: false,
+      });
+      expect(!result.ok && result.error.code, url).toBe('UPSTREAM_ADDRESS_BLOCKED');
+    }
   });
 
   it('never echoes the query string', () => {
