@@ -138,6 +138,13 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
+/**
+ * Longer values are left to the server, which checks patterns in linear time: the browser's
+ * engine backtracks, and a long hostile value from the ticket could keep the agent's tab busy.
+ * (The server sends only patterns without nested repetition, which bounds the rest.)
+ */
+const BROWSER_PATTERN_MAX_LENGTH = 200;
+
 function compilePattern(pattern: string | null): RegExp | undefined {
   if (pattern === null) return undefined;
   try {
@@ -151,7 +158,8 @@ function compilePattern(pattern: string | null): RegExp | undefined {
 /** Checks one non-blank value against its input's type, pattern and length, as the server does. */
 export function checkFieldValue(field: FormField, raw: string): FieldCheck {
   const text = raw.trim();
-  const pattern = compilePattern(field.pattern);
+  const pattern =
+    text.length > BROWSER_PATTERN_MAX_LENGTH ? undefined : compilePattern(field.pattern);
   switch (field.type) {
     case 'number':
     case 'integer': {

@@ -1,7 +1,7 @@
 import type { ConnectorView } from '../../../shared/src/api/api-contracts';
 import type { CompiledConfig } from '../compile/compile-config';
 import { isSourceReadableOn } from '../compile/input-sources';
-import { prefillInput } from '../inputs/resolve-inputs';
+import { effectiveMaxLength, prefillInput } from '../inputs/resolve-inputs';
 import type { RunLogStore } from '../run-log/run-record';
 import type { LoadedTarget } from '../runs/helpdesk-port';
 
@@ -46,8 +46,12 @@ export async function listConnectorViews(options: {
           required: input.def.required,
           prompt: input.def.prompt,
           source,
-          pattern: input.def.pattern ?? null,
-          maxLength: input.def.maxLength ?? null,
+          // Only a pattern a browser can run safely; the server checks every value anyway.
+          pattern: input.browserPattern ?? null,
+          maxLength:
+            input.def.type === 'string' || input.def.type === 'email'
+              ? effectiveMaxLength(input.def)
+              : (input.def.maxLength ?? null),
           // The comment is chosen at run time; its body is not a prefill.
           value: source?.startsWith('comment.') ? null : (prefillInput(input, target.read) ?? null),
         };

@@ -14,6 +14,12 @@ import {
 } from '../../../shared/src/config/connector-config-schema';
 import { formatMiB } from '../request/response-buffer-budget';
 import { isUrlAllowed } from '../request/ssrf-guard';
+import {
+  compileLinearPattern,
+  isJavaScriptPattern,
+  isSafeForBacktracking,
+} from '../inputs/linear-pattern';
+import type { LinearPattern } from '../inputs/linear-pattern';
 import type { SecretSource } from '../secrets/secret-source';
 import { SECRET_NAME_PATTERN } from '../secrets/secret-source';
 import { parseTemplate, WORKFLOW_TEMPLATE_ROOTS } from './template';
@@ -73,7 +79,13 @@ export interface CompiledInput {
    * that reads sources uses this, never `def.source`, which may be a string or a list.
    */
   sources: readonly string[];
-  pattern: RegExp | undefined;
+  /** Checked in linear time (RE2), whatever the pattern and the value. */
+  pattern: LinearPattern | undefined;
+  /**
+   * The pattern as the apps may check it in the browser (a backtracking engine): undefined when
+   * JavaScript cannot compile it or it could make a browser hang; the server checks it anyway.
+   */
+  browserPattern: string | undefined;
 }
 
 export interface CompiledOutput {
@@ -519,19 +531,28 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
       );
     }
     const sources = checkInputSources(input, path, issues);
-    let pattern: RegExp | undefined;
+    let pattern: LinearPattern | undefined;
+    let browserPattern: string | undefined;
     if (input.pattern !== undefined) {
-      try {
-        pattern = new RegExp(input.pattern, 'u');
-      } catch (error) {
+      const compiled = compileLinearPattern(input.pattern);
+      if (!compiled.ok) {
         issues.error(
           [...path, 'pattern'],
-          `invalid pattern: ${(error as Error).message}`,
-          'write a JavaScript regular expression without slashes, e.g. "^#?[0-9]+$"',
+          `invalid pattern: ${compiled.message}`,
+          'patterns use RE2 syntax, which runs in linear time: no lookahead, lookbehind or backreferences; write it without slashes, e.g. "^#?[0-9]+$"',
         );
+      } else {
+        pattern = compiled.pattern;
+        if (!isJavaScriptPattern(input.pattern)) {
+          issues.warning(
+            [...path, 'pattern'],
+            'the sidebar cannot check this pattern (it is RE2 syntax JavaScript does not know); the server still enforces it',
+            'use syntax both know, e.g. "^[0-9]{1,12}$", so agents see a mistake before they send',
+          );
+        }
       }
     }
-    return { def: input, sources, pattern };
+    return { def: input, sources, pattern, browserPattern };
   });
 }
 

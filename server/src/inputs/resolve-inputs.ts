@@ -35,6 +35,19 @@ const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
 const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
 const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
 
+/**
+ * What an agent may type when the config sets no `maxLength`: enough for any order number, search
+ * or summary, and small enough that one agent cannot push megabytes into a request and the log.
+ */
+export const DEFAULT_PROMPT_MAX_LENGTH = 1000;
+/** The ceiling for every text input, from the ticket or typed (the config's own limit). */
+export const MAX_INPUT_LENGTH = 100_000;
+
+/** The length limit an input's text values are held to. */
+export function effectiveMaxLength(def: CompiledInput['def']): number {
+  return def.maxLength ?? (def.prompt ? DEFAULT_PROMPT_MAX_LENGTH : MAX_INPUT_LENGTH);
+}
+
 function isBlank(value: unknown): boolean {
   return (
     value === undefined ||
@@ -55,8 +68,9 @@ export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResu
     case 'email': {
       if (typeof value === 'object') return { ok: false, message: 'must be text' };
       const text = String(value);
-      if (def.maxLength !== undefined && text.length > def.maxLength) {
-        return { ok: false, message: `must be at most ${def.maxLength} characters` };
+      const maxLength = effectiveMaxLength(def);
+      if (text.length > maxLength) {
+        return { ok: false, message: `must be at most ${maxLength} characters` };
       }
       if (def.type === 'email' && !emailSchema.safeParse(text).success) {
         return { ok: false, message: 'must be an email address' };

@@ -36,6 +36,29 @@ function problemOf(
     : { code: result.problems[0]?.code ?? '', message: result.problems[0]?.message ?? '' };
 }
 
+describe('resolveInputs: length limits', () => {
+  it('holds a typed (prompt) value to 1000 characters unless the config says otherwise', () => {
+    expect(problemOf({ prompt: true }, 'x'.repeat(1001))).toEqual({
+      code: 'INPUT_INVALID',
+      message: 'v must be at most 1000 characters',
+    });
+    expect(valueOf({ prompt: true }, 'x'.repeat(1000))).toHaveLength(1000);
+    expect(valueOf({ prompt: true, maxLength: 5000 }, 'x'.repeat(5000))).toHaveLength(5000);
+  });
+
+  it('holds a value read from the ticket to 100000 characters', () => {
+    expect(valueOf({}, 'x'.repeat(100_000))).toHaveLength(100_000);
+    expect(problemOf({}, 'x'.repeat(100_001))?.message).toContain('at most 100000 characters');
+  });
+});
+
+describe('resolveInputs: patterns run in linear time', () => {
+  it('answers a hostile value against a pattern that hangs a backtracking engine', () => {
+    expect(problemOf({ pattern: '^(a+)+$' }, `${'a'.repeat(50_000)}!`)?.code).toBe('INPUT_INVALID');
+    expect(valueOf({ pattern: '^(a+)+$' }, 'aaa')).toBe('aaa');
+  });
+});
+
 describe('resolveInputs: strings', () => {
   it('trims by default and keeps spaces when trim is off', () => {
     expect(valueOf({}, '  #1001 ')).toBe('#1001');
