@@ -546,9 +546,17 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
         if (!isJavaScriptPattern(input.pattern)) {
           issues.warning(
             [...path, 'pattern'],
-            'the sidebar cannot check this pattern (it is RE2 syntax JavaScript does not know); the server still enforces it',
+            'the sidebar and the Salesforce component cannot check this pattern (it is RE2 syntax JavaScript does not know); the server still enforces it',
             'use syntax both know, e.g. "^[0-9]{1,12}$", so agents see a mistake before they send',
           );
+        } else if (!isSafeForBacktracking(input.pattern)) {
+          issues.warning(
+            [...path, 'pattern'],
+            "the apps will not check this pattern in the agent's browser: it repeats a group that repeats (or has more than three unbounded repeats), which can make a browser's engine hang on a hostile ticket value; the server still enforces it",
+            'simplify it, e.g. "^[a-z0-9.]+$" instead of "^([a-z0-9]+\\.)*[a-z]+$"',
+          );
+        } else {
+          browserPattern = input.pattern;
         }
       }
     }

@@ -94,6 +94,38 @@ describe('compileConfig: template references', () => {
     ]);
   });
 
+  it('checks patterns as RE2, and gives the browsers only those they can run safely', () => {
+    const safe = compileTestConnector({
+      connector: {
+        inputs: [
+          { name: 'order', source: 'ticket.external_id', pattern: '^#?[0-9]{1,12}$' },
+          { name: 'nested', source: 'ticket.subject', pattern: '^(a+)+$' },
+        ],
+      },
+    });
+    expect(safe.inputs.map((input) => input.browserPattern)).toEqual([
+      '^#?[0-9]{1,12}$',
+      undefined,
+    ]);
+    expect(safe.inputs[1]?.pattern?.test(`${'a'.repeat(20_000)}!`)).toBe(false);
+    const warned = compileParts(
+      connectorWith({ inputs: [{ name: 'x', source: 'ticket.subject', pattern: '^(a+)+$' }] }),
+    );
+    expect(warned.ok && warned.warnings.map((issue) => issue.path)).toEqual([
+      ['connectors', 0, 'inputs', 0, 'pattern'],
+    ]);
+    expect(
+      errorsOf(
+        connectorWith({ inputs: [{ name: 'x', source: 'ticket.subject', pattern: '^(?=a)a$' }] }),
+      ),
+    ).toEqual([
+      {
+        path: ['connectors', 0, 'inputs', 0, 'pattern'],
+        message: expect.stringContaining('invalid pattern'),
+      },
+    ]);
+  });
+
   it('refuses a reference to an undeclared output in a success write-back', () => {
     const errors = errorsOf(
       connectorWith({
