@@ -131,6 +131,14 @@ describe('an upstream that misbehaves, through a full connector run', () => {
     expect(result.body.error.message).toMatch(/retry after 3600 s/);
   });
 
+  it('JSON nested 30,000 levels deep fails as UPSTREAM_RESPONSE_TOO_DEEP, with a record', async () => {
+    for (const mode of ['deep', 'deep-elsewhere']) {
+      const result = await runFaulty(mode);
+      expectFailurePathTaken(result, 'UPSTREAM_RESPONSE_TOO_DEEP');
+      expect(result.body.error.message).toContain('nested deeper than 64 levels');
+    }
+  });
+
   it('keeps serving normal runs after all of that', async () => {
     const result = await runFaulty('ok');
     expect(result.body).toMatchObject({ outcome: 'success' });

@@ -63,6 +63,35 @@ export async function readBodyWithLimit(
 export interface DecodedBody {
   bodyText: string;
   json: unknown | undefined;
+  /** The JSON nests deeper than MAX_JSON_DEPTH: it was not parsed. */
+  tooDeep?: true;
+}
+
+/**
+ * No API a connector reads nests its answers anywhere near this deep, and past it the recursive
+ * code that reads answers (JMESPath, JSON.stringify in the run log) would exhaust the stack.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** Whether JSON text nests deeper than `max`: one pass, no allocation, strings skipped. */
+export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 92 /* \\ */) i += 1;
+      else if (code === 34 /* " */) inString = false;
+    } else if (code === 34) {
+      inString = true;
+    } else if (code === 91 /* [ */ || code === 123 /* { */) {
+      depth += 1;
+      if (depth > max) return true;
+    } else if (code === 93 /* ] */ || code === 125 /* } */) {
+      depth -= 1;
+    }
+  }
+  return false;
 }
 
 /**
@@ -73,6 +102,9 @@ export function decodeBody(bytes: Buffer, contentType: string | null): DecodedBo
   const bodyText = new TextDecoder('utf-8').decode(bytes);
   if (!isJsonMediaType(contentType) || bodyText.trim() === '') {
     return { bodyText, json: undefined };
+  }
+  if (jsonNestsDeeperThan(bodyText, MAX_JSON_DEPTH)) {
+    return { bodyText: bodyText.slice(0, LOGGED_BODY_LIMIT), json: undefined, tooDeep: true };
   }
   try {
     return { bodyText, json: JSON.parse(bodyText) as unknown };

@@ -69,6 +69,8 @@ export type SendErrorCode =
   | 'UPSTREAM_RESPONSE_TOO_LARGE'
   /** The server-wide budget for response bodies being received was full (see response-buffer-budget). */
   | 'UPSTREAM_RESPONSE_BUDGET_EXCEEDED'
+  /** The JSON answer nests deeper than the server reads (MAX_JSON_DEPTH levels). */
+  | 'UPSTREAM_RESPONSE_TOO_DEEP'
   | 'UPSTREAM_HOST_NOT_ALLOWED'
   | 'UPSTREAM_ADDRESS_BLOCKED'
   | 'UPSTREAM_TOO_MANY_REDIRECTS'

@@ -63,9 +63,8 @@ describe('sendRequest SSRF guard', () => {
 
     expect(!result.ok && result.error.code).toBe('UPSTREAM_ADDRESS_BLOCKED');
     expect(!result.ok && result.error.message).toMatch(/evil\.test resolves to 127\.0\.0\.1/);
-    expect(result.attempts).toEqual([
-      { attempt: 1, errorCode: 'UPSTREAM_ADDRESS_BLOCKED', reason: 'not_retryable' },
-    ]);
+    // The server refused before connecting: that is not an attempt on the upstream.
+    expect(result.attempts).toEqual([]);
     expect(server.requests).toHaveLength(0);
   });
 

@@ -6,6 +6,7 @@ import {
   exceedsDeclaredLength,
   isJsonMediaType,
   readBodyWithLimit,
+  MAX_JSON_DEPTH,
   type DecodedBody,
 } from './read-response-body';
 import { formatMiB } from './response-buffer-budget';
@@ -45,6 +46,8 @@ const CLIENT_OWNED_HEADERS = new Set([
   'te',
   'trailer',
 ]);
+/** Refusals by the server's own rules, raised before any connection to the upstream. */
+const REFUSED_BEFORE_CONNECTING = new Set(['UPSTREAM_ADDRESS_BLOCKED', 'UPSTREAM_INVALID_REQUEST']);
 // Errors raised before a byte of the request left this process: the upstream never saw it.
 const BEFORE_SEND_CODES = new Set([
   'ECONNREFUSED',
@@ -171,6 +174,17 @@ export async function sendRequest(
         budget: options.responseBudget,
       });
 
+      // The server's own refusals (a blocked address found at DNS time, a request the HTTP client
+      // would not send) are not attempts: nothing reached the upstream, and nothing would differ
+      // on a retry. `attempts` counts only the times the upstream was tried.
+      if (
+        result.kind === 'error' &&
+        !result.requestSent &&
+        REFUSED_BEFORE_CONNECTING.has(result.error.code)
+      ) {
+        return fail(result.error);
+      }
+
       if (result.kind === 'response') {
         const { response } = result;
         // An expired or revoked token is worth exactly one refresh; a second 401 is the connector's to judge.
@@ -266,6 +280,8 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
 
   let hop = firstHop;
   let redirects = 0;
+  /** A hop of this attempt reached the upstream: a later failure is not "before connecting". */
+  let reached = false;
   try {
     for (;;) {
       const options: Parameters<typeof undiciRequest>[1] = {
@@ -276,6 +292,7 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
       };
       if (hop.body !== undefined) options.body = hop.body;
       const res = await undiciRequest(hop.url, options);
+      reached = true;
       const headers = flattenHeaders(res.headers);
       const location = headers['location'];
 
@@ -334,25 +351,36 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
           `The ${formatMiB(read.bytes.length)} response from ${hop.url.host} could need more memory to read than the server has free; it was dropped. Lower the connection's maxResponseBytes or give the server a larger heap (--max-old-space-size).`,
         );
       }
+      const decoded = decodeBody(read.bytes, contentType);
+      if (decoded.tooDeep) {
+        return notRetryable(
+          'UPSTREAM_RESPONSE_TOO_DEEP',
+          `The JSON answer from ${hop.url.host} is nested deeper than ${MAX_JSON_DEPTH} levels; the server does not read it`,
+        );
+      }
       return {
         kind: 'response',
         response: {
           status: res.statusCode,
           headers,
           contentType,
-          ...decodeBody(read.bytes, contentType),
+          bodyText: decoded.bodyText,
+          json: decoded.json,
           finalUrl: hop.url.href,
           credentialsSent: hop.carriesCredentials,
         },
       };
     }
   } catch (error) {
-    return classifyTransportError(error, {
+    const classified = classifyTransportError(error, {
       host: hop.url.host,
       timeoutMs: policy.timeoutMs,
       timedOut: attemptTimeout.aborted || context.deadline.aborted,
       aborted: context.callerSignal?.aborted === true,
     });
+    return classified.kind === 'error' && reached
+      ? { ...classified, requestSent: true }
+      : classified;
   }
 }
 

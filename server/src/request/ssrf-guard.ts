@@ -126,8 +126,7 @@ export function isUrlAllowed(
     }
     if (url.protocol !== scheme) return false;
     if (!isHostAllowed(url.hostname, [entry])) return false;
-    const allowedPort =
-      entryPort ?? (isBaseHost && base ? portOf(base) : DEFAULT_PORTS[scheme]);
+    const allowedPort = entryPort ?? (isBaseHost && base ? portOf(base) : DEFAULT_PORTS[scheme]);
     return port === allowedPort;
   });
 }

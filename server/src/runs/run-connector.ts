@@ -166,11 +166,23 @@ function inputProblemsMessage(problems: InputProblem[]): string {
   return problems.map((problem) => problem.message).join('; ');
 }
 
+interface InternalError {
+  code: 'INTERNAL_ERROR';
+  message: string;
+  status?: number;
+}
+
+const INTERNAL_ERROR: InternalError = {
+  code: 'INTERNAL_ERROR',
+  message:
+    'the request was sent, but the server failed while handling the answer; see the server log',
+};
+
 type UpstreamCall =
   | { ok: false; refusal: Refusal }
   | {
       ok: true;
-      reading: ResponseReading | { outcome: 'failed'; error: SendError };
+      reading: ResponseReading | { outcome: 'failed'; error: SendError | InternalError };
       status: number | undefined;
       attempts: number;
       /** The run record's copy of the response: headers and the first 16 KiB, redacted values masked. */
@@ -209,14 +221,24 @@ async function callUpstream(
     release();
   }
 
-  const reading: ResponseReading | { outcome: 'failed'; error: SendError } = sent.ok
-    ? readResponse(connector, {
-        status: sent.status,
-        contentType: sent.contentType,
-        json: sent.json,
-        bodyText: sent.bodyText,
-      })
-    : { outcome: 'failed', error: sent.error };
+  let reading: ResponseReading | { outcome: 'failed'; error: SendError | InternalError };
+  try {
+    reading = sent.ok
+      ? readResponse(connector, {
+          status: sent.status,
+          contentType: sent.contentType,
+          json: sent.json,
+          bodyText: sent.bodyText,
+        })
+      : { outcome: 'failed', error: sent.error };
+  } catch (error) {
+    // A bug, but the request was sent: the run must still end with a record, not a 500.
+    deps.logger.error('reading an upstream answer failed inside the server', {
+      error,
+      connectorId: connector.id,
+    });
+    reading = { outcome: 'failed', error: INTERNAL_ERROR };
+  }
   const outputs = reading.outcome === 'failed' ? {} : reading.outputs;
   const bodyText = sent.bodyText ?? '';
   const redaction = createRunRedaction(deps.redactor, [
@@ -436,72 +458,90 @@ export async function runConnector(
   const called = await callUpstream(deps, connector, rendered.value, inputs);
   if (!called.ok) return { ok: false, refusal: called.refusal };
   const { reading, attempts, loggedResponse, redaction } = called;
-  const loggedRequest = redaction.deep(rendered.value.censored);
+  let writeStarted = false;
+  const finishSentRun = async (): Promise<RunConnectorResult> => {
+    const loggedRequest = redaction.deep(rendered.value.censored);
 
-  /**
-   * Renders the write from the redacted scope and sends exactly that: what the run log records
-   * as written is byte for byte what the helpdesk received.
-   */
-  const writeFor = async (
-    spec: CompiledWrite | undefined,
-    safeScope: TemplateScope,
-  ): Promise<WriteResult> => {
-    if (request.skipWriteBack || !spec) return { ok: true, written: false, changes: null };
-    if (request.dryRun) return helpdesk.preview(spec, safeScope);
-    return helpdesk.write(target, spec, safeScope);
-  };
-  const writesRecord = (result: WriteResult): RunRecord['writes'] => {
-    if (!result.ok) return { status: 'failed', changes: result.changes, error: result.error };
-    if (request.dryRun)
-      return { status: result.changes === null ? 'none' : 'skipped', changes: result.changes };
-    return { status: result.written ? 'written' : 'none', changes: result.changes };
-  };
-
-  if (reading.outcome === 'failed') {
-    const error = {
-      code: reading.error.code,
-      message: reading.error.message,
-      status: reading.error.status ?? called.status,
+    /**
+     * Renders the write from the redacted scope and sends exactly that: what the run log records
+     * as written is byte for byte what the helpdesk received.
+     */
+    const writeFor = async (
+      spec: CompiledWrite | undefined,
+      safeScope: TemplateScope,
+    ): Promise<WriteResult> => {
+      if (request.skipWriteBack || !spec) return { ok: true, written: false, changes: null };
+      if (request.dryRun) return helpdesk.preview(spec, safeScope);
+      writeStarted = true;
+      return helpdesk.write(target, spec, safeScope);
     };
-    const safeScope = redaction.deep({ ...scopeBase, error });
-    const write = await writeFor(connector.writeBack.failure, safeScope);
+    const writesRecord = (result: WriteResult): RunRecord['writes'] => {
+      if (!result.ok) return { status: 'failed', changes: result.changes, error: result.error };
+      if (request.dryRun)
+        return { status: result.changes === null ? 'none' : 'skipped', changes: result.changes };
+      return { status: result.written ? 'written' : 'none', changes: result.changes };
+    };
+
+    if (reading.outcome === 'failed') {
+      const error = {
+        code: reading.error.code,
+        message: reading.error.message,
+        status: reading.error.status ?? called.status,
+      };
+      const safeScope = redaction.deep({ ...scopeBase, error });
+      const write = await writeFor(connector.writeBack.failure, safeScope);
+      return finish(
+        redaction,
+        {
+          outcome: 'failed',
+          errorCode: error.code,
+          message: messageFor(connector, 'failure', safeScope),
+          request: loggedRequest,
+          response: loggedResponse,
+          outputs: {},
+          writes: writesRecord(write),
+          attempts,
+        },
+        {
+          upstreamOutcome: 'failed',
+          outputs: {},
+          error: { code: error.code, message: error.message },
+        },
+      );
+    }
+
+    const outcome = reading.outcome;
+    const outputs = reading.outputs;
+    const safeScope = redaction.deep({ ...scopeBase, outputs });
+    const write = await writeFor(connector.writeBack[outcome], safeScope);
+    const message = messageFor(connector, outcome, safeScope);
+    if (!write.ok) {
+      // The external call worked; the ticket was not updated. Say exactly that.
+      const error = {
+        code: 'WRITE_BACK_FAILED',
+        message: `The ${outcome === 'success' ? 'external call succeeded' : 'external call found nothing'}, but the ${target.target.type} was not updated: ${write.error.message}`,
+      };
+      return finish(
+        redaction,
+        {
+          outcome: 'failed',
+          errorCode: error.code,
+          message: error.message,
+          ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
+          request: loggedRequest,
+          response: loggedResponse,
+          outputs: maskNamed(outputs, redactedOutputs),
+          writes: writesRecord(write),
+          attempts,
+        },
+        { upstreamOutcome: outcome, outputs, error },
+      );
+    }
     return finish(
       redaction,
       {
-        outcome: 'failed',
-        errorCode: error.code,
-        message: messageFor(connector, 'failure', safeScope),
-        request: loggedRequest,
-        response: loggedResponse,
-        outputs: {},
-        writes: writesRecord(write),
-        attempts,
-      },
-      {
-        upstreamOutcome: 'failed',
-        outputs: {},
-        error: { code: error.code, message: error.message },
-      },
-    );
-  }
-
-  const outcome = reading.outcome;
-  const outputs = reading.outputs;
-  const safeScope = redaction.deep({ ...scopeBase, outputs });
-  const write = await writeFor(connector.writeBack[outcome], safeScope);
-  const message = messageFor(connector, outcome, safeScope);
-  if (!write.ok) {
-    // The external call worked; the ticket was not updated. Say exactly that.
-    const error = {
-      code: 'WRITE_BACK_FAILED',
-      message: `The ${outcome === 'success' ? 'external call succeeded' : 'external call found nothing'}, but the ${target.target.type} was not updated: ${write.error.message}`,
-    };
-    return finish(
-      redaction,
-      {
-        outcome: 'failed',
-        errorCode: error.code,
-        message: error.message,
+        outcome,
+        message,
         ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
         request: loggedRequest,
         response: loggedResponse,
@@ -509,23 +549,44 @@ export async function runConnector(
         writes: writesRecord(write),
         attempts,
       },
-      { upstreamOutcome: outcome, outputs, error },
+      { upstreamOutcome: outcome, outputs },
+    );
+  };
+
+  // From here on the request was sent: whatever happens, the run ends with a record (and its
+  // Idempotency-Key is never released for a resend). A throw here is a bug; it is logged.
+  try {
+    return await finishSentRun();
+  } catch (error) {
+    deps.logger.error('a run failed inside the server after its request was sent', {
+      error,
+      runId,
+      connectorId: connector.id,
+    });
+    return finish(
+      redaction,
+      {
+        outcome: 'failed',
+        errorCode: INTERNAL_ERROR.code,
+        message: INTERNAL_ERROR.message,
+        request: redaction.deep(rendered.value.censored),
+        response: loggedResponse,
+        outputs: {},
+        writes: writeStarted
+          ? {
+              status: 'failed',
+              changes: null,
+              error: {
+                code: 'WRITE_BACK_UNAVAILABLE',
+                message: 'the write-back may or may not have landed',
+              },
+            }
+          : { status: 'skipped', changes: null },
+        attempts,
+      },
+      { upstreamOutcome: 'failed', outputs: {}, error: INTERNAL_ERROR },
     );
   }
-  return finish(
-    redaction,
-    {
-      outcome,
-      message,
-      ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
-      request: loggedRequest,
-      response: loggedResponse,
-      outputs: maskNamed(outputs, redactedOutputs),
-      writes: writesRecord(write),
-      attempts,
-    },
-    { upstreamOutcome: outcome, outputs },
-  );
 }
 
 export type { LoadedTarget };

@@ -21,6 +21,8 @@ export const UPSTREAM_BEHAVIOURS = [
   'ok',
   'big-ok',
   'held',
+  'deep',
+  'deep-elsewhere',
 ] as const;
 export type UpstreamBehaviour = (typeof UPSTREAM_BEHAVIOURS)[number];
 
@@ -143,6 +145,16 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
         res.writeHead(200, { 'content-type': 'application/json' });
         count(BIG_PREFIX.length + BIG_SUFFIX.length);
         res.end(BIG_PREFIX + BIG_SUFFIX);
+        return;
+      case 'deep':
+        // Valid JSON nested 30,000 levels deep under the very key the connector reads.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"value":${'['.repeat(30_000)}${']'.repeat(30_000)}}`);
+        return;
+      case 'deep-elsewhere':
+        // The same depth under a key nothing reads: the answer is still refused whole.
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(`{"value":"fine","other":${'['.repeat(30_000)}${']'.repeat(30_000)}}`);
         return;
       case 'held':
         res.writeHead(200, { 'content-type': 'application/json' });

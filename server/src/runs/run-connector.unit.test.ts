@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { buildTestConfig, compileTestConfig, TEST_SECRETS } from '../compile/test-config';
+import { createLogger } from '../logging/logger';
+import { createRedactor } from '../logging/redact';
+import type { RunRecord, RunLogStore } from '../run-log/run-record';
+import type { HelpdeskPort, LoadedTarget } from './helpdesk-port';
+import { runConnector } from './run-connector';
+import type { RunDeps } from './run-connector';
+
+/** Once the request was sent, a run ends with a record whatever happens inside the server. */
+function depsWith(helpdesk: Partial<HelpdeskPort>) {
+  const compiled = compileTestConfig(
+    buildTestConfig({
+      connector: {
+        response: { outputs: [{ name: 'name', path: 'name' }] },
+        writeBack: { success: { internalNote: 'Found {{outputs.name}}' } },
+      },
+    }),
+  );
+  if (!compiled.ok) throw new Error('config');
+  const records: RunRecord[] = [];
+  const logLines: string[] = [];
+  const target: LoadedTarget = {
+    target: { system: 'zendesk', type: 'ticket', id: '1' },
+    read: () => undefined,
+    applies: () => true,
+    agent: undefined,
+    viewerMayEdit: true,
+    version: undefined,
+  };
+  const redactor = createRedactor(() => Object.values(TEST_SECRETS));
+  let sends = 0;
+  const deps: RunDeps = {
+    config: () => compiled.compiled,
+    helpdesk: {
+      load: async () => ({ ok: true, value: target }),
+      preview: () => ({ ok: true, written: false, changes: null }),
+      write: async () => ({ ok: true, written: true, changes: null }),
+      ...helpdesk,
+    },
+    secrets: () => ({ ...TEST_SECRETS }),
+    send: async () => {
+      sends += 1;
+      return {
+        ok: true,
+        status: 200,
+        headers: {},
+        contentType: 'application/json',
+        bodyText: '{"name":"Ada"}',
+        json: { name: 'Ada' },
+        attempts: [{ attempt: 1, status: 200, reason: 'ok' }],
+        durationMs: 1,
+        finalUrl: 'https://api.example.com/v1/items',
+      };
+    },
+    acquireSlot: async () => () => undefined,
+    runLog: {
+      record: async (run: RunRecord) => {
+        records.push(run);
+      },
+    } as unknown as RunLogStore,
+    logger: createLogger({ level: 'error', redactor, write: (line) => logLines.push(line) }),
+    redactor,
+  };
+  return { deps, records, logLines, sends: () => sends };
+}
+
+const request = {
+  connectorId: 'test_connector',
+  targetId: '1',
+  inputs: {},
+  confirmed: true,
+  dryRun: false,
+  surface: 'zendesk' as const,
+  source: 'api' as const,
+  actor: { kind: 'admin' as const },
+};
+
+describe('a run whose server side fails after the request was sent', () => {
+  it('ends as a failed run with a record, never as a thrown error', async () => {
+    const { deps, records, logLines, sends } = depsWith({
+      write: async () => {
+        throw new Error('a bug in the write-back');
+      },
+    });
+    const result = await runConnector(deps, request);
+    expect(sends()).toBe(1);
+    expect(result).toMatchObject({
+      ok: true,
+      result: {
+        outcome: 'failed',
+        error: { code: 'INTERNAL_ERROR' },
+        writes: { status: 'failed', error: { code: 'WRITE_BACK_UNAVAILABLE' } },
+      },
+    });
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ outcome: 'failed', errorCode: 'INTERNAL_ERROR' });
+    expect(logLines.join('\n')).toContain('a bug in the write-back');
+  });
+});
