@@ -13,6 +13,7 @@ import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../requ
 import { readResponse } from '../response/read-response';
 import type { ResponseReading } from '../response/read-response';
 import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
+import { capRunRecord } from '../run-log/cap-run-record';
 import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
 import type { HelpdeskPort, LoadedTarget, WriteResult } from './helpdesk-port';
@@ -370,16 +371,18 @@ export async function runConnector(
     },
   ): Promise<RunConnectorResult> => {
     const durationMs = Math.max(0, now() - startedAtMs);
-    const record = redaction.deep(
-      {
-        ...base,
-        ...parts,
-        ...(view.upstreamOutcome === parts.outcome
-          ? {}
-          : { upstreamOutcome: view.upstreamOutcome }),
-        durationMs,
-      } as RunRecord,
-      { byKey: true },
+    const record = capRunRecord(
+      redaction.deep(
+        {
+          ...base,
+          ...parts,
+          ...(view.upstreamOutcome === parts.outcome
+            ? {}
+            : { upstreamOutcome: view.upstreamOutcome }),
+          durationMs,
+        } as RunRecord,
+        { byKey: true },
+      ),
     );
     try {
       await deps.runLog.record(record);

@@ -1,3 +1,4 @@
+import { capRunRecord } from '../run-log/cap-run-record';
 import type { CompiledConfig } from '../compile/compile-config';
 import type { Logger } from '../logging/logger';
 import { createRunId } from '../run-log/run-record';
@@ -128,7 +129,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
       idempotencyKey: delivery.id,
     };
     try {
-      await options.run.runLog.record(options.run.redactor.redactDeep(record));
+      await options.run.runLog.record(capRunRecord(options.run.redactor.redactDeep(record)));
     } catch (error) {
       logger.error('run log write failed for a delivery', { error, deliveryId: delivery.id });
     }
