@@ -89,7 +89,7 @@ const ticketPuts = () =>
   );
 
 describe('the server restarting in the middle of a run', () => {
-  it('leaves the ticket untouched, and a retry with the same Idempotency-Key runs cleanly, then replays', async () => {
+  it('leaves the ticket untouched, and never sends a request again under the same Idempotency-Key', async () => {
     const key = 'restart-key-0001';
     const tagsBefore = [...(zendesk.store.findTicket(TICKET)?.tags ?? [])];
     const first = await startServerProcess();
@@ -110,16 +110,22 @@ describe('the server restarting in the middle of a run', () => {
 
     const second = await startServerProcess();
     try {
+      // The request reached the upstream before the crash: it may have acted there, so the
+      // same key is not sent again. The caller is told, with the run to look at.
       const retried = await runSlow(second.url, key);
-      const body = (await retried.body.json()) as Record<string, unknown>;
-      expect(retried.statusCode).toBe(200);
-      expect(body).toMatchObject({ outcome: 'success', writes: { status: 'written' } });
-      expect(body.replayed).toBeUndefined();
-      expect(ticketPuts()).toHaveLength(1);
+      const body = (await retried.body.json()) as { error: { code: string; details?: unknown } };
+      expect(retried.statusCode).toBe(409);
+      expect(body.error).toMatchObject({
+        code: 'IDEMPOTENCY_OUTCOME_UNKNOWN',
+        details: { runId: expect.stringMatching(/^run_/) },
+      });
+      expect(upstream.hits.get('slow-ok')).toBe(1);
+      expect(ticketPuts()).toHaveLength(0);
 
-      const replayed = await runSlow(second.url, key);
-      expect(await replayed.body.json()).toMatchObject({ runId: body.runId, replayed: true });
-      expect(ticketPuts()).toHaveLength(1);
+      // A new key is a new request, and runs.
+      const fresh = await runSlow(second.url, 'restart-key-0002');
+      expect(await fresh.body.json()).toMatchObject({ outcome: 'success' });
+      expect(upstream.hits.get('slow-ok')).toBe(2);
     } finally {
       second.child.kill('SIGTERM');
     }

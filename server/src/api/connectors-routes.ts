@@ -116,7 +116,7 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
         ...(body.agentId === undefined ? {} : { agentId: String(body.agentId) }),
       },
       res,
-      run: (key) =>
+      run: ({ key, onSending }) =>
         runConnector(deps.run, {
           connectorId,
           system: 'zendesk',
@@ -134,6 +134,7 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
           // The helpdesk replaces this with the agent as Zendesk has them (runConnector).
           actor: agent ? { kind: 'agent', id: String(agent.userId) } : { kind: 'admin' },
           ...(key === undefined ? {} : { idempotencyKey: key }),
+          onSending,
         }),
     });
   });

@@ -7,7 +7,9 @@ import { ApiError } from './api-error';
 /**
  * Runs a connector (or a macro) at most once per Idempotency-Key: a repeat of the same request (double click,
  * a client's retry) gets the first result back instead of a second call to the external system.
- * A request the server refused before anything was sent frees its key again.
+ * A request the server refused before anything was sent frees its key again; once the run says it
+ * is sending (`onSending`), the key is never freed: if the server dies before the answer, a
+ * repeat learns the outcome is unknown (409 IDEMPOTENCY_OUTCOME_UNKNOWN) instead of sending again.
  */
 const IDEMPOTENCY_KEY_PATTERN = /^[A-Za-z0-9_.:-]{8,200}$/;
 
@@ -43,7 +45,11 @@ export async function runWithIdempotency<T extends object>(options: {
   key: string | undefined;
   /** What makes two requests "the same": the connector or macro and the normalised body. */
   fingerprint: unknown;
-  run: (idempotencyKey: string | undefined) => Promise<IdempotentOutcome<T>>;
+  run: (idempotency: {
+    key: string | undefined;
+    /** Called by the run just before it sends anything upstream. */
+    onSending: (runId: string) => void;
+  }) => Promise<IdempotentOutcome<T>>;
   res: Response;
 }): Promise<void> {
   const { store, scope, key, res } = options;
@@ -76,10 +82,22 @@ export async function runWithIdempotency<T extends object>(options: {
       res.json({ ...(begun.result as T), replayed: true });
       return;
     }
+    if (begun.state === 'unknown') {
+      throw new ApiError(
+        'IDEMPOTENCY_OUTCOME_UNKNOWN',
+        'A request with this Idempotency-Key was sent, but the server stopped before it finished; it is not sent again. Check the run and the other system before running it with a new key.',
+        begun.runId === undefined ? undefined : { runId: begun.runId },
+      );
+    }
   }
   let outcome: IdempotentOutcome<T>;
   try {
-    outcome = await options.run(key);
+    outcome = await options.run({
+      key,
+      onSending: (runId) => {
+        if (key !== undefined) store.markSent(scope, key, runId);
+      },
+    });
   } catch (error) {
     if (key !== undefined) store.abandon(scope, key);
     throw error;

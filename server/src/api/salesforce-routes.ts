@@ -79,7 +79,7 @@ export function createSalesforceRouter(deps: {
       key: req.get('idempotency-key'),
       fingerprint: { connectorId, ...body },
       res,
-      run: (key) =>
+      run: ({ key, onSending }) =>
         runConnector(deps.run, {
           connectorId,
           system: 'salesforce',
@@ -97,6 +97,7 @@ export function createSalesforceRouter(deps: {
               ? { kind: 'admin' }
               : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
           ...(key === undefined ? {} : { idempotencyKey: key }),
+          onSending,
         }),
     });
   });
@@ -140,7 +141,7 @@ export function createSalesforceRouter(deps: {
       key: req.get('idempotency-key'),
       fingerprint: { macroId, ...body },
       res,
-      run: async (key) => {
+      run: async ({ key, onSending }) => {
         const ran = await runMacro(
           { config, helpdesk: salesforce, run: deps.run },
           {
@@ -155,6 +156,7 @@ export function createSalesforceRouter(deps: {
                 ? { kind: 'admin' }
                 : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
             ...(key === undefined ? {} : { idempotencyKey: key }),
+            onSending,
           },
         );
         return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };

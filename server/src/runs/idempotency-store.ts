@@ -12,12 +12,22 @@ export type BeginResult =
   | { state: 'new' }
   | { state: 'done'; result: unknown }
   | { state: 'in_progress' }
+  /** The request was sent and never finished (the server stopped): it is not sent again. */
+  | { state: 'unknown'; runId: string | undefined }
   | { state: 'mismatch' };
 
 export interface IdempotencyStore {
   begin(scope: string, key: string, fingerprint: string): BeginResult;
+  /**
+   * The run is about to send its request: from now on the key is never released for a resend,
+   * even if the server dies before `complete` (a repeat then learns the outcome is unknown).
+   */
+  markSent(scope: string, key: string, runId: string): void;
   complete(scope: string, key: string, result: unknown): void;
-  /** Forget a key whose request never started a run (it was refused), so it can be retried. */
+  /**
+   * Forget a key whose request was refused before anything was sent, so it can be retried. A
+   * key already marked sent is kept.
+   */
   abandon(scope: string, key: string): void;
   close(): void;
 }
@@ -38,10 +48,11 @@ export function openIdempotencyStore(options: {
     scope TEXT NOT NULL, key TEXT NOT NULL, fingerprint TEXT NOT NULL,
     state TEXT NOT NULL, result TEXT, created_at INTEGER NOT NULL,
     PRIMARY KEY (scope, key))`);
-  // A key still "in progress" when the store opens belonged to a server process that died mid-run
-  // (one server owns a data folder). Its caller got a broken connection, not an answer, and will
-  // retry: that retry must run, not be told "still running" until the stale rule frees the key.
+  // A key still "in progress" when the store opens belonged to a server process that died before
+  // its run sent anything (one server owns a data folder): the caller's retry must run, not be
+  // told "still running". A key marked "sent" stays: that request may have reached the upstream.
   db.prepare("DELETE FROM idempotency WHERE state = 'in_progress'").run();
+  db.prepare("UPDATE idempotency SET state = 'unknown' WHERE state = 'sent'").run();
   const select = db.prepare<
     [string, string],
     { fingerprint: string; state: string; result: string | null; created_at: number }
@@ -52,7 +63,12 @@ export function openIdempotencyStore(options: {
   const finish = db.prepare(
     "UPDATE idempotency SET state = 'done', result = ? WHERE scope = ? AND key = ?",
   );
-  const remove = db.prepare('DELETE FROM idempotency WHERE scope = ? AND key = ?');
+  const markSent = db.prepare(
+    "UPDATE idempotency SET state = 'sent', result = ? WHERE scope = ? AND key = ? AND state = 'in_progress'",
+  );
+  const remove = db.prepare(
+    "DELETE FROM idempotency WHERE scope = ? AND key = ? AND state = 'in_progress'",
+  );
   const expire = db.prepare('DELETE FROM idempotency WHERE created_at < ?');
   let lastExpiry = 0;
 
@@ -66,7 +82,13 @@ export function openIdempotencyStore(options: {
     if (row && at - row.created_at < TTL_MS) {
       if (row.fingerprint !== fingerprint) return { state: 'mismatch' };
       if (row.state === 'done') return { state: 'done', result: JSON.parse(row.result ?? 'null') };
-      if (at - row.created_at < STALE_IN_PROGRESS_MS) return { state: 'in_progress' };
+      const stale = at - row.created_at >= STALE_IN_PROGRESS_MS;
+      // Sent by a process that died, or by a run hung past every timeout: never sent again.
+      if (row.state === 'unknown' || (row.state === 'sent' && stale)) {
+        const sent = JSON.parse(row.result ?? '{}') as { runId?: string };
+        return { state: 'unknown', runId: sent.runId };
+      }
+      if (!stale) return { state: 'in_progress' };
     }
     insert.run(scope, key, fingerprint, at);
     return { state: 'new' };
@@ -74,6 +96,9 @@ export function openIdempotencyStore(options: {
 
   return {
     begin: (scope, key, fingerprint) => begin(scope, key, fingerprint),
+    markSent: (scope, key, runId) => {
+      markSent.run(JSON.stringify({ runId }), scope, key);
+    },
     complete: (scope, key, result) => {
       finish.run(JSON.stringify(result), scope, key);
     },

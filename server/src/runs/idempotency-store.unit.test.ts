@@ -48,6 +48,15 @@ describe('openIdempotencyStore', () => {
     expect(keys.begin('agent:1', 'k1', 'fp-new')).toEqual({ state: 'new' });
   });
 
+  it('reports a sent request in progress while it runs, and never frees it', () => {
+    const keys = openStore();
+    keys.begin('admin', 'k-sent-0001', 'fp');
+    keys.markSent('admin', 'k-sent-0001', 'run_a');
+    expect(keys.begin('admin', 'k-sent-0001', 'fp')).toEqual({ state: 'in_progress' });
+    keys.abandon('admin', 'k-sent-0001');
+    expect(keys.begin('admin', 'k-sent-0001', 'fp')).toEqual({ state: 'in_progress' });
+  });
+
   it('treats a request stuck in progress for minutes as dead', () => {
     const keys = openStore();
     keys.begin('agent:1', 'k1', 'fp');
@@ -55,6 +64,14 @@ describe('openIdempotencyStore', () => {
     expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'in_progress' });
     clock += 2 * 60 * 1000;
     expect(keys.begin('agent:1', 'k1', 'fp')).toEqual({ state: 'new' });
+  });
+
+  it('never re-runs a request that sent and then hung past every timeout', () => {
+    const keys = openStore();
+    keys.begin('agent:1', 'k2', 'fp');
+    keys.markSent('agent:1', 'k2', 'run_hung');
+    clock += 6 * 60 * 1000;
+    expect(keys.begin('agent:1', 'k2', 'fp')).toEqual({ state: 'unknown', runId: 'run_hung' });
   });
 
   it('forgets a completed key after 24 hours', () => {
@@ -76,18 +93,24 @@ describe('openIdempotencyStore', () => {
 });
 
 describe('openIdempotencyStore after a restart', () => {
-  it('forgets keys left in progress by a process that died, and keeps finished ones', () => {
+  it('after a crash, frees keys that sent nothing, never those that sent, and keeps finished ones', () => {
     const dir = mkdtempSync(join(tmpdir(), 'idempotency-'));
     const path = join(dir, 'keys.sqlite');
     try {
       const before = openIdempotencyStore({ path });
       before.begin('admin', 'died-mid-run', 'fp');
+      before.begin('admin', 'died-after-sending', 'fp');
+      before.markSent('admin', 'died-after-sending', 'run_sent');
       before.begin('admin', 'finished', 'fp');
       before.complete('admin', 'finished', { runId: 'r1' });
       before.close();
 
       store = openIdempotencyStore({ path });
       expect(store.begin('admin', 'died-mid-run', 'fp')).toEqual({ state: 'new' });
+      expect(store.begin('admin', 'died-after-sending', 'fp')).toEqual({
+        state: 'unknown',
+        runId: 'run_sent',
+      });
       expect(store.begin('admin', 'finished', 'fp')).toEqual({
         state: 'done',
         result: { runId: 'r1' },

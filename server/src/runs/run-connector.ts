@@ -57,6 +57,11 @@ export interface RunRequest {
   inputOverrides?: Record<string, unknown>;
   /** Skip the connector's own write-back (a workflow's write steps do the writing). */
   skipWriteBack?: boolean;
+  /**
+   * Called once, just before the request goes upstream: everything earlier was a refusal that
+   * sent nothing. The idempotency layer marks the key sent so it is never released for a resend.
+   */
+  onSending?: (runId: string) => void;
 }
 
 export type RefusalCode =
@@ -203,6 +208,7 @@ async function callUpstream(
   connector: CompiledConnector,
   rendered: { request: OutboundRequest; auth: AuthConfig },
   inputs: { values: Record<string, unknown>; redacted: ReadonlySet<string> },
+  onSending: () => void,
 ): Promise<UpstreamCall> {
   const release = await deps.acquireSlot(connector);
   if (!release) {
@@ -217,6 +223,7 @@ async function callUpstream(
   }
   let sent: SendResult;
   try {
+    onSending();
     sent = await deps.send(connector, rendered.request, rendered.auth);
   } finally {
     release();
@@ -458,7 +465,9 @@ export async function runConnector(
     ]);
   }
 
-  const called = await callUpstream(deps, connector, rendered.value, inputs);
+  const called = await callUpstream(deps, connector, rendered.value, inputs, () =>
+    request.onSending?.(runId),
+  );
   if (!called.ok) return { ok: false, refusal: called.refusal };
   const { reading, attempts, loggedResponse, redaction } = called;
   let writeStarted = false;

@@ -101,7 +101,7 @@ export function createMacrosRouter(deps: {
       key: req.get('idempotency-key'),
       fingerprint: { macroId, ...body, ticketId: String(body.ticketId), agentId: agentId ?? null },
       res,
-      run: async (key) => {
+      run: async ({ key, onSending }) => {
         const ran = await runMacro(
           { config, helpdesk, run: deps.run },
           {
@@ -117,6 +117,7 @@ export function createMacrosRouter(deps: {
                 ? { kind: 'agent', id: String(agent.userId) }
                 : { kind: 'admin' },
             ...(key === undefined ? {} : { idempotencyKey: key }),
+            onSending,
           },
         );
         return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };

@@ -58,6 +58,8 @@ export interface RunMacroRequest {
    * declares `idempotencyKey` sends the same key to the upstream when the request is retried.
    */
   idempotencyKey?: string;
+  /** Called before the first step sends anything: from then on the macro is never repeated. */
+  onSending?: (runId: string) => void;
 }
 
 /**
@@ -194,6 +196,7 @@ export async function runMacro(
       finalAttempt: true,
       source: request.source,
       actor: request.actor,
+      ...(request.onSending ? { onSending: request.onSending } : {}),
     },
   );
   return {

@@ -54,6 +54,8 @@ export interface StepRunContext {
   finalAttempt: boolean;
   source: RunSource;
   actor: RunActor;
+  /** A macro's Idempotency-Key: marked sent before its first connector call goes out. */
+  onSending?: (runId: string) => void;
 }
 
 export interface StepEngineDeps {
@@ -367,6 +369,7 @@ async function runRun(
     actor: context.actor,
     idempotencyKey: `${context.executionId}:${step.id}`,
     skipWriteBack: !step.writeBack,
+    ...(context.onSending ? { onSending: context.onSending } : {}),
   });
   if (!ran.ok) {
     // Refused before anything was sent: forgetting the mark lets a later attempt run it cleanly.

@@ -29,6 +29,8 @@ export const API_ERROR_CODES = {
   CONFIRMATION_REQUIRED: 409,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_IN_PROGRESS: 409,
+  /** The key's request was sent and the server stopped before it finished: never sent again. */
+  IDEMPOTENCY_OUTCOME_UNKNOWN: 409,
   IDEMPOTENCY_KEY_INVALID: 400,
   CONNECTOR_DISABLED: 409,
   CONNECTOR_NOT_APPLICABLE: 422,
