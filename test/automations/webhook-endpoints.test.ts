@@ -101,6 +101,40 @@ describe('POST /webhooks/zendesk/:workflowId', () => {
     await stack.waitForDelivery(first.body.deliveryId);
   });
 
+  it('knows a replay by its signature bytes, however the base64 is spelled and whatever unsigned headers change', async () => {
+    const timestamp = isoNow();
+    const text = JSON.stringify({ ticket_id: '3', note: 'replay test' });
+    const signature = createHmac('sha256', WEBHOOK_SECRET)
+      .update(timestamp)
+      .update(text)
+      .digest('base64');
+    // 32 bytes are 43 base64 characters and "=": the last character carries 2 bits of data and
+    // 4 unused ones, so flipping an unused bit spells the same bytes differently.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    const last = alphabet.indexOf(signature[42] as string);
+    const respelled = `${signature.slice(0, 42)}${alphabet[last ^ 1]}=`;
+    expect(Buffer.from(respelled, 'base64')).toEqual(Buffer.from(signature, 'base64'));
+    const post = (sig: string, invocation: string) =>
+      request(stack.url)
+        .post('/webhooks/zendesk/handover_to_email_team')
+        .set('Content-Type', 'application/json')
+        .set('X-Zendesk-Webhook-Signature-Timestamp', timestamp)
+        .set('X-Zendesk-Webhook-Signature', sig)
+        .set('X-Zendesk-Webhook-Invocation-Id', invocation)
+        .send(text);
+    const first = await post(signature, 'inv-original');
+    expect(first.body.duplicate).toBe(false);
+    for (const [sig, invocation] of [
+      [respelled, 'inv-forged-1'],
+      [` ${signature} `, 'inv-forged-2'],
+    ] as const) {
+      const replay = await post(sig, invocation);
+      expect(replay.status).toBe(202);
+      expect(replay.body).toEqual({ deliveryId: first.body.deliveryId, duplicate: true });
+    }
+    await stack.waitForDelivery(first.body.deliveryId);
+  });
+
   it('answers 404 for an unknown workflow and 400 for a body without a ticket id', async () => {
     const unknown = await stack.deliver('no_such_workflow', { ticket_id: '4' });
     expect(unknown.status).toBe(404);

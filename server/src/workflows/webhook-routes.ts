@@ -28,7 +28,8 @@ import type { VerifySignatureResult } from './webhook-signature';
  * workflow, body. An accepted delivery is committed to the queue before the 202 goes out, so
  * once the helpdesk sees 202 the work cannot be lost; the worker is then kicked.
  *
- * Duplicates: the same signed request (same signature) is one delivery, and so is a second
+ * Duplicates: the same signed request (the same signature bytes, however the base64 is spelled,
+ * whatever unsigned headers come with it) is one delivery, and so is a second
  * request with the same Zendesk invocation id (`X-Zendesk-Webhook-Invocation-Id`, the same for
  * every retry of one invocation), `delivery_id` in the body, or Salesforce `eventId`. A duplicate
  * is answered 202 with the first delivery's id and is not processed again.
@@ -185,7 +186,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       target: { type: 'ticket', id: ticketId },
       payload: { ...values, ticket_id: ticketId },
       replayGuard: {
-        signature: sha256(signature ?? ''),
+        signature: sha256(verified.signatureBytes),
         expiresAtMs: (verified.timestampMs ?? now()) + MAX_SIGNATURE_AGE_MS + MAX_SIGNATURE_SKEW_MS,
       },
     });
@@ -219,7 +220,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
       target: { type: parsed.objectApiName, id: parsed.recordId },
       payload: values,
       replayGuard: {
-        signature: sha256(signature ?? ''),
+        signature: sha256(verified.signatureBytes),
         expiresAtMs: fresh.timestampMs + MAX_SIGNATURE_AGE_MS + MAX_SIGNATURE_SKEW_MS,
       },
     });

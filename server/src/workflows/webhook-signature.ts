@@ -39,7 +39,16 @@ export type SignatureErrorCode =
   | 'TIMESTAMP_IN_FUTURE';
 
 export type VerifySignatureResult =
-  | { ok: true; timestampMs: number | undefined }
+  | {
+      ok: true;
+      timestampMs: number | undefined;
+      /**
+       * The signature's decoded bytes: a delivery is identified by these, not by its spelling.
+       * Base64 has several spellings of the same bytes (the unused bits of the last character,
+       * surrounding whitespace), and a replay guard keyed on the text could be sidestepped.
+       */
+      signatureBytes: Buffer;
+    }
   | { ok: false; error: { code: SignatureErrorCode; message: string } };
 
 const HMAC_SHA256_BYTES = 32;
@@ -51,11 +60,12 @@ function fail(code: SignatureErrorCode, message: string): VerifySignatureResult 
   return { ok: false, error: { code, message } };
 }
 
-function matchesHmac(given: string, expected: Buffer): boolean {
+/** The decoded signature when it matches, else undefined. */
+function matchesHmac(given: string, expected: Buffer): Buffer | undefined {
   const trimmed = given.trim();
-  if (!BASE64.test(trimmed)) return false;
+  if (!BASE64.test(trimmed)) return undefined;
   const bytes = Buffer.from(trimmed, 'base64');
-  return bytes.length === HMAC_SHA256_BYTES && timingSafeEqual(bytes, expected);
+  return bytes.length === HMAC_SHA256_BYTES && timingSafeEqual(bytes, expected) ? bytes : undefined;
 }
 
 /** Parses a signed timestamp and checks it lies within the accepted window around `nowMs`. */
@@ -114,11 +124,12 @@ export function verifyZendeskSignature(input: {
     .update(input.body)
     .digest();
   // The signature is checked before the clock, so an unsigned caller learns nothing about it.
-  if (!matchesHmac(input.signature, expected)) {
+  const signatureBytes = matchesHmac(input.signature, expected);
+  if (!signatureBytes) {
     return fail('SIGNATURE_INVALID', 'The webhook signature does not match.');
   }
   const fresh = checkSignedTimestamp(input.timestamp, input.nowMs);
-  return fresh.ok ? { ok: true, timestampMs: fresh.timestampMs } : fresh;
+  return fresh.ok ? { ok: true, timestampMs: fresh.timestampMs, signatureBytes } : fresh;
 }
 
 export function verifySalesforceSignature(input: {
@@ -130,8 +141,9 @@ export function verifySalesforceSignature(input: {
     return fail('SIGNATURE_MISSING', 'X-Connector-Signature is required.');
   }
   const expected = createHmac('sha256', input.secret).update(input.body).digest();
-  if (!matchesHmac(input.signature, expected)) {
+  const signatureBytes = matchesHmac(input.signature, expected);
+  if (!signatureBytes) {
     return fail('SIGNATURE_INVALID', 'The webhook signature does not match.');
   }
-  return { ok: true, timestampMs: undefined };
+  return { ok: true, timestampMs: undefined, signatureBytes };
 }
