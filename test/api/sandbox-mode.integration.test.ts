@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -68,6 +69,26 @@ describe('sandbox mode, as npm start runs it', () => {
       .get('/api/connectors?ticketId=1')
       .set('Authorization', `Bearer ${session?.token}`);
     expect(list.status).toBe(200);
+  });
+
+  it('answers only requests addressed to a loopback name (no DNS rebinding)', async () => {
+    const port = new URL(server.url).port;
+    const statusFor = (host: string) =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        get({ host: '127.0.0.1', port, path: '/health', headers: { host } }, (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        }).on('error', reject);
+      });
+    for (const host of [`localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]) {
+      expect((await statusFor(host)).status, host).toBe(200);
+    }
+    for (const host of ['rebind.attacker.example', `evil.test:${port}`]) {
+      const refused = await statusFor(host);
+      expect(refused.status, host).toBe(421);
+      expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'HOST_NOT_ALLOWED' } });
+    }
   });
 
   it('accepts no session it did not sign, whatever the sandbox key', async () => {

@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Express, Router } from 'express';
+import type { Express, NextFunction, Request, Response, Router } from 'express';
 import type { CompiledConfig } from '../compile/compile-config';
 import type { ConfigStore } from '../config/config-store';
 import type { Logger } from '../logging/logger';
@@ -7,7 +7,7 @@ import type { RunLogStore } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import type { SecretsStatus } from '../secrets/reloadable-secrets';
 import type { RunDeps } from '../runs/run-connector';
-import { ApiError, createErrorMiddleware } from './api-error';
+import { ApiError, createErrorMiddleware, sendApiError } from './api-error';
 import { createAuthenticator, requireAdmin } from './authenticate';
 import type { AuthOptions } from './authenticate';
 import { createConnectorsRouter } from './connectors-routes';
@@ -50,6 +50,29 @@ export interface AppDeps {
   workflows?: (run: RunDeps, idempotency: IdempotencyStore) => { webhooks: Router; api: Router };
 }
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
+
+/**
+ * The sandbox runs with well-known credentials and signs sidebar loads for any sandbox agent, so
+ * it must answer only the developer's own machine. It listens on 127.0.0.1, but a web page could
+ * still reach it through DNS rebinding (a name that first points at the page's server, then at
+ * 127.0.0.1): the browser then sends that name as Host. Requests addressed to anything but a
+ * loopback name are refused before any route sees them.
+ */
+function refuseNonLoopbackHost(req: Request, res: Response, next: NextFunction): void {
+  if (LOOPBACK_NAMES.has(req.hostname.toLowerCase())) {
+    next();
+    return;
+  }
+  sendApiError(
+    res,
+    new ApiError(
+      'HOST_NOT_ALLOWED',
+      'The sandbox answers only requests to localhost or 127.0.0.1 (its credentials are public).',
+    ),
+  );
+}
+
 /** The Express app, without a listening socket, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
@@ -57,6 +80,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
 
+  if (deps.mode === 'sandbox') app.use(refuseNonLoopbackHost);
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
   if (deps.zendeskSidebar) {
     app.use('/zendesk', createSidebarRouter({ ...deps.zendeskSidebar, logger: deps.logger }));

@@ -23,6 +23,8 @@ export const API_ERROR_CODES = {
   COMMENT_NOT_FOUND: 404,
   AGENT_NOT_FOUND: 403,
   BODY_INVALID: 400,
+  /** Sandbox mode answers only requests addressed to a loopback name (DNS rebinding). */
+  HOST_NOT_ALLOWED: 421,
   QUERY_INVALID: 400,
   BODY_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
