@@ -349,13 +349,15 @@ export async function startServer(
 
   const app = createApp({
     mode: env.mode,
+    rateLimits: env.rateLimits,
     configStore,
     ...(reloadableSecrets ? { secretsStatus: reloadableSecrets.status } : {}),
     runLog,
     idempotency,
     logger,
     mounts,
-    workflows: (run, idempotencyStore) => workflows.routers(run, idempotencyStore),
+    workflows: (run, idempotencyStore, limiter) =>
+      workflows.routers(run, idempotencyStore, limiter),
     auth: { adminToken: env.adminToken },
     ...(zendesk
       ? {

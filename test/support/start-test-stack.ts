@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { rateLimitOf } from '../../server/src/api/rate-limit';
 import type { ServerEnv } from '../../server/src/env/parse-env';
 import { startDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import type { RunningDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
@@ -135,6 +136,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     sessionSecret: undefined,
     agentAccessCacheSeconds: options.agentAccessCacheSeconds ?? 60,
+    // Suites fire many requests a second as one caller; the limits have their own tests.
+    rateLimits: {
+      read: rateLimitOf(1_000_000),
+      run: rateLimitOf(1_000_000),
+      webhook: rateLimitOf(1_000_000),
+    },
     adminToken: TEST_ADMIN_TOKEN,
     obsolete: [],
     salesforce: {

@@ -10,7 +10,9 @@ import type { RunDeps } from '../runs/run-connector';
 import { ApiError, createErrorMiddleware, sendApiError } from './api-error';
 import { createAuthenticator, requireAdmin } from './authenticate';
 import type { AuthOptions } from './authenticate';
-import { createConnectorsRouter } from './connectors-routes';
+import { createConnectorsRouter, principalScope } from './connectors-routes';
+import { createRateLimiter, kindOfApiRequest } from './rate-limit';
+import type { RateLimiter, RateLimits } from './rate-limit';
 import { createRunsRouter } from './runs-routes';
 import { createSalesforceRouter } from './salesforce-routes';
 import type { AgentAccess } from '../zendesk-identity/agent-access';
@@ -47,7 +49,13 @@ export interface AppDeps {
    * Automations (server/src/workflows): `webhooks` is mounted at /webhooks with raw bodies and
    * no API auth (each delivery is signed); `api` joins the authenticated API.
    */
-  workflows?: (run: RunDeps, idempotency: IdempotencyStore) => { webhooks: Router; api: Router };
+  workflows?: (
+    run: RunDeps,
+    idempotency: IdempotencyStore,
+    limiter: RateLimiter,
+  ) => { webhooks: Router; api: Router };
+  /** Per-caller rate limits (server/src/api/rate-limit.ts); the defaults when unset. */
+  rateLimits?: RateLimits;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -86,7 +94,8 @@ export function createApp(deps: AppDeps): Express {
     app.use('/zendesk', createSidebarRouter({ ...deps.zendeskSidebar, logger: deps.logger }));
   }
   const identity = deps.zendeskSidebar?.identity;
-  const workflows = deps.workflows?.(deps.run, deps.idempotency);
+  const limiter = createRateLimiter(deps.rateLimits);
+  const workflows = deps.workflows?.(deps.run, deps.idempotency, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
 
   app.get('/health', (_req, res) => {
@@ -135,6 +144,8 @@ export function createApp(deps: AppDeps): Express {
   const api = express.Router();
   // Authenticate first: an unauthenticated caller gets a 401 before its body is even read.
   api.use(authenticator.middleware);
+  // Per caller, after who it is is known and before any body is read or work is done.
+  api.use(limiter.middleware(kindOfApiRequest, (req) => principalScope(req.principal)));
   api.use(express.json({ limit: '100kb', strict: true }));
   api.use(
     createConnectorsRouter({
@@ -169,6 +180,7 @@ export function createApp(deps: AppDeps): Express {
         idempotency: deps.idempotency,
         connectorKey: deps.salesforce.connectorKey,
         adminToken: deps.auth.adminToken,
+        limiter,
         onRejected: (reason) =>
           deps.logger.warn('Salesforce request not authenticated', { reason }),
       }),

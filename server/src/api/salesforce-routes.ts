@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import type { Request } from 'express';
 import express from 'express';
 import {
   salesforceListMacrosQuerySchema,
@@ -17,7 +18,25 @@ import { ApiError, parseOrThrow } from './api-error';
 import { createConnectorKeyAuthenticator } from './authenticate';
 import { principalScope, requireConfig, requireJson } from './connectors-routes';
 import { listConnectorViews } from './connector-views';
+import { kindOfApiRequest } from './rate-limit';
+import type { RateLimiter } from './rate-limit';
 import { runWithIdempotency } from './run-with-idempotency';
+
+const SALESFORCE_USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
+
+/** The user id the Apex controller sent (body for runs, query for lists), when well formed. */
+function salesforceUserIdOf(req: Request): string | undefined {
+  const body: unknown = req.body;
+  const fromBody =
+    typeof body === 'object' && body !== null
+      ? (body as Record<string, unknown>).userId
+      : undefined;
+  const candidate = fromBody ?? req.query.userId;
+  // 15- and 18-character ids name the same user; the first 15 are the key.
+  return typeof candidate === 'string' && SALESFORCE_USER_ID.test(candidate)
+    ? candidate.slice(0, 15)
+    : undefined;
+}
 
 /**
  * The endpoints the Salesforce Apex controller calls (`callout:Data_Connectors/api/salesforce/…`).
@@ -32,6 +51,7 @@ export function createSalesforceRouter(deps: {
   idempotency: IdempotencyStore;
   connectorKey: string;
   adminToken: string;
+  limiter: RateLimiter;
   onRejected?: (reason: string) => void;
 }): Router {
   const router = Router();
@@ -43,6 +63,15 @@ export function createSalesforceRouter(deps: {
     }),
   );
   router.use(express.json({ limit: '100kb', strict: true }));
+  // Every Salesforce user comes through the one Named Credential, so the limit is per user id
+  // the Apex controller sends (Salesforce vouches for it), not per key; admin scripts share one.
+  router.use(
+    deps.limiter.middleware(kindOfApiRequest, (req) => {
+      if (req.principal?.kind === 'admin') return 'admin';
+      const userId = salesforceUserIdOf(req);
+      return userId === undefined ? 'salesforce' : `salesforce:${userId}`;
+    }),
+  );
 
   const helpdesk = () => {
     if (!deps.run.salesforce) {

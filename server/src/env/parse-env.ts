@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import { rateLimitOf } from '../api/rate-limit';
+import type { RateLimits } from '../api/rate-limit';
 import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
 import { SANDBOX_ZENDESK_APP } from '../sandbox/seed/zendesk-seed';
 import type { ZendeskAuth } from '../zendesk/zendesk-client';
@@ -75,6 +77,9 @@ const envSchema = z.object({
   ADMIN_TOKEN: optionalText,
   ZENDESK_WEBHOOK_SECRET: optionalText,
   SALESFORCE_WEBHOOK_SECRET: optionalText,
+  RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(300),
+  RATE_LIMIT_RUNS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
+  RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
   WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
   RESPONSE_BUFFER_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(64),
   SALESFORCE_AUTH: optionalText.pipe(z.enum(['jwt', 'refresh_token']).optional()),
@@ -143,6 +148,8 @@ export interface ServerEnv {
   sessionSecret: string | undefined;
   /** How long what Zendesk says an agent may see is reused (seconds). */
   agentAccessCacheSeconds: number;
+  /** Per-caller limits of the API, the Salesforce endpoints and webhooks (0: no limit). */
+  rateLimits: RateLimits;
   adminToken: string;
   /** Variables that are set but no longer do anything, for a warning at start. */
   obsolete: string[];
@@ -339,6 +346,11 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     zendeskApp,
     sessionSecret: e.APP_SESSION_SECRET,
     agentAccessCacheSeconds: e.ZENDESK_ACCESS_CACHE_SECONDS,
+    rateLimits: {
+      read: rateLimitOf(e.RATE_LIMIT_READS_PER_MINUTE),
+      run: rateLimitOf(e.RATE_LIMIT_RUNS_PER_MINUTE),
+      webhook: rateLimitOf(e.RATE_LIMIT_WEBHOOKS_PER_MINUTE),
+    },
     adminToken: e.ADMIN_TOKEN ?? SANDBOX_ADMIN_TOKEN,
     obsolete: (
       ['ZENDESK_APP_SHARED_SECRET', 'JWT_MAX_AGE_SECONDS', 'JWT_AUDIENCE'] as const

@@ -42,6 +42,11 @@ export interface WebhookRoutesDeps {
   secrets: { zendesk: string | undefined; salesforce: string | undefined };
   /** Called after a new delivery is stored (kicks the worker). */
   onEnqueued: () => void;
+  /**
+   * Throws 429 RATE_LIMITED when the system sends too much. Called once a signature checks out,
+   * so a flood of forged requests cannot use up the helpdesk's own budget.
+   */
+  limitDelivery?: (system: DeliverySystem) => void;
   logger: Logger;
   now?: () => number;
 }
@@ -170,6 +175,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
     const timestamp = req.get(ZENDESK_TIMESTAMP_HEADER);
     const verified = verifyZendeskSignature({ secret, signature, timestamp, body, nowMs: now() });
     if (!verified.ok) throw refuseSignature(verified);
+    deps.limitDelivery?.('zendesk');
     const workflow = findWorkflow(String(req.params.workflowId), 'zendesk');
     const { values, fields } = parseBody(zendeskBodySchema, body);
     const invocation = req.get(ZENDESK_INVOCATION_HEADER)?.trim() || fields.delivery_id;
@@ -199,6 +205,7 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
     const signature = req.get(SALESFORCE_SIGNATURE_HEADER);
     const verified = verifySalesforceSignature({ secret, signature, body });
     if (!verified.ok) throw refuseSignature(verified);
+    deps.limitDelivery?.('salesforce');
     const workflow = findWorkflow(String(req.params.workflowId), 'salesforce');
     const { values, fields: parsed } = parseBody(salesforceBodySchema, body);
     const fresh = checkSignedTimestamp(parsed.sentAt, now());

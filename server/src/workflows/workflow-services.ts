@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { Router } from 'express';
 import type { CompiledConfig } from '../compile/compile-config';
+import type { RateLimiter } from '../api/rate-limit';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import { createAdminDeliveriesRouter } from './admin-deliveries-routes';
@@ -19,13 +20,17 @@ import type { WorkflowWorker, WorkflowWorkerOptions } from './workflow-worker';
  *
  * @example
  * const opened = openWorkflowServices({ dataDir, config, logger, secrets });
- * const routers = opened.value.routers(runDeps, idempotency); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
+ * const routers = opened.value.routers(runDeps, idempotency, limiter); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
  * await opened.value.start();
  */
 export interface WorkflowServices {
   queue: DeliveryQueue;
   /** Builds the routers (and the worker) once the run dependencies exist. Call once. */
-  routers(run: RunDeps, idempotency: IdempotencyStore): { webhooks: Router; api: Router };
+  routers(
+    run: RunDeps,
+    idempotency: IdempotencyStore,
+    limiter: RateLimiter,
+  ): { webhooks: Router; api: Router };
   /** The worker; undefined until `routers` is called. */
   readonly worker: WorkflowWorker | undefined;
   start(): Promise<void>;
@@ -59,7 +64,7 @@ export function openWorkflowServices(
       get worker() {
         return worker;
       },
-      routers(run, idempotency) {
+      routers(run, idempotency, limiter) {
         if (worker) throw new Error('openWorkflowServices: routers() was already called');
         const created = createWorkflowWorker({
           queue,
@@ -79,6 +84,7 @@ export function openWorkflowServices(
             config: options.config,
             secrets: options.secrets,
             onEnqueued: () => created.kick(),
+            limitDelivery: (system) => limiter.enforce('webhook', system),
             logger,
           }),
           api,

@@ -39,6 +39,8 @@ export const API_ERROR_CODES = {
   CONNECTOR_SURFACE_MISMATCH: 422,
   INPUT_INVALID: 422,
   CONNECTION_BUSY: 503,
+  /** The caller went over its rate limit; `Retry-After` says when to come back. */
+  RATE_LIMITED: 429,
   CONFIG_UNAVAILABLE: 503,
   HELPDESK_UNAVAILABLE: 502,
   HELPDESK_AUTH_FAILED: 502,
