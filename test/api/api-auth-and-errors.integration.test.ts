@@ -2,6 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestRun } from '../../server/src/run-log/build-test-run';
+import { createRunId } from '../../server/src/run-log/run-record';
 import { SANDBOX_ZENDESK_APP } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
@@ -294,6 +296,41 @@ describe('listing connectors and runs', () => {
       request: { method: 'GET', url: expect.stringContaining('name=%231002') },
       response: { status: 200 },
     });
+  });
+});
+
+describe('run log pages', () => {
+  it('are bounded in bytes as well as rows, and the cursor walks every run once', async () => {
+    // 40 runs of about 60 kB each (2.4 MB): a 500-run page would hold them all at once.
+    const recorded: string[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const startedAt = new Date(Date.UTC(2026, 0, 1, 0, i)).toISOString();
+      const run = buildTestRun({
+        id: createRunId(Date.parse(startedAt)),
+        startedAt,
+        connectorId: 'bulky_runs',
+        message: `${i} `.padEnd(60_000, 'x'),
+      });
+      await stack.server.runLog.record(run);
+      recorded.unshift(run.id);
+    }
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res: request.Response = await request(stack.url)
+        .get(`/api/runs?connectorId=bulky_runs&limit=500${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(stack.adminAuth)
+        .expect(200)
+        .expect('Content-Type', /application\/json/);
+      // 1 MiB of runs at most, plus the JSON around them.
+      expect(res.text.length).toBeLessThanOrEqual(1024 * 1024 + 4096);
+      seen.push(...res.body.runs.map((run: { id: string }) => run.id));
+      cursor = res.body.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(seen).toEqual(recorded);
   });
 });
 

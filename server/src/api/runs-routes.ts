@@ -1,10 +1,45 @@
 import { Router } from 'express';
+import type { Response } from 'express';
 import { listRunsQuerySchema } from '../../../shared/src/api/api-contracts';
 import { decodeRunCursor, runIdSchema } from '../run-log/run-record';
-import type { RunLogStore } from '../run-log/run-record';
+import type { RunLogStore, RunRecord } from '../run-log/run-record';
 import type { HelpdeskPort } from '../runs/helpdesk-port';
 import { ApiError, parseOrThrow } from './api-error';
 import { mayReadTicket } from './ticket-access';
+
+/** Writes `chunk`; when the socket's buffer is full, waits for it to drain (false: it closed). */
+function writeChunk(res: Response, chunk: string): Promise<boolean> | boolean {
+  if (res.write(chunk)) return true;
+  return new Promise((resolve) => {
+    const settle = (open: boolean) => () => {
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(open);
+    };
+    const onDrain = settle(true);
+    const onClose = settle(false);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/**
+ * `{ runs, nextCursor }`, one run at a time: the page is bounded in bytes by the store, and
+ * streaming it keeps the server from building a second, whole-page copy as one string, and stops
+ * work as soon as a slow or gone client stops reading.
+ */
+async function streamRunsPage(
+  res: Response,
+  runs: RunRecord[],
+  nextCursor: string | null,
+): Promise<void> {
+  res.status(200).type('application/json');
+  if (!(await writeChunk(res, '{"runs":['))) return;
+  for (const [index, run] of runs.entries()) {
+    if (!(await writeChunk(res, (index === 0 ? '' : ',') + JSON.stringify(run)))) return;
+  }
+  res.end(`],"nextCursor":${JSON.stringify(nextCursor)}}`);
+}
 
 /**
  * The run log over HTTP. An agent's sidebar session reads only the runs of tickets Zendesk
@@ -49,7 +84,7 @@ export function createRunsRouter(deps: {
       limit: query.limit,
       ...(query.cursor === undefined ? {} : { cursor: query.cursor }),
     });
-    res.json({ runs: page.runs, nextCursor: page.nextCursor ?? null });
+    await streamRunsPage(res, page.runs, page.nextCursor ?? null);
   });
 
   router.get('/runs/:runId', async (req, res) => {

@@ -5,6 +5,7 @@ import { compileConfig } from '../compile/compile-config';
 import { runCheckCommand } from '../config/connectors-cli-check';
 import { parseEnv } from '../env/parse-env';
 import { formatRunsForTerminal } from '../run-log/format-runs';
+import type { RunRecord } from '../run-log/run-record';
 import { openSqliteRunLogStore } from '../run-log/sqlite-run-log-store';
 import { loadServerSecrets, RUN_LOG_FILE } from '../server-paths';
 
@@ -68,16 +69,24 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${opened.error.message}\n`);
       return 1;
     }
-    const page = await opened.value.query({
-      connectorId,
-      limit,
-      ...(values.ticket ? { targetId: values.ticket } : {}),
-      ...(values.failed ? { outcome: 'failed' as const } : {}),
-    });
+    // Pages are bounded in bytes as well as rows, so follow the cursor up to `limit` runs.
+    const runs: RunRecord[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await opened.value.query({
+        connectorId,
+        limit: limit - runs.length,
+        ...(values.ticket ? { targetId: values.ticket } : {}),
+        ...(values.failed ? { outcome: 'failed' as const } : {}),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      runs.push(...page.runs);
+      cursor = page.nextCursor;
+    } while (cursor !== undefined && runs.length < limit);
     await opened.value.close();
     process.stdout.write(
-      page.runs.length
-        ? `${formatRunsForTerminal(page.runs)}\n`
+      runs.length
+        ? `${formatRunsForTerminal(runs)}\n`
         : `No runs of ${connectorId} in the last ${env.runLogRetentionDays} days.\n`,
     );
     return 0;

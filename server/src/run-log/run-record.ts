@@ -137,6 +137,11 @@ export type RunRecord = z.infer<typeof runRecordSchema>;
 
 export const RUN_QUERY_DEFAULT_LIMIT = 50;
 export const RUN_QUERY_MAX_LIMIT = 500;
+/**
+ * A page also stops once its runs' stored JSON reaches this many bytes (it always holds at
+ * least one run): 500 runs of large bodies would otherwise be tens of MB in memory at once.
+ */
+export const RUN_PAGE_MAX_BYTES = 1024 * 1024;
 
 /**
  * Filters for `RunLogStore.query`. All filters combine with AND. `since` is inclusive,
@@ -151,6 +156,8 @@ export const runQuerySchema = z.strictObject({
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   limit: z.int().min(1).max(RUN_QUERY_MAX_LIMIT).optional(),
+  /** Stop the page once this many bytes of runs are read (default RUN_PAGE_MAX_BYTES). */
+  maxBytes: z.int().min(1).optional(),
   cursor: z
     .string()
     .refine((cursor) => decodeRunCursor(cursor) !== undefined, 'invalid cursor')

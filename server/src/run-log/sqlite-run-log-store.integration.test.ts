@@ -286,6 +286,43 @@ describe('keyset pagination', () => {
     expect((await store.query({ limit: 2 })).nextCursor).toBeUndefined();
   });
 
+  it('stops a page at its byte budget, with a cursor that goes on where it stopped', async () => {
+    const store = open();
+    // 30 runs of about 20 kB each: 600 kB in all.
+    const runs = Array.from({ length: 30 }, (_, i) =>
+      runAt(T0 + i * MINUTE, { message: `${i}:`.padEnd(20_000, 'x') }),
+    );
+    await recordAll(store, runs);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await store.query({ limit: 500, maxBytes: 100_000, ...(cursor && { cursor }) });
+      const bytes = page.runs.reduce((n, run) => n + JSON.stringify(run).length, 0);
+      // Never over the budget; never an empty page while runs remain.
+      expect(bytes).toBeLessThanOrEqual(100_000);
+      expect(page.runs.length).toBeGreaterThan(0);
+      seen.push(...ids(page.runs));
+      cursor = page.nextCursor;
+      pages += 1;
+    } while (cursor);
+    expect(pages).toBeGreaterThanOrEqual(6);
+    expect(seen).toEqual(ids(runs).reverse());
+  });
+
+  it('returns one run even when that run alone is over the budget', async () => {
+    const store = open();
+    await recordAll(store, [
+      runAt(T0, { message: 'a'.repeat(5_000) }),
+      runAt(T0 + 1, { message: 'b'.repeat(5_000) }),
+    ]);
+    const first = await store.query({ maxBytes: 10 });
+    expect(first.runs).toHaveLength(1);
+    const second = await store.query({ maxBytes: 10, cursor: first.nextCursor });
+    expect(second.runs).toHaveLength(1);
+    expect(second.nextCursor).toBeUndefined();
+  });
+
   it('rejects a cursor that was not issued by the store', async () => {
     await expect(open().query({ cursor: 'bogus!' })).rejects.toThrow(/cursor/);
   });

@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { z } from 'zod';
 import {
   RUN_QUERY_DEFAULT_LIMIT,
+  RUN_PAGE_MAX_BYTES,
   RUN_QUERY_MAX_LIMIT,
   decodeRunCursor,
   encodeRunCursor,
@@ -230,15 +231,6 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
     if (closed) throw new Error('run log store is closed');
   }
 
-  function readRows(rows: unknown[]): RunRecord[] {
-    const runs: RunRecord[] = [];
-    for (const row of rows) {
-      const run = fromRunRow(row, settings.onCorruptRow);
-      if (run) runs.push(run);
-    }
-    return runs;
-  }
-
   // A corrupt latest run must not hide the connector from the sidebar: show its newest readable run.
   function findOlderValidRun(
     system: string,
@@ -340,11 +332,31 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
         statement = db.prepare(sql);
         queryStatements.set(sql, statement);
       }
-      const rows = statement.all(...params) as KeysetRow[];
-      const page: RunPage = { runs: readRows(rows.slice(0, limit)) };
+      const maxBytes = q.maxBytes ?? RUN_PAGE_MAX_BYTES;
+      // Rows are read one at a time, so a page of large runs stops at the byte budget instead
+      // of loading `limit` of them first.
+      const runs: RunRecord[] = [];
+      let bytes = 0;
+      let included = 0;
+      let last: KeysetRow | undefined;
+      let more = false;
+      for (const row of statement.iterate(...params) as IterableIterator<
+        KeysetRow & { details: string }
+      >) {
+        const size = Buffer.byteLength(row.details ?? '', 'utf8');
+        if (included === limit || (included > 0 && bytes + size > maxBytes)) {
+          more = true;
+          break;
+        }
+        included += 1;
+        bytes += size;
+        last = row;
+        const run = fromRunRow(row, settings.onCorruptRow);
+        if (run) runs.push(run);
+      }
+      const page: RunPage = { runs };
       // The cursor comes from the raw row, so a skipped corrupt row cannot stall pagination.
-      const last = rows[limit - 1];
-      if (rows.length > limit && last) {
+      if (more && last) {
         page.nextCursor = encodeRunCursor({ startedAtMs: last.started_at, id: last.id });
       }
       return page;
