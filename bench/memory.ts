@@ -1,9 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { BENCH_CONNECTOR, BIG_CONNECTOR, HUGE_CONNECTOR } from './support/bench-config';
 import { startBenchStack } from './support/bench-stack';
 import { BIG_BYTES, HUGE_BYTES } from './support/instant-fakes';
 import { generateLoad } from './support/load';
 import { formatMiB } from './support/report';
+import { peakRssDuring, readRss } from './support/rss';
 import type { Benchmark, BenchmarkReport } from './support/report';
 
 /**
@@ -18,26 +18,6 @@ const HUGE_PARALLEL = 1;
 const HUGE_ROUNDS = 3;
 // The issue's "200 MB", read strictly: 200,000,000 bytes (190.7 MiB).
 const TARGET_RSS_BYTES = 200 * 1000 * 1000;
-const SAMPLE_MS = 25;
-
-function readRss(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
-  return Number(kib) * 1024;
-}
-
-async function peakRssDuring(pid: number, work: () => Promise<unknown>): Promise<number> {
-  let peak = readRss(pid);
-  const timer = setInterval(() => {
-    peak = Math.max(peak, readRss(pid));
-  }, SAMPLE_MS);
-  try {
-    await work();
-  } finally {
-    clearInterval(timer);
-  }
-  return Math.max(peak, readRss(pid));
-}
 
 export const memory: Benchmark = {
   name: 'memory',

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
 import { runLogAtScale } from './run-log-at-scale';
+import { runLogPages } from './run-log-pages';
 import { serverAddedLatency } from './server-added-latency';
 import { sidebar } from './sidebar';
 import type { Benchmark, BenchmarkReport } from './support/report';
@@ -19,6 +20,7 @@ const BENCHMARKS: Benchmark[] = [
   overheadVsFloor,
   serverAddedLatency,
   runLogAtScale,
+  runLogPages,
   memory,
   sidebar,
 ];

@@ -44,7 +44,12 @@ export interface ServerTimings {
 }
 
 export async function startBenchStack(
-  options: { timing?: boolean; exposeGc?: boolean } = {},
+  options: {
+    timing?: boolean;
+    exposeGc?: boolean;
+    /** Runs before the server starts, with its data folder (to seed the run log). */
+    prepareDataDir?: (dataDir: string) => Promise<void>;
+  } = {},
 ): Promise<BenchStack> {
   const bodies = await recordCannedBodies();
   const fakes = await startChild<{ url: string }>('./fakes-child.ts', {
@@ -56,6 +61,10 @@ export async function startBenchStack(
     rmSync(dataDir, { recursive: true, force: true });
   };
   const configPath = writeBenchConfig(dataDir, fakes.ready.url);
+  await options.prepareDataDir?.(dataDir).catch(async (error: unknown) => {
+    await stopFakes();
+    throw error;
+  });
   const server = await startChild<{ url: string; adminToken: string }>('./server-child.ts', {
     env: {
       BENCH_SERVER: JSON.stringify({ configPath, dataDir, zendeskUrl: fakes.ready.url }),
