@@ -126,6 +126,29 @@ describe('POST /api/salesforce/macros/:macroId/run', () => {
     });
   });
 
+  it('writes only the fields the rep may edit in every step when Apex says so', async () => {
+    const restricted = SANDBOX_SALESFORCE_IDS.users.restrictedRep;
+    const res = await runMacro('escalate_case', {
+      confirmed: true,
+      userId: restricted,
+      onlyEditableFields: true,
+    });
+    expect(res.status).toBe(200);
+    const issue = stack.upstream.createdIssues.at(-1);
+    // The rep's profile cannot edit Escalated__c: that step skips it, the reference is written.
+    expect(caseRecord(CASE_1001)).toMatchObject({ External_Reference__c: issue?.key });
+    expect(caseRecord(CASE_1001).Escalated__c).not.toBe(true);
+  });
+
+  it('refuses a macro that writes when the rep cannot edit the record, before any step runs', async () => {
+    const issues = stack.upstream.createdIssues.length;
+    const res = await runMacro('escalate_case', { confirmed: true, recordEditable: false });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('TICKET_EDIT_FORBIDDEN');
+    expect(res.body.error.message).toContain('cannot edit this record in Salesforce');
+    expect(stack.upstream.createdIssues).toHaveLength(issues);
+  });
+
   it('replays the first result for a repeated Idempotency-Key instead of running the steps again', async () => {
     const issues = stack.upstream.createdIssues.length;
     const first = await runMacro('escalate_case', { confirmed: true }).set(

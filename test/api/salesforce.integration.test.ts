@@ -153,6 +153,17 @@ describe('Salesforce: the Apex controller runs connectors on a record', () => {
     ]);
   });
 
+  it('refuses a run that writes when Apex says the rep cannot edit the record; a dry run is fine', async () => {
+    const before = caseRecord(CASE_1002).Tracking_Number__c;
+    const refused = await runOnCase(CASE_1002, { recordEditable: false });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.code).toBe('TICKET_EDIT_FORBIDDEN');
+    expect(refused.body.error.message).toContain('cannot edit this record in Salesforce');
+    expect(caseRecord(CASE_1002).Tracking_Number__c).toBe(before);
+    const dry = await runOnCase(CASE_1002, { recordEditable: false, dryRun: true });
+    expect(dry.status).toBe(200);
+  });
+
   it('answers 404 for a record that does not exist, and 400 for a malformed id', async () => {
     const missing = await runOnCase('500SB0000000099AAA');
     expect(missing.status).toBe(404);

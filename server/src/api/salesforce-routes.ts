@@ -116,6 +116,7 @@ export function createSalesforceRouter(deps: {
           objectApiName: body.objectApiName,
           ...(body.userId === undefined ? {} : { userId: body.userId }),
           onlyEditableFields: body.onlyEditableFields,
+          ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
           inputs: body.inputs,
           confirmed: body.confirmed,
           dryRun: body.dryRun,
@@ -160,6 +161,8 @@ export function createSalesforceRouter(deps: {
     const loaded = await salesforce.load(body.recordId, {
       objectApiName: body.objectApiName,
       ...(body.userId === undefined ? {} : { userId: body.userId }),
+      onlyEditableFields: body.onlyEditableFields,
+      ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
     });
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const fromApex = req.principal?.kind === 'salesforce';
@@ -179,6 +182,7 @@ export function createSalesforceRouter(deps: {
             target: loaded.value,
             confirmed: body.confirmed,
             ...(body.userId === undefined ? {} : { agentId: body.userId }),
+            onlyEditableFields: body.onlyEditableFields,
             source: fromApex ? 'salesforce' : 'api',
             actor:
               req.principal?.kind === 'admin'

@@ -60,6 +60,11 @@ export interface HelpdeskPort {
       /** Salesforce: skip record fields the rep's profile could not edit (needs userId). */
       onlyEditableFields?: boolean;
       /**
+       * Salesforce: whether the rep may edit this record (Apex reads UserRecordAccess); false
+       * refuses runs that would write to it, as a Zendesk light agent's are.
+       */
+      recordEditable?: boolean;
+      /**
        * The helpdesk user asking, proven by their session: the target loads only if the
        * helpdesk would show it to them (otherwise it is "not found"), and they become the agent.
        */

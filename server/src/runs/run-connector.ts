@@ -35,6 +35,8 @@ export interface RunRequest {
   objectApiName?: string;
   userId?: string;
   onlyEditableFields?: boolean;
+  /** Salesforce: whether the rep may edit the record, as Apex found it (UserRecordAccess). */
+  recordEditable?: boolean;
   commentId?: string;
   /** Admin token only: the Zendesk user to run as (looked up; the viewer's own id otherwise). */
   agentId?: string;
@@ -320,6 +322,7 @@ export async function runConnector(
     ...(request.onlyEditableFields === undefined
       ? {}
       : { onlyEditableFields: request.onlyEditableFields }),
+    ...(request.recordEditable === undefined ? {} : { recordEditable: request.recordEditable }),
   });
   if (!loaded.ok) return refusal(loaded.error.code, loaded.error.message);
   const target = loaded.value;
@@ -332,7 +335,9 @@ export async function runConnector(
   if (!target.viewerMayEdit && writesBack(connector) && !request.dryRun && !request.skipWriteBack) {
     return refusal(
       'TICKET_EDIT_FORBIDDEN',
-      `Connector "${connector.id}" writes to the ${target.target.type}, and your Zendesk role cannot edit tickets.`,
+      system === 'salesforce'
+        ? `Connector "${connector.id}" writes to the ${target.target.type}, and you cannot edit this record in Salesforce.`
+        : `Connector "${connector.id}" writes to the ticket, and your Zendesk role cannot edit tickets.`,
     );
   }
   if (request.inputOverrides && request.surface !== 'automation') {

@@ -51,6 +51,8 @@ export interface RunMacroRequest {
   confirmed: boolean;
   /** The Zendesk agent id or the Salesforce user id of whoever clicked. */
   agentId?: string;
+  /** Salesforce: every step writes only the fields that user may edit. */
+  onlyEditableFields?: boolean;
   source: RunSource;
   actor: RunActor;
   /**
@@ -168,7 +170,10 @@ export async function runMacro(
       ok: false,
       error: {
         code: 'TICKET_EDIT_FORBIDDEN',
-        message: `Macro "${macro.id}" writes to the ticket, and your Zendesk role cannot edit tickets.`,
+        message:
+          target.target.system === 'salesforce'
+            ? `Macro "${macro.id}" writes to the ${target.target.type}, and you cannot edit this record in Salesforce.`
+            : `Macro "${macro.id}" writes to the ticket, and your Zendesk role cannot edit tickets.`,
       },
     };
   }
@@ -191,6 +196,7 @@ export async function runMacro(
       targetType: target.target.type,
       targetId: target.target.id,
       ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
+      ...(request.onlyEditableFields ? { onlyEditableFields: true } : {}),
       trigger: {},
       executionId: `macro_${request.idempotencyKey ?? randomUUID()}`,
       finalAttempt: true,

@@ -46,6 +46,8 @@ export interface StepRunContext {
   targetId: string;
   /** Who runs it: a Zendesk agent id, or a Salesforce user id when `system` is salesforce. */
   agentId?: string;
+  /** Salesforce macros: write only the fields `agentId` may edit (an admin's page setting). */
+  onlyEditableFields?: boolean;
   /** The webhook body ({{trigger.<key>}}); empty for macros. */
   trigger: Readonly<Record<string, unknown>>;
   /** Names this execution in idempotency keys and the run log (a delivery id, or a request id). */
@@ -181,10 +183,17 @@ export function recordFieldsReadBySteps(steps: readonly CompiledStep[]): string[
 }
 
 /** Who runs the steps, as each helpdesk names them: a Zendesk agent id, a Salesforce user id. */
-function actorIds(context: StepRunContext): { agentId?: string; userId?: string } {
+function actorIds(context: StepRunContext): {
+  agentId?: string;
+  userId?: string;
+  onlyEditableFields?: boolean;
+} {
   if (context.agentId === undefined) return {};
   return context.system === 'salesforce'
-    ? { userId: context.agentId }
+    ? {
+        userId: context.agentId,
+        ...(context.onlyEditableFields ? { onlyEditableFields: true } : {}),
+      }
     : { agentId: context.agentId };
 }
 

@@ -245,8 +245,9 @@ export function createSalesforceHelpdesk(
         },
         applies: (connector) => connectorAppliesToRecord(connector, objectApiName),
         agent,
-        // Salesforce checks the rep's rights in Apex and, with onlyEditableFields, per field.
-        viewerMayEdit: true,
+        // Apex checks the rep's access to the record (UserRecordAccess) and says so; with
+        // onlyEditableFields the fields are checked here too, one by one.
+        viewerMayEdit: loadOptions.recordEditable ?? true,
         version: typeof record.LastModifiedDate === 'string' ? record.LastModifiedDate : undefined,
       };
       writeContexts.set(target, { userId, onlyEditableFields });

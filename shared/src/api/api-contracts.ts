@@ -117,6 +117,11 @@ export const salesforceRunBodySchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** Write only the record fields the user's profile may edit (needs userId). */
   onlyEditableFields: z.boolean().default(false),
+  /**
+   * Whether the user may edit the record (Apex: UserRecordAccess.HasEditAccess); `false`
+   * refuses runs that write to it with 403 TICKET_EDIT_FORBIDDEN. Absent: not checked.
+   */
+  recordEditable: z.boolean().optional(),
 });
 
 /** Query of `GET /api/salesforce/macros`, sent by the Apex controller. */
@@ -134,6 +139,10 @@ export const salesforceRunMacroBodySchema = z.strictObject({
   recordId: salesforceIdSchema,
   userId: salesforceIdSchema.optional(),
   confirmed: z.boolean().default(false),
+  /** As for connector runs: every step writes only fields the user may edit. */
+  onlyEditableFields: z.boolean().default(false),
+  /** As for connector runs: `false` refuses a macro whose steps write to the record. */
+  recordEditable: z.boolean().optional(),
 });
 export type SalesforceRunMacroBody = z.infer<typeof salesforceRunMacroBodySchema>;
 
