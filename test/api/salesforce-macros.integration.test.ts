@@ -149,6 +149,24 @@ describe('POST /api/salesforce/macros/:macroId/run', () => {
     expect(stack.upstream.createdIssues).toHaveLength(issues);
   });
 
+  it("lists and runs only macros made of connectors the org's settings allow", async () => {
+    const listed = await request(stack.url)
+      .get(
+        `/api/salesforce/macros?objectApiName=Case&recordId=${CASE_1001}&userId=${REP}&allowedConnectorIds=shopify_order_lookup`,
+      )
+      .set(stack.salesforceAuth);
+    expect(listed.status).toBe(200);
+    expect(listed.body.macros.map((m: { id: string }) => m.id)).not.toContain('escalate_case');
+    const issues = stack.upstream.createdIssues.length;
+    const res = await runMacro('escalate_case', {
+      confirmed: true,
+      allowedConnectorIds: ['shopify_order_lookup'],
+    });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('CONNECTOR_NOT_ALLOWED');
+    expect(stack.upstream.createdIssues).toHaveLength(issues);
+  });
+
   it('replays the first result for a repeated Idempotency-Key instead of running the steps again', async () => {
     const issues = stack.upstream.createdIssues.length;
     const first = await runMacro('escalate_case', { confirmed: true }).set(

@@ -164,6 +164,31 @@ describe('Salesforce: the Apex controller runs connectors on a record', () => {
     expect(dry.status).toBe(200);
   });
 
+  it("lists and runs only the connectors the org's settings allow on the object", async () => {
+    const list = (allowed: string) =>
+      request(stack.url)
+        .get(
+          `/api/salesforce/connectors?objectApiName=Case&recordId=${CASE_1001}&userId=${REP}&allowedConnectorIds=${allowed}`,
+        )
+        .set(stack.salesforceAuth);
+    const allowedHere = await list('shopify_order_lookup,stripe_customer');
+    expect(allowedHere.body.connectors.map((c: { id: string }) => c.id)).toEqual([
+      'shopify_order_lookup',
+    ]);
+    expect((await list('stripe_customer')).body.connectors).toEqual([]);
+
+    const before = caseRecord(CASE_1001).Tracking_Number__c;
+    const refused = await runOnCase(CASE_1001, { allowedConnectorIds: ['stripe_customer'] });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toMatchObject({
+      code: 'CONNECTOR_NOT_ALLOWED',
+      message: expect.stringContaining('not enabled on Case records'),
+    });
+    expect(caseRecord(CASE_1001).Tracking_Number__c).toBe(before);
+    const allowed = await runOnCase(CASE_1001, { allowedConnectorIds: ['shopify_order_lookup'] });
+    expect(allowed.status).toBe(200);
+  });
+
   it('answers 404 for a record that does not exist, and 400 for a malformed id', async () => {
     const missing = await runOnCase('500SB0000000099AAA');
     expect(missing.status).toBe(404);

@@ -38,6 +38,28 @@ function salesforceUserIdOf(req: Request): string | undefined {
     : undefined;
 }
 
+function allowedSet(ids: readonly string[] | undefined): Set<string> | undefined {
+  return ids === undefined ? undefined : new Set(ids);
+}
+
+/**
+ * The org's admin limits the connectors on an object (Data_Connectors_Setting__mdt, read by
+ * Apex, never by the browser); a run of anything else is refused before the record is loaded.
+ */
+function refuseDisallowed(
+  allowedIds: readonly string[] | undefined,
+  connectorIds: readonly string[],
+  objectApiName: string,
+): void {
+  const allowed = allowedSet(allowedIds);
+  const outside = allowed ? connectorIds.find((id) => !allowed.has(id)) : undefined;
+  if (outside === undefined) return;
+  throw new ApiError(
+    'CONNECTOR_NOT_ALLOWED',
+    `Connector "${outside}" is not enabled on ${objectApiName} records in this org's Data Connectors settings.`,
+  );
+}
+
 /**
  * The endpoints the Salesforce Apex controller calls (`callout:Data_Connectors/api/salesforce/…`).
  * Same pipeline and result shapes as the Zendesk endpoints; the target is a record. Macros
@@ -94,13 +116,19 @@ export function createSalesforceRouter(deps: {
       surface: 'salesforce',
       runLog: deps.runLog,
     });
-    res.json({ recordId: query.recordId, objectApiName: query.objectApiName, connectors });
+    const allowed = allowedSet(query.allowedConnectorIds);
+    res.json({
+      recordId: query.recordId,
+      objectApiName: query.objectApiName,
+      connectors: allowed ? connectors.filter((view) => allowed.has(view.id)) : connectors,
+    });
   });
 
   router.post('/connectors/:connectorId/run', async (req, res) => {
     requireJson(req);
     const body = parseOrThrow(salesforceRunBodySchema, req.body, 'BODY_INVALID');
     const connectorId = String(req.params.connectorId);
+    refuseDisallowed(body.allowedConnectorIds, [connectorId], body.objectApiName);
     helpdesk();
     await runWithIdempotency({
       store: deps.idempotency,
@@ -143,7 +171,10 @@ export function createSalesforceRouter(deps: {
     res.json({
       recordId: query.recordId,
       objectApiName: query.objectApiName,
-      macros: listMacroViews(config, loaded.value, 'salesforce'),
+      macros: listMacroViews(config, loaded.value, 'salesforce').filter((macro) => {
+        const allowed = allowedSet(query.allowedConnectorIds);
+        return !allowed || macro.connectors.every((connector) => allowed.has(connector.id));
+      }),
     });
   });
 
@@ -157,6 +188,7 @@ export function createSalesforceRouter(deps: {
       // Before loading the record: an unknown macro is a 404 whatever the record.
       throw new ApiError('NOT_FOUND', `There is no macro "${macroId.slice(0, 64)}".`);
     }
+    refuseDisallowed(body.allowedConnectorIds, macro.connectorIds, body.objectApiName);
     const salesforce = helpdesk();
     const loaded = await salesforce.load(body.recordId, {
       objectApiName: body.objectApiName,

@@ -38,6 +38,8 @@ export const API_ERROR_CODES = {
   CONNECTOR_NOT_APPLICABLE: 422,
   CONNECTOR_SURFACE_MISMATCH: 422,
   INPUT_INVALID: 422,
+  /** Salesforce: the org's Data Connectors settings do not allow this connector on this object. */
+  CONNECTOR_NOT_ALLOWED: 403,
   CONNECTION_BUSY: 503,
   /** The caller went over its rate limit; `Retry-After` says when to come back. */
   RATE_LIMITED: 429,
@@ -95,10 +97,25 @@ const objectApiNameSchema = z
   .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/, 'must be an object API name such as Case');
 
 /** Query of `GET /api/salesforce/connectors`, sent by the Apex controller. */
+const allowedConnectorIdsSchema = z
+  .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'a connector id'))
+  .max(500);
+
+/**
+ * Query of `GET /api/salesforce/connectors` and `/macros`. `allowedConnectorIds` (comma-separated)
+ * is the admin's setting for this object, which Apex reads from Data_Connectors_Setting__mdt:
+ * only those connectors, and macros made only of them, are listed. Absent: every connector.
+ */
 export const salesforceListQuerySchema = z.strictObject({
   objectApiName: objectApiNameSchema,
   recordId: salesforceIdSchema,
   userId: salesforceIdSchema.optional(),
+  allowedConnectorIds: z
+    .string()
+    .max(33_000)
+    .transform((value) => value.split(',').filter((id) => id !== ''))
+    .pipe(allowedConnectorIdsSchema)
+    .optional(),
 });
 
 /**
@@ -122,6 +139,8 @@ export const salesforceRunBodySchema = z.strictObject({
    * refuses runs that write to it with 403 TICKET_EDIT_FORBIDDEN. Absent: not checked.
    */
   recordEditable: z.boolean().optional(),
+  /** The admin's allowed connectors for this object (see the list query); others get 403. */
+  allowedConnectorIds: allowedConnectorIdsSchema.optional(),
 });
 
 /** Query of `GET /api/salesforce/macros`, sent by the Apex controller. */
@@ -143,6 +162,8 @@ export const salesforceRunMacroBodySchema = z.strictObject({
   onlyEditableFields: z.boolean().default(false),
   /** As for connector runs: `false` refuses a macro whose steps write to the record. */
   recordEditable: z.boolean().optional(),
+  /** As for connector runs: a macro with a step outside this list gets 403. */
+  allowedConnectorIds: allowedConnectorIdsSchema.optional(),
 });
 export type SalesforceRunMacroBody = z.infer<typeof salesforceRunMacroBodySchema>;
 
