@@ -12,6 +12,7 @@ import {
   buildMacroStepRows,
   buildOutputRows,
   buildRunInputs,
+  createClickKeys,
   describeConfirmation,
   describeMacroConfirmation,
   describeMacroResult,
@@ -35,10 +36,11 @@ export default class DataConnectors extends LightningElement {
   @api objectApiName;
   /** App Builder: card title. */
   @api cardTitle = 'Data connectors';
-  /** App Builder: comma-separated connector ids to show; empty shows all that apply. */
+  /**
+   * App Builder: comma-separated connector ids to show on this page; empty shows all that apply.
+   * Only narrows the display: what a rep may run is the org's setting, which Apex enforces.
+   */
   @api connectorFilter;
-  /** App Builder: ask the server to write only fields the rep could edit themselves. */
-  @api editableFieldsOnly = false;
 
   connectors = [];
   listError;
@@ -53,6 +55,7 @@ export default class DataConnectors extends LightningElement {
   runError;
 
   wiredConnectorsResult;
+  clickKeys = createClickKeys();
 
   macros = [];
   macroListError;
@@ -249,13 +252,15 @@ export default class DataConnectors extends LightningElement {
     this.isLoading = true;
     this.runningMacroId = macro.id;
     this.macroResultName = macro.name;
+    const request = {
+      macroId: macro.id,
+      objectApiName: this.objectApiName,
+      recordId: this.recordId,
+      confirmed,
+    };
     try {
-      const result = await runMacro({
-        macroId: macro.id,
-        objectApiName: this.objectApiName,
-        recordId: this.recordId,
-        confirmed,
-      });
+      const result = await runMacro({ ...request, idempotencyKey: this.clickKeys.keyFor(request) });
+      this.clickKeys.settle(request);
       this.macroResult = result;
       this.dispatchEvent(new ShowToastEvent(describeMacroResult(macro.name, result)));
       if (macroWroteToRecord(result)) {
@@ -333,15 +338,20 @@ export default class DataConnectors extends LightningElement {
     this.isLoading = true;
     this.result = undefined;
     this.runError = undefined;
+    const request = {
+      connectorId: connector.id,
+      objectApiName: this.objectApiName,
+      recordId: this.recordId,
+      inputsJson: JSON.stringify(buildRunInputs(connector.inputs, this.values)),
+      confirmed,
+    };
     try {
       const result = await runConnector({
-        connectorId: connector.id,
-        objectApiName: this.objectApiName,
-        recordId: this.recordId,
-        inputsJson: JSON.stringify(buildRunInputs(connector.inputs, this.values)),
-        confirmed,
-        onlyEditableFields: this.editableFieldsOnly === true,
+        ...request,
+        idempotencyKey: this.clickKeys.keyFor(request),
       });
+      // Answered: clicking again is a new run. Without an answer the key is kept for a retry.
+      this.clickKeys.settle(request);
       this.result = result;
       this.dispatchEvent(new ShowToastEvent(describeRunResult(connector.name, result)));
       if (result && result.writes && result.writes.status === 'written') {

@@ -356,3 +356,49 @@ export function macroWroteToRecord(result) {
     return step.type === 'write' || step.writes.status === 'written';
   });
 }
+
+/**
+ * A random version-4 UUID for an Idempotency-Key. `crypto.randomUUID` where the browser has it,
+ * else built from `crypto.getRandomValues`.
+ *
+ * @returns {string}
+ */
+export function newIdempotencyKey() {
+  const cryptoApi = globalThis.crypto;
+  if (cryptoApi && typeof cryptoApi.randomUUID === 'function') {
+    return cryptoApi.randomUUID();
+  }
+  const bytes = cryptoApi.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (byte) => byte.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/**
+ * One Idempotency-Key per click, kept until that click gets an answer: when Apex throws (a
+ * timeout, the server unreachable, a refusal) and the rep clicks again with the same request,
+ * the same key goes out, so a run that did happen is answered from the server's record instead
+ * of running twice. A request that got its answer, or a different request (other inputs, now
+ * confirmed), gets a new key.
+ *
+ * @example
+ * const keys = createClickKeys();
+ * const key = keys.keyFor(request); // …call Apex with key…; on an answer: keys.settle(request)
+ */
+export function createClickKeys() {
+  const pending = new Map();
+  const fingerprint = (request) => JSON.stringify(request);
+  return {
+    keyFor(request) {
+      const id = fingerprint(request);
+      if (!pending.has(id)) {
+        pending.set(id, newIdempotencyKey());
+      }
+      return pending.get(id);
+    },
+    settle(request) {
+      pending.delete(fingerprint(request));
+    },
+  };
+}

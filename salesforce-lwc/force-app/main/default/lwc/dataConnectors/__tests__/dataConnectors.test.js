@@ -106,6 +106,8 @@ function buildResult(overrides = {}) {
   };
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
 function mount(props = {}) {
   const element = createElement('c-data-connectors', { is: DataConnectors });
   Object.assign(element, { recordId: RECORD_ID, objectApiName: 'Case', ...props });
@@ -250,7 +252,7 @@ describe('c-data-connectors', () => {
         recordId: RECORD_ID,
         inputsJson: JSON.stringify({ order_number: '#2002' }),
         confirmed: false,
-        onlyEditableFields: false,
+        idempotencyKey: expect.stringMatching(UUID),
       });
       expect(query(element, 'result-message').textContent).toBe('Order #1001 is shipped.');
       const outputs = queryAll(element, 'output').map((row) => [
@@ -267,15 +269,64 @@ describe('c-data-connectors', () => {
       ]);
     });
 
-    it('passes the "only editable fields" page setting to Apex', async () => {
+    it('sends nothing that decides what the rep may do: Apex reads that from the org', async () => {
       runConnector.mockResolvedValue(buildResult({ writes: { status: 'none', changes: null } }));
-      const element = await mountWithConnectors([buildConnector()], { editableFieldsOnly: true });
+      // The page's filter only narrows the display; what may run is decided in Apex.
+      const element = await mountWithConnectors([buildConnector()], {
+        connectorFilter: 'order_lookup',
+      });
       await openConnector(element, 'order_lookup');
 
       query(element, 'run').click();
       await flushPromises();
 
-      expect(runConnector.mock.calls[0][0].onlyEditableFields).toBe(true);
+      expect(Object.keys(runConnector.mock.calls[0][0]).sort()).toEqual([
+        'confirmed',
+        'connectorId',
+        'idempotencyKey',
+        'inputsJson',
+        'objectApiName',
+        'recordId',
+      ]);
+    });
+
+    it('sends the same Idempotency-Key when the rep retries a click that got no answer', async () => {
+      runConnector
+        .mockRejectedValueOnce({
+          body: { message: 'Could not reach the Data Connectors server: Read timed out' },
+        })
+        .mockResolvedValueOnce(buildResult())
+        .mockResolvedValueOnce(buildResult());
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+
+      for (let click = 0; click < 3; click += 1) {
+        query(element, 'run').click();
+        await flushPromises();
+      }
+
+      const keys = runConnector.mock.calls.map((call) => call[0].idempotencyKey);
+      expect(keys[0]).toMatch(UUID);
+      // The retry after the timeout is the same request; the click after the answer is a new run.
+      expect(keys[1]).toBe(keys[0]);
+      expect(keys[2]).not.toBe(keys[0]);
+    });
+
+    it('uses a new key when the rep changed the inputs before clicking again', async () => {
+      runConnector.mockRejectedValue({ body: { message: 'Read timed out' } });
+      const element = await mountWithConnectors([buildConnector()]);
+      await openConnector(element, 'order_lookup');
+      query(element, 'run').click();
+      await flushPromises();
+
+      const input = element.shadowRoot.querySelector('lightning-input[data-name="order_number"]');
+      input.value = '#2002';
+      input.dispatchEvent(new CustomEvent('change', { detail: { value: '#2002' } }));
+      query(element, 'run').click();
+      await flushPromises();
+
+      const [first, second] = runConnector.mock.calls.map((call) => call[0].idempotencyKey);
+      expect(second).not.toBe(first);
     });
 
     it('blocks the run and says why when an input is invalid', async () => {
@@ -578,8 +629,24 @@ describe('c-data-connectors', () => {
         objectApiName: 'Case',
         recordId: RECORD_ID,
         confirmed: true,
+        idempotencyKey: expect.stringMatching(UUID),
       });
       expect(query(element, 'macro-confirm-panel')).toBeNull();
+    });
+
+    it('retries a macro that got no answer with the same key, so its steps cannot run twice', async () => {
+      runMacro
+        .mockRejectedValueOnce({ body: { message: 'Could not reach the Data Connectors server' } })
+        .mockResolvedValueOnce(buildMacroResult());
+      const element = await mountWithMacros([ESCALATE]);
+      for (let click = 0; click < 2; click += 1) {
+        await clickRunMacro(element, 'escalate_case');
+        query(element, 'confirm-macro').click();
+        await flushPromises();
+      }
+      const [first, retry] = runMacro.mock.calls.map((call) => call[0].idempotencyKey);
+      expect(first).toMatch(UUID);
+      expect(retry).toBe(first);
     });
 
     it('does not run a macro when the rep cancels the confirmation', async () => {

@@ -10,6 +10,8 @@ import {
   formatValue,
   parseConnectorFilter,
   validateInputValues,
+  createClickKeys,
+  newIdempotencyKey,
 } from 'c/dataConnectorsUtils';
 
 function input(overrides) {
@@ -200,5 +202,37 @@ describe('macros', () => {
       ['create', 'utility:success', 'Created SUP-1.'],
       ['save', 'utility:error', 'Rejected.'],
     ]);
+  });
+});
+
+describe('Idempotency-Keys', () => {
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  it('makes version-4 UUIDs, also where the browser has no crypto.randomUUID', () => {
+    const randomUUID = globalThis.crypto.randomUUID;
+    try {
+      Object.defineProperty(globalThis.crypto, 'randomUUID', {
+        value: undefined,
+        configurable: true,
+      });
+      const keys = new Set(Array.from({ length: 50 }, () => newIdempotencyKey()));
+      expect(keys.size).toBe(50);
+      for (const key of keys) expect(key).toMatch(UUID);
+    } finally {
+      Object.defineProperty(globalThis.crypto, 'randomUUID', {
+        value: randomUUID,
+        configurable: true,
+      });
+    }
+  });
+
+  it('keeps one key per request until it is settled', () => {
+    const keys = createClickKeys();
+    const request = { connectorId: 'order_lookup', inputsJson: '{}', confirmed: false };
+    const first = keys.keyFor(request);
+    expect(keys.keyFor({ ...request })).toBe(first);
+    expect(keys.keyFor({ ...request, confirmed: true })).not.toBe(first);
+    keys.settle(request);
+    expect(keys.keyFor(request)).not.toBe(first);
   });
 });
