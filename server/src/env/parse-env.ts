@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { rateLimitOf } from '../api/rate-limit';
 import type { RateLimits } from '../api/rate-limit';
 import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
-import { SANDBOX_ZENDESK_APP } from '../sandbox/seed/zendesk-seed';
+import { SANDBOX_ZENDESK_APP, SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
 import type { ZendeskAuth } from '../zendesk/zendesk-client';
 
 /**
@@ -296,6 +296,38 @@ function parseZendeskApp(
   };
 }
 
+/**
+ * The sandbox's credentials are in this repository (and Zendesk's test signing secret is in its
+ * docs), so anyone can sign with them. In live mode none may be used for anything: a copied
+ * sandbox value is refused at start, not served.
+ */
+function refusePublicValues(e: z.infer<typeof envSchema>): string[] {
+  const publicValues = new Set<string>([
+    SANDBOX_ADMIN_TOKEN,
+    SANDBOX_ZENDESK_WEBHOOK_SECRET,
+    SANDBOX_SALESFORCE_WEBHOOK_SECRET,
+    SANDBOX_SALESFORCE_CONNECTOR_KEY,
+    SANDBOX_ZENDESK_CREDENTIALS.apiToken,
+  ]);
+  const names = [
+    'ADMIN_TOKEN',
+    'ZENDESK_API_TOKEN',
+    'ZENDESK_WEBHOOK_SECRET',
+    'SALESFORCE_WEBHOOK_SECRET',
+    'SALESFORCE_CONNECTOR_KEY',
+    'APP_SESSION_SECRET',
+  ] as const;
+  return names
+    .filter((name) => {
+      const value = e[name];
+      return value !== undefined && publicValues.has(value);
+    })
+    .map(
+      (name) =>
+        `${name}: this is a public sandbox value; in live mode use your own (e.g. \`openssl rand -hex 32\`, or the secret Zendesk generated for the webhook)`,
+    );
+}
+
 export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
@@ -328,6 +360,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     problems.push('ADMIN_TOKEN: required, at least 24 characters (e.g. `openssl rand -hex 24`)');
   }
   const salesforce = parseSalesforce(e, live, problems);
+  if (live) problems.push(...refusePublicValues(e));
   if (problems.length) return { ok: false, problems };
   const env: ServerEnv = {
     mode: live ? 'live' : 'sandbox',

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { parseEnv } from './parse-env';
+import type { ServerEnv } from './parse-env';
+
+const ADMIN_TOKEN = 'a-real-admin-token-0123456789abcdef';
+const CONNECTOR_KEY = 'a-real-connector-key-0123456789abcdef';
+
+const ZENDESK_LIVE = {
+  ZENDESK_SUBDOMAIN: 'acme',
+  ZENDESK_EMAIL: 'integration@acme.com',
+  ZENDESK_API_TOKEN: 'a-real-zendesk-api-token',
+  ADMIN_TOKEN,
+};
+
+const SALESFORCE_ONLY = {
+  SALESFORCE_AUTH: 'refresh_token',
+  SALESFORCE_INSTANCE_URL: 'https://acme.my.salesforce.com',
+  SALESFORCE_CLIENT_ID: '3MVG9-client-id',
+  SALESFORCE_REFRESH_TOKEN: '5Aep-refresh-token',
+  SALESFORCE_CONNECTOR_KEY: CONNECTOR_KEY,
+  ADMIN_TOKEN,
+};
+
+function envOf(raw: Record<string, string>): ServerEnv {
+  const parsed = parseEnv(raw);
+  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
+  return parsed.env;
+}
+
+function problemsOf(raw: Record<string, string>): string[] {
+  const parsed = parseEnv(raw);
+  if (parsed.ok) throw new Error('expected the environment to be refused');
+  return parsed.problems;
+}
+
+describe('parseEnv', () => {
+  it('runs the sandbox with its own public values when nothing is configured', () => {
+    const env = envOf({});
+    expect(env.mode).toBe('sandbox');
+    expect(env.host).toBe('127.0.0.1');
+    expect(env.zendeskApp).toMatchObject({ appId: 1001, installationIds: [2001] });
+    expect(env.adminToken).toBe('sandbox-admin-token');
+    expect(env.zendeskWebhookSecret).toBeDefined();
+    expect(env.salesforce).toMatchObject({ auth: { kind: 'sandbox' } });
+  });
+
+  it('falls back to no sandbox value on a Salesforce-only live server', () => {
+    const env = envOf(SALESFORCE_ONLY);
+    expect(env.mode).toBe('live');
+    // No sidebar sessions at all: nothing signed with the sandbox app's key is accepted.
+    expect(env.zendeskApp).toBeUndefined();
+    expect(env.zendeskBaseUrl).toBeUndefined();
+    expect(env.zendeskWebhookSecret).toBeUndefined();
+    expect(env.salesforceWebhookSecret).toBeUndefined();
+    expect(env.adminToken).toBe(ADMIN_TOKEN);
+    expect(env.salesforce?.connectorKey).toBe(CONNECTOR_KEY);
+  });
+
+  it('requires a real admin token in live mode', () => {
+    const { ADMIN_TOKEN: _omitted, ...withoutToken } = ZENDESK_LIVE;
+    expect(problemsOf(withoutToken)).toEqual([expect.stringMatching(/^ADMIN_TOKEN: required/)]);
+  });
+
+  it('refuses every public sandbox value in live mode, naming the variable', () => {
+    const problems = problemsOf({
+      ...ZENDESK_LIVE,
+      ZENDESK_API_TOKEN: 'sandbox-zendesk-token',
+      ZENDESK_WEBHOOK_SECRET: 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==',
+      SALESFORCE_WEBHOOK_SECRET: 'sandbox-salesforce-webhook-secret',
+    });
+    expect(problems.map((problem) => problem.split(':')[0])).toEqual([
+      'ZENDESK_API_TOKEN',
+      'ZENDESK_WEBHOOK_SECRET',
+      'SALESFORCE_WEBHOOK_SECRET',
+    ]);
+    expect(problems[0]).toContain('public sandbox value');
+    expect(
+      problemsOf({
+        ...SALESFORCE_ONLY,
+        SALESFORCE_CONNECTOR_KEY: 'sandbox-salesforce-connector-key',
+      }),
+    ).toEqual([expect.stringMatching(/^SALESFORCE_CONNECTOR_KEY: this is a public sandbox value/)]);
+  });
+
+  it('enables the sidebar only with both app ids, and says so when one is missing', () => {
+    expect(envOf(ZENDESK_LIVE).zendeskApp).toBeUndefined();
+    expect(
+      envOf({ ...ZENDESK_LIVE, ZENDESK_APP_ID: '123', ZENDESK_APP_INSTALLATION_ID: '456,789' })
+        .zendeskApp,
+    ).toEqual({ appId: 123, installationIds: [456, 789], accountHost: 'acme.zendesk.com' });
+    expect(problemsOf({ ...ZENDESK_LIVE, ZENDESK_APP_ID: '123' })).toEqual([
+      expect.stringMatching(/^ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID: set both/),
+    ]);
+  });
+
+  it('reads the rate limits, 0 meaning no limit', () => {
+    const env = envOf({ RATE_LIMIT_RUNS_PER_MINUTE: '0', RATE_LIMIT_READS_PER_MINUTE: '90' });
+    expect(env.rateLimits).toEqual({
+      run: { perMinute: 0, burst: 1 },
+      read: { perMinute: 90, burst: 30 },
+      webhook: { perMinute: 600, burst: 200 },
+    });
+    expect(problemsOf({ RATE_LIMIT_RUNS_PER_MINUTE: '-1' })[0]).toMatch(
+      /^RATE_LIMIT_RUNS_PER_MINUTE/,
+    );
+  });
+
+  it('names variables that no longer do anything', () => {
+    expect(envOf({ ZENDESK_APP_SHARED_SECRET: 'x', JWT_AUDIENCE: 'y' }).obsolete).toEqual([
+      'ZENDESK_APP_SHARED_SECRET',
+      'JWT_AUDIENCE',
+    ]);
+  });
+});
