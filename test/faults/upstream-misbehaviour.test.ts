@@ -139,6 +139,13 @@ describe('an upstream that misbehaves, through a full connector run', () => {
     }
   });
 
+  it('a redirect to another port on the same host is refused, with a record', async () => {
+    const result = await runFaulty('redirect-other-port');
+    expectFailurePathTaken(result, 'UPSTREAM_REDIRECT_BLOCKED');
+    expect(result.body.error.message).toContain('6379');
+    expect(result.run.attempts).toBe(1);
+  });
+
   it('keeps serving normal runs after all of that', async () => {
     const result = await runFaulty('ok');
     expect(result.body).toMatchObject({ outcome: 'success' });

@@ -23,6 +23,7 @@ export const UPSTREAM_BEHAVIOURS = [
   'held',
   'deep',
   'deep-elsewhere',
+  'redirect-other-port',
 ] as const;
 export type UpstreamBehaviour = (typeof UPSTREAM_BEHAVIOURS)[number];
 
@@ -155,6 +156,11 @@ export async function startMisbehavingUpstream(): Promise<MisbehavingUpstream> {
         // The same depth under a key nothing reads: the answer is still refused whole.
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(`{"value":"fine","other":${'['.repeat(30_000)}${']'.repeat(30_000)}}`);
+        return;
+      case 'redirect-other-port':
+        // Same host, another port (another origin): where Redis or an admin API might listen.
+        res.writeHead(302, { location: 'http://127.0.0.1:6379/' });
+        res.end();
         return;
       case 'held':
         res.writeHead(200, { 'content-type': 'application/json' });
