@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { rateLimitOf } from '../api/rate-limit';
 import type { RateLimits } from '../api/rate-limit';
 import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
-import { SANDBOX_ZENDESK_APP, SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
+import { SANDBOX_ZENDESK_APP } from '../sandbox/seed/zendesk-seed';
 import type { ZendeskAuth } from '../zendesk/zendesk-client';
 
 /**
@@ -298,8 +298,10 @@ function parseZendeskApp(
 
 /**
  * The sandbox's credentials are in this repository (and Zendesk's test signing secret is in its
- * docs), so anyone can sign with them. In live mode none may be used for anything: a copied
- * sandbox value is refused at start, not served.
+ * docs), so anyone could present or sign with them. In live mode none of the values that prove
+ * a caller to this server may be one of them: a copied sandbox value is refused at start. (The
+ * sandbox's Zendesk API token is not among them: it proves nothing to this server, and a real
+ * Zendesk refuses it.)
  */
 function refusePublicValues(e: z.infer<typeof envSchema>): string[] {
   const publicValues = new Set<string>([
@@ -307,11 +309,9 @@ function refusePublicValues(e: z.infer<typeof envSchema>): string[] {
     SANDBOX_ZENDESK_WEBHOOK_SECRET,
     SANDBOX_SALESFORCE_WEBHOOK_SECRET,
     SANDBOX_SALESFORCE_CONNECTOR_KEY,
-    SANDBOX_ZENDESK_CREDENTIALS.apiToken,
   ]);
   const names = [
     'ADMIN_TOKEN',
-    'ZENDESK_API_TOKEN',
     'ZENDESK_WEBHOOK_SECRET',
     'SALESFORCE_WEBHOOK_SECRET',
     'SALESFORCE_CONNECTOR_KEY',

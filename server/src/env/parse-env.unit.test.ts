@@ -64,12 +64,10 @@ describe('parseEnv', () => {
   it('refuses every public sandbox value in live mode, naming the variable', () => {
     const problems = problemsOf({
       ...ZENDESK_LIVE,
-      ZENDESK_API_TOKEN: 'sandbox-zendesk-token',
       ZENDESK_WEBHOOK_SECRET: 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==',
       SALESFORCE_WEBHOOK_SECRET: 'sandbox-salesforce-webhook-secret',
     });
     expect(problems.map((problem) => problem.split(':')[0])).toEqual([
-      'ZENDESK_API_TOKEN',
       'ZENDESK_WEBHOOK_SECRET',
       'SALESFORCE_WEBHOOK_SECRET',
     ]);
