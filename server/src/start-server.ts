@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import type { Express, Router } from 'express';
 import { createApp } from './api/create-app';
 import { createPreviewRouter } from './preview/create-preview-router';
-import type { CompiledConfig } from './compile/compile-config';
+import type { CompiledConfig } from './compile/compiled-model';
 import { compileConfig } from './compile/compile-config';
 import { createConfigStore } from './config/config-store';
 import type { ConfigStore } from './config/config-store';

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CompiledInput } from '../../server/src/compile/compile-config';
+import type { CompiledInput } from '../../server/src/compile/compiled-model';
 import { coerceInputValue } from '../../server/src/inputs/resolve-inputs';
 import {
   buildFormFields,

@@ -1,5 +1,5 @@
 import type { ConnectorView } from '../../../shared/src/api/api-contracts';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import { isSourceReadableOn } from '../compile/input-sources';
 import { effectiveMaxLength, prefillInput } from '../inputs/resolve-inputs';
 import type { RunLogStore } from '../run-log/run-record';

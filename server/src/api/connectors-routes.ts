@@ -4,7 +4,7 @@ import {
   listConnectorsQuerySchema,
   runConnectorBodySchema,
 } from '../../../shared/src/api/api-contracts';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { RunLogStore } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import { runConnector } from '../runs/run-connector';

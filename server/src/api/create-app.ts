@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Express, NextFunction, Request, Response, Router } from 'express';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { ConfigStore } from '../config/config-store';
 import type { Logger } from '../logging/logger';
 import type { RunLogStore } from '../run-log/run-record';

@@ -7,7 +7,7 @@ import {
   salesforceRunBodySchema,
   salesforceRunMacroBodySchema,
 } from '../../../shared/src/api/api-contracts';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { RunLogStore } from '../run-log/run-record';
 import { runIdSchema } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';

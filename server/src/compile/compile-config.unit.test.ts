@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
 import { compileConfig } from './compile-config';
-import type { CompileConfigResult, ConfigIssue } from './compile-config';
+import type { CompileConfigResult, ConfigIssue } from './compiled-model';
 import { buildTestConfig, compileTestConfig, compileTestConnector } from './test-config';
 import { createSecretSource } from '../secrets/secret-source';
 import type { TestConfigParts } from './test-config';

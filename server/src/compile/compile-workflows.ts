@@ -5,14 +5,11 @@ import type {
   WorkflowStep,
   WriteStep,
 } from '../../../shared/src/config/workflow-schema';
-import { compileTemplate, compileWrite } from './compile-config';
-import type {
-  CompiledConnector,
-  CompiledWrite,
-  IssueCollector,
-  Path,
-  RefRules,
-} from './compile-config';
+import { compileTemplate } from './compile-references';
+import { compileWrite } from './compile-connector';
+import type { CompiledConnector, CompiledWrite, Path } from './compiled-model';
+import type { IssueCollector } from './config-issues';
+import type { RefRules } from './compile-references';
 import { isValidInputSource } from './input-sources';
 import type { ParsedTemplate, TemplateRef, TemplateRoot } from './template';
 

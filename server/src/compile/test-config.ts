@@ -1,7 +1,7 @@
 import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
 import { createSecretSource } from '../secrets/secret-source';
 import { compileConfig } from './compile-config';
-import type { CompileConfigResult, CompiledConnector } from './compile-config';
+import type { CompileConfigResult, CompiledConnector } from './compiled-model';
 
 /**
  * Test support: small configs built through the real schema and compile step, so tests exercise

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ConnectorConfig } from '../../../shared/src/config/connector-config-schema';
-import type { ConfigIssue } from '../compile/compile-config';
+import type { ConfigIssue } from '../compile/compiled-model';
 import { loadConfigSource } from './load-config';
 import type { CompileConfigFn, LoadConfigResult } from './load-config';
 import type { LocatedIssue } from './located-issue';

@@ -5,7 +5,7 @@ import type {
   Connector,
   ConnectorConfig,
 } from '../../../shared/src/config/connector-config-schema';
-import type { ConfigIssue } from '../compile/compile-config';
+import type { ConfigIssue } from '../compile/compiled-model';
 import { describeZodIssues } from './describe-zod-issue';
 import { formatJsonPath } from './located-issue';
 import type { LocatedIssue } from './located-issue';

@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { CompiledConnector, CompiledInput } from '../compile/compile-config';
+import type { CompiledConnector, CompiledInput } from '../compile/compiled-model';
 
 /**
  * Resolves a connector's inputs from the run context (ticket, record, comment, agent) and from

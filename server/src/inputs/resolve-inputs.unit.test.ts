@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledConnector } from '../compile/compile-config';
+import type { CompiledConnector } from '../compile/compiled-model';
 import { compileTestConnector } from '../compile/test-config';
 import { prefillInput, resolveInputs } from './resolve-inputs';
 import type { ResolveInputsResult } from './resolve-inputs';

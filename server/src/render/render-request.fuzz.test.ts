@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { CompiledConnector } from '../compile/compile-config';
+import type { CompiledConnector } from '../compile/compiled-model';
 import { compileTestConnector } from '../compile/test-config';
 import { renderRequest } from './render-request';
 import type { RenderRequestResult } from './render-request';

@@ -1,4 +1,4 @@
-import type { CompiledAuth, CompiledConnector, CompiledJson } from '../compile/compile-config';
+import type { CompiledAuth, CompiledConnector, CompiledJson } from '../compile/compiled-model';
 import {
   lookupRef,
   renderTemplateText,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledConnector } from '../compile/compile-config';
+import type { CompiledConnector } from '../compile/compiled-model';
 import { compileTestConnector, TEST_SECRETS } from '../compile/test-config';
 import type { TestConfigParts } from '../compile/test-config';
 import { renderRequest } from './render-request';

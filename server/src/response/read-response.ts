@@ -1,5 +1,5 @@
 import { TreeInterpreter } from '@jmespath-community/jmespath';
-import type { CompiledConnector, CompiledOutput, ExpressionNode } from '../compile/compile-config';
+import type { CompiledConnector, CompiledOutput, ExpressionNode } from '../compile/compiled-model';
 
 /**
  * Reads an upstream answer into the connector's outputs. Status decides the path first (empty

@@ -1,4 +1,4 @@
-import type { CompiledWrite, CompiledConnector } from '../compile/compile-config';
+import type { CompiledWrite, CompiledConnector } from '../compile/compiled-model';
 import type { TemplateScope } from '../compile/template';
 import type { SourceReader } from '../inputs/resolve-inputs';
 import type { RunTarget } from '../run-log/run-record';

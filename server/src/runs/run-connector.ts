@@ -1,5 +1,5 @@
 import type { RunResultView } from '../../../shared/src/api/api-contracts';
-import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compile-config';
+import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';
 import { renderTemplateText } from '../compile/template';
 import type { TemplateScope } from '../compile/template';
 import type { InputProblem } from '../inputs/resolve-inputs';

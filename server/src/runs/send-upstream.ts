@@ -1,5 +1,5 @@
 import type { Agent } from 'undici';
-import type { CompiledConnection } from '../compile/compile-config';
+import type { CompiledConnection } from '../compile/compiled-model';
 import { createAuthProvider, createTokenCache } from '../request/auth/create-auth-provider';
 import type { TokenCache } from '../request/auth/create-auth-provider';
 import type { HostLookup, SendPolicy } from '../request/request-types';

@@ -6,7 +6,7 @@ import { agentOf } from '../api/authenticate';
 import { principalScope, refuseAgentOverreach, viewerOf } from '../api/connectors-routes';
 import { runWithIdempotency } from '../api/run-with-idempotency';
 import type { IdempotencyStore } from '../runs/idempotency-store';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { LoadedTarget } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import { listMacroViews, runMacro } from './run-macro';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Macro } from '../../../shared/src/config/workflow-schema';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import type { RunActor, RunSource } from '../run-log/run-record';
 import { appliesToRecord, appliesToTicket } from '../runs/applies-when';

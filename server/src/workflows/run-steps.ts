@@ -1,4 +1,4 @@
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledStep } from '../compile/compile-workflows';
 import { IDEMPOTENCY_KEY_INPUT } from '../compile/compile-workflows';
 import { renderTemplateText, renderTemplateValue } from '../compile/template';

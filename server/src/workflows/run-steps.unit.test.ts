@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import { compileTestConfig, TEST_CONNECTION_ID, TEST_SECRETS } from '../compile/test-config';
 import { createLogger } from '../logging/logger';
 import { createRedactor } from '../logging/redact';

@@ -4,7 +4,7 @@ import type { Request } from 'express';
 import * as z from 'zod';
 import { idSchema } from '../../../shared/src/api/api-contracts';
 import { ApiError, describeZodError } from '../api/api-error';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledWorkflow } from '../compile/compile-workflows';
 import type { Logger } from '../logging/logger';
 import type { DeliveryQueue, DeliverySystem, NewDelivery } from './delivery-queue';

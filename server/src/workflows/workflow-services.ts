@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { Router } from 'express';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { RateLimiter } from '../api/rate-limit';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';

@@ -1,5 +1,5 @@
 import { capRunRecord } from '../run-log/cap-run-record';
-import type { CompiledConfig } from '../compile/compile-config';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import { createRunId } from '../run-log/run-record';
 import type { RunRecord } from '../run-log/run-record';

@@ -1,4 +1,4 @@
-import type { CompiledWrite } from '../compile/compile-config';
+import type { CompiledWrite } from '../compile/compiled-model';
 import { renderTemplateText } from '../compile/template';
 import type { TemplateScope } from '../compile/template';
 import { renderJson } from '../render/render-request';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CompiledWrite } from '../compile/compile-config';
+import type { CompiledWrite } from '../compile/compiled-model';
 import { compileTestConnector } from '../compile/test-config';
 import { buildTicketUpdate } from './build-ticket-update';
 

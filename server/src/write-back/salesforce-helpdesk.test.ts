@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
 import { compileConfig } from '../compile/compile-config';
-import type { CompiledConfig, CompiledConnector } from '../compile/compile-config';
+import type { CompiledConfig, CompiledConnector } from '../compile/compiled-model';
 import { startFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
 import type { RunningFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
 import {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compile-config';
+import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';
 import type { TemplateScope } from '../compile/template';
 import { renderJson } from '../render/render-request';
 import { appliesToRecord } from '../runs/applies-when';

@@ -1,4 +1,4 @@
-import type { CompiledConnector, CompiledWrite } from '../compile/compile-config';
+import type { CompiledConnector, CompiledWrite } from '../compile/compiled-model';
 import type { TemplateScope } from '../compile/template';
 import { appliesToTicket } from '../runs/applies-when';
 import type { HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';

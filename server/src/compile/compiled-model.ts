@@ -1,0 +1,133 @@
+import type { compile as compileJmesPath } from '@jmespath-community/jmespath';
+import type {
+  Connection,
+  Connector,
+  ConnectorConfig,
+  ConnectorInput,
+  ConnectorOutput,
+} from '../../../shared/src/config/connector-config-schema';
+import type { LinearPattern } from '../inputs/linear-pattern';
+import type { ParsedTemplate } from './template';
+import type { CompiledMacro, CompiledWorkflow } from './compile-workflows';
+
+/**
+ * The compiled form of a config: what the executor runs on. Types only (plus the JMESPath node
+ * type), so every part of the compiler and the runtime can name them without importing code.
+ */
+
+export interface ConfigIssue {
+  path: (string | number)[];
+  message: string;
+  hint: string;
+  severity: 'error' | 'warning';
+}
+
+/** A JSON value whose string leaves are templates. */
+export type CompiledJson =
+  | { kind: 'template'; template: ParsedTemplate }
+  | { kind: 'literal'; value: null | number | boolean }
+  | { kind: 'array'; items: CompiledJson[] }
+  | { kind: 'object'; entries: [string, CompiledJson][] };
+
+export type CompiledAuth =
+  | { type: 'none' }
+  | { type: 'bearer'; token: ParsedTemplate }
+  | { type: 'basic'; username: ParsedTemplate; password: ParsedTemplate }
+  | { type: 'apiKeyHeader'; header: string; value: ParsedTemplate }
+  | {
+      type: 'oauth2ClientCredentials';
+      tokenUrl: string;
+      clientId: ParsedTemplate;
+      clientSecret: ParsedTemplate;
+      scope?: string;
+      audience?: string;
+    };
+
+export interface CompiledConnection {
+  id: string;
+  def: Connection;
+  baseUrl: URL;
+  allowedHosts: string[];
+  headers: [string, ParsedTemplate][];
+  auth: CompiledAuth;
+  secretNames: string[];
+}
+
+export interface CompiledInput {
+  def: ConnectorInput;
+  /**
+   * `def.source` as a list, in the order they are tried (empty when the input has none). Code
+   * that reads sources uses this, never `def.source`, which may be a string or a list.
+   */
+  sources: readonly string[];
+  /** Checked in linear time (RE2), whatever the pattern and the value. */
+  pattern: LinearPattern | undefined;
+  /**
+   * The pattern as the apps may check it in the browser (a backtracking engine): undefined when
+   * JavaScript cannot compile it or it could make a browser hang; the server checks it anyway.
+   */
+  browserPattern: string | undefined;
+}
+
+export interface CompiledOutput {
+  def: ConnectorOutput;
+  expression: ExpressionNode;
+}
+
+export interface CompiledWrite {
+  customFields: [string, CompiledJson][];
+  status: ParsedTemplate | undefined;
+  priority: ParsedTemplate | undefined;
+  type: ParsedTemplate | undefined;
+  addTags: ParsedTemplate[];
+  removeTags: ParsedTemplate[];
+  internalNote: ParsedTemplate | undefined;
+  recordFields: [string, CompiledJson][];
+}
+
+export type CompiledBody =
+  | { type: 'json'; value: CompiledJson }
+  | { type: 'form'; value: [string, ParsedTemplate][] }
+  | { type: 'text'; value: ParsedTemplate; contentType: string };
+
+export interface CompiledConnector {
+  id: string;
+  def: Connector;
+  connection: CompiledConnection;
+  confirm: boolean;
+  /** GET, HEAD, PUT and DELETE may be repeated without a second side effect. */
+  idempotent: boolean;
+  inputs: CompiledInput[];
+  request: {
+    method: Connector['request']['method'];
+    path: ParsedTemplate;
+    query: [string, ParsedTemplate][];
+    headers: [string, ParsedTemplate][];
+    body: CompiledBody | undefined;
+  };
+  response: {
+    root: ExpressionNode | undefined;
+    emptyWhen: ExpressionNode | undefined;
+    outputs: CompiledOutput[];
+  };
+  writeBack: { success?: CompiledWrite; empty?: CompiledWrite; failure?: CompiledWrite };
+  messages: { success?: ParsedTemplate; empty?: ParsedTemplate; failure?: ParsedTemplate };
+  /** Set when the connector cannot run as configured (a secret is missing); shown, not hidden. */
+  unavailable: { code: string; message: string } | undefined;
+}
+
+export interface CompiledConfig {
+  connections: ReadonlyMap<string, CompiledConnection>;
+  connectors: ReadonlyMap<string, CompiledConnector>;
+  workflows: ReadonlyMap<string, CompiledWorkflow>;
+  macros: ReadonlyMap<string, CompiledMacro>;
+  source: ConnectorConfig;
+}
+
+export type CompileConfigResult =
+  | { ok: true; compiled: CompiledConfig; warnings: ConfigIssue[] }
+  | { ok: false; issues: ConfigIssue[] };
+
+export type Path = (string | number)[];
+/** The compiled form of a JMESPath expression (the library does not export the type). */
+export type ExpressionNode = ReturnType<typeof compileJmesPath>;
