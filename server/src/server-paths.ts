@@ -4,8 +4,7 @@ import { loadSecrets } from './secrets/secret-source';
 import type { LoadSecretsResult } from './secrets/secret-source';
 
 /** Files under DATA_DIR. */
-export const RUN_LOG_FILE = 'runs.sqlite';
-export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
+// The databases' files are named in storage/open-storage.ts.
 export const SANDBOX_ZENDESK_FILE = 'sandbox-zendesk.json';
 export const SANDBOX_SALESFORCE_FILE = 'sandbox-salesforce.json';
 

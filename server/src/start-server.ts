@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
@@ -15,10 +14,8 @@ import type { Logger } from './logging/logger';
 import { createRedactor } from './logging/redact';
 import { createRuntimeSecrets } from './logging/runtime-secrets';
 import type { HostLookup } from './request/request-types';
-import { openSqliteRunLogStore } from './run-log/sqlite-run-log-store';
-import type { SqliteRunLogStore } from './run-log/sqlite-run-log-store';
+import type { RunLogStore } from './run-log/run-record';
 import { createConnectionLimiter } from './runs/connection-limiter';
-import { openIdempotencyStore } from './runs/idempotency-store';
 import {
   createResponseBufferBudget,
   estimateMaxJsonBodyBytes,
@@ -39,10 +36,8 @@ import { createReloadableSecrets } from './secrets/reloadable-secrets';
 import type { ReloadableSecrets } from './secrets/reloadable-secrets';
 import { watchSecretsFile } from './secrets/watch-secrets';
 import {
-  IDEMPOTENCY_FILE,
   loadServerSecrets,
   serverSecretsFile,
-  RUN_LOG_FILE,
   SANDBOX_SALESFORCE_FILE,
   SANDBOX_ZENDESK_FILE,
 } from './server-paths';
@@ -53,7 +48,8 @@ import { createAgentAccess } from './zendesk-identity/agent-access';
 import { createAgentSessions, readOrCreateSessionKey } from './zendesk-identity/agent-session';
 import { createAppKeySource, createZafTokenVerifier } from './zendesk-identity/zaf-token';
 import type { ZendeskClient } from './zendesk/zendesk-client';
-import { openWorkflowServices } from './workflows/workflow-services';
+import { createWorkflowServices } from './workflows/workflow-services';
+import { openStorage } from './storage/open-storage';
 import type { WorkflowServices } from './workflows/workflow-services';
 
 /**
@@ -66,7 +62,7 @@ export interface RunningServer {
   server: Server;
   logger: Logger;
   configStore: ConfigStore<CompiledConfig>;
-  runLog: SqliteRunLogStore;
+  runLog: RunLogStore;
   sandbox: { zendesk: FakeZendesk; upstream: DemoUpstream; salesforce: FakeSalesforce } | undefined;
   /** Workflow deliveries: the queue and its worker. */
   workflows: WorkflowServices;
@@ -156,19 +152,14 @@ export async function startServer(
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
 
-  mkdirSync(env.dataDir, { recursive: true });
-  const opened = openSqliteRunLogStore({
-    path: join(env.dataDir, RUN_LOG_FILE),
-    retentionDays: env.runLogRetentionDays,
-    onCorruptRow: (report) => logger.warn('skipped a corrupt run log row', { ...report }),
-    onPruned: ({ deleted, olderThan }) =>
-      deleted > 0 &&
-      logger.info('pruned old runs', { deleted, olderThan: olderThan.toISOString() }),
-    onPruneFailed: (error) => logger.error('pruning the run log failed', { error }),
+  const openedStorage = openStorage({
+    dataDir: env.dataDir,
+    runLogRetentionDays: env.runLogRetentionDays,
+    logger,
   });
-  if (!opened.ok) return { ok: false, message: opened.error.message };
-  const runLog = opened.value;
-  const idempotency = openIdempotencyStore({ path: join(env.dataDir, IDEMPOTENCY_FILE) });
+  if (!openedStorage.ok) return { ok: false, message: openedStorage.error.message };
+  const storage = openedStorage.value;
+  const { runLog, idempotency } = storage;
 
   // Once, while the heap is nearly empty: measured at each reload it would move with the load,
   // and the same config could warn on one reload and not the next.
@@ -228,31 +219,20 @@ export async function startServer(
     server.listen(env.port, env.host);
   });
   // --- Automations (server/src/workflows): the delivery queue, its worker, webhooks, macros. ---
-  const openedWorkflows = openWorkflowServices({
-    dataDir: env.dataDir,
+  const workflows = createWorkflowServices({
+    queue: storage.deliveries,
     config: () => configStore.current(),
     logger,
     secrets: { zendesk: env.zendeskWebhookSecret, salesforce: env.salesforceWebhookSecret },
     ...(env.workflowConcurrency === undefined ? {} : { concurrency: env.workflowConcurrency }),
   });
-  if (!openedWorkflows.ok) {
-    server.close();
-    secretsWatcher?.close();
-    configStore.close();
-    await sender.close();
-    await runLog.close();
-    idempotency.close();
-    return { ok: false, message: openedWorkflows.message };
-  }
-  const workflows = openedWorkflows.value;
   // --- end automations ---
   const closeStores = async () => {
     await workflows.close();
     secretsWatcher?.close();
     configStore.close();
     await sender.close();
-    await runLog.close();
-    idempotency.close();
+    await storage.close();
   };
   if (!listening.ok) {
     await closeStores();

@@ -103,40 +103,41 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
     });
     const agent = agentOf(req);
     const connectorId = String(req.params.connectorId);
-    await runWithIdempotency({
-      store: deps.idempotency,
-      scope: principalScope(req.principal),
-      key: req.get('idempotency-key'),
-      // Ids may arrive as 1 or "1"; the same request must get the same fingerprint either way.
-      fingerprint: {
-        connectorId,
-        ...body,
-        ticketId: String(body.ticketId),
-        ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
-        ...(body.agentId === undefined ? {} : { agentId: String(body.agentId) }),
-      },
-      res,
-      run: ({ key, onSending }) =>
-        runConnector(deps.run, {
+    res.json(
+      await runWithIdempotency({
+        store: deps.idempotency,
+        scope: principalScope(req.principal),
+        key: req.get('idempotency-key'),
+        // Ids may arrive as 1 or "1"; the same request must get the same fingerprint either way.
+        fingerprint: {
           connectorId,
-          system: 'zendesk',
-          targetId: String(body.ticketId),
+          ...body,
+          ticketId: String(body.ticketId),
           ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
-          ...(agent === undefined && body.agentId !== undefined
-            ? { agentId: String(body.agentId) }
-            : {}),
-          ...viewerOf(req),
-          inputs: body.inputs,
-          confirmed: body.confirmed,
-          dryRun: body.dryRun,
-          surface: body.surface,
-          source: agent ? 'zendesk' : 'api',
-          // The helpdesk replaces this with the agent as Zendesk has them (runConnector).
-          actor: agent ? { kind: 'agent', id: String(agent.userId) } : { kind: 'admin' },
-          ...(key === undefined ? {} : { idempotencyKey: key }),
-          onSending,
-        }),
-    });
+          ...(body.agentId === undefined ? {} : { agentId: String(body.agentId) }),
+        },
+        run: ({ key, onSending }) =>
+          runConnector(deps.run, {
+            connectorId,
+            system: 'zendesk',
+            targetId: String(body.ticketId),
+            ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
+            ...(agent === undefined && body.agentId !== undefined
+              ? { agentId: String(body.agentId) }
+              : {}),
+            ...viewerOf(req),
+            inputs: body.inputs,
+            confirmed: body.confirmed,
+            dryRun: body.dryRun,
+            surface: body.surface,
+            source: agent ? 'zendesk' : 'api',
+            // The helpdesk replaces this with the agent as Zendesk has them (runConnector).
+            actor: agent ? { kind: 'agent', id: String(agent.userId) } : { kind: 'admin' },
+            ...(key === undefined ? {} : { idempotencyKey: key }),
+            onSending,
+          }),
+      }),
+    );
   });
 
   return router;

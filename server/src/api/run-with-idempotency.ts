@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import type { Response } from 'express';
 import type { ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import { ApiError } from './api-error';
@@ -39,6 +38,10 @@ export type IdempotentOutcome<T> =
       };
     };
 
+/**
+ * The answer to send: the run's result, or the first result again for a repeated key
+ * (`replayed: true`). Refusals are thrown as ApiErrors, like every other refusal at the edge.
+ */
 export async function runWithIdempotency<T extends object>(options: {
   store: IdempotencyStore;
   scope: string;
@@ -47,12 +50,11 @@ export async function runWithIdempotency<T extends object>(options: {
   fingerprint: unknown;
   run: (idempotency: {
     key: string | undefined;
-    /** Called by the run just before it sends anything upstream. */
-    onSending: (runId: string) => void;
+    /** Awaited by the run just before it sends anything upstream. */
+    onSending: (runId: string) => Promise<void>;
   }) => Promise<IdempotentOutcome<T>>;
-  res: Response;
-}): Promise<void> {
-  const { store, scope, key, res } = options;
+}): Promise<T | (T & { replayed: true })> {
+  const { store, scope, key } = options;
   if (key !== undefined && !IDEMPOTENCY_KEY_PATTERN.test(key)) {
     throw new ApiError(
       'IDEMPOTENCY_KEY_INVALID',
@@ -63,7 +65,7 @@ export async function runWithIdempotency<T extends object>(options: {
     const fingerprint = createHash('sha256')
       .update(canonicalJson(options.fingerprint))
       .digest('hex');
-    const begun = store.begin(scope, key, fingerprint);
+    const begun = await store.begin(scope, key, fingerprint);
     if (begun.state === 'mismatch') {
       throw new ApiError(
         'IDEMPOTENCY_KEY_REUSED',
@@ -78,10 +80,7 @@ export async function runWithIdempotency<T extends object>(options: {
         { 'Retry-After': '1' },
       );
     }
-    if (begun.state === 'done') {
-      res.json({ ...(begun.result as T), replayed: true });
-      return;
-    }
+    if (begun.state === 'done') return { ...(begun.result as T), replayed: true };
     if (begun.state === 'unknown') {
       throw new ApiError(
         'IDEMPOTENCY_OUTCOME_UNKNOWN',
@@ -94,16 +93,16 @@ export async function runWithIdempotency<T extends object>(options: {
   try {
     outcome = await options.run({
       key,
-      onSending: (runId) => {
-        if (key !== undefined) store.markSent(scope, key, runId);
+      onSending: async (runId) => {
+        if (key !== undefined) await store.markSent(scope, key, runId);
       },
     });
   } catch (error) {
-    if (key !== undefined) store.abandon(scope, key);
+    if (key !== undefined) await store.abandon(scope, key);
     throw error;
   }
   if (!outcome.ok) {
-    if (key !== undefined) store.abandon(scope, key);
+    if (key !== undefined) await store.abandon(scope, key);
     const { code, message, details, retryAfterSeconds } = outcome.refusal;
     throw new ApiError(
       code,
@@ -112,6 +111,6 @@ export async function runWithIdempotency<T extends object>(options: {
       retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) },
     );
   }
-  if (key !== undefined) store.complete(scope, key, outcome.result);
-  res.json(outcome.result);
+  if (key !== undefined) await store.complete(scope, key, outcome.result);
+  return outcome.result;
 }

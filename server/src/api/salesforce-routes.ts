@@ -130,34 +130,35 @@ export function createSalesforceRouter(deps: {
     const connectorId = String(req.params.connectorId);
     refuseDisallowed(body.allowedConnectorIds, [connectorId], body.objectApiName);
     helpdesk();
-    await runWithIdempotency({
-      store: deps.idempotency,
-      scope: principalScope(req.principal),
-      key: req.get('idempotency-key'),
-      fingerprint: { connectorId, ...body },
-      res,
-      run: ({ key, onSending }) =>
-        runConnector(deps.run, {
-          connectorId,
-          system: 'salesforce',
-          targetId: body.recordId,
-          objectApiName: body.objectApiName,
-          ...(body.userId === undefined ? {} : { userId: body.userId }),
-          onlyEditableFields: body.onlyEditableFields,
-          ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
-          inputs: body.inputs,
-          confirmed: body.confirmed,
-          dryRun: body.dryRun,
-          surface: 'salesforce',
-          source: req.principal?.kind === 'salesforce' ? 'salesforce' : 'api',
-          actor:
-            req.principal?.kind === 'admin'
-              ? { kind: 'admin' }
-              : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
-          ...(key === undefined ? {} : { idempotencyKey: key }),
-          onSending,
-        }),
-    });
+    res.json(
+      await runWithIdempotency({
+        store: deps.idempotency,
+        scope: principalScope(req.principal),
+        key: req.get('idempotency-key'),
+        fingerprint: { connectorId, ...body },
+        run: ({ key, onSending }) =>
+          runConnector(deps.run, {
+            connectorId,
+            system: 'salesforce',
+            targetId: body.recordId,
+            objectApiName: body.objectApiName,
+            ...(body.userId === undefined ? {} : { userId: body.userId }),
+            onlyEditableFields: body.onlyEditableFields,
+            ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
+            inputs: body.inputs,
+            confirmed: body.confirmed,
+            dryRun: body.dryRun,
+            surface: 'salesforce',
+            source: req.principal?.kind === 'salesforce' ? 'salesforce' : 'api',
+            actor:
+              req.principal?.kind === 'admin'
+                ? { kind: 'admin' }
+                : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+            ...(key === undefined ? {} : { idempotencyKey: key }),
+            onSending,
+          }),
+      }),
+    );
   });
 
   router.get('/macros', async (req, res) => {
@@ -199,34 +200,35 @@ export function createSalesforceRouter(deps: {
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const fromApex = req.principal?.kind === 'salesforce';
     // A retried callout must not run the macro's steps (and create issues) twice.
-    await runWithIdempotency({
-      store: deps.idempotency,
-      scope: principalScope(req.principal),
-      key: req.get('idempotency-key'),
-      fingerprint: { macroId, ...body },
-      res,
-      run: async ({ key, onSending }) => {
-        const ran = await runMacro(
-          { config, helpdesk: salesforce, run: deps.run },
-          {
-            macroId,
-            surface: 'salesforce',
-            target: loaded.value,
-            confirmed: body.confirmed,
-            ...(body.userId === undefined ? {} : { agentId: body.userId }),
-            onlyEditableFields: body.onlyEditableFields,
-            source: fromApex ? 'salesforce' : 'api',
-            actor:
-              req.principal?.kind === 'admin'
-                ? { kind: 'admin' }
-                : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
-            ...(key === undefined ? {} : { idempotencyKey: key }),
-            onSending,
-          },
-        );
-        return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
-      },
-    });
+    res.json(
+      await runWithIdempotency({
+        store: deps.idempotency,
+        scope: principalScope(req.principal),
+        key: req.get('idempotency-key'),
+        fingerprint: { macroId, ...body },
+        run: async ({ key, onSending }) => {
+          const ran = await runMacro(
+            { config, helpdesk: salesforce, run: deps.run },
+            {
+              macroId,
+              surface: 'salesforce',
+              target: loaded.value,
+              confirmed: body.confirmed,
+              ...(body.userId === undefined ? {} : { agentId: body.userId }),
+              onlyEditableFields: body.onlyEditableFields,
+              source: fromApex ? 'salesforce' : 'api',
+              actor:
+                req.principal?.kind === 'admin'
+                  ? { kind: 'admin' }
+                  : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+              ...(key === undefined ? {} : { idempotencyKey: key }),
+              onSending,
+            },
+          );
+          return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
+        },
+      }),
+    );
   });
 
   router.get('/runs/:runId', async (req, res) => {

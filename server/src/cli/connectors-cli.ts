@@ -6,8 +6,8 @@ import { runCheckCommand } from '../config/connectors-cli-check';
 import { parseEnv } from '../env/parse-env';
 import { formatRunsForTerminal } from '../run-log/format-runs';
 import type { RunRecord } from '../run-log/run-record';
-import { openSqliteRunLogStore } from '../run-log/sqlite-run-log-store';
-import { loadServerSecrets, RUN_LOG_FILE } from '../server-paths';
+import { loadServerSecrets } from '../server-paths';
+import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
 /**
  * `npm run connectors -- <command>`:
@@ -60,10 +60,9 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
       return 0;
     }
-    const opened = openSqliteRunLogStore({
-      path,
-      retentionDays: env.runLogRetentionDays,
-      pruneIntervalMs: 0,
+    const opened = openRunLogForReading({
+      dataDir: env.dataDir,
+      runLogRetentionDays: env.runLogRetentionDays,
     });
     if (!opened.ok) {
       process.stderr.write(`${opened.error.message}\n`);

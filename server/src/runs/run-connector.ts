@@ -63,7 +63,7 @@ export interface RunRequest {
    * Called once, just before the request goes upstream: everything earlier was a refusal that
    * sent nothing. The idempotency layer marks the key sent so it is never released for a resend.
    */
-  onSending?: (runId: string) => void;
+  onSending?: (runId: string) => Promise<void>;
 }
 
 export type RefusalCode =
@@ -210,7 +210,7 @@ async function callUpstream(
   connector: CompiledConnector,
   rendered: { request: OutboundRequest; auth: AuthConfig },
   inputs: { values: Record<string, unknown>; redacted: ReadonlySet<string> },
-  onSending: () => void,
+  onSending: () => Promise<void>,
 ): Promise<UpstreamCall> {
   const release = await deps.acquireSlot(connector);
   if (!release) {
@@ -225,7 +225,7 @@ async function callUpstream(
   }
   let sent: SendResult;
   try {
-    onSending();
+    await onSending();
     sent = await deps.send(connector, rendered.request, rendered.auth);
   } finally {
     release();
@@ -470,9 +470,9 @@ export async function runConnector(
     ]);
   }
 
-  const called = await callUpstream(deps, connector, rendered.value, inputs, () =>
-    request.onSending?.(runId),
-  );
+  const called = await callUpstream(deps, connector, rendered.value, inputs, async () => {
+    await request.onSending?.(runId);
+  });
   if (!called.ok) return { ok: false, refusal: called.refusal };
   const { reading, attempts, loggedResponse, redaction } = called;
   let writeStarted = false;

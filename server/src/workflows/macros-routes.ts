@@ -95,34 +95,40 @@ export function createMacrosRouter(deps: {
     const helpdesk = deps.run.helpdesk;
     if (!helpdesk) throw new Error('loadTicket returned without a Zendesk helpdesk');
     // A retried or double-clicked macro must not run its steps (and create issues) twice.
-    await runWithIdempotency({
-      store: deps.idempotency,
-      scope: principalScope(req.principal),
-      key: req.get('idempotency-key'),
-      fingerprint: { macroId, ...body, ticketId: String(body.ticketId), agentId: agentId ?? null },
-      res,
-      run: async ({ key, onSending }) => {
-        const ran = await runMacro(
-          { config, helpdesk, run: deps.run },
-          {
-            macroId,
-            surface: 'zendesk',
-            target,
-            confirmed: body.confirmed,
-            ...(agentId === undefined ? {} : { agentId }),
-            source: agent ? 'zendesk' : 'api',
-            actor: target.agent
-              ? { kind: 'agent', ...target.agent }
-              : agent
-                ? { kind: 'agent', id: String(agent.userId) }
-                : { kind: 'admin' },
-            ...(key === undefined ? {} : { idempotencyKey: key }),
-            onSending,
-          },
-        );
-        return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
-      },
-    });
+    res.json(
+      await runWithIdempotency({
+        store: deps.idempotency,
+        scope: principalScope(req.principal),
+        key: req.get('idempotency-key'),
+        fingerprint: {
+          macroId,
+          ...body,
+          ticketId: String(body.ticketId),
+          agentId: agentId ?? null,
+        },
+        run: async ({ key, onSending }) => {
+          const ran = await runMacro(
+            { config, helpdesk, run: deps.run },
+            {
+              macroId,
+              surface: 'zendesk',
+              target,
+              confirmed: body.confirmed,
+              ...(agentId === undefined ? {} : { agentId }),
+              source: agent ? 'zendesk' : 'api',
+              actor: target.agent
+                ? { kind: 'agent', ...target.agent }
+                : agent
+                  ? { kind: 'agent', id: String(agent.userId) }
+                  : { kind: 'admin' },
+              ...(key === undefined ? {} : { idempotencyKey: key }),
+              onSending,
+            },
+          );
+          return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
+        },
+      }),
+    );
   });
 
   return router;

@@ -61,7 +61,7 @@ export interface RunMacroRequest {
    */
   idempotencyKey?: string;
   /** Called before the first step sends anything: from then on the macro is never repeated. */
-  onSending?: (runId: string) => void;
+  onSending?: (runId: string) => Promise<void>;
 }
 
 /**

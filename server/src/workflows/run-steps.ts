@@ -57,7 +57,7 @@ export interface StepRunContext {
   source: RunSource;
   actor: RunActor;
   /** A macro's Idempotency-Key: marked sent before its first connector call goes out. */
-  onSending?: (runId: string) => void;
+  onSending?: (runId: string) => Promise<void>;
 }
 
 export interface StepEngineDeps {

@@ -21,7 +21,6 @@ import type {
  * died, and `recoverInterrupted` queues them again.
  */
 
-export const DELIVERIES_FILE = 'workflows.sqlite';
 const SCHEMA_VERSION = 1;
 const BUSY_TIMEOUT_MS = 5_000;
 /** Expired replay-guard rows are swept at most this often. */
@@ -134,7 +133,7 @@ export type OpenDeliveryQueueResult =
 
 /**
  * @example
- * const opened = openSqliteDeliveryQueue({ path: join(dataDir, DELIVERIES_FILE) });
+ * const opened = openSqliteDeliveryQueue({ path: join(dataDir, 'workflows.sqlite') });
  * if (!opened.ok) throw new Error(opened.error.message);
  */
 export function openSqliteDeliveryQueue(

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Router } from 'express';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { RateLimiter } from '../api/rate-limit';
@@ -8,20 +7,19 @@ import { createAdminDeliveriesRouter } from './admin-deliveries-routes';
 import type { DeliveryQueue } from './delivery-queue';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import { createMacrosRouter } from './macros-routes';
-import { DELIVERIES_FILE, openSqliteDeliveryQueue } from './sqlite-delivery-queue';
 import { createWebhookRouter } from './webhook-routes';
 import { createWorkflowWorker } from './workflow-worker';
 import type { WorkflowWorker, WorkflowWorkerOptions } from './workflow-worker';
 
 /**
- * Everything automations add to the server, in one place: the delivery queue in DATA_DIR, the
- * worker, the webhook endpoints (`/webhooks/...`, raw bodies, no API auth: the signature is the
+ * Everything automations add to the server, in one place: the worker over the delivery queue
+ * (opened with the other stores, storage/open-storage.ts), the webhook endpoints (`/webhooks/...`, raw bodies, no API auth: the signature is the
  * auth), and the API routes (`/api/admin/deliveries...`, `/api/macros...`).
  *
  * @example
- * const opened = openWorkflowServices({ dataDir, config, logger, secrets });
- * const routers = opened.value.routers(runDeps, idempotency, limiter); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
- * await opened.value.start();
+ * const services = createWorkflowServices({ queue, config, logger, secrets });
+ * const routers = services.routers(runDeps, idempotency, limiter); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
+ * await services.start();
  */
 export interface WorkflowServices {
   queue: DeliveryQueue;
@@ -34,12 +32,12 @@ export interface WorkflowServices {
   /** The worker; undefined until `routers` is called. */
   readonly worker: WorkflowWorker | undefined;
   start(): Promise<void>;
-  /** Stops the worker (waiting for running attempts), then closes the queue. */
+  /** Stops the worker, waiting for running attempts. The queue is closed with the storage. */
   close(): Promise<void>;
 }
 
 export interface WorkflowServicesOptions {
-  dataDir: string;
+  queue: DeliveryQueue;
   config: () => CompiledConfig | undefined;
   logger: Logger;
   secrets: { zendesk: string | undefined; salesforce: string | undefined };
@@ -48,55 +46,47 @@ export interface WorkflowServicesOptions {
   worker?: Pick<WorkflowWorkerOptions, 'pollIntervalMs' | 'random' | 'now'>;
 }
 
-export function openWorkflowServices(
-  options: WorkflowServicesOptions,
-): { ok: true; value: WorkflowServices } | { ok: false; message: string } {
-  const opened = openSqliteDeliveryQueue({ path: join(options.dataDir, DELIVERIES_FILE) });
-  if (!opened.ok) return { ok: false, message: opened.error.message };
-  const queue = opened.value;
+export function createWorkflowServices(options: WorkflowServicesOptions): WorkflowServices {
+  const { queue } = options;
   const logger = options.logger.child({ component: 'workflows' });
   let worker: WorkflowWorker | undefined;
 
   return {
-    ok: true,
-    value: {
-      queue,
-      get worker() {
-        return worker;
-      },
-      routers(run, idempotency, limiter) {
-        if (worker) throw new Error('openWorkflowServices: routers() was already called');
-        const created = createWorkflowWorker({
+    queue,
+    get worker() {
+      return worker;
+    },
+    routers(run, idempotency, limiter) {
+      if (worker) throw new Error('createWorkflowServices: routers() was already called');
+      const created = createWorkflowWorker({
+        queue,
+        config: options.config,
+        run,
+        logger,
+        ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...options.worker,
+      });
+      worker = created;
+      const api = Router();
+      api.use(createAdminDeliveriesRouter({ queue, onRequeued: () => created.kick() }));
+      api.use(createMacrosRouter({ config: options.config, run, idempotency }));
+      return {
+        webhooks: createWebhookRouter({
           queue,
           config: options.config,
-          run,
+          secrets: options.secrets,
+          onEnqueued: () => created.kick(),
+          limitDelivery: (system) => limiter.enforce('webhook', system),
           logger,
-          ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
-          ...options.worker,
-        });
-        worker = created;
-        const api = Router();
-        api.use(createAdminDeliveriesRouter({ queue, onRequeued: () => created.kick() }));
-        api.use(createMacrosRouter({ config: options.config, run, idempotency }));
-        return {
-          webhooks: createWebhookRouter({
-            queue,
-            config: options.config,
-            secrets: options.secrets,
-            onEnqueued: () => created.kick(),
-            limitDelivery: (system) => limiter.enforce('webhook', system),
-            logger,
-          }),
-          api,
-        };
-      },
-      async start() {
-        await worker?.start();
-      },
-      async close() {
-        await worker?.stop();
-        await queue.close();
-      },
+        }),
+        api,
+      };
+    },
+    async start() {
+      await worker?.start();
+    },
+    async close() {
+      await worker?.stop();
     },
   };
 }

@@ -1,0 +1,107 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from '../logging/logger';
+import type { RunLogStore } from '../run-log/run-record';
+import { openSqliteRunLogStore } from '../run-log/sqlite-run-log-store';
+import type { IdempotencyStore } from '../runs/idempotency-store';
+import { openSqliteIdempotencyStore } from '../runs/sqlite-idempotency-store';
+import type { DeliveryQueue } from '../workflows/delivery-queue';
+import { openSqliteDeliveryQueue } from '../workflows/sqlite-delivery-queue';
+
+/**
+ * The one place the server's databases are opened: the run log, the idempotency keys and the
+ * workflow delivery queue. Everything else receives them through their interfaces (each has a
+ * contract test suite under ./contracts that any implementation must pass), so another
+ * database is one more branch here and nowhere else. Today: SQLite files in DATA_DIR.
+ */
+export const RUN_LOG_FILE = 'runs.sqlite';
+export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
+export const DELIVERIES_FILE = 'workflows.sqlite';
+
+export interface Storage {
+  runLog: RunLogStore;
+  idempotency: IdempotencyStore;
+  deliveries: DeliveryQueue;
+  /** Closes all three (the run log waits for a running prune). */
+  close(): Promise<void>;
+}
+
+export interface StorageOptions {
+  dataDir: string;
+  runLogRetentionDays: number;
+  logger?: Logger;
+}
+
+export type OpenStorageResult =
+  | { ok: true; value: Storage }
+  | { ok: false; error: { code: 'STORAGE_OPEN_FAILED'; message: string } };
+
+export type OpenRunLogResult =
+  | { ok: true; value: RunLogStore }
+  | { ok: false; error: { code: 'STORAGE_OPEN_FAILED'; message: string } };
+
+function openRunLog(options: StorageOptions, readOnly: boolean): OpenRunLogResult {
+  const logger = options.logger;
+  const opened = openSqliteRunLogStore({
+    path: join(options.dataDir, RUN_LOG_FILE),
+    retentionDays: options.runLogRetentionDays,
+    ...(readOnly ? { pruneIntervalMs: 0 } : {}),
+    ...(logger
+      ? {
+          onCorruptRow: (report) => logger.warn('skipped a corrupt run log row', { ...report }),
+          onPruned: ({ deleted, olderThan }) => {
+            if (deleted > 0) {
+              logger.info('pruned old runs', { deleted, olderThan: olderThan.toISOString() });
+            }
+          },
+          onPruneFailed: (error) => logger.error('pruning the run log failed', { error }),
+        }
+      : {}),
+  });
+  return opened.ok
+    ? opened
+    : { ok: false, error: { code: 'STORAGE_OPEN_FAILED', message: opened.error.message } };
+}
+
+/** The run log alone, for tools that only read it (`npm run connectors -- logs`). */
+export function openRunLogForReading(options: StorageOptions): OpenRunLogResult {
+  return openRunLog(options, true);
+}
+
+export function openStorage(options: StorageOptions): OpenStorageResult {
+  mkdirSync(options.dataDir, { recursive: true });
+  const runLog = openRunLog(options, false);
+  if (!runLog.ok) return runLog;
+  const deliveries = openSqliteDeliveryQueue({ path: join(options.dataDir, DELIVERIES_FILE) });
+  if (!deliveries.ok) {
+    void runLog.value.close();
+    return { ok: false, error: { code: 'STORAGE_OPEN_FAILED', message: deliveries.error.message } };
+  }
+  let idempotency: IdempotencyStore;
+  try {
+    idempotency = openSqliteIdempotencyStore({ path: join(options.dataDir, IDEMPOTENCY_FILE) });
+  } catch (error) {
+    void runLog.value.close();
+    void deliveries.value.close();
+    return {
+      ok: false,
+      error: {
+        code: 'STORAGE_OPEN_FAILED',
+        message: `Could not open ${join(options.dataDir, IDEMPOTENCY_FILE)}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      runLog: runLog.value,
+      idempotency,
+      deliveries: deliveries.value,
+      close: async () => {
+        await deliveries.value.close();
+        await idempotency.close();
+        await runLog.value.close();
+      },
+    },
+  };
+}
