@@ -77,6 +77,11 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
     void runLog.value.close();
     return { ok: false, error: { code: 'STORAGE_OPEN_FAILED', message: deliveries.error.message } };
   }
+  if (deliveries.interrupted > 0) {
+    options.logger?.warn('resuming deliveries interrupted by a stop', {
+      deliveries: deliveries.interrupted,
+    });
+  }
   let idempotency: IdempotencyStore;
   try {
     idempotency = openSqliteIdempotencyStore({ path: join(options.dataDir, IDEMPOTENCY_FILE) });

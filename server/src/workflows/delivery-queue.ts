@@ -6,7 +6,10 @@ import { createRunId } from '../run-log/run-record';
  * for several server instances only has to honour the same contract:
  *
  * - `enqueue` is durable when it resolves, and atomic with its duplicate and replay checks;
- * - `claimNext` hands a due delivery to exactly one worker and counts the attempt;
+ * - `claimNext` hands a due delivery to exactly one worker, under a lease, and counts the
+ *   attempt. A worker renews its lease while it works; a delivery whose lease ran out (its worker
+ *   died or hung) is due again and may be claimed by any worker, and the old holder's
+ *   `complete`, `retryLater` or `bury` is then refused;
  * - step progress written with `recordStep` survives a crash, so a resumed delivery skips the
  *   steps that finished and can tell a step that was interrupted mid-call.
  */
@@ -14,7 +17,7 @@ import { createRunId } from '../run-log/run-record';
 export type DeliverySystem = 'zendesk' | 'salesforce';
 /**
  * - queued: waiting for its first or next attempt (`nextAttemptAt`);
- * - running: an attempt is in progress (a row left running by a crash is queued again on start);
+ * - running: an attempt is in progress under a lease (when the lease runs out it is claimable again);
  * - completed: the steps ran to the end (`outcome` says whether a failure path was taken);
  * - dead: out of attempts, or failed in a way retrying cannot fix; an admin may re-run it.
  */
@@ -98,26 +101,45 @@ export interface DeliveryListQuery {
   before?: string;
 }
 
+/** A claim on a running delivery: who holds it (`token`) and until when. */
+export interface DeliveryLease {
+  token: string;
+  expiresAtMs: number;
+}
+
+export type ClaimedDelivery = Delivery & { lease: DeliveryLease };
+
 export interface DeliveryQueue {
   enqueue(input: NewDelivery): Promise<EnqueueResult>;
-  /** Marks the oldest due delivery running and counts the attempt; undefined when none is due. */
-  claimNext(): Promise<Delivery | undefined>;
-  /** When the next queued delivery is due (ms since the epoch), if any. */
+  /**
+   * Marks the oldest due delivery running under a new lease of `leaseMs` and counts the
+   * attempt; undefined when none is due. Due: queued and past `nextAttemptAt`, or running with
+   * its lease run out.
+   */
+  claimNext(leaseMs: number): Promise<ClaimedDelivery | undefined>;
+  /** Extends a lease still held; false when it was lost (ran out and claimed by another). */
+  renewLease(id: string, token: string, leaseMs: number): Promise<boolean>;
+  /** When the next delivery is due (a queued one, or a lease running out), if any. */
   nextDueAtMs(): Promise<number | undefined>;
+  /** The methods that end an attempt answer undefined when `token` no longer holds the lease. */
   complete(
     id: string,
+    token: string,
     result: { outcome: 'success' | 'failed'; message: string },
-  ): Promise<Delivery>;
-  retryLater(id: string, error: DeliveryError, nextAttemptAtMs: number): Promise<Delivery>;
+  ): Promise<Delivery | undefined>;
+  retryLater(
+    id: string,
+    token: string,
+    error: DeliveryError,
+    nextAttemptAtMs: number,
+  ): Promise<Delivery | undefined>;
   /** Dead letter: kept with its error until an admin re-runs it. */
-  bury(id: string, error: DeliveryError): Promise<Delivery>;
+  bury(id: string, token: string, error: DeliveryError): Promise<Delivery | undefined>;
   /**
    * Queues a dead delivery again with a fresh set of attempts. Its finished steps stay finished,
    * so a re-run continues where it stopped. Undefined when it is not dead.
    */
   requeueDead(id: string): Promise<Delivery | undefined>;
-  /** Running deliveries left by a process that died: queued again. Call once before working. */
-  recoverInterrupted(): Promise<number>;
   get(id: string): Promise<Delivery | undefined>;
   list(query: DeliveryListQuery): Promise<{ deliveries: Delivery[]; nextBefore?: string }>;
   countByState(): Promise<Record<DeliveryState, number>>;

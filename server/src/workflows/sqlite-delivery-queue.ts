@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import * as z from 'zod';
 import { createDeliveryId, DELIVERY_STATES } from './delivery-queue';
@@ -17,11 +18,11 @@ import type {
  * 202 Zendesk receives means the delivery survives a crash and a power cut. Progress writes use
  * the same setting; they are few (one or two per step).
  *
- * One process owns the file: on start, deliveries left `running` belonged to a process that
- * died, and `recoverInterrupted` queues them again.
+ * One process owns the file: when it opens, any lease in it belonged to a process that died, so
+ * those leases are ended at once (their deliveries are due again) instead of after they run out.
  */
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
 const BUSY_TIMEOUT_MS = 5_000;
 /** Expired replay-guard rows are swept at most this often. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -42,6 +43,8 @@ const deliveryRowSchema = z.object({
   received_at: z.number(),
   updated_at: z.number(),
   finished_at: z.number().nullable(),
+  lease_token: z.string().nullable(),
+  lease_until: z.number().nullable(),
 });
 type DeliveryRow = z.infer<typeof deliveryRowSchema>;
 
@@ -82,6 +85,15 @@ function migrate(db: Database.Database): void {
     );
   }
   if (version === SCHEMA_VERSION) return;
+  if (version === 1) {
+    // Version 2: deliveries are claimed under a lease that expires.
+    db.exec(`
+      ALTER TABLE deliveries ADD COLUMN lease_token TEXT;
+      ALTER TABLE deliveries ADD COLUMN lease_until INTEGER;
+    `);
+    db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    return;
+  }
   db.exec(`
     CREATE TABLE IF NOT EXISTS deliveries (
       id TEXT PRIMARY KEY,
@@ -99,7 +111,9 @@ function migrate(db: Database.Database): void {
       last_error TEXT,
       received_at INTEGER NOT NULL,
       updated_at INTEGER NOT NULL,
-      finished_at INTEGER
+      finished_at INTEGER,
+      lease_token TEXT,
+      lease_until INTEGER
     ) STRICT;
     CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries (state, next_attempt_at);
     CREATE INDEX IF NOT EXISTS deliveries_workflow ON deliveries (workflow_id, id);
@@ -128,7 +142,11 @@ export interface SqliteDeliveryQueueOptions {
 }
 
 export type OpenDeliveryQueueResult =
-  | { ok: true; value: DeliveryQueue }
+  | {
+      ok: true;
+      value: DeliveryQueue;
+      /** Deliveries a dead process left running. */ interrupted: number;
+    }
   | { ok: false; error: { code: 'DELIVERY_QUEUE_OPEN_FAILED'; message: string } };
 
 /**
@@ -141,12 +159,16 @@ export function openSqliteDeliveryQueue(
 ): OpenDeliveryQueueResult {
   const now = options.now ?? Date.now;
   let db: Database.Database | undefined;
+  let interrupted = 0;
   try {
     db = new Database(options.path, { timeout: BUSY_TIMEOUT_MS });
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    interrupted = db
+      .prepare("UPDATE deliveries SET lease_until = ? WHERE state = 'running'")
+      .run(now()).changes;
   } catch (error) {
     db?.close();
     return {
@@ -157,7 +179,7 @@ export function openSqliteDeliveryQueue(
       },
     };
   }
-  return { ok: true, value: createQueue(db, now) };
+  return { ok: true, value: createQueue(db, now), interrupted };
 }
 
 function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
@@ -176,28 +198,38 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
     'INSERT OR REPLACE INTO webhook_replay_guard (signature, workflow_id, delivery_id, expires_at) VALUES (?, ?, ?, ?)',
   );
   const sweepGuards = db.prepare('DELETE FROM webhook_replay_guard WHERE expires_at < ?');
+  // A running delivery whose lease ran out is due again: its worker died or hung.
   const claim = db.prepare(`
-    UPDATE deliveries SET state = 'running', attempts = attempts + 1, updated_at = @at
+    UPDATE deliveries SET state = 'running', attempts = attempts + 1, updated_at = @at,
+      lease_token = @token, lease_until = @until
     WHERE id = (
-      SELECT id FROM deliveries WHERE state = 'queued' AND next_attempt_at <= @at
+      SELECT id FROM deliveries
+      WHERE (state = 'queued' AND next_attempt_at <= @at)
+        OR (state = 'running' AND lease_until <= @at)
       ORDER BY next_attempt_at, id LIMIT 1
     )
     RETURNING *`);
+  const renew = db.prepare(`
+    UPDATE deliveries SET lease_until = @until
+    WHERE id = @id AND state = 'running' AND lease_token = @token`);
   const nextDue = db
-    .prepare("SELECT min(next_attempt_at) FROM deliveries WHERE state = 'queued'")
+    .prepare(
+      `SELECT min(due) FROM (
+        SELECT min(next_attempt_at) AS due FROM deliveries WHERE state = 'queued'
+        UNION ALL SELECT min(lease_until) FROM deliveries WHERE state = 'running'
+      )`,
+    )
     .pluck();
   const finish = db.prepare(`
     UPDATE deliveries SET state = @state, outcome = @outcome, message = @message,
       last_error = @last_error, updated_at = @at, finished_at = @finished_at,
-      next_attempt_at = @next_attempt_at
-    WHERE id = @id RETURNING *`);
+      next_attempt_at = @next_attempt_at, lease_token = NULL, lease_until = NULL
+    WHERE id = @id AND state = 'running' AND lease_token = @token RETURNING *`);
   const requeue = db.prepare(`
     UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_at = @at, updated_at = @at,
       finished_at = NULL, outcome = NULL, message = NULL
     WHERE id = @id AND state = 'dead' RETURNING *`);
-  const recover = db.prepare(
-    "UPDATE deliveries SET state = 'queued', next_attempt_at = ?, updated_at = ? WHERE state = 'running'",
-  );
+
   const countStates = db.prepare<[], { state: DeliveryState; n: number }>(
     'SELECT state, count(*) AS n FROM deliveries GROUP BY state',
   );
@@ -264,6 +296,7 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
   };
   const finishAs = (
     id: string,
+    token: string,
     fields: {
       state: DeliveryState;
       outcome?: 'success' | 'failed';
@@ -271,10 +304,11 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
       error?: DeliveryError;
       nextAttemptAtMs?: number;
     },
-  ): Delivery => {
+  ): Delivery | undefined => {
     const at = now();
     const row = finish.get({
       id,
+      token,
       state: fields.state,
       outcome: fields.outcome ?? null,
       message: fields.message ?? fields.error?.message ?? null,
@@ -283,8 +317,7 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
       finished_at: fields.state === 'completed' || fields.state === 'dead' ? at : null,
       next_attempt_at: fields.nextAttemptAtMs ?? at,
     });
-    if (!row) throw new Error(`delivery ${id} does not exist`);
-    return toDelivery(row);
+    return row ? toDelivery(row) : undefined;
   };
 
   return {
@@ -292,37 +325,38 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
       assertOpen();
       return enqueue(input);
     },
-    async claimNext() {
+    async claimNext(leaseMs) {
       assertOpen();
-      const row = claim.get({ at: now() });
-      return row ? toDelivery(row) : undefined;
+      const at = now();
+      const token = randomUUID();
+      const row = claim.get({ at, token, until: at + leaseMs });
+      return row ? { ...toDelivery(row), lease: { token, expiresAtMs: at + leaseMs } } : undefined;
+    },
+    async renewLease(id, token, leaseMs) {
+      assertOpen();
+      return renew.run({ id, token, until: now() + leaseMs }).changes === 1;
     },
     async nextDueAtMs() {
       assertOpen();
       const due = nextDue.get() as number | null;
       return due ?? undefined;
     },
-    async complete(id, result) {
+    async complete(id, token, result) {
       assertOpen();
-      return finishAs(id, { state: 'completed', ...result });
+      return finishAs(id, token, { state: 'completed', ...result });
     },
-    async retryLater(id, error, nextAttemptAtMs) {
+    async retryLater(id, token, error, nextAttemptAtMs) {
       assertOpen();
-      return finishAs(id, { state: 'queued', error, nextAttemptAtMs });
+      return finishAs(id, token, { state: 'queued', error, nextAttemptAtMs });
     },
-    async bury(id, error) {
+    async bury(id, token, error) {
       assertOpen();
-      return finishAs(id, { state: 'dead', outcome: 'failed', error });
+      return finishAs(id, token, { state: 'dead', outcome: 'failed', error });
     },
     async requeueDead(id) {
       assertOpen();
       const row = requeue.get({ id, at: now() });
       return row ? toDelivery(row) : undefined;
-    },
-    async recoverInterrupted() {
-      assertOpen();
-      const at = now();
-      return recover.run(at, at).changes;
     },
     async get(id) {
       assertOpen();

@@ -6,6 +6,7 @@ import type { RunRecord } from '../run-log/run-record';
 import type { HelpdeskPort } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import type {
+  ClaimedDelivery,
   Delivery,
   DeliveryError,
   DeliveryQueue,
@@ -36,12 +37,18 @@ export interface WorkflowWorkerOptions {
   concurrency?: number;
   /** Longest wait between looks at the queue, should a kick be missed (default 1000 ms). */
   pollIntervalMs?: number;
+  /**
+   * How long a claimed delivery stays this worker's without a renewal (default 60 s). The worker
+   * renews it every third of that while the attempt runs; if this process dies, another worker
+   * (or this one restarted) may claim the delivery once the lease runs out.
+   */
+  leaseMs?: number;
   random?: () => number;
   now?: () => number;
 }
 
 export interface WorkflowWorker {
-  /** Queues deliveries a dead process left running, then starts working. */
+  /** Starts claiming deliveries (those a dead process left running included, once due). */
   start(): Promise<void>;
   /** Looks at the queue now (called after each enqueue). */
   kick(): void;
@@ -53,6 +60,7 @@ export interface WorkflowWorker {
 
 const DEFAULT_CONCURRENCY = 4;
 const DEFAULT_POLL_MS = 1_000;
+const DEFAULT_LEASE_MS = 60_000;
 
 /**
  * Delay before attempt `attempt + 1`: doubling from `initialDelayMs`, capped at `maxDelayMs`,
@@ -84,6 +92,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
   const { queue, logger } = options;
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+  const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS;
   const random = options.random ?? Math.random;
   const now = options.now ?? Date.now;
   const listeners = new Set<(delivery: Delivery, result: StepsResult | undefined) => void>();
@@ -135,16 +144,43 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     }
   }
 
-  async function attempt(delivery: Delivery): Promise<void> {
+  async function attempt(delivery: ClaimedDelivery): Promise<void> {
     const startedAtMs = now();
+    const { token } = delivery.lease;
+    // Renewed while the steps run, so a long attempt keeps its delivery; a renewal that fails
+    // means the lease ran out and another worker may already have the delivery.
+    const renewal = setInterval(() => {
+      queue
+        .renewLease(delivery.id, token, leaseMs)
+        .then((held) => {
+          if (!held) logger.warn('lost the lease on a delivery', { deliveryId: delivery.id });
+        })
+        .catch((error: unknown) =>
+          logger.error('renewing a delivery lease failed', { error, deliveryId: delivery.id }),
+        );
+    }, leaseMs / 3);
+    renewal.unref();
+    try {
+      await attemptUnderLease(delivery, token, startedAtMs);
+    } finally {
+      clearInterval(renewal);
+    }
+  }
+
+  async function attemptUnderLease(
+    delivery: ClaimedDelivery,
+    token: string,
+    startedAtMs: number,
+  ): Promise<void> {
     const config = options.config();
     const workflow = config?.workflows.get(delivery.workflowId);
-    const bury = (error: DeliveryError) => queue.bury(delivery.id, error);
-    let stored: Delivery;
+    const bury = (error: DeliveryError) => queue.bury(delivery.id, token, error);
+    let stored: Delivery | undefined;
     let result: StepsResult | undefined;
     if (!config) {
       stored = await queue.retryLater(
         delivery.id,
+        token,
         { code: 'CONFIG_UNAVAILABLE', message: 'No valid configuration is loaded.' },
         now() + pollIntervalMs * 10,
       );
@@ -196,7 +232,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
       }
       switch (result.kind) {
         case 'finished':
-          stored = await queue.complete(delivery.id, {
+          stored = await queue.complete(delivery.id, token, {
             outcome: result.outcome,
             message: result.message,
           });
@@ -212,11 +248,20 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
               })
             : await queue.retryLater(
                 delivery.id,
+                token,
                 result.error,
                 now() + computeBackoffMs(delivery.attempts, workflow.def.retry, random),
               );
           break;
       }
+    }
+    if (!stored) {
+      // Another worker claimed it after this lease ran out; its attempt records the outcome.
+      logger.warn('a delivery attempt ended after its lease was lost; its result is dropped', {
+        deliveryId: delivery.id,
+        workflowId: delivery.workflowId,
+      });
+      return;
     }
     logger[stored.state === 'dead' ? 'warn' : 'info']('workflow delivery attempt', {
       deliveryId: stored.id,
@@ -256,7 +301,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
         do {
           pumpAgain = false;
           while (inFlight.size < concurrency && !stopping) {
-            const delivery = await queue.claimNext();
+            const delivery = await queue.claimNext(leaseMs);
             if (!delivery) break;
             const running = attempt(delivery)
               .catch((error: unknown) =>
@@ -284,10 +329,6 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
   return {
     async start() {
       if (started) return;
-      const recovered = await queue.recoverInterrupted();
-      if (recovered > 0) {
-        logger.warn('resuming deliveries interrupted by a stop', { deliveries: recovered });
-      }
       started = true;
       pump();
     },
