@@ -246,6 +246,7 @@ function lastRunsInMemory(
 ): Record<string, RunRecord> {
   const latest: Record<string, RunRecord> = {};
   for (const run of runs) {
+    if (run.kind !== 'connector') continue;
     if (run.target.system !== ticket.system || run.target.id !== ticket.id) continue;
     const current = latest[run.connectorId];
     if (!current || run.startedAt > current.startedAt) latest[run.connectorId] = run;

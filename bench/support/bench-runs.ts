@@ -1,5 +1,5 @@
 import { createRunId } from '../../server/src/run-log/run-record';
-import type { RunRecord } from '../../server/src/run-log/run-record';
+import type { ConnectorRunRecord, RunRecord } from '../../server/src/run-log/run-record';
 
 /** Realistic run records (about 1 KB as JSON) for the run-log benchmarks. */
 export const CONNECTORS = 30;
@@ -15,12 +15,13 @@ export interface Percentiles {
 }
 
 /** A run of realistic size (~1 KB as JSON): redacted request, truncated response body. */
-export function buildBenchRun(index: number): RunRecord {
+export function buildBenchRun(index: number): ConnectorRunRecord {
   const startedAtMs = BASE_MS + index * SPACING_MS;
   const target = ticketOf(index);
   const failed = index % 17 === 0;
   return {
     id: createRunId(startedAtMs),
+    kind: 'connector',
     connectorId: `connector-${index % CONNECTORS}`,
     source: index % 5 === 0 ? 'automation' : 'zendesk',
     actor: { kind: 'agent', id: String(1000 + (index % 200)), name: 'Agent Name' },

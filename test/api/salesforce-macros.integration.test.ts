@@ -114,6 +114,23 @@ describe('POST /api/salesforce/macros/:macroId/run', () => {
       External_Reference__c: issue?.key,
       Escalated__c: true,
     });
+    // The click has its own entry (kind macro) listing each step's run.
+    const entry = await request(stack.url)
+      .get(`/api/salesforce/runs/${res.body.runId}`)
+      .set(stack.salesforceAuth)
+      .expect(200);
+    expect(entry.body.run).toMatchObject({
+      kind: 'macro',
+      macroId: 'escalate_case',
+      outcome: 'success',
+      actor: { kind: 'agent', id: REP },
+      target: { system: 'salesforce', type: 'Case', id: CASE_1001 },
+      outputs: {
+        steps: expect.arrayContaining([
+          { stepId: 'create_issue', outcome: 'success', runId: res.body.steps[0].runId },
+        ]),
+      },
+    });
     // The connector run is in the run log as the rep's, made from Salesforce.
     const run = await request(stack.url)
       .get(`/api/salesforce/runs/${res.body.steps[0].runId}`)

@@ -135,10 +135,18 @@ describe('a Zendesk trigger starting the Jira workflow', () => {
       .set(stack.adminAuth)
       .expect(200);
     expect(logged.body.runs[0]).toMatchObject({
-      connectorId: `workflow:${WORKFLOW}`,
+      kind: 'workflow',
+      workflowId: WORKFLOW,
       outcome: 'failed',
       errorCode: 'DELIVERY_DEAD',
     });
+    expect(logged.body.runs[0]).not.toHaveProperty('connectorId');
+    // A connector filter finds connector runs only, never a workflow's entry.
+    const byConnector = await request(stack.url)
+      .get(`/api/runs?ticketId=${ticketId}&connectorId=${WORKFLOW}`)
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(byConnector.body.runs).toEqual([]);
 
     stack.zendesk.faults.clear();
     const rerun = await request(stack.url)

@@ -94,9 +94,13 @@ const runResultSchema = z.object({
   replayed: z.optional(z.boolean()),
 });
 
+/** A run log entry: a connector run, or a workflow's or macro's summary (by `kind`). */
 const runRecordSchema = z.object({
   id: z.string(),
-  connectorId: z.string(),
+  kind: z.optional(z.enum(['connector', 'workflow', 'macro'])),
+  connectorId: z.optional(z.string()),
+  workflowId: z.optional(z.string()),
+  macroId: z.optional(z.string()),
   outcome: outcomeSchema,
   errorCode: z.optional(z.string()),
   message: z.string(),

@@ -25,6 +25,8 @@ export const STRINGS = {
     string
   >,
   saveTicketFirst: 'Save the ticket first: connectors run on saved tickets.',
+  /** Run log entries that are not a single connector run. */
+  runKind: { workflow: 'Workflow', macro: 'Macro' },
 
   // Macros: named bundles of connector steps, listed in a second group of the same list
   connectorsGroup: 'Connectors',

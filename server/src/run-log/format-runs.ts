@@ -1,3 +1,4 @@
+import { ranIdOf } from './run-record';
 import type { RunRecord } from './run-record';
 
 const MESSAGE_WIDTH = 72;
@@ -13,7 +14,11 @@ const COLUMNS: ReadonlyArray<{
     align: 'left',
     cell: (run) => run.outcome + (run.dryRun ? ' (dry run)' : ''),
   },
-  { header: 'CONNECTOR', align: 'left', cell: (run) => run.connectorId },
+  {
+    header: 'CONNECTOR',
+    align: 'left',
+    cell: (run) => (run.kind === 'connector' ? run.connectorId : `${run.kind} ${ranIdOf(run)}`),
+  },
   {
     header: 'TARGET',
     align: 'left',

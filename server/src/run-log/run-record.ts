@@ -108,9 +108,9 @@ export const runWritesSchema = z.strictObject({
   error: z.strictObject({ code: errorCodeSchema, message: z.string() }).optional(),
 });
 
-export const runRecordSchema = z.strictObject({
+/** Everything a run record holds whatever ran; `runRecordSchema` adds what ran. */
+export const runRecordBaseSchema = z.strictObject({
   id: runIdSchema,
-  connectorId: z.string().min(1),
   source: runSourceSchema,
   actor: runActorSchema,
   target: runTargetSchema,
@@ -133,7 +133,31 @@ export const runRecordSchema = z.strictObject({
   durationMs: z.number().min(0),
   idempotencyKey: z.string().optional(),
 });
+
+/**
+ * One entry of the run log: a connector run, a workflow delivery's outcome (one per finished
+ * delivery, next to the connector runs its steps made), or a macro run.
+ */
+export const runRecordSchema = z.discriminatedUnion('kind', [
+  runRecordBaseSchema.extend({ kind: z.literal('connector'), connectorId: z.string().min(1) }),
+  runRecordBaseSchema.extend({ kind: z.literal('workflow'), workflowId: z.string().min(1) }),
+  runRecordBaseSchema.extend({ kind: z.literal('macro'), macroId: z.string().min(1) }),
+]);
 export type RunRecord = z.infer<typeof runRecordSchema>;
+export type RunKind = RunRecord['kind'];
+export type ConnectorRunRecord = Extract<RunRecord, { kind: 'connector' }>;
+
+/** The id of what ran: the connector's, the workflow's or the macro's. */
+export function ranIdOf(run: RunRecord): string {
+  switch (run.kind) {
+    case 'connector':
+      return run.connectorId;
+    case 'workflow':
+      return run.workflowId;
+    case 'macro':
+      return run.macroId;
+  }
+}
 
 export const RUN_QUERY_DEFAULT_LIMIT = 50;
 export const RUN_QUERY_MAX_LIMIT = 500;

@@ -5,7 +5,7 @@ import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestRun } from './build-test-run';
 import { createRunId } from './run-record';
-import type { RunQuery, RunRecord } from './run-record';
+import type { ConnectorRunRecord, RunQuery, RunRecord } from './run-record';
 import { RUN_LOG_SCHEMA_VERSION, migrateRunLogSchema } from './sqlite-run-log-schema';
 import { buildRunQuery, openSqliteRunLogStore } from './sqlite-run-log-store';
 import { describeRunLogStoreContract } from '../storage/contracts/run-log-store-contract';
@@ -42,7 +42,7 @@ function open(options: Partial<SqliteRunLogStoreOptions> = {}): SqliteRunLogStor
   return opened.value;
 }
 
-function runAt(ms: number, overrides: Partial<RunRecord> = {}): RunRecord {
+function runAt(ms: number, overrides: Partial<ConnectorRunRecord> = {}): ConnectorRunRecord {
   const startedAt = new Date(ms).toISOString();
   return buildTestRun({ id: createRunId(ms), startedAt, ...overrides });
 }

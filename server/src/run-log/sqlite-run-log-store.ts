@@ -9,6 +9,7 @@ import {
   encodeRunCursor,
   runIdSchema,
   runOutcomeSchema,
+  runRecordBaseSchema,
   runRecordSchema,
   runTargetSchema,
   targetSystemSchema,
@@ -85,9 +86,36 @@ const runRowSchema = z.strictObject({
 type RunRow = z.infer<typeof runRowSchema>;
 
 /** Everything in a run that has no column of its own. */
-const runDetailsSchema = runRecordSchema
-  .omit({ id: true, connectorId: true, outcome: true, startedAt: true })
+const runDetailsSchema = runRecordBaseSchema
+  .omit({ id: true, outcome: true, startedAt: true })
   .extend({ target: runTargetSchema.omit({ system: true, id: true }) });
+
+/**
+ * The `connector_id` column holds what ran: a connector id as is (ids cannot contain ":"), a
+ * workflow or macro id behind its kind. Filters by connector therefore match connector runs only,
+ * and files written before `kind` existed (`workflow:<id>`) read back the same way.
+ */
+function storageKeyOf(run: RunRecord): string {
+  switch (run.kind) {
+    case 'connector':
+      return run.connectorId;
+    case 'workflow':
+      return `workflow:${run.workflowId}`;
+    case 'macro':
+      return `macro:${run.macroId}`;
+  }
+}
+
+function ranFromStorageKey(
+  key: string,
+):
+  | { kind: 'connector'; connectorId: string }
+  | { kind: 'workflow'; workflowId: string }
+  | { kind: 'macro'; macroId: string } {
+  if (key.startsWith('workflow:')) return { kind: 'workflow', workflowId: key.slice(9) };
+  if (key.startsWith('macro:')) return { kind: 'macro', macroId: key.slice(6) };
+  return { kind: 'connector', connectorId: key };
+}
 type RunDetails = z.infer<typeof runDetailsSchema>;
 
 /** Columns a STRICT table guarantees the types of, so keyset logic can rely on them. */
@@ -378,7 +406,7 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
         const run =
           fromRunRow(row, settings.onCorruptRow) ??
           findOlderValidRun(target.system, target.id, row);
-        if (run) latest[run.connectorId] = run;
+        if (run?.kind === 'connector') latest[run.connectorId] = run;
       }
       return latest;
     },
@@ -491,13 +519,22 @@ function parseInstant(iso: string, field: string): number {
   return ms;
 }
 
+/** The record without what ran (kept in the `connector_id` column). */
+function stripRan(run: Record<string, unknown>): Record<string, unknown> {
+  const { kind: _kind, connectorId: _c, workflowId: _w, macroId: _m, ...rest } = run;
+  return rest;
+}
+
 function toRunRow(run: RunRecord): RunRow {
   const parsed = runRecordSchema.safeParse(run);
   if (!parsed.success) {
     // The caller built the record; storing it would only make a row we later skip as corrupt.
     throw new TypeError(`invalid run record: ${z.prettifyError(parsed.error)}`);
   }
-  const { id, connectorId, outcome, startedAt, target, ...rest } = parsed.data;
+  const storageKey = storageKeyOf(parsed.data);
+  const { id, outcome, startedAt, target, ...withKind } = parsed.data;
+  // Validated above as a whole record; only what ran is dropped (it has its own column).
+  const rest = stripRan(withKind) as Omit<RunDetails, 'target'>;
   const details: RunDetails = {
     ...rest,
     target: {
@@ -509,7 +546,7 @@ function toRunRow(run: RunRecord): RunRow {
   };
   return {
     id,
-    connector_id: connectorId,
+    connector_id: storageKey,
     target_system: target.system,
     target_id: target.id,
     outcome,
@@ -540,7 +577,7 @@ function fromRunRow(
   const { target, ...rest } = details.data;
   return {
     id: row.data.id,
-    connectorId: row.data.connector_id,
+    ...ranFromStorageKey(row.data.connector_id),
     ...rest,
     target: { system: row.data.target_system, id: row.data.target_id, ...target },
     outcome: row.data.outcome,

@@ -12,7 +12,7 @@ import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
 import type { ResponseReading } from '../response/read-response';
-import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
+import type { ConnectorRunRecord, RunActor, RunRecord, RunSource } from '../run-log/run-record';
 import { capRunRecord } from '../run-log/cap-run-record';
 import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
@@ -356,6 +356,7 @@ export async function runConnector(
   const connectionValues = connector.connection.def.variables;
   const base = {
     id: runId,
+    kind: 'connector' as const,
     connectorId: connector.id,
     source: request.source,
     actor,
@@ -375,7 +376,7 @@ export async function runConnector(
    */
   const finish = async (
     redaction: RunRedaction,
-    parts: Omit<RunRecord, keyof typeof base | 'durationMs'>,
+    parts: Omit<ConnectorRunRecord, keyof typeof base | 'durationMs'>,
     view: {
       upstreamOutcome: RunResultView['upstreamOutcome'];
       outputs: Record<string, unknown>;

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Macro } from '../../../shared/src/config/workflow-schema';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
-import type { RunActor, RunSource } from '../run-log/run-record';
+import { capRunRecord } from '../run-log/cap-run-record';
+import { createRunId } from '../run-log/run-record';
+import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
 import { appliesToRecord, appliesToTicket } from '../runs/applies-when';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import { writesBack } from '../runs/run-connector';
@@ -30,6 +32,8 @@ export interface MacroView {
 
 export interface MacroResultView {
   macroId: string;
+  /** The macro's own run-log entry (kind `macro`); each step's connector run has its own. */
+  runId: string;
   outcome: 'success' | 'failed';
   message: string;
   error?: { code: string; message: string };
@@ -186,6 +190,7 @@ export async function runMacro(
       },
     };
   }
+  const startedAtMs = Date.now();
   const result = await runSteps(
     { config, helpdesk, run: deps.run, progress: createMemoryProgress() },
     {
@@ -205,22 +210,70 @@ export async function runMacro(
       ...(request.onSending ? { onSending: request.onSending } : {}),
     },
   );
-  return {
-    ok: true,
-    value:
-      result.kind === 'finished'
-        ? {
-            macroId: macro.id,
-            outcome: result.outcome,
-            message: result.message,
-            steps: result.steps,
-          }
-        : {
-            macroId: macro.id,
-            outcome: 'failed',
-            message: result.error.message,
-            error: result.error,
-            steps: result.steps,
-          },
+  const runId = createRunId(startedAtMs);
+  const value: MacroResultView =
+    result.kind === 'finished'
+      ? {
+          macroId: macro.id,
+          runId,
+          outcome: result.outcome,
+          message: result.message,
+          steps: result.steps,
+        }
+      : {
+          macroId: macro.id,
+          runId,
+          outcome: 'failed',
+          message: result.error.message,
+          error: result.error,
+          steps: result.steps,
+        };
+  await recordMacroRun(deps.run, { value, request, startedAtMs });
+  return { ok: true, value };
+}
+
+/**
+ * One run-log entry for the click, next to the connector runs its steps made: who ran which
+ * macro on what, how it ended, and each step's outcome and run id.
+ */
+async function recordMacroRun(
+  run: RunDeps,
+  entry: { value: MacroResultView; request: RunMacroRequest; startedAtMs: number },
+): Promise<void> {
+  const { value, request } = entry;
+  const record: RunRecord = {
+    id: value.runId,
+    kind: 'macro',
+    macroId: value.macroId,
+    source: request.source,
+    actor: request.actor,
+    target: request.target.target,
+    outcome: value.outcome,
+    ...(value.error ? { errorCode: value.error.code } : {}),
+    message: value.message,
+    dryRun: false,
+    inputs: {},
+    outputs: {
+      steps: value.steps.map((step) => ({
+        stepId: step.stepId,
+        outcome: step.outcome,
+        ...(step.runId === undefined ? {} : { runId: step.runId }),
+      })),
+    },
+    writes: { status: 'none', changes: null },
+    attempts: 1,
+    startedAt: new Date(entry.startedAtMs).toISOString(),
+    durationMs: Math.max(0, Date.now() - entry.startedAtMs),
+    ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
+  const logged = capRunRecord(run.redactor.redactDeep(record));
+  try {
+    await run.runLog.record(logged);
+  } catch (error) {
+    // The steps ran: if the log store fails, the structured log line is the record.
+    run.logger.error('run log write failed; the macro run is recorded here instead', {
+      error,
+      run: logged,
+    });
+  }
 }

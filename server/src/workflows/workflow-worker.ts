@@ -20,7 +20,7 @@ import type { StepProgressStore, StepsResult } from './run-steps';
  * Runs queued deliveries in the background: a few at a time, each attempt resuming from the
  * steps the last one finished. Failed attempts wait with exponential backoff and jitter; after
  * the workflow's `maxAttempts`, or at once when retrying cannot help, the delivery goes to the
- * dead letters. Every finished delivery also gets one run-log entry (`workflow:<id>`) on its
+ * dead letters. Every finished delivery also gets one run-log entry (kind `workflow`) on its
  * ticket or record, next to the connector runs its steps made.
  */
 
@@ -114,7 +114,8 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     if (delivery.state !== 'completed' && delivery.state !== 'dead') return;
     const record: RunRecord = {
       id: createRunId(startedAtMs),
-      connectorId: `workflow:${delivery.workflowId}`,
+      kind: 'workflow',
+      workflowId: delivery.workflowId,
       source: 'automation',
       actor: { kind: 'system', name: `workflow ${delivery.workflowId}` },
       target: { system: delivery.system, type: delivery.target.type, id: delivery.target.id },

@@ -4,6 +4,14 @@ import { formatOutputValue } from '../run-result';
 import { formatWhen, h, idPart } from './dom';
 
 /** Recent runs on this ticket; each one expands into its run-log entry. */
+/** A connector run by its connector's name; a workflow's or macro's summary by its kind and id. */
+function runName(run: RunRecordView, connectorNames: ReadonlyMap<string, string>): string {
+  if (run.kind === 'workflow') return `${STRINGS.runKind.workflow} ${run.workflowId ?? ''}`;
+  if (run.kind === 'macro') return `${STRINGS.runKind.macro} ${run.macroId ?? ''}`;
+  const id = run.connectorId ?? '';
+  return connectorNames.get(id) ?? id;
+}
+
 export function renderRunList(
   runs: readonly RunRecordView[],
   connectorNames: ReadonlyMap<string, string>,
@@ -36,11 +44,7 @@ export function renderRunList(
           { class: `dc-badge dc-badge--${run.outcome}` },
           STRINGS.outcome[run.outcome] ?? run.outcome,
         ),
-        h(
-          'span',
-          { class: 'dc-run__name' },
-          connectorNames.get(run.connectorId) ?? run.connectorId,
-        ),
+        h('span', { class: 'dc-run__name' }, runName(run, connectorNames)),
         h('span', { class: 'dc-muted' }, formatWhen(run.startedAt)),
         h('span', { class: 'dc-run__message' }, run.message),
       );

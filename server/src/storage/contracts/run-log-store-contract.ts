@@ -1,7 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestRun } from '../../run-log/build-test-run';
 import { createRunId } from '../../run-log/run-record';
-import type { RunLogStore, RunQuery, RunRecord } from '../../run-log/run-record';
+import type {
+  ConnectorRunRecord,
+  RunLogStore,
+  RunQuery,
+  RunRecord,
+} from '../../run-log/run-record';
 
 /**
  * What every RunLogStore must do, whatever the database: run by each implementation's test file
@@ -26,7 +31,7 @@ export function describeRunLogStoreContract(
     return store;
   }
 
-  function runAt(ms: number, overrides: Partial<RunRecord> = {}): RunRecord {
+  function runAt(ms: number, overrides: Partial<ConnectorRunRecord> = {}): ConnectorRunRecord {
     const startedAt = new Date(ms).toISOString();
     return buildTestRun({ id: createRunId(ms), startedAt, ...overrides });
   }
@@ -251,7 +256,11 @@ export function describeRunLogStoreContract(
       await recordAll(store, runs);
       const first = await store.query({ connectorId: 'even', limit: 4 });
       const second = await store.query({ connectorId: 'even', limit: 4, cursor: first.nextCursor });
-      expect([...first.runs, ...second.runs].every((run) => run.connectorId === 'even')).toBe(true);
+      expect(
+        [...first.runs, ...second.runs].every(
+          (run) => run.kind === 'connector' && run.connectorId === 'even',
+        ),
+      ).toBe(true);
       expect(second.runs).toHaveLength(2);
       expect(second.nextCursor).toBeUndefined();
     });
@@ -305,6 +314,37 @@ export function describeRunLogStoreContract(
 
     it('rejects a cursor that was not issued by the store', async () => {
       await expect((await open()).query({ cursor: 'bogus!' })).rejects.toThrow(/cursor/);
+    });
+  });
+
+  describe(`${name}: what ran`, () => {
+    it('keeps workflow and macro entries with their kind and id; connector filters skip them', async () => {
+      const store = await open();
+      const { connectorId: _unused, kind: _kind, ...base } = runAt(T0);
+      const workflowRun: RunRecord = {
+        ...base,
+        id: createRunId(T0 + 1),
+        kind: 'workflow',
+        workflowId: 'order-lookup',
+      };
+      const macroRun: RunRecord = {
+        ...base,
+        id: createRunId(T0 + 2),
+        kind: 'macro',
+        macroId: 'order-lookup',
+      };
+      const connectorRun = runAt(T0 + 3);
+      await recordAll(store, [workflowRun, macroRun, connectorRun]);
+      expect(await store.get(workflowRun.id)).toEqual(workflowRun);
+      expect(await store.get(macroRun.id)).toEqual(macroRun);
+      // The three share the id "order-lookup": only the connector run is that connector's.
+      expect(ids((await store.query({ connectorId: 'order-lookup' })).runs)).toEqual([
+        connectorRun.id,
+      ]);
+      expect(Object.keys(await store.lastRunsFor(connectorRun.target))).toEqual(['order-lookup']);
+      expect((await store.lastRunsFor(connectorRun.target))['order-lookup']?.id).toBe(
+        connectorRun.id,
+      );
     });
   });
 
