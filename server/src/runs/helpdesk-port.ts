@@ -7,24 +7,25 @@ import type { RunTarget } from '../run-log/run-record';
  * What a run needs from a helpdesk, so the run pipeline does not care whether it is writing a
  * Zendesk ticket or a Salesforce record.
  */
+/** Made by the helpdesk's `load` and never changed afterwards: a write starts from a fresh load. */
 export interface LoadedTarget {
-  target: RunTarget;
+  readonly target: RunTarget;
   /** Reads input sources (ticket.subject, comment.body, record.Field__c …) from what was loaded. */
-  read: SourceReader;
+  readonly read: SourceReader;
   /** Whether the connector's `appliesWhen` holds for this ticket or record. */
   applies(connector: CompiledConnector): boolean;
   /** The agent running it, as the helpdesk knows them (looked up server-side, not from claims). */
-  agent: { id: string; name: string; email: string } | undefined;
+  readonly agent: { id: string; name: string; email: string } | undefined;
   /**
    * Whether the helpdesk lets the agent who asked (`viewer`) edit this target; true when no
    * viewer was named (admins, automations). A run that would write back needs it.
    */
-  viewerMayEdit: boolean;
+  readonly viewerMayEdit: boolean;
   /**
    * The target's version as loaded (Zendesk's updated_at), for optimistic concurrency: a write
    * made against an older version is refused by the helpdesk instead of overwriting newer edits.
    */
-  version: string | undefined;
+  readonly version: string | undefined;
 }
 
 export type HelpdeskErrorCode =

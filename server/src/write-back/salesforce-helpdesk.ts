@@ -81,6 +81,11 @@ interface WriteContext {
   onlyEditableFields: boolean;
 }
 
+/** A record as this adapter loads it: the rep's write limits come with it. */
+interface SalesforceLoadedTarget extends LoadedTarget {
+  readonly writeContext: WriteContext;
+}
+
 /** Whether a connector's `appliesWhen` holds for a record of `objectApiName` (runs/applies-when.ts). */
 export function connectorAppliesToRecord(
   connector: CompiledConnector,
@@ -164,7 +169,6 @@ export function createSalesforceHelpdesk(
   const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const defaultObject = options.defaultObjectApiName ?? 'Case';
   const users = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
-  const writeContexts = new WeakMap<LoadedTarget, WriteContext>();
 
   async function loadAgent(
     userId: string,
@@ -234,7 +238,9 @@ export function createSalesforceHelpdesk(
         agent = found.agent;
       }
       const record: SalesforceRecord = loaded.value;
-      const target: LoadedTarget = {
+      // What the write needs to know about the rep travels on the target this adapter loaded,
+      // not in a side table: the object is never changed after it is made.
+      const target: SalesforceLoadedTarget = {
         target: { system: 'salesforce', type: objectApiName, id: String(record.Id ?? recordId) },
         read: (source) => {
           if (source.startsWith(RECORD_SOURCE_PREFIX)) {
@@ -249,8 +255,8 @@ export function createSalesforceHelpdesk(
         // onlyEditableFields the fields are checked here too, one by one.
         viewerMayEdit: loadOptions.recordEditable ?? true,
         version: typeof record.LastModifiedDate === 'string' ? record.LastModifiedDate : undefined,
+        writeContext: { userId, onlyEditableFields },
       };
-      writeContexts.set(target, { userId, onlyEditableFields });
       return { ok: true, value: target };
     },
 
@@ -262,7 +268,10 @@ export function createSalesforceHelpdesk(
       const fields = renderFields(write, scope);
       if (Object.keys(fields).length === 0) return { ok: true, written: false, changes: null };
       const objectApiName = loaded.target.type;
-      const context = writeContexts.get(loaded) ?? { userId: undefined, onlyEditableFields: false };
+      const context =
+        'writeContext' in loaded
+          ? (loaded as SalesforceLoadedTarget).writeContext
+          : { userId: undefined, onlyEditableFields: false };
       const skipped: { field: string; reason: string }[] = [];
       if (context.onlyEditableFields && context.userId !== undefined) {
         const editable = await client.editableFields(objectApiName, context.userId);

@@ -292,7 +292,6 @@ export function createZendeskHelpdesk(
           ...(stamp === undefined ? {} : { safeUpdateStamp: stamp }),
         });
         if (result.ok) {
-          loaded.version = result.value.ticketUpdatedAt;
           return { ok: true, written: true, changes: describeUpdate(built.update) };
         }
         const error = result.error;
@@ -302,7 +301,6 @@ export function createZendeskHelpdesk(
             // A retried PUT whose first answer was lost also ends here: the update landed, so
             // the ticket changed. Applying it again would add the internal note twice.
             if (await updateAlreadyApplied(client, fresh.value, built.update, loaded.version)) {
-              loaded.version = fresh.value.ticket.updatedAt;
               return { ok: true, written: true, changes: describeUpdate(built.update) };
             }
             stamp = fresh.value.ticket.updatedAt;
