@@ -13,6 +13,7 @@ import { ApiError, parseOrThrow } from './api-error';
 import { agentOf } from './authenticate';
 import type { Principal } from './authenticate';
 import { listConnectorViews } from './connector-views';
+import { toRunAnswer } from './run-result-view';
 import { runWithIdempotency } from './run-with-idempotency';
 
 export interface ConnectorsRouteDeps {
@@ -116,26 +117,28 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
           ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
           ...(body.agentId === undefined ? {} : { agentId: String(body.agentId) }),
         },
-        run: ({ key, onSending }) =>
-          runConnector(deps.run, {
-            connectorId,
-            system: 'zendesk',
-            targetId: String(body.ticketId),
-            ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
-            ...(agent === undefined && body.agentId !== undefined
-              ? { agentId: String(body.agentId) }
-              : {}),
-            ...viewerOf(req),
-            inputs: body.inputs,
-            confirmed: body.confirmed,
-            dryRun: body.dryRun,
-            surface: body.surface,
-            source: agent ? 'zendesk' : 'api',
-            // The helpdesk replaces this with the agent as Zendesk has them (runConnector).
-            actor: agent ? { kind: 'agent', id: String(agent.userId) } : { kind: 'admin' },
-            ...(key === undefined ? {} : { idempotencyKey: key }),
-            onSending,
-          }),
+        run: async ({ key, onSending }) =>
+          toRunAnswer(
+            await runConnector(deps.run, {
+              connectorId,
+              system: 'zendesk',
+              targetId: String(body.ticketId),
+              ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
+              ...(agent === undefined && body.agentId !== undefined
+                ? { agentId: String(body.agentId) }
+                : {}),
+              ...viewerOf(req),
+              inputs: body.inputs,
+              confirmed: body.confirmed,
+              dryRun: body.dryRun,
+              surface: body.surface,
+              source: agent ? 'zendesk' : 'api',
+              // The helpdesk replaces this with the agent as Zendesk has them (runConnector).
+              actor: agent ? { kind: 'agent', id: String(agent.userId) } : { kind: 'admin' },
+              ...(key === undefined ? {} : { idempotencyKey: key }),
+              onSending,
+            }),
+          ),
       }),
     );
   });

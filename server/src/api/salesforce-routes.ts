@@ -20,6 +20,7 @@ import { principalScope, requireConfig, requireJson } from './connectors-routes'
 import { listConnectorViews } from './connector-views';
 import { kindOfApiRequest } from './rate-limit';
 import type { RateLimiter } from './rate-limit';
+import { toRunAnswer } from './run-result-view';
 import { runWithIdempotency } from './run-with-idempotency';
 
 const SALESFORCE_USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
@@ -136,27 +137,29 @@ export function createSalesforceRouter(deps: {
         scope: principalScope(req.principal),
         key: req.get('idempotency-key'),
         fingerprint: { connectorId, ...body },
-        run: ({ key, onSending }) =>
-          runConnector(deps.run, {
-            connectorId,
-            system: 'salesforce',
-            targetId: body.recordId,
-            objectApiName: body.objectApiName,
-            ...(body.userId === undefined ? {} : { userId: body.userId }),
-            onlyEditableFields: body.onlyEditableFields,
-            ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
-            inputs: body.inputs,
-            confirmed: body.confirmed,
-            dryRun: body.dryRun,
-            surface: 'salesforce',
-            source: req.principal?.kind === 'salesforce' ? 'salesforce' : 'api',
-            actor:
-              req.principal?.kind === 'admin'
-                ? { kind: 'admin' }
-                : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
-            ...(key === undefined ? {} : { idempotencyKey: key }),
-            onSending,
-          }),
+        run: async ({ key, onSending }) =>
+          toRunAnswer(
+            await runConnector(deps.run, {
+              connectorId,
+              system: 'salesforce',
+              targetId: body.recordId,
+              objectApiName: body.objectApiName,
+              ...(body.userId === undefined ? {} : { userId: body.userId }),
+              onlyEditableFields: body.onlyEditableFields,
+              ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
+              inputs: body.inputs,
+              confirmed: body.confirmed,
+              dryRun: body.dryRun,
+              surface: 'salesforce',
+              source: req.principal?.kind === 'salesforce' ? 'salesforce' : 'api',
+              actor:
+                req.principal?.kind === 'admin'
+                  ? { kind: 'admin' }
+                  : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
+              ...(key === undefined ? {} : { idempotencyKey: key }),
+              onSending,
+            }),
+          ),
       }),
     );
   });

@@ -1,4 +1,5 @@
 import type { RunResultView } from '../../../shared/src/api/api-contracts';
+import type { ConnectorRun } from './connector-run';
 import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';
 import { renderTemplateText } from '../compile/template';
 import type { TemplateScope } from '../compile/template';
@@ -91,8 +92,7 @@ export interface Refusal {
   retryAfterSeconds?: number;
 }
 
-export type RunConnectorResult =
-  { ok: true; result: RunResultView } | { ok: false; refusal: Refusal };
+export type RunConnectorResult = { ok: true; run: ConnectorRun } | { ok: false; refusal: Refusal };
 
 export interface SendUpstream {
   (connector: CompiledConnector, request: OutboundRequest, auth: AuthConfig): Promise<SendResult>;
@@ -416,11 +416,12 @@ export async function runConnector(
       attempts: record.attempts,
       writes: record.writes.status,
     });
-    const result: RunResultView = {
+    const run: ConnectorRun = {
       runId,
       connectorId: connector.id,
       outcome: record.outcome,
       upstreamOutcome: view.upstreamOutcome,
+      upstreamStatus: record.response?.status,
       message: record.message,
       ...(view.error ? { error: redaction.deep(view.error) } : {}),
       outputs: connector.response.outputs
@@ -440,7 +441,7 @@ export async function runConnector(
       durationMs,
       attempts: record.attempts,
     };
-    return { ok: true, result };
+    return { ok: true, run };
   };
 
   if (connector.unavailable) {

@@ -394,9 +394,10 @@ async function runRun(
     }
     return { kind: 'halt', error };
   }
-  const view = ran.result;
+  const view = ran.run;
   if (view.outcome === 'failed' && view.error && !context.finalAttempt) {
-    const status = (await deps.run.runLog.get(view.runId))?.response?.status;
+    // What the upstream answered comes with the run; no need to read it back from the log.
+    const status = view.upstreamStatus;
     const transient =
       TRANSIENT_UPSTREAM_ERRORS.has(view.error.code) &&
       (view.error.code !== 'UPSTREAM_HTTP_ERROR' ||
