@@ -355,8 +355,9 @@ export async function startServer(
     ...(env.salesforce ? { salesforce: { connectorKey: env.salesforce.connectorKey } } : {}),
     run: {
       config: () => configStore.current(),
-      helpdesk,
-      salesforce,
+      helpdesks: new Map(
+        [helpdesk, salesforce].flatMap((port) => (port ? [[port.system, port] as const] : [])),
+      ),
       secrets: (names) =>
         Object.fromEntries(
           names.flatMap((name) => {

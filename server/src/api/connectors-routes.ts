@@ -80,7 +80,7 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
   router.get('/connectors', async (req, res) => {
     const query = parseOrThrow(listConnectorsQuerySchema, req.query, 'QUERY_INVALID');
     const config = requireConfig(deps.config());
-    const helpdesk = deps.run.helpdesk;
+    const helpdesk = deps.run.helpdesks.get('zendesk');
     if (!helpdesk)
       throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Zendesk is not configured on this server.');
     refuseAgentOverreach(req, { surface: query.surface });
@@ -123,11 +123,13 @@ export function createConnectorsRouter(deps: ConnectorsRouteDeps): Router {
               connectorId,
               system: 'zendesk',
               targetId: String(body.ticketId),
-              ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
-              ...(agent === undefined && body.agentId !== undefined
-                ? { agentId: String(body.agentId) }
-                : {}),
-              ...viewerOf(req),
+              load: {
+                ...(body.commentId === undefined ? {} : { commentId: String(body.commentId) }),
+                ...(agent === undefined && body.agentId !== undefined
+                  ? { actorId: String(body.agentId) }
+                  : {}),
+                ...viewerOf(req),
+              },
               inputs: body.inputs,
               confirmed: body.confirmed,
               dryRun: body.dryRun,

@@ -155,7 +155,7 @@ export function createApp(deps: AppDeps): Express {
       idempotency: deps.idempotency,
     }),
   );
-  api.use(createRunsRouter({ runLog: deps.runLog, helpdesk: deps.run.helpdesk }));
+  api.use(createRunsRouter({ runLog: deps.runLog, helpdesk: deps.run.helpdesks.get('zendesk') }));
   if (identity) api.use(createSessionRouter(identity));
   if (workflows) api.use(workflows.api);
   api.get('/admin/config', (req, res) => {

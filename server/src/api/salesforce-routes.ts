@@ -11,6 +11,7 @@ import type { CompiledConfig } from '../compile/compiled-model';
 import type { RunLogStore } from '../run-log/run-record';
 import { runIdSchema } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';
+import type { LoadRequest } from '../runs/helpdesk-port';
 import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { listMacroViews, runMacro } from '../workflows/run-macro';
@@ -37,6 +38,26 @@ function salesforceUserIdOf(req: Request): string | undefined {
   return typeof candidate === 'string' && SALESFORCE_USER_ID.test(candidate)
     ? candidate.slice(0, 15)
     : undefined;
+}
+
+/**
+ * What Apex sends about the record and the rep, as the helpdesk's load request: the object, the
+ * rep (run as, and the actor), and what the org lets them do.
+ */
+function loadRequestOf(body: {
+  objectApiName: string;
+  userId?: string | undefined;
+  onlyEditableFields: boolean;
+  recordEditable?: boolean | undefined;
+}): LoadRequest {
+  return {
+    targetType: body.objectApiName,
+    ...(body.userId === undefined ? {} : { actorId: body.userId }),
+    callerRights: {
+      onlyEditableFields: body.onlyEditableFields,
+      ...(body.recordEditable === undefined ? {} : { mayEdit: body.recordEditable }),
+    },
+  };
 }
 
 function allowedSet(ids: readonly string[] | undefined): Set<string> | undefined {
@@ -97,18 +118,19 @@ export function createSalesforceRouter(deps: {
   );
 
   const helpdesk = () => {
-    if (!deps.run.salesforce) {
+    const salesforce = deps.run.helpdesks.get('salesforce');
+    if (!salesforce) {
       throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Salesforce is not configured on this server.');
     }
-    return deps.run.salesforce;
+    return salesforce;
   };
 
   router.get('/connectors', async (req, res) => {
     const query = parseOrThrow(salesforceListQuerySchema, req.query, 'QUERY_INVALID');
     const config = requireConfig(deps.config());
     const loaded = await helpdesk().load(query.recordId, {
-      objectApiName: query.objectApiName,
-      ...(query.userId === undefined ? {} : { userId: query.userId }),
+      targetType: query.objectApiName,
+      ...(query.userId === undefined ? {} : { actorId: query.userId }),
     });
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const connectors = await listConnectorViews({
@@ -143,10 +165,7 @@ export function createSalesforceRouter(deps: {
               connectorId,
               system: 'salesforce',
               targetId: body.recordId,
-              objectApiName: body.objectApiName,
-              ...(body.userId === undefined ? {} : { userId: body.userId }),
-              onlyEditableFields: body.onlyEditableFields,
-              ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
+              load: loadRequestOf(body),
               inputs: body.inputs,
               confirmed: body.confirmed,
               dryRun: body.dryRun,
@@ -168,8 +187,8 @@ export function createSalesforceRouter(deps: {
     const query = parseOrThrow(salesforceListMacrosQuerySchema, req.query, 'QUERY_INVALID');
     const config = requireConfig(deps.config());
     const loaded = await helpdesk().load(query.recordId, {
-      objectApiName: query.objectApiName,
-      ...(query.userId === undefined ? {} : { userId: query.userId }),
+      targetType: query.objectApiName,
+      ...(query.userId === undefined ? {} : { actorId: query.userId }),
     });
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     res.json({
@@ -194,12 +213,7 @@ export function createSalesforceRouter(deps: {
     }
     refuseDisallowed(body.allowedConnectorIds, macro.connectorIds, body.objectApiName);
     const salesforce = helpdesk();
-    const loaded = await salesforce.load(body.recordId, {
-      objectApiName: body.objectApiName,
-      ...(body.userId === undefined ? {} : { userId: body.userId }),
-      onlyEditableFields: body.onlyEditableFields,
-      ...(body.recordEditable === undefined ? {} : { recordEditable: body.recordEditable }),
-    });
+    const loaded = await salesforce.load(body.recordId, loadRequestOf(body));
     if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
     const fromApex = req.principal?.kind === 'salesforce';
     // A retried callout must not run the macro's steps (and create issues) twice.
@@ -217,8 +231,7 @@ export function createSalesforceRouter(deps: {
               surface: 'salesforce',
               target: loaded.value,
               confirmed: body.confirmed,
-              ...(body.userId === undefined ? {} : { agentId: body.userId }),
-              onlyEditableFields: body.onlyEditableFields,
+              load: loadRequestOf(body),
               source: fromApex ? 'salesforce' : 'api',
               actor:
                 req.principal?.kind === 'admin'

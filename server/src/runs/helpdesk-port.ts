@@ -1,7 +1,8 @@
-import type { CompiledWrite, CompiledConnector } from '../compile/compiled-model';
+import type { CompiledWrite } from '../compile/compiled-model';
 import type { TemplateScope } from '../compile/template';
 import type { SourceReader } from '../inputs/resolve-inputs';
-import type { RunTarget } from '../run-log/run-record';
+import type { AppliesWhen } from '../../../shared/src/config/connector-config-schema';
+import type { RunTarget, TargetSystem } from '../run-log/run-record';
 
 /**
  * What a run needs from a helpdesk, so the run pipeline does not care whether it is writing a
@@ -12,8 +13,8 @@ export interface LoadedTarget {
   readonly target: RunTarget;
   /** Reads input sources (ticket.subject, comment.body, record.Field__c …) from what was loaded. */
   readonly read: SourceReader;
-  /** Whether the connector's `appliesWhen` holds for this ticket or record. */
-  applies(connector: CompiledConnector): boolean;
+  /** Whether an `appliesWhen` (a connector's or a macro's) holds for this ticket or record. */
+  applies(when: AppliesWhen): boolean;
   /** The agent running it, as the helpdesk knows them (looked up server-side, not from claims). */
   readonly agent: { id: string; name: string; email: string } | undefined;
   /**
@@ -48,36 +49,50 @@ export type WriteResult =
   | { ok: true; written: boolean; changes: unknown }
   | { ok: false; changes: unknown; error: { code: WriteErrorCode; message: string } };
 
+/**
+ * What the pipeline asks a helpdesk to load: generic words, each helpdesk reading them its way
+ * (Zendesk: a ticket, an agent; Salesforce: a record of some object, a user).
+ */
+export interface LoadRequest {
+  /** The target's type where a helpdesk has several (a Salesforce object); else its own. */
+  targetType?: string;
+  /** A part of the target to read too (Zendesk: one comment). */
+  commentId?: string;
+  /**
+   * The helpdesk user to run as, looked up by the helpdesk: a Zendesk agent an admin names, or
+   * the Salesforce user Apex vouches for.
+   */
+  actorId?: string;
+  /**
+   * The helpdesk user asking, proven by their session: the target loads only if the helpdesk
+   * would show it to them (otherwise it is "not found"), and they become the agent.
+   */
+  viewer?: { userId: string };
+  /**
+   * What a trusted surface says the caller may do (Salesforce: Apex's record access and the
+   * org's setting): `mayEdit: false` refuses runs that write; `onlyEditableFields` writes only
+   * the fields the actor may edit.
+   */
+  callerRights?: { mayEdit?: boolean; onlyEditableFields?: boolean };
+  /** Load only what this connector reads (otherwise: every connector that applies). */
+  connectorId?: string;
+  /**
+   * Input sources the caller will read as well (a workflow's collect steps), for helpdesks that
+   * load only what they are asked for (Salesforce: its `record.*` sources).
+   */
+  sources?: readonly string[];
+}
+
 export interface HelpdeskPort {
+  /** The helpdesk's id: the key it is registered under, and `RunTarget.system`. */
+  readonly system: TargetSystem;
+  /** How people call it in messages ("Zendesk"). */
+  readonly label: string;
+  /** The refusal when the caller cannot edit the target (`subject` names the connector or macro). */
+  editForbiddenMessage(subject: string, targetType: string): string;
   load(
     targetId: string,
-    options: {
-      commentId?: string;
-      agentId?: string;
-      /** Salesforce: the record's object (Case, Account, …). */
-      objectApiName?: string;
-      /** Salesforce: the rep's user id, as Apex's UserInfo.getUserId() sent it. */
-      userId?: string;
-      /** Salesforce: skip record fields the rep's profile could not edit (needs userId). */
-      onlyEditableFields?: boolean;
-      /**
-       * Salesforce: whether the rep may edit this record (Apex reads UserRecordAccess); false
-       * refuses runs that would write to it, as a Zendesk light agent's are.
-       */
-      recordEditable?: boolean;
-      /**
-       * The helpdesk user asking, proven by their session: the target loads only if the
-       * helpdesk would show it to them (otherwise it is "not found"), and they become the agent.
-       */
-      viewer?: { userId: string };
-      /** Load only what this connector reads (otherwise: every connector that applies). */
-      connectorId?: string;
-      /**
-       * Salesforce: record fields to load as well (API names or relationship paths, without the
-       * `record.` prefix), e.g. the ones a workflow's collect steps read.
-       */
-      fields?: readonly string[];
-    },
+    request: LoadRequest,
   ): Promise<{ ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }>;
   /** Describes the writes without making them (dry runs, and the redacted copy for the log). */
   preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult;
@@ -87,3 +102,6 @@ export interface HelpdeskPort {
     scope: TemplateScope,
   ): Promise<WriteResult>;
 }
+
+/** The helpdesks this server is connected to, by system: the only place the pipeline finds one. */
+export type Helpdesks = ReadonlyMap<TargetSystem, HelpdeskPort>;

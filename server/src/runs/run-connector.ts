@@ -13,11 +13,17 @@ import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
 import type { ResponseReading } from '../response/read-response';
-import type { ConnectorRunRecord, RunActor, RunRecord, RunSource } from '../run-log/run-record';
+import type {
+  ConnectorRunRecord,
+  RunActor,
+  RunRecord,
+  RunSource,
+  TargetSystem,
+} from '../run-log/run-record';
 import { capRunRecord } from '../run-log/cap-run-record';
 import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
-import type { HelpdeskPort, LoadedTarget, WriteResult } from './helpdesk-port';
+import type { Helpdesks, LoadedTarget, LoadRequest, WriteResult } from './helpdesk-port';
 
 /**
  * The run pipeline: load the ticket → resolve inputs → render the request → send it → read the
@@ -29,23 +35,14 @@ import type { HelpdeskPort, LoadedTarget, WriteResult } from './helpdesk-port';
 
 export interface RunRequest {
   connectorId: string;
-  /** Which helpdesk holds the target (default Zendesk). */
-  system?: 'zendesk' | 'salesforce';
+  /** Which helpdesk holds the target. */
+  system: TargetSystem;
   targetId: string;
-  /** Salesforce: the record's object, the rep's user id, and whether to skip fields they cannot edit. */
-  objectApiName?: string;
-  userId?: string;
-  onlyEditableFields?: boolean;
-  /** Salesforce: whether the rep may edit the record, as Apex found it (UserRecordAccess). */
-  recordEditable?: boolean;
-  commentId?: string;
-  /** Admin token only: the Zendesk user to run as (looked up; the viewer's own id otherwise). */
-  agentId?: string;
   /**
-   * The agent asking, proven by their sidebar session: the ticket must be one Zendesk shows
-   * them, they are the run's actor, and a run that writes back needs their edit rights.
+   * How the helpdesk loads the target (its type, a comment, who runs it, who asks, what the
+   * caller may do): passed to it as is (helpdesk-port.ts).
    */
-  viewer?: { userId: string };
+  load?: Omit<LoadRequest, 'connectorId' | 'sources'>;
   inputs: Record<string, unknown>;
   confirmed: boolean;
   dryRun: boolean;
@@ -100,9 +97,8 @@ export interface SendUpstream {
 
 export interface RunDeps {
   config: () => CompiledConfig | undefined;
-  /** Zendesk; undefined when the server runs for Salesforce only. */
-  helpdesk: HelpdeskPort | undefined;
-  salesforce?: HelpdeskPort | undefined;
+  /** The helpdesks this server is connected to (one, or both). */
+  helpdesks: Helpdesks;
   secrets: (names: readonly string[]) => Record<string, string>;
   send: SendUpstream;
   /** Refuses quickly when a connection already has too many runs waiting. */
@@ -304,29 +300,20 @@ export async function runConnector(
     );
   }
 
-  const system = request.system ?? 'zendesk';
-  const helpdesk = system === 'salesforce' ? deps.salesforce : deps.helpdesk;
+  const helpdesk = deps.helpdesks.get(request.system);
   if (!helpdesk) {
     return refusal(
       'HELPDESK_NOT_CONFIGURED',
-      `${system === 'salesforce' ? 'Salesforce' : 'Zendesk'} is not configured on this server.`,
+      `This server has no "${request.system}" helpdesk configured.`,
     );
   }
   const loaded = await helpdesk.load(request.targetId, {
+    ...request.load,
     connectorId: connector.id,
-    ...(request.commentId === undefined ? {} : { commentId: request.commentId }),
-    ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
-    ...(request.viewer === undefined ? {} : { viewer: request.viewer }),
-    ...(request.objectApiName === undefined ? {} : { objectApiName: request.objectApiName }),
-    ...(request.userId === undefined ? {} : { userId: request.userId }),
-    ...(request.onlyEditableFields === undefined
-      ? {}
-      : { onlyEditableFields: request.onlyEditableFields }),
-    ...(request.recordEditable === undefined ? {} : { recordEditable: request.recordEditable }),
   });
   if (!loaded.ok) return refusal(loaded.error.code, loaded.error.message);
   const target = loaded.value;
-  if (request.surface !== 'automation' && !target.applies(connector)) {
+  if (request.surface !== 'automation' && !target.applies(connector.def.appliesWhen)) {
     return refusal(
       'CONNECTOR_NOT_APPLICABLE',
       `Connector "${connector.id}" does not apply to this ${target.target.type}.`,
@@ -335,9 +322,7 @@ export async function runConnector(
   if (!target.viewerMayEdit && writesBack(connector) && !request.dryRun && !request.skipWriteBack) {
     return refusal(
       'TICKET_EDIT_FORBIDDEN',
-      system === 'salesforce'
-        ? `Connector "${connector.id}" writes to the ${target.target.type}, and you cannot edit this record in Salesforce.`
-        : `Connector "${connector.id}" writes to the ticket, and your Zendesk role cannot edit tickets.`,
+      helpdesk.editForbiddenMessage(`Connector "${connector.id}"`, target.target.type),
     );
   }
   if (request.inputOverrides && request.surface !== 'automation') {

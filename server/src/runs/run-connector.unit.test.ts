@@ -32,12 +32,20 @@ function depsWith(helpdesk: Partial<HelpdeskPort>) {
   let sends = 0;
   const deps: RunDeps = {
     config: () => compiled.compiled,
-    helpdesk: {
-      load: async () => ({ ok: true, value: target }),
-      preview: () => ({ ok: true, written: false, changes: null }),
-      write: async () => ({ ok: true, written: true, changes: null }),
-      ...helpdesk,
-    },
+    helpdesks: new Map([
+      [
+        'zendesk',
+        {
+          system: 'zendesk',
+          label: 'Zendesk',
+          editForbiddenMessage: (subject) => `${subject} may not write`,
+          load: async () => ({ ok: true, value: target }),
+          preview: () => ({ ok: true, written: false, changes: null }),
+          write: async () => ({ ok: true, written: true, changes: null }),
+          ...helpdesk,
+        },
+      ],
+    ]),
     secrets: () => ({ ...TEST_SECRETS }),
     send: async () => {
       sends += 1;
@@ -67,6 +75,7 @@ function depsWith(helpdesk: Partial<HelpdeskPort>) {
 
 const request = {
   connectorId: 'test_connector',
+  system: 'zendesk' as const,
   targetId: '1',
   inputs: {},
   confirmed: true,

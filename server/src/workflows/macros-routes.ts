@@ -7,7 +7,7 @@ import { principalScope, refuseAgentOverreach, viewerOf } from '../api/connector
 import { runWithIdempotency } from '../api/run-with-idempotency';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import type { CompiledConfig } from '../compile/compiled-model';
-import type { LoadedTarget } from '../runs/helpdesk-port';
+import type { LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import { listMacroViews, runMacro } from './run-macro';
 
@@ -49,11 +49,8 @@ export function createMacrosRouter(deps: {
     return config;
   };
 
-  const loadTicket = async (
-    ticketId: string,
-    options: { agentId?: string; viewer?: { userId: string } },
-  ): Promise<LoadedTarget> => {
-    const helpdesk = deps.run.helpdesk;
+  const loadTicket = async (ticketId: string, options: LoadRequest): Promise<LoadedTarget> => {
+    const helpdesk = deps.run.helpdesks.get('zendesk');
     if (!helpdesk) {
       throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Zendesk is not configured on this server.');
     }
@@ -89,10 +86,10 @@ export function createMacrosRouter(deps: {
         ? undefined
         : String(body.agentId);
     const target = await loadTicket(String(body.ticketId), {
-      ...(agent === undefined && agentId !== undefined ? { agentId } : {}),
+      ...(agent === undefined && agentId !== undefined ? { actorId: agentId } : {}),
       ...viewerOf(req),
     });
-    const helpdesk = deps.run.helpdesk;
+    const helpdesk = deps.run.helpdesks.get('zendesk');
     if (!helpdesk) throw new Error('loadTicket returned without a Zendesk helpdesk');
     // A retried or double-clicked macro must not run its steps (and create issues) twice.
     res.json(
@@ -114,7 +111,7 @@ export function createMacrosRouter(deps: {
               surface: 'zendesk',
               target,
               confirmed: body.confirmed,
-              ...(agentId === undefined ? {} : { agentId }),
+              ...(agentId === undefined ? {} : { load: { actorId: agentId } }),
               source: agent ? 'zendesk' : 'api',
               actor: target.agent
                 ? { kind: 'agent', ...target.agent }

@@ -5,8 +5,7 @@ import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import { capRunRecord } from '../run-log/cap-run-record';
 import { createRunId } from '../run-log/run-record';
 import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
-import { appliesToRecord, appliesToTicket } from '../runs/applies-when';
-import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
+import type { HelpdeskPort, LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
 import { writesBack } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
@@ -53,10 +52,11 @@ export interface RunMacroRequest {
   /** The ticket or record, loaded by the caller (its system decides which helpdesk writes). */
   target: LoadedTarget;
   confirmed: boolean;
-  /** The Zendesk agent id or the Salesforce user id of whoever clicked. */
-  agentId?: string;
-  /** Salesforce: every step writes only the fields that user may edit. */
-  onlyEditableFields?: boolean;
+  /**
+   * How each step loads the target (who runs it, what they may do), as the caller loaded it
+   * for the click: the steps reload it.
+   */
+  load?: Omit<LoadRequest, 'connectorId' | 'sources'>;
   source: RunSource;
   actor: RunActor;
   /**
@@ -68,25 +68,9 @@ export interface RunMacroRequest {
   onSending?: (runId: string) => Promise<void>;
 }
 
-/**
- * Whether a macro's `appliesWhen` holds, read through the loaded target like any input; the same
- * per-helpdesk rule as connectors (runs/applies-when.ts).
- */
+/** Whether a macro's `appliesWhen` holds: the helpdesk reads it, as for connectors. */
 export function macroApplies(when: Macro['appliesWhen'], target: LoadedTarget): boolean {
-  if (target.target.system === 'salesforce') return appliesToRecord(when, target.target.type);
-  const rawTags = target.read('ticket.tags');
-  const number = (source: string) => {
-    const value = target.read(source);
-    return typeof value === 'number' ? value : undefined;
-  };
-  const status = target.read('ticket.status');
-  return appliesToTicket(when, {
-    tags: Array.isArray(rawTags) ? rawTags.map(String) : [],
-    brandId: number('ticket.brand_id'),
-    groupId: number('ticket.group_id'),
-    ticketFormId: number('ticket.ticket_form_id'),
-    status: typeof status === 'string' ? status : undefined,
-  });
+  return target.applies(when);
 }
 
 /** Whether any step may write to the ticket or record (a write step, or a run that writes back). */
@@ -165,7 +149,7 @@ export async function runMacro(
       ok: false,
       error: {
         code: 'CONNECTOR_NOT_APPLICABLE',
-        message: `Macro "${macro.id}" does not apply to this ${target.target.system === 'salesforce' ? target.target.type : 'ticket'}.`,
+        message: `Macro "${macro.id}" does not apply to this ${target.target.type}.`,
       },
     };
   }
@@ -174,10 +158,7 @@ export async function runMacro(
       ok: false,
       error: {
         code: 'TICKET_EDIT_FORBIDDEN',
-        message:
-          target.target.system === 'salesforce'
-            ? `Macro "${macro.id}" writes to the ${target.target.type}, and you cannot edit this record in Salesforce.`
-            : `Macro "${macro.id}" writes to the ticket, and your Zendesk role cannot edit tickets.`,
+        message: helpdesk.editForbiddenMessage(`Macro "${macro.id}"`, target.target.type),
       },
     };
   }
@@ -200,8 +181,10 @@ export async function runMacro(
       system: target.target.system,
       targetType: target.target.type,
       targetId: target.target.id,
-      ...(request.agentId === undefined ? {} : { agentId: request.agentId }),
-      ...(request.onlyEditableFields ? { onlyEditableFields: true } : {}),
+      ...(request.load?.actorId === undefined ? {} : { actorId: request.load.actorId }),
+      ...(request.load?.callerRights === undefined
+        ? {}
+        : { callerRights: request.load.callerRights }),
       trigger: {},
       executionId: `macro_${request.idempotencyKey ?? randomUUID()}`,
       finalAttempt: true,

@@ -3,8 +3,8 @@ import type { CompiledStep } from '../compile/compile-workflows';
 import { IDEMPOTENCY_KEY_INPUT } from '../compile/compile-workflows';
 import { renderTemplateText, renderTemplateValue } from '../compile/template';
 import type { TemplateScope } from '../compile/template';
-import type { RunActor, RunSource } from '../run-log/run-record';
-import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
+import type { RunActor, RunSource, TargetSystem } from '../run-log/run-record';
+import type { HelpdeskPort, LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
 import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import type { DeliveryError, StepProgress, StepResult } from './delivery-queue';
@@ -41,13 +41,13 @@ export interface StepRunContext {
   ownerId: string;
   steps: readonly CompiledStep[];
   /** The helpdesk holding the target, and the target: a ticket, or a record of `targetType`. */
-  system: 'zendesk' | 'salesforce';
+  system: TargetSystem;
   targetType: string;
   targetId: string;
-  /** Who runs it: a Zendesk agent id, or a Salesforce user id when `system` is salesforce. */
-  agentId?: string;
-  /** Salesforce macros: write only the fields `agentId` may edit (an admin's page setting). */
-  onlyEditableFields?: boolean;
+  /** Who runs it, as the helpdesk names its users (a Zendesk agent id, a Salesforce user id). */
+  actorId?: string;
+  /** What the surface that started it says the caller may do (Salesforce macros). */
+  callerRights?: LoadRequest['callerRights'];
   /** The webhook body ({{trigger.<key>}}); empty for macros. */
   trigger: Readonly<Record<string, unknown>>;
   /** Names this execution in idempotency keys and the run log (a delivery id, or a request id). */
@@ -151,24 +151,17 @@ function isBlank(value: unknown): boolean {
   );
 }
 
-const RECORD_SOURCE_PREFIX = 'record.';
-
 /**
- * The record fields (`record.X` sources, without the prefix) that the collect steps of a step
- * tree read, failure paths and branches included. Salesforce loads only the fields it is asked
- * for, so a workflow names these when it loads its record.
+ * The target sources (`ticket.*`, `record.*`) the steps' collect values read, anywhere in the
+ * tree, failure paths and branches included, so the target is loaded with them.
  */
-export function recordFieldsReadBySteps(steps: readonly CompiledStep[]): string[] {
-  const fields = new Map<string, string>();
+export function targetSourcesReadBySteps(steps: readonly CompiledStep[]): string[] {
+  const sources = new Set<string>();
   const visit = (list: readonly CompiledStep[] | undefined) => {
     for (const step of list ?? []) {
       if (step.type === 'collect') {
         for (const value of step.values) {
-          if (value.source.kind !== 'target') continue;
-          const { source } = value.source;
-          if (!source.startsWith(RECORD_SOURCE_PREFIX)) continue;
-          const path = source.slice(RECORD_SOURCE_PREFIX.length);
-          if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
+          if (value.source.kind === 'target') sources.add(value.source.source);
         }
         visit(step.onMissing);
       } else if (step.type === 'branch') {
@@ -179,22 +172,16 @@ export function recordFieldsReadBySteps(steps: readonly CompiledStep[]): string[
     }
   };
   visit(steps);
-  return [...fields.values()];
+  return [...sources];
 }
 
-/** Who runs the steps, as each helpdesk names them: a Zendesk agent id, a Salesforce user id. */
-function actorIds(context: StepRunContext): {
-  agentId?: string;
-  userId?: string;
-  onlyEditableFields?: boolean;
-} {
-  if (context.agentId === undefined) return {};
-  return context.system === 'salesforce'
-    ? {
-        userId: context.agentId,
-        ...(context.onlyEditableFields ? { onlyEditableFields: true } : {}),
-      }
-    : { agentId: context.agentId };
+/** How the steps' target is loaded: its type, who runs it and what they may do. */
+function loadRequestOf(context: StepRunContext): Omit<LoadRequest, 'connectorId' | 'sources'> {
+  return {
+    targetType: context.targetType,
+    ...(context.actorId === undefined ? {} : { actorId: context.actorId }),
+    ...(context.callerRights === undefined ? {} : { callerRights: context.callerRights }),
+  };
 }
 
 async function loadTarget(
@@ -204,10 +191,8 @@ async function loadTarget(
   if (state.target && !fresh) return { ok: true, target: state.target };
   const { context } = state;
   const loaded = await state.deps.helpdesk.load(context.targetId, {
-    ...actorIds(context),
-    ...(context.system === 'salesforce'
-      ? { objectApiName: context.targetType, fields: recordFieldsReadBySteps(context.steps) }
-      : {}),
+    ...loadRequestOf(context),
+    sources: targetSourcesReadBySteps(context.steps),
   });
   if (!loaded.ok) {
     const error = { code: loaded.error.code, message: loaded.error.message };
@@ -367,8 +352,7 @@ async function runRun(
     connectorId: step.connectorId,
     system: context.system,
     targetId: context.targetId,
-    ...(context.system === 'salesforce' ? { objectApiName: context.targetType } : {}),
-    ...actorIds(context),
+    load: loadRequestOf(context),
     inputs: {},
     inputOverrides: renderOverrides(state, step),
     confirmed: true,

@@ -8,7 +8,7 @@ import type { RunRecord } from '../run-log/run-record';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import type { StepResult } from './delivery-queue';
-import { createMemoryProgress, recordFieldsReadBySteps, runSteps } from './run-steps';
+import { createMemoryProgress, runSteps, targetSourcesReadBySteps } from './run-steps';
 import type { StepRunContext } from './run-steps';
 
 /**
@@ -75,6 +75,9 @@ function harness(
     version: undefined,
   };
   const helpdesk: HelpdeskPort = {
+    system: 'zendesk',
+    label: 'Zendesk',
+    editForbiddenMessage: (subject) => `${subject} may not write`,
     load: async () => ({ ok: true, value: target }),
     preview: () => ({ ok: true, written: false, changes: null }),
     write: async (_loaded, write, scope) => {
@@ -95,7 +98,7 @@ function harness(
   };
   const run: RunDeps = {
     config: () => config,
-    helpdesk,
+    helpdesks: new Map([['zendesk', helpdesk]]),
     secrets: () => ({ ...TEST_SECRETS }),
     send: async (_connector, request) => {
       sent.push(request);
@@ -246,8 +249,8 @@ describe('transient upstream failures', () => {
   });
 });
 
-describe('recordFieldsReadBySteps', () => {
-  it('lists the record fields of every collect step, nested ones included, once each', () => {
+describe('targetSourcesReadBySteps', () => {
+  it('lists the target sources of every collect step, nested ones included, once each', () => {
     const config = compile([
       {
         type: 'collect',
@@ -283,6 +286,13 @@ describe('recordFieldsReadBySteps', () => {
       },
     ]);
     const steps = config.workflows.get('flow')?.steps ?? [];
-    expect(recordFieldsReadBySteps(steps)).toEqual(['Subject', 'Owner.Email', 'CaseNumber']);
+    // `trigger.*` is the webhook body, not the target; each helpdesk picks its own sources.
+    expect(targetSourcesReadBySteps(steps)).toEqual([
+      'record.Subject',
+      'ticket.subject',
+      'record.Owner.Email',
+      'record.subject',
+      'record.CaseNumber',
+    ]);
   });
 });

@@ -104,7 +104,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
   let timer: NodeJS.Timeout | undefined;
 
   const helpdeskFor = (system: DeliverySystem): HelpdeskPort | undefined =>
-    system === 'salesforce' ? options.run.salesforce : options.run.helpdesk;
+    options.run.helpdesks.get(system);
 
   const settle = (delivery: Delivery, result: StepsResult | undefined) => {
     for (const listener of listeners) listener(delivery, result);
@@ -195,7 +195,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     } else if (!helpdeskFor(delivery.system)) {
       stored = await bury({
         code: 'HELPDESK_NOT_CONFIGURED',
-        message: `This server has no ${delivery.system === 'salesforce' ? 'Salesforce' : 'Zendesk'} connection configured, so the delivery cannot run.`,
+        message: `This server has no "${delivery.system}" helpdesk configured, so the delivery cannot run.`,
       });
     } else {
       const helpdesk = helpdeskFor(delivery.system) as HelpdeskPort;

@@ -114,7 +114,7 @@ function connector(id: string): CompiledConnector {
 
 async function load(options: Parameters<ReturnType<typeof buildHelpdesk>['load']>[1] = {}) {
   const helpdesk = buildHelpdesk();
-  const loaded = await helpdesk.load(CASES.order1001, { objectApiName: 'Case', ...options });
+  const loaded = await helpdesk.load(CASES.order1001, { targetType: 'Case', ...options });
   if (!loaded.ok) throw new Error(loaded.error.message);
   return { helpdesk, loaded: loaded.value };
 }
@@ -175,10 +175,15 @@ describe('load', () => {
     );
   });
 
-  it('adds the fields the caller names, once each, and reads them', async () => {
+  it('adds the record fields among the sources the caller names, once each, and reads them', async () => {
     const { loaded } = await load({
       connectorId: 'order_lookup',
-      fields: ['Subject', 'order_number__c', 'Account.Name'],
+      sources: [
+        'record.Subject',
+        'record.order_number__c',
+        'record.Account.Name',
+        'ticket.subject',
+      ],
     });
     const query = fake.journal.find((entry) => entry.path.endsWith('/query'));
     expect(query?.query.q).toBe(
@@ -188,18 +193,27 @@ describe('load', () => {
     expect(loaded.read('record.Account.Name')).toBe('Acme Retail');
   });
 
+  it('reads appliesWhen for the record it loaded: objectTypes, never ticket conditions', async () => {
+    const { loaded } = await load();
+    expect(loaded.applies({ objectTypes: ['Case'] })).toBe(true);
+    expect(loaded.applies({ objectTypes: ['case'] })).toBe(true);
+    expect(loaded.applies({ objectTypes: ['Account'] })).toBe(false);
+    expect(loaded.applies({ tagsAny: ['order'] })).toBe(false);
+    expect(loaded.applies({})).toBe(true);
+  });
+
   it('knows the rep from the user id, and offers them as agent.* sources', async () => {
-    const { loaded } = await load({ userId: USERS.rep });
+    const { loaded } = await load({ actorId: USERS.rep });
     expect(loaded.agent).toEqual({ id: USERS.rep, name: 'Rita Rep', email: 'rita@sandbox.local' });
     expect(loaded.read('agent.email')).toBe('rita@sandbox.local');
   });
 
   it('refuses a record that does not exist, and an unknown user', async () => {
     const helpdesk = buildHelpdesk();
-    const missing = await helpdesk.load('500SB0000000999AAA', { objectApiName: 'Case' });
+    const missing = await helpdesk.load('500SB0000000999AAA', { targetType: 'Case' });
     const noUser = await helpdesk.load(CASES.order1001, {
-      objectApiName: 'Case',
-      userId: '005SB0000000999AAA',
+      targetType: 'Case',
+      actorId: '005SB0000000999AAA',
     });
     expect(missing).toMatchObject({ ok: false, error: { code: 'RECORD_NOT_FOUND' } });
     expect(noUser).toMatchObject({ ok: false, error: { code: 'AGENT_NOT_FOUND' } });
@@ -209,7 +223,7 @@ describe('load', () => {
     config = compile([
       { ...ORDER_LOOKUP, inputs: [{ name: 'order_number', source: 'record.Order_No__c' }] },
     ]);
-    const loaded = await buildHelpdesk().load(CASES.order1001, { objectApiName: 'Case' });
+    const loaded = await buildHelpdesk().load(CASES.order1001, { targetType: 'Case' });
     expect(loaded).toMatchObject({ ok: false, error: { code: 'HELPDESK_UNAVAILABLE' } });
     if (!loaded.ok) expect(loaded.error.message).toContain('Case has no field "Order_No__c"');
   });
@@ -385,8 +399,8 @@ describe('write', () => {
 
   it('skips the fields the rep cannot edit when asked to, and says why', async () => {
     const { helpdesk, loaded } = await load({
-      userId: USERS.restrictedRep,
-      onlyEditableFields: true,
+      actorId: USERS.restrictedRep,
+      callerRights: { onlyEditableFields: true },
     });
     const result = await helpdesk.write(
       loaded,
@@ -415,7 +429,10 @@ describe('write', () => {
   });
 
   it('writes every mapped field for a rep who may edit them all', async () => {
-    const { helpdesk, loaded } = await load({ userId: USERS.rep, onlyEditableFields: true });
+    const { helpdesk, loaded } = await load({
+      actorId: USERS.rep,
+      callerRights: { onlyEditableFields: true },
+    });
     const result = (await helpdesk.write(
       loaded,
       connector('order_lookup').writeBack.success,
@@ -426,8 +443,8 @@ describe('write', () => {
 
   it('refuses onlyEditableFields without a user id', async () => {
     const loaded = await buildHelpdesk().load(CASES.order1001, {
-      objectApiName: 'Case',
-      onlyEditableFields: true,
+      targetType: 'Case',
+      callerRights: { onlyEditableFields: true },
     });
     expect(loaded).toMatchObject({ ok: false, error: { code: 'AGENT_NOT_FOUND' } });
   });

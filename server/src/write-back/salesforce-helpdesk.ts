@@ -98,6 +98,17 @@ export function connectorAppliesToRecord(
  * The record fields (`record.X` sources) the given connectors read, first spelling kept: every
  * `record.*` entry of an input's list, since which one has a value is only known once loaded.
  */
+/** The record fields (`record.X`) among input sources, first spelling kept. */
+function recordFieldsOf(sources: readonly string[]): string[] {
+  const fields = new Map<string, string>();
+  for (const source of sources) {
+    if (!source.startsWith(RECORD_SOURCE_PREFIX)) continue;
+    const path = source.slice(RECORD_SOURCE_PREFIX.length);
+    if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
+  }
+  return [...fields.values()];
+}
+
 export function recordFieldsRead(connectors: Iterable<CompiledConnector>): string[] {
   const fields = new Map<string, string>();
   for (const connector of connectors) {
@@ -212,9 +223,16 @@ export function createSalesforceHelpdesk(
   }
 
   return {
+    system: 'salesforce',
+    label: 'Salesforce',
+    editForbiddenMessage: (subject, targetType) =>
+      `${subject} writes to the ${targetType}, and you cannot edit this record in Salesforce.`,
+    // Salesforce sessions are Apex's: a record the rep cannot see never gets here, so `viewer`
+    // does not apply; `commentId` neither.
     async load(recordId, loadOptions) {
-      const objectApiName = loadOptions.objectApiName ?? defaultObject;
-      const { userId, onlyEditableFields = false } = loadOptions;
+      const objectApiName = loadOptions.targetType ?? defaultObject;
+      const userId = loadOptions.actorId;
+      const onlyEditableFields = loadOptions.callerRights?.onlyEditableFields ?? false;
       if (onlyEditableFields && userId === undefined) {
         return {
           ok: false,
@@ -226,7 +244,7 @@ export function createSalesforceHelpdesk(
       }
       const fields = mergeFieldPaths(
         recordFieldsRead(connectorsFor(objectApiName, loadOptions.connectorId)),
-        loadOptions.fields ?? [],
+        recordFieldsOf(loadOptions.sources ?? []),
         ['LastModifiedDate'],
       );
       const loaded = await client.loadRecord(objectApiName, recordId, fields);
@@ -249,11 +267,11 @@ export function createSalesforceHelpdesk(
           const agentKey = AGENT_SOURCES[source];
           return agentKey && agent ? agent[agentKey] : undefined;
         },
-        applies: (connector) => connectorAppliesToRecord(connector, objectApiName),
+        applies: (when) => appliesToRecord(when, objectApiName),
         agent,
         // Apex checks the rep's access to the record (UserRecordAccess) and says so; with
         // onlyEditableFields the fields are checked here too, one by one.
-        viewerMayEdit: loadOptions.recordEditable ?? true,
+        viewerMayEdit: loadOptions.callerRights?.mayEdit ?? true,
         version: typeof record.LastModifiedDate === 'string' ? record.LastModifiedDate : undefined,
         writeContext: { userId, onlyEditableFields },
       };

@@ -1,6 +1,7 @@
-import type { CompiledConnector, CompiledWrite } from '../compile/compiled-model';
+import type { CompiledWrite } from '../compile/compiled-model';
 import type { TemplateScope } from '../compile/template';
 import { appliesToTicket } from '../runs/applies-when';
+import type { TicketFacts } from '../runs/applies-when';
 import type { HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';
 import type { TicketContext } from '../zendesk/ticket-context';
 import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
@@ -78,18 +79,15 @@ function readTicketSource(
 }
 
 /** Whether a connector's `appliesWhen` holds for a ticket (rule: runs/applies-when.ts). */
-export function connectorAppliesToTicket(
-  connector: CompiledConnector,
-  context: TicketContext,
-): boolean {
+function ticketFacts(context: TicketContext): TicketFacts {
   const { ticket } = context;
-  return appliesToTicket(connector.def.appliesWhen, {
+  return {
     tags: ticket.tags,
     brandId: ticket.brandId,
     groupId: ticket.groupId,
     ticketFormId: ticket.ticketFormId,
     status: ticket.status,
-  });
+  };
 }
 
 function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent', id: string) {
@@ -207,7 +205,12 @@ export function createZendeskHelpdesk(
       : { ok: false, changes: null, error: result.error };
 
   return {
-    async load(targetId, { commentId, agentId, viewer }) {
+    system: 'zendesk',
+    label: 'Zendesk',
+    editForbiddenMessage: (subject) =>
+      `${subject} writes to the ticket, and your Zendesk role cannot edit tickets.`,
+    // Zendesk has one kind of target (tickets): `targetType` and `fields` do not apply.
+    async load(targetId, { commentId, actorId: agentId, viewer, callerRights }) {
       const context = await client.getTicketContext(
         Number(targetId),
         commentId === undefined ? {} : { commentId: Number(commentId) },
@@ -266,9 +269,9 @@ export function createZendeskHelpdesk(
           ...(value.comment ? { commentId: String(value.comment.id) } : {}),
         },
         read: (source) => readTicketSource(value, agent, source),
-        applies: (connector) => connectorAppliesToTicket(connector, value),
+        applies: (when) => appliesToTicket(when, ticketFacts(value)),
         agent,
-        viewerMayEdit,
+        viewerMayEdit: viewerMayEdit && callerRights?.mayEdit !== false,
         version: value.ticket.updatedAt,
       };
       return { ok: true, value: loaded };
