@@ -4,6 +4,7 @@ import type { SecretSource } from '../secrets/secret-source';
 import type { ParsedTemplate } from './template';
 import type { CompiledAuth, CompiledConnection, Path } from './compiled-model';
 import type { IssueCollector } from './config-issues';
+import { mapAuthTemplates } from '../request/auth/auth-kinds';
 import { compileTemplate } from './compile-references';
 import type { RefRules } from './compile-references';
 
@@ -64,35 +65,7 @@ export function compileConnection(
   const at = (...keys: string[]): Path => [...base, 'auth', ...keys];
   const t = (value: string, key: string) =>
     compileTemplate(value, at(key), rules, issues, secretNames);
-  let auth: CompiledAuth;
-  switch (def.auth.type) {
-    case 'none':
-      auth = { type: 'none' };
-      break;
-    case 'bearer':
-      auth = { type: 'bearer', token: t(def.auth.token, 'token') };
-      break;
-    case 'basic':
-      auth = {
-        type: 'basic',
-        username: t(def.auth.username, 'username'),
-        password: t(def.auth.password, 'password'),
-      };
-      break;
-    case 'apiKeyHeader':
-      auth = { type: 'apiKeyHeader', header: def.auth.header, value: t(def.auth.value, 'value') };
-      break;
-    case 'oauth2ClientCredentials':
-      auth = {
-        type: 'oauth2ClientCredentials',
-        tokenUrl: def.auth.tokenUrl,
-        clientId: t(def.auth.clientId, 'clientId'),
-        clientSecret: t(def.auth.clientSecret, 'clientSecret'),
-        ...(def.auth.scope === undefined ? {} : { scope: def.auth.scope }),
-        ...(def.auth.audience === undefined ? {} : { audience: def.auth.audience }),
-      };
-      break;
-  }
+  const auth: CompiledAuth = mapAuthTemplates(def.auth, (value: string, field) => t(value, field));
   for (const name of secretNames) {
     if (secrets.get(name) === undefined) {
       issues.warning(

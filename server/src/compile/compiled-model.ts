@@ -8,6 +8,7 @@ import type {
 } from '../../../shared/src/config/connector-config-schema';
 import type { LinearPattern } from '../inputs/linear-pattern';
 import type { ParsedTemplate } from './template';
+import type { AuthWith } from '../request/auth/auth-kinds';
 import type { CompiledMacro, CompiledWorkflow } from './compile-workflows';
 
 /**
@@ -29,19 +30,8 @@ export type CompiledJson =
   | { kind: 'array'; items: CompiledJson[] }
   | { kind: 'object'; entries: [string, CompiledJson][] };
 
-export type CompiledAuth =
-  | { type: 'none' }
-  | { type: 'bearer'; token: ParsedTemplate }
-  | { type: 'basic'; username: ParsedTemplate; password: ParsedTemplate }
-  | { type: 'apiKeyHeader'; header: string; value: ParsedTemplate }
-  | {
-      type: 'oauth2ClientCredentials';
-      tokenUrl: string;
-      clientId: ParsedTemplate;
-      clientSecret: ParsedTemplate;
-      scope?: string;
-      audience?: string;
-    };
+/** The connection's auth with its template fields parsed (request/auth/auth-kinds.ts). */
+export type CompiledAuth = AuthWith<ParsedTemplate>;
 
 export interface CompiledConnection {
   id: string;

@@ -7,6 +7,7 @@ import {
 } from '../compile/template';
 import type { ParsedTemplate, TemplateScope } from '../compile/template';
 import type { AuthConfig, OutboundRequest } from '../request/request-types';
+import { mapAuthTemplates } from '../request/auth/auth-kinds';
 
 /**
  * Turns a compiled request and resolved values into bytes on the wire. Every value is encoded for
@@ -128,26 +129,7 @@ function authHeaderName(auth: CompiledAuth): string | undefined {
 }
 
 function resolveAuth(auth: CompiledAuth, scope: TemplateScope): AuthConfig {
-  const text = (template: ParsedTemplate) => renderTemplateText(template, scope);
-  switch (auth.type) {
-    case 'none':
-      return { type: 'none' };
-    case 'bearer':
-      return { type: 'bearer', token: text(auth.token) };
-    case 'basic':
-      return { type: 'basic', username: text(auth.username), password: text(auth.password) };
-    case 'apiKeyHeader':
-      return { type: 'apiKeyHeader', header: auth.header, value: text(auth.value) };
-    case 'oauth2ClientCredentials':
-      return {
-        type: 'oauth2ClientCredentials',
-        tokenUrl: auth.tokenUrl,
-        clientId: text(auth.clientId),
-        clientSecret: text(auth.clientSecret),
-        ...(auth.scope === undefined ? {} : { scope: auth.scope }),
-        ...(auth.audience === undefined ? {} : { audience: auth.audience }),
-      };
-  }
+  return mapAuthTemplates(auth, (template: ParsedTemplate) => renderTemplateText(template, scope));
 }
 
 function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {

@@ -1,3 +1,4 @@
+import type { ConnectionAuth } from '../../../shared/src/config/connector-config-schema';
 import type { Dispatcher } from 'undici';
 import type { ResponseBufferBudget } from './response-buffer-budget';
 
@@ -48,20 +49,8 @@ export interface SendPolicy {
   retry: RetryPolicy;
 }
 
-/** Secrets are already resolved to strings by the caller. */
-export type AuthConfig =
-  | { type: 'none' }
-  | { type: 'bearer'; token: string }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'apiKeyHeader'; header: string; value: string }
-  | {
-      type: 'oauth2ClientCredentials';
-      tokenUrl: string;
-      clientId: string;
-      clientSecret: string;
-      scope?: string;
-      audience?: string;
-    };
+/** A connection's auth with its templates rendered: secrets are resolved to strings. */
+export type AuthConfig = ConnectionAuth;
 
 export type SendErrorCode =
   | 'UPSTREAM_TIMEOUT'

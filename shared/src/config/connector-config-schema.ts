@@ -98,6 +98,9 @@ export const connectionSchema = z.strictObject({
   maxConcurrency: z.number().int().min(1).max(1000).default(20),
 });
 export type Connection = z.infer<typeof connectionSchema>;
+/** A connection's auth, one variant per kind: the only place an auth kind's fields are listed. */
+export type ConnectionAuth = z.infer<typeof authSchema>;
+export type AuthKind = ConnectionAuth['type'];
 export type ConnectionInput = z.input<typeof connectionSchema>;
 
 const inputSchema = z.strictObject({
