@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { SANDBOX_SECRETS, startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
@@ -16,6 +16,12 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await stack.close();
+});
+// Each test starts from the seeded tickets, so none passes on what an earlier one wrote (a field
+// or tag a previous run left) and any order works. Upstream and journal state is kept: tests
+// compare against counts and positions they take themselves.
+beforeEach(() => {
+  stack.zendesk.store.reset();
 });
 afterEach(() => {
   stack.zendesk.faults.clear();
@@ -36,6 +42,7 @@ function run(
 
 describe('running a connector against a Zendesk ticket', () => {
   it('looks up the order and writes three fields back to the ticket', async () => {
+    expect(stack.ticket(1).customFields[PAYMENT] ?? null).toBeNull();
     const res = await run('shopify_order_lookup', { ticketId: 1 });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({
@@ -136,10 +143,11 @@ describe('running a connector against a Zendesk ticket', () => {
 
 describe('connectors with side effects', () => {
   it('refuses to run until the request says it is confirmed', async () => {
+    const created = stack.upstream.createdIssues.length;
     const res = await run('jira_create_issue', { ticketId: 4 });
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('CONFIRMATION_REQUIRED');
-    expect(stack.upstream.createdIssues).toHaveLength(0);
+    expect(stack.upstream.createdIssues).toHaveLength(created);
   });
 
   it('a dry run shows the outputs and the writes without touching the ticket', async () => {
@@ -158,8 +166,10 @@ describe('connectors with side effects', () => {
   });
 
   it('creates the issue once, stores its key and adds an internal note', async () => {
+    const created = stack.upstream.createdIssues.length;
     const res = await run('jira_create_issue', { ticketId: 4, confirmed: true });
     expect(res.status).toBe(200);
+    expect(stack.upstream.createdIssues).toHaveLength(created + 1);
     expect(res.body.outcome).toBe('success');
     const key = res.body.outputs.find(
       (output: { name: string }) => output.name === 'issue_key',
@@ -209,6 +219,7 @@ describe('connectors with side effects', () => {
 
 describe('running on one comment', () => {
   it('sends the chosen comment as the input and records it on the run', async () => {
+    const created = stack.upstream.createdIssues.length;
     const res = await run('jira_issue_from_comment', {
       ticketId: 1,
       commentId: 10000000001,
@@ -216,6 +227,7 @@ describe('running on one comment', () => {
     });
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('success');
+    expect(stack.upstream.createdIssues).toHaveLength(created + 1);
     const issue = stack.upstream.createdIssues.at(-1);
     expect(JSON.stringify(issue?.fields.description)).toContain(
       'I ordered a week ago (order #1001)',
@@ -290,12 +302,15 @@ describe('write-back to Zendesk', () => {
 
   it('does not add the internal note twice when the answer to a write-back is lost', async () => {
     const notesBefore = stack.ticket(4).notes.length;
+    const journalBefore = stack.zendesk.journal.length;
     stack.zendesk.faults.enqueue({ method: 'PUT', pathPattern: '/tickets/4', loseResponse: true });
     const res = await run('jira_create_issue', { ticketId: 4, confirmed: true });
     expect(res.body).toMatchObject({ outcome: 'success', writes: { status: 'written' } });
     const ticket = stack.ticket(4);
     expect(ticket.notes.length).toBe(notesBefore + 1);
-    const puts = stack.zendesk.journal.filter((entry) => entry.method === 'PUT').slice(-2);
+    const puts = stack.zendesk.journal
+      .slice(journalBefore)
+      .filter((entry) => entry.method === 'PUT');
     expect(puts.map((entry) => entry.path)).toEqual([
       '/api/v2/tickets/4.json',
       '/api/v2/tickets/4.json',

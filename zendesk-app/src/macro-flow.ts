@@ -91,22 +91,16 @@ export function macroFieldsToSet(
 }
 
 /**
- * The shared error text, except where it promises what macros cannot keep: there is no
- * Idempotency-Key for a macro, so after a lost answer Retry runs every step again and the agent
- * must look first.
+ * The shared error text, with a timeout naming the macro. Its promise holds for macros too: Retry
+ * after a lost answer sends the click's Idempotency-Key again, so the server answers with the
+ * first run's result instead of running every step twice.
  */
 export function describeMacroFailure(
   error: Parameters<typeof describeFailure>[0],
   serverUrl: string,
 ): ErrorView {
   const view = describeFailure(error, { serverUrl });
-  if (!view.sameKeyOnRetry) return view;
-  return {
-    ...view,
-    ...(error.code === 'TIMEOUT' ? { message: STRINGS.macroTimeout } : {}),
-    hint: STRINGS.macroRetryHint,
-    sameKeyOnRetry: false,
-  };
+  return error.code === 'TIMEOUT' ? { ...view, message: STRINGS.macroTimeout } : view;
 }
 
 export interface MacroPlan {

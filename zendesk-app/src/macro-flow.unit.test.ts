@@ -139,20 +139,20 @@ describe('the fields a macro wrote', () => {
 });
 
 describe('errors while running a macro', () => {
-  it('warn that Retry runs every step again after a lost answer (macros have no Idempotency-Key)', () => {
+  it('retry a lost answer with the same Idempotency-Key, so the server replays the first run', () => {
     const timeout = describeMacroFailure(
       { code: 'TIMEOUT', status: 0, message: 'The server did not answer in time.' },
       'https://s',
     );
-    expect(timeout).toMatchObject({ code: 'TIMEOUT', retryable: true, sameKeyOnRetry: false });
+    expect(timeout).toMatchObject({ code: 'TIMEOUT', retryable: true, sameKeyOnRetry: true });
     expect(timeout.message).toBe('The macro may still finish on the server.');
-    expect(timeout.hint).toContain('Retry runs every step of the macro again');
+    expect(timeout.hint).toContain('Retry will not run it twice');
     const unreachable = describeMacroFailure(
       { code: 'SERVER_UNREACHABLE', status: 0, message: '' },
       'https://s',
     );
+    expect(unreachable).toMatchObject({ retryable: true, sameKeyOnRetry: true });
     expect(unreachable.message).toBe('https://s did not answer.');
-    expect(unreachable.hint).toContain('Retry runs every step');
   });
 
   it('leave the shared messages alone otherwise', () => {

@@ -40,8 +40,6 @@ export const STRINGS = {
   macroConfirmWrites: 'update this ticket (fields, tags, internal note) as its steps say',
   macroStepsHeading: 'Steps',
   macroTimeout: 'The macro may still finish on the server.',
-  macroRetryHint:
-    'Check the ticket and “Recent runs” before running it again: Retry runs every step of the macro again.',
   macroListError: 'Macros could not be loaded.',
   macroResultAnnouncement: (name: string, outcome: string, message: string) =>
     `Macro ${name}: ${outcome}. ${message}`,

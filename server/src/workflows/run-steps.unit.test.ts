@@ -5,16 +5,78 @@ import { createLogger } from '../logging/logger';
 import { createRedactor } from '../logging/redact';
 import type { OutboundRequest, SendResult } from '../request/request-types';
 import type { RunRecord } from '../run-log/run-record';
-import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
+import { createZendeskHelpdesk } from '../write-back/zendesk-helpdesk';
+import type { TicketContext } from '../zendesk/ticket-context';
+import type { TicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
 import type { StepResult } from './delivery-queue';
 import { createMemoryProgress, runSteps, targetSourcesReadBySteps } from './run-steps';
 import type { StepRunContext } from './run-steps';
 
 /**
- * The step engine's resume rules, with a fake helpdesk and a fake upstream: what is repeated
- * after an interrupted attempt, and what is not.
+ * The step engine's resume rules, with a fake upstream and the real Zendesk helpdesk over a
+ * Zendesk client that only records the updates it is asked to make: what is repeated after an
+ * interrupted attempt, and what is not. Notes are rendered by the code under test (the engine's
+ * scope, the helpdesk's buildTicketUpdate), never by the fake, so a wrong rendering fails here.
  */
+
+const TICKET_ID = 7;
+const LOADED_AT = '2026-01-07T09:00:00Z';
+
+/** Zendesk holding ticket 7; it records every update as sent and renders nothing itself. */
+function recordingZendesk(): { client: ZendeskClient; updates: TicketUpdate[] } {
+  const updates: TicketUpdate[] = [];
+  const context: TicketContext = {
+    ticket: {
+      id: TICKET_ID,
+      subject: 'Step engine',
+      description: null,
+      status: 'open',
+      priority: null,
+      type: null,
+      tags: [],
+      brandId: null,
+      groupId: null,
+      requesterId: null,
+      assigneeId: null,
+      organizationId: null,
+      ticketFormId: null,
+      externalId: null,
+      customFields: {},
+      updatedAt: LOADED_AT,
+    },
+    requester: null,
+    organization: null,
+    comment: null,
+    raw: {},
+  };
+  const unused = async (): Promise<never> => {
+    throw new Error('the step engine does not call this');
+  };
+  const client: ZendeskClient = {
+    getTicketContext: async (ticketId) =>
+      ticketId === TICKET_ID
+        ? { ok: true, value: structuredClone(context) }
+        : {
+            ok: false,
+            error: { code: 'ZENDESK_NOT_FOUND', message: 'Not found', status: 404, attempts: 1 },
+          },
+    updateTicket: async (_ticketId, update) => {
+      updates.push(update);
+      return { ok: true, value: { ticketUpdatedAt: LOADED_AT, attempts: 1 } };
+    },
+    getUser: unused,
+    listUserGroupIds: unused,
+    listUserOrganizationIds: unused,
+    getGroup: unused,
+    getCustomRole: unused,
+    getAppPublicKey: unused,
+    listComments: unused,
+    listTicketFields: unused,
+    createTicket: unused,
+  };
+  return { client, updates };
+}
 
 function connector(id: string, method: string, extra: Record<string, unknown> = {}) {
   return {
@@ -64,38 +126,9 @@ function harness(
 ) {
   const config = compile(steps);
   const sent: OutboundRequest[] = [];
-  const notes: string[] = [];
   const runs = new Map<string, RunRecord>();
-  const target: LoadedTarget = {
-    target: { system: 'zendesk', type: 'ticket', id: '7' },
-    read: (source) => (source === 'ticket.id' ? 7 : undefined),
-    applies: () => true,
-    agent: undefined,
-    viewerMayEdit: true,
-    version: undefined,
-  };
-  const helpdesk: HelpdeskPort = {
-    system: 'zendesk',
-    label: 'Zendesk',
-    editForbiddenMessage: (subject) => `${subject} may not write`,
-    load: async () => ({ ok: true, value: target }),
-    preview: () => ({ ok: true, written: false, changes: null }),
-    write: async (_loaded, write, scope) => {
-      const note = write?.internalNote;
-      if (note) {
-        notes.push(
-          note.parts
-            .map((part) =>
-              part.kind === 'text'
-                ? part.text
-                : String(scope[part.ref.root]?.[part.ref.name] ?? ''),
-            )
-            .join(''),
-        );
-      }
-      return { ok: true, written: true, changes: null };
-    },
-  };
+  const zendesk = recordingZendesk();
+  const helpdesk = createZendeskHelpdesk(zendesk.client);
   const run: RunDeps = {
     config: () => config,
     helpdesks: new Map([['zendesk', helpdesk]]),
@@ -135,7 +168,7 @@ function harness(
     steps: config.workflows.get('flow')?.steps ?? [],
     system: 'zendesk',
     targetType: 'ticket',
-    targetId: '7',
+    targetId: String(TICKET_ID),
     trigger: {},
     executionId: 'dlv_TEST',
     finalAttempt: false,
@@ -145,7 +178,9 @@ function harness(
   });
   return {
     sent,
-    notes,
+    updates: zendesk.updates,
+    /** The internal notes as rendered and sent to Zendesk, one per ticket update that had one. */
+    notes: () => zendesk.updates.flatMap((update) => update.internalNote ?? []),
     progress,
     execute: (overrides?: Partial<StepRunContext>) =>
       runSteps({ config, helpdesk, run, progress }, context(overrides)),
@@ -173,7 +208,7 @@ describe('resuming an interrupted workflow', () => {
     const result = await h.execute();
     expect(h.sent).toHaveLength(0);
     expect(result).toMatchObject({ kind: 'finished', outcome: 'success' });
-    expect(h.notes).toEqual(['key K-0']);
+    expect(h.updates).toEqual([{ internalNote: 'key K-0', safeUpdateStamp: LOADED_AT }]);
   });
 
   it('does not send an interrupted POST again without an idempotency key: its failure path runs', async () => {
@@ -182,7 +217,7 @@ describe('resuming an interrupted workflow', () => {
     const result = await h.execute();
     expect(h.sent).toHaveLength(0);
     expect(result).toMatchObject({ kind: 'finished', outcome: 'failed' });
-    expect(h.notes).toEqual(['STEP_OUTCOME_UNKNOWN']);
+    expect(h.notes()).toEqual(['STEP_OUTCOME_UNKNOWN']);
   });
 
   it('sends an interrupted POST again with the same key when the step declares one', async () => {
@@ -197,7 +232,7 @@ describe('resuming an interrupted workflow', () => {
         ([name]) => name.toLowerCase() === 'idempotency-key',
       )?.[1];
     expect(h.sent.map(keyOf)).toEqual(['dlv_TEST:run']);
-    expect(h.notes).toEqual(['key K-1']);
+    expect(h.notes()).toEqual(['key K-1']);
   });
 
   it('runs an interrupted GET again', async () => {
@@ -221,12 +256,12 @@ describe('transient upstream failures', () => {
       kind: 'retry',
       error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' },
     });
-    expect(h.notes).toEqual([]);
+    expect(h.notes()).toEqual([]);
     expect(await h.execute({ finalAttempt: true })).toMatchObject({
       kind: 'finished',
       outcome: 'failed',
     });
-    expect(h.notes).toEqual(['UPSTREAM_RETRIES_EXHAUSTED']);
+    expect(h.notes()).toEqual(['UPSTREAM_RETRIES_EXHAUSTED']);
   });
 
   it('does not repeat a POST that timed out (it may have acted): the failure path runs at once', async () => {
@@ -235,7 +270,7 @@ describe('transient upstream failures', () => {
       error: { code: 'UPSTREAM_TIMEOUT' as const, message: 'no answer in 10 s' },
     }));
     expect(await h.execute()).toMatchObject({ kind: 'finished', outcome: 'failed' });
-    expect(h.notes).toEqual(['UPSTREAM_TIMEOUT']);
+    expect(h.notes()).toEqual(['UPSTREAM_TIMEOUT']);
   });
 
   it('ends the workflow as failed when no branch handles a failed run', async () => {
@@ -245,7 +280,7 @@ describe('transient upstream failures', () => {
       outcome: 'failed',
       message: expect.stringMatching(/^Step "run" failed \(UPSTREAM_RETRIES_EXHAUSTED\)/),
     });
-    expect(h.notes).toEqual([]);
+    expect(h.notes()).toEqual([]);
   });
 });
 

@@ -151,7 +151,10 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   let listError: ErrorView | undefined;
   let macrosError: ErrorView | undefined;
   let panel: Panel = { kind: 'closed' };
-  /** Nothing else starts while a connector or a macro runs (a macro has no Idempotency-Key). */
+  /**
+   * Nothing else starts while a connector or a macro runs: a second click would carry a new
+   * Idempotency-Key, so the server would run it a second time.
+   */
   const busy = () => panel.kind === 'running' || panel.kind === 'macro-running';
   const comments: {
     open: boolean;
