@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { once } from 'node:events';
+import { startServerProcess } from '../support/start-server-process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -160,31 +160,6 @@ function writeConfig(path: string, upstreamUrl: string): void {
   writeFileSync(path, JSON.stringify(config, null, 2));
 }
 
-async function startChild(env: NodeJS.ProcessEnv): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      if (output.includes('Data Connectors is running at')) {
-        child.stdout?.off('data', onData);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.once('exit', (code) =>
-      reject(new Error(`server exited (${code}) before it was ready:\n${output}`)),
-    );
-  });
-  child.stdout?.resume();
-  child.stderr?.resume();
-  return child;
-}
-
 function signedDelivery(url: string, ticketId: number) {
   const body = JSON.stringify({ ticket_id: String(ticketId) });
   const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
@@ -247,7 +222,7 @@ describe('a server killed with SIGKILL in the middle of its deliveries', () => {
     };
     const url = `http://127.0.0.1:${port}`;
 
-    const first = await startChild(env);
+    const first = (await startServerProcess(env)).child;
     children.push(first);
     const ids: string[] = [];
     for (const ticketId of TICKETS) {
@@ -261,7 +236,7 @@ describe('a server killed with SIGKILL in the middle of its deliveries', () => {
     upstream.hold = false;
     for (const res of upstream.held) res.destroy();
 
-    const second = await startChild(env);
+    const second = (await startServerProcess(env)).child;
     children.push(second);
     const deliveries = await waitUntilFinished(url, ids);
     expect(deliveries.map((d) => [d.delivery.state, d.delivery.outcome])).toEqual(

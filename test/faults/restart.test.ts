@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +8,7 @@ import { startFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zen
 import type { RunningFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { addFaultyConnector, startMisbehavingUpstream } from './support/misbehaving-upstream';
+import { startServerProcess } from '../support/start-server-process';
 import type { MisbehavingUpstream } from './support/misbehaving-upstream';
 
 /**
@@ -42,33 +42,20 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function startServerProcess(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      CONNECTORS_CONFIG: configPath,
-      SECRETS_FILE: 'config/sandbox.secrets.json',
-      LOG_LEVEL: 'warn',
-      ZENDESK_BASE_URL: zendesk.baseUrl,
-      ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,
-      ZENDESK_API_TOKEN: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-      ADMIN_TOKEN,
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+function startServer(): Promise<{ child: ChildProcess; url: string }> {
+  return startServerProcess({
+    ...process.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    CONNECTORS_CONFIG: configPath,
+    SECRETS_FILE: 'config/sandbox.secrets.json',
+    LOG_LEVEL: 'warn',
+    ZENDESK_BASE_URL: zendesk.baseUrl,
+    ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,
+    ZENDESK_API_TOKEN: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
+    ADMIN_TOKEN,
   });
-  const url = await new Promise<string>((resolve, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /running at (http:\/\/[\d.:]+)/.exec(output);
-      if (match) resolve(match[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${output}`)));
-  });
-  return { child, url };
 }
 
 function runSlow(url: string, idempotencyKey: string) {
@@ -92,7 +79,7 @@ describe('the server restarting in the middle of a run', () => {
   it('leaves the ticket untouched, and never sends a request again under the same Idempotency-Key', async () => {
     const key = 'restart-key-0001';
     const tagsBefore = [...(zendesk.store.findTicket(TICKET)?.tags ?? [])];
-    const first = await startServerProcess();
+    const first = await startServer();
     const inFlight = runSlow(first.url, key).then(
       () => 'answered',
       (error: unknown) => error,
@@ -108,7 +95,7 @@ describe('the server restarting in the middle of a run', () => {
     expect(ticketPuts()).toHaveLength(0);
     expect(zendesk.store.findTicket(TICKET)?.tags).toEqual(tagsBefore);
 
-    const second = await startServerProcess();
+    const second = await startServer();
     try {
       // The request reached the upstream before the crash: it may have acted there, so the
       // same key is not sent again. The caller is told, with the run to look at.
