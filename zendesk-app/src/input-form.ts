@@ -1,5 +1,10 @@
-import * as z from 'zod/mini';
 import type { ConnectorInputView, ConnectorView } from '../../shared/src/api/api-contracts';
+import { INPUT_TYPES, coerceInput, isBlankInputValue } from '../../shared/src/inputs/coerce-input';
+import type {
+  InputType,
+  InputValueProblem,
+  PatternTester,
+} from '../../shared/src/inputs/coerce-input';
 import { customFieldPath } from './zaf-client';
 import { STRINGS } from './strings';
 
@@ -8,9 +13,9 @@ import { STRINGS } from './strings';
  * read-only because the server reads them from the saved ticket and ignores the browser), what
  * they start from, and validation before sending.
  *
- * The validation mirrors the server's `coerceInputValue` (server/src/inputs/resolve-inputs.ts)
- * rule for rule, so an agent sees a problem next to the field instead of a 422 after a round
- * trip. The server checks again either way: nothing here is trusted.
+ * The validation is the server's own (shared/src/inputs/coerce-input.ts), so an agent sees a
+ * problem next to the field instead of a 422 after a round trip. The server checks again either
+ * way: nothing here is trusted.
  */
 
 export interface FormField {
@@ -74,15 +79,6 @@ export function livePathsFor(connector: ConnectorView): string[] {
   return [...new Set(paths)];
 }
 
-function isBlank(value: unknown): boolean {
-  return (
-    value === undefined ||
-    value === null ||
-    (typeof value === 'string' && value.trim() === '') ||
-    (Array.isArray(value) && value.length === 0)
-  );
-}
-
 /** How a value shows in a text field; arrays join with spaces as the server joins them. */
 export function displayValue(value: unknown): string {
   if (value === undefined || value === null) return '';
@@ -104,7 +100,7 @@ export function buildFormFields(
     .map((input) => {
       const path = input.prompt ? zafPathForSource(input.source) : undefined;
       const liveValue = path === undefined ? undefined : live[path];
-      const fromOpenTicket = !isBlank(liveValue);
+      const fromOpenTicket = !isBlankInputValue(liveValue);
       return {
         name: input.name,
         label: input.label,
@@ -129,15 +125,6 @@ export function commentInputs(connector: ConnectorView): ConnectorInputView[] {
 export type FieldCheck =
   { ok: true; value: string | number | boolean } | { ok: false; message: string };
 
-const emailSchema = z.email();
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-const DATE_TIME =
-  /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-// Plain decimals only, as on the server: Number() alone would take "0x10" or "  ".
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
-
 /**
  * Longer values are left to the server, which checks patterns in linear time: the browser's
  * engine backtracks, and a long hostile value from the ticket could keep the agent's tab busy.
@@ -145,64 +132,63 @@ const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
  */
 const BROWSER_PATTERN_MAX_LENGTH = 200;
 
-function compilePattern(pattern: string | null): RegExp | undefined {
-  if (pattern === null) return undefined;
+function compilePattern(pattern: string | null): PatternTester | null {
+  if (pattern === null) return null;
+  let compiled: RegExp;
   try {
-    return new RegExp(pattern, 'u');
+    compiled = new RegExp(pattern, 'u');
   } catch {
     // The server compiled it already; a pattern this browser cannot compile is left to it.
-    return undefined;
+    return null;
+  }
+  return { test: (text) => text.length > BROWSER_PATTERN_MAX_LENGTH || compiled.test(text) };
+}
+
+/** A type this sidebar does not know yet (a newer server) is checked as text; the server decides. */
+function readInputType(type: string): InputType {
+  return (INPUT_TYPES as readonly string[]).includes(type) ? (type as InputType) : 'string';
+}
+
+function describeProblem(field: FormField, code: InputValueProblem): string {
+  switch (code) {
+    case 'NOT_TEXT':
+      return STRINGS.validation.text;
+    case 'TOO_LONG':
+      return STRINGS.validation.maxLength(field.maxLength ?? 0);
+    case 'NOT_EMAIL':
+      return STRINGS.validation.email;
+    case 'PATTERN_MISMATCH':
+      return STRINGS.validation.pattern(field.pattern ?? '');
+    case 'NOT_NUMBER':
+      return STRINGS.validation.number;
+    case 'NOT_WHOLE_NUMBER':
+      return STRINGS.validation.integer;
+    case 'NOT_BOOLEAN':
+      return STRINGS.validation.boolean;
+    case 'NOT_DATE':
+      return STRINGS.validation.date;
+    case 'NOT_CALENDAR_DATE':
+      return STRINGS.validation.realDate;
   }
 }
 
-/** Checks one non-blank value against its input's type, pattern and length, as the server does. */
+/**
+ * Checks one non-blank value against its input's type, pattern and length, by the server's rules
+ * (shared/src/inputs/coerce-input.ts), and returns the value to send: a number, a boolean, a date
+ * as `YYYY-MM-DD`, or the trimmed text. Always trimmed: the view does not carry the input's `trim`
+ * setting, and spaces an agent typed around a value are never meant.
+ */
 export function checkFieldValue(field: FormField, raw: string): FieldCheck {
-  const text = raw.trim();
-  const pattern =
-    text.length > BROWSER_PATTERN_MAX_LENGTH ? undefined : compilePattern(field.pattern);
-  switch (field.type) {
-    case 'number':
-    case 'integer': {
-      const number = DECIMAL.test(text) ? Number(text) : NaN;
-      if (!Number.isFinite(number)) return { ok: false, message: STRINGS.validation.number };
-      if (field.type === 'integer' && !Number.isSafeInteger(number)) {
-        return { ok: false, message: STRINGS.validation.integer };
-      }
-      if (pattern && !pattern.test(String(number))) {
-        return { ok: false, message: STRINGS.validation.pattern(field.pattern ?? '') };
-      }
-      return { ok: true, value: number };
-    }
-    case 'boolean': {
-      const word = text.toLowerCase();
-      if (TRUE_WORDS.has(word)) return { ok: true, value: true };
-      if (FALSE_WORDS.has(word)) return { ok: true, value: false };
-      return { ok: false, message: STRINGS.validation.boolean };
-    }
-    case 'date': {
-      const dateTime = DATE_TIME.exec(text);
-      if (!DATE_ONLY.test(text) && !dateTime)
-        return { ok: false, message: STRINGS.validation.date };
-      const day = dateTime ? (dateTime[1] as string) : text;
-      const midnight = new Date(`${day}T00:00:00Z`);
-      if (Number.isNaN(midnight.getTime()) || midnight.toISOString().slice(0, 10) !== day) {
-        return { ok: false, message: STRINGS.validation.realDate };
-      }
-      return { ok: true, value: text };
-    }
-    default: {
-      if (field.maxLength !== null && text.length > field.maxLength) {
-        return { ok: false, message: STRINGS.validation.maxLength(field.maxLength) };
-      }
-      if (field.type === 'email' && !emailSchema.safeParse(text).success) {
-        return { ok: false, message: STRINGS.validation.email };
-      }
-      if (pattern && !pattern.test(text)) {
-        return { ok: false, message: STRINGS.validation.pattern(field.pattern ?? '') };
-      }
-      return { ok: true, value: text };
-    }
-  }
+  const coerced = coerceInput(
+    {
+      type: readInputType(field.type),
+      trim: true,
+      maxLength: field.maxLength,
+      pattern: compilePattern(field.pattern),
+    },
+    raw,
+  );
+  return coerced.ok ? coerced : { ok: false, message: describeProblem(field, coerced.code) };
 }
 
 export interface FieldError {

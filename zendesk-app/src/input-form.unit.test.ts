@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledInput } from '../../server/src/compile/compiled-model';
 import { coerceInputValue } from '../../server/src/inputs/resolve-inputs';
+import { COERCE_INPUT_CASES, describeCase } from '../../shared/src/inputs/coerce-input-test-cases';
 import {
   buildFormFields,
   checkFieldValue,
@@ -144,6 +145,31 @@ describe('validating before sending', () => {
     expect(checkFieldValue(field({ type: 'date' }), '2026-02-30')).toMatchObject({ ok: false });
     expect(checkFieldValue(field({ type: 'date' }), '2026-02-28')).toMatchObject({ ok: true });
   });
+});
+
+describe('the shared input cases', () => {
+  // The agent types text, and the sidebar always trims it (the view carries no `trim`): the
+  // cases of that kind must come out exactly as on the server.
+  const typedCases = COERCE_INPUT_CASES.filter(
+    (entry) => typeof entry.raw === 'string' && entry.trim !== false,
+  );
+
+  it.each(typedCases.map((entry) => [describeCase(entry), entry] as const))(
+    '%s',
+    (_title, entry) => {
+      const check = checkFieldValue(
+        field({
+          type: entry.type,
+          pattern: entry.pattern ?? null,
+          maxLength: entry.maxLength ?? null,
+        }),
+        entry.raw as string,
+      );
+      expect(check.ok ? { value: check.value } : { error: true }).toEqual(
+        entry.error === undefined ? { value: entry.value } : { error: true },
+      );
+    },
+  );
 });
 
 describe('the same rules as the server', () => {

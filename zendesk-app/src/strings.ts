@@ -115,6 +115,7 @@ export const STRINGS = {
 
   validation: {
     required: 'is required',
+    text: 'must be text',
     number: 'must be a number',
     integer: 'must be a whole number',
     boolean: 'must be true or false',

@@ -1,4 +1,5 @@
-import * as z from 'zod';
+import { coerceInput, isBlankInputValue } from '../../../shared/src/inputs/coerce-input';
+import type { InputValueProblem } from '../../../shared/src/inputs/coerce-input';
 import type { CompiledConnector, CompiledInput } from '../compile/compiled-model';
 
 /**
@@ -22,19 +23,6 @@ export type ResolveInputsResult =
 
 export type CoerceResult = { ok: true; value: unknown } | { ok: false; message: string };
 
-const emailSchema = z.email();
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-/** An ISO 8601 date-time; without a zone it is read as UTC, so the server's time zone never matters. */
-const DATE_TIME =
-  /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-/**
- * Plain decimal notation only: `Number()` alone would also take "0x10", "0b11" and "  ",
- * turning a typo in an order number into a different, valid-looking number.
- */
-const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
-const TRUE_WORDS = new Set(['true', '1', 'yes', 'on']);
-const FALSE_WORDS = new Set(['false', '0', 'no', 'off']);
-
 /**
  * What an agent may type when the config sets no `maxLength`: enough for any order number, search
  * or summary, and small enough that one agent cannot push megabytes into a request and the log.
@@ -48,80 +36,47 @@ export function effectiveMaxLength(def: CompiledInput['def']): number {
   return def.maxLength ?? (def.prompt ? DEFAULT_PROMPT_MAX_LENGTH : MAX_INPUT_LENGTH);
 }
 
-function isBlank(value: unknown): boolean {
-  return (
-    value === undefined ||
-    value === null ||
-    (typeof value === 'string' && value.trim() === '') ||
-    (Array.isArray(value) && value.length === 0)
-  );
+/** The text after the input's label in an `INPUT_INVALID` problem. */
+function describeProblem(input: CompiledInput, code: InputValueProblem): string {
+  switch (code) {
+    case 'NOT_TEXT':
+      return 'must be text';
+    case 'TOO_LONG':
+      return `must be at most ${effectiveMaxLength(input.def)} characters`;
+    case 'NOT_EMAIL':
+      return 'must be an email address';
+    case 'PATTERN_MISMATCH':
+      return `must match ${input.def.pattern ?? ''}`;
+    case 'NOT_NUMBER':
+      return 'must be a number';
+    case 'NOT_WHOLE_NUMBER':
+      return 'must be a whole number';
+    case 'NOT_BOOLEAN':
+      return 'must be true or false';
+    case 'NOT_DATE':
+      return 'must be a date (YYYY-MM-DD)';
+    case 'NOT_CALENDAR_DATE':
+      return 'must be a real calendar date';
+  }
 }
 
-/** Coerces a raw value (from a ticket field or a form) to an input's declared type. */
+/**
+ * Coerces a raw value (from a ticket field or a form) to an input's declared type, by the rules
+ * in shared/src/inputs/coerce-input.ts, with the pattern checked in linear time (RE2).
+ */
 export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResult {
-  const def = input.def;
-  let value: unknown = raw;
-  if (Array.isArray(value)) value = value.map(String).join(' ');
-  if (typeof value === 'string' && def.trim) value = value.trim();
-  switch (def.type) {
-    case 'string':
-    case 'email': {
-      if (typeof value === 'object') return { ok: false, message: 'must be text' };
-      const text = String(value);
-      const maxLength = effectiveMaxLength(def);
-      if (text.length > maxLength) {
-        return { ok: false, message: `must be at most ${maxLength} characters` };
-      }
-      if (def.type === 'email' && !emailSchema.safeParse(text).success) {
-        return { ok: false, message: 'must be an email address' };
-      }
-      if (input.pattern && !input.pattern.test(text)) {
-        return { ok: false, message: `must match ${def.pattern}` };
-      }
-      return { ok: true, value: text };
-    }
-    case 'number':
-    case 'integer': {
-      const number =
-        typeof value === 'number'
-          ? value
-          : typeof value === 'string' && DECIMAL.test(value.trim())
-            ? Number(value)
-            : NaN;
-      if (!Number.isFinite(number)) return { ok: false, message: 'must be a number' };
-      if (def.type === 'integer' && !Number.isSafeInteger(number)) {
-        return { ok: false, message: 'must be a whole number' };
-      }
-      if (input.pattern && !input.pattern.test(String(number))) {
-        return { ok: false, message: `must match ${def.pattern}` };
-      }
-      return { ok: true, value: number };
-    }
-    case 'boolean': {
-      if (typeof value === 'boolean') return { ok: true, value };
-      const word = String(value).toLowerCase();
-      if (TRUE_WORDS.has(word)) return { ok: true, value: true };
-      if (FALSE_WORDS.has(word)) return { ok: true, value: false };
-      return { ok: false, message: 'must be true or false' };
-    }
-    case 'date': {
-      // Only ISO forms: `new Date()` alone reads "1" or "March 5" as dates in 2001.
-      const dateTime = typeof value === 'string' ? DATE_TIME.exec(value) : null;
-      if (typeof value !== 'string' || (!DATE_ONLY.test(value) && !dateTime)) {
-        return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
-      }
-      const day = dateTime ? (dateTime[1] as string) : value;
-      const midnight = new Date(`${day}T00:00:00Z`);
-      if (Number.isNaN(midnight.getTime()) || midnight.toISOString().slice(0, 10) !== day) {
-        return { ok: false, message: 'must be a real calendar date' };
-      }
-      if (!dateTime) return { ok: true, value: day };
-      const date = new Date(dateTime[2] ? value : `${value}Z`);
-      if (Number.isNaN(date.getTime()))
-        return { ok: false, message: 'must be a date (YYYY-MM-DD)' };
-      return { ok: true, value: date.toISOString().slice(0, 10) };
-    }
-  }
+  const coerced = coerceInput(
+    {
+      type: input.def.type,
+      trim: input.def.trim,
+      maxLength: effectiveMaxLength(input.def),
+      pattern: input.pattern ?? null,
+    },
+    raw,
+  );
+  return coerced.ok
+    ? { ok: true, value: coerced.value }
+    : { ok: false, message: describeProblem(input, coerced.code) };
 }
 
 /**
@@ -132,7 +87,7 @@ export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResu
 export function prefillInput(input: CompiledInput, read: SourceReader): unknown {
   for (const source of input.sources) {
     const value = read(source);
-    if (!isBlank(value)) return value;
+    if (!isBlankInputValue(value)) return value;
   }
   return input.def.default;
 }
@@ -198,8 +153,12 @@ export function resolveInputs(
     if (input.def.redact) redacted.add(name);
     const override = Object.hasOwn(overrides, name) ? overrides[name] : undefined;
     const typed = prompt && Object.hasOwn(provided, name) ? provided[name] : undefined;
-    const raw = !isBlank(override) ? override : isBlank(typed) ? prefillInput(input, read) : typed;
-    if (isBlank(raw)) {
+    const raw = !isBlankInputValue(override)
+      ? override
+      : isBlankInputValue(typed)
+        ? prefillInput(input, read)
+        : typed;
+    if (isBlankInputValue(raw)) {
       if (required) {
         problems.push({
           input: name,

@@ -1,4 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import {
+  COERCE_INPUT_CASES,
+  describeCase,
+} from '../../../shared/src/inputs/coerce-input-test-cases';
 import type { CompiledConnector } from '../compile/compiled-model';
 import { compileTestConnector } from '../compile/test-config';
 import { prefillInput, resolveInputs } from './resolve-inputs';
@@ -35,6 +39,41 @@ function problemOf(
     ? undefined
     : { code: result.problems[0]?.code ?? '', message: result.problems[0]?.message ?? '' };
 }
+
+describe('resolveInputs: the shared input cases', () => {
+  // The rules are shared/src/inputs/coerce-input.ts; this holds the server's use of them (RE2
+  // patterns, the config's trim and maxLength, its messages) to the same cases as the apps.
+  const MESSAGES: Record<string, string> = {
+    NOT_TEXT: 'v must be text',
+    TOO_LONG: 'v must be at most',
+    NOT_EMAIL: 'v must be an email address',
+    PATTERN_MISMATCH: 'v must match',
+    NOT_NUMBER: 'v must be a number',
+    NOT_WHOLE_NUMBER: 'v must be a whole number',
+    NOT_BOOLEAN: 'v must be true or false',
+    NOT_DATE: 'v must be a date (YYYY-MM-DD)',
+    NOT_CALENDAR_DATE: 'v must be a real calendar date',
+  };
+
+  it.each(COERCE_INPUT_CASES.map((entry) => [describeCase(entry), entry] as const))(
+    '%s',
+    (_title, entry) => {
+      const def = {
+        type: entry.type,
+        ...(entry.trim === undefined ? {} : { trim: entry.trim }),
+        ...(entry.maxLength === undefined ? {} : { maxLength: entry.maxLength }),
+        ...(entry.pattern === undefined ? {} : { pattern: entry.pattern }),
+      };
+      if (entry.error === undefined) {
+        expect(valueOf(def, entry.raw)).toEqual(entry.value);
+      } else {
+        const problem = problemOf(def, entry.raw);
+        expect(problem?.code).toBe('INPUT_INVALID');
+        expect(problem?.message.startsWith(MESSAGES[entry.error] ?? '?')).toBe(true);
+      }
+    },
+  );
+});
 
 describe('resolveInputs: length limits', () => {
   it('holds a typed (prompt) value to 1000 characters unless the config says otherwise', () => {

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { INPUT_TYPES } from '../inputs/coerce-input';
 import { createWorkflowSchemas } from './workflow-schema';
 
 /**
@@ -25,7 +26,6 @@ export const idSchema = z
 export const templateSchema = z.string().max(20_000);
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export const INPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'email'] as const;
 export const OUTPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'json'] as const;
 export const SURFACES = ['zendesk', 'salesforce', 'automation'] as const;
 /** An input may name this many sources, tried in order (one per helpdesk, plus fallbacks). */

@@ -13,9 +13,6 @@ const LIGHTNING_INPUT_TYPES = {
   email: 'email',
 };
 
-// Loose on purpose: the server checks addresses again; this only catches obvious typos early.
-const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
 /**
  * Reads the App Builder "connector filter" property: ids separated by commas or spaces.
  *
@@ -88,7 +85,7 @@ export function buildInputFields(connector, values) {
       label: input.label || input.name,
       type,
       value: type === 'checkbox' || value === null || value === undefined ? '' : String(value),
-      checked: type === 'checkbox' ? value === true || value === 'true' : false,
+      checked: type === 'checkbox' ? readBoolean(value) : false,
       required: input.prompt === true && input.required === true,
       readOnly: input.prompt !== true,
       maxLength: input.maxLength || undefined,
@@ -122,29 +119,73 @@ export function validateInputValues(inputs, values) {
 
 function checkValue(input, value) {
   if (input.type === 'boolean') {
+    // A checkbox: what it shows is what is sent.
     return '';
   }
-  const text = value === null || value === undefined ? '' : String(value).trim();
-  if (!text) {
+  if (isBlankInputValue(value)) {
     return input.required ? 'Enter a value.' : '';
   }
-  if (input.maxLength && text.length > input.maxLength) {
+  const result = coerceInput(rulesFor(input), value);
+  return result.ok ? '' : describeProblem(result.code, input);
+}
+
+const PROBLEM_MESSAGES = {
+  NOT_TEXT: 'Enter text.',
+  NOT_EMAIL: 'Enter an email address.',
+  PATTERN_MISMATCH: 'The value does not have the expected format.',
+  NOT_NUMBER: 'Enter a number.',
+  NOT_WHOLE_NUMBER: 'Enter a whole number.',
+  NOT_BOOLEAN: 'Choose yes or no.',
+  NOT_DATE: 'Enter a date (YYYY-MM-DD).',
+  NOT_CALENDAR_DATE: 'Enter a real calendar date.',
+};
+
+function describeProblem(code, input) {
+  if (code === 'TOO_LONG') {
     return `Use at most ${input.maxLength} characters.`;
   }
-  if ((input.type === 'number' || input.type === 'integer') && !Number.isFinite(Number(text))) {
-    return 'Enter a number.';
-  }
-  if (input.type === 'integer' && !Number.isInteger(Number(text))) {
-    return 'Enter a whole number.';
-  }
-  if (input.type === 'email' && !EMAIL_PATTERN.test(text)) {
-    return 'Enter an email address.';
-  }
-  if (input.pattern && !matchesPattern(input.pattern, text)) {
-    return 'The value does not have the expected format.';
-  }
-  return '';
+  return PROBLEM_MESSAGES[code] || 'The value is not valid.';
 }
+
+/**
+ * The rules an input's value is held to. Text is always trimmed: the server does not send an
+ * input's `trim` setting, and spaces a rep types around a value are never meant.
+ */
+function rulesFor(input) {
+  return {
+    type: Object.prototype.hasOwnProperty.call(LIGHTNING_INPUT_TYPES, input.type)
+      ? input.type
+      : 'string',
+    maxLength: input.maxLength,
+    pattern: input.pattern,
+  };
+}
+
+function readBoolean(value) {
+  const result = coerceInput({ type: 'boolean' }, value);
+  return result.ok && result.value === true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A copy of shared/src/inputs/coerce-input.ts, the rules the server coerces and checks every
+// input value with: this component cannot import TypeScript from outside force-app. The jest
+// suite (__tests__/dataConnectorsUtils.test.js) runs it against shared/src/inputs/
+// coerce-input-cases.json, the same cases the server's rules are tested with, so a rule changed
+// there and not here fails `npm run test:lwc`. One difference: `pattern` is the pattern's text,
+// compiled here.
+// ---------------------------------------------------------------------------------------------
+
+/** zod 4's `z.email()` pattern, as the server uses it. */
+const EMAIL =
+  /^(?:[A-Za-z0-9_'+-]+\.)*[A-Za-z0-9_'+-]*[A-Za-z0-9_+-]@(?:[A-Za-z0-9][A-Za-z0-9-]*\.)+[A-Za-z]{2,}$/;
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+// An ISO 8601 date-time; without a zone it is read as UTC, so the user's time zone never matters.
+const DATE_TIME =
+  /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+// Plain decimal notation only: Number() alone would also take "0x10", "0b11" and "  ".
+const DECIMAL = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?$/i;
+const TRUE_WORDS = ['true', '1', 'yes', 'on'];
+const FALSE_WORDS = ['false', '0', 'no', 'off'];
 
 /**
  * Longer values are left to the server (which checks patterns in linear time): a browser's
@@ -152,10 +193,130 @@ function checkValue(input, value) {
  */
 const BROWSER_PATTERN_MAX_LENGTH = 200;
 
+/**
+ * Whether a value counts as absent (the server then uses the input's source or default).
+ *
+ * @param {unknown} value
+ * @returns {boolean}
+ */
+export function isBlankInputValue(value) {
+  return (
+    value === undefined ||
+    value === null ||
+    (typeof value === 'string' && value.trim() === '') ||
+    (Array.isArray(value) && value.length === 0)
+  );
+}
+
+/**
+ * Coerces a non-blank value to an input's declared type, as the server does.
+ *
+ * @example coerceInput({ type: 'integer' }, ' 42 ') // { ok: true, value: 42 }
+ * @param {{ type: string, trim?: boolean, maxLength?: number | null, pattern?: string | null }} rules
+ * @param {unknown} raw
+ * @returns {{ ok: true, value: string | number | boolean } | { ok: false, code: string }}
+ */
+export function coerceInput(rules, raw) {
+  let value = raw;
+  if (Array.isArray(value)) {
+    value = value.map(String).join(' ');
+  }
+  if (typeof value === 'string' && rules.trim !== false) {
+    value = value.trim();
+  }
+  switch (rules.type) {
+    case 'number':
+    case 'integer':
+      return coerceNumber(rules, value);
+    case 'boolean':
+      return coerceBoolean(value);
+    case 'date':
+      return coerceDate(value);
+    default:
+      return coerceText(rules, value);
+  }
+}
+
+function coerceText(rules, value) {
+  if (typeof value === 'object' || value === undefined) {
+    return { ok: false, code: 'NOT_TEXT' };
+  }
+  const text = String(value);
+  if (rules.maxLength !== null && rules.maxLength !== undefined && text.length > rules.maxLength) {
+    return { ok: false, code: 'TOO_LONG' };
+  }
+  if (rules.type === 'email' && !EMAIL.test(text)) {
+    return { ok: false, code: 'NOT_EMAIL' };
+  }
+  if (!matchesPattern(rules.pattern, text)) {
+    return { ok: false, code: 'PATTERN_MISMATCH' };
+  }
+  return { ok: true, value: text };
+}
+
+function coerceNumber(rules, value) {
+  let number = NaN;
+  if (typeof value === 'number') {
+    number = value;
+  } else if (typeof value === 'string' && DECIMAL.test(value.trim())) {
+    number = Number(value);
+  }
+  if (!Number.isFinite(number)) {
+    return { ok: false, code: 'NOT_NUMBER' };
+  }
+  if (rules.type === 'integer' && !Number.isSafeInteger(number)) {
+    return { ok: false, code: 'NOT_WHOLE_NUMBER' };
+  }
+  if (!matchesPattern(rules.pattern, String(number))) {
+    return { ok: false, code: 'PATTERN_MISMATCH' };
+  }
+  return { ok: true, value: number };
+}
+
+function coerceBoolean(value) {
+  if (typeof value === 'boolean') {
+    return { ok: true, value };
+  }
+  const word = String(value).toLowerCase();
+  if (TRUE_WORDS.includes(word)) {
+    return { ok: true, value: true };
+  }
+  if (FALSE_WORDS.includes(word)) {
+    return { ok: true, value: false };
+  }
+  return { ok: false, code: 'NOT_BOOLEAN' };
+}
+
+function coerceDate(value) {
+  if (typeof value !== 'string') {
+    return { ok: false, code: 'NOT_DATE' };
+  }
+  const dateTime = DATE_TIME.exec(value);
+  if (!DATE_ONLY.test(value) && !dateTime) {
+    return { ok: false, code: 'NOT_DATE' };
+  }
+  const day = dateTime ? dateTime[1] : value;
+  const midnight = new Date(`${day}T00:00:00Z`);
+  // Date rolls "2023-02-29" over to March 1st instead of refusing it.
+  if (Number.isNaN(midnight.getTime()) || midnight.toISOString().slice(0, 10) !== day) {
+    return { ok: false, code: 'NOT_CALENDAR_DATE' };
+  }
+  if (!dateTime) {
+    return { ok: true, value: day };
+  }
+  const instant = new Date(dateTime[2] ? value : `${value}Z`);
+  if (Number.isNaN(instant.getTime())) {
+    return { ok: false, code: 'NOT_DATE' };
+  }
+  return { ok: true, value: instant.toISOString().slice(0, 10) };
+}
+
 function matchesPattern(pattern, text) {
-  if (text.length > BROWSER_PATTERN_MAX_LENGTH) return true;
+  if (pattern === null || pattern === undefined || text.length > BROWSER_PATTERN_MAX_LENGTH) {
+    return true;
+  }
   try {
-    return new RegExp(pattern).test(text);
+    return new RegExp(pattern, 'u').test(text);
   } catch (error) {
     // A pattern JavaScript cannot compile is the server's to judge, not a reason to block the rep.
     return true;
@@ -174,27 +335,22 @@ export function buildRunInputs(inputs, values) {
   const body = {};
   for (const input of inputs || []) {
     if (input.prompt === true) {
-      body[input.name] = coerceValue(input.type, values[input.name]);
+      body[input.name] = valueToSend(input, values[input.name]);
     }
   }
   return body;
 }
 
-function coerceValue(type, value) {
-  if (type === 'boolean') {
-    return value === true || value === 'true';
+function valueToSend(input, value) {
+  if (input.type === 'boolean') {
+    return readBoolean(value);
   }
-  if (value === null || value === undefined) {
+  if (isBlankInputValue(value)) {
     return null;
   }
-  const text = String(value).trim();
-  if (!text) {
-    return null;
-  }
-  if (type === 'number' || type === 'integer') {
-    return Number(text);
-  }
-  return text;
+  const result = coerceInput(rulesFor(input), value);
+  // A refused value is sent as typed: the server then refuses it with its own message.
+  return result.ok ? result.value : String(value).trim();
 }
 
 /**

@@ -1,3 +1,5 @@
+import { readFileSync } from 'fs';
+import { join } from 'path';
 import {
   buildInputFields,
   buildMacroStepRows,
@@ -12,7 +14,17 @@ import {
   validateInputValues,
   createClickKeys,
   newIdempotencyKey,
+  coerceInput,
 } from 'c/dataConnectorsUtils';
+
+// The cases the server's input rules (shared/src/inputs/coerce-input.ts) are tested with; this
+// component keeps a copy of those rules and must pass every one of them.
+const { cases: COERCE_INPUT_CASES } = JSON.parse(
+  readFileSync(
+    join(__dirname, '../../../../../../../shared/src/inputs/coerce-input-cases.json'),
+    'utf8',
+  ),
+);
 
 function input(overrides) {
   return {
@@ -60,6 +72,29 @@ describe('c-data-connectors-utils', () => {
     });
   });
 
+  describe('coerceInput', () => {
+    it('has the shared cases to run', () => {
+      expect(COERCE_INPUT_CASES.length).toBeGreaterThan(50);
+    });
+
+    it.each(COERCE_INPUT_CASES.map((entry) => [JSON.stringify(entry), entry]))(
+      'follows the server: %s',
+      (_title, entry) => {
+        const rules = {
+          type: entry.type,
+          trim: entry.trim,
+          maxLength: entry.maxLength === undefined ? null : entry.maxLength,
+          pattern: entry.pattern === undefined ? null : entry.pattern,
+        };
+        expect(coerceInput(rules, entry.raw)).toEqual(
+          entry.error === undefined
+            ? { ok: true, value: entry.value }
+            : { ok: false, code: entry.error },
+        );
+      },
+    );
+  });
+
   describe('validateInputValues', () => {
     it('reports a missing required value', () => {
       expect(validateInputValues([input({})], { value: '  ' })).toEqual([
@@ -90,6 +125,35 @@ describe('c-data-connectors-utils', () => {
       expect(validateInputValues(inputs, { value: '', opt: '' })).toEqual([]);
     });
 
+    it('refuses what the server refuses: hex numbers, unsafe integers, loose emails, dates', () => {
+      const inputs = [
+        input({ name: 'amount', type: 'number' }),
+        input({ name: 'ticket', type: 'integer' }),
+        input({ name: 'email', type: 'email' }),
+        input({ name: 'when', type: 'date' }),
+        input({ name: 'until', type: 'date' }),
+      ];
+      const values = {
+        amount: '0x10',
+        ticket: '9007199254740993',
+        email: 'ana@example.c',
+        when: '2023-02-29',
+        until: 'March 5',
+      };
+      expect(validateInputValues(inputs, values).map((p) => [p.name, p.message])).toEqual([
+        ['amount', 'Enter a number.'],
+        ['ticket', 'Enter a whole number.'],
+        ['email', 'Enter an email address.'],
+        ['when', 'Enter a real calendar date.'],
+        ['until', 'Enter a date (YYYY-MM-DD).'],
+      ]);
+    });
+
+    it("checks a number's pattern on the number, and its maxLength not at all, as the server does", () => {
+      const inputs = [input({ name: 'count', type: 'integer', pattern: '^[0-9]+$', maxLength: 2 })];
+      expect(validateInputValues(inputs, { count: '1e3' })).toEqual([]);
+    });
+
     it('leaves a pattern JavaScript cannot compile to the server', () => {
       expect(validateInputValues([input({ pattern: '(' })], { value: 'x' })).toEqual([]);
     });
@@ -114,7 +178,29 @@ describe('c-data-connectors-utils', () => {
     });
   });
 
+  describe('buildRunInputs: values as the server reads them', () => {
+    it('sends a yes/no value from the record as a boolean and a date-time as its UTC date', () => {
+      const inputs = [
+        input({ name: 'vip', type: 'boolean' }),
+        input({ name: 'optOut', type: 'boolean' }),
+        input({ name: 'since', type: 'date' }),
+      ];
+      const values = { vip: 'yes', optOut: null, since: '2024-01-01T23:30:00.000-0500' };
+      expect(buildRunInputs(inputs, values)).toEqual({
+        vip: true,
+        optOut: false,
+        since: '2024-01-02',
+      });
+    });
+  });
+
   describe('buildInputFields', () => {
+    it('shows a yes/no value from the record as a checked box', () => {
+      const connector = { inputs: [input({ name: 'vip', type: 'boolean' })] };
+      expect(buildInputFields(connector, { vip: 'Yes' })[0].checked).toBe(true);
+      expect(buildInputFields(connector, { vip: 'no' })[0].checked).toBe(false);
+    });
+
     it('maps input types to lightning-input types and shows checkboxes as checked', () => {
       const connector = {
         inputs: [
