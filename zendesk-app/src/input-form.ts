@@ -28,6 +28,8 @@ export interface FormField {
   source: string | null;
   pattern: string | null;
   maxLength: number | null;
+  /** Drop spaces around the typed value (the input's `trim`, on unless the config turns it off). */
+  trim: boolean;
   /** The text the field starts with. */
   value: string;
   /** True when the value came from the open ticket form rather than the saved ticket. */
@@ -111,6 +113,7 @@ export function buildFormFields(
         source: input.source,
         pattern: input.pattern,
         maxLength: input.maxLength,
+        trim: input.trim,
         value: displayValue(fromOpenTicket ? liveValue : input.value),
         fromOpenTicket,
       };
@@ -175,14 +178,13 @@ function describeProblem(field: FormField, code: InputValueProblem): string {
 /**
  * Checks one non-blank value against its input's type, pattern and length, by the server's rules
  * (shared/src/inputs/coerce-input.ts), and returns the value to send: a number, a boolean, a date
- * as `YYYY-MM-DD`, or the trimmed text. Always trimmed: the view does not carry the input's `trim`
- * setting, and spaces an agent typed around a value are never meant.
+ * as `YYYY-MM-DD`, or the text (trimmed unless the input's `trim` is off, as the server does).
  */
 export function checkFieldValue(field: FormField, raw: string): FieldCheck {
   const coerced = coerceInput(
     {
       type: readInputType(field.type),
-      trim: true,
+      trim: field.trim,
       maxLength: field.maxLength,
       pattern: compilePattern(field.pattern),
     },

@@ -33,6 +33,7 @@ function field(overrides: Partial<FormField> = {}): FormField {
     source: null,
     pattern: null,
     maxLength: null,
+    trim: true,
     value: '',
     fromOpenTicket: false,
     ...overrides,
@@ -144,6 +145,14 @@ describe('validating before sending', () => {
     expect(checkFieldValue(field({ type: 'boolean' }), 'Yes')).toEqual({ ok: true, value: true });
     expect(checkFieldValue(field({ type: 'date' }), '2026-02-30')).toMatchObject({ ok: false });
     expect(checkFieldValue(field({ type: 'date' }), '2026-02-28')).toMatchObject({ ok: true });
+  });
+
+  it('keeps the spaces around a value when the input turns trim off, as the server does', () => {
+    expect(checkFieldValue(field(), '  a b  ')).toEqual({ ok: true, value: 'a b' });
+    expect(checkFieldValue(field({ trim: false }), '  a b  ')).toEqual({
+      ok: true,
+      value: '  a b  ',
+    });
   });
 });
 

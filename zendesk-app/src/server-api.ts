@@ -57,6 +57,7 @@ const connectorSchema = z.object({
       source: z.nullable(z.string()),
       pattern: z.nullable(z.string()),
       maxLength: z.nullable(z.number()),
+      trim: z.boolean(),
       value: z.unknown(),
     }),
   ),

@@ -18,6 +18,7 @@ export function buildInput(overrides: Partial<ConnectorInputView> = {}): Connect
     source: 'ticket.custom_fields.360001000001',
     pattern: '^#?[0-9]{1,12}$',
     maxLength: null,
+    trim: true,
     value: '#1001',
     ...overrides,
   };

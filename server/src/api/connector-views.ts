@@ -52,6 +52,7 @@ export async function listConnectorViews(options: {
             input.def.type === 'string' || input.def.type === 'email'
               ? effectiveMaxLength(input.def)
               : (input.def.maxLength ?? null),
+          trim: input.def.trim !== false,
           // The comment is chosen at run time; its body is not a prefill.
           value: source?.startsWith('comment.') ? null : (prefillInput(input, target.read) ?? null),
         };

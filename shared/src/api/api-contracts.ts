@@ -229,6 +229,8 @@ export interface ConnectorInputView {
   source: string | null;
   pattern: string | null;
   maxLength: number | null;
+  /** Whether spaces around a typed value are dropped before it is checked (the input's `trim`). */
+  trim: boolean;
   value: unknown;
 }
 

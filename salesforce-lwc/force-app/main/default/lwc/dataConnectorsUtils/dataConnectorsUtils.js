@@ -148,14 +148,15 @@ function describeProblem(code, input) {
 }
 
 /**
- * The rules an input's value is held to. Text is always trimmed: the server does not send an
- * input's `trim` setting, and spaces a rep types around a value are never meant.
+ * The rules an input's value is held to, as the server sends them (`trim` is on unless the
+ * input's config turns it off).
  */
 function rulesFor(input) {
   return {
     type: Object.prototype.hasOwnProperty.call(LIGHTNING_INPUT_TYPES, input.type)
       ? input.type
       : 'string',
+    trim: input.trim !== false,
     maxLength: input.maxLength,
     pattern: input.pattern,
   };
@@ -350,7 +351,7 @@ function valueToSend(input, value) {
   }
   const result = coerceInput(rulesFor(input), value);
   // A refused value is sent as typed: the server then refuses it with its own message.
-  return result.ok ? result.value : String(value).trim();
+  return result.ok ? result.value : String(value);
 }
 
 /**

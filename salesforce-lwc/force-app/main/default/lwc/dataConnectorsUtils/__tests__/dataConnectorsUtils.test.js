@@ -192,6 +192,14 @@ describe('c-data-connectors-utils', () => {
         since: '2024-01-02',
       });
     });
+
+    it("trims typed text unless the input's trim is off, as the server does", () => {
+      const inputs = [input({ name: 'code' }), input({ name: 'raw', trim: false })];
+      expect(buildRunInputs(inputs, { code: '  A-1 ', raw: '  A-1 ' })).toEqual({
+        code: 'A-1',
+        raw: '  A-1 ',
+      });
+    });
   });
 
   describe('buildInputFields', () => {
