@@ -5,8 +5,6 @@ import type { LoadSecretsResult } from './secrets/secret-source';
 
 /** Files under DATA_DIR. */
 // The databases' files are named in storage/open-storage.ts.
-export const SANDBOX_ZENDESK_FILE = 'sandbox-zendesk.json';
-export const SANDBOX_SALESFORCE_FILE = 'sandbox-salesforce.json';
 
 /** The sandbox's well-known demo credentials, used only when no secrets file is configured. */
 export const SANDBOX_SECRETS_FILE = 'config/sandbox.secrets.json';

@@ -1,9 +1,8 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Express, Router } from 'express';
 import { createApp } from './api/create-app';
-import { createPreviewRouter } from './preview/create-preview-router';
 import type { CompiledConfig } from './compile/compiled-model';
 import { compileConfig } from './compile/compile-config';
 import { createConfigStore } from './config/config-store';
@@ -21,13 +20,10 @@ import {
   estimateMaxJsonBodyBytes,
 } from './request/response-buffer-budget';
 import { createUpstreamSender } from './runs/send-upstream';
-import { createDemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
-import { createFakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
-import { createFakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
 import type { FakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
-import { SANDBOX_SALESFORCE_CREDENTIALS } from './sandbox/seed/salesforce-seed';
+import type { Sandbox } from './sandbox/open-sandbox';
 import { createSalesforceClient } from './salesforce/salesforce-client';
 import type { SalesforceClientOptions } from './salesforce/salesforce-client';
 import { createSalesforceHelpdesk } from './write-back/salesforce-helpdesk';
@@ -35,12 +31,7 @@ import type { SecretSource } from './secrets/secret-source';
 import { createReloadableSecrets } from './secrets/reloadable-secrets';
 import type { ReloadableSecrets } from './secrets/reloadable-secrets';
 import { watchSecretsFile } from './secrets/watch-secrets';
-import {
-  loadServerSecrets,
-  serverSecretsFile,
-  SANDBOX_SALESFORCE_FILE,
-  SANDBOX_ZENDESK_FILE,
-} from './server-paths';
+import { loadServerSecrets, serverSecretsFile } from './server-paths';
 import { createZendeskHelpdesk } from './write-back/zendesk-helpdesk';
 import { createZendeskClient } from './zendesk/zendesk-client';
 import type { SignAppTokenOptions } from './sandbox/fake-zendesk/app-signing';
@@ -103,17 +94,12 @@ export type StartServerResult =
 /** The sandbox signs in to its own fake Salesforce with the seeded connected app. */
 function salesforceCredentials(
   auth: SalesforceAuthEnv,
+  sandbox: Sandbox | undefined,
   sandboxUrl: string,
 ): SalesforceClientOptions {
   if (auth.kind !== 'sandbox') return auth;
-  return {
-    kind: 'refreshToken',
-    instanceUrl: sandboxUrl,
-    loginUrl: sandboxUrl,
-    clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
-    clientSecret: SANDBOX_SALESFORCE_CREDENTIALS.clientSecret,
-    refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
-  };
+  if (!sandbox) throw new Error('sandbox Salesforce credentials outside sandbox mode');
+  return sandbox.salesforceCredentials(sandboxUrl);
 }
 
 export async function startServer(
@@ -184,15 +170,17 @@ export async function startServer(
 
   let sandbox: RunningServer['sandbox'];
   const mounts: { path: string; router: Router | Express }[] = [];
+  let openedSandbox: Sandbox | undefined;
   if (env.mode === 'sandbox') {
+    // Loaded only here: a live server never loads the fakes and their well-known credentials.
+    const { openSandbox } = await import('./sandbox/open-sandbox');
+    openedSandbox = openSandbox(env.dataDir);
     sandbox = {
-      zendesk: createFakeZendesk({ filePath: join(env.dataDir, SANDBOX_ZENDESK_FILE) }),
-      upstream: createDemoUpstream(),
-      salesforce: createFakeSalesforce({ filePath: join(env.dataDir, SANDBOX_SALESFORCE_FILE) }),
+      zendesk: openedSandbox.zendesk,
+      upstream: openedSandbox.upstream,
+      salesforce: openedSandbox.salesforce,
     };
-    mounts.push({ path: '/sandbox/zendesk', router: sandbox.zendesk.app });
-    mounts.push({ path: '/sandbox/upstream', router: sandbox.upstream.app });
-    mounts.push({ path: '/sandbox/salesforce', router: sandbox.salesforce.app });
+    mounts.push(...openedSandbox.mounts);
   }
 
   const sender = createUpstreamSender({
@@ -302,7 +290,7 @@ export async function startServer(
   const salesforce = env.salesforce
     ? createSalesforceHelpdesk(
         createSalesforceClient({
-          ...salesforceCredentials(env.salesforce.auth, `${url}/sandbox/salesforce`),
+          ...salesforceCredentials(env.salesforce.auth, openedSandbox, `${url}/sandbox/salesforce`),
           apiVersion: env.salesforce.apiVersion,
         }),
         {
@@ -312,6 +300,7 @@ export async function startServer(
       )
     : undefined;
   if (zendesk && previewMounted && previewSigner) {
+    const { createPreviewRouter } = await import('./preview/create-preview-router');
     // The preview plays Zendesk's agent workspace: it signs the sidebar's loads with the
     // sandbox account's own key, so only for the sandbox and tests, never in a deployment.
     mounts.push({

@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { rateLimitOf } from '../api/rate-limit';
 import type { RateLimits } from '../api/rate-limit';
 import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
-import { SANDBOX_ZENDESK_APP } from '../sandbox/seed/zendesk-seed';
+import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
 import type { ZendeskAuth } from '../zendesk/zendesk-client';
 
 /**

@@ -61,11 +61,7 @@ export const SANDBOX_CUSTOM_ROLE_IDS = Object.freeze({ lightAgent: 40000000001 }
  * The sidebar app as installed in the sandbox account: Zendesk signs the sidebar's first page
  * load for this app id and installation (signed URLs), as `<subdomain>.zendesk.com`.
  */
-export const SANDBOX_ZENDESK_APP = Object.freeze({
-  subdomain: 'sandbox',
-  appId: 1001,
-  installationId: 2001,
-});
+export { SANDBOX_ZENDESK_APP } from '../../env/sandbox-defaults';
 export const SANDBOX_BRAND_ID = 60000000001;
 export const SANDBOX_TICKET_FORM_ID = 50000000001;
 
