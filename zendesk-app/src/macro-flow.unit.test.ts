@@ -44,12 +44,19 @@ describe('showing a macro’s result', () => {
         steps: [
           {
             stepId: 'create_issue',
+            resumed: false,
             type: 'run',
             outcome: 'failed',
             message: 'Jira did not create the issue: 503',
             error: { code: 'UPSTREAM_HTTP_ERROR', message: '503' },
           },
-          { stepId: 'note_failure', type: 'write', outcome: 'success', message: 'Written.' },
+          {
+            stepId: 'note_failure',
+            resumed: false,
+            type: 'write',
+            outcome: 'success',
+            message: 'Written.',
+          },
         ],
       }),
     );
@@ -76,6 +83,7 @@ describe('the fields a macro wrote', () => {
         steps: [
           {
             stepId: 'lookup',
+            resumed: false,
             type: 'run',
             outcome: 'success',
             message: 'Found.',
@@ -86,6 +94,7 @@ describe('the fields a macro wrote', () => {
           },
           {
             stepId: 'lookup_refused',
+            resumed: false,
             type: 'run',
             outcome: 'failed',
             message: 'The ticket was not updated.',
@@ -107,6 +116,7 @@ describe('the fields a macro wrote', () => {
   it('keep the last value written to a field, and never a masked one', () => {
     const write = (stepId: string, customFields: unknown) => ({
       stepId,
+      resumed: false,
       type: 'write',
       outcome: 'success' as const,
       message: 'Written.',
@@ -132,7 +142,13 @@ describe('the fields a macro wrote', () => {
     expect(macroFieldsToSet([])).toEqual([]);
     expect(
       macroFieldsToSet([
-        { stepId: 'w', type: 'write', outcome: 'success', message: 'Nothing to write.' },
+        {
+          stepId: 'w',
+          resumed: false,
+          type: 'write',
+          outcome: 'success',
+          message: 'Nothing to write.',
+        },
       ]),
     ).toEqual([]);
   });

@@ -1,5 +1,11 @@
 import * as z from 'zod/mini';
-import type { ConnectorView, RunResultView } from '../../shared/src/api/api-contracts';
+import type {
+  ConnectorView,
+  MacroResultView,
+  MacroStepView,
+  MacroView as SharedMacroView,
+  RunResultView,
+} from '../../shared/src/api/api-contracts';
 import type { AgentSession } from './session';
 
 /**
@@ -145,7 +151,8 @@ export type RunRecordView = z.infer<typeof runRecordSchema>;
 
 const runsPageSchema = z.object({ runs: z.array(runRecordSchema) });
 
-const macroSchema = z.object({
+// Typed as the shared contract: a schema that drifts from what the server sends fails to compile.
+const macroSchema: z.ZodMiniType<SharedMacroView> = z.object({
   id: z.string(),
   name: z.string(),
   description: z.string(),
@@ -153,11 +160,11 @@ const macroSchema = z.object({
   connectors: z.array(z.object({ id: z.string(), name: z.string() })),
   unavailable: z.nullable(codeMessageSchema),
 });
-export type MacroView = z.infer<typeof macroSchema>;
+export type MacroView = SharedMacroView;
 const macroListSchema = z.object({ macros: z.array(macroSchema) });
 
 /** One step of a macro as the server reports it (server/src/workflows/run-steps.ts). */
-const macroStepSchema = z.object({
+const macroStepSchema: z.ZodMiniType<MacroStepView> = z.object({
   stepId: z.string(),
   type: z.string(),
   outcome: outcomeSchema,
@@ -167,18 +174,19 @@ const macroStepSchema = z.object({
   /** Run steps: the connector's `writes` ({ status, changes }); write steps: the ticket update. */
   writes: z.optional(z.unknown()),
   path: z.optional(z.string()),
-  resumed: z.optional(z.boolean()),
+  resumed: z.boolean(),
 });
-export type MacroStepReport = z.infer<typeof macroStepSchema>;
+export type MacroStepReport = MacroStepView;
 
-const macroResultSchema = z.object({
+const macroResultSchema: z.ZodMiniType<MacroResultView> = z.object({
   macroId: z.string(),
-  outcome: outcomeSchema,
+  runId: z.string(),
+  outcome: z.enum(['success', 'failed']),
   message: z.string(),
   error: z.optional(codeMessageSchema),
   steps: z.array(macroStepSchema),
 });
-export type MacroResult = z.infer<typeof macroResultSchema>;
+export type MacroResult = MacroResultView;
 const runEntrySchema = z.object({ run: runRecordSchema });
 const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),

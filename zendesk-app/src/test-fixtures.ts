@@ -145,6 +145,7 @@ export const TIDY_UP: MacroView = {
 export function buildMacroResult(overrides: Partial<MacroResult> = {}): MacroResult {
   return {
     macroId: 'escalate_to_engineering',
+    runId: 'run_01J0000000000000000000000M',
     outcome: 'success',
     message: 'All steps completed.',
     steps: [

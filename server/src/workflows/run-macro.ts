@@ -1,3 +1,4 @@
+import type { MacroResultView, MacroView } from '../../../shared/src/api/api-contracts';
 import { randomUUID } from 'node:crypto';
 import type { Macro } from '../../../shared/src/config/workflow-schema';
 import type { CompiledConfig } from '../compile/compiled-model';
@@ -9,7 +10,6 @@ import type { HelpdeskPort, LoadedTarget, LoadRequest } from '../runs/helpdesk-p
 import { writesBack } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
-import type { StepReport } from './run-steps';
 
 /**
  * Macros for agents and reps, whatever the helpdesk: which macros apply to a loaded ticket or
@@ -20,24 +20,7 @@ import type { StepReport } from './run-steps';
 
 export type MacroSurface = 'zendesk' | 'salesforce';
 
-export interface MacroView {
-  id: string;
-  name: string;
-  description: string;
-  confirm: boolean;
-  connectors: { id: string; name: string }[];
-  unavailable: { code: string; message: string } | null;
-}
-
-export interface MacroResultView {
-  macroId: string;
-  /** The macro's own run-log entry (kind `macro`); each step's connector run has its own. */
-  runId: string;
-  outcome: 'success' | 'failed';
-  message: string;
-  error?: { code: string; message: string };
-  steps: StepReport[];
-}
+export type { MacroResultView, MacroView } from '../../../shared/src/api/api-contracts';
 
 export type RunMacroRefusalCode =
   'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED' | 'TICKET_EDIT_FORBIDDEN';

@@ -245,3 +245,42 @@ export interface ConnectorView {
   unavailable: { code: string; message: string } | null;
   lastRun: { runId: string; outcome: RunOutcome; message: string; startedAt: string } | null;
 }
+
+/** A macro offered on a ticket or record (`GET …/macros`). */
+export interface MacroView {
+  id: string;
+  name: string;
+  description: string;
+  confirm: boolean;
+  connectors: { id: string; name: string }[];
+  unavailable: { code: string; message: string } | null;
+}
+
+/** One step of a macro run as the server reports it. */
+export interface MacroStepView {
+  stepId: string;
+  type: string;
+  outcome: RunOutcome;
+  message: string;
+  error?: { code: string; message: string };
+  runId?: string;
+  /** Run steps: the connector's `writes` ({ status, changes }); write steps: the update sent. */
+  writes?: unknown;
+  /** Branch steps: which path ran. */
+  path?: string;
+  /** Finished by an earlier attempt, not repeated by this one. */
+  resumed: boolean;
+}
+
+/** What `POST …/macros/:macroId/run` answers once the steps ran (a failure path included). */
+export interface MacroResultView {
+  macroId: string;
+  /** The macro's own run-log entry (kind `macro`); each step's connector run has its own. */
+  runId: string;
+  outcome: 'success' | 'failed';
+  message: string;
+  error?: { code: string; message: string };
+  steps: MacroStepView[];
+  /** Set when this answer is the stored result of an earlier request with the same key. */
+  replayed?: boolean;
+}
