@@ -3,6 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startPreviewStack } from '../support/start-preview-stack';
+import type { PreviewStack } from '../support/start-preview-stack';
 
 /**
  * Debian's Chromium driven by playwright-core: no browser download, a fresh profile per file,
@@ -93,4 +96,32 @@ export function artifactPath(name: string): string {
   const path = join(ARTIFACTS_DIR, name);
   mkdirSync(dirname(path), { recursive: true });
   return path;
+}
+
+/**
+ * The stack every browser suite runs against, and one Chromium: started before the suite's
+ * tests, closed after them. Read them through the returned object once the suite has started.
+ */
+export function startBrowserSuite(): { readonly stack: PreviewStack; readonly chromium: Chromium } {
+  let stack: PreviewStack | undefined;
+  let chromium: Chromium | undefined;
+  beforeAll(async () => {
+    [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
+  }, BROWSER_TIMEOUT_MS);
+  afterAll(async () => {
+    await chromium?.close();
+    await stack?.close();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the browser suite has not started');
+    return value;
+  };
+  return {
+    get stack() {
+      return started(stack);
+    },
+    get chromium() {
+      return started(chromium);
+    },
+  };
 }

@@ -1,32 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_USER_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import { startPreviewStack } from '../support/start-preview-stack';
-import type { PreviewStack } from '../support/start-preview-stack';
-import { BROWSER_TIMEOUT_MS, artifactPath, launchChromium, openPreview } from './browser-support';
-import type { Chromium } from './browser-support';
+import {
+  artifactPath,
+  BROWSER_TIMEOUT_MS,
+  openPreview,
+  startBrowserSuite,
+} from './browser-support';
 
 /**
  * The sidebar as different agents see it: the preview signs each load for the agent its picker
  * names, the way Zendesk does, and the server answers what Zendesk would show that agent.
  */
-let stack: PreviewStack;
-let chromium: Chromium;
-
-beforeAll(async () => {
-  [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
-}, BROWSER_TIMEOUT_MS);
-afterAll(async () => {
-  await chromium?.close();
-  await stack?.close();
-});
+const suite = startBrowserSuite();
 
 describe('what each agent sees in the sidebar', () => {
   it(
     "shows an agent restricted to a group that another group's ticket is not available to them",
     async () => {
       const { app, page } = await openPreview(
-        chromium,
-        `${stack.previewUrl}?ticket=1&agent=${SANDBOX_USER_IDS.rileyRestricted}`,
+        suite.chromium,
+        `${suite.stack.previewUrl}?ticket=1&agent=${SANDBOX_USER_IDS.rileyRestricted}`,
       );
       const error = app.locator('[data-testid=list-status] [data-testid=error]');
       await error.waitFor();
@@ -43,13 +36,15 @@ describe('what each agent sees in the sidebar', () => {
     "lets the same agent run a connector on their own group's ticket, recorded as them",
     async () => {
       const { app, page } = await openPreview(
-        chromium,
-        `${stack.previewUrl}?ticket=5&agent=${SANDBOX_USER_IDS.rileyRestricted}`,
+        suite.chromium,
+        `${suite.stack.previewUrl}?ticket=5&agent=${SANDBOX_USER_IDS.rileyRestricted}`,
       );
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       await app.locator('[data-testid=run-button]').click();
       await app.locator('[data-testid=run-result][data-outcome=empty]').waitFor();
-      const runs = await fetch(`${stack.url}/api/runs?ticketId=5`, { headers: stack.adminAuth });
+      const runs = await fetch(`${suite.stack.url}/api/runs?ticketId=5`, {
+        headers: suite.stack.adminAuth,
+      });
       const latest = ((await runs.json()) as { runs: { actor: unknown }[] }).runs[0];
       expect(latest?.actor).toMatchObject({
         kind: 'agent',
@@ -65,8 +60,8 @@ describe('what each agent sees in the sidebar', () => {
     'tells a light agent that their role cannot edit tickets when a connector would write',
     async () => {
       const { app, page } = await openPreview(
-        chromium,
-        `${stack.previewUrl}?ticket=2&agent=${SANDBOX_USER_IDS.leeLight}`,
+        suite.chromium,
+        `${suite.stack.previewUrl}?ticket=2&agent=${SANDBOX_USER_IDS.leeLight}`,
       );
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       await app.locator('[data-testid=run-button]').click();

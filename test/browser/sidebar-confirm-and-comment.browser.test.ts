@@ -1,48 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import { startPreviewStack } from '../support/start-preview-stack';
-import type { PreviewStack } from '../support/start-preview-stack';
 import {
   BROWSER_TIMEOUT_MS,
-  STEP_TIMEOUT_MS,
-  launchChromium,
   openPreview,
+  startBrowserSuite,
+  STEP_TIMEOUT_MS,
 } from './browser-support';
 
 const POLL = { timeout: STEP_TIMEOUT_MS };
-import type { Chromium } from './browser-support';
 
 /** Connectors with side effects: a confirmation step, and one that runs on a single comment. */
 
 const JIRA_KEY = SANDBOX_FIELD_IDS.jiraIssueKey;
 
-let stack: PreviewStack;
-let chromium: Chromium;
-
-beforeAll(async () => {
-  [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
-}, BROWSER_TIMEOUT_MS);
-afterAll(async () => {
-  await chromium?.close();
-  await stack?.close();
-});
+const suite = startBrowserSuite();
 
 describe('connectors with side effects', () => {
   it(
     'asks for confirmation before creating the Jira issue, then links it on the ticket',
     async () => {
-      const { app, page } = await openPreview(chromium, `${stack.previewUrl}?ticket=4`);
+      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=4`);
       await app.locator('[data-connector-id=jira_create_issue]').click();
       await app.locator('[data-testid=input-form]').waitFor();
       await app.locator('[data-testid=run-button]').click();
 
       // Nothing is sent before the agent confirms.
       await app.locator('[data-testid=confirm-step]').waitFor();
-      expect(stack.upstream.createdIssues).toHaveLength(0);
+      expect(suite.stack.upstream.createdIssues).toHaveLength(0);
       await app.locator('[data-testid=confirm-button]').click();
 
       await app.locator('[data-testid=run-result][data-outcome=success]').waitFor();
-      const key = stack.upstream.createdIssues.at(-1)?.key ?? '';
+      const key = suite.stack.upstream.createdIssues.at(-1)?.key ?? '';
       expect(key).toMatch(/^SUP-\d+$/);
       expect(await app.locator('[data-testid=result-message]').textContent()).toBe(
         `Created ${key}.`,
@@ -51,8 +39,8 @@ describe('connectors with side effects', () => {
       await expect.poll(() => field.inputValue(), POLL).toBe(key);
 
       // Saved in Zendesk too, with the internal note, which shows after a reload.
-      expect(stack.ticket(4).customFields[String(JIRA_KEY)]).toBe(key);
-      expect(stack.ticket(4).tags).toContain('jira_created');
+      expect(suite.stack.ticket(4).customFields[String(JIRA_KEY)]).toBe(key);
+      expect(suite.stack.ticket(4).tags).toContain('jira_created');
       await page.locator('#reload-ticket').click();
       await page.locator('#reload-status[data-state=done]').waitFor();
       await page.locator('.comment.internal', { hasText: `Created Jira issue ${key}` }).waitFor();
@@ -65,7 +53,7 @@ describe('connectors with side effects', () => {
   it(
     'runs a connector on the comment the agent picks',
     async () => {
-      const { app, page } = await openPreview(chromium, `${stack.previewUrl}?ticket=1`);
+      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=1`);
       await app.locator('[data-testid=comments-toggle]').click();
       // The third comment of ticket 1: the customer's follow-up.
       await app.locator('[data-testid=comment-option][data-comment-id="10000000003"]').click();
@@ -77,12 +65,12 @@ describe('connectors with side effects', () => {
       await app.locator('[data-testid=confirm-button]').click();
       await app.locator('[data-testid=run-result][data-outcome=success]').waitFor();
 
-      const issue = stack.upstream.createdIssues.at(-1);
+      const issue = suite.stack.upstream.createdIssues.at(-1);
       expect(JSON.stringify(issue?.fields.description)).toContain(
         'Any update? I need it before the weekend.',
       );
-      expect(stack.ticket(1).customFields[String(JIRA_KEY)]).toBe(issue?.key);
-      expect(stack.ticket(1).notes.at(-1)).toContain(
+      expect(suite.stack.ticket(1).customFields[String(JIRA_KEY)]).toBe(issue?.key);
+      expect(suite.stack.ticket(1).notes.at(-1)).toContain(
         `Created Jira issue ${issue?.key} from a comment`,
       );
       await page.close();

@@ -1,30 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startPreviewStack } from '../support/start-preview-stack';
+import { afterEach, describe, expect, it } from 'vitest';
 import { TEST_ADMIN_TOKEN } from '../support/start-test-stack';
-import type { PreviewStack } from '../support/start-preview-stack';
-import { BROWSER_TIMEOUT_MS, launchChromium, openPreview } from './browser-support';
-import type { Chromium } from './browser-support';
+import { BROWSER_TIMEOUT_MS, openPreview, startBrowserSuite } from './browser-support';
 
 /** What the agent sees when something is wrong: never a blank panel. */
 
-let stack: PreviewStack;
-let chromium: Chromium;
-
-beforeAll(async () => {
-  [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
-}, BROWSER_TIMEOUT_MS);
-afterAll(async () => {
-  await chromium?.close();
-  await stack?.close();
-});
-afterEach(() => stack.upstream.setOutage(false));
+const suite = startBrowserSuite();
+afterEach(() => suite.stack.upstream.setOutage(false));
 
 describe('failures in the sidebar', () => {
   it(
     "shows the connector's failure message and a Retry button that runs it again",
     async () => {
-      stack.upstream.setOutage(true, { service: 'shopify', retryAfterSeconds: 1 });
-      const { app, page } = await openPreview(chromium, `${stack.previewUrl}?ticket=2`);
+      suite.stack.upstream.setOutage(true, { service: 'shopify', retryAfterSeconds: 1 });
+      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=2`);
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       await app.locator('[data-testid=run-button]').click();
 
@@ -32,9 +20,9 @@ describe('failures in the sidebar', () => {
       expect(await app.locator('[data-testid=result-message]').textContent()).toMatch(
         /^Shopify lookup failed: /,
       );
-      expect(stack.ticket(2).tags).toContain('shopify_lookup_failed');
+      expect(suite.stack.ticket(2).tags).toContain('shopify_lookup_failed');
 
-      stack.upstream.setOutage(false);
+      suite.stack.upstream.setOutage(false);
       await app.locator('[data-testid=retry-button]').click();
       await app.locator('[data-testid=run-result][data-outcome=success]').waitFor();
       expect(await app.locator('[data-testid=result-message]').textContent()).toBe(
@@ -49,14 +37,14 @@ describe('failures in the sidebar', () => {
     "refuses a sidebar load whose signature is not Zendesk's, and says what to do",
     async () => {
       const { app, page } = await openPreview(
-        chromium,
-        `${stack.previewUrl}?ticket=1&signature=forged`,
+        suite.chromium,
+        `${suite.stack.previewUrl}?ticket=1&signature=forged`,
       );
       const problem = app.locator('[role=alert]');
       await problem.waitFor();
       expect(await problem.textContent()).toContain('Could not verify Zendesk');
       expect(await app.locator('[data-connector-id]').count()).toBe(0);
-      expect(stack.logLines.some((line) => line.includes('sidebar load refused'))).toBe(true);
+      expect(suite.stack.logLines.some((line) => line.includes('sidebar load refused'))).toBe(true);
       // No server secret reached the browser.
       const html = await page.content();
       const frameHtml = await app.locator('html').innerHTML();

@@ -1,38 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import { startPreviewStack } from '../support/start-preview-stack';
-import type { PreviewStack } from '../support/start-preview-stack';
 import {
-  BROWSER_TIMEOUT_MS,
-  STEP_TIMEOUT_MS,
   artifactPath,
-  launchChromium,
+  BROWSER_TIMEOUT_MS,
   openPreview,
+  startBrowserSuite,
+  STEP_TIMEOUT_MS,
 } from './browser-support';
-import type { Chromium } from './browser-support';
 
 /** A macro from the sidebar: found by the same search, confirmed once, reported step by step. */
 
 const POLL = { timeout: STEP_TIMEOUT_MS };
 const JIRA_KEY = SANDBOX_FIELD_IDS.jiraIssueKey;
 
-let stack: PreviewStack;
-let chromium: Chromium;
-
-beforeAll(async () => {
-  [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
-}, BROWSER_TIMEOUT_MS);
-afterAll(async () => {
-  await chromium?.close();
-  await stack?.close();
-});
+const suite = startBrowserSuite();
 
 describe('running a macro from the sidebar', () => {
   it(
     'finds "Escalate to engineering" with Ctrl+K, confirms once, and shows each step',
     async () => {
       // Ticket 4 is tagged feature_request and not yet escalated_to_engineering.
-      const { app, page } = await openPreview(chromium, `${stack.previewUrl}?ticket=4`);
+      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=4`);
       const option = app.locator(
         '[data-testid=macros-group] [data-testid=macro-option][data-macro-id=escalate_to_engineering]',
       );
@@ -56,12 +44,12 @@ describe('running a macro from the sidebar', () => {
         'run “Create Jira issue”',
         'update this ticket (fields, tags, internal note) as its steps say',
       ]);
-      expect(stack.upstream.createdIssues).toHaveLength(0);
+      expect(suite.stack.upstream.createdIssues).toHaveLength(0);
       await app.locator('[data-testid=confirm-button]').click();
 
       const result = app.locator('[data-testid=macro-result][data-outcome=success]');
       await result.waitFor();
-      const key = stack.upstream.createdIssues.at(-1)?.key ?? '';
+      const key = suite.stack.upstream.createdIssues.at(-1)?.key ?? '';
       expect(key).toMatch(/^SUP-\d+$/);
       expect(await result.locator('[data-testid=result-message]').textContent()).toBe(
         'All steps completed.',
@@ -95,7 +83,7 @@ describe('running a macro from the sidebar', () => {
         .poll(() => page.locator(`#custom_field_${JIRA_KEY}`).inputValue(), POLL)
         .toBe(key);
       // …and really saved in Zendesk, with the tag and the internal note.
-      const ticket = stack.ticket(4);
+      const ticket = suite.stack.ticket(4);
       expect(ticket.customFields[String(JIRA_KEY)]).toBe(key);
       expect(ticket.tags).toContain('escalated_to_engineering');
       expect(ticket.notes.at(-1)).toBe(`Escalated to engineering as Jira issue ${key}.`);

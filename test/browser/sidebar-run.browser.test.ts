@@ -1,17 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import { startPreviewStack } from '../support/start-preview-stack';
-import type { PreviewStack } from '../support/start-preview-stack';
 import {
-  BROWSER_TIMEOUT_MS,
-  STEP_TIMEOUT_MS,
   artifactPath,
-  launchChromium,
+  BROWSER_TIMEOUT_MS,
   openPreview,
+  startBrowserSuite,
+  STEP_TIMEOUT_MS,
 } from './browser-support';
+import type { PreviewPage } from './browser-support';
 
 const POLL = { timeout: STEP_TIMEOUT_MS };
-import type { Chromium, PreviewPage } from './browser-support';
 
 /**
  * The sidebar app, built with the real ZAF SDK, hosted by the /preview page in Chromium and
@@ -22,16 +20,7 @@ const PAYMENT = SANDBOX_FIELD_IDS.paymentStatus;
 const FULFILLMENT = SANDBOX_FIELD_IDS.fulfillmentStatus;
 const TRACKING = SANDBOX_FIELD_IDS.trackingNumber;
 
-let stack: PreviewStack;
-let chromium: Chromium;
-
-beforeAll(async () => {
-  [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
-}, BROWSER_TIMEOUT_MS);
-afterAll(async () => {
-  await chromium?.close();
-  await stack?.close();
-});
+const suite = startBrowserSuite();
 
 /** The ticket form field on the host page (outside the app). */
 function ticketField(preview: PreviewPage, fieldId: number) {
@@ -49,7 +38,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'runs by click, shows the outputs and fills in the open ticket form',
     async () => {
-      const preview = await openPreview(chromium, `${stack.previewUrl}?ticket=1`);
+      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=1`);
       const { app, page } = preview;
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       // The order number comes from the ticket form, ready to run.
@@ -78,7 +67,7 @@ describe('running a connector from the sidebar', () => {
         .screenshot({ path: artifactPath('sidebar-success.png') });
 
       // The server wrote the ticket in Zendesk: the store has it, and a reload shows it saved.
-      expect(stack.ticket(1).customFields).toMatchObject({
+      expect(suite.stack.ticket(1).customFields).toMatchObject({
         [String(PAYMENT)]: 'paid',
         [String(FULFILLMENT)]: 'fulfilled',
         [String(TRACKING)]: '1Z999AA10123456784',
@@ -101,7 +90,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'runs from the keyboard: Ctrl+K, type, arrow down, Enter',
     async () => {
-      const preview = await openPreview(chromium, `${stack.previewUrl}?ticket=4`);
+      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=4`);
       const { app, page } = preview;
       // Keys reach the app when focus is in its frame, as in Zendesk.
       await app.locator('[data-testid=recent-runs]').click();
@@ -127,7 +116,7 @@ describe('running a connector from the sidebar', () => {
       expect(await app.locator('[data-testid=result-message]').textContent()).toMatch(
         /^Created SUP-\d+ from the comment\.$/,
       );
-      expect(stack.upstream.createdIssues.at(-1)?.fields).toMatchObject({
+      expect(suite.stack.upstream.createdIssues.at(-1)?.fields).toMatchObject({
         summary: 'Feature idea: let customers save wish lists',
       });
       await page.close();
@@ -138,18 +127,18 @@ describe('running a connector from the sidebar', () => {
   it(
     'takes a typed input, validates it before sending, and runs with it',
     async () => {
-      const preview = await openPreview(chromium, `${stack.previewUrl}?ticket=3`);
+      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=3`);
       const { app, page } = preview;
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       const orderNumber = app.locator('#dc-input-order_number');
       await expect.poll(() => orderNumber.inputValue(), POLL).toBe('#9999');
 
-      const before = stack.upstream.journal.length;
+      const before = suite.stack.upstream.journal.length;
       await orderNumber.fill('not an order');
       await app.locator('[data-testid=run-button]').click();
       await app.locator('[data-testid=field-error]').waitFor();
       expect(await orderNumber.getAttribute('aria-invalid')).toBe('true');
-      expect(stack.upstream.journal.length).toBe(before);
+      expect(suite.stack.upstream.journal.length).toBe(before);
 
       await orderNumber.fill('#1002');
       await app.locator('[data-testid=run-button]').click();
@@ -157,8 +146,8 @@ describe('running a connector from the sidebar', () => {
       expect(await app.locator('[data-testid=result-message]').textContent()).toBe(
         'Order #1002: paid, unfulfilled.',
       );
-      expect(stack.upstream.journal.at(-1)?.query).toMatchObject({ name: '#1002' });
-      expect(stack.ticket(3).customFields[String(FULFILLMENT)]).toBe('unfulfilled');
+      expect(suite.stack.upstream.journal.at(-1)?.query).toMatchObject({ name: '#1002' });
+      expect(suite.stack.ticket(3).customFields[String(FULFILLMENT)]).toBe('unfulfilled');
       await page.close();
     },
     BROWSER_TIMEOUT_MS,
@@ -167,7 +156,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'prefills the input from a value the agent typed in the ticket form but has not saved',
     async () => {
-      const preview = await openPreview(chromium, `${stack.previewUrl}?ticket=2`);
+      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=2`);
       const { app, page } = preview;
       const orderField = ticketField(preview, SANDBOX_FIELD_IDS.orderNumber);
       await orderField.input.fill('#1001');
