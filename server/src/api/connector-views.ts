@@ -20,7 +20,7 @@ export async function listConnectorViews(options: {
     (connector) =>
       connector.def.enabled &&
       connector.def.surfaces.includes(surface) &&
-      (surface === 'automation' || target.applies(connector.def.appliesWhen)),
+      (surface === 'automation' || target.applies(connector.appliesWhen)),
   );
   const lastRuns = await runLog.lastRunsFor(
     { system: target.target.system, id: target.target.id },

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
 import { compileConfig } from './compile-config';
 import type { CompileConfigResult, ConfigIssue } from './compiled-model';
-import { buildTestConfig, compileTestConfig, compileTestConnector } from './test-config';
+import {
+  buildTestConfig,
+  compileTestConfig,
+  compileTestConnector,
+  TEST_CONNECTOR_ID,
+} from './test-config';
 import { createSecretSource } from '../secrets/secret-source';
 import type { TestConfigParts } from './test-config';
 
@@ -74,7 +79,9 @@ describe('compileConfig: template references', () => {
           ],
         },
         writeBack: {
-          success: { customFields: { '123': '{{outputs.card}}', '124': '{{outputs.status}}' } },
+          success: {
+            zendesk: { customFields: { '123': '{{outputs.card}}', '124': '{{outputs.status}}' } },
+          },
         },
         messages: { failure: 'Lookup for {{inputs.ssn}} failed' },
       }),
@@ -82,7 +89,7 @@ describe('compileConfig: template references', () => {
     if (!result.ok) throw new Error('expected the config to compile');
     expect(result.warnings.map(({ path, message }) => ({ path, message }))).toEqual([
       {
-        path: ['connectors', 0, 'writeBack', 'success', 'customFields', '123'],
+        path: ['connectors', 0, 'writeBack', 'success', 'zendesk', 'customFields', '123'],
         message:
           '{{outputs.card}} is marked "redact", so success write-back shows it as [redacted]: a redacted value never leaves the server',
       },
@@ -92,6 +99,67 @@ describe('compileConfig: template references', () => {
           '{{inputs.ssn}} is marked "redact", so the failure message shows it as [redacted]: a redacted value never leaves the server',
       },
     ]);
+  });
+
+  it('reads write-backs and appliesWhen grouped per helpdesk; the flat form still works, with a warning', () => {
+    const grouped = compileParts(
+      connectorWith({
+        appliesWhen: { zendesk: { tagsAny: ['order'] }, salesforce: { objectTypes: ['Case'] } },
+        writeBack: {
+          success: {
+            zendesk: { addTags: ['done'], status: 'pending' },
+            salesforce: { recordFields: { Status__c: 'done' } },
+          },
+        },
+      }),
+    );
+    if (!grouped.ok) throw new Error('expected the config to compile');
+    expect(grouped.warnings).toEqual([]);
+    const connector = grouped.compiled.connectors.get(TEST_CONNECTOR_ID);
+    expect(connector?.appliesWhen).toEqual({ tagsAny: ['order'], objectTypes: ['Case'] });
+    expect(connector?.writeBack.success?.addTags).toHaveLength(1);
+    expect(connector?.writeBack.success?.recordFields.map(([field]) => field)).toEqual([
+      'Status__c',
+    ]);
+
+    const flat = compileParts(
+      connectorWith({
+        appliesWhen: { tagsAny: ['order'] },
+        writeBack: { success: { addTags: ['done'] } },
+      }),
+    );
+    if (!flat.ok) throw new Error('expected the flat form to compile');
+    expect(flat.compiled.connectors.get(TEST_CONNECTOR_ID)?.appliesWhen).toEqual({
+      tagsAny: ['order'],
+    });
+    expect(flat.warnings.map(({ path, message, hint }) => ({ path, message, hint }))).toEqual([
+      {
+        path: ['connectors', 0, 'writeBack', 'success', 'addTags'],
+        message: '"addTags" outside a helpdesk group is deprecated',
+        hint: 'move it to connectors[0].writeBack.success.zendesk.addTags',
+      },
+      {
+        path: ['connectors', 0, 'appliesWhen', 'tagsAny'],
+        message: '"tagsAny" outside a helpdesk group is deprecated',
+        hint: 'move it to connectors[0].appliesWhen.zendesk.tagsAny',
+      },
+    ]);
+  });
+
+  it('refuses a key set both flat and in its helpdesk group', () => {
+    const result = compileParts(
+      connectorWith({
+        writeBack: { success: { addTags: ['a'], zendesk: { addTags: ['b'] } } },
+      }),
+    );
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toContainEqual(
+      expect.objectContaining({
+        path: ['connectors', 0, 'writeBack', 'success', 'addTags'],
+        message: '"addTags" is set both here and under "zendesk"',
+      }),
+    );
   });
 
   it('checks patterns as RE2, and gives the browsers only those they can run safely', () => {

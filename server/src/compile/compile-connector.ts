@@ -28,6 +28,7 @@ import type {
   Path,
 } from './compiled-model';
 import type { IssueCollector } from './config-issues';
+import { compileAppliesWhen, compileWriteGroups } from './compile-helpdesk-groups';
 import { compileExpression, compileJson, compileTemplate } from './compile-references';
 import type { RefRules } from './compile-references';
 import { checkHeaderName } from './compile-connection';
@@ -38,17 +39,21 @@ const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
 export function compileWrite(
-  spec: WriteSpec,
+  written: WriteSpec,
   path: Path,
   rules: RefRules,
   issues: IssueCollector,
+  /** Flat keys spelled otherwise where they are written (a write step's `ticketType`). */
+  aliases: Readonly<Record<string, string>> = {},
 ): CompiledWrite {
+  // Grouped per helpdesk (or the deprecated flat form); errors point at the key as written.
+  const { flat: spec, pathOf } = compileWriteGroups(written, path, issues, aliases);
   const enumTemplate = (value: string | undefined, key: string, allowed: readonly string[]) => {
     if (value === undefined) return undefined;
-    const template = compileTemplate(value, [...path, key], rules, issues);
+    const template = compileTemplate(value, pathOf(key), rules, issues);
     if (template.parts.every((part) => part.kind === 'text') && !allowed.includes(value)) {
       issues.error(
-        [...path, key],
+        pathOf(key),
         `"${value}" is not a Zendesk ticket ${key}`,
         `use one of ${allowed.join(', ')}`,
       );
@@ -60,15 +65,18 @@ export function compileWrite(
       // Ticket field ids are sent as JSON numbers; past 2^53 they would silently name another field.
       if (key === 'customFields' && !Number.isSafeInteger(Number(id))) {
         issues.error(
-          [...path, key, id],
+          [...pathOf(key), id],
           `ticket field id ${id} is too large`,
           'copy the id from Admin Center > Objects and rules > Tickets > Fields',
         );
       }
-      return [id, compileJson(value, [...path, key, id], rules, issues)] as [string, CompiledJson];
+      return [id, compileJson(value, [...pathOf(key), id], rules, issues)] as [
+        string,
+        CompiledJson,
+      ];
     });
   const tags = (list: string[] | undefined, key: string) =>
-    (list ?? []).map((tag, index) => compileTemplate(tag, [...path, key, index], rules, issues));
+    (list ?? []).map((tag, index) => compileTemplate(tag, [...pathOf(key), index], rules, issues));
   return {
     customFields: fields(spec.customFields, 'customFields'),
     status: enumTemplate(spec.status, 'status', ZENDESK_STATUSES),
@@ -79,7 +87,7 @@ export function compileWrite(
     internalNote:
       spec.internalNote === undefined
         ? undefined
-        : compileTemplate(spec.internalNote, [...path, 'internalNote'], rules, issues),
+        : compileTemplate(spec.internalNote, pathOf('internalNote'), rules, issues),
     recordFields: fields(spec.recordFields, 'recordFields'),
   };
 }
@@ -400,6 +408,7 @@ export function compileConnector(
   return {
     id: connector.id,
     def: connector,
+    appliesWhen: compileAppliesWhen(connector.appliesWhen, [...base, 'appliesWhen'], issues),
     connection: ownSecrets.length
       ? { ...connection, secretNames: [...connection.secretNames, ...ownSecrets] }
       : connection,

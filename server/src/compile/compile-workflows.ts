@@ -1,4 +1,7 @@
-import type { ConnectorConfig } from '../../../shared/src/config/connector-config-schema';
+import type {
+  AppliesWhen,
+  ConnectorConfig,
+} from '../../../shared/src/config/connector-config-schema';
 import type {
   Macro,
   Workflow,
@@ -11,6 +14,7 @@ import type { CompiledConnector, CompiledWrite, Path } from './compiled-model';
 import type { IssueCollector } from './config-issues';
 import type { RefRules } from './compile-references';
 import { isValidInputSource } from './input-sources';
+import { compileAppliesWhen } from './compile-helpdesk-groups';
 import type { ParsedTemplate, TemplateRef, TemplateRoot } from './template';
 
 /**
@@ -73,6 +77,8 @@ export interface CompiledWorkflow {
 export interface CompiledMacro {
   id: string;
   def: Macro;
+  /** Where it is offered, the per-helpdesk groups merged. */
+  appliesWhen: AppliesWhen;
   steps: CompiledStep[];
   /** Some step runs a connector that needs the agent's confirmation. */
   confirm: boolean;
@@ -448,6 +454,8 @@ function compileSteps(
             at,
             rulesFor(scope, owner, 'a write step'),
             owner.issues,
+            // "type" names the step kind here; the flat ticket type is written "ticketType".
+            { type: 'ticketType' },
           ),
         };
         break;
@@ -557,6 +565,7 @@ export function compileWorkflows(
     macros.set(macro.id, {
       id: macro.id,
       def: macro,
+      appliesWhen: compileAppliesWhen(macro.appliesWhen, ['macros', index, 'appliesWhen'], issues),
       steps,
       connectorIds,
       confirm: connectorIds.some((id) => connectors.get(id)?.confirm ?? true),

@@ -222,7 +222,9 @@ describe('workflow validation', () => {
 
   it('refuses secrets and unknown roots in workflow templates', () => {
     const messages = issuesOf({
-      workflows: [workflow([{ type: 'write', id: 'w', internalNote: '{{secrets.API_TOKEN}}' }])],
+      workflows: [
+        workflow([{ type: 'write', id: 'w', zendesk: { internalNote: '{{secrets.API_TOKEN}}' } }]),
+      ],
     }).map((issue) => issue.message);
     expect(messages).toEqual([expect.stringContaining('unknown template root "secrets"')]);
   });

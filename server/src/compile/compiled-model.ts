@@ -1,5 +1,6 @@
 import type { compile as compileJmesPath } from '@jmespath-community/jmespath';
 import type {
+  AppliesWhen,
   Connection,
   Connector,
   ConnectorConfig,
@@ -83,6 +84,8 @@ export type CompiledBody =
 export interface CompiledConnector {
   id: string;
   def: Connector;
+  /** Where it is offered, the per-helpdesk groups merged: what the helpdesks read. */
+  appliesWhen: AppliesWhen;
   connection: CompiledConnection;
   confirm: boolean;
   /** GET, HEAD, PUT and DELETE may be repeated without a second side effect. */

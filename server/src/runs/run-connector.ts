@@ -313,7 +313,7 @@ export async function runConnector(
   });
   if (!loaded.ok) return refusal(loaded.error.code, loaded.error.message);
   const target = loaded.value;
-  if (request.surface !== 'automation' && !target.applies(connector.def.appliesWhen)) {
+  if (request.surface !== 'automation' && !target.applies(connector.appliesWhen)) {
     return refusal(
       'CONNECTOR_NOT_APPLICABLE',
       `Connector "${connector.id}" does not apply to this ${target.target.type}.`,

@@ -1,6 +1,6 @@
 import type { MacroResultView, MacroView } from '../../../shared/src/api/api-contracts';
 import { randomUUID } from 'node:crypto';
-import type { Macro } from '../../../shared/src/config/workflow-schema';
+import type { AppliesWhen } from '../../../shared/src/config/connector-config-schema';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import { capRunRecord } from '../run-log/cap-run-record';
@@ -52,7 +52,7 @@ export interface RunMacroRequest {
 }
 
 /** Whether a macro's `appliesWhen` holds: the helpdesk reads it, as for connectors. */
-export function macroApplies(when: Macro['appliesWhen'], target: LoadedTarget): boolean {
+export function macroApplies(when: AppliesWhen, target: LoadedTarget): boolean {
   return target.applies(when);
 }
 
@@ -104,7 +104,7 @@ export function listMacroViews(
       (macro) =>
         macro.def.enabled &&
         macro.def.surfaces.includes(surface) &&
-        macroApplies(macro.def.appliesWhen, target),
+        macroApplies(macro.appliesWhen, target),
     )
     .map((macro) => viewMacro(macro, config));
 }
@@ -127,7 +127,7 @@ export async function runMacro(
     };
   }
   const { target } = request;
-  if (!macroApplies(macro.def.appliesWhen, target)) {
+  if (!macroApplies(macro.appliesWhen, target)) {
     return {
       ok: false,
       error: {

@@ -91,7 +91,7 @@ export function connectorAppliesToRecord(
   connector: CompiledConnector,
   objectApiName: string,
 ): boolean {
-  return appliesToRecord(connector.def.appliesWhen, objectApiName);
+  return appliesToRecord(connector.appliesWhen, objectApiName);
 }
 
 /**

@@ -188,31 +188,62 @@ const responseSchema = z.strictObject({
   outputs: z.array(outputSchema).max(100).default([]),
 });
 
-/** One ticket or record update; keys that do not apply to a helpdesk are ignored there. */
-export const writeSchema = z.strictObject({
+/** What a write changes on a Zendesk ticket. */
+const zendeskWriteSchema = z.strictObject({
   customFields: z
     .record(z.string().regex(/^[0-9]{1,20}$/, 'use the numeric Zendesk ticket field id'), z.json())
     .optional()
-    .describe('Zendesk ticket custom fields by id; string values may hold templates.'),
+    .describe('Ticket custom fields by id; string values may hold templates.'),
   status: z.string().max(200).optional(),
   priority: z.string().max(200).optional(),
   type: z.string().max(200).optional(),
   addTags: z.array(z.string().max(200)).optional(),
   removeTags: z.array(z.string().max(200)).optional(),
   internalNote: templateSchema.optional(),
+});
+
+/** What a write changes on a Salesforce record. */
+const salesforceWriteSchema = z.strictObject({
   recordFields: z
     .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.json())
     .optional()
-    .describe('Salesforce record fields by API name.'),
+    .describe('Record fields by API name; string values may hold templates.'),
 });
-export type WriteSpec = z.infer<typeof writeSchema>;
+
+/** The keys of each helpdesk's write, for the compiler's grouping and deprecation checks. */
+export const WRITE_KEYS_BY_HELPDESK = {
+  zendesk: Object.keys(zendeskWriteSchema.shape) as (keyof typeof zendeskWriteSchema.shape)[],
+  salesforce: Object.keys(
+    salesforceWriteSchema.shape,
+  ) as (keyof typeof salesforceWriteSchema.shape)[],
+} as const;
+
+const deprecatedFlat = <T extends z.ZodRawShape>(shape: T, helpdesk: string): T =>
+  Object.fromEntries(
+    Object.entries(shape).map(([key, schema]) => [
+      key,
+      (schema as z.ZodType).describe(`Deprecated: put it under "${helpdesk}".`),
+    ]),
+  ) as unknown as T;
 
 /**
- * Conditions are per helpdesk: tags, brands, groups, forms and statuses are read on Zendesk
- * tickets, `objectTypes` on Salesforce records. A helpdesk ignores the other's conditions, except
- * that conditions set only for the other helpdesk keep the connector off this one.
+ * One ticket or record update, grouped by helpdesk: `zendesk` for tickets, `salesforce` for
+ * records; each helpdesk reads its own group. The older flat form (the same keys without a group)
+ * still loads, with a deprecation warning.
  */
-export const appliesWhenSchema = z.strictObject({
+export const writeSchema = z.strictObject({
+  zendesk: zendeskWriteSchema.optional().describe('What to change on a Zendesk ticket.'),
+  salesforce: salesforceWriteSchema.optional().describe('What to change on a Salesforce record.'),
+  ...deprecatedFlat(zendeskWriteSchema.shape, 'zendesk'),
+  ...deprecatedFlat(salesforceWriteSchema.shape, 'salesforce'),
+});
+export type WriteSpec = z.infer<typeof writeSchema>;
+/** A write with its groups merged: what the compiler works on. */
+export type FlatWriteSpec = z.infer<typeof zendeskWriteSchema> &
+  z.infer<typeof salesforceWriteSchema>;
+
+/** Where a connector or macro is offered on Zendesk: conditions on the ticket. */
+const zendeskConditionsSchema = z.strictObject({
   tagsAny: z.array(z.string()).optional(),
   tagsAll: z.array(z.string()).optional(),
   tagsNone: z.array(z.string()).optional(),
@@ -220,14 +251,37 @@ export const appliesWhenSchema = z.strictObject({
   groupIds: z.array(z.number().int()).optional(),
   ticketFormIds: z.array(z.number().int()).optional(),
   statuses: z.array(z.enum(ZENDESK_STATUSES)).optional(),
-  objectTypes: z
-    .array(z.string())
-    .optional()
-    .describe(
-      'Salesforce object API names, e.g. Case. Read on records only; Zendesk tickets follow the ticket conditions.',
-    ),
 });
-export type AppliesWhen = z.infer<typeof appliesWhenSchema>;
+
+/** Where a connector or macro is offered on Salesforce: the record's object. */
+const salesforceConditionsSchema = z.strictObject({
+  objectTypes: z.array(z.string()).optional().describe('Salesforce object API names, e.g. Case.'),
+});
+
+export const CONDITION_KEYS_BY_HELPDESK = {
+  zendesk: Object.keys(
+    zendeskConditionsSchema.shape,
+  ) as (keyof typeof zendeskConditionsSchema.shape)[],
+  salesforce: Object.keys(
+    salesforceConditionsSchema.shape,
+  ) as (keyof typeof salesforceConditionsSchema.shape)[],
+} as const;
+
+/**
+ * Conditions are per helpdesk: `zendesk` conditions are read on tickets, `salesforce` ones on
+ * records. A connector with conditions for only one helpdesk is not offered on the other. The
+ * older flat form (the same keys without a group) still loads, with a deprecation warning.
+ */
+export const appliesWhenSchema = z.strictObject({
+  zendesk: zendeskConditionsSchema.optional().describe('Conditions on Zendesk tickets.'),
+  salesforce: salesforceConditionsSchema.optional().describe('Conditions on Salesforce records.'),
+  ...deprecatedFlat(zendeskConditionsSchema.shape, 'zendesk'),
+  ...deprecatedFlat(salesforceConditionsSchema.shape, 'salesforce'),
+});
+export type AppliesWhenConfig = z.infer<typeof appliesWhenSchema>;
+/** Conditions with their groups merged: what the helpdesks read at run time. */
+export type AppliesWhen = z.infer<typeof zendeskConditionsSchema> &
+  z.infer<typeof salesforceConditionsSchema>;
 
 const retrySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(10).default(3),
@@ -306,3 +360,15 @@ export const connectorConfigSchema = z.strictObject({
     .describe('Named bundles of steps an agent runs on the current ticket or record.'),
 });
 export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
+
+/** The conditions with the per-helpdesk groups merged into one flat set (the group wins). */
+export function flattenAppliesWhen(config: AppliesWhenConfig): AppliesWhen {
+  const { zendesk, salesforce, ...flat } = config;
+  return { ...flat, ...zendesk, ...salesforce };
+}
+
+/** The write with the per-helpdesk groups merged into one flat set (the group wins). */
+export function flattenWriteSpec(spec: WriteSpec): FlatWriteSpec {
+  const { zendesk, salesforce, ...flat } = spec;
+  return { ...flat, ...zendesk, ...salesforce };
+}
