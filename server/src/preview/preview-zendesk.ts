@@ -1,5 +1,6 @@
 import type { ZendeskClient } from '../zendesk/zendesk-client';
-import type { Result, ZendeskError } from '../zendesk/zendesk-errors';
+import type { ZendeskError } from '../zendesk/zendesk-errors';
+import type { Result } from '../../../shared/src/result';
 import type { PreviewComment, PreviewField, PreviewTicket, PreviewUser } from './preview-contracts';
 
 /** The part of the Zendesk client the preview reads through. */

@@ -1,3 +1,4 @@
+import type { Result } from '../../../shared/src/result';
 import type { ConnectionAuth } from '../../../shared/src/config/connector-config-schema';
 import type { Dispatcher } from 'undici';
 import type { ResponseBufferBudget } from './response-buffer-budget';
@@ -79,8 +80,6 @@ export interface SendError {
   status?: number;
 }
 
-export type Result<T, E = SendError> = { ok: true; value: T } | { ok: false; error: E };
-
 export interface AttemptRecord {
   attempt: number;
   status?: number;
@@ -123,7 +122,7 @@ export type HostLookup = (hostname: string) => Promise<LookupAddress[]>;
 
 export interface AuthProvider {
   /** Headers to add to the request; a token endpoint failure is UPSTREAM_AUTH_FAILED. */
-  headers(): Promise<Result<Record<string, string>>>;
+  headers(): Promise<Result<Record<string, string>, SendError>>;
   /** Called once after the upstream answered 401; true when fresh credentials are ready. */
   onUnauthorized(): Promise<boolean>;
   /** Lower-case names of the headers `headers()` adds, stripped on cross-origin redirects. */

@@ -15,12 +15,12 @@ import { isRedirectStatus, planRedirect, type Hop } from './redirect-policy';
 import type {
   AttemptRecord,
   OutboundRequest,
-  Result,
   SendError,
   SendOptions,
   SendPolicy,
   SendResult,
 } from './request-types';
+import type { Result } from '../../../shared/src/result';
 import {
   DEFAULT_MAX_TOTAL_WAIT_MS,
   GAVE_UP_REASONS,
@@ -461,7 +461,7 @@ function notRetryable(code: SendError['code'], message: string): AttemptResult {
 function prepareHeaders(
   raw: Record<string, string>,
   origin: 'request' | 'auth',
-): Result<Record<string, string>> {
+): Result<Record<string, string>, SendError> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
     if (!HEADER_NAME.test(name)) {

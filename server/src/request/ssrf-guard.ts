@@ -19,7 +19,8 @@ import type { LookupFunction } from 'node:net';
 import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { Agent } from 'undici';
-import type { HostLookup, LookupAddress, Result } from './request-types';
+import type { HostLookup, LookupAddress } from './request-types';
+import type { Result } from '../../../shared/src/result';
 
 const ALLOWED_SCHEMES = new Set(['http:', 'https:']);
 

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 
 /** Outcome of every client call: expected failures are values, not exceptions. */
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
 export type SalesforceErrorCode =
   | 'SALESFORCE_INVALID_ID'

@@ -1,6 +1,7 @@
 import type { Logger } from '../logging/logger';
 import type { ZendeskClient } from '../zendesk/zendesk-client';
-import type { Result, ZendeskError } from '../zendesk/zendesk-errors';
+import type { ZendeskError } from '../zendesk/zendesk-errors';
+import type { Result } from '../../../shared/src/result';
 import { canViewTicket, readTicketRestriction } from './ticket-visibility';
 import type { AgentProfile, TicketAccessFacts } from './ticket-visibility';
 

@@ -1,5 +1,4 @@
 /** Outcome of every client call: expected failures are values, not exceptions. */
-export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
 export type ZendeskErrorCode =
   | 'ZENDESK_NOT_FOUND'

@@ -2,7 +2,8 @@ import { request } from 'undici';
 import { decideRetry, parseRetryAfter } from './retry-policy';
 import type { AttemptOutcome } from './retry-policy';
 import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
-import type { Result, ZendeskError } from './zendesk-errors';
+import type { ZendeskError } from './zendesk-errors';
+import type { Result } from '../../../shared/src/result';
 
 export interface TransportOptions {
   baseUrl: string;

@@ -13,7 +13,8 @@
 import { createHash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import * as z from 'zod';
-import type { AuthConfig, AuthProvider, HostLookup, Result, SendPolicy } from '../request-types';
+import type { AuthConfig, AuthProvider, HostLookup, SendError, SendPolicy } from '../request-types';
+import type { Result } from '../../../../shared/src/result';
 import { sendRequest } from '../send-request';
 import { createStaticAuthProvider } from './static-auth';
 
@@ -47,7 +48,7 @@ interface CachedToken {
  */
 export interface TokenCache {
   current?: CachedToken;
-  inflight?: { key: string; promise: Promise<Result<CachedToken>> };
+  inflight?: { key: string; promise: Promise<Result<CachedToken, SendError>> };
 }
 
 export function createTokenCache(): TokenCache {
@@ -82,7 +83,7 @@ export function createClientCredentialsProvider(
     .digest('hex');
   let lastIssued: string | undefined;
 
-  const fetchShared = (): Promise<Result<CachedToken>> => {
+  const fetchShared = (): Promise<Result<CachedToken, SendError>> => {
     if (cache.inflight?.key === key) return cache.inflight.promise;
     const promise = requestToken(config, key, deps.egress, now)
       .then((result) => {
@@ -131,7 +132,7 @@ async function requestToken(
   key: string,
   egress: TokenEgress,
   now: () => number,
-): Promise<Result<CachedToken>> {
+): Promise<Result<CachedToken, SendError>> {
   let tokenUrl: URL;
   try {
     tokenUrl = new URL(config.tokenUrl);
@@ -225,6 +226,6 @@ function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }
 
-function authFailed(message: string): Result<never> {
+function authFailed(message: string): Result<never, SendError> {
   return { ok: false, error: { code: 'UPSTREAM_AUTH_FAILED', message } };
 }

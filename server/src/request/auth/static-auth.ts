@@ -1,4 +1,5 @@
-import type { AuthProvider, Result } from '../request-types';
+import type { AuthProvider, SendError } from '../request-types';
+import type { Result } from '../../../../shared/src/result';
 
 /**
  * A provider whose headers never change (none, bearer, basic, API key). A 401 cannot be fixed by asking
@@ -9,7 +10,7 @@ export function createStaticAuthProvider(headers: Record<string, string>): AuthP
     Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]),
   );
   return {
-    headers: (): Promise<Result<Record<string, string>>> =>
+    headers: (): Promise<Result<Record<string, string>, SendError>> =>
       Promise.resolve({ ok: true, value: { ...lowerCased } }),
     onUnauthorized: () => Promise.resolve(false),
     authHeaderNames: Object.keys(lowerCased),
