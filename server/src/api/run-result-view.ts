@@ -22,5 +22,5 @@ export function toRunResultView(run: ConnectorRun): RunResultView {
 
 /** A run or a refusal, as the idempotent HTTP edge answers it. */
 export function toRunAnswer(ran: RunConnectorResult): IdempotentOutcome<RunResultView> {
-  return ran.ok ? { ok: true, result: toRunResultView(ran.run) } : ran;
+  return ran.ok ? { ok: true, value: toRunResultView(ran.value) } : ran;
 }

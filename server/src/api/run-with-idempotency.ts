@@ -1,3 +1,4 @@
+import type { Result } from '../../../shared/src/result';
 import { createHash } from 'node:crypto';
 import type { ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { IdempotencyStore } from '../runs/idempotency-store';
@@ -25,18 +26,16 @@ function canonicalJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-/** What a connector run or a macro run comes to: a result to answer with, or a refusal. */
-export type IdempotentOutcome<T> =
-  | { ok: true; result: T }
-  | {
-      ok: false;
-      refusal: {
-        code: ApiErrorCode;
-        message: string;
-        details?: unknown;
-        retryAfterSeconds?: number;
-      };
-    };
+/** A refusal made before anything was sent: answered as the API error it names. */
+export interface RunRefusal {
+  code: ApiErrorCode;
+  message: string;
+  details?: unknown;
+  retryAfterSeconds?: number;
+}
+
+/** What a connector run or a macro run comes to: the answer, or a refusal. */
+export type IdempotentOutcome<T> = Result<T, RunRefusal>;
 
 /**
  * The answer to send: the run's result, or the first result again for a repeated key
@@ -103,7 +102,7 @@ export async function runWithIdempotency<T extends object>(options: {
   }
   if (!outcome.ok) {
     if (key !== undefined) await store.abandon(scope, key);
-    const { code, message, details, retryAfterSeconds } = outcome.refusal;
+    const { code, message, details, retryAfterSeconds } = outcome.error;
     throw new ApiError(
       code,
       message,
@@ -111,6 +110,6 @@ export async function runWithIdempotency<T extends object>(options: {
       retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(retryAfterSeconds) },
     );
   }
-  if (key !== undefined) await store.complete(scope, key, outcome.result);
-  return outcome.result;
+  if (key !== undefined) await store.complete(scope, key, outcome.value);
+  return outcome.value;
 }

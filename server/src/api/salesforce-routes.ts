@@ -241,7 +241,7 @@ export function createSalesforceRouter(deps: {
               onSending,
             },
           );
-          return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
+          return ran;
         },
       }),
     );

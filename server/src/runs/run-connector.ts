@@ -1,3 +1,4 @@
+import type { Result } from '../../../shared/src/result';
 import type { RunResultView } from '../../../shared/src/api/api-contracts';
 import type { ConnectorRun } from './connector-run';
 import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';
@@ -89,7 +90,8 @@ export interface Refusal {
   retryAfterSeconds?: number;
 }
 
-export type RunConnectorResult = { ok: true; run: ConnectorRun } | { ok: false; refusal: Refusal };
+/** A run that happened (whatever its outcome), or a refusal before anything was sent. */
+export type RunConnectorResult = Result<ConnectorRun, Refusal>;
 
 export interface SendUpstream {
   (connector: CompiledConnector, request: OutboundRequest, auth: AuthConfig): Promise<SendResult>;
@@ -117,7 +119,7 @@ const DEFAULT_MESSAGES = {
 };
 
 function refusal(code: RefusalCode, message: string, details?: unknown): RunConnectorResult {
-  return { ok: false, refusal: { code, message, ...(details === undefined ? {} : { details }) } };
+  return { ok: false, error: { code, message, ...(details === undefined ? {} : { details }) } };
 }
 
 function messageFor(
@@ -183,7 +185,7 @@ const INTERNAL_ERROR: InternalError = {
 };
 
 type UpstreamCall =
-  | { ok: false; refusal: Refusal }
+  | { ok: false; error: Refusal }
   | {
       ok: true;
       reading: ResponseReading | { outcome: 'failed'; error: SendError | InternalError };
@@ -212,7 +214,7 @@ async function callUpstream(
   if (!release) {
     return {
       ok: false,
-      refusal: {
+      error: {
         code: 'CONNECTION_BUSY',
         message: `Too many runs are waiting on connection "${connector.connection.id}"; try again shortly.`,
         retryAfterSeconds: 1,
@@ -426,7 +428,7 @@ export async function runConnector(
       durationMs,
       attempts: record.attempts,
     };
-    return { ok: true, run };
+    return { ok: true, value: run };
   };
 
   if (connector.unavailable) {
@@ -460,7 +462,7 @@ export async function runConnector(
   const called = await callUpstream(deps, connector, rendered.value, inputs, async () => {
     await request.onSending?.(runId);
   });
-  if (!called.ok) return { ok: false, refusal: called.refusal };
+  if (!called.ok) return { ok: false, error: called.error };
   const { reading, attempts, loggedResponse, redaction } = called;
   let writeStarted = false;
   const finishSentRun = async (): Promise<RunConnectorResult> => {

@@ -96,7 +96,7 @@ describe('a run whose server side fails after the request was sent', () => {
     expect(sends()).toBe(1);
     expect(result).toMatchObject({
       ok: true,
-      run: {
+      value: {
         outcome: 'failed',
         error: { code: 'INTERNAL_ERROR' },
         writes: { status: 'failed', error: { code: 'WRITE_BACK_UNAVAILABLE' } },

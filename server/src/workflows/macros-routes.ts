@@ -122,7 +122,7 @@ export function createMacrosRouter(deps: {
               onSending,
             },
           );
-          return ran.ok ? { ok: true, result: ran.value } : { ok: false, refusal: ran.error };
+          return ran;
         },
       }),
     );

@@ -367,9 +367,9 @@ async function runRun(
   if (!ran.ok) {
     // Refused before anything was sent: forgetting the mark lets a later attempt run it cleanly.
     await deps.progress.forget(step.id);
-    const error = { code: ran.refusal.code, message: ran.refusal.message };
-    if (RETRYABLE_REFUSALS.has(ran.refusal.code)) return { kind: 'retry', error };
-    if (ran.refusal.code === 'INPUT_INVALID') {
+    const error = { code: ran.error.code, message: ran.error.message };
+    if (RETRYABLE_REFUSALS.has(ran.error.code)) return { kind: 'retry', error };
+    if (ran.error.code === 'INPUT_INVALID') {
       // A value the connector needs is missing or malformed: a failure the workflow can handle.
       const result: StepResult = { type: 'run', outcome: 'failed', message: error.message, error };
       exposeRunResult(state, step.id, result);
@@ -378,7 +378,7 @@ async function runRun(
     }
     return { kind: 'halt', error };
   }
-  const view = ran.run;
+  const view = ran.value;
   if (view.outcome === 'failed' && view.error && !context.finalAttempt) {
     // What the upstream answered comes with the run; no need to read it back from the log.
     const status = view.upstreamStatus;
