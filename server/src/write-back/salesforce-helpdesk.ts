@@ -94,33 +94,23 @@ export function connectorAppliesToRecord(
   return appliesToRecord(connector.appliesWhen, objectApiName);
 }
 
+/** The record fields (`record.X`) among input sources, first spelling kept. */
+function recordFieldsOf(sources: Iterable<string>): string[] {
+  return mergeFieldPaths(
+    [...sources]
+      .filter((source) => source.startsWith(RECORD_SOURCE_PREFIX))
+      .map((source) => source.slice(RECORD_SOURCE_PREFIX.length)),
+  );
+}
+
 /**
  * The record fields (`record.X` sources) the given connectors read, first spelling kept: every
  * `record.*` entry of an input's list, since which one has a value is only known once loaded.
  */
-/** The record fields (`record.X`) among input sources, first spelling kept. */
-function recordFieldsOf(sources: readonly string[]): string[] {
-  const fields = new Map<string, string>();
-  for (const source of sources) {
-    if (!source.startsWith(RECORD_SOURCE_PREFIX)) continue;
-    const path = source.slice(RECORD_SOURCE_PREFIX.length);
-    if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
-  }
-  return [...fields.values()];
-}
-
 export function recordFieldsRead(connectors: Iterable<CompiledConnector>): string[] {
-  const fields = new Map<string, string>();
-  for (const connector of connectors) {
-    for (const input of connector.inputs) {
-      for (const source of input.sources) {
-        if (!source.startsWith(RECORD_SOURCE_PREFIX)) continue;
-        const path = source.slice(RECORD_SOURCE_PREFIX.length);
-        if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
-      }
-    }
-  }
-  return [...fields.values()];
+  return recordFieldsOf(
+    [...connectors].flatMap((connector) => connector.inputs.flatMap((input) => input.sources)),
+  );
 }
 
 /** The field paths of every list, once each (Salesforce field names ignore case). */
