@@ -6,10 +6,11 @@ import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import { capRunRecord } from '../run-log/cap-run-record';
 import { createRunId } from '../run-log/run-record';
 import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
-import type { HelpdeskPort, LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
+import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import { writesBack } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
+import type { StepRunContext } from './run-steps';
 
 /**
  * Macros for agents and reps, whatever the helpdesk: which macros apply to a loaded ticket or
@@ -39,7 +40,7 @@ export interface RunMacroRequest {
    * How each step loads the target (who runs it, what they may do), as the caller loaded it
    * for the click: the steps reload it.
    */
-  load?: Omit<LoadRequest, 'connectorId' | 'sources'>;
+  load?: StepRunContext['load'];
   source: RunSource;
   actor: RunActor;
   /**
@@ -164,10 +165,7 @@ export async function runMacro(
       system: target.target.system,
       targetType: target.target.type,
       targetId: target.target.id,
-      ...(request.load?.actorId === undefined ? {} : { actorId: request.load.actorId }),
-      ...(request.load?.callerRights === undefined
-        ? {}
-        : { callerRights: request.load.callerRights }),
+      ...(request.load === undefined ? {} : { load: request.load }),
       trigger: {},
       executionId: `macro_${request.idempotencyKey ?? randomUUID()}`,
       finalAttempt: true,

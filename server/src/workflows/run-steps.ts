@@ -44,10 +44,11 @@ export interface StepRunContext {
   system: TargetSystem;
   targetType: string;
   targetId: string;
-  /** Who runs it, as the helpdesk names its users (a Zendesk agent id, a Salesforce user id). */
-  actorId?: string;
-  /** What the surface that started it says the caller may do (Salesforce macros). */
-  callerRights?: LoadRequest['callerRights'];
+  /**
+   * How the target is loaded for the steps besides its type: who runs them (`actorId`, as the
+   * helpdesk names its users) and what the surface that started them says they may do.
+   */
+  load?: Omit<LoadRequest, 'connectorId' | 'sources' | 'targetType'>;
   /** The webhook body ({{trigger.<key>}}); empty for macros. */
   trigger: Readonly<Record<string, unknown>>;
   /** Names this execution in idempotency keys and the run log (a delivery id, or a request id). */
@@ -177,11 +178,7 @@ export function targetSourcesReadBySteps(steps: readonly CompiledStep[]): string
 
 /** How the steps' target is loaded: its type, who runs it and what they may do. */
 function loadRequestOf(context: StepRunContext): Omit<LoadRequest, 'connectorId' | 'sources'> {
-  return {
-    targetType: context.targetType,
-    ...(context.actorId === undefined ? {} : { actorId: context.actorId }),
-    ...(context.callerRights === undefined ? {} : { callerRights: context.callerRights }),
-  };
+  return { ...context.load, targetType: context.targetType };
 }
 
 async function loadTarget(
