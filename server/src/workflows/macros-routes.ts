@@ -11,7 +11,6 @@ import type { LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import { listMacroViews, runMacro } from './run-macro';
 
-export { macroApplies } from './run-macro';
 export type { MacroResultView, MacroView } from './run-macro';
 
 /**

@@ -1,6 +1,5 @@
 import type { MacroResultView, MacroView } from '../../../shared/src/api/api-contracts';
 import { randomUUID } from 'node:crypto';
-import type { AppliesWhen } from '../../../shared/src/config/connector-config-schema';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import { capRunRecord } from '../run-log/cap-run-record';
@@ -52,11 +51,6 @@ export interface RunMacroRequest {
   onSending?: (runId: string) => Promise<void>;
 }
 
-/** Whether a macro's `appliesWhen` holds: the helpdesk reads it, as for connectors. */
-export function macroApplies(when: AppliesWhen, target: LoadedTarget): boolean {
-  return target.applies(when);
-}
-
 /** Whether any step may write to the ticket or record (a write step, or a run that writes back). */
 function stepsWrite(steps: readonly CompiledStep[] | undefined, config: CompiledConfig): boolean {
   return (steps ?? []).some((step) => {
@@ -105,7 +99,7 @@ export function listMacroViews(
       (macro) =>
         macro.def.enabled &&
         macro.def.surfaces.includes(surface) &&
-        macroApplies(macro.appliesWhen, target),
+        target.applies(macro.appliesWhen),
     )
     .map((macro) => viewMacro(macro, config));
 }
@@ -128,7 +122,7 @@ export async function runMacro(
     };
   }
   const { target } = request;
-  if (!macroApplies(macro.appliesWhen, target)) {
+  if (!target.applies(macro.appliesWhen)) {
     return {
       ok: false,
       error: {
