@@ -3,7 +3,7 @@ import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import type {
   MacroResultView as ServerMacroResult,
   MacroView as ServerMacroView,
-} from '../../server/src/workflows/macros-routes';
+} from '../../shared/src/api/api-contracts';
 import { startTestStack } from '../../test/support/start-test-stack';
 import type { TestStack } from '../../test/support/start-test-stack';
 import { describeFailure } from './error-messages';

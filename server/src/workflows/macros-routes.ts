@@ -11,8 +11,6 @@ import type { LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
 import type { RunDeps } from '../runs/run-connector';
 import { listMacroViews, runMacro } from './run-macro';
 
-export type { MacroResultView, MacroView } from './run-macro';
-
 /**
  * Macros for agents, mounted in the API router (JSON and authentication done):
  * - `GET /macros?ticketId=` lists the macros that apply to the ticket; `confirm` is true when a

@@ -20,8 +20,6 @@ import type { StepRunContext } from './run-steps';
 
 export type MacroSurface = 'zendesk' | 'salesforce';
 
-export type { MacroResultView, MacroView } from '../../../shared/src/api/api-contracts';
-
 export type RunMacroRefusalCode =
   'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED' | 'TICKET_EDIT_FORBIDDEN';
 
