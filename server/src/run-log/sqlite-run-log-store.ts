@@ -9,6 +9,7 @@ import {
   encodeRunCursor,
   runIdSchema,
   runOutcomeSchema,
+  ranIdOf,
   runRecordBaseSchema,
   runRecordSchema,
   runTargetSchema,
@@ -96,14 +97,7 @@ const runDetailsSchema = runRecordBaseSchema
  * and files written before `kind` existed (`workflow:<id>`) read back the same way.
  */
 function storageKeyOf(run: RunRecord): string {
-  switch (run.kind) {
-    case 'connector':
-      return run.connectorId;
-    case 'workflow':
-      return `workflow:${run.workflowId}`;
-    case 'macro':
-      return `macro:${run.macroId}`;
-  }
+  return run.kind === 'connector' ? run.connectorId : `${run.kind}:${ranIdOf(run)}`;
 }
 
 function ranFromStorageKey(
