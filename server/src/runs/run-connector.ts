@@ -22,6 +22,7 @@ import type {
   TargetSystem,
 } from '../run-log/run-record';
 import { capRunRecord } from '../run-log/cap-run-record';
+import { recordRun } from '../run-log/record-run';
 import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
 import type { Helpdesks, LoadedTarget, LoadRequest, WriteResult } from './helpdesk-port';
@@ -384,15 +385,7 @@ export async function runConnector(
         { byKey: true },
       ),
     );
-    try {
-      await deps.runLog.record(record);
-    } catch (error) {
-      // The run happened: if the log store fails, the structured log line is the record.
-      deps.logger.error('run log write failed; the run is recorded here instead', {
-        error,
-        run: record,
-      });
-    }
+    await recordRun(deps, record, 'run');
     deps.logger.info('connector run', {
       runId,
       connectorId: connector.id,

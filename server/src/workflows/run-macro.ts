@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledMacro, CompiledStep } from '../compile/compile-workflows';
 import { capRunRecord } from '../run-log/cap-run-record';
+import { recordRun } from '../run-log/record-run';
 import { createRunId } from '../run-log/run-record';
 import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
@@ -222,14 +223,5 @@ async function recordMacroRun(
     durationMs: Math.max(0, Date.now() - entry.startedAtMs),
     ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
-  const logged = capRunRecord(run.redactor.redactDeep(record));
-  try {
-    await run.runLog.record(logged);
-  } catch (error) {
-    // The steps ran: if the log store fails, the structured log line is the record.
-    run.logger.error('run log write failed; the macro run is recorded here instead', {
-      error,
-      run: logged,
-    });
-  }
+  await recordRun(run, capRunRecord(run.redactor.redactDeep(record)), 'macro run');
 }

@@ -1,4 +1,5 @@
 import { capRunRecord } from '../run-log/cap-run-record';
+import { recordRun } from '../run-log/record-run';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import { createRunId } from '../run-log/run-record';
@@ -138,11 +139,11 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
       durationMs: Math.max(0, now() - startedAtMs),
       idempotencyKey: delivery.id,
     };
-    try {
-      await options.run.runLog.record(capRunRecord(options.run.redactor.redactDeep(record)));
-    } catch (error) {
-      logger.error('run log write failed for a delivery', { error, deliveryId: delivery.id });
-    }
+    await recordRun(
+      { runLog: options.run.runLog, logger },
+      capRunRecord(options.run.redactor.redactDeep(record)),
+      'delivery',
+    );
   }
 
   async function attempt(delivery: ClaimedDelivery): Promise<void> {
