@@ -3,8 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeDeliveryQueueContract } from '../storage/contracts/delivery-queue-contract';
-import type { DeliveryQueue, NewDelivery } from './delivery-queue';
+import {
+  delivery,
+  describeDeliveryQueueContract,
+} from '../storage/contracts/delivery-queue-contract';
+import type { DeliveryQueue } from './delivery-queue';
 import { openSqliteDeliveryQueue } from './sqlite-delivery-queue';
 
 describeDeliveryQueueContract('SQLite', async (now) => {
@@ -22,17 +25,6 @@ function open(): { queue: DeliveryQueue; interrupted: number } {
   if (!result.ok) throw new Error(result.error.message);
   opened.push(result.value);
   return { queue: result.value, interrupted: result.interrupted };
-}
-
-function delivery(overrides: Partial<NewDelivery> = {}): NewDelivery {
-  return {
-    system: 'zendesk',
-    workflowId: 'feature_request_to_jira',
-    dedupeKey: 'zendesk:feature_request_to_jira:invocation:1',
-    target: { type: 'ticket', id: '4' },
-    payload: { ticket_id: '4' },
-    ...overrides,
-  };
 }
 
 beforeEach(() => {

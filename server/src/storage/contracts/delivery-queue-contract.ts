@@ -1,6 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ClaimedDelivery, DeliveryQueue, NewDelivery } from '../../workflows/delivery-queue';
 
+/** A new delivery for queue tests: a Zendesk feature-request webhook for ticket 4. */
+export function delivery(overrides: Partial<NewDelivery> = {}): NewDelivery {
+  return {
+    system: 'zendesk',
+    workflowId: 'feature_request_to_jira',
+    dedupeKey: 'zendesk:feature_request_to_jira:invocation:1',
+    target: { type: 'ticket', id: '4' },
+    payload: { ticket_id: '4' },
+    ...overrides,
+  };
+}
+
 /**
  * What every DeliveryQueue must do, whatever the database: run by each implementation's test
  * file with a factory that opens an empty queue on the given clock.
@@ -30,17 +42,6 @@ export function describeDeliveryQueueContract(
     const claimed = await queue.claimNext(LEASE_MS);
     if (!claimed) throw new Error('nothing to claim');
     return claimed;
-  }
-
-  function delivery(overrides: Partial<NewDelivery> = {}): NewDelivery {
-    return {
-      system: 'zendesk',
-      workflowId: 'feature_request_to_jira',
-      dedupeKey: 'zendesk:feature_request_to_jira:invocation:1',
-      target: { type: 'ticket', id: '4' },
-      payload: { ticket_id: '4' },
-      ...overrides,
-    };
   }
 
   describe(`${name}: the delivery queue contract`, () => {
