@@ -136,12 +136,12 @@ describe('compileConfig: template references', () => {
       {
         path: ['connectors', 0, 'writeBack', 'success', 'addTags'],
         message: '"addTags" outside a helpdesk group is deprecated',
-        hint: 'move it to connectors[0].writeBack.success.zendesk.addTags',
+        hint: 'move it into the "zendesk" group beside it: "zendesk": { "addTags": … }',
       },
       {
         path: ['connectors', 0, 'appliesWhen', 'tagsAny'],
         message: '"tagsAny" outside a helpdesk group is deprecated',
-        hint: 'move it to connectors[0].appliesWhen.zendesk.tagsAny',
+        hint: 'move it into the "zendesk" group beside it: "zendesk": { "tagsAny": … }',
       },
     ]);
   });

@@ -38,26 +38,21 @@ function checkGroups(
         issues.error(
           [...path, written],
           `"${written}" is set both here and under "${helpdesk}"`,
-          `keep only ${formatPath([...path, helpdesk, key])}`,
+          `keep only "${helpdesk}": { "${key}": … }`,
         );
       } else if (flat) {
         issues.warning(
           [...path, written],
           `"${written}" outside a helpdesk group is deprecated`,
-          `move it to ${formatPath([...path, helpdesk, key])}`,
+          // Relative to the key's own path: that path is placed in the admin's file later,
+          // while this compile sees the merged config.
+          `move it into the "${helpdesk}" group beside it: "${helpdesk}": { "${key}": … }`,
         );
       }
       if (grouped) from.set(key, [...path, helpdesk, key]);
     }
   }
   return (key) => from.get(key) ?? [...path, aliases[key] ?? key];
-}
-
-function formatPath(path: Path): string {
-  return path
-    .map((key) => (typeof key === 'number' ? `[${key}]` : `.${key}`))
-    .join('')
-    .slice(1);
 }
 
 export function compileWriteGroups(
