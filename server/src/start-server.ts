@@ -24,21 +24,24 @@ import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
 import type { Sandbox } from './sandbox/open-sandbox';
-import { createSalesforceClient } from './salesforce/salesforce-client';
-import type { SalesforceClientOptions } from './salesforce/salesforce-client';
-import { createSalesforceHelpdesk } from './write-back/salesforce-helpdesk';
+import { createSalesforceClient } from './helpdesks/salesforce/client/salesforce-client';
+import type { SalesforceClientOptions } from './helpdesks/salesforce/client/salesforce-client';
+import { createSalesforceHelpdesk } from './helpdesks/salesforce/salesforce-helpdesk';
 import type { SecretSource } from './secrets/secret-source';
 import { createReloadableSecrets } from './secrets/reloadable-secrets';
 import type { ReloadableSecrets } from './secrets/reloadable-secrets';
 import { watchSecretsFile } from './secrets/watch-secrets';
 import { loadServerSecrets, serverSecretsFile } from './server-paths';
-import { createZendeskHelpdesk } from './write-back/zendesk-helpdesk';
-import { createZendeskClient } from './zendesk/zendesk-client';
+import { createZendeskHelpdesk } from './helpdesks/zendesk/zendesk-helpdesk';
+import { createZendeskClient } from './helpdesks/zendesk/client/zendesk-client';
 import type { SignAppTokenOptions } from './sandbox/fake-zendesk/app-signing';
-import { createAgentAccess } from './zendesk-identity/agent-access';
-import { createAgentSessions, readOrCreateSessionKey } from './zendesk-identity/agent-session';
-import { createAppKeySource, createZafTokenVerifier } from './zendesk-identity/zaf-token';
-import type { ZendeskClient } from './zendesk/zendesk-client';
+import { createAgentAccess } from './helpdesks/zendesk/identity/agent-access';
+import {
+  createAgentSessions,
+  readOrCreateSessionKey,
+} from './helpdesks/zendesk/identity/agent-session';
+import { createAppKeySource, createZafTokenVerifier } from './helpdesks/zendesk/identity/zaf-token';
+import type { ZendeskClient } from './helpdesks/zendesk/client/zendesk-client';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
 import type { WorkflowServices } from './workflows/workflow-services';

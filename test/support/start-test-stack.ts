@@ -61,7 +61,7 @@ export interface AgentSignIn {
   auth: { Authorization: string };
 }
 
-/** Reads the session the sidebar page carries (server/src/zendesk-identity/sidebar-routes.ts). */
+/** Reads the session the sidebar page carries (server/src/helpdesks/zendesk/identity/sidebar-routes.ts). */
 export function readPageSession(html: string): { token: string; expiresAt: string } | undefined {
   const match = /<script type="application\/json" id="dc-session">(.*?)<\/script>/s.exec(html);
   return match

@@ -3,7 +3,7 @@ import type { Transport } from './server-api';
 
 /**
  * The session the server put into the page when Zendesk loaded it, signed (see
- * server/src/zendesk-identity). It is a short-lived bearer token; the app renews it a few
+ * server/src/helpdesks/zendesk/identity). It is a short-lived bearer token; the app renews it a few
  * minutes before it runs out, and once more if a call finds it expired. A session has a maximum
  * age: past it, renewal fails and the agent reopens the ticket (Zendesk then signs a new load).
  */

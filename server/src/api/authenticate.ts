@@ -1,12 +1,12 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import type { AgentSession, AgentSessions } from '../zendesk-identity/agent-session';
+import type { AgentSession, AgentSessions } from '../helpdesks/zendesk/identity/agent-session';
 import { ApiError } from './api-error';
 
 /**
  * Two kinds of caller on /api (Salesforce's Apex controller has its own door, below):
  * - Zendesk agents, through the sidebar: a session token the server issued after verifying the
- *   RS256 token Zendesk signed for that agent (zendesk-identity/). Who the agent is comes from
+ *   RS256 token Zendesk signed for that agent (helpdesks/zendesk/identity/). Who the agent is comes from
  *   that signature alone, never from anything the browser sends;
  * - admins and scripts: a static admin token.
  * Both arrive as `Authorization: Bearer …`. Failures answer the same 401 whatever went wrong

@@ -14,12 +14,12 @@ import { createConnectorsRouter, principalScope } from './connectors-routes';
 import { createRateLimiter, kindOfApiRequest } from './rate-limit';
 import type { RateLimiter, RateLimits } from './rate-limit';
 import { createRunsRouter } from './runs-routes';
-import { createSalesforceRouter } from './salesforce-routes';
-import type { AgentAccess } from '../zendesk-identity/agent-access';
-import type { AgentSessions } from '../zendesk-identity/agent-session';
-import { createSessionRouter } from '../zendesk-identity/session-routes';
-import { createSidebarRouter } from '../zendesk-identity/sidebar-routes';
-import type { ZafTokenVerifier } from '../zendesk-identity/zaf-token';
+import { createSalesforceRouter } from '../helpdesks/salesforce/salesforce-routes';
+import type { AgentAccess } from '../helpdesks/zendesk/identity/agent-access';
+import type { AgentSessions } from '../helpdesks/zendesk/identity/agent-session';
+import { createSessionRouter } from '../helpdesks/zendesk/identity/session-routes';
+import { createSidebarRouter } from '../helpdesks/zendesk/identity/sidebar-routes';
+import type { ZafTokenVerifier } from '../helpdesks/zendesk/identity/zaf-token';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';

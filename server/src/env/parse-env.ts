@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import * as z from 'zod';
 import { rateLimitOf } from '../api/rate-limit';
 import type { RateLimits } from '../api/rate-limit';
-import type { SalesforceCredentials } from '../salesforce/salesforce-auth';
+import type { SalesforceCredentials } from '../helpdesks/salesforce/client/salesforce-auth';
 import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
-import type { ZendeskAuth } from '../zendesk/zendesk-client';
+import type { ZendeskAuth } from '../helpdesks/zendesk/client/zendesk-client';
 
 /**
  * The environment is parsed once at boot into a frozen object; nothing else reads process.env.

@@ -1,5 +1,5 @@
-import type { ZendeskClient } from '../zendesk/zendesk-client';
-import type { ZendeskError } from '../zendesk/zendesk-errors';
+import type { ZendeskClient } from '../helpdesks/zendesk/client/zendesk-client';
+import type { ZendeskError } from '../helpdesks/zendesk/client/zendesk-errors';
 import type { Result } from '../../../shared/src/result';
 import type { PreviewComment, PreviewField, PreviewTicket, PreviewUser } from './preview-contracts';
 

@@ -7,7 +7,7 @@ import { createRedactor } from '../logging/redact';
 import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from '../zendesk/zendesk-client';
+import { createZendeskClient } from '../helpdesks/zendesk/client/zendesk-client';
 import { proxyAppRequest } from './proxy-app-request';
 import type { ProxyDeps } from './proxy-app-request';
 

@@ -1,6 +1,6 @@
 import { STATUS_CODES } from 'node:http';
 import type { Logger } from '../logging/logger';
-import type { ZendeskError } from '../zendesk/zendesk-errors';
+import type { ZendeskError } from '../helpdesks/zendesk/client/zendesk-errors';
 import { zafRequestOptionsSchema } from './preview-contracts';
 import type { ProxyReply, ZafRequestOptions } from './preview-contracts';
 import { FALLBACK_AGENT, loadPreviewFields, loadPreviewTicket } from './preview-zendesk';

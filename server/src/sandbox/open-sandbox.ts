@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Express, Router } from 'express';
-import type { SalesforceClientOptions } from '../salesforce/salesforce-client';
+import type { SalesforceClientOptions } from '../helpdesks/salesforce/client/salesforce-client';
 import { createDemoUpstream } from './demo-upstream/demo-upstream';
 import type { DemoUpstream } from './demo-upstream/demo-upstream';
 import { createFakeSalesforce } from './fake-salesforce/fake-salesforce';

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { z } from 'zod';
 import type { SalesforceError } from './salesforce-errors';
-import type { Result } from '../../../shared/src/result';
+import type { Result } from '../../../../../shared/src/result';
 
 /**
  * Gets the server an access token from Salesforce's token endpoint, by one of the two

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from '../zendesk/zendesk-client';
+import { createZendeskClient } from './zendesk/client/zendesk-client';
 import type { LoadedTarget } from '../runs/helpdesk-port';
-import { createZendeskHelpdesk } from './zendesk-helpdesk';
+import { createZendeskHelpdesk } from './zendesk/zendesk-helpdesk';
 
 /**
  * `appliesWhen` (a connector's or a macro's) is read by the helpdesk that loaded the target:

@@ -1,12 +1,12 @@
-import type { CompiledWrite } from '../compile/compiled-model';
-import { renderTemplateText } from '../compile/template';
-import type { TemplateScope } from '../compile/template';
-import { renderJson } from '../render/render-request';
+import type { CompiledWrite } from '../../compile/compiled-model';
+import { renderTemplateText } from '../../compile/template';
+import type { TemplateScope } from '../../compile/template';
+import { renderJson } from '../../render/render-request';
 import {
   ZENDESK_PRIORITIES,
   ZENDESK_STATUSES,
   ZENDESK_TICKET_TYPES,
-} from '../../../shared/src/config/connector-config-schema';
+} from '../../../../shared/src/config/connector-config-schema';
 
 /**
  * Builds the single ticket update a run makes from the write spec of its outcome. One update per

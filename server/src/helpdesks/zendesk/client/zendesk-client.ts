@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { buildTicketContext } from './ticket-context';
 import type { TicketContext } from './ticket-context';
 import type { ZendeskError } from './zendesk-errors';
-import type { Result } from '../../../shared/src/result';
+import type { Result } from '../../../../../shared/src/result';
 import { createZendeskTransport } from './zendesk-http';
 import type { ZendeskRequest, ZendeskResponse } from './zendesk-http';
 import {

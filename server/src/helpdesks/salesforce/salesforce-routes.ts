@@ -6,23 +6,23 @@ import {
   salesforceListQuerySchema,
   salesforceRunBodySchema,
   salesforceRunMacroBodySchema,
-} from '../../../shared/src/api/api-contracts';
-import type { CompiledConfig } from '../compile/compiled-model';
-import type { RunLogStore } from '../run-log/run-record';
-import { runIdSchema } from '../run-log/run-record';
-import type { IdempotencyStore } from '../runs/idempotency-store';
-import type { LoadRequest } from '../runs/helpdesk-port';
-import { runConnector } from '../runs/run-connector';
-import type { RunDeps } from '../runs/run-connector';
-import { listMacroViews, runMacro } from '../workflows/run-macro';
-import { ApiError, parseOrThrow } from './api-error';
-import { createConnectorKeyAuthenticator } from './authenticate';
-import { principalScope, requireConfig, requireJson } from './connectors-routes';
-import { listConnectorViews } from './connector-views';
-import { kindOfApiRequest } from './rate-limit';
-import type { RateLimiter } from './rate-limit';
-import { toRunAnswer } from './run-result-view';
-import { runWithIdempotency } from './run-with-idempotency';
+} from '../../../../shared/src/api/api-contracts';
+import type { CompiledConfig } from '../../compile/compiled-model';
+import type { RunLogStore } from '../../run-log/run-record';
+import { runIdSchema } from '../../run-log/run-record';
+import type { IdempotencyStore } from '../../runs/idempotency-store';
+import type { LoadRequest } from '../../runs/helpdesk-port';
+import { runConnector } from '../../runs/run-connector';
+import type { RunDeps } from '../../runs/run-connector';
+import { listMacroViews, runMacro } from '../../workflows/run-macro';
+import { ApiError, parseOrThrow } from '../../api/api-error';
+import { createConnectorKeyAuthenticator } from '../../api/authenticate';
+import { principalScope, requireConfig, requireJson } from '../../api/connectors-routes';
+import { listConnectorViews } from '../../api/connector-views';
+import { kindOfApiRequest } from '../../api/rate-limit';
+import type { RateLimiter } from '../../api/rate-limit';
+import { toRunAnswer } from '../../api/run-result-view';
+import { runWithIdempotency } from '../../api/run-with-idempotency';
 
 const SALESFORCE_USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 

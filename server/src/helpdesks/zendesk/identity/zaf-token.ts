@@ -1,6 +1,6 @@
 import { errors as joseErrors, importSPKI, jwtVerify } from 'jose';
 import type { CryptoKey, JWTPayload } from 'jose';
-import type { Result } from '../../../shared/src/result';
+import type { Result } from '../../../../../shared/src/result';
 
 /**
  * Verifies the token Zendesk posts to a signed app location (`"signedUrls": true`): an RS256

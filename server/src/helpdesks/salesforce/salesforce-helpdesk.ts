@@ -1,18 +1,22 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';
-import type { TemplateScope } from '../compile/template';
-import { renderJson } from '../render/render-request';
-import { appliesToRecord } from '../runs/applies-when';
+import type {
+  CompiledConfig,
+  CompiledConnector,
+  CompiledWrite,
+} from '../../compile/compiled-model';
+import type { TemplateScope } from '../../compile/template';
+import { renderJson } from '../../render/render-request';
+import { appliesToRecord } from '../../runs/applies-when';
 import type {
   HelpdeskError,
   HelpdeskPort,
   LoadedTarget,
   WriteErrorCode,
   WriteResult,
-} from '../runs/helpdesk-port';
-import { readRecordPath } from '../salesforce/salesforce-client';
-import type { SalesforceClient, SalesforceRecord } from '../salesforce/salesforce-client';
-import type { SalesforceError } from '../salesforce/salesforce-errors';
+} from '../../runs/helpdesk-port';
+import { readRecordPath } from './client/salesforce-client';
+import type { SalesforceClient, SalesforceRecord } from './client/salesforce-client';
+import type { SalesforceError } from './client/salesforce-errors';
 
 /**
  * Salesforce as a run target: loads the record (only the fields the connectors read, relationship

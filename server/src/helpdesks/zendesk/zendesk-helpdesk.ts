@@ -1,12 +1,12 @@
-import type { CompiledWrite } from '../compile/compiled-model';
-import type { TemplateScope } from '../compile/template';
-import { appliesToTicket } from '../runs/applies-when';
-import type { TicketFacts } from '../runs/applies-when';
-import type { HelpdeskPort, LoadedTarget, WriteResult } from '../runs/helpdesk-port';
-import type { TicketContext } from '../zendesk/ticket-context';
-import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
-import type { ZendeskError } from '../zendesk/zendesk-errors';
-import type { AgentAccess, AgentAccessError } from '../zendesk-identity/agent-access';
+import type { CompiledWrite } from '../../compile/compiled-model';
+import type { TemplateScope } from '../../compile/template';
+import { appliesToTicket } from '../../runs/applies-when';
+import type { TicketFacts } from '../../runs/applies-when';
+import type { HelpdeskPort, LoadedTarget, WriteResult } from '../../runs/helpdesk-port';
+import type { TicketContext } from './client/ticket-context';
+import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from './client/zendesk-client';
+import type { ZendeskError } from './client/zendesk-errors';
+import type { AgentAccess, AgentAccessError } from './identity/agent-access';
 import { buildTicketUpdate } from './build-ticket-update';
 import type { TicketUpdate } from './build-ticket-update';
 

@@ -1,15 +1,15 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
-import { compileConfig } from '../compile/compile-config';
-import type { CompiledConfig, CompiledConnector } from '../compile/compiled-model';
-import { startFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
-import type { RunningFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
+import { connectorConfigSchema } from '../../../../shared/src/config/connector-config-schema';
+import { compileConfig } from '../../compile/compile-config';
+import type { CompiledConfig, CompiledConnector } from '../../compile/compiled-model';
+import { startFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
+import type { RunningFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
 import {
   SANDBOX_SALESFORCE_CREDENTIALS,
   SANDBOX_SALESFORCE_IDS,
-} from '../sandbox/seed/salesforce-seed';
-import { createSalesforceClient } from '../salesforce/salesforce-client';
-import { createSecretSource } from '../secrets/secret-source';
+} from '../../sandbox/seed/salesforce-seed';
+import { createSalesforceClient } from './client/salesforce-client';
+import { createSecretSource } from '../../secrets/secret-source';
 import { connectorAppliesToRecord, createSalesforceHelpdesk } from './salesforce-helpdesk';
 
 const CASES = SANDBOX_SALESFORCE_IDS.cases;

@@ -1,7 +1,7 @@
-import type { Logger } from '../logging/logger';
-import type { ZendeskClient } from '../zendesk/zendesk-client';
-import type { ZendeskError } from '../zendesk/zendesk-errors';
-import type { Result } from '../../../shared/src/result';
+import type { Logger } from '../../../logging/logger';
+import type { ZendeskClient } from '../client/zendesk-client';
+import type { ZendeskError } from '../client/zendesk-errors';
+import type { Result } from '../../../../../shared/src/result';
 import { canViewTicket, readTicketRestriction } from './ticket-visibility';
 import type { AgentProfile, TicketAccessFacts } from './ticket-visibility';
 

@@ -1,7 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT, importSPKI } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { createFakeAppSigning } from '../sandbox/fake-zendesk/app-signing';
+import { createFakeAppSigning } from '../../../sandbox/fake-zendesk/app-signing';
 import { createAppKeySource, createZafTokenVerifier, installationAudience } from './zaf-token';
 
 const ACCOUNT = 'acme.zendesk.com';

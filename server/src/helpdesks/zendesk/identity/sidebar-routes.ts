@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import express, { Router } from 'express';
 import type { Response } from 'express';
 import * as z from 'zod';
-import type { Logger } from '../logging/logger';
+import type { Logger } from '../../../logging/logger';
 import type { AgentAccess } from './agent-access';
 import type { AgentSessions } from './agent-session';
 import type { ZafTokenVerifier } from './zaf-token';

@@ -1,15 +1,15 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createLogger } from '../logging/logger';
-import { createRedactor } from '../logging/redact';
-import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
-import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
+import { createLogger } from '../../../logging/logger';
+import { createRedactor } from '../../../logging/redact';
+import { startFakeZendesk } from '../../../sandbox/fake-zendesk/fake-zendesk';
+import type { RunningFakeZendesk } from '../../../sandbox/fake-zendesk/fake-zendesk';
 import {
   SANDBOX_GROUP_IDS,
   SANDBOX_ORGANIZATION_IDS,
   SANDBOX_USER_IDS,
   SANDBOX_ZENDESK_CREDENTIALS,
-} from '../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from '../zendesk/zendesk-client';
+} from '../../../sandbox/seed/zendesk-seed';
+import { createZendeskClient } from '../client/zendesk-client';
 import { createAgentAccess } from './agent-access';
 
 /** What the server learns from Zendesk about an agent, against the fake Zendesk API. */

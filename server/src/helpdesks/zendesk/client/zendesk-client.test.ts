@@ -1,12 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
-import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
+import { startFakeZendesk } from '../../../sandbox/fake-zendesk/fake-zendesk';
+import type { RunningFakeZendesk } from '../../../sandbox/fake-zendesk/fake-zendesk';
 import {
   SANDBOX_FIELD_IDS,
   SANDBOX_ORGANIZATION_IDS,
   SANDBOX_USER_IDS,
   SANDBOX_ZENDESK_CREDENTIALS,
-} from '../sandbox/seed/zendesk-seed';
+} from '../../../sandbox/seed/zendesk-seed';
 import { createZendeskClient } from './zendesk-client';
 import type { ZendeskClientOptions } from './zendesk-client';
 

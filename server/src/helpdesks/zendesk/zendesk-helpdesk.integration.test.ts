@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { CompiledWrite } from '../compile/compiled-model';
-import { compileTestConnector } from '../compile/test-config';
-import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
-import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
-import { SANDBOX_FIELD_IDS, SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from '../zendesk/zendesk-client';
-import type { TicketUpdate, ZendeskClient } from '../zendesk/zendesk-client';
+import type { CompiledWrite } from '../../compile/compiled-model';
+import { compileTestConnector } from '../../compile/test-config';
+import { startFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
+import type { RunningFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
+import { SANDBOX_FIELD_IDS, SANDBOX_ZENDESK_CREDENTIALS } from '../../sandbox/seed/zendesk-seed';
+import { createZendeskClient } from './client/zendesk-client';
+import type { TicketUpdate, ZendeskClient } from './client/zendesk-client';
 import { createZendeskHelpdesk } from './zendesk-helpdesk';
 
 /**

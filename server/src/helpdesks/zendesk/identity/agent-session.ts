@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
-import type { Result } from '../../../shared/src/result';
+import type { Result } from '../../../../../shared/src/result';
 import type { ZafIdentity } from './zaf-token';
 
 /**

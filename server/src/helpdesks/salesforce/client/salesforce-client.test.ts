@@ -1,11 +1,11 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
-import type { RunningFakeSalesforce } from '../sandbox/fake-salesforce/fake-salesforce';
+import { startFakeSalesforce } from '../../../sandbox/fake-salesforce/fake-salesforce';
+import type { RunningFakeSalesforce } from '../../../sandbox/fake-salesforce/fake-salesforce';
 import {
   SANDBOX_SALESFORCE_CREDENTIALS,
   SANDBOX_SALESFORCE_IDS,
-} from '../sandbox/seed/salesforce-seed';
+} from '../../../sandbox/seed/salesforce-seed';
 import { createSalesforceClient, readRecordPath } from './salesforce-client';
 import type { SalesforceClientOptions } from './salesforce-client';
 

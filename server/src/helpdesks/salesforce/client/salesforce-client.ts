@@ -6,7 +6,7 @@ import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
 import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
 import { describeSalesforceErrors, toSalesforceError } from './salesforce-errors';
 import type { CallScope, SalesforceError } from './salesforce-errors';
-import type { Result } from '../../../shared/src/result';
+import type { Result } from '../../../../../shared/src/result';
 import {
   buildFieldAccessQuery,
   buildRecordQuery,

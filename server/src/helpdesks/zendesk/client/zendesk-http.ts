@@ -3,7 +3,7 @@ import { decideRetry, parseRetryAfter } from './retry-policy';
 import type { AttemptOutcome } from './retry-policy';
 import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
 import type { ZendeskError } from './zendesk-errors';
-import type { Result } from '../../../shared/src/result';
+import type { Result } from '../../../../../shared/src/result';
 
 export interface TransportOptions {
   baseUrl: string;
