@@ -5,6 +5,8 @@ import type { Express, Router } from 'express';
 import { createApp } from './api/create-app';
 import type { CompiledConfig } from './compile/compiled-model';
 import { compileConfig } from './compile/compile-config';
+import { BUILT_IN_HELPDESKS, configFormatOf } from './helpdesks/helpdesk-registry';
+import type { HelpdeskModule } from './helpdesks/helpdesk-module';
 import { createConfigStore } from './config/config-store';
 import type { ConfigStore } from './config/config-store';
 import type { SalesforceAuthEnv, ServerEnv } from './env/parse-env';
@@ -64,6 +66,8 @@ export interface RunningServer {
 }
 
 export interface StartServerOptions {
+  /** The helpdesks to run with (default: the built-in ones, helpdesks/helpdesk-registry.ts). */
+  helpdesks?: readonly HelpdeskModule[];
   /** Where log lines go (default stdout). */
   writeLog?: (line: string) => void;
   /** Replaces DNS for outbound connector calls (tests). */
@@ -109,6 +113,7 @@ export async function startServer(
   env: ServerEnv,
   options: StartServerOptions = {},
 ): Promise<StartServerResult> {
+  const helpdeskModules = options.helpdesks ?? BUILT_IN_HELPDESKS;
   let secretSource: SecretSource;
   let reloadableSecrets: ReloadableSecrets | undefined;
   if (options.secrets) {
@@ -153,9 +158,12 @@ export async function startServer(
   // Once, while the heap is nearly empty: measured at each reload it would move with the load,
   // and the same config could warn on one reload and not the next.
   const maxJsonBodyBytes = estimateMaxJsonBodyBytes();
+  const configFormat = configFormatOf(helpdeskModules);
   const configStore = createConfigStore<CompiledConfig>({
     path: env.configPath,
-    compile: (config) => compileConfig(config, { secrets: secretSource, maxJsonBodyBytes }),
+    schema: configFormat.schemas.connectorConfigSchema,
+    compile: (config) =>
+      compileConfig(config, { format: configFormat, secrets: secretSource, maxJsonBodyBytes }),
     logger: logger.child({ component: 'config' }),
   });
   await configStore.reload();

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compileConfig } from '../../server/src/compile/compile-config';
 import { loadConfigSource } from '../../server/src/config/load-config';
+import { BUILT_IN_CONFIG_FORMAT as format } from '../../server/src/helpdesks/helpdesk-registry';
 import { createSecretSource } from '../../server/src/secrets/secret-source';
 
 /**
@@ -26,7 +27,8 @@ async function loadTimed(text: string) {
   writeFileSync(file, text);
   const started = performance.now();
   const result = await loadConfigSource(file, {
-    compile: (config) => compileConfig(config, { secrets }),
+    schema: format.schemas.connectorConfigSchema,
+    compile: (config) => compileConfig(config, { format, secrets }),
   });
   return { result, ms: performance.now() - started };
 }

@@ -1,6 +1,5 @@
 import type { ConnectorView } from '../../../shared/src/api/api-contracts';
 import type { CompiledConfig } from '../compile/compiled-model';
-import { isSourceReadableOn } from '../compile/input-sources';
 import { effectiveMaxLength, prefillInput } from '../inputs/resolve-inputs';
 import type { RunLogStore } from '../run-log/run-record';
 import type { LoadedTarget } from '../runs/helpdesk-port';
@@ -37,7 +36,7 @@ export async function listConnectorViews(options: {
       method: connector.request.method,
       inputs: connector.inputs.map((input) => {
         // The apps know one source per input: the one this helpdesk reads (a ZAF path in Zendesk).
-        const source = input.sources.find((entry) => isSourceReadableOn(entry, system)) ?? null;
+        const source = input.sourcesOn[system]?.[0] ?? null;
         return {
           name: input.def.name,
           label: input.def.label ?? input.def.name,

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { compileConfig } from '../compile/compile-config';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import { runCheckCommand } from '../config/connectors-cli-check';
 import { parseEnv } from '../env/parse-env';
 import { formatRunsForTerminal } from '../run-log/format-runs';
@@ -33,8 +34,10 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${secrets.message}\n`);
       return 1;
     }
+    const format = BUILT_IN_CONFIG_FORMAT;
     const result = await runCheckCommand(path, {
-      compile: (config) => compileConfig(config, { secrets: secrets.secrets }),
+      schema: format.schemas.connectorConfigSchema,
+      compile: (config) => compileConfig(config, { format, secrets: secrets.secrets }),
     });
     process.stdout.write(`${result.output}\n`);
     return result.exitCode;

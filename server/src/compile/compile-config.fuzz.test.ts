@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
+import { BUILT_IN_CONFIG_FORMAT as format } from '../helpdesks/helpdesk-registry';
+
+const { connectorConfigSchema } = format.schemas;
 import { createSecretSource } from '../secrets/secret-source';
 import { compileConfig } from './compile-config';
 
@@ -116,7 +118,7 @@ function expectIssuesWithPaths(raw: unknown): void {
     for (const issue of parsed.error.issues) expect(Array.isArray(issue.path)).toBe(true);
     return;
   }
-  const result = compileConfig(parsed.data, { secrets });
+  const result = compileConfig(parsed.data, { format, secrets });
   const issues = result.ok ? result.warnings : result.issues;
   if (!result.ok) expect(issues.some((issue) => issue.severity === 'error')).toBe(true);
   for (const issue of issues) {

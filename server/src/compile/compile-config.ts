@@ -11,6 +11,7 @@ import { IssueCollector } from './config-issues';
 import { compileConnection } from './compile-connection';
 import { compileConnector } from './compile-connector';
 import { compileWorkflows } from './compile-workflows';
+import type { ConfigFormat } from './config-format';
 
 /**
  * Compiles a validated config once, when it loads: every template is parsed and its references
@@ -21,6 +22,8 @@ import { compileWorkflows } from './compile-workflows';
 export function compileConfig(
   config: ConnectorConfig,
   deps: {
+    /** The format the config was parsed with: its helpdesks compile their own parts. */
+    format: ConfigFormat;
     secrets: SecretSource;
     /** The biggest JSON body the server's heap admits (the server passes it; the CLI does not). */
     maxJsonBodyBytes?: number;
@@ -51,10 +54,17 @@ export function compileConfig(
       return;
     }
     firstIndex.set(connector.id, index);
-    const compiled = compileConnector(connector, index, connections, issues, deps.secrets);
+    const compiled = compileConnector(
+      connector,
+      index,
+      connections,
+      issues,
+      deps.secrets,
+      deps.format,
+    );
     if (compiled) connectors.set(compiled.id, compiled);
   });
-  const { workflows, macros } = compileWorkflows(config, connectors, issues);
+  const { workflows, macros } = compileWorkflows(config, connectors, issues, deps.format);
   if (issues.hasErrors) return { ok: false, issues: issues.issues };
   for (const connector of connectors.values()) {
     const missing = connector.connection.secretNames.filter(

@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
+import { salesforceWriteOf } from '../helpdesks/salesforce/salesforce-config';
+import { zendeskWriteOf } from '../helpdesks/zendesk/zendesk-config';
+
+const { connectorConfigSchema } = BUILT_IN_CONFIG_FORMAT.schemas;
 import { compileConfig } from './compile-config';
 import type { CompileConfigResult, ConfigIssue } from './compiled-model';
 import {
@@ -116,11 +120,14 @@ describe('compileConfig: template references', () => {
     if (!grouped.ok) throw new Error('expected the config to compile');
     expect(grouped.warnings).toEqual([]);
     const connector = grouped.compiled.connectors.get(TEST_CONNECTOR_ID);
-    expect(connector?.appliesWhen).toEqual({ tagsAny: ['order'], objectTypes: ['Case'] });
-    expect(connector?.writeBack.success?.addTags).toHaveLength(1);
-    expect(connector?.writeBack.success?.recordFields.map(([field]) => field)).toEqual([
-      'Status__c',
-    ]);
+    expect(connector?.appliesWhen).toEqual({
+      zendesk: { tagsAny: ['order'] },
+      salesforce: { objectTypes: ['Case'] },
+    });
+    expect(zendeskWriteOf(connector?.writeBack.success)?.addTags).toHaveLength(1);
+    expect(
+      salesforceWriteOf(connector?.writeBack.success)?.recordFields.map(([field]) => field),
+    ).toEqual(['Status__c']);
 
     const flat = compileParts(
       connectorWith({
@@ -130,7 +137,7 @@ describe('compileConfig: template references', () => {
     );
     if (!flat.ok) throw new Error('expected the flat form to compile');
     expect(flat.compiled.connectors.get(TEST_CONNECTOR_ID)?.appliesWhen).toEqual({
-      tagsAny: ['order'],
+      zendesk: { tagsAny: ['order'] },
     });
     expect(flat.warnings.map(({ path, message, hint }) => ({ path, message, hint }))).toEqual([
       {
@@ -409,7 +416,11 @@ describe('compileConfig: response size against the heap', () => {
   const compileWithHeap = (maxResponseBytes: number) =>
     compileConfig(
       connectorConfigSchema.parse(buildTestConfig({ connection: { maxResponseBytes } })),
-      { secrets: createSecretSource({ API_TOKEN: 'x'.repeat(16) }), maxJsonBodyBytes: 10 * MiB },
+      {
+        format: BUILT_IN_CONFIG_FORMAT,
+        secrets: createSecretSource({ API_TOKEN: 'x'.repeat(16) }),
+        maxJsonBodyBytes: 10 * MiB,
+      },
     );
 
   it('warns, naming the connection, when its cap is above what the heap can parse', () => {

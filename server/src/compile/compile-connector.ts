@@ -1,13 +1,4 @@
-import type {
-  Connector,
-  ConnectorInput,
-  WriteSpec,
-} from '../../../shared/src/config/connector-config-schema';
-import {
-  ZENDESK_PRIORITIES,
-  ZENDESK_STATUSES,
-  ZENDESK_TICKET_TYPES,
-} from '../../../shared/src/config/connector-config-schema';
+import type { Connector, ConnectorInput } from '../../../shared/src/config/connector-config-schema';
 import {
   compileLinearPattern,
   isJavaScriptPattern,
@@ -16,19 +7,18 @@ import {
 import type { LinearPattern } from '../inputs/linear-pattern';
 import type { SecretSource } from '../secrets/secret-source';
 import type { ParsedTemplate } from './template';
-import { isValidInputSource, sourceIdentity } from './input-sources';
+import { describeSources, isKnownSource, isReadableOn, sourceIdentityOf } from './config-format';
+import type { ConfigFormat } from './config-format';
 import type {
   CompiledBody,
   CompiledConnection,
   CompiledConnector,
   CompiledInput,
-  CompiledJson,
   CompiledOutput,
-  CompiledWrite,
   Path,
 } from './compiled-model';
 import type { IssueCollector } from './config-issues';
-import { compileAppliesWhen, compileWriteGroups } from './compile-helpdesk-groups';
+import { compileAppliesWhen, compileWrite } from './compile-helpdesk-groups';
 import { compileExpression, compileJson, compileTemplate } from './compile-references';
 import type { RefRules } from './compile-references';
 import { checkHeaderName } from './compile-connection';
@@ -38,76 +28,23 @@ import { checkHeaderName } from './compile-connection';
 const IDEMPOTENT_METHODS = new Set(['GET', 'HEAD', 'PUT', 'DELETE']);
 const SAFE_METHODS = new Set(['GET', 'HEAD']);
 
-export function compileWrite(
-  written: WriteSpec,
-  path: Path,
-  rules: RefRules,
-  issues: IssueCollector,
-  /** Flat keys spelled otherwise where they are written (a write step's `ticketType`). */
-  aliases: Readonly<Record<string, string>> = {},
-): CompiledWrite {
-  // Grouped per helpdesk (or the deprecated flat form); errors point at the key as written.
-  const { flat: spec, pathOf } = compileWriteGroups(written, path, issues, aliases);
-  const enumTemplate = (value: string | undefined, key: string, allowed: readonly string[]) => {
-    if (value === undefined) return undefined;
-    const template = compileTemplate(value, pathOf(key), rules, issues);
-    if (template.parts.every((part) => part.kind === 'text') && !allowed.includes(value)) {
-      issues.error(
-        pathOf(key),
-        `"${value}" is not a Zendesk ticket ${key}`,
-        `use one of ${allowed.join(', ')}`,
-      );
-    }
-    return template;
-  };
-  const fields = (record: Record<string, unknown> | undefined, key: string) =>
-    Object.entries(record ?? {}).map(([id, value]) => {
-      // Ticket field ids are sent as JSON numbers; past 2^53 they would silently name another field.
-      if (key === 'customFields' && !Number.isSafeInteger(Number(id))) {
-        issues.error(
-          [...pathOf(key), id],
-          `ticket field id ${id} is too large`,
-          'copy the id from Admin Center > Objects and rules > Tickets > Fields',
-        );
-      }
-      return [id, compileJson(value, [...pathOf(key), id], rules, issues)] as [
-        string,
-        CompiledJson,
-      ];
-    });
-  const tags = (list: string[] | undefined, key: string) =>
-    (list ?? []).map((tag, index) => compileTemplate(tag, [...pathOf(key), index], rules, issues));
-  return {
-    customFields: fields(spec.customFields, 'customFields'),
-    status: enumTemplate(spec.status, 'status', ZENDESK_STATUSES),
-    priority: enumTemplate(spec.priority, 'priority', ZENDESK_PRIORITIES),
-    type: enumTemplate(spec.type, 'type', ZENDESK_TICKET_TYPES),
-    addTags: tags(spec.addTags, 'addTags'),
-    removeTags: tags(spec.removeTags, 'removeTags'),
-    internalNote:
-      spec.internalNote === undefined
-        ? undefined
-        : compileTemplate(spec.internalNote, pathOf('internalNote'), rules, issues),
-    recordFields: fields(spec.recordFields, 'recordFields'),
-  };
-}
-
 /** An input's sources as a list; every entry checked, a list's entries reported by index. */
-function checkInputSources(input: ConnectorInput, path: Path, issues: IssueCollector): string[] {
+function checkInputSources(
+  input: ConnectorInput,
+  path: Path,
+  issues: IssueCollector,
+  format: ConfigFormat,
+): string[] {
   if (input.source === undefined) return [];
   const listed = typeof input.source !== 'string';
   const sources = typeof input.source === 'string' ? [input.source] : input.source;
   const seen = new Map<string, number>();
   sources.forEach((source, index) => {
     const at = listed ? [...path, 'source', index] : [...path, 'source'];
-    if (!isValidInputSource(source)) {
-      issues.error(
-        at,
-        `unknown input source "${source}"`,
-        'use ticket.<id|subject|description|status|priority|type|tags|brand_id|group_id|external_id|ticket_form_id>, ticket.custom_fields.<field id>, ticket.requester.<id|email|name>, ticket.organization.<id|name>, comment.<body|id|author_id>, agent.<id|email|name> or record.<Field__c>',
-      );
+    if (!isKnownSource(format, source)) {
+      issues.error(at, `unknown input source "${source}"`, `use ${describeSources(format)}`);
     }
-    const identity = sourceIdentity(source);
+    const identity = sourceIdentityOf(format, source);
     const first = seen.get(identity);
     if (first !== undefined) {
       issues.error(
@@ -122,7 +59,12 @@ function checkInputSources(input: ConnectorInput, path: Path, issues: IssueColle
   return sources;
 }
 
-function checkInputs(connector: Connector, base: Path, issues: IssueCollector): CompiledInput[] {
+function checkInputs(
+  connector: Connector,
+  base: Path,
+  issues: IssueCollector,
+  format: ConfigFormat,
+): CompiledInput[] {
   const seen = new Set<string>();
   return connector.inputs.map((input, index) => {
     const path = [...base, 'inputs', index];
@@ -141,7 +83,7 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
         'set "source" (e.g. "ticket.subject"), "prompt": true for a value the agent types, or a "default"',
       );
     }
-    const sources = checkInputSources(input, path, issues);
+    const sources = checkInputSources(input, path, issues, format);
     let pattern: LinearPattern | undefined;
     let browserPattern: string | undefined;
     if (input.pattern !== undefined) {
@@ -171,7 +113,13 @@ function checkInputs(connector: Connector, base: Path, issues: IssueCollector): 
         }
       }
     }
-    return { def: input, sources, pattern, browserPattern };
+    const sourcesOn = Object.fromEntries(
+      format.helpdesks.map(({ system }) => [
+        system,
+        sources.filter((source) => isReadableOn(format, source, system)),
+      ]),
+    );
+    return { def: input, sources, sourcesOn, pattern, browserPattern };
   });
 }
 
@@ -181,6 +129,7 @@ export function compileConnector(
   connections: ReadonlyMap<string, CompiledConnection>,
   issues: IssueCollector,
   secrets: SecretSource,
+  format: ConfigFormat,
 ): CompiledConnector | undefined {
   const base: Path = ['connectors', index];
   const connection = connections.get(connector.connection);
@@ -194,7 +143,7 @@ export function compileConnector(
         : 'add it under "connections"',
     );
   }
-  const inputs = checkInputs(connector, base, issues);
+  const inputs = checkInputs(connector, base, issues, format);
   const inputNames = new Set(connector.inputs.map((input) => input.name));
   // With an unknown connection its variables are unknown too; one error about it is enough.
   const variables = connection ? new Set(Object.keys(connection.def.variables)) : undefined;
@@ -349,7 +298,7 @@ export function compileConnector(
   const wp: Path = [...base, 'writeBack'];
   const writeBack = {
     ...(wb.success
-      ? { success: compileWrite(wb.success, [...wp, 'success'], successRules, issues) }
+      ? { success: compileWrite(wb.success, [...wp, 'success'], successRules, issues, format) }
       : {}),
     ...(wb.empty
       ? {
@@ -358,11 +307,12 @@ export function compileConnector(
             [...wp, 'empty'],
             { ...emptyRules, where: 'empty write-back' },
             issues,
+            format,
           ),
         }
       : {}),
     ...(wb.failure
-      ? { failure: compileWrite(wb.failure, [...wp, 'failure'], failureRules, issues) }
+      ? { failure: compileWrite(wb.failure, [...wp, 'failure'], failureRules, issues, format) }
       : {}),
   };
   const mp: Path = [...base, 'messages'];
@@ -408,7 +358,12 @@ export function compileConnector(
   return {
     id: connector.id,
     def: connector,
-    appliesWhen: compileAppliesWhen(connector.appliesWhen, [...base, 'appliesWhen'], issues),
+    appliesWhen: compileAppliesWhen(
+      connector.appliesWhen,
+      [...base, 'appliesWhen'],
+      issues,
+      format,
+    ),
     connection: ownSecrets.length
       ? { ...connection, secretNames: [...connection.secretNames, ...ownSecrets] }
       : connection,

@@ -9,12 +9,12 @@ import type {
   WriteStep,
 } from '../../../shared/src/config/workflow-schema';
 import { compileTemplate } from './compile-references';
-import { compileWrite } from './compile-connector';
 import type { CompiledConnector, CompiledWrite, Path } from './compiled-model';
 import type { IssueCollector } from './config-issues';
 import type { RefRules } from './compile-references';
-import { isValidInputSource } from './input-sources';
-import { compileAppliesWhen } from './compile-helpdesk-groups';
+import { describeSources, isKnownSource, needsAgentContext } from './config-format';
+import type { ConfigFormat } from './config-format';
+import { compileAppliesWhen, compileWrite } from './compile-helpdesk-groups';
 import type { ParsedTemplate, TemplateRef, TemplateRoot } from './template';
 
 /**
@@ -115,6 +115,7 @@ interface Owner {
   connectors: ReadonlyMap<string, CompiledConnector>;
   declaredConnectors: ReadonlySet<string>;
   issues: IssueCollector;
+  format: ConfigFormat;
   /** The step being compiled (its templates are checked while it is current). */
   current: { id: string; order: number };
 }
@@ -259,13 +260,13 @@ function compileCollect(
         default: value.default,
       };
     }
-    if (!isValidInputSource(value.source)) {
+    if (!isKnownSource(owner.format, value.source)) {
       owner.issues.error(
         path,
         `unknown source "${value.source}"`,
-        `use ticket.<id|subject|description|status|priority|type|tags|…>, ticket.custom_fields.<field id>, ticket.requester.<id|email|name>, record.<Field__c>${owner.kind === 'workflow' ? ' or trigger.<key of the webhook body>' : ''}`,
+        `use ${describeSources(owner.format)}${owner.kind === 'workflow' ? ' or trigger.<key of the webhook body>' : ''}`,
       );
-    } else if (value.source.startsWith('comment.') || value.source.startsWith('agent.')) {
+    } else if (needsAgentContext(owner.format, value.source)) {
       owner.issues.error(
         path,
         `"${value.source}" is not available to ${owner.kind}s`,
@@ -389,8 +390,8 @@ function compileBranchOn(
 }
 
 function toWriteSpec(step: WriteStep) {
-  const { type: _type, id: _id, ticketType, ...spec } = step;
-  return { ...spec, ...(ticketType === undefined ? {} : { type: ticketType }) };
+  const { type: _type, id: _id, ...spec } = step;
+  return spec;
 }
 
 function compileSteps(
@@ -454,8 +455,9 @@ function compileSteps(
             at,
             rulesFor(scope, owner, 'a write step'),
             owner.issues,
-            // "type" names the step kind here; the flat ticket type is written "ticketType".
-            { type: 'ticketType' },
+            owner.format,
+            // "type" names the step kind here, so some flat keys are spelled otherwise.
+            'step',
           ),
         };
         break;
@@ -502,6 +504,7 @@ function compileOwner(
   connectors: ReadonlyMap<string, CompiledConnector>,
   declaredConnectors: ReadonlySet<string>,
   issues: IssueCollector,
+  format: ConfigFormat,
 ): CompiledStep[] {
   const base: Path = [kind === 'workflow' ? 'workflows' : 'macros', index];
   const owner: Owner = {
@@ -513,6 +516,7 @@ function compileOwner(
     connectors,
     declaredConnectors,
     issues,
+    format,
     current: { id: '', order: 0 },
   };
   indexSteps(def.steps, [...base, 'steps'], owner, { next: 0 });
@@ -529,6 +533,7 @@ export function compileWorkflows(
   config: ConnectorConfig,
   connectors: ReadonlyMap<string, CompiledConnector>,
   issues: IssueCollector,
+  format: ConfigFormat,
 ): { workflows: Map<string, CompiledWorkflow>; macros: Map<string, CompiledMacro> } {
   const declaredConnectors = new Set(config.connectors.map((connector) => connector.id));
   const workflows = new Map<string, CompiledWorkflow>();
@@ -545,7 +550,15 @@ export function compileWorkflows(
       return;
     }
     firstIndex.set(workflow.id, index);
-    const steps = compileOwner('workflow', workflow, index, connectors, declaredConnectors, issues);
+    const steps = compileOwner(
+      'workflow',
+      workflow,
+      index,
+      connectors,
+      declaredConnectors,
+      issues,
+      format,
+    );
     workflows.set(workflow.id, { id: workflow.id, def: workflow, steps });
   });
   firstIndex.clear();
@@ -560,12 +573,25 @@ export function compileWorkflows(
       return;
     }
     firstIndex.set(macro.id, index);
-    const steps = compileOwner('macro', macro, index, connectors, declaredConnectors, issues);
+    const steps = compileOwner(
+      'macro',
+      macro,
+      index,
+      connectors,
+      declaredConnectors,
+      issues,
+      format,
+    );
     const connectorIds = collectConnectorIds(steps, []);
     macros.set(macro.id, {
       id: macro.id,
       def: macro,
-      appliesWhen: compileAppliesWhen(macro.appliesWhen, ['macros', index, 'appliesWhen'], issues),
+      appliesWhen: compileAppliesWhen(
+        macro.appliesWhen,
+        ['macros', index, 'appliesWhen'],
+        issues,
+        format,
+      ),
       steps,
       connectorIds,
       confirm: connectorIds.some((id) => connectors.get(id)?.confirm ?? true),

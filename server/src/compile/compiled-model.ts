@@ -51,6 +51,8 @@ export interface CompiledInput {
    * that reads sources uses this, never `def.source`, which may be a string or a list.
    */
   sources: readonly string[];
+  /** `sources` each helpdesk can read, by helpdesk (the others' sources read as nothing). */
+  sourcesOn: Readonly<Record<string, readonly string[]>>;
   /** Checked in linear time (RE2), whatever the pattern and the value. */
   pattern: LinearPattern | undefined;
   /**
@@ -65,16 +67,11 @@ export interface CompiledOutput {
   expression: ExpressionNode;
 }
 
-export interface CompiledWrite {
-  customFields: [string, CompiledJson][];
-  status: ParsedTemplate | undefined;
-  priority: ParsedTemplate | undefined;
-  type: ParsedTemplate | undefined;
-  addTags: ParsedTemplate[];
-  removeTags: ParsedTemplate[];
-  internalNote: ParsedTemplate | undefined;
-  recordFields: [string, CompiledJson][];
-}
+/**
+ * A write, by helpdesk: each helpdesk's group as its own write compiler made it
+ * (helpdesks/<name>/<name>-config.ts), read only by that helpdesk's adapter.
+ */
+export type CompiledWrite = Readonly<Record<string, unknown>>;
 
 export type CompiledBody =
   | { type: 'json'; value: CompiledJson }
@@ -84,7 +81,7 @@ export type CompiledBody =
 export interface CompiledConnector {
   id: string;
   def: Connector;
-  /** Where it is offered, the per-helpdesk groups merged: what the helpdesks read. */
+  /** Where it is offered, by helpdesk (flat keys moved into their groups): what the helpdesks read. */
   appliesWhen: AppliesWhen;
   connection: CompiledConnection;
   confirm: boolean;

@@ -1,4 +1,4 @@
-import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import { createSecretSource } from '../secrets/secret-source';
 import { compileConfig } from './compile-config';
 import type { CompileConfigResult, CompiledConnector } from './compiled-model';
@@ -50,8 +50,9 @@ export function compileTestConfig(
   raw: unknown,
   secrets: Readonly<Record<string, string>> = TEST_SECRETS,
 ): CompileConfigResult {
-  const config = connectorConfigSchema.parse(raw);
-  return compileConfig(config, { secrets: createSecretSource({ ...secrets }) });
+  const format = BUILT_IN_CONFIG_FORMAT;
+  const config = format.schemas.connectorConfigSchema.parse(raw);
+  return compileConfig(config, { format, secrets: createSecretSource({ ...secrets }) });
 }
 
 /**

@@ -5,6 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConfigStore } from './config-store';
 import type { ConfigLogger, ConfigStore } from './config-store';
 import type { CompileConfigFn, LoadConfigResult } from './load-config';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
+
+const schema = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema;
 
 interface StubCompiled {
   connectorIds: string[];
@@ -97,6 +100,7 @@ afterEach(async () => {
 function openStore(path = file, logger?: ConfigLogger): ConfigStore<StubCompiled> {
   store = createConfigStore({
     path,
+    schema,
     compile: compileStub,
     debounceMs: 20,
     pollMs: 200,
@@ -257,6 +261,7 @@ describe('createConfigStore', () => {
     await writeFile(file, configText('order_lookup'));
     store = createConfigStore({
       path: file,
+      schema,
       compile: compileStub,
       fsEvents: false,
       debounceMs: 5,
@@ -296,6 +301,7 @@ describe('createConfigStore', () => {
     await writeFile(file, configText('order_lookup'));
     store = createConfigStore({
       path: file,
+      schema,
       compile: () => {
         throw new Error('boom');
       },

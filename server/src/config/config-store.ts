@@ -1,6 +1,6 @@
 import { formatConfigIssues } from './format-config-issues';
 import { loadConfigSource } from './load-config';
-import type { CompileConfigFn, LoadConfigResult } from './load-config';
+import type { CompileConfigFn, ConfigSchema, LoadConfigResult } from './load-config';
 import type { LocatedIssue } from './located-issue';
 import { readSourceSignature, watchConfigSource } from './watch-config';
 import type { ConfigWatcher } from './watch-config';
@@ -22,6 +22,7 @@ export interface ConfigLogger {
 export interface ConfigStoreOptions<TCompiled> {
   /** A JSON file or a folder of `*.json` files. */
   path: string;
+  schema: ConfigSchema;
   compile: CompileConfigFn<TCompiled>;
   logger?: ConfigLogger;
   debounceMs?: number;
@@ -76,7 +77,7 @@ interface GoodState<TCompiled> {
 export function createConfigStore<TCompiled>(
   options: ConfigStoreOptions<TCompiled>,
 ): ConfigStore<TCompiled> {
-  const { path, compile, logger, onChange } = options;
+  const { path, schema, compile, logger, onChange } = options;
 
   let good: GoodState<TCompiled> | undefined;
   let lastError: { at: string; issues: LocatedIssue[] } | undefined;
@@ -96,7 +97,7 @@ export function createConfigStore<TCompiled>(
     loadedSignature = await readSourceSignature(path);
     let result: LoadConfigResult<TCompiled>;
     try {
-      result = await loadConfigSource(path, { compile });
+      result = await loadConfigSource(path, { schema, compile });
     } catch (error) {
       // A bug in loading or compiling must not crash the process from a file watcher.
       logger?.error('connector config load crashed', { error });

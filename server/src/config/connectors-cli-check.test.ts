@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCheckCommand } from './connectors-cli-check';
 import type { CompileConfigFn } from './load-config';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
+
+const schema = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema;
 
 const compileClean: CompileConfigFn<null> = () => ({ ok: true, compiled: null, warnings: [] });
 
@@ -34,7 +37,7 @@ afterEach(async () => {
 describe('runCheckCommand', () => {
   it('reports the counts and the files a valid config came from', async () => {
     await writeFile(file, JSON.stringify(config));
-    expect(await runCheckCommand(file, { compile: compileClean })).toEqual({
+    expect(await runCheckCommand(file, { schema, compile: compileClean })).toEqual({
       exitCode: 0,
       output: `OK: 3 connectors, 2 connections from ${file}`,
     });
@@ -43,6 +46,7 @@ describe('runCheckCommand', () => {
   it('lists warnings under a valid result', async () => {
     await writeFile(file, JSON.stringify(config));
     const result = await runCheckCommand(file, {
+      schema,
       compile: () => ({
         ok: true,
         compiled: null,
@@ -73,7 +77,7 @@ describe('runCheckCommand', () => {
         connectors: [{ ...config.connectors[0], request: { method: 'FETCH' } }],
       }),
     );
-    const result = await runCheckCommand(file, { compile: compileClean });
+    const result = await runCheckCommand(file, { schema, compile: compileClean });
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain(
       `${file} $.connectors[0].request.method: Invalid option: expected one of "GET"|"HEAD"|"POST"|"PUT"|"PATCH"|"DELETE"\n  hint: use one of GET, HEAD, POST, PUT, PATCH, DELETE`,

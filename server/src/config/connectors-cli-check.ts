@@ -1,10 +1,8 @@
 import { formatConfigIssues } from './format-config-issues';
 import { loadConfigSource } from './load-config';
-import type { CompileConfigFn } from './load-config';
+import type { LoadConfigDeps } from './load-config';
 
-export interface CheckCommandDeps<TCompiled> {
-  compile: CompileConfigFn<TCompiled>;
-}
+export type CheckCommandDeps<TCompiled> = LoadConfigDeps<TCompiled>;
 
 export interface CheckCommandResult {
   exitCode: 0 | 1;
@@ -16,7 +14,7 @@ export interface CheckCommandResult {
  * outcome, so admins (and CI) can validate an edit before the server picks it up.
  *
  * @example
- * const { exitCode, output } = await runCheckCommand('config/connectors.json', { compile });
+ * const { exitCode, output } = await runCheckCommand('config/connectors.json', { schema, compile });
  * process.stdout.write(`${output}\n`);
  * process.exitCode = exitCode;
  */

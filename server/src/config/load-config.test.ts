@@ -7,6 +7,9 @@ import type { ConfigIssue } from '../compile/compiled-model';
 import { loadConfigSource } from './load-config';
 import type { CompileConfigFn, LoadConfigResult } from './load-config';
 import type { LocatedIssue } from './located-issue';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
+
+const schema = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema;
 
 interface StubCompiled {
   connectorIds: string[];
@@ -61,7 +64,7 @@ async function writeJson(name: string, value: unknown): Promise<string> {
 }
 
 async function loadFailing(path: string): Promise<LocatedIssue[]> {
-  const result = await loadConfigSource(path, { compile: compileStub });
+  const result = await loadConfigSource(path, { schema, compile: compileStub });
   if (result.ok) throw new Error('expected the config to fail to load');
   return result.issues;
 }
@@ -81,6 +84,7 @@ describe('loadConfigSource: one file', () => {
     });
     let seen: ConnectorConfig | undefined;
     const result = await loadConfigSource(file, {
+      schema,
       compile: (config) => {
         seen = config;
         return compileStub(config);
@@ -232,7 +236,7 @@ describe('loadConfigSource: one file', () => {
     const file = join(dir, 'connectors.json');
     const text = JSON.stringify({ connections: { shop }, connectors: [connector('order_lookup')] });
     await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
-    const result = await loadConfigSource(file, { compile: compileStub });
+    const result = await loadConfigSource(file, { schema, compile: compileStub });
     expectLoaded(result);
     expect(result.compiled.connectorIds).toEqual(['order_lookup']);
   });
@@ -270,7 +274,7 @@ describe('loadConfigSource: a folder of files', () => {
     await mkdir(join(dir, 'nested'));
     await writeFile(join(dir, 'nested', 'c.json'), '{ broken');
 
-    const result = await loadConfigSource(dir, { compile: compileStub });
+    const result = await loadConfigSource(dir, { schema, compile: compileStub });
     expectLoaded(result);
     expect(result.compiled.connectorIds).toEqual(['order_lookup', 'jira_issue']);
     expect(result.files).toEqual([join(dir, 'a-shop.json'), join(dir, 'b-jira.json')]);
@@ -306,6 +310,7 @@ describe('loadConfigSource: a folder of files', () => {
     });
     const jira = await writeJson('b-jira.json', { connectors: [connector('three')] });
     const result = await loadConfigSource(dir, {
+      schema,
       compile: compileReporting(
         {
           path: ['connectors', 2, 'request', 'path'],
@@ -333,6 +338,7 @@ describe('loadConfigSource: a folder of files', () => {
     await writeJson('a-jira.json', { connectors: [connector('three')] });
     const shopFile = await writeJson('b-shop.json', { connections: { shop } });
     const result = await loadConfigSource(dir, {
+      schema,
       compile: compileReporting(
         { path: ['connections', 'shop', 'baseUrl'], message: 'Plain http', hint: 'use https' },
         'warning',

@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { connectorConfigSchema } from '../../../shared/src/config/connector-config-schema';
 import type {
+  ConfigSchemas,
   Connector,
   ConnectorConfig,
 } from '../../../shared/src/config/connector-config-schema';
@@ -26,8 +26,12 @@ export type CompileConfigFn<TCompiled> = (
   { ok: true; compiled: TCompiled; warnings: ConfigIssue[] } | { ok: false; issues: ConfigIssue[] };
 
 export interface LoadConfigDeps<TCompiled> {
+  /** The file format, with the groups of the helpdesks the server runs with (compile/config-format.ts). */
+  schema: ConfigSchema;
   compile: CompileConfigFn<TCompiled>;
 }
+
+export type ConfigSchema = ConfigSchemas['connectorConfigSchema'];
 
 export type LoadConfigResult<TCompiled> =
   | {
@@ -60,7 +64,8 @@ interface ConnectorOrigin {
  *
  * @example
  * const result = await loadConfigSource('config/connectors.json', {
- *   compile: (config) => compileConfig(config, { secrets }),
+ *   schema: format.schemas.connectorConfigSchema,
+ *   compile: (config) => compileConfig(config, { format, secrets }),
  * });
  * if (!result.ok) console.error(formatConfigIssues(result.issues));
  */
@@ -74,7 +79,7 @@ export async function loadConfigSource<TCompiled>(
   const issues: LocatedIssue[] = [];
   const parsed: { file: string; config: ConnectorConfig }[] = [];
   for (const source of listed.files) {
-    const result = await readConfigFile(source.file);
+    const result = await readConfigFile(source.file, deps.schema);
     if (result.ok) parsed.push({ file: source.file, config: result.config });
     else issues.push(...result.issues);
   }
@@ -145,7 +150,7 @@ async function listSourceFiles(path: string): Promise<ReadFilesResult> {
 }
 
 /** Reads one file and validates it on its own, so its issues carry its own paths. */
-async function readConfigFile(file: string): Promise<ParseFileResult> {
+async function readConfigFile(file: string, schema: ConfigSchema): Promise<ParseFileResult> {
   let bytes: Buffer;
   try {
     bytes = await readFile(resolve(file));
@@ -195,11 +200,11 @@ async function readConfigFile(file: string): Promise<ParseFileResult> {
     };
   }
 
-  const result = connectorConfigSchema.safeParse(data);
+  const result = schema.safeParse(data);
   if (!result.success) {
     return {
       ok: false,
-      issues: describeZodIssues(result.error.issues, connectorConfigSchema, data).map((issue) =>
+      issues: describeZodIssues(result.error.issues, schema, data).map((issue) =>
         issueAt(file, issue.path, issue.message, issue.hint),
       ),
     };

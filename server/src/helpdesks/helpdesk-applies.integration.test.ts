@@ -40,27 +40,27 @@ async function loadTicket(id: number): Promise<LoadedTarget> {
 describe('the Zendesk adapter reads appliesWhen from the ticket it loaded', () => {
   it('tags and status', async () => {
     const ticket = await loadTicket(1);
-    expect(ticket.applies({ tagsAny: ['order'] })).toBe(true);
-    expect(ticket.applies({ tagsNone: ['order'] })).toBe(false);
-    expect(ticket.applies({ statuses: ['open'] })).toBe(true);
-    expect(ticket.applies({ statuses: ['solved'] })).toBe(false);
+    expect(ticket.applies({ zendesk: { tagsAny: ['order'] } })).toBe(true);
+    expect(ticket.applies({ zendesk: { tagsNone: ['order'] } })).toBe(false);
+    expect(ticket.applies({ zendesk: { statuses: ['open'] } })).toBe(true);
+    expect(ticket.applies({ zendesk: { statuses: ['solved'] } })).toBe(false);
   });
 
   it('group, brand and form', async () => {
     const stored = zendesk.store.findTicket(5);
     if (!stored?.group_id) throw new Error('the seed ticket 5 has a group');
     const ticket = await loadTicket(5);
-    expect(ticket.applies({ groupIds: [stored.group_id] })).toBe(true);
-    expect(ticket.applies({ groupIds: [stored.group_id + 1] })).toBe(false);
+    expect(ticket.applies({ zendesk: { groupIds: [stored.group_id] } })).toBe(true);
+    expect(ticket.applies({ zendesk: { groupIds: [stored.group_id + 1] } })).toBe(false);
     if (stored.brand_id !== null) {
-      expect(ticket.applies({ brandIds: [stored.brand_id] })).toBe(true);
-      expect(ticket.applies({ brandIds: [stored.brand_id + 1] })).toBe(false);
+      expect(ticket.applies({ zendesk: { brandIds: [stored.brand_id] } })).toBe(true);
+      expect(ticket.applies({ zendesk: { brandIds: [stored.brand_id + 1] } })).toBe(false);
     }
   });
 
   it('keeps what only Salesforce can hold off tickets', async () => {
     const ticket = await loadTicket(1);
-    expect(ticket.applies({ objectTypes: ['Case'] })).toBe(false);
+    expect(ticket.applies({ salesforce: { objectTypes: ['Case'] } })).toBe(false);
     expect(ticket.applies({})).toBe(true);
   });
 });

@@ -1,63 +1,26 @@
 import type { AppliesWhen } from '../../../shared/src/config/connector-config-schema';
 
 /**
- * One rule for `appliesWhen`, shared by connectors and macros on both helpdesks.
+ * One rule for `appliesWhen`, shared by connectors and macros on every helpdesk.
  *
- * Conditions are per helpdesk: tags, brands, groups, forms and statuses describe Zendesk tickets;
- * `objectTypes` describes Salesforce records. Each helpdesk checks its own conditions and ignores
- * the other's, so `{ tagsAny: ["order"], objectTypes: ["Case"] }` applies to tickets tagged
- * "order" and to Cases. Conditions set for one helpdesk only still say where the connector
- * belongs: `{ tagsAny: ["order"] }` alone is not offered on any record, and
- * `{ objectTypes: ["Case"] }` alone on no ticket. With no conditions it applies everywhere its
- * surfaces allow.
+ * Conditions are per helpdesk (`"zendesk": { "tagsAny": [...] }`, `"salesforce": { "objectTypes":
+ * [...] }`): each helpdesk checks its own group and ignores the others'. Conditions set for one
+ * helpdesk only still say where the connector belongs: `{ "zendesk": { "tagsAny": ["order"] } }`
+ * alone is not offered on any Salesforce record. With no conditions it applies everywhere its
+ * surfaces allow. An empty list is no condition.
  */
-
-/** The facts of a ticket that ticket conditions read. */
-export interface TicketFacts {
-  tags: readonly string[];
-  brandId: number | null | undefined;
-  groupId: number | null | undefined;
-  ticketFormId: number | null | undefined;
-  status: string | undefined;
+export function appliesOn(
+  system: string,
+  when: AppliesWhen,
+  holds: (own: Readonly<Record<string, unknown>>) => boolean,
+): boolean {
+  const own = when[system];
+  if (hasConditions(own)) return holds(own ?? {});
+  return !Object.entries(when).some(([other, group]) => other !== system && hasConditions(group));
 }
 
-function isSet(list: readonly unknown[] | undefined): boolean {
-  return list !== undefined && list.length > 0;
-}
-
-function hasTicketConditions(when: AppliesWhen): boolean {
-  return [
-    when.tagsAny,
-    when.tagsAll,
-    when.tagsNone,
-    when.brandIds,
-    when.groupIds,
-    when.ticketFormIds,
-    when.statuses,
-  ].some(isSet);
-}
-
-/** Whether `when` holds for a Zendesk ticket. An empty list is no condition, as for records. */
-export function appliesToTicket(when: AppliesWhen, ticket: TicketFacts): boolean {
-  if (!hasTicketConditions(when)) return !isSet(when.objectTypes);
-  const tags = new Set(ticket.tags);
-  const { tagsAny = [], tagsAll = [], tagsNone = [] } = when;
-  if (tagsAny.length > 0 && !tagsAny.some((tag) => tags.has(tag))) return false;
-  if (!tagsAll.every((tag) => tags.has(tag))) return false;
-  if (tagsNone.some((tag) => tags.has(tag))) return false;
-  const inList = (list: readonly (number | string)[] = [], value: unknown) =>
-    list.length === 0 || list.some((entry) => entry === value);
-  return (
-    inList(when.brandIds, ticket.brandId) &&
-    inList(when.groupIds, ticket.groupId) &&
-    inList(when.ticketFormIds, ticket.ticketFormId) &&
-    inList(when.statuses, ticket.status)
+function hasConditions(group: Readonly<Record<string, unknown>> | undefined): boolean {
+  return Object.values(group ?? {}).some((value) =>
+    Array.isArray(value) ? value.length > 0 : value !== undefined,
   );
-}
-
-/** Whether `when` holds for a Salesforce record of `objectApiName` (API names ignore case). */
-export function appliesToRecord(when: AppliesWhen, objectApiName: string): boolean {
-  if (!isSet(when.objectTypes)) return !hasTicketConditions(when);
-  const wanted = objectApiName.toLowerCase();
-  return (when.objectTypes ?? []).some((type) => type.toLowerCase() === wanted);
 }

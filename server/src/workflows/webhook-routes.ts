@@ -210,7 +210,8 @@ export function createWebhookRouter(deps: WebhookRoutesDeps): Router {
     const { values, fields: parsed } = parseBody(salesforceBodySchema, body);
     const fresh = checkSignedTimestamp(parsed.sentAt, now());
     if (!fresh.ok) throw refuseSignature(fresh);
-    const objectTypes = workflow.def.trigger.salesforce?.objectTypes;
+    const trigger = workflow.def.trigger.salesforce as { objectTypes?: string[] } | undefined;
+    const objectTypes = trigger?.objectTypes;
     if (objectTypes && !objectTypes.includes(parsed.objectApiName)) {
       throw new ApiError(
         'BODY_INVALID',

@@ -27,12 +27,8 @@ export const templateSchema = z.string().max(20_000);
 
 export const HTTP_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export const OUTPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', 'json'] as const;
-export const SURFACES = ['zendesk', 'salesforce', 'automation'] as const;
 /** An input may name this many sources, tried in order (one per helpdesk, plus fallbacks). */
 export const MAX_INPUT_SOURCES = 4;
-export const ZENDESK_STATUSES = ['new', 'open', 'pending', 'hold', 'solved', 'closed'] as const;
-export const ZENDESK_PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
-export const ZENDESK_TICKET_TYPES = ['problem', 'incident', 'question', 'task'] as const;
 
 const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
@@ -188,101 +184,6 @@ const responseSchema = z.strictObject({
   outputs: z.array(outputSchema).max(100).default([]),
 });
 
-/** What a write changes on a Zendesk ticket. */
-const zendeskWriteSchema = z.strictObject({
-  customFields: z
-    .record(z.string().regex(/^[0-9]{1,20}$/, 'use the numeric Zendesk ticket field id'), z.json())
-    .optional()
-    .describe('Ticket custom fields by id; string values may hold templates.'),
-  status: z.string().max(200).optional(),
-  priority: z.string().max(200).optional(),
-  type: z.string().max(200).optional(),
-  addTags: z.array(z.string().max(200)).optional(),
-  removeTags: z.array(z.string().max(200)).optional(),
-  internalNote: templateSchema.optional(),
-});
-
-/** What a write changes on a Salesforce record. */
-const salesforceWriteSchema = z.strictObject({
-  recordFields: z
-    .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/), z.json())
-    .optional()
-    .describe('Record fields by API name; string values may hold templates.'),
-});
-
-/** The keys of each helpdesk's write, for the compiler's grouping and deprecation checks. */
-export const WRITE_KEYS_BY_HELPDESK = {
-  zendesk: Object.keys(zendeskWriteSchema.shape) as (keyof typeof zendeskWriteSchema.shape)[],
-  salesforce: Object.keys(
-    salesforceWriteSchema.shape,
-  ) as (keyof typeof salesforceWriteSchema.shape)[],
-} as const;
-
-const deprecatedFlat = <T extends z.ZodRawShape>(shape: T, helpdesk: string): T =>
-  Object.fromEntries(
-    Object.entries(shape).map(([key, schema]) => [
-      key,
-      (schema as z.ZodType).describe(`Deprecated: put it under "${helpdesk}".`),
-    ]),
-  ) as unknown as T;
-
-/**
- * One ticket or record update, grouped by helpdesk: `zendesk` for tickets, `salesforce` for
- * records; each helpdesk reads its own group. The older flat form (the same keys without a group)
- * still loads, with a deprecation warning.
- */
-export const writeSchema = z.strictObject({
-  zendesk: zendeskWriteSchema.optional().describe('What to change on a Zendesk ticket.'),
-  salesforce: salesforceWriteSchema.optional().describe('What to change on a Salesforce record.'),
-  ...deprecatedFlat(zendeskWriteSchema.shape, 'zendesk'),
-  ...deprecatedFlat(salesforceWriteSchema.shape, 'salesforce'),
-});
-export type WriteSpec = z.infer<typeof writeSchema>;
-/** A write with its groups merged: what the compiler works on. */
-export type FlatWriteSpec = z.infer<typeof zendeskWriteSchema> &
-  z.infer<typeof salesforceWriteSchema>;
-
-/** Where a connector or macro is offered on Zendesk: conditions on the ticket. */
-const zendeskConditionsSchema = z.strictObject({
-  tagsAny: z.array(z.string()).optional(),
-  tagsAll: z.array(z.string()).optional(),
-  tagsNone: z.array(z.string()).optional(),
-  brandIds: z.array(z.number().int()).optional(),
-  groupIds: z.array(z.number().int()).optional(),
-  ticketFormIds: z.array(z.number().int()).optional(),
-  statuses: z.array(z.enum(ZENDESK_STATUSES)).optional(),
-});
-
-/** Where a connector or macro is offered on Salesforce: the record's object. */
-const salesforceConditionsSchema = z.strictObject({
-  objectTypes: z.array(z.string()).optional().describe('Salesforce object API names, e.g. Case.'),
-});
-
-export const CONDITION_KEYS_BY_HELPDESK = {
-  zendesk: Object.keys(
-    zendeskConditionsSchema.shape,
-  ) as (keyof typeof zendeskConditionsSchema.shape)[],
-  salesforce: Object.keys(
-    salesforceConditionsSchema.shape,
-  ) as (keyof typeof salesforceConditionsSchema.shape)[],
-} as const;
-
-/**
- * Conditions are per helpdesk: `zendesk` conditions are read on tickets, `salesforce` ones on
- * records. A connector with conditions for only one helpdesk is not offered on the other. The
- * older flat form (the same keys without a group) still loads, with a deprecation warning.
- */
-export const appliesWhenSchema = z.strictObject({
-  zendesk: zendeskConditionsSchema.optional().describe('Conditions on Zendesk tickets.'),
-  salesforce: salesforceConditionsSchema.optional().describe('Conditions on Salesforce records.'),
-  ...deprecatedFlat(zendeskConditionsSchema.shape, 'zendesk'),
-  ...deprecatedFlat(salesforceConditionsSchema.shape, 'salesforce'),
-});
-export type AppliesWhenConfig = z.infer<typeof appliesWhenSchema>;
-/** Conditions with their groups merged: what the helpdesks read at run time. */
-export type AppliesWhen = z.infer<typeof zendeskConditionsSchema> &
-  z.infer<typeof salesforceConditionsSchema>;
-
 const retrySchema = z.strictObject({
   maxAttempts: z.number().int().min(1).max(10).default(3),
   initialDelayMs: z.number().int().min(0).max(60_000).default(300),
@@ -294,81 +195,202 @@ const retrySchema = z.strictObject({
     .describe('Also retry POST and PATCH. Only safe when the API deduplicates requests.'),
 });
 
-export const connectorSchema = z.strictObject({
-  id: idSchema,
-  name: z.string().min(1).max(120),
-  description: z.string().max(2000).default(''),
-  enabled: z.boolean().default(true),
-  connection: z.string(),
-  surfaces: z.array(z.enum(SURFACES)).min(1).default(['zendesk']),
-  appliesWhen: appliesWhenSchema
-    .default({})
-    .describe(
-      'Where the connector is offered. Ticket conditions (tags, brands, groups, forms, statuses) hold on Zendesk tickets, objectTypes on Salesforce records; a connector with conditions for only one helpdesk is not offered on the other.',
-    ),
-  confirm: z
-    .boolean()
-    .optional()
-    .describe(
-      'The agent must confirm before it runs. Defaults to true for every method but GET and HEAD.',
-    ),
-  inputs: z.array(inputSchema).max(50).default([]),
-  request: requestSchema,
-  response: responseSchema.default({ emptyStatus: [404], outputs: [] }),
-  writeBack: z
-    .strictObject({
-      success: writeSchema.optional(),
-      empty: writeSchema.optional(),
-      failure: writeSchema.optional(),
-    })
-    .default({}),
-  messages: z
-    .strictObject({
-      success: templateSchema.optional(),
-      empty: templateSchema.optional(),
-      failure: templateSchema.optional(),
-    })
-    .default({}),
-  retry: retrySchema.default({
-    maxAttempts: 3,
-    initialDelayMs: 300,
-    maxDelayMs: 5_000,
-    retryOnStatus: [429, 502, 503, 504],
-    retryNonIdempotent: false,
-  }),
-});
-export type Connector = z.infer<typeof connectorSchema>;
-
-export const { workflowSchema, macroSchema } = createWorkflowSchemas({
-  idSchema,
-  templateSchema,
-  writeSchema,
-  appliesWhenSchema,
-});
-
-export const connectorConfigSchema = z.strictObject({
-  $schema: z.string().optional(),
-  connections: z.record(idSchema, connectionSchema).default({}),
-  connectors: z.array(connectorSchema).default([]),
-  workflows: z
-    .array(workflowSchema)
-    .default([])
-    .describe('Automations started by Zendesk triggers or Salesforce flows (docs/automations.md).'),
-  macros: z
-    .array(macroSchema)
-    .default([])
-    .describe('Named bundles of steps an agent runs on the current ticket or record.'),
-});
-export type ConnectorConfig = z.infer<typeof connectorConfigSchema>;
-
-/** The conditions with the per-helpdesk groups merged into one flat set (the group wins). */
-export function flattenAppliesWhen(config: AppliesWhenConfig): AppliesWhen {
-  const { zendesk, salesforce, ...flat } = config;
-  return { ...flat, ...zendesk, ...salesforce };
+/**
+ * What one helpdesk adds to the config format: its group in write-backs, in `appliesWhen` and in
+ * workflow triggers. Each helpdesk defines its parts in its own folder
+ * (server/src/helpdesks/<name>/); the server builds the format from the helpdesks it runs with.
+ */
+export interface HelpdeskConfigParts {
+  /** How admins call it ("Zendesk"). */
+  label: string;
+  /** What a run works on, for descriptions ("a Zendesk ticket"). */
+  target: string;
+  /** What a write changes on its ticket or record (a strict object). */
+  write: z.ZodObject;
+  /** Conditions on its tickets or records that say where a connector or macro is offered. */
+  appliesWhen: z.ZodObject;
+  /** What a workflow it starts accepts (`POST /webhooks/<helpdesk>/<workflow id>`). */
+  trigger: z.ZodObject;
+  /**
+   * Set for the helpdesks whose keys loaded without a group before groups existed: those keys
+   * still load flat, with a deprecation warning. `aliases` spells a flat key otherwise where a
+   * write step's own key takes its name (`type` is written `ticketType`).
+   */
+  legacyFlat?: { aliases?: Readonly<Record<string, string>> };
 }
 
-/** The write with the per-helpdesk groups merged into one flat set (the group wins). */
-export function flattenWriteSpec(spec: WriteSpec): FlatWriteSpec {
-  const { zendesk, salesforce, ...flat } = spec;
-  return { ...flat, ...zendesk, ...salesforce };
+export type HelpdeskConfigPartsBySystem = Readonly<Record<string, HelpdeskConfigParts>>;
+
+type GroupShape = Record<string, z.ZodOptional<z.ZodObject>>;
+
+/** The groups, one per helpdesk, each optional. */
+function groupsOf(
+  helpdesks: HelpdeskConfigPartsBySystem,
+  part: 'write' | 'appliesWhen' | 'trigger',
+  describe: (parts: HelpdeskConfigParts, system: string) => string,
+): GroupShape {
+  return Object.fromEntries(
+    Object.entries(helpdesks).map(([system, parts]) => [
+      system,
+      parts[part].optional().describe(describe(parts, system)),
+    ]),
+  );
 }
+
+/** The deprecated flat keys of the helpdesks that had them (two helpdesks may not share a key). */
+function legacyFlatKeysOf(
+  helpdesks: HelpdeskConfigPartsBySystem,
+  part: 'write' | 'appliesWhen',
+  withAliases: boolean,
+): Record<string, z.ZodType> {
+  const flat: Record<string, z.ZodType> = {};
+  for (const [system, parts] of Object.entries(helpdesks)) {
+    if (!parts.legacyFlat) continue;
+    for (const [key, schema] of Object.entries(parts[part].shape)) {
+      const written = (withAliases ? parts.legacyFlat.aliases?.[key] : undefined) ?? key;
+      // A bug in the registry, not in an admin's file: two helpdesks claimed one flat key.
+      if (flat[written]) throw new Error(`flat config key "${written}" is claimed twice`);
+      flat[written] = (schema as z.ZodType).describe(`Deprecated: put it under "${system}".`);
+    }
+  }
+  return flat;
+}
+
+/** The keys of each helpdesk's group, for the compiler's grouping and deprecation checks. */
+export function groupKeysOf(
+  helpdesks: HelpdeskConfigPartsBySystem,
+  part: 'write' | 'appliesWhen',
+): Record<string, readonly string[]> {
+  return Object.fromEntries(
+    Object.entries(helpdesks)
+      .filter(([, parts]) => parts.legacyFlat)
+      .map(([system, parts]) => [system, Object.keys(parts[part].shape)]),
+  );
+}
+
+/**
+ * The config file's schema for a set of helpdesks. Write-backs, `appliesWhen` and triggers are
+ * grouped per helpdesk (`"writeBack": { "success": { "zendesk": {…}, "salesforce": {…} } }`); each
+ * helpdesk reads its own group.
+ */
+export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
+  const [first, ...others] = Object.keys(helpdesks);
+  if (first === undefined) throw new Error('the config format needs at least one helpdesk');
+  const systems: [string, ...string[]] = [first, ...others];
+  const labels = systems.map((system) => `"${system}"`).join(', ');
+  const surfaces: [string, ...string[]] = [...systems, 'automation'];
+
+  const writeSchema = z.strictObject({
+    ...groupsOf(helpdesks, 'write', (parts) => `What to change on ${parts.target}.`),
+    ...legacyFlatKeysOf(helpdesks, 'write', false),
+  });
+  const appliesWhenSchema = z.strictObject({
+    ...groupsOf(helpdesks, 'appliesWhen', (parts) => `Conditions on ${parts.target}.`),
+    ...legacyFlatKeysOf(helpdesks, 'appliesWhen', false),
+  });
+  const triggerSchema = z
+    .strictObject(
+      groupsOf(
+        helpdesks,
+        'trigger',
+        (parts, system) =>
+          `Started by ${parts.label} through POST /webhooks/${system}/<workflow id>.`,
+      ),
+    )
+    .refine(
+      (trigger) => systems.some((system) => trigger[system] !== undefined),
+      `name at least one trigger: ${labels}`,
+    );
+
+  const connectorSchema = z.strictObject({
+    id: idSchema,
+    name: z.string().min(1).max(120),
+    description: z.string().max(2000).default(''),
+    enabled: z.boolean().default(true),
+    connection: z.string(),
+    surfaces: z.array(z.enum(surfaces)).min(1).default([first]),
+    appliesWhen: appliesWhenSchema
+      .default({})
+      .describe(
+        'Where the connector is offered, per helpdesk (e.g. "zendesk": ticket tags, brands, groups, forms, statuses; "salesforce": objectTypes); a connector with conditions for only one helpdesk is not offered on the others.',
+      ),
+    confirm: z
+      .boolean()
+      .optional()
+      .describe(
+        'The agent must confirm before it runs. Defaults to true for every method but GET and HEAD.',
+      ),
+    inputs: z.array(inputSchema).max(50).default([]),
+    request: requestSchema,
+    response: responseSchema.default({ emptyStatus: [404], outputs: [] }),
+    writeBack: z
+      .strictObject({
+        success: writeSchema.optional(),
+        empty: writeSchema.optional(),
+        failure: writeSchema.optional(),
+      })
+      .default({}),
+    messages: z
+      .strictObject({
+        success: templateSchema.optional(),
+        empty: templateSchema.optional(),
+        failure: templateSchema.optional(),
+      })
+      .default({}),
+    retry: retrySchema.default({
+      maxAttempts: 3,
+      initialDelayMs: 300,
+      maxDelayMs: 5_000,
+      retryOnStatus: [429, 502, 503, 504],
+      retryNonIdempotent: false,
+    }),
+  });
+
+  const { stepSchema, workflowSchema, macroSchema } = createWorkflowSchemas({
+    idSchema,
+    templateSchema,
+    writeStepFields: {
+      ...groupsOf(helpdesks, 'write', (parts) => `What to change on ${parts.target}.`),
+      ...legacyFlatKeysOf(helpdesks, 'write', true),
+    },
+    triggerSchema,
+    appliesWhenSchema,
+    macroSurfaces: systems,
+  });
+
+  const connectorConfigSchema = z.strictObject({
+    $schema: z.string().optional(),
+    connections: z.record(idSchema, connectionSchema).default({}),
+    connectors: z.array(connectorSchema).default([]),
+    workflows: z
+      .array(workflowSchema)
+      .default([])
+      .describe('Automations started by helpdesk triggers and flows (docs/automations.md).'),
+    macros: z
+      .array(macroSchema)
+      .default([])
+      .describe('Named bundles of steps an agent runs on the current ticket or record.'),
+  });
+
+  return {
+    writeSchema,
+    appliesWhenSchema,
+    connectorSchema,
+    stepSchema,
+    workflowSchema,
+    macroSchema,
+    connectorConfigSchema,
+  };
+}
+
+export type ConfigSchemas = ReturnType<typeof createConfigSchemas>;
+export type Connector = z.infer<ConfigSchemas['connectorSchema']>;
+export type ConnectorConfig = z.infer<ConfigSchemas['connectorConfigSchema']>;
+/** One write as written: per-helpdesk groups, and the deprecated flat keys. */
+export type WriteSpec = z.infer<ConfigSchemas['writeSchema']>;
+export type AppliesWhenConfig = z.infer<ConfigSchemas['appliesWhenSchema']>;
+/**
+ * Conditions by helpdesk, flat keys moved into their groups: what the helpdesks read at run time.
+ * Each helpdesk reads its own group with its own schema's type.
+ */
+export type AppliesWhen = Readonly<Record<string, Readonly<Record<string, unknown>> | undefined>>;

@@ -1,9 +1,7 @@
 import * as z from 'zod';
 import type {
-  appliesWhenSchema as AppliesWhenSchema,
   idSchema as IdSchema,
   templateSchema as TemplateSchema,
-  writeSchema as WriteSchema,
 } from './connector-config-schema';
 
 /**
@@ -28,13 +26,18 @@ import type {
 
 export const STEP_ID_PATTERN = /^[a-z][a-z0-9_]{0,63}$/;
 export const STOP_OUTCOMES = ['success', 'failed'] as const;
-export const MACRO_SURFACES = ['zendesk', 'salesforce'] as const;
 
 interface SharedSchemas {
   idSchema: typeof IdSchema;
   templateSchema: typeof TemplateSchema;
-  writeSchema: typeof WriteSchema;
-  appliesWhenSchema: typeof AppliesWhenSchema;
+  /** A write step's keys besides `type` and `id`: the helpdesks' write groups (and flat keys). */
+  writeStepFields: Record<string, z.ZodType>;
+  /** A workflow's trigger: one group per helpdesk, at least one named. */
+  triggerSchema: z.ZodType<Record<string, Record<string, unknown> | undefined>>;
+  /** Where a macro is offered: one group of conditions per helpdesk. */
+  appliesWhenSchema: z.ZodObject;
+  /** The helpdesks a macro may be offered on. */
+  macroSurfaces: readonly [string, ...string[]];
 }
 
 const stepIdSchema = z
@@ -44,7 +47,14 @@ const stepIdSchema = z
 
 /** Builds the workflow and macro schemas from the connector schema's shared pieces. */
 export function createWorkflowSchemas(shared: SharedSchemas) {
-  const { idSchema, templateSchema, writeSchema, appliesWhenSchema } = shared;
+  const {
+    idSchema,
+    templateSchema,
+    writeStepFields,
+    triggerSchema,
+    appliesWhenSchema,
+    macroSurfaces,
+  } = shared;
 
   const collectValueSchema = z.strictObject({
     name: z
@@ -119,13 +129,11 @@ export function createWorkflowSchemas(shared: SharedSchemas) {
     },
   });
 
-  // "type" names the step kind here, so the ticket type is written as "ticketType".
-  const { type: ticketType, ...writeFields } = writeSchema.shape;
+  // The flat (deprecated) Zendesk key "type" is written "ticketType": "type" names the step kind.
   const writeStepSchema = z.strictObject({
     type: z.literal('write'),
     id: stepIdSchema,
-    ...writeFields,
-    ticketType,
+    ...writeStepFields,
   });
 
   const stopStepSchema = z.strictObject({
@@ -150,26 +158,7 @@ export function createWorkflowSchemas(shared: SharedSchemas) {
     name: z.string().min(1).max(120),
     description: z.string().max(2000).default(''),
     enabled: z.boolean().default(true),
-    trigger: z
-      .strictObject({
-        zendesk: z
-          .strictObject({})
-          .optional()
-          .describe('Started by a Zendesk trigger through POST /webhooks/zendesk/<workflow id>.'),
-        salesforce: z
-          .strictObject({
-            objectTypes: z
-              .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/))
-              .optional()
-              .describe('Accepted object API names, e.g. ["Case"] (any when omitted).'),
-          })
-          .optional()
-          .describe('Started by a Salesforce flow or Apex through POST /webhooks/salesforce/<id>.'),
-      })
-      .refine(
-        (trigger) => trigger.zendesk !== undefined || trigger.salesforce !== undefined,
-        'name at least one trigger: "zendesk" or "salesforce"',
-      ),
+    trigger: triggerSchema,
     steps: stepsSchema,
     maxAttempts: z
       .number()
@@ -192,7 +181,7 @@ export function createWorkflowSchemas(shared: SharedSchemas) {
     name: z.string().min(1).max(120),
     description: z.string().max(2000).default(''),
     enabled: z.boolean().default(true),
-    surfaces: z.array(z.enum(MACRO_SURFACES)).min(1).default(['zendesk']),
+    surfaces: z.array(z.enum(macroSurfaces)).min(1).default([macroSurfaces[0]]),
     appliesWhen: appliesWhenSchema.default({}),
     steps: stepsSchema,
   });

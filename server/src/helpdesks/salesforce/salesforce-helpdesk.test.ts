@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { connectorConfigSchema } from '../../../../shared/src/config/connector-config-schema';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesk-registry';
 import { compileConfig } from '../../compile/compile-config';
 import type { CompiledConfig, CompiledConnector } from '../../compile/compiled-model';
 import { startFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
@@ -47,11 +47,12 @@ const ORDER_LOOKUP = {
 };
 
 function compile(connectors: Record<string, unknown>[]): CompiledConfig {
-  const config = connectorConfigSchema.parse({
+  const format = BUILT_IN_CONFIG_FORMAT;
+  const config = format.schemas.connectorConfigSchema.parse({
     connections: { shop: { baseUrl: 'https://shop.example.com' } },
     connectors,
   });
-  const result = compileConfig(config, { secrets: createSecretSource({}) });
+  const result = compileConfig(config, { format, secrets: createSecretSource({}) });
   if (!result.ok) throw new Error(JSON.stringify(result.issues));
   return result.compiled;
 }
@@ -195,10 +196,10 @@ describe('load', () => {
 
   it('reads appliesWhen for the record it loaded: objectTypes, never ticket conditions', async () => {
     const { loaded } = await load();
-    expect(loaded.applies({ objectTypes: ['Case'] })).toBe(true);
-    expect(loaded.applies({ objectTypes: ['case'] })).toBe(true);
-    expect(loaded.applies({ objectTypes: ['Account'] })).toBe(false);
-    expect(loaded.applies({ tagsAny: ['order'] })).toBe(false);
+    expect(loaded.applies({ salesforce: { objectTypes: ['Case'] } })).toBe(true);
+    expect(loaded.applies({ salesforce: { objectTypes: ['case'] } })).toBe(true);
+    expect(loaded.applies({ salesforce: { objectTypes: ['Account'] } })).toBe(false);
+    expect(loaded.applies({ zendesk: { tagsAny: ['order'] } })).toBe(false);
     expect(loaded.applies({})).toBe(true);
   });
 

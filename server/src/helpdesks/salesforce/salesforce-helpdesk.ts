@@ -6,7 +6,7 @@ import type {
 } from '../../compile/compiled-model';
 import type { TemplateScope } from '../../compile/template';
 import { renderJson } from '../../render/render-request';
-import { appliesToRecord } from '../../runs/applies-when';
+import { appliesToRecord, RECORD_SOURCE_PREFIX, salesforceWriteOf } from './salesforce-config';
 import type {
   HelpdeskError,
   HelpdeskPort,
@@ -42,7 +42,6 @@ import type { SalesforceError } from './client/salesforce-errors';
  */
 
 const USER_CACHE_MS = 5 * 60 * 1000;
-const RECORD_SOURCE_PREFIX = 'record.';
 const AGENT_SOURCES: Record<string, 'id' | 'name' | 'email'> = {
   'agent.id': 'id',
   'agent.name': 'name',
@@ -149,7 +148,10 @@ function renderFields(
   scope: TemplateScope,
 ): Record<string, unknown> {
   return Object.fromEntries(
-    (write?.recordFields ?? []).map(([name, value]) => [name, renderJson(value, scope)]),
+    (salesforceWriteOf(write)?.recordFields ?? []).map(([name, value]) => [
+      name,
+      renderJson(value, scope),
+    ]),
   );
 }
 

@@ -1,4 +1,5 @@
 import type { CompiledWrite } from '../../compile/compiled-model';
+import type { ParsedTemplate } from '../../compile/template';
 import { renderTemplateText } from '../../compile/template';
 import type { TemplateScope } from '../../compile/template';
 import { renderJson } from '../../render/render-request';
@@ -6,7 +7,8 @@ import {
   ZENDESK_PRIORITIES,
   ZENDESK_STATUSES,
   ZENDESK_TICKET_TYPES,
-} from '../../../../shared/src/config/connector-config-schema';
+  zendeskWriteOf,
+} from './zendesk-config';
 
 /**
  * Builds the single ticket update a run makes from the write spec of its outcome. One update per
@@ -32,7 +34,7 @@ function toTag(value: string): string {
 }
 
 function renderEnum(
-  template: CompiledWrite['status'],
+  template: ParsedTemplate | undefined,
   scope: TemplateScope,
   key: string,
   allowed: readonly string[],
@@ -50,9 +52,10 @@ function renderEnum(
 }
 
 export function buildTicketUpdate(
-  write: CompiledWrite | undefined,
+  compiled: CompiledWrite | undefined,
   scope: TemplateScope,
 ): BuildUpdateResult {
+  const write = zendeskWriteOf(compiled);
   if (!write) return { ok: true, update: {}, empty: true };
   const update: TicketUpdate = {};
   if (write.customFields.length) {
@@ -71,7 +74,7 @@ export function buildTicketUpdate(
       return { ok: false, error: { code: 'WRITE_BACK_INVALID', message: rendered.message } };
     if (rendered.value !== undefined) update[key] = rendered.value;
   }
-  const tags = (list: CompiledWrite['addTags']) =>
+  const tags = (list: readonly ParsedTemplate[]) =>
     list.map((template) => toTag(renderTemplateText(template, scope))).filter((tag) => tag !== '');
   const additionalTags = tags(write.addTags);
   const removeTags = tags(write.removeTags);

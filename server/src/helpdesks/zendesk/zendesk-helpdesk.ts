@@ -1,7 +1,7 @@
 import type { CompiledWrite } from '../../compile/compiled-model';
 import type { TemplateScope } from '../../compile/template';
-import { appliesToTicket } from '../../runs/applies-when';
-import type { TicketFacts } from '../../runs/applies-when';
+import { appliesToTicket } from './zendesk-config';
+import type { TicketFacts } from './zendesk-config';
 import type { HelpdeskPort, LoadedTarget, WriteResult } from '../../runs/helpdesk-port';
 import type { TicketContext } from './client/ticket-context';
 import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from './client/zendesk-client';

@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as z from 'zod';
-import { connectorConfigSchema } from '../src/config/connector-config-schema';
+import { BUILT_IN_CONFIG_FORMAT } from '../src/helpdesks/helpdesk-registry';
 
 /**
  * `npm run schema`: writes the JSON Schema editors use to autocomplete and check
@@ -10,7 +10,7 @@ import { connectorConfigSchema } from '../src/config/connector-config-schema';
  */
 
 export const CONNECTOR_JSON_SCHEMA_PATH = fileURLToPath(
-  new URL('../schema/connectors.schema.json', import.meta.url),
+  new URL('../../shared/schema/connectors.schema.json', import.meta.url),
 );
 
 const SCHEMA_ID = 'urn:data-connectors:schema:connectors';
@@ -20,14 +20,17 @@ const SCHEMA_ID = 'urn:data-connectors:schema:connectors';
  * `unrepresentable: 'any'` keeps the export from failing on checks JSON Schema cannot express.
  */
 export function renderConnectorJsonSchema(): string {
-  const generated = z.toJSONSchema(connectorConfigSchema, { io: 'input', unrepresentable: 'any' });
+  const generated = z.toJSONSchema(BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+  });
   const { $schema, ...rest } = generated;
   const document = {
     $schema,
     $id: SCHEMA_ID,
     title: 'Data Connectors configuration',
     description:
-      'Connections (where requests go) and connectors (what to send and write back). Generated from shared/src/config/connector-config-schema.ts by `npm run schema`; do not edit.',
+      'Connections (where requests go) and connectors (what to send and write back). Generated from shared/src/config/connector-config-schema.ts and the part of each helpdesk (server/src/helpdesks/NAME/NAME-config.ts) by `npm run schema`; do not edit.',
     ...rest,
   };
   return `${JSON.stringify(document, null, 2)}\n`;
