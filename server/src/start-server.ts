@@ -1,6 +1,5 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { resolve } from 'node:path';
 import type { Express, Router } from 'express';
 import { createApp } from './api/create-app';
 import type { CompiledConfig } from './compile/compiled-model';
@@ -9,7 +8,7 @@ import { BUILT_IN_HELPDESKS, configFormatOf } from './helpdesks/helpdesk-registr
 import type { HelpdeskModule } from './helpdesks/helpdesk-module';
 import { createConfigStore } from './config/config-store';
 import type { ConfigStore } from './config/config-store';
-import type { SalesforceAuthEnv, ServerEnv } from './env/parse-env';
+import type { ServerEnv } from './env/parse-env';
 import { createLogger } from './logging/logger';
 import type { Logger } from './logging/logger';
 import { createRedactor } from './logging/redact';
@@ -26,24 +25,14 @@ import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
 import type { Sandbox } from './sandbox/open-sandbox';
-import { createSalesforceClient } from './helpdesks/salesforce/client/salesforce-client';
-import type { SalesforceClientOptions } from './helpdesks/salesforce/client/salesforce-client';
-import { createSalesforceHelpdesk } from './helpdesks/salesforce/salesforce-helpdesk';
 import type { SecretSource } from './secrets/secret-source';
 import { createReloadableSecrets } from './secrets/reloadable-secrets';
 import type { ReloadableSecrets } from './secrets/reloadable-secrets';
 import { watchSecretsFile } from './secrets/watch-secrets';
 import { loadServerSecrets, serverSecretsFile } from './server-paths';
-import { createZendeskHelpdesk } from './helpdesks/zendesk/zendesk-helpdesk';
-import { createZendeskClient } from './helpdesks/zendesk/client/zendesk-client';
-import type { SignAppTokenOptions } from './sandbox/fake-zendesk/app-signing';
-import { createAgentAccess } from './helpdesks/zendesk/identity/agent-access';
-import {
-  createAgentSessions,
-  readOrCreateSessionKey,
-} from './helpdesks/zendesk/identity/agent-session';
-import { createAppKeySource, createZafTokenVerifier } from './helpdesks/zendesk/identity/zaf-token';
-import type { ZendeskClient } from './helpdesks/zendesk/client/zendesk-client';
+import type { ZendeskStartOptions } from './helpdesks/zendesk/zendesk-module';
+import type { HelpdeskPort } from './runs/helpdesk-port';
+import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
 import type { WorkflowServices } from './workflows/workflow-services';
@@ -65,7 +54,7 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export interface StartServerOptions {
+export interface StartServerOptions extends ZendeskStartOptions {
   /** The helpdesks to run with (default: the built-in ones, helpdesks/helpdesk-registry.ts). */
   helpdesks?: readonly HelpdeskModule[];
   /** Where log lines go (default stdout). */
@@ -76,38 +65,10 @@ export interface StartServerOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Secrets to use instead of the environment and secrets file (tests). */
   secrets?: SecretSource;
-  /**
-   * Mount the /preview page even outside sandbox mode (tests), optionally with another build of
-   * the app.
-   */
-  preview?: {
-    appAssetsDir?: string;
-    /**
-     * Signs the preview's sidebar loads as Zendesk would (the sandbox uses its own fake's key;
-     * tests pass the fake Zendesk they started).
-     */
-    signAppToken?: (options: SignAppTokenOptions) => Promise<string>;
-  };
-  /** Routers to mount before the API, built once the server knows its URL and Zendesk client. */
-  mounts?: (context: { url: string; zendesk: ZendeskClient; logger: Logger }) => {
-    path: string;
-    router: Router | Express;
-  }[];
 }
 
 export type StartServerResult =
   { ok: true; server: RunningServer } | { ok: false; message: string };
-
-/** The sandbox signs in to its own fake Salesforce with the seeded connected app. */
-function salesforceCredentials(
-  auth: SalesforceAuthEnv,
-  sandbox: Sandbox | undefined,
-  sandboxUrl: string,
-): SalesforceClientOptions {
-  if (auth.kind !== 'sandbox') return auth;
-  if (!sandbox) throw new Error('sandbox Salesforce credentials outside sandbox mode');
-  return sandbox.salesforceCredentials(sandboxUrl);
-}
 
 export async function startServer(
   env: ServerEnv,
@@ -123,18 +84,12 @@ export async function startServer(
     if (!loaded.ok) return { ok: false, message: loaded.message };
     secretSource = reloadableSecrets = loaded.secrets;
   }
-  const zendeskSecrets =
-    env.zendeskAuth.kind === 'apiToken'
-      ? [env.zendeskAuth.apiToken]
-      : [env.zendeskAuth.accessToken];
   // Credentials learnt while running (OAuth tokens), masked like the configured ones.
   const runtimeSecrets = createRuntimeSecrets();
   const configuredSecrets = () => [
     ...secretSource.values(),
-    ...zendeskSecrets,
     env.adminToken,
-    ...(env.sessionSecret === undefined ? [] : [env.sessionSecret]),
-    ...[env.zendeskWebhookSecret, env.salesforceWebhookSecret].filter((v) => v !== undefined),
+    ...helpdeskModules.flatMap((helpdesk) => helpdesk.secretsOf(env)),
   ];
   const redactor = createRedactor(
     () => [...configuredSecrets(), ...runtimeSecrets.values()],
@@ -222,7 +177,11 @@ export async function startServer(
     queue: storage.deliveries,
     config: () => configStore.current(),
     logger,
-    secrets: { zendesk: env.zendeskWebhookSecret, salesforce: env.salesforceWebhookSecret },
+    webhooks: helpdeskModules.flatMap((helpdesk) =>
+      helpdesk.webhook
+        ? [{ webhook: helpdesk.webhook.check, secret: helpdesk.webhook.secretOf(env) }]
+        : [],
+    ),
     ...(env.workflowConcurrency === undefined ? {} : { concurrency: env.workflowConcurrency }),
   });
   // --- end automations ---
@@ -241,91 +200,23 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : env.port;
   const url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
-  const zendeskBaseUrl =
-    env.zendeskBaseUrl ?? (env.mode === 'sandbox' ? `${url}/sandbox/zendesk` : undefined);
-  const zendesk =
-    zendeskBaseUrl === undefined
-      ? undefined
-      : createZendeskClient({
-          baseUrl: zendeskBaseUrl,
-          auth: env.zendeskAuth,
-          ...(options.sleep ? { sleep: options.sleep } : {}),
-        });
-  // --- The Zendesk sidebar's identity: Zendesk-signed loads, sessions, what agents may see. ---
-  const access = zendesk
-    ? createAgentAccess({
-        zendesk,
-        logger: logger.child({ component: 'agent-access' }),
-        cacheSeconds: env.agentAccessCacheSeconds,
-      })
-    : undefined;
-  const zendeskApp = env.zendeskApp;
-  const identity =
-    zendesk && access && zendeskApp
-      ? {
-          access,
-          verifier: createZafTokenVerifier({
-            accountHost: zendeskApp.accountHost,
-            appId: zendeskApp.appId,
-            installationIds: zendeskApp.installationIds,
-            key: createAppKeySource({
-              fetchPem: async () => {
-                const pem = await zendesk.getAppPublicKey(zendeskApp.appId);
-                return pem.ok ? pem : { ok: false, error: { message: pem.error.message } };
-              },
-              ...(zendeskApp.publicKeyPem === undefined
-                ? {}
-                : { pinnedPem: zendeskApp.publicKeyPem }),
-            }),
-          }),
-          sessions: createAgentSessions({
-            key: readOrCreateSessionKey(env.dataDir, env.sessionSecret),
-            accountHost: zendeskApp.accountHost,
-            installationIds: zendeskApp.installationIds,
-            appId: zendeskApp.appId,
-          }),
-        }
-      : undefined;
-  if (zendesk && !identity) {
-    logger.warn(
-      'the Zendesk sidebar is off: set ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID (docs/zendesk.md)',
-    );
-  }
-  for (const name of env.obsolete) {
-    logger.warn(`${name} is no longer used: the sidebar now proves agents with signed URLs`);
-  }
-  const previewSigner =
-    options.preview?.signAppToken ?? sandbox?.zendesk.apps.signAppToken.bind(sandbox.zendesk.apps);
-  const previewMounted = zendesk !== undefined && (env.mode === 'sandbox' || !!options.preview);
-  const helpdesk = zendesk ? createZendeskHelpdesk(zendesk, access ? { access } : {}) : undefined;
-  const salesforce = env.salesforce
-    ? createSalesforceHelpdesk(
-        createSalesforceClient({
-          ...salesforceCredentials(env.salesforce.auth, openedSandbox, `${url}/sandbox/salesforce`),
-          apiVersion: env.salesforce.apiVersion,
-        }),
-        {
-          config: () => configStore.current(),
-          ...(options.sleep ? { sleep: options.sleep } : {}),
-        },
-      )
-    : undefined;
-  if (zendesk && previewMounted && previewSigner) {
-    const { createPreviewRouter } = await import('./preview/create-preview-router');
-    // The preview plays Zendesk's agent workspace: it signs the sidebar's loads with the
-    // sandbox account's own key, so only for the sandbox and tests, never in a deployment.
-    mounts.push({
-      path: '/preview',
-      router: createPreviewRouter({
-        zendesk,
-        appAssetsDir: options.preview?.appAssetsDir ?? resolve('zendesk-app/assets'),
-        serverUrl: () => url,
-        signAppToken: previewSigner,
-        logger,
-      }),
+  // --- The helpdesks (helpdesks/<name>/): each connects itself from the environment. ---
+  const ports: HelpdeskPort[] = [];
+  const helpdeskRoutes: HelpdeskRoutes[] = [];
+  for (const helpdesk of helpdeskModules) {
+    const connected = await helpdesk.connect({
+      env,
+      url,
+      sandbox: openedSandbox,
+      config: () => configStore.current(),
+      logger,
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+      options,
     });
+    if (!connected) continue;
+    ports.push(connected.port);
+    helpdeskRoutes.push(connected.routes);
   }
-  if (zendesk) mounts.push(...(options.mounts?.({ url, zendesk, logger }) ?? []));
 
   const app = createApp({
     mode: env.mode,
@@ -336,28 +227,12 @@ export async function startServer(
     idempotency,
     logger,
     mounts,
-    workflows: (run, idempotencyStore, limiter) =>
-      workflows.routers(run, idempotencyStore, limiter),
+    workflows: (run, limiter) => workflows.routers(run, limiter),
     auth: { adminToken: env.adminToken },
-    ...(zendesk
-      ? {
-          zendeskSidebar: {
-            identity,
-            assetsDir: options.preview?.appAssetsDir ?? resolve('zendesk-app/assets'),
-            // Zendesk frames the sidebar; the preview (same origin) does in the sandbox.
-            frameAncestors: [
-              ...(zendeskApp ? [`https://${zendeskApp.accountHost}`] : []),
-              ...(previewMounted ? ["'self'"] : []),
-            ],
-          },
-        }
-      : {}),
-    ...(env.salesforce ? { salesforce: { connectorKey: env.salesforce.connectorKey } } : {}),
+    helpdesks: helpdeskRoutes,
     run: {
       config: () => configStore.current(),
-      helpdesks: new Map(
-        [helpdesk, salesforce].flatMap((port) => (port ? [[port.system, port] as const] : [])),
-      ),
+      helpdesks: new Map(ports.map((port) => [port.system, port])),
       secrets: (names) =>
         Object.fromEntries(
           names.flatMap((name) => {

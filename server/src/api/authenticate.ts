@@ -18,8 +18,11 @@ export type Principal =
   | { kind: 'admin' }
   /** A Zendesk agent, proven by a sidebar session. */
   | { kind: 'agent'; session: AgentSession }
-  /** The Apex controller, through the Named Credential's secret header. */
-  | { kind: 'salesforce' };
+  /**
+   * A helpdesk's own server-side code, through a shared secret header (Salesforce's Apex
+   * controller, through its Named Credential): it vouches for the user ids it sends.
+   */
+  | { kind: 'app'; system: string };
 
 export interface AuthOptions {
   adminToken: string;
@@ -84,6 +87,17 @@ export function createAuthenticator(options: AuthOptions) {
   };
 }
 
+/**
+ * Whose Idempotency-Keys and rate limits a request shares: the admin token, a helpdesk's
+ * server-side code, or one agent of one account.
+ */
+export function principalScope(principal: Principal | undefined): string {
+  if (!principal || principal.kind === 'admin') return 'admin';
+  if (principal.kind === 'app') return principal.system;
+  const { session } = principal;
+  return `zendesk:${session.accountHost}:${session.userId}`;
+}
+
 export function requireAdmin(req: Request): void {
   if (req.principal?.kind !== 'admin') {
     throw new ApiError('FORBIDDEN', 'This endpoint needs the admin token.');
@@ -102,6 +116,8 @@ export function agentOf(req: Request): AgentSession | undefined {
  * ones Salesforce vouches for. The admin token is accepted too, for scripts.
  */
 export function createConnectorKeyAuthenticator(options: {
+  /** The helpdesk whose server-side code holds the key. */
+  system: string;
   connectorKey: string;
   adminToken: string;
   onRejected?: (reason: string) => void;
@@ -110,7 +126,7 @@ export function createConnectorKeyAuthenticator(options: {
     const key = req.get('x-connector-key');
     if (key !== undefined) {
       if (sameSecret(key, options.connectorKey)) {
-        req.principal = { kind: 'salesforce' };
+        req.principal = { kind: 'app', system: options.system };
         next();
         return;
       }

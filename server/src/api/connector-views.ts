@@ -11,7 +11,8 @@ import type { LoadedTarget } from '../runs/helpdesk-port';
 export async function listConnectorViews(options: {
   config: CompiledConfig;
   target: LoadedTarget;
-  surface: 'zendesk' | 'salesforce' | 'automation';
+  /** A helpdesk's id, or `automation` (every enabled connector, whatever it applies to). */
+  surface: string;
   runLog: RunLogStore;
 }): Promise<ConnectorView[]> {
   const { config, target, surface, runLog } = options;

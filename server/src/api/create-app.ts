@@ -10,16 +10,10 @@ import type { RunDeps } from '../runs/run-connector';
 import { ApiError, createErrorMiddleware, sendApiError } from './api-error';
 import { createAuthenticator, requireAdmin } from './authenticate';
 import type { AuthOptions } from './authenticate';
-import { createConnectorsRouter, principalScope } from './connectors-routes';
+import { principalScope } from './authenticate';
+import type { HelpdeskRoutes, RouteContext } from './helpdesk-routes';
 import { createRateLimiter, kindOfApiRequest } from './rate-limit';
 import type { RateLimiter, RateLimits } from './rate-limit';
-import { createRunsRouter } from './runs-routes';
-import { createSalesforceRouter } from '../helpdesks/salesforce/salesforce-routes';
-import type { AgentAccess } from '../helpdesks/zendesk/identity/agent-access';
-import type { AgentSessions } from '../helpdesks/zendesk/identity/agent-session';
-import { createSessionRouter } from '../helpdesks/zendesk/identity/session-routes';
-import { createSidebarRouter } from '../helpdesks/zendesk/identity/sidebar-routes';
-import type { ZafTokenVerifier } from '../helpdesks/zendesk/identity/zaf-token';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -30,18 +24,8 @@ export interface AppDeps {
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
   auth: Omit<AuthOptions, 'sessions' | 'onRejected'>;
-  /**
-   * The Zendesk sidebar, served at /zendesk/sidebar: undefined when Zendesk is not configured.
-   * `identity` is undefined until the app's id and installation are set (the page says so).
-   */
-  zendeskSidebar?: {
-    identity:
-      { verifier: ZafTokenVerifier; sessions: AgentSessions; access: AgentAccess } | undefined;
-    assetsDir: string;
-    frameAncestors: readonly string[];
-  };
-  /** Set when Salesforce is configured: the secret the Apex controller sends. */
-  salesforce?: { connectorKey: string };
+  /** The routes of each connected helpdesk (helpdesks/<name>/<name>-module.ts). */
+  helpdesks: readonly HelpdeskRoutes[];
   logger: Logger;
   /** Extra routers mounted before the API (the sandbox helpdesk and upstream, the preview page). */
   mounts?: { path: string; router: Router | Express }[];
@@ -49,11 +33,7 @@ export interface AppDeps {
    * Automations (server/src/workflows): `webhooks` is mounted at /webhooks with raw bodies and
    * no API auth (each delivery is signed); `api` joins the authenticated API.
    */
-  workflows?: (
-    run: RunDeps,
-    idempotency: IdempotencyStore,
-    limiter: RateLimiter,
-  ) => { webhooks: Router; api: Router };
+  workflows?: (run: RunDeps, limiter: RateLimiter) => { webhooks: Router; api: Router };
   /** Per-caller rate limits (server/src/api/rate-limit.ts); the defaults when unset. */
   rateLimits?: RateLimits;
 }
@@ -90,12 +70,20 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.mode === 'sandbox') app.use(refuseNonLoopbackHost);
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
-  if (deps.zendeskSidebar) {
-    app.use('/zendesk', createSidebarRouter({ ...deps.zendeskSidebar, logger: deps.logger }));
-  }
-  const identity = deps.zendeskSidebar?.identity;
   const limiter = createRateLimiter(deps.rateLimits);
-  const workflows = deps.workflows?.(deps.run, deps.idempotency, limiter);
+  const routeContext: RouteContext = {
+    run: deps.run,
+    config: () => deps.configStore.current(),
+    runLog: deps.runLog,
+    idempotency: deps.idempotency,
+    limiter,
+    adminToken: deps.auth.adminToken,
+    logger: deps.logger,
+  };
+  for (const helpdesk of deps.helpdesks) {
+    for (const mount of helpdesk.mounts?.(routeContext) ?? []) app.use(mount.path, mount.router);
+  }
+  const workflows = deps.workflows?.(deps.run, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
 
   app.get('/health', (_req, res) => {
@@ -138,7 +126,7 @@ export function createApp(deps: AppDeps): Express {
 
   const authenticator = createAuthenticator({
     ...deps.auth,
-    sessions: identity?.sessions,
+    sessions: deps.helpdesks.find((helpdesk) => helpdesk.sessions)?.sessions,
     onRejected: (reason) => deps.logger.warn('request not authenticated', { reason }),
   });
   const api = express.Router();
@@ -147,16 +135,10 @@ export function createApp(deps: AppDeps): Express {
   // Per caller, after who it is is known and before any body is read or work is done.
   api.use(limiter.middleware(kindOfApiRequest, (req) => principalScope(req.principal)));
   api.use(express.json({ limit: '100kb', strict: true }));
-  api.use(
-    createConnectorsRouter({
-      run: deps.run,
-      config: () => deps.configStore.current(),
-      runLog: deps.runLog,
-      idempotency: deps.idempotency,
-    }),
-  );
-  api.use(createRunsRouter({ runLog: deps.runLog, helpdesk: deps.run.helpdesks.get('zendesk') }));
-  if (identity) api.use(createSessionRouter(identity));
+  for (const helpdesk of deps.helpdesks) {
+    const router = helpdesk.api?.(routeContext);
+    if (router) api.use(router);
+  }
   if (workflows) api.use(workflows.api);
   api.get('/admin/config', (req, res) => {
     requireAdmin(req);
@@ -170,22 +152,6 @@ export function createApp(deps: AppDeps): Express {
   api.use((req) => {
     throw new ApiError('NOT_FOUND', `No endpoint ${req.method} /api${req.path}.`);
   });
-  if (deps.salesforce) {
-    app.use(
-      '/api/salesforce',
-      createSalesforceRouter({
-        run: deps.run,
-        config: () => deps.configStore.current(),
-        runLog: deps.runLog,
-        idempotency: deps.idempotency,
-        connectorKey: deps.salesforce.connectorKey,
-        adminToken: deps.auth.adminToken,
-        limiter,
-        onRejected: (reason) =>
-          deps.logger.warn('Salesforce request not authenticated', { reason }),
-      }),
-    );
-  }
   app.use('/api', api);
   app.use((req, _res, next) =>
     next(new ApiError('NOT_FOUND', `No endpoint ${req.method} ${req.path}.`)),

@@ -59,11 +59,22 @@ function encodeRandomBits(bytes: Buffer): string {
 export const runOutcomeSchema = z.enum(['success', 'empty', 'failed']);
 export type RunOutcome = z.infer<typeof runOutcomeSchema>;
 
-export const runSourceSchema = z.enum(['zendesk', 'salesforce', 'automation', 'api']);
-export type RunSource = z.infer<typeof runSourceSchema>;
-
-export const targetSystemSchema = z.enum(['zendesk', 'salesforce']);
+/**
+ * A helpdesk's id as registered (helpdesks/helpdesk-registry.ts): `zendesk`, `salesforce`. The
+ * store keeps it as text, so a helpdesk added later needs no migration.
+ */
+export const targetSystemSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9_]{1,31}$/, 'expected a helpdesk id such as "zendesk"');
 export type TargetSystem = z.infer<typeof targetSystemSchema>;
+
+/** Where a run was asked for: a helpdesk's app (its id), an automation, or the admin API. */
+export const runSourceSchema = z.union([
+  targetSystemSchema,
+  z.literal('automation'),
+  z.literal('api'),
+]);
+export type RunSource = z.infer<typeof runSourceSchema>;
 
 export const errorCodeSchema = z
   .string()

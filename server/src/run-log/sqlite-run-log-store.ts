@@ -462,9 +462,11 @@ export function buildRunQuery(q: RunQuery, limit: number): { sql: string; params
       where.push('target_system = ?');
       params.push(q.targetSystem);
     } else {
-      // Lets the (target_system, target_id, ...) index serve an id-only search.
+      // Lets the (target_system, target_id, ...) index serve an id-only search: the systems
+      // present are found by hopping along that index (one lookup per system, not a scan),
+      // so a helpdesk added later is searched too.
       where.push(
-        `target_system IN (${targetSystemSchema.options.map((s) => `'${s}'`).join(', ')})`,
+        `target_system IN (WITH RECURSIVE systems(s) AS (SELECT min(target_system) FROM runs UNION ALL SELECT (SELECT min(target_system) FROM runs WHERE target_system > s) FROM systems WHERE s IS NOT NULL) SELECT s FROM systems WHERE s IS NOT NULL)`,
       );
     }
     where.push('target_id = ?');

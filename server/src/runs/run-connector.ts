@@ -48,7 +48,8 @@ export interface RunRequest {
   inputs: Record<string, unknown>;
   confirmed: boolean;
   dryRun: boolean;
-  surface: 'zendesk' | 'salesforce' | 'automation';
+  /** The helpdesk's id (its app asked), or `automation` (a workflow or macro step). */
+  surface: string;
   source: RunSource;
   actor: RunActor;
   idempotencyKey?: string;

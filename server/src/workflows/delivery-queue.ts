@@ -14,7 +14,8 @@ import { createRunId } from '../run-log/run-record';
  *   steps that finished and can tell a step that was interrupted mid-call.
  */
 
-export type DeliverySystem = 'zendesk' | 'salesforce';
+/** The helpdesk a delivery came from (its registry id). */
+export type DeliverySystem = string;
 /**
  * - queued: waiting for its first or next attempt (`nextAttemptAt`);
  * - running: an attempt is in progress under a lease (when the lease runs out it is claimable again);

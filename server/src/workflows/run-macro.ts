@@ -19,7 +19,8 @@ import type { StepRunContext } from './run-steps';
  * differ only in how they load the target and who the caller is.
  */
 
-export type MacroSurface = 'zendesk' | 'salesforce';
+/** The helpdesk whose app offers the macro (its registry id). */
+export type MacroSurface = string;
 
 export type RunMacroRefusalCode =
   'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED' | 'TICKET_EDIT_FORBIDDEN';

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import * as z from 'zod';
+import { targetSystemSchema } from '../run-log/run-record';
 import { createDeliveryId, DELIVERY_STATES } from './delivery-queue';
 import type {
   Delivery,
@@ -29,7 +30,7 @@ const SWEEP_INTERVAL_MS = 60_000;
 
 const deliveryRowSchema = z.object({
   id: z.string(),
-  system: z.enum(['zendesk', 'salesforce']),
+  system: targetSystemSchema,
   workflow_id: z.string(),
   target_type: z.string(),
   target_id: z.string(),

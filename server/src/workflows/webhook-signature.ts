@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 
 /**
- * Verifies that a webhook delivery was sent by the helpdesk that holds the shared secret.
+ * What every helpdesk's webhook check is made of (each helpdesk's own check lives in its
+ * folder: helpdesks/zendesk/zendesk-webhook.ts, helpdesks/salesforce/salesforce-webhook.ts).
  *
  * Zendesk (developer.zendesk.com/documentation/webhooks/verifying): `X-Zendesk-Webhook-Signature`
  * is base64(HMAC-SHA256(secret, TIMESTAMP + BODY)), with TIMESTAMP the
@@ -17,14 +18,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
  * Both compare the decoded bytes in constant time so a caller cannot learn the expected
  * signature byte by byte from response times.
  */
-
-export const ZENDESK_SIGNATURE_HEADER = 'x-zendesk-webhook-signature';
-export const ZENDESK_TIMESTAMP_HEADER = 'x-zendesk-webhook-signature-timestamp';
-export const ZENDESK_INVOCATION_HEADER = 'x-zendesk-webhook-invocation-id';
-export const SALESFORCE_SIGNATURE_HEADER = 'x-connector-signature';
-
-/** Zendesk's documented secret for test deliveries sent before a webhook exists. */
-export const ZENDESK_TEST_SIGNING_SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
 
 /** Older deliveries are refused: a captured request cannot be replayed after this window. */
 export const MAX_SIGNATURE_AGE_MS = 5 * 60 * 1000;
@@ -56,12 +49,12 @@ const BASE64 = /^[A-Za-z0-9+/]{43}=$/;
 /** The ISO 8601 form Zendesk sends (2021-07-25T10:00:00Z), optionally with fractions or an offset. */
 const ISO_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 
-function fail(code: SignatureErrorCode, message: string): VerifySignatureResult {
+export function refuseSignature(code: SignatureErrorCode, message: string): VerifySignatureResult {
   return { ok: false, error: { code, message } };
 }
 
 /** The decoded signature when it matches, else undefined. */
-function matchesHmac(given: string, expected: Buffer): Buffer | undefined {
+export function matchesHmac(given: string, expected: Buffer): Buffer | undefined {
   const trimmed = given.trim();
   if (!BASE64.test(trimmed)) return undefined;
   const bytes = Buffer.from(trimmed, 'base64');
@@ -99,51 +92,4 @@ export function checkSignedTimestamp(
     };
   }
   return { ok: true, timestampMs };
-}
-
-/**
- * @example
- * verifyZendeskSignature({ secret, signature: req.get('x-zendesk-webhook-signature'),
- *   timestamp: req.get('x-zendesk-webhook-signature-timestamp'), body: req.body, nowMs: Date.now() })
- */
-export function verifyZendeskSignature(input: {
-  secret: string;
-  signature: string | undefined;
-  timestamp: string | undefined;
-  body: Buffer;
-  nowMs: number;
-}): VerifySignatureResult {
-  if (!input.signature || !input.timestamp) {
-    return fail(
-      'SIGNATURE_MISSING',
-      'X-Zendesk-Webhook-Signature and X-Zendesk-Webhook-Signature-Timestamp are required.',
-    );
-  }
-  const expected = createHmac('sha256', input.secret)
-    .update(input.timestamp, 'utf8')
-    .update(input.body)
-    .digest();
-  // The signature is checked before the clock, so an unsigned caller learns nothing about it.
-  const signatureBytes = matchesHmac(input.signature, expected);
-  if (!signatureBytes) {
-    return fail('SIGNATURE_INVALID', 'The webhook signature does not match.');
-  }
-  const fresh = checkSignedTimestamp(input.timestamp, input.nowMs);
-  return fresh.ok ? { ok: true, timestampMs: fresh.timestampMs, signatureBytes } : fresh;
-}
-
-export function verifySalesforceSignature(input: {
-  secret: string;
-  signature: string | undefined;
-  body: Buffer;
-}): VerifySignatureResult {
-  if (!input.signature) {
-    return fail('SIGNATURE_MISSING', 'X-Connector-Signature is required.');
-  }
-  const expected = createHmac('sha256', input.secret).update(input.body).digest();
-  const signatureBytes = matchesHmac(input.signature, expected);
-  if (!signatureBytes) {
-    return fail('SIGNATURE_INVALID', 'The webhook signature does not match.');
-  }
-  return { ok: true, timestampMs: undefined, signatureBytes };
 }

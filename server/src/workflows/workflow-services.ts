@@ -5,30 +5,25 @@ import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import { createAdminDeliveriesRouter } from './admin-deliveries-routes';
 import type { DeliveryQueue } from './delivery-queue';
-import type { IdempotencyStore } from '../runs/idempotency-store';
-import { createMacrosRouter } from './macros-routes';
 import { createWebhookRouter } from './webhook-routes';
+import type { HelpdeskWebhook } from './webhook-routes';
 import { createWorkflowWorker } from './workflow-worker';
 import type { WorkflowWorker, WorkflowWorkerOptions } from './workflow-worker';
 
 /**
  * Everything automations add to the server, in one place: the worker over the delivery queue
  * (opened with the other stores, storage/open-storage.ts), the webhook endpoints (`/webhooks/...`, raw bodies, no API auth: the signature is the
- * auth), and the API routes (`/api/admin/deliveries...`, `/api/macros...`).
+ * auth), and the admin API routes (`/api/admin/deliveries...`).
  *
  * @example
- * const services = createWorkflowServices({ queue, config, logger, secrets });
+ * const services = createWorkflowServices({ queue, config, logger, webhooks });
  * const routers = services.routers(runDeps, idempotency, limiter); // app.use('/webhooks', routers.webhooks); api.use(routers.api)
  * await services.start();
  */
 export interface WorkflowServices {
   queue: DeliveryQueue;
   /** Builds the routers (and the worker) once the run dependencies exist. Call once. */
-  routers(
-    run: RunDeps,
-    idempotency: IdempotencyStore,
-    limiter: RateLimiter,
-  ): { webhooks: Router; api: Router };
+  routers(run: RunDeps, limiter: RateLimiter): { webhooks: Router; api: Router };
   /** The worker; undefined until `routers` is called. */
   readonly worker: WorkflowWorker | undefined;
   start(): Promise<void>;
@@ -40,7 +35,8 @@ export interface WorkflowServicesOptions {
   queue: DeliveryQueue;
   config: () => CompiledConfig | undefined;
   logger: Logger;
-  secrets: { zendesk: string | undefined; salesforce: string | undefined };
+  /** The helpdesks whose webhooks start workflows, each with its signing secret. */
+  webhooks: readonly { webhook: HelpdeskWebhook; secret: string | undefined }[];
   concurrency?: number;
   /** Worker tuning for tests. */
   worker?: Pick<WorkflowWorkerOptions, 'pollIntervalMs' | 'random' | 'now'>;
@@ -56,7 +52,7 @@ export function createWorkflowServices(options: WorkflowServicesOptions): Workfl
     get worker() {
       return worker;
     },
-    routers(run, idempotency, limiter) {
+    routers(run, limiter) {
       if (worker) throw new Error('createWorkflowServices: routers() was already called');
       const created = createWorkflowWorker({
         queue,
@@ -69,12 +65,11 @@ export function createWorkflowServices(options: WorkflowServicesOptions): Workfl
       worker = created;
       const api = Router();
       api.use(createAdminDeliveriesRouter({ queue, onRequeued: () => created.kick() }));
-      api.use(createMacrosRouter({ config: options.config, run, idempotency }));
       return {
         webhooks: createWebhookRouter({
           queue,
           config: options.config,
-          secrets: options.secrets,
+          helpdesks: options.webhooks,
           onEnqueued: () => created.kick(),
           limitDelivery: (system) => limiter.enforce('webhook', system),
           logger,

@@ -1,8 +1,62 @@
+import type { SalesforceAuthEnv } from '../../env/parse-env';
+import type { Sandbox } from '../../sandbox/open-sandbox';
 import type { HelpdeskModule } from '../helpdesk-module';
+import { createSalesforceClient } from './client/salesforce-client';
+import type { SalesforceClientOptions } from './client/salesforce-client';
 import { salesforceConfig } from './salesforce-config';
+import { createSalesforceHelpdesk } from './salesforce-helpdesk';
+import { createSalesforceRouter } from './salesforce-routes';
+import { salesforceWebhook } from './salesforce-webhook';
 
-/** Salesforce: records, the Lightning component through Apex, flows and webhooks. */
+/** The sandbox signs in to its own fake Salesforce with the seeded connected app. */
+function salesforceCredentials(
+  auth: SalesforceAuthEnv,
+  sandbox: Sandbox | undefined,
+  sandboxUrl: string,
+): SalesforceClientOptions {
+  if (auth.kind !== 'sandbox') return auth;
+  if (!sandbox) throw new Error('sandbox Salesforce credentials outside sandbox mode');
+  return sandbox.salesforceCredentials(sandboxUrl);
+}
+
+/**
+ * Salesforce: records through the REST API (jsforce), the Lightning component through its Apex
+ * controller (`/api/salesforce`, behind the connector key), and flow webhooks.
+ */
 export const salesforceModule: HelpdeskModule = {
   system: 'salesforce',
   config: salesforceConfig,
+  secretsOf: (env) => [
+    ...(env.salesforce ? [env.salesforce.connectorKey] : []),
+    ...(env.salesforceWebhookSecret === undefined ? [] : [env.salesforceWebhookSecret]),
+  ],
+  webhook: { check: salesforceWebhook, secretOf: (env) => env.salesforceWebhookSecret },
+
+  async connect({ env, url, sandbox, config, sleep }) {
+    const settings = env.salesforce;
+    if (!settings) return undefined;
+    const port = createSalesforceHelpdesk(
+      createSalesforceClient({
+        ...salesforceCredentials(settings.auth, sandbox, `${url}/sandbox/salesforce`),
+        apiVersion: settings.apiVersion,
+      }),
+      { config, ...(sleep ? { sleep } : {}) },
+    );
+    return {
+      port,
+      routes: {
+        mounts: (context) => [
+          {
+            path: '/api/salesforce',
+            router: createSalesforceRouter({
+              ...context,
+              connectorKey: settings.connectorKey,
+              onRejected: (reason) =>
+                context.logger.warn('Salesforce request not authenticated', { reason }),
+            }),
+          },
+        ],
+      },
+    };
+  },
 };

@@ -7,22 +7,14 @@ import {
   salesforceRunBodySchema,
   salesforceRunMacroBodySchema,
 } from '../../../../shared/src/api/api-contracts';
-import type { CompiledConfig } from '../../compile/compiled-model';
-import type { RunLogStore } from '../../run-log/run-record';
-import { runIdSchema } from '../../run-log/run-record';
-import type { IdempotencyStore } from '../../runs/idempotency-store';
-import type { LoadRequest } from '../../runs/helpdesk-port';
-import { runConnector } from '../../runs/run-connector';
-import type { RunDeps } from '../../runs/run-connector';
-import { listMacroViews, runMacro } from '../../workflows/run-macro';
 import { ApiError, parseOrThrow } from '../../api/api-error';
 import { createConnectorKeyAuthenticator } from '../../api/authenticate';
-import { principalScope, requireConfig, requireJson } from '../../api/connectors-routes';
-import { listConnectorViews } from '../../api/connector-views';
+import { createHelpdeskRouter } from '../../api/helpdesk-routes';
+import type { HelpdeskApi, RouteContext, TargetRequest } from '../../api/helpdesk-routes';
 import { kindOfApiRequest } from '../../api/rate-limit';
-import type { RateLimiter } from '../../api/rate-limit';
-import { toRunAnswer } from '../../api/run-result-view';
-import { runWithIdempotency } from '../../api/run-with-idempotency';
+import { runIdSchema } from '../../run-log/run-record';
+import type { RunActor, RunSource } from '../../run-log/run-record';
+import type { LoadRequest } from '../../runs/helpdesk-port';
 
 const SALESFORCE_USER_ID = /^005[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$/;
 
@@ -64,43 +56,115 @@ function allowedSet(ids: readonly string[] | undefined): Set<string> | undefined
   return ids === undefined ? undefined : new Set(ids);
 }
 
-/**
- * The org's admin limits the connectors on an object (Data_Connectors_Setting__mdt, read by
- * Apex, never by the browser); a run of anything else is refused before the record is loaded.
- */
-function refuseDisallowed(
-  allowedIds: readonly string[] | undefined,
-  connectorIds: readonly string[],
-  objectApiName: string,
-): void {
-  const allowed = allowedSet(allowedIds);
-  const outside = allowed ? connectorIds.find((id) => !allowed.has(id)) : undefined;
-  if (outside === undefined) return;
-  throw new ApiError(
-    'CONNECTOR_NOT_ALLOWED',
-    `Connector "${outside}" is not enabled on ${objectApiName} records in this org's Data Connectors settings.`,
-  );
+/** The actor Apex vouches for (the rep), or the admin behind a script. */
+function actorOf(req: Request, userId: string | undefined): RunActor {
+  return req.principal?.kind === 'admin'
+    ? { kind: 'admin' }
+    : { kind: 'agent', ...(userId === undefined ? {} : { id: userId }) };
+}
+
+function sourceOf(req: Request): RunSource {
+  return req.principal?.kind === 'app' ? 'salesforce' : 'api';
 }
 
 /**
- * The endpoints the Salesforce Apex controller calls (`callout:Data_Connectors/api/salesforce/…`).
- * Same pipeline and result shapes as the Zendesk endpoints; the target is a record. Macros
- * (`/macros`, `/macros/:macroId/run`) are the Zendesk sidebar's, offered where a macro's
- * `surfaces` include `salesforce`.
+ * How the Apex controller speaks to the helpdesk endpoints: records by object and id, the rep's
+ * user id, and the org's settings (allowed connectors, record access, editable fields only).
  */
-export function createSalesforceRouter(deps: {
-  run: RunDeps;
-  config: () => CompiledConfig | undefined;
-  runLog: RunLogStore;
-  idempotency: IdempotencyStore;
-  connectorKey: string;
-  adminToken: string;
-  limiter: RateLimiter;
-  onRejected?: (reason: string) => void;
-}): Router {
+const salesforceApi: HelpdeskApi = {
+  system: 'salesforce',
+
+  readConnectorsQuery(req) {
+    const query = parseOrThrow(salesforceListQuerySchema, req.query, 'QUERY_INVALID');
+    return { ...listTargetOf(query), surface: 'salesforce' };
+  },
+
+  readRunBody(req) {
+    const body = parseOrThrow(salesforceRunBodySchema, req.body, 'BODY_INVALID');
+    return {
+      ...runTargetOf(body),
+      inputs: body.inputs,
+      confirmed: body.confirmed,
+      dryRun: body.dryRun,
+      surface: 'salesforce',
+      source: sourceOf(req),
+      actor: actorOf(req, body.userId),
+      fingerprint: body,
+    };
+  },
+
+  readMacrosQuery(req) {
+    return listTargetOf(parseOrThrow(salesforceListMacrosQuerySchema, req.query, 'QUERY_INVALID'));
+  },
+
+  readMacroRunBody(req) {
+    const body = parseOrThrow(salesforceRunMacroBodySchema, req.body, 'BODY_INVALID');
+    const target = runTargetOf(body);
+    const actor = actorOf(req, body.userId);
+    return {
+      ...target,
+      stepLoad: target.load,
+      confirmed: body.confirmed,
+      source: sourceOf(req),
+      actor,
+      actorFor: () => actor,
+      fingerprint: body,
+    };
+  },
+
+  describeTarget: (_loaded, request) => ({
+    recordId: request.targetId,
+    objectApiName: request.load.targetType,
+  }),
+};
+
+function listTargetOf(query: {
+  objectApiName: string;
+  recordId: string;
+  userId?: string | undefined;
+  allowedConnectorIds?: string[] | undefined;
+}): TargetRequest {
+  const allowed = allowedSet(query.allowedConnectorIds);
+  return {
+    targetId: query.recordId,
+    load: {
+      targetType: query.objectApiName,
+      ...(query.userId === undefined ? {} : { actorId: query.userId }),
+    },
+    ...(allowed ? { allowed } : {}),
+    place: `on ${query.objectApiName} records in this org's Data Connectors settings`,
+  };
+}
+
+function runTargetOf(body: {
+  objectApiName: string;
+  recordId: string;
+  userId?: string | undefined;
+  onlyEditableFields: boolean;
+  recordEditable?: boolean | undefined;
+  allowedConnectorIds?: string[] | undefined;
+}): TargetRequest {
+  const allowed = allowedSet(body.allowedConnectorIds);
+  return {
+    targetId: body.recordId,
+    load: loadRequestOf(body),
+    ...(allowed ? { allowed } : {}),
+    place: `on ${body.objectApiName} records in this org's Data Connectors settings`,
+  };
+}
+
+/**
+ * The endpoints the Salesforce Apex controller calls (`callout:Data_Connectors/api/salesforce/…`):
+ * the helpdesk endpoints every app uses (api/helpdesk-routes.ts), behind the connector key, and
+ * the record's runs.
+ */
+export function createSalesforceRouter(
+  deps: RouteContext & { connectorKey: string; onRejected?: (reason: string) => void },
+): Router {
   const router = Router();
   router.use(
     createConnectorKeyAuthenticator({
+      system: 'salesforce',
       connectorKey: deps.connectorKey,
       adminToken: deps.adminToken,
       ...(deps.onRejected ? { onRejected: deps.onRejected } : {}),
@@ -116,136 +180,7 @@ export function createSalesforceRouter(deps: {
       return userId === undefined ? 'salesforce' : `salesforce:${userId}`;
     }),
   );
-
-  const helpdesk = () => {
-    const salesforce = deps.run.helpdesks.get('salesforce');
-    if (!salesforce) {
-      throw new ApiError('HELPDESK_NOT_CONFIGURED', 'Salesforce is not configured on this server.');
-    }
-    return salesforce;
-  };
-
-  router.get('/connectors', async (req, res) => {
-    const query = parseOrThrow(salesforceListQuerySchema, req.query, 'QUERY_INVALID');
-    const config = requireConfig(deps.config());
-    const loaded = await helpdesk().load(query.recordId, {
-      targetType: query.objectApiName,
-      ...(query.userId === undefined ? {} : { actorId: query.userId }),
-    });
-    if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
-    const connectors = await listConnectorViews({
-      config,
-      target: loaded.value,
-      surface: 'salesforce',
-      runLog: deps.runLog,
-    });
-    const allowed = allowedSet(query.allowedConnectorIds);
-    res.json({
-      recordId: query.recordId,
-      objectApiName: query.objectApiName,
-      connectors: allowed ? connectors.filter((view) => allowed.has(view.id)) : connectors,
-    });
-  });
-
-  router.post('/connectors/:connectorId/run', async (req, res) => {
-    requireJson(req);
-    const body = parseOrThrow(salesforceRunBodySchema, req.body, 'BODY_INVALID');
-    const connectorId = String(req.params.connectorId);
-    refuseDisallowed(body.allowedConnectorIds, [connectorId], body.objectApiName);
-    helpdesk();
-    res.json(
-      await runWithIdempotency({
-        store: deps.idempotency,
-        scope: principalScope(req.principal),
-        key: req.get('idempotency-key'),
-        fingerprint: { connectorId, ...body },
-        run: async ({ key, onSending }) =>
-          toRunAnswer(
-            await runConnector(deps.run, {
-              connectorId,
-              system: 'salesforce',
-              targetId: body.recordId,
-              load: loadRequestOf(body),
-              inputs: body.inputs,
-              confirmed: body.confirmed,
-              dryRun: body.dryRun,
-              surface: 'salesforce',
-              source: req.principal?.kind === 'salesforce' ? 'salesforce' : 'api',
-              actor:
-                req.principal?.kind === 'admin'
-                  ? { kind: 'admin' }
-                  : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
-              ...(key === undefined ? {} : { idempotencyKey: key }),
-              onSending,
-            }),
-          ),
-      }),
-    );
-  });
-
-  router.get('/macros', async (req, res) => {
-    const query = parseOrThrow(salesforceListMacrosQuerySchema, req.query, 'QUERY_INVALID');
-    const config = requireConfig(deps.config());
-    const loaded = await helpdesk().load(query.recordId, {
-      targetType: query.objectApiName,
-      ...(query.userId === undefined ? {} : { actorId: query.userId }),
-    });
-    if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
-    res.json({
-      recordId: query.recordId,
-      objectApiName: query.objectApiName,
-      macros: listMacroViews(config, loaded.value, 'salesforce').filter((macro) => {
-        const allowed = allowedSet(query.allowedConnectorIds);
-        return !allowed || macro.connectors.every((connector) => allowed.has(connector.id));
-      }),
-    });
-  });
-
-  router.post('/macros/:macroId/run', async (req, res) => {
-    requireJson(req);
-    const body = parseOrThrow(salesforceRunMacroBodySchema, req.body, 'BODY_INVALID');
-    const config = requireConfig(deps.config());
-    const macroId = String(req.params.macroId);
-    const macro = config.macros.get(macroId);
-    if (!macro || !macro.def.enabled || !macro.def.surfaces.includes('salesforce')) {
-      // Before loading the record: an unknown macro is a 404 whatever the record.
-      throw new ApiError('NOT_FOUND', `There is no macro "${macroId.slice(0, 64)}".`);
-    }
-    refuseDisallowed(body.allowedConnectorIds, macro.connectorIds, body.objectApiName);
-    const salesforce = helpdesk();
-    const loaded = await salesforce.load(body.recordId, loadRequestOf(body));
-    if (!loaded.ok) throw new ApiError(loaded.error.code, loaded.error.message);
-    const fromApex = req.principal?.kind === 'salesforce';
-    // A retried callout must not run the macro's steps (and create issues) twice.
-    res.json(
-      await runWithIdempotency({
-        store: deps.idempotency,
-        scope: principalScope(req.principal),
-        key: req.get('idempotency-key'),
-        fingerprint: { macroId, ...body },
-        run: async ({ key, onSending }) => {
-          const ran = await runMacro(
-            { config, helpdesk: salesforce, run: deps.run },
-            {
-              macroId,
-              surface: 'salesforce',
-              target: loaded.value,
-              confirmed: body.confirmed,
-              load: loadRequestOf(body),
-              source: fromApex ? 'salesforce' : 'api',
-              actor:
-                req.principal?.kind === 'admin'
-                  ? { kind: 'admin' }
-                  : { kind: 'agent', ...(body.userId === undefined ? {} : { id: body.userId }) },
-              ...(key === undefined ? {} : { idempotencyKey: key }),
-              onSending,
-            },
-          );
-          return ran;
-        },
-      }),
-    );
-  });
+  router.use(createHelpdeskRouter(deps, salesforceApi));
 
   router.get('/runs/:runId', async (req, res) => {
     const runId = String(req.params.runId);

@@ -1,10 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  verifySalesforceSignature,
-  verifyZendeskSignature,
-  ZENDESK_TEST_SIGNING_SECRET,
-} from './webhook-signature';
+import { verifySalesforceSignature } from './salesforce/salesforce-webhook';
+import { verifyZendeskSignature, ZENDESK_TEST_SIGNING_SECRET } from './zendesk/zendesk-webhook';
 
 // Computed here from the documented formula, base64(HMACSHA256(TIMESTAMP + BODY)), with the
 // secret's text as the key; not with the code under test.

@@ -1,10 +1,10 @@
 import { Router } from 'express';
 import type { Response } from 'express';
-import { listRunsQuerySchema } from '../../../shared/src/api/api-contracts';
-import { decodeRunCursor, runIdSchema } from '../run-log/run-record';
-import type { RunLogStore, RunRecord } from '../run-log/run-record';
-import type { HelpdeskPort } from '../runs/helpdesk-port';
-import { ApiError, parseOrThrow } from './api-error';
+import { listRunsQuerySchema } from '../../../../shared/src/api/api-contracts';
+import { decodeRunCursor, runIdSchema } from '../../run-log/run-record';
+import type { RunLogStore, RunRecord } from '../../run-log/run-record';
+import type { HelpdeskPort } from '../../runs/helpdesk-port';
+import { ApiError, parseOrThrow } from '../../api/api-error';
 import { mayReadTicket } from './ticket-access';
 
 /** Writes `chunk`; when the socket's buffer is full, waits for it to drain (false: it closed). */
