@@ -82,6 +82,8 @@ export interface TestStackOptions {
   agentAccessCacheSeconds?: number;
   /** Routers to mount before the API. */
   mounts?: StartServerOptions['mounts'];
+  /** The helpdesks to run with (default: the built-in ones). */
+  helpdesks?: StartServerOptions['helpdesks'];
   /** Mount the /preview page (it is on by default only in sandbox mode). */
   preview?: StartServerOptions['preview'];
   /**
@@ -172,6 +174,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ? { secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS) }
       : {}),
     ...(options.mounts ? { mounts: options.mounts } : {}),
+    ...(options.helpdesks ? { helpdesks: options.helpdesks } : {}),
     ...(options.preview
       ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }
       : {}),
