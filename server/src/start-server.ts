@@ -112,8 +112,8 @@ export async function startServer(
     secretSource = options.secrets;
   } else {
     const loaded = createReloadableSecrets(() => loadServerSecrets(env));
-    if (!loaded.ok) return { ok: false, message: loaded.message };
-    secretSource = reloadableSecrets = loaded.secrets;
+    if (!loaded.ok) return { ok: false, message: loaded.error.message };
+    secretSource = reloadableSecrets = loaded.value;
   }
   const zendeskSecrets =
     env.zendeskAuth.kind === 'apiToken'

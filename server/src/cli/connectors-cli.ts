@@ -30,11 +30,11 @@ async function main(argv: string[]): Promise<number> {
     const path = rest[0] ?? env.configPath;
     const secrets = loadServerSecrets(env);
     if (!secrets.ok) {
-      process.stderr.write(`${secrets.message}\n`);
+      process.stderr.write(`${secrets.error.message}\n`);
       return 1;
     }
     const result = await runCheckCommand(path, {
-      compile: (config) => compileConfig(config, { secrets: secrets.secrets }),
+      compile: (config) => compileConfig(config, { secrets: secrets.value }),
     });
     process.stdout.write(`${result.output}\n`);
     return result.exitCode;
