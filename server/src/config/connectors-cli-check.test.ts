@@ -5,7 +5,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCheckCommand } from './connectors-cli-check';
 import type { CompileConfigFn } from './load-config';
 
-const compileClean: CompileConfigFn<null> = () => ({ ok: true, compiled: null, warnings: [] });
+const compileClean: CompileConfigFn<null> = () => ({
+  ok: true,
+  value: { compiled: null, warnings: [] },
+});
 
 const config = {
   connections: {
@@ -45,15 +48,17 @@ describe('runCheckCommand', () => {
     const result = await runCheckCommand(file, {
       compile: () => ({
         ok: true,
-        compiled: null,
-        warnings: [
-          {
-            path: ['connectors', 1],
-            message: 'POST without confirm',
-            hint: 'set "confirm": true',
-            severity: 'warning',
-          },
-        ],
+        value: {
+          compiled: null,
+          warnings: [
+            {
+              path: ['connectors', 1],
+              message: 'POST without confirm',
+              hint: 'set "confirm": true',
+              severity: 'warning',
+            },
+          ],
+        },
       }),
     });
     expect(result.exitCode).toBe(0);
