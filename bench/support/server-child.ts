@@ -56,10 +56,10 @@ if (!parsed.ok) {
 
 const started = await startServer(parsed.env);
 if (!started.ok) {
-  process.stderr.write(`bench server did not start: ${started.message}\n`);
+  process.stderr.write(`bench server did not start: ${started.error.message}\n`);
   process.exit(1);
 }
-const running = started.server;
+const running = started.value;
 
 interface Span {
   /** Outbound calls in flight, as this process saw them (includes its own queueing). */

@@ -12,10 +12,10 @@ if (!parsed.ok) {
 const env = parsed.env;
 const started = await startServer(env);
 if (!started.ok) {
-  process.stderr.write(`Cannot start: ${started.message}\n`);
+  process.stderr.write(`Cannot start: ${started.error.message}\n`);
   process.exit(1);
 }
-const { server } = started;
+const server = started.value;
 
 // A bug in one request must not take the service down; it is logged and the server goes on.
 process.on('unhandledRejection', (reason) =>

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Express, Router } from 'express';
+import type { Result } from '../../shared/src/result';
 import { createApp } from './api/create-app';
 import type { CompiledConfig } from './compile/compiled-model';
 import { compileConfig } from './compile/compile-config';
@@ -25,7 +26,7 @@ import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
 import type { Sandbox } from './sandbox/open-sandbox';
-import type { SecretSource } from './secrets/secret-source';
+import type { SecretSource, SecretsLoadError } from './secrets/secret-source';
 import { createReloadableSecrets } from './secrets/reloadable-secrets';
 import type { ReloadableSecrets } from './secrets/reloadable-secrets';
 import { watchSecretsFile } from './secrets/watch-secrets';
@@ -67,8 +68,13 @@ export interface StartServerOptions extends ZendeskStartOptions {
   secrets?: SecretSource;
 }
 
-export type StartServerResult =
-  { ok: true; server: RunningServer } | { ok: false; message: string };
+/** Why the server did not start; the message is what `npm start` prints. */
+export interface StartServerError {
+  code: SecretsLoadError['code'] | 'STORAGE_OPEN_FAILED' | 'PORT_IN_USE' | 'LISTEN_FAILED';
+  message: string;
+}
+
+export type StartServerResult = Result<RunningServer, StartServerError>;
 
 export async function startServer(
   env: ServerEnv,
@@ -81,8 +87,8 @@ export async function startServer(
     secretSource = options.secrets;
   } else {
     const loaded = createReloadableSecrets(() => loadServerSecrets(env));
-    if (!loaded.ok) return { ok: false, message: loaded.message };
-    secretSource = reloadableSecrets = loaded.secrets;
+    if (!loaded.ok) return loaded;
+    secretSource = reloadableSecrets = loaded.value;
   }
   // Credentials learnt while running (OAuth tokens), masked like the configured ones.
   const runtimeSecrets = createRuntimeSecrets();
@@ -106,7 +112,7 @@ export async function startServer(
     runLogRetentionDays: env.runLogRetentionDays,
     logger,
   });
-  if (!openedStorage.ok) return { ok: false, message: openedStorage.error.message };
+  if (!openedStorage.ok) return openedStorage;
   const storage = openedStorage.value;
   const { runLog, idempotency } = storage;
 
@@ -159,15 +165,21 @@ export async function startServer(
   // Listen before building the app: in sandbox mode the helpdesk is this same server, and its
   // address (port 0 in tests) is only known once it listens.
   const server = createServer();
-  const listening = await new Promise<{ ok: true } | { ok: false; message: string }>((resolve) => {
-    server.once('listening', () => resolve({ ok: true }));
+  const listening = await new Promise<Result<null, StartServerError>>((resolve) => {
+    server.once('listening', () => resolve({ ok: true, value: null }));
     server.once('error', (error: NodeJS.ErrnoException) =>
       resolve({
         ok: false,
-        message:
+        error:
           error.code === 'EADDRINUSE'
-            ? `port ${env.port} is already in use; set PORT to another port`
-            : `cannot listen on ${env.host}:${env.port}: ${error.message}`,
+            ? {
+                code: 'PORT_IN_USE',
+                message: `port ${env.port} is already in use; set PORT to another port`,
+              }
+            : {
+                code: 'LISTEN_FAILED',
+                message: `cannot listen on ${env.host}:${env.port}: ${error.message}`,
+              },
       }),
     );
     server.listen(env.port, env.host);
@@ -194,7 +206,7 @@ export async function startServer(
   };
   if (!listening.ok) {
     await closeStores();
-    return { ok: false, message: listening.message };
+    return listening;
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
@@ -255,7 +267,7 @@ export async function startServer(
 
   return {
     ok: true,
-    server: {
+    value: {
       url,
       app,
       server,

@@ -23,8 +23,8 @@ beforeAll(async () => {
   if (!parsed.ok) throw new Error(parsed.problems.join('; '));
   expect(parsed.env.mode).toBe('sandbox');
   const started = await startServer(parsed.env);
-  if (!started.ok) throw new Error(started.message);
-  server = started.server;
+  if (!started.ok) throw new Error(started.error.message);
+  server = started.value;
 });
 afterAll(async () => {
   await server.close();

@@ -89,7 +89,8 @@ describe('rotating secrets in SECRETS_FILE', () => {
 
     const logged = stack.logLines.join('\n');
     expect(logged).toContain('secrets reloaded');
-    expect(logged).toContain('secrets reload failed');
+    const failed = stack.logLines.find((line) => line.includes('secrets reload failed'));
+    expect(failed && JSON.parse(failed)).toMatchObject({ code: 'SECRETS_FILE_NOT_JSON' });
     for (const value of [WRONG_TOKEN, SANDBOX_SECRETS.SHOPIFY_TOKEN]) {
       expect(logged).not.toContain(value);
     }

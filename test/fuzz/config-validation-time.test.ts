@@ -36,8 +36,8 @@ async function loadTimed(text: string) {
 function expectBoundedIssues({ result, ms }: Awaited<ReturnType<typeof loadTimed>>): void {
   expect(ms).toBeLessThan(LOAD_BUDGET_MS);
   if (result.ok) return;
-  expect(result.issues.length).toBeGreaterThan(0);
-  for (const issue of result.issues) {
+  expect(result.error.issues.length).toBeGreaterThan(0);
+  for (const issue of result.error.issues) {
     expect(issue.path.startsWith('$')).toBe(true);
     expect(issue.message).not.toBe('');
   }

@@ -179,8 +179,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }
       : {}),
   });
-  if (!started.ok) throw new Error(`test server did not start: ${started.message}`);
-  const server = started.server;
+  if (!started.ok) throw new Error(`test server did not start: ${started.error.message}`);
+  const server = started.value;
   return {
     server,
     url: server.url,

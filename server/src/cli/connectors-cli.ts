@@ -31,13 +31,13 @@ async function main(argv: string[]): Promise<number> {
     const path = rest[0] ?? env.configPath;
     const secrets = loadServerSecrets(env);
     if (!secrets.ok) {
-      process.stderr.write(`${secrets.message}\n`);
+      process.stderr.write(`${secrets.error.message}\n`);
       return 1;
     }
     const format = BUILT_IN_CONFIG_FORMAT;
     const result = await runCheckCommand(path, {
       schema: format.schemas.connectorConfigSchema,
-      compile: (config) => compileConfig(config, { format, secrets: secrets.secrets }),
+      compile: (config) => compileConfig(config, { format, secrets: secrets.value }),
     });
     process.stdout.write(`${result.output}\n`);
     return result.exitCode;

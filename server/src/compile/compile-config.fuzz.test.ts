@@ -119,7 +119,7 @@ function expectIssuesWithPaths(raw: unknown): void {
     return;
   }
   const result = compileConfig(parsed.data, { format, secrets });
-  const issues = result.ok ? result.warnings : result.issues;
+  const issues = result.ok ? result.value.warnings : result.error.issues;
   if (!result.ok) expect(issues.some((issue) => issue.severity === 'error')).toBe(true);
   for (const issue of issues) {
     expect(issue.path.length).toBeGreaterThan(0);

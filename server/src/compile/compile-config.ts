@@ -65,7 +65,7 @@ export function compileConfig(
     if (compiled) connectors.set(compiled.id, compiled);
   });
   const { workflows, macros } = compileWorkflows(config, connectors, issues, deps.format);
-  if (issues.hasErrors) return { ok: false, issues: issues.issues };
+  if (issues.hasErrors) return { ok: false, error: { issues: issues.issues } };
   for (const connector of connectors.values()) {
     const missing = connector.connection.secretNames.filter(
       (name) => deps.secrets.get(name) === undefined,
@@ -78,7 +78,7 @@ export function compileConfig(
     }
   }
   const compiled: CompiledConfig = { connections, connectors, workflows, macros, source: config };
-  return { ok: true, compiled: deepFreeze(compiled), warnings: issues.issues };
+  return { ok: true, value: { compiled: deepFreeze(compiled), warnings: issues.issues } };
 }
 
 function deepFreeze<T>(value: T): T {

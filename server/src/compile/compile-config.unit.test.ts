@@ -33,7 +33,7 @@ function errorsOf(
 ): Pick<ConfigIssue, 'path' | 'message'>[] {
   const result = 'ok' in parts ? parts : compileParts(parts);
   if (result.ok) throw new Error('expected the config to be refused, but it compiled');
-  return result.issues
+  return result.error.issues
     .filter((issue) => issue.severity === 'error')
     .map(({ path, message }) => ({ path, message }));
 }
@@ -91,7 +91,7 @@ describe('compileConfig: template references', () => {
       }),
     );
     if (!result.ok) throw new Error('expected the config to compile');
-    expect(result.warnings.map(({ path, message }) => ({ path, message }))).toEqual([
+    expect(result.value.warnings.map(({ path, message }) => ({ path, message }))).toEqual([
       {
         path: ['connectors', 0, 'writeBack', 'success', 'zendesk', 'customFields', '123'],
         message:
@@ -118,8 +118,8 @@ describe('compileConfig: template references', () => {
       }),
     );
     if (!grouped.ok) throw new Error('expected the config to compile');
-    expect(grouped.warnings).toEqual([]);
-    const connector = grouped.compiled.connectors.get(TEST_CONNECTOR_ID);
+    expect(grouped.value.warnings).toEqual([]);
+    const connector = grouped.value.compiled.connectors.get(TEST_CONNECTOR_ID);
     expect(connector?.appliesWhen).toEqual({
       zendesk: { tagsAny: ['order'] },
       salesforce: { objectTypes: ['Case'] },
@@ -136,21 +136,23 @@ describe('compileConfig: template references', () => {
       }),
     );
     if (!flat.ok) throw new Error('expected the flat form to compile');
-    expect(flat.compiled.connectors.get(TEST_CONNECTOR_ID)?.appliesWhen).toEqual({
+    expect(flat.value.compiled.connectors.get(TEST_CONNECTOR_ID)?.appliesWhen).toEqual({
       zendesk: { tagsAny: ['order'] },
     });
-    expect(flat.warnings.map(({ path, message, hint }) => ({ path, message, hint }))).toEqual([
-      {
-        path: ['connectors', 0, 'writeBack', 'success', 'addTags'],
-        message: '"addTags" outside a helpdesk group is deprecated',
-        hint: 'move it into the "zendesk" group beside it: "zendesk": { "addTags": … }',
-      },
-      {
-        path: ['connectors', 0, 'appliesWhen', 'tagsAny'],
-        message: '"tagsAny" outside a helpdesk group is deprecated',
-        hint: 'move it into the "zendesk" group beside it: "zendesk": { "tagsAny": … }',
-      },
-    ]);
+    expect(flat.value.warnings.map(({ path, message, hint }) => ({ path, message, hint }))).toEqual(
+      [
+        {
+          path: ['connectors', 0, 'writeBack', 'success', 'addTags'],
+          message: '"addTags" outside a helpdesk group is deprecated',
+          hint: 'move it into the "zendesk" group beside it: "zendesk": { "addTags": … }',
+        },
+        {
+          path: ['connectors', 0, 'appliesWhen', 'tagsAny'],
+          message: '"tagsAny" outside a helpdesk group is deprecated',
+          hint: 'move it into the "zendesk" group beside it: "zendesk": { "tagsAny": … }',
+        },
+      ],
+    );
   });
 
   it('refuses a key set both flat and in its helpdesk group', () => {
@@ -161,7 +163,7 @@ describe('compileConfig: template references', () => {
     );
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toContainEqual(
+    expect(result.error.issues).toContainEqual(
       expect.objectContaining({
         path: ['connectors', 0, 'writeBack', 'success', 'addTags'],
         message: '"addTags" is set both here and under "zendesk"',
@@ -186,7 +188,7 @@ describe('compileConfig: template references', () => {
     const warned = compileParts(
       connectorWith({ inputs: [{ name: 'x', source: 'ticket.subject', pattern: '^(a+)+$' }] }),
     );
-    expect(warned.ok && warned.warnings.map((issue) => issue.path)).toEqual([
+    expect(warned.ok && warned.value.warnings.map((issue) => issue.path)).toEqual([
       ['connectors', 0, 'inputs', 0, 'pattern'],
     ]);
     expect(
@@ -425,7 +427,7 @@ describe('compileConfig: response size against the heap', () => {
 
   it('warns, naming the connection, when its cap is above what the heap can parse', () => {
     const result = compileWithHeap(50 * MiB);
-    expect(result.ok && result.warnings).toEqual([
+    expect(result.ok && result.value.warnings).toEqual([
       expect.objectContaining({
         path: ['connections', 'api', 'maxResponseBytes'],
         severity: 'warning',
@@ -439,7 +441,7 @@ describe('compileConfig: response size against the heap', () => {
 
   it('says nothing when the cap fits', () => {
     const result = compileWithHeap(10 * MiB);
-    expect(result.ok && result.warnings).toEqual([]);
+    expect(result.ok && result.value.warnings).toEqual([]);
   });
 });
 
@@ -448,11 +450,11 @@ describe('compileConfig: missing secrets', () => {
     const result = compileParts({}, { TENANT_KEY: 'x'.repeat(8) });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.warnings).toEqual([
+    expect(result.value.warnings).toEqual([
       expect.objectContaining({ path: ['connections', 'api'], severity: 'warning' }),
     ]);
-    expect(result.warnings[0]?.message).toContain('secret API_TOKEN is not set');
-    expect(result.compiled.connectors.get('test_connector')?.unavailable).toEqual({
+    expect(result.value.warnings[0]?.message).toContain('secret API_TOKEN is not set');
+    expect(result.value.compiled.connectors.get('test_connector')?.unavailable).toEqual({
       code: 'CONFIG_SECRET_MISSING',
       message: 'secret API_TOKEN is not set on the server',
     });
@@ -471,20 +473,20 @@ describe('compileConfig: missing secrets', () => {
     const result = compileTestConfig(raw);
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.warnings).toEqual([
+    expect(result.value.warnings).toEqual([
       expect.objectContaining({
         path: ['connectors', 0, 'request', 'headers', 'X-Extra'],
         severity: 'warning',
         message: expect.stringContaining('secret EXTRA is not set'),
       }),
     ]);
-    expect(result.compiled.connectors.get('test_connector')?.unavailable?.code).toBe(
+    expect(result.value.compiled.connectors.get('test_connector')?.unavailable?.code).toBe(
       'CONFIG_SECRET_MISSING',
     );
-    expect(result.compiled.connectors.get('other_connector')?.unavailable).toBeUndefined();
-    expect(result.compiled.connectors.get('other_connector')?.connection.secretNames).toEqual([
-      'API_TOKEN',
-    ]);
+    expect(result.value.compiled.connectors.get('other_connector')?.unavailable).toBeUndefined();
+    expect(result.value.compiled.connectors.get('other_connector')?.connection.secretNames).toEqual(
+      ['API_TOKEN'],
+    );
   });
 
   it('lists request-header secrets with the connector, so the run resolves them', () => {
@@ -501,7 +503,7 @@ describe('compileConfig: structure', () => {
     const result = compileParts(connectorWith({ connection: 'shopfy' }));
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.issues).toEqual([
+    expect(result.error.issues).toEqual([
       expect.objectContaining({
         path: ['connectors', 0, 'connection'],
         message: 'unknown connection "shopfy"',
@@ -788,14 +790,14 @@ describe('the example config', () => {
   it('compiles with no errors or warnings given the sandbox secrets', () => {
     const secrets = readJson('config/sandbox.secrets.json') as Record<string, string>;
     const result = compileTestConfig(example, secrets);
-    expect(result.ok ? result.warnings : result.issues).toEqual([]);
+    expect(result.ok ? result.value.warnings : result.error.issues).toEqual([]);
     const ids = (example as { connectors: { id: string }[] }).connectors.map(
       (connector) => connector.id,
     );
     expect(ids).toContain('shopify_order_lookup');
-    expect(result.ok && [...result.compiled.connectors.keys()]).toEqual(ids);
+    expect(result.ok && [...result.value.compiled.connectors.keys()]).toEqual(ids);
     if (result.ok) {
-      for (const connector of result.compiled.connectors.values())
+      for (const connector of result.value.compiled.connectors.values())
         expect(connector.unavailable).toBeUndefined();
     }
   });
@@ -804,15 +806,15 @@ describe('the example config', () => {
     const result = compileTestConfig(example, {});
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.warnings.map((warning) => warning.message)).toEqual(
+    expect(result.value.warnings.map((warning) => warning.message)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('secret SHOPIFY_TOKEN is not set'),
         expect.stringContaining('secret JIRA_API_TOKEN is not set'),
       ]),
     );
-    for (const warning of result.warnings) expect(warning.severity).toBe('warning');
-    expect(result.compiled.connectors.size).toBeGreaterThan(0);
-    for (const connector of result.compiled.connectors.values()) {
+    for (const warning of result.value.warnings) expect(warning.severity).toBe('warning');
+    expect(result.value.compiled.connectors.size).toBeGreaterThan(0);
+    for (const connector of result.value.compiled.connectors.values()) {
       expect(connector.unavailable?.code).toBe('CONFIG_SECRET_MISSING');
     }
   });

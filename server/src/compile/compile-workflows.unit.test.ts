@@ -53,7 +53,7 @@ function workflow(steps: unknown[]) {
 function issuesOf(parts: Parameters<typeof compileWith>[0]) {
   const result = compileWith(parts);
   if (result.ok) throw new Error('expected the config to be refused');
-  return result.issues;
+  return result.error.issues;
 }
 
 const run = { type: 'run', id: 'create', connector: 'create_issue' };
@@ -68,15 +68,15 @@ describe('workflow validation', () => {
       raw,
       JSON.parse(readFileSync('config/sandbox.secrets.json', 'utf8')),
     );
-    expect(result.ok ? [] : result.issues).toEqual([]);
+    expect(result.ok ? [] : result.error.issues).toEqual([]);
     if (!result.ok) return;
-    expect([...result.compiled.workflows.keys()]).toEqual([
+    expect([...result.value.compiled.workflows.keys()]).toEqual([
       'feature_request_to_jira',
       'handover_to_email_team',
       'escalated_case_to_jira',
     ]);
-    expect(result.compiled.macros.get('escalate_to_engineering')?.confirm).toBe(true);
-    expect(result.compiled.macros.get('escalate_case')?.confirm).toBe(true);
+    expect(result.value.compiled.macros.get('escalate_to_engineering')?.confirm).toBe(true);
+    expect(result.value.compiled.macros.get('escalate_case')?.confirm).toBe(true);
   });
 
   it('names an unknown connector and the ones that exist', () => {

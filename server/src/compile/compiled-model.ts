@@ -7,6 +7,7 @@ import type {
   ConnectorInput,
   ConnectorOutput,
 } from '../../../shared/src/config/connector-config-schema';
+import type { Result } from '../../../shared/src/result';
 import type { LinearPattern } from '../inputs/linear-pattern';
 import type { ParsedTemplate } from './template';
 import type { AuthWith } from '../request/auth/auth-kinds';
@@ -114,9 +115,18 @@ export interface CompiledConfig {
   source: ConnectorConfig;
 }
 
-export type CompileConfigResult =
-  | { ok: true; compiled: CompiledConfig; warnings: ConfigIssue[] }
-  | { ok: false; issues: ConfigIssue[] };
+/** A config that compiled, and what the admin should still look at. */
+export interface CompileSuccess<TCompiled = CompiledConfig> {
+  compiled: TCompiled;
+  warnings: ConfigIssue[];
+}
+
+/** A config that did not compile: every issue found (warnings too), so one edit can fix all. */
+export interface CompileFailure {
+  issues: ConfigIssue[];
+}
+
+export type CompileConfigResult = Result<CompileSuccess, CompileFailure>;
 
 export type Path = (string | number)[];
 /** The compiled form of a JMESPath expression (the library does not export the type). */

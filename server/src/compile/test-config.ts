@@ -67,9 +67,11 @@ export function compileTestConnector(
 ): CompiledConnector {
   const result = compileTestConfig(buildTestConfig(parts), secrets);
   if (!result.ok) {
-    throw new Error(`test config does not compile: ${JSON.stringify(result.issues, null, 2)}`);
+    throw new Error(
+      `test config does not compile: ${JSON.stringify(result.error.issues, null, 2)}`,
+    );
   }
-  const connector = result.compiled.connectors.get(TEST_CONNECTOR_ID);
+  const connector = result.value.compiled.connectors.get(TEST_CONNECTOR_ID);
   if (!connector) throw new Error('test connector missing from the compiled config');
   return connector;
 }

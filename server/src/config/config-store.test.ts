@@ -15,8 +15,10 @@ interface StubCompiled {
 
 const compileStub: CompileConfigFn<StubCompiled> = (config) => ({
   ok: true,
-  compiled: Object.freeze({ connectorIds: config.connectors.map((connector) => connector.id) }),
-  warnings: [],
+  value: {
+    compiled: Object.freeze({ connectorIds: config.connectors.map((connector) => connector.id) }),
+    warnings: [],
+  },
 });
 
 function configText(...ids: string[]): string {
@@ -73,12 +75,13 @@ function createChangeLog() {
 const loadedWith =
   (...ids: string[]) =>
   (result: Result): boolean =>
-    result.ok && result.compiled.connectorIds.join(',') === ids.join(',');
+    result.ok && result.value.compiled.connectorIds.join(',') === ids.join(',');
 const failed = (result: Result): boolean => !result.ok;
 const failedWith =
   (text: string) =>
   (result: Result): boolean =>
-    !result.ok && result.issues.some((issue) => `${issue.path} ${issue.message}`.includes(text));
+    !result.ok &&
+    result.error.issues.some((issue) => `${issue.path} ${issue.message}`.includes(text));
 
 let dir: string;
 let file: string;
@@ -190,7 +193,7 @@ describe('createConfigStore', () => {
     const result = await truncated;
 
     expect(opened.current()).toEqual({ connectorIds: ['order_lookup'] });
-    expect(result.ok ? [] : result.issues.map((issue) => issue.file)).toEqual([file]);
+    expect(result.ok ? [] : result.error.issues.map((issue) => issue.file)).toEqual([file]);
     expect(opened.status().lastError?.issues[0]?.message).toContain('Unexpected end of file');
   });
 
@@ -234,7 +237,7 @@ describe('createConfigStore', () => {
       }),
     );
     const result = await reloaded;
-    expect(result.ok && result.files).toEqual([join(dir, 'a.json'), join(dir, 'b.json')]);
+    expect(result.ok && result.value.files).toEqual([join(dir, 'a.json'), join(dir, 'b.json')]);
   });
 
   it('keeps watching when the whole config folder is replaced', async () => {
@@ -281,7 +284,7 @@ describe('createConfigStore', () => {
     opened.close(); // only the explicit reload below may load the file
     await writeFile(file, configText('refund'));
     const result = await opened.reload();
-    expect(result.ok && result.compiled).toEqual({ connectorIds: ['refund'] });
+    expect(result.ok && result.value.compiled).toEqual({ connectorIds: ['refund'] });
     expect(opened.current()).toEqual({ connectorIds: ['refund'] });
   });
 

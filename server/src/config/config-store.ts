@@ -71,7 +71,7 @@ interface GoodState<TCompiled> {
  *   logger,
  * });
  * const first = await store.reload();
- * if (!first.ok) console.error(formatConfigIssues(first.issues));
+ * if (!first.ok) console.error(formatConfigIssues(first.error.issues));
  * store.watch();
  */
 export function createConfigStore<TCompiled>(
@@ -103,15 +103,17 @@ export function createConfigStore<TCompiled>(
       logger?.error('connector config load crashed', { error });
       result = {
         ok: false,
-        issues: [
-          {
-            file: path,
-            path: '$',
-            message: `The config could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
-            hint: 'this is a server bug; the previous config stays active',
-            severity: 'error',
-          },
-        ],
+        error: {
+          issues: [
+            {
+              file: path,
+              path: '$',
+              message: `The config could not be loaded: ${error instanceof Error ? error.message : String(error)}`,
+              hint: 'this is a server bug; the previous config stays active',
+              severity: 'error',
+            },
+          ],
+        },
       };
     }
     record(result);
@@ -123,32 +125,32 @@ export function createConfigStore<TCompiled>(
     attempted = true;
     const at = new Date().toISOString();
     if (result.ok) {
+      const loaded = result.value;
       good = {
-        compiled: result.compiled,
+        compiled: loaded.compiled,
         loadedAt: at,
-        files: result.files,
-        warnings: result.warnings,
+        files: loaded.files,
+        warnings: loaded.warnings,
       };
       lastError = undefined;
       logger?.info('connector config loaded', {
-        files: result.files,
-        connectors: result.config.connectors.length,
-        connections: Object.keys(result.config.connections).length,
+        files: loaded.files,
+        connectors: loaded.config.connectors.length,
+        connections: Object.keys(loaded.config.connections).length,
       });
-      if (result.warnings.length > 0) {
-        logger?.warn(`connector config warnings:\n${formatConfigIssues(result.warnings)}`, {
-          warnings: result.warnings,
+      if (loaded.warnings.length > 0) {
+        logger?.warn(`connector config warnings:\n${formatConfigIssues(loaded.warnings)}`, {
+          warnings: loaded.warnings,
         });
       }
       return;
     }
-    lastError = { at, issues: result.issues };
+    const { issues } = result.error;
+    lastError = { at, issues };
     const consequence = good
       ? `connector config reload failed; still serving the config loaded at ${good.loadedAt}`
       : 'connector config failed to load; no connectors are available';
-    logger?.error(`${consequence}:\n${formatConfigIssues(result.issues)}`, {
-      issues: result.issues,
-    });
+    logger?.error(`${consequence}:\n${formatConfigIssues(issues)}`, { issues });
   };
 
   const enqueue = <T>(task: () => Promise<T>): Promise<T> => {

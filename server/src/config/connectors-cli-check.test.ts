@@ -8,7 +8,10 @@ import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 
 const schema = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema;
 
-const compileClean: CompileConfigFn<null> = () => ({ ok: true, compiled: null, warnings: [] });
+const compileClean: CompileConfigFn<null> = () => ({
+  ok: true,
+  value: { compiled: null, warnings: [] },
+});
 
 const config = {
   connections: {
@@ -49,15 +52,17 @@ describe('runCheckCommand', () => {
       schema,
       compile: () => ({
         ok: true,
-        compiled: null,
-        warnings: [
-          {
-            path: ['connectors', 1],
-            message: 'POST without confirm',
-            hint: 'set "confirm": true',
-            severity: 'warning',
-          },
-        ],
+        value: {
+          compiled: null,
+          warnings: [
+            {
+              path: ['connectors', 1],
+              message: 'POST without confirm',
+              hint: 'set "confirm": true',
+              severity: 'warning',
+            },
+          ],
+        },
       }),
     });
     expect(result.exitCode).toBe(0);

@@ -24,22 +24,21 @@ export async function runCheckCommand<TCompiled>(
 ): Promise<CheckCommandResult> {
   const result = await loadConfigSource(path, deps);
   if (!result.ok) {
-    const errors = result.issues.filter((issue) => issue.severity === 'error').length;
+    const { issues } = result.error;
+    const errors = issues.filter((issue) => issue.severity === 'error').length;
     return {
       exitCode: 1,
-      output: `${formatConfigIssues(result.issues)}\n\n${plural(errors, 'error')} in ${path}; the config would not load.`,
+      output: `${formatConfigIssues(issues)}\n\n${plural(errors, 'error')} in ${path}; the config would not load.`,
     };
   }
-  const connectors = result.config.connectors.length;
-  const connections = Object.keys(result.config.connections).length;
+  const { config, files, warnings } = result.value;
+  const connectors = config.connectors.length;
+  const connections = Object.keys(config.connections).length;
   const lines = [
-    `OK: ${plural(connectors, 'connector')}, ${plural(connections, 'connection')} from ${result.files.join(', ')}`,
+    `OK: ${plural(connectors, 'connector')}, ${plural(connections, 'connection')} from ${files.join(', ')}`,
   ];
-  if (result.warnings.length > 0) {
-    lines.push(
-      `${plural(result.warnings.length, 'warning')}:`,
-      formatConfigIssues(result.warnings),
-    );
+  if (warnings.length > 0) {
+    lines.push(`${plural(warnings.length, 'warning')}:`, formatConfigIssues(warnings));
   }
   return { exitCode: 0, output: lines.join('\n') };
 }

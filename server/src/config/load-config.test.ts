@@ -17,8 +17,10 @@ interface StubCompiled {
 
 const compileStub: CompileConfigFn<StubCompiled> = (config) => ({
   ok: true,
-  compiled: { connectorIds: config.connectors.map((connector) => connector.id) },
-  warnings: [],
+  value: {
+    compiled: { connectorIds: config.connectors.map((connector) => connector.id) },
+    warnings: [],
+  },
 });
 
 function compileReporting(
@@ -27,11 +29,13 @@ function compileReporting(
 ): CompileConfigFn<StubCompiled> {
   return (config) =>
     severity === 'error'
-      ? { ok: false, issues: [{ ...issue, severity }] }
+      ? { ok: false, error: { issues: [{ ...issue, severity }] } }
       : {
           ok: true,
-          compiled: { connectorIds: config.connectors.map((connector) => connector.id) },
-          warnings: [{ ...issue, severity }],
+          value: {
+            compiled: { connectorIds: config.connectors.map((connector) => connector.id) },
+            warnings: [{ ...issue, severity }],
+          },
         };
 }
 
@@ -66,13 +70,15 @@ async function writeJson(name: string, value: unknown): Promise<string> {
 async function loadFailing(path: string): Promise<LocatedIssue[]> {
   const result = await loadConfigSource(path, { schema, compile: compileStub });
   if (result.ok) throw new Error('expected the config to fail to load');
-  return result.issues;
+  return result.error.issues;
 }
 
 function expectLoaded(
   result: LoadConfigResult<StubCompiled>,
 ): asserts result is Extract<LoadConfigResult<StubCompiled>, { ok: true }> {
-  if (!result.ok) throw new Error(`expected a loaded config, got ${JSON.stringify(result.issues)}`);
+  if (!result.ok) {
+    throw new Error(`expected a loaded config, got ${JSON.stringify(result.error.issues)}`);
+  }
 }
 
 describe('loadConfigSource: one file', () => {
@@ -91,8 +97,8 @@ describe('loadConfigSource: one file', () => {
       },
     });
     expectLoaded(result);
-    expect(result.compiled.connectorIds).toEqual(['order_lookup']);
-    expect(result.files).toEqual([file]);
+    expect(result.value.compiled.connectorIds).toEqual(['order_lookup']);
+    expect(result.value.files).toEqual([file]);
     expect(seen?.connections.shop?.timeoutMs).toBe(10_000);
     expect(seen?.connectors[0]?.surfaces).toEqual(['zendesk']);
   });
@@ -238,7 +244,7 @@ describe('loadConfigSource: one file', () => {
     await writeFile(file, Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
     const result = await loadConfigSource(file, { schema, compile: compileStub });
     expectLoaded(result);
-    expect(result.compiled.connectorIds).toEqual(['order_lookup']);
+    expect(result.value.compiled.connectorIds).toEqual(['order_lookup']);
   });
 
   it('rejects bytes that are not UTF-8, pointing at the first bad one', async () => {
@@ -276,8 +282,8 @@ describe('loadConfigSource: a folder of files', () => {
 
     const result = await loadConfigSource(dir, { schema, compile: compileStub });
     expectLoaded(result);
-    expect(result.compiled.connectorIds).toEqual(['order_lookup', 'jira_issue']);
-    expect(result.files).toEqual([join(dir, 'a-shop.json'), join(dir, 'b-jira.json')]);
+    expect(result.value.compiled.connectorIds).toEqual(['order_lookup', 'jira_issue']);
+    expect(result.value.files).toEqual([join(dir, 'a-shop.json'), join(dir, 'b-jira.json')]);
   });
 
   it('rejects a connection defined in two files, naming both', async () => {
@@ -322,15 +328,17 @@ describe('loadConfigSource: a folder of files', () => {
     });
     expect(result).toEqual({
       ok: false,
-      issues: [
-        {
-          file: jira,
-          path: '$.connectors[0].request.path',
-          message: 'Unknown input "order_id"',
-          hint: 'declare it under "inputs"',
-          severity: 'error',
-        },
-      ],
+      error: {
+        issues: [
+          {
+            file: jira,
+            path: '$.connectors[0].request.path',
+            message: 'Unknown input "order_id"',
+            hint: 'declare it under "inputs"',
+            severity: 'error',
+          },
+        ],
+      },
     });
   });
 
@@ -345,7 +353,7 @@ describe('loadConfigSource: a folder of files', () => {
       ),
     });
     expectLoaded(result);
-    expect(result.warnings).toEqual([
+    expect(result.value.warnings).toEqual([
       {
         file: shopFile,
         path: '$.connections.shop.baseUrl',

@@ -5,7 +5,8 @@ import type {
   Connector,
   ConnectorConfig,
 } from '../../../shared/src/config/connector-config-schema';
-import type { ConfigIssue } from '../compile/compiled-model';
+import type { Result } from '../../../shared/src/result';
+import type { CompileFailure, CompileSuccess, ConfigIssue } from '../compile/compiled-model';
 import { describeZodIssues } from './describe-zod-issue';
 import { formatJsonPath } from './located-issue';
 import type { LocatedIssue } from './located-issue';
@@ -22,8 +23,7 @@ export const DEFAULT_CONFIG_PATH = 'config/connectors.json';
 /** The compile step, injected so loading can be tested (and reused) without secrets at hand. */
 export type CompileConfigFn<TCompiled> = (
   config: ConnectorConfig,
-) =>
-  { ok: true; compiled: TCompiled; warnings: ConfigIssue[] } | { ok: false; issues: ConfigIssue[] };
+) => Result<CompileSuccess<TCompiled>, CompileFailure>;
 
 export interface LoadConfigDeps<TCompiled> {
   /** The file format, with the groups of the helpdesks the server runs with (compile/config-format.ts). */
@@ -33,26 +33,29 @@ export interface LoadConfigDeps<TCompiled> {
 
 export type ConfigSchema = ConfigSchemas['connectorConfigSchema'];
 
-export type LoadConfigResult<TCompiled> =
-  | {
-      ok: true;
-      compiled: TCompiled;
-      warnings: LocatedIssue[];
-      files: string[];
-      /** The merged, validated config the compiled form was built from. */
-      config: ConnectorConfig;
-    }
-  | { ok: false; issues: LocatedIssue[] };
+export interface LoadedConfig<TCompiled> {
+  compiled: TCompiled;
+  warnings: LocatedIssue[];
+  files: string[];
+  /** The merged, validated config the compiled form was built from. */
+  config: ConnectorConfig;
+}
+
+/** Every issue found, each in the file an admin edits. */
+export interface LoadConfigFailure {
+  issues: LocatedIssue[];
+}
+
+export type LoadConfigResult<TCompiled> = Result<LoadedConfig<TCompiled>, LoadConfigFailure>;
 
 interface SourceFile {
   /** As shown to admins: the configured path, joined with the file name in folder mode. */
   file: string;
 }
 
-type ReadFilesResult = { ok: true; files: SourceFile[] } | { ok: false; issues: LocatedIssue[] };
+type ListFilesResult = Result<SourceFile[], LoadConfigFailure>;
 
-type ParseFileResult =
-  { ok: true; config: ConnectorConfig } | { ok: false; issues: LocatedIssue[] };
+type ParseFileResult = Result<ConnectorConfig, LoadConfigFailure>;
 
 interface ConnectorOrigin {
   file: string;
@@ -67,7 +70,7 @@ interface ConnectorOrigin {
  *   schema: format.schemas.connectorConfigSchema,
  *   compile: (config) => compileConfig(config, { format, secrets }),
  * });
- * if (!result.ok) console.error(formatConfigIssues(result.issues));
+ * if (!result.ok) console.error(formatConfigIssues(result.error.issues));
  */
 export async function loadConfigSource<TCompiled>(
   path: string,
@@ -78,17 +81,18 @@ export async function loadConfigSource<TCompiled>(
 
   const issues: LocatedIssue[] = [];
   const parsed: { file: string; config: ConnectorConfig }[] = [];
-  for (const source of listed.files) {
+  const files = listed.value;
+  for (const source of files) {
     const result = await readConfigFile(source.file, deps.schema);
-    if (result.ok) parsed.push({ file: source.file, config: result.config });
-    else issues.push(...result.issues);
+    if (result.ok) parsed.push({ file: source.file, config: result.value });
+    else issues.push(...result.error.issues);
   }
 
   const merged = mergeConfigs(parsed);
   issues.push(...merged.issues);
-  if (issues.length > 0) return { ok: false, issues };
+  if (issues.length > 0) return failWith(issues);
 
-  const fallbackFile = listed.files.length === 1 ? (listed.files[0]?.file ?? path) : path;
+  const fallbackFile = files.length === 1 ? (files[0]?.file ?? path) : path;
   const locate = (issue: ConfigIssue): LocatedIssue => {
     const located = locateMergedPath(issue.path, merged, fallbackFile);
     return {
@@ -101,25 +105,27 @@ export async function loadConfigSource<TCompiled>(
   };
 
   const compiled = deps.compile(merged.config);
-  if (!compiled.ok) return { ok: false, issues: compiled.issues.map(locate) };
+  if (!compiled.ok) return failWith(compiled.error.issues.map(locate));
   return {
     ok: true,
-    compiled: compiled.compiled,
-    warnings: compiled.warnings.map(locate),
-    files: listed.files.map((source) => source.file),
-    config: merged.config,
+    value: {
+      compiled: compiled.value.compiled,
+      warnings: compiled.value.warnings.map(locate),
+      files: files.map((source) => source.file),
+      config: merged.config,
+    },
   };
 }
 
-async function listSourceFiles(path: string): Promise<ReadFilesResult> {
+async function listSourceFiles(path: string): Promise<ListFilesResult> {
   const absolute = resolve(path);
   let isDirectory: boolean;
   try {
     isDirectory = (await stat(absolute)).isDirectory();
   } catch (error) {
-    return { ok: false, issues: [describeFsError(path, absolute, error)] };
+    return failWith([describeFsError(path, absolute, error)]);
   }
-  if (!isDirectory) return { ok: true, files: [{ file: path }] };
+  if (!isDirectory) return { ok: true, value: [{ file: path }] };
 
   let names: string[];
   try {
@@ -131,22 +137,19 @@ async function listSourceFiles(path: string): Promise<ReadFilesResult> {
       .filter((name) => !name.startsWith('.'))
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (error) {
-    return { ok: false, issues: [describeFsError(path, absolute, error)] };
+    return failWith([describeFsError(path, absolute, error)]);
   }
   if (names.length === 0) {
-    return {
-      ok: false,
-      issues: [
-        issueAt(
-          path,
-          [],
-          `No *.json files in the config folder ${absolute}`,
-          'add a file such as connectors.json holding { "connections": {}, "connectors": [] }',
-        ),
-      ],
-    };
+    return failWith([
+      issueAt(
+        path,
+        [],
+        `No *.json files in the config folder ${absolute}`,
+        'add a file such as connectors.json holding { "connections": {}, "connectors": [] }',
+      ),
+    ]);
   }
-  return { ok: true, files: names.map((name) => ({ file: join(path, name) })) };
+  return { ok: true, value: names.map((name) => ({ file: join(path, name) })) };
 }
 
 /** Reads one file and validates it on its own, so its issues carry its own paths. */
@@ -155,64 +158,58 @@ async function readConfigFile(file: string, schema: ConfigSchema): Promise<Parse
   try {
     bytes = await readFile(resolve(file));
   } catch (error) {
-    return { ok: false, issues: [describeFsError(file, resolve(file), error)] };
+    return failWith([describeFsError(file, resolve(file), error)]);
   }
 
   const decoded = decodeUtf8(bytes);
-  if (!decoded.ok) return { ok: false, issues: [{ ...decoded.issue, file }] };
-  const text = decoded.text;
+  if (!decoded.ok) return failWith([{ ...decoded.error, file }]);
+  const text = decoded.value;
 
   if (text.trim() === '') {
-    return {
-      ok: false,
-      issues: [
-        issueAt(
-          file,
-          [],
-          'The file is empty',
-          'add at least { "connections": {}, "connectors": [] }',
-        ),
-      ],
-    };
+    return failWith([
+      issueAt(
+        file,
+        [],
+        'The file is empty',
+        'add at least { "connections": {}, "connectors": [] }',
+      ),
+    ]);
   }
 
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    return { ok: false, issues: [describeSyntaxError(file, text, error)] };
+    return failWith([describeSyntaxError(file, text, error)]);
   }
 
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
     const got = data === null ? 'null' : Array.isArray(data) ? 'an array' : `a ${typeof data}`;
-    return {
-      ok: false,
-      issues: [
-        issueAt(
-          file,
-          [],
-          `The file must hold a JSON object, got ${got}`,
-          Array.isArray(data)
-            ? 'put the list under "connectors": { "connectors": [ … ] }'
-            : 'use { "connections": { … }, "connectors": [ … ] }',
-        ),
-      ],
-    };
+    return failWith([
+      issueAt(
+        file,
+        [],
+        `The file must hold a JSON object, got ${got}`,
+        Array.isArray(data)
+          ? 'put the list under "connectors": { "connectors": [ … ] }'
+          : 'use { "connections": { … }, "connectors": [ … ] }',
+      ),
+    ]);
   }
 
   const result = schema.safeParse(data);
   if (!result.success) {
-    return {
-      ok: false,
-      issues: describeZodIssues(result.error.issues, schema, data).map((issue) =>
+    return failWith(
+      describeZodIssues(result.error.issues, schema, data).map((issue) =>
         issueAt(file, issue.path, issue.message, issue.hint),
       ),
-    };
+    );
   }
-  return { ok: true, config: result.data };
+  return { ok: true, value: result.data };
 }
 
-type DecodeResult = { ok: true; text: string } | { ok: false; issue: Omit<LocatedIssue, 'file'> };
+/** The text, or the issue to report in the file being read. */
+type DecodeResult = Result<string, Omit<LocatedIssue, 'file'>>;
 
 function decodeUtf8(bytes: Buffer): DecodeResult {
   if (
@@ -221,7 +218,7 @@ function decodeUtf8(bytes: Buffer): DecodeResult {
   ) {
     return {
       ok: false,
-      issue: {
+      error: {
         path: '$',
         message: 'The file is encoded as UTF-16',
         hint: 'save the file as UTF-8',
@@ -233,13 +230,13 @@ function decodeUtf8(bytes: Buffer): DecodeResult {
   const body =
     bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
   try {
-    return { ok: true, text: new TextDecoder('utf-8', { fatal: true }).decode(body) };
+    return { ok: true, value: new TextDecoder('utf-8', { fatal: true }).decode(body) };
   } catch {
     const lenient = body.toString('utf8');
     const { line, column } = toLineColumn(lenient, Math.max(0, lenient.indexOf('\uFFFD')));
     return {
       ok: false,
-      issue: {
+      error: {
         path: '$',
         message: `The file is not valid UTF-8 (first bad byte near line ${line}, column ${column})`,
         hint: 'save the file as UTF-8',
@@ -297,6 +294,10 @@ function describeFsError(shown: string, absolute: string, error: unknown): Locat
     `Cannot read config ${absolute} (${code ?? 'unknown error'})`,
     'check that the path is a readable file or folder',
   );
+}
+
+function failWith(issues: LocatedIssue[]): { ok: false; error: LoadConfigFailure } {
+  return { ok: false, error: { issues } };
 }
 
 function issueAt(

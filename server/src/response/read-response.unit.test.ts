@@ -22,7 +22,7 @@ function exampleConnector(id: string): CompiledConnector {
     readJson('config/connectors.json'),
     readJson('config/sandbox.secrets.json') as Record<string, string>,
   );
-  const connector = result.ok ? result.compiled.connectors.get(id) : undefined;
+  const connector = result.ok ? result.value.compiled.connectors.get(id) : undefined;
   if (!connector) throw new Error(`example connector ${id} did not compile`);
   return connector;
 }

@@ -31,7 +31,7 @@ function depsWith(helpdesk: Partial<HelpdeskPort>) {
   const redactor = createRedactor(() => Object.values(TEST_SECRETS));
   let sends = 0;
   const deps: RunDeps = {
-    config: () => compiled.compiled,
+    config: () => compiled.value.compiled,
     helpdesks: new Map([
       [
         'zendesk',

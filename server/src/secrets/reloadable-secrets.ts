@@ -1,4 +1,5 @@
-import type { LoadSecretsResult, SecretSource } from './secret-source';
+import type { Result } from '../../../shared/src/result';
+import type { LoadSecretsResult, SecretSource, SecretsLoadError } from './secret-source';
 
 /**
  * Secrets that can be rotated without a restart: the server re-reads its secrets file when it
@@ -10,8 +11,14 @@ import type { LoadSecretsResult, SecretSource } from './secret-source';
  */
 export interface ReloadableSecrets extends SecretSource {
   /** Re-reads the source. `changed` is false when the values are the same as before. */
-  reload(): { ok: true; changed: boolean; names: number } | { ok: false; message: string };
+  reload(): Result<SecretsReloaded, SecretsLoadError>;
   status(): SecretsStatus;
+}
+
+export interface SecretsReloaded {
+  changed: boolean;
+  /** How many secrets have a value after the reload. */
+  names: number;
 }
 
 export interface SecretsStatus {
@@ -27,10 +34,10 @@ const MAX_RETIRED_VALUES = 1_000;
 export function createReloadableSecrets(
   load: () => LoadSecretsResult,
   now: () => Date = () => new Date(),
-): { ok: true; secrets: ReloadableSecrets } | { ok: false; message: string } {
+): Result<ReloadableSecrets, SecretsLoadError> {
   const first = load();
   if (!first.ok) return first;
-  let current = first.secrets;
+  let current = first.value;
   let loadedAt = now().toISOString();
   let lastError: SecretsStatus['lastError'];
   const retired = new Set<string>();
@@ -41,31 +48,31 @@ export function createReloadableSecrets(
 
   return {
     ok: true,
-    secrets: {
+    value: {
       get: (name) => current.get(name),
       values: () => [...current.values(), ...retired],
       names: () => current.names(),
       reload() {
         const next = load();
         if (!next.ok) {
-          lastError = { at: now().toISOString(), message: next.message };
+          lastError = { at: now().toISOString(), message: next.error.message };
           return next;
         }
         lastError = undefined;
-        const nextNames = next.secrets.names();
+        const nextNames = next.value.names();
         const union = [...new Set([...currentNames, ...nextNames])];
-        const changed = fingerprint(current, union) !== fingerprint(next.secrets, union);
+        const changed = fingerprint(current, union) !== fingerprint(next.value, union);
         if (changed) {
-          const kept = new Set(next.secrets.values());
+          const kept = new Set(next.value.values());
           for (const value of current.values()) if (!kept.has(value)) retired.add(value);
           while (retired.size > MAX_RETIRED_VALUES) {
             retired.delete(retired.values().next().value as string);
           }
-          current = next.secrets;
+          current = next.value;
           currentNames = nextNames;
           loadedAt = now().toISOString();
         }
-        return { ok: true, changed, names: nextNames.length };
+        return { ok: true, value: { changed, names: nextNames.length } };
       },
       status: () => ({
         ok: lastError === undefined,

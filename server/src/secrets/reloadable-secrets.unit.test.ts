@@ -5,20 +5,20 @@ import type { LoadSecretsResult } from './secret-source';
 
 /** A source whose next load answers whatever the test put in `next`. */
 function sourceReturning(initial: Record<string, string>) {
-  let next: LoadSecretsResult = { ok: true, secrets: createSecretSource(initial) };
+  let next: LoadSecretsResult = { ok: true, value: createSecretSource(initial) };
   let clock = 0;
   const made = createReloadableSecrets(
     () => next,
     () => new Date(Date.UTC(2026, 10, 26, 12, 0, clock++)),
   );
-  if (!made.ok) throw new Error(made.message);
+  if (!made.ok) throw new Error(made.error.message);
   return {
-    secrets: made.secrets,
+    secrets: made.value,
     setValues: (values: Record<string, string>) => {
-      next = { ok: true, secrets: createSecretSource(values) };
+      next = { ok: true, value: createSecretSource(values) };
     },
     fail: (message: string) => {
-      next = { ok: false, message };
+      next = { ok: false, error: { code: 'SECRETS_FILE_NOT_JSON', message } };
     },
   };
 }
@@ -28,7 +28,7 @@ describe('createReloadableSecrets', () => {
     const source = sourceReturning({ SHOP: 'old-token-1', JIRA: 'jira-token' });
     source.setValues({ SHOP: 'new-token-2', JIRA: 'jira-token' });
 
-    expect(source.secrets.reload()).toEqual({ ok: true, changed: true, names: 2 });
+    expect(source.secrets.reload()).toEqual({ ok: true, value: { changed: true, names: 2 } });
     expect(source.secrets.get('SHOP')).toBe('new-token-2');
     expect(source.secrets.values()).toEqual(
       expect.arrayContaining(['new-token-2', 'jira-token', 'old-token-1']),
@@ -39,14 +39,14 @@ describe('createReloadableSecrets', () => {
   it('says unchanged, and keeps its load time, when the file was saved with the same values', () => {
     const source = sourceReturning({ SHOP: 'token' });
     source.setValues({ SHOP: 'token' });
-    expect(source.secrets.reload()).toEqual({ ok: true, changed: false, names: 1 });
+    expect(source.secrets.reload()).toEqual({ ok: true, value: { changed: false, names: 1 } });
     expect(source.secrets.status().loadedAt).toBe('2026-11-26T12:00:00.000Z');
   });
 
   it('notices a secret that was removed', () => {
     const source = sourceReturning({ SHOP: 'token', JIRA: 'jira' });
     source.setValues({ SHOP: 'token' });
-    expect(source.secrets.reload()).toMatchObject({ changed: true, names: 1 });
+    expect(source.secrets.reload()).toEqual({ ok: true, value: { changed: true, names: 1 } });
     expect(source.secrets.get('JIRA')).toBeUndefined();
     expect(source.secrets.names()).toEqual(['SHOP']);
   });
@@ -57,7 +57,10 @@ describe('createReloadableSecrets', () => {
 
     expect(source.secrets.reload()).toEqual({
       ok: false,
-      message: 'cannot read secrets file s.json (invalid JSON)',
+      error: {
+        code: 'SECRETS_FILE_NOT_JSON',
+        message: 'cannot read secrets file s.json (invalid JSON)',
+      },
     });
     expect(source.secrets.get('SHOP')).toBe('token');
     expect(source.secrets.status()).toMatchObject({
@@ -71,7 +74,8 @@ describe('createReloadableSecrets', () => {
   });
 
   it('refuses to start from a source that does not load', () => {
-    const made = createReloadableSecrets(() => ({ ok: false, message: 'no file' }));
-    expect(made).toEqual({ ok: false, message: 'no file' });
+    const failure = { code: 'SECRETS_FILE_UNREADABLE', message: 'no file' } as const;
+    const made = createReloadableSecrets(() => ({ ok: false, error: failure }));
+    expect(made).toEqual({ ok: false, error: failure });
   });
 });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Secrets are referenced by name in the config (`{{secrets.SHOPIFY_TOKEN}}`) and never written
@@ -20,8 +21,16 @@ export const SECRET_ENV_PREFIX = 'SECRET_';
 
 const secretsFileSchema = z.record(z.string().regex(SECRET_NAME_PATTERN), z.string().min(1));
 
-export type LoadSecretsResult =
-  { ok: true; secrets: SecretSource } | { ok: false; message: string };
+/**
+ * Why the secrets did not load. The message names the file and the reason and is shown as it is
+ * (log, /health), so it never holds a value from the file.
+ */
+export interface SecretsLoadError {
+  code: 'SECRETS_FILE_UNREADABLE' | 'SECRETS_FILE_NOT_JSON' | 'SECRETS_FILE_INVALID';
+  message: string;
+}
+
+export type LoadSecretsResult = Result<SecretSource, SecretsLoadError>;
 
 export function createSecretSource(values: Record<string, string>): SecretSource {
   const map = new Map(Object.entries(values).filter(([, value]) => value.length > 0));
@@ -36,12 +45,31 @@ export function createSecretSource(values: Record<string, string>): SecretSource
 export function loadSecrets(env: NodeJS.ProcessEnv, secretsFile?: string): LoadSecretsResult {
   const values: Record<string, string> = {};
   if (secretsFile) {
+    let text: string;
+    try {
+      text = readFileSync(secretsFile, 'utf8');
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+      return {
+        ok: false,
+        error: {
+          code: 'SECRETS_FILE_UNREADABLE',
+          message: `cannot read secrets file ${secretsFile} (${reason})`,
+        },
+      };
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(readFileSync(secretsFile, 'utf8'));
-    } catch (error) {
-      const reason = (error as NodeJS.ErrnoException).code ?? 'invalid JSON';
-      return { ok: false, message: `cannot read secrets file ${secretsFile} (${reason})` };
+      parsed = JSON.parse(text);
+    } catch {
+      // The parser's message quotes the text around the error, which holds secrets: only say so.
+      return {
+        ok: false,
+        error: {
+          code: 'SECRETS_FILE_NOT_JSON',
+          message: `cannot read secrets file ${secretsFile} (invalid JSON)`,
+        },
+      };
     }
     const result = secretsFileSchema.safeParse(parsed);
     if (!result.success) {
@@ -49,7 +77,10 @@ export function loadSecrets(env: NodeJS.ProcessEnv, secretsFile?: string): LoadS
       const keys = result.error.issues.map((issue) => issue.path.join('.') || '(top level)');
       return {
         ok: false,
-        message: `secrets file ${secretsFile} must be an object of NAME: "value" with uppercase names; check ${keys.join(', ')}`,
+        error: {
+          code: 'SECRETS_FILE_INVALID',
+          message: `secrets file ${secretsFile} must be an object of NAME: "value" with uppercase names; check ${keys.join(', ')}`,
+        },
       };
     }
     Object.assign(values, result.data);
@@ -60,5 +91,5 @@ export function loadSecrets(env: NodeJS.ProcessEnv, secretsFile?: string): LoadS
       if (SECRET_NAME_PATTERN.test(name)) values[name] = value;
     }
   }
-  return { ok: true, secrets: createSecretSource(values) };
+  return { ok: true, value: createSecretSource(values) };
 }

@@ -35,9 +35,9 @@ describe('loadSecrets', () => {
     });
     expect(result.ok).toBe(true);
     if (!result.ok) return;
-    expect(result.secrets.values()).toEqual(['shpat_1']);
-    expect(result.secrets.get('SHOPIFY_TOKEN')).toBe('shpat_1');
-    expect(result.secrets.get('ADMIN_TOKEN')).toBeUndefined();
+    expect(result.value.values()).toEqual(['shpat_1']);
+    expect(result.value.get('SHOPIFY_TOKEN')).toBe('shpat_1');
+    expect(result.value.get('ADMIN_TOKEN')).toBeUndefined();
   });
 
   it('reads a secrets file, and the environment wins over it', () => {
@@ -46,15 +46,18 @@ describe('loadSecrets', () => {
       JSON.stringify({ JIRA_EMAIL: 'a@b.c', JIRA_API_TOKEN: 'from-file' }),
     );
     const result = loadSecrets({ SECRET_JIRA_API_TOKEN: 'from-env' }, file);
-    expect(result.ok && result.secrets.get('JIRA_EMAIL')).toBe('a@b.c');
-    expect(result.ok && result.secrets.get('JIRA_API_TOKEN')).toBe('from-env');
+    expect(result.ok && result.value.get('JIRA_EMAIL')).toBe('a@b.c');
+    expect(result.ok && result.value.get('JIRA_API_TOKEN')).toBe('from-env');
   });
 
   it('reports a missing file by its error code', () => {
     const missing = join(dir, 'missing.json');
     expect(loadSecrets({}, missing)).toEqual({
       ok: false,
-      message: `cannot read secrets file ${missing} (ENOENT)`,
+      error: {
+        code: 'SECRETS_FILE_UNREADABLE',
+        message: `cannot read secrets file ${missing} (ENOENT)`,
+      },
     });
   });
 
@@ -63,7 +66,10 @@ describe('loadSecrets', () => {
     const result = loadSecrets({}, file);
     expect(result).toEqual({
       ok: false,
-      message: `cannot read secrets file ${file} (invalid JSON)`,
+      error: {
+        code: 'SECRETS_FILE_NOT_JSON',
+        message: `cannot read secrets file ${file} (invalid JSON)`,
+      },
     });
   });
 
@@ -79,17 +85,21 @@ describe('loadSecrets', () => {
     const result = loadSecrets({}, file);
     expect(result.ok).toBe(false);
     if (result.ok) return;
-    expect(result.message).toContain('lower_name');
-    expect(result.message).toContain('NUMBER');
+    expect(result.error.code).toBe('SECRETS_FILE_INVALID');
+    expect(result.error.message).toContain('lower_name');
+    expect(result.error.message).toContain('NUMBER');
     for (const value of ['good-secret-value', 'other-secret-value', '12345678']) {
-      expect(result.message).not.toContain(value);
+      expect(result.error.message).not.toContain(value);
     }
   });
 
   it('refuses a file that is not an object', () => {
     const file = secretsFile('array.json', '["secret-in-array"]');
     const result = loadSecrets({}, file);
-    expect(result).toMatchObject({ ok: false, message: expect.stringContaining('(top level)') });
-    expect(result.ok || result.message.includes('secret-in-array')).toBe(false);
+    expect(result).toMatchObject({
+      ok: false,
+      error: { code: 'SECRETS_FILE_INVALID', message: expect.stringContaining('(top level)') },
+    });
+    expect(result.ok || result.error.message.includes('secret-in-array')).toBe(false);
   });
 });

@@ -30,12 +30,13 @@ export async function watchSecretsFile(options: {
       if (!result.ok) {
         // The message names the file and the reason, never a value.
         logger.error(
-          `secrets reload failed; still using the secrets loaded at ${secrets.status().loadedAt}: ${result.message}`,
+          `secrets reload failed; still using the secrets loaded at ${secrets.status().loadedAt}: ${result.error.message}`,
+          { code: result.error.code },
         );
         return;
       }
-      if (!result.changed) return;
-      logger.info('secrets reloaded', { file: path, names: result.names });
+      if (!result.value.changed) return;
+      logger.info('secrets reloaded', { file: path, names: result.value.names });
       options.onChanged();
     } finally {
       checking = false;

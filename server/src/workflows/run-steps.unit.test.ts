@@ -109,8 +109,8 @@ function compile(steps: unknown[]): CompiledConfig {
     connectors: [connector('create', 'POST'), connector('lookup', 'GET')],
     workflows: [{ id: 'flow', name: 'Flow', trigger: { zendesk: {} }, steps }],
   });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.compiled;
+  if (!result.ok) throw new Error(JSON.stringify(result.error.issues));
+  return result.value.compiled;
 }
 
 const FAILURE_NOTE = { type: 'write', id: 'note_failure', internalNote: '{{error.code}}' };

@@ -53,8 +53,8 @@ function compile(connectors: Record<string, unknown>[]): CompiledConfig {
     connectors,
   });
   const result = compileConfig(config, { format, secrets: createSecretSource({}) });
-  if (!result.ok) throw new Error(JSON.stringify(result.issues));
-  return result.compiled;
+  if (!result.ok) throw new Error(JSON.stringify(result.error.issues));
+  return result.value.compiled;
 }
 
 let fake: RunningFakeSalesforce;
