@@ -7,11 +7,11 @@ import type { IdempotencyStore } from '../runs/idempotency-store';
 import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { listMacroViews, runMacro } from '../workflows/run-macro';
-import type { AgentSessions } from '../helpdesks/zendesk/identity/agent-session';
 import type { Logger } from '../logging/logger';
 import { ApiError } from './api-error';
 import type { RateLimiter } from './rate-limit';
 import { principalScope } from './authenticate';
+import type { AuthOptions } from './authenticate';
 import { listConnectorViews } from './connector-views';
 import { toRunAnswer } from './run-result-view';
 import { runWithIdempotency } from './run-with-idempotency';
@@ -253,5 +253,5 @@ export interface HelpdeskRoutes {
   /** Routes inside the authenticated `/api` (the Zendesk sidebar's). */
   api?(context: RouteContext): Router;
   /** Sessions the `/api` authenticator accepts besides the admin token (the sidebar's agents). */
-  sessions?: AgentSessions;
+  sessions?: AuthOptions['sessions'];
 }

@@ -15,8 +15,8 @@ import type { StepRunContext } from './run-steps';
 /**
  * Macros for agents and reps, whatever the helpdesk: which macros apply to a loaded ticket or
  * record, and running one once, in the request, through the same step engine as workflows.
- * The Zendesk routes (`/api/macros…`) and the Salesforce routes (`/api/salesforce/macros…`)
- * differ only in how they load the target and who the caller is.
+ * One router serves every helpdesk's macros (api/helpdesk-routes.ts); helpdesks differ only in
+ * how they load the target and who the caller is.
  */
 
 /** The helpdesk whose app offers the macro (its registry id). */

@@ -29,8 +29,8 @@ export interface WorkflowWorkerOptions {
   queue: DeliveryQueue;
   config: () => CompiledConfig | undefined;
   /**
-   * Run dependencies. Its helpdesks (`helpdesk` for Zendesk, `salesforce`) are the helpdesks by
-   * system: a delivery for a system without one goes to the dead letters.
+   * Run dependencies. Its helpdesks are found by the delivery's system: a delivery for a system
+   * this server has no helpdesk for goes to the dead letters.
    */
   run: RunDeps;
   logger: Logger;
