@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rateLimitOf } from '../../server/src/api/rate-limit';
+import { rateLimitOf } from '../../server/src/http/rate-limit';
 import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { SANDBOX_USER_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { signZendeskDelivery } from '../automations/support/start-automation-stack';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rateLimitOf } from '../../server/src/api/rate-limit';
+import { rateLimitOf } from '../../server/src/http/rate-limit';
 import type { ServerEnv } from '../../server/src/env/parse-env';
 import { startDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import type { RunningDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';

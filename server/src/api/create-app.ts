@@ -7,13 +7,13 @@ import type { RunLogStore } from '../run-log/run-record';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import type { SecretsStatus } from '../secrets/reloadable-secrets';
 import type { RunDeps } from '../runs/run-connector';
-import { ApiError, createErrorMiddleware, sendApiError } from './api-error';
-import { createAuthenticator, requireAdmin } from './authenticate';
-import type { AuthOptions } from './authenticate';
-import { principalScope } from './authenticate';
+import { ApiError, createErrorMiddleware, sendApiError } from '../http/api-error';
+import { createAuthenticator, requireAdmin } from '../http/authenticate';
+import type { AuthOptions } from '../http/authenticate';
+import { principalScope } from '../http/authenticate';
 import type { HelpdeskRoutes, RouteContext } from './helpdesk-routes';
-import { createRateLimiter, kindOfApiRequest } from './rate-limit';
-import type { RateLimiter, RateLimits } from './rate-limit';
+import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
+import type { RateLimiter, RateLimits } from '../http/rate-limit';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';

@@ -2,7 +2,7 @@ import type { Result } from '../../../shared/src/result';
 import { createHash } from 'node:crypto';
 import type { ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { IdempotencyStore } from '../runs/idempotency-store';
-import { ApiError } from './api-error';
+import { ApiError } from '../http/api-error';
 
 /**
  * Runs a connector (or a macro) at most once per Idempotency-Key: a repeat of the same request (double click,

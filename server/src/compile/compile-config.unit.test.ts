@@ -13,9 +13,9 @@ import {
   compileTestConfig,
   compileTestConnector,
   TEST_CONNECTOR_ID,
-} from './test-config';
+} from '../test-support/test-config';
 import { createSecretSource } from '../secrets/secret-source';
-import type { TestConfigParts } from './test-config';
+import type { TestConfigParts } from '../test-support/test-config';
 
 const repoFile = (path: string) => fileURLToPath(new URL(`../../../${path}`, import.meta.url));
 const readJson = (path: string): unknown => JSON.parse(readFileSync(repoFile(path), 'utf8'));

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { compileTestConfig, TEST_CONNECTION_ID } from './test-config';
+import { compileTestConfig, TEST_CONNECTION_ID } from '../test-support/test-config';
 
 /**
  * Workflow and macro validation: each mistake an admin can make is reported at load, with the

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as z from 'zod';
-import { rateLimitOf } from '../api/rate-limit';
-import type { RateLimits } from '../api/rate-limit';
+import { rateLimitOf } from '../http/rate-limit';
+import type { RateLimits } from '../http/rate-limit';
 import type { SalesforceCredentials } from '../helpdesks/salesforce/client/salesforce-auth';
 import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
 import type { ZendeskAuth } from '../helpdesks/zendesk/client/zendesk-client';

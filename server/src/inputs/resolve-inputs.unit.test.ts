@@ -4,7 +4,7 @@ import {
   describeCase,
 } from '../../../shared/src/inputs/coerce-input-test-cases';
 import type { CompiledConnector } from '../compile/compiled-model';
-import { compileTestConnector } from '../compile/test-config';
+import { compileTestConnector } from '../test-support/test-config';
 import { prefillInput, resolveInputs } from './resolve-inputs';
 import type { ResolveInputsResult } from './resolve-inputs';
 

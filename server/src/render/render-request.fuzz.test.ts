@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledConnector } from '../compile/compiled-model';
-import { compileTestConnector } from '../compile/test-config';
+import { compileTestConnector } from '../test-support/test-config';
 import { renderRequest } from './render-request';
 import type { RenderRequestResult } from './render-request';
 

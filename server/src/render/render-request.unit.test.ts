@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledConnector } from '../compile/compiled-model';
-import { compileTestConnector, TEST_SECRETS } from '../compile/test-config';
-import type { TestConfigParts } from '../compile/test-config';
+import { compileTestConnector, TEST_SECRETS } from '../test-support/test-config';
+import type { TestConfigParts } from '../test-support/test-config';
 import { renderRequest } from './render-request';
 import type { RenderedRequest, RenderRequestResult } from './render-request';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { CompiledConnector } from '../compile/compiled-model';
-import { compileTestConfig, compileTestConnector } from '../compile/test-config';
+import { compileTestConfig, compileTestConnector } from '../test-support/test-config';
 import { readResponse } from './read-response';
 import type { UpstreamAnswer } from './read-response';
 

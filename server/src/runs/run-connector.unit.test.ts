@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildTestConfig, compileTestConfig, TEST_SECRETS } from '../compile/test-config';
+import { buildTestConfig, compileTestConfig, TEST_SECRETS } from '../test-support/test-config';
 import { createLogger } from '../logging/logger';
 import { createRedactor } from '../logging/redact';
 import type { RunRecord, RunLogStore } from '../run-log/run-record';

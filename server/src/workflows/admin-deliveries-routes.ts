@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import * as z from 'zod';
-import { ApiError, parseOrThrow } from '../api/api-error';
-import { requireAdmin } from '../api/authenticate';
+import { ApiError, parseOrThrow } from '../http/api-error';
+import { requireAdmin } from '../http/authenticate';
 import { DELIVERY_ID_PATTERN, DELIVERY_STATES } from './delivery-queue';
 import type { DeliveryQueue, DeliveryState } from './delivery-queue';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledConfig } from '../compile/compiled-model';
-import { compileTestConfig, TEST_CONNECTION_ID, TEST_SECRETS } from '../compile/test-config';
+import { compileTestConfig, TEST_CONNECTION_ID, TEST_SECRETS } from '../test-support/test-config';
 import { createLogger } from '../logging/logger';
 import { createRedactor } from '../logging/redact';
 import type { OutboundRequest, SendResult } from '../request/request-types';

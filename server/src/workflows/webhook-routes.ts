@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import express, { Router } from 'express';
 import type { Request } from 'express';
 import * as z from 'zod';
-import { ApiError, describeZodError } from '../api/api-error';
+import { ApiError, describeZodError } from '../http/api-error';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { CompiledWorkflow } from '../compile/compile-workflows';
 import type { Logger } from '../logging/logger';

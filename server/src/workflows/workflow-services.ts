@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { CompiledConfig } from '../compile/compiled-model';
-import type { RateLimiter } from '../api/rate-limit';
+import type { RateLimiter } from '../http/rate-limit';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import { createAdminDeliveriesRouter } from './admin-deliveries-routes';

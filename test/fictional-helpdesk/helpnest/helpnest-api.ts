@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import * as z from 'zod';
-import { parseOrThrow } from '../../../server/src/api/api-error';
+import { parseOrThrow } from '../../../server/src/http/api-error';
 import type { HelpdeskApi } from '../../../server/src/api/helpdesk-routes';
 import type { RunActor, RunSource } from '../../../server/src/run-log/run-record';
 

@@ -1,5 +1,5 @@
 import express, { Router } from 'express';
-import { createConnectorKeyAuthenticator } from '../../../server/src/api/authenticate';
+import { createConnectorKeyAuthenticator } from '../../../server/src/http/authenticate';
 import { createHelpdeskRouter } from '../../../server/src/api/helpdesk-routes';
 import type { HelpdeskModule } from '../../../server/src/helpdesks/helpdesk-module';
 import { helpnestApi } from './helpnest-api';

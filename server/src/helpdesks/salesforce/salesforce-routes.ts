@@ -7,11 +7,11 @@ import {
   salesforceRunBodySchema,
   salesforceRunMacroBodySchema,
 } from '../../../../shared/src/api/api-contracts';
-import { ApiError, parseOrThrow } from '../../api/api-error';
-import { createConnectorKeyAuthenticator } from '../../api/authenticate';
+import { ApiError, parseOrThrow } from '../../http/api-error';
+import { createConnectorKeyAuthenticator } from '../../http/authenticate';
 import { createHelpdeskRouter } from '../../api/helpdesk-routes';
 import type { HelpdeskApi, RouteContext, TargetRequest } from '../../api/helpdesk-routes';
-import { kindOfApiRequest } from '../../api/rate-limit';
+import { kindOfApiRequest } from '../../http/rate-limit';
 import { runIdSchema } from '../../run-log/run-record';
 import type { RunActor, RunSource } from '../../run-log/run-record';
 import type { LoadRequest } from '../../runs/helpdesk-port';

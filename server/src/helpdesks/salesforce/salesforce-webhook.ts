@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
-import { ApiError } from '../../api/api-error';
+import { ApiError } from '../../http/api-error';
 import {
   DELIVERY_KEY,
   parseFlatBody,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CompiledWrite } from '../../compile/compiled-model';
-import { compileTestConnector } from '../../compile/test-config';
+import { compileTestConnector } from '../../test-support/test-config';
 import { buildTicketUpdate } from './build-ticket-update';
 
 const OUTPUTS = ['count', 'state', 'key', 'flag', 'labels', 'missing'];

@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { HelpdeskPort } from '../../runs/helpdesk-port';
-import { ApiError } from '../../api/api-error';
-import { agentOf } from '../../api/authenticate';
+import { ApiError } from '../../http/api-error';
+import { agentOf } from '../../http/authenticate';
 
 /**
  * For reads that do not load the ticket themselves (the run log): a sidebar session sees a

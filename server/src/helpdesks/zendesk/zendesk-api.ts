@@ -5,8 +5,8 @@ import {
   listConnectorsQuerySchema,
   runConnectorBodySchema,
 } from '../../../../shared/src/api/api-contracts';
-import { ApiError, parseOrThrow } from '../../api/api-error';
-import { agentOf } from '../../api/authenticate';
+import { ApiError, parseOrThrow } from '../../http/api-error';
+import { agentOf } from '../../http/authenticate';
 import type { HelpdeskApi } from '../../api/helpdesk-routes';
 
 /**

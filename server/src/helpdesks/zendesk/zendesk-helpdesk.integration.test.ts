@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CompiledWrite } from '../../compile/compiled-model';
-import { compileTestConnector } from '../../compile/test-config';
+import { compileTestConnector } from '../../test-support/test-config';
 import { startFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
 import { SANDBOX_FIELD_IDS, SANDBOX_ZENDESK_CREDENTIALS } from '../../sandbox/seed/zendesk-seed';

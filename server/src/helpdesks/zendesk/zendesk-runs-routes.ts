@@ -4,7 +4,7 @@ import { listRunsQuerySchema } from '../../../../shared/src/api/api-contracts';
 import { decodeRunCursor, runIdSchema } from '../../run-log/run-record';
 import type { RunLogStore, RunRecord } from '../../run-log/run-record';
 import type { HelpdeskPort } from '../../runs/helpdesk-port';
-import { ApiError, parseOrThrow } from '../../api/api-error';
+import { ApiError, parseOrThrow } from '../../http/api-error';
 import { mayReadTicket } from './ticket-access';
 
 /** Writes `chunk`; when the socket's buffer is full, waits for it to drain (false: it closed). */

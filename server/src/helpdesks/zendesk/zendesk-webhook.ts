@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import * as z from 'zod';
 import { idSchema } from '../../../../shared/src/api/api-contracts';
-import { ApiError } from '../../api/api-error';
+import { ApiError } from '../../http/api-error';
 import { DELIVERY_KEY, parseFlatBody, sha256 } from '../../workflows/webhook-routes';
 import type { HelpdeskWebhook } from '../../workflows/webhook-routes';
 import {

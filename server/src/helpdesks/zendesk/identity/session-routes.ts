@@ -1,6 +1,6 @@
 import { Router } from 'express';
-import { ApiError } from '../../../api/api-error';
-import { agentOf } from '../../../api/authenticate';
+import { ApiError } from '../../../http/api-error';
+import { agentOf } from '../../../http/authenticate';
 import type { AgentAccess } from './agent-access';
 import type { AgentSessions } from './agent-session';
 

@@ -1,7 +1,7 @@
 import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import { createSecretSource } from '../secrets/secret-source';
-import { compileConfig } from './compile-config';
-import type { CompileConfigResult, CompiledConnector } from './compiled-model';
+import { compileConfig } from '../compile/compile-config';
+import type { CompileConfigResult, CompiledConnector } from '../compile/compiled-model';
 
 /**
  * Test support: small configs built through the real schema and compile step, so tests exercise
