@@ -3,7 +3,10 @@ import * as z from 'zod/mini';
 /**
  * What the apps send: the query strings and bodies of the endpoints in endpoints.ts. Written with
  * zod/mini because the sidebar bundles the contracts (zod classic would double its download);
- * the server parses with them all the same, since both flavours share zod's core and its messages.
+ * the server parses with them all the same, since both flavours share zod's core. zod's own
+ * messages ("Invalid input: expected string…") come from the English locale that zod classic
+ * installs for the whole process when it loads, as it does in the server; zod/mini alone leaves
+ * them at "Invalid input", which the browser never shows.
  */
 
 const inputValueSchema = z.union([
