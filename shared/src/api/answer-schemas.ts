@@ -8,7 +8,7 @@ import * as z from 'zod/mini';
  * The objects are deliberately NOT strict: a field a newer server adds must not break an app
  * page still open in an agent's browser during an upgrade; unknown fields are dropped. That
  * every field the server sends is named here is checked by the contract tests instead
- * (test/api/endpoint-contracts.integration.test.ts).
+ * (test/contracts/endpoint-answers.integration.test.ts).
  */
 
 const runOutcomeSchema = z.enum(['success', 'empty', 'failed']);
