@@ -1,4 +1,4 @@
-import type { ConnectorInputView, ConnectorView } from '../../shared/src/api/api-contracts';
+import type { ConnectorInputView, ConnectorView } from '../../shared/src/api/answer-schemas';
 import { INPUT_TYPES, coerceInput, isBlankInputValue } from '../../shared/src/inputs/coerce-input';
 import type {
   InputType,

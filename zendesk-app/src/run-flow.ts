@@ -1,4 +1,4 @@
-import type { ConnectorView, RunResultView } from '../../shared/src/api/api-contracts';
+import type { ConnectorView, RunResultView } from '../../shared/src/api/answer-schemas';
 import { takesComment } from './connector-list';
 import type { ErrorView } from './error-messages';
 import { describeFailure } from './error-messages';

@@ -1,4 +1,4 @@
-import type { RunResultView } from '../../shared/src/api/api-contracts';
+import type { RunResultView } from '../../shared/src/api/answer-schemas';
 import { STRINGS } from './strings';
 
 /**

@@ -4,8 +4,17 @@ import type {
   MacroResultView,
   MacroStepView,
   MacroView as SharedMacroView,
+  RunRecordView as SharedRunRecordView,
   RunResultView,
-} from '../../shared/src/api/api-contracts';
+} from '../../shared/src/api/answer-schemas';
+import { buildEndpointPath } from '../../shared/src/api/define-endpoint';
+import type {
+  EndpointAnswer,
+  EndpointBody,
+  EndpointContract,
+  EndpointPathParts,
+} from '../../shared/src/api/define-endpoint';
+import { ZENDESK_ENDPOINTS } from '../../shared/src/api/endpoints';
 import type { AgentSession } from './session';
 
 /**
@@ -14,9 +23,9 @@ import type { AgentSession } from './session';
  * in the page: no proxy, no shared secret in Zendesk, nothing the browser could sign itself.
  * An expired session is renewed once and the call repeated (with the same Idempotency-Key).
  *
- * Answers are parsed with zod (mini, to keep the bundle small). The schemas are deliberately
- * NOT strict: a field a newer server adds must not break an app page still open in an agent's
- * browser during an upgrade. Unknown fields are dropped.
+ * Each call is built from its endpoint's contract (shared/src/api/endpoints.ts: method, path with
+ * encoded parameters) and its answer parsed with the contract's answer schema (zod/mini, to keep
+ * the bundle small; not strict, so a field a newer server adds does not break an open page).
  */
 
 /** A failure as the UI needs it: server codes as sent, plus the app's own transport codes. */
@@ -43,151 +52,11 @@ export type HttpAnswer =
   { kind: 'answer'; status: number; text: string } | { kind: 'timeout' } | { kind: 'unreachable' };
 export type Transport = (request: HttpRequest) => Promise<HttpAnswer>;
 
-const outcomeSchema = z.enum(['success', 'empty', 'failed']);
-const codeMessageSchema = z.object({ code: z.string(), message: z.string() });
-
-const connectorSchema = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  confirm: z.boolean(),
-  method: z.string(),
-  inputs: z.array(
-    z.object({
-      name: z.string(),
-      label: z.string(),
-      description: z.string(),
-      type: z.string(),
-      required: z.boolean(),
-      prompt: z.boolean(),
-      source: z.nullable(z.string()),
-      pattern: z.nullable(z.string()),
-      maxLength: z.nullable(z.number()),
-      trim: z.boolean(),
-      value: z.unknown(),
-    }),
-  ),
-  outputs: z.array(z.object({ name: z.string(), label: z.string(), redacted: z.boolean() })),
-  unavailable: z.nullable(codeMessageSchema),
-  lastRun: z.nullable(
-    z.object({
-      runId: z.string(),
-      outcome: outcomeSchema,
-      message: z.string(),
-      startedAt: z.string(),
-    }),
-  ),
-});
-const connectorListSchema = z.object({ connectors: z.array(connectorSchema) });
-
-const runResultSchema = z.object({
-  runId: z.string(),
-  connectorId: z.string(),
-  outcome: outcomeSchema,
-  upstreamOutcome: outcomeSchema,
-  message: z.string(),
-  error: z.optional(codeMessageSchema),
-  outputs: z.array(
-    z.object({ name: z.string(), label: z.string(), value: z.unknown(), redacted: z.boolean() }),
-  ),
-  writes: z.object({
-    status: z.enum(['none', 'written', 'failed', 'skipped']),
-    changes: z.unknown(),
-    error: z.optional(codeMessageSchema),
-  }),
-  dryRun: z.boolean(),
-  durationMs: z.number(),
-  attempts: z.number(),
-  replayed: z.optional(z.boolean()),
-});
-
-/** A run log entry: a connector run, or a workflow's or macro's summary (by `kind`). */
-const runRecordSchema = z.object({
-  id: z.string(),
-  kind: z.optional(z.enum(['connector', 'workflow', 'macro'])),
-  connectorId: z.optional(z.string()),
-  workflowId: z.optional(z.string()),
-  macroId: z.optional(z.string()),
-  outcome: outcomeSchema,
-  errorCode: z.optional(z.string()),
-  message: z.string(),
-  startedAt: z.string(),
-  durationMs: z.number(),
-  attempts: z.number(),
-  dryRun: z.boolean(),
-  source: z.optional(z.string()),
-  actor: z.optional(
-    z.object({
-      kind: z.string(),
-      id: z.optional(z.string()),
-      name: z.optional(z.string()),
-      email: z.optional(z.string()),
-    }),
-  ),
-  inputs: z.record(z.string(), z.unknown()),
-  outputs: z.record(z.string(), z.unknown()),
-  request: z.optional(
-    z.object({
-      method: z.string(),
-      url: z.string(),
-      headers: z.record(z.string(), z.string()),
-      body: z.optional(z.string()),
-    }),
-  ),
-  response: z.optional(
-    z.object({
-      status: z.optional(z.number()),
-      body: z.optional(z.string()),
-      truncated: z.boolean(),
-    }),
-  ),
-  writes: z.object({
-    status: z.string(),
-    changes: z.unknown(),
-    error: z.optional(codeMessageSchema),
-  }),
-});
-export type RunRecordView = z.infer<typeof runRecordSchema>;
-
-const runsPageSchema = z.object({ runs: z.array(runRecordSchema) });
-
-// Typed as the shared contract: a schema that drifts from what the server sends fails to compile.
-const macroSchema: z.ZodMiniType<SharedMacroView> = z.object({
-  id: z.string(),
-  name: z.string(),
-  description: z.string(),
-  confirm: z.boolean(),
-  connectors: z.array(z.object({ id: z.string(), name: z.string() })),
-  unavailable: z.nullable(codeMessageSchema),
-});
+export type RunRecordView = SharedRunRecordView;
 export type MacroView = SharedMacroView;
-const macroListSchema = z.object({ macros: z.array(macroSchema) });
-
-/** One step of a macro as the server reports it (server/src/workflows/run-steps.ts). */
-const macroStepSchema: z.ZodMiniType<MacroStepView> = z.object({
-  stepId: z.string(),
-  type: z.string(),
-  outcome: outcomeSchema,
-  message: z.string(),
-  error: z.optional(codeMessageSchema),
-  runId: z.optional(z.string()),
-  /** Run steps: the connector's `writes` ({ status, changes }); write steps: the ticket update. */
-  writes: z.optional(z.unknown()),
-  path: z.optional(z.string()),
-  resumed: z.boolean(),
-});
 export type MacroStepReport = MacroStepView;
-
-const macroResultSchema: z.ZodMiniType<MacroResultView> = z.object({
-  macroId: z.string(),
-  runId: z.string(),
-  outcome: z.enum(['success', 'failed']),
-  message: z.string(),
-  error: z.optional(codeMessageSchema),
-  steps: z.array(macroStepSchema),
-});
 export type MacroResult = MacroResultView;
-const runEntrySchema = z.object({ run: runRecordSchema });
+
 const errorBodySchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), details: z.optional(z.unknown()) }),
 });
@@ -289,29 +158,36 @@ export interface ServerApi {
   ): Promise<ApiResult<MacroResult>>;
 }
 
+/** One call as `call` takes it: the path's parts, and the body and headers when there are. */
+type CallRequest<E extends EndpointContract> = EndpointPathParts<E> & {
+  body?: EndpointBody<E>;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+};
+
 export function createServerApi(options: ServerApiOptions): ServerApi {
   const readMs = options.readTimeoutMs ?? DEFAULT_READ_TIMEOUT_MS;
   const runMs = options.runTimeoutMs ?? DEFAULT_RUN_TIMEOUT_MS;
   const { transport, session } = options;
+  const endpoints = ZENDESK_ENDPOINTS;
 
-  async function send<T>(
-    method: 'GET' | 'POST',
-    path: string,
-    schema: z.ZodMiniType<T>,
-    extra: { body?: unknown; headers?: Record<string, string>; timeoutMs: number },
-  ): Promise<ApiResult<T>> {
+  async function call<E extends EndpointContract>(
+    endpoint: E,
+    request: CallRequest<E>,
+  ): Promise<ApiResult<EndpointAnswer<E>>> {
+    const path = buildEndpointPath(endpoint, request);
     const exchange = () =>
       transport({
-        method,
+        method: endpoint.method,
         path,
         headers: {
           Accept: 'application/json',
           Authorization: `Bearer ${session.token()}`,
-          ...(extra.body === undefined ? {} : { 'Content-Type': 'application/json' }),
-          ...extra.headers,
+          ...(request.body === undefined ? {} : { 'Content-Type': 'application/json' }),
+          ...request.headers,
         },
-        ...(extra.body === undefined ? {} : { body: JSON.stringify(extra.body) }),
-        timeoutMs: extra.timeoutMs,
+        ...(request.body === undefined ? {} : { body: JSON.stringify(request.body) }),
+        timeoutMs: request.timeoutMs,
       });
     let answer = await exchange();
     // An expired session is renewed once; the repeat carries the same Idempotency-Key, so a
@@ -323,7 +199,7 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     if (answer.kind !== 'answer' || answer.status >= 400) {
       return { ok: false, error: describeAnswer(answer) };
     }
-    const parsed = schema.safeParse(parseJsonText(answer.text));
+    const parsed = z.safeParse<E['answer']>(endpoint.answer, parseJsonText(answer.text));
     if (!parsed.success) {
       return {
         ok: false,
@@ -337,51 +213,46 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     return { ok: true, value: parsed.data };
   }
 
-  const get = <T>(path: string, schema: z.ZodMiniType<T>) =>
-    send('GET', path, schema, { timeoutMs: readMs });
   return {
     async listConnectors(ticketId) {
-      const result = await get(
-        `/api/connectors?ticketId=${encodeURIComponent(ticketId)}`,
-        connectorListSchema,
-      );
+      const result = await call(endpoints.listConnectors, {
+        query: { ticketId },
+        timeoutMs: readMs,
+      });
       return result.ok ? { ok: true, value: result.value.connectors } : result;
     },
     runConnector(connectorId, body, idempotencyKey) {
-      return send(
-        'POST',
-        `/api/connectors/${encodeURIComponent(connectorId)}/run`,
-        runResultSchema,
-        {
-          body,
-          headers: { 'Idempotency-Key': idempotencyKey },
-          timeoutMs: runMs,
-        },
-      );
+      return call(endpoints.runConnector, {
+        params: { connectorId },
+        body,
+        headers: { 'Idempotency-Key': idempotencyKey },
+        timeoutMs: runMs,
+      });
     },
     async listRuns(ticketId, limit = 10) {
-      const result = await get(
-        `/api/runs?ticketId=${encodeURIComponent(ticketId)}&limit=${limit}`,
-        runsPageSchema,
-      );
+      const result = await call(endpoints.listRuns, {
+        query: { ticketId, limit },
+        timeoutMs: readMs,
+      });
       return result.ok ? { ok: true, value: result.value.runs } : result;
     },
     async getRun(runId) {
-      const result = await get(`/api/runs/${encodeURIComponent(runId)}`, runEntrySchema);
+      const result = await call(endpoints.getRun, { params: { runId }, timeoutMs: readMs });
       return result.ok ? { ok: true, value: result.value.run } : result;
     },
     async listMacros(ticketId) {
-      const result = await get(
-        `/api/macros?ticketId=${encodeURIComponent(ticketId)}`,
-        macroListSchema,
-      );
+      const result = await call(endpoints.listMacros, {
+        query: { ticketId },
+        timeoutMs: readMs,
+      });
       if (result.ok) return { ok: true, value: result.value.macros };
       // A server without automations has no such endpoint: that is "no macros", not an error.
       if (result.error.code === 'NOT_FOUND') return { ok: true, value: [] };
       return result;
     },
     runMacro(macroId, body, idempotencyKey) {
-      return send('POST', `/api/macros/${encodeURIComponent(macroId)}/run`, macroResultSchema, {
+      return call(endpoints.runMacro, {
+        params: { macroId },
         body,
         headers: { 'Idempotency-Key': idempotencyKey },
         timeoutMs: runMs,

@@ -87,7 +87,7 @@ describe('failures as values', () => {
   });
 
   it('refuses an answer of the wrong shape instead of rendering it', async () => {
-    const { transport } = recording([json(200, { connectors: [{ id: 1 }] })]);
+    const { transport } = recording([json(200, { ticketId: '1', connectors: [{ id: 1 }] })]);
     const api = createServerApi({ transport, session: session() });
     expect(await api.listConnectors(1)).toMatchObject({
       ok: false,
@@ -113,7 +113,7 @@ describe('an expired session', () => {
   const expired = json(401, { error: { code: 'SESSION_EXPIRED', message: 'Expired.' } });
 
   it('is renewed once, and the call repeated with the new token and the same key', async () => {
-    const { transport, sent } = recording([expired, json(200, { connectors: [] })]);
+    const { transport, sent } = recording([expired, json(200, { ticketId: '1', connectors: [] })]);
     const api = createServerApi({ transport, session: session(['old', 'new']) });
     expect(await api.listConnectors(1)).toEqual({ ok: true, value: [] });
     await api.runConnector('x', { ticketId: 1, inputs: {}, confirmed: false }, 'k-repeat-1');

@@ -1,4 +1,6 @@
 import * as z from 'zod/mini';
+import { buildEndpointPath } from '../../shared/src/api/define-endpoint';
+import { refreshSessionEndpoint } from '../../shared/src/api/endpoints';
 import type { Transport } from './server-api';
 
 /**
@@ -22,8 +24,6 @@ const sessionStateSchema = z.object({
   user: z.object({ id: z.number(), name: z.string(), role: z.string() }),
 });
 export type SessionState = z.infer<typeof sessionStateSchema>;
-
-const renewedSchema = z.object({ token: z.string(), expiresAt: z.string() });
 
 /** The session embedded in the page, or undefined when the page was not loaded by Zendesk. */
 export function readSessionState(doc: Pick<Document, 'getElementById'>): SessionState | undefined {
@@ -77,8 +77,8 @@ export function createAgentSession(
 
   async function attempt(): Promise<boolean> {
     const answer = await deps.transport({
-      method: 'POST',
-      path: '/api/session/refresh',
+      method: refreshSessionEndpoint.method,
+      path: buildEndpointPath(refreshSessionEndpoint, {}),
       headers: { Accept: 'application/json', Authorization: `Bearer ${token}` },
       timeoutMs: 15_000,
     });
@@ -89,7 +89,7 @@ export function createAgentSession(
       } catch {
         body = undefined;
       }
-      const renewed = renewedSchema.safeParse(body);
+      const renewed = z.safeParse(refreshSessionEndpoint.answer, body);
       if (renewed.success) {
         token = renewed.data.token;
         expiresAt = Date.parse(renewed.data.expiresAt);

@@ -2,7 +2,7 @@ import type {
   ConnectorInputView,
   ConnectorView,
   RunResultView,
-} from '../../shared/src/api/api-contracts';
+} from '../../shared/src/api/answer-schemas';
 import type { MacroResult, MacroView } from './server-api';
 
 /** Connector views shaped like the server's answers for config/connectors.json (tests only). */

@@ -1,4 +1,4 @@
-import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import type { ConnectorView } from '../../../shared/src/api/answer-schemas';
 import type { CommentSummary } from '../ticket-comments';
 import { STRINGS } from '../strings';
 import { formatWhen, h } from './dom';

@@ -1,4 +1,4 @@
-import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import type { ConnectorView } from '../../../shared/src/api/answer-schemas';
 import { takesComment } from '../connector-list';
 import type { ListEntry } from '../connector-list';
 import type { MacroView } from '../server-api';

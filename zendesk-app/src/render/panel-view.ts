@@ -1,4 +1,4 @@
-import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import type { ConnectorView } from '../../../shared/src/api/answer-schemas';
 import type { FieldError, FormField } from '../input-form';
 import type { ResultView } from '../run-result';
 import type { CommentSummary } from '../ticket-comments';

@@ -1,4 +1,4 @@
-import type { ConnectorView } from '../../../shared/src/api/api-contracts';
+import type { ConnectorView } from '../../../shared/src/api/answer-schemas';
 import {
   activeEntry,
   commentConnectors,

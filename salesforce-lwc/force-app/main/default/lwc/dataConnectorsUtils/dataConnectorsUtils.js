@@ -1,7 +1,8 @@
 /**
  * The logic behind the `dataConnectors` component, kept free of the DOM so it can be tested on
  * its own: which connectors to list, how inputs are shown, checked and sent, and how a run's
- * result reads. Shapes follow the server contract (`shared/src/api/api-contracts.ts`).
+ * result reads. Shapes follow the server contract (`SALESFORCE_ENDPOINTS` in
+ * `shared/src/api/endpoints.ts`).
  */
 
 const LIGHTNING_INPUT_TYPES = {

@@ -6,6 +6,7 @@ import runConnector from '@salesforce/apex/DataConnectorsController.runConnector
 import runMacro from '@salesforce/apex/DataConnectorsController.runMacro';
 import { refreshApex } from '@salesforce/apex';
 import { notifyRecordUpdateAvailable } from 'lightning/uiRecordApi';
+import ANSWERS from './serverAnswers.json';
 
 jest.mock(
   '@salesforce/apex/DataConnectorsController.listConnectors',
@@ -35,76 +36,21 @@ jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolv
   virtual: true,
 });
 
-const RECORD_ID = '500000000000001AAA';
+// The server's answers as Apex hands them on. They live in serverAnswers.json, which the repo's
+// contract test (test/contracts/lwc-fixtures.test.ts) reads with the Salesforce endpoints'
+// answer schemas: an answer here that the server could not send fails there.
+const {
+  connectorList: CONNECTOR_LIST,
+  macroList: MACRO_LIST,
+  connectors: CONNECTORS,
+  runResults: RUN_RESULTS,
+  macros: MACROS,
+  macroResults: MACRO_RESULTS,
+} = ANSWERS;
+const RECORD_ID = CONNECTOR_LIST.recordId;
 const SHOW_TOAST = 'lightning__showtoast';
-
-function buildConnector(overrides = {}) {
-  return {
-    id: 'order_lookup',
-    name: 'Look up order',
-    description: 'Finds the order and fills in the shipping status.',
-    confirm: false,
-    method: 'GET',
-    inputs: [
-      {
-        name: 'order_number',
-        label: 'Order number',
-        description: '',
-        type: 'string',
-        required: true,
-        prompt: true,
-        source: 'record.Order_Number__c',
-        pattern: '^#?[0-9]{1,12}$',
-        maxLength: null,
-        value: '#1001',
-      },
-      {
-        name: 'email',
-        label: 'Customer email',
-        description: '',
-        type: 'email',
-        required: true,
-        prompt: false,
-        source: 'record.Contact.Email',
-        pattern: null,
-        maxLength: null,
-        value: 'ana@example.com',
-      },
-    ],
-    outputs: [],
-    unavailable: null,
-    lastRun: null,
-    ...overrides,
-  };
-}
-
-const REFUND = buildConnector({
-  id: 'refund_order',
-  name: 'Refund order',
-  description: 'Refunds the order in the shop.',
-  confirm: true,
-  method: 'POST',
-  inputs: [],
-});
-
-function buildResult(overrides = {}) {
-  return {
-    runId: 'run_01J0000000000000000000000A',
-    connectorId: 'order_lookup',
-    outcome: 'success',
-    upstreamOutcome: 'success',
-    message: 'Order #1001 is shipped.',
-    outputs: [
-      { name: 'status', label: 'Status', value: 'shipped', redacted: false },
-      { name: 'card', label: 'Card', value: '••••', redacted: true },
-    ],
-    writes: { status: 'written', changes: { Shipping_Status__c: 'shipped' } },
-    dryRun: false,
-    durationMs: 120,
-    attempts: 1,
-    ...overrides,
-  };
-}
+const ORDER_LOOKUP = CONNECTORS.orderLookup;
+const REFUND = CONNECTORS.refund;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -122,7 +68,7 @@ function flushPromises() {
 
 async function mountWithConnectors(connectors, props) {
   const element = mount(props);
-  listConnectors.emit({ recordId: RECORD_ID, objectApiName: 'Case', connectors });
+  listConnectors.emit({ ...CONNECTOR_LIST, connectors });
   await flushPromises();
   return element;
 }
@@ -157,7 +103,7 @@ describe('c-data-connectors', () => {
 
   describe('the connector list', () => {
     it('asks for the connectors of this record and lists them', async () => {
-      const element = await mountWithConnectors([buildConnector(), REFUND]);
+      const element = await mountWithConnectors([ORDER_LOOKUP, REFUND]);
 
       expect(listConnectors.getLastConfig()).toEqual({
         objectApiName: 'Case',
@@ -180,7 +126,7 @@ describe('c-data-connectors', () => {
     });
 
     it('shows only the connectors named in the App Builder filter', async () => {
-      const element = await mountWithConnectors([buildConnector(), REFUND], {
+      const element = await mountWithConnectors([ORDER_LOOKUP, REFUND], {
         connectorFilter: ' refund_order , unknown_id',
       });
 
@@ -189,7 +135,7 @@ describe('c-data-connectors', () => {
     });
 
     it('narrows the list as the rep types in the search box', async () => {
-      const element = await mountWithConnectors([buildConnector(), REFUND]);
+      const element = await mountWithConnectors([ORDER_LOOKUP, REFUND]);
 
       const search = query(element, 'search');
       search.dispatchEvent(new CustomEvent('change', { detail: { value: 'REFUND' } }));
@@ -210,7 +156,7 @@ describe('c-data-connectors', () => {
     });
 
     it('reloads the list when the rep clicks refresh', async () => {
-      const element = await mountWithConnectors([buildConnector()]);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
 
       query(element, 'refresh').click();
       await flushPromises();
@@ -222,7 +168,7 @@ describe('c-data-connectors', () => {
 
   describe('running a connector', () => {
     it('prefills the inputs from the values the server read from the record', async () => {
-      const element = await mountWithConnectors([buildConnector()]);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
 
       const inputs = element.shadowRoot.querySelectorAll('lightning-input[data-name]');
@@ -235,8 +181,8 @@ describe('c-data-connectors', () => {
     });
 
     it('sends the edited inputs and shows the outputs of the run', async () => {
-      runConnector.mockResolvedValue(buildResult());
-      const element = await mountWithConnectors([buildConnector()]);
+      runConnector.mockResolvedValue(RUN_RESULTS.written);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       const toasts = collectToasts(element);
       await openConnector(element, 'order_lookup');
 
@@ -270,9 +216,9 @@ describe('c-data-connectors', () => {
     });
 
     it('sends nothing that decides what the rep may do: Apex reads that from the org', async () => {
-      runConnector.mockResolvedValue(buildResult({ writes: { status: 'none', changes: null } }));
+      runConnector.mockResolvedValue(RUN_RESULTS.nothingWritten);
       // The page's filter only narrows the display; what may run is decided in Apex.
-      const element = await mountWithConnectors([buildConnector()], {
+      const element = await mountWithConnectors([ORDER_LOOKUP], {
         connectorFilter: 'order_lookup',
       });
       await openConnector(element, 'order_lookup');
@@ -295,9 +241,9 @@ describe('c-data-connectors', () => {
         .mockRejectedValueOnce({
           body: { message: 'Could not reach the Data Connectors server: Read timed out' },
         })
-        .mockResolvedValueOnce(buildResult())
-        .mockResolvedValueOnce(buildResult());
-      const element = await mountWithConnectors([buildConnector()]);
+        .mockResolvedValueOnce(RUN_RESULTS.written)
+        .mockResolvedValueOnce(RUN_RESULTS.written);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
 
       for (let click = 0; click < 3; click += 1) {
@@ -314,7 +260,7 @@ describe('c-data-connectors', () => {
 
     it('uses a new key when the rep changed the inputs before clicking again', async () => {
       runConnector.mockRejectedValue({ body: { message: 'Read timed out' } });
-      const element = await mountWithConnectors([buildConnector()]);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
       query(element, 'run').click();
       await flushPromises();
@@ -330,7 +276,7 @@ describe('c-data-connectors', () => {
     });
 
     it('blocks the run and says why when an input is invalid', async () => {
-      const element = await mountWithConnectors([buildConnector()]);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
 
       const input = element.shadowRoot.querySelector('lightning-input[data-name="order_number"]');
@@ -351,7 +297,7 @@ describe('c-data-connectors', () => {
           finish = resolve;
         }),
       );
-      const element = await mountWithConnectors([buildConnector()]);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
 
       query(element, 'run').click();
@@ -359,21 +305,14 @@ describe('c-data-connectors', () => {
       expect(element.shadowRoot.querySelector('lightning-spinner')).not.toBeNull();
       expect(query(element, 'run').disabled).toBe(true);
 
-      finish(buildResult({ writes: { status: 'none', changes: null } }));
+      finish(RUN_RESULTS.nothingWritten);
       await flushPromises();
       expect(element.shadowRoot.querySelector('lightning-spinner')).toBeNull();
     });
 
     it('shows an info toast when nothing was found', async () => {
-      runConnector.mockResolvedValue(
-        buildResult({
-          outcome: 'empty',
-          message: 'No order #1001.',
-          outputs: [],
-          writes: { status: 'none', changes: null },
-        }),
-      );
-      const element = await mountWithConnectors([buildConnector()]);
+      runConnector.mockResolvedValue(RUN_RESULTS.empty);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       const toasts = collectToasts(element);
       await openConnector(element, 'order_lookup');
 
@@ -388,7 +327,7 @@ describe('c-data-connectors', () => {
 
   describe('the confirmation step', () => {
     it('asks before running a connector that changes data, and calls Apex only once confirmed', async () => {
-      runConnector.mockResolvedValue(buildResult({ connectorId: 'refund_order' }));
+      runConnector.mockResolvedValue(RUN_RESULTS.refund);
       const element = await mountWithConnectors([REFUND]);
       await openConnector(element, 'refund_order');
 
@@ -410,7 +349,7 @@ describe('c-data-connectors', () => {
     });
 
     it('checks the inputs again when the rep edits them before confirming', async () => {
-      const connector = buildConnector({ confirm: true, method: 'POST' });
+      const connector = CONNECTORS.orderLookupConfirmed;
       const element = await mountWithConnectors([connector]);
       await openConnector(element, 'order_lookup');
 
@@ -448,7 +387,7 @@ describe('c-data-connectors', () => {
         status: 500,
         statusText: 'Server Error',
       });
-      const element = await mountWithConnectors([buildConnector()]);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       const toasts = collectToasts(element);
       await openConnector(element, 'order_lookup');
 
@@ -470,8 +409,8 @@ describe('c-data-connectors', () => {
 
   describe('refreshing the record page', () => {
     it('tells the page the record changed after the server wrote to it', async () => {
-      runConnector.mockResolvedValue(buildResult());
-      const element = await mountWithConnectors([buildConnector()]);
+      runConnector.mockResolvedValue(RUN_RESULTS.written);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
 
       query(element, 'run').click();
@@ -486,10 +425,8 @@ describe('c-data-connectors', () => {
     });
 
     it('does not refresh the page after a test run that saved nothing', async () => {
-      runConnector.mockResolvedValue(
-        buildResult({ dryRun: true, writes: { status: 'skipped', changes: null } }),
-      );
-      const element = await mountWithConnectors([buildConnector()]);
+      runConnector.mockResolvedValue(RUN_RESULTS.dryRun);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       await openConnector(element, 'order_lookup');
 
       query(element, 'run').click();
@@ -500,16 +437,8 @@ describe('c-data-connectors', () => {
     });
 
     it('does not refresh the page after a failed run, and shows an error toast', async () => {
-      runConnector.mockResolvedValue(
-        buildResult({
-          outcome: 'failed',
-          upstreamOutcome: 'failed',
-          message: 'The shop answered 500.',
-          outputs: [],
-          writes: { status: 'none', changes: null },
-        }),
-      );
-      const element = await mountWithConnectors([buildConnector()]);
+      runConnector.mockResolvedValue(RUN_RESULTS.failed);
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
       const toasts = collectToasts(element);
       await openConnector(element, 'order_lookup');
 
@@ -524,54 +453,12 @@ describe('c-data-connectors', () => {
   });
 
   describe('macros', () => {
-    const ESCALATE = {
-      id: 'escalate_case',
-      name: 'Escalate Case to engineering',
-      description: 'Creates a Jira issue and writes its key to the Case.',
-      confirm: true,
-      connectors: [{ id: 'jira_create_issue_from_case', name: 'Create Jira issue from Case' }],
-      unavailable: null,
-    };
-    const NOTE = {
-      id: 'add_summary',
-      name: 'Add summary',
-      description: 'Looks the order up and notes it.',
-      confirm: false,
-      connectors: [{ id: 'order_lookup', name: 'Look up order' }],
-      unavailable: null,
-    };
-
-    function buildMacroResult(overrides = {}) {
-      return {
-        macroId: 'escalate_case',
-        outcome: 'success',
-        message: 'All steps completed.',
-        steps: [
-          {
-            stepId: 'create_issue',
-            type: 'run',
-            outcome: 'success',
-            message: 'Created SUP-7.',
-            runId: 'run_01J0000000000000000000000A',
-            writes: { status: 'skipped', changes: null },
-            resumed: false,
-          },
-          {
-            stepId: 'write_reference',
-            type: 'write',
-            outcome: 'success',
-            message: 'Written.',
-            writes: { fields: { External_Reference__c: 'SUP-7' } },
-            resumed: false,
-          },
-        ],
-        ...overrides,
-      };
-    }
+    const ESCALATE = MACROS.escalate;
+    const NOTE = MACROS.addSummary;
 
     async function mountWithMacros(macros) {
-      const element = await mountWithConnectors([buildConnector()]);
-      listMacros.emit({ recordId: RECORD_ID, objectApiName: 'Case', macros });
+      const element = await mountWithConnectors([ORDER_LOOKUP]);
+      listMacros.emit({ ...MACRO_LIST, macros });
       await flushPromises();
       return element;
     }
@@ -611,7 +498,7 @@ describe('c-data-connectors', () => {
     });
 
     it('asks before running a macro with side effects, and runs it once confirmed', async () => {
-      runMacro.mockResolvedValue(buildMacroResult());
+      runMacro.mockResolvedValue(MACRO_RESULTS.escalate);
       const element = await mountWithMacros([ESCALATE]);
 
       await clickRunMacro(element, 'escalate_case');
@@ -637,7 +524,7 @@ describe('c-data-connectors', () => {
     it('retries a macro that got no answer with the same key, so its steps cannot run twice', async () => {
       runMacro
         .mockRejectedValueOnce({ body: { message: 'Could not reach the Data Connectors server' } })
-        .mockResolvedValueOnce(buildMacroResult());
+        .mockResolvedValueOnce(MACRO_RESULTS.escalate);
       const element = await mountWithMacros([ESCALATE]);
       for (let click = 0; click < 2; click += 1) {
         await clickRunMacro(element, 'escalate_case');
@@ -678,7 +565,7 @@ describe('c-data-connectors', () => {
       expect(spinner.alternativeText).toBe('Running the macro');
       expect(query(element, 'run-macro').disabled).toBe(true);
 
-      finish(buildMacroResult({ macroId: 'add_summary' }));
+      finish(MACRO_RESULTS.addSummary);
       await flushPromises();
 
       expect(element.shadowRoot.querySelector('lightning-spinner')).toBeNull();
@@ -698,7 +585,7 @@ describe('c-data-connectors', () => {
     });
 
     it('refreshes the record page and both lists after a macro wrote to the record', async () => {
-      runMacro.mockResolvedValue(buildMacroResult());
+      runMacro.mockResolvedValue(MACRO_RESULTS.escalate);
       const element = await mountWithMacros([ESCALATE]);
 
       await clickRunMacro(element, 'escalate_case');
@@ -710,22 +597,7 @@ describe('c-data-connectors', () => {
     });
 
     it('shows a failed macro as an error toast and does not refresh a record it did not change', async () => {
-      runMacro.mockResolvedValue(
-        buildMacroResult({
-          outcome: 'failed',
-          message: 'No Jira issue was created (UPSTREAM_HTTP_ERROR): Jira answered 503.',
-          steps: [
-            {
-              stepId: 'create_issue',
-              type: 'run',
-              outcome: 'failed',
-              message: 'Jira answered 503.',
-              writes: { status: 'skipped', changes: null },
-              resumed: false,
-            },
-          ],
-        }),
-      );
+      runMacro.mockResolvedValue(MACRO_RESULTS.failed);
       const element = await mountWithMacros([ESCALATE]);
       const toasts = collectToasts(element);
 

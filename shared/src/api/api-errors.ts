@@ -1,0 +1,53 @@
+/**
+ * The API's error catalogue: every code an endpoint answers with, and its HTTP status. No zod
+ * here: the sidebar bundles this module, and the endpoint contracts name their codes from it.
+ */
+
+/** Every error the API answers with: `{ error: { code, message, details? } }`. */
+export const API_ERROR_CODES = {
+  AUTH_REQUIRED: 401,
+  AUTH_INVALID: 401,
+  /** The sidebar's session ran out: the app renews it, or the agent reopens the ticket. */
+  SESSION_EXPIRED: 401,
+  FORBIDDEN: 403,
+  /** The agent's Zendesk role may not edit tickets, and the run would write to one. */
+  TICKET_EDIT_FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONNECTOR_NOT_FOUND: 404,
+  RUN_NOT_FOUND: 404,
+  TICKET_NOT_FOUND: 404,
+  RECORD_NOT_FOUND: 404,
+  HELPDESK_NOT_CONFIGURED: 503,
+  COMMENT_NOT_FOUND: 404,
+  AGENT_NOT_FOUND: 403,
+  BODY_INVALID: 400,
+  /** Sandbox mode answers only requests addressed to a loopback name (DNS rebinding). */
+  HOST_NOT_ALLOWED: 421,
+  QUERY_INVALID: 400,
+  BODY_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  CONFIRMATION_REQUIRED: 409,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_IN_PROGRESS: 409,
+  /** The key's request was sent and the server stopped before it finished: never sent again. */
+  IDEMPOTENCY_OUTCOME_UNKNOWN: 409,
+  IDEMPOTENCY_KEY_INVALID: 400,
+  CONNECTOR_DISABLED: 409,
+  CONNECTOR_NOT_APPLICABLE: 422,
+  CONNECTOR_SURFACE_MISMATCH: 422,
+  INPUT_INVALID: 422,
+  /** Salesforce: the org's Data Connectors settings do not allow this connector on this object. */
+  CONNECTOR_NOT_ALLOWED: 403,
+  CONNECTION_BUSY: 503,
+  /** The caller went over its rate limit; `Retry-After` says when to come back. */
+  RATE_LIMITED: 429,
+  CONFIG_UNAVAILABLE: 503,
+  HELPDESK_UNAVAILABLE: 502,
+  HELPDESK_AUTH_FAILED: 502,
+  INTERNAL_ERROR: 500,
+} as const;
+export type ApiErrorCode = keyof typeof API_ERROR_CODES;
+
+export interface ApiErrorBody {
+  error: { code: ApiErrorCode; message: string; details?: unknown };
+}
