@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import type * as z from 'zod';
+import * as z from 'zod';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-contracts';
 import type { ApiErrorBody, ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { Logger } from '../logging/logger';
@@ -35,7 +35,7 @@ export function sendApiError(res: Response, error: ApiError): void {
 }
 
 /** zod issues as `{ path, message }`, with a `$.a[0].b` path like the config errors. */
-export function describeZodError(error: z.ZodError): { path: string; message: string }[] {
+export function describeZodError(error: z.core.$ZodError): { path: string; message: string }[] {
   return error.issues.map((issue) => ({
     path:
       '$' +
@@ -44,12 +44,13 @@ export function describeZodError(error: z.ZodError): { path: string; message: st
   }));
 }
 
-export function parseOrThrow<T>(
-  schema: z.ZodType<T>,
+/** Parses with any zod schema: the endpoint contracts in shared/ are zod/mini, the rest classic. */
+export function parseOrThrow<S extends z.core.$ZodType>(
+  schema: S,
   value: unknown,
   code: 'BODY_INVALID' | 'QUERY_INVALID',
-): T {
-  const result = schema.safeParse(value);
+): z.output<S> {
+  const result = z.safeParse(schema, value);
   if (!result.success) {
     throw new ApiError(
       code,

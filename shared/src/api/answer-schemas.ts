@@ -135,7 +135,8 @@ export type MacroResultView = z.infer<typeof macroResultViewSchema>;
 /** What a run-log entry holds whatever ran (server/src/run-log/run-record.ts, redacted). */
 const runRecordBaseShape = {
   id: z.string(),
-  source: z.enum(['zendesk', 'salesforce', 'automation', 'api']),
+  /** A helpdesk's id (its app asked), `automation` or `api`. */
+  source: z.string(),
   actor: z.object({
     kind: z.enum(['agent', 'admin', 'system']),
     id: z.optional(z.string()),
@@ -143,7 +144,8 @@ const runRecordBaseShape = {
     email: z.optional(z.string()),
   }),
   target: z.object({
-    system: z.enum(['zendesk', 'salesforce']),
+    /** The helpdesk's id as registered (`zendesk`, `salesforce`, …). */
+    system: z.string(),
     /** 'ticket' for Zendesk, the SObject API name for Salesforce. */
     type: z.string(),
     id: z.string(),

@@ -2,11 +2,11 @@ import { Router } from 'express';
 import type { Request } from 'express';
 import express from 'express';
 import {
-  salesforceListMacrosQuerySchema,
-  salesforceListQuerySchema,
-  salesforceRunBodySchema,
-  salesforceRunMacroBodySchema,
-} from '../../../../shared/src/api/api-contracts';
+  salesforceListConnectorsEndpoint,
+  salesforceListMacrosEndpoint,
+  salesforceRunConnectorEndpoint,
+  salesforceRunMacroEndpoint,
+} from '../../../../shared/src/api/endpoints';
 import { ApiError, parseOrThrow } from '../../http/api-error';
 import { createConnectorKeyAuthenticator } from '../../http/authenticate';
 import { createHelpdeskRouter } from '../../api/helpdesk-routes';
@@ -75,12 +75,12 @@ const salesforceApi: HelpdeskApi = {
   system: 'salesforce',
 
   readConnectorsQuery(req) {
-    const query = parseOrThrow(salesforceListQuerySchema, req.query, 'QUERY_INVALID');
+    const query = parseOrThrow(salesforceListConnectorsEndpoint.query, req.query, 'QUERY_INVALID');
     return { ...listTargetOf(query), surface: 'salesforce' };
   },
 
   readRunBody(req) {
-    const body = parseOrThrow(salesforceRunBodySchema, req.body, 'BODY_INVALID');
+    const body = parseOrThrow(salesforceRunConnectorEndpoint.body, req.body, 'BODY_INVALID');
     return {
       ...runTargetOf(body),
       inputs: body.inputs,
@@ -94,11 +94,13 @@ const salesforceApi: HelpdeskApi = {
   },
 
   readMacrosQuery(req) {
-    return listTargetOf(parseOrThrow(salesforceListMacrosQuerySchema, req.query, 'QUERY_INVALID'));
+    return listTargetOf(
+      parseOrThrow(salesforceListMacrosEndpoint.query, req.query, 'QUERY_INVALID'),
+    );
   },
 
   readMacroRunBody(req) {
-    const body = parseOrThrow(salesforceRunMacroBodySchema, req.body, 'BODY_INVALID');
+    const body = parseOrThrow(salesforceRunMacroEndpoint.body, req.body, 'BODY_INVALID');
     const target = runTargetOf(body);
     const actor = actorOf(req, body.userId);
     return {

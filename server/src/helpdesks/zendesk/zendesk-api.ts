@@ -1,10 +1,10 @@
 import type { Request } from 'express';
-import * as z from 'zod';
 import {
-  idSchema,
-  listConnectorsQuerySchema,
-  runConnectorBodySchema,
-} from '../../../../shared/src/api/api-contracts';
+  listConnectorsEndpoint,
+  listMacrosEndpoint,
+  runConnectorEndpoint,
+  runMacroEndpoint,
+} from '../../../../shared/src/api/endpoints';
 import { ApiError, parseOrThrow } from '../../http/api-error';
 import { agentOf } from '../../http/authenticate';
 import type { HelpdeskApi } from '../../api/helpdesk-routes';
@@ -12,17 +12,9 @@ import type { HelpdeskApi } from '../../api/helpdesk-routes';
 /**
  * How the Zendesk sidebar (and admin scripts with the admin token) speak to the helpdesk
  * endpoints under /api: tickets by id, the agent proven by the sidebar session, an admin naming
- * the agent to run as.
+ * the agent to run as. Queries and bodies are parsed with the endpoints' contracts, which the
+ * sidebar's client is built from too (shared/src/api/endpoints.ts).
  */
-
-const listMacrosQuerySchema = z.strictObject({ ticketId: idSchema });
-
-export const runMacroBodySchema = z.strictObject({
-  ticketId: idSchema,
-  confirmed: z.boolean().default(false),
-  agentId: idSchema.optional(),
-});
-export type RunMacroBody = z.infer<typeof runMacroBodySchema>;
 
 /**
  * What a sidebar session may not ask for: the automation surface (it skips `appliesWhen` and
@@ -55,13 +47,13 @@ export const zendeskApi: HelpdeskApi = {
   system: 'zendesk',
 
   readConnectorsQuery(req) {
-    const query = parseOrThrow(listConnectorsQuerySchema, req.query, 'QUERY_INVALID');
+    const query = parseOrThrow(listConnectorsEndpoint.query, req.query, 'QUERY_INVALID');
     refuseAgentOverreach(req, { surface: query.surface });
     return { targetId: String(query.ticketId), load: viewerOf(req), surface: query.surface };
   },
 
   readRunBody(req) {
-    const body = parseOrThrow(runConnectorBodySchema, req.body, 'BODY_INVALID');
+    const body = parseOrThrow(runConnectorEndpoint.body, req.body, 'BODY_INVALID');
     refuseAgentOverreach(req, {
       surface: body.surface,
       ...(body.agentId === undefined ? {} : { agentId: body.agentId }),
@@ -94,12 +86,12 @@ export const zendeskApi: HelpdeskApi = {
   },
 
   readMacrosQuery(req) {
-    const query = parseOrThrow(listMacrosQuerySchema, req.query, 'QUERY_INVALID');
+    const query = parseOrThrow(listMacrosEndpoint.query, req.query, 'QUERY_INVALID');
     return { targetId: String(query.ticketId), load: viewerOf(req) };
   },
 
   readMacroRunBody(req) {
-    const body = parseOrThrow(runMacroBodySchema, req.body, 'BODY_INVALID');
+    const body = parseOrThrow(runMacroEndpoint.body, req.body, 'BODY_INVALID');
     refuseAgentOverreach(req, body.agentId === undefined ? {} : { agentId: body.agentId });
     const agent = agentOf(req);
     const agentId = agent

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Response } from 'express';
-import { listRunsQuerySchema } from '../../../../shared/src/api/api-contracts';
+import { listRunsEndpoint } from '../../../../shared/src/api/endpoints';
 import { decodeRunCursor, runIdSchema } from '../../run-log/run-record';
 import type { RunLogStore, RunRecord } from '../../run-log/run-record';
 import type { HelpdeskPort } from '../../runs/helpdesk-port';
@@ -53,7 +53,7 @@ export function createRunsRouter(deps: {
   const router = Router();
 
   router.get('/runs', async (req, res) => {
-    const query = parseOrThrow(listRunsQuerySchema, req.query, 'QUERY_INVALID');
+    const query = parseOrThrow(listRunsEndpoint.query, req.query, 'QUERY_INVALID');
     // The app may read the runs of a ticket it is showing; listing everything is for admins.
     if (req.principal?.kind !== 'admin' && query.ticketId === undefined) {
       throw new ApiError('FORBIDDEN', 'Listing runs without a ticketId needs the admin token.');
