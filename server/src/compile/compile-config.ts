@@ -7,7 +7,7 @@ import type {
   CompiledConnection,
   CompiledConnector,
 } from './compiled-model';
-import { IssueCollector } from './config-issues';
+import { forEachUniqueId, IssueCollector } from './config-issues';
 import { compileConnection } from './compile-connection';
 import { compileConnector } from './compile-connector';
 import { compileWorkflows } from './compile-workflows';
@@ -42,28 +42,23 @@ export function compileConfig(
     }
   }
   const connectors = new Map<string, CompiledConnector>();
-  const firstIndex = new Map<string, number>();
-  config.connectors.forEach((connector, index) => {
-    const previous = firstIndex.get(connector.id);
-    if (previous !== undefined) {
-      issues.error(
-        ['connectors', index, 'id'],
-        `duplicate connector id "${connector.id}" (also used by connectors[${previous}])`,
-        'give every connector a unique id',
+  forEachUniqueId(
+    config.connectors,
+    'connectors',
+    'give every connector a unique id',
+    issues,
+    (connector, index) => {
+      const compiled = compileConnector(
+        connector,
+        index,
+        connections,
+        issues,
+        deps.secrets,
+        deps.format,
       );
-      return;
-    }
-    firstIndex.set(connector.id, index);
-    const compiled = compileConnector(
-      connector,
-      index,
-      connections,
-      issues,
-      deps.secrets,
-      deps.format,
-    );
-    if (compiled) connectors.set(compiled.id, compiled);
-  });
+      if (compiled) connectors.set(compiled.id, compiled);
+    },
+  );
   const { workflows, macros } = compileWorkflows(config, connectors, issues, deps.format);
   if (issues.hasErrors) return { ok: false, error: { issues: issues.issues } };
   for (const connector of connectors.values()) {

@@ -10,6 +10,7 @@ import type {
 } from '../../../shared/src/config/workflow-schema';
 import { compileTemplate } from './compile-references';
 import type { CompiledConnector, CompiledWrite, Path } from './compiled-model';
+import { forEachUniqueId } from './config-issues';
 import type { IssueCollector } from './config-issues';
 import type { RefRules } from './compile-references';
 import { describeSources, isKnownSource, needsAgentContext } from './config-format';
@@ -538,64 +539,54 @@ export function compileWorkflows(
   const declaredConnectors = new Set(config.connectors.map((connector) => connector.id));
   const workflows = new Map<string, CompiledWorkflow>();
   const macros = new Map<string, CompiledMacro>();
-  const firstIndex = new Map<string, number>();
-  config.workflows.forEach((workflow, index) => {
-    const previous = firstIndex.get(workflow.id);
-    if (previous !== undefined) {
-      issues.error(
-        ['workflows', index, 'id'],
-        `duplicate workflow id "${workflow.id}" (also used by workflows[${previous}])`,
-        'give every workflow a unique id; it is part of the webhook URL',
-      );
-      return;
-    }
-    firstIndex.set(workflow.id, index);
-    const steps = compileOwner(
-      'workflow',
-      workflow,
-      index,
-      connectors,
-      declaredConnectors,
-      issues,
-      format,
-    );
-    workflows.set(workflow.id, { id: workflow.id, def: workflow, steps });
-  });
-  firstIndex.clear();
-  config.macros.forEach((macro, index) => {
-    const previous = firstIndex.get(macro.id);
-    if (previous !== undefined) {
-      issues.error(
-        ['macros', index, 'id'],
-        `duplicate macro id "${macro.id}" (also used by macros[${previous}])`,
-        'give every macro a unique id',
-      );
-      return;
-    }
-    firstIndex.set(macro.id, index);
-    const steps = compileOwner(
-      'macro',
-      macro,
-      index,
-      connectors,
-      declaredConnectors,
-      issues,
-      format,
-    );
-    const connectorIds = collectConnectorIds(steps, []);
-    macros.set(macro.id, {
-      id: macro.id,
-      def: macro,
-      appliesWhen: compileAppliesWhen(
-        macro.appliesWhen,
-        ['macros', index, 'appliesWhen'],
+  forEachUniqueId(
+    config.workflows,
+    'workflows',
+    'give every workflow a unique id; it is part of the webhook URL',
+    issues,
+    (workflow, index) => {
+      const steps = compileOwner(
+        'workflow',
+        workflow,
+        index,
+        connectors,
+        declaredConnectors,
         issues,
         format,
-      ),
-      steps,
-      connectorIds,
-      confirm: connectorIds.some((id) => connectors.get(id)?.confirm ?? true),
-    });
-  });
+      );
+      workflows.set(workflow.id, { id: workflow.id, def: workflow, steps });
+    },
+  );
+  forEachUniqueId(
+    config.macros,
+    'macros',
+    'give every macro a unique id',
+    issues,
+    (macro, index) => {
+      const steps = compileOwner(
+        'macro',
+        macro,
+        index,
+        connectors,
+        declaredConnectors,
+        issues,
+        format,
+      );
+      const connectorIds = collectConnectorIds(steps, []);
+      macros.set(macro.id, {
+        id: macro.id,
+        def: macro,
+        appliesWhen: compileAppliesWhen(
+          macro.appliesWhen,
+          ['macros', index, 'appliesWhen'],
+          issues,
+          format,
+        ),
+        steps,
+        connectorIds,
+        confirm: connectorIds.some((id) => connectors.get(id)?.confirm ?? true),
+      });
+    },
+  );
   return { workflows, macros };
 }

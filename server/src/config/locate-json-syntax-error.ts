@@ -199,6 +199,38 @@ function scanDocument(text: string): void {
     return unexpected('a value');
   };
 
+  /**
+   * After an object's property or an array's item: true when the closing bracket ends the
+   * container, false after a comma with more to come; anything else, or a trailing comma, fails.
+   */
+  const endsContainer = (close: '}' | ']', members: string, container: string): boolean => {
+    skipWhitespace();
+    if (text[pos] === close) {
+      pos += 1;
+      return true;
+    }
+    if (text[pos] !== ',') {
+      if (pos >= text.length) return failEnd();
+      return fail(
+        pos,
+        `Missing "," between ${members}`,
+        (at) =>
+          `add a comma before ${at} (or a closing ${close} if the ${container} should end here)`,
+      );
+    }
+    const comma = pos;
+    pos += 1;
+    skipWhitespace();
+    if (text[pos] === close) {
+      return fail(
+        comma,
+        'Trailing comma',
+        (at) => `remove the comma at ${at}: JSON allows no comma before ${close}`,
+      );
+    }
+    return false;
+  };
+
   const scanObject = (depth: number): void => {
     pos += 1;
     skipWhitespace();
@@ -227,29 +259,7 @@ function scanDocument(text: string): void {
       }
       pos += 1;
       scanValue(depth + 1);
-      skipWhitespace();
-      if (text[pos] === '}') {
-        pos += 1;
-        return;
-      }
-      if (text[pos] !== ',') {
-        if (pos >= text.length) return failEnd();
-        return fail(
-          pos,
-          'Missing "," between properties',
-          (at) => `add a comma before ${at} (or a closing } if the object should end here)`,
-        );
-      }
-      const comma = pos;
-      pos += 1;
-      skipWhitespace();
-      if (text[pos] === '}') {
-        return fail(
-          comma,
-          'Trailing comma',
-          (at) => `remove the comma at ${at}: JSON allows no comma before }`,
-        );
-      }
+      if (endsContainer('}', 'properties', 'object')) return;
     }
   };
 
@@ -262,29 +272,7 @@ function scanDocument(text: string): void {
     }
     for (;;) {
       scanValue(depth + 1);
-      skipWhitespace();
-      if (text[pos] === ']') {
-        pos += 1;
-        return;
-      }
-      if (text[pos] !== ',') {
-        if (pos >= text.length) return failEnd();
-        return fail(
-          pos,
-          'Missing "," between array items',
-          (at) => `add a comma before ${at} (or a closing ] if the list should end here)`,
-        );
-      }
-      const comma = pos;
-      pos += 1;
-      skipWhitespace();
-      if (text[pos] === ']') {
-        return fail(
-          comma,
-          'Trailing comma',
-          (at) => `remove the comma at ${at}: JSON allows no comma before ]`,
-        );
-      }
+      if (endsContainer(']', 'array items', 'list')) return;
     }
   };
 
