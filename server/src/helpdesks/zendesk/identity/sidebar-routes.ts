@@ -33,6 +33,56 @@ export interface SidebarRouteDeps {
 const signedLoadSchema = z.looseObject({ token: z.string().min(1).max(8192) });
 const SESSION_PLACEHOLDER = '</head>';
 
+interface Problem {
+  status: number;
+  title: string;
+  message: string;
+}
+
+/** What the sidebar shows instead of the app, by why the load was refused. */
+const PROBLEMS = {
+  notSetUp: {
+    status: 503,
+    title: 'Not set up yet',
+    message:
+      'This Data Connectors server is not set up for the Zendesk sidebar. An admin must set ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID on the server (see docs/zendesk.md).',
+  },
+  unsigned: {
+    status: 401,
+    title: 'Open this app from Zendesk',
+    message:
+      'Zendesk signs every load of this app, and this one carried no signature. Open the ticket in Zendesk again.',
+  },
+  keyUnavailable: {
+    status: 503,
+    title: 'Zendesk did not answer',
+    message:
+      "The server could not fetch the app's public key from Zendesk. Reload the ticket in a moment.",
+  },
+  notVerified: {
+    status: 401,
+    title: 'Could not verify Zendesk',
+    message:
+      "Zendesk's signature on this app was not accepted. Reload the ticket; if it keeps happening, an admin should check the server's ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID.",
+  },
+  zendeskDown: {
+    status: 503,
+    title: 'Zendesk did not answer',
+    message: 'Reload the ticket in a moment.',
+  },
+  notBuilt: {
+    status: 503,
+    title: 'The app is not built',
+    message: 'The server has no built sidebar app: run `npm run zendesk:build` on the server.',
+  },
+  openedAlone: {
+    status: 400,
+    title: 'Open this app from Zendesk',
+    message:
+      'This page is the Data Connectors sidebar. Zendesk loads it, signed, next to a ticket; it cannot be opened on its own.',
+  },
+} satisfies Record<string, Problem>;
+
 /** JSON inside <script> must not be able to close the element. */
 function embedJson(value: unknown): string {
   return JSON.stringify(value)
@@ -71,7 +121,7 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
       .setHeader('Referrer-Policy', 'no-referrer')
       .setHeader('X-Content-Type-Options', 'nosniff');
 
-  const sendProblem = (res: Response, status: number, title: string, message: string) =>
+  const sendProblem = (res: Response, { status, title, message }: Problem) =>
     pageHeaders(res)
       .status(status)
       .send(
@@ -87,22 +137,12 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
     async (req, res) => {
       if (!deps.identity) {
         logger.warn('sidebar loaded but ZENDESK_APP_ID / ZENDESK_APP_INSTALLATION_ID are not set');
-        return sendProblem(
-          res,
-          503,
-          'Not set up yet',
-          'This Data Connectors server is not set up for the Zendesk sidebar. An admin must set ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID on the server (see docs/zendesk.md).',
-        );
+        return sendProblem(res, PROBLEMS.notSetUp);
       }
       const body = signedLoadSchema.safeParse(req.body);
       if (!body.success) {
         logger.warn('sidebar load without a signed token');
-        return sendProblem(
-          res,
-          401,
-          'Open this app from Zendesk',
-          'Zendesk signs every load of this app, and this one carried no signature. Open the ticket in Zendesk again.',
-        );
+        return sendProblem(res, PROBLEMS.unsigned);
       }
       const verified = await deps.identity.verifier.verify(body.data.token);
       if (!verified.ok) {
@@ -110,19 +150,12 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
           code: verified.error.code,
           reason: verified.error.reason,
         });
-        return verified.error.code === 'ZAF_KEY_UNAVAILABLE'
-          ? sendProblem(
-              res,
-              503,
-              'Zendesk did not answer',
-              "The server could not fetch the app's public key from Zendesk. Reload the ticket in a moment.",
-            )
-          : sendProblem(
-              res,
-              401,
-              'Could not verify Zendesk',
-              "Zendesk's signature on this app was not accepted. Reload the ticket; if it keeps happening, an admin should check the server's ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID.",
-            );
+        return sendProblem(
+          res,
+          verified.error.code === 'ZAF_KEY_UNAVAILABLE'
+            ? PROBLEMS.keyUnavailable
+            : PROBLEMS.notVerified,
+        );
       }
       const agent = await deps.identity.access.loadAgent(verified.value.userId);
       if (!agent.ok) {
@@ -130,20 +163,18 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
           userId: verified.value.userId,
           code: agent.error.code,
         });
-        return agent.error.code === 'AGENT_NOT_ALLOWED'
-          ? sendProblem(res, 403, 'Not available to you', agent.error.message)
-          : sendProblem(res, 503, 'Zendesk did not answer', 'Reload the ticket in a moment.');
+        return sendProblem(
+          res,
+          agent.error.code === 'AGENT_NOT_ALLOWED'
+            ? { status: 403, title: 'Not available to you', message: agent.error.message }
+            : PROBLEMS.zendeskDown,
+        );
       }
       let page: string;
       try {
         page = await readFile(join(deps.assetsDir, 'iframe.html'), 'utf8');
       } catch {
-        return sendProblem(
-          res,
-          503,
-          'The app is not built',
-          'The server has no built sidebar app: run `npm run zendesk:build` on the server.',
-        );
+        return sendProblem(res, PROBLEMS.notBuilt);
       }
       const issued = await deps.identity.sessions.start(verified.value);
       logger.info('sidebar session started', {
@@ -165,14 +196,7 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
     },
   );
 
-  router.get('/sidebar', (_req, res) =>
-    sendProblem(
-      res,
-      400,
-      'Open this app from Zendesk',
-      'This page is the Data Connectors sidebar. Zendesk loads it, signed, next to a ticket; it cannot be opened on its own.',
-    ),
-  );
+  router.get('/sidebar', (_req, res) => sendProblem(res, PROBLEMS.openedAlone));
 
   // The page's scripts, styles and logos (never iframe.html itself: it is only served signed).
   const serveAssets = express.static(deps.assetsDir, { index: false, maxAge: 0 });
