@@ -1,8 +1,9 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { useStack } from '../support/use-stack';
 
 /**
  * Macros on Salesforce records, as the Apex controller calls them (`X-Connector-Key`): the
@@ -13,18 +14,13 @@ const CASE_1002 = SANDBOX_SALESFORCE_IDS.cases.refund1002;
 const ACME = SANDBOX_SALESFORCE_IDS.accounts.acmeRetail;
 const REP = SANDBOX_SALESFORCE_IDS.users.rep;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-afterEach(() => {
-  stack.upstream.setOutage(false);
-  stack.salesforce.store.reset();
-});
+const stack: TestStack = useStack(
+  () => startTestStack(),
+  (s) => {
+    s.upstream.setOutage(false);
+    s.salesforce.store.reset();
+  },
+);
 
 function caseRecord(id: string): Record<string, unknown> {
   const record = stack.salesforce.store.findRecord('Case', id);

@@ -1,26 +1,22 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { useStack } from '../support/use-stack';
 
 const CASE_1001 = SANDBOX_SALESFORCE_IDS.cases.order1001;
 const CASE_1002 = SANDBOX_SALESFORCE_IDS.cases.refund1002;
 const REP = SANDBOX_SALESFORCE_IDS.users.rep;
 const RESTRICTED_REP = SANDBOX_SALESFORCE_IDS.users.restrictedRep;
 
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-afterEach(() => {
-  stack.salesforce.faults.clear();
-  stack.salesforce.apiUsage.used = 0;
-});
+const stack: TestStack = useStack(
+  () => startTestStack(),
+  (s) => {
+    s.salesforce.faults.clear();
+    s.salesforce.apiUsage.used = 0;
+  },
+);
 
 function caseRecord(id: string) {
   const record = stack.salesforce.store.findRecord('Case', id);

@@ -1,8 +1,9 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startAutomationStack } from './support/start-automation-stack';
 import type { AutomationStack } from './support/start-automation-stack';
+import { useStack } from '../support/use-stack';
 
 /**
  * The shipped `feature_request_to_jira` workflow, started by a signed Zendesk webhook and run by
@@ -11,18 +12,13 @@ import type { AutomationStack } from './support/start-automation-stack';
 const JIRA_KEY = String(SANDBOX_FIELD_IDS.jiraIssueKey);
 const WORKFLOW = 'feature_request_to_jira';
 
-let stack: AutomationStack;
-
-beforeAll(async () => {
-  stack = await startAutomationStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-afterEach(() => {
-  stack.upstream.setOutage(false);
-  stack.zendesk.faults.clear();
-});
+const stack: AutomationStack = useStack(
+  () => startAutomationStack(),
+  (s) => {
+    s.upstream.setOutage(false);
+    s.zendesk.faults.clear();
+  },
+);
 
 async function featureRequest(subject = 'Please add dark mode'): Promise<number> {
   return stack.createTicket({ subject, tags: ['feature_request'] });

@@ -1,22 +1,16 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS, SANDBOX_GROUP_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startAutomationStack } from './support/start-automation-stack';
 import type { AutomationStack } from './support/start-automation-stack';
+import { useStack } from '../support/use-stack';
 
 const JIRA_KEY = String(SANDBOX_FIELD_IDS.jiraIssueKey);
 
-let stack: AutomationStack;
-
-beforeAll(async () => {
-  stack = await startAutomationStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-afterEach(() => {
-  stack.upstream.setOutage(false);
-});
+const stack: AutomationStack = useStack(
+  () => startAutomationStack(),
+  (s) => s.upstream.setOutage(false),
+);
 
 describe('the handover_to_email_team workflow', () => {
   it('creates a ticket for the email team with the conversation, and notes its number on the original', async () => {

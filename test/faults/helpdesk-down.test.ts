@@ -1,9 +1,10 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { useStack } from '../support/use-stack';
 
 /**
  * Zendesk or Salesforce failing while a run writes back: the external call already happened, so
@@ -12,18 +13,13 @@ import type { TestStack } from '../support/start-test-stack';
  * otherwise ends as WRITE_BACK_FAILED with the upstream outcome kept, logged.
  */
 const PAYMENT = String(SANDBOX_FIELD_IDS.paymentStatus);
-let stack: TestStack;
-
-beforeAll(async () => {
-  stack = await startTestStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
-afterEach(() => {
-  stack.zendesk.faults.clear();
-  stack.salesforce.faults.clear();
-});
+const stack: TestStack = useStack(
+  () => startTestStack(),
+  (s) => {
+    s.zendesk.faults.clear();
+    s.salesforce.faults.clear();
+  },
+);
 
 async function runLookup(ticketId: number) {
   const journalBefore = stack.zendesk.journal.length;
