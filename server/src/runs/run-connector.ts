@@ -515,6 +515,15 @@ export async function runConnector(
     const safeScope = redaction.deep({ ...scopeBase, outputs });
     const write = await writeFor(connector.writeBack[outcome], safeScope);
     const message = messageFor(connector, outcome, safeScope);
+    // What the run sent and got, as every record of this exchange logs it.
+    const exchange = {
+      ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
+      request: loggedRequest,
+      response: loggedResponse,
+      outputs: maskNamed(outputs, redactedOutputs),
+      writes: writesRecord(write),
+      attempts,
+    };
     if (!write.ok) {
       // The external call worked; the ticket was not updated. Say exactly that.
       const error = {
@@ -523,32 +532,13 @@ export async function runConnector(
       };
       return finish(
         redaction,
-        {
-          outcome: 'failed',
-          errorCode: error.code,
-          message: error.message,
-          ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
-          request: loggedRequest,
-          response: loggedResponse,
-          outputs: maskNamed(outputs, redactedOutputs),
-          writes: writesRecord(write),
-          attempts,
-        },
+        { outcome: 'failed', errorCode: error.code, message: error.message, ...exchange },
         { upstreamOutcome: outcome, outputs, error },
       );
     }
     return finish(
       redaction,
-      {
-        outcome,
-        message,
-        ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
-        request: loggedRequest,
-        response: loggedResponse,
-        outputs: maskNamed(outputs, redactedOutputs),
-        writes: writesRecord(write),
-        attempts,
-      },
+      { outcome, message, ...exchange },
       { upstreamOutcome: outcome, outputs },
     );
   };

@@ -24,3 +24,22 @@ export async function listenOnLoopback(
     },
   };
 }
+
+/**
+ * Runs a fake (the fake helpdesks, the demo upstream) on its own loopback port: the fake as it
+ * is, its `url`, and a `close` that stops the server and then the fake.
+ */
+export async function startOnLoopback<F extends { app: RequestListener; close?(): Promise<void> }>(
+  fake: F,
+  port?: number,
+): Promise<F & { url: string; close(): Promise<void> }> {
+  const listening = await listenOnLoopback(fake.app, port);
+  return {
+    ...fake,
+    url: listening.url,
+    close: async () => {
+      await listening.close();
+      await fake.close?.();
+    },
+  };
+}

@@ -1,4 +1,4 @@
-import { listenOnLoopback } from '../listen-on-loopback';
+import { startOnLoopback } from '../listen-on-loopback';
 import express from 'express';
 import type { Express } from 'express';
 import {
@@ -112,13 +112,6 @@ export interface RunningDemoUpstream extends DemoUpstream {
 export async function startDemoUpstream(
   options: DemoUpstreamOptions & { port?: number } = {},
 ): Promise<RunningDemoUpstream> {
-  const upstream = createDemoUpstream(options);
-  const listening = await listenOnLoopback(upstream.app, options.port);
-  return {
-    ...upstream,
-    baseUrl: listening.url,
-    close: async () => {
-      await listening.close();
-    },
-  };
+  const running = await startOnLoopback(createDemoUpstream(options), options.port);
+  return { ...running, baseUrl: running.url };
 }

@@ -24,7 +24,7 @@
  * for ENTITY_IS_DELETED, and only the configured API version being served (a client that forgets
  * to set its version then fails loudly instead of silently talking v50.0).
  */
-import { listenOnLoopback } from '../listen-on-loopback';
+import { startOnLoopback } from '../listen-on-loopback';
 import express from 'express';
 import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import { createFaultInjector, createFaultMiddleware } from '../fake-zendesk/faults';
@@ -408,14 +408,6 @@ export interface RunningFakeSalesforce extends FakeSalesforce {
 export async function startFakeSalesforce(
   options: FakeSalesforceOptions & { port?: number } = {},
 ): Promise<RunningFakeSalesforce> {
-  const fake = createFakeSalesforce(options);
-  const listening = await listenOnLoopback(fake.app, options.port);
-  return {
-    ...fake,
-    instanceUrl: listening.url,
-    close: async () => {
-      await listening.close();
-      await fake.close();
-    },
-  };
+  const running = await startOnLoopback(createFakeSalesforce(options), options.port);
+  return { ...running, instanceUrl: running.url };
 }

@@ -33,7 +33,7 @@
  * missing `ticket` key, 422 for a blank comment, 422 for `safe_update` without a stamp, 422 for
  * unknown custom field ids (Zendesk may ignore them), `InvalidEndpoint` for unknown paths.
  */
-import { listenOnLoopback } from '../listen-on-loopback';
+import { startOnLoopback } from '../listen-on-loopback';
 import express from 'express';
 import type { ErrorRequestHandler, Express, Request, Response } from 'express';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../seed/zendesk-seed';
@@ -468,14 +468,6 @@ export interface RunningFakeZendesk extends FakeZendesk {
 export async function startFakeZendesk(
   options: FakeZendeskOptions & { port?: number } = {},
 ): Promise<RunningFakeZendesk> {
-  const fake = createFakeZendesk(options);
-  const listening = await listenOnLoopback(fake.app, options.port);
-  return {
-    ...fake,
-    baseUrl: listening.url,
-    close: async () => {
-      await listening.close();
-      await fake.close();
-    },
-  };
+  const running = await startOnLoopback(createFakeZendesk(options), options.port);
+  return { ...running, baseUrl: running.url };
 }
