@@ -1,38 +1,17 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { SignJWT } from 'jose';
 import { Connection } from 'jsforce';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_SALESFORCE_CREDENTIALS, SANDBOX_SALESFORCE_IDS } from '../seed/salesforce-seed';
-import { startFakeSalesforce } from './fake-salesforce';
-import type { RunningFakeSalesforce } from './fake-salesforce';
+import { useFakeSalesforceWithKeys } from '../../test-support/fake-salesforce-with-keys';
 
 const CASES = SANDBOX_SALESFORCE_IDS.cases;
 const API = '/services/data/v62.0';
 const TOKEN = SANDBOX_SALESFORCE_CREDENTIALS.accessToken;
-let keys: { publicKey: string; privateKey: string };
-let otherKeys: { publicKey: string; privateKey: string };
-let fake: RunningFakeSalesforce;
-
-function generateKeys() {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-
-beforeAll(() => {
-  keys = generateKeys();
-  otherKeys = generateKeys();
-});
-beforeEach(async () => {
-  fake = await startFakeSalesforce({ credentials: { jwtPublicKeys: [keys.publicKey] } });
-});
-afterEach(() => fake.close());
+const salesforce = useFakeSalesforceWithKeys();
 
 async function api(path: string, init: RequestInit & { token?: string } = {}) {
   const { token = TOKEN, ...rest } = init;
-  const response = await fetch(`${fake.instanceUrl}${API}${path}`, {
+  const response = await fetch(`${salesforce.fake.instanceUrl}${API}${path}`, {
     ...rest,
     headers: {
       authorization: `Bearer ${token}`,
@@ -53,11 +32,15 @@ const patch = (path: string, body: unknown) =>
 const query = (soql: string) => api(`/query?q=${encodeURIComponent(soql)}`);
 
 function jsforceConnection() {
-  return new Connection({ instanceUrl: fake.instanceUrl, accessToken: TOKEN, version: '62.0' });
+  return new Connection({
+    instanceUrl: salesforce.fake.instanceUrl,
+    accessToken: TOKEN,
+    version: '62.0',
+  });
 }
 
 async function requestToken(form: Record<string, string>) {
-  const response = await fetch(`${fake.instanceUrl}/services/oauth2/token`, {
+  const response = await fetch(`${salesforce.fake.instanceUrl}/services/oauth2/token`, {
     method: 'POST',
     body: new URLSearchParams(form),
   });
@@ -106,11 +89,11 @@ describe('sObject rows', () => {
   });
 
   it('updates with PATCH → 204 and keeps the change', async () => {
-    const before = fake.store.findRecord('Case', CASES.order1001)?.LastModifiedDate;
+    const before = salesforce.fake.store.findRecord('Case', CASES.order1001)?.LastModifiedDate;
     const reply = await patch(`/sobjects/Case/${CASES.order1001}`, { Payment_Status__c: 'paid' });
     expect(reply.status).toBe(204);
     expect(reply.body).toBeNull();
-    const stored = fake.store.findRecord('Case', CASES.order1001);
+    const stored = salesforce.fake.store.findRecord('Case', CASES.order1001);
     expect(stored?.Payment_Status__c).toBe('paid');
     expect(stored?.LastModifiedDate).not.toBe(before);
     const saved = await jsforceConnection()
@@ -121,7 +104,9 @@ describe('sObject rows', () => {
 
   it('makes a PATCH conditional on If-Unmodified-Since: 412 and nothing written once the record changed', async () => {
     const path = `/sobjects/Case/${CASES.order1001}`;
-    const loaded = String(fake.store.findRecord('Case', CASES.order1001)?.LastModifiedDate);
+    const loaded = String(
+      salesforce.fake.store.findRecord('Case', CASES.order1001)?.LastModifiedDate,
+    );
     const since = new Date(loaded).toUTCString();
     const conditional = (body: unknown, value = since) =>
       api(path, {
@@ -135,11 +120,11 @@ describe('sObject rows', () => {
     const hourEarlier = new Date(Date.parse(loaded) - 3_600_000).toUTCString();
     const refused = await conditional({ Status: 'Escalated' }, hourEarlier);
     expect(refused.status).toBe(412);
-    expect(fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
 
     const bad = await conditional({ Status: 'Escalated' }, 'yesterday-ish');
     expect(bad.status).toBe(400);
-    expect(fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
   });
 
   it('accepts the 15-character form of an id', async () => {
@@ -163,13 +148,13 @@ describe('sObject rows', () => {
     [{ Subject: 'x'.repeat(256) }, 'STRING_TOO_LONG', ['Subject']],
     [{ ContactId: 'nope' }, 'MALFORMED_ID', ['ContactId']],
   ])('refuses %j with 400 %s and leaves the record alone', async (body, errorCode, fields) => {
-    const before = structuredClone(fake.store.findRecord('Case', CASES.order1001));
+    const before = structuredClone(salesforce.fake.store.findRecord('Case', CASES.order1001));
     const reply = await patch(`/sobjects/Case/${CASES.order1001}`, body);
     expect(reply.status).toBe(400);
     expect(reply.body).toHaveLength(1);
     expect(reply.body[0]).toMatchObject({ errorCode, message: expect.any(String) });
     if (fields) expect(reply.body[0].fields).toEqual(fields);
-    expect(fake.store.findRecord('Case', CASES.order1001)).toEqual(before);
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)).toEqual(before);
   });
 
   it('names the unknown column the way Salesforce does', async () => {
@@ -301,7 +286,7 @@ describe('query', () => {
 
 describe('sessions and limits', () => {
   it('answers 401 INVALID_SESSION_ID without a token, with a wrong one, and after expiry', async () => {
-    const none = await fetch(`${fake.instanceUrl}${API}/limits`);
+    const none = await fetch(`${salesforce.fake.instanceUrl}${API}/limits`);
     const wrong = await api('/limits', { token: 'wrong' });
     expect(none.status).toBe(401);
     expect(await none.json()).toEqual([
@@ -309,7 +294,7 @@ describe('sessions and limits', () => {
     ]);
     expect(wrong.status).toBe(401);
     expect((await api('/limits')).status).toBe(200);
-    fake.sessions.expire(TOKEN);
+    salesforce.fake.sessions.expire(TOKEN);
     expect((await api('/limits')).body[0].errorCode).toBe('INVALID_SESSION_ID');
   });
 
@@ -317,7 +302,7 @@ describe('sessions and limits', () => {
     const first = await api('/limits');
     expect(first.headers.get('sforce-limit-info')).toBe('api-usage=1/15000');
     expect(first.body).toEqual({ DailyApiRequests: { Max: 15000, Remaining: 14999 } });
-    fake.apiUsage.used = fake.apiUsage.max;
+    salesforce.fake.apiUsage.used = salesforce.fake.apiUsage.max;
     const refused = await api(`/sobjects/Case/${CASES.order1001}`);
     expect(refused).toMatchObject({
       status: 403,
@@ -326,13 +311,13 @@ describe('sessions and limits', () => {
   });
 
   it('serves injected faults in place of the answer', async () => {
-    fake.faults.enqueue({ pathPattern: '/query', status: 503, body: [] });
+    salesforce.fake.faults.enqueue({ pathPattern: '/query', status: 503, body: [] });
     expect((await query('SELECT Id FROM Case')).status).toBe(503);
     expect((await query('SELECT Id FROM Case')).status).toBe(200);
   });
 
   it('serves only the configured API version', async () => {
-    const response = await fetch(`${fake.instanceUrl}/services/data/v50.0/limits`, {
+    const response = await fetch(`${salesforce.fake.instanceUrl}/services/data/v50.0/limits`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     expect(response.status).toBe(404);
@@ -345,12 +330,12 @@ describe('token endpoint', () => {
   it('exchanges a valid JWT assertion for a working access token', async () => {
     const reply = await requestToken({
       grant_type: JWT_BEARER,
-      assertion: await assertion(keys.privateKey),
+      assertion: await assertion(salesforce.keys.privateKey),
     });
     expect(reply.status).toBe(200);
     expect(reply.body).toMatchObject({
       access_token: expect.any(String),
-      instance_url: fake.instanceUrl,
+      instance_url: salesforce.fake.instanceUrl,
       id: expect.stringContaining(SANDBOX_SALESFORCE_IDS.users.integration),
       token_type: 'Bearer',
       issued_at: expect.stringMatching(/^\d+$/),
@@ -359,25 +344,29 @@ describe('token endpoint', () => {
     expect(reply.body.refresh_token).toBeUndefined();
     const used = await api('/limits', { token: reply.body.access_token as string });
     expect(used.status).toBe(200);
-    const logged = fake.journal.find((entry) => entry.path === '/services/oauth2/token');
+    const logged = salesforce.fake.journal.find((entry) => entry.path === '/services/oauth2/token');
     expect(logged?.body).toEqual({ grant_type: JWT_BEARER, assertion: '[redacted]' });
   });
 
   it.each([
-    ['signed with another key', () => assertion(otherKeys.privateKey), 'invalid assertion'],
+    [
+      'signed with another key',
+      () => assertion(salesforce.otherKeys.privateKey),
+      'invalid assertion',
+    ],
     [
       'expired',
-      () => assertion(keys.privateKey, { exp: Math.floor(Date.now() / 1000) - 60 }),
+      () => assertion(salesforce.keys.privateKey, { exp: Math.floor(Date.now() / 1000) - 60 }),
       'expired authorization code',
     ],
     [
       'for another audience',
-      () => assertion(keys.privateKey, { aud: 'https://evil.example' }),
+      () => assertion(salesforce.keys.privateKey, { aud: 'https://evil.example' }),
       'audience is invalid',
     ],
     [
       'for an unknown user',
-      () => assertion(keys.privateKey, { sub: 'nobody@x' }),
+      () => assertion(salesforce.keys.privateKey, { sub: 'nobody@x' }),
       "user hasn't approved this consumer",
     ],
   ])('refuses an assertion %s with 400 invalid_grant', async (_label, build, description) => {

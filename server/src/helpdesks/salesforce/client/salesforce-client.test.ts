@@ -1,52 +1,32 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startFakeSalesforce } from '../../../sandbox/fake-salesforce/fake-salesforce';
-import type { RunningFakeSalesforce } from '../../../sandbox/fake-salesforce/fake-salesforce';
+import { describe, expect, it } from 'vitest';
 import {
   SANDBOX_SALESFORCE_CREDENTIALS,
   SANDBOX_SALESFORCE_IDS,
 } from '../../../sandbox/seed/salesforce-seed';
 import { createSalesforceClient, readRecordPath } from './salesforce-client';
 import type { SalesforceClientOptions } from './salesforce-client';
+import { useFakeSalesforceWithKeys } from '../../../test-support/fake-salesforce-with-keys';
 
 const CASES = SANDBOX_SALESFORCE_IDS.cases;
 const USERS = SANDBOX_SALESFORCE_IDS.users;
-let keys: { publicKey: string; privateKey: string };
-let otherKeys: { publicKey: string; privateKey: string };
-let fake: RunningFakeSalesforce;
-
-function generateKeys() {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-  });
-}
-
-beforeAll(() => {
-  keys = generateKeys();
-  otherKeys = generateKeys();
-});
-
-beforeEach(async () => {
-  fake = await startFakeSalesforce({ credentials: { jwtPublicKeys: [keys.publicKey] } });
-});
-afterEach(() => fake.close());
+const salesforce = useFakeSalesforceWithKeys();
 
 function jwtClient(overrides: Partial<SalesforceClientOptions> = {}) {
   return createSalesforceClient({
     kind: 'jwtBearer',
-    loginUrl: fake.instanceUrl,
+    loginUrl: salesforce.fake.instanceUrl,
     clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
     username: SANDBOX_SALESFORCE_CREDENTIALS.username,
-    privateKeyPem: keys.privateKey,
+    privateKeyPem: salesforce.keys.privateKey,
     readRetry: { minTimeoutMs: 1 },
     ...overrides,
   } as SalesforceClientOptions);
 }
 
 function requests(method: string, pathPart: string) {
-  return fake.journal.filter((entry) => entry.method === method && entry.path.includes(pathPart));
+  return salesforce.fake.journal.filter(
+    (entry) => entry.method === method && entry.path.includes(pathPart),
+  );
 }
 
 const tokenRequests = () => requests('POST', '/services/oauth2/token');
@@ -132,7 +112,7 @@ describe('loadRecord', () => {
   it('refuses a record id that would change the query, before any request', async () => {
     const result = await jwtClient().loadRecord('Case', "500' OR Name != '", ['Subject']);
     expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_INVALID_ID' } });
-    expect(fake.journal).toHaveLength(0);
+    expect(salesforce.fake.journal).toHaveLength(0);
   });
 
   it('refuses a field or object name that would change the query, before any request', async () => {
@@ -143,18 +123,23 @@ describe('loadRecord', () => {
     const object = await client.loadRecord('Case WHERE Id != null', CASES.order1001, ['Subject']);
     expect(field).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_FIELD' } });
     expect(object).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_OBJECT' } });
-    expect(fake.journal).toHaveLength(0);
+    expect(salesforce.fake.journal).toHaveLength(0);
   });
 
   it('retries a read that failed with 503 and then succeeds', async () => {
-    fake.faults.enqueue({ method: 'GET', pathPattern: '/query', status: 503, body: 'busy' });
+    salesforce.fake.faults.enqueue({
+      method: 'GET',
+      pathPattern: '/query',
+      status: 503,
+      body: 'busy',
+    });
     const result = await jwtClient().loadRecord('Case', CASES.order1001, ['Subject']);
     expect(result.ok).toBe(true);
     expect(requests('GET', '/query')).toHaveLength(2);
   });
 
   it('stops retrying reads after the configured number of attempts', async () => {
-    fake.faults.enqueue({ method: 'GET', pathPattern: '/query', status: 503, times: 5 });
+    salesforce.fake.faults.enqueue({ method: 'GET', pathPattern: '/query', status: 503, times: 5 });
     const result = await jwtClient({ readRetry: { maxRetries: 2, minTimeoutMs: 1 } }).loadRecord(
       'Case',
       CASES.order1001,
@@ -178,7 +163,7 @@ describe('updateRecord', () => {
       Tracking_Number__c: '1Z999AA10123456784',
       Escalated__c: true,
     });
-    expect(fake.store.findRecord('Case', CASES.order1001)).toMatchObject({
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)).toMatchObject({
       Tracking_Number__c: '1Z999AA10123456784',
       Escalated__c: true,
     });
@@ -235,7 +220,7 @@ describe('updateRecord', () => {
   });
 
   it('does not repeat a PATCH that failed with 503 (it may have been applied)', async () => {
-    fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', status: 503 });
+    salesforce.fake.faults.enqueue({ method: 'PATCH', pathPattern: '/sobjects/Case', status: 503 });
     const result = await jwtClient().updateRecord('Case', CASES.order1001, { Subject: 'x' });
     expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNAVAILABLE' } });
     expect(requests('PATCH', '/sobjects/Case')).toHaveLength(1);
@@ -256,7 +241,7 @@ describe('updateRecord', () => {
       ok: false,
       error: { code: 'SALESFORCE_PRECONDITION_FAILED' },
     });
-    expect(fake.store.findRecord('Case', CASES.order1001)?.Subject).not.toBe('x');
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)?.Subject).not.toBe('x');
 
     const notADate = await jwtClient().updateRecord(
       'Case',
@@ -274,7 +259,7 @@ describe('updateRecord', () => {
     const badField = await client.updateRecord('Case', CASES.order1001, { 'Subject"': 'x' });
     expect(badId).toMatchObject({ ok: false, error: { code: 'SALESFORCE_INVALID_ID' } });
     expect(badField).toMatchObject({ ok: false, error: { code: 'SALESFORCE_UNKNOWN_FIELD' } });
-    expect(fake.journal).toHaveLength(0);
+    expect(salesforce.fake.journal).toHaveLength(0);
   });
 });
 
@@ -282,7 +267,7 @@ describe('sessions', () => {
   it('refreshes an expired session once and repeats the call', async () => {
     const client = jwtClient();
     expect((await client.loadRecord('Case', CASES.order1001, ['Subject'])).ok).toBe(true);
-    fake.sessions.expire();
+    salesforce.fake.sessions.expire();
     const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
     expect(result.ok).toBe(true);
     expect(tokenRequests()).toHaveLength(2);
@@ -298,18 +283,18 @@ describe('sessions', () => {
   it('repeats a PATCH after a refreshed session, since the rejected one wrote nothing', async () => {
     const client = jwtClient();
     await client.loadRecord('Case', CASES.order1001, ['Subject']);
-    fake.sessions.expire();
+    salesforce.fake.sessions.expire();
     const result = await client.updateRecord('Case', CASES.order1001, { Subject: 'Renamed' });
     expect(result.ok).toBe(true);
     expect(requests('PATCH', '/sobjects/Case')).toHaveLength(2);
     expect(tokenRequests()).toHaveLength(2);
-    expect(fake.store.findRecord('Case', CASES.order1001)?.Subject).toBe('Renamed');
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)?.Subject).toBe('Renamed');
   });
 
   it('gives up after one refresh when the new session is rejected too', async () => {
     const client = jwtClient();
     await client.loadRecord('Case', CASES.order1001, ['Subject']);
-    fake.faults.enqueue({
+    salesforce.fake.faults.enqueue({
       pathPattern: '/query',
       status: 401,
       body: [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
@@ -318,14 +303,14 @@ describe('sessions', () => {
     const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
     expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
     expect(tokenRequests()).toHaveLength(2);
-    expect(fake.faults.pending()).toBe(3);
+    expect(salesforce.fake.faults.pending()).toBe(3);
   });
 
   it('uses a refresh token when the given access token has expired', async () => {
     const client = createSalesforceClient({
       kind: 'refreshToken',
-      instanceUrl: fake.instanceUrl,
-      loginUrl: fake.instanceUrl,
+      instanceUrl: salesforce.fake.instanceUrl,
+      loginUrl: salesforce.fake.instanceUrl,
       accessToken: 'an-expired-token',
       refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
       clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
@@ -339,8 +324,8 @@ describe('sessions', () => {
   it("reports a refresh token Salesforce refuses, with Salesforce's reason", async () => {
     const client = createSalesforceClient({
       kind: 'refreshToken',
-      instanceUrl: fake.instanceUrl,
-      loginUrl: fake.instanceUrl,
+      instanceUrl: salesforce.fake.instanceUrl,
+      loginUrl: salesforce.fake.instanceUrl,
       refreshToken: 'revoked',
       clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
     });
@@ -352,7 +337,7 @@ describe('sessions', () => {
   });
 
   it('reports a JWT signed with a key the connected app does not know', async () => {
-    const result = await jwtClient({ privateKeyPem: otherKeys.privateKey }).loadRecord(
+    const result = await jwtClient({ privateKeyPem: salesforce.otherKeys.privateKey }).loadRecord(
       'Case',
       CASES.order1001,
       ['Subject'],
@@ -375,7 +360,7 @@ describe('sessions', () => {
 describe('limits', () => {
   it('reports REQUEST_LIMIT_EXCEEDED without retrying it', async () => {
     const client = jwtClient();
-    fake.apiUsage.used = fake.apiUsage.max;
+    salesforce.fake.apiUsage.used = salesforce.fake.apiUsage.max;
     const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
     expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_RATE_LIMITED' } });
     if (!result.ok) expect(result.error.message).toContain('TotalRequests Limit exceeded.');
