@@ -1,9 +1,7 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestStack } from '../support/start-test-stack';
-import type { TestStack } from '../support/start-test-stack';
-import { addFaultyConnector, startMisbehavingUpstream } from './support/misbehaving-upstream';
-import type { MisbehavingUpstream } from './support/misbehaving-upstream';
+import { describe, expect, it, vi } from 'vitest';
+import { useStack } from '../support/use-stack';
+import { startFaultyStack } from './support/misbehaving-upstream';
 
 /**
  * The server-wide budget for response bodies being received (RESPONSE_BUFFER_LIMIT_MB), here 48
@@ -12,21 +10,12 @@ import type { MisbehavingUpstream } from './support/misbehaving-upstream';
  * whole again once the bodies are read.
  */
 const TICKET = 4;
-let upstream: MisbehavingUpstream;
-let stack: TestStack;
-
-beforeAll(async () => {
-  upstream = await startMisbehavingUpstream();
-  stack = await startTestStack({
-    editConfig: (config) =>
-      addFaultyConnector(config, upstream.url, { timeoutMs: 10_000, maxAttempts: 1 }),
+const stack = useStack(() =>
+  startFaultyStack({
+    connector: { timeoutMs: 10_000, maxAttempts: 1 },
     env: { responseBufferLimitBytes: 48 * 1024 },
-  });
-});
-afterAll(async () => {
-  await stack.close();
-  await upstream.close();
-});
+  }),
+);
 
 function run(mode: string) {
   return request(stack.url)
@@ -45,7 +34,9 @@ describe('server-wide response budget', () => {
     const first = run('held').then((res) => res);
     // The held body's first 40 KiB are on the server's socket before the second run even loads
     // its ticket, so they hold the budget when the second body arrives.
-    await vi.waitFor(() => expect(upstream.bytesSent.get('held')).toBeGreaterThan(40 * 1024));
+    await vi.waitFor(() =>
+      expect(stack.misbehaving.bytesSent.get('held')).toBeGreaterThan(40 * 1024),
+    );
 
     const second = await run('big-ok');
     expect(second.status).toBe(200);
@@ -61,7 +52,7 @@ describe('server-wide response budget', () => {
       writes: { status: 'written', changes: { additionalTags: ['faulty_failed'] } },
     });
 
-    upstream.releaseHeld();
+    stack.misbehaving.releaseHeld();
     const held = await first;
     expect(held.body).toMatchObject({ outcome: 'success' });
     expect(held.body.outputs[0].value).toHaveLength(40 * 1024);

@@ -1,28 +1,14 @@
 import request from 'supertest';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack } from '../support/start-test-stack';
-import type { TestStack } from '../support/start-test-stack';
-import { addFaultyConnector, startMisbehavingUpstream } from './support/misbehaving-upstream';
-import type { MisbehavingUpstream } from './support/misbehaving-upstream';
+import { describe, expect, it } from 'vitest';
+import { useStack } from '../support/use-stack';
+import { startFaultyStack } from './support/misbehaving-upstream';
 
 /**
  * Whatever the upstream does, a run ends with a failed outcome and a stable code, the connector's
  * failure write-back lands on the ticket, and the run is in the run log.
  */
 const TICKET = 4;
-let upstream: MisbehavingUpstream;
-let stack: TestStack;
-
-beforeAll(async () => {
-  upstream = await startMisbehavingUpstream();
-  stack = await startTestStack({
-    editConfig: (config) => addFaultyConnector(config, upstream.url),
-  });
-});
-afterAll(async () => {
-  await stack.close();
-  await upstream.close();
-});
+const stack = useStack(() => startFaultyStack());
 
 async function runFaulty(mode: string) {
   const journalBefore = stack.zendesk.journal.length;
@@ -68,7 +54,7 @@ describe('an upstream that misbehaves, through a full connector run', () => {
     const result = await runFaulty('reset');
     expectFailurePathTaken(result, 'UPSTREAM_CONNECTION_FAILED');
     expect(result.run.attempts).toBe(2);
-    expect(upstream.hits.get('reset')).toBe(2);
+    expect(stack.misbehaving.hits.get('reset')).toBe(2);
   });
 
   it('an upstream that never answers fails as UPSTREAM_TIMEOUT within the per-attempt timeouts', async () => {
@@ -103,7 +89,7 @@ describe('an upstream that misbehaves, through a full connector run', () => {
     expectFailurePathTaken(result, 'UPSTREAM_RESPONSE_TOO_LARGE');
     expect(result.run.attempts).toBe(1);
     // The socket was destroyed early: far less than the 20 MiB left the upstream.
-    expect(upstream.bytesSent.get('huge') ?? 0).toBeLessThan(8 * 1024 * 1024);
+    expect(stack.misbehaving.bytesSent.get('huge') ?? 0).toBeLessThan(8 * 1024 * 1024);
   });
 
   it('a body that trickles in byte by byte is ended by the per-attempt timeout', async () => {

@@ -2,6 +2,9 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Socket } from 'node:net';
+import type { ServerEnv } from '../../../server/src/env/parse-env';
+import { startTestStack } from '../../support/start-test-stack';
+import type { TestStack } from '../../support/start-test-stack';
 
 /**
  * An upstream that misbehaves in one way per path, on 127.0.0.1. Each path is one failure a real
@@ -230,4 +233,29 @@ export function addFaultyConnector(
     },
     retry: { maxAttempts: options.maxAttempts ?? 2, initialDelayMs: 100 },
   });
+}
+
+/**
+ * A test stack whose config has the faulty connector pointed at a misbehaving upstream of its
+ * own (`misbehaving`); closing the stack closes both.
+ */
+export async function startFaultyStack(
+  options: {
+    connector?: Parameters<typeof addFaultyConnector>[2];
+    env?: Partial<ServerEnv>;
+  } = {},
+): Promise<TestStack & { misbehaving: MisbehavingUpstream }> {
+  const misbehaving = await startMisbehavingUpstream();
+  const stack = await startTestStack({
+    editConfig: (config) => addFaultyConnector(config, misbehaving.url, options.connector),
+    ...(options.env ? { env: options.env } : {}),
+  });
+  return {
+    ...stack,
+    misbehaving,
+    close: async () => {
+      await stack.close();
+      await misbehaving.close();
+    },
+  };
 }
