@@ -4,22 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createConfigStore } from './config-store';
 import type { ConfigLogger, ConfigStore } from './config-store';
-import type { CompileConfigFn, LoadConfigResult } from './load-config';
-import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
-
-const schema = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema;
-
-interface StubCompiled {
-  connectorIds: string[];
-}
-
-const compileStub: CompileConfigFn<StubCompiled> = (config) => ({
-  ok: true,
-  value: {
-    compiled: Object.freeze({ connectorIds: config.connectors.map((connector) => connector.id) }),
-    warnings: [],
-  },
-});
+import type { LoadConfigResult } from './load-config';
+import { compileStub, CONFIG_SCHEMA as schema } from '../test-support/config-load-stubs';
+import type { StubCompiled } from '../test-support/config-load-stubs';
 
 function configText(...ids: string[]): string {
   return JSON.stringify(

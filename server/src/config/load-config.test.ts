@@ -7,21 +7,8 @@ import type { ConfigIssue } from '../compile/compiled-model';
 import { loadConfigSource } from './load-config';
 import type { CompileConfigFn, LoadConfigResult } from './load-config';
 import type { LocatedIssue } from './located-issue';
-import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
-
-const schema = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema;
-
-interface StubCompiled {
-  connectorIds: string[];
-}
-
-const compileStub: CompileConfigFn<StubCompiled> = (config) => ({
-  ok: true,
-  value: {
-    compiled: { connectorIds: config.connectors.map((connector) => connector.id) },
-    warnings: [],
-  },
-});
+import { compileStub, CONFIG_SCHEMA as schema } from '../test-support/config-load-stubs';
+import type { StubCompiled } from '../test-support/config-load-stubs';
 
 function compileReporting(
   issue: Omit<ConfigIssue, 'severity'>,
