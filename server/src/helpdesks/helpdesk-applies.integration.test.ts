@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
-import { SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from './zendesk/client/zendesk-client';
 import type { LoadedTarget } from '../runs/helpdesk-port';
 import { createZendeskHelpdesk } from './zendesk/zendesk-helpdesk';
+import { createSandboxZendeskClient } from '../test-support/sandbox-zendesk-client';
 
 /**
  * `appliesWhen` (a connector's or a macro's) is read by the helpdesk that loaded the target:
@@ -21,17 +20,7 @@ afterAll(async () => {
 });
 
 async function loadTicket(id: number): Promise<LoadedTarget> {
-  const helpdesk = createZendeskHelpdesk(
-    createZendeskClient({
-      baseUrl: zendesk.baseUrl,
-      sleep: async () => undefined,
-      auth: {
-        kind: 'apiToken',
-        email: SANDBOX_ZENDESK_CREDENTIALS.email,
-        apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-      },
-    }),
-  );
+  const helpdesk = createZendeskHelpdesk(createSandboxZendeskClient(zendesk.baseUrl));
   const loaded = await helpdesk.load(String(id), {});
   if (!loaded.ok) throw new Error(loaded.error.message);
   return loaded.value;

@@ -6,10 +6,9 @@ import { createLogger } from '../logging/logger';
 import { createRedactor } from '../logging/redact';
 import { startFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../sandbox/fake-zendesk/fake-zendesk';
-import { SANDBOX_ZENDESK_CREDENTIALS } from '../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from '../helpdesks/zendesk/client/zendesk-client';
 import { proxyAppRequest } from './proxy-app-request';
 import type { ProxyDeps } from './proxy-app-request';
+import { createSandboxZendeskClient } from '../test-support/sandbox-zendesk-client';
 
 /**
  * The preview's stand-in for Zendesk's request proxy: it answers the Zendesk API calls the
@@ -37,14 +36,7 @@ afterAll(async () => {
 
 function deps(): ProxyDeps {
   return {
-    zendesk: createZendeskClient({
-      baseUrl: zendesk.baseUrl,
-      auth: {
-        kind: 'apiToken',
-        email: SANDBOX_ZENDESK_CREDENTIALS.email,
-        apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-      },
-    }),
+    zendesk: createSandboxZendeskClient(zendesk.baseUrl),
     logger: createLogger({ level: 'silent', redactor: createRedactor(() => []) }),
   };
 }

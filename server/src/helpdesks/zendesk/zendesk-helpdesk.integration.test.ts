@@ -3,10 +3,10 @@ import type { CompiledWrite } from '../../compile/compiled-model';
 import { compileTestConnector } from '../../test-support/test-config';
 import { startFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
-import { SANDBOX_FIELD_IDS, SANDBOX_ZENDESK_CREDENTIALS } from '../../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from './client/zendesk-client';
+import { SANDBOX_FIELD_IDS } from '../../sandbox/seed/zendesk-seed';
 import type { TicketUpdate, ZendeskClient } from './client/zendesk-client';
 import { createZendeskHelpdesk } from './zendesk-helpdesk';
+import { createSandboxZendeskClient } from '../../test-support/sandbox-zendesk-client';
 
 /**
  * The Zendesk helpdesk's write when safe_update refuses it (409: the ticket changed since it
@@ -49,14 +49,7 @@ let client: ZendeskClient;
 
 beforeEach(async () => {
   fake = await startFakeZendesk();
-  client = createZendeskClient({
-    baseUrl: fake.baseUrl,
-    auth: {
-      kind: 'apiToken',
-      email: SANDBOX_ZENDESK_CREDENTIALS.email,
-      apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-    },
-    sleep: async () => undefined,
+  client = createSandboxZendeskClient(fake.baseUrl, {
     random: () => 0.5,
   });
 });

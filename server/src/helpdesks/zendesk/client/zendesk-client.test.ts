@@ -7,8 +7,8 @@ import {
   SANDBOX_USER_IDS,
   SANDBOX_ZENDESK_CREDENTIALS,
 } from '../../../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from './zendesk-client';
 import type { ZendeskClientOptions } from './zendesk-client';
+import { createSandboxZendeskClient } from '../../../test-support/sandbox-zendesk-client';
 
 let fake: RunningFakeZendesk;
 let sleeps: number[];
@@ -20,13 +20,7 @@ beforeEach(async () => {
 afterEach(() => fake.close());
 
 function buildClient(overrides: Partial<ZendeskClientOptions> = {}) {
-  return createZendeskClient({
-    baseUrl: fake.baseUrl,
-    auth: {
-      kind: 'apiToken',
-      email: SANDBOX_ZENDESK_CREDENTIALS.email,
-      apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-    },
+  return createSandboxZendeskClient(fake.baseUrl, {
     sleep: async (ms) => {
       sleeps.push(ms);
     },

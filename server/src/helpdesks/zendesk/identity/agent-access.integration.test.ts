@@ -7,10 +7,9 @@ import {
   SANDBOX_GROUP_IDS,
   SANDBOX_ORGANIZATION_IDS,
   SANDBOX_USER_IDS,
-  SANDBOX_ZENDESK_CREDENTIALS,
 } from '../../../sandbox/seed/zendesk-seed';
-import { createZendeskClient } from '../client/zendesk-client';
 import { createAgentAccess } from './agent-access';
+import { createSandboxZendeskClient } from '../../../test-support/sandbox-zendesk-client';
 
 /** What the server learns from Zendesk about an agent, against the fake Zendesk API. */
 let zendesk: RunningFakeZendesk;
@@ -26,15 +25,7 @@ beforeEach(() => zendesk.store.reset());
 
 function access(options: { cacheSeconds?: number; now?: () => number } = {}) {
   return createAgentAccess({
-    zendesk: createZendeskClient({
-      baseUrl: zendesk.baseUrl,
-      sleep: async () => undefined,
-      auth: {
-        kind: 'apiToken',
-        email: SANDBOX_ZENDESK_CREDENTIALS.email,
-        apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-      },
-    }),
+    zendesk: createSandboxZendeskClient(zendesk.baseUrl),
     logger: createLogger({
       level: 'warn',
       redactor: createRedactor(() => []),
@@ -117,14 +108,7 @@ describe("an agent's access, as Zendesk has it", () => {
     // Custom roles need an admin token; an agent token gets 403 from Zendesk.
     const check = createAgentAccess({
       zendesk: {
-        ...createZendeskClient({
-          baseUrl: zendesk.baseUrl,
-          auth: {
-            kind: 'apiToken',
-            email: SANDBOX_ZENDESK_CREDENTIALS.email,
-            apiToken: SANDBOX_ZENDESK_CREDENTIALS.apiToken,
-          },
-        }),
+        ...createSandboxZendeskClient(zendesk.baseUrl),
         getCustomRole: async () => ({
           ok: false,
           error: { code: 'ZENDESK_UNAUTHORIZED', status: 403, message: 'Forbidden', attempts: 1 },
