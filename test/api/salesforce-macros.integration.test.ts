@@ -4,6 +4,7 @@ import { SANDBOX_SALESFORCE_IDS } from '../../server/src/sandbox/seed/salesforce
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
 import { useStack } from '../support/use-stack';
+import { stepOutcomes } from '../support/macro-answers';
 
 /**
  * Macros on Salesforce records, as the Apex controller calls them (`X-Connector-Key`): the
@@ -95,12 +96,7 @@ describe('POST /api/salesforce/macros/:macroId/run', () => {
     expect(issue?.fields.summary).toBe('Where is my order #1001?');
     expect(issue?.fields.labels).toContain('salesforce-case-00001001');
     expect(res.body).toMatchObject({ macroId: 'escalate_case', outcome: 'success' });
-    expect(
-      res.body.steps.map((step: { stepId: string; outcome: string }) => [
-        step.stepId,
-        step.outcome,
-      ]),
-    ).toEqual([
+    expect(stepOutcomes(res.body)).toEqual([
       ['create_issue', 'success'],
       ['after_create', 'success'],
       ['write_reference', 'success'],

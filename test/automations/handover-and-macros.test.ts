@@ -4,6 +4,7 @@ import { SANDBOX_FIELD_IDS, SANDBOX_GROUP_IDS } from '../../server/src/sandbox/s
 import { startAutomationStack } from './support/start-automation-stack';
 import type { AutomationStack } from './support/start-automation-stack';
 import { useStack } from '../support/use-stack';
+import { stepOutcomes } from '../support/macro-answers';
 
 const JIRA_KEY = String(SANDBOX_FIELD_IDS.jiraIssueKey);
 
@@ -83,12 +84,7 @@ describe('the escalate_to_engineering macro', () => {
       .expect(200);
     const key = stack.upstream.createdIssues.at(-1)?.key;
     expect(res.body).toMatchObject({ macroId: 'escalate_to_engineering', outcome: 'success' });
-    expect(
-      res.body.steps.map((step: { stepId: string; outcome: string }) => [
-        step.stepId,
-        step.outcome,
-      ]),
-    ).toEqual([
+    expect(stepOutcomes(res.body)).toEqual([
       ['create_issue', 'success'],
       ['after_create', 'success'],
       ['write_key', 'success'],
