@@ -21,6 +21,8 @@ export const ARTIFACTS_DIR = 'test/artifacts';
 export const BROWSER_TIMEOUT_MS = 120_000;
 /** How long one DOM state may take to appear. */
 export const STEP_TIMEOUT_MS = 30_000;
+/** How long an expectation that polls the page waits. */
+export const POLL = { timeout: STEP_TIMEOUT_MS };
 
 export interface Chromium {
   context: BrowserContext;
@@ -102,7 +104,12 @@ export function artifactPath(name: string): string {
  * The stack every browser suite runs against, and one Chromium: started before the suite's
  * tests, closed after them. Read them through the returned object once the suite has started.
  */
-export function startBrowserSuite(): { readonly stack: PreviewStack; readonly chromium: Chromium } {
+export function startBrowserSuite(): {
+  readonly stack: PreviewStack;
+  readonly chromium: Chromium;
+  /** Opens the preview on a ticket in a new page of the suite's Chromium. */
+  openTicket(ticketId: number): Promise<PreviewPage>;
+} {
   let stack: PreviewStack | undefined;
   let chromium: Chromium | undefined;
   beforeAll(async () => {
@@ -123,5 +130,7 @@ export function startBrowserSuite(): { readonly stack: PreviewStack; readonly ch
     get chromium() {
       return started(chromium);
     },
+    openTicket: (ticketId) =>
+      openPreview(started(chromium), `${started(stack).previewUrl}?ticket=${ticketId}`),
   };
 }

@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import {
-  BROWSER_TIMEOUT_MS,
-  openPreview,
-  startBrowserSuite,
-  STEP_TIMEOUT_MS,
-} from './browser-support';
-
-const POLL = { timeout: STEP_TIMEOUT_MS };
+import { BROWSER_TIMEOUT_MS, POLL, startBrowserSuite } from './browser-support';
 
 /** Connectors with side effects: a confirmation step, and one that runs on a single comment. */
 
@@ -19,7 +12,7 @@ describe('connectors with side effects', () => {
   it(
     'asks for confirmation before creating the Jira issue, then links it on the ticket',
     async () => {
-      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=4`);
+      const { app, page } = await suite.openTicket(4);
       await app.locator('[data-connector-id=jira_create_issue]').click();
       await app.locator('[data-testid=input-form]').waitFor();
       await app.locator('[data-testid=run-button]').click();
@@ -53,7 +46,7 @@ describe('connectors with side effects', () => {
   it(
     'runs a connector on the comment the agent picks',
     async () => {
-      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=1`);
+      const { app, page } = await suite.openTicket(1);
       await app.locator('[data-testid=comments-toggle]').click();
       // The third comment of ticket 1: the customer's follow-up.
       await app.locator('[data-testid=comment-option][data-comment-id="10000000003"]').click();

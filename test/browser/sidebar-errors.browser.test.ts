@@ -12,7 +12,7 @@ describe('failures in the sidebar', () => {
     "shows the connector's failure message and a Retry button that runs it again",
     async () => {
       suite.stack.upstream.setOutage(true, { service: 'shopify', retryAfterSeconds: 1 });
-      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=2`);
+      const { app, page } = await suite.openTicket(2);
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       await app.locator('[data-testid=run-button]').click();
 

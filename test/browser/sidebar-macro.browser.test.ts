@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import {
-  artifactPath,
-  BROWSER_TIMEOUT_MS,
-  openPreview,
-  startBrowserSuite,
-  STEP_TIMEOUT_MS,
-} from './browser-support';
+import { artifactPath, BROWSER_TIMEOUT_MS, POLL, startBrowserSuite } from './browser-support';
 
 /** A macro from the sidebar: found by the same search, confirmed once, reported step by step. */
 
-const POLL = { timeout: STEP_TIMEOUT_MS };
 const JIRA_KEY = SANDBOX_FIELD_IDS.jiraIssueKey;
 
 const suite = startBrowserSuite();
@@ -20,7 +13,7 @@ describe('running a macro from the sidebar', () => {
     'finds "Escalate to engineering" with Ctrl+K, confirms once, and shows each step',
     async () => {
       // Ticket 4 is tagged feature_request and not yet escalated_to_engineering.
-      const { app, page } = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=4`);
+      const { app, page } = await suite.openTicket(4);
       const option = app.locator(
         '[data-testid=macros-group] [data-testid=macro-option][data-macro-id=escalate_to_engineering]',
       );

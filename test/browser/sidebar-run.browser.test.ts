@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
-import {
-  artifactPath,
-  BROWSER_TIMEOUT_MS,
-  openPreview,
-  startBrowserSuite,
-  STEP_TIMEOUT_MS,
-} from './browser-support';
+import { artifactPath, BROWSER_TIMEOUT_MS, POLL, startBrowserSuite } from './browser-support';
 import type { PreviewPage } from './browser-support';
-
-const POLL = { timeout: STEP_TIMEOUT_MS };
 
 /**
  * The sidebar app, built with the real ZAF SDK, hosted by the /preview page in Chromium and
@@ -38,7 +30,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'runs by click, shows the outputs and fills in the open ticket form',
     async () => {
-      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=1`);
+      const preview = await suite.openTicket(1);
       const { app, page } = preview;
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       // The order number comes from the ticket form, ready to run.
@@ -90,7 +82,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'runs from the keyboard: Ctrl+K, type, arrow down, Enter',
     async () => {
-      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=4`);
+      const preview = await suite.openTicket(4);
       const { app, page } = preview;
       // Keys reach the app when focus is in its frame, as in Zendesk.
       await app.locator('[data-testid=recent-runs]').click();
@@ -127,7 +119,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'takes a typed input, validates it before sending, and runs with it',
     async () => {
-      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=3`);
+      const preview = await suite.openTicket(3);
       const { app, page } = preview;
       await app.locator('[data-connector-id=shopify_order_lookup]').click();
       const orderNumber = app.locator('#dc-input-order_number');
@@ -156,7 +148,7 @@ describe('running a connector from the sidebar', () => {
   it(
     'prefills the input from a value the agent typed in the ticket form but has not saved',
     async () => {
-      const preview = await openPreview(suite.chromium, `${suite.stack.previewUrl}?ticket=2`);
+      const preview = await suite.openTicket(2);
       const { app, page } = preview;
       const orderField = ticketField(preview, SANDBOX_FIELD_IDS.orderNumber);
       await orderField.input.fill('#1001');
