@@ -2,7 +2,7 @@ import type { MacroResultView } from '../macro-flow';
 import type { MacroView } from '../server-api';
 import { STRINGS } from '../strings';
 import { actionButton, h, panelHeadingText } from './dom';
-import { renderProgress } from './panel-view';
+import { renderConfirmStep, renderProgress } from './panel-view';
 
 /** The run panel's views for a macro: one confirmation, progress, and the result per step. */
 
@@ -10,17 +10,8 @@ export function renderMacroConfirm(
   macro: MacroView,
   callbacks: { onConfirm: () => void; onCancel: () => void },
 ): HTMLElement {
-  return h(
-    'div',
-    {
-      id: 'dc-confirm',
-      class: 'dc-panel__body dc-confirm',
-      role: 'group',
-      'aria-labelledby': 'dc-panel-heading',
-      'aria-describedby': 'dc-confirm-intro',
-      'data-testid': 'confirm-step',
-      'data-macro-id': macro.id,
-    },
+  return renderConfirmStep(
+    { 'data-macro-id': macro.id },
     panelHeadingText(STRINGS.macroConfirmHeading(macro.name)),
     macro.description ? h('p', { class: 'dc-muted' }, macro.description) : null,
     h('p', { id: 'dc-confirm-intro' }, STRINGS.macroConfirmIntro),

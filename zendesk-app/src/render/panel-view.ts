@@ -175,6 +175,29 @@ export function renderForm(
   );
 }
 
+/**
+ * The confirmation step's frame, the same for a connector and a macro: a group named by the
+ * panel heading and described by its intro (`dc-confirm-intro`), so screen readers say both.
+ */
+export function renderConfirmStep(
+  attrs: Record<string, string>,
+  ...children: Parameters<typeof h>[2][]
+): HTMLElement {
+  return h(
+    'div',
+    {
+      id: 'dc-confirm',
+      class: 'dc-panel__body dc-confirm',
+      role: 'group',
+      'aria-labelledby': 'dc-panel-heading',
+      'aria-describedby': 'dc-confirm-intro',
+      'data-testid': 'confirm-step',
+      ...attrs,
+    },
+    ...children,
+  );
+}
+
 export function renderConfirm(
   connector: ConnectorView,
   inputs: Readonly<Record<string, string | number | boolean>>,
@@ -185,16 +208,8 @@ export function renderConfirm(
   const confirm = actionButton('confirm-button', STRINGS.confirm, callbacks.onConfirm, true);
   const cancel = actionButton('cancel-button', STRINGS.cancel, callbacks.onCancel);
   const entries = Object.entries(inputs);
-  return h(
-    'div',
-    {
-      id: 'dc-confirm',
-      class: 'dc-panel__body dc-confirm',
-      role: 'group',
-      'aria-labelledby': 'dc-panel-heading',
-      'aria-describedby': 'dc-confirm-intro',
-      'data-testid': 'confirm-step',
-    },
+  return renderConfirmStep(
+    {},
     panelHeading(connector, STRINGS.confirmHeading(connector.name)),
     h('p', { id: 'dc-confirm-intro' }, STRINGS.confirmIntro),
     h(
