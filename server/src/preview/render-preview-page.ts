@@ -1,4 +1,5 @@
 import type { PreviewField, PreviewState, PreviewTicket } from './preview-contracts';
+import { embedJson, escapeHtml } from '../http/html';
 
 /**
  * HTML of the preview: a ticket in the agent workspace (properties and ticket form on the left,
@@ -8,23 +9,6 @@ import type { PreviewField, PreviewState, PreviewTicket } from './preview-contra
 
 /** Tickets the picker links to: the sandbox seed's. */
 export const PICKER_TICKET_IDS = [1, 2, 3, 4, 5, 6] as const;
-
-export function escapeHtml(value: unknown): string {
-  return String(value ?? '')
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;')
-    .replaceAll("'", '&#39;');
-}
-
-/** JSON inside <script> must not be able to close the element. */
-function embedJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll('<', '\\u003c')
-    .replaceAll('>', '\\u003e')
-    .replaceAll('&', '\\u0026');
-}
 
 function formatTime(iso: string): string {
   const date = new Date(iso);

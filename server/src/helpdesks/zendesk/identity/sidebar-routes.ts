@@ -7,6 +7,7 @@ import type { Logger } from '../../../logging/logger';
 import type { AgentAccess } from './agent-access';
 import type { AgentSessions } from './agent-session';
 import type { ZafTokenVerifier } from './zaf-token';
+import { embedJson, escapeHtml } from '../../../http/html';
 
 /**
  * Where Zendesk loads the sidebar: the app's manifest points its ticket_sidebar location at
@@ -82,22 +83,6 @@ const PROBLEMS = {
       'This page is the Data Connectors sidebar. Zendesk loads it, signed, next to a ticket; it cannot be opened on its own.',
   },
 } satisfies Record<string, Problem>;
-
-/** JSON inside <script> must not be able to close the element. */
-function embedJson(value: unknown): string {
-  return JSON.stringify(value)
-    .replaceAll('<', '\\u003c')
-    .replaceAll('>', '\\u003e')
-    .replaceAll('&', '\\u0026');
-}
-
-function escapeHtml(value: string): string {
-  return value
-    .replaceAll('&', '&amp;')
-    .replaceAll('<', '&lt;')
-    .replaceAll('>', '&gt;')
-    .replaceAll('"', '&quot;');
-}
 
 export function createSidebarRouter(deps: SidebarRouteDeps): Router {
   const router = Router();
