@@ -50,11 +50,11 @@ const parsed = parseEnv({
     : { RESPONSE_BUFFER_LIMIT_MB: process.env.RESPONSE_BUFFER_LIMIT_MB }),
 });
 if (!parsed.ok) {
-  process.stderr.write(`bench server environment: ${parsed.problems.join('; ')}\n`);
+  process.stderr.write(`bench server environment: ${parsed.error.problems.join('; ')}\n`);
   process.exit(1);
 }
 
-const started = await startServer(parsed.env);
+const started = await startServer(parsed.value);
 if (!started.ok) {
   process.stderr.write(`bench server did not start: ${started.error.message}\n`);
   process.exit(1);

@@ -5,11 +5,11 @@ import { startServer } from './start-server';
 const parsed = parseEnv(process.env);
 if (!parsed.ok) {
   process.stderr.write(
-    `Cannot start: the environment is not valid:\n  ${parsed.problems.join('\n  ')}\n`,
+    `Cannot start: the environment is not valid:\n  ${parsed.error.problems.join('\n  ')}\n`,
   );
   process.exit(1);
 }
-const env = parsed.env;
+const env = parsed.value;
 const started = await startServer(env);
 if (!started.ok) {
   process.stderr.write(`Cannot start: ${started.error.message}\n`);

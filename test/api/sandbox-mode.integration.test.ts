@@ -20,9 +20,9 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'dc-sandbox-'));
   const parsed = parseEnv({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  expect(parsed.env.mode).toBe('sandbox');
-  const started = await startServer(parsed.env);
+  if (!parsed.ok) throw new Error(parsed.error.problems.join('; '));
+  expect(parsed.value.mode).toBe('sandbox');
+  const started = await startServer(parsed.value);
   if (!started.ok) throw new Error(started.error.message);
   server = started.value;
 });

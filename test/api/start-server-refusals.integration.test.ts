@@ -18,8 +18,8 @@ let takenPort: number;
 
 function sandboxEnv(vars: Record<string, string>): ServerEnv {
   const parsed = parseEnv({ DATA_DIR: join(dir, 'data'), LOG_LEVEL: 'silent', ...vars });
-  if (!parsed.ok) throw new Error(parsed.problems.join('; '));
-  return parsed.env;
+  if (!parsed.ok) throw new Error(parsed.error.problems.join('; '));
+  return parsed.value;
 }
 
 beforeAll(async () => {

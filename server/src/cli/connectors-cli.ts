@@ -22,10 +22,12 @@ const USAGE = `usage:
 async function main(argv: string[]): Promise<number> {
   const parsedEnv = parseEnv(process.env);
   if (!parsedEnv.ok) {
-    process.stderr.write(`The environment is not valid:\n  ${parsedEnv.problems.join('\n  ')}\n`);
+    process.stderr.write(
+      `The environment is not valid:\n  ${parsedEnv.error.problems.join('\n  ')}\n`,
+    );
     return 2;
   }
-  const env = parsedEnv.env;
+  const env = parsedEnv.value;
   const [command, ...rest] = argv;
   if (command === 'check') {
     const path = rest[0] ?? env.configPath;

@@ -5,6 +5,7 @@ import type { RateLimits } from '../http/rate-limit';
 import type { SalesforceCredentials } from '../helpdesks/salesforce/client/salesforce-auth';
 import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
 import type { ZendeskAuth } from '../helpdesks/zendesk/client/zendesk-client';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * The environment is parsed once at boot into a frozen object; nothing else reads process.env.
@@ -164,7 +165,8 @@ export interface ServerEnv {
   salesforce: { auth: SalesforceAuthEnv; apiVersion: string; connectorKey: string } | undefined;
 }
 
-export type ParseEnvResult = { ok: true; env: ServerEnv } | { ok: false; problems: string[] };
+/** The environment, or every problem with it (one line each, naming the variable). */
+export type ParseEnvResult = Result<ServerEnv, { problems: string[] }>;
 
 function parseSalesforce(
   e: z.infer<typeof envSchema>,
@@ -333,7 +335,9 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   if (!parsed.success) {
     return {
       ok: false,
-      problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      error: {
+        problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`),
+      },
     };
   }
   const e = parsed.data;
@@ -361,7 +365,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   }
   const salesforce = parseSalesforce(e, live, problems);
   if (live) problems.push(...refusePublicValues(e));
-  if (problems.length) return { ok: false, problems };
+  if (problems.length) return { ok: false, error: { problems } };
   const env: ServerEnv = {
     mode: live ? 'live' : 'sandbox',
     port: e.PORT,
@@ -395,5 +399,5 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
     salesforce,
   };
-  return { ok: true, env: Object.freeze(env) };
+  return { ok: true, value: Object.freeze(env) };
 }

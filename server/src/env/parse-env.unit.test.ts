@@ -23,14 +23,14 @@ const SALESFORCE_ONLY = {
 
 function envOf(raw: Record<string, string>): ServerEnv {
   const parsed = parseEnv(raw);
-  if (!parsed.ok) throw new Error(parsed.problems.join('\n'));
-  return parsed.env;
+  if (!parsed.ok) throw new Error(parsed.error.problems.join('\n'));
+  return parsed.value;
 }
 
 function problemsOf(raw: Record<string, string>): string[] {
   const parsed = parseEnv(raw);
   if (parsed.ok) throw new Error('expected the environment to be refused');
-  return parsed.problems;
+  return parsed.error.problems;
 }
 
 describe('parseEnv', () => {
