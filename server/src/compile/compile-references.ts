@@ -42,13 +42,13 @@ export function compileTemplate(
     rules.workflow ? { roots: WORKFLOW_TEMPLATE_ROOTS } : undefined,
   );
   if (!parsed.ok) {
-    issues.error(path, parsed.message, parsed.hint);
+    issues.error(path, parsed.error.message, parsed.error.hint);
     return { source, parts: [{ kind: 'text', text: source }], singleRef: undefined };
   }
-  for (const part of parsed.template.parts) {
+  for (const part of parsed.value.parts) {
     if (part.kind === 'ref') checkRef(part.ref, path, rules, issues, secretsUsed);
   }
-  return parsed.template;
+  return parsed.value;
 }
 
 function checkRef(

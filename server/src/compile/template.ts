@@ -1,3 +1,4 @@
+import type { Result } from '../../../shared/src/result';
 /**
  * `{{root.path}}` templates. No code runs: a template is literal text and references, parsed once
  * when the config is compiled. Values are encoded by the caller for the place they land (see
@@ -33,8 +34,8 @@ export interface ParsedTemplate {
   singleRef: TemplateRef | undefined;
 }
 
-export type ParseTemplateResult =
-  { ok: true; template: ParsedTemplate } | { ok: false; message: string; hint: string };
+/** The parsed template, or why it does not parse and how to write it (a config issue's parts). */
+export type ParseTemplateResult = Result<ParsedTemplate, { message: string; hint: string }>;
 
 const REF_PATTERN = /\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z0-9_-]+)\s*\}\}/y;
 /**
@@ -86,17 +87,21 @@ export function parseTemplate(
       const snippet = source.slice(open, close === -1 ? open + 30 : close + 2);
       return {
         ok: false,
-        message: `malformed template reference ${JSON.stringify(snippet)}`,
-        hint: roots.includes('steps')
-          ? 'write references as {{collected.name}}, {{trigger.key}}, {{steps.<step id>.outputs.<name>}}, {{steps.<step id>.outcome}} or {{error.message}}'
-          : 'write references as {{inputs.name}}, {{connection.name}}, {{outputs.name}} or {{secrets.NAME}}',
+        error: {
+          message: `malformed template reference ${JSON.stringify(snippet)}`,
+          hint: roots.includes('steps')
+            ? 'write references as {{collected.name}}, {{trigger.key}}, {{steps.<step id>.outputs.<name>}}, {{steps.<step id>.outcome}} or {{error.message}}'
+            : 'write references as {{inputs.name}}, {{connection.name}}, {{outputs.name}} or {{secrets.NAME}}',
+        },
       };
     }
     if (!roots.includes(match.root)) {
       return {
         ok: false,
-        message: `unknown template root "${match.root}" in ${match.raw}`,
-        hint: `use one of ${roots.map((r) => `{{${r}.…}}`).join(', ')}`,
+        error: {
+          message: `unknown template root "${match.root}" in ${match.raw}`,
+          hint: `use one of ${roots.map((r) => `{{${r}.…}}`).join(', ')}`,
+        },
       };
     }
     if (text) parts.push({ kind: 'text', text });
@@ -111,7 +116,7 @@ export function parseTemplate(
   const only = parts.length === 1 ? parts[0] : undefined;
   return {
     ok: true,
-    template: { source, parts, singleRef: only?.kind === 'ref' ? only.ref : undefined },
+    value: { source, parts, singleRef: only?.kind === 'ref' ? only.ref : undefined },
   };
 }
 

@@ -4,8 +4,8 @@ import type { ParsedTemplate } from './template';
 
 function parsed(source: string): ParsedTemplate {
   const result = parseTemplate(source);
-  if (!result.ok) throw new Error(`expected ${source} to parse: ${result.message}`);
-  return result.template;
+  if (!result.ok) throw new Error(`expected ${source} to parse: ${result.error.message}`);
+  return result.value;
 }
 
 describe('parseTemplate', () => {
@@ -45,14 +45,14 @@ describe('parseTemplate', () => {
   ])('refuses the malformed reference %s (%s)', (source) => {
     const result = parseTemplate(source);
     expect(result.ok).toBe(false);
-    if (!result.ok) expect(result.message).toMatch(/^malformed template reference/);
+    if (!result.ok) expect(result.error.message).toMatch(/^malformed template reference/);
   });
 
   it('refuses an unknown root and names it', () => {
     const result = parseTemplate('{{ticket.subject}}');
     expect(result).toMatchObject({
       ok: false,
-      message: expect.stringContaining('unknown template root "ticket"'),
+      error: { message: expect.stringContaining('unknown template root "ticket"') },
     });
   });
 });
