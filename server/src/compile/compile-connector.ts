@@ -91,11 +91,11 @@ function checkInputs(
       if (!compiled.ok) {
         issues.error(
           [...path, 'pattern'],
-          `invalid pattern: ${compiled.message}`,
+          `invalid pattern: ${compiled.error.message}`,
           'patterns use RE2 syntax, which runs in linear time: no lookahead, lookbehind or backreferences; write it without slashes, e.g. "^#?[0-9]+$"',
         );
       } else {
-        pattern = compiled.pattern;
+        pattern = compiled.value;
         if (!isJavaScriptPattern(input.pattern)) {
           issues.warning(
             [...path, 'pattern'],

@@ -1,4 +1,5 @@
 import { RE2JS } from 're2js';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Input patterns come from the config and run on values from tickets, customers and agents. A
@@ -13,7 +14,7 @@ export interface LinearPattern {
   test(text: string): boolean;
 }
 
-export type CompiledPattern = { ok: true; pattern: LinearPattern } | { ok: false; message: string };
+export type CompiledPattern = Result<LinearPattern, { message: string }>;
 
 export function compileLinearPattern(source: string): CompiledPattern {
   let compiled: RE2JS;
@@ -21,11 +22,11 @@ export function compileLinearPattern(source: string): CompiledPattern {
     compiled = RE2JS.compile(source);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { ok: false, message: message.replace(/^error parsing regexp: /, '') };
+    return { ok: false, error: { message: message.replace(/^error parsing regexp: /, '') } };
   }
   return {
     ok: true,
-    pattern: { source, test: (text) => compiled.matcher(text).find() },
+    value: { source, test: (text) => compiled.matcher(text).find() },
   };
 }
 

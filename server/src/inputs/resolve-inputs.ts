@@ -1,6 +1,7 @@
 import { coerceInput, isBlankInputValue } from '../../../shared/src/inputs/coerce-input';
 import type { InputValueProblem } from '../../../shared/src/inputs/coerce-input';
 import type { CompiledConnector, CompiledInput } from '../compile/compiled-model';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Resolves a connector's inputs from the run context (ticket, record, comment, agent) and from
@@ -17,11 +18,15 @@ export interface InputProblem {
   message: string;
 }
 
-export type ResolveInputsResult =
-  | { ok: true; values: Record<string, unknown>; redacted: Set<string> }
-  | { ok: false; problems: InputProblem[] };
+/** The inputs a run sends, and which of them the run log masks. */
+export interface ResolvedInputs {
+  values: Record<string, unknown>;
+  redacted: Set<string>;
+}
 
-export type CoerceResult = { ok: true; value: unknown } | { ok: false; message: string };
+export type ResolveInputsResult = Result<ResolvedInputs, { problems: InputProblem[] }>;
+
+export type CoerceResult = Result<unknown, { message: string }>;
 
 /**
  * What an agent may type when the config sets no `maxLength`: enough for any order number, search
@@ -76,7 +81,7 @@ export function coerceInputValue(input: CompiledInput, raw: unknown): CoerceResu
   );
   return coerced.ok
     ? { ok: true, value: coerced.value }
-    : { ok: false, message: describeProblem(input, coerced.code) };
+    : { ok: false, error: { message: describeProblem(input, coerced.code) } };
 }
 
 /**
@@ -173,11 +178,13 @@ export function resolveInputs(
       problems.push({
         input: name,
         code: 'INPUT_INVALID',
-        message: `${label ?? name} ${coerced.message}`,
+        message: `${label ?? name} ${coerced.error.message}`,
       });
       continue;
     }
     values[name] = coerced.value;
   }
-  return problems.length ? { ok: false, problems } : { ok: true, values, redacted };
+  return problems.length
+    ? { ok: false, error: { problems } }
+    : { ok: true, value: { values, redacted } };
 }

@@ -26,8 +26,10 @@ function resolveOne(def: Record<string, unknown>, raw: unknown): ResolveInputsRe
 function valueOf(def: Record<string, unknown>, raw: unknown): unknown {
   const result = resolveOne(def, raw);
   if (!result.ok)
-    throw new Error(`expected ${JSON.stringify(raw)} to resolve: ${result.problems[0]?.message}`);
-  return result.values.v;
+    throw new Error(
+      `expected ${JSON.stringify(raw)} to resolve: ${result.error.problems[0]?.message}`,
+    );
+  return result.value.values.v;
 }
 
 function problemOf(
@@ -37,7 +39,10 @@ function problemOf(
   const result = resolveOne(def, raw);
   return result.ok
     ? undefined
-    : { code: result.problems[0]?.code ?? '', message: result.problems[0]?.message ?? '' };
+    : {
+        code: result.error.problems[0]?.code ?? '',
+        message: result.error.problems[0]?.message ?? '',
+      };
 }
 
 describe('resolveInputs: the shared input cases', () => {
@@ -216,7 +221,7 @@ describe('resolveInputs: required values and defaults', () => {
 
   it('leaves an optional empty value out', () => {
     const result = resolveOne({ required: false }, '');
-    expect(result).toEqual({ ok: true, values: {}, redacted: new Set() });
+    expect(result).toEqual({ ok: true, value: { values: {}, redacted: new Set() } });
   });
 
   it('falls back to the default when the source is empty', () => {
@@ -226,7 +231,7 @@ describe('resolveInputs: required values and defaults', () => {
 
   it('lists redacted inputs', () => {
     const result = resolveOne({ redact: true }, 'secret-ish');
-    expect(result.ok && [...result.redacted]).toEqual(['v']);
+    expect(result.ok && [...result.value.redacted]).toEqual(['v']);
   });
 
   it('reports every problem at once', () => {
@@ -236,7 +241,7 @@ describe('resolveInputs: required values and defaults', () => {
     ]);
     const result = resolveInputs(connector, readFrom({ 'ticket.id': 'x' }), { c: 1 });
     expect(
-      result.ok ? [] : result.problems.map((problem) => [problem.input, problem.code]),
+      result.ok ? [] : result.error.problems.map((problem) => [problem.input, problem.code]),
     ).toEqual([
       ['c', 'INPUT_UNKNOWN'],
       ['a', 'INPUT_MISSING'],
@@ -259,27 +264,29 @@ describe('resolveInputs: a list of sources', () => {
   it('uses the first source with a non-blank value', () => {
     expect(
       resolve({ 'ticket.custom_fields.1': '#1001', 'record.Order_Number__c': '#2002' }),
-    ).toMatchObject({ ok: true, values: { order: '#1001' } });
+    ).toMatchObject({ ok: true, value: { values: { order: '#1001' } } });
     expect(
       resolve({ 'ticket.custom_fields.1': '  ', 'record.Order_Number__c': '#2002' }),
-    ).toMatchObject({ ok: true, values: { order: '#2002' } });
+    ).toMatchObject({ ok: true, value: { values: { order: '#2002' } } });
     expect(resolve({ 'ticket.subject': 'Order #3003' })).toMatchObject({
       ok: true,
-      values: { order: 'Order #3003' },
+      value: { values: { order: 'Order #3003' } },
     });
   });
 
   it('names every source it tried when none has a value', () => {
     expect(resolve({ 'ticket.custom_fields.1': null })).toEqual({
       ok: false,
-      problems: [
-        {
-          input: 'order',
-          code: 'INPUT_MISSING',
-          message:
-            'Order number is required (read from ticket.custom_fields.1, record.Order_Number__c or ticket.subject, none of which has a value)',
-        },
-      ],
+      error: {
+        problems: [
+          {
+            input: 'order',
+            code: 'INPUT_MISSING',
+            message:
+              'Order number is required (read from ticket.custom_fields.1, record.Order_Number__c or ticket.subject, none of which has a value)',
+          },
+        ],
+      },
     });
   });
 
@@ -294,7 +301,7 @@ describe('resolveInputs: a list of sources', () => {
 
   it('names the sources when the caller tries to set the input', () => {
     const result = resolveInputs(connector, readFrom({ 'ticket.subject': 'x' }), { order: '1' });
-    expect(result.ok ? '' : result.problems[0]?.message).toBe(
+    expect(result.ok ? '' : result.error.problems[0]?.message).toBe(
       'input "order" comes from ticket.custom_fields.1, record.Order_Number__c or ticket.subject and cannot be set by the caller',
     );
   });
@@ -313,14 +320,14 @@ describe('resolveInputs: values the agent types', () => {
   it('lets a prompt input be typed over its source', () => {
     expect(resolveInputs(connector, context, { order: '#2002' })).toMatchObject({
       ok: true,
-      values: { order: '#2002', email: 'ana@example.com' },
+      value: { values: { order: '#2002', email: 'ana@example.com' } },
     });
   });
 
   it('pre-fills a prompt input from its source when the agent leaves it blank', () => {
     expect(resolveInputs(connector, context, { order: ' ' })).toMatchObject({
       ok: true,
-      values: { order: '#1001' },
+      value: { values: { order: '#1001' } },
     });
   });
 
@@ -328,14 +335,16 @@ describe('resolveInputs: values the agent types', () => {
     const result = resolveInputs(connector, context, { email: 'attacker@example.com' });
     expect(result).toEqual({
       ok: false,
-      problems: [
-        {
-          input: 'email',
-          code: 'INPUT_NOT_EDITABLE',
-          message:
-            'input "email" comes from ticket.requester.email and cannot be set by the caller',
-        },
-      ],
+      error: {
+        problems: [
+          {
+            input: 'email',
+            code: 'INPUT_NOT_EDITABLE',
+            message:
+              'input "email" comes from ticket.requester.email and cannot be set by the caller',
+          },
+        ],
+      },
     });
   });
 
@@ -343,7 +352,7 @@ describe('resolveInputs: values the agent types', () => {
     const provided = JSON.parse('{"__proto__": "x", "extra": 1}') as Record<string, unknown>;
     const result = resolveInputs(connector, context, provided);
     expect(
-      result.ok ? [] : result.problems.map((problem) => [problem.input, problem.code]),
+      result.ok ? [] : result.error.problems.map((problem) => [problem.input, problem.code]),
     ).toEqual([
       ['__proto__', 'INPUT_UNKNOWN'],
       ['extra', 'INPUT_UNKNOWN'],
@@ -354,11 +363,11 @@ describe('resolveInputs: values the agent types', () => {
     const typed = connectorWithInputs([{ name: 'n', type: 'integer', prompt: true }]);
     expect(resolveInputs(typed, readFrom({}), { n: '12' })).toMatchObject({
       ok: true,
-      values: { n: 12 },
+      value: { values: { n: 12 } },
     });
     expect(resolveInputs(typed, readFrom({}), { n: 'twelve' })).toMatchObject({
       ok: false,
-      problems: [{ input: 'n', code: 'INPUT_INVALID' }],
+      error: { problems: [{ input: 'n', code: 'INPUT_INVALID' }] },
     });
   });
 });

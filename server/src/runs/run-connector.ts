@@ -332,10 +332,12 @@ export async function runConnector(
   if (request.inputOverrides && request.surface !== 'automation') {
     throw new Error('runConnector: inputOverrides are only for automation runs');
   }
-  const inputs = resolveInputs(connector, target.read, request.inputs, request.inputOverrides);
-  if (!inputs.ok) {
-    return refusal('INPUT_INVALID', inputProblemsMessage(inputs.problems), inputs.problems);
+  const resolved = resolveInputs(connector, target.read, request.inputs, request.inputOverrides);
+  if (!resolved.ok) {
+    const { problems } = resolved.error;
+    return refusal('INPUT_INVALID', inputProblemsMessage(problems), problems);
   }
+  const inputs = resolved.value;
 
   const startedAtMs = now();
   const runId = createRunId(startedAtMs);
