@@ -5,6 +5,7 @@
  */
 
 import type { ResponseBufferBudget } from './response-buffer-budget';
+import type { Result } from '../../../shared/src/result';
 
 /** Kept for logs when the body is not what it claims to be (invalid JSON). */
 export const LOGGED_BODY_LIMIT = 4096;
@@ -13,9 +14,10 @@ interface ReadableBody extends AsyncIterable<Uint8Array> {
   destroy(error?: Error): unknown;
 }
 
-export type BodyRead =
-  | { ok: true; bytes: Buffer }
-  | { ok: false; reason: 'too_large' | 'over_budget'; receivedBytes: number };
+export type BodyRead = Result<
+  Buffer,
+  { reason: 'too_large' | 'over_budget'; receivedBytes: number }
+>;
 
 export function exceedsDeclaredLength(
   contentLength: string | undefined,
@@ -43,18 +45,18 @@ export async function readBodyWithLimit(
       received += chunk.byteLength;
       if (received > maxBytes) {
         body.destroy();
-        return { ok: false, reason: 'too_large', receivedBytes: received };
+        return { ok: false, error: { reason: 'too_large', receivedBytes: received } };
       }
       if (budget !== undefined) {
         if (!budget.take(chunk.byteLength)) {
           body.destroy();
-          return { ok: false, reason: 'over_budget', receivedBytes: received };
+          return { ok: false, error: { reason: 'over_budget', receivedBytes: received } };
         }
         taken += chunk.byteLength;
       }
       chunks.push(chunk);
     }
-    return { ok: true, bytes: Buffer.concat(chunks) };
+    return { ok: true, value: Buffer.concat(chunks) };
   } finally {
     if (taken > 0) budget?.give(taken);
   }

@@ -5,6 +5,7 @@
  * controls. Once stripped, credentials stay stripped for the rest of the chain, even if it comes back.
  */
 import type { HttpMethod } from './request-types';
+import type { Result } from '../../../shared/src/result';
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -26,7 +27,7 @@ export function isRedirectStatus(status: number): boolean {
   return REDIRECT_STATUSES.has(status);
 }
 
-export type RedirectPlan = { ok: true; hop: Hop } | { ok: false; message: string };
+export type RedirectPlan = Result<Hop, { message: string }>;
 
 /**
  * The next hop for a redirect response. 303 always becomes GET (HEAD stays HEAD); 301/302 turn a POST
@@ -47,13 +48,15 @@ export function planRedirect(
   try {
     target = new URL(location, current.url);
   } catch {
-    return { ok: false, message: 'The upstream redirected to an invalid Location' };
+    return { ok: false, error: { message: 'The upstream redirected to an invalid Location' } };
   }
   target.hash = '';
   if (current.url.protocol === 'https:' && target.protocol === 'http:') {
     return {
       ok: false,
-      message: `${current.url.host} redirected from https to http (${target.host}); a redirect may not drop TLS`,
+      error: {
+        message: `${current.url.host} redirected from https to http (${target.host}); a redirect may not drop TLS`,
+      },
     };
   }
 
@@ -79,5 +82,5 @@ export function planRedirect(
 
   const hop: Hop = { method, url: target, headers, carriesCredentials };
   if (body !== undefined) hop.body = body;
-  return { ok: true, hop };
+  return { ok: true, value: hop };
 }

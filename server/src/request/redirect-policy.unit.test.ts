@@ -14,7 +14,10 @@ describe('planning a redirect', () => {
   it('never follows https to http, whatever the host', () => {
     for (const location of ['http://api.example.com/next', 'http://other.example.com/']) {
       const plan = planRedirect(hop('https://api.example.com/start'), 307, location, []);
-      expect(plan).toMatchObject({ ok: false, message: expect.stringContaining('https to http') });
+      expect(plan).toMatchObject({
+        ok: false,
+        error: { message: expect.stringContaining('https to http') },
+      });
     }
   });
 
@@ -27,9 +30,9 @@ describe('planning a redirect', () => {
       const plan = planRedirect(hop('https://api.example.com/start', headers), 307, location, [
         'x-shop-key',
       ]);
-      if (!plan.ok) throw new Error(plan.message);
-      expect(plan.hop.headers).toEqual({ 'content-type': 'application/json', 'x-trace': 'keep' });
-      expect(plan.hop.carriesCredentials).toBe(false);
+      if (!plan.ok) throw new Error(plan.error.message);
+      expect(plan.value.headers).toEqual({ 'content-type': 'application/json', 'x-trace': 'keep' });
+      expect(plan.value.carriesCredentials).toBe(false);
     }
   });
 
@@ -42,7 +45,7 @@ describe('planning a redirect', () => {
     );
     expect(plan).toMatchObject({
       ok: true,
-      hop: { method: 'POST', body: '{"a":1}', headers: { 'x-shop-key': 's' } },
+      value: { method: 'POST', body: '{"a":1}', headers: { 'x-shop-key': 's' } },
     });
   });
 });

@@ -306,8 +306,8 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
           );
         }
         const plan = planRedirect(hop, res.statusCode, location, context.secretHeaderNames);
-        if (!plan.ok) return notRetryable('UPSTREAM_REDIRECT_BLOCKED', plan.message);
-        const check = checkTarget(plan.hop.url, policy);
+        if (!plan.ok) return notRetryable('UPSTREAM_REDIRECT_BLOCKED', plan.error.message);
+        const check = checkTarget(plan.value.url, policy);
         if (!check.ok) {
           return check.error.code === 'UPSTREAM_ADDRESS_BLOCKED'
             ? notRetryable(check.error.code, check.error.message)
@@ -316,7 +316,7 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
                 `${hop.url.host} redirected to a refused target: ${check.error.message}`,
               );
         }
-        hop = plan.hop;
+        hop = plan.value;
         continue;
       }
 
@@ -333,7 +333,7 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
         return tooLarge;
       }
       const read = await readBodyWithLimit(res.body, policy.maxResponseBytes, context.budget);
-      if (!read.ok && read.reason === 'over_budget') {
+      if (!read.ok && read.error.reason === 'over_budget') {
         return notRetryable(
           'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
           `The server was already receiving its limit of ${formatMiB(context.budget?.limit ?? 0)} of upstream responses (RESPONSE_BUFFER_LIMIT_MB), so the response from ${hop.url.host} was dropped. Try again shortly.`,
@@ -344,14 +344,14 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
       const contentType = headers['content-type'] ?? null;
       if (
         context.budget !== undefined &&
-        !context.budget.fitsInHeap(read.bytes.length, isJsonMediaType(contentType))
+        !context.budget.fitsInHeap(read.value.length, isJsonMediaType(contentType))
       ) {
         return notRetryable(
           'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
-          `The ${formatMiB(read.bytes.length)} response from ${hop.url.host} could need more memory to read than the server has free; it was dropped. Lower the connection's maxResponseBytes or give the server a larger heap (--max-old-space-size).`,
+          `The ${formatMiB(read.value.length)} response from ${hop.url.host} could need more memory to read than the server has free; it was dropped. Lower the connection's maxResponseBytes or give the server a larger heap (--max-old-space-size).`,
         );
       }
-      const decoded = decodeBody(read.bytes, contentType);
+      const decoded = decodeBody(read.value, contentType);
       if (decoded.tooDeep) {
         return notRetryable(
           'UPSTREAM_RESPONSE_TOO_DEEP',

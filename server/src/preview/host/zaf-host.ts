@@ -1,4 +1,5 @@
 import type { PreviewState, ProxyReply } from '../preview-contracts';
+import { parseJson } from '../../../../shared/src/parse-json';
 
 /**
  * The host side of the ZAF SDK's postMessage protocol (zendesk_app_framework_sdk lib/client.js),
@@ -59,14 +60,6 @@ function parseMessage(raw: unknown): Record<string, unknown> | null {
 
 function pathError(path: string, message: string): PathError {
   return { name: 'InvalidPathError', message, path };
-}
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
 }
 
 /**

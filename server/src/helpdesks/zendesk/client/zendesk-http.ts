@@ -4,6 +4,7 @@ import type { AttemptOutcome } from './retry-policy';
 import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
 import type { ZendeskError } from './zendesk-errors';
 import type { Result } from '../../../../../shared/src/result';
+import { parseJson } from '../../../../../shared/src/parse-json';
 
 export interface TransportOptions {
   baseUrl: string;
@@ -43,14 +44,6 @@ type AttemptResult =
       text: string;
     }
   | { kind: 'network'; message: string };
-
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false } {
-  try {
-    return { ok: true, value: JSON.parse(text) };
-  } catch {
-    return { ok: false };
-  }
-}
 
 /** Describes a transport failure without echoing request options (which hold the auth header). */
 function describeNetworkError(error: unknown, timeoutMs: number): string {
