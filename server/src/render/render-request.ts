@@ -8,6 +8,7 @@ import {
 import type { ParsedTemplate, TemplateScope } from '../compile/template';
 import type { AuthConfig, OutboundRequest } from '../request/request-types';
 import { mapAuthTemplates } from '../request/auth/auth-kinds';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Turns a compiled request and resolved values into bytes on the wire. Every value is encoded for
@@ -41,8 +42,7 @@ export interface RenderedRequest {
 }
 
 export type RenderError = { code: 'INPUT_UNSAFE_VALUE'; message: string };
-export type RenderRequestResult =
-  { ok: true; value: RenderedRequest } | { ok: false; error: RenderError };
+export type RenderRequestResult = Result<RenderedRequest, RenderError>;
 
 const LINE_BREAK_CHARS = /[\r\n\0]/;
 /** What an HTTP client can put in a header value: tab, visible ASCII and the Latin-1 range. */

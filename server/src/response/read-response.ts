@@ -1,5 +1,6 @@
 import { TreeInterpreter } from '@jmespath-community/jmespath';
 import type { CompiledConnector, CompiledOutput, ExpressionNode } from '../compile/compiled-model';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Reads an upstream answer into the connector's outputs. Status decides the path first (empty
@@ -28,7 +29,7 @@ export type ResponseReading =
 
 type JsonValue = Parameters<typeof TreeInterpreter.search>[1];
 
-type Evaluation = { ok: true; value: unknown } | { ok: false; message: string };
+type Evaluation = Result<unknown, { message: string }>;
 
 /**
  * JMESPath functions throw on a type they do not take (`length(null)` when the API left a key
@@ -38,7 +39,7 @@ function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
   try {
     return { ok: true, value: TreeInterpreter.search(expression, data as JsonValue) };
   } catch (error) {
-    return { ok: false, message: (error as Error).message };
+    return { ok: false, error: { message: (error as Error).message } };
   }
 }
 
@@ -50,7 +51,7 @@ function isTruthy(value: unknown): boolean {
   return true;
 }
 
-export type CoercedOutput = { ok: true; value: unknown } | { ok: false; message: string };
+export type CoercedOutput = Result<unknown, { message: string }>;
 
 export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOutput {
   if (value === null || value === undefined) return { ok: true, value: null };
@@ -66,9 +67,9 @@ export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOut
         typeof value === 'number' ? value : typeof value === 'string' ? Number(value) : NaN;
       if (typeof value === 'string' && value.trim() === '') return { ok: true, value: null };
       if (!Number.isFinite(number))
-        return { ok: false, message: `expected a number, got ${typeof value}` };
+        return { ok: false, error: { message: `expected a number, got ${typeof value}` } };
       if (output.def.type === 'integer' && !Number.isInteger(number)) {
-        return { ok: false, message: `expected a whole number, got ${number}` };
+        return { ok: false, error: { message: `expected a whole number, got ${number}` } };
       }
       return { ok: true, value: number };
     }
@@ -82,14 +83,14 @@ export function coerceOutput(output: CompiledOutput, value: unknown): CoercedOut
       if (value === 1 || value === 0) return { ok: true, value: value === 1 };
       return {
         ok: false,
-        message: `expected true or false, got ${JSON.stringify(value).slice(0, 40)}`,
+        error: { message: `expected true or false, got ${JSON.stringify(value).slice(0, 40)}` },
       };
     case 'date': {
       const date =
         typeof value === 'number'
           ? new Date(value < 1e12 ? value * 1000 : value)
           : new Date(String(value));
-      if (Number.isNaN(date.getTime())) return { ok: false, message: 'expected a date' };
+      if (Number.isNaN(date.getTime())) return { ok: false, error: { message: 'expected a date' } };
       // Zendesk date fields take YYYY-MM-DD; Salesforce Date fields too.
       return { ok: true, value: date.toISOString().slice(0, 10) };
     }
@@ -173,7 +174,7 @@ export function readResponse(
   });
   if (response.emptyWhen) {
     const empty = evaluate(response.emptyWhen, answer.json);
-    if (!empty.ok) return unexpectedShape('emptyWhen', empty.message);
+    if (!empty.ok) return unexpectedShape('emptyWhen', empty.error.message);
     if (isTruthy(empty.value)) {
       return { outcome: 'empty', outputs: {}, reason: 'emptyWhen matched', warnings: [] };
     }
@@ -181,7 +182,7 @@ export function readResponse(
   let root = answer.json;
   if (response.root) {
     const selected = evaluate(response.root, answer.json);
-    if (!selected.ok) return unexpectedShape('root', selected.message);
+    if (!selected.ok) return unexpectedShape('root', selected.error.message);
     root = selected.value;
     if (root === null || root === undefined) {
       return { outcome: 'empty', outputs: {}, reason: 'root matched nothing', warnings: [] };
@@ -193,7 +194,7 @@ export function readResponse(
     const found = evaluate(output.expression, root);
     if (!found.ok) {
       outputs[output.def.name] = null;
-      warnings.push(`output ${output.def.name}: ${found.message}`);
+      warnings.push(`output ${output.def.name}: ${found.error.message}`);
       continue;
     }
     const coerced = coerceOutput(output, found.value);
@@ -201,7 +202,7 @@ export function readResponse(
       outputs[output.def.name] = coerced.value;
     } else {
       outputs[output.def.name] = null;
-      warnings.push(`output ${output.def.name}: ${coerced.message}`);
+      warnings.push(`output ${output.def.name}: ${coerced.error.message}`);
     }
   }
   const found = Object.values(outputs).some((value) => value !== null);

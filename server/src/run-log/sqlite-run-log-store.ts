@@ -17,6 +17,7 @@ import {
 } from './run-record';
 import type { RunLogStore, RunPage, RunQuery, RunRecord } from './run-record';
 import { migrateRunLogSchema } from './sqlite-run-log-schema';
+import type { Result } from '../../../shared/src/result';
 
 const DAY_MS = 86_400_000;
 const DEFAULT_PRUNE_INTERVAL_MS = 60 * 60 * 1000;
@@ -68,12 +69,10 @@ export interface SqliteRunLogStore extends RunLogStore {
   recordMany(runs: Iterable<RunRecord>): Promise<number>;
 }
 
-export type OpenSqliteRunLogStoreResult =
-  | { ok: true; value: SqliteRunLogStore }
-  | {
-      ok: false;
-      error: { code: 'RUN_LOG_OPEN_FAILED' | 'RUN_LOG_SCHEMA_TOO_NEW'; message: string };
-    };
+export type OpenSqliteRunLogStoreResult = Result<
+  SqliteRunLogStore,
+  { code: 'RUN_LOG_OPEN_FAILED' | 'RUN_LOG_SCHEMA_TOO_NEW'; message: string }
+>;
 
 const runRowSchema = z.strictObject({
   id: runIdSchema,

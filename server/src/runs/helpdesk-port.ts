@@ -3,6 +3,7 @@ import type { TemplateScope } from '../compile/template';
 import type { SourceReader } from '../inputs/resolve-inputs';
 import type { AppliesWhen } from '../../../shared/src/config/connector-config-schema';
 import type { RunTarget, TargetSystem } from '../run-log/run-record';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * What a run needs from a helpdesk, so the run pipeline does not care whether it is writing a
@@ -90,10 +91,7 @@ export interface HelpdeskPort {
   readonly label: string;
   /** The refusal when the caller cannot edit the target (`subject` names the connector or macro). */
   editForbiddenMessage(subject: string, targetType: string): string;
-  load(
-    targetId: string,
-    request: LoadRequest,
-  ): Promise<{ ok: true; value: LoadedTarget } | { ok: false; error: HelpdeskError }>;
+  load(targetId: string, request: LoadRequest): Promise<Result<LoadedTarget, HelpdeskError>>;
   /** Describes the writes without making them (dry runs, and the redacted copy for the log). */
   preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult;
   write(

@@ -7,6 +7,7 @@ import type { IdempotencyStore } from '../runs/idempotency-store';
 import { openSqliteIdempotencyStore } from '../runs/sqlite-idempotency-store';
 import type { DeliveryQueue } from '../workflows/delivery-queue';
 import { openSqliteDeliveryQueue } from '../workflows/sqlite-delivery-queue';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * The one place the server's databases are opened: the run log, the idempotency keys and the
@@ -32,13 +33,14 @@ export interface StorageOptions {
   logger?: Logger;
 }
 
-export type OpenStorageResult =
-  | { ok: true; value: Storage }
-  | { ok: false; error: { code: 'STORAGE_OPEN_FAILED'; message: string } };
+export interface StorageOpenError {
+  code: 'STORAGE_OPEN_FAILED';
+  message: string;
+}
 
-export type OpenRunLogResult =
-  | { ok: true; value: RunLogStore }
-  | { ok: false; error: { code: 'STORAGE_OPEN_FAILED'; message: string } };
+export type OpenStorageResult = Result<Storage, StorageOpenError>;
+
+export type OpenRunLogResult = Result<RunLogStore, StorageOpenError>;
 
 function openRunLog(options: StorageOptions, readOnly: boolean): OpenRunLogResult {
   const logger = options.logger;

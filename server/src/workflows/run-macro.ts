@@ -11,6 +11,7 @@ import { writesBack } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
 import type { StepRunContext } from './run-steps';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Macros for agents and reps, whatever the helpdesk: which macros apply to a loaded ticket or
@@ -25,9 +26,10 @@ export type MacroSurface = string;
 export type RunMacroRefusalCode =
   'NOT_FOUND' | 'CONNECTOR_NOT_APPLICABLE' | 'CONFIRMATION_REQUIRED' | 'TICKET_EDIT_FORBIDDEN';
 
-export type RunMacroResult =
-  | { ok: true; value: MacroResultView }
-  | { ok: false; error: { code: RunMacroRefusalCode; message: string } };
+export type RunMacroResult = Result<
+  MacroResultView,
+  { code: RunMacroRefusalCode; message: string }
+>;
 
 export interface RunMacroRequest {
   macroId: string;
