@@ -365,47 +365,32 @@ describe('renderRequest: the censored copy', () => {
     ).not.toHaveProperty('authorization');
   });
 
-  it('resolves every kind of auth from secrets', () => {
-    const basic = rendered({
-      request: {},
-      connection: {
-        auth: { type: 'basic', username: 'me@example.com', password: '{{secrets.API_TOKEN}}' },
+  it.each([
+    [
+      { type: 'basic', username: 'me@example.com', password: '{{secrets.API_TOKEN}}' },
+      { type: 'basic', username: 'me@example.com', password: TEST_SECRETS.API_TOKEN },
+    ],
+    [
+      { type: 'apiKeyHeader', header: 'X-Api-Key', value: 'Token {{secrets.API_TOKEN}}' },
+      { type: 'apiKeyHeader', header: 'X-Api-Key', value: `Token ${TEST_SECRETS.API_TOKEN}` },
+    ],
+    [
+      {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client-1',
+        clientSecret: '{{secrets.API_TOKEN}}',
+        scope: 'read',
       },
-    });
-    expect(basic.auth).toEqual({
-      type: 'basic',
-      username: 'me@example.com',
-      password: TEST_SECRETS.API_TOKEN,
-    });
-    const apiKey = rendered({
-      request: {},
-      connection: {
-        auth: { type: 'apiKeyHeader', header: 'X-Api-Key', value: 'Token {{secrets.API_TOKEN}}' },
+      {
+        type: 'oauth2ClientCredentials',
+        tokenUrl: 'https://auth.example.com/token',
+        clientId: 'client-1',
+        clientSecret: TEST_SECRETS.API_TOKEN,
+        scope: 'read',
       },
-    });
-    expect(apiKey.auth).toEqual({
-      type: 'apiKeyHeader',
-      header: 'X-Api-Key',
-      value: `Token ${TEST_SECRETS.API_TOKEN}`,
-    });
-    const oauth = rendered({
-      request: {},
-      connection: {
-        auth: {
-          type: 'oauth2ClientCredentials',
-          tokenUrl: 'https://auth.example.com/token',
-          clientId: 'client-1',
-          clientSecret: '{{secrets.API_TOKEN}}',
-          scope: 'read',
-        },
-      },
-    });
-    expect(oauth.auth).toEqual({
-      type: 'oauth2ClientCredentials',
-      tokenUrl: 'https://auth.example.com/token',
-      clientId: 'client-1',
-      clientSecret: TEST_SECRETS.API_TOKEN,
-      scope: 'read',
-    });
+    ],
+  ])('resolves %j from secrets', (auth, resolved) => {
+    expect(rendered({ request: {}, connection: { auth } }).auth).toEqual(resolved);
   });
 });
