@@ -123,31 +123,21 @@ export function describeRunLogStoreContract(
 
   describe(`${name}: query`, () => {
     // A small log: two connectors, two systems, three outcomes, one run per minute.
-    const runs = [
-      runAt(T0 + 0 * MINUTE, {
-        connectorId: 'orders',
-        target: { system: 'zendesk', type: 'ticket', id: '1' },
+    const runs = (
+      [
+        ['orders', 'zendesk', '1', 'success'],
+        ['orders', 'zendesk', '2', 'failed'],
+        ['billing', 'zendesk', '1', 'empty'],
+        ['billing', 'salesforce', '1', 'success'],
+        ['orders', 'salesforce', '9', 'failed'],
+      ] as const
+    ).map(([connectorId, system, id, outcome], minute) =>
+      runAt(T0 + minute * MINUTE, {
+        connectorId,
+        target: { system, type: system === 'zendesk' ? 'ticket' : 'Case', id },
+        outcome,
       }),
-      runAt(T0 + 1 * MINUTE, {
-        connectorId: 'orders',
-        target: { system: 'zendesk', type: 'ticket', id: '2' },
-        outcome: 'failed',
-      }),
-      runAt(T0 + 2 * MINUTE, {
-        connectorId: 'billing',
-        target: { system: 'zendesk', type: 'ticket', id: '1' },
-        outcome: 'empty',
-      }),
-      runAt(T0 + 3 * MINUTE, {
-        connectorId: 'billing',
-        target: { system: 'salesforce', type: 'Case', id: '1' },
-      }),
-      runAt(T0 + 4 * MINUTE, {
-        connectorId: 'orders',
-        target: { system: 'salesforce', type: 'Case', id: '9' },
-        outcome: 'failed',
-      }),
-    ];
+    );
     const [r0, r1, r2, r3, r4] = runs as [RunRecord, RunRecord, RunRecord, RunRecord, RunRecord];
 
     async function queryIds(q: RunQuery): Promise<string[]> {
