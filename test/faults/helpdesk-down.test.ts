@@ -34,6 +34,11 @@ async function runLookup(ticketId: number) {
   return { res, puts, upstreamCalls: stack.upstream.journal.length - upstreamBefore };
 }
 
+/** Zendesk answers 503 Service Unavailable to the next ten calls of `method` on the path. */
+function zendeskUnavailable(method: 'GET' | 'PUT', pathPattern: string): void {
+  stack.zendesk.faults.enqueue({ method, pathPattern, status: 503, times: 10 });
+}
+
 async function loggedRun(runId: string) {
   const logged = await request(stack.url).get(`/api/runs/${runId}`).set(stack.adminAuth);
   expect(logged.status).toBe(200);
@@ -64,12 +69,7 @@ describe('Zendesk failing during write-back', () => {
   });
 
   it('says WRITE_BACK_FAILED with the upstream outcome when Zendesk stays down, and logs it', async () => {
-    stack.zendesk.faults.enqueue({
-      method: 'PUT',
-      pathPattern: '/tickets/2.json',
-      status: 503,
-      times: 10,
-    });
+    zendeskUnavailable('PUT', '/tickets/2.json');
     const before = stack.ticket(2);
     const { res, puts } = await runLookup(2);
     expect(res.status).toBe(200);
@@ -113,12 +113,7 @@ describe('Zendesk failing during write-back', () => {
   });
 
   it('refuses the run before calling the upstream when Zendesk is down at load time', async () => {
-    stack.zendesk.faults.enqueue({
-      method: 'GET',
-      pathPattern: '/tickets/1.json',
-      status: 503,
-      times: 10,
-    });
+    zendeskUnavailable('GET', '/tickets/1.json');
     const { res, upstreamCalls } = await runLookup(1);
     expect(res.status).toBe(502);
     expect(res.body.error.code).toBe('HELPDESK_UNAVAILABLE');
