@@ -7,6 +7,7 @@ import type {
   StoredUser,
   Via,
 } from '../seed/zendesk-seed';
+import { newStoredUser } from '../seed/zendesk-seed';
 import type { FakeZendeskStore } from './fake-zendesk-store';
 import { escapeHtml, stripHtml, zendeskErrors } from './zendesk-json';
 import type { FieldProblem, ValidationDetails, ZendeskReply } from './zendesk-json';
@@ -461,24 +462,13 @@ function resolveRequester(
       return null;
     }
     // Zendesk creates an end user for an unknown requester email.
-    const user: StoredUser = {
+    const user = newStoredUser({
       id: ctx.store.nextId('users'),
       name: write.requester.name ?? write.requester.email,
       email: write.requester.email,
       role: 'end-user',
-      organization_id: null,
-      time_zone: 'UTC',
-      locale: 'en-US',
-      phone: null,
-      external_id: null,
-      tags: [],
-      active: true,
-      verified: false,
-      suspended: false,
-      user_fields: {},
       created_at: createdAt,
-      updated_at: createdAt,
-    };
+    });
     ctx.store.data.users.push(user);
     return user;
   }

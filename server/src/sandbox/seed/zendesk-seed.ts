@@ -162,6 +162,29 @@ export interface StoredUser {
   updated_at: string;
 }
 
+/**
+ * A user as the Users API shows one, with Zendesk's defaults for what a new user has not set
+ * (a new end user is not verified until they confirm their email).
+ */
+export function newStoredUser(
+  user: Pick<StoredUser, 'id' | 'name' | 'email' | 'role' | 'created_at'> & Partial<StoredUser>,
+): StoredUser {
+  return {
+    organization_id: null,
+    time_zone: 'UTC',
+    locale: 'en-US',
+    phone: null,
+    external_id: null,
+    tags: [],
+    active: true,
+    verified: false,
+    suspended: false,
+    user_fields: {},
+    updated_at: user.created_at,
+    ...user,
+  };
+}
+
 export interface StoredOrganization {
   id: number;
   name: string;
@@ -313,7 +336,7 @@ function buildUser(
   organizationId: number | null,
   access: Pick<StoredUser, 'ticket_restriction' | 'custom_role_id'> = {},
 ): StoredUser {
-  return {
+  return newStoredUser({
     id,
     name,
     email,
@@ -322,18 +345,9 @@ function buildUser(
     ticket_restriction: access.ticket_restriction ?? (role === 'end-user' ? 'requested' : null),
     custom_role_id: access.custom_role_id ?? null,
     chat_only: false,
-    time_zone: 'UTC',
-    locale: 'en-US',
-    phone: null,
-    external_id: null,
-    tags: [],
-    active: true,
     verified: true,
-    suspended: false,
-    user_fields: {},
     created_at: SEEDED_AT,
-    updated_at: SEEDED_AT,
-  };
+  });
 }
 
 function buildField(
