@@ -85,6 +85,22 @@ function stamp(record: Record<string, unknown> & { Id: string }): StoredRecord {
 /** Fresh copies of the seed data. */
 export function buildSalesforceSeed(): FakeSalesforceData {
   const { accounts, contacts, cases, users } = SANDBOX_SALESFORCE_IDS;
+  const order1001 = {
+    Id: cases.order1001,
+    CaseNumber: '00001001',
+    Subject: 'Where is my order #1001?',
+    Description: 'I ordered a week ago and have not received anything yet.',
+    Status: 'New',
+    Priority: 'Medium',
+    Origin: 'Email',
+    ContactId: contacts.mariaLopez,
+    AccountId: accounts.acmeRetail,
+    Order_Number__c: '#1001',
+    Payment_Status__c: null,
+    Tracking_Number__c: null,
+    External_Reference__c: null,
+    Escalated__c: false,
+  };
   return {
     records: {
       Account: [
@@ -115,22 +131,7 @@ export function buildSalesforceSeed(): FakeSalesforceData {
         }),
       ],
       Case: [
-        stamp({
-          Id: cases.order1001,
-          CaseNumber: '00001001',
-          Subject: 'Where is my order #1001?',
-          Description: 'I ordered a week ago and have not received anything yet.',
-          Status: 'New',
-          Priority: 'Medium',
-          Origin: 'Email',
-          ContactId: contacts.mariaLopez,
-          AccountId: accounts.acmeRetail,
-          Order_Number__c: '#1001',
-          Payment_Status__c: null,
-          Tracking_Number__c: null,
-          External_Reference__c: null,
-          Escalated__c: false,
-        }),
+        stamp(order1001),
         stamp({
           Id: cases.refund1002,
           CaseNumber: '00001002',
@@ -163,21 +164,15 @@ export function buildSalesforceSeed(): FakeSalesforceData {
           External_Reference__c: null,
           Escalated__c: false,
         }),
+        // A duplicate of 00001001 that was deleted: in the recycle bin, so queries skip it.
         stamp({
+          ...order1001,
           Id: cases.deleted,
           CaseNumber: '00001004',
           Subject: 'Duplicate of 00001001',
           Description: null,
           Status: 'Closed',
           Priority: 'Low',
-          Origin: 'Email',
-          ContactId: contacts.mariaLopez,
-          AccountId: accounts.acmeRetail,
-          Order_Number__c: '#1001',
-          Payment_Status__c: null,
-          Tracking_Number__c: null,
-          External_Reference__c: null,
-          Escalated__c: false,
           IsDeleted: true,
         }),
       ],
