@@ -4,7 +4,7 @@ import { SANDBOX_FIELD_IDS, SANDBOX_GROUP_IDS } from '../../server/src/sandbox/s
 import { startAutomationStack } from './support/start-automation-stack';
 import type { AutomationStack } from './support/start-automation-stack';
 import { useStack } from '../support/use-stack';
-import { stepOutcomes } from '../support/macro-answers';
+import { ESCALATE_TO_ENGINEERING_VIEW, stepOutcomes } from '../support/macro-answers';
 
 const JIRA_KEY = String(SANDBOX_FIELD_IDS.jiraIssueKey);
 
@@ -51,16 +51,7 @@ describe('the escalate_to_engineering macro', () => {
       .get(`/api/macros?ticketId=${ticketId}`)
       .set(stack.adminAuth)
       .expect(200);
-    expect(res.body.macros).toEqual([
-      {
-        id: 'escalate_to_engineering',
-        name: 'Escalate to engineering',
-        description: expect.any(String),
-        confirm: true,
-        connectors: [{ id: 'jira_create_issue', name: 'Create Jira issue' }],
-        unavailable: null,
-      },
-    ]);
+    expect(res.body.macros).toEqual([ESCALATE_TO_ENGINEERING_VIEW]);
   });
 
   it('refuses to run unconfirmed, then creates the issue, writes the key, tags and notes the ticket', async () => {

@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { macroResultViewSchema } from '../../shared/src/api/answer-schemas';
 
 /**
@@ -8,3 +9,13 @@ import { macroResultViewSchema } from '../../shared/src/api/answer-schemas';
 export function stepOutcomes(answer: unknown): [string, string][] {
   return macroResultViewSchema.parse(answer).steps.map((step) => [step.stepId, step.outcome]);
 }
+
+/** How the shipped `escalate_to_engineering` macro is listed on a ticket it applies to. */
+export const ESCALATE_TO_ENGINEERING_VIEW = {
+  id: 'escalate_to_engineering',
+  name: 'Escalate to engineering',
+  description: expect.any(String),
+  confirm: true,
+  connectors: [{ id: 'jira_create_issue', name: 'Create Jira issue' }],
+  unavailable: null,
+};
