@@ -39,6 +39,21 @@ function zendeskUnavailable(method: 'GET' | 'PUT', pathPattern: string): void {
   stack.zendesk.faults.enqueue({ method, pathPattern, status: 503, times: 10 });
 }
 
+/**
+ * The run log's record of a run whose upstream call worked while the helpdesk stayed down for
+ * the write: failed, the upstream outcome kept, and why.
+ */
+async function expectWriteBackUnavailableLogged(runId: string) {
+  const run = await loggedRun(runId);
+  expect(run).toMatchObject({
+    outcome: 'failed',
+    upstreamOutcome: 'success',
+    errorCode: 'WRITE_BACK_FAILED',
+    writes: { status: 'failed', error: { code: 'WRITE_BACK_UNAVAILABLE' } },
+  });
+  return run;
+}
+
 async function loggedRun(runId: string) {
   const logged = await request(stack.url).get(`/api/runs/${runId}`).set(stack.adminAuth);
   expect(logged.status).toBe(200);
@@ -86,13 +101,7 @@ describe('Zendesk failing during write-back', () => {
     expect(res.body.outputs.length).toBeGreaterThan(0);
     expect(puts).toHaveLength(4); // the first try and three retries
     expect(stack.ticket(2)).toEqual(before);
-    const run = await loggedRun(res.body.runId);
-    expect(run).toMatchObject({
-      outcome: 'failed',
-      upstreamOutcome: 'success',
-      errorCode: 'WRITE_BACK_FAILED',
-      writes: { status: 'failed', error: { code: 'WRITE_BACK_UNAVAILABLE' } },
-    });
+    const run = await expectWriteBackUnavailableLogged(res.body.runId);
     expect(run.writes.changes).toMatchObject({ customFields: expect.any(Array) });
   });
 
@@ -188,12 +197,6 @@ describe('Salesforce failing during write-back', () => {
     expect(res.body.error.message).toMatch(/external call succeeded, but the Case was not updated/);
     expect(patches).toHaveLength(1);
     expect(caseRecord()).toEqual(before);
-    const run = await loggedRun(res.body.runId);
-    expect(run).toMatchObject({
-      outcome: 'failed',
-      upstreamOutcome: 'success',
-      errorCode: 'WRITE_BACK_FAILED',
-      writes: { status: 'failed', error: { code: 'WRITE_BACK_UNAVAILABLE' } },
-    });
+    await expectWriteBackUnavailableLogged(res.body.runId);
   });
 });
