@@ -19,25 +19,10 @@ interface EndpointBase<Path extends string, Answer extends AnySchema> {
   errors: readonly ApiErrorCode[];
 }
 
-export interface GetEndpoint<
-  Path extends string = string,
-  Query extends AnySchema | undefined = AnySchema | undefined,
-  Answer extends AnySchema = AnySchema,
-> extends EndpointBase<Path, Answer> {
-  method: 'GET';
-  query?: Query;
-}
-
-export interface PostEndpoint<
-  Path extends string = string,
-  Body extends AnySchema | undefined = AnySchema | undefined,
-  Answer extends AnySchema = AnySchema,
-> extends EndpointBase<Path, Answer> {
-  method: 'POST';
-  body?: Body;
-}
-
-export type EndpointContract = GetEndpoint | PostEndpoint;
+/** A GET takes its input in the query string, a POST in the body. */
+export type EndpointContract =
+  | (EndpointBase<string, AnySchema> & { method: 'GET'; query?: AnySchema })
+  | (EndpointBase<string, AnySchema> & { method: 'POST'; body?: AnySchema });
 
 /** The parsed answer of an endpoint (what `answer` gives back). */
 export type EndpointAnswer<E extends EndpointContract> = z.output<E['answer']>;
