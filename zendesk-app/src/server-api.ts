@@ -140,22 +140,23 @@ export function describeAnswer(answer: HttpAnswer): ApiFailure {
   };
 }
 
+/**
+ * Runs a connector or a macro by id with the click's Idempotency-Key: a retried click replays the
+ * first result instead of running again.
+ */
+type RunById<Body, Answer> = (
+  id: string,
+  body: Body,
+  idempotencyKey: string,
+) => Promise<ApiResult<Answer>>;
+
 export interface ServerApi {
   listConnectors(ticketId: number): Promise<ApiResult<ConnectorView[]>>;
-  runConnector(
-    connectorId: string,
-    body: RunBody,
-    idempotencyKey: string,
-  ): Promise<ApiResult<RunResultView>>;
+  runConnector: RunById<RunBody, RunResultView>;
   listRuns(ticketId: number, limit?: number): Promise<ApiResult<RunRecordView[]>>;
   getRun(runId: string): Promise<ApiResult<RunRecordView>>;
   listMacros(ticketId: number): Promise<ApiResult<MacroView[]>>;
-  /** With the click's Idempotency-Key: a retried macro replays its result instead of rerunning. */
-  runMacro(
-    macroId: string,
-    body: MacroRunBody,
-    idempotencyKey: string,
-  ): Promise<ApiResult<MacroResult>>;
+  runMacro: RunById<MacroRunBody, MacroResult>;
 }
 
 /** One call as `call` takes it: the path's parts, and the body and headers when there are. */
