@@ -214,6 +214,11 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
     return { ok: true, value: parsed.data };
   }
 
+  // A run carries the click's key, and waits as long as a call to an external system may take.
+  const asRun = (idempotencyKey: string) => ({
+    headers: { 'Idempotency-Key': idempotencyKey },
+    timeoutMs: runMs,
+  });
   return {
     async listConnectors(ticketId) {
       const result = await call(endpoints.listConnectors, {
@@ -226,8 +231,7 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       return call(endpoints.runConnector, {
         params: { connectorId },
         body,
-        headers: { 'Idempotency-Key': idempotencyKey },
-        timeoutMs: runMs,
+        ...asRun(idempotencyKey),
       });
     },
     async listRuns(ticketId, limit = 10) {
@@ -252,12 +256,7 @@ export function createServerApi(options: ServerApiOptions): ServerApi {
       return result;
     },
     runMacro(macroId, body, idempotencyKey) {
-      return call(endpoints.runMacro, {
-        params: { macroId },
-        body,
-        headers: { 'Idempotency-Key': idempotencyKey },
-        timeoutMs: runMs,
-      });
+      return call(endpoints.runMacro, { params: { macroId }, body, ...asRun(idempotencyKey) });
     },
   };
 }
