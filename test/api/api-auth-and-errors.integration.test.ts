@@ -356,4 +356,25 @@ describe('config reload', () => {
     writeFileSync(stack.configPath, original);
     await request(stack.url).post('/api/admin/config/reload').set(stack.adminAuth).expect(200);
   });
+
+  it('lists the served config warnings on /health, each with its place and fix', async () => {
+    const original = readFileSync(stack.configPath, 'utf8');
+    const config = JSON.parse(original);
+    config.connections.shopify_demo.headers = { 'X-Extra': '{{secrets.NOT_SET_ANYWHERE}}' };
+    writeFileSync(stack.configPath, JSON.stringify(config, null, 2));
+    try {
+      await request(stack.url).post('/api/admin/config/reload').set(stack.adminAuth).expect(200);
+      const health = await request(stack.url).get('/health');
+      expect(health.body.config.warnings).toContainEqual({
+        file: stack.configPath,
+        path: '$.connections.shopify_demo',
+        message: expect.stringContaining('secret NOT_SET_ANYWHERE is not set'),
+        hint: expect.stringContaining('SECRET_NOT_SET_ANYWHERE'),
+      });
+    } finally {
+      writeFileSync(stack.configPath, original);
+      await request(stack.url).post('/api/admin/config/reload').set(stack.adminAuth).expect(200);
+    }
+    expect((await request(stack.url).get('/health')).body.config.warnings).toEqual([]);
+  });
 });

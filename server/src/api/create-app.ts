@@ -14,6 +14,7 @@ import { principalScope } from '../http/authenticate';
 import type { HelpdeskRoutes, RouteContext } from './helpdesk-routes';
 import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
+import type { LocatedIssue } from '../config/located-issue';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -59,6 +60,11 @@ function refuseNonLoopbackHost(req: Request, res: Response, next: NextFunction):
       'The sandbox answers only requests to localhost or 127.0.0.1 (its credentials are public).',
     ),
   );
+}
+
+/** A config issue as /health shows it: where, what, how to fix it. */
+function describeIssue(issue: LocatedIssue): Omit<LocatedIssue, 'severity'> {
+  return { file: issue.file, path: issue.path, message: issue.message, hint: issue.hint };
 }
 
 /** The Express app, without a listening socket, so tests drive it with supertest. */
@@ -108,17 +114,10 @@ export function createApp(deps: AppDeps): Express {
         serving: compiled !== undefined,
         loadedAt: status.loadedAt ?? null,
         connectors: compiled?.connectors.size ?? 0,
-        warnings: status.warnings.length,
         // The issues name config files and JSON paths only: no values, no secrets.
+        warnings: status.warnings.map(describeIssue),
         errors: status.lastError
-          ? status.lastError.issues
-              .filter((issue) => issue.severity === 'error')
-              .map((issue) => ({
-                file: issue.file,
-                path: issue.path,
-                message: issue.message,
-                hint: issue.hint,
-              }))
+          ? status.lastError.issues.filter((issue) => issue.severity === 'error').map(describeIssue)
           : [],
       },
     });
