@@ -8,13 +8,14 @@ import type { ChildProcess } from 'node:child_process';
  */
 export async function startServerProcess(
   env: NodeJS.ProcessEnv,
-): Promise<{ child: ChildProcess; url: string }> {
+): Promise<{ child: ChildProcess; url: string; banner: string }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
+    // The banner is written in one piece once the server listens.
     const onData = (chunk: Buffer) => {
       output += chunk.toString('utf8');
       const match = /running at (http:\/\/[\d.:]+)/.exec(output);
@@ -32,5 +33,5 @@ export async function startServerProcess(
   // Keep reading, so a chatty server never blocks on a full pipe.
   child.stdout?.resume();
   child.stderr?.resume();
-  return { child, url };
+  return { child, url, banner: output };
 }

@@ -15,6 +15,7 @@ import type { HelpdeskRoutes, RouteContext } from './helpdesk-routes';
 import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
+import { renderHomePage } from './home-page';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -86,9 +87,19 @@ export function createApp(deps: AppDeps): Express {
     adminToken: deps.auth.adminToken,
     logger: deps.logger,
   };
+  const mountedPaths = new Set((deps.mounts ?? []).map((mount) => mount.path));
   for (const helpdesk of deps.helpdesks) {
-    for (const mount of helpdesk.mounts?.(routeContext) ?? []) app.use(mount.path, mount.router);
+    for (const mount of helpdesk.mounts?.(routeContext) ?? []) {
+      app.use(mount.path, mount.router);
+      mountedPaths.add(mount.path);
+    }
   }
+  app.get('/', (_req, res) => {
+    res
+      .type('html')
+      .setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
+      .send(renderHomePage({ mode: deps.mode, preview: mountedPaths.has('/preview') }));
+  });
   const workflows = deps.workflows?.(deps.run, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
 
