@@ -1,23 +1,58 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { compileConfig } from '../compile/compile-config';
 import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import { runCheckCommand } from '../config/connectors-cli-check';
 import { parseEnv } from '../env/parse-env';
 import { formatRunsForTerminal } from '../run-log/format-runs';
-import type { RunRecord } from '../run-log/run-record';
+import { runIdSchema } from '../run-log/run-record';
+import type { RunLogStore, RunRecord } from '../run-log/run-record';
+import type { Result } from '../../../shared/src/result';
+import { loadConfigSource } from '../config/load-config';
+import type { ServerEnv } from '../env/parse-env';
+import { parseLogsArgs } from './logs-args';
 import { loadServerSecrets } from '../server-paths';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
 /**
  * `npm run connectors -- <command>`:
  *   check [path]              validate the config as the server would; exit 1 on errors
- *   logs <connector-id>       recent runs of a connector (--ticket <id>, --limit <n>, --failed)
+ *   logs [connector-id]       recent runs, filtered by connector, ticket, time and outcome
+ *   show <run-id>             one run in full, as the run log holds it (redacted)
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
-  npm run connectors -- logs <connector-id> [--ticket <id>] [--limit <n>] [--failed]`;
+  npm run connectors -- logs [connector-id] [--ticket <id>] [--since <when>] [--until <when>]
+                             [--outcome success|empty|failed] [--failed] [--limit <n>]
+      <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
+  npm run connectors -- show <run-id>`;
+
+/** The run log, or the exit code after saying why it cannot be read. */
+function openRunLog(env: ServerEnv): Result<RunLogStore, number> {
+  const path = join(env.dataDir, RUN_LOG_FILE);
+  if (!existsSync(path)) {
+    process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
+    return { ok: false, error: 0 };
+  }
+  const opened = openRunLogForReading({
+    dataDir: env.dataDir,
+    runLogRetentionDays: env.runLogRetentionDays,
+  });
+  if (!opened.ok) {
+    process.stderr.write(`${opened.error.message}\n`);
+    return { ok: false, error: 1 };
+  }
+  return opened;
+}
+
+/** The connector ids of the config, or undefined when it does not load (check says why). */
+async function readConnectorIds(path: string): Promise<string[] | undefined> {
+  const loaded = await loadConfigSource(path, {
+    schema: BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema,
+    compile: () => ({ ok: true, value: { compiled: null, warnings: [] } }),
+  });
+  return loaded.ok ? loaded.value.config.connectors.map((connector) => connector.id) : undefined;
+}
 
 async function main(argv: string[]): Promise<number> {
   const parsedEnv = parseEnv(process.env);
@@ -45,54 +80,62 @@ async function main(argv: string[]): Promise<number> {
     return result.exitCode;
   }
   if (command === 'logs') {
-    const { values, positionals } = parseArgs({
-      args: rest,
-      allowPositionals: true,
-      options: {
-        ticket: { type: 'string' },
-        limit: { type: 'string', default: '20' },
-        failed: { type: 'boolean', default: false },
-      },
-    });
-    const connectorId = positionals[0];
-    const limit = Number(values.limit);
-    if (!connectorId || !Number.isInteger(limit) || limit < 1 || limit > 500) {
-      process.stderr.write(`${USAGE}\n`);
+    const request = parseLogsArgs(rest, Date.now());
+    if (!request.ok) {
+      process.stderr.write(`connectors logs: ${request.error}\n${USAGE}\n`);
       return 2;
     }
-    const path = join(env.dataDir, RUN_LOG_FILE);
-    if (!existsSync(path)) {
-      process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
-      return 0;
+    const { connectorId, query, limit } = request.value;
+    if (connectorId !== undefined) {
+      const known = await readConnectorIds(env.configPath);
+      if (known && !known.includes(connectorId)) {
+        process.stderr.write(
+          `There is no connector "${connectorId}" in ${env.configPath}; its connectors are ${known.join(', ')}.\n`,
+        );
+        return 1;
+      }
     }
-    const opened = openRunLogForReading({
-      dataDir: env.dataDir,
-      runLogRetentionDays: env.runLogRetentionDays,
-    });
-    if (!opened.ok) {
-      process.stderr.write(`${opened.error.message}\n`);
-      return 1;
-    }
+    const store = openRunLog(env);
+    if (!store.ok) return store.error;
     // Pages are bounded in bytes as well as rows, so follow the cursor up to `limit` runs.
     const runs: RunRecord[] = [];
     let cursor: string | undefined;
     do {
-      const page = await opened.value.query({
-        connectorId,
+      const page = await store.value.query({
+        ...query,
+        ...(connectorId === undefined ? {} : { connectorId }),
         limit: limit - runs.length,
-        ...(values.ticket ? { targetId: values.ticket } : {}),
-        ...(values.failed ? { outcome: 'failed' as const } : {}),
         ...(cursor === undefined ? {} : { cursor }),
       });
       runs.push(...page.runs);
       cursor = page.nextCursor;
     } while (cursor !== undefined && runs.length < limit);
-    await opened.value.close();
+    await store.value.close();
     process.stdout.write(
       runs.length
         ? `${formatRunsForTerminal(runs)}\n`
-        : `No runs of ${connectorId} in the last ${env.runLogRetentionDays} days.\n`,
+        : `No runs${connectorId === undefined ? '' : ` of ${connectorId}`} match, in the last ${env.runLogRetentionDays} days.\n`,
     );
+    return 0;
+  }
+  if (command === 'show') {
+    const runId = rest[0];
+    if (rest.length !== 1 || runId === undefined || !runIdSchema.safeParse(runId).success) {
+      process.stderr.write(`connectors show: give one run id (run_…)\n${USAGE}\n`);
+      return 2;
+    }
+    const store = openRunLog(env);
+    if (!store.ok) return store.error;
+    const run = await store.value.get(runId);
+    await store.value.close();
+    if (!run) {
+      process.stderr.write(
+        `There is no run ${runId} in the last ${env.runLogRetentionDays} days.\n`,
+      );
+      return 1;
+    }
+    // The record as stored: already redacted when it was recorded.
+    process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
     return 0;
   }
   process.stderr.write(`${USAGE}\n`);

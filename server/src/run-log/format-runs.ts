@@ -8,6 +8,8 @@ const COLUMNS: ReadonlyArray<{
   align: 'left' | 'right';
   cell: (run: RunRecord) => string;
 }> = [
+  // First, so `npm run connectors -- show <run>` is a copy away.
+  { header: 'RUN', align: 'left', cell: (run) => run.id },
   { header: 'TIME (UTC)', align: 'left', cell: (run) => formatTime(run.startedAt) },
   {
     header: 'OUTCOME',

@@ -9,8 +9,14 @@ describe('formatRunsForTerminal', () => {
 
   it('prints a header and one aligned line per run', () => {
     const text = formatRunsForTerminal([
-      buildTestRun({ startedAt: '2025-03-01T12:00:05.250Z', durationMs: 1_530, attempts: 2 }),
       buildTestRun({
+        id: 'run_01JNB7X8S0A1B2C3D4E5F6G7H8',
+        startedAt: '2025-03-01T12:00:05.250Z',
+        durationMs: 1_530,
+        attempts: 2,
+      }),
+      buildTestRun({
+        id: 'run_01JNB7X8S0Z9Y8X7W6V5T4S3R2',
         connectorId: 'crm',
         target: { system: 'salesforce', type: 'Case', id: '500Dn00000AbCdE' },
         outcome: 'failed',
@@ -20,9 +26,9 @@ describe('formatRunsForTerminal', () => {
       }),
     ]);
     expect(text.split('\n')).toEqual([
-      'TIME (UTC)           OUTCOME  CONNECTOR     TARGET                           DURATION  ATTEMPTS  MESSAGE',
-      '2025-03-01 12:00:05  success  order-lookup  zendesk ticket 1001                 1.5 s         2  Found order 7731',
-      '2025-03-01 12:00:00  failed   crm           salesforce Case 500Dn00000AbCdE     42 ms         1  UPSTREAM_TIMEOUT: Timed out',
+      'RUN                             TIME (UTC)           OUTCOME  CONNECTOR     TARGET                           DURATION  ATTEMPTS  MESSAGE',
+      'run_01JNB7X8S0A1B2C3D4E5F6G7H8  2025-03-01 12:00:05  success  order-lookup  zendesk ticket 1001                 1.5 s         2  Found order 7731',
+      'run_01JNB7X8S0Z9Y8X7W6V5T4S3R2  2025-03-01 12:00:00  failed   crm           salesforce Case 500Dn00000AbCdE     42 ms         1  UPSTREAM_TIMEOUT: Timed out',
     ]);
   });
 
