@@ -40,6 +40,32 @@ export function formatOutputValue(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** Failures a second try may get past: something was slow, busy or down for a moment. */
+const PASSING_FAILURES = new Set([
+  'UPSTREAM_TIMEOUT',
+  'UPSTREAM_CONNECTION_FAILED',
+  'UPSTREAM_RETRIES_EXHAUSTED',
+  'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
+  'HELPDESK_UNAVAILABLE',
+  'CONNECTION_BUSY',
+]);
+
+/**
+ * Whether Retry can help: after a timeout, a dropped connection, a 5xx or a 429, or when the
+ * helpdesk was down for the write; not after "Nothing found", a 404 or a refusal, which a second
+ * try only repeats.
+ */
+export function retryHelps(result: RunResultView): boolean {
+  if (result.outcome !== 'failed') return false;
+  const code = result.error?.code;
+  if (code === 'UPSTREAM_HTTP_ERROR') {
+    const status = result.upstreamStatus;
+    return status !== null && (status >= 500 || status === 429);
+  }
+  if (code === 'WRITE_BACK_FAILED') return result.writes.error?.code === 'WRITE_BACK_UNAVAILABLE';
+  return code !== undefined && PASSING_FAILURES.has(code);
+}
+
 export function describeRunResult(result: RunResultView): ResultView {
   const tone: ResultTone =
     result.outcome === 'success' ? 'success' : result.outcome === 'empty' ? 'warning' : 'danger';
@@ -57,7 +83,7 @@ export function describeRunResult(result: RunResultView): ResultView {
         : formatOutputValue(output.value),
       redacted: output.redacted,
     })),
-    retryable: result.outcome !== 'success',
+    retryable: retryHelps(result),
     writeProblem:
       result.writes.status === 'failed'
         ? STRINGS.writeFailed(result.writes.error?.message ?? result.error?.message ?? '')

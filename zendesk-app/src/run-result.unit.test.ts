@@ -17,16 +17,41 @@ describe('showing a run’s result', () => {
     ]);
   });
 
-  it('offers a retry with the connector’s message when nothing was found or the run failed', () => {
+  it('shows the connector’s message when nothing was found, without a retry that would repeat it', () => {
     const empty = describeRunResult(
       buildRunResult({ outcome: 'empty', message: 'No Shopify order #9999.', outputs: [] }),
     );
-    expect(empty).toMatchObject({ tone: 'warning', title: 'Nothing found', retryable: true });
+    expect(empty).toMatchObject({ tone: 'warning', title: 'Nothing found', retryable: false });
     expect(empty.message).toBe('No Shopify order #9999.');
-    const failed = describeRunResult(
-      buildRunResult({ outcome: 'failed', message: 'Shopify lookup failed: 503' }),
-    );
-    expect(failed).toMatchObject({ tone: 'danger', title: 'Failed', retryable: true });
+  });
+
+  const failedWith = (code: string, upstreamStatus: number | null, writeCode?: string) =>
+    buildRunResult({
+      outcome: 'failed',
+      upstreamStatus,
+      message: 'Shopify lookup failed',
+      error: { code, message: 'm' },
+      ...(writeCode
+        ? { writes: { status: 'failed', changes: null, error: { code: writeCode, message: 'w' } } }
+        : {}),
+    });
+
+  it.each([
+    ['UPSTREAM_TIMEOUT', null, undefined, true],
+    ['UPSTREAM_CONNECTION_FAILED', null, undefined, true],
+    ['UPSTREAM_HTTP_ERROR', 503, undefined, true],
+    ['UPSTREAM_HTTP_ERROR', 429, undefined, true],
+    ['UPSTREAM_HTTP_ERROR', 404, undefined, false],
+    ['UPSTREAM_HTTP_ERROR', 400, undefined, false],
+    ['UPSTREAM_AUTH_FAILED', 401, undefined, false],
+    ['WRITE_BACK_FAILED', 200, 'WRITE_BACK_UNAVAILABLE', true],
+    ['WRITE_BACK_FAILED', 200, 'WRITE_BACK_INVALID', false],
+  ] as const)('after %s (status %s, write %s) offers a retry: %s', (code, status, write, retry) => {
+    expect(describeRunResult(failedWith(code, status, write))).toMatchObject({
+      tone: 'danger',
+      title: 'Failed',
+      retryable: retry,
+    });
   });
 
   it('says so when the external call worked but the ticket was not updated', () => {

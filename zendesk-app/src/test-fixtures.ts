@@ -100,6 +100,7 @@ export function buildRunResult(overrides: Partial<RunResultView> = {}): RunResul
     connectorId: 'shopify_order_lookup',
     outcome: 'success',
     upstreamOutcome: 'success',
+    upstreamStatus: 200,
     message: 'Order #1001: paid, fulfilled.',
     outputs: [
       { name: 'payment_status', label: 'Payment', value: 'paid', redacted: false },

@@ -10,6 +10,7 @@ export function toRunResultView(run: ConnectorRun): RunResultView {
     connectorId: run.connectorId,
     outcome: run.outcome,
     upstreamOutcome: run.upstreamOutcome,
+    upstreamStatus: run.upstreamStatus ?? null,
     message: run.message,
     ...(run.error ? { error: run.error } : {}),
     outputs: run.outputs,

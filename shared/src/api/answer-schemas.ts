@@ -38,6 +38,8 @@ export const runResultViewSchema = z.object({
   outcome: runOutcomeSchema,
   /** What the external call alone came to; differs from `outcome` when the write-back failed. */
   upstreamOutcome: runOutcomeSchema,
+  /** The external system's HTTP status, when it answered; null when it never did (a timeout). */
+  upstreamStatus: z.nullable(z.number()),
   message: z.string(),
   error: z.optional(codeMessageSchema),
   outputs: z.array(runOutputViewSchema),
