@@ -5,7 +5,7 @@ import { chromium } from 'playwright-core';
 import type { BrowserContext, FrameLocator, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startPreviewStack } from '../support/start-preview-stack';
-import type { PreviewStack } from '../support/start-preview-stack';
+import type { PreviewStack, PreviewStackOptions } from '../support/start-preview-stack';
 
 /**
  * Debian's Chromium driven by playwright-core: no browser download, a fresh profile per file,
@@ -104,7 +104,7 @@ export function artifactPath(name: string): string {
  * The stack every browser suite runs against, and one Chromium: started before the suite's
  * tests, closed after them. Read them through the returned object once the suite has started.
  */
-export function startBrowserSuite(): {
+export function startBrowserSuite(options: PreviewStackOptions = {}): {
   readonly stack: PreviewStack;
   readonly chromium: Chromium;
   /** Opens the preview on a ticket in a new page of the suite's Chromium. */
@@ -113,7 +113,7 @@ export function startBrowserSuite(): {
   let stack: PreviewStack | undefined;
   let chromium: Chromium | undefined;
   beforeAll(async () => {
-    [stack, chromium] = await Promise.all([startPreviewStack(), launchChromium()]);
+    [stack, chromium] = await Promise.all([startPreviewStack(options), launchChromium()]);
   }, BROWSER_TIMEOUT_MS);
   afterAll(async () => {
     await chromium?.close();

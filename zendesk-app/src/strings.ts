@@ -19,6 +19,7 @@ export const STRINGS = {
   neverRun: 'Not run on this ticket yet',
   lastRun: (outcome: string, when: string) => `Last run: ${outcome}, ${when}`,
   unavailable: 'Unavailable',
+  unavailableWhy: (name: string, why: string) => `${name} cannot run: ${why}`,
   takesComment: 'Runs on a comment',
   outcome: { success: 'Success', empty: 'Nothing found', failed: 'Failed' } as Record<
     string,

@@ -68,7 +68,10 @@ export function compileConfig(
     if (missing.length) {
       connector.unavailable = {
         code: 'CONFIG_SECRET_MISSING',
-        message: `secret ${missing.join(', ')} is not set on the server`,
+        // Agents and AI agents read this: no secret names. Admins see which secret in the
+        // connection's warning (/health, `connectors check`).
+        message:
+          'A credential this connector needs is not set on the server yet; an admin can see which one in /health.',
       };
     }
   }

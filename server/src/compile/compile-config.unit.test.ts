@@ -454,10 +454,11 @@ describe('compileConfig: missing secrets', () => {
       expect.objectContaining({ path: ['connections', 'api'], severity: 'warning' }),
     ]);
     expect(result.value.warnings[0]?.message).toContain('secret API_TOKEN is not set');
-    expect(result.value.compiled.connectors.get('test_connector')?.unavailable).toEqual({
-      code: 'CONFIG_SECRET_MISSING',
-      message: 'secret API_TOKEN is not set on the server',
-    });
+    const unavailable = result.value.compiled.connectors.get('test_connector')?.unavailable;
+    expect(unavailable?.code).toBe('CONFIG_SECRET_MISSING');
+    // What agents see names no secret; the admin's warning above does.
+    expect(unavailable?.message).toMatch(/credential this connector needs is not set/);
+    expect(unavailable?.message).not.toContain('API_TOKEN');
   });
 
   it('a connector whose request headers use a missing secret is the only one made unavailable', () => {

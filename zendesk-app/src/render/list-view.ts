@@ -21,6 +21,7 @@ function lastRunLine(connector: ConnectorView): HTMLElement {
         class: 'dc-badge dc-badge--danger',
         'data-testid': 'last-run',
         'data-outcome': 'unavailable',
+        title: connector.unavailable.message,
       },
       STRINGS.unavailable,
     );
@@ -57,6 +58,7 @@ function connectorOption(
       active,
       testId: 'connector-option',
       dataAttr: ['data-connector-id', connector.id],
+      disabled: connector.unavailable !== null,
     },
     [
       h('span', { class: 'dc-option__name' }, connector.name),
@@ -114,7 +116,14 @@ function macroOption(macro: MacroView, active: boolean, onPick: () => void): HTM
 }
 
 function optionElement(
-  options: { id: string; active: boolean; testId: string; dataAttr: [string, string] },
+  options: {
+    id: string;
+    active: boolean;
+    testId: string;
+    dataAttr: [string, string];
+    /** Shown but not runnable (an unavailable connector): the reason is its badge's tooltip. */
+    disabled?: boolean;
+  },
   children: (HTMLElement | null)[],
   onPick: () => void,
 ): HTMLElement {
@@ -126,6 +135,7 @@ function optionElement(
       class: `dc-option${options.active ? ' dc-option--active' : ''}`,
       'aria-selected': options.active ? 'true' : 'false',
       'data-testid': options.testId,
+      'aria-disabled': options.disabled ? 'true' : null,
       [options.dataAttr[0]]: options.dataAttr[1],
     },
     ...children,

@@ -250,6 +250,12 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     if (busy()) return;
     list = setActive(list, entry.id, entry.kind);
     renderList();
+    // An unavailable connector or macro is listed so agents know it exists, but never runs.
+    const item = entry.kind === 'macro' ? entry.macro : entry.connector;
+    if (item.unavailable) {
+      announce(STRINGS.unavailableWhy(item.name, item.unavailable.message));
+      return;
+    }
     if (entry.kind === 'macro') beginMacro(entry.macro);
     else void begin(entry.connector, undefined);
   }
