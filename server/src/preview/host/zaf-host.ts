@@ -1,5 +1,6 @@
 import type { PreviewState, ProxyReply } from '../preview-contracts';
 import { parseJson } from '../../../../shared/src/parse-json';
+import type { Result } from '../../../../shared/src/result';
 
 /**
  * The host side of the ZAF SDK's postMessage protocol (zendesk_app_framework_sdk lib/client.js),
@@ -50,12 +51,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 function parseMessage(raw: unknown): Record<string, unknown> | null {
   if (isRecord(raw)) return raw;
   if (typeof raw !== 'string') return null;
-  try {
-    const parsed: unknown = JSON.parse(raw);
-    return isRecord(parsed) ? parsed : null;
-  } catch {
-    return null;
-  }
+  const parsed = parseJson(raw);
+  return parsed.ok && isRecord(parsed.value) ? parsed.value : null;
 }
 
 function pathError(path: string, message: string): PathError {
@@ -76,8 +73,9 @@ export function buildResponseArgs(
   const contentType = reply.headers['content-type'] ?? '';
   const wantsJson =
     options.dataType === 'json' || (options.dataType === undefined && contentType.includes('json'));
-  const parsed = reply.responseText === '' ? { ok: false as const } : parseJson(reply.responseText);
-  const responseJSON = parsed.ok ? parsed.value : undefined;
+  // An empty body (a 204's, say) is no JSON but no parse error either: it is not parsed at all.
+  const parsed = reply.responseText === '' ? undefined : parseJson(reply.responseText);
+  const responseJSON = parsed?.ok ? parsed.value : undefined;
   const xhr = {
     status: reply.status,
     statusText: reply.statusText,
@@ -90,7 +88,7 @@ export function buildResponseArgs(
     const textStatus = reply.status === 0 ? reply.statusText || 'error' : 'error';
     return { outcome: 'fail', responseArgs: [xhr, textStatus, reply.statusText] };
   }
-  if (wantsJson && reply.responseText !== '' && !parsed.ok) {
+  if (wantsJson && parsed?.ok === false) {
     return { outcome: 'fail', responseArgs: [xhr, 'parsererror', 'SyntaxError'] };
   }
   const data = wantsJson ? responseJSON : reply.responseText;
@@ -145,7 +143,7 @@ export function createZafHost(deps: ZafHostDeps): ZafHost {
     }));
   }
 
-  function readPath(path: string): { ok: true; value: unknown } | { ok: false; error: PathError } {
+  function readPath(path: string): Result<unknown, PathError> {
     const custom = CUSTOM_FIELD_PATH.exec(path);
     if (custom) {
       const id = Number(custom[1]);

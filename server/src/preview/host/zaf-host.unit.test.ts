@@ -190,6 +190,14 @@ describe('response arguments for the SDK', () => {
     });
   });
 
+  it('resolves a JSON request whose 2xx body is empty (a 204) instead of failing to parse it', () => {
+    const empty = { status: 204, statusText: 'No Content', headers: {}, responseText: '' };
+    const { outcome, responseArgs } = buildResponseArgs({ dataType: 'json' }, empty);
+    expect(outcome).toBe('done');
+    expect(responseArgs.slice(0, 2)).toEqual([undefined, 'success']);
+    expect(responseArgs[2]).not.toHaveProperty('responseJSON');
+  });
+
   it('fails a JSON request whose 2xx body is not JSON', () => {
     expect(buildResponseArgs({ dataType: 'json' }, { ...ok, responseText: '<html>' }).outcome).toBe(
       'fail',
