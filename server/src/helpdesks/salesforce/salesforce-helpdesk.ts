@@ -14,6 +14,7 @@ import type {
   WriteErrorCode,
   WriteResult,
 } from '../../runs/helpdesk-port';
+import type { Result } from '../../../../shared/src/result';
 import { readRecordPath } from './client/salesforce-client';
 import type { SalesforceClient, SalesforceRecord } from './client/salesforce-client';
 import type { SalesforceError } from './client/salesforce-errors';
@@ -179,11 +180,9 @@ export function createSalesforceHelpdesk(
 
   async function loadAgent(
     userId: string,
-  ): Promise<
-    { ok: true; agent: NonNullable<LoadedTarget['agent']> } | { ok: false; error: HelpdeskError }
-  > {
+  ): Promise<Result<NonNullable<LoadedTarget['agent']>, HelpdeskError>> {
     const cached = users.get(userId);
-    if (cached && now() - cached.at < USER_CACHE_MS) return { ok: true, agent: cached.agent };
+    if (cached && now() - cached.at < USER_CACHE_MS) return { ok: true, value: cached.agent };
     const user = await client.loadRecord('User', userId, ['Name', 'Email']);
     if (!user.ok) {
       return user.error.code === 'SALESFORCE_NOT_FOUND' ||
@@ -200,7 +199,7 @@ export function createSalesforceHelpdesk(
       email: typeof user.value.Email === 'string' ? user.value.Email : '',
     };
     users.set(userId, { at: now(), agent });
-    return { ok: true, agent };
+    return { ok: true, value: agent };
   }
 
   function connectorsFor(objectApiName: string, connectorId: string | undefined) {
@@ -249,7 +248,7 @@ export function createSalesforceHelpdesk(
       if (userId !== undefined) {
         const found = await loadAgent(userId);
         if (!found.ok) return found;
-        agent = found.agent;
+        agent = found.value;
       }
       const record: SalesforceRecord = loaded.value;
       // What the write needs to know about the rep travels on the target this adapter loaded,

@@ -3,6 +3,7 @@ import type { ParsedTemplate } from '../../compile/template';
 import { renderTemplateText } from '../../compile/template';
 import type { TemplateScope } from '../../compile/template';
 import { renderJson } from '../../render/render-request';
+import type { Result } from '../../../../shared/src/result';
 import {
   ZENDESK_PRIORITIES,
   ZENDESK_STATUSES,
@@ -38,14 +39,14 @@ function renderEnum(
   scope: TemplateScope,
   key: string,
   allowed: readonly string[],
-): { ok: true; value: string | undefined } | { ok: false; message: string } {
+): Result<string | undefined, { message: string }> {
   if (!template) return { ok: true, value: undefined };
   const value = renderTemplateText(template, scope).trim().toLowerCase();
   if (value === '') return { ok: true, value: undefined };
   if (!allowed.includes(value)) {
     return {
       ok: false,
-      message: `"${value}" is not a valid ticket ${key} (use ${allowed.join(', ')})`,
+      error: { message: `"${value}" is not a valid ticket ${key} (use ${allowed.join(', ')})` },
     };
   }
   return { ok: true, value };
@@ -71,7 +72,7 @@ export function buildTicketUpdate(
   ] as const) {
     const rendered = renderEnum(write[key], scope, key, allowed);
     if (!rendered.ok)
-      return { ok: false, error: { code: 'WRITE_BACK_INVALID', message: rendered.message } };
+      return { ok: false, error: { code: 'WRITE_BACK_INVALID', message: rendered.error.message } };
     if (rendered.value !== undefined) update[key] = rendered.value;
   }
   const tags = (list: readonly ParsedTemplate[]) =>

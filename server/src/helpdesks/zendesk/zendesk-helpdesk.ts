@@ -2,7 +2,13 @@ import type { CompiledWrite } from '../../compile/compiled-model';
 import type { TemplateScope } from '../../compile/template';
 import { appliesToTicket } from './zendesk-config';
 import type { TicketFacts } from './zendesk-config';
-import type { HelpdeskPort, LoadedTarget, WriteResult } from '../../runs/helpdesk-port';
+import type {
+  HelpdeskError,
+  HelpdeskPort,
+  LoadedTarget,
+  WriteResult,
+} from '../../runs/helpdesk-port';
+import type { Result } from '../../../../shared/src/result';
 import type { TicketContext } from './client/ticket-context';
 import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from './client/zendesk-client';
 import type { ZendeskError } from './client/zendesk-errors';
@@ -178,16 +184,17 @@ export function createZendeskHelpdesk(
   const now = options.now ?? Date.now;
   const agents = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
 
-  async function loadAgent(agentId: string) {
+  async function loadAgent(
+    agentId: string,
+  ): Promise<Result<NonNullable<LoadedTarget['agent']>, HelpdeskError>> {
     const cached = agents.get(agentId);
-    if (cached && now() - cached.at < AGENT_CACHE_MS)
-      return { ok: true as const, agent: cached.agent };
+    if (cached && now() - cached.at < AGENT_CACHE_MS) return { ok: true, value: cached.agent };
     const user = await client.getUser(Number(agentId));
-    if (!user.ok) return { ok: false as const, error: loadErrorFor(user.error, 'agent', agentId) };
+    if (!user.ok) return { ok: false, error: loadErrorFor(user.error, 'agent', agentId) };
     if (!AGENT_ROLES.has(user.value.role ?? '')) {
       return {
-        ok: false as const,
-        error: { code: 'AGENT_NOT_FOUND' as const, message: `User ${agentId} is not an agent.` },
+        ok: false,
+        error: { code: 'AGENT_NOT_FOUND', message: `User ${agentId} is not an agent.` },
       };
     }
     const agent = {
@@ -196,7 +203,7 @@ export function createZendeskHelpdesk(
       email: user.value.email ?? '',
     };
     agents.set(agentId, { at: now(), agent });
-    return { ok: true as const, agent };
+    return { ok: true, value: agent };
   }
 
   const toWriteResult = (result: ReturnType<typeof buildTicketUpdate>): WriteResult =>
@@ -257,8 +264,8 @@ export function createZendeskHelpdesk(
         viewerMayEdit = profile.value.canEditTickets;
       } else if (agentId !== undefined) {
         const loaded = await loadAgent(agentId);
-        if (!loaded.ok) return { ok: false, error: loaded.error };
-        agent = loaded.agent;
+        if (!loaded.ok) return loaded;
+        agent = loaded.value;
       }
       const value = context.value;
       const loaded: LoadedTarget = {
