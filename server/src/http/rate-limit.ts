@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api-error';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Per-caller rate limits, so one agent (or one script, or a flood of webhooks) cannot take the
@@ -43,7 +44,7 @@ const MAX_BUCKETS = 10_000;
 
 export interface RateLimiter {
   /** Takes one token; the seconds to wait when there is none. */
-  take(kind: RateKind, key: string): { ok: true } | { ok: false; retryAfterSeconds: number };
+  take(kind: RateKind, key: string): Result<void, { retryAfterSeconds: number }>;
   /** Takes one token or throws 429 RATE_LIMITED with `Retry-After`. */
   enforce(kind: RateKind, key: string): void;
   /** Express middleware: limits each request by `keyOf(req)` (no key: not limited here). */
@@ -62,7 +63,7 @@ export function createRateLimiter(
 
   const take: RateLimiter['take'] = (kind, key) => {
     const limit = limits[kind];
-    if (limit.perMinute === 0) return { ok: true };
+    if (limit.perMinute === 0) return { ok: true, value: undefined };
     const id = `${kind}\u0000${key}`;
     const at = now();
     const ratePerMs = limit.perMinute / 60_000;
@@ -76,7 +77,7 @@ export function createRateLimiter(
       buckets.set(id, { tokens, updatedAt: at });
       return {
         ok: false,
-        retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000)),
+        error: { retryAfterSeconds: Math.max(1, Math.ceil((1 - tokens) / ratePerMs / 1000)) },
       };
     }
     buckets.set(id, { tokens: tokens - 1, updatedAt: at });
@@ -84,17 +85,18 @@ export function createRateLimiter(
       const idlest = buckets.keys().next();
       if (!idlest.done) buckets.delete(idlest.value);
     }
-    return { ok: true };
+    return { ok: true, value: undefined };
   };
 
   const enforce: RateLimiter['enforce'] = (kind, key) => {
     const taken = take(kind, key);
     if (taken.ok) return;
+    const { retryAfterSeconds } = taken.error;
     throw new ApiError(
       'RATE_LIMITED',
-      `Too many ${kind === 'run' ? 'runs' : kind === 'webhook' ? 'deliveries' : 'requests'}; try again in ${taken.retryAfterSeconds} s.`,
-      { limitPerMinute: limits[kind].perMinute, retryAfterSeconds: taken.retryAfterSeconds },
-      { 'Retry-After': String(taken.retryAfterSeconds) },
+      `Too many ${kind === 'run' ? 'runs' : kind === 'webhook' ? 'deliveries' : 'requests'}; try again in ${retryAfterSeconds} s.`,
+      { limitPerMinute: limits[kind].perMinute, retryAfterSeconds },
+      { 'Retry-After': String(retryAfterSeconds) },
     );
   };
 

@@ -17,7 +17,7 @@ describe('rate limiter', () => {
   it('allows a burst of a third of the minute, then one token per 60/perMinute seconds', () => {
     const { clock, limiter } = limiterAt(60);
     for (let i = 0; i < 20; i += 1) expect(limiter.take('run', 'a').ok).toBe(true);
-    expect(limiter.take('run', 'a')).toEqual({ ok: false, retryAfterSeconds: 1 });
+    expect(limiter.take('run', 'a')).toEqual({ ok: false, error: { retryAfterSeconds: 1 } });
     clock.now += 999;
     expect(limiter.take('run', 'a').ok).toBe(false);
     clock.now += 1;
@@ -28,9 +28,9 @@ describe('rate limiter', () => {
   it('says how long until the next token, in whole seconds', () => {
     const { clock, limiter } = limiterAt(3);
     expect(limiter.take('read', 'a').ok).toBe(true);
-    expect(limiter.take('read', 'a')).toEqual({ ok: false, retryAfterSeconds: 20 });
+    expect(limiter.take('read', 'a')).toEqual({ ok: false, error: { retryAfterSeconds: 20 } });
     clock.now += 15_500;
-    expect(limiter.take('read', 'a')).toEqual({ ok: false, retryAfterSeconds: 5 });
+    expect(limiter.take('read', 'a')).toEqual({ ok: false, error: { retryAfterSeconds: 5 } });
   });
 
   it('keeps callers and kinds apart, and never holds more than the burst', () => {
