@@ -1,4 +1,5 @@
 import type { Database } from 'better-sqlite3';
+import type { Result } from '../../../shared/src/result';
 
 /**
  * Schema migrations for the SQLite run log, tracked in `PRAGMA user_version` (0 = empty file).
@@ -28,9 +29,10 @@ const MIGRATIONS: readonly string[] = [
 
 export const RUN_LOG_SCHEMA_VERSION = MIGRATIONS.length;
 
-export type MigrateRunLogResult =
-  | { ok: true; fromVersion: number; toVersion: number }
-  | { ok: false; error: { code: 'RUN_LOG_SCHEMA_TOO_NEW'; message: string } };
+export type MigrateRunLogResult = Result<
+  { fromVersion: number; toVersion: number },
+  { code: 'RUN_LOG_SCHEMA_TOO_NEW'; message: string }
+>;
 
 /**
  * Brings the file up to `RUN_LOG_SCHEMA_VERSION`. Safe to call on every open and from several
@@ -52,7 +54,7 @@ export function migrateRunLogSchema(db: Database): MigrateRunLogResult {
     }
     for (const step of MIGRATIONS.slice(fromVersion)) db.exec(step);
     db.pragma(`user_version = ${RUN_LOG_SCHEMA_VERSION}`);
-    return { ok: true, fromVersion, toVersion: RUN_LOG_SCHEMA_VERSION };
+    return { ok: true, value: { fromVersion, toVersion: RUN_LOG_SCHEMA_VERSION } };
   });
   return apply.immediate();
 }

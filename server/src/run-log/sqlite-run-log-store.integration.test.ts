@@ -146,8 +146,7 @@ describe('file databases', () => {
       expect(db.pragma('user_version', { simple: true })).toBe(RUN_LOG_SCHEMA_VERSION);
       expect(migrateRunLogSchema(db)).toEqual({
         ok: true,
-        fromVersion: RUN_LOG_SCHEMA_VERSION,
-        toVersion: RUN_LOG_SCHEMA_VERSION,
+        value: { fromVersion: RUN_LOG_SCHEMA_VERSION, toVersion: RUN_LOG_SCHEMA_VERSION },
       });
       const indexes = db
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'runs_by_%'")
