@@ -217,6 +217,55 @@ describe('connectors with side effects', () => {
   });
 });
 
+function listConnectors(ticketId: number) {
+  return request(stack.url)
+    .get('/api/connectors')
+    .query({ ticketId })
+    .set(stack.adminAuth)
+    .expect(200)
+    .then((res) => res.body.connectors as { id: string; lastSuccess?: unknown }[]);
+}
+
+describe('already done stays done', () => {
+  it('links to the issue it created, and is no longer offered once the ticket says so', async () => {
+    expect((await listConnectors(4)).map((c) => c.id)).toContain('jira_create_issue');
+    const res = await run('jira_create_issue', { ticketId: 4, confirmed: true });
+    expect(res.status).toBe(200);
+    const key = stack.upstream.createdIssues.at(-1)?.key;
+    expect(res.body.link).toEqual({
+      label: key,
+      url: expect.stringMatching(new RegExp(`^http://127\\.0\\.0\\.1:\\d+/(.*/)?browse/${key}$`)),
+    });
+    // The shipped example guards itself: the write-back tags the ticket jira_created, and
+    // `tagsNone: ["jira_created"]` takes it off the list.
+    expect(stack.ticket(4).tags).toContain('jira_created');
+    expect((await listConnectors(4)).map((c) => c.id)).not.toContain('jira_create_issue');
+  });
+
+  it('says when a connector with side effects already succeeded here, with a link to what it made', async () => {
+    const before = (await listConnectors(6)).find((c) => c.id === 'jira_issue_from_comment');
+    expect(before).toMatchObject({ sideEffects: true, lastSuccess: null });
+    const res = await run('jira_issue_from_comment', {
+      ticketId: 6,
+      commentId: 10000000008,
+      confirmed: true,
+    });
+    expect(res.body.outcome).toBe('success');
+    const after = (await listConnectors(6)).find((c) => c.id === 'jira_issue_from_comment');
+    expect(after?.lastSuccess).toEqual({
+      runId: res.body.runId,
+      message: res.body.message,
+      startedAt: expect.any(String),
+      // The admin token names nobody; an agent's run carries the agent's name.
+      actorName: null,
+      link: res.body.link,
+    });
+    // A lookup (GET) has no "already done": running it again changes nothing.
+    const lookup = (await listConnectors(1)).find((c) => c.id === 'shopify_order_lookup');
+    expect(lookup).toMatchObject({ sideEffects: false, lastSuccess: null });
+  });
+});
+
 describe('running on one comment', () => {
   it('sends the chosen comment as the input and records it on the run', async () => {
     const created = stack.upstream.createdIssues.length;

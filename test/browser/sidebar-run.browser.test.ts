@@ -28,7 +28,7 @@ function output(preview: PreviewPage, name: string) {
 
 describe('running a connector from the sidebar', () => {
   it(
-    'runs by click, shows the outputs and fills in the open ticket form',
+    'runs by click, shows the outputs and the saved ticket, with nothing marked unsaved',
     async () => {
       const preview = await suite.openTicket(1);
       const { app, page } = preview;
@@ -48,11 +48,16 @@ describe('running a connector from the sidebar', () => {
       expect(await output(preview, 'payment_status').textContent()).toBe('paid');
       expect(await output(preview, 'tracking_number').textContent()).toBe('1Z999AA10123456784');
 
-      // The app set the values in the ticket form at once; Zendesk shows them as unsaved.
+      // The server saved the ticket; the open ticket shows the saved values as Zendesk does
+      // (no "Unsaved" badge: the agent changed nothing), and the result says what was saved.
       const tracking = ticketField(preview, TRACKING);
       await expect.poll(() => tracking.input.inputValue(), POLL).toBe('1Z999AA10123456784');
-      expect(await tracking.wrapper.getAttribute('data-unsaved')).toBe('true');
+      expect(await tracking.wrapper.getAttribute('data-unsaved')).not.toBe('true');
       expect(await ticketField(preview, PAYMENT).input.inputValue()).toBe('paid');
+      expect(await page.locator('.unsaved-badge:visible').count()).toBe(0);
+      expect(await app.locator('[data-testid=result-note]').allTextContents()).toContainEqual(
+        expect.stringMatching(/^Saved on the ticket: 3 fields/),
+      );
 
       await app
         .locator('[data-testid=app]')

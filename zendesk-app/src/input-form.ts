@@ -102,7 +102,9 @@ export function buildFormFields(
     .map((input) => {
       const path = input.prompt ? zafPathForSource(input.source) : undefined;
       const liveValue = path === undefined ? undefined : live[path];
-      const fromOpenTicket = !isBlankInputValue(liveValue);
+      // "Not saved yet" only when the open form really differs from the saved ticket.
+      const fromOpenTicket =
+        !isBlankInputValue(liveValue) && displayValue(liveValue) !== displayValue(input.value);
       return {
         name: input.name,
         label: input.label,

@@ -46,6 +46,11 @@ describe('prefilling the form', () => {
     expect(order).toMatchObject({ value: '#2002', fromOpenTicket: true, editable: true });
   });
 
+  it('does not call a value unsaved when the open form holds what is saved', () => {
+    const [order] = buildFormFields(ORDER_LOOKUP, { [ORDER_PATH]: '#1001' });
+    expect(order).toMatchObject({ value: '#1001', fromOpenTicket: false });
+  });
+
   it('falls back to the server’s value when the open form has none', () => {
     const [order] = buildFormFields(ORDER_LOOKUP, { [ORDER_PATH]: '' });
     expect(order).toMatchObject({ value: '#1001', fromOpenTicket: false });

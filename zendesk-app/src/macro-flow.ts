@@ -1,10 +1,10 @@
 import { describeFailure } from './error-messages';
 import type { ErrorView } from './error-messages';
-import { customFieldsIn } from './run-result';
+import { savedChangesOf } from './run-result';
+import type { SavedChanges } from './run-result';
 import type { ResultTone } from './run-result';
 import type { MacroResult, MacroStepReport, MacroView, ServerApi } from './server-api';
 import { STRINGS } from './strings';
-import type { ZafAdapter } from './zaf-client';
 
 /**
  * A macro from "the agent picked it" to "the agent sees what each step did": one confirmation for
@@ -68,26 +68,13 @@ export function describeMacroResult(result: MacroResult): MacroResultView {
  * reported write has landed on the server (a failure path's too), so all of them are mirrored;
  * a later step's value for the same field wins, as it did on the server.
  */
-export function macroFieldsToSet(
-  steps: readonly MacroStepReport[],
-): { id: number; value: unknown }[] {
-  const byId = new Map<number, unknown>();
-  for (const step of steps) {
+/** The ticket updates a macro's steps made: a run step's write-back and each write step. */
+export function macroUpdates(steps: readonly MacroStepReport[]): unknown[] {
+  return steps.flatMap((step) => {
     const writes = step.writes as { status?: unknown; changes?: unknown } | null | undefined;
-    const fields =
-      step.type === 'run'
-        ? writes?.status === 'written'
-          ? customFieldsIn(writes.changes)
-          : []
-        : step.type === 'write' && step.outcome === 'success'
-          ? customFieldsIn(step.writes)
-          : [];
-    for (const field of fields) {
-      byId.delete(field.id);
-      byId.set(field.id, field.value);
-    }
-  }
-  return [...byId].map(([id, value]) => ({ id, value }));
+    if (step.type === 'run') return writes?.status === 'written' ? [writes.changes] : [];
+    return step.type === 'write' && step.outcome === 'success' ? [step.writes] : [];
+  });
 }
 
 /**
@@ -115,15 +102,14 @@ export type MacroFlowOutcome =
       kind: 'result';
       result: MacroResult;
       view: MacroResultView;
-      fieldsSet: number[];
-      fieldsNotSet: number[];
+      /** What the server saved on the ticket. */
+      saved: SavedChanges;
     }
   | { kind: 'error'; error: ErrorView };
 
 export async function executeMacro(
   deps: {
     api: Pick<ServerApi, 'runMacro'>;
-    zaf: Pick<ZafAdapter, 'setCustomFields'>;
     serverUrl: string;
   },
   plan: MacroPlan,
@@ -139,13 +125,10 @@ export async function executeMacro(
   );
   if (!answer.ok)
     return { kind: 'error', error: describeMacroFailure(answer.error, deps.serverUrl) };
-  const fields = macroFieldsToSet(answer.value.steps);
-  const notSet = await deps.zaf.setCustomFields(fields);
   return {
     kind: 'result',
     result: answer.value,
     view: describeMacroResult(answer.value),
-    fieldsSet: fields.map((field) => field.id).filter((id) => !notSet.includes(id)),
-    fieldsNotSet: notSet,
+    saved: savedChangesOf(macroUpdates(answer.value.steps)),
   };
 }

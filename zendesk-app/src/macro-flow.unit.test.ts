@@ -4,9 +4,10 @@ import {
   describeMacroResult,
   executeMacro,
   labelStep,
-  macroFieldsToSet,
+  macroUpdates,
   macroFirstStep,
 } from './macro-flow';
+import { savedChangesOf } from './run-result';
 import type { ApiResult, MacroResult, MacroRunBody, ServerApi } from './server-api';
 import { ESCALATE, TIDY_UP, buildMacroResult } from './test-fixtures';
 
@@ -76,9 +77,9 @@ describe('showing a macro’s result', () => {
   });
 });
 
-describe('the fields a macro wrote', () => {
-  it('come from write steps and from run steps whose write-back landed', () => {
-    const fields = macroFieldsToSet(
+describe('what a macro saved on the ticket', () => {
+  it('comes from write steps and from run steps whose write-back landed', () => {
+    const updates = macroUpdates(
       buildMacroResult({
         steps: [
           {
@@ -107,50 +108,48 @@ describe('the fields a macro wrote', () => {
         ],
       }).steps,
     );
-    expect(fields).toEqual([
-      { id: 360001000002, value: 'paid' },
-      { id: 360001000005, value: 'SUP-7' },
-    ]);
+    expect(savedChangesOf(updates)).toEqual({
+      fields: 2,
+      tagsAdded: ['escalated_to_engineering'],
+      tagsRemoved: [],
+      note: true,
+    });
   });
 
-  it('keep the last value written to a field, and never a masked one', () => {
-    const write = (stepId: string, customFields: unknown) => ({
+  it('counts a field written twice once, and skips what is not an update', () => {
+    const write = (stepId: string, writes: unknown) => ({
       stepId,
       resumed: false,
       type: 'write',
       outcome: 'success' as const,
       message: 'Written.',
-      writes: { customFields },
+      writes,
     });
     expect(
-      macroFieldsToSet([
-        write('first', [{ id: 1, value: 'a' }]),
-        write('second', [
-          { id: 2, value: 'b' },
-          { id: 1, value: 'c' },
+      savedChangesOf(
+        macroUpdates([
+          write('first', { customFields: [{ id: 1, value: 'a' }] }),
+          write('second', {
+            customFields: [
+              { id: 2, value: 'b' },
+              { id: 1, value: 'c' },
+            ],
+            removeTags: ['jira_failed', 7],
+          }),
+          write('junk', { customFields: [{ id: 'not-a-number', value: 'x' }, null] }),
+          write('none', null),
         ]),
-        write('masked', [{ id: 3, value: 'card [redacted]' }]),
-        write('junk', [{ id: 'not-a-number', value: 'x' }, null, { id: 4 }]),
-      ]),
-    ).toEqual([
-      { id: 2, value: 'b' },
-      { id: 1, value: 'c' },
-    ]);
+      ),
+    ).toEqual({ fields: 2, tagsAdded: [], tagsRemoved: ['jira_failed'], note: false });
   });
 
-  it('are none when no step wrote a field', () => {
-    expect(macroFieldsToSet([])).toEqual([]);
-    expect(
-      macroFieldsToSet([
-        {
-          stepId: 'w',
-          resumed: false,
-          type: 'write',
-          outcome: 'success',
-          message: 'Nothing to write.',
-        },
-      ]),
-    ).toEqual([]);
+  it('is nothing when no step wrote', () => {
+    expect(savedChangesOf(macroUpdates([]))).toEqual({
+      fields: 0,
+      tagsAdded: [],
+      tagsRemoved: [],
+      note: false,
+    });
   });
 });
 
@@ -193,57 +192,43 @@ function fakeApi(answer: ApiResult<MacroResult>) {
 }
 
 describe('executing a macro', () => {
-  it('sends the ticket, the agent and the confirmation, then sets the written fields', async () => {
+  it('sends the ticket, the agent and the confirmation, then says what was saved', async () => {
     const { api, calls } = fakeApi({ ok: true, value: buildMacroResult() });
-    const set: { id: number; value: unknown }[] = [];
     const outcome = await executeMacro(
-      {
-        api,
-        serverUrl: 'https://s',
-        zaf: { setCustomFields: async (fields) => (set.push(...fields), []) },
-      },
+      { api, serverUrl: 'https://s' },
       { macro: ESCALATE, ticketId: 4, idempotencyKey: 'click-0001' },
     );
     expect(calls).toEqual([
       ['escalate_to_engineering', { ticketId: 4, confirmed: true }, 'click-0001'],
     ]);
-    expect(set).toEqual([{ id: 360001000005, value: 'SUP-7' }]);
     expect(outcome).toMatchObject({
       kind: 'result',
       view: { outcome: 'success' },
-      fieldsSet: [360001000005],
-      fieldsNotSet: [],
+      saved: { fields: 1, tagsAdded: ['escalated_to_engineering'], note: true },
     });
   });
 
-  it('sends no agent id (the session names the agent), and says which fields the form refused', async () => {
+  it('sends no agent id (the session names the agent)', async () => {
     const { api, calls } = fakeApi({ ok: true, value: buildMacroResult() });
-    const outcome = await executeMacro(
-      { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [360001000005] } },
+    await executeMacro(
+      { api, serverUrl: 'https://s' },
       { macro: TIDY_UP, ticketId: 4, idempotencyKey: 'click-0002' },
     );
     expect(calls[0]?.[1]).toEqual({ ticketId: 4, confirmed: false });
-    expect(outcome).toMatchObject({ fieldsSet: [], fieldsNotSet: [360001000005] });
   });
 
-  it('turns a refusal into an error view and touches no field', async () => {
+  it('turns a refusal into an error view', async () => {
     const { api } = fakeApi({
       ok: false,
       error: { code: 'CONFIG_UNAVAILABLE', status: 503, message: 'No config.' },
     });
-    let touched = false;
     const outcome = await executeMacro(
-      {
-        api,
-        serverUrl: 'https://s',
-        zaf: { setCustomFields: async () => ((touched = true), []) },
-      },
+      { api, serverUrl: 'https://s' },
       { macro: ESCALATE, ticketId: 4, idempotencyKey: 'click-0003' },
     );
     expect(outcome).toMatchObject({
       kind: 'error',
       error: { code: 'CONFIG_UNAVAILABLE', retryable: true },
     });
-    expect(touched).toBe(false);
   });
 });

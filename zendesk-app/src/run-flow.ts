@@ -3,10 +3,9 @@ import { takesComment } from './connector-list';
 import type { ErrorView } from './error-messages';
 import { describeFailure } from './error-messages';
 import { buildFormFields } from './input-form';
-import { describeRunResult, fieldsToSet } from './run-result';
-import type { ResultView } from './run-result';
+import { describeRunResult, savedChangesOf } from './run-result';
+import type { ResultView, SavedChanges } from './run-result';
 import type { ServerApi } from './server-api';
-import type { ZafAdapter } from './zaf-client';
 
 /**
  * The steps from "the agent picked a connector" to "the agent sees the result": pick a comment
@@ -21,6 +20,15 @@ export function firstStep(connector: ConnectorView, commentId: number | undefine
   if (takesComment(connector) && commentId === undefined) return 'pick-comment';
   if (buildFormFields(connector).some((field) => field.editable)) return 'form';
   return connector.confirm ? 'confirm' : 'run';
+}
+
+/**
+ * Whether the agent should first hear that this connector already did its job here: it changes
+ * something elsewhere (a Jira issue), and a run on this ticket succeeded, so running it again
+ * makes a second one.
+ */
+export function alreadyDone(connector: ConnectorView): boolean {
+  return connector.sideEffects === true && !!connector.lastSuccess;
 }
 
 /** The step after the form validated. */
@@ -41,15 +49,13 @@ export type RunFlowOutcome =
       kind: 'result';
       result: RunResultView;
       view: ResultView;
-      /** Custom field ids set in the open ticket form. */
-      fieldsSet: number[];
-      /** Written on the server but not settable in this form (not on it, or ZAF refused). */
-      fieldsNotSet: number[];
+      /** What the server saved on the ticket. */
+      saved: SavedChanges;
     }
   | { kind: 'error'; error: ErrorView };
 
 export async function executeRun(
-  deps: { api: ServerApi; zaf: Pick<ZafAdapter, 'setCustomFields'>; serverUrl: string },
+  deps: { api: ServerApi; serverUrl: string },
   plan: RunPlan,
 ): Promise<RunFlowOutcome> {
   const answer = await deps.api.runConnector(
@@ -69,13 +75,11 @@ export async function executeRun(
       error: describeFailure(answer.error, { serverUrl: deps.serverUrl, inputLabels }),
     };
   }
-  const fields = fieldsToSet(answer.value.writes);
-  const notSet = await deps.zaf.setCustomFields(fields);
+  const { writes } = answer.value;
   return {
     kind: 'result',
     result: answer.value,
     view: describeRunResult(answer.value),
-    fieldsSet: fields.map((field) => field.id).filter((id) => !notSet.includes(id)),
-    fieldsNotSet: notSet,
+    saved: savedChangesOf(writes.status === 'written' ? [writes.changes] : []),
   };
 }

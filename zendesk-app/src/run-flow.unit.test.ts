@@ -48,17 +48,9 @@ const plan: RunPlan = {
 };
 
 describe('executing a run', () => {
-  it('sends the agent, the inputs, the confirmation and the key, then sets written fields', async () => {
+  it('sends the agent, the inputs, the confirmation and the key, then says what was saved', async () => {
     const { api, calls } = fakeApi({ ok: true, value: buildRunResult() });
-    const set: { id: number; value: unknown }[] = [];
-    const outcome = await executeRun(
-      {
-        api,
-        serverUrl: 'https://s',
-        zaf: { setCustomFields: async (fields) => (set.push(...fields), []) },
-      },
-      plan,
-    );
+    const outcome = await executeRun({ api, serverUrl: 'https://s' }, plan);
     expect(calls).toEqual([
       [
         'jira_create_issue',
@@ -66,17 +58,20 @@ describe('executing a run', () => {
         'key-0001-abcdef',
       ],
     ]);
-    expect(set).toEqual([{ id: 360001000002, value: 'paid' }]);
-    expect(outcome).toMatchObject({ kind: 'result', fieldsSet: [360001000002], fieldsNotSet: [] });
+    expect(outcome).toMatchObject({ kind: 'result', saved: { fields: 2 } });
   });
 
-  it('reports fields the open form could not take', async () => {
-    const { api } = fakeApi({ ok: true, value: buildRunResult() });
-    const outcome = await executeRun(
-      { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [360001000002] } },
-      plan,
-    );
-    expect(outcome).toMatchObject({ kind: 'result', fieldsSet: [], fieldsNotSet: [360001000002] });
+  it('says nothing was saved when the write-back did not land', async () => {
+    const result = buildRunResult();
+    const { api } = fakeApi({
+      ok: true,
+      value: { ...result, writes: { ...result.writes, status: 'failed' } },
+    });
+    const outcome = await executeRun({ api, serverUrl: 'https://s' }, plan);
+    expect(outcome).toMatchObject({
+      kind: 'result',
+      saved: { fields: 0, tagsAdded: [], tagsRemoved: [], note: false },
+    });
   });
 
   it('sends the comment id and leaves out an unknown agent', async () => {
@@ -85,7 +80,7 @@ describe('executing a run', () => {
       value: buildRunResult({ writes: { status: 'none', changes: null } }),
     });
     await executeRun(
-      { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [] } },
+      { api, serverUrl: 'https://s' },
       {
         ...plan,
         connector: JIRA_FROM_COMMENT,
@@ -111,10 +106,7 @@ describe('executing a run', () => {
         details: [{ input: 'summary', code: 'INPUT_MISSING', message: 'Summary is required' }],
       },
     });
-    const outcome = await executeRun(
-      { api, serverUrl: 'https://s', zaf: { setCustomFields: async () => [] } },
-      plan,
-    );
+    const outcome = await executeRun({ api, serverUrl: 'https://s' }, plan);
     expect(outcome).toMatchObject({ kind: 'error', error: { title: 'Check the input: Summary' } });
   });
 });

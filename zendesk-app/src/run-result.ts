@@ -29,6 +29,8 @@ export interface ResultView {
   /** Set when the write-back itself failed, so the agent knows the ticket was not touched. */
   writeProblem: string | null;
   replayed: boolean;
+  /** The connector's link to what the run made (the Jira issue), http(s) only. */
+  link: { label: string; url: string } | null;
 }
 
 export function formatOutputValue(value: unknown): string {
@@ -89,37 +91,79 @@ export function describeRunResult(result: RunResultView): ResultView {
         ? STRINGS.writeFailed(result.writes.error?.message ?? result.error?.message ?? '')
         : null,
     replayed: result.replayed === true,
+    link: safeLink(result.link),
   };
 }
 
-/**
- * The custom fields the server wrote, to mirror into the open ticket form with `client.set`.
- * Only after a write that landed; a value the server masked is skipped, because setting the
- * mask in the form would overwrite the real value the next time the agent submits.
- */
-export function fieldsToSet(writes: RunResultView['writes']): { id: number; value: unknown }[] {
-  return writes.status === 'written' ? customFieldsIn(writes.changes) : [];
+/** What the server saved on the ticket in Zendesk, in words an agent can check on the ticket. */
+export interface SavedChanges {
+  fields: number;
+  tagsAdded: string[];
+  tagsRemoved: string[];
+  note: boolean;
 }
 
 /**
- * The custom fields of a ticket update as the server describes it (`{ customFields: [{ id,
- * value }], … }`), without values that hold the server's mask.
+ * Sums up the ticket updates the server made (`{ customFields: [{ id, value }], additionalTags,
+ * removeTags, internalNote, … }` as the run answer describes them). The sidebar does not copy
+ * these values into the open ticket form: they are saved already, and Zendesk shows a saved
+ * change on the open ticket by itself; setting them through ZAF would mark them as the agent's
+ * own unsaved edits.
  */
-export function customFieldsIn(changes: unknown): { id: number; value: unknown }[] {
-  const fields = (changes as { customFields?: unknown } | null | undefined)?.customFields;
-  return (Array.isArray(fields) ? (fields as unknown[]) : [])
-    .filter(
-      (field): field is { id: number; value: unknown } =>
-        field !== null &&
-        typeof field === 'object' &&
-        Number.isSafeInteger((field as { id?: unknown }).id) &&
-        'value' in field,
-    )
-    .filter((field) => !containsMask(field.value));
+export function savedChangesOf(updates: readonly unknown[]): SavedChanges {
+  const saved: SavedChanges = { fields: 0, tagsAdded: [], tagsRemoved: [], note: false };
+  const fieldIds = new Set<number>();
+  for (const update of updates) {
+    if (update === null || typeof update !== 'object') continue;
+    const { customFields, additionalTags, removeTags, internalNote } = update as Record<
+      string,
+      unknown
+    >;
+    if (Array.isArray(customFields)) {
+      for (const field of customFields as unknown[]) {
+        const id = (field as { id?: unknown } | null)?.id;
+        if (typeof id === 'number') fieldIds.add(id);
+      }
+    }
+    saved.tagsAdded.push(...strings(additionalTags));
+    saved.tagsRemoved.push(...strings(removeTags));
+    if (typeof internalNote === 'string' && internalNote !== '') saved.note = true;
+  }
+  saved.fields = fieldIds.size;
+  saved.tagsAdded = [...new Set(saved.tagsAdded)];
+  saved.tagsRemoved = [...new Set(saved.tagsRemoved)];
+  return saved;
 }
 
-function containsMask(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes(REDACTED_MASK);
-  if (Array.isArray(value)) return value.some(containsMask);
-  return false;
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
+}
+
+/** The one-line note under a result that says what is now saved on the ticket, if anything. */
+export function describeSaved(saved: SavedChanges): string | null {
+  const parts = [
+    saved.fields ? STRINGS.savedFields(saved.fields) : '',
+    saved.tagsAdded.length ? STRINGS.savedTagsAdded(saved.tagsAdded.join(', ')) : '',
+    saved.tagsRemoved.length ? STRINGS.savedTagsRemoved(saved.tagsRemoved.join(', ')) : '',
+    saved.note ? STRINGS.savedNote : '',
+  ].filter(Boolean);
+  return parts.length ? STRINGS.savedOnTicket(parts.join(', ')) : null;
+}
+
+/**
+ * The server only sends http(s) links; checked again here because an `href` is where a
+ * `javascript:` address would run in the sidebar's origin.
+ */
+export function safeLink(
+  link: { label: string; url: string } | undefined,
+): { label: string; url: string } | null {
+  if (!link) return null;
+  try {
+    const url = new URL(link.url);
+    return url.protocol === 'http:' || url.protocol === 'https:'
+      ? { label: link.label, url: url.href }
+      : null;
+  } catch {
+    return null;
+  }
 }

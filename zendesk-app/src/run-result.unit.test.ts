@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeRunResult, fieldsToSet, formatOutputValue } from './run-result';
+import {
+  describeRunResult,
+  describeSaved,
+  formatOutputValue,
+  safeLink,
+  savedChangesOf,
+} from './run-result';
 import { buildRunResult } from './test-fixtures';
 
 describe('showing a run’s result', () => {
@@ -76,21 +82,33 @@ describe('showing a run’s result', () => {
   });
 });
 
-describe('mirroring written fields into the open ticket', () => {
-  it('sets each custom field the server wrote, except masked values', () => {
-    expect(fieldsToSet(buildRunResult().writes)).toEqual([{ id: 360001000002, value: 'paid' }]);
+describe('what the server saved on the ticket', () => {
+  it('counts the fields, names the tags and the note, in words', () => {
+    const saved = savedChangesOf([buildRunResult().writes.changes, { internalNote: 'Hi' }]);
+    expect(saved).toEqual({ fields: 2, tagsAdded: ['looked_up'], tagsRemoved: [], note: true });
+    expect(describeSaved(saved)).toBe(
+      'Saved on the ticket: 2 fields, tags added (looked_up), an internal note.',
+    );
   });
 
-  it('sets nothing unless the write landed', () => {
-    for (const status of ['none', 'failed', 'skipped'] as const) {
-      expect(fieldsToSet({ ...buildRunResult().writes, status })).toEqual([]);
-    }
+  it('says nothing when nothing was saved, and ignores malformed change lists', () => {
+    const saved = savedChangesOf([null, 'x', { customFields: [{ id: 'x', value: 1 }, null] }]);
+    expect(saved).toEqual({ fields: 0, tagsAdded: [], tagsRemoved: [], note: false });
+    expect(describeSaved(saved)).toBeNull();
   });
+});
 
-  it('ignores malformed change lists', () => {
-    expect(fieldsToSet({ status: 'written', changes: null })).toEqual([]);
-    expect(
-      fieldsToSet({ status: 'written', changes: { customFields: [{ id: 'x', value: 1 }, null] } }),
-    ).toEqual([]);
+describe('links to what a run made', () => {
+  it('keeps http(s) links and drops anything else', () => {
+    const result = buildRunResult({
+      link: { label: 'SUP-1', url: 'https://jira.example/browse/SUP-1' },
+    });
+    expect(describeRunResult(result).link).toEqual({
+      label: 'SUP-1',
+      url: 'https://jira.example/browse/SUP-1',
+    });
+    expect(safeLink({ label: 'x', url: 'javascript:alert(1)' })).toBeNull();
+    expect(safeLink({ label: 'x', url: 'not a url' })).toBeNull();
+    expect(describeRunResult(buildRunResult()).link).toBeNull();
   });
 });

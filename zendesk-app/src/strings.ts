@@ -71,15 +71,21 @@ export const STRINGS = {
   running: (name: string) => `Running “${name}”…`,
   retry: 'Retry',
   runAgain: 'Run again',
+  openLink: (label: string) => `Open ${label}`,
+  newTab: '(opens in a new tab)',
+  alreadyDoneHeading: (name: string) => `“${name}” already ran on this ticket`,
+  alreadyDoneWhen: (when: string, by: string | null) =>
+    by ? `It succeeded ${when}, run by ${by}.` : `It succeeded ${when}.`,
+  alreadyDoneRisk: 'Running it again does it again (for example, a second issue).',
+  runAnyway: 'Run it again anyway',
   outputsHeading: 'Result',
   redactedHint: 'Hidden by the connector’s settings',
   replayed: 'Shown from the earlier run with the same request.',
-  fieldsUpdated: (count: number) =>
-    count === 1
-      ? 'The ticket field was updated in the open ticket.'
-      : `${count} ticket fields were updated in the open ticket.`,
-  fieldsSavedNotShown: (ids: string) =>
-    `The server saved the ticket, but fields ${ids} could not be shown in the open form; reload the ticket to see them.`,
+  savedOnTicket: (parts: string) => `Saved on the ticket: ${parts}.`,
+  savedFields: (count: number) => (count === 1 ? '1 field' : `${count} fields`),
+  savedTagsAdded: (tags: string) => `tags added (${tags})`,
+  savedTagsRemoved: (tags: string) => `tags removed (${tags})`,
+  savedNote: 'an internal note',
   writeFailed: (message: string) => `The ticket was not updated: ${message}`,
   resultAnnouncement: (name: string, outcome: string, message: string) =>
     `${name}: ${outcome}. ${message}`,

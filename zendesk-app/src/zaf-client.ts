@@ -117,19 +117,6 @@ export class ZafAdapter {
     return values;
   }
 
-  /** Sets custom fields in the open ticket form; returns the ids that could not be set. */
-  async setCustomFields(fields: readonly { id: number; value: unknown }[]): Promise<number[]> {
-    const failed: number[] = [];
-    for (const field of fields) {
-      try {
-        await this.client.set(customFieldPath(field.id), field.value);
-      } catch {
-        failed.push(field.id);
-      }
-    }
-    return failed;
-  }
-
   async resize(height: number): Promise<void> {
     await this.client.invoke('resize', { width: '100%', height: `${Math.ceil(height)}px` });
   }

@@ -66,19 +66,6 @@ describe('the ZAF adapter', () => {
     expect(await new ZafAdapter(client).getValues([])).toEqual({});
   });
 
-  it('sets custom fields one by one and returns those that failed', async () => {
-    const { client, calls } = fakeClient({});
-    const failed = await new ZafAdapter(client).setCustomFields([
-      { id: 11, value: 'paid' },
-      { id: '404' as unknown as number, value: 'x' },
-    ]);
-    expect(calls.filter((c) => c.method === 'set').map((c) => c.args)).toEqual([
-      ['ticket.customField:custom_field_11', 'paid'],
-      ['ticket.customField:custom_field_404', 'x'],
-    ]);
-    expect(failed).toEqual(['404']);
-  });
-
   it('resizes to the full width and a whole pixel height', async () => {
     const { client, calls } = fakeClient({});
     await new ZafAdapter(client).resize(240.2);

@@ -1,7 +1,8 @@
 import type { ConnectorView } from '../../../shared/src/api/api-contracts';
-import type { CompiledConfig } from '../compile/compiled-model';
+import type { CompiledConfig, CompiledConnector } from '../compile/compiled-model';
 import { effectiveMaxLength, prefillInput } from '../inputs/resolve-inputs';
-import type { RunLogStore } from '../run-log/run-record';
+import type { RunLogStore, RunRecord, TargetSystem } from '../run-log/run-record';
+import { renderRunLink } from '../runs/render-run-link';
 import type { LoadedTarget } from '../runs/helpdesk-port';
 
 /**
@@ -27,6 +28,12 @@ export async function listConnectorViews(options: {
     offered.map((connector) => connector.id),
   );
   const system = target.target.system;
+  const lastSuccesses = await findLastSuccesses(
+    runLog,
+    target.target,
+    offered.filter(hasSideEffects),
+    lastRuns,
+  );
   return offered.map((connector) => {
     const last = lastRuns[connector.id];
     return {
@@ -71,6 +78,58 @@ export async function listConnectorViews(options: {
             startedAt: last.startedAt,
           }
         : null,
+      sideEffects: hasSideEffects(connector),
+      lastSuccess: lastSuccesses.get(connector.id) ?? null,
     };
   });
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD']);
+
+function hasSideEffects(connector: CompiledConnector): boolean {
+  return !SAFE_METHODS.has(connector.request.method);
+}
+
+/** How far back one connector's runs on one ticket are read to find its last success. */
+const SUCCESS_LOOKBACK = 20;
+
+/**
+ * The latest run of each connector (with side effects) that did its job on this target: the
+ * upstream call succeeded, even if writing the result back failed afterwards, because then the
+ * thing was made and the ticket does not show it (the case most likely to be run twice).
+ */
+async function findLastSuccesses(
+  runLog: RunLogStore,
+  target: { system: TargetSystem; id: string },
+  connectors: CompiledConnector[],
+  lastRuns: Record<string, RunRecord>,
+): Promise<Map<string, NonNullable<ConnectorView['lastSuccess']>>> {
+  const found = new Map<string, NonNullable<ConnectorView['lastSuccess']>>();
+  await Promise.all(
+    connectors.map(async (connector) => {
+      // Most connectors never ran here: the latest-run lookup already said so, skip the query.
+      if (!lastRuns[connector.id]) return;
+      const page = await runLog.query({
+        targetSystem: target.system,
+        targetId: target.id,
+        connectorId: connector.id,
+        limit: SUCCESS_LOOKBACK,
+      });
+      const run = page.runs.find(
+        (candidate) =>
+          !candidate.dryRun &&
+          (candidate.outcome === 'success' || candidate.upstreamOutcome === 'success'),
+      );
+      if (!run) return;
+      const link = renderRunLink(connector, run);
+      found.set(connector.id, {
+        runId: run.id,
+        message: run.message,
+        startedAt: run.startedAt,
+        actorName: run.actor.name ?? null,
+        ...(link ? { link } : {}),
+      });
+    }),
+  );
+  return found;
 }

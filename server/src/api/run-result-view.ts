@@ -18,6 +18,7 @@ export function toRunResultView(run: ConnectorRun): RunResultView {
     dryRun: run.dryRun,
     durationMs: run.durationMs,
     attempts: run.attempts,
+    ...(run.link ? { link: run.link } : {}),
   };
 }
 

@@ -350,6 +350,21 @@ export function compileConnector(
         }),
   };
 
+  const lp: Path = [...base, 'link'];
+  const linkRules = { ...successRules, where: 'the link' };
+  const link = connector.link && {
+    label: compileTemplate(connector.link.label, [...lp, 'label'], linkRules, issues),
+    url: compileTemplate(connector.link.url, [...lp, 'url'], linkRules, issues),
+  };
+  const linkStart = link?.url.parts[0];
+  if (linkStart?.kind === 'text' && !/^https?:\/\//i.test(linkStart.text)) {
+    issues.error(
+      [...lp, 'url'],
+      'the link must be an http:// or https:// address',
+      'Start it with https:// or with a connection variable that holds the site address, e.g. "{{connection.site_url}}/browse/{{outputs.issue_key}}".',
+    );
+  }
+
   if (!connection) return undefined;
   const confirm = connector.confirm ?? !SAFE_METHODS.has(request.method);
   // Secrets this connector's own headers use belong to it alone: adding them to the shared
@@ -374,6 +389,7 @@ export function compileConnector(
     response: { root, emptyWhen, outputs },
     writeBack,
     messages,
+    link,
     unavailable: undefined,
   };
 }

@@ -103,6 +103,8 @@ export interface CompiledConnector {
   };
   writeBack: { success?: CompiledWrite; empty?: CompiledWrite; failure?: CompiledWrite };
   messages: { success?: ParsedTemplate; empty?: ParsedTemplate; failure?: ParsedTemplate };
+  /** A link to what a successful run made (`link` in the config), rendered from its outputs. */
+  link: { label: ParsedTemplate; url: ParsedTemplate } | undefined;
   /** Set when the connector cannot run as configured (a secret is missing); shown, not hidden. */
   unavailable: { code: string; message: string } | undefined;
 }

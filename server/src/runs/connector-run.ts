@@ -1,4 +1,4 @@
-import type { RunOutcome, RunWritesView } from '../../../shared/src/api/api-contracts';
+import type { RunLinkView, RunOutcome, RunWritesView } from '../../../shared/src/api/api-contracts';
 
 /**
  * What a connector run came to, as the server's own code uses it (the step engine, macros, the
@@ -22,4 +22,6 @@ export interface ConnectorRun {
   dryRun: boolean;
   durationMs: number;
   attempts: number;
+  /** The connector's link to what the run made, after the upstream call succeeded. */
+  link: RunLinkView | undefined;
 }

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger';
 import type { Redactor } from '../logging/redact';
 import { createRunRedaction } from '../logging/run-redaction';
 import type { RunRedaction } from '../logging/run-redaction';
+import { renderRunLink } from './render-run-link';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
@@ -423,6 +424,11 @@ export async function runConnector(
       dryRun: request.dryRun,
       durationMs,
       attempts: record.attempts,
+      // From what the log keeps, so the list's "already done" shows the same link later.
+      link:
+        view.upstreamOutcome === 'success' && !request.dryRun
+          ? renderRunLink(connector, record)
+          : undefined,
     };
     return { ok: true, value: run };
   };

@@ -31,6 +31,10 @@ export const runWritesViewSchema = z.object({
 });
 export type RunWritesView = z.infer<typeof runWritesViewSchema>;
 
+/** A link to what a run made or found (the connector's `link`), always http(s). */
+export const runLinkViewSchema = z.object({ label: z.string(), url: z.string() });
+export type RunLinkView = z.infer<typeof runLinkViewSchema>;
+
 /** What the run endpoints answer with (200 for every run that reached the external system). */
 export const runResultViewSchema = z.object({
   runId: z.string(),
@@ -49,6 +53,8 @@ export const runResultViewSchema = z.object({
   attempts: z.number(),
   /** Set when this answer is the stored result of an earlier request with the same key. */
   replayed: z.optional(z.boolean()),
+  /** The connector's link to what this run made (the Jira issue); only after a success. */
+  link: z.optional(runLinkViewSchema),
 });
 export type RunResultView = z.infer<typeof runResultViewSchema>;
 
@@ -88,6 +94,23 @@ export const connectorViewSchema = z.object({
       message: z.string(),
       startedAt: z.string(),
     }),
+  ),
+  /** The method has side effects (anything but GET and HEAD): running twice does it twice. */
+  sideEffects: z.optional(z.boolean()),
+  /**
+   * The latest successful run on this ticket or record of a connector with side effects, so the
+   * app can say it was done already (and link to what it made) before the agent runs it again.
+   */
+  lastSuccess: z.optional(
+    z.nullable(
+      z.object({
+        runId: z.string(),
+        message: z.string(),
+        startedAt: z.string(),
+        actorName: z.nullable(z.string()),
+        link: z.optional(runLinkViewSchema),
+      }),
+    ),
   ),
 });
 export type ConnectorView = z.infer<typeof connectorViewSchema>;

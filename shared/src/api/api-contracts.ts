@@ -19,6 +19,7 @@ export type {
   MacroView,
   RunOutcome,
   RunOutputView,
+  RunLinkView,
   RunRecordView,
   RunResultView,
   RunWritesView,

@@ -337,6 +337,17 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
         failure: templateSchema.optional(),
       })
       .default({}),
+    link: z
+      .strictObject({
+        label: templateSchema.describe('What the link says, e.g. "{{outputs.issue_key}}".'),
+        url: templateSchema.describe(
+          'An http(s) address, e.g. "{{connection.site_url}}/browse/{{outputs.issue_key}}". Values from inputs and outputs are percent-encoded; connection variables are used as written.',
+        ),
+      })
+      .optional()
+      .describe(
+        'A link to what a successful run made or found (the Jira issue), shown with the result and when the connector already ran on the ticket or record.',
+      ),
     retry: retrySchema.default({
       maxAttempts: 3,
       initialDelayMs: 300,

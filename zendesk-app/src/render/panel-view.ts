@@ -1,6 +1,7 @@
 import type { ConnectorView } from '../../../shared/src/api/answer-schemas';
 import type { FieldError, FormField } from '../input-form';
 import type { ResultView } from '../run-result';
+import { safeLink } from '../run-result';
 import type { CommentSummary } from '../ticket-comments';
 import { STRINGS } from '../strings';
 import { actionButton, formatWhen, h, idPart, panelHeadingText } from './dom';
@@ -306,6 +307,7 @@ export function renderResult(
           ),
         )
       : null,
+    view.link ? renderLink(view.link, 'result-link') : null,
     view.writeProblem
       ? h('p', { class: 'dc-field-error', 'data-testid': 'write-problem' }, view.writeProblem)
       : null,
@@ -327,5 +329,60 @@ export function renderPanelError(
     panelHeading(connector),
     errorElement,
     h('div', { class: 'dc-actions' }, close),
+  );
+}
+
+/** A link to what a run made, opened in a new tab (the sidebar is a small iframe). */
+function renderLink(link: { label: string; url: string }, testId: string): HTMLElement {
+  return h(
+    'p',
+    { class: 'dc-link-line' },
+    h(
+      'a',
+      {
+        href: link.url,
+        target: '_blank',
+        rel: 'noopener noreferrer',
+        class: 'dc-link',
+        'data-testid': testId,
+      },
+      STRINGS.openLink(link.label),
+      h('span', { class: 'dc-visually-hidden' }, ` ${STRINGS.newTab}`),
+    ),
+  );
+}
+
+/**
+ * Shown before a connector with side effects runs again on a ticket where it already did its
+ * job: what it did, when and by whom, a link to what it made, and a deliberate second step.
+ */
+export function renderAlreadyDone(
+  connector: ConnectorView,
+  callbacks: { onRunAgain: () => void; onCancel: () => void },
+): HTMLElement {
+  const done = connector.lastSuccess;
+  const link = safeLink(done?.link);
+  const again = actionButton('run-anyway-button', STRINGS.runAnyway, callbacks.onRunAgain);
+  const cancel = actionButton('cancel-button', STRINGS.back, callbacks.onCancel, true);
+  return h(
+    'div',
+    {
+      class: 'dc-panel__body dc-result dc-result--warning',
+      role: 'group',
+      'aria-labelledby': 'dc-panel-heading',
+      'aria-describedby': 'dc-already-done-intro',
+      'data-testid': 'already-done',
+    },
+    panelHeadingText(STRINGS.alreadyDoneHeading(connector.name)),
+    h(
+      'p',
+      { id: 'dc-already-done-intro' },
+      done
+        ? `${done.message} ${STRINGS.alreadyDoneWhen(formatWhen(done.startedAt), done.actorName)}`
+        : '',
+    ),
+    link ? renderLink(link, 'already-done-link') : null,
+    h('p', { class: 'dc-help' }, STRINGS.alreadyDoneRisk),
+    h('div', { class: 'dc-actions' }, cancel, again),
   );
 }

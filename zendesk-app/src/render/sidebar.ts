@@ -23,10 +23,12 @@ import {
 import type { FieldError, FormField } from '../input-form';
 import { executeMacro, macroFirstStep } from '../macro-flow';
 import type { MacroFlowOutcome } from '../macro-flow';
-import { executeRun, firstStep, stepAfterForm } from '../run-flow';
+import { alreadyDone, executeRun, firstStep, stepAfterForm } from '../run-flow';
 import type { RunFlowOutcome, RunPlan } from '../run-flow';
 import { createIdempotencyKey } from '../server-api';
 import type { MacroView, RunRecordView, ServerApi } from '../server-api';
+import { describeSaved } from '../run-result';
+import type { SavedChanges } from '../run-result';
 import { STRINGS } from '../strings';
 import { fetchComments } from '../ticket-comments';
 import type { CommentSummary } from '../ticket-comments';
@@ -43,6 +45,7 @@ import {
 } from './macro-view';
 import {
   inputId,
+  renderAlreadyDone,
   renderConfirm,
   renderForm,
   renderPanelError,
@@ -88,6 +91,7 @@ type Panel =
       outcome: RunFlowOutcome;
       comment: CommentSummary | undefined;
     }
+  | { kind: 'already-done'; connector: ConnectorView; comment: CommentSummary | undefined }
   | { kind: 'macro-confirm'; macro: MacroView }
   | { kind: 'macro-running'; macro: MacroView }
   | { kind: 'macro-done'; macro: MacroView; outcome: MacroFlowOutcome; idempotencyKey: string };
@@ -178,12 +182,28 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   };
 
   // ---- the connector list -------------------------------------------------------------------
+  /**
+   * While a connector or macro is open, the list holds only that entry, so its panel opens right
+   * under the option the agent clicked instead of below a long list (the sidebar is 320 px wide
+   * and every option is several lines tall). Back to the list shows them all again.
+   */
+  const pinnedEntry = (): ListEntry | undefined => {
+    if (panel.kind === 'closed') return undefined;
+    const id = 'macro' in panel ? panel.macro.id : panel.connector.id;
+    const kind = 'macro' in panel ? 'macro' : 'connector';
+    return visibleEntries({ ...list, query: '' }).find(
+      (entry) => entry.kind === kind && entry.id === id,
+    );
+  };
+
   const renderList = () => {
     const visible = visibleEntries(list);
     const active = activeEntry(list);
-    renderOptions(listEl, visible, active, pick);
-    listEl.hidden = visible.length === 0;
-    if (active) search.setAttribute('aria-activedescendant', entryOptionId(active));
+    const pinned = pinnedEntry();
+    const shownActive = pinned ?? active;
+    renderOptions(listEl, pinned ? [pinned] : visible, shownActive, pick);
+    listEl.hidden = !pinned && visible.length === 0;
+    if (shownActive) search.setAttribute('aria-activedescendant', entryOptionId(shownActive));
     else search.removeAttribute('aria-activedescendant');
     search.setAttribute('aria-expanded', visible.length ? 'true' : 'false');
     if (listError) {
@@ -209,8 +229,8 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     } else {
       listStatus.replaceChildren();
     }
-    if (active)
-      document.getElementById(entryOptionId(active))?.scrollIntoView?.({ block: 'nearest' });
+    if (shownActive)
+      document.getElementById(entryOptionId(shownActive))?.scrollIntoView?.({ block: 'nearest' });
   };
 
   async function loadConnectors(): Promise<void> {
@@ -279,7 +299,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     renderPanel();
     announce(STRINGS.running(macro.name));
     const outcome = await executeMacro(
-      { api, zaf, serverUrl },
+      { api, serverUrl },
       { macro, ticketId: ticket.id, idempotencyKey },
     );
     panel = { kind: 'macro-done', macro, outcome, idempotencyKey };
@@ -297,7 +317,13 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   async function begin(
     connector: ConnectorView,
     comment: CommentSummary | undefined,
+    seenDone = false,
   ): Promise<void> {
+    if (!seenDone && alreadyDone(connector)) {
+      panel = { kind: 'already-done', connector, comment };
+      renderPanel();
+      return;
+    }
     const step = firstStep(connector, comment?.id);
     if (step === 'pick-comment') {
       comments.forConnector = connector;
@@ -357,7 +383,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     panel = { kind: 'running', connector, plan, comment };
     renderPanel();
     announce(STRINGS.running(connector.name));
-    const outcome = await executeRun({ api, zaf, serverUrl }, plan);
+    const outcome = await executeRun({ api, serverUrl }, plan);
     panel = { kind: 'done', connector, plan, outcome, comment };
     renderPanel();
     if (outcome.kind === 'result') {
@@ -403,7 +429,7 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
 
   function cancelConfirm(): void {
     if (panel.kind !== 'confirm') return;
-    if (panel.backToForm) void begin(panel.connector, panel.comment);
+    if (panel.backToForm) void begin(panel.connector, panel.comment, true);
     else closePanel();
   }
 
@@ -412,15 +438,13 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     first?.focus();
   }
 
-  function resultNotes(outcome: { fieldsSet: number[]; fieldsNotSet: number[] }): string[] {
-    const notes: string[] = [];
-    if (outcome.fieldsSet.length) notes.push(STRINGS.fieldsUpdated(outcome.fieldsSet.length));
-    if (outcome.fieldsNotSet.length)
-      notes.push(STRINGS.fieldsSavedNotShown(outcome.fieldsNotSet.join(', ')));
-    return notes;
+  function resultNotes(outcome: { saved: SavedChanges }): string[] {
+    const saved = describeSaved(outcome.saved);
+    return saved ? [saved] : [];
   }
 
   function renderPanel(): void {
+    renderList();
     panelEl.hidden = panel.kind === 'closed';
     panelEl.setAttribute('aria-busy', busy() ? 'true' : 'false');
     panelEl.dataset.state =
@@ -472,6 +496,17 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
         byId('dc-panel-heading').focus();
         return;
       }
+      case 'already-done':
+        panelEl.replaceChildren(
+          renderAlreadyDone(panel.connector, {
+            onRunAgain: () => {
+              if (panel.kind === 'already-done') void begin(panel.connector, panel.comment, true);
+            },
+            onCancel: closePanel,
+          }),
+        );
+        byId('dc-panel-heading').focus();
+        return;
       case 'macro-confirm':
         panelEl.replaceChildren(
           renderMacroConfirm(panel.macro, {

@@ -81,6 +81,7 @@ const host = createZafHost({
       void element?.offsetWidth; // restart the highlight animation
       element?.classList.add('changed-by-app');
     }
+    unsaved.add(fieldId);
     markUnsaved(fieldId, true);
   },
   onNotify: (message, kind) => {
@@ -105,6 +106,54 @@ for (const field of state.fields) {
   });
 }
 
+/** Fields the agent changed in this form and has not saved: Zendesk's "Unsaved" badges. */
+const unsaved = new Set<number>();
+
+interface SavedTicket {
+  ticket: PreviewTicket;
+  html: { conversation: string; tags: string };
+}
+
+async function readSavedTicket(): Promise<SavedTicket> {
+  const response = await fetch(`${basePath}/ticket.json?ticket=${state.ticket.id}`);
+  if (!response.ok) throw new Error(`answered ${response.status}`);
+  return (await response.json()) as SavedTicket;
+}
+
+/**
+ * Shows the ticket as Zendesk has it saved. A reload drops the agent's unsaved edits; a live
+ * update (what Zendesk's agent interface does when the API changes an open ticket) keeps them
+ * and updates everything else in place, without marking anything unsaved.
+ */
+function showSavedTicket(data: SavedTicket, keepAgentEdits: boolean) {
+  const keep = keepAgentEdits ? new Set(unsaved) : new Set<number>();
+  const changed = data.ticket.updatedAt !== state.ticket.updatedAt;
+  host.replaceTicket(data.ticket, keep);
+  for (const field of state.fields) {
+    if (keep.has(field.id)) continue;
+    const element = fieldElement(field.id);
+    const value = data.ticket.customFields[String(field.id)] ?? null;
+    const input = fieldInput(field.id);
+    const before = input ? input.value : '';
+    showValue(field, value);
+    unsaved.delete(field.id);
+    markUnsaved(field.id, false);
+    element?.classList.remove('changed-by-app');
+    if (keepAgentEdits && changed && input && input.value !== before) {
+      element?.classList.remove('updated-live');
+      void element?.offsetWidth; // restart the highlight animation
+      element?.classList.add('updated-live');
+    }
+  }
+  const conversation = document.getElementById('ticket-conversation');
+  if (conversation && conversation.innerHTML !== data.html.conversation)
+    conversation.innerHTML = data.html.conversation;
+  const tags = document.getElementById('ticket-tags');
+  if (tags && tags.innerHTML !== data.html.tags) tags.innerHTML = data.html.tags;
+  const status = document.getElementById('ticket-status');
+  if (status) status.textContent = data.ticket.status;
+}
+
 const reloadButton = document.getElementById('reload-ticket');
 const reloadStatus = document.getElementById('reload-status');
 reloadButton?.addEventListener('click', async () => {
@@ -113,24 +162,7 @@ reloadButton?.addEventListener('click', async () => {
     reloadStatus.dataset.state = 'loading';
   }
   try {
-    const response = await fetch(`${basePath}/ticket.json?ticket=${state.ticket.id}`);
-    if (!response.ok) throw new Error(`answered ${response.status}`);
-    const data = (await response.json()) as {
-      ticket: PreviewTicket;
-      html: { conversation: string; tags: string };
-    };
-    host.replaceTicket(data.ticket);
-    for (const field of state.fields) {
-      showValue(field, data.ticket.customFields[String(field.id)] ?? null);
-      markUnsaved(field.id, false);
-      fieldElement(field.id)?.classList.remove('changed-by-app');
-    }
-    const conversation = document.getElementById('ticket-conversation');
-    if (conversation) conversation.innerHTML = data.html.conversation;
-    const tags = document.getElementById('ticket-tags');
-    if (tags) tags.innerHTML = data.html.tags;
-    const status = document.getElementById('ticket-status');
-    if (status) status.textContent = data.ticket.status;
+    showSavedTicket(await readSavedTicket(), false);
     if (reloadStatus) {
       reloadStatus.textContent = `Reloaded from Zendesk at ${new Date().toLocaleTimeString()}`;
       reloadStatus.dataset.state = 'done';
@@ -142,6 +174,22 @@ reloadButton?.addEventListener('click', async () => {
     }
   }
 });
+
+// Zendesk pushes changes made through its API to an open ticket; the preview asks once a second.
+const LIVE_UPDATE_MS = 1000;
+let liveBusy = false;
+window.setInterval(async () => {
+  if (liveBusy || document.hidden) return;
+  liveBusy = true;
+  try {
+    const data = await readSavedTicket();
+    if (data.ticket.updatedAt !== state.ticket.updatedAt) showSavedTicket(data, true);
+  } catch {
+    // The next tick tries again; the Reload button says what failed.
+  } finally {
+    liveBusy = false;
+  }
+}, LIVE_UPDATE_MS);
 
 window.addEventListener('message', (event) => {
   // Only the app's own frame speaks the protocol with this page.

@@ -31,8 +31,11 @@ export interface ZafHost {
   setFieldByAgent(fieldId: number, value: unknown): void;
   /** Values as the ticket form currently holds them, saved or not. */
   formValue(fieldId: number): unknown;
-  /** The ticket was read again from Zendesk: the form holds the stored values again. */
-  replaceTicket(ticket: PreviewState['ticket']): void;
+  /**
+   * The ticket was read again from Zendesk: the form holds the stored values again, except the
+   * fields in `keep` (the agent's unsaved edits, which Zendesk's live update leaves alone).
+   */
+  replaceTicket(ticket: PreviewState['ticket'], keep?: ReadonlySet<number>): void;
   subscriptions(): Record<string, number>;
 }
 
@@ -278,11 +281,12 @@ export function createZafHost(deps: ZafHostDeps): ZafHost {
     emit,
     setFieldByAgent: (fieldId, value) => setField(fieldId, value, 'agent'),
     formValue: (fieldId) => form.get(fieldId),
-    replaceTicket(ticket) {
+    replaceTicket(ticket, keep = new Set()) {
       const changed = ticket.updatedAt !== state.ticket.updatedAt;
       state.ticket = ticket;
-      for (const field of state.fields)
-        form.set(field.id, ticket.customFields[String(field.id)] ?? null);
+      for (const field of state.fields) {
+        if (!keep.has(field.id)) form.set(field.id, ticket.customFields[String(field.id)] ?? null);
+      }
       if (changed) emit('ticket.updated', state.currentUser);
     },
     subscriptions: () => ({ ...subscribers }),

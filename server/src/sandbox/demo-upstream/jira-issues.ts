@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import express, { Router } from 'express';
 import type { ErrorRequestHandler, Request } from 'express';
 import { z } from 'zod';
+import { escapeHtml } from '../../http/html';
 
 /**
  * Issue creation in the shape of Jira Cloud's REST API v3 (`POST /rest/api/3/issue`).
@@ -178,6 +179,20 @@ export function createJiraIssuesRouter(options: {
       self: issue.self,
       fields: { ...issue.fields, created: issue.created, status: { name: 'To Do' } },
     });
+  });
+
+  // The page a person opens from the issue link (Jira's `/browse/KEY`), so the sandbox's links go
+  // somewhere; the real one needs a Jira login, this one only shows what was created.
+  router.get('/browse/:key', (req, res) => {
+    const issue = options.createdIssues.find((entry) => entry.key === req.params.key);
+    if (!issue) return res.status(404).type('text/plain').send('Issue does not exist.');
+    res
+      .type('html')
+      .send(
+        `<!doctype html><meta charset="utf-8"><title>${escapeHtml(issue.key)}</title>` +
+          `<h1>${escapeHtml(issue.key)}: ${escapeHtml(issue.fields.summary)}</h1>` +
+          `<p>Sandbox Jira issue, created ${escapeHtml(issue.created)}.</p>`,
+      );
   });
 
   return router;
