@@ -229,7 +229,7 @@ describe('an upstream that echoes the credentials back', () => {
     expect(res.body.outcome).toBe('success');
     expect(res.body.message).toBe('Order [redacted] at [redacted]');
     expect(res.body.outputs).toEqual([
-      { name: 'url', label: 'url', value: '[redacted]', redacted: true },
+      { name: 'url', label: 'URL', value: '[redacted]', redacted: true },
     ]);
     expect(stack.ticket(1).notes.at(-1)).toBe('Looked up [redacted]');
     const record = await request(stack.url).get(`/api/runs/${res.body.runId}`).set(stack.adminAuth);

@@ -7,6 +7,7 @@ import type {
 } from '../../shared/src/inputs/coerce-input';
 import { customFieldPath } from './zaf-client';
 import { STRINGS } from './strings';
+import { describePatternMismatch } from '../../shared/src/inputs/describe-input-problem';
 
 /**
  * The inputs form: which inputs the agent may edit (`prompt` ones; the others are shown
@@ -34,6 +35,9 @@ export interface FormField {
   value: string;
   /** True when the value came from the open ticket form rather than the saved ticket. */
   fromOpenTicket: boolean;
+  /** The admin's words for a valid value, and an example ("e.g. #1001"). */
+  hint: string | null;
+  example: string | null;
 }
 
 /** Sources ZAF can read from the open ticket form, by their connector-config name. */
@@ -118,6 +122,8 @@ export function buildFormFields(
         trim: input.trim,
         value: displayValue(fromOpenTicket ? liveValue : input.value),
         fromOpenTicket,
+        hint: input.hint ?? null,
+        example: input.example ?? null,
       };
     });
 }
@@ -163,7 +169,7 @@ function describeProblem(field: FormField, code: InputValueProblem): string {
     case 'NOT_EMAIL':
       return STRINGS.validation.email;
     case 'PATTERN_MISMATCH':
-      return STRINGS.validation.pattern(field.pattern ?? '');
+      return describePatternMismatch(field);
     case 'NOT_NUMBER':
       return STRINGS.validation.number;
     case 'NOT_WHOLE_NUMBER':

@@ -36,6 +36,8 @@ function field(overrides: Partial<FormField> = {}): FormField {
     trim: true,
     value: '',
     fromOpenTicket: false,
+    hint: null,
+    example: null,
     ...overrides,
   };
 }
@@ -127,10 +129,19 @@ describe('validating before sending', () => {
     });
   });
 
-  it('rejects a value that does not match the pattern', () => {
+  it('rejects a value that does not match the pattern, in words and not as a regex', () => {
     const result = validateForm([order], { order_number: 'abc' });
     expect(result.ok).toBe(false);
-    expect(!result.ok && result.errors[0]?.message).toContain('^#?[0-9]{1,12}$');
+    expect(!result.ok && result.errors[0]?.message).toBe('is not in the expected format');
+    const withExample = { ...order, example: '#1001', hint: 'with or without #' };
+    expect(checkFieldValue(withExample, 'abc')).toEqual({
+      ok: false,
+      message: 'should look like “#1001”',
+    });
+    expect(checkFieldValue({ ...order, hint: 'with or without #' }, 'abc')).toEqual({
+      ok: false,
+      message: 'is not in the expected form: with or without #',
+    });
   });
 
   it('uses the form’s starting value when the agent did not touch the field', () => {

@@ -53,7 +53,7 @@ export function describeMacroResult(result: MacroResult): MacroResultView {
     message: result.message,
     steps: result.steps.map((step) => ({
       stepId: step.stepId,
-      label: labelStep(step.stepId),
+      label: step.label ?? labelStep(step.stepId),
       outcome: step.outcome,
       title: STRINGS.outcome[step.outcome] ?? step.outcome,
       message: step.message,

@@ -59,6 +59,7 @@ export const STRINGS = {
   fromOpenTicket: 'From the open ticket form (not saved yet)',
   readOnlyHint: 'Read from the saved ticket by the server.',
   requiredMark: '(required)',
+  example: (value: string) => `e.g. ${value}`,
   run: 'Run',
   continue: 'Continue',
   cancel: 'Cancel',
@@ -130,7 +131,6 @@ export const STRINGS = {
     realDate: 'must be a real calendar date',
     email: 'must be an email address',
     maxLength: (max: number) => `must be at most ${max} characters`,
-    pattern: (pattern: string) => `does not have the expected format (${pattern})`,
     summary: (count: number) =>
       count === 1 ? 'Fix 1 input before running.' : `Fix ${count} inputs before running.`,
   },

@@ -3,6 +3,7 @@ import type { CompiledConfig, CompiledConnector } from '../compile/compiled-mode
 import { effectiveMaxLength, prefillInput } from '../inputs/resolve-inputs';
 import type { RunLogStore, RunRecord, TargetSystem } from '../run-log/run-record';
 import { renderRunLink } from '../runs/render-run-link';
+import { humanizeName } from '../../../shared/src/humanize-name';
 import type { LoadedTarget } from '../runs/helpdesk-port';
 
 /**
@@ -47,7 +48,9 @@ export async function listConnectorViews(options: {
         const source = input.sourcesOn[system]?.[0] ?? null;
         return {
           name: input.def.name,
-          label: input.def.label ?? input.def.name,
+          label: input.def.label ?? humanizeName(input.def.name),
+          hint: input.def.hint ?? null,
+          example: input.def.example ?? null,
           description: input.def.description ?? '',
           type: input.def.type,
           required: input.def.required,
@@ -66,7 +69,7 @@ export async function listConnectorViews(options: {
       }),
       outputs: connector.response.outputs.map((output) => ({
         name: output.def.name,
-        label: output.def.label ?? output.def.name,
+        label: output.def.label ?? humanizeName(output.def.name),
         redacted: output.def.redact,
       })),
       unavailable: connector.unavailable ?? null,

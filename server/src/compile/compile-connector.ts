@@ -348,6 +348,23 @@ export function compileConnector(
             issues,
           ),
         }),
+    failures: Object.fromEntries(
+      Object.entries(m.failures ?? {}).flatMap(([kind, template]) =>
+        template === undefined
+          ? []
+          : [
+              [
+                kind,
+                compileTemplate(
+                  template,
+                  [...mp, 'failures', kind],
+                  { ...failureRules, where: `the ${kind} message` },
+                  issues,
+                ),
+              ],
+            ],
+      ),
+    ),
   };
 
   const lp: Path = [...base, 'link'];

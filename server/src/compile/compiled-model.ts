@@ -1,3 +1,4 @@
+import type { FailureKind } from '../../../shared/src/config/failure-kinds';
 import type { compile as compileJmesPath } from '@jmespath-community/jmespath';
 import type {
   AppliesWhen,
@@ -102,7 +103,12 @@ export interface CompiledConnector {
     outputs: CompiledOutput[];
   };
   writeBack: { success?: CompiledWrite; empty?: CompiledWrite; failure?: CompiledWrite };
-  messages: { success?: ParsedTemplate; empty?: ParsedTemplate; failure?: ParsedTemplate };
+  messages: {
+    success?: ParsedTemplate;
+    empty?: ParsedTemplate;
+    failure?: ParsedTemplate;
+    failures: Partial<Record<FailureKind, ParsedTemplate>>;
+  };
   /** A link to what a successful run made (`link` in the config), rendered from its outputs. */
   link: { label: ParsedTemplate; url: ParsedTemplate } | undefined;
   /** Set when the connector cannot run as configured (a secret is missing); shown, not hidden. */

@@ -1,6 +1,8 @@
 import { coerceInput, isBlankInputValue } from '../../../shared/src/inputs/coerce-input';
 import type { InputValueProblem } from '../../../shared/src/inputs/coerce-input';
 import type { CompiledConnector, CompiledInput } from '../compile/compiled-model';
+import { describePatternMismatch } from '../../../shared/src/inputs/describe-input-problem';
+import { humanizeName } from '../../../shared/src/humanize-name';
 import type { Result } from '../../../shared/src/result';
 
 /**
@@ -51,7 +53,8 @@ function describeProblem(input: CompiledInput, code: InputValueProblem): string 
     case 'NOT_EMAIL':
       return 'must be an email address';
     case 'PATTERN_MISMATCH':
-      return `must match ${input.def.pattern ?? ''}`;
+      // Words for the agent, never the regular expression (the admin has it in the config).
+      return describePatternMismatch(input.def);
     case 'NOT_NUMBER':
       return 'must be a number';
     case 'NOT_WHOLE_NUMBER':
@@ -104,11 +107,18 @@ function describeSources(sources: readonly string[]): string {
     : `${sources.slice(0, -1).join(', ')} or ${sources.at(-1) ?? ''}`;
 }
 
+/** Where an input is read from, in the agent's words: "the ticket", "the comment", … */
 function describeEmptySources(sources: readonly string[]): string {
-  if (sources.length === 0) return '';
-  return sources.length === 1
-    ? ` (read from ${describeSources(sources)}, which is empty)`
-    : ` (read from ${describeSources(sources)}, none of which has a value)`;
+  const places = [...new Set(sources.map(placeOf))];
+  if (places.length === 0) return '';
+  return `, and ${places.join(' or ')} has none`;
+}
+
+function placeOf(source: string): string {
+  if (source.startsWith('comment.')) return 'the comment';
+  if (source.startsWith('record.')) return 'the record';
+  if (source.startsWith('agent.')) return 'your user profile';
+  return 'the ticket';
 }
 
 /**
@@ -168,7 +178,7 @@ export function resolveInputs(
         problems.push({
           input: name,
           code: 'INPUT_MISSING',
-          message: `${label ?? name} is required${describeEmptySources(input.sources)}`,
+          message: `${label ?? humanizeName(name)} is required${describeEmptySources(input.sources)}`,
         });
       }
       continue;
@@ -178,7 +188,7 @@ export function resolveInputs(
       problems.push({
         input: name,
         code: 'INPUT_INVALID',
-        message: `${label ?? name} ${coerced.error.message}`,
+        message: `${label ?? humanizeName(name)} ${coerced.error.message}`,
       });
       continue;
     }

@@ -49,15 +49,15 @@ describe('resolveInputs: the shared input cases', () => {
   // The rules are shared/src/inputs/coerce-input.ts; this holds the server's use of them (RE2
   // patterns, the config's trim and maxLength, its messages) to the same cases as the apps.
   const MESSAGES: Record<string, string> = {
-    NOT_TEXT: 'v must be text',
-    TOO_LONG: 'v must be at most',
-    NOT_EMAIL: 'v must be an email address',
-    PATTERN_MISMATCH: 'v must match',
-    NOT_NUMBER: 'v must be a number',
-    NOT_WHOLE_NUMBER: 'v must be a whole number',
-    NOT_BOOLEAN: 'v must be true or false',
-    NOT_DATE: 'v must be a date (YYYY-MM-DD)',
-    NOT_CALENDAR_DATE: 'v must be a real calendar date',
+    NOT_TEXT: 'V must be text',
+    TOO_LONG: 'V must be at most',
+    NOT_EMAIL: 'V must be an email address',
+    PATTERN_MISMATCH: 'V is not in the expected format',
+    NOT_NUMBER: 'V must be a number',
+    NOT_WHOLE_NUMBER: 'V must be a whole number',
+    NOT_BOOLEAN: 'V must be true or false',
+    NOT_DATE: 'V must be a date (YYYY-MM-DD)',
+    NOT_CALENDAR_DATE: 'V must be a real calendar date',
   };
 
   it.each(COERCE_INPUT_CASES.map((entry) => [describeCase(entry), entry] as const))(
@@ -84,7 +84,7 @@ describe('resolveInputs: length limits', () => {
   it('holds a typed (prompt) value to 1000 characters unless the config says otherwise', () => {
     expect(problemOf({ prompt: true }, 'x'.repeat(1001))).toEqual({
       code: 'INPUT_INVALID',
-      message: 'v must be at most 1000 characters',
+      message: 'V must be at most 1000 characters',
     });
     expect(valueOf({ prompt: true }, 'x'.repeat(1000))).toHaveLength(1000);
     expect(valueOf({ prompt: true, maxLength: 5000 }, 'x'.repeat(5000))).toHaveLength(5000);
@@ -114,14 +114,14 @@ describe('resolveInputs: strings', () => {
   });
 
   it('refuses objects, overlong values and values that do not match the pattern', () => {
-    expect(problemOf({}, { a: 1 })).toEqual({ code: 'INPUT_INVALID', message: 'v must be text' });
+    expect(problemOf({}, { a: 1 })).toEqual({ code: 'INPUT_INVALID', message: 'V must be text' });
     expect(problemOf({ maxLength: 3 }, 'abcd')).toEqual({
       code: 'INPUT_INVALID',
-      message: 'v must be at most 3 characters',
+      message: 'V must be at most 3 characters',
     });
     expect(problemOf({ label: 'Order number', pattern: '^#?[0-9]{1,12}$' }, '1001; DROP')).toEqual({
       code: 'INPUT_INVALID',
-      message: 'Order number must match ^#?[0-9]{1,12}$',
+      message: 'Order number is not in the expected format',
     });
     expect(valueOf({ pattern: '^#?[0-9]{1,12}$' }, '#1001')).toBe('#1001');
   });
@@ -145,15 +145,15 @@ describe('resolveInputs: numbers', () => {
   it.each(['abc', '0x10', '0b11', '12abc', '1,000', 'Infinity', '--1'])('refuses %j', (raw) => {
     expect(problemOf({ type: 'number' }, raw)).toEqual({
       code: 'INPUT_INVALID',
-      message: 'v must be a number',
+      message: 'V must be a number',
     });
   });
 
   it('accepts only safe whole numbers for integers', () => {
     expect(valueOf({ type: 'integer' }, '1001')).toBe(1001);
-    expect(problemOf({ type: 'integer' }, '12.5')?.message).toBe('v must be a whole number');
+    expect(problemOf({ type: 'integer' }, '12.5')?.message).toBe('V must be a whole number');
     expect(problemOf({ type: 'integer' }, '9007199254740993')?.message).toBe(
-      'v must be a whole number',
+      'V must be a whole number',
     );
   });
 });
@@ -172,7 +172,7 @@ describe('resolveInputs: booleans, dates and emails', () => {
   });
 
   it('refuses a word that is neither true nor false', () => {
-    expect(problemOf({ type: 'boolean' }, 'maybe')?.message).toBe('v must be true or false');
+    expect(problemOf({ type: 'boolean' }, 'maybe')?.message).toBe('V must be true or false');
   });
 
   it.each([
@@ -197,7 +197,7 @@ describe('resolveInputs: booleans, dates and emails', () => {
     (raw) => {
       expect(problemOf({ type: 'date' }, raw)).toEqual({
         code: 'INPUT_INVALID',
-        message: 'v must be a date (YYYY-MM-DD)',
+        message: 'V must be a date (YYYY-MM-DD)',
       });
     },
   );
@@ -206,7 +206,7 @@ describe('resolveInputs: booleans, dates and emails', () => {
     expect(valueOf({ type: 'email' }, ' ana@example.com ')).toBe('ana@example.com');
     expect(problemOf({ type: 'email' }, 'ana@')).toEqual({
       code: 'INPUT_INVALID',
-      message: 'v must be an email address',
+      message: 'V must be an email address',
     });
   });
 });
@@ -215,7 +215,7 @@ describe('resolveInputs: required values and defaults', () => {
   it('reports a required value whose source is empty, naming the source', () => {
     expect(problemOf({ label: 'Order number' }, '   ')).toEqual({
       code: 'INPUT_MISSING',
-      message: 'Order number is required (read from ticket.custom_fields.1, which is empty)',
+      message: 'Order number is required, and the ticket has none',
     });
   });
 
@@ -282,8 +282,7 @@ describe('resolveInputs: a list of sources', () => {
           {
             input: 'order',
             code: 'INPUT_MISSING',
-            message:
-              'Order number is required (read from ticket.custom_fields.1, record.Order_Number__c or ticket.subject, none of which has a value)',
+            message: 'Order number is required, and the ticket or the record has none',
           },
         ],
       },
@@ -369,5 +368,35 @@ describe('resolveInputs: values the agent types', () => {
       ok: false,
       error: { problems: [{ input: 'n', code: 'INPUT_INVALID' }] },
     });
+  });
+});
+
+describe('resolveInputs: words for agents', () => {
+  const withInput = (input: Record<string, unknown>) =>
+    compileTestConnector({
+      connector: {
+        inputs: [{ name: 'order_number', type: 'string', prompt: true, ...input }],
+      },
+    });
+  const problemFor = (connector: CompiledConnector, value: string) => {
+    const result = resolveInputs(connector, () => undefined, { order_number: value });
+    return result.ok ? undefined : result.error.problems[0]?.message;
+  };
+
+  it('names an input without a label in words, and never shows its pattern', () => {
+    const connector = withInput({ pattern: '^#?[0-9]{1,12}$' });
+    expect(problemFor(connector, 'abc')).toBe('Order number is not in the expected format');
+  });
+
+  it('uses the admin’s example, else the hint, for a value of the wrong form', () => {
+    expect(
+      problemFor(withInput({ pattern: '^#?[0-9]{1,12}$', example: '#1001', hint: 'digits' }), 'x'),
+    ).toBe('Order number should look like “#1001”');
+    expect(
+      problemFor(
+        withInput({ pattern: '^#?[0-9]{1,12}$', hint: 'the order number, with or without #' }),
+        'x',
+      ),
+    ).toBe('Order number is not in the expected form: the order number, with or without #');
   });
 });

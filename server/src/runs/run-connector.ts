@@ -11,6 +11,7 @@ import type { Redactor } from '../logging/redact';
 import { createRunRedaction } from '../logging/run-redaction';
 import type { RunRedaction } from '../logging/run-redaction';
 import { renderRunLink } from './render-run-link';
+import { FAILURE_KINDS, failureKindOf } from '../../../shared/src/config/failure-kinds';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
@@ -26,6 +27,7 @@ import { capRunRecord } from '../run-log/cap-run-record';
 import { recordRun } from '../run-log/record-run';
 import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
+import { humanizeName } from '../../../shared/src/humanize-name';
 import type { Helpdesks, LoadedTarget, LoadRequest, WriteResult } from './helpdesk-port';
 
 /**
@@ -130,13 +132,25 @@ function messageFor(
   outcome: 'success' | 'empty' | 'failure',
   scope: TemplateScope,
 ): string {
+  if (outcome === 'failure') return failureMessage(connector, scope);
   const template = connector.messages[outcome];
   if (template) return renderTemplateText(template, scope);
-  if (outcome === 'failure') {
-    const error = scope.error as { message?: string } | undefined;
-    return `The connector failed: ${error?.message ?? 'unknown error'}`;
-  }
   return DEFAULT_MESSAGES[outcome];
+}
+
+/**
+ * The agent's words for a failure: the connector's message for this kind of failure, else its
+ * `messages.failure`, else plain words for the kind; only a failure of no known kind (the server
+ * refused before sending) shows the error's own message.
+ */
+function failureMessage(connector: CompiledConnector, scope: TemplateScope): string {
+  const error = scope.error as { code?: string; message?: string; status?: number } | undefined;
+  const kind = failureKindOf(error?.code ?? '', error?.status);
+  const own = kind ? connector.messages.failures[kind] : undefined;
+  if (own) return renderTemplateText(own, scope);
+  if (connector.messages.failure) return renderTemplateText(connector.messages.failure, scope);
+  const plain = kind ? FAILURE_KINDS[kind].message : null;
+  return plain ?? `The connector failed: ${error?.message ?? 'unknown error'}`;
 }
 
 /** Values of the inputs or outputs the config marks `redact`, masked by name whatever they hold. */
@@ -415,7 +429,7 @@ export async function runConnector(
           const redacted = redactedOutputs.has(output.def.name);
           return {
             name: output.def.name,
-            label: output.def.label ?? output.def.name,
+            label: output.def.label ?? humanizeName(output.def.name),
             value: redacted && value !== null ? REDACTED_MASK : redaction.deep(value),
             redacted,
           };
@@ -538,9 +552,13 @@ export async function runConnector(
         code: 'WRITE_BACK_FAILED',
         message: `The ${outcome === 'success' ? 'external call succeeded' : 'external call found nothing'}, but the ${target.target.type} was not updated: ${write.error.message}`,
       };
+      const notSaved = connector.messages.failures.notSaved;
+      const message = notSaved
+        ? renderTemplateText(notSaved, redaction.deep({ ...safeScope, error }))
+        : error.message;
       return finish(
         redaction,
-        { outcome: 'failed', errorCode: error.code, message: error.message, ...exchange },
+        { outcome: 'failed', errorCode: error.code, message, ...exchange },
         { upstreamOutcome: outcome, outputs, error },
       );
     }

@@ -8,12 +8,16 @@ import { runConnector } from './run-connector';
 import type { RunDeps } from './run-connector';
 
 /** Once the request was sent, a run ends with a record whatever happens inside the server. */
-function depsWith(helpdesk: Partial<HelpdeskPort>) {
+function depsWith(
+  helpdesk: Partial<HelpdeskPort>,
+  setup: { connector?: Record<string, unknown>; send?: RunDeps['send'] } = {},
+) {
   const compiled = compileTestConfig(
     buildTestConfig({
       connector: {
         response: { outputs: [{ name: 'name', path: 'name' }] },
         writeBack: { success: { internalNote: 'Found {{outputs.name}}' } },
+        ...setup.connector,
       },
     }),
   );
@@ -47,7 +51,8 @@ function depsWith(helpdesk: Partial<HelpdeskPort>) {
       ],
     ]),
     secrets: () => ({ ...TEST_SECRETS }),
-    send: async () => {
+    send: async (...args) => {
+      if (setup.send) return setup.send(...args);
       sends += 1;
       return {
         ok: true,
@@ -105,5 +110,62 @@ describe('a run whose server side fails after the request was sent', () => {
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ outcome: 'failed', errorCode: 'INTERNAL_ERROR' });
     expect(logLines.join('\n')).toContain('a bug in the write-back');
+  });
+});
+
+describe('the words an agent gets for a failure', () => {
+  const answered =
+    (status: number): RunDeps['send'] =>
+    async () => ({
+      ok: true,
+      status,
+      headers: {},
+      contentType: 'application/json',
+      bodyText: '{"errorMessages":["Field summary is required"]}',
+      json: { errorMessages: ['Field summary is required'] },
+      attempts: [{ attempt: 1, status, reason: 'ok' }],
+      durationMs: 1,
+      finalUrl: 'https://api.example.com/v1/items',
+    });
+  const timedOut: RunDeps['send'] = async () => ({
+    ok: false,
+    error: { code: 'UPSTREAM_TIMEOUT', message: 'no answer within 8000 ms' },
+    attempts: [{ attempt: 1, reason: 'timeout' }],
+    durationMs: 8000,
+  });
+  const messageOf = async (send: RunDeps['send'], connector: Record<string, unknown> = {}) => {
+    const { deps, records } = depsWith({}, { send, connector });
+    const result = await runConnector(deps, request);
+    expect(result.ok).toBe(true);
+    expect(records[0]?.outcome).toBe('failed');
+    return result.ok ? result.value.message : '';
+  };
+
+  it('are plain words for the kind of failure, never a status or an error code', async () => {
+    expect(await messageOf(answered(403))).toBe(
+      'The other system refused the server’s credentials. Ask an admin to check them.',
+    );
+    expect(await messageOf(answered(400))).toBe(
+      'The other system refused the request. Check the values and try again.',
+    );
+    expect(await messageOf(answered(503))).toBe(
+      'The other system is busy or having trouble. Try again in a minute.',
+    );
+    expect(await messageOf(timedOut)).toBe(
+      'The other system did not answer in time. Try again in a moment.',
+    );
+  });
+
+  it('are the admin’s own for that kind, then the general failure message', async () => {
+    const connector = {
+      messages: {
+        failure: 'Jira did not take it ({{error.code}}).',
+        failures: { notAuthorized: 'Jira refused our API token: tell #it-helpdesk.' },
+      },
+    };
+    expect(await messageOf(answered(401), connector)).toBe(
+      'Jira refused our API token: tell #it-helpdesk.',
+    );
+    expect(await messageOf(timedOut, connector)).toBe('Jira did not take it (UPSTREAM_TIMEOUT).');
   });
 });

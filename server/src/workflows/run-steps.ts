@@ -72,6 +72,8 @@ export interface StepEngineDeps {
 
 export interface StepReport {
   stepId: string;
+  /** What the step did, in words for agents (a step id is the admin's name, not theirs). */
+  label: string;
   type: CompiledStep['type'];
   outcome: StepResult['outcome'];
   message: string;
@@ -201,6 +203,24 @@ async function loadTarget(
   return { ok: true, target: loaded.value };
 }
 
+function labelStep(state: EngineState, step: CompiledStep): string {
+  const noun = state.target?.target.system === 'zendesk' ? 'ticket' : 'record';
+  switch (step.type) {
+    case 'run':
+      return (
+        state.deps.run.config()?.connectors.get(step.connectorId)?.def.name ?? 'Run a connector'
+      );
+    case 'write':
+      return `Update the ${noun}`;
+    case 'collect':
+      return `Read the ${noun}`;
+    case 'branch':
+      return 'Choose what comes next';
+    case 'stop':
+      return 'Stop';
+  }
+}
+
 async function finishStep(
   state: EngineState,
   step: CompiledStep,
@@ -210,6 +230,7 @@ async function finishStep(
   if (!resumed) await state.deps.progress.record(step.id, 'done', result);
   state.reports.push({
     stepId: step.id,
+    label: labelStep(state, step),
     type: step.type,
     outcome: result.outcome,
     message: result.message,

@@ -74,6 +74,9 @@ export const connectorInputViewSchema = z.object({
   maxLength: z.nullable(z.number()),
   /** Whether spaces around a typed value are dropped before it is checked (the input's `trim`). */
   trim: z.boolean(),
+  /** The admin's words for a valid value, and an example of one (shown instead of the pattern). */
+  hint: z.optional(z.nullable(z.string())),
+  example: z.optional(z.nullable(z.string())),
   value: z.unknown(),
 });
 export type ConnectorInputView = z.infer<typeof connectorInputViewSchema>;
@@ -129,6 +132,8 @@ export type MacroView = z.infer<typeof macroViewSchema>;
 /** One step of a macro run as the server reports it (server/src/workflows/run-steps.ts). */
 export const macroStepViewSchema = z.object({
   stepId: z.string(),
+  /** What the step did, in words for agents: the connector's name, "Update the ticket", … */
+  label: z.optional(z.string()),
   type: z.string(),
   outcome: runOutcomeSchema,
   message: z.string(),

@@ -1,4 +1,6 @@
 import * as z from 'zod';
+import { FAILURE_KIND_NAMES, FAILURE_KINDS } from './failure-kinds';
+import type { FailureKind } from './failure-kinds';
 import { INPUT_TYPES } from '../inputs/coerce-input';
 import { createWorkflowSchemas } from './workflow-schema';
 
@@ -103,6 +105,18 @@ const inputSchema = z.strictObject({
   name: z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, 'use lowercase letters, digits and "_"'),
   label: z.string().max(200).optional(),
   description: z.string().max(1000).optional(),
+  hint: z
+    .string()
+    .max(200)
+    .optional()
+    .describe(
+      'What a valid value looks like, in words for agents ("the order number, with or without #"); shown under the field and when a value does not match the pattern.',
+    ),
+  example: z
+    .string()
+    .max(100)
+    .optional()
+    .describe('A valid value, shown to agents as "e.g. #1001" and in format errors.'),
   type: z.enum(INPUT_TYPES).default('string'),
   source: z
     .union([z.string().max(300), z.array(z.string().max(300)).min(1).max(MAX_INPUT_SOURCES)])
@@ -335,6 +349,19 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
         success: templateSchema.optional(),
         empty: templateSchema.optional(),
         failure: templateSchema.optional(),
+        failures: z
+          .strictObject(
+            Object.fromEntries(
+              FAILURE_KIND_NAMES.map((kind) => [
+                kind,
+                templateSchema.optional().describe(`When ${FAILURE_KINDS[kind].when}.`),
+              ]),
+            ) as Record<FailureKind, z.ZodOptional<typeof templateSchema>>,
+          )
+          .optional()
+          .describe(
+            'A message per kind of failure, for the agent; a kind without one uses "failure", then plain words.',
+          ),
       })
       .default({}),
     link: z

@@ -55,7 +55,14 @@ export function renderForm(
   const controls = editable.map((field) => {
     const id = inputId(field.name);
     const error = errorFor.get(field.name);
-    const describedBy = [field.description ? `${id}-help` : '', error ? `${id}-error` : '']
+    const help = [
+      field.description,
+      field.hint,
+      field.example ? STRINGS.example(field.example) : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : '']
       .filter(Boolean)
       .join(' ');
     const control =
@@ -111,7 +118,7 @@ export function renderForm(
         field.required ? h('span', { class: 'dc-muted' }, ` ${STRINGS.requiredMark}`) : null,
       ),
       control,
-      field.description ? h('p', { id: `${id}-help`, class: 'dc-help' }, field.description) : null,
+      help ? h('p', { id: `${id}-help`, class: 'dc-help' }, help) : null,
       field.fromOpenTicket ? h('p', { class: 'dc-help' }, STRINGS.fromOpenTicket) : null,
       error
         ? h(
