@@ -1,6 +1,6 @@
 import { describeFailure } from './error-messages';
 import type { ErrorView } from './error-messages';
-import { savedChangesOf } from './run-result';
+import { errorRetryHelps, savedChangesOf } from './run-result';
 import type { SavedChanges } from './run-result';
 import type { ResultTone } from './run-result';
 import type { MacroResult, MacroStepReport, MacroView, ServerApi } from './server-api';
@@ -58,16 +58,26 @@ export function describeMacroResult(result: MacroResult): MacroResultView {
       title: STRINGS.outcome[step.outcome] ?? step.outcome,
       message: step.message,
     })),
-    retryable: result.outcome !== 'success',
+    retryable: macroRetryHelps(result),
   };
 }
 
 /**
- * The custom fields the macro's steps wrote, to set in the open ticket form. Run steps report
- * the connector's write-back (`{ status, changes }`), write steps the ticket update itself. Every
- * reported write has landed on the server (a failure path's too), so all of them are mirrored;
- * a later step's value for the same field wins, as it did on the server.
+ * Retry a macro only where a second click can get further: a step (or the macro itself) failed
+ * for a reason that passes (a timeout, a 5xx or 429, the helpdesk down for a moment), by the
+ * same rule as a connector's Retry; not after a refusal or a 404, which a retry only repeats.
  */
+export function macroRetryHelps(result: MacroResult): boolean {
+  if (result.outcome === 'success') return false;
+  if (result.error && errorRetryHelps(result.error.code, undefined)) return true;
+  return result.steps.some((step) => {
+    if (step.outcome !== 'failed' || !step.error) return false;
+    const writes = step.writes as { error?: { code?: unknown } } | null | undefined;
+    const writeCode = typeof writes?.error?.code === 'string' ? writes.error.code : undefined;
+    return errorRetryHelps(step.error.code, step.upstreamStatus, writeCode);
+  });
+}
+
 /** The ticket updates a macro's steps made: a run step's write-back and each write step. */
 export function macroUpdates(steps: readonly MacroStepReport[]): unknown[] {
   return steps.flatMap((step) => {

@@ -37,7 +37,7 @@ describe('showing a macro’s result', () => {
     ]);
   });
 
-  it('offers a retry when the macro failed, with the failed step in danger', () => {
+  it('offers a retry when a step failed for a reason that passes, with the step in danger', () => {
     const view = describeMacroResult(
       buildMacroResult({
         outcome: 'failed',
@@ -50,6 +50,7 @@ describe('showing a macro’s result', () => {
             outcome: 'failed',
             message: 'Jira did not create the issue: 503',
             error: { code: 'UPSTREAM_HTTP_ERROR', message: '503' },
+            upstreamStatus: 503,
           },
           {
             stepId: 'note_failure',
@@ -67,6 +68,39 @@ describe('showing a macro’s result', () => {
       title: 'Failed',
       message: 'Jira did not create the issue: 503',
     });
+  });
+
+  it('offers no retry after a refusal or a 404, which a second click only repeats', () => {
+    const failedWith = (error: { code: string; message: string }, upstreamStatus?: number) =>
+      describeMacroResult(
+        buildMacroResult({
+          outcome: 'failed',
+          message: 'A step failed.',
+          steps: [
+            {
+              stepId: 'create_issue',
+              label: 'Create Jira issue',
+              resumed: false,
+              type: 'run',
+              outcome: 'failed',
+              message: 'Jira refused the issue.',
+              error,
+              ...(upstreamStatus === undefined ? {} : { upstreamStatus }),
+            },
+          ],
+        }),
+      );
+    expect(failedWith({ code: 'UPSTREAM_HTTP_ERROR', message: '400' }, 400).retryable).toBe(false);
+    expect(failedWith({ code: 'UPSTREAM_HTTP_ERROR', message: '404' }, 404).retryable).toBe(false);
+    expect(failedWith({ code: 'INPUT_INVALID', message: 'Summary is required' }).retryable).toBe(
+      false,
+    );
+    expect(failedWith({ code: 'UPSTREAM_TIMEOUT', message: 'slow' }).retryable).toBe(true);
+    expect(failedWith({ code: 'UPSTREAM_HTTP_ERROR', message: '429' }, 429).retryable).toBe(true);
+    // The server's label, not the step id.
+    expect(failedWith({ code: 'UPSTREAM_TIMEOUT', message: 'slow' }).steps[0]?.label).toBe(
+      'Create Jira issue',
+    );
   });
 
   it('names a step after its id', () => {

@@ -59,12 +59,18 @@ const PASSING_FAILURES = new Set([
  */
 export function retryHelps(result: RunResultView): boolean {
   if (result.outcome !== 'failed') return false;
-  const code = result.error?.code;
-  if (code === 'UPSTREAM_HTTP_ERROR') {
-    const status = result.upstreamStatus;
-    return status !== null && (status >= 500 || status === 429);
-  }
-  if (code === 'WRITE_BACK_FAILED') return result.writes.error?.code === 'WRITE_BACK_UNAVAILABLE';
+  return errorRetryHelps(result.error?.code, result.upstreamStatus, result.writes.error?.code);
+}
+
+/** The rule for one error: its code, the upstream's status, and the write-back's own error. */
+export function errorRetryHelps(
+  code: string | undefined,
+  status: number | null | undefined,
+  writeErrorCode?: string,
+): boolean {
+  if (code === 'UPSTREAM_HTTP_ERROR')
+    return status !== null && status !== undefined && (status >= 500 || status === 429);
+  if (code === 'WRITE_BACK_FAILED') return writeErrorCode === 'WRITE_BACK_UNAVAILABLE';
   return code !== undefined && PASSING_FAILURES.has(code);
 }
 

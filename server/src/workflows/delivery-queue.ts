@@ -73,6 +73,8 @@ export interface StepResult {
   path?: 'success' | 'empty' | 'failure' | 'none';
   runId?: string;
   writes?: unknown;
+  /** Run steps: the upstream's HTTP status, when it answered (whether a retry can help). */
+  upstreamStatus?: number;
 }
 
 export interface NewDelivery {

@@ -81,6 +81,7 @@ export interface StepReport {
   runId?: string;
   writes?: unknown;
   path?: StepResult['path'];
+  upstreamStatus?: number;
   /** Finished by an earlier attempt, not repeated by this one. */
   resumed: boolean;
 }
@@ -238,6 +239,7 @@ async function finishStep(
     ...(result.runId ? { runId: result.runId } : {}),
     ...(result.writes === undefined ? {} : { writes: result.writes }),
     ...(result.path ? { path: result.path } : {}),
+    ...(result.upstreamStatus === undefined ? {} : { upstreamStatus: result.upstreamStatus }),
     resumed,
   });
 }
@@ -421,6 +423,7 @@ async function runRun(
     values: Object.fromEntries(view.outputs.map((output) => [output.name, output.value])),
     runId: view.runId,
     writes: view.writes,
+    ...(view.upstreamStatus === undefined ? {} : { upstreamStatus: view.upstreamStatus }),
   };
   exposeRunResult(state, step.id, result);
   await finishStep(state, step, result);

@@ -143,6 +143,8 @@ export const macroStepViewSchema = z.object({
   writes: z.optional(z.unknown()),
   /** Branch steps: which path ran. */
   path: z.optional(z.string()),
+  /** Run steps: the external system's HTTP status, when it answered. */
+  upstreamStatus: z.optional(z.number()),
   /** Finished by an earlier attempt, not repeated by this one. */
   resumed: z.boolean(),
 });
