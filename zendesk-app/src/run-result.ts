@@ -34,7 +34,13 @@ export interface ResultView {
 }
 
 export function formatOutputValue(value: unknown): string {
-  if (value === null || value === undefined || value === '') return STRINGS.noValue;
+  if (
+    value === null ||
+    value === undefined ||
+    value === '' ||
+    (Array.isArray(value) && value.length === 0)
+  )
+    return STRINGS.noValue;
   if (typeof value === 'string') return value;
   if (Array.isArray(value) && value.every((item) => typeof item !== 'object')) {
     return value.join(', ');

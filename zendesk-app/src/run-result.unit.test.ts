@@ -77,6 +77,8 @@ describe('showing a run’s result', () => {
   it('formats values for display', () => {
     expect(formatOutputValue(null)).toBe('—');
     expect(formatOutputValue(['a', 'b'])).toBe('a, b');
+    // An empty list is nothing found, not a blank cell.
+    expect(formatOutputValue([])).toBe('—');
     expect(formatOutputValue({ a: 1 })).toBe('{"a":1}');
     expect(formatOutputValue(12.5)).toBe('12.5');
   });

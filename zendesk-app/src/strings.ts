@@ -119,6 +119,10 @@ export const STRINGS = {
     attempts: 'Attempts',
     duration: 'Duration',
     runId: 'Run id',
+    status: (status: number) => `HTTP ${status}`,
+    items: (count: number) => (count === 1 ? '1 item' : `${count} items`),
+    fields: (count: number) => (count === 1 ? '1 field' : `${count} fields`),
+    more: (count: number) => `and ${count} more`,
   },
 
   validation: {

@@ -30,6 +30,14 @@ function commentNote(comment: CommentSummary | undefined): HTMLElement | null {
   );
 }
 
+/**
+ * A long free text (a summary, a description) gets a field that wraps, so the agent sees all of
+ * it at 320 px; short or patterned values (an order number, an email) stay one line.
+ */
+function isMultiline(field: FormField): boolean {
+  return field.type === 'string' && field.pattern === null && (field.maxLength ?? 0) > 120;
+}
+
 export interface FormCallbacks {
   onSubmit: (values: Record<string, string>) => void;
   onCancel: () => void;
@@ -88,26 +96,52 @@ export function renderForm(
               STRINGS.no,
             ),
           )
-        : h('input', {
-            id,
-            name: field.name,
-            class: 'dc-input',
-            type: field.type === 'date' ? 'date' : 'text',
-            inputmode:
-              field.type === 'number' || field.type === 'integer'
-                ? 'decimal'
-                : field.type === 'email'
-                  ? 'email'
-                  : null,
-            autocomplete: 'off',
-            required: field.required,
-            'aria-required': field.required ? 'true' : null,
-            'aria-invalid': error ? 'true' : null,
-            'aria-describedby': describedBy || null,
-            maxlength: field.maxLength,
-            'data-testid': 'input-field',
-          });
-    if (control instanceof HTMLInputElement) control.value = values[field.name] ?? field.value;
+        : isMultiline(field)
+          ? h('textarea', {
+              id,
+              name: field.name,
+              class: 'dc-input dc-textarea',
+              rows: 3,
+              autocomplete: 'off',
+              required: field.required,
+              'aria-required': field.required ? 'true' : null,
+              'aria-invalid': error ? 'true' : null,
+              'aria-describedby': describedBy || null,
+              maxlength: field.maxLength,
+              placeholder: field.example ? STRINGS.example(field.example) : null,
+              'data-testid': 'input-field',
+            })
+          : h('input', {
+              id,
+              name: field.name,
+              class: 'dc-input',
+              placeholder: field.example ? STRINGS.example(field.example) : null,
+              type: field.type === 'date' ? 'date' : 'text',
+              inputmode:
+                field.type === 'number' || field.type === 'integer'
+                  ? 'decimal'
+                  : field.type === 'email'
+                    ? 'email'
+                    : null,
+              autocomplete: 'off',
+              required: field.required,
+              'aria-required': field.required ? 'true' : null,
+              'aria-invalid': error ? 'true' : null,
+              'aria-describedby': describedBy || null,
+              maxlength: field.maxLength,
+              'data-testid': 'input-field',
+            });
+    if (control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement)
+      control.value = values[field.name] ?? field.value;
+    // Enter runs, as in a one-line field; Shift+Enter is the line break for text that has them.
+    if (control instanceof HTMLTextAreaElement) {
+      control.addEventListener('keydown', (event) => {
+        if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          form.requestSubmit();
+        }
+      });
+    }
     return h(
       'div',
       { class: 'dc-field' },
@@ -168,7 +202,7 @@ export function renderForm(
     const data: Record<string, string> = {};
     for (const field of editable) {
       const element = form.elements.namedItem(field.name) as
-        HTMLInputElement | HTMLSelectElement | null;
+        HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement | null;
       data[field.name] = element?.value ?? '';
     }
     callbacks.onSubmit(data);

@@ -2,6 +2,7 @@ import type { RunRecordView } from '../server-api';
 import { STRINGS } from '../strings';
 import { formatOutputValue } from '../run-result';
 import { formatWhen, h, idPart } from './dom';
+import { humanizeName } from '../../../shared/src/humanize-name';
 
 /** Recent runs on this ticket; each one expands into its run-log entry. */
 /** A connector run by its connector's name; a workflow's or macro's summary by its kind and id. */
@@ -64,25 +65,76 @@ export function renderRunList(
   );
 }
 
-function entries(record: Record<string, unknown>): HTMLElement | string {
+const MAX_DEPTH = 3;
+const MAX_ITEMS = 20;
+
+/**
+ * A stored value as an agent reads it: text as text, a list of plain values as "a, b", and an
+ * object as its own name/value list (a few levels deep), never as raw JSON.
+ */
+function renderValue(value: unknown, depth = 0): HTMLElement | string {
+  if (value === null || typeof value !== 'object') return formatOutputValue(value);
+  if (Array.isArray(value)) {
+    if (value.every((item) => item === null || typeof item !== 'object'))
+      return formatOutputValue(value);
+    if (depth >= MAX_DEPTH) return STRINGS.runLog.items(value.length);
+    return h(
+      'ol',
+      { class: 'dc-log__list' },
+      value.slice(0, MAX_ITEMS).map((item) => h('li', {}, renderValue(item, depth + 1))),
+      value.length > MAX_ITEMS ? h('li', {}, STRINGS.runLog.more(value.length - MAX_ITEMS)) : null,
+    );
+  }
+  if (depth >= MAX_DEPTH) return STRINGS.runLog.fields(Object.keys(value).length);
+  return entries(value as Record<string, unknown>, depth);
+}
+
+function entries(
+  record: Record<string, unknown>,
+  depth = 0,
+  labels?: ReadonlyMap<string, string>,
+): HTMLElement | string {
   const pairs = Object.entries(record);
   if (pairs.length === 0) return STRINGS.noValue;
   return h(
     'dl',
-    { class: 'dc-readonly' },
-    pairs.map(([name, value]) =>
-      h(
-        'div',
-        { class: 'dc-readonly__row' },
-        h('dt', {}, name),
-        h('dd', {}, formatOutputValue(value)),
+    { class: depth === 0 ? 'dc-readonly' : 'dc-readonly dc-readonly--nested' },
+    pairs
+      .slice(0, MAX_ITEMS)
+      .map(([name, value]) =>
+        h(
+          'div',
+          { class: 'dc-readonly__row' },
+          h('dt', {}, labels ? (labels.get(name) ?? humanizeName(name)) : name),
+          h('dd', {}, renderValue(value, depth + 1)),
+        ),
       ),
-    ),
   );
 }
 
+/** A response body: read as values when it is JSON, else the text as stored (it may be cut). */
+function renderBody(body: string, truncated: boolean): HTMLElement {
+  try {
+    const parsed: unknown = JSON.parse(body);
+    if (parsed !== null && typeof parsed === 'object') {
+      const shown = renderValue(parsed);
+      return h('div', { class: 'dc-log__body' }, shown);
+    }
+  } catch {
+    // Not JSON, or cut short by the log's size cap: show the text.
+  }
+  return h('pre', { class: 'dc-pre' }, `${body}${truncated ? '\n…' : ''}`);
+}
+
 /** The log entry as the server stored it: already redacted, so it is safe to show as is. */
-export function renderRunDetail(run: RunRecordView): HTMLElement {
+/**
+ * @param labels the connector's input and output labels by name, so the log reads as the form
+ *   did ("Order number", not `order_number`); unknown names are put into words.
+ */
+export function renderRunDetail(
+  run: RunRecordView,
+  labels: ReadonlyMap<string, string> = new Map(),
+): HTMLElement {
   const L = STRINGS.runLog;
   const row = (label: string, value: HTMLElement | string) =>
     h('div', { class: 'dc-log__row' }, h('dt', {}, label), h('dd', {}, value));
@@ -92,8 +144,8 @@ export function renderRunDetail(run: RunRecordView): HTMLElement {
     row(L.runId, h('code', {}, run.id)),
     run.actor?.name ? row('', STRINGS.runBy(run.actor.name)) : null,
     run.errorCode ? row(L.error, h('code', {}, run.errorCode)) : null,
-    row(L.inputs, entries(run.inputs)),
-    row(L.outputs, entries(run.outputs)),
+    row(L.inputs, entries(run.inputs, 0, labels)),
+    row(L.outputs, entries(run.outputs, 0, labels)),
     run.request
       ? row(L.request, h('code', { class: 'dc-break' }, `${run.request.method} ${run.request.url}`))
       : null,
@@ -101,9 +153,12 @@ export function renderRunDetail(run: RunRecordView): HTMLElement {
       ? row(
           L.response,
           h(
-            'pre',
-            { class: 'dc-pre' },
-            `${run.response.status ?? ''}\n${run.response.body ?? ''}${run.response.truncated ? '\n…' : ''}`.trim(),
+            'div',
+            {},
+            run.response.status === undefined
+              ? null
+              : h('p', { class: 'dc-log__status' }, L.status(run.response.status)),
+            run.response.body ? renderBody(run.response.body, run.response.truncated) : null,
           ),
         )
       : null,

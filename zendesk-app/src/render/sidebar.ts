@@ -615,7 +615,21 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
   }
 
   // ---- recent runs --------------------------------------------------------------------------
+  /** The labels the agent saw in the form, for the run log of that connector. */
+  function runLabels(run: RunRecordView): Map<string, string> {
+    const connectorId = run.kind === 'connector' ? run.connectorId : undefined;
+    const connector = list.connectors.find((candidate) => candidate.id === connectorId);
+    return new Map(
+      [...(connector?.inputs ?? []), ...(connector?.outputs ?? [])].map((item) => [
+        item.name,
+        item.label,
+      ]),
+    );
+  }
   let runsOpen = true;
+  const expandedRuns = new Set<string>();
+  const runDetails = new Map<string, RunRecordView>();
+  let shownRuns = '';
   async function loadRuns(): Promise<void> {
     if (!runsOpen || !Number.isSafeInteger(ticket.id) || ticket.id <= 0) return;
     const result = await api.listRuns(ticket.id, 10);
@@ -633,7 +647,20 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
       return;
     }
     const names = new Map(list.connectors.map((connector) => [connector.id, connector.name]));
+    // Every ticket change reloads the list; re-drawing an unchanged one would flicker and
+    // move the agent's place.
+    const shown = JSON.stringify([result.value, [...names]]);
+    if (shown === shownRuns && runsBody.querySelector('[data-testid=run-list]')) return;
+    shownRuns = shown;
     runsBody.replaceChildren(renderRunList(result.value, names, toggleRun));
+    // The list refreshes whenever the ticket changes; a run the agent is reading stays open.
+    for (const run of result.value) {
+      if (!expandedRuns.has(run.id)) continue;
+      const item = runsBody.querySelector<HTMLElement>(`[data-run-id="${CSS.escape(run.id)}"]`);
+      const button = item?.querySelector<HTMLElement>('[data-testid=run-toggle]');
+      const detail = item?.querySelector<HTMLElement>('[data-testid=run-detail]');
+      if (button && detail) void toggleRun(run, button, detail);
+    }
   }
 
   async function toggleRun(
@@ -642,14 +669,24 @@ export async function startSidebar(deps: SidebarDeps): Promise<void> {
     detail: HTMLElement,
   ): Promise<void> {
     const expanded = button.getAttribute('aria-expanded') === 'true';
+    if (expanded) expandedRuns.delete(run.id);
+    else expandedRuns.add(run.id);
     button.setAttribute('aria-expanded', expanded ? 'false' : 'true');
     detail.hidden = expanded;
     if (expanded || detail.dataset.loaded === 'true') return;
+    // A finished run does not change; one fetch serves every refresh of the list.
+    const known = runDetails.get(run.id);
+    if (known) {
+      detail.dataset.loaded = 'true';
+      detail.replaceChildren(renderRunDetail(known, runLabels(known)));
+      return;
+    }
     detail.replaceChildren(h('p', { class: 'dc-muted' }, STRINGS.runDetailsLoading));
     const result = await api.getRun(run.id);
     if (result.ok) {
+      runDetails.set(run.id, result.value);
       detail.dataset.loaded = 'true';
-      detail.replaceChildren(renderRunDetail(result.value));
+      detail.replaceChildren(renderRunDetail(result.value, runLabels(result.value)));
     } else {
       detail.replaceChildren(renderError(describeFailure(result.error, { serverUrl })));
     }
