@@ -79,6 +79,14 @@ describe('running a connector against a Zendesk ticket', () => {
     const ticket = stack.ticket(3);
     expect(ticket.tags).toContain('order_not_found');
     expect(ticket.customFields[PAYMENT] ?? null).toBeNull();
+    // The run log says which rule made it empty, so an admin can tell a typo from no order.
+    const logged = await request(stack.url)
+      .get(`/api/runs/${res.body.runId}`)
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(logged.body.run.emptyReason).toBe(
+      'response.emptyWhen (length(orders) == `0`) was true for the answer',
+    );
   });
 
   it('follows the fail path when the upstream is down, and logs the run', async () => {
@@ -103,6 +111,18 @@ describe('running a connector against a Zendesk ticket', () => {
       status: 'written',
       changes: { additionalTags: ['shopify_lookup_failed'] },
     });
+    // "Why did it fail": the admin API finds it by its code, and by no other.
+    const byCode = await request(stack.url)
+      .get('/api/runs?errorCode=UPSTREAM_RETRIES_EXHAUSTED')
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(byCode.body.runs.map((entry: { id: string }) => entry.id)).toContain(res.body.runId);
+    const other = await request(stack.url)
+      .get('/api/runs?errorCode=UPSTREAM_TIMEOUT')
+      .set(stack.adminAuth)
+      .expect(200);
+    expect(other.body.runs.map((entry: { id: string }) => entry.id)).not.toContain(res.body.runId);
+    await request(stack.url).get('/api/runs?errorCode=timeout').set(stack.adminAuth).expect(400);
   });
 
   it('refuses a run with a missing required input with a 422 that names it', async () => {

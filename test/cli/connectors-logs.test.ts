@@ -72,6 +72,13 @@ describe('connectors logs', () => {
     expect(result.out).toContain('UPSTREAM_TIMEOUT');
   });
 
+  it('finds runs by error code', () => {
+    const result = connectors('logs', '--error-code', 'UPSTREAM_TIMEOUT', '--since', '2026-01-01');
+    expect(result.code).toBe(0);
+    expect(idsIn(result.out)).toEqual([runs[0]?.id]);
+    expect(connectors('logs', '--error-code', 'UPSTREAM_HTTP_ERROR').out).toMatch(/No runs match/);
+  });
+
   it("filters one connector's runs by ticket and by date", () => {
     expect(idsIn(connectors('logs', 'shopify_order_lookup').out)).toEqual([
       runs[1]?.id,

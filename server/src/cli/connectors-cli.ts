@@ -11,27 +11,39 @@ import type { Result } from '../../../shared/src/result';
 import { loadConfigSource } from '../config/load-config';
 import type { ServerEnv } from '../env/parse-env';
 import { parseLogsArgs } from './logs-args';
+import { parseCheckArgs } from './check-args';
+import { explainAnswers } from './explain-answers';
 import { loadServerSecrets } from '../server-paths';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
 /**
  * `npm run connectors -- <command>`:
- *   check [path]              validate the config as the server would; exit 1 on errors
+ *   check [path]              validate the config as the server would; exit 1 on errors;
+ *                             with --ticket, --run or --response, what each response path finds
  *   logs [connector-id]       recent runs, filtered by connector, ticket, time and outcome
  *   show <run-id>             one run in full, as the run log holds it (redacted)
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
+  npm run connectors -- check [config path] --ticket <id> [--connector <id>]
+  npm run connectors -- check [config path] --run <run-id>
+  npm run connectors -- check [config path] --response <file> --connector <id> [--status <n>]
+      read real answers (the latest runs on a ticket or record, one run, or a saved answer)
+      with each connector's response paths, and print what every path found
   npm run connectors -- logs [connector-id] [--ticket <id>] [--since <when>] [--until <when>]
-                             [--outcome success|empty|failed] [--failed] [--limit <n>]
+                             [--outcome success|empty|failed] [--failed]
+                             [--error-code <CODE>] [--limit <n>]
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
   npm run connectors -- show <run-id>`;
 
 /** The run log, or the exit code after saying why it cannot be read. */
-function openRunLog(env: ServerEnv): Result<RunLogStore, number> {
+function openRunLog(
+  env: ServerEnv,
+  options: { quiet?: boolean } = {},
+): Result<RunLogStore, number> {
   const path = join(env.dataDir, RUN_LOG_FILE);
   if (!existsSync(path)) {
-    process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
+    if (!options.quiet) process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
     return { ok: false, error: 0 };
   }
   const opened = openRunLogForReading({
@@ -65,7 +77,12 @@ async function main(argv: string[]): Promise<number> {
   const env = parsedEnv.value;
   const [command, ...rest] = argv;
   if (command === 'check') {
-    const path = rest[0] ?? env.configPath;
+    const request = parseCheckArgs(rest);
+    if (!request.ok) {
+      process.stderr.write(`connectors check: ${request.error}\n${USAGE}\n`);
+      return 2;
+    }
+    const path = request.value.configPath ?? env.configPath;
     const secrets = loadServerSecrets(env);
     if (!secrets.ok) {
       process.stderr.write(`${secrets.error.message}\n`);
@@ -77,7 +94,21 @@ async function main(argv: string[]): Promise<number> {
       compile: (config) => compileConfig(config, { format, secrets: secrets.value }),
     });
     process.stdout.write(`${result.output}\n`);
-    return result.exitCode;
+    const { answers } = request.value;
+    if (result.exitCode !== 0 || !result.compiled || answers.kind === 'none')
+      return result.exitCode;
+    process.stdout.write('\n');
+    const explained = await explainAnswers(answers, {
+      connectors: result.compiled.connectors,
+      openRunLog: async () => {
+        const store = openRunLog(env, { quiet: true });
+        return store.ok ? store.value : undefined;
+      },
+      retentionDays: env.runLogRetentionDays,
+    });
+    process.stdout.write(explained.stdout);
+    process.stderr.write(explained.stderr);
+    return explained.exitCode;
   }
   if (command === 'logs') {
     const request = parseLogsArgs(rest, Date.now());

@@ -41,6 +41,7 @@ export function parseLogsArgs(args: readonly string[], nowMs: number): Result<Lo
         until: { type: 'string' },
         outcome: { type: 'string' },
         failed: { type: 'boolean', default: false },
+        'error-code': { type: 'string' },
         limit: { type: 'string', default: '20' },
       },
     });
@@ -81,6 +82,14 @@ export function parseLogsArgs(args: readonly string[], nowMs: number): Result<Lo
   if (values.failed && values.outcome !== undefined && values.outcome !== 'failed') {
     return { ok: false, error: '--failed and --outcome disagree; give one of them' };
   }
+  // Codes are SCREAMING_SNAKE in the log; take `upstream_timeout` as typed at a prompt.
+  const errorCode = values['error-code']?.toUpperCase();
+  if (errorCode !== undefined && !/^[A-Z][A-Z0-9_]*$/.test(errorCode)) {
+    return {
+      ok: false,
+      error: `--error-code takes a code such as UPSTREAM_TIMEOUT, got ${values['error-code']}`,
+    };
+  }
   return {
     ok: true,
     value: {
@@ -88,6 +97,7 @@ export function parseLogsArgs(args: readonly string[], nowMs: number): Result<Lo
       query: {
         ...(values.ticket === undefined ? {} : { targetId: values.ticket }),
         ...(outcome === undefined ? {} : { outcome: outcome as RunOutcome }),
+        ...(errorCode === undefined ? {} : { errorCode }),
         ...(since.value === undefined ? {} : { since: since.value }),
         ...(until.value === undefined ? {} : { until: until.value }),
       },

@@ -43,7 +43,15 @@ describe('parseLogsArgs', () => {
     });
   });
 
+  it('filters by error code, as typed at a prompt', () => {
+    expect(parseLogsArgs(['--error-code', 'upstream_timeout'], NOW)).toEqual({
+      ok: true,
+      value: { query: { errorCode: 'UPSTREAM_TIMEOUT' }, limit: 20 },
+    });
+  });
+
   it.each([
+    [['--error-code', 'time out'], /--error-code takes a code such as UPSTREAM_TIMEOUT/],
     [['--sinse', 'today'], /Unknown option '--sinse'/],
     [['--since', 'last week'], /--since must be today, yesterday, a date/],
     [['--outcome', 'broken'], /--outcome must be one of success, empty, failed/],

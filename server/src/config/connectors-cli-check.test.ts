@@ -43,6 +43,7 @@ describe('runCheckCommand', () => {
     expect(await runCheckCommand(file, { schema, compile: compileClean })).toEqual({
       exitCode: 0,
       output: `OK: 3 connectors, 2 connections from ${file}`,
+      compiled: null,
     });
   });
 

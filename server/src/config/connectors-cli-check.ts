@@ -4,9 +4,11 @@ import type { LoadConfigDeps } from './load-config';
 
 export type CheckCommandDeps<TCompiled> = LoadConfigDeps<TCompiled>;
 
-export interface CheckCommandResult {
+export interface CheckCommandResult<TCompiled = unknown> {
   exitCode: 0 | 1;
   output: string;
+  /** The compiled config when it loaded, for commands that go on to use it. */
+  compiled?: TCompiled;
 }
 
 /**
@@ -21,7 +23,7 @@ export interface CheckCommandResult {
 export async function runCheckCommand<TCompiled>(
   path: string,
   deps: CheckCommandDeps<TCompiled>,
-): Promise<CheckCommandResult> {
+): Promise<CheckCommandResult<TCompiled>> {
   const result = await loadConfigSource(path, deps);
   if (!result.ok) {
     const { issues } = result.error;
@@ -40,7 +42,7 @@ export async function runCheckCommand<TCompiled>(
   if (warnings.length > 0) {
     lines.push(`${plural(warnings.length, 'warning')}:`, formatConfigIssues(warnings));
   }
-  return { exitCode: 0, output: lines.join('\n') };
+  return { exitCode: 0, output: lines.join('\n'), compiled: result.value.compiled };
 }
 
 function plural(count: number, noun: string): string {

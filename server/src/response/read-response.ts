@@ -35,7 +35,7 @@ type Evaluation = Result<unknown, { message: string }>;
  * JMESPath functions throw on a type they do not take (`length(null)` when the API left a key
  * out); that is an answer of an unexpected shape, not a bug in the server.
  */
-function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
+export function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
   try {
     return { ok: true, value: TreeInterpreter.search(expression, data as JsonValue) };
   } catch (error) {
@@ -44,7 +44,7 @@ function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
 }
 
 /** JMESPath truthiness: false, null, and empty strings, arrays and objects are false. */
-function isTruthy(value: unknown): boolean {
+export function isTruthy(value: unknown): boolean {
   if (value === null || value === undefined || value === false || value === '') return false;
   if (Array.isArray(value)) return value.length > 0;
   if (typeof value === 'object') return Object.keys(value).length > 0;
@@ -128,13 +128,29 @@ function upstreamErrorMessage(answer: UpstreamAnswer): string {
   return '';
 }
 
+const NAMED_PATHS = 5;
+
+/** "no output path found a value: order_id (orders[0].id), status (…)": what to look at. */
+function describeNoValue(outputs: readonly CompiledOutput[]): string {
+  const named = outputs
+    .slice(0, NAMED_PATHS)
+    .map((output) => `${output.def.name} (${output.def.path})`);
+  const more = outputs.length > NAMED_PATHS ? ` and ${outputs.length - NAMED_PATHS} more` : '';
+  return `no output path found a value in the answer: ${named.join(', ')}${more}`;
+}
+
 export function readResponse(
   connector: CompiledConnector,
   answer: UpstreamAnswer,
 ): ResponseReading {
   const { response, def } = connector;
   if (def.response.emptyStatus.includes(answer.status)) {
-    return { outcome: 'empty', outputs: {}, reason: `status ${answer.status}`, warnings: [] };
+    return {
+      outcome: 'empty',
+      outputs: {},
+      reason: `the API answered ${answer.status}, which response.emptyStatus (${def.response.emptyStatus.join(', ')}) counts as nothing found`,
+      warnings: [],
+    };
   }
   const success = def.response.successStatus
     ? def.response.successStatus.includes(answer.status)
@@ -153,7 +169,12 @@ export function readResponse(
   const needsJson = response.outputs.length > 0 || response.emptyWhen || response.root;
   if (needsJson && answer.json === undefined) {
     if (answer.status === 204 || answer.bodyText === '') {
-      return { outcome: 'empty', outputs: {}, reason: 'empty body', warnings: [] };
+      return {
+        outcome: 'empty',
+        outputs: {},
+        reason: `the API answered ${answer.status} with an empty body`,
+        warnings: [],
+      };
     }
     return {
       outcome: 'failed',
@@ -176,7 +197,12 @@ export function readResponse(
     const empty = evaluate(response.emptyWhen, answer.json);
     if (!empty.ok) return unexpectedShape('emptyWhen', empty.error.message);
     if (isTruthy(empty.value)) {
-      return { outcome: 'empty', outputs: {}, reason: 'emptyWhen matched', warnings: [] };
+      return {
+        outcome: 'empty',
+        outputs: {},
+        reason: `response.emptyWhen (${def.response.emptyWhen ?? ''}) was true for the answer`,
+        warnings: [],
+      };
     }
   }
   let root = answer.json;
@@ -185,7 +211,12 @@ export function readResponse(
     if (!selected.ok) return unexpectedShape('root', selected.error.message);
     root = selected.value;
     if (root === null || root === undefined) {
-      return { outcome: 'empty', outputs: {}, reason: 'root matched nothing', warnings: [] };
+      return {
+        outcome: 'empty',
+        outputs: {},
+        reason: `response.root (${def.response.root ?? ''}) found nothing in the answer`,
+        warnings: [],
+      };
     }
   }
   const outputs: Record<string, unknown> = {};
@@ -207,7 +238,7 @@ export function readResponse(
   }
   const found = Object.values(outputs).some((value) => value !== null);
   if (response.outputs.length > 0 && !found) {
-    return { outcome: 'empty', outputs, reason: 'no output had a value', warnings };
+    return { outcome: 'empty', outputs, reason: describeNoValue(response.outputs), warnings };
   }
   return { outcome: 'success', outputs, warnings };
 }

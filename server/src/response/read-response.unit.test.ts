@@ -34,7 +34,7 @@ describe('readResponse: status', () => {
     expect(readResponse(connector, jsonAnswer({ message: 'Not Found' }, 404))).toEqual({
       outcome: 'empty',
       outputs: {},
-      reason: 'status 404',
+      reason: 'the API answered 404, which response.emptyStatus (404) counts as nothing found',
       warnings: [],
     });
   });
@@ -114,7 +114,7 @@ describe('readResponse: bodies that are not the JSON expected', () => {
       readResponse(connector, { status: 204, contentType: null, json: undefined, bodyText: '' }),
     ).toMatchObject({
       outcome: 'empty',
-      reason: 'empty body',
+      reason: 'the API answered 204 with an empty body',
     });
   });
 
@@ -157,7 +157,7 @@ describe('readResponse: emptyWhen, root and outputs', () => {
   it('takes the empty path when emptyWhen matches', () => {
     expect(readResponse(shopify, jsonAnswer({ orders: [] }))).toMatchObject({
       outcome: 'empty',
-      reason: 'emptyWhen matched',
+      reason: 'response.emptyWhen (length(orders) == `0`) was true for the answer',
     });
   });
 
@@ -187,7 +187,7 @@ describe('readResponse: emptyWhen, root and outputs', () => {
     });
     expect(readResponse(connector, jsonAnswer({ data: {} }))).toMatchObject({
       outcome: 'empty',
-      reason: 'root matched nothing',
+      reason: 'response.root (data.item) found nothing in the answer',
     });
   });
 
@@ -196,8 +196,25 @@ describe('readResponse: emptyWhen, root and outputs', () => {
     expect(readResponse(connector, jsonAnswer({ other: 1 }))).toEqual({
       outcome: 'empty',
       outputs: { id: null },
-      reason: 'no output had a value',
+      reason: 'no output path found a value in the answer: id (id)',
       warnings: [],
+    });
+  });
+
+  it('names the paths that found nothing, the first five of them', () => {
+    // The typo an admin makes: `fields.state.name` for Jira's `fields.status.name`.
+    const outputs = ['a', 'b', 'c', 'd', 'e', 'f'].map((name) => ({
+      name,
+      path: `fields.stat${name}.name`,
+    }));
+    const reading = readResponse(
+      connectorWithResponse({ outputs }),
+      jsonAnswer({ fields: { status: { name: 'Open' } } }),
+    );
+    expect(reading).toMatchObject({
+      outcome: 'empty',
+      reason:
+        'no output path found a value in the answer: a (fields.stata.name), b (fields.statb.name), c (fields.statc.name), d (fields.statd.name), e (fields.state.name) and 1 more',
     });
   });
 });

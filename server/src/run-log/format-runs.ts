@@ -79,7 +79,7 @@ function formatMessage(run: RunRecord): string {
 
 // Messages and ids can carry text from external APIs; an ANSI or OSC escape sequence in them
 // could rewrite the operator's terminal (hide lines, fake output, set the window title).
-function stripControlCharacters(text: string): string {
+export function stripControlCharacters(text: string): string {
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '');
 }

@@ -130,6 +130,11 @@ export const runRecordBaseSchema = z.strictObject({
   message: z.string(),
   /** Why an output came back empty (type coercion or JMESPath errors), for the admin. */
   warnings: z.array(z.string()).optional(),
+  /**
+   * For an `empty` outcome: the rule that made it empty, naming the config it came from
+   * (`response.emptyWhen`, `response.root`, the output paths, or the status).
+   */
+  emptyReason: z.string().optional(),
   dryRun: z.boolean(),
   /** What the external call alone came to, when the write-back changed the overall outcome. */
   upstreamOutcome: runOutcomeSchema.optional(),
@@ -188,6 +193,7 @@ export const runQuerySchema = z.strictObject({
   targetSystem: targetSystemSchema.optional(),
   targetId: z.string().min(1).optional(),
   outcome: runOutcomeSchema.optional(),
+  errorCode: errorCodeSchema.optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   limit: z.int().min(1).max(RUN_QUERY_MAX_LIMIT).optional(),

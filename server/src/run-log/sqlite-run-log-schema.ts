@@ -25,6 +25,14 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_by_outcome ON runs (outcome, started_at);
   CREATE INDEX runs_by_started_at ON runs (started_at);
   `,
+  // "Why did it fail yesterday" filters by error code, so it gets a column of its own. Rows
+  // written before are backfilled from their details; a row whose details are not JSON (a
+  // damaged file) keeps NULL instead of failing the migration, and is reported when read.
+  `
+  ALTER TABLE runs ADD COLUMN error_code TEXT;
+  UPDATE runs SET error_code = json_extract(details, '$.errorCode') WHERE json_valid(details);
+  CREATE INDEX runs_by_error_code ON runs (error_code, started_at) WHERE error_code IS NOT NULL;
+  `,
 ];
 
 export const RUN_LOG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -154,6 +154,7 @@ describe('file databases', () => {
         .all();
       expect(indexes.sort()).toEqual([
         'runs_by_connector',
+        'runs_by_error_code',
         'runs_by_outcome',
         'runs_by_started_at',
         'runs_by_target',
@@ -161,6 +162,42 @@ describe('file databases', () => {
     } finally {
       db.close();
     }
+  });
+
+  it('upgrades a version 1 file: error codes of earlier runs become filterable, damaged rows do not stop it', async () => {
+    const path = join(dir, 'runs.sqlite');
+    const failed = buildTestRun({
+      startedAt: new Date().toISOString(),
+      outcome: 'failed',
+      errorCode: 'UPSTREAM_TIMEOUT',
+    });
+    const db = new Database(path);
+    // The shipped version 1 layout, as files written before error codes had a column.
+    db.exec(`
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY NOT NULL, connector_id TEXT NOT NULL, target_system TEXT NOT NULL,
+        target_id TEXT NOT NULL, outcome TEXT NOT NULL, started_at INTEGER NOT NULL,
+        details TEXT NOT NULL
+      ) STRICT;
+    `);
+    db.pragma('user_version = 1');
+    const { id, connectorId, target, outcome, startedAt, kind: _kind, ...rest } = failed;
+    const insert = db.prepare('INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?)');
+    insert.run(
+      id,
+      connectorId,
+      target.system,
+      target.id,
+      outcome,
+      Date.parse(startedAt),
+      JSON.stringify({ ...rest, target: { type: target.type } }),
+    );
+    insert.run(createRunId(), 'c', 'zendesk', '1', 'failed', Date.now(), '{not json');
+    db.close();
+
+    const store = open({ path, onCorruptRow: () => {} });
+    const page = await store.query({ errorCode: 'UPSTREAM_TIMEOUT' });
+    expect(page.runs.map((run) => run.id)).toEqual([id]);
   });
 
   it('refuses a file written by a newer schema version', () => {
@@ -205,7 +242,7 @@ describe('corrupt rows', () => {
     const wrongShape = createRunId(T0 + 2);
     const raw = new Database(path);
     const insert = raw.prepare(
-      "INSERT INTO runs VALUES (?, 'order-lookup', 'zendesk', '5', 'success', ?, ?)",
+      "INSERT INTO runs (id, connector_id, target_system, target_id, outcome, started_at, details) VALUES (?, 'order-lookup', 'zendesk', '5', 'success', ?, ?)",
     );
     insert.run(notJson, T0 + 1, '{"source": "zendesk", ');
     insert.run(wrongShape, T0 + 2, JSON.stringify({ source: 'zendesk', surprise: true }));
@@ -235,6 +272,12 @@ describe('query plans', () => {
     [{}, 'runs_by_started_at'],
     [{ targetSystem: 'salesforce' }, 'runs_by_started_at'],
     [{ connectorId: 'c', outcome: 'failed' }, 'runs_by_connector'],
+    [{ errorCode: 'UPSTREAM_TIMEOUT' }, 'runs_by_error_code'],
+    [
+      { errorCode: 'UPSTREAM_TIMEOUT', outcome: 'failed', since: '2025-01-01T00:00:00Z' },
+      'runs_by_error_code',
+    ],
+    [{ errorCode: 'UPSTREAM_TIMEOUT', connectorId: 'c' }, 'runs_by_connector'],
     [
       { connectorId: 'c', targetSystem: 'zendesk', targetId: '1', outcome: 'empty' },
       'runs_by_target',

@@ -196,7 +196,7 @@ interface StoreSettings {
 
 function createStore(db: Database.Database, settings: StoreSettings): SqliteRunLogStore {
   const insertRun = db.prepare(
-    `INSERT INTO runs (${ROW_COLUMNS}) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details)`,
+    `INSERT INTO runs (${ROW_COLUMNS}, error_code) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details, @error_code)`,
   );
   const selectRunById = db.prepare(`SELECT ${ROW_COLUMNS} FROM runs WHERE id = ?`);
   const countRuns = db.prepare('SELECT count(*) FROM runs').pluck();
@@ -454,7 +454,8 @@ export function buildRunQuery(q: RunQuery, limit: number): { sql: string; params
   const params: unknown[] = [];
   const byTarget = q.targetId !== undefined;
   const byConnector = !byTarget && q.connectorId !== undefined;
-  const byOutcome = !byTarget && !byConnector && q.outcome !== undefined;
+  const byOutcome =
+    !byTarget && !byConnector && q.errorCode === undefined && q.outcome !== undefined;
 
   if (q.targetId !== undefined) {
     if (q.targetSystem !== undefined) {
@@ -482,6 +483,13 @@ export function buildRunQuery(q: RunQuery, limit: number): { sql: string; params
   if (q.outcome !== undefined) {
     where.push(byOutcome ? 'outcome = ?' : '+outcome = ?');
     params.push(q.outcome);
+  }
+  if (q.errorCode !== undefined) {
+    // Rare codes are the point of this filter: its index goes first unless a ticket or
+    // connector narrows the search further.
+    const byErrorCode = !byTarget && !byConnector;
+    where.push(byErrorCode ? 'error_code = ?' : '+error_code = ?');
+    params.push(q.errorCode);
   }
   if (q.since !== undefined) {
     where.push('started_at >= ?');
@@ -520,7 +528,7 @@ function stripRan(run: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-function toRunRow(run: RunRecord): RunRow {
+function toRunRow(run: RunRecord): RunRow & { error_code: string | null } {
   const parsed = runRecordSchema.safeParse(run);
   if (!parsed.success) {
     // The caller built the record; storing it would only make a row we later skip as corrupt.
@@ -547,6 +555,7 @@ function toRunRow(run: RunRecord): RunRow {
     outcome,
     started_at: Date.parse(startedAt),
     details: JSON.stringify(details),
+    error_code: rest.errorCode ?? null,
   };
 }
 

@@ -540,6 +540,8 @@ export async function runConnector(
     // What the run sent and got, as every record of this exchange logs it.
     const exchange = {
       ...(reading.warnings.length ? { warnings: reading.warnings } : {}),
+      // Names the rule, never a value: an admin reads it to fix a path, not to see data.
+      ...(reading.outcome === 'empty' ? { emptyReason: reading.reason } : {}),
       request: loggedRequest,
       response: loggedResponse,
       outputs: maskNamed(outputs, redactedOutputs),

@@ -187,6 +187,8 @@ const runRecordBaseShape = {
   errorCode: z.optional(z.string()),
   message: z.string(),
   warnings: z.optional(z.array(z.string())),
+  /** For an `empty` outcome, the config rule that made it empty (for the admin). */
+  emptyReason: z.optional(z.string()),
   dryRun: z.boolean(),
   upstreamOutcome: z.optional(runOutcomeSchema),
   inputs: z.record(z.string(), z.unknown()),

@@ -77,6 +77,14 @@ export const listRunsQuerySchema = z.strictObject({
   connectorId: z.optional(z.string().check(z.maxLength(64))),
   ticketId: z.optional(zendeskIdSchema),
   outcome: z.optional(z.enum(['success', 'empty', 'failed'])),
+  errorCode: z.optional(
+    z
+      .string()
+      .check(
+        z.maxLength(64),
+        z.regex(/^[A-Z][A-Z0-9_]*$/, 'must be a code such as UPSTREAM_TIMEOUT'),
+      ),
+  ),
   since: z.optional(z.iso.datetime({ offset: true })),
   until: z.optional(z.iso.datetime({ offset: true })),
   limit: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(500)), 50),

@@ -79,6 +79,7 @@ export function createRunsRouter(deps: {
         ? {}
         : { targetSystem: 'zendesk', targetId: String(query.ticketId) }),
       ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
+      ...(query.errorCode === undefined ? {} : { errorCode: query.errorCode }),
       ...(query.since === undefined ? {} : { since: new Date(query.since).toISOString() }),
       ...(query.until === undefined ? {} : { until: new Date(query.until).toISOString() }),
       limit: query.limit,

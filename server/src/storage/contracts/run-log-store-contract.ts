@@ -125,17 +125,18 @@ export function describeRunLogStoreContract(
     // A small log: two connectors, two systems, three outcomes, one run per minute.
     const runs = (
       [
-        ['orders', 'zendesk', '1', 'success'],
-        ['orders', 'zendesk', '2', 'failed'],
-        ['billing', 'zendesk', '1', 'empty'],
-        ['billing', 'salesforce', '1', 'success'],
-        ['orders', 'salesforce', '9', 'failed'],
+        ['orders', 'zendesk', '1', 'success', undefined],
+        ['orders', 'zendesk', '2', 'failed', 'UPSTREAM_TIMEOUT'],
+        ['billing', 'zendesk', '1', 'empty', undefined],
+        ['billing', 'salesforce', '1', 'success', undefined],
+        ['orders', 'salesforce', '9', 'failed', 'UPSTREAM_HTTP_ERROR'],
       ] as const
-    ).map(([connectorId, system, id, outcome], minute) =>
+    ).map(([connectorId, system, id, outcome, errorCode], minute) =>
       runAt(T0 + minute * MINUTE, {
         connectorId,
         target: { system, type: system === 'zendesk' ? 'ticket' : 'Case', id },
         outcome,
+        ...(errorCode === undefined ? {} : { errorCode }),
       }),
     );
     const [r0, r1, r2, r3, r4] = runs as [RunRecord, RunRecord, RunRecord, RunRecord, RunRecord];
@@ -168,6 +169,15 @@ export function describeRunLogStoreContract(
 
     it('filters by outcome', async () => {
       expect(await queryIds({ outcome: 'failed' })).toEqual(ids([r4, r1]));
+    });
+
+    it('filters by error code, alone and with other filters', async () => {
+      expect(await queryIds({ errorCode: 'UPSTREAM_TIMEOUT' })).toEqual(ids([r1]));
+      expect(await queryIds({ errorCode: 'UPSTREAM_HTTP_ERROR', connectorId: 'orders' })).toEqual(
+        ids([r4]),
+      );
+      expect(await queryIds({ errorCode: 'UPSTREAM_TIMEOUT', targetId: '9' })).toEqual([]);
+      expect(await queryIds({ errorCode: 'NOT_A_CODE_ANY_RUN_HAS' })).toEqual([]);
     });
 
     it('treats since as inclusive and until as exclusive', async () => {
