@@ -358,6 +358,8 @@ describe('config reload', () => {
   });
 
   it('lists the served config warnings on /health, each with its place and fix', async () => {
+    const lineOf = (text: string, needle: string) =>
+      text.slice(0, text.indexOf(needle)).split('\n').length;
     const original = readFileSync(stack.configPath, 'utf8');
     const config = JSON.parse(original);
     config.connections.shopify_demo.headers = { 'X-Extra': '{{secrets.NOT_SET_ANYWHERE}}' };
@@ -370,6 +372,9 @@ describe('config reload', () => {
         path: '$.connections.shopify_demo',
         message: expect.stringContaining('secret NOT_SET_ANYWHERE is not set'),
         hint: expect.stringContaining('SECRET_NOT_SET_ANYWHERE'),
+        // Where the connection starts in the file (written with two-space indents).
+        line: lineOf(JSON.stringify(config, null, 2), '"shopify_demo": {'),
+        column: 5,
       });
     } finally {
       writeFileSync(stack.configPath, original);

@@ -65,7 +65,14 @@ function refuseNonLoopbackHost(req: Request, res: Response, next: NextFunction):
 
 /** A config issue as /health shows it: where, what, how to fix it. */
 function describeIssue(issue: LocatedIssue): Omit<LocatedIssue, 'severity'> {
-  return { file: issue.file, path: issue.path, message: issue.message, hint: issue.hint };
+  return {
+    file: issue.file,
+    path: issue.path,
+    message: issue.message,
+    hint: issue.hint,
+    ...(issue.line === undefined ? {} : { line: issue.line, column: issue.column ?? 1 }),
+    ...(issue.subject === undefined ? {} : { subject: issue.subject }),
+  };
 }
 
 /** The Express app, without a listening socket, so tests drive it with supertest. */

@@ -563,6 +563,8 @@ describe('compileConfig: structure', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.path).toEqual(['connectors', 0, ...path]);
     expect(errors[0]?.message).toMatch(/^invalid JMESPath expression "orders\[0\.name"/);
+    // Where it goes wrong: the "." where "]" belongs.
+    expect(errors[0]?.message).toContain('\norders[0.name\n        ^ at character 9');
   });
 
   it('refuses a base URL whose host is not in allowedHosts', () => {

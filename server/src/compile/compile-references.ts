@@ -1,4 +1,5 @@
 import { compile as compileJmesPath } from '@jmespath-community/jmespath';
+import { pointAtJmesPathError } from './locate-jmespath-error';
 import { SECRET_NAME_PATTERN } from '../secrets/secret-source';
 import { parseTemplate, WORKFLOW_TEMPLATE_ROOTS } from './template';
 import type { ParsedTemplate, TemplateRef, TemplateRoot } from './template';
@@ -174,7 +175,7 @@ export function compileExpression(
   } catch (error) {
     issues.error(
       path,
-      `invalid JMESPath expression ${JSON.stringify(expression)}: ${(error as Error).message}`,
+      `invalid JMESPath expression ${JSON.stringify(expression)}: ${(error as Error).message}\n${pointAtJmesPathError(expression)}`,
       'a plain dotted path such as orders[0].name is valid JMESPath; quote keys with dashes as "my-key"',
     );
     return undefined;

@@ -70,7 +70,8 @@ describe('runCheckCommand', () => {
     expect(result.output.split('\n')).toEqual([
       `OK: 3 connectors, 2 connections from ${file}`,
       '1 warning:',
-      `${file} $.connectors[1]: warning: POST without confirm`,
+      // The file is one line: the column is where the second connector starts.
+      `${file}:1:192 connector "refund", $.connectors[1]: warning: POST without confirm`,
       '  hint: set "confirm": true',
     ]);
   });
@@ -86,7 +87,7 @@ describe('runCheckCommand', () => {
     const result = await runCheckCommand(file, { schema, compile: compileClean });
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain(
-      `${file} $.connectors[0].request.method: Invalid option: expected one of "GET"|"HEAD"|"POST"|"PUT"|"PATCH"|"DELETE"\n  hint: use one of GET, HEAD, POST, PUT, PATCH, DELETE`,
+      `${file}:1:189 connector "order_lookup", $.connectors[0].request.method: Invalid option: expected one of "GET"|"HEAD"|"POST"|"PUT"|"PATCH"|"DELETE"\n  hint: use one of GET, HEAD, POST, PUT, PATCH, DELETE`,
     );
     expect(result.output).toMatch(/1 error in .*; the config would not load\.$/);
   });

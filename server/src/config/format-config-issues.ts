@@ -17,7 +17,10 @@ function formatConfigIssue(issue: LocatedIssue): string {
   const position =
     issue.line !== undefined ? `${issue.file}:${issue.line}:${issue.column ?? 1}` : issue.file;
   const severity = issue.severity === 'warning' ? 'warning: ' : '';
-  const lines = [`${position} ${issue.path}: ${severity}${indentContinuation(issue.message)}`];
+  const subject = issue.subject ? `${issue.subject}, ` : '';
+  const lines = [
+    `${position} ${subject}${issue.path}: ${severity}${indentContinuation(issue.message)}`,
+  ];
   if (issue.hint) lines.push(`  hint: ${indentContinuation(issue.hint)}`);
   return lines.join('\n');
 }

@@ -323,6 +323,10 @@ describe('loadConfigSource: a folder of files', () => {
             message: 'Unknown input "order_id"',
             hint: 'declare it under "inputs"',
             severity: 'error',
+            // Named by its id, at the key in b-jira.json (written with two-space indents).
+            subject: 'connector "three"',
+            line: 9,
+            column: 9,
           },
         ],
       },
@@ -347,6 +351,8 @@ describe('loadConfigSource: a folder of files', () => {
         message: 'Plain http',
         hint: 'use https',
         severity: 'warning',
+        line: 4,
+        column: 7,
       },
     ]);
   });

@@ -11,6 +11,7 @@ import { describeZodIssues } from './describe-zod-issue';
 import { formatJsonPath } from './located-issue';
 import type { LocatedIssue } from './located-issue';
 import { locateJsonSyntaxError, toLineColumn } from './locate-json-syntax-error';
+import { createJsonPathLocator } from './locate-json-path';
 
 /**
  * Reads the connector config from disk: one JSON file, or a folder of `*.json` files merged into
@@ -55,7 +56,12 @@ interface SourceFile {
 
 type ListFilesResult = Result<SourceFile[], LoadConfigFailure>;
 
-type ParseFileResult = Result<ConnectorConfig, LoadConfigFailure>;
+type JsonPathLocator = ReturnType<typeof createJsonPathLocator>;
+
+type ParseFileResult = Result<
+  { config: ConnectorConfig; locate: JsonPathLocator },
+  LoadConfigFailure
+>;
 
 interface ConnectorOrigin {
   file: string;
@@ -81,11 +87,14 @@ export async function loadConfigSource<TCompiled>(
 
   const issues: LocatedIssue[] = [];
   const parsed: { file: string; config: ConnectorConfig }[] = [];
+  const locators = new Map<string, JsonPathLocator>();
   const files = listed.value;
   for (const source of files) {
     const result = await readConfigFile(source.file, deps.schema);
-    if (result.ok) parsed.push({ file: source.file, config: result.value });
-    else issues.push(...result.error.issues);
+    if (result.ok) {
+      parsed.push({ file: source.file, config: result.value.config });
+      locators.set(source.file, result.value.locate);
+    } else issues.push(...result.error.issues);
   }
 
   const merged = mergeConfigs(parsed);
@@ -101,6 +110,7 @@ export async function loadConfigSource<TCompiled>(
       message: issue.message,
       hint: issue.hint,
       severity: issue.severity,
+      ...locators.get(located.file)?.(located.path),
     };
   };
 
@@ -197,15 +207,17 @@ async function readConfigFile(file: string, schema: ConfigSchema): Promise<Parse
     ]);
   }
 
+  const locate = createJsonPathLocator(text);
   const result = schema.safeParse(data);
   if (!result.success) {
     return failWith(
-      describeZodIssues(result.error.issues, schema, data).map((issue) =>
-        issueAt(file, issue.path, issue.message, issue.hint),
-      ),
+      describeZodIssues(result.error.issues, schema, data).map((issue) => ({
+        ...issueAt(file, issue.path, issue.message, issue.hint),
+        ...locate(issue.path),
+      })),
     );
   }
-  return { ok: true, value: result.data };
+  return { ok: true, value: { config: result.data, locate } };
 }
 
 /** The text, or the issue to report in the file being read. */

@@ -10,9 +10,11 @@ export interface LocatedIssue {
   /** One line telling the admin what to change. */
   hint: string;
   severity: 'error' | 'warning';
-  /** Set for problems found before the JSON could be parsed (syntax, encoding). 1-based. */
+  /** Where in `file`, 1-based: the syntax error, or the key the path leads to. */
   line?: number;
   column?: number;
+  /** What the path is inside, by its id: `connector "jira_create_issue"`. */
+  subject?: string;
 }
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
