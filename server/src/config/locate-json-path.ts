@@ -24,9 +24,24 @@ const NAMED_LISTS: Readonly<Record<string, string>> = {
 export function createJsonPathLocator(
   text: string,
 ): (path: readonly PropertyKey[]) => JsonPathPlace | undefined {
-  const tree = parseTree(text);
+  // Parsed on the first issue only: a config that loads never pays for the tree.
+  let tree: Node | undefined | null = null;
+  const treeOf = (): Node | undefined => {
+    if (tree === null) {
+      try {
+        tree = parseTree(text);
+      } catch (error) {
+        // The parser recurses; JSON nested thousands deep (which JSON.parse accepts) overflows
+        // the stack. The issue is still reported, only without a line and column.
+        if (!(error instanceof RangeError)) throw error;
+        tree = undefined;
+      }
+    }
+    return tree;
+  };
   return (path) => {
-    if (!tree) return undefined;
+    const root = treeOf();
+    if (!root) return undefined;
     const segments = path.filter(
       (segment): segment is string | number =>
         typeof segment === 'string' || typeof segment === 'number',
@@ -34,12 +49,12 @@ export function createJsonPathLocator(
     // A missing key (a required field left out) has no node: point at the object it belongs in.
     let node: Node | undefined;
     for (let length = segments.length; length >= 0 && !node; length--) {
-      node = findNodeAtLocation(tree, segments.slice(0, length));
+      node = findNodeAtLocation(root, segments.slice(0, length));
     }
     if (!node) return undefined;
     // A property's key is where the eye looks for it ("pathh": …), not its value.
     const offset = node.parent?.type === 'property' ? node.parent.offset : node.offset;
-    return { ...toLineColumn(text, offset), ...subjectOf(tree, segments) };
+    return { ...toLineColumn(text, offset), ...subjectOf(root, segments) };
   };
 }
 
