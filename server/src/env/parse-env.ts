@@ -103,6 +103,9 @@ const envSchema = z.object({
   SALESFORCE_CONNECTOR_KEY: optionalText,
 });
 
+/** Every variable the server reads by name (`SECRET_<NAME>` aside), for docs that list them. */
+export const ENV_VARIABLE_NAMES: readonly string[] = Object.keys(envSchema.shape);
+
 const SANDBOX_SALESFORCE_CONNECTOR_KEY = 'sandbox-salesforce-connector-key';
 
 /** How the server signs in to Salesforce: the client's credentials, or the sandbox's own org. */
