@@ -1,6 +1,6 @@
 import type { CompiledConnector } from '../compile/compiled-model';
-import { coerceOutput, evaluate, isTruthy, readResponse } from './read-response';
-import type { ResponseReading, UpstreamAnswer } from './read-response';
+import { classifyStatus, isTruthy, readResponse } from './read-response';
+import type { ResponseReading, ResponseStep, UpstreamAnswer } from './read-response';
 
 /**
  * What each rule of a connector's `response` makes of one answer: the status rule, `emptyWhen`,
@@ -33,82 +33,82 @@ export function explainResponse(
   connector: CompiledConnector,
   answer: UpstreamAnswer,
 ): ResponseExplanation {
-  const reading = readResponse(connector, answer);
-  const { def, response } = connector;
+  const steps: ResponseStep[] = [];
+  const reading = readResponse(connector, answer, (step) => steps.push(step));
   const status = { code: answer.status, effect: describeStatus(connector, answer.status) };
-  if (reading.outcome === 'failed' || def.response.emptyStatus.includes(answer.status)) {
-    return { status, paths: [], reading };
-  }
-  const paths: PathExplanation[] = [];
-  if (response.emptyWhen && def.response.emptyWhen !== undefined) {
-    const result = evaluate(response.emptyWhen, answer.json);
-    paths.push(
-      result.ok
-        ? {
-            rule: 'response.emptyWhen',
-            expression: def.response.emptyWhen,
-            found: result.value,
-            effect: isTruthy(result.value)
-              ? 'so the run is "nothing found" and nothing below is read'
-              : 'so the answer is read',
-          }
-        : {
-            rule: 'response.emptyWhen',
-            expression: def.response.emptyWhen,
-            problem: result.error.message,
-            effect: 'so the run fails: the answer does not have the expected shape',
-          },
-    );
-    if (!result.ok || isTruthy(result.value)) return { status, paths, reading };
-  }
-  let root: unknown = answer.json;
-  if (response.root && def.response.root !== undefined) {
-    const result = evaluate(response.root, answer.json);
-    root = result.ok ? result.value : undefined;
-    paths.push({
-      rule: 'response.root',
-      expression: def.response.root,
-      ...(result.ok ? { found: result.value } : { problem: result.error.message }),
-      effect: !result.ok
-        ? 'so the run fails: the answer does not have the expected shape'
-        : isNothing(result.value)
-          ? 'so the run is "nothing found" and the outputs are not read'
-          : 'the outputs below are read from it',
-    });
-    if (!result.ok || isNothing(result.value)) return { status, paths, reading };
-  }
-  for (const output of response.outputs) {
-    const rule = `outputs.${output.def.name}`;
-    const result = evaluate(output.expression, root);
-    if (!result.ok) {
-      paths.push({
-        rule,
-        expression: output.def.path,
-        problem: result.error.message,
-        effect: 'so the output is null',
-      });
-      continue;
-    }
-    const coerced = coerceOutput(output, result.value);
-    paths.push({
-      rule,
-      expression: output.def.path,
-      found: result.value,
-      ...(coerced.ok ? {} : { problem: coerced.error.message }),
-      effect: !coerced.ok
-        ? `not a ${output.def.type}, so the output is null`
-        : isNothing(coerced.value) || JSON.stringify(coerced.value) === JSON.stringify(result.value)
-          ? ''
-          : `read as ${output.def.type}: ${JSON.stringify(coerced.value)}`,
-    });
-  }
-  return { status, paths, reading };
+  // A failed reading is explained by its error (the status, or an answer of another shape).
+  if (reading.outcome === 'failed') return { status, paths: [], reading };
+  return { status, paths: steps.map(explainStep), reading };
 }
 
+function explainStep(step: ResponseStep): PathExplanation {
+  const { evaluation } = step;
+  if (step.rule !== 'output') {
+    const rule = `response.${step.rule}`;
+    if (!evaluation.ok) {
+      return {
+        rule,
+        expression: step.expression,
+        problem: evaluation.error.message,
+        effect: 'so the run fails: the answer does not have the expected shape',
+      };
+    }
+    const found = evaluation.value;
+    if (step.rule === 'emptyWhen') {
+      return {
+        rule,
+        expression: step.expression,
+        found,
+        effect: isTruthy(found)
+          ? 'so the run is "nothing found" and nothing below is read'
+          : 'so the answer is read',
+      };
+    }
+    return {
+      rule,
+      expression: step.expression,
+      found,
+      effect: isNothing(found)
+        ? 'so the run is "nothing found" and the outputs are not read'
+        : 'the outputs below are read from it',
+    };
+  }
+  const { output, coerced } = step;
+  const rule = `outputs.${output.def.name}`;
+  if (!evaluation.ok) {
+    return {
+      rule,
+      expression: output.def.path,
+      problem: evaluation.error.message,
+      effect: 'so the output is null',
+    };
+  }
+  return {
+    rule,
+    expression: output.def.path,
+    found: evaluation.value,
+    ...(coerced && !coerced.ok ? { problem: coerced.error.message } : {}),
+    effect:
+      coerced && !coerced.ok
+        ? `not a ${output.def.type}, so the output is null`
+        : !coerced ||
+            isNothing(coerced.value) ||
+            JSON.stringify(coerced.value) === JSON.stringify(evaluation.value)
+          ? ''
+          : `read as ${output.def.type}: ${JSON.stringify(coerced.value)}`,
+  };
+}
+
+const STATUS_EFFECTS = {
+  empty: 'in response.emptyStatus: the run is "nothing found"',
+  read: 'success',
+  failed: 'not a success status: the run fails',
+} as const;
+
 function describeStatus(connector: CompiledConnector, status: number): string {
-  const { emptyStatus, successStatus } = connector.def.response;
-  if (emptyStatus.includes(status)) return `in response.emptyStatus: the run is "nothing found"`;
-  const success = successStatus ? successStatus.includes(status) : status >= 200 && status < 300;
-  if (success) return successStatus ? 'in response.successStatus: the answer is read' : 'success';
-  return 'not a success status: the run fails';
+  const byStatus = classifyStatus(connector, status);
+  if (byStatus === 'read' && connector.def.response.successStatus) {
+    return 'in response.successStatus: the answer is read';
+  }
+  return STATUS_EFFECTS[byStatus];
 }

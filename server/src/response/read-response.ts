@@ -29,13 +29,13 @@ export type ResponseReading =
 
 type JsonValue = Parameters<typeof TreeInterpreter.search>[1];
 
-type Evaluation = Result<unknown, { message: string }>;
+export type Evaluation = Result<unknown, { message: string }>;
 
 /**
  * JMESPath functions throw on a type they do not take (`length(null)` when the API left a key
  * out); that is an answer of an unexpected shape, not a bug in the server.
  */
-export function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
+function evaluate(expression: ExpressionNode, data: unknown): Evaluation {
   try {
     return { ok: true, value: TreeInterpreter.search(expression, data as JsonValue) };
   } catch (error) {
@@ -139,12 +139,33 @@ function describeNoValue(outputs: readonly CompiledOutput[]): string {
   return `no output path found a value in the answer: ${named.join(', ')}${more}`;
 }
 
+/**
+ * One rule `readResponse` evaluated, in order, with what it found: for `connectors check`, which
+ * shows an admin each path against a real answer without reading it a second way.
+ */
+export type ResponseStep =
+  | { rule: 'emptyWhen' | 'root'; expression: string; evaluation: Evaluation }
+  | { rule: 'output'; output: CompiledOutput; evaluation: Evaluation; coerced?: CoercedOutput };
+
+/** What the status alone decides: `empty` (emptyStatus), `read` (a success status) or `failed`. */
+export function classifyStatus(
+  connector: CompiledConnector,
+  status: number,
+): 'empty' | 'read' | 'failed' {
+  const { emptyStatus, successStatus } = connector.def.response;
+  if (emptyStatus.includes(status)) return 'empty';
+  const success = successStatus ? successStatus.includes(status) : status >= 200 && status < 300;
+  return success ? 'read' : 'failed';
+}
+
 export function readResponse(
   connector: CompiledConnector,
   answer: UpstreamAnswer,
+  observe?: (step: ResponseStep) => void,
 ): ResponseReading {
   const { response, def } = connector;
-  if (def.response.emptyStatus.includes(answer.status)) {
+  const byStatus = classifyStatus(connector, answer.status);
+  if (byStatus === 'empty') {
     return {
       outcome: 'empty',
       outputs: {},
@@ -152,10 +173,7 @@ export function readResponse(
       warnings: [],
     };
   }
-  const success = def.response.successStatus
-    ? def.response.successStatus.includes(answer.status)
-    : answer.status >= 200 && answer.status < 300;
-  if (!success) {
+  if (byStatus === 'failed') {
     const detail = upstreamErrorMessage(answer);
     return {
       outcome: 'failed',
@@ -195,6 +213,7 @@ export function readResponse(
   });
   if (response.emptyWhen) {
     const empty = evaluate(response.emptyWhen, answer.json);
+    observe?.({ rule: 'emptyWhen', expression: def.response.emptyWhen ?? '', evaluation: empty });
     if (!empty.ok) return unexpectedShape('emptyWhen', empty.error.message);
     if (isTruthy(empty.value)) {
       return {
@@ -208,6 +227,7 @@ export function readResponse(
   let root = answer.json;
   if (response.root) {
     const selected = evaluate(response.root, answer.json);
+    observe?.({ rule: 'root', expression: def.response.root ?? '', evaluation: selected });
     if (!selected.ok) return unexpectedShape('root', selected.error.message);
     root = selected.value;
     if (root === null || root === undefined) {
@@ -224,11 +244,13 @@ export function readResponse(
   for (const output of response.outputs) {
     const found = evaluate(output.expression, root);
     if (!found.ok) {
+      observe?.({ rule: 'output', output, evaluation: found });
       outputs[output.def.name] = null;
       warnings.push(`output ${output.def.name}: ${found.error.message}`);
       continue;
     }
     const coerced = coerceOutput(output, found.value);
+    observe?.({ rule: 'output', output, evaluation: found, coerced });
     if (coerced.ok) {
       outputs[output.def.name] = coerced.value;
     } else {
