@@ -2,25 +2,23 @@
 # Salesforce settings) listens on 127.0.0.1 and answers loopback names only, so it is not
 # reachable in a container. See docs/deploy.md.
 
-# ---- build: the server bundle and the Zendesk sidebar assets it serves ----
-FROM node:20-bookworm-slim AS build
+# ---- the tools npm ci may need: better-sqlite3 is a native addon, compiled when no prebuilt
+# binary matches ----
+FROM node:20-bookworm-slim AS toolchain
 WORKDIR /app
-# better-sqlite3 is a native addon: compiled here if no prebuilt binary matches.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends python3 make g++ \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
+
+# ---- build: the server bundle and the Zendesk sidebar assets it serves ----
+FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run zendesk:build && npm run build:server
 
 # ---- production dependencies only ----
-FROM node:20-bookworm-slim AS deps
-WORKDIR /app
-RUN apt-get update \
-  && apt-get install -y --no-install-recommends python3 make g++ \
-  && rm -rf /var/lib/apt/lists/*
-COPY package.json package-lock.json ./
+FROM toolchain AS deps
 RUN npm ci --omit=dev --no-audit --no-fund
 
 # ---- runtime ----

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestRun } from '../../server/src/run-log/build-test-run';
-import { openSqliteRunLogStore } from '../../server/src/run-log/sqlite-run-log-store';
-import { RUN_LOG_FILE } from '../../server/src/storage/open-storage';
+import { runConnectorsCli, writeRunLog } from './cli-support';
 
 /**
  * `npm run connectors -- check --ticket | --run | --response`: an admin whose runs all come back
@@ -82,26 +80,12 @@ writeFileSync(
 
 beforeAll(async () => {
   mkdirSync(dataDir);
-  const opened = openSqliteRunLogStore({ path: join(dataDir, RUN_LOG_FILE), retentionDays: 7 });
-  if (!opened.ok) throw new Error(opened.error.message);
-  for (const run of Object.values(runs)) await opened.value.record(run);
-  await opened.value.close();
+  await writeRunLog(dataDir, Object.values(runs));
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function connectors(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  for (const name of Object.keys(env)) {
-    if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG)/.test(name)) delete env[name];
-  }
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],
-    { env, encoding: 'utf8', timeout: 60_000 },
-  );
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const connectors = (...args: string[]) => runConnectorsCli(dataDir, ...args);
 
 describe('connectors check --ticket', () => {
   it("reads each connector's latest answer on the ticket and shows what every path found", () => {

@@ -1,11 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestRun } from '../../server/src/run-log/build-test-run';
-import { openSqliteRunLogStore } from '../../server/src/run-log/sqlite-run-log-store';
-import { RUN_LOG_FILE } from '../../server/src/storage/open-storage';
+import { runConnectorsCli, writeRunLog } from './cli-support';
 
 /**
  * `npm run connectors -- logs | show` as an admin runs it the morning after: the real CLI in a
@@ -41,26 +39,12 @@ const runs = [
 ];
 
 beforeAll(async () => {
-  const opened = openSqliteRunLogStore({ path: join(dataDir, RUN_LOG_FILE), retentionDays: 7 });
-  if (!opened.ok) throw new Error(opened.error.message);
-  for (const run of runs) await opened.value.record(run);
-  await opened.value.close();
+  await writeRunLog(dataDir, runs);
 });
 
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
-function connectors(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
-  for (const name of Object.keys(env)) {
-    if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG)/.test(name)) delete env[name];
-  }
-  const result = spawnSync(
-    process.execPath,
-    ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],
-    { env, encoding: 'utf8', timeout: 60_000 },
-  );
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const connectors = (...args: string[]) => runConnectorsCli(dataDir, ...args);
 
 const idsIn = (out: string) => runs.filter((run) => out.includes(run.id)).map((run) => run.id);
 

@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCliOptions } from './parse-cli-options';
 import type { Result } from '../../../shared/src/result';
 import { runIdSchema } from '../run-log/run-record';
 
@@ -20,25 +20,16 @@ export interface CheckRequest {
 }
 
 export function parseCheckArgs(args: readonly string[]): Result<CheckRequest, string> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ticket: { type: 'string' },
-        record: { type: 'string' },
-        run: { type: 'string' },
-        connector: { type: 'string' },
-        response: { type: 'string' },
-        status: { type: 'string' },
-      },
-    });
-  } catch (error) {
-    return { ok: false, error: (error as Error).message };
-  }
-  const { values, positionals } = parsed;
+  const parsed = parseCliOptions(args, {
+    ticket: { type: 'string' },
+    record: { type: 'string' },
+    run: { type: 'string' },
+    connector: { type: 'string' },
+    response: { type: 'string' },
+    status: { type: 'string' },
+  });
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed.value;
   if (positionals.length > 1) {
     return { ok: false, error: `check takes one config path, got ${positionals.length}` };
   }

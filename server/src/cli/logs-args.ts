@@ -1,4 +1,4 @@
-import { parseArgs } from 'node:util';
+import { parseCliOptions } from './parse-cli-options';
 import type { Result } from '../../../shared/src/result';
 import type { RunOutcome, RunQuery } from '../run-log/run-record';
 
@@ -29,27 +29,17 @@ export function parseWhen(text: string, nowMs: number): string | undefined {
 }
 
 export function parseLogsArgs(args: readonly string[], nowMs: number): Result<LogsRequest, string> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      strict: true,
-      options: {
-        ticket: { type: 'string' },
-        since: { type: 'string' },
-        until: { type: 'string' },
-        outcome: { type: 'string' },
-        failed: { type: 'boolean', default: false },
-        'error-code': { type: 'string' },
-        limit: { type: 'string', default: '20' },
-      },
-    });
-  } catch (error) {
-    // node:util's message names the option ("Unknown option '--sinse'"); the stack helps nobody.
-    return { ok: false, error: (error as Error).message };
-  }
-  const { values, positionals } = parsed;
+  const parsed = parseCliOptions(args, {
+    ticket: { type: 'string' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    outcome: { type: 'string' },
+    failed: { type: 'boolean', default: false },
+    'error-code': { type: 'string' },
+    limit: { type: 'string', default: '20' },
+  });
+  if (!parsed.ok) return parsed;
+  const { values, positionals } = parsed.value;
   if (positionals.length > 1) {
     return { ok: false, error: `logs takes one connector id, got ${positionals.length}` };
   }

@@ -73,6 +73,19 @@ export function renderForm(
     const describedBy = [help ? `${id}-help` : '', error ? `${id}-error` : '']
       .filter(Boolean)
       .join(' ');
+    // What a typed value's field has, one line or several.
+    const typed = {
+      id,
+      name: field.name,
+      placeholder: field.example ? STRINGS.example(field.example) : null,
+      autocomplete: 'off',
+      required: field.required,
+      'aria-required': field.required ? 'true' : null,
+      'aria-invalid': error ? 'true' : null,
+      'aria-describedby': describedBy || null,
+      maxlength: field.maxLength,
+      'data-testid': 'input-field',
+    };
     const control =
       field.type === 'boolean'
         ? h(
@@ -97,25 +110,10 @@ export function renderForm(
             ),
           )
         : isMultiline(field)
-          ? h('textarea', {
-              id,
-              name: field.name,
-              class: 'dc-input dc-textarea',
-              rows: 3,
-              autocomplete: 'off',
-              required: field.required,
-              'aria-required': field.required ? 'true' : null,
-              'aria-invalid': error ? 'true' : null,
-              'aria-describedby': describedBy || null,
-              maxlength: field.maxLength,
-              placeholder: field.example ? STRINGS.example(field.example) : null,
-              'data-testid': 'input-field',
-            })
+          ? h('textarea', { ...typed, class: 'dc-input dc-textarea', rows: 3 })
           : h('input', {
-              id,
-              name: field.name,
+              ...typed,
               class: 'dc-input',
-              placeholder: field.example ? STRINGS.example(field.example) : null,
               type: field.type === 'date' ? 'date' : 'text',
               inputmode:
                 field.type === 'number' || field.type === 'integer'
@@ -123,13 +121,6 @@ export function renderForm(
                   : field.type === 'email'
                     ? 'email'
                     : null,
-              autocomplete: 'off',
-              required: field.required,
-              'aria-required': field.required ? 'true' : null,
-              'aria-invalid': error ? 'true' : null,
-              'aria-describedby': describedBy || null,
-              maxlength: field.maxLength,
-              'data-testid': 'input-field',
             });
     if (control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement)
       control.value = values[field.name] ?? field.value;

@@ -1,0 +1,30 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import type { RunRecord } from '../../server/src/run-log/run-record';
+import { openSqliteRunLogStore } from '../../server/src/run-log/sqlite-run-log-store';
+import { RUN_LOG_FILE } from '../../server/src/storage/open-storage';
+
+/** A run log in `dataDir` holding `runs`, as the server would have written it. */
+export async function writeRunLog(dataDir: string, runs: readonly RunRecord[]): Promise<void> {
+  const opened = openSqliteRunLogStore({ path: join(dataDir, RUN_LOG_FILE), retentionDays: 7 });
+  if (!opened.ok) throw new Error(opened.error.message);
+  for (const run of runs) await opened.value.record(run);
+  await opened.value.close();
+}
+
+/**
+ * `npm run connectors -- <args>` as an admin runs it: the real CLI in a child process, in sandbox
+ * mode (no helpdesk settings from the caller's environment), reading the data folder given.
+ */
+export function runConnectorsCli(dataDir: string, ...args: string[]) {
+  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  for (const name of Object.keys(env)) {
+    if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG)/.test(name)) delete env[name];
+  }
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],
+    { env, encoding: 'utf8', timeout: 60_000 },
+  );
+  return { code: result.status, out: result.stdout, err: result.stderr };
+}
