@@ -17,6 +17,9 @@ export default tseslint.config(
       'zendesk-app/assets/**',
       'zendesk-app/dist/**',
       'salesforce-lwc/**',
+      // Lightning web components (decorators): compiled by the LWC compiler, like salesforce-lwc/.
+      'server/src/preview/salesforce/lwc/**',
+      'server/src/preview/salesforce/record-page-entry.js',
     ],
   },
   js.configs.recommended,

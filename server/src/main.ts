@@ -41,6 +41,7 @@ const lines = [
 if (env.mode === 'sandbox') {
   lines.push(
     `  preview: ${server.url}/preview (the Zendesk sidebar on sandbox tickets)`,
+    `           ${server.url}/preview/salesforce (the Salesforce component on sandbox records)`,
     `  sandbox Zendesk API: ${server.url}/sandbox/zendesk/api/v2/tickets/1.json`,
     `  admin token (sandbox only): ${env.adminToken}`,
     '',

@@ -36,7 +36,8 @@ afterAll(() => {
 describe('starting the sandbox', () => {
   it('prints where the preview, health and the sandbox helpdesk are', () => {
     expect(server.banner).toContain(`Data Connectors is running at ${server.url} (sandbox mode)`);
-    expect(server.banner).toContain(`preview: ${server.url}/preview`);
+    expect(server.banner).toContain(`preview: ${server.url}/preview (the Zendesk sidebar`);
+    expect(server.banner).toContain(`${server.url}/preview/salesforce (the Salesforce component`);
     expect(server.banner).toContain(`health:  ${server.url}/health`);
   });
 
@@ -46,17 +47,19 @@ describe('starting the sandbox', () => {
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     const page = await res.text();
     expect(page).toContain('<a href="/preview">');
+    expect(page).toContain('<a href="/preview/salesforce">');
     expect(page).toContain('<a href="/health">');
     expect(page).toContain('docs/connectors.md');
     // The links lead somewhere.
     expect((await fetch(`${server.url}/preview`)).status).toBe(200);
+    expect((await fetch(`${server.url}/preview/salesforce`)).status).toBe(200);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });
 
 describe('the home page of a live server', () => {
   it('does not link to a preview it does not have', () => {
-    const page = renderHomePage({ mode: 'live', preview: false });
+    const page = renderHomePage({ mode: 'live', preview: false, salesforcePreview: false });
     expect(page).toContain('running in live mode');
     expect(page).not.toContain('/preview');
     expect(page).toContain('<a href="/health">');

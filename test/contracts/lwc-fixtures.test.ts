@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
+import { salesforceWriteChangesSchema } from '../../shared/src/api/answer-schemas';
 import { SALESFORCE_ENDPOINTS } from '../../shared/src/api/endpoints';
 import answers from '../../salesforce-lwc/force-app/main/default/lwc/dataConnectors/__tests__/serverAnswers.json';
 
@@ -47,6 +48,10 @@ describe("the Salesforce component's fixture answers fit the contracts", () => {
 
   it.each(Object.entries(answers.runResults))('runConnector: %s', (_name, answer) => {
     expectAnswerOf(endpoints.runConnector.answer, answer);
+    // `changes` is open in the shared view; on a record it has the Salesforce write's shape.
+    if (answer.writes.changes !== null) {
+      expectAnswerOf(salesforceWriteChangesSchema, answer.writes.changes);
+    }
   });
 
   it.each(Object.entries(answers.macroResults))('runMacro: %s', (_name, answer) => {

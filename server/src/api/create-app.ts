@@ -105,7 +105,13 @@ export function createApp(deps: AppDeps): Express {
     res
       .type('html')
       .setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'")
-      .send(renderHomePage({ mode: deps.mode, preview: mountedPaths.has('/preview') }));
+      .send(
+        renderHomePage({
+          mode: deps.mode,
+          preview: mountedPaths.has('/preview'),
+          salesforcePreview: mountedPaths.has('/preview/salesforce'),
+        }),
+      );
   });
   const workflows = deps.workflows?.(deps.run, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);

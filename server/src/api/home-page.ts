@@ -15,10 +15,19 @@ const DOCS: readonly [string, string][] = [
  * `GET /`: where to go from here, for someone who opened the server's address in a browser. Links
  * only to pages this server has (the preview is mounted in the sandbox and in tests).
  */
-export function renderHomePage(options: { mode: 'sandbox' | 'live'; preview: boolean }): string {
+export function renderHomePage(options: {
+  mode: 'sandbox' | 'live';
+  preview: boolean;
+  salesforcePreview: boolean;
+}): string {
   const links = [
     ...(options.preview
       ? ['<li><a href="/preview">/preview</a>: the Zendesk sidebar on sandbox tickets</li>']
+      : []),
+    ...(options.salesforcePreview
+      ? [
+          '<li><a href="/preview/salesforce">/preview/salesforce</a>: the Salesforce component on sandbox records</li>',
+        ]
       : []),
     '<li><a href="/health">/health</a>: whether the configuration loaded, and its warnings</li>',
   ];

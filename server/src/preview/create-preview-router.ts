@@ -9,6 +9,7 @@ import type { Logger } from '../logging/logger';
 import type { SignAppTokenOptions } from '../sandbox/fake-zendesk/app-signing';
 import { SANDBOX_USER_IDS } from '../sandbox/seed/zendesk-seed';
 import { proxyCallSchema } from './preview-contracts';
+import { isSameOriginCall } from './same-origin-call';
 import type { PreviewState } from './preview-contracts';
 import { proxyAppRequest } from './proxy-app-request';
 import { FALLBACK_AGENT, loadPreviewFields, loadPreviewTicket } from './preview-zendesk';
@@ -91,18 +92,6 @@ function createHostBundler(): () => Promise<string> {
       });
     return bundle;
   };
-}
-
-/**
- * The proxy answers Zendesk API calls with the server's credentials: only the preview page
- * itself may use it, not a cross-site page posting through the developer's browser (CSRF).
- */
-function isSameOriginCall(req: Request): boolean {
-  if (!req.is('application/json')) return false;
-  const site = req.get('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin') return false;
-  const origin = req.get('origin');
-  return origin === undefined || origin === `${req.protocol}://${req.get('host') ?? ''}`;
 }
 
 /**

@@ -31,6 +31,17 @@ export const runWritesViewSchema = z.object({
 });
 export type RunWritesView = z.infer<typeof runWritesViewSchema>;
 
+/**
+ * `writes.changes` of a run on a Salesforce record (null when nothing was to be written): the
+ * fields sent, by API name, and the ones left out because the rep may not edit them. The
+ * component names them to the rep (dataConnectorsUtils.js, describeWrites).
+ */
+export const salesforceWriteChangesSchema = z.strictObject({
+  fields: z.record(z.string(), z.unknown()),
+  skipped: z.optional(z.array(z.strictObject({ field: z.string(), reason: z.string() }))),
+});
+export type SalesforceWriteChanges = z.infer<typeof salesforceWriteChangesSchema>;
+
 /** A link to what a run made or found (the connector's `link`), always http(s). */
 export const runLinkViewSchema = z.object({ label: z.string(), url: z.string() });
 export type RunLinkView = z.infer<typeof runLinkViewSchema>;

@@ -14,6 +14,7 @@ import type {
   WriteErrorCode,
   WriteResult,
 } from '../../runs/helpdesk-port';
+import type { SalesforceWriteChanges } from '../../../../shared/src/api/answer-schemas';
 import type { Result } from '../../../../shared/src/result';
 import { readRecordPath } from './client/salesforce-client';
 import type { SalesforceClient, SalesforceRecord } from './client/salesforce-client';
@@ -159,7 +160,7 @@ function renderFields(
 function describeChanges(
   fields: Record<string, unknown>,
   skipped: { field: string; reason: string }[] = [],
-): unknown {
+): SalesforceWriteChanges | null {
   if (Object.keys(fields).length === 0 && skipped.length === 0) return null;
   return { fields, ...(skipped.length ? { skipped } : {}) };
 }

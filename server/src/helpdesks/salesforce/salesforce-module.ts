@@ -1,3 +1,4 @@
+import type { Router } from 'express';
 import type { SalesforceAuthEnv } from '../../env/parse-env';
 import type { Sandbox } from '../../sandbox/open-sandbox';
 import type { HelpdeskModule } from '../helpdesk-module';
@@ -7,6 +8,12 @@ import { salesforceConfig } from './salesforce-config';
 import { createSalesforceHelpdesk } from './salesforce-helpdesk';
 import { createSalesforceRouter } from './salesforce-routes';
 import { salesforceWebhook } from './salesforce-webhook';
+
+/** What tests may pass to startServer for Salesforce. */
+export interface SalesforceStartOptions {
+  /** Mount the previews even outside sandbox mode (tests): any value does, as for Zendesk's. */
+  preview?: object;
+}
 
 /** The sandbox signs in to its own fake Salesforce with the seeded connected app. */
 function salesforceCredentials(
@@ -32,20 +39,35 @@ export const salesforceModule: HelpdeskModule = {
   ],
   webhook: { check: salesforceWebhook, secretOf: (env) => env.salesforceWebhookSecret },
 
-  async connect({ env, url, sandbox, config, sleep }) {
+  async connect({ env, url, sandbox, config, sleep, logger, options }) {
     const settings = env.salesforce;
     if (!settings) return undefined;
-    const port = createSalesforceHelpdesk(
-      createSalesforceClient({
-        ...salesforceCredentials(settings.auth, sandbox, `${url}/sandbox/salesforce`),
-        apiVersion: settings.apiVersion,
-      }),
-      { config, ...(sleep ? { sleep } : {}) },
-    );
+    const client = createSalesforceClient({
+      ...salesforceCredentials(settings.auth, sandbox, `${url}/sandbox/salesforce`),
+      apiVersion: settings.apiVersion,
+    });
+    const port = createSalesforceHelpdesk(client, { config, ...(sleep ? { sleep } : {}) });
+    const previewMounts: { path: string; router: Router }[] = [];
+    if (env.mode === 'sandbox' || (options as SalesforceStartOptions).preview !== undefined) {
+      const { createSalesforcePreviewRouter } =
+        await import('../../preview/salesforce/create-salesforce-preview-router');
+      // The preview runs the component as any sandbox rep and adds the connector key itself:
+      // only for the sandbox and tests, never in a deployment.
+      previewMounts.push({
+        path: '/preview/salesforce',
+        router: createSalesforcePreviewRouter({
+          salesforce: client,
+          connectorKey: settings.connectorKey,
+          serverUrl: () => url,
+          logger,
+        }),
+      });
+    }
     return {
       port,
       routes: {
         mounts: (context) => [
+          ...previewMounts,
           {
             path: '/api/salesforce',
             router: createSalesforceRouter({

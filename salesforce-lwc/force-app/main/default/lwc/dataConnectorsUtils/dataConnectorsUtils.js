@@ -417,13 +417,13 @@ export function describeWrites(result) {
     return '';
   }
   const reason = writes.error && writes.error.message;
+  const changes = readWriteChanges(writes.changes);
+  const notEditable = changes.skipped.map(describeFieldName).join(', ');
   if (writes.status === 'written') {
-    const fields =
-      writes.changes && typeof writes.changes === 'object' && !Array.isArray(writes.changes)
-        ? Object.keys(writes.changes)
-        : [];
-    return fields.length > 0
-      ? `Saved to this record: ${fields.join(', ')}.`
+    return changes.fields.length > 0
+      ? `Saved to this record: ${changes.fields.map(describeFieldName).join(', ')}.${
+          notEditable ? ` Not saved, because you cannot edit ${notEditable}.` : ''
+        }`
       : 'Saved to this record.';
   }
   if (writes.status === 'failed') {
@@ -433,9 +433,47 @@ export function describeWrites(result) {
     if (reason) {
       return `Nothing was saved to this record: ${reason}`;
     }
-    return result.dryRun ? 'Test run: nothing was saved to this record.' : 'Nothing was saved.';
+    if (result.dryRun) {
+      return 'Test run: nothing was saved to this record.';
+    }
+    return notEditable
+      ? `Nothing was saved: you cannot edit ${notEditable}.`
+      : 'Nothing was saved.';
   }
   return '';
+}
+
+/**
+ * The server's record of a Salesforce write: `{ fields: { API name: value }, skipped?: [{ field,
+ * reason }] }` (server/src/helpdesks/salesforce/salesforce-helpdesk.ts, describeChanges).
+ */
+function readWriteChanges(changes) {
+  const isObject = (value) => !!value && typeof value === 'object' && !Array.isArray(value);
+  if (!isObject(changes)) {
+    return { fields: [], skipped: [] };
+  }
+  return {
+    fields: isObject(changes.fields) ? Object.keys(changes.fields) : [],
+    skipped: Array.isArray(changes.skipped)
+      ? changes.skipped
+          .filter((entry) => isObject(entry) && typeof entry.field === 'string')
+          .map((entry) => entry.field)
+      : [],
+  };
+}
+
+/**
+ * A field's API name in plain words, for reps who know the label, not the API name (the page
+ * has no field labels without another Lightning Data Service call).
+ *
+ * @example describeFieldName('Payment_Status__c') // 'Payment Status'
+ */
+export function describeFieldName(apiName) {
+  return String(apiName)
+    .replace(/__c$/, '')
+    .replace(/_/g, ' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .trim();
 }
 
 /**

@@ -418,7 +418,7 @@ describe('c-data-connectors', () => {
 
       expect(notifyRecordUpdateAvailable).toHaveBeenCalledWith([{ recordId: RECORD_ID }]);
       expect(query(element, 'write-summary').textContent).toContain(
-        'Saved to this record: Shipping_Status__c.',
+        'Saved to this record: Shipping Status.',
       );
       // The lists are reloaded too, for the new "last run" and the new prefilled values.
       expect(refreshApex).toHaveBeenCalledTimes(2);

@@ -225,9 +225,43 @@ describe('c-data-connectors-utils', () => {
   });
 
   describe('describeWrites', () => {
-    it('names the fields that were written', () => {
-      const result = { writes: { status: 'written', changes: { A__c: 1, B__c: 2 } } };
-      expect(describeWrites(result)).toBe('Saved to this record: A__c, B__c.');
+    // `changes` as the server records a Salesforce write (salesforce-helpdesk.ts, describeChanges).
+    it('names the fields that were written, in plain words', () => {
+      const result = {
+        writes: {
+          status: 'written',
+          changes: {
+            fields: { Payment_Status__c: 'paid', Tracking_Number__c: '1Z9', Status: 'New' },
+          },
+        },
+      };
+      expect(describeWrites(result)).toBe(
+        'Saved to this record: Payment Status, Tracking Number, Status.',
+      );
+    });
+
+    it('says which fields were left alone because the rep cannot edit them', () => {
+      const skipped = [
+        { field: 'Tracking_Number__c', reason: 'user 005 cannot edit Case.Tracking_Number__c' },
+      ];
+      expect(
+        describeWrites({
+          writes: {
+            status: 'written',
+            changes: { fields: { Payment_Status__c: 'paid' }, skipped },
+          },
+        }),
+      ).toBe(
+        'Saved to this record: Payment Status. Not saved, because you cannot edit Tracking Number.',
+      );
+      expect(
+        describeWrites({ writes: { status: 'skipped', changes: { fields: {}, skipped } } }),
+      ).toBe('Nothing was saved: you cannot edit Tracking Number.');
+    });
+
+    it('never lists the keys of the change record itself', () => {
+      const result = { writes: { status: 'written', changes: { fields: {} } } };
+      expect(describeWrites(result)).toBe('Saved to this record.');
     });
 
     it('explains a failed write-back', () => {
