@@ -99,7 +99,7 @@ describe('connectors check --ticket', () => {
     // Jira had no answer, and the others never ran here.
     expect(result.out).toContain('no answer was recorded (UPSTREAM_TIMEOUT)');
     expect(result.out).toMatch(
-      /Not run on 1 with an answer in the last 7 days: .*zendesk_create_followup/,
+      /No answer from these on ticket 1 in the last 7 days: .*zendesk_create_followup/,
     );
   });
 

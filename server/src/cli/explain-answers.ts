@@ -99,6 +99,11 @@ async function explainRun(
   );
 }
 
+/** Zendesk ticket ids are numbers, Salesforce record ids are not: say which it is. */
+function describeTarget(targetId: string): string {
+  return /^\d+$/.test(targetId) ? `ticket ${targetId}` : `record ${targetId}`;
+}
+
 async function explainTicket(
   targetId: string,
   only: string | undefined,
@@ -145,7 +150,7 @@ async function explainTicket(
   }
   if (without.length > 0) {
     blocks.push(
-      `Not run on ${targetId} with an answer in the last ${deps.retentionDays} days: ${without.join(', ')}`,
+      `No answer from these on ${describeTarget(targetId)} in the last ${deps.retentionDays} days: ${without.join(', ')}`,
     );
   }
   return ok(blocks.join('\n\n'));
