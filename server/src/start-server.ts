@@ -36,6 +36,7 @@ import type { HelpdeskPort } from './runs/helpdesk-port';
 import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
+import { createAgentKeys } from './agents/agent-keys';
 import type { WorkflowServices } from './workflows/workflow-services';
 
 /**
@@ -232,6 +233,8 @@ export async function startServer(
 
   const app = createApp({
     mode: env.mode,
+    agentKeys: createAgentKeys(storage.agentKeys),
+    serverUrl: () => url,
     rateLimits: env.rateLimits,
     configStore,
     ...(reloadableSecrets ? { secretsStatus: reloadableSecrets.status } : {}),

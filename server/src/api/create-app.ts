@@ -16,6 +16,9 @@ import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
 import { renderHomePage } from './home-page';
+import { createAgentKeyRoutes } from '../agents/agent-key-routes';
+import type { AgentKeys } from '../agents/agent-keys';
+import { createMcpRouter, describeMcpResource, SERVER_VERSION } from '../agents/create-mcp-router';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -38,6 +41,10 @@ export interface AppDeps {
   workflows?: (run: RunDeps, limiter: RateLimiter) => { webhooks: Router; api: Router };
   /** Per-caller rate limits (server/src/api/rate-limit.ts); the defaults when unset. */
   rateLimits?: RateLimits;
+  /** AI agents' keys: /mcp and the admin API's /api/admin/agent-keys. */
+  agentKeys?: AgentKeys;
+  /** This server's base URL (the MCP 401 points clients to its metadata). */
+  serverUrl?: () => string;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -115,6 +122,26 @@ export function createApp(deps: AppDeps): Express {
   });
   const workflows = deps.workflows?.(deps.run, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
+  const agentKeys = deps.agentKeys;
+  const serverUrl = deps.serverUrl ?? (() => '');
+  if (agentKeys) {
+    // MCP clients authenticate with agent keys, not the API's tokens: its own route and auth.
+    app.use(
+      '/mcp',
+      createMcpRouter({
+        run: deps.run,
+        config: () => deps.configStore.current(),
+        agentKeys,
+        limiter,
+        serverUrl,
+        version: SERVER_VERSION,
+        logger: deps.logger,
+      }),
+    );
+    app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
+      res.json(describeMcpResource(serverUrl()));
+    });
+  }
 
   app.get('/health', (_req, res) => {
     const status = deps.configStore.status();
@@ -163,6 +190,19 @@ export function createApp(deps: AppDeps): Express {
     if (router) api.use(router);
   }
   if (workflows) api.use(workflows.api);
+  if (agentKeys) {
+    api.use(
+      '/admin/agent-keys',
+      createAgentKeyRoutes(agentKeys, () => {
+        const config = deps.configStore.current();
+        return config
+          ? [...config.connectors.values()]
+              .filter((connector) => connector.def.surfaces.includes('agent'))
+              .map((connector) => connector.id)
+          : undefined;
+      }),
+    );
+  }
   api.get('/admin/config', (req, res) => {
     requireAdmin(req);
     res.json(deps.configStore.status());

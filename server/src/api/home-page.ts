@@ -8,6 +8,7 @@ const DOCS: readonly [string, string][] = [
   ['docs/zendesk.md', 'Installing the Zendesk sidebar app'],
   ['docs/salesforce.md', 'Installing the Salesforce component'],
   ['docs/api.md', 'The HTTP API'],
+  ['docs/ai-agents.md', 'Connectors as tools for AI agents (MCP)'],
   ['docs/security.md', 'What is trusted and how'],
 ];
 

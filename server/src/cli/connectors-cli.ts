@@ -13,6 +13,7 @@ import type { ServerEnv } from '../env/parse-env';
 import { parseLogsArgs } from './logs-args';
 import { parseCheckArgs } from './check-args';
 import { explainAnswers } from './explain-answers';
+import { AGENT_KEYS_USAGE, runAgentKeysCommand } from './agent-keys-command';
 import { loadServerSecrets } from '../server-paths';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
@@ -22,6 +23,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *                             with --ticket, --run or --response, what each response path finds
  *   logs [connector-id]       recent runs, filtered by connector, ticket, time and outcome
  *   show <run-id>             one run in full, as the run log holds it (redacted)
+ *   agent-keys …              create, list and revoke the keys AI agents use for /mcp
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
@@ -34,7 +36,8 @@ const USAGE = `usage:
                              [--outcome success|empty|failed] [--failed]
                              [--error-code <CODE>] [--limit <n>]
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
-  npm run connectors -- show <run-id>`;
+  npm run connectors -- show <run-id>
+${AGENT_KEYS_USAGE}`;
 
 /** The run log, or the exit code after saying why it cannot be read. */
 function openRunLog(
@@ -168,6 +171,21 @@ async function main(argv: string[]): Promise<number> {
     // The record as stored: already redacted when it was recorded.
     process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
     return 0;
+  }
+  if (command === 'agent-keys') {
+    const loaded = await loadConfigSource(env.configPath, {
+      schema: BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema,
+      compile: () => ({ ok: true, value: { compiled: null, warnings: [] } }),
+    });
+    const agentConnectorIds = loaded.ok
+      ? loaded.value.config.connectors
+          .filter((connector) => connector.surfaces.includes('agent'))
+          .map((connector) => connector.id)
+      : undefined;
+    const output = await runAgentKeysCommand(env.dataDir, rest, agentConnectorIds);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
   }
   process.stderr.write(`${USAGE}\n`);
   return 2;

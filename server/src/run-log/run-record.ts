@@ -68,11 +68,15 @@ export const targetSystemSchema = z
   .regex(/^[a-z][a-z0-9_]{1,31}$/, 'expected a helpdesk id such as "zendesk"');
 export type TargetSystem = z.infer<typeof targetSystemSchema>;
 
-/** Where a run was asked for: a helpdesk's app (its id), an automation, or the admin API. */
+/**
+ * Where a run was asked for: a helpdesk's app (its id), an automation, the admin API, or an AI
+ * agent over MCP (`mcp`; the actor is then `ai_agent` named after its agent key).
+ */
 export const runSourceSchema = z.union([
   targetSystemSchema,
   z.literal('automation'),
   z.literal('api'),
+  z.literal('mcp'),
 ]);
 export type RunSource = z.infer<typeof runSourceSchema>;
 
@@ -83,7 +87,7 @@ export const errorCodeSchema = z
 const jsonObjectSchema = z.record(z.string(), z.unknown());
 
 export const runActorSchema = z.strictObject({
-  kind: z.enum(['agent', 'admin', 'system']),
+  kind: z.enum(['agent', 'admin', 'system', 'ai_agent']),
   id: z.string().optional(),
   name: z.string().optional(),
   email: z.string().optional(),

@@ -1,5 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AgentKeyStore } from '../agents/agent-key-store';
+import { openSqliteAgentKeyStore } from '../agents/sqlite-agent-key-store';
 import type { Logger } from '../logging/logger';
 import type { RunLogStore } from '../run-log/run-record';
 import { openSqliteRunLogStore } from '../run-log/sqlite-run-log-store';
@@ -18,12 +20,14 @@ import type { Result } from '../../../shared/src/result';
 export const RUN_LOG_FILE = 'runs.sqlite';
 export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
 export const DELIVERIES_FILE = 'workflows.sqlite';
+export const AGENT_KEYS_FILE = 'agent-keys.sqlite';
 
 export interface Storage {
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
   deliveries: DeliveryQueue;
-  /** Closes all three (the run log waits for a running prune). */
+  agentKeys: AgentKeyStore;
+  /** Closes them all (the run log waits for a running prune). */
   close(): Promise<void>;
 }
 
@@ -85,8 +89,12 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
     });
   }
   let idempotency: IdempotencyStore;
+  let agentKeys: AgentKeyStore;
+  let file = IDEMPOTENCY_FILE;
   try {
     idempotency = openSqliteIdempotencyStore({ path: join(options.dataDir, IDEMPOTENCY_FILE) });
+    file = AGENT_KEYS_FILE;
+    agentKeys = openSqliteAgentKeyStore({ path: join(options.dataDir, AGENT_KEYS_FILE) });
   } catch (error) {
     void runLog.value.close();
     void deliveries.value.close();
@@ -94,7 +102,7 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       ok: false,
       error: {
         code: 'STORAGE_OPEN_FAILED',
-        message: `Could not open ${join(options.dataDir, IDEMPOTENCY_FILE)}: ${error instanceof Error ? error.message : String(error)}`,
+        message: `Could not open ${join(options.dataDir, file)}: ${error instanceof Error ? error.message : String(error)}`,
       },
     };
   }
@@ -104,9 +112,11 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       runLog: runLog.value,
       idempotency,
       deliveries: deliveries.value,
+      agentKeys,
       close: async () => {
         await deliveries.value.close();
         await idempotency.close();
+        await agentKeys.close();
         await runLog.value.close();
       },
     },

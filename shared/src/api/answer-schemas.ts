@@ -178,10 +178,10 @@ export type MacroResultView = z.infer<typeof macroResultViewSchema>;
 /** What a run-log entry holds whatever ran (server/src/run-log/run-record.ts, redacted). */
 const runRecordBaseShape = {
   id: z.string(),
-  /** A helpdesk's id (its app asked), `automation` or `api`. */
+  /** A helpdesk's id (its app asked), `automation`, `api` or `mcp` (an AI agent). */
   source: z.string(),
   actor: z.object({
-    kind: z.enum(['agent', 'admin', 'system']),
+    kind: z.enum(['agent', 'admin', 'system', 'ai_agent']),
     id: z.optional(z.string()),
     name: z.optional(z.string()),
     email: z.optional(z.string()),

@@ -45,6 +45,8 @@ export const API_ERROR_CODES = {
   HELPDESK_UNAVAILABLE: 502,
   HELPDESK_AUTH_FAILED: 502,
   INTERNAL_ERROR: 500,
+  /** An agent key with that name exists already (revoked keys keep their names). */
+  AGENT_KEY_NAME_TAKEN: 409,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 

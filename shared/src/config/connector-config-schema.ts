@@ -140,6 +140,23 @@ const inputSchema = z.strictObject({
 });
 export type ConnectorInput = z.infer<typeof inputSchema>;
 
+/** A connector as an AI agent's tool (the `agent` surface, served over MCP). */
+const agentToolSchema = z.strictObject({
+  toolName: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,63}$/, 'use lowercase letters, digits and "_" (64 at most)')
+    .optional()
+    .describe('The tool name models see; defaults to the connector id.'),
+  description: z
+    .string()
+    .min(1)
+    .max(2000)
+    .optional()
+    .describe(
+      'What the tool does and when to use it, written for a model ("Looks up a Shopify order by its number; use when the customer asks where their order is"); defaults to the connector description.',
+    ),
+});
+
 const bodySchema = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('json'),
@@ -292,7 +309,7 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
   if (first === undefined) throw new Error('the config format needs at least one helpdesk');
   const systems: [string, ...string[]] = [first, ...others];
   const labels = systems.map((system) => `"${system}"`).join(', ');
-  const surfaces: [string, ...string[]] = [...systems, 'automation'];
+  const surfaces: [string, ...string[]] = [...systems, 'automation', 'agent'];
 
   const writeSchema = z.strictObject({
     ...groupsOf(helpdesks, 'write', (parts) => `What to change on ${parts.target}.`),
@@ -333,6 +350,11 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
       .optional()
       .describe(
         'The agent must confirm before it runs. Defaults to true for every method but GET and HEAD.',
+      ),
+    agent: agentToolSchema
+      .optional()
+      .describe(
+        'How AI agents see this connector as a tool over MCP (with "agent" in "surfaces"): its name and a description written for a model.',
       ),
     inputs: z.array(inputSchema).max(50).default([]),
     request: requestSchema,

@@ -1,0 +1,283 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { toNodeHandler } from '@modelcontextprotocol/node';
+import {
+  createMcpHandler,
+  createRequestStateCodec,
+  fromJsonSchema,
+  inputRequired,
+  inputResponse,
+  McpServer,
+} from '@modelcontextprotocol/server';
+import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
+import express, { Router } from 'express';
+import type { Request, Response } from 'express';
+import type { CompiledConfig } from '../compile/compiled-model';
+import type { Logger } from '../logging/logger';
+import type { RateLimiter } from '../http/rate-limit';
+import { runConnector } from '../runs/run-connector';
+import type { RunDeps } from '../runs/run-connector';
+import { toRunResultView } from '../runs/run-result-view';
+import type { AgentKeyRecord } from './agent-key-store';
+import type { AgentKeys } from './agent-keys';
+import { describeAgentTools, TARGET_ARGUMENTS } from './describe-agent-tools';
+import type { AgentTool, TargetSystemName } from './describe-agent-tools';
+
+/** The server's version, as MCP clients see it in serverInfo. */
+export const SERVER_VERSION = '0.1.0';
+
+/**
+ * RFC 9728 protected-resource metadata for /mcp, which the 401's WWW-Authenticate points to.
+ * Agent keys are issued by the admin, not by an OAuth authorization server, so none is named:
+ * the document says where the resource is and that the key goes in the Authorization header.
+ */
+export function describeMcpResource(serverUrl: string): Record<string, unknown> {
+  return {
+    resource: `${serverUrl}/mcp`,
+    bearer_methods_supported: ['header'],
+    resource_name: 'Data Connectors',
+    resource_documentation: `${serverUrl}/`,
+  };
+}
+
+export interface McpRouterDeps {
+  run: RunDeps;
+  config: () => CompiledConfig | undefined;
+  agentKeys: AgentKeys;
+  limiter: RateLimiter;
+  /** This server's base URL, for the protected-resource metadata the 401 points to. */
+  serverUrl: () => string;
+  version: string;
+  logger: Logger;
+}
+
+/** What the confirmation round carries back: the call it confirms, sealed by the server. */
+interface ConfirmationState {
+  keyName: string;
+  tool: string;
+  argsHash: string;
+}
+
+function hashArguments(args: unknown): string {
+  return createHash('sha256')
+    .update(JSON.stringify(args ?? {}))
+    .digest('hex');
+}
+
+function textResult(text: string, isError: boolean): CallToolResult {
+  return { content: [{ type: 'text', text }], isError };
+}
+
+function readTarget(
+  tool: AgentTool,
+  args: Record<string, unknown>,
+): { system: TargetSystemName; targetId: string } | { error: string } {
+  const given = tool.systems.filter(
+    (system) => typeof args[TARGET_ARGUMENTS[system].name] === 'string',
+  );
+  const [system, ...more] = given;
+  if (system === undefined || more.length > 0) {
+    const names = tool.systems.map((candidate) => TARGET_ARGUMENTS[candidate].name);
+    return { error: `Give exactly one of ${names.join(', ')}.` };
+  }
+  return { system, targetId: String(args[TARGET_ARGUMENTS[system].name]) };
+}
+
+/**
+ * `/mcp`: the connectors with the `agent` surface as tools, over MCP's Streamable HTTP transport
+ * (stateless: both the 2026-07-28 revision and 2025-era clients), built with the official SDK.
+ * A request needs an agent key (`Authorization: Bearer dcak_…`); each tool call is a run like
+ * any other (redaction, rate limits, egress rules, the run log) with the key's name as actor.
+ */
+export function createMcpRouter(deps: McpRouterDeps): Router {
+  const router = Router();
+  const logger = deps.logger.child({ component: 'mcp' });
+  // Seals the confirmation round's state. One process serves every round of a call today; with
+  // several instances this key must be shared (the scale-out issue).
+  const stateCodec = createRequestStateCodec<ConfirmationState>({
+    key: randomBytes(32),
+    ttlSeconds: 600,
+  });
+
+  const callTool = async (
+    call: { key: AgentKeyRecord; era: 'legacy' | 'modern'; canAsk: boolean },
+    tool: AgentTool,
+    args: Record<string, unknown>,
+    ctx: ServerContext,
+  ): Promise<CallToolResult | ReturnType<typeof inputRequired>> => {
+    const { key } = call;
+    const target = readTarget(tool, args);
+    if ('error' in target) return textResult(target.error, true);
+    const {
+      [TARGET_ARGUMENTS.zendesk.name]: _ticket,
+      [TARGET_ARGUMENTS.salesforce.name]: _record,
+      ...inputs
+    } = args;
+    let confirmed = false;
+    if (tool.needsConfirmation && !(call.era === 'modern' && call.canAsk)) {
+      // Never a silent run: without a way to ask the user, a tool with side effects refuses.
+      return textResult(
+        call.era === 'legacy'
+          ? `${tool.title} changes data in another system and runs only after the user confirms it. This server asks for that confirmation with MCP 2026-07-28 input requests; this client speaks an earlier revision, so nothing was run. Use a client that supports MCP 2026-07-28 with elicitation.`
+          : `${tool.title} changes data in another system and runs only after the user confirms it, but this client did not declare the elicitation capability, so it cannot ask. Nothing was run.`,
+        true,
+      );
+    }
+    if (tool.needsConfirmation) {
+      const argsHash = hashArguments(args);
+      const state = await Promise.resolve(ctx.mcpReq.requestState<ConfirmationState>()).catch(
+        () => undefined,
+      );
+      const sameCall =
+        state !== undefined &&
+        state.keyName === key.name &&
+        state.tool === tool.name &&
+        state.argsHash === argsHash;
+      const answer = inputResponse(ctx.mcpReq.inputResponses, 'confirm');
+      if (sameCall && answer.kind === 'elicit') {
+        if (answer.action !== 'accept' || answer.content?.confirm !== true) {
+          return textResult(
+            `The user did not confirm ${tool.title}; nothing was run. Ask them what they want instead.`,
+            true,
+          );
+        }
+        confirmed = true;
+      } else {
+        return inputRequired({
+          inputRequests: {
+            confirm: inputRequired.elicit({
+              message: `${tool.title} changes data in another system. Run it on ${target.system === 'zendesk' ? `ticket ${target.targetId}` : `record ${target.targetId}`}?`,
+              requestedSchema: {
+                type: 'object',
+                properties: {
+                  confirm: { type: 'boolean', title: `Run ${tool.title}`, default: false },
+                },
+                required: ['confirm'],
+              },
+            }),
+          },
+          requestState: await stateCodec.mint({ keyName: key.name, tool: tool.name, argsHash }),
+        });
+      }
+    }
+    const ran = await runConnector(deps.run, {
+      connectorId: tool.connectorId,
+      system: target.system,
+      targetId: target.targetId,
+      inputs,
+      confirmed,
+      dryRun: false,
+      surface: 'agent',
+      source: 'mcp',
+      actor: { kind: 'ai_agent', name: key.name },
+    });
+    if (!ran.ok) {
+      return textResult(`${ran.error.code}: ${ran.error.message}`, true);
+    }
+    const view = toRunResultView(ran.value);
+    const structured = {
+      outcome: view.outcome,
+      message: view.message,
+      outputs: Object.fromEntries(view.outputs.map((output) => [output.name, output.value])),
+      ...(view.link ? { link: view.link } : {}),
+      runId: view.runId,
+    };
+    return {
+      content: [{ type: 'text', text: `${view.outcome}: ${view.message}` }],
+      structuredContent: structured,
+      isError: view.outcome === 'failed',
+    };
+  };
+
+  const buildServer = (key: AgentKeyRecord, era: 'legacy' | 'modern'): McpServer => {
+    const server = new McpServer(
+      { name: 'data-connectors', version: deps.version },
+      { requestState: { verify: (state, ctx) => stateCodec.verify(state, ctx) } },
+    );
+    const config = deps.config();
+    const tools = config
+      ? describeAgentTools(config, key, [...deps.run.helpdesks.keys()])
+      : new Map<string, AgentTool>();
+    for (const tool of tools.values()) {
+      server.registerTool(
+        tool.name,
+        {
+          title: tool.title,
+          description: tool.description,
+          inputSchema: fromJsonSchema<Record<string, unknown>>(tool.inputSchema),
+          outputSchema: fromJsonSchema(tool.outputSchema),
+          annotations: { title: tool.title, ...tool.annotations },
+        },
+        (args: Record<string, unknown>, ctx: ServerContext) =>
+          callTool(
+            {
+              key,
+              era,
+              // Backfilled per request from the 2026-07-28 envelope; from initialize on 2025.
+              canAsk: server.server.getClientCapabilities()?.elicitation !== undefined,
+            },
+            tool,
+            args,
+            ctx,
+          ),
+      );
+    }
+    return server;
+  };
+
+  const handler = createMcpHandler(
+    (ctx) => {
+      const key = ctx.authInfo?.extra?.agentKey as AgentKeyRecord | undefined;
+      // The route below lets no request through without a key; a missing one is a bug.
+      if (!key) throw new Error('an MCP request reached the handler without an agent key');
+      return buildServer(key, ctx.era);
+    },
+    { onerror: (error) => logger.warn('MCP request failed', { message: error.message }) },
+  );
+  const nodeHandler = toNodeHandler(handler);
+
+  const refuse = (res: Response, description: string) => {
+    // The MCP authorization spec's challenge: where to learn how to authenticate.
+    const metadata = `${deps.serverUrl()}/.well-known/oauth-protected-resource/mcp`;
+    res
+      .status(401)
+      .setHeader(
+        'WWW-Authenticate',
+        `Bearer realm="data-connectors", error="invalid_token", error_description="${description}", resource_metadata="${metadata}"`,
+      )
+      .json({
+        error: {
+          code: 'AUTH_INVALID',
+          message: `${description} Send Authorization: Bearer <agent key>; an admin creates keys with "npm run connectors -- agent-keys create".`,
+        },
+      });
+  };
+
+  router.all('/', express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
+    const header = req.get('authorization') ?? '';
+    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
+    if (token === undefined) return refuse(res, 'No agent key.');
+    const key = await deps.agentKeys.verify(token);
+    if (!key) return refuse(res, 'The agent key is unknown or revoked.');
+    const limited = deps.limiter.take('run', `agent-key:${key.name}`);
+    if (!limited.ok) {
+      return res
+        .status(429)
+        .setHeader('Retry-After', String(limited.error.retryAfterSeconds))
+        .json({
+          error: {
+            code: 'RATE_LIMITED',
+            message: `Too many requests from agent key "${key.name}". Try again in ${limited.error.retryAfterSeconds} s.`,
+          },
+        });
+    }
+    (req as Request & { auth?: unknown }).auth = {
+      token: 'agent-key',
+      clientId: key.name,
+      scopes: [],
+      extra: { agentKey: key },
+    };
+    await nodeHandler(req, res, req.body);
+  });
+
+  return router;
+}
