@@ -14,13 +14,12 @@ import type { Request, Response } from 'express';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import type { RateLimiter } from '../http/rate-limit';
-import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
-import { toRunResultView } from '../runs/run-result-view';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
-import { describeAgentTools, TARGET_ARGUMENTS } from './describe-agent-tools';
-import type { AgentTool, TargetSystemName } from './describe-agent-tools';
+import { describeAgentTools } from './describe-agent-tools';
+import type { AgentTool } from './describe-agent-tools';
+import { authenticateAgentKey, readToolTarget, runAgentTool } from './run-agent-tool';
 
 /** The server's version, as MCP clients see it in serverInfo. */
 export const SERVER_VERSION = '0.1.0';
@@ -67,21 +66,6 @@ function textResult(text: string, isError: boolean): CallToolResult {
   return { content: [{ type: 'text', text }], isError };
 }
 
-function readTarget(
-  tool: AgentTool,
-  args: Record<string, unknown>,
-): { system: TargetSystemName; targetId: string } | { error: string } {
-  const given = tool.systems.filter(
-    (system) => typeof args[TARGET_ARGUMENTS[system].name] === 'string',
-  );
-  const [system, ...more] = given;
-  if (system === undefined || more.length > 0) {
-    const names = tool.systems.map((candidate) => TARGET_ARGUMENTS[candidate].name);
-    return { error: `Give exactly one of ${names.join(', ')}.` };
-  }
-  return { system, targetId: String(args[TARGET_ARGUMENTS[system].name]) };
-}
-
 /**
  * `/mcp`: the connectors with the `agent` surface as tools, over MCP's Streamable HTTP transport
  * (stateless: both the 2026-07-28 revision and 2025-era clients), built with the official SDK.
@@ -105,13 +89,8 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
     ctx: ServerContext,
   ): Promise<CallToolResult | ReturnType<typeof inputRequired>> => {
     const { key } = call;
-    const target = readTarget(tool, args);
-    if ('error' in target) return textResult(target.error, true);
-    const {
-      [TARGET_ARGUMENTS.zendesk.name]: _ticket,
-      [TARGET_ARGUMENTS.salesforce.name]: _record,
-      ...inputs
-    } = args;
+    const target = readToolTarget(tool, args);
+    if (!target.ok) return textResult(target.error.message, true);
     let confirmed = false;
     if (tool.needsConfirmation && !(call.era === 'modern' && call.canAsk)) {
       // Never a silent run: without a way to ask the user, a tool with side effects refuses.
@@ -145,7 +124,7 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
         return inputRequired({
           inputRequests: {
             confirm: inputRequired.elicit({
-              message: `${tool.title} changes data in another system. Run it on ${target.system === 'zendesk' ? `ticket ${target.targetId}` : `record ${target.targetId}`}?`,
+              message: `${tool.title} changes data in another system. Run it on ${target.value.system === 'zendesk' ? `ticket ${target.value.targetId}` : `record ${target.value.targetId}`}?`,
               requestedSchema: {
                 type: 'object',
                 properties: {
@@ -159,32 +138,12 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
         });
       }
     }
-    const ran = await runConnector(deps.run, {
-      connectorId: tool.connectorId,
-      system: target.system,
-      targetId: target.targetId,
-      inputs,
-      confirmed,
-      dryRun: false,
-      surface: 'agent',
-      source: 'mcp',
-      actor: { kind: 'ai_agent', name: key.name },
-    });
-    if (!ran.ok) {
-      return textResult(`${ran.error.code}: ${ran.error.message}`, true);
-    }
-    const view = toRunResultView(ran.value);
-    const structured = {
-      outcome: view.outcome,
-      message: view.message,
-      outputs: Object.fromEntries(view.outputs.map((output) => [output.name, output.value])),
-      ...(view.link ? { link: view.link } : {}),
-      runId: view.runId,
-    };
+    const ran = await runAgentTool(deps.run, { key, tool, args, confirmed, source: 'mcp' });
+    if (!ran.ok) return textResult(`${ran.error.code}: ${ran.error.message}`, true);
     return {
-      content: [{ type: 'text', text: `${view.outcome}: ${view.message}` }],
-      structuredContent: structured,
-      isError: view.outcome === 'failed',
+      content: [{ type: 'text', text: `${ran.value.outcome}: ${ran.value.message}` }],
+      structuredContent: { ...ran.value },
+      isError: ran.value.outcome === 'failed',
     };
   };
 
@@ -235,41 +194,9 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
   );
   const nodeHandler = toNodeHandler(handler);
 
-  const refuse = (res: Response, description: string) => {
-    // The MCP authorization spec's challenge: where to learn how to authenticate.
-    const metadata = `${deps.serverUrl()}/.well-known/oauth-protected-resource/mcp`;
-    res
-      .status(401)
-      .setHeader(
-        'WWW-Authenticate',
-        `Bearer realm="data-connectors", error="invalid_token", error_description="${description}", resource_metadata="${metadata}"`,
-      )
-      .json({
-        error: {
-          code: 'AUTH_INVALID',
-          message: `${description} Send Authorization: Bearer <agent key>; an admin creates keys with "npm run connectors -- agent-keys create".`,
-        },
-      });
-  };
-
   router.all('/', express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
-    const header = req.get('authorization') ?? '';
-    const token = /^Bearer\s+(\S+)$/i.exec(header)?.[1];
-    if (token === undefined) return refuse(res, 'No agent key.');
-    const key = await deps.agentKeys.verify(token);
-    if (!key) return refuse(res, 'The agent key is unknown or revoked.');
-    const limited = deps.limiter.take('run', `agent-key:${key.name}`);
-    if (!limited.ok) {
-      return res
-        .status(429)
-        .setHeader('Retry-After', String(limited.error.retryAfterSeconds))
-        .json({
-          error: {
-            code: 'RATE_LIMITED',
-            message: `Too many requests from agent key "${key.name}". Try again in ${limited.error.retryAfterSeconds} s.`,
-          },
-        });
-    }
+    const key = await authenticateAgentKey(req, res, deps);
+    if (!key) return;
     (req as Request & { auth?: unknown }).auth = {
       token: 'agent-key',
       clientId: key.name,

@@ -17,6 +17,7 @@ import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
 import { renderHomePage } from './home-page';
 import { createAgentKeyRoutes } from '../agents/agent-key-routes';
+import { createAgentActionsRouter } from '../agents/create-agent-actions-router';
 import type { AgentKeys } from '../agents/agent-keys';
 import { createMcpRouter, describeMcpResource, SERVER_VERSION } from '../agents/create-mcp-router';
 
@@ -136,6 +137,18 @@ export function createApp(deps: AppDeps): Express {
         serverUrl,
         version: SERVER_VERSION,
         logger: deps.logger,
+      }),
+    );
+    // The same tools as HTTP actions described by OpenAPI, before the API's own authentication.
+    app.use(
+      '/api',
+      createAgentActionsRouter({
+        run: deps.run,
+        config: () => deps.configStore.current(),
+        agentKeys,
+        limiter,
+        serverUrl,
+        version: SERVER_VERSION,
       }),
     );
     app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
