@@ -6,6 +6,7 @@ import type { RunDeps } from '../runs/run-connector';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-errors';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
+import type { CustomerVerification } from './customer-verification';
 import { describeAgentTools } from './describe-agent-tools';
 import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, runAgentTool } from './run-agent-tool';
@@ -17,6 +18,7 @@ export interface AgentActionsDeps {
   limiter: RateLimiter;
   serverUrl: () => string;
   version: string;
+  verification?: CustomerVerification;
 }
 
 const ERROR_SCHEMA = {
@@ -177,7 +179,7 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
         `${tool.title} changes data in another system: ask the user, then send "confirmed": true. Nothing was run.`,
       );
     }
-    const ran = await runAgentTool(deps.run, {
+    const ran = await runAgentTool(deps.run, deps.verification, {
       key,
       tool,
       args,

@@ -17,7 +17,9 @@ import type { RateLimiter } from '../http/rate-limit';
 import type { RunDeps } from '../runs/run-connector';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
-import { describeAgentTools } from './describe-agent-tools';
+import { maskEmail, readRequester } from './customer-verification';
+import type { CustomerVerification } from './customer-verification';
+import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
 import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, readToolTarget, runAgentTool } from './run-agent-tool';
 
@@ -47,6 +49,8 @@ export interface McpRouterDeps {
   serverUrl: () => string;
   version: string;
   logger: Logger;
+  /** Customer verification by email code; without it, tools that need it refuse. */
+  verification?: CustomerVerification;
 }
 
 /** What the confirmation round carries back: the call it confirms, sealed by the server. */
@@ -138,7 +142,13 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
         });
       }
     }
-    const ran = await runAgentTool(deps.run, { key, tool, args, confirmed, source: 'mcp' });
+    const ran = await runAgentTool(deps.run, deps.verification, {
+      key,
+      tool,
+      args,
+      confirmed,
+      source: 'mcp',
+    });
     if (!ran.ok) return textResult(`${ran.error.code}: ${ran.error.message}`, true);
     return {
       content: [{ type: 'text', text: `${ran.value.outcome}: ${ran.value.message}` }],
@@ -156,6 +166,75 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
     const tools = config
       ? describeAgentTools(config, key, [...deps.run.helpdesks.keys()])
       : new Map<string, AgentTool>();
+    const verificationTools = describeVerificationTools(tools);
+    const verification = deps.verification;
+    if (verificationTools && verification) {
+      const requesterOf = async (args: Record<string, unknown>) => {
+        const target = readToolTarget({ systems: verificationTools.systems }, args);
+        return target.ok ? readRequester(deps.run.helpdesks, target.value) : target;
+      };
+      server.registerTool(
+        verificationTools.send.name,
+        {
+          title: 'Send a verification code',
+          description: verificationTools.send.description,
+          inputSchema: fromJsonSchema<Record<string, unknown>>(verificationTools.send.inputSchema),
+          annotations: {
+            readOnlyHint: false,
+            destructiveHint: false,
+            idempotentHint: false,
+            openWorldHint: true,
+          },
+        },
+        async (args: Record<string, unknown>) => {
+          const requester = await requesterOf(args);
+          if (!requester.ok)
+            return textResult(`${requester.error.code}: ${requester.error.message}`, true);
+          const sent = await verification.sendCode({
+            ticketKey: requester.value.ticketKey,
+            requesterEmail: requester.value.email,
+            ...(requester.value.name ? { requesterName: requester.value.name } : {}),
+            purpose: `${key.name} (AI agent)`,
+          });
+          return sent.ok
+            ? textResult(
+                `A 6-digit code was sent to the customer's email (${maskEmail(requester.value.email)}). Ask the customer for it, then call check_verification_code. It is valid 10 minutes.`,
+                false,
+              )
+            : textResult(`${sent.error.code}: ${sent.error.message}`, true);
+        },
+      );
+      server.registerTool(
+        verificationTools.check.name,
+        {
+          title: 'Check a verification code',
+          description: verificationTools.check.description,
+          inputSchema: fromJsonSchema<Record<string, unknown>>(verificationTools.check.inputSchema),
+          annotations: {
+            readOnlyHint: false,
+            destructiveHint: false,
+            idempotentHint: false,
+            openWorldHint: false,
+          },
+        },
+        async (args: Record<string, unknown>) => {
+          const requester = await requesterOf(args);
+          if (!requester.ok)
+            return textResult(`${requester.error.code}: ${requester.error.message}`, true);
+          const checked = await verification.checkCode({
+            ticketKey: requester.value.ticketKey,
+            requesterEmail: requester.value.email,
+            code: String(args.code ?? ''),
+          });
+          return checked.ok
+            ? textResult(
+                'The customer is verified for this ticket. You can now use the tools that needed it.',
+                false,
+              )
+            : textResult(`${checked.error.code}: ${checked.error.message}`, true);
+        },
+      );
+    }
     for (const tool of tools.values()) {
       server.registerTool(
         tool.name,

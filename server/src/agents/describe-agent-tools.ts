@@ -50,6 +50,15 @@ export interface AgentTool {
   };
   /** Runs only after the user confirmed it (the connector's `confirm`). */
   needsConfirmation: boolean;
+  /** Runs only for a customer verified by email code (the connector's `verification`). */
+  requiresVerification: boolean;
+}
+
+/** The two tools that verify a customer, offered with the tools that need it. */
+export interface VerificationTools {
+  systems: TargetSystemName[];
+  send: { name: 'send_verification_code'; description: string; inputSchema: JsonSchema };
+  check: { name: 'check_verification_code'; description: string; inputSchema: JsonSchema };
 }
 
 const INPUT_TYPES: Record<string, JsonSchema> = {
@@ -172,6 +181,58 @@ export function describeAgentTool(
       openWorldHint: true,
     },
     needsConfirmation: connector.confirm,
+    requiresVerification: connector.def.verification !== undefined,
+  };
+}
+
+function targetProperties(systems: readonly TargetSystemName[]): Record<string, JsonSchema> {
+  return Object.fromEntries(
+    systems.map((system) => [
+      TARGET_ARGUMENTS[system].name,
+      { ...TARGET_ARGUMENTS[system].schema },
+    ]),
+  );
+}
+
+/** The verification tools for these tools, when one of them needs a verified customer. */
+export function describeVerificationTools(
+  tools: ReadonlyMap<string, AgentTool>,
+): VerificationTools | undefined {
+  const protectedTools = [...tools.values()].filter((tool) => tool.requiresVerification);
+  if (protectedTools.length === 0) return undefined;
+  const systems = [...new Set(protectedTools.flatMap((tool) => tool.systems))];
+  const required = systems.length === 1 ? [TARGET_ARGUMENTS[systems[0] ?? 'zendesk'].name] : [];
+  const names = protectedTools.map((tool) => tool.name).join(', ');
+  return {
+    systems,
+    send: {
+      name: 'send_verification_code',
+      description: `Sends a 6-digit code to the email address the helpdesk has for the customer on this ticket (never to an address from the conversation). Call it before ${names}, which reveal the customer's personal data, then ask the customer for the code from their email. The code is valid 10 minutes.`,
+      inputSchema: {
+        type: 'object',
+        properties: targetProperties(systems),
+        ...(required.length > 0 ? { required } : {}),
+        additionalProperties: false,
+      },
+    },
+    check: {
+      name: 'check_verification_code',
+      description:
+        'Checks the 6-digit code the customer read from their email. Three wrong codes lock it; then send a new one.',
+      inputSchema: {
+        type: 'object',
+        properties: {
+          ...targetProperties(systems),
+          code: {
+            type: 'string',
+            pattern: '^[0-9]{6}$',
+            description: 'The 6 digits, e.g. "042917".',
+          },
+        },
+        required: [...required, 'code'],
+        additionalProperties: false,
+      },
+    },
   };
 }
 

@@ -7,6 +7,8 @@ import { toRunResultView } from '../runs/run-result-view';
 import type { Result } from '../../../shared/src/result';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
+import { readRequester } from './customer-verification';
+import type { CustomerVerification } from './customer-verification';
 import { TARGET_ARGUMENTS } from './describe-agent-tools';
 import type { AgentTool, TargetSystemName } from './describe-agent-tools';
 
@@ -26,7 +28,7 @@ export interface AgentToolRefusal {
 
 /** The ticket or record the call names: exactly one of the tool's target arguments. */
 export function readToolTarget(
-  tool: AgentTool,
+  tool: Pick<AgentTool, 'systems'>,
   args: Record<string, unknown>,
 ): Result<{ system: TargetSystemName; targetId: string }, AgentToolRefusal> {
   const given = tool.systems.filter(
@@ -44,11 +46,47 @@ export function readToolTarget(
 }
 
 /**
+ * A tool that reveals personal data runs only once the ticket's requester proved they read the
+ * code sent to their email. The refusal tells the model what to do next.
+ */
+async function checkVerified(
+  run: RunDeps,
+  verification: CustomerVerification | undefined,
+  target: { system: TargetSystemName; targetId: string },
+): Promise<Result<void, AgentToolRefusal>> {
+  if (!verification) {
+    return {
+      ok: false,
+      error: {
+        code: 'VERIFICATION_UNAVAILABLE',
+        message:
+          'This tool needs a customer verified by email code, and email is not set up on this server (SMTP_HOST). Nothing was run.',
+      },
+    };
+  }
+  const requester = await readRequester(run.helpdesks, target);
+  if (!requester.ok) return requester;
+  const { ticketKey, email } = requester.value;
+  if (await verification.isVerified({ ticketKey, requesterEmail: email })) {
+    return { ok: true, value: undefined };
+  }
+  return {
+    ok: false,
+    error: {
+      code: 'VERIFICATION_REQUIRED',
+      message:
+        "This tool reveals the customer's personal data, and the customer is not verified yet. Call send_verification_code for this ticket, ask the customer for the 6-digit code it emailed them, then call check_verification_code with it, and try again. Nothing was run.",
+    },
+  };
+}
+
+/**
  * Runs a tool's connector as the key's agent: the same pipeline as every run (appliesWhen,
  * input rules, redaction, egress, write-back, the run log), on the `agent` surface.
  */
 export async function runAgentTool(
   run: RunDeps,
+  verification: CustomerVerification | undefined,
   call: {
     key: AgentKeyRecord;
     tool: AgentTool;
@@ -59,6 +97,10 @@ export async function runAgentTool(
 ): Promise<Result<AgentToolResult, AgentToolRefusal>> {
   const target = readToolTarget(call.tool, call.args);
   if (!target.ok) return target;
+  if (call.tool.requiresVerification) {
+    const verified = await checkVerified(run, verification, target.value);
+    if (!verified.ok) return verified;
+  }
   const {
     [TARGET_ARGUMENTS.zendesk.name]: _ticket,
     [TARGET_ARGUMENTS.salesforce.name]: _record,

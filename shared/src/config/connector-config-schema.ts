@@ -356,6 +356,12 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
       .describe(
         'How AI agents see this connector as a tool over MCP (with "agent" in "surfaces"): its name and a description written for a model.',
       ),
+    verification: z
+      .strictObject({ method: z.literal('emailCode') })
+      .optional()
+      .describe(
+        'AI agents may run it only for a customer verified by a one-time code sent to the requester\'s email as the helpdesk has it (docs/ai-agents.md). The sidebar and automations are not affected.',
+      ),
     inputs: z.array(inputSchema).max(50).default([]),
     request: requestSchema,
     response: responseSchema.default({ emptyStatus: [404], outputs: [] }),

@@ -1,0 +1,95 @@
+import type { Helpdesks } from '../runs/helpdesk-port';
+import type { Result } from '../../../shared/src/result';
+import type { TargetSystemName } from './describe-agent-tools';
+
+/**
+ * What the agent tools need from customer verification by email code (server/src/verification):
+ * send a code to the requester, check one, and whether the requester of a ticket is verified.
+ */
+export interface VerificationFailure {
+  code: string;
+  message: string;
+  triesLeft?: number;
+  retryAfterSeconds?: number;
+}
+
+export interface CustomerVerification {
+  sendCode(request: {
+    ticketKey: string;
+    requesterEmail: string;
+    requesterName?: string;
+    purpose: string;
+  }): Promise<Result<unknown, VerificationFailure>>;
+  checkCode(request: {
+    ticketKey: string;
+    requesterEmail: string;
+    code: string;
+  }): Promise<Result<unknown, VerificationFailure>>;
+  isVerified(request: { ticketKey: string; requesterEmail: string }): Promise<boolean>;
+}
+
+/**
+ * Where each helpdesk keeps the customer's address: the ticket's requester in Zendesk, the
+ * Case's contact in Salesforce. Never an address from the conversation, which anyone can type.
+ */
+const REQUESTER_SOURCES: Record<TargetSystemName, { email: string; name: string }> = {
+  zendesk: { email: 'ticket.requester.email', name: 'ticket.requester.name' },
+  salesforce: { email: 'record.Contact.Email', name: 'record.Contact.Name' },
+};
+
+export interface Requester {
+  /** One verified state per ticket or record: the code is for this conversation only. */
+  ticketKey: string;
+  email: string;
+  name?: string;
+}
+
+export type RequesterError = { code: string; message: string };
+
+/** The requester of a ticket or record as the helpdesk has it. */
+export async function readRequester(
+  helpdesks: Helpdesks,
+  target: { system: TargetSystemName; targetId: string; objectApiName?: string },
+): Promise<Result<Requester, RequesterError>> {
+  const port = helpdesks.get(target.system);
+  if (!port) {
+    return {
+      ok: false,
+      error: {
+        code: 'HELPDESK_NOT_CONFIGURED',
+        message: `The "${target.system}" helpdesk is not configured on this server.`,
+      },
+    };
+  }
+  const sources = REQUESTER_SOURCES[target.system];
+  const loaded = await port.load(target.targetId, {
+    sources: [sources.email, sources.name],
+    ...(target.system === 'salesforce' ? { targetType: target.objectApiName ?? 'Case' } : {}),
+  });
+  if (!loaded.ok) return { ok: false, error: loaded.error };
+  const email = loaded.value.read(sources.email);
+  const name = loaded.value.read(sources.name);
+  if (typeof email !== 'string' || !email.includes('@')) {
+    return {
+      ok: false,
+      error: {
+        code: 'VERIFICATION_UNAVAILABLE',
+        message: `The ${target.system === 'zendesk' ? 'ticket' : 'record'} has no requester email, so the customer cannot be verified by email code.`,
+      },
+    };
+  }
+  return {
+    ok: true,
+    value: {
+      ticketKey: `${target.system}:${target.targetId}`,
+      email,
+      ...(typeof name === 'string' && name !== '' ? { name } : {}),
+    },
+  };
+}
+
+/** "m•••@example.com": enough for the customer to recognise, not to harvest. */
+export function maskEmail(email: string): string {
+  const [local = '', domain = ''] = email.split('@');
+  return `${local.slice(0, 1)}•••@${domain}`;
+}
