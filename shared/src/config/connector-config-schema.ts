@@ -360,7 +360,7 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
       .strictObject({ method: z.literal('emailCode') })
       .optional()
       .describe(
-        'AI agents may run it only for a customer verified by a one-time code sent to the requester\'s email as the helpdesk has it (docs/ai-agents.md). The sidebar and automations are not affected.',
+        "AI agents may run it only for a customer verified by a one-time code sent to the requester's email as the helpdesk has it (docs/ai-agents.md). The sidebar and automations are not affected.",
       ),
     inputs: z.array(inputSchema).max(50).default([]),
     request: requestSchema,
