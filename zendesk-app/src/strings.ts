@@ -27,7 +27,7 @@ export const STRINGS = {
   >,
   saveTicketFirst: 'Save the ticket first: connectors run on saved tickets.',
   /** Run log entries that are not a single connector run. */
-  runKind: { workflow: 'Workflow', macro: 'Macro' },
+  runKind: { workflow: 'Workflow', macro: 'Macro', verification: 'Customer verification' },
 
   // Macros: named bundles of connector steps, listed in a second group of the same list
   connectorsGroup: 'Connectors',

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { VERIFICATION_EVENTS } from '../../../shared/src/api/answer-schemas';
 
 /**
  * What one connector run looks like in the run log, and the store contract every backend
@@ -154,6 +155,10 @@ export const runRecordBaseSchema = z.strictObject({
   idempotencyKey: z.string().optional(),
 });
 
+/** A customer verification's event (shared/src/api/answer-schemas.ts, VERIFICATION_EVENTS). */
+export const verificationEventSchema = z.enum(VERIFICATION_EVENTS);
+export type VerificationEvent = z.infer<typeof verificationEventSchema>;
+
 /**
  * One entry of the run log: a connector run, a workflow delivery's outcome (one per finished
  * delivery, next to the connector runs its steps made), or a macro run.
@@ -162,12 +167,16 @@ export const runRecordSchema = z.discriminatedUnion('kind', [
   runRecordBaseSchema.extend({ kind: z.literal('connector'), connectorId: z.string().min(1) }),
   runRecordBaseSchema.extend({ kind: z.literal('workflow'), workflowId: z.string().min(1) }),
   runRecordBaseSchema.extend({ kind: z.literal('macro'), macroId: z.string().min(1) }),
+  runRecordBaseSchema.extend({
+    kind: z.literal('verification'),
+    event: verificationEventSchema,
+  }),
 ]);
 export type RunRecord = z.infer<typeof runRecordSchema>;
 export type RunKind = RunRecord['kind'];
 export type ConnectorRunRecord = Extract<RunRecord, { kind: 'connector' }>;
 
-/** The id of what ran: the connector's, the workflow's or the macro's. */
+/** The id of what ran: the connector's, the workflow's or the macro's; a verification's event. */
 export function ranIdOf(run: RunRecord): string {
   switch (run.kind) {
     case 'connector':
@@ -176,6 +185,8 @@ export function ranIdOf(run: RunRecord): string {
       return run.workflowId;
     case 'macro':
       return run.macroId;
+    case 'verification':
+      return run.event;
   }
 }
 

@@ -15,7 +15,8 @@ import {
   runTargetSchema,
   targetSystemSchema,
 } from './run-record';
-import type { RunLogStore, RunPage, RunQuery, RunRecord } from './run-record';
+import type { RunLogStore, RunPage, RunQuery, RunRecord, VerificationEvent } from './run-record';
+import { verificationEventSchema } from './run-record';
 import { migrateRunLogSchema } from './sqlite-run-log-schema';
 import type { Result } from '../../../shared/src/result';
 
@@ -104,9 +105,14 @@ function ranFromStorageKey(
 ):
   | { kind: 'connector'; connectorId: string }
   | { kind: 'workflow'; workflowId: string }
-  | { kind: 'macro'; macroId: string } {
+  | { kind: 'macro'; macroId: string }
+  | { kind: 'verification'; event: VerificationEvent } {
   if (key.startsWith('workflow:')) return { kind: 'workflow', workflowId: key.slice(9) };
   if (key.startsWith('macro:')) return { kind: 'macro', macroId: key.slice(6) };
+  const event = key.startsWith('verification:')
+    ? verificationEventSchema.safeParse(key.slice(13))
+    : undefined;
+  if (event?.success) return { kind: 'verification', event: event.data };
   return { kind: 'connector', connectorId: key };
 }
 type RunDetails = z.infer<typeof runDetailsSchema>;

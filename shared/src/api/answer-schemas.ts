@@ -175,6 +175,20 @@ export const macroResultViewSchema = z.object({
 });
 export type MacroResultView = z.infer<typeof macroResultViewSchema>;
 
+/**
+ * What happened to a customer's verification by email code (never the code itself): a code sent,
+ * a send refused by its limits or failed, the right code, a wrong one, an expired one, a lock-out.
+ */
+export const VERIFICATION_EVENTS = [
+  'sent',
+  'send_limited',
+  'send_failed',
+  'verified',
+  'wrong_code',
+  'expired',
+  'locked',
+] as const;
+
 /** What a run-log entry holds whatever ran (server/src/run-log/run-record.ts, redacted). */
 const runRecordBaseShape = {
   id: z.string(),
@@ -232,6 +246,12 @@ export const runRecordViewSchema = z.discriminatedUnion('kind', [
   z.object({ ...runRecordBaseShape, kind: z.literal('connector'), connectorId: z.string() }),
   z.object({ ...runRecordBaseShape, kind: z.literal('workflow'), workflowId: z.string() }),
   z.object({ ...runRecordBaseShape, kind: z.literal('macro'), macroId: z.string() }),
+  /** A customer's verification by email code: `sent`, `verified`, `wrong_code`, `locked`, … */
+  z.object({
+    ...runRecordBaseShape,
+    kind: z.literal('verification'),
+    event: z.enum(VERIFICATION_EVENTS),
+  }),
 ]);
 export type RunRecordView = z.infer<typeof runRecordViewSchema>;
 

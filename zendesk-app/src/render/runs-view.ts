@@ -9,6 +9,7 @@ import { humanizeName } from '../../../shared/src/humanize-name';
 function runName(run: RunRecordView, connectorNames: ReadonlyMap<string, string>): string {
   if (run.kind === 'workflow') return `${STRINGS.runKind.workflow} ${run.workflowId ?? ''}`;
   if (run.kind === 'macro') return `${STRINGS.runKind.macro} ${run.macroId ?? ''}`;
+  if (run.kind === 'verification') return STRINGS.runKind.verification;
   const id = run.connectorId ?? '';
   return connectorNames.get(id) ?? id;
 }
