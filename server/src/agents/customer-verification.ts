@@ -25,7 +25,10 @@ export interface CustomerVerification {
     requesterEmail: string;
     code: string;
   }): Promise<Result<unknown, VerificationFailure>>;
-  isVerified(request: { ticketKey: string; requesterEmail: string }): Promise<boolean>;
+  isVerified(request: {
+    ticketKey: string;
+    requesterEmail: string;
+  }): Promise<{ verified: boolean }>;
 }
 
 /**

@@ -67,7 +67,7 @@ async function checkVerified(
   const requester = await readRequester(run.helpdesks, target);
   if (!requester.ok) return requester;
   const { ticketKey, email } = requester.value;
-  if (await verification.isVerified({ ticketKey, requesterEmail: email })) {
+  if ((await verification.isVerified({ ticketKey, requesterEmail: email })).verified) {
     return { ok: true, value: undefined };
   }
   return {
