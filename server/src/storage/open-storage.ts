@@ -5,25 +5,29 @@ import type { RunLogStore } from '../run-log/run-record';
 import { openSqliteRunLogStore } from '../run-log/sqlite-run-log-store';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import { openSqliteIdempotencyStore } from '../runs/sqlite-idempotency-store';
+import type { VerificationStore } from '../verification/verification-store';
+import { openSqliteVerificationStore } from '../verification/sqlite-verification-store';
 import type { DeliveryQueue } from '../workflows/delivery-queue';
 import { openSqliteDeliveryQueue } from '../workflows/sqlite-delivery-queue';
 import type { Result } from '../../../shared/src/result';
 
 /**
- * The one place the server's databases are opened: the run log, the idempotency keys and the
- * workflow delivery queue. Everything else receives them through their interfaces (each has a
+ * The one place the server's databases are opened: the run log, the idempotency keys, the
+ * workflow delivery queue and the customer verification codes. Everything else receives them through their interfaces (each has a
  * contract test suite under ./contracts that any implementation must pass), so another
  * database is one more branch here and nowhere else. Today: SQLite files in DATA_DIR.
  */
 export const RUN_LOG_FILE = 'runs.sqlite';
 export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
 export const DELIVERIES_FILE = 'workflows.sqlite';
+export const VERIFICATION_FILE = 'verification.sqlite';
 
 export interface Storage {
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
   deliveries: DeliveryQueue;
-  /** Closes all three (the run log waits for a running prune). */
+  verification: VerificationStore;
+  /** Closes all four (the run log waits for a running prune). */
   close(): Promise<void>;
 }
 
@@ -84,19 +88,29 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       deliveries: deliveries.interrupted,
     });
   }
+  const openFailed = (file: string, error: unknown): OpenStorageResult => ({
+    ok: false,
+    error: {
+      code: 'STORAGE_OPEN_FAILED',
+      message: `Could not open ${join(options.dataDir, file)}: ${error instanceof Error ? error.message : String(error)}`,
+    },
+  });
   let idempotency: IdempotencyStore;
   try {
     idempotency = openSqliteIdempotencyStore({ path: join(options.dataDir, IDEMPOTENCY_FILE) });
   } catch (error) {
     void runLog.value.close();
     void deliveries.value.close();
-    return {
-      ok: false,
-      error: {
-        code: 'STORAGE_OPEN_FAILED',
-        message: `Could not open ${join(options.dataDir, IDEMPOTENCY_FILE)}: ${error instanceof Error ? error.message : String(error)}`,
-      },
-    };
+    return openFailed(IDEMPOTENCY_FILE, error);
+  }
+  let verification: VerificationStore;
+  try {
+    verification = openSqliteVerificationStore({ path: join(options.dataDir, VERIFICATION_FILE) });
+  } catch (error) {
+    void runLog.value.close();
+    void deliveries.value.close();
+    void idempotency.close();
+    return openFailed(VERIFICATION_FILE, error);
   }
   return {
     ok: true,
@@ -104,9 +118,11 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       runLog: runLog.value,
       idempotency,
       deliveries: deliveries.value,
+      verification,
       close: async () => {
         await deliveries.value.close();
         await idempotency.close();
+        await verification.close();
         await runLog.value.close();
       },
     },
