@@ -9,6 +9,7 @@ import { BUILT_IN_HELPDESKS, configFormatOf } from './helpdesks/helpdesk-registr
 import type { HelpdeskModule } from './helpdesks/helpdesk-module';
 import { createConfigStore } from './config/config-store';
 import type { ConfigStore } from './config/config-store';
+import { mailSecretsOf } from './env/parse-env';
 import type { ServerEnv } from './env/parse-env';
 import { createLogger } from './logging/logger';
 import type { Logger } from './logging/logger';
@@ -25,6 +26,7 @@ import { createUpstreamSender } from './runs/send-upstream';
 import type { DemoUpstream } from './sandbox/demo-upstream/demo-upstream';
 import type { FakeZendesk } from './sandbox/fake-zendesk/fake-zendesk';
 import type { FakeSalesforce } from './sandbox/fake-salesforce/fake-salesforce';
+import type { MailCatcher } from './sandbox/mail-catcher/mail-catcher';
 import type { Sandbox } from './sandbox/open-sandbox';
 import type { SecretSource, SecretsLoadError } from './secrets/secret-source';
 import { createReloadableSecrets } from './secrets/reloadable-secrets';
@@ -37,6 +39,9 @@ import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
 import { createAgentKeys } from './agents/agent-keys';
+import { createEmailCodeVerification } from './verification/email-code-verification';
+import type { EmailCodeVerification } from './verification/email-code-verification';
+import { selectVerificationMailer } from './verification/select-verification-mailer';
 import type { WorkflowServices } from './workflows/workflow-services';
 
 /**
@@ -50,9 +55,21 @@ export interface RunningServer {
   logger: Logger;
   configStore: ConfigStore<CompiledConfig>;
   runLog: RunLogStore;
-  sandbox: { zendesk: FakeZendesk; upstream: DemoUpstream; salesforce: FakeSalesforce } | undefined;
+  sandbox:
+    | {
+        zendesk: FakeZendesk;
+        upstream: DemoUpstream;
+        salesforce: FakeSalesforce;
+        mail: MailCatcher;
+      }
+    | undefined;
   /** Workflow deliveries: the queue and its worker. */
   workflows: WorkflowServices;
+  /**
+   * Customer verification by email code (verification/), for the surfaces that act for a
+   * customer; undefined on a live server without SMTP_HOST.
+   */
+  verification: EmailCodeVerification | undefined;
   close(): Promise<void>;
 }
 
@@ -96,6 +113,7 @@ export async function startServer(
   const configuredSecrets = () => [
     ...secretSource.values(),
     env.adminToken,
+    ...mailSecretsOf(env),
     ...helpdeskModules.flatMap((helpdesk) => helpdesk.secretsOf(env)),
   ];
   const redactor = createRedactor(
@@ -147,14 +165,31 @@ export async function startServer(
   if (env.mode === 'sandbox') {
     // Loaded only here: a live server never loads the fakes and their well-known credentials.
     const { openSandbox } = await import('./sandbox/open-sandbox');
-    openedSandbox = openSandbox(env.dataDir);
+    openedSandbox = await openSandbox(env.dataDir);
     sandbox = {
       zendesk: openedSandbox.zendesk,
       upstream: openedSandbox.upstream,
       salesforce: openedSandbox.salesforce,
+      mail: openedSandbox.mail,
     };
     mounts.push(...openedSandbox.mounts);
   }
+
+  const verificationMailer = selectVerificationMailer(env.mail, openedSandbox?.mail.smtp);
+  const verificationLogger = logger.child({ component: 'verification' });
+  const verification = verificationMailer
+    ? createEmailCodeVerification({
+        store: storage.verification,
+        mailer: verificationMailer,
+        // The server log names ids, not people: the requester's address stays out of it. The
+        // surface that acts for the customer records the whole event in its run.
+        onEvent: (event) =>
+          verificationLogger.info('customer verification', {
+            outcome: event.kind,
+            ticketKey: event.ticketKey,
+          }),
+      })
+    : undefined;
 
   const sender = createUpstreamSender({
     onCredential: (value) => runtimeSecrets.add(value),
@@ -203,6 +238,8 @@ export async function startServer(
     secretsWatcher?.close();
     configStore.close();
     await sender.close();
+    verificationMailer?.close();
+    await openedSandbox?.close();
     await storage.close();
   };
   if (!listening.ok) {
@@ -234,6 +271,7 @@ export async function startServer(
   const app = createApp({
     mode: env.mode,
     agentKeys: createAgentKeys(storage.agentKeys),
+    ...(verification ? { verification } : {}),
     serverUrl: () => url,
     rateLimits: env.rateLimits,
     configStore,
@@ -279,6 +317,7 @@ export async function startServer(
       runLog,
       sandbox,
       workflows,
+      verification,
       close: async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

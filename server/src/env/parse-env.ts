@@ -18,6 +18,12 @@ const SANDBOX_ADMIN_TOKEN = 'sandbox-admin-token';
 const SANDBOX_ZENDESK_WEBHOOK_SECRET = 'dGhpc19zZWNyZXRfaXNfZm9yX3Rlc3Rpbmdfb25seQ==';
 const SANDBOX_SALESFORCE_WEBHOOK_SECRET = 'sandbox-salesforce-webhook-secret';
 
+/** `support@acme.com` or `Acme Support <support@acme.com>`: what a From header may hold. */
+function isMailbox(value: string): boolean {
+  const address = /^[^<>]*<([^<>]+)>$/.exec(value)?.[1] ?? value;
+  return z.email().safeParse(address).success;
+}
+
 const optionalText = z
   .string()
   .optional()
@@ -101,6 +107,48 @@ const envSchema = z.object({
       .optional(),
   ),
   SALESFORCE_CONNECTOR_KEY: optionalText,
+  // The mail server that sends customers their verification codes (verification/).
+  SMTP_HOST: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^[A-Za-z0-9.:-]+$/,
+        'use the mail server\'s host name only, e.g. "smtp.example.com" (no scheme; the port goes in SMTP_PORT)',
+      )
+      .optional(),
+  ),
+  SMTP_PORT: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[0-9]{1,5}$/, 'use a port number, e.g. 587 (STARTTLS) or 465 (TLS from the start)')
+      .transform(Number)
+      .pipe(
+        z
+          .number()
+          .int()
+          .min(1, 'use a port from 1 to 65535')
+          .max(65_535, 'use a port from 1 to 65535'),
+      )
+      .optional(),
+  ),
+  SMTP_SECURE: optionalText.pipe(
+    z
+      .enum(['true', 'false'], {
+        error: 'use true (TLS from the start, port 465) or false (STARTTLS, port 587)',
+      })
+      .optional(),
+  ),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  MAIL_FROM: optionalText.pipe(
+    z
+      .string()
+      .refine(
+        isMailbox,
+        'use an address, or a name and an address in angle brackets: "Acme Support <support@acme.com>"',
+      )
+      .optional(),
+  ),
 });
 
 /** Every variable the server reads by name (`SECRET_<NAME>` aside), for docs that list them. */
@@ -113,6 +161,23 @@ export type SalesforceAuthEnv =
   | SalesforceCredentials
   /** The sandbox's fake Salesforce, mounted on this server. */
   | { kind: 'sandbox' };
+
+/**
+ * How customers' verification codes are mailed: through an SMTP server, or, in sandbox mode
+ * without one, to the sandbox's own mail catcher (`/sandbox/mail`).
+ */
+export type MailEnv =
+  | {
+      kind: 'smtp';
+      host: string;
+      port: number;
+      /** TLS from the first byte (port 465); otherwise STARTTLS. */
+      secure: boolean;
+      user?: string;
+      password?: string;
+      from: string;
+    }
+  | { kind: 'sandbox'; from: string };
 
 /** How the server signs in to Zendesk: the client's own auth options. */
 export type ZendeskAuthEnv = ZendeskAuth;
@@ -166,6 +231,11 @@ export interface ServerEnv {
   /** Workflow deliveries run at the same time (default 4). */
   workflowConcurrency?: number;
   salesforce: { auth: SalesforceAuthEnv; apiVersion: string; connectorKey: string } | undefined;
+  /**
+   * Where verification codes are mailed; undefined on a live server without SMTP_HOST, which
+   * then sends none.
+   */
+  mail?: MailEnv | undefined;
 }
 
 /** The environment, or every problem with it (one line each, naming the variable). */
@@ -244,6 +314,58 @@ function parseSalesforce(
     apiVersion,
     connectorKey: e.SALESFORCE_CONNECTOR_KEY,
   };
+}
+
+const SANDBOX_MAIL_FROM = 'Data Connectors sandbox <verification@sandbox.invalid>';
+const SMTP_SETTINGS = ['SMTP_PORT', 'SMTP_SECURE', 'SMTP_USER', 'SMTP_PASSWORD'] as const;
+
+function parseMail(
+  e: z.infer<typeof envSchema>,
+  live: boolean,
+  problems: string[],
+): ServerEnv['mail'] {
+  if (!e.SMTP_HOST) {
+    // Settings for a server that is not named would be silently ignored: say so instead.
+    const orphans = [...SMTP_SETTINGS, ...(live ? (['MAIL_FROM'] as const) : [])].filter(
+      (name) => e[name] !== undefined,
+    );
+    if (orphans.length) {
+      problems.push(
+        `${orphans.join(', ')}: ${orphans.length === 1 ? 'is' : 'are'} used only with SMTP_HOST; set SMTP_HOST (the mail server) or remove ${orphans.length === 1 ? 'it' : 'them'}`,
+      );
+    }
+    return live ? undefined : { kind: 'sandbox', from: e.MAIL_FROM ?? SANDBOX_MAIL_FROM };
+  }
+  let usable = true;
+  if (!e.MAIL_FROM) {
+    problems.push(
+      'MAIL_FROM: required when SMTP_HOST is set: the sender of verification emails, e.g. "Acme Support <support@acme.com>"',
+    );
+    usable = false;
+  }
+  if ((e.SMTP_USER === undefined) !== (e.SMTP_PASSWORD === undefined)) {
+    problems.push(
+      "SMTP_USER and SMTP_PASSWORD: set both (the mail server's login) or neither (a server that needs none)",
+    );
+    usable = false;
+  }
+  if (!usable || !e.MAIL_FROM) return undefined;
+  // Port 465 speaks TLS from the first byte; 587 (the default) upgrades with STARTTLS.
+  const secure = e.SMTP_SECURE === undefined ? e.SMTP_PORT === 465 : e.SMTP_SECURE === 'true';
+  return {
+    kind: 'smtp',
+    host: e.SMTP_HOST,
+    port: e.SMTP_PORT ?? (secure ? 465 : 587),
+    secure,
+    ...(e.SMTP_USER === undefined ? {} : { user: e.SMTP_USER }),
+    ...(e.SMTP_PASSWORD === undefined ? {} : { password: e.SMTP_PASSWORD }),
+    from: e.MAIL_FROM,
+  };
+}
+
+/** The mail server's password, masked wherever the server writes, like the helpdesks' secrets. */
+export function mailSecretsOf(env: ServerEnv): readonly string[] {
+  return env.mail?.kind === 'smtp' && env.mail.password !== undefined ? [env.mail.password] : [];
 }
 
 /** The account host a Zendesk base URL names (`acme.zendesk.com`). */
@@ -367,6 +489,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     problems.push('ADMIN_TOKEN: required, at least 24 characters (e.g. `openssl rand -hex 24`)');
   }
   const salesforce = parseSalesforce(e, live, problems);
+  const mail = parseMail(e, live, problems);
   if (live) problems.push(...refusePublicValues(e));
   if (problems.length) return { ok: false, error: { problems } };
   const env: ServerEnv = {
@@ -401,6 +524,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
       e.SALESFORCE_WEBHOOK_SECRET ?? (live ? undefined : SANDBOX_SALESFORCE_WEBHOOK_SECRET),
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
     salesforce,
+    mail,
   };
   return { ok: true, value: Object.freeze(env) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from './parse-env';
+import { ENV_VARIABLE_NAMES, mailSecretsOf, parseEnv } from './parse-env';
 import type { ServerEnv } from './parse-env';
 
 const ADMIN_TOKEN = 'a-real-admin-token-0123456789abcdef';
@@ -108,5 +108,120 @@ describe('parseEnv', () => {
       'ZENDESK_APP_SHARED_SECRET',
       'JWT_AUDIENCE',
     ]);
+  });
+
+  describe('the mail server for verification codes', () => {
+    const SMTP = {
+      SMTP_HOST: 'smtp.acme.com',
+      SMTP_USER: 'mailer@acme.com',
+      SMTP_PASSWORD: 'a-real-smtp-password',
+      MAIL_FROM: 'Acme Support <support@acme.com>',
+    };
+
+    it('uses the sandbox mail catcher in sandbox mode when no SMTP_HOST is set', () => {
+      expect(envOf({}).mail).toEqual({
+        kind: 'sandbox',
+        from: 'Data Connectors sandbox <verification@sandbox.invalid>',
+      });
+      expect(envOf({ MAIL_FROM: 'help@acme.com' }).mail).toEqual({
+        kind: 'sandbox',
+        from: 'help@acme.com',
+      });
+    });
+
+    it('sends no mail on a live server without SMTP_HOST', () => {
+      expect(envOf(ZENDESK_LIVE).mail).toBeUndefined();
+    });
+
+    it('defaults to port 587 with STARTTLS, and to TLS from the start on port 465', () => {
+      expect(envOf({ ...ZENDESK_LIVE, ...SMTP }).mail).toEqual({
+        kind: 'smtp',
+        host: 'smtp.acme.com',
+        port: 587,
+        secure: false,
+        user: 'mailer@acme.com',
+        password: 'a-real-smtp-password',
+        from: 'Acme Support <support@acme.com>',
+      });
+      expect(envOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_PORT: '465' }).mail).toMatchObject({
+        port: 465,
+        secure: true,
+      });
+      expect(envOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_SECURE: 'true' }).mail).toMatchObject({
+        port: 465,
+        secure: true,
+      });
+      expect(
+        envOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_PORT: '2525', SMTP_SECURE: 'false' }).mail,
+      ).toMatchObject({ port: 2525, secure: false });
+    });
+
+    it('accepts a mail server that needs no login', () => {
+      const { SMTP_USER: _user, SMTP_PASSWORD: _password, ...noLogin } = SMTP;
+      const mail = envOf({ ...ZENDESK_LIVE, ...noLogin }).mail;
+      expect(mail).toMatchObject({ kind: 'smtp', host: 'smtp.acme.com' });
+      expect(mail).not.toHaveProperty('user');
+      expect(mail).not.toHaveProperty('password');
+    });
+
+    it('names each wrong SMTP variable precisely', () => {
+      expect(problemsOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_PORT: 'smtp' })).toEqual([
+        expect.stringMatching(/^SMTP_PORT: use a port number, e.g. 587/),
+      ]);
+      expect(problemsOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_PORT: '70000' })).toEqual([
+        'SMTP_PORT: use a port from 1 to 65535',
+      ]);
+      expect(problemsOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_SECURE: 'yes' })).toEqual([
+        expect.stringMatching(/^SMTP_SECURE: use true .* or false/),
+      ]);
+      expect(problemsOf({ ...ZENDESK_LIVE, ...SMTP, SMTP_HOST: 'smtp://smtp.acme.com' })).toEqual([
+        expect.stringMatching(/^SMTP_HOST: use the mail server's host name only/),
+      ]);
+      expect(problemsOf({ ...ZENDESK_LIVE, ...SMTP, MAIL_FROM: 'support at acme' })).toEqual([
+        expect.stringMatching(/^MAIL_FROM: use an address, or a name and an address/),
+      ]);
+    });
+
+    it('requires a sender, and the login whole, once SMTP_HOST is set', () => {
+      const { MAIL_FROM: _from, ...noSender } = SMTP;
+      expect(problemsOf({ ...ZENDESK_LIVE, ...noSender })).toEqual([
+        expect.stringMatching(/^MAIL_FROM: required when SMTP_HOST is set/),
+      ]);
+      const { SMTP_PASSWORD: _password, ...noPassword } = SMTP;
+      expect(problemsOf({ ...ZENDESK_LIVE, ...noPassword })).toEqual([
+        expect.stringMatching(/^SMTP_USER and SMTP_PASSWORD: set both/),
+      ]);
+    });
+
+    it('refuses SMTP settings that would be ignored without SMTP_HOST', () => {
+      expect(
+        problemsOf({
+          ...ZENDESK_LIVE,
+          SMTP_USER: 'mailer',
+          SMTP_PASSWORD: 'pw',
+          MAIL_FROM: 'a@b.co',
+        }),
+      ).toEqual([
+        'SMTP_USER, SMTP_PASSWORD, MAIL_FROM: are used only with SMTP_HOST; set SMTP_HOST (the mail server) or remove them',
+      ]);
+      expect(problemsOf({ SMTP_PORT: '25' })).toEqual([
+        'SMTP_PORT: is used only with SMTP_HOST; set SMTP_HOST (the mail server) or remove it',
+      ]);
+    });
+
+    it('masks the SMTP password like the other secrets, and lists the variables', () => {
+      expect(mailSecretsOf(envOf({ ...ZENDESK_LIVE, ...SMTP }))).toEqual(['a-real-smtp-password']);
+      expect(mailSecretsOf(envOf({}))).toEqual([]);
+      expect(ENV_VARIABLE_NAMES).toEqual(
+        expect.arrayContaining([
+          'SMTP_HOST',
+          'SMTP_PORT',
+          'SMTP_SECURE',
+          'SMTP_USER',
+          'SMTP_PASSWORD',
+          'MAIL_FROM',
+        ]),
+      );
+    });
   });
 });

@@ -7,6 +7,9 @@ import { createFakeSalesforce } from './fake-salesforce/fake-salesforce';
 import type { FakeSalesforce } from './fake-salesforce/fake-salesforce';
 import { createFakeZendesk } from './fake-zendesk/fake-zendesk';
 import type { FakeZendesk } from './fake-zendesk/fake-zendesk';
+import { startMailCatcher } from './mail-catcher/mail-catcher';
+import type { MailCatcher } from './mail-catcher/mail-catcher';
+import { createMailCatcherRouter } from './mail-catcher/mail-catcher-routes';
 import { SANDBOX_SALESFORCE_CREDENTIALS } from './seed/salesforce-seed';
 
 /** Files under DATA_DIR where the sandbox helpdesks keep their data between starts. */
@@ -17,10 +20,17 @@ export interface Sandbox {
   zendesk: FakeZendesk;
   upstream: DemoUpstream;
   salesforce: FakeSalesforce;
-  /** Mounted on the server itself: `/sandbox/zendesk`, `/sandbox/upstream`, `/sandbox/salesforce`. */
+  /** The SMTP server that catches the mail the sandbox server sends (verification codes). */
+  mail: MailCatcher;
+  /**
+   * Mounted on the server itself: `/sandbox/zendesk`, `/sandbox/upstream`, `/sandbox/salesforce`,
+   * `/sandbox/mail`.
+   */
   mounts: { path: string; router: Router | Express }[];
   /** How the server signs in to the sandbox's Salesforce (the seeded connected app). */
   salesforceCredentials(sandboxUrl: string): SalesforceClientOptions;
+  /** Stops what the sandbox runs beside the server (the mail catcher's SMTP port). */
+  close(): Promise<void>;
 }
 
 /**
@@ -28,18 +38,21 @@ export interface Sandbox {
  * only in sandbox mode (a dynamic import in start-server.ts), so a production bundle does not
  * load them: they hold well-known credentials and sign agents' sidebar loads.
  */
-export function openSandbox(dataDir: string): Sandbox {
+export async function openSandbox(dataDir: string): Promise<Sandbox> {
   const zendesk = createFakeZendesk({ filePath: join(dataDir, SANDBOX_ZENDESK_FILE) });
   const upstream = createDemoUpstream();
   const salesforce = createFakeSalesforce({ filePath: join(dataDir, SANDBOX_SALESFORCE_FILE) });
+  const mail = await startMailCatcher();
   return {
     zendesk,
     upstream,
     salesforce,
+    mail,
     mounts: [
       { path: '/sandbox/zendesk', router: zendesk.app },
       { path: '/sandbox/upstream', router: upstream.app },
       { path: '/sandbox/salesforce', router: salesforce.app },
+      { path: '/sandbox/mail', router: createMailCatcherRouter(mail) },
     ],
     salesforceCredentials: (sandboxUrl) => ({
       kind: 'refreshToken',
@@ -49,5 +62,9 @@ export function openSandbox(dataDir: string): Sandbox {
       clientSecret: SANDBOX_SALESFORCE_CREDENTIALS.clientSecret,
       refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
     }),
+    close: async () => {
+      await mail.close();
+      await Promise.all([zendesk.close(), salesforce.close()]);
+    },
   };
 }

@@ -7,13 +7,15 @@ import type { RunLogStore } from '../run-log/run-record';
 import { openSqliteRunLogStore } from '../run-log/sqlite-run-log-store';
 import type { IdempotencyStore } from '../runs/idempotency-store';
 import { openSqliteIdempotencyStore } from '../runs/sqlite-idempotency-store';
+import type { VerificationStore } from '../verification/verification-store';
+import { openSqliteVerificationStore } from '../verification/sqlite-verification-store';
 import type { DeliveryQueue } from '../workflows/delivery-queue';
 import { openSqliteDeliveryQueue } from '../workflows/sqlite-delivery-queue';
 import type { Result } from '../../../shared/src/result';
 
 /**
- * The one place the server's databases are opened: the run log, the idempotency keys and the
- * workflow delivery queue. Everything else receives them through their interfaces (each has a
+ * The one place the server's databases are opened: the run log, the idempotency keys, the
+ * workflow delivery queue and the customer verification codes. Everything else receives them through their interfaces (each has a
  * contract test suite under ./contracts that any implementation must pass), so another
  * database is one more branch here and nowhere else. Today: SQLite files in DATA_DIR.
  */
@@ -21,12 +23,14 @@ export const RUN_LOG_FILE = 'runs.sqlite';
 export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
 export const DELIVERIES_FILE = 'workflows.sqlite';
 export const AGENT_KEYS_FILE = 'agent-keys.sqlite';
+export const VERIFICATION_FILE = 'verification.sqlite';
 
 export interface Storage {
   runLog: RunLogStore;
   idempotency: IdempotencyStore;
   deliveries: DeliveryQueue;
   agentKeys: AgentKeyStore;
+  verification: VerificationStore;
   /** Closes them all (the run log waits for a running prune). */
   close(): Promise<void>;
 }
@@ -88,23 +92,39 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       deliveries: deliveries.interrupted,
     });
   }
+  const openFailed = (file: string, error: unknown): OpenStorageResult => ({
+    ok: false,
+    error: {
+      code: 'STORAGE_OPEN_FAILED',
+      message: `Could not open ${join(options.dataDir, file)}: ${error instanceof Error ? error.message : String(error)}`,
+    },
+  });
   let idempotency: IdempotencyStore;
-  let agentKeys: AgentKeyStore;
-  let file = IDEMPOTENCY_FILE;
   try {
     idempotency = openSqliteIdempotencyStore({ path: join(options.dataDir, IDEMPOTENCY_FILE) });
-    file = AGENT_KEYS_FILE;
+  } catch (error) {
+    void runLog.value.close();
+    void deliveries.value.close();
+    return openFailed(IDEMPOTENCY_FILE, error);
+  }
+  let agentKeys: AgentKeyStore;
+  try {
     agentKeys = openSqliteAgentKeyStore({ path: join(options.dataDir, AGENT_KEYS_FILE) });
   } catch (error) {
     void runLog.value.close();
     void deliveries.value.close();
-    return {
-      ok: false,
-      error: {
-        code: 'STORAGE_OPEN_FAILED',
-        message: `Could not open ${join(options.dataDir, file)}: ${error instanceof Error ? error.message : String(error)}`,
-      },
-    };
+    void idempotency.close();
+    return openFailed(AGENT_KEYS_FILE, error);
+  }
+  let verification: VerificationStore;
+  try {
+    verification = openSqliteVerificationStore({ path: join(options.dataDir, VERIFICATION_FILE) });
+  } catch (error) {
+    void runLog.value.close();
+    void deliveries.value.close();
+    void idempotency.close();
+    void agentKeys.close();
+    return openFailed(VERIFICATION_FILE, error);
   }
   return {
     ok: true,
@@ -113,10 +133,12 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       idempotency,
       deliveries: deliveries.value,
       agentKeys,
+      verification,
       close: async () => {
         await deliveries.value.close();
         await idempotency.close();
         await agentKeys.close();
+        await verification.close();
         await runLog.value.close();
       },
     },
