@@ -84,23 +84,20 @@ describe('GET /api/openapi.json', () => {
 });
 
 describe('POST /api/agent-tools/:name', () => {
-  it('runs a read tool on a ticket and answers its result', async () => {
-    const res = await call('look_up_order', { ticket_id: '1' });
-    expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({
-      outcome: 'success',
-      outputs: { payment_status: 'paid' },
-    });
-    const run = await stack.server.runLog.get(res.body.runId);
-    expect(run).toMatchObject({ source: 'api', actor: { kind: 'ai_agent', name: 'Agentforce' } });
+  it('refuses a protected tool until the customer is verified (over MCP), running nothing', async () => {
+    const before = stack.upstream.journal.length;
+    const protectedCall = await call('look_up_order', { ticket_id: '1' });
+    expect(protectedCall.status).toBe(403);
+    expect(protectedCall.body.error.code).toBe('VERIFICATION_REQUIRED');
+    expect(stack.upstream.journal.length).toBe(before);
   });
 
   it('checks the arguments against the schema it publishes', async () => {
-    const bad = await call('look_up_order', { ticket_id: 'one' });
+    const bad = await call('create_jira_issue', { ticket_id: 'one', confirmed: true });
     expect(bad.status).toBe(422);
     expect(bad.body.error.code).toBe('INPUT_INVALID');
     expect(bad.body.error.message).toMatch(/ticket_id/);
-    const extra = await call('look_up_order', { ticket_id: '1', password: 'x' });
+    const extra = await call('create_jira_issue', { ticket_id: '4', confirmed: true, x: 1 });
     expect(extra.status).toBe(422);
   });
 
@@ -114,6 +111,8 @@ describe('POST /api/agent-tools/:name', () => {
     expect(confirmed.status).toBe(200);
     expect(confirmed.body.outputs.issue_key).toMatch(/^SUP-\d+$/);
     expect(jiraCreates()).toBe(before + 1);
+    const run = await stack.server.runLog.get(confirmed.body.runId);
+    expect(run).toMatchObject({ source: 'api', actor: { kind: 'ai_agent', name: 'Agentforce' } });
   });
 
   it("refuses a tool outside the key's scope, and an unknown key", async () => {
@@ -121,7 +120,7 @@ describe('POST /api/agent-tools/:name', () => {
     const outside = await call('create_jira_issue', { ticket_id: '4', confirmed: true }, orderKey);
     expect(outside.status).toBe(404);
     expect(outside.body.error.code).toBe('CONNECTOR_NOT_FOUND');
-    const unknown = await call('look_up_order', { ticket_id: '1' }, 'dcak_nope');
+    const unknown = await call('create_jira_issue', { ticket_id: '4' }, 'dcak_nope');
     expect(unknown.status).toBe(401);
     expect(jiraCreates()).toBe(before);
   });

@@ -73,7 +73,15 @@ describe('tools/list', () => {
   it('lists the connectors with the agent surface, with schemas and hints from their config', async () => {
     const { client } = await connect();
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name).sort()).toEqual(['create_jira_issue', 'look_up_order']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'check_verification_code',
+      'create_jira_issue',
+      'look_up_order',
+      'send_verification_code',
+    ]);
+    // The lookup reveals personal data: the verification tools come with it.
+    const check = tools.find((tool) => tool.name === 'check_verification_code');
+    expect(check?.inputSchema.required).toEqual(['code']);
     const lookup = tools.find((tool) => tool.name === 'look_up_order');
     expect(lookup?.title).toBe('Look up Shopify order');
     expect(lookup?.description).toMatch(/^Looks up the customer's Shopify order/);
@@ -101,7 +109,11 @@ describe('tools/list', () => {
     const key = await createKey('Order bot', ['shopify_order_lookup']);
     const { client } = await connect({ key });
     const { tools } = await client.listTools();
-    expect(tools.map((tool) => tool.name)).toEqual(['look_up_order']);
+    expect(tools.map((tool) => tool.name).sort()).toEqual([
+      'check_verification_code',
+      'look_up_order',
+      'send_verification_code',
+    ]);
     const before = jiraCreates();
     const outside = await client
       .callTool({ name: 'create_jira_issue', arguments: { ticket_id: '4' } })
@@ -116,9 +128,51 @@ describe('tools/list', () => {
   });
 });
 
+/** The code in the newest verification mail to this address, as the customer reads it. */
+function codeMailedTo(address: string): string {
+  const mail = [...stack.mail.messages()].reverse().find((message) => message.to.includes(address));
+  const code = /\b(\d{6})\b/.exec(mail?.text ?? '')?.[1];
+  if (!code) throw new Error(`no verification code was mailed to ${address}`);
+  return code;
+}
+
+function text(result: unknown): string {
+  return JSON.stringify((result as { content?: unknown }).content ?? result);
+}
+
 describe('tools/call', () => {
-  it('runs a read tool on a sandbox ticket: structured result, and a run in the log named after the key', async () => {
+  it('"Where is my order?": the protected lookup waits for the customer to prove the code from their email', async () => {
     const { client } = await connect();
+    const refused = await client.callTool({ name: 'look_up_order', arguments: { ticket_id: '1' } });
+    expect(refused.isError).toBe(true);
+    expect(text(refused)).toMatch(/VERIFICATION_REQUIRED: .*Call send_verification_code/);
+
+    const sent = await client.callTool({
+      name: 'send_verification_code',
+      arguments: { ticket_id: '1' },
+    });
+    expect(sent.isError).toBe(false);
+    // The requester's address as Zendesk has it, masked in what the model sees.
+    expect(text(sent)).toContain('m•••@example.com');
+    expect(text(sent)).not.toContain('maria@example.com');
+    const code = codeMailedTo('maria@example.com');
+    expect(text(sent)).not.toContain(code);
+
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    const wrongTry = await client.callTool({
+      name: 'check_verification_code',
+      arguments: { ticket_id: '1', code: wrong },
+    });
+    expect(wrongTry.isError).toBe(true);
+    expect(text(wrongTry)).toMatch(/VERIFICATION_CODE_WRONG/);
+    const still = await client.callTool({ name: 'look_up_order', arguments: { ticket_id: '1' } });
+    expect(text(still)).toMatch(/VERIFICATION_REQUIRED/);
+
+    const right = await client.callTool({
+      name: 'check_verification_code',
+      arguments: { ticket_id: '1', code },
+    });
+    expect(right.isError).toBe(false);
     const result = await client.callTool({ name: 'look_up_order', arguments: { ticket_id: '1' } });
     expect(result.isError).toBe(false);
     expect(result.structuredContent).toMatchObject({
@@ -137,6 +191,17 @@ describe('tools/call', () => {
       target: { system: 'zendesk', id: '1' },
       outcome: 'success',
     });
+    // The whole story is in the ticket's run log, named after the key, without the code.
+    const page = await stack.server.runLog.query({ targetId: '1', limit: 20 });
+    const story = page.runs
+      .filter((entry) => entry.actor.name === 'Zendesk AI agent')
+      .map((entry) => (entry.kind === 'verification' ? entry.event : entry.kind))
+      .reverse();
+    expect(
+      story,
+      stack.logLines.filter((line) => line.includes('verification')).join('\n'),
+    ).toEqual(['sent', 'wrong_code', 'verified', 'connector']);
+    expect(JSON.stringify(page.runs)).not.toContain(code);
     await client.close();
   });
 
@@ -207,6 +272,7 @@ describe('tools/call', () => {
   });
 
   it('serves 2025-era clients too (stateless), for tools that need no confirmation', async () => {
+    // Ticket 1's requester was verified above; the verified state lasts 30 minutes.
     const { client } = await connect({ modern: false });
     const result = await client.callTool({ name: 'look_up_order', arguments: { ticket_id: '1' } });
     expect(result.structuredContent).toMatchObject({ outcome: 'success' });

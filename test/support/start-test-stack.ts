@@ -14,6 +14,8 @@ import {
   SANDBOX_ZENDESK_CREDENTIALS,
 } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
+import { startMailCatcher } from '../../server/src/sandbox/mail-catcher/mail-catcher';
+import type { MailCatcher } from '../../server/src/sandbox/mail-catcher/mail-catcher';
 import type { RunningFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { createSecretSource } from '../../server/src/secrets/secret-source';
@@ -34,6 +36,8 @@ export interface TestStack {
   server: RunningServer;
   url: string;
   zendesk: RunningFakeZendesk;
+  /** The SMTP server the stack's verification codes are mailed to (any mail is caught). */
+  mail: MailCatcher;
   upstream: RunningDemoUpstream;
   /** A Salesforce org, played by the fake on its own port. */
   salesforce: RunningFakeSalesforce;
@@ -102,6 +106,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const zendesk = await startFakeZendesk();
   const upstream = await startDemoUpstream();
   const salesforce = await startFakeSalesforce();
+  const mail = await startMailCatcher();
   const dataDir = mkdtempSync(join(tmpdir(), 'dc-test-'));
   const configPath = join(dataDir, 'connectors.json');
   let text = readFileSync('config/connectors.json', 'utf8').replaceAll(
@@ -146,6 +151,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     },
     adminToken: TEST_ADMIN_TOKEN,
     obsolete: [],
+    // A real SMTP exchange with a local server, as a deployment with SMTP_HOST has.
+    mail: {
+      kind: 'smtp',
+      host: mail.smtp.host,
+      port: mail.smtp.port,
+      secure: false,
+      from: 'Support <support@test.local>',
+    },
     salesforce: {
       auth: {
         kind: 'refreshToken',
@@ -185,6 +198,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     server,
     url: server.url,
     zendesk,
+    mail,
     upstream,
     salesforce,
     salesforceAuth: { 'X-Connector-Key': env.salesforce?.connectorKey ?? TEST_CONNECTOR_KEY },
@@ -232,6 +246,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       await zendesk.close();
       await upstream.close();
       await salesforce.close();
+      await mail.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

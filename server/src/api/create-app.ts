@@ -19,6 +19,7 @@ import { renderHomePage } from './home-page';
 import { createAgentKeyRoutes } from '../agents/agent-key-routes';
 import { createAgentActionsRouter } from '../agents/create-agent-actions-router';
 import type { AgentKeys } from '../agents/agent-keys';
+import type { CustomerVerification } from '../agents/customer-verification';
 import { createMcpRouter, describeMcpResource, SERVER_VERSION } from '../agents/create-mcp-router';
 
 export interface AppDeps {
@@ -46,6 +47,8 @@ export interface AppDeps {
   agentKeys?: AgentKeys;
   /** This server's base URL (the MCP 401 points clients to its metadata). */
   serverUrl?: () => string;
+  /** Customer verification by email code, for AI agents' protected tools. */
+  verification?: CustomerVerification;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -137,6 +140,7 @@ export function createApp(deps: AppDeps): Express {
         serverUrl,
         version: SERVER_VERSION,
         logger: deps.logger,
+        ...(deps.verification ? { verification: deps.verification } : {}),
       }),
     );
     // The same tools as HTTP actions described by OpenAPI, before the API's own authentication.
@@ -149,6 +153,7 @@ export function createApp(deps: AppDeps): Express {
         limiter,
         serverUrl,
         version: SERVER_VERSION,
+        ...(deps.verification ? { verification: deps.verification } : {}),
       }),
     );
     app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {

@@ -530,7 +530,7 @@ function parseInstant(iso: string, field: string): number {
 
 /** The record without what ran (kept in the `connector_id` column). */
 function stripRan(run: Record<string, unknown>): Record<string, unknown> {
-  const { kind: _kind, connectorId: _c, workflowId: _w, macroId: _m, ...rest } = run;
+  const { kind: _kind, connectorId: _c, workflowId: _w, macroId: _m, event: _e, ...rest } = run;
   return rest;
 }
 

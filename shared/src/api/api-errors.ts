@@ -45,6 +45,10 @@ export const API_ERROR_CODES = {
   HELPDESK_UNAVAILABLE: 502,
   HELPDESK_AUTH_FAILED: 502,
   INTERNAL_ERROR: 500,
+  /** An AI agent's tool reveals personal data: the ticket's requester must verify by email code first. */
+  VERIFICATION_REQUIRED: 403,
+  /** A tool needs customer verification, and no mail server is set up (SMTP_HOST). */
+  VERIFICATION_UNAVAILABLE: 503,
   /** An agent key with that name exists already (revoked keys keep their names). */
   AGENT_KEY_NAME_TAKEN: 409,
 } as const;

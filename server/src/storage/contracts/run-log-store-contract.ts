@@ -346,6 +346,25 @@ export function describeRunLogStoreContract(
         connectorRun.id,
       );
     });
+
+    it('keeps customer verification entries with their event, on the ticket', async () => {
+      const store = await open();
+      const { connectorId: _unused, kind: _kind, ...base } = runAt(T0);
+      const verified: RunRecord = {
+        ...base,
+        id: createRunId(T0 + 1),
+        kind: 'verification',
+        event: 'verified',
+        actor: { kind: 'ai_agent', name: 'Zendesk AI agent' },
+        source: 'mcp',
+      };
+      await recordAll(store, [verified]);
+      expect(await store.get(verified.id)).toEqual(verified);
+      expect(ids((await store.query({ targetId: verified.target.id })).runs)).toEqual([
+        verified.id,
+      ]);
+      expect(await store.lastRunsFor(verified.target)).toEqual({});
+    });
   });
 
   describe(`${name}: lastRunsFor`, () => {
