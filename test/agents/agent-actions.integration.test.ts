@@ -51,8 +51,10 @@ describe('GET /api/openapi.json', () => {
     expect(res.body.openapi).toBe('3.1.0');
     expect(res.body.servers).toEqual([{ url: stack.url }]);
     expect(Object.keys(res.body.paths).sort()).toEqual([
+      '/api/agent-tools/check_verification_code',
       '/api/agent-tools/create_jira_issue',
       '/api/agent-tools/look_up_order',
+      '/api/agent-tools/send_verification_code',
     ]);
     const lookup = res.body.paths['/api/agent-tools/look_up_order'].post;
     expect(lookup.operationId).toBe('look_up_order');
@@ -76,7 +78,11 @@ describe('GET /api/openapi.json', () => {
     const scoped = await request(stack.server.app)
       .get('/api/openapi.json')
       .set('Authorization', `Bearer ${orderKey}`);
-    expect(Object.keys(scoped.body.paths)).toEqual(['/api/agent-tools/look_up_order']);
+    expect(Object.keys(scoped.body.paths).sort()).toEqual([
+      '/api/agent-tools/check_verification_code',
+      '/api/agent-tools/look_up_order',
+      '/api/agent-tools/send_verification_code',
+    ]);
     const anonymous = await request(stack.server.app).get('/api/openapi.json');
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers['www-authenticate']).toMatch(/^Bearer /);
@@ -90,6 +96,30 @@ describe('POST /api/agent-tools/:name', () => {
     expect(protectedCall.status).toBe(403);
     expect(protectedCall.body.error.code).toBe('VERIFICATION_REQUIRED');
     expect(stack.upstream.journal.length).toBe(before);
+  });
+
+  it('verifies the customer over HTTP too, then runs the protected tool', async () => {
+    const sent = await call('send_verification_code', { ticket_id: '1' });
+    expect(sent.status).toBe(200);
+    expect(sent.body.message).toContain('m•••@example.com');
+    const mail = [...stack.mail.messages()]
+      .reverse()
+      .find((m) => m.to.includes('maria@example.com'));
+    const code = /\b(\d{6})\b/.exec(mail?.text ?? '')?.[1] ?? '';
+    const wrong = await call('check_verification_code', {
+      ticket_id: '1',
+      code: code === '000000' ? '111111' : '000000',
+    });
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error.code).toBe('VERIFICATION_CODE_WRONG');
+    const right = await call('check_verification_code', { ticket_id: '1', code });
+    expect(right.status).toBe(200);
+    const lookup = await call('look_up_order', { ticket_id: '1' });
+    expect(lookup.status).toBe(200);
+    expect(lookup.body).toMatchObject({ outcome: 'success', outputs: { payment_status: 'paid' } });
+    // The code is valid for ticket 1 only: ticket 2's requester is someone else entirely.
+    const elsewhere = await call('check_verification_code', { ticket_id: '2', code });
+    expect(elsewhere.status).toBe(422);
   });
 
   it('checks the arguments against the schema it publishes', async () => {

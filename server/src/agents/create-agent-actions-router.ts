@@ -7,7 +7,8 @@ import { API_ERROR_CODES } from '../../../shared/src/api/api-errors';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
 import type { CustomerVerification } from './customer-verification';
-import { describeAgentTools } from './describe-agent-tools';
+import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
+import { checkVerificationCode, sendVerificationCode } from './verify-customer';
 import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, runAgentTool } from './run-agent-tool';
 
@@ -59,9 +60,46 @@ function actionBodySchema(tool: AgentTool): Record<string, unknown> {
  */
 export function describeAgentActions(
   tools: ReadonlyMap<string, AgentTool>,
-  options: { serverUrl: string; version: string },
+  options: { serverUrl: string; version: string; verification: boolean },
 ): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
+  const verificationTools = options.verification ? describeVerificationTools(tools) : undefined;
+  for (const step of verificationTools ? [verificationTools.send, verificationTools.check] : []) {
+    paths[`/api/agent-tools/${step.name}`] = {
+      post: {
+        operationId: step.name,
+        summary:
+          step.name === 'send_verification_code'
+            ? 'Send a verification code'
+            : 'Check a verification code',
+        description: step.description,
+        'x-openai-isConsequential': false,
+        requestBody: {
+          required: true,
+          content: { 'application/json': { schema: step.inputSchema } },
+        },
+        responses: {
+          '200': {
+            description: 'What happened, in words for the model.',
+            content: {
+              'application/json': {
+                schema: {
+                  type: 'object',
+                  properties: { message: { type: 'string' } },
+                  required: ['message'],
+                },
+              },
+            },
+          },
+          default: {
+            description:
+              'Refused: a wrong, expired or locked code, too many sends, or no email on the ticket.',
+            content: { 'application/json': { schema: ERROR_SCHEMA } },
+          },
+        },
+      },
+    };
+  }
   for (const tool of tools.values()) {
     paths[`/api/agent-tools/${tool.name}`] = {
       post: {
@@ -135,17 +173,57 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
   router.get('/openapi.json', async (req, res) => {
     const key = await authenticateAgentKey(req, res, deps);
     if (!key) return;
-    res
-      .setHeader('Cache-Control', 'no-store')
-      .json(
-        describeAgentActions(toolsOf(key), { serverUrl: deps.serverUrl(), version: deps.version }),
-      );
+    res.setHeader('Cache-Control', 'no-store').json(
+      describeAgentActions(toolsOf(key), {
+        serverUrl: deps.serverUrl(),
+        version: deps.version,
+        verification: deps.verification !== undefined,
+      }),
+    );
   });
 
   router.post('/agent-tools/:name', express.json({ limit: '100kb' }), async (req, res) => {
     const key = await authenticateAgentKey(req, res, deps);
     if (!key) return;
-    const tool = toolsOf(key).get(String(req.params.name));
+    const tools = toolsOf(key);
+    const name = String(req.params.name);
+    const verificationTools = describeVerificationTools(tools);
+    const verification = deps.verification;
+    if (
+      verificationTools &&
+      verification &&
+      (name === verificationTools.send.name || name === verificationTools.check.name)
+    ) {
+      const step =
+        name === verificationTools.send.name ? verificationTools.send : verificationTools.check;
+      const body: unknown = req.body;
+      const checked = await fromJsonSchema<Record<string, unknown>>(step.inputSchema)[
+        '~standard'
+      ].validate(body);
+      if (checked.issues) {
+        return sendError(res, 'INPUT_INVALID', checked.issues[0]?.message ?? 'invalid arguments');
+      }
+      const call = {
+        key,
+        tools: verificationTools,
+        args: body as Record<string, unknown>,
+        source: 'api' as const,
+      };
+      const verifyDeps = {
+        helpdesks: deps.run.helpdesks,
+        runLog: deps.run.runLog,
+        verification,
+        logger: deps.run.logger,
+      };
+      const result =
+        step === verificationTools.send
+          ? await sendVerificationCode(verifyDeps, call)
+          : await checkVerificationCode(verifyDeps, call);
+      return result.ok
+        ? res.json({ message: result.value })
+        : sendError(res, result.error.code, result.error.message);
+    }
+    const tool = tools.get(name);
     if (!tool) {
       return sendError(
         res,

@@ -17,12 +17,10 @@ import type { RateLimiter } from '../http/rate-limit';
 import type { RunDeps } from '../runs/run-connector';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
-import { maskEmail, readRequester } from './customer-verification';
-import type { CustomerVerification, Requester, VerificationFailure } from './customer-verification';
-import { recordVerificationEvent } from './record-verification';
-import type { VerificationEvent } from '../run-log/run-record';
+import type { CustomerVerification } from './customer-verification';
+import { checkVerificationCode, sendVerificationCode } from './verify-customer';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
-import type { AgentTool, TargetSystemName } from './describe-agent-tools';
+import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, readToolTarget, runAgentTool } from './run-agent-tool';
 
 /** The server's version, as MCP clients see it in serverInfo. */
@@ -171,27 +169,19 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
     const verificationTools = describeVerificationTools(tools);
     const verification = deps.verification;
     if (verificationTools && verification) {
-      const logVerification = (
-        requester: Requester,
-        event: VerificationEvent,
-        failure: VerificationFailure | undefined,
-      ) => {
-        const [system = 'zendesk', targetId = ''] = requester.ticketKey.split(':');
-        return recordVerificationEvent(deps.run.runLog, logger, {
-          event,
-          system: system as TargetSystemName,
-          targetId,
-          keyName: key.name,
-          source: 'mcp',
-          maskedEmail: maskEmail(requester.email),
-          ...(failure ? { errorCode: failure.code } : {}),
-          ...(failure?.triesLeft === undefined ? {} : { triesLeft: failure.triesLeft }),
-        });
+      const verifyDeps = {
+        helpdesks: deps.run.helpdesks,
+        runLog: deps.run.runLog,
+        verification,
+        logger,
       };
-      const requesterOf = async (args: Record<string, unknown>) => {
-        const target = readToolTarget({ systems: verificationTools.systems }, args);
-        return target.ok ? readRequester(deps.run.helpdesks, target.value) : target;
-      };
+      const answer = (
+        result:
+          { ok: true; value: string } | { ok: false; error: { code: string; message: string } },
+      ) =>
+        result.ok
+          ? textResult(result.value, false)
+          : textResult(`${result.error.code}: ${result.error.message}`, true);
       server.registerTool(
         verificationTools.send.name,
         {
@@ -205,32 +195,15 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
             openWorldHint: true,
           },
         },
-        async (args: Record<string, unknown>) => {
-          const requester = await requesterOf(args);
-          if (!requester.ok)
-            return textResult(`${requester.error.code}: ${requester.error.message}`, true);
-          const sent = await verification.sendCode({
-            ticketKey: requester.value.ticketKey,
-            requesterEmail: requester.value.email,
-            ...(requester.value.name ? { requesterName: requester.value.name } : {}),
-            purpose: `${key.name} (AI agent)`,
-          });
-          await logVerification(
-            requester.value,
-            sent.ok
-              ? 'sent'
-              : sent.error.code === 'VERIFICATION_SEND_LIMITED'
-                ? 'send_limited'
-                : 'send_failed',
-            sent.ok ? undefined : sent.error,
-          );
-          return sent.ok
-            ? textResult(
-                `A 6-digit code was sent to the customer's email (${maskEmail(requester.value.email)}). Ask the customer for it, then call check_verification_code. It is valid 10 minutes.`,
-                false,
-              )
-            : textResult(`${sent.error.code}: ${sent.error.message}`, true);
-        },
+        async (args: Record<string, unknown>) =>
+          answer(
+            await sendVerificationCode(verifyDeps, {
+              key,
+              tools: verificationTools,
+              args,
+              source: 'mcp',
+            }),
+          ),
       );
       server.registerTool(
         verificationTools.check.name,
@@ -245,33 +218,15 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
             openWorldHint: false,
           },
         },
-        async (args: Record<string, unknown>) => {
-          const requester = await requesterOf(args);
-          if (!requester.ok)
-            return textResult(`${requester.error.code}: ${requester.error.message}`, true);
-          const checked = await verification.checkCode({
-            ticketKey: requester.value.ticketKey,
-            requesterEmail: requester.value.email,
-            code: String(args.code ?? ''),
-          });
-          await logVerification(
-            requester.value,
-            checked.ok
-              ? 'verified'
-              : checked.error.code === 'VERIFICATION_CODE_EXPIRED'
-                ? 'expired'
-                : checked.error.code === 'VERIFICATION_LOCKED'
-                  ? 'locked'
-                  : 'wrong_code',
-            checked.ok ? undefined : checked.error,
-          );
-          return checked.ok
-            ? textResult(
-                'The customer is verified for this ticket. You can now use the tools that needed it.',
-                false,
-              )
-            : textResult(`${checked.error.code}: ${checked.error.message}`, true);
-        },
+        async (args: Record<string, unknown>) =>
+          answer(
+            await checkVerificationCode(verifyDeps, {
+              key,
+              tools: verificationTools,
+              args,
+              source: 'mcp',
+            }),
+          ),
       );
     }
     for (const tool of tools.values()) {

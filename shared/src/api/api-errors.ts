@@ -47,6 +47,14 @@ export const API_ERROR_CODES = {
   INTERNAL_ERROR: 500,
   /** An AI agent's tool reveals personal data: the ticket's requester must verify by email code first. */
   VERIFICATION_REQUIRED: 403,
+  /** Customer verification by email code: the service's refusals (docs/ai-agents.md). */
+  VERIFICATION_CODE_WRONG: 422,
+  VERIFICATION_CODE_EXPIRED: 422,
+  VERIFICATION_NO_CODE: 422,
+  VERIFICATION_LOCKED: 423,
+  VERIFICATION_SEND_LIMITED: 429,
+  VERIFICATION_SEND_FAILED: 502,
+  VERIFICATION_INVALID_REQUEST: 422,
   /** A tool needs customer verification, and no mail server is set up (SMTP_HOST). */
   VERIFICATION_UNAVAILABLE: 503,
   /** An agent key with that name exists already (revoked keys keep their names). */

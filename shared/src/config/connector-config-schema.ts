@@ -145,6 +145,10 @@ const agentToolSchema = z.strictObject({
   toolName: z
     .string()
     .regex(/^[a-z][a-z0-9_]{0,63}$/, 'use lowercase letters, digits and "_" (64 at most)')
+    .refine(
+      (name) => name !== 'send_verification_code' && name !== 'check_verification_code',
+      'this name belongs to the customer verification tools; pick another',
+    )
     .optional()
     .describe('The tool name models see; defaults to the connector id.'),
   description: z
