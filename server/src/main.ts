@@ -43,6 +43,8 @@ if (env.mode === 'sandbox') {
     `  preview: ${server.url}/preview (the Zendesk sidebar on sandbox tickets)`,
     `           ${server.url}/preview/salesforce (the Salesforce component on sandbox records)`,
     `  sandbox Zendesk API: ${server.url}/sandbox/zendesk/api/v2/tickets/1.json`,
+    `  sandbox mail: ${server.url}/sandbox/mail (verification codes sent to customers)`,
+    `  AI agents (MCP): ${server.url}/mcp, with a key from: npm run connectors -- agent-keys create <name> --connectors '*'`,
     `  admin token (sandbox only): ${env.adminToken}`,
     '',
     '  Try it:',

@@ -39,6 +39,8 @@ describe('starting the sandbox', () => {
     expect(server.banner).toContain(`preview: ${server.url}/preview (the Zendesk sidebar`);
     expect(server.banner).toContain(`${server.url}/preview/salesforce (the Salesforce component`);
     expect(server.banner).toContain(`health:  ${server.url}/health`);
+    expect(server.banner).toContain(`sandbox mail: ${server.url}/sandbox/mail`);
+    expect(server.banner).toContain(`AI agents (MCP): ${server.url}/mcp`);
   });
 
   it('answers its own address with a page that links to the preview and health', async () => {
@@ -53,6 +55,9 @@ describe('starting the sandbox', () => {
     // The links lead somewhere.
     expect((await fetch(`${server.url}/preview`)).status).toBe(200);
     expect((await fetch(`${server.url}/preview/salesforce`)).status).toBe(200);
+    expect((await fetch(`${server.url}/sandbox/mail`)).status).toBe(200);
+    // /mcp is there, and asks for a key.
+    expect((await fetch(`${server.url}/mcp`, { method: 'POST' })).status).toBe(401);
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
   });
 });
