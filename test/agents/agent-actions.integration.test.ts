@@ -137,8 +137,18 @@ describe('POST /api/agent-tools/:name', () => {
     expect(unconfirmed.status).toBe(409);
     expect(unconfirmed.body.error.code).toBe('CONFIRMATION_REQUIRED');
     expect(jiraCreates()).toBe(before);
-    const confirmed = await call('create_jira_issue', { ticket_id: '4', confirmed: true });
+    const confirmed = await call('create_jira_issue', {
+      ticket_id: '4',
+      confirmed: true,
+    }).set('Idempotency-Key', 'agentforce-click-0001');
     expect(confirmed.status).toBe(200);
+    // The platform retries after a dropped answer: the first run's result, not a second issue.
+    const retried = await call('create_jira_issue', {
+      ticket_id: '4',
+      confirmed: true,
+    }).set('Idempotency-Key', 'agentforce-click-0001');
+    expect(retried.status).toBe(200);
+    expect(retried.body).toMatchObject({ runId: confirmed.body.runId, replayed: true });
     expect(confirmed.body.outputs.issue_key).toMatch(/^SUP-\d+$/);
     expect(jiraCreates()).toBe(before + 1);
     const run = await stack.server.runLog.get(confirmed.body.runId);

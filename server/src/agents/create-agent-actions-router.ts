@@ -11,6 +11,8 @@ import { describeAgentTools, describeVerificationTools } from './describe-agent-
 import { checkVerificationCode, sendVerificationCode } from './verify-customer';
 import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, runAgentTool } from './run-agent-tool';
+import type { AgentToolRefusal, AgentToolResult } from './run-agent-tool';
+import type { Result } from '../../../shared/src/result';
 
 export interface AgentActionsDeps {
   run: RunDeps;
@@ -20,7 +22,22 @@ export interface AgentActionsDeps {
   serverUrl: () => string;
   version: string;
   verification?: CustomerVerification;
+  /** Runs a call once per Idempotency-Key (the API's idempotency store); refusals throw. */
+  runOnce?: RunOnce;
 }
+
+/** What the idempotency layer hands a run: its key, and the hook called just before sending. */
+export interface RunIdempotency {
+  key: string | undefined;
+  onSending: (runId: string) => Promise<void>;
+}
+
+export type RunOnce = (
+  req: express.Request,
+  scope: string,
+  fingerprint: unknown,
+  run: (idempotency: RunIdempotency) => Promise<Result<AgentToolResult, AgentToolRefusal>>,
+) => Promise<AgentToolResult>;
 
 const ERROR_SCHEMA = {
   type: 'object',
@@ -257,13 +274,22 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
         `${tool.title} changes data in another system: ask the user, then send "confirmed": true. Nothing was run.`,
       );
     }
-    const ran = await runAgentTool(deps.run, deps.verification, {
-      key,
-      tool,
-      args,
-      confirmed: tool.needsConfirmation,
-      source: 'api',
-    });
+    const run = (idempotency?: RunIdempotency) =>
+      runAgentTool(deps.run, deps.verification, {
+        key,
+        tool,
+        args,
+        confirmed: tool.needsConfirmation,
+        source: 'api',
+        ...(idempotency ? { idempotency } : {}),
+      });
+    if (deps.runOnce) {
+      // A repeated request with the same Idempotency-Key gets the first answer, not a second run.
+      return res.json(
+        await deps.runOnce(req, `agent-key:${key.name}`, { tool: tool.name, args }, run),
+      );
+    }
+    const ran = await run();
     if (!ran.ok) return sendError(res, ran.error.code, ran.error.message);
     res.json(ran.value);
   });

@@ -1,4 +1,5 @@
 import type { Helpdesks } from '../runs/helpdesk-port';
+import type { ApiErrorCode } from '../../../shared/src/api/api-errors';
 import type { Result } from '../../../shared/src/result';
 import type { TargetSystemName } from './describe-agent-tools';
 
@@ -7,7 +8,7 @@ import type { TargetSystemName } from './describe-agent-tools';
  * send a code to the requester, check one, and whether the requester of a ticket is verified.
  */
 export interface VerificationFailure {
-  code: string;
+  code: ApiErrorCode;
   message: string;
   triesLeft?: number;
   retryAfterSeconds?: number;
@@ -47,7 +48,7 @@ export interface Requester {
   name?: string;
 }
 
-export type RequesterError = { code: string; message: string };
+export type RequesterError = { code: ApiErrorCode; message: string };
 
 /** The requester of a ticket or record as the helpdesk has it. */
 export async function readRequester(

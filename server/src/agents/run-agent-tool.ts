@@ -4,6 +4,7 @@ import type { RunSource } from '../run-log/run-record';
 import { runConnector } from '../runs/run-connector';
 import type { RunDeps } from '../runs/run-connector';
 import { toRunResultView } from '../runs/run-result-view';
+import type { ApiErrorCode } from '../../../shared/src/api/api-errors';
 import type { Result } from '../../../shared/src/result';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentKeys } from './agent-keys';
@@ -22,7 +23,7 @@ export interface AgentToolResult {
 }
 
 export interface AgentToolRefusal {
-  code: string;
+  code: ApiErrorCode;
   message: string;
 }
 
@@ -93,6 +94,8 @@ export async function runAgentTool(
     args: Record<string, unknown>;
     confirmed: boolean;
     source: RunSource;
+    /** The HTTP actions' Idempotency-Key: a repeated request replays the first run's result. */
+    idempotency?: { key: string | undefined; onSending: (runId: string) => Promise<void> };
   },
 ): Promise<Result<AgentToolResult, AgentToolRefusal>> {
   const target = readToolTarget(call.tool, call.args);
@@ -116,6 +119,8 @@ export async function runAgentTool(
     surface: 'agent',
     source: call.source,
     actor: { kind: 'ai_agent', name: call.key.name },
+    ...(call.idempotency?.key === undefined ? {} : { idempotencyKey: call.idempotency.key }),
+    ...(call.idempotency ? { onSending: call.idempotency.onSending } : {}),
   });
   if (!ran.ok) return { ok: false, error: { code: ran.error.code, message: ran.error.message } };
   const view = toRunResultView(ran.value);

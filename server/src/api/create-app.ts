@@ -16,6 +16,7 @@ import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
 import { renderHomePage } from './home-page';
+import { runWithIdempotency } from './run-with-idempotency';
 import { createAgentKeyRoutes } from '../agents/agent-key-routes';
 import { createAgentActionsRouter } from '../agents/create-agent-actions-router';
 import type { AgentKeys } from '../agents/agent-keys';
@@ -154,6 +155,14 @@ export function createApp(deps: AppDeps): Express {
         serverUrl,
         version: SERVER_VERSION,
         ...(deps.verification ? { verification: deps.verification } : {}),
+        runOnce: (req, scope, fingerprint, run) =>
+          runWithIdempotency({
+            store: deps.idempotency,
+            scope,
+            key: req.get('idempotency-key'),
+            fingerprint,
+            run,
+          }),
       }),
     );
     app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
