@@ -181,6 +181,7 @@ export async function startServer(
     ? createEmailCodeVerification({
         store: storage.verification,
         mailer: verificationMailer,
+        ...(env.verification ? { settings: env.verification } : {}),
         // The server log names ids, not people: the requester's address stays out of it. The
         // surface that acts for the customer records the whole event in its run.
         onEvent: (event) =>

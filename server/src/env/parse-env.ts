@@ -107,6 +107,11 @@ const envSchema = z.object({
       .optional(),
   ),
   SALESFORCE_CONNECTOR_KEY: optionalText,
+  // Customer verification by email code (docs/ai-agents.md): the code and how long it counts.
+  VERIFICATION_CODE_DIGITS: z.coerce.number().int().min(4).max(10).default(6),
+  VERIFICATION_CODE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
+  VERIFICATION_MAX_TRIES: z.coerce.number().int().min(1).max(20).default(3),
+  VERIFICATION_VERIFIED_MINUTES: z.coerce.number().int().min(0).max(10_080).default(30),
   // The mail server that sends customers their verification codes (verification/).
   SMTP_HOST: optionalText.pipe(
     z
@@ -190,6 +195,13 @@ export interface ServerEnv {
   secretsFile: string | undefined;
   dataDir: string;
   runLogRetentionDays: number;
+  /** Customer verification by email code: digits, lifetime, tries, how long it counts. */
+  verification?: {
+    codeDigits: number;
+    codeValidSeconds: number;
+    maxTries: number;
+    verifiedForSeconds: number;
+  };
   /** Server-wide cap on upstream response bytes being received at once (all runs together). */
   responseBufferLimitBytes: number;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -500,6 +512,12 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     secretsFile: e.SECRETS_FILE,
     dataDir: e.DATA_DIR,
     runLogRetentionDays: e.RUN_LOG_RETENTION_DAYS,
+    verification: {
+      codeDigits: e.VERIFICATION_CODE_DIGITS,
+      codeValidSeconds: e.VERIFICATION_CODE_MINUTES * 60,
+      maxTries: e.VERIFICATION_MAX_TRIES,
+      verifiedForSeconds: e.VERIFICATION_VERIFIED_MINUTES * 60,
+    },
     responseBufferLimitBytes: e.RESPONSE_BUFFER_LIMIT_MB * 1024 * 1024,
     logLevel: e.LOG_LEVEL,
     zendeskBaseUrl:

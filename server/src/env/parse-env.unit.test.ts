@@ -103,6 +103,19 @@ describe('parseEnv', () => {
     );
   });
 
+  it('reads the customer verification settings, with 6 digits, 10 minutes, 3 tries and 30 minutes by default', () => {
+    expect(envOf({}).verification).toEqual({
+      codeDigits: 6,
+      codeValidSeconds: 600,
+      maxTries: 3,
+      verifiedForSeconds: 1800,
+    });
+    expect(
+      envOf({ VERIFICATION_CODE_MINUTES: '5', VERIFICATION_MAX_TRIES: '5' }).verification,
+    ).toMatchObject({ codeValidSeconds: 300, maxTries: 5 });
+    expect(problemsOf({ VERIFICATION_CODE_DIGITS: '3' })[0]).toMatch(/^VERIFICATION_CODE_DIGITS/);
+  });
+
   it('names variables that no longer do anything', () => {
     expect(envOf({ ZENDESK_APP_SHARED_SECRET: 'x', JWT_AUDIENCE: 'y' }).obsolete).toEqual([
       'ZENDESK_APP_SHARED_SECRET',
