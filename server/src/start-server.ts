@@ -145,6 +145,21 @@ export async function startServer(
     compile: (config) =>
       compileConfig(config, { format: configFormat, secrets: secretSource, maxJsonBodyBytes }),
     logger: logger.child({ component: 'config' }),
+    // Every config the server accepts is kept, with its text, for history and rollback.
+    onChange: (result) => {
+      if (!result.ok) return;
+      void storage.configVersions
+        .record({
+          author: 'file',
+          connectors: result.value.config.connectors.length,
+          files: result.value.sources,
+        })
+        .catch((error: unknown) =>
+          logger.error('could not keep the config version', {
+            message: error instanceof Error ? error.message : String(error),
+          }),
+        );
+    },
   });
   await configStore.reload();
   configStore.watch();
@@ -272,6 +287,7 @@ export async function startServer(
   const app = createApp({
     mode: env.mode,
     agentKeys: createAgentKeys(storage.agentKeys),
+    configVersions: { store: storage.configVersions, configPath: env.configPath },
     ...(verification ? { verification } : {}),
     serverUrl: () => url,
     rateLimits: env.rateLimits,

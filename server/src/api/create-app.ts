@@ -16,6 +16,8 @@ import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
 import { renderHomePage } from './home-page';
+import type { ConfigVersionStore } from '../config-versions/config-version-store';
+import { createConfigVersionRoutes } from '../config-versions/config-version-routes';
 import { runWithIdempotency } from './run-with-idempotency';
 import { createAgentKeyRoutes } from '../agents/agent-key-routes';
 import { createAgentActionsRouter } from '../agents/create-agent-actions-router';
@@ -50,6 +52,8 @@ export interface AppDeps {
   serverUrl?: () => string;
   /** Customer verification by email code, for AI agents' protected tools. */
   verification?: CustomerVerification;
+  /** The accepted configs, for history and rollback (the files at `configPath`). */
+  configVersions?: { store: ConfigVersionStore; configPath: string };
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -234,6 +238,15 @@ export function createApp(deps: AppDeps): Express {
     requireAdmin(req);
     res.json(deps.configStore.status());
   });
+  if (deps.configVersions) {
+    api.use(
+      '/admin/config/versions',
+      createConfigVersionRoutes({
+        ...deps.configVersions,
+        reload: () => deps.configStore.reload(),
+      }),
+    );
+  }
   api.post('/admin/config/reload', async (req, res) => {
     requireAdmin(req);
     const result = await deps.configStore.reload();

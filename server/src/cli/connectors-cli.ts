@@ -14,6 +14,12 @@ import { parseLogsArgs } from './logs-args';
 import { parseCheckArgs } from './check-args';
 import { explainAnswers } from './explain-answers';
 import { AGENT_KEYS_USAGE, runAgentKeysCommand } from './agent-keys-command';
+import type { CommandOutput } from './agent-keys-command';
+import {
+  CONFIG_HISTORY_USAGE,
+  runHistoryCommand,
+  runRollbackCommand,
+} from './config-history-command';
 import { loadServerSecrets } from '../server-paths';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
@@ -24,6 +30,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *   logs [connector-id]       recent runs, filtered by connector, ticket, time and outcome
  *   show <run-id>             one run in full, as the run log holds it (redacted)
  *   agent-keys …              create, list and revoke the keys AI agents use for /mcp
+ *   history [N], rollback N   the configs the server accepted, and going back to one
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
@@ -37,7 +44,8 @@ const USAGE = `usage:
                              [--error-code <CODE>] [--limit <n>]
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
   npm run connectors -- show <run-id>
-${AGENT_KEYS_USAGE}`;
+${AGENT_KEYS_USAGE}
+${CONFIG_HISTORY_USAGE}`;
 
 /** The run log, or the exit code after saying why it cannot be read. */
 function openRunLog(
@@ -171,6 +179,15 @@ async function main(argv: string[]): Promise<number> {
     // The record as stored: already redacted when it was recorded.
     process.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
     return 0;
+  }
+  if (command === 'history' || command === 'rollback') {
+    const output: CommandOutput =
+      command === 'history'
+        ? await runHistoryCommand(env.dataDir, rest)
+        : await runRollbackCommand(env.dataDir, env.configPath, rest);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
   }
   if (command === 'agent-keys') {
     const loaded = await loadConfigSource(env.configPath, {

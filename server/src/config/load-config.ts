@@ -38,6 +38,8 @@ export interface LoadedConfig<TCompiled> {
   compiled: TCompiled;
   warnings: LocatedIssue[];
   files: string[];
+  /** Each file's text as it was read and accepted: what a config version keeps. */
+  sources: { file: string; text: string }[];
   /** The merged, validated config the compiled form was built from. */
   config: ConnectorConfig;
 }
@@ -59,7 +61,7 @@ type ListFilesResult = Result<SourceFile[], LoadConfigFailure>;
 type JsonPathLocator = ReturnType<typeof createJsonPathLocator>;
 
 type ParseFileResult = Result<
-  { config: ConnectorConfig; locate: JsonPathLocator },
+  { config: ConnectorConfig; locate: JsonPathLocator; text: string },
   LoadConfigFailure
 >;
 
@@ -86,13 +88,13 @@ export async function loadConfigSource<TCompiled>(
   if (!listed.ok) return listed;
 
   const issues: LocatedIssue[] = [];
-  const parsed: { file: string; config: ConnectorConfig }[] = [];
+  const parsed: { file: string; config: ConnectorConfig; text: string }[] = [];
   const locators = new Map<string, JsonPathLocator>();
   const files = listed.value;
   for (const source of files) {
     const result = await readConfigFile(source.file, deps.schema);
     if (result.ok) {
-      parsed.push({ file: source.file, config: result.value.config });
+      parsed.push({ file: source.file, config: result.value.config, text: result.value.text });
       locators.set(source.file, result.value.locate);
     } else issues.push(...result.error.issues);
   }
@@ -122,6 +124,7 @@ export async function loadConfigSource<TCompiled>(
       compiled: compiled.value.compiled,
       warnings: compiled.value.warnings.map(locate),
       files: files.map((source) => source.file),
+      sources: parsed.map(({ file, text }) => ({ file, text })),
       config: merged.config,
     },
   };
@@ -217,7 +220,7 @@ async function readConfigFile(file: string, schema: ConfigSchema): Promise<Parse
       })),
     );
   }
-  return { ok: true, value: { config: result.data, locate } };
+  return { ok: true, value: { config: result.data, locate, text } };
 }
 
 /** The text, or the issue to report in the file being read. */

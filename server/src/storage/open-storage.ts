@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentKeyStore } from '../agents/agent-key-store';
+import type { ConfigVersionStore } from '../config-versions/config-version-store';
+import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-version-store';
 import { openSqliteAgentKeyStore } from '../agents/sqlite-agent-key-store';
 import type { Logger } from '../logging/logger';
 import type { RunLogStore } from '../run-log/run-record';
@@ -24,6 +26,7 @@ export const IDEMPOTENCY_FILE = 'idempotency.sqlite';
 export const DELIVERIES_FILE = 'workflows.sqlite';
 export const AGENT_KEYS_FILE = 'agent-keys.sqlite';
 export const VERIFICATION_FILE = 'verification.sqlite';
+export const CONFIG_VERSIONS_FILE = 'config-versions.sqlite';
 
 export interface Storage {
   runLog: RunLogStore;
@@ -31,6 +34,7 @@ export interface Storage {
   deliveries: DeliveryQueue;
   agentKeys: AgentKeyStore;
   verification: VerificationStore;
+  configVersions: ConfigVersionStore;
   /** Closes them all (the run log waits for a running prune). */
   close(): Promise<void>;
 }
@@ -126,6 +130,19 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
     void agentKeys.close();
     return openFailed(VERIFICATION_FILE, error);
   }
+  let configVersions: ConfigVersionStore;
+  try {
+    configVersions = openSqliteConfigVersionStore({
+      path: join(options.dataDir, CONFIG_VERSIONS_FILE),
+    });
+  } catch (error) {
+    void runLog.value.close();
+    void deliveries.value.close();
+    void idempotency.close();
+    void agentKeys.close();
+    void verification.close();
+    return openFailed(CONFIG_VERSIONS_FILE, error);
+  }
   return {
     ok: true,
     value: {
@@ -134,11 +151,13 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       deliveries: deliveries.value,
       agentKeys,
       verification,
+      configVersions,
       close: async () => {
         await deliveries.value.close();
         await idempotency.close();
         await agentKeys.close();
         await verification.close();
+        await configVersions.close();
         await runLog.value.close();
       },
     },
