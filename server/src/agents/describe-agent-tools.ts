@@ -117,7 +117,9 @@ export function describeAgentTool(
   connector: CompiledConnector,
   connected: readonly string[],
 ): AgentTool | undefined {
-  if (!connector.def.enabled || !connector.def.surfaces.includes('agent')) return undefined;
+  if (!connector.def.enabled || connector.def.draft || !connector.def.surfaces.includes('agent')) {
+    return undefined;
+  }
   const systems = systemsOf(connector, connected);
   if (systems.length === 0) return undefined;
   const properties: Record<string, JsonSchema> = {};

@@ -21,6 +21,7 @@ export async function listConnectorViews(options: {
   const offered = [...config.connectors.values()].filter(
     (connector) =>
       connector.def.enabled &&
+      !connector.def.draft &&
       connector.def.surfaces.includes(surface) &&
       (surface === 'automation' || target.applies(connector.appliesWhen)),
   );

@@ -39,6 +39,12 @@ export async function runCheckCommand<TCompiled>(
   const lines = [
     `OK: ${plural(connectors, 'connector')}, ${plural(connections, 'connection')} from ${files.join(', ')}`,
   ];
+  const drafts = config.connectors.filter((connector) => connector.draft).map((c) => c.id);
+  if (drafts.length > 0) {
+    lines.push(
+      `Drafts (hidden from agents, AI agents and automations until "draft": false): ${drafts.join(', ')}`,
+    );
+  }
   if (warnings.length > 0) {
     lines.push(`${plural(warnings.length, 'warning')}:`, formatConfigIssues(warnings));
   }

@@ -304,6 +304,13 @@ export async function runConnector(
   if (!connector.def.enabled) {
     return refusal('CONNECTOR_DISABLED', `Connector "${connector.id}" is disabled.`);
   }
+  // A draft does not exist for anyone but the admin testing it: a dry run, sending only if asked.
+  if (connector.def.draft && !(request.dryRun && request.actor.kind === 'admin')) {
+    return refusal(
+      'CONNECTOR_NOT_FOUND',
+      `There is no connector "${request.connectorId}" (it is a draft: an admin can test it with a dry run; set "draft": false to publish it).`,
+    );
+  }
   if (!connector.def.surfaces.includes(request.surface)) {
     return refusal(
       'CONNECTOR_SURFACE_MISMATCH',

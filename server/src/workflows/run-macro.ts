@@ -90,6 +90,14 @@ function viewMacro(macro: CompiledMacro, config: CompiledConfig): MacroView {
   };
 }
 
+/** Whether a macro runs a connector that is still a draft. */
+function macroUsesDraft(
+  macro: { connectorIds: readonly string[] },
+  config: CompiledConfig,
+): boolean {
+  return macro.connectorIds.some((id) => config.connectors.get(id)?.def.draft === true);
+}
+
 /** The enabled macros offered on `surface` that apply to the target, in config order. */
 export function listMacroViews(
   config: CompiledConfig,
@@ -101,7 +109,9 @@ export function listMacroViews(
       (macro) =>
         macro.def.enabled &&
         macro.def.surfaces.includes(surface) &&
-        target.applies(macro.appliesWhen),
+        target.applies(macro.appliesWhen) &&
+        // A macro with a draft step waits until that connector is published.
+        !macroUsesDraft(macro, config),
     )
     .map((macro) => viewMacro(macro, config));
 }
@@ -117,7 +127,12 @@ export async function runMacro(
 ): Promise<RunMacroResult> {
   const { config, helpdesk } = deps;
   const macro = config.macros.get(request.macroId);
-  if (!macro || !macro.def.enabled || !macro.def.surfaces.includes(request.surface)) {
+  if (
+    !macro ||
+    !macro.def.enabled ||
+    !macro.def.surfaces.includes(request.surface) ||
+    macroUsesDraft(macro, config)
+  ) {
     return {
       ok: false,
       error: { code: 'NOT_FOUND', message: `There is no macro "${request.macroId.slice(0, 64)}".` },

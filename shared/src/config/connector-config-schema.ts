@@ -342,6 +342,12 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
     name: z.string().min(1).max(120),
     description: z.string().max(2000).default(''),
     enabled: z.boolean().default(true),
+    draft: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Work in progress: hidden from agents, AI agents, macros and automations, and runnable only as an admin dry run (to test it) until set to false.',
+      ),
     connection: z.string(),
     surfaces: z.array(z.enum(surfaces)).min(1).default([first]),
     appliesWhen: appliesWhenSchema
