@@ -1,7 +1,8 @@
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, TEST_ADMIN_TOKEN } from '../support/start-test-stack';
+import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { codeMailedTo, createAgentKey } from './agent-test-support';
 
 /**
  * The agent tools as plain HTTP actions described by OpenAPI 3.1 (for Salesforce External
@@ -12,14 +13,8 @@ let stack: TestStack;
 let key = '';
 let orderKey = '';
 
-async function createKey(name: string, connectorIds: string[]) {
-  const created = await request(stack.server.app)
-    .post('/api/admin/agent-keys')
-    .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
-    .send({ name, connectorIds });
-  expect(created.status).toBe(201);
-  return created.body.key as string;
-}
+const createKey = (name: string, connectorIds: string[]) =>
+  createAgentKey(stack, name, connectorIds);
 
 beforeAll(async () => {
   stack = await startTestStack();
@@ -102,10 +97,7 @@ describe('POST /api/agent-tools/:name', () => {
     const sent = await call('send_verification_code', { ticket_id: '1' });
     expect(sent.status).toBe(200);
     expect(sent.body.message).toContain('m•••@example.com');
-    const mail = [...stack.mail.messages()]
-      .reverse()
-      .find((m) => m.to.includes('maria@example.com'));
-    const code = /\b(\d{6})\b/.exec(mail?.text ?? '')?.[1] ?? '';
+    const code = codeMailedTo(stack, 'maria@example.com');
     const wrong = await call('check_verification_code', {
       ticket_id: '1',
       code: code === '000000' ? '111111' : '000000',

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, TEST_ADMIN_TOKEN } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { codeMailedTo, createAgentKey } from './agent-test-support';
 
 /**
  * /mcp driven by the official MCP client from the same SDK, against the whole service (fake
@@ -12,14 +13,8 @@ import type { TestStack } from '../support/start-test-stack';
 
 let stack: TestStack;
 
-async function createKey(name: string, connectorIds: string[]) {
-  const created = await request(stack.server.app)
-    .post('/api/admin/agent-keys')
-    .set('Authorization', `Bearer ${TEST_ADMIN_TOKEN}`)
-    .send({ name, connectorIds });
-  expect(created.status).toBe(201);
-  return created.body.key as string;
-}
+const createKey = (name: string, connectorIds: string[]) =>
+  createAgentKey(stack, name, connectorIds);
 
 let allKey = '';
 
@@ -128,14 +123,6 @@ describe('tools/list', () => {
   });
 });
 
-/** The code in the newest verification mail to this address, as the customer reads it. */
-function codeMailedTo(address: string): string {
-  const mail = [...stack.mail.messages()].reverse().find((message) => message.to.includes(address));
-  const code = /\b(\d{6})\b/.exec(mail?.text ?? '')?.[1];
-  if (!code) throw new Error(`no verification code was mailed to ${address}`);
-  return code;
-}
-
 function text(result: unknown): string {
   return JSON.stringify((result as { content?: unknown }).content ?? result);
 }
@@ -155,7 +142,7 @@ describe('tools/call', () => {
     // The requester's address as Zendesk has it, masked in what the model sees.
     expect(text(sent)).toContain('m•••@example.com');
     expect(text(sent)).not.toContain('maria@example.com');
-    const code = codeMailedTo('maria@example.com');
+    const code = codeMailedTo(stack, 'maria@example.com');
     expect(text(sent)).not.toContain(code);
 
     const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, '0');

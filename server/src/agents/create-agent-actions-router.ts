@@ -1,12 +1,8 @@
 import { fromJsonSchema } from '@modelcontextprotocol/server';
 import express, { Router } from 'express';
-import type { CompiledConfig } from '../compile/compiled-model';
-import type { RateLimiter } from '../http/rate-limit';
-import type { RunDeps } from '../runs/run-connector';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-errors';
 import type { AgentKeyRecord } from './agent-key-store';
-import type { AgentKeys } from './agent-keys';
-import type { CustomerVerification } from './customer-verification';
+import type { AgentSurfaceDeps } from './agent-surface-deps';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
 import { checkVerificationCode, sendVerificationCode } from './verify-customer';
 import type { AgentTool } from './describe-agent-tools';
@@ -14,14 +10,7 @@ import { authenticateAgentKey, runAgentTool } from './run-agent-tool';
 import type { AgentToolRefusal, AgentToolResult } from './run-agent-tool';
 import type { Result } from '../../../shared/src/result';
 
-export interface AgentActionsDeps {
-  run: RunDeps;
-  config: () => CompiledConfig | undefined;
-  agentKeys: AgentKeys;
-  limiter: RateLimiter;
-  serverUrl: () => string;
-  version: string;
-  verification?: CustomerVerification;
+export interface AgentActionsDeps extends AgentSurfaceDeps {
   /** Runs a call once per Idempotency-Key (the API's idempotency store); refusals throw. */
   runOnce?: RunOnce;
 }

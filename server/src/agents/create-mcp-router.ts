@@ -11,13 +11,8 @@ import {
 import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
-import type { CompiledConfig } from '../compile/compiled-model';
-import type { Logger } from '../logging/logger';
-import type { RateLimiter } from '../http/rate-limit';
-import type { RunDeps } from '../runs/run-connector';
 import type { AgentKeyRecord } from './agent-key-store';
-import type { AgentKeys } from './agent-keys';
-import type { CustomerVerification } from './customer-verification';
+import type { AgentSurfaceDeps } from './agent-surface-deps';
 import { checkVerificationCode, sendVerificationCode } from './verify-customer';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
 import type { AgentTool } from './describe-agent-tools';
@@ -40,18 +35,7 @@ export function describeMcpResource(serverUrl: string): Record<string, unknown> 
   };
 }
 
-export interface McpRouterDeps {
-  run: RunDeps;
-  config: () => CompiledConfig | undefined;
-  agentKeys: AgentKeys;
-  limiter: RateLimiter;
-  /** This server's base URL, for the protected-resource metadata the 401 points to. */
-  serverUrl: () => string;
-  version: string;
-  logger: Logger;
-  /** Customer verification by email code; without it, tools that need it refuse. */
-  verification?: CustomerVerification;
-}
+export type McpRouterDeps = AgentSurfaceDeps;
 
 /** What the confirmation round carries back: the call it confirms, sealed by the server. */
 interface ConfirmationState {
@@ -78,7 +62,7 @@ function textResult(text: string, isError: boolean): CallToolResult {
  */
 export function createMcpRouter(deps: McpRouterDeps): Router {
   const router = Router();
-  const logger = deps.logger.child({ component: 'mcp' });
+  const logger = deps.run.logger.child({ component: 'mcp' });
   // Seals the confirmation round's state. One process serves every round of a call today; with
   // several instances this key must be shared (the scale-out issue).
   const stateCodec = createRequestStateCodec<ConfirmationState>({

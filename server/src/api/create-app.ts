@@ -134,31 +134,22 @@ export function createApp(deps: AppDeps): Express {
   const agentKeys = deps.agentKeys;
   const serverUrl = deps.serverUrl ?? (() => '');
   if (agentKeys) {
+    const agentDeps = {
+      run: deps.run,
+      config: () => deps.configStore.current(),
+      agentKeys,
+      limiter,
+      serverUrl,
+      version: SERVER_VERSION,
+      ...(deps.verification ? { verification: deps.verification } : {}),
+    };
     // MCP clients authenticate with agent keys, not the API's tokens: its own route and auth.
-    app.use(
-      '/mcp',
-      createMcpRouter({
-        run: deps.run,
-        config: () => deps.configStore.current(),
-        agentKeys,
-        limiter,
-        serverUrl,
-        version: SERVER_VERSION,
-        logger: deps.logger,
-        ...(deps.verification ? { verification: deps.verification } : {}),
-      }),
-    );
+    app.use('/mcp', createMcpRouter(agentDeps));
     // The same tools as HTTP actions described by OpenAPI, before the API's own authentication.
     app.use(
       '/api',
       createAgentActionsRouter({
-        run: deps.run,
-        config: () => deps.configStore.current(),
-        agentKeys,
-        limiter,
-        serverUrl,
-        version: SERVER_VERSION,
-        ...(deps.verification ? { verification: deps.verification } : {}),
+        ...agentDeps,
         runOnce: (req, scope, fingerprint, run) =>
           runWithIdempotency({
             store: deps.idempotency,

@@ -109,20 +109,30 @@ function renderPicker(basePath: string, picker: PickerState): string {
   return `<nav class="topbar" aria-label="Tickets"><span class="brand">Support · app preview</span>${tabs}${agentForm}${signatureLink}</nav>`;
 }
 
-function renderShell(basePath: string, title: string, body: string): string {
+/** A preview page: its title, its stylesheet (served next to it), and the body. */
+export function renderPreviewShell(options: {
+  basePath: string;
+  stylesheet: string;
+  title: string;
+  body: string;
+}): string {
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${escapeHtml(options.title)}</title>
 <link rel="icon" href="data:,">
-<link rel="stylesheet" href="${basePath}/preview.css">
+<link rel="stylesheet" href="${options.basePath}/${options.stylesheet}">
 </head>
 <body>
-${body}
+${options.body}
 </body>
 </html>`;
+}
+
+function renderShell(basePath: string, title: string, body: string): string {
+  return renderPreviewShell({ basePath, stylesheet: 'preview.css', title, body });
 }
 
 export function renderPreviewPage(options: {

@@ -1,4 +1,5 @@
 import { embedJson, escapeHtml } from '../../http/html';
+import { renderPreviewShell } from '../render-preview-page';
 
 /**
  * HTML of the Salesforce preview: a Lightning record page (the record's highlights, its details
@@ -100,19 +101,7 @@ function renderPicker(
 }
 
 function renderShell(basePath: string, title: string, body: string): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="${basePath}/record-page.css">
-</head>
-<body>
-${body}
-</body>
-</html>`;
+  return renderPreviewShell({ basePath, stylesheet: 'record-page.css', title, body });
 }
 
 export function renderRecordPage(options: {
