@@ -56,6 +56,21 @@ describe('connectors logs', () => {
     expect(result.out).toContain('UPSTREAM_TIMEOUT');
   });
 
+  it('exports the matching runs as CSV and as NDJSON', () => {
+    const csv = connectors('logs', 'shopify_order_lookup', '--format', 'csv');
+    expect(csv.code).toBe(0);
+    const lines = csv.out.trimEnd().split('\r\n');
+    expect(lines[0]).toMatch(/^id,startedAt,kind,what,/);
+    expect(lines.slice(1).map((line) => line.split(',')[0])).toEqual([runs[1]?.id, runs[2]?.id]);
+    const ndjson = connectors('logs', '--failed', '--format', 'ndjson');
+    expect(
+      ndjson.out
+        .trimEnd()
+        .split('\n')
+        .map((line) => JSON.parse(line).id),
+    ).toEqual([runs[0]?.id]);
+  });
+
   it('finds runs by error code', () => {
     const result = connectors('logs', '--error-code', 'UPSTREAM_TIMEOUT', '--since', '2026-01-01');
     expect(result.code).toBe(0);

@@ -5,6 +5,7 @@ import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import { runCheckCommand } from '../config/connectors-cli-check';
 import { parseEnv } from '../env/parse-env';
 import { formatRunsForTerminal } from '../run-log/format-runs';
+import { formatRunsAsCsv, formatRunsAsNdjson } from '../run-log/export-runs';
 import { runIdSchema } from '../run-log/run-record';
 import type { RunLogStore, RunRecord } from '../run-log/run-record';
 import type { Result } from '../../../shared/src/result';
@@ -41,7 +42,7 @@ const USAGE = `usage:
       with each connector's response paths, and print what every path found
   npm run connectors -- logs [connector-id] [--ticket <id>] [--since <when>] [--until <when>]
                              [--outcome success|empty|failed] [--failed]
-                             [--error-code <CODE>] [--limit <n>]
+                             [--error-code <CODE>] [--limit <n>] [--format csv|ndjson]
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
   npm run connectors -- show <run-id>
 ${AGENT_KEYS_USAGE}
@@ -127,7 +128,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`connectors logs: ${request.error}\n${USAGE}\n`);
       return 2;
     }
-    const { connectorId, query, limit } = request.value;
+    const { connectorId, query, limit, format } = request.value;
     if (connectorId !== undefined) {
       const known = await readConnectorIds(env.configPath);
       if (known && !known.includes(connectorId)) {
@@ -153,6 +154,10 @@ async function main(argv: string[]): Promise<number> {
       cursor = page.nextCursor;
     } while (cursor !== undefined && runs.length < limit);
     await store.value.close();
+    if (format !== 'table') {
+      process.stdout.write(format === 'csv' ? formatRunsAsCsv(runs) : formatRunsAsNdjson(runs));
+      return 0;
+    }
     process.stdout.write(
       runs.length
         ? `${formatRunsForTerminal(runs)}\n`

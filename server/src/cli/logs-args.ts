@@ -13,7 +13,12 @@ export interface LogsRequest {
   connectorId?: string;
   query: Omit<RunQuery, 'cursor' | 'maxBytes' | 'limit' | 'connectorId'>;
   limit: number;
+  /** A table for reading; CSV or NDJSON to export (up to 100 000 runs). */
+  format: 'table' | 'csv' | 'ndjson';
 }
+
+const FORMATS = ['table', 'csv', 'ndjson'] as const;
+const MAX_EXPORT = 100_000;
 
 const OUTCOMES: readonly RunOutcome[] = ['success', 'empty', 'failed'];
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -36,18 +41,27 @@ export function parseLogsArgs(args: readonly string[], nowMs: number): Result<Lo
     outcome: { type: 'string' },
     failed: { type: 'boolean', default: false },
     'error-code': { type: 'string' },
-    limit: { type: 'string', default: '20' },
+    limit: { type: 'string' },
+    format: { type: 'string', default: 'table' },
   });
   if (!parsed.ok) return parsed;
   const { values, positionals } = parsed.value;
   if (positionals.length > 1) {
     return { ok: false, error: `logs takes one connector id, got ${positionals.length}` };
   }
-  const limit = Number(values.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
+  const format = FORMATS.find((name) => name === values.format);
+  if (format === undefined) {
     return {
       ok: false,
-      error: `--limit must be a whole number from 1 to 500, got ${values.limit}`,
+      error: `--format must be one of ${FORMATS.join(', ')}, got ${values.format}`,
+    };
+  }
+  const maxLimit = format === 'table' ? 500 : MAX_EXPORT;
+  const limit = Number(values.limit ?? (format === 'table' ? 20 : MAX_EXPORT));
+  if (!Number.isInteger(limit) || limit < 1 || limit > maxLimit) {
+    return {
+      ok: false,
+      error: `--limit must be a whole number from 1 to ${maxLimit}, got ${values.limit}`,
     };
   }
   const when = (name: 'since' | 'until') => {
@@ -92,6 +106,7 @@ export function parseLogsArgs(args: readonly string[], nowMs: number): Result<Lo
         ...(until.value === undefined ? {} : { until: until.value }),
       },
       limit,
+      format,
     },
   };
 }

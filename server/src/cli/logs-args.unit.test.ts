@@ -32,6 +32,7 @@ describe('parseLogsArgs', () => {
         connectorId: 'jira_create_issue',
         query: { targetId: '4', outcome: 'failed', since: '2026-12-02T00:00:00.000Z' },
         limit: 20,
+        format: 'table',
       },
     });
   });
@@ -39,14 +40,25 @@ describe('parseLogsArgs', () => {
   it('lists every connector when none is named, and --failed means the failed outcome', () => {
     expect(parseLogsArgs(['--failed', '--limit', '5'], NOW)).toEqual({
       ok: true,
-      value: { query: { outcome: 'failed' }, limit: 5 },
+      value: { query: { outcome: 'failed' }, limit: 5, format: 'table' },
     });
   });
 
   it('filters by error code, as typed at a prompt', () => {
     expect(parseLogsArgs(['--error-code', 'upstream_timeout'], NOW)).toEqual({
       ok: true,
-      value: { query: { errorCode: 'UPSTREAM_TIMEOUT' }, limit: 20 },
+      value: { query: { errorCode: 'UPSTREAM_TIMEOUT' }, limit: 20, format: 'table' },
+    });
+  });
+
+  it('exports every matching run as CSV or NDJSON, up to 100 000', () => {
+    expect(parseLogsArgs(['--format', 'csv'], NOW)).toEqual({
+      ok: true,
+      value: { query: {}, limit: 100_000, format: 'csv' },
+    });
+    expect(parseLogsArgs(['--format', 'ndjson', '--limit', '5000'], NOW)).toMatchObject({
+      ok: true,
+      value: { limit: 5000, format: 'ndjson' },
     });
   });
 
@@ -56,6 +68,8 @@ describe('parseLogsArgs', () => {
     [['--since', 'last week'], /--since must be today, yesterday, a date/],
     [['--outcome', 'broken'], /--outcome must be one of success, empty, failed/],
     [['--limit', '0'], /--limit must be a whole number from 1 to 500/],
+    [['--limit', '1000'], /--limit must be a whole number from 1 to 500,/],
+    [['--format', 'xml'], /--format must be one of table, csv, ndjson/],
     [['a', 'b'], /logs takes one connector id, got 2/],
     [['--failed', '--outcome', 'empty'], /--failed and --outcome disagree/],
   ])('refuses %j in one line', (args, message) => {
