@@ -3,6 +3,7 @@ import express, { Router } from 'express';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-errors';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentSurfaceDeps } from './agent-surface-deps';
+import type { VerificationRules } from './customer-verification';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
 import { checkVerificationCode, sendVerificationCode } from './verify-customer';
 import type { AgentTool } from './describe-agent-tools';
@@ -66,10 +67,12 @@ function actionBodySchema(tool: AgentTool): Record<string, unknown> {
  */
 export function describeAgentActions(
   tools: ReadonlyMap<string, AgentTool>,
-  options: { serverUrl: string; version: string; verification: boolean },
+  options: { serverUrl: string; version: string; verification: VerificationRules | undefined },
 ): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
-  const verificationTools = options.verification ? describeVerificationTools(tools) : undefined;
+  const verificationTools = options.verification
+    ? describeVerificationTools(tools, options.verification)
+    : undefined;
   for (const step of verificationTools ? [verificationTools.send, verificationTools.check] : []) {
     paths[`/api/agent-tools/${step.name}`] = {
       post: {
@@ -183,7 +186,7 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
       describeAgentActions(toolsOf(key), {
         serverUrl: deps.serverUrl(),
         version: deps.version,
-        verification: deps.verification !== undefined,
+        verification: deps.verification?.settings,
       }),
     );
   });
@@ -193,8 +196,10 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
     if (!key) return;
     const tools = toolsOf(key);
     const name = String(req.params.name);
-    const verificationTools = describeVerificationTools(tools);
     const verification = deps.verification;
+    const verificationTools = verification
+      ? describeVerificationTools(tools, verification.settings)
+      : undefined;
     if (
       verificationTools &&
       verification &&

@@ -150,8 +150,10 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
     const tools = config
       ? describeAgentTools(config, key, [...deps.run.helpdesks.keys()])
       : new Map<string, AgentTool>();
-    const verificationTools = describeVerificationTools(tools);
     const verification = deps.verification;
+    const verificationTools = verification
+      ? describeVerificationTools(tools, verification.settings)
+      : undefined;
     if (verificationTools && verification) {
       const verifyDeps = {
         helpdesks: deps.run.helpdesks,

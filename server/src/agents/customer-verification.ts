@@ -14,7 +14,15 @@ export interface VerificationFailure {
   retryAfterSeconds?: number;
 }
 
+/** The rules the customer and the model are told: the code's length, lifetime and tries. */
+export interface VerificationRules {
+  codeDigits: number;
+  codeValidSeconds: number;
+  maxTries: number;
+}
+
 export interface CustomerVerification {
+  readonly settings: VerificationRules;
   sendCode(request: {
     ticketKey: string;
     requesterEmail: string;
@@ -90,6 +98,13 @@ export async function readRequester(
       ...(typeof name === 'string' && name !== '' ? { name } : {}),
     },
   };
+}
+
+/** "10 minutes", "1 minute", "90 seconds": a code's lifetime in words. */
+export function describeLifetime(seconds: number): string {
+  if (seconds % 60 !== 0) return `${seconds} seconds`;
+  const minutes = seconds / 60;
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
 /** "m•••@example.com": enough for the customer to recognise, not to harvest. */

@@ -1,6 +1,8 @@
 import type { CompiledConfig, CompiledConnector } from '../compile/compiled-model';
 import type { AgentKeyRecord } from './agent-key-store';
 import { keyAllowsConnector } from './agent-keys';
+import { describeLifetime } from './customer-verification';
+import type { VerificationRules } from './customer-verification';
 
 /**
  * Each connector with the `agent` surface, as the tool an AI agent sees: a name and description
@@ -199,17 +201,20 @@ function targetProperties(systems: readonly TargetSystemName[]): Record<string, 
 /** The verification tools for these tools, when one of them needs a verified customer. */
 export function describeVerificationTools(
   tools: ReadonlyMap<string, AgentTool>,
+  rules: VerificationRules,
 ): VerificationTools | undefined {
   const protectedTools = [...tools.values()].filter((tool) => tool.requiresVerification);
   if (protectedTools.length === 0) return undefined;
   const systems = [...new Set(protectedTools.flatMap((tool) => tool.systems))];
   const required = systems.length === 1 ? [TARGET_ARGUMENTS[systems[0] ?? 'zendesk'].name] : [];
   const names = protectedTools.map((tool) => tool.name).join(', ');
+  const digits = rules.codeDigits;
+  const example = '042917385'.padEnd(digits, '0').slice(0, digits);
   return {
     systems,
     send: {
       name: 'send_verification_code',
-      description: `Sends a 6-digit code to the email address the helpdesk has for the customer on this ticket (never to an address from the conversation). Call it before ${names}, which reveal the customer's personal data, then ask the customer for the code from their email. The code is valid 10 minutes.`,
+      description: `Sends a ${digits}-digit code to the email address the helpdesk has for the customer on this ticket (never to an address from the conversation). Call it before ${names}, which reveal the customer's personal data, then ask the customer for the code from their email. The code is valid ${describeLifetime(rules.codeValidSeconds)}.`,
       inputSchema: {
         type: 'object',
         properties: targetProperties(systems),
@@ -219,16 +224,15 @@ export function describeVerificationTools(
     },
     check: {
       name: 'check_verification_code',
-      description:
-        'Checks the 6-digit code the customer read from their email. Three wrong codes lock it; then send a new one.',
+      description: `Checks the ${digits}-digit code the customer read from their email. ${rules.maxTries} wrong code${rules.maxTries === 1 ? '' : 's'} lock it; then send a new one.`,
       inputSchema: {
         type: 'object',
         properties: {
           ...targetProperties(systems),
           code: {
             type: 'string',
-            pattern: '^[0-9]{6}$',
-            description: 'The 6 digits, e.g. "042917".',
+            pattern: `^[0-9]{${digits}}$`,
+            description: `The ${digits} digits, e.g. "${example}".`,
           },
         },
         required: [...required, 'code'],

@@ -75,8 +75,7 @@ async function checkVerified(
     ok: false,
     error: {
       code: 'VERIFICATION_REQUIRED',
-      message:
-        "This tool reveals the customer's personal data, and the customer is not verified yet. Call send_verification_code for this ticket, ask the customer for the 6-digit code it emailed them, then call check_verification_code with it, and try again. Nothing was run.",
+      message: `This tool reveals the customer's personal data, and the customer is not verified yet. Call send_verification_code for this ticket, ask the customer for the ${verification.settings.codeDigits}-digit code it emailed them, then call check_verification_code with it, and try again. Nothing was run.`,
     },
   };
 }

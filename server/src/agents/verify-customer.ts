@@ -3,7 +3,7 @@ import type { RunSource } from '../run-log/run-record';
 import type { Helpdesks } from '../runs/helpdesk-port';
 import type { Result } from '../../../shared/src/result';
 import type { AgentKeyRecord } from './agent-key-store';
-import { maskEmail, readRequester } from './customer-verification';
+import { describeLifetime, maskEmail, readRequester } from './customer-verification';
 import type { CustomerVerification } from './customer-verification';
 import type { VerificationTools } from './describe-agent-tools';
 import { recordVerificationEvent } from './record-verification';
@@ -74,7 +74,7 @@ export async function sendVerificationCode(
   await log('sent');
   return {
     ok: true,
-    value: `A 6-digit code was sent to the customer's email (${maskEmail(requester.email)}). Ask the customer for it, then call check_verification_code. It is valid 10 minutes.`,
+    value: `A ${deps.verification.settings.codeDigits}-digit code was sent to the customer's email (${maskEmail(requester.email)}). Ask the customer for it, then call check_verification_code. It is valid ${describeLifetime(deps.verification.settings.codeValidSeconds)}.`,
   };
 }
 

@@ -142,6 +142,8 @@ export type CheckCodeResult = Result<{ verifiedUntil: string }, CheckCodeError>;
 export type VerifiedState = { verified: true; verifiedUntil: string } | { verified: false };
 
 export interface EmailCodeVerification {
+  /** The settings in force (defaults filled in): what callers tell customers and models. */
+  readonly settings: Readonly<VerificationSettings>;
   /** Mails a new code to the requester, replacing any earlier one for the ticket. */
   sendCode(request: SendCodeRequest): Promise<SendCodeResult>;
   /** Checks a code; a right one verifies the requester on the ticket and is used up. */
@@ -259,6 +261,7 @@ export function createEmailCodeVerification(
   };
 
   return {
+    settings,
     sendCode: async (request) => {
       const at = clock();
       const parsed = sendCodeSchema.safeParse(request);
