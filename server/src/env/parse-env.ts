@@ -171,18 +171,19 @@ export type SalesforceAuthEnv =
  * How customers' verification codes are mailed: through an SMTP server, or, in sandbox mode
  * without one, to the sandbox's own mail catcher (`/sandbox/mail`).
  */
-export type MailEnv =
-  | {
-      kind: 'smtp';
-      host: string;
-      port: number;
-      /** TLS from the first byte (port 465); otherwise STARTTLS. */
-      secure: boolean;
-      user?: string;
-      password?: string;
-      from: string;
-    }
-  | { kind: 'sandbox'; from: string };
+export type MailEnv = ({ kind: 'smtp' } & SmtpEnv) | { kind: 'sandbox'; from: string };
+
+/** A mail server as the environment names it (SMTP_*, MAIL_FROM). */
+export interface SmtpEnv {
+  host: string;
+  port: number;
+  /** TLS from the first byte (port 465); otherwise the connection is upgraded with STARTTLS. */
+  secure: boolean;
+  user?: string;
+  password?: string;
+  /** The sender: `support@acme.com` or `Acme Support <support@acme.com>`. */
+  from: string;
+}
 
 /** How the server signs in to Zendesk: the client's own auth options. */
 export type ZendeskAuthEnv = ZendeskAuth;

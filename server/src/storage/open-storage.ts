@@ -96,68 +96,52 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       deliveries: deliveries.interrupted,
     });
   }
-  const openFailed = (file: string, error: unknown): OpenStorageResult => ({
-    ok: false,
-    error: {
-      code: 'STORAGE_OPEN_FAILED',
-      message: `Could not open ${join(options.dataDir, file)}: ${error instanceof Error ? error.message : String(error)}`,
-    },
-  });
-  let idempotency: IdempotencyStore;
-  try {
-    idempotency = openSqliteIdempotencyStore({ path: join(options.dataDir, IDEMPOTENCY_FILE) });
-  } catch (error) {
-    void runLog.value.close();
-    void deliveries.value.close();
-    return openFailed(IDEMPOTENCY_FILE, error);
-  }
-  let agentKeys: AgentKeyStore;
-  try {
-    agentKeys = openSqliteAgentKeyStore({ path: join(options.dataDir, AGENT_KEYS_FILE) });
-  } catch (error) {
-    void runLog.value.close();
-    void deliveries.value.close();
-    void idempotency.close();
-    return openFailed(AGENT_KEYS_FILE, error);
-  }
-  let verification: VerificationStore;
-  try {
-    verification = openSqliteVerificationStore({ path: join(options.dataDir, VERIFICATION_FILE) });
-  } catch (error) {
-    void runLog.value.close();
-    void deliveries.value.close();
-    void idempotency.close();
-    void agentKeys.close();
-    return openFailed(VERIFICATION_FILE, error);
-  }
-  let configVersions: ConfigVersionStore;
-  try {
-    configVersions = openSqliteConfigVersionStore({
-      path: join(options.dataDir, CONFIG_VERSIONS_FILE),
-    });
-  } catch (error) {
-    void runLog.value.close();
-    void deliveries.value.close();
-    void idempotency.close();
-    void agentKeys.close();
-    void verification.close();
-    return openFailed(CONFIG_VERSIONS_FILE, error);
-  }
+  // Each store below is one SQLite file: the first that cannot open closes those before it.
+  const opened: { close(): Promise<void> }[] = [runLog.value, deliveries.value];
+  const openFile = <T extends { close(): Promise<void> }>(
+    file: string,
+    open: (path: string) => T,
+  ): Result<T, StorageOpenError> => {
+    try {
+      const store = open(join(options.dataDir, file));
+      opened.push(store);
+      return { ok: true, value: store };
+    } catch (error) {
+      for (const store of opened) void store.close();
+      return {
+        ok: false,
+        error: {
+          code: 'STORAGE_OPEN_FAILED',
+          message: `Could not open ${join(options.dataDir, file)}: ${error instanceof Error ? error.message : String(error)}`,
+        },
+      };
+    }
+  };
+  const idempotency = openFile(IDEMPOTENCY_FILE, (path) => openSqliteIdempotencyStore({ path }));
+  if (!idempotency.ok) return idempotency;
+  const agentKeys = openFile(AGENT_KEYS_FILE, (path) => openSqliteAgentKeyStore({ path }));
+  if (!agentKeys.ok) return agentKeys;
+  const verification = openFile(VERIFICATION_FILE, (path) => openSqliteVerificationStore({ path }));
+  if (!verification.ok) return verification;
+  const configVersions = openFile(CONFIG_VERSIONS_FILE, (path) =>
+    openSqliteConfigVersionStore({ path }),
+  );
+  if (!configVersions.ok) return configVersions;
   return {
     ok: true,
     value: {
       runLog: runLog.value,
-      idempotency,
+      idempotency: idempotency.value,
       deliveries: deliveries.value,
-      agentKeys,
-      verification,
-      configVersions,
+      agentKeys: agentKeys.value,
+      verification: verification.value,
+      configVersions: configVersions.value,
       close: async () => {
         await deliveries.value.close();
-        await idempotency.close();
-        await agentKeys.close();
-        await verification.close();
-        await configVersions.close();
+        await idempotency.value.close();
+        await agentKeys.value.close();
+        await verification.value.close();
+        await configVersions.value.close();
         await runLog.value.close();
       },
     },

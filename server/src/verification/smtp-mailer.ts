@@ -1,17 +1,10 @@
 import { createTransport } from 'nodemailer';
+import type { SmtpEnv } from '../env/parse-env';
 import { createRedactor } from '../logging/redact';
 import type { VerificationMailer } from './verification-mailer';
 import { composeVerificationMessage } from './verification-message';
 
-export interface SmtpMailerOptions {
-  host: string;
-  port: number;
-  /** TLS from the first byte (port 465); otherwise the connection is upgraded with STARTTLS. */
-  secure: boolean;
-  user?: string;
-  password?: string;
-  /** The sender: `support@acme.com` or `Acme Support <support@acme.com>`. */
-  from: string;
+export interface SmtpMailerOptions extends SmtpEnv {
   /**
    * Refuse to send over a connection that was not upgraded to TLS. Default: on, unless the host
    * is this machine (a local relay, the sandbox's catcher), where nothing crosses a network.
