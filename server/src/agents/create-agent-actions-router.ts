@@ -5,7 +5,7 @@ import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentSurfaceDeps } from './agent-surface-deps';
 import type { VerificationRules } from './customer-verification';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
-import { checkVerificationCode, sendVerificationCode } from './verify-customer';
+import { runVerificationStep } from './verify-customer';
 import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, runAgentTool } from './run-agent-tool';
 import type { AgentToolRefusal, AgentToolResult } from './run-agent-tool';
@@ -77,10 +77,7 @@ export function describeAgentActions(
     paths[`/api/agent-tools/${step.name}`] = {
       post: {
         operationId: step.name,
-        summary:
-          step.name === 'send_verification_code'
-            ? 'Send a verification code'
-            : 'Check a verification code',
+        summary: step.title,
         description: step.description,
         'x-openai-isConsequential': false,
         requestBody: {
@@ -226,10 +223,7 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
         verification,
         logger: deps.run.logger,
       };
-      const result =
-        step === verificationTools.send
-          ? await sendVerificationCode(verifyDeps, call)
-          : await checkVerificationCode(verifyDeps, call);
+      const result = await runVerificationStep(verifyDeps, step.name, call);
       return result.ok
         ? res.json({ message: result.value })
         : sendError(res, result.error.code, result.error.message);

@@ -13,7 +13,7 @@ import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentSurfaceDeps } from './agent-surface-deps';
-import { checkVerificationCode, sendVerificationCode } from './verify-customer';
+import { runVerificationStep } from './verify-customer';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
 import type { AgentTool } from './describe-agent-tools';
 import { authenticateAgentKey, readToolTarget, runAgentTool } from './run-agent-tool';
@@ -168,52 +168,26 @@ export function createMcpRouter(deps: McpRouterDeps): Router {
         result.ok
           ? textResult(result.value, false)
           : textResult(`${result.error.code}: ${result.error.message}`, true);
-      server.registerTool(
-        verificationTools.send.name,
-        {
-          title: 'Send a verification code',
-          description: verificationTools.send.description,
-          inputSchema: fromJsonSchema<Record<string, unknown>>(verificationTools.send.inputSchema),
-          annotations: {
-            readOnlyHint: false,
-            destructiveHint: false,
-            idempotentHint: false,
-            openWorldHint: true,
+      for (const step of [verificationTools.send, verificationTools.check]) {
+        server.registerTool(
+          step.name,
+          {
+            title: step.title,
+            description: step.description,
+            inputSchema: fromJsonSchema<Record<string, unknown>>(step.inputSchema),
+            annotations: step.annotations,
           },
-        },
-        async (args: Record<string, unknown>) =>
-          answer(
-            await sendVerificationCode(verifyDeps, {
-              key,
-              tools: verificationTools,
-              args,
-              source: 'mcp',
-            }),
-          ),
-      );
-      server.registerTool(
-        verificationTools.check.name,
-        {
-          title: 'Check a verification code',
-          description: verificationTools.check.description,
-          inputSchema: fromJsonSchema<Record<string, unknown>>(verificationTools.check.inputSchema),
-          annotations: {
-            readOnlyHint: false,
-            destructiveHint: false,
-            idempotentHint: false,
-            openWorldHint: false,
-          },
-        },
-        async (args: Record<string, unknown>) =>
-          answer(
-            await checkVerificationCode(verifyDeps, {
-              key,
-              tools: verificationTools,
-              args,
-              source: 'mcp',
-            }),
-          ),
-      );
+          async (args: Record<string, unknown>) =>
+            answer(
+              await runVerificationStep(verifyDeps, step.name, {
+                key,
+                tools: verificationTools,
+                args,
+                source: 'mcp',
+              }),
+            ),
+        );
+      }
     }
     for (const tool of tools.values()) {
       server.registerTool(

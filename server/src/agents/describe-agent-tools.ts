@@ -57,10 +57,20 @@ export interface AgentTool {
 }
 
 /** The two tools that verify a customer, offered with the tools that need it. */
+export interface VerificationStep<Name extends string = VerificationStepName> {
+  name: Name;
+  title: string;
+  description: string;
+  inputSchema: JsonSchema;
+  annotations: AgentTool['annotations'];
+}
+
+export type VerificationStepName = 'send_verification_code' | 'check_verification_code';
+
 export interface VerificationTools {
   systems: TargetSystemName[];
-  send: { name: 'send_verification_code'; description: string; inputSchema: JsonSchema };
-  check: { name: 'check_verification_code'; description: string; inputSchema: JsonSchema };
+  send: VerificationStep<'send_verification_code'>;
+  check: VerificationStep<'check_verification_code'>;
 }
 
 const INPUT_TYPES: Record<string, JsonSchema> = {
@@ -214,6 +224,14 @@ export function describeVerificationTools(
     systems,
     send: {
       name: 'send_verification_code',
+      title: 'Send a verification code',
+      // It sends an email: not read-only, yet it changes nothing a later call could not redo.
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: true,
+      },
       description: `Sends a ${digits}-digit code to the email address the helpdesk has for the customer on this ticket (never to an address from the conversation). Call it before ${names}, which reveal the customer's personal data, then ask the customer for the code from their email. The code is valid ${describeLifetime(rules.codeValidSeconds)}.`,
       inputSchema: {
         type: 'object',
@@ -224,6 +242,13 @@ export function describeVerificationTools(
     },
     check: {
       name: 'check_verification_code',
+      title: 'Check a verification code',
+      annotations: {
+        readOnlyHint: false,
+        destructiveHint: false,
+        idempotentHint: false,
+        openWorldHint: false,
+      },
       description: `Checks the ${digits}-digit code the customer read from their email. ${rules.maxTries} wrong code${rules.maxTries === 1 ? '' : 's'} lock it; then send a new one.`,
       inputSchema: {
         type: 'object',

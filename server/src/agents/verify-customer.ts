@@ -5,7 +5,7 @@ import type { Result } from '../../../shared/src/result';
 import type { AgentKeyRecord } from './agent-key-store';
 import { describeLifetime, maskEmail, readRequester } from './customer-verification';
 import type { CustomerVerification } from './customer-verification';
-import type { VerificationTools } from './describe-agent-tools';
+import type { VerificationStepName, VerificationTools } from './describe-agent-tools';
 import { recordVerificationEvent } from './record-verification';
 import type { AgentToolRefusal } from './run-agent-tool';
 import { readToolTarget } from './run-agent-tool';
@@ -108,4 +108,15 @@ export async function checkVerificationCode(
     ok: true,
     value: 'The customer is verified for this ticket. You can now use the tools that needed it.',
   };
+}
+
+/** Runs the verification step a tool call names. */
+export function runVerificationStep(
+  deps: VerifyCustomerDeps,
+  step: VerificationStepName,
+  call: VerificationCall,
+): Promise<Result<string, AgentToolRefusal>> {
+  return step === 'send_verification_code'
+    ? sendVerificationCode(deps, call)
+    : checkVerificationCode(deps, call);
 }
