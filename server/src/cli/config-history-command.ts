@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ConfigVersionStore } from '../config-versions/config-version-store';
-import { describeVersionDiff } from '../config-versions/describe-version-diff';
+import { describeVersionChanges } from '../config-versions/describe-version-diff';
 import { rollbackConfig } from '../config-versions/rollback-config';
 import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-version-store';
 import { CONFIG_VERSIONS_FILE } from '../storage/open-storage';
@@ -55,8 +55,7 @@ export function runHistoryCommand(dataDir: string, args: string[]): Promise<Comm
     }
     const version = await store.get(Number(id));
     if (!version) return { code: 1, stdout: '', stderr: `There is no config version ${id}.\n` };
-    const before = version.id > 1 ? await store.get(version.id - 1) : undefined;
-    const diff = describeVersionDiff(before, version);
+    const diff = await describeVersionChanges(store, version);
     return {
       code: 0,
       stdout: `v${version.id}  ${version.at}  ${version.author}\n${diff || '(no change in the files)\n'}`,

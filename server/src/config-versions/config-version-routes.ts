@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { ApiError, parseOrThrow } from '../http/api-error';
 import { requireAdmin } from '../http/authenticate';
 import type { ConfigVersionStore } from './config-version-store';
-import { describeVersionDiff } from './describe-version-diff';
+import { describeVersionChanges } from './describe-version-diff';
 import { rollbackConfig } from './rollback-config';
 
 const listQuerySchema = z.strictObject({
@@ -40,8 +40,7 @@ export function createConfigVersionRoutes(deps: {
 
   router.get('/:id', async (req, res) => {
     const version = await versionOf(req.params.id);
-    const before = version.id > 1 ? await deps.store.get(version.id - 1) : undefined;
-    res.json({ version, diff: describeVersionDiff(before, version) });
+    res.json({ version, diff: await describeVersionChanges(deps.store, version) });
   });
 
   router.post('/:id/rollback', async (req, res) => {

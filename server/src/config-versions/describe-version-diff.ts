@@ -1,5 +1,5 @@
 import { createTwoFilesPatch } from 'diff';
-import type { ConfigVersion } from './config-version-store';
+import type { ConfigVersion, ConfigVersionStore } from './config-version-store';
 
 /**
  * What changed from one version to the next, as a unified diff per file (a file added or
@@ -31,4 +31,13 @@ export function describeVersionDiff(
     );
   }
   return patches.join('\n');
+}
+
+/** What a version changed from the one before it (the first version: from nothing). */
+export async function describeVersionChanges(
+  store: Pick<ConfigVersionStore, 'get'>,
+  version: ConfigVersion,
+): Promise<string> {
+  const before = version.id > 1 ? await store.get(version.id - 1) : undefined;
+  return describeVersionDiff(before, version);
 }

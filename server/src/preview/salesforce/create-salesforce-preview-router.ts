@@ -7,7 +7,12 @@ import type { Logger } from '../../logging/logger';
 import { SANDBOX_SALESFORCE_IDS } from '../../sandbox/seed/salesforce-seed';
 import { isSameOriginCall } from '../same-origin-call';
 import { bundleRecordPage } from './bundle-record-page';
-import { apexMethodNameSchema, callPreviewApex, objectOfRecordId } from './preview-apex';
+import {
+  apexMethodNameSchema,
+  callPreviewApex,
+  objectOfRecordId,
+  SALESFORCE_ID,
+} from './preview-apex';
 import {
   renderRecordFields,
   renderRecordPage,
@@ -61,9 +66,7 @@ const DETAIL_FIELDS: Readonly<Record<string, readonly string[]>> = {
   Account: ['Name', 'LastModifiedDate'],
 };
 
-const salesforceId = z
-  .string()
-  .regex(/^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/, 'must be a record id');
+const salesforceId = z.string().regex(SALESFORCE_ID, 'must be a record id');
 const userIdSchema = z.enum(PREVIEW_SALESFORCE_USER_IDS);
 
 const pageQuerySchema = z.strictObject({

@@ -18,7 +18,8 @@ const MACRO_ID = /^[a-z][a-z0-9_]{0,63}$/;
 const RUN_ID = /^run_[0-9A-HJKMNP-TV-Z]{26}$/;
 const OBJECT_API_NAME = /^[A-Za-z][A-Za-z0-9_]{0,79}$/;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{8,200}$/;
-const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
+/** A record id as Salesforce writes it: 15 characters, or 18 with the case-safe suffix. */
+export const SALESFORCE_ID = /^[A-Za-z0-9]{15}(?:[A-Za-z0-9]{3})?$/;
 const MAX_INPUTS_JSON_LENGTH = 100_000;
 
 // Apex's callout timeouts for each kind of call.
