@@ -61,7 +61,7 @@ export type RequesterError = { code: ApiErrorCode; message: string };
 /** The requester of a ticket or record as the helpdesk has it. */
 export async function readRequester(
   helpdesks: Helpdesks,
-  target: { system: TargetSystemName; targetId: string; objectApiName?: string },
+  target: { system: TargetSystemName; targetId: string },
 ): Promise<Result<Requester, RequesterError>> {
   const port = helpdesks.get(target.system);
   if (!port) {
@@ -76,7 +76,8 @@ export async function readRequester(
   const sources = REQUESTER_SOURCES[target.system];
   const loaded = await port.load(target.targetId, {
     sources: [sources.email, sources.name],
-    ...(target.system === 'salesforce' ? { targetType: target.objectApiName ?? 'Case' } : {}),
+    // On Salesforce the customer is a Case's contact: verification is offered on Cases.
+    ...(target.system === 'salesforce' ? { targetType: 'Case' } : {}),
   });
   if (!loaded.ok) return { ok: false, error: loaded.error };
   const email = loaded.value.read(sources.email);
