@@ -209,6 +209,12 @@ export const runQuerySchema = z.strictObject({
   targetId: z.string().min(1).optional(),
   outcome: runOutcomeSchema.optional(),
   errorCode: errorCodeSchema.optional(),
+  /** Where the run was asked for (a helpdesk's app, automation, api, mcp). */
+  source: runSourceSchema.optional(),
+  /** Who ran it: every actor of a kind, or one (the id as the run records it). */
+  actor: z
+    .strictObject({ kind: runActorSchema.shape.kind, id: z.string().min(1).max(200).optional() })
+    .optional(),
   since: z.iso.datetime({ offset: true }).optional(),
   until: z.iso.datetime({ offset: true }).optional(),
   limit: z.int().min(1).max(RUN_QUERY_MAX_LIMIT).optional(),
@@ -237,10 +243,24 @@ export interface RunLogStore {
     target: { system: TargetSystem; id: string },
     connectorIds?: string[],
   ): Promise<Record<string, RunRecord>>;
+  /**
+   * Per connector: its real runs (dry runs left out) since `since` and how many failed, and its
+   * latest run of any age (the console's list). Only the ids asked for, each an index lookup.
+   */
+  summarize(
+    connectorIds: readonly string[],
+    since: Date,
+  ): Promise<Record<string, ConnectorSummary>>;
   /** Deletes runs that started before `olderThan`; resolves to the number deleted. */
   prune(olderThan: Date): Promise<number>;
   count(): Promise<number>;
   close(): Promise<void>;
+}
+
+export interface ConnectorSummary {
+  runs: number;
+  failed: number;
+  lastRun?: { id: string; startedAt: string; outcome: RunOutcome; dryRun: boolean };
 }
 
 /** Position after the last run of a page, ordered by (startedAt, id) descending. */

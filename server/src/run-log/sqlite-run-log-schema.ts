@@ -33,6 +33,18 @@ const MIGRATIONS: readonly string[] = [
   UPDATE runs SET error_code = json_extract(details, '$.errorCode') WHERE json_valid(details);
   CREATE INDEX runs_by_error_code ON runs (error_code, started_at) WHERE error_code IS NOT NULL;
   `,
+  // The console filters by surface (where the run was asked for) and by actor ("kind:id"), so
+  // each gets a column and an index; older rows are backfilled from their details.
+  `
+  ALTER TABLE runs ADD COLUMN source TEXT;
+  ALTER TABLE runs ADD COLUMN actor TEXT;
+  UPDATE runs SET
+    source = json_extract(details, '$.source'),
+    actor = json_extract(details, '$.actor.kind') || ':' || coalesce(json_extract(details, '$.actor.id'), '')
+  WHERE json_valid(details);
+  CREATE INDEX runs_by_source ON runs (source, started_at);
+  CREATE INDEX runs_by_actor ON runs (actor, started_at);
+  `,
 ];
 
 export const RUN_LOG_SCHEMA_VERSION = MIGRATIONS.length;

@@ -153,9 +153,11 @@ describe('file databases', () => {
         .pluck()
         .all();
       expect(indexes.sort()).toEqual([
+        'runs_by_actor',
         'runs_by_connector',
         'runs_by_error_code',
         'runs_by_outcome',
+        'runs_by_source',
         'runs_by_started_at',
         'runs_by_target',
       ]);
@@ -198,6 +200,10 @@ describe('file databases', () => {
     const store = open({ path, onCorruptRow: () => {} });
     const page = await store.query({ errorCode: 'UPSTREAM_TIMEOUT' });
     expect(page.runs.map((run) => run.id)).toEqual([id]);
+    // Version 3 backfills where and who from the details too.
+    expect((await store.query({ source: 'zendesk' })).runs.map((run) => run.id)).toEqual([id]);
+    const byActor = await store.query({ actor: { kind: 'agent', id: '42' } });
+    expect(byActor.runs.map((run) => run.id)).toEqual([id]);
   });
 
   it('refuses a file written by a newer schema version', () => {

@@ -15,7 +15,15 @@ import {
   runTargetSchema,
   targetSystemSchema,
 } from './run-record';
-import type { RunLogStore, RunPage, RunQuery, RunRecord, VerificationEvent } from './run-record';
+import type {
+  ConnectorSummary,
+  RunLogStore,
+  RunOutcome,
+  RunPage,
+  RunQuery,
+  RunRecord,
+  VerificationEvent,
+} from './run-record';
 import { verificationEventSchema } from './run-record';
 import { migrateRunLogSchema } from './sqlite-run-log-schema';
 import type { Result } from '../../../shared/src/result';
@@ -202,10 +210,18 @@ interface StoreSettings {
 
 function createStore(db: Database.Database, settings: StoreSettings): SqliteRunLogStore {
   const insertRun = db.prepare(
-    `INSERT INTO runs (${ROW_COLUMNS}, error_code) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details, @error_code)`,
+    `INSERT INTO runs (${ROW_COLUMNS}, error_code, source, actor) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details, @error_code, @source, @actor)`,
   );
   const selectRunById = db.prepare(`SELECT ${ROW_COLUMNS} FROM runs WHERE id = ?`);
   const countRuns = db.prepare('SELECT count(*) FROM runs').pluck();
+  const countConnectorRunsSince = db.prepare(
+    `SELECT count(*) AS runs, sum(outcome = 'failed') AS failed FROM runs
+     WHERE connector_id = ? AND started_at >= ? AND json_extract(details, '$.dryRun') IS NOT 1`,
+  );
+  const selectLastConnectorRun = db.prepare(
+    `SELECT id, started_at, outcome, json_extract(details, '$.dryRun') AS dry_run FROM runs
+     WHERE connector_id = ? ${ORDER_NEWEST_FIRST} LIMIT 1`,
+  );
   const deletePruneBatch = db.prepare(
     'DELETE FROM runs WHERE rowid IN (SELECT rowid FROM runs WHERE started_at < ? LIMIT ?)',
   );
@@ -410,6 +426,37 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
       return latest;
     },
 
+    async summarize(connectorIds, since) {
+      assertOpen();
+      if (pending.length) flushPending();
+      const summaries: Record<string, ConnectorSummary> = {};
+      for (const connectorId of connectorIds) {
+        // Keys of other kinds ("workflow:…") never collide: connector ids have no colon.
+        const counts = countConnectorRunsSince.get(connectorId, since.getTime()) as {
+          runs: number;
+          failed: number | null;
+        };
+        const last = selectLastConnectorRun.get(connectorId) as
+          | { id: string; started_at: number; outcome: RunOutcome; dry_run: number | null }
+          | undefined;
+        summaries[connectorId] = {
+          runs: counts.runs,
+          failed: counts.failed ?? 0,
+          ...(last
+            ? {
+                lastRun: {
+                  id: last.id,
+                  startedAt: new Date(last.started_at).toISOString(),
+                  outcome: last.outcome,
+                  dryRun: last.dry_run === 1,
+                },
+              }
+            : {}),
+        };
+      }
+      return summaries;
+    },
+
     prune: async (olderThan) => prune(olderThan),
 
     async count() {
@@ -460,8 +507,17 @@ export function buildRunQuery(q: RunQuery, limit: number): { sql: string; params
   const params: unknown[] = [];
   const byTarget = q.targetId !== undefined;
   const byConnector = !byTarget && q.connectorId !== undefined;
+  // Who or where narrows less than a ticket or connector, more than an outcome.
+  const byActor = !byTarget && !byConnector && q.errorCode === undefined && q.actor !== undefined;
+  const bySource =
+    !byTarget && !byConnector && q.errorCode === undefined && !byActor && q.source !== undefined;
   const byOutcome =
-    !byTarget && !byConnector && q.errorCode === undefined && q.outcome !== undefined;
+    !byTarget &&
+    !byConnector &&
+    !byActor &&
+    !bySource &&
+    q.errorCode === undefined &&
+    q.outcome !== undefined;
 
   if (q.targetId !== undefined) {
     if (q.targetSystem !== undefined) {
@@ -496,6 +552,21 @@ export function buildRunQuery(q: RunQuery, limit: number): { sql: string; params
     const byErrorCode = !byTarget && !byConnector;
     where.push(byErrorCode ? 'error_code = ?' : '+error_code = ?');
     params.push(q.errorCode);
+  }
+  if (q.source !== undefined) {
+    where.push(bySource ? 'source = ?' : '+source = ?');
+    params.push(q.source);
+  }
+  if (q.actor !== undefined) {
+    const column = byActor ? 'actor' : '+actor';
+    if (q.actor.id === undefined) {
+      // Every actor of a kind: the keys "kind:…" sort between "kind:" and "kind;".
+      where.push(`${column} >= ? AND ${column} < ?`);
+      params.push(`${q.actor.kind}:`, `${q.actor.kind};`);
+    } else {
+      where.push(`${column} = ?`);
+      params.push(actorKeyOf({ kind: q.actor.kind, id: q.actor.id }));
+    }
   }
   if (q.since !== undefined) {
     where.push('started_at >= ?');
@@ -534,7 +605,14 @@ function stripRan(run: Record<string, unknown>): Record<string, unknown> {
   return rest;
 }
 
-function toRunRow(run: RunRecord): RunRow & { error_code: string | null } {
+/** The `actor` column: "kind:id", so a kind alone is a prefix range of the index. */
+export function actorKeyOf(actor: { kind: string; id?: string | undefined }): string {
+  return `${actor.kind}:${actor.id ?? ''}`;
+}
+
+function toRunRow(
+  run: RunRecord,
+): RunRow & { error_code: string | null; source: string; actor: string } {
   const parsed = runRecordSchema.safeParse(run);
   if (!parsed.success) {
     // The caller built the record; storing it would only make a row we later skip as corrupt.
@@ -562,6 +640,8 @@ function toRunRow(run: RunRecord): RunRow & { error_code: string | null } {
     started_at: Date.parse(startedAt),
     details: JSON.stringify(details),
     error_code: rest.errorCode ?? null,
+    source: rest.source,
+    actor: actorKeyOf(rest.actor),
   };
 }
 

@@ -154,6 +154,7 @@ function harness(
       get: async (id) => runs.get(id),
       query: async () => ({ runs: [] }),
       lastRunsFor: async () => ({}),
+      summarize: async () => ({}),
       prune: async () => 0,
       count: async () => runs.size,
       close: async () => undefined,

@@ -420,6 +420,71 @@ export function describeRunLogStoreContract(
     });
   });
 
+  describe(`${name}: surface and actor filters`, () => {
+    it('finds runs by where they were asked for and by who ran them', async () => {
+      const store = await open();
+      const at = (minute: number) => new Date(Date.UTC(2025, 2, 1, 12, minute)).toISOString();
+      const sidebar = buildTestRun({ startedAt: at(1) });
+      const agentTool = buildTestRun({
+        startedAt: at(2),
+        source: 'mcp',
+        actor: { kind: 'ai_agent', id: 'key-7', name: 'Support bot' },
+      });
+      const otherAgent = buildTestRun({
+        startedAt: at(3),
+        actor: { kind: 'agent', id: '43', name: 'Bo', email: 'bo@example.com' },
+      });
+      const automation = buildTestRun({
+        startedAt: at(4),
+        source: 'automation',
+        actor: { kind: 'system' },
+      });
+      for (const run of [sidebar, agentTool, otherAgent, automation]) await store.record(run);
+      const ids = async (q: RunQuery) => (await store.query(q)).runs.map((run) => run.id);
+      expect(await ids({ source: 'mcp' })).toEqual([agentTool.id]);
+      expect(await ids({ source: 'zendesk' })).toEqual([otherAgent.id, sidebar.id]);
+      expect(await ids({ actor: { kind: 'agent' } })).toEqual([otherAgent.id, sidebar.id]);
+      expect(await ids({ actor: { kind: 'agent', id: '42' } })).toEqual([sidebar.id]);
+      expect(await ids({ actor: { kind: 'system' } })).toEqual([automation.id]);
+      expect(await ids({ actor: { kind: 'agent' }, source: 'automation' })).toEqual([]);
+      expect(await ids({ actor: { kind: 'ai_agent' }, outcome: 'success' })).toEqual([
+        agentTool.id,
+      ]);
+    });
+  });
+
+  describe(`${name}: summarize`, () => {
+    it('counts real runs and failures since a time, and names the latest run of any age', async () => {
+      const store = await open();
+      const at = (hour: number) => new Date(Date.UTC(2025, 2, 1, hour)).toISOString();
+      const old = buildTestRun({
+        startedAt: at(1),
+        outcome: 'failed',
+        errorCode: 'UPSTREAM_TIMEOUT',
+      });
+      const ok = buildTestRun({ startedAt: at(10) });
+      const failed = buildTestRun({
+        startedAt: at(11),
+        outcome: 'failed',
+        errorCode: 'UPSTREAM_HTTP_ERROR',
+      });
+      const dry = buildTestRun({ startedAt: at(12), outcome: 'failed', dryRun: true });
+      const other = buildTestRun({ startedAt: at(13), connectorId: 'other' });
+      for (const run of [old, ok, failed, dry, other]) await store.record(run);
+      const summary = await store.summarize(
+        ['order-lookup', 'other', 'never-ran'],
+        new Date(Date.UTC(2025, 2, 1, 9)),
+      );
+      expect(summary['order-lookup']).toEqual({
+        runs: 2,
+        failed: 1,
+        lastRun: { id: dry.id, startedAt: dry.startedAt, outcome: 'failed', dryRun: true },
+      });
+      expect(summary['other']).toMatchObject({ runs: 1, failed: 0, lastRun: { id: other.id } });
+      expect(summary['never-ran']).toEqual({ runs: 0, failed: 0 });
+    });
+  });
+
   describe(`${name}: prune`, () => {
     it('deletes exactly the runs that started before the cutoff', async () => {
       const store = await open();
