@@ -15,6 +15,7 @@ export default tseslint.config(
       'bench/results/**',
       'test/artifacts/**',
       'zendesk-app/assets/**',
+      'admin-console/assets/**',
       'zendesk-app/dist/**',
       'salesforce-lwc/**',
       // Lightning web components (decorators): compiled by the LWC compiler, like salesforce-lwc/.
@@ -25,7 +26,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     rules: {
       'no-restricted-exports': ['error', { restrictDefaultExports: { direct: true } }],
       '@typescript-eslint/no-unused-vars': [

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { Express, Router } from 'express';
@@ -41,6 +42,8 @@ import { openStorage } from './storage/open-storage';
 import { createAgentKeys } from './agents/agent-keys';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
+import { createConsoleSessions } from './console/console-sessions';
+import type { ConsoleApiDeps } from './console/console-api-routes';
 import { selectVerificationMailer } from './verification/select-verification-mailer';
 import type { WorkflowServices } from './workflows/workflow-services';
 
@@ -82,6 +85,8 @@ export interface StartServerOptions extends ZendeskStartOptions {
   lookup?: HostLookup;
   /** Replaces waits between retries (tests). */
   sleep?: (ms: number) => Promise<void>;
+  /** The built admin console (admin-console/assets unless a test builds its own). */
+  consoleAssetsDir?: string;
   /** Secrets to use instead of the environment and secrets file (tests). */
   secrets?: SecretSource;
 }
@@ -284,8 +289,34 @@ export async function startServer(
     helpdeskRoutes.push(connected.routes);
   }
 
+  const consoleApi: ConsoleApiDeps = {
+    config: () => configStore.current(),
+    status: () => configStore.status(),
+    runLog,
+    sources: {
+      configPath: env.configPath,
+      sources: () => configStore.sources(),
+      validate: (overrides) => configStore.validate(overrides),
+      reload: () => configStore.reload(),
+      versions: storage.configVersions,
+    },
+    settings: {
+      mode: env.mode,
+      retentionDays: env.runLogRetentionDays,
+      configPath: env.configPath,
+      helpdesks: ports.map((port) => port.system),
+      sandbox: openedSandbox !== undefined,
+    },
+  };
   const app = createApp({
     mode: env.mode,
+    console: {
+      sessions: createConsoleSessions({ adminToken: env.adminToken }),
+      assetsDir: options.consoleAssetsDir ?? resolve('admin-console/assets'),
+      // A live server is reached over HTTPS (docs/deploy.md); the sandbox over http://localhost.
+      secureCookie: env.mode === 'live',
+      api: consoleApi,
+    },
     agentKeys: createAgentKeys(storage.agentKeys),
     configVersions: { store: storage.configVersions, configPath: env.configPath },
     ...(verification ? { verification } : {}),

@@ -24,6 +24,10 @@ import { createAgentActionsRouter } from '../agents/create-agent-actions-router'
 import type { AgentKeys } from '../agents/agent-keys';
 import type { CustomerVerification } from '../agents/customer-verification';
 import { createMcpRouter, describeMcpResource, SERVER_VERSION } from '../agents/create-mcp-router';
+import type { ConsoleSessions } from '../console/console-sessions';
+import { createConsoleRoutes } from '../console/console-routes';
+import { createConsoleApiRoutes } from '../console/console-api-routes';
+import type { ConsoleApiDeps } from '../console/console-api-routes';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -54,6 +58,13 @@ export interface AppDeps {
   verification?: CustomerVerification;
   /** The accepted configs, for history and rollback (the files at `configPath`). */
   configVersions?: { store: ConfigVersionStore; configPath: string };
+  /** The admin console: its page and sign-in at /admin, its API at /api/admin/console. */
+  console?: {
+    sessions: ConsoleSessions;
+    assetsDir: string;
+    secureCookie: boolean;
+    api: ConsoleApiDeps;
+  };
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -196,8 +207,26 @@ export function createApp(deps: AppDeps): Express {
     });
   });
 
+  if (deps.console) {
+    app.use(
+      '/admin',
+      createConsoleRoutes({
+        sessions: deps.console.sessions,
+        adminToken: deps.auth.adminToken,
+        assetsDir: deps.console.assetsDir,
+        secureCookie: deps.console.secureCookie,
+        onSignIn: (event) =>
+          deps.logger[event.ok ? 'info' : 'warn']('console sign-in', {
+            ok: event.ok,
+            ip: event.ip,
+          }),
+      }),
+    );
+  }
+
   const authenticator = createAuthenticator({
     ...deps.auth,
+    console: deps.console?.sessions,
     sessions: deps.helpdesks.find((helpdesk) => helpdesk.sessions)?.sessions,
     onRejected: (reason) => deps.logger.warn('request not authenticated', { reason }),
   });
@@ -225,6 +254,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
+  if (deps.console) api.use('/admin/console', createConsoleApiRoutes(deps.console.api));
   api.get('/admin/config', (req, res) => {
     requireAdmin(req);
     res.json(deps.configStore.status());

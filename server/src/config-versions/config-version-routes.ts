@@ -49,7 +49,11 @@ export function createConfigVersionRoutes(deps: {
       store: deps.store,
       versionId: version.id,
       configPath: deps.configPath,
-      author: 'admin API',
+      // The console user when a console session asked, so the history says who.
+      author:
+        req.principal?.kind === 'admin' && req.principal.user
+          ? `${req.principal.user} (console)`
+          : 'admin API',
     });
     if (!rolled.ok) {
       throw new ApiError(

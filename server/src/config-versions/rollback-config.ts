@@ -19,6 +19,35 @@ function isWithin(configPath: string, file: string): boolean {
 }
 
 /**
+ * Replaces a config file in one step (a temporary file in the same folder, renamed over it): the
+ * watcher, and a reader such as `connectors check`, sees the old text or the new, never half.
+ */
+export async function writeFileAtomically(
+  file: string,
+  text: string,
+): Promise<Result<null, { code: 'CONFIG_WRITE_FAILED'; message: string }>> {
+  const target = resolve(file);
+  const temporary = join(
+    dirname(target),
+    `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`,
+  );
+  try {
+    await writeFile(temporary, text, { mode: 0o644 });
+    await rename(temporary, target);
+    return { ok: true, value: null };
+  } catch (error) {
+    await rm(temporary, { force: true }).catch(() => undefined);
+    return {
+      ok: false,
+      error: {
+        code: 'CONFIG_WRITE_FAILED',
+        message: `Could not write ${file}: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    };
+  }
+}
+
+/**
  * Writes a version's files back, each atomically (a temporary file renamed over it), and records
  * the rollback as a version of its own. The running server's watcher then loads them like any
  * edit, so an invalid result (a secret since removed, say) keeps the last good config serving.
@@ -66,23 +95,8 @@ export async function rollbackConfig(options: {
     }
   }
   for (const entry of version.files) {
-    const target = resolve(entry.file);
-    const temporary = join(
-      dirname(target),
-      `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`,
-    );
-    try {
-      await writeFile(temporary, entry.text, { mode: 0o644 });
-      await rename(temporary, target);
-    } catch (error) {
-      return {
-        ok: false,
-        error: {
-          code: 'CONFIG_WRITE_FAILED',
-          message: `Could not write ${entry.file}: ${error instanceof Error ? error.message : String(error)}`,
-        },
-      };
-    }
+    const written = await writeFileAtomically(entry.file, entry.text);
+    if (!written.ok) return written;
   }
   const recorded = await options.store.record({
     author: `${options.author}: rollback to v${version.id}`,

@@ -51,6 +51,13 @@ export interface ConfigStore<TCompiled> {
   status(): ConfigStatus;
   /** Loads the config now; the first call is the initial load. */
   reload(): Promise<LoadConfigResult<TCompiled>>;
+  /**
+   * Loads the config as it would be with `overrides` (file texts by absolute path) in place of
+   * the files on disk, and changes nothing: what the console checks an edit with.
+   */
+  validate(overrides: ReadonlyMap<string, string>): Promise<LoadConfigResult<TCompiled>>;
+  /** The texts of the files the served config was read from. */
+  sources(): readonly { file: string; text: string }[];
   /** Starts reloading on file changes. Idempotent. */
   watch(): void;
   close(): void;
@@ -58,6 +65,7 @@ export interface ConfigStore<TCompiled> {
 
 interface GoodState<TCompiled> {
   compiled: TCompiled;
+  sources: { file: string; text: string }[];
   loadedAt: string;
   files: string[];
   warnings: LocatedIssue[];
@@ -128,6 +136,7 @@ export function createConfigStore<TCompiled>(
       const loaded = result.value;
       good = {
         compiled: loaded.compiled,
+        sources: loaded.sources,
         loadedAt: at,
         files: loaded.files,
         warnings: loaded.warnings,
@@ -180,6 +189,8 @@ export function createConfigStore<TCompiled>(
       ...(lastError ? { lastError } : {}),
     }),
     reload: () => enqueue(runLoad),
+    validate: (overrides) => loadConfigSource(path, { schema, compile }, overrides),
+    sources: () => good?.sources ?? [],
     watch() {
       if (watcher || closed) return;
       watcher = watchConfigSource(path, () => void onWatchSignal(), {

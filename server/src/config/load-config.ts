@@ -1,5 +1,5 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type {
   ConfigSchemas,
   Connector,
@@ -83,8 +83,13 @@ interface ConnectorOrigin {
 export async function loadConfigSource<TCompiled>(
   path: string,
   deps: LoadConfigDeps<TCompiled>,
+  /**
+   * File texts to use instead of what is on disk, by absolute path (the console validates an
+   * edit this way before it writes anything). In a config folder, a new `*.json` joins the set.
+   */
+  overrides: ReadonlyMap<string, string> = new Map(),
 ): Promise<LoadConfigResult<TCompiled>> {
-  const listed = await listSourceFiles(path);
+  const listed = await listSourceFiles(path, overrides);
   if (!listed.ok) return listed;
 
   const issues: LocatedIssue[] = [];
@@ -92,7 +97,11 @@ export async function loadConfigSource<TCompiled>(
   const locators = new Map<string, JsonPathLocator>();
   const files = listed.value;
   for (const source of files) {
-    const result = await readConfigFile(source.file, deps.schema);
+    const result = await readConfigFile(
+      source.file,
+      deps.schema,
+      overrides.get(resolve(source.file)),
+    );
     if (result.ok) {
       parsed.push({ file: source.file, config: result.value.config, text: result.value.text });
       locators.set(source.file, result.value.locate);
@@ -130,7 +139,10 @@ export async function loadConfigSource<TCompiled>(
   };
 }
 
-async function listSourceFiles(path: string): Promise<ListFilesResult> {
+async function listSourceFiles(
+  path: string,
+  overrides: ReadonlyMap<string, string>,
+): Promise<ListFilesResult> {
   const absolute = resolve(path);
   let isDirectory: boolean;
   try {
@@ -148,6 +160,13 @@ async function listSourceFiles(path: string): Promise<ListFilesResult> {
       .filter((entry) => !entry.isDirectory() && entry.name.endsWith('.json'))
       .map((entry) => entry.name)
       .filter((name) => !name.startsWith('.'))
+      .concat(
+        [...overrides.keys()]
+          .filter((file) => dirname(file) === absolute && basename(file).endsWith('.json'))
+          .map((file) => basename(file))
+          .filter((name) => !name.startsWith('.')),
+      )
+      .filter((name, index, all) => all.indexOf(name) === index)
       .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   } catch (error) {
     return failWith([describeFsError(path, absolute, error)]);
@@ -166,10 +185,14 @@ async function listSourceFiles(path: string): Promise<ListFilesResult> {
 }
 
 /** Reads one file and validates it on its own, so its issues carry its own paths. */
-async function readConfigFile(file: string, schema: ConfigSchema): Promise<ParseFileResult> {
+async function readConfigFile(
+  file: string,
+  schema: ConfigSchema,
+  override: string | undefined,
+): Promise<ParseFileResult> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(resolve(file));
+    bytes = override === undefined ? await readFile(resolve(file)) : Buffer.from(override, 'utf8');
   } catch (error) {
     return failWith([describeFsError(file, resolve(file), error)]);
   }

@@ -2,6 +2,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AgentSession, AgentSessions } from '../helpdesks/zendesk/identity/agent-session';
 import { ApiError } from './api-error';
+import type { ConsoleSessions } from '../console/console-sessions';
+import { readConsoleCookie } from '../console/console-sessions';
 
 /**
  * Two kinds of caller on /api (Salesforce's Apex controller has its own door, below):
@@ -15,7 +17,8 @@ import { ApiError } from './api-error';
  */
 
 export type Principal =
-  | { kind: 'admin' }
+  /** The admin token, or a console session signed in with it (`user` names who, for history). */
+  | { kind: 'admin'; user?: string }
   /** A Zendesk agent, proven by a sidebar session. */
   | { kind: 'agent'; session: AgentSession }
   /**
@@ -28,6 +31,8 @@ export interface AuthOptions {
   adminToken: string;
   /** Undefined when the server is not set up for the Zendesk sidebar. */
   sessions: AgentSessions | undefined;
+  /** The admin console's cookie sessions; undefined when the console is off. */
+  console?: ConsoleSessions | undefined;
   onRejected?: (reason: string) => void;
 }
 
@@ -42,6 +47,19 @@ export function sameSecret(given: string, expected: string): boolean {
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Origin (or, failing it, Referer) names this server; a browser always sends one on changes. */
+function isSameOrigin(req: Request): boolean {
+  const origin = req.get('origin') ?? req.get('referer');
+  if (!origin) return false;
+  try {
+    return new URL(origin).host === req.get('host');
+  } catch {
+    return false;
+  }
 }
 
 const BEARER = /^Bearer\s+([^\s]+)\s*$/i;
@@ -78,10 +96,41 @@ export function createAuthenticator(options: AuthOptions) {
     return { kind: 'agent', session: verified.value };
   }
 
+  /**
+   * A console session rides on a cookie, which the browser attaches by itself: so besides
+   * SameSite=Strict, a change must carry the session's CSRF token and come from this origin.
+   */
+  async function authenticateConsole(req: Request, cookie: string): Promise<Principal> {
+    const consoleSessions = options.console;
+    if (!consoleSessions) throw reject('console cookie but the console is off', 'AUTH_REQUIRED');
+    const verified = await consoleSessions.verify(cookie);
+    if (!verified.ok) {
+      throw reject(
+        verified.error.reason,
+        verified.error.code === 'SESSION_EXPIRED' ? 'SESSION_EXPIRED' : 'AUTH_INVALID',
+      );
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      const csrf = req.get('x-csrf-token') ?? '';
+      if (!sameSecret(csrf, consoleSessions.csrfTokenOf(verified.value))) {
+        options.onRejected?.('console change without its CSRF token');
+        throw new ApiError('CSRF_INVALID', 'Reload the console page and try again.');
+      }
+      if (!isSameOrigin(req)) {
+        options.onRejected?.('console change from another origin');
+        throw new ApiError('CSRF_INVALID', 'Changes are accepted only from the console page.');
+      }
+    }
+    return { kind: 'admin', user: verified.value.user };
+  }
+
   return {
     authenticate,
     middleware: async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
-      req.principal = await authenticate(req.get('authorization'));
+      const header = req.get('authorization');
+      const cookie = header === undefined ? readConsoleCookie(req.get('cookie')) : undefined;
+      req.principal =
+        cookie === undefined ? await authenticate(header) : await authenticateConsole(req, cookie);
       next();
     },
   };

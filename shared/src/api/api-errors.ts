@@ -10,6 +10,14 @@ export const API_ERROR_CODES = {
   /** The sidebar's session ran out: the app renews it, or the agent reopens the ticket. */
   SESSION_EXPIRED: 401,
   FORBIDDEN: 403,
+  /** A console edit the config would not load with: nothing was saved (details.issues says why). */
+  CONFIG_INVALID: 422,
+  /** The file changed on disk since the console opened it. */
+  CONFIG_CHANGED: 409,
+  CONNECTOR_EXISTS: 409,
+  CONFIG_WRITE_FAILED: 500,
+  /** A console change without the session's CSRF token, or from another origin. */
+  CSRF_INVALID: 403,
   /** The agent's Zendesk role may not edit tickets, and the run would write to one. */
   TICKET_EDIT_FORBIDDEN: 403,
   NOT_FOUND: 404,

@@ -1,0 +1,3 @@
+export function AlertsScreen() {
+  return <p class="muted">Alerts…</p>;
+}

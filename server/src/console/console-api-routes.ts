@@ -1,0 +1,317 @@
+import express, { Router } from 'express';
+import type { Request, Response } from 'express';
+import * as z from 'zod';
+import type {
+  ConsoleCheckAnswer,
+  ConsoleConnector,
+  ConsoleConnectorsAnswer,
+  ConsoleIssue,
+  ConsoleSettings,
+} from '../../../shared/src/console/console-contracts';
+import { humanizeName } from '../../../shared/src/humanize-name';
+import type { CompiledConfig, CompiledConnector } from '../compile/compiled-model';
+import type { ConfigStatus } from '../config/config-store';
+import type { LocatedIssue } from '../config/located-issue';
+import { ApiError, parseOrThrow } from '../http/api-error';
+import { requireAdmin } from '../http/authenticate';
+import { formatRunsAsCsv, formatRunsAsNdjson } from '../run-log/export-runs';
+import {
+  decodeRunCursor,
+  errorCodeSchema,
+  runActorSchema,
+  runIdSchema,
+  runOutcomeSchema,
+  runSourceSchema,
+  targetSystemSchema,
+} from '../run-log/run-record';
+import type { RunLogStore, RunQuery } from '../run-log/run-record';
+import { checkConnectorEdit, findConnectorSource, saveConnectorEdit } from './edit-connector';
+import type { ConfigSources, EditError } from './edit-connector';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** The most runs one export holds, as the CLI's `logs --format csv`. */
+export const MAX_EXPORT_RUNS = 100_000;
+
+export interface ConsoleApiDeps {
+  config: () => CompiledConfig | undefined;
+  status: () => ConfigStatus;
+  sources: ConfigSources;
+  runLog: RunLogStore;
+  settings: Omit<ConsoleSettings, 'user'>;
+  /** Connectors an alert paused, with why (the alerts feature); none when it is off. */
+  pausedReason?: (connectorId: string) => string | undefined;
+  now?: () => number;
+}
+
+const runsQuerySchema = z.strictObject({
+  connectorId: z.string().min(1).max(64).optional(),
+  system: targetSystemSchema.optional(),
+  targetId: z.string().min(1).max(64).optional(),
+  outcome: runOutcomeSchema.optional(),
+  errorCode: errorCodeSchema.max(64).optional(),
+  source: runSourceSchema.optional(),
+  actorKind: runActorSchema.shape.kind.optional(),
+  actorId: z.string().min(1).max(200).optional(),
+  since: z.iso.datetime({ offset: true }).optional(),
+  until: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  cursor: z.string().max(200).optional(),
+});
+const exportQuerySchema = runsQuerySchema
+  .omit({ limit: true, cursor: true })
+  .extend({ format: z.enum(['csv', 'ndjson']).default('csv') });
+
+const editBodySchema = z.strictObject({
+  connector: z.record(z.string(), z.unknown()),
+  fileHash: z.string().max(64).optional(),
+});
+
+function describeIssue(issue: LocatedIssue): ConsoleIssue {
+  return {
+    file: issue.file,
+    path: issue.path,
+    message: issue.message,
+    hint: issue.hint,
+    severity: issue.severity,
+    ...(issue.line === undefined ? {} : { line: issue.line, column: issue.column ?? 1 }),
+  };
+}
+
+function stateOf(
+  connector: CompiledConnector,
+  pausedReason: string | undefined,
+): Pick<ConsoleConnector, 'state' | 'stateReason'> {
+  if (connector.def.draft) {
+    return { state: 'draft', stateReason: 'Only the console and the test command see it.' };
+  }
+  if (!connector.def.enabled) return { state: 'disabled', stateReason: '"enabled" is false.' };
+  if (connector.unavailable)
+    return { state: 'unavailable', stateReason: connector.unavailable.message };
+  if (pausedReason) return { state: 'paused', stateReason: pausedReason };
+  return { state: 'live' };
+}
+
+function toRunQuery(
+  query: z.infer<typeof exportQuerySchema> | z.infer<typeof runsQuerySchema>,
+): RunQuery {
+  if (query.actorId !== undefined && query.actorKind === undefined) {
+    throw new ApiError(
+      'QUERY_INVALID',
+      'actorId needs actorKind (agent, admin, system or ai_agent).',
+    );
+  }
+  if ('cursor' in query && query.cursor !== undefined && !decodeRunCursor(query.cursor)) {
+    throw new ApiError(
+      'QUERY_INVALID',
+      'The cursor is not one this server handed out; start again without it.',
+    );
+  }
+  return {
+    ...(query.connectorId === undefined ? {} : { connectorId: query.connectorId }),
+    ...(query.system === undefined ? {} : { targetSystem: query.system }),
+    ...(query.targetId === undefined ? {} : { targetId: query.targetId }),
+    ...(query.outcome === undefined ? {} : { outcome: query.outcome }),
+    ...(query.errorCode === undefined ? {} : { errorCode: query.errorCode }),
+    ...(query.source === undefined ? {} : { source: query.source }),
+    ...(query.actorKind === undefined
+      ? {}
+      : {
+          actor: {
+            kind: query.actorKind,
+            ...(query.actorId === undefined ? {} : { id: query.actorId }),
+          },
+        }),
+    ...(query.since === undefined ? {} : { since: new Date(query.since).toISOString() }),
+    ...(query.until === undefined ? {} : { until: new Date(query.until).toISOString() }),
+    ...('limit' in query ? { limit: query.limit } : {}),
+    ...('cursor' in query && query.cursor !== undefined ? { cursor: query.cursor } : {}),
+  };
+}
+
+function throwEditError(error: EditError): never {
+  if (error.code === 'CONFIG_INVALID') {
+    throw new ApiError('CONFIG_INVALID', error.message, {
+      issues: error.issues.map(describeIssue),
+    });
+  }
+  if (error.code === 'CONFIG_WRITE_FAILED')
+    throw new ApiError('CONFIG_WRITE_FAILED', error.message);
+  throw new ApiError(error.code, error.message);
+}
+
+function authorOf(req: Request): string {
+  const user = req.principal?.kind === 'admin' ? req.principal.user : undefined;
+  return user ? `${user} (console)` : 'admin API';
+}
+
+/**
+ * `/api/admin/console/*`: what the admin console shows and changes. Admins only (the admin
+ * token, or a console session signed in with it); an agent's sidebar session gets 403.
+ */
+export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
+  const now = deps.now ?? Date.now;
+  const router = Router();
+  router.use((req, _res, next) => {
+    requireAdmin(req);
+    next();
+  });
+
+  router.get('/settings', (req, res) => {
+    const answer: ConsoleSettings = {
+      ...deps.settings,
+      user: req.principal?.kind === 'admin' ? (req.principal.user ?? 'admin token') : '',
+    };
+    res.json(answer);
+  });
+
+  router.get('/connectors', async (_req, res) => {
+    const config = deps.config();
+    const status = deps.status();
+    const compiled = config ? [...config.connectors.values()] : [];
+    const summaries = await deps.runLog.summarize(
+      compiled.map((connector) => connector.id),
+      new Date(now() - DAY_MS),
+    );
+    const sources = deps.sources.sources();
+    const connectors = compiled.map((connector): ConsoleConnector => {
+      const summary = summaries[connector.id];
+      const file = findConnectorSource(sources, connector.id)?.file;
+      return {
+        id: connector.id,
+        name: connector.def.name ?? humanizeName(connector.id),
+        ...(connector.def.description ? { description: connector.def.description } : {}),
+        ...stateOf(connector, deps.pausedReason?.(connector.id)),
+        surfaces: [...connector.def.surfaces],
+        connection: connector.connection.id,
+        method: connector.request.method,
+        ...(file === undefined ? {} : { file }),
+        last24h: { runs: summary?.runs ?? 0, failed: summary?.failed ?? 0 },
+        ...(summary?.lastRun ? { lastRun: summary.lastRun } : {}),
+      };
+    });
+    const answer: ConsoleConnectorsAnswer = {
+      connectors,
+      config: {
+        ok: status.ok,
+        ...(status.loadedAt ? { loadedAt: status.loadedAt } : {}),
+        files: status.files,
+        errors: (status.lastError?.issues ?? [])
+          .filter((issue) => issue.severity === 'error')
+          .map(describeIssue),
+      },
+    };
+    res.json(answer);
+  });
+
+  router.get('/connectors/:connectorId/source', (req, res) => {
+    const id = String(req.params.connectorId);
+    const found = findConnectorSource(deps.sources.sources(), id);
+    if (!found)
+      throw new ApiError('CONNECTOR_NOT_FOUND', `There is no connector "${id.slice(0, 64)}".`);
+    res.json({ id, ...found });
+  });
+
+  // Connector JSON can be large (long templates); still bounded.
+  const json = express.json({ limit: '512kb', strict: true });
+
+  const check = async (
+    req: Request,
+    res: Response,
+    edit: Parameters<typeof checkConnectorEdit>[1],
+  ) => {
+    const body = parseOrThrow(editBodySchema, req.body, 'BODY_INVALID');
+    const checked = await checkConnectorEdit(deps.sources, edit, body.connector);
+    if (!checked.ok && checked.error.code !== 'CONFIG_INVALID') throwEditError(checked.error);
+    const answer: ConsoleCheckAnswer = checked.ok
+      ? { ok: true, file: checked.value.file, issues: checked.value.warnings.map(describeIssue) }
+      : {
+          ok: false,
+          issues:
+            checked.error.code === 'CONFIG_INVALID' ? checked.error.issues.map(describeIssue) : [],
+        };
+    res.json(answer);
+  };
+
+  router.post('/connectors/:connectorId/check', json, (req, res) =>
+    check(req, res, { kind: 'update', connectorId: String(req.params.connectorId) }),
+  );
+  router.post('/connectors/check', json, (req, res) => check(req, res, { kind: 'create' }));
+
+  router.put('/connectors/:connectorId', json, async (req, res) => {
+    const body = parseOrThrow(editBodySchema, req.body, 'BODY_INVALID');
+    const saved = await saveConnectorEdit(
+      deps.sources,
+      {
+        kind: 'update',
+        connectorId: String(req.params.connectorId),
+        ...(body.fileHash === undefined ? {} : { fileHash: body.fileHash }),
+      },
+      body.connector,
+      authorOf(req),
+    );
+    if (!saved.ok) throwEditError(saved.error);
+    res.json({ ...saved.value, warnings: saved.value.warnings.map(describeIssue) });
+  });
+
+  router.post('/connectors', json, async (req, res) => {
+    const body = parseOrThrow(editBodySchema, req.body, 'BODY_INVALID');
+    const saved = await saveConnectorEdit(
+      deps.sources,
+      { kind: 'create' },
+      body.connector,
+      authorOf(req),
+    );
+    if (!saved.ok) throwEditError(saved.error);
+    res.status(201).json({ ...saved.value, warnings: saved.value.warnings.map(describeIssue) });
+  });
+
+  router.get('/runs', async (req, res) => {
+    const query = parseOrThrow(runsQuerySchema, req.query, 'QUERY_INVALID');
+    const page = await deps.runLog.query(toRunQuery(query));
+    res.json({
+      runs: page.runs,
+      nextCursor: page.nextCursor ?? null,
+      retentionDays: deps.settings.retentionDays,
+    });
+  });
+
+  router.get('/runs/export', async (req, res) => {
+    const query = parseOrThrow(exportQuerySchema, req.query, 'QUERY_INVALID');
+    const base = toRunQuery(query);
+    const stamp = new Date(now()).toISOString().replaceAll(':', '-').slice(0, 19);
+    res
+      .status(200)
+      .type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+      .setHeader('Content-Disposition', `attachment; filename="runs-${stamp}.${query.format}"`);
+    let cursor: string | undefined;
+    let sent = 0;
+    let first = true;
+    // Page by page, so a large export never sits in memory whole.
+    do {
+      const page = await deps.runLog.query({
+        ...base,
+        limit: Math.min(500, MAX_EXPORT_RUNS - sent),
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      let chunk =
+        query.format === 'csv' ? formatRunsAsCsv(page.runs) : formatRunsAsNdjson(page.runs);
+      // The header line once, at the top.
+      if (query.format === 'csv' && !first) chunk = chunk.slice(chunk.indexOf('\r\n') + 2);
+      first = false;
+      sent += page.runs.length;
+      cursor = page.nextCursor;
+      if (!res.write(chunk)) await new Promise((resolve) => res.once('drain', resolve));
+      if (res.destroyed) return;
+    } while (cursor !== undefined && sent < MAX_EXPORT_RUNS);
+    res.end();
+  });
+
+  router.get('/runs/:runId', async (req, res) => {
+    const runId = String(req.params.runId);
+    const run = runIdSchema.safeParse(runId).success ? await deps.runLog.get(runId) : undefined;
+    if (!run) throw new ApiError('RUN_NOT_FOUND', `There is no run "${runId.slice(0, 40)}".`);
+    res.json({ run });
+  });
+
+  return router;
+}
