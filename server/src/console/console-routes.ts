@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import * as z from 'zod';
 import { ApiError, parseOrThrow } from '../http/api-error';
 import { sameSecret } from '../http/authenticate';
-import { createRateLimiter, DEFAULT_RATE_LIMITS, rateLimitOf } from '../http/rate-limit';
+import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../http/rate-limit';
 import { CONSOLE_COOKIE, readConsoleCookie, serializeConsoleCookie } from './console-sessions';
 import type { ConsoleSessions } from './console-sessions';
 
@@ -54,8 +54,10 @@ export function createConsoleRoutes(deps: {
   onSignIn?: (event: { ok: boolean; ip: string | undefined }) => void;
 }): Router {
   const router = Router();
-  // Sign-in attempts per address: the admin token is long, but guessing must still be slow.
-  const attempts = createRateLimiter({ ...DEFAULT_RATE_LIMITS, run: rateLimitOf(10) });
+  // Failed sign-ins per address: the admin token is long, but guessing must still be slow.
+  // Only failures count, so an admin signing in and out all day is never locked out.
+  const failures = createRateLimiter({ ...DEFAULT_RATE_LIMITS, run: { perMinute: 10, burst: 10 } });
+  const lockedOut = new Map<string, number>();
 
   const sendPage = (_req: Request, res: Response) => {
     const page = join(deps.assetsDir, 'index.html');
@@ -92,10 +94,28 @@ export function createConsoleRoutes(deps: {
   router.post('/login', express.json({ limit: '4kb', strict: true }), async (req, res) => {
     // A cross-site page must not sign the browser in to a session of its choosing either.
     if (!isSameOrigin(req)) throw new ApiError('CSRF_INVALID', 'Sign in from the console page.');
-    attempts.enforce('run', `console-login:${req.ip ?? ''}`);
+    const ip = req.ip ?? '';
+    const refuse = (until: number): never => {
+      const retryAfterSeconds = Math.max(1, Math.ceil((until - Date.now()) / 1000));
+      throw new ApiError(
+        'RATE_LIMITED',
+        `Too many wrong tokens; try again in ${retryAfterSeconds} s.`,
+        { retryAfterSeconds },
+        { 'Retry-After': String(retryAfterSeconds) },
+      );
+    };
+    const until = lockedOut.get(ip) ?? 0;
+    if (until > Date.now()) refuse(until);
+    lockedOut.delete(ip);
     const body = parseOrThrow(loginBodySchema, req.body, 'BODY_INVALID');
     if (!sameSecret(body.token, deps.adminToken)) {
       deps.onSignIn?.({ ok: false, ip: req.ip });
+      const taken = failures.take('run', ip);
+      if (!taken.ok) {
+        const lockedUntil = Date.now() + taken.error.retryAfterSeconds * 1000;
+        lockedOut.set(ip, lockedUntil);
+        refuse(lockedUntil);
+      }
       throw new ApiError('AUTH_INVALID', 'That is not the admin token.');
     }
     const issued = await deps.sessions.issue('admin');
