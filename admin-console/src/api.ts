@@ -13,10 +13,16 @@ export type ApiResult<T> =
   { ok: true; value: T } | { ok: false; status: number; error: ApiErrorBody };
 
 let csrfToken = '';
+/** Inside Zendesk's nav_bar: the session the server embedded in the page (no cookie there). */
+let bearerToken = '';
 let onSignedOut: () => void = () => {};
 
 export function useCsrfToken(token: string): void {
   csrfToken = token;
+}
+
+export function useBearerToken(token: string): void {
+  bearerToken = token;
 }
 
 /** Called when a request finds the session gone, so the page shows the sign-in form. */
@@ -43,11 +49,12 @@ export async function callApi<T>(
   try {
     response = await fetch(path, {
       method,
-      credentials: 'same-origin',
+      credentials: bearerToken ? 'omit' : 'same-origin',
       headers: {
         Accept: 'application/json',
         ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-        ...(method === 'GET' ? {} : { 'X-CSRF-Token': csrfToken }),
+        ...(bearerToken ? { Authorization: `Bearer ${bearerToken}` } : {}),
+        ...(method === 'GET' || bearerToken ? {} : { 'X-CSRF-Token': csrfToken }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });

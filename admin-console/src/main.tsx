@@ -1,6 +1,6 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { callApi, useCsrfToken, whenSignedOut } from './api';
+import { callApi, useBearerToken, useCsrfToken, whenSignedOut } from './api';
 import { linkTo, useRoute } from './route';
 import { SignIn } from './screens/sign-in';
 import { ConnectorsScreen } from './screens/connectors';
@@ -15,6 +15,25 @@ interface Session {
   user: string;
   expiresAt: string;
   csrfToken: string;
+  /** Opened from Zendesk's nav_bar: Zendesk proved the admin; there is no sign-out here. */
+  embedded?: boolean;
+}
+
+/** The session the server put in the page when Zendesk's nav_bar loaded it, signed. */
+function readEmbeddedSession(): Session | undefined {
+  const element = document.getElementById('dc-console-session');
+  if (!element?.textContent) return undefined;
+  try {
+    const state = JSON.parse(element.textContent) as {
+      token: string;
+      expiresAt: string;
+      user: string;
+    };
+    useBearerToken(state.token);
+    return { user: state.user, expiresAt: state.expiresAt, csrfToken: '', embedded: true };
+  } catch {
+    return undefined;
+  }
 }
 
 const SECTIONS = [
@@ -44,6 +63,11 @@ function App() {
   const section = route.parts[0] === 'new' ? 'connectors' : (route.parts[0] ?? 'connectors');
 
   const loadSession = async () => {
+    const embedded = readEmbeddedSession();
+    if (embedded) {
+      setSession(embedded);
+      return;
+    }
     const answer = await callApi<Session>('GET', '/admin/session');
     if (answer.ok) useCsrfToken(answer.value.csrfToken);
     setSession(answer.ok ? answer.value : null);
@@ -54,7 +78,15 @@ function App() {
   }, []);
 
   if (session === undefined) return <p class="loading">Loading…</p>;
-  if (session === null) return <SignIn onSignedIn={loadSession} />;
+  if (session === null) {
+    return document.getElementById('dc-console-session') ? (
+      <p class="error" role="alert">
+        The console session has ended: reopen Data Connectors from Zendesk's navigation bar.
+      </p>
+    ) : (
+      <SignIn onSignedIn={loadSession} />
+    );
+  }
 
   const signOut = async () => {
     await callApi('POST', '/admin/logout');
@@ -80,9 +112,11 @@ function App() {
         </nav>
         <span class="who">
           Signed in as {session.user}
-          <button type="button" class="button button-basic" onClick={signOut}>
-            Sign out
-          </button>
+          {!session.embedded && (
+            <button type="button" class="button button-basic" onClick={signOut}>
+              Sign out
+            </button>
+          )}
         </span>
       </header>
       <main id="main">

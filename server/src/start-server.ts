@@ -271,6 +271,10 @@ export async function startServer(
   const port = typeof address === 'object' && address ? address.port : env.port;
   const url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
+  // The admin console's sessions: its own sign-in at /admin, and Zendesk's nav_bar for admins.
+  const consoleSessions = createConsoleSessions({ adminToken: env.adminToken });
+  const consoleAssetsDir = options.consoleAssetsDir ?? resolve('admin-console/assets');
+
   // --- The helpdesks (helpdesks/<name>/): each connects itself from the environment. ---
   const ports: HelpdeskPort[] = [];
   const helpdeskRoutes: HelpdeskRoutes[] = [];
@@ -278,6 +282,7 @@ export async function startServer(
     const connected = await helpdesk.connect({
       env,
       url,
+      console: { sessions: consoleSessions, assetsDir: consoleAssetsDir },
       sandbox: openedSandbox,
       config: () => configStore.current(),
       logger,
@@ -311,8 +316,8 @@ export async function startServer(
   const app = createApp({
     mode: env.mode,
     console: {
-      sessions: createConsoleSessions({ adminToken: env.adminToken }),
-      assetsDir: options.consoleAssetsDir ?? resolve('admin-console/assets'),
+      sessions: consoleSessions,
+      assetsDir: consoleAssetsDir,
       // A live server is reached over HTTPS (docs/deploy.md); the sandbox over http://localhost.
       secureCookie: env.mode === 'live',
       api: consoleApi,

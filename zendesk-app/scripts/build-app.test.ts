@@ -28,6 +28,7 @@ describe('the app build', () => {
     expect(readdirSync(outDir).sort()).toEqual([
       'app.css',
       'app.js',
+      'icon_nav_bar.svg',
       'iframe.html',
       'logo-small.png',
       'logo.png',

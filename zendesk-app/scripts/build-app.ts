@@ -27,7 +27,7 @@ export interface BuildReport {
   bundleGzipBytes: number;
 }
 
-const COPIED = ['iframe.html', 'app.css', 'logo.svg'];
+const COPIED = ['iframe.html', 'app.css', 'logo.svg', 'icon_nav_bar.svg'];
 const LOADED_BY_IFRAME = new Set(['iframe.html', 'app.js', 'app.css']);
 
 /**
@@ -67,12 +67,18 @@ export async function buildZendeskApp(outDir: string = ASSETS_DIR): Promise<Buil
     if (!contents.has(name) && !name.endsWith('.tmp')) rmSync(join(outDir, name), { force: true });
   }
 
-  const files = ['iframe.html', 'app.js', 'app.css', 'logo.svg', 'logo.png', 'logo-small.png'].map(
-    (name) => {
-      const content = readFileSync(join(outDir, name));
-      return { name, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length };
-    },
-  );
+  const files = [
+    'iframe.html',
+    'app.js',
+    'app.css',
+    'logo.svg',
+    'icon_nav_bar.svg',
+    'logo.png',
+    'logo-small.png',
+  ].map((name) => {
+    const content = readFileSync(join(outDir, name));
+    return { name, bytes: content.length, gzipBytes: gzipSync(content, { level: 9 }).length };
+  });
   const loaded = files.filter((file) => LOADED_BY_IFRAME.has(file.name));
   return {
     files,

@@ -44,6 +44,7 @@ describe('the uploadable zip', () => {
     const entries = unzipSync(readFileSync(result.path));
     // The sidebar page and its scripts are served by the server, signed: not in the package.
     expect(Object.keys(entries).sort()).toEqual([
+      'assets/icon_nav_bar.svg',
       'assets/logo-small.png',
       'assets/logo.png',
       'assets/logo.svg',
@@ -52,6 +53,7 @@ describe('the uploadable zip', () => {
     ]);
     const manifest = JSON.parse(new TextDecoder().decode(entries['manifest.json']));
     expect(manifest.signedUrls).toBe(true);
+    expect(manifest.location.support.nav_bar.url).toBe('{{setting.server_url}}/zendesk/console');
     expect(manifest.location.support.ticket_sidebar.url).toBe(
       '{{setting.server_url}}/zendesk/sidebar',
     );

@@ -16,7 +16,13 @@ import type { ValidationReport } from './validate-app';
  */
 
 /** The assets Zendesk shows for the app (Admin Center, the apps tray). */
-const PACKAGED_ASSETS = new Set(['assets/logo.png', 'assets/logo-small.png', 'assets/logo.svg']);
+// icon_nav_bar.svg: the icon of the nav_bar location (the admin console), which Zendesk requires there.
+const PACKAGED_ASSETS = new Set([
+  'assets/logo.png',
+  'assets/logo-small.png',
+  'assets/logo.svg',
+  'assets/icon_nav_bar.svg',
+]);
 
 /** Whether a path (relative to the app folder) belongs in the uploaded package. */
 export function isPackagedPath(path: string): boolean {

@@ -38,6 +38,8 @@ describe('the real app package', () => {
     expect(manifest.location).toEqual({
       support: {
         ticket_sidebar: { url: '{{setting.server_url}}/zendesk/sidebar', flexible: true },
+        // The admin console, for the account's admins (the server checks the role).
+        nav_bar: { url: '{{setting.server_url}}/zendesk/console' },
       },
     });
     expect(parameters(manifest)).toEqual([{ name: 'server_url', type: 'url', required: true }]);

@@ -1,3 +1,4 @@
+import type { ConsoleSessions } from '../console/console-sessions';
 import type { HelpdeskRoutes } from '../api/helpdesk-routes';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { HelpdeskConfigFormat } from '../compile/config-format';
@@ -40,6 +41,11 @@ export interface HelpdeskContext {
   sleep?: (ms: number) => Promise<void>;
   /** The options the server was started with, for the helpdesks that take some (tests, preview). */
   options: object;
+  /**
+   * The admin console, for a helpdesk that shows it inside its own UI (Zendesk's nav_bar) to
+   * the users it proves are admins.
+   */
+  console?: { sessions: ConsoleSessions; assetsDir: string };
 }
 
 export interface ConnectedHelpdesk {

@@ -84,6 +84,12 @@ export function createAuthenticator(options: AuthOptions) {
     if (!match) throw reject('missing bearer token', 'AUTH_REQUIRED');
     const token = match[1] as string;
     if (sameSecret(token, options.adminToken)) return { kind: 'admin' };
+    // The console inside Zendesk's nav_bar carries its session as a bearer token (no cookie
+    // reaches a third-party frame); its audience keeps it apart from a sidebar session.
+    if (options.console) {
+      const consoleSession = await options.console.verify(token);
+      if (consoleSession.ok) return { kind: 'admin', user: consoleSession.value.user };
+    }
     if (!options.sessions)
       throw reject('not an admin token; sidebar sessions are off', 'AUTH_INVALID');
     const verified = await options.sessions.verify(token);

@@ -52,7 +52,7 @@ export const zendeskModule: HelpdeskModule = {
   ],
   webhook: { check: zendeskWebhook, secretOf: (env) => env.zendeskWebhookSecret },
 
-  async connect({ env, url, sandbox, logger, sleep, options }) {
+  async connect({ env, url, sandbox, logger, sleep, options, console: adminConsole }) {
     const { preview, mounts } = options as ZendeskStartOptions;
     const baseUrl =
       env.zendeskBaseUrl ?? (env.mode === 'sandbox' ? `${url}/sandbox/zendesk` : undefined);
@@ -142,6 +142,7 @@ export const zendeskModule: HelpdeskModule = {
                 ...(previewMounted ? ["'self'"] : []),
               ],
               logger: context.logger,
+              ...(adminConsole ? { console: adminConsole } : {}),
             }),
           },
         ],

@@ -8,6 +8,7 @@ import type { AgentAccess } from './agent-access';
 import type { AgentSessions } from './agent-session';
 import type { ZafTokenVerifier } from './zaf-token';
 import { embedJson, escapeHtml } from '../../../http/html';
+import type { ConsoleSessions } from '../../../console/console-sessions';
 
 /**
  * Where Zendesk loads the sidebar: the app's manifest points its ticket_sidebar location at
@@ -29,6 +30,8 @@ export interface SidebarRouteDeps {
   /** Who may frame the page (CSP frame-ancestors): the Zendesk account, and the preview. */
   frameAncestors: readonly string[];
   logger: Logger;
+  /** The admin console, shown in Zendesk's nav_bar to the account's admins. */
+  console?: { sessions: ConsoleSessions; assetsDir: string };
 }
 
 const signedLoadSchema = z.looseObject({ token: z.string().min(1).max(8192) });
@@ -182,6 +185,73 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
   );
 
   router.get('/sidebar', (_req, res) => sendProblem(res, PROBLEMS.openedAlone));
+
+  /**
+   * The admin console in Zendesk's nav_bar: the same signed load as the sidebar, then the
+   * user must be an admin of the account as Zendesk says now (not as the page claims). The
+   * console runs in Zendesk's frame, where a SameSite=Strict cookie is never sent, so its
+   * session travels as a bearer token embedded in the page, like the sidebar's.
+   */
+  router.post(
+    '/console',
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
+    async (req, res) => {
+      const consoleDeps = deps.console;
+      if (!deps.identity || !consoleDeps) return sendProblem(res, PROBLEMS.notSetUp);
+      const body = signedLoadSchema.safeParse(req.body);
+      if (!body.success) return sendProblem(res, PROBLEMS.unsigned);
+      const verified = await deps.identity.verifier.verify(body.data.token);
+      if (!verified.ok) {
+        logger.warn('console load refused', {
+          code: verified.error.code,
+          reason: verified.error.reason,
+        });
+        return sendProblem(
+          res,
+          verified.error.code === 'ZAF_KEY_UNAVAILABLE'
+            ? PROBLEMS.keyUnavailable
+            : PROBLEMS.notVerified,
+        );
+      }
+      const user = await deps.identity.access.loadAgent(verified.value.userId);
+      if (!user.ok || user.value.role !== 'admin') {
+        logger.warn('console load by a user who is not a Zendesk admin', {
+          userId: verified.value.userId,
+          ...(user.ok ? { role: user.value.role } : { code: user.error.code }),
+        });
+        return sendProblem(
+          res,
+          user.ok || user.error.code === 'AGENT_NOT_ALLOWED'
+            ? {
+                status: 403,
+                title: 'For Zendesk admins',
+                message:
+                  'The Data Connectors console is open to the admins of this Zendesk account only.',
+              }
+            : PROBLEMS.zendeskDown,
+        );
+      }
+      let page: string;
+      try {
+        page = await readFile(join(consoleDeps.assetsDir, 'index.html'), 'utf8');
+      } catch {
+        return sendProblem(res, PROBLEMS.notBuilt);
+      }
+      const issued = await consoleDeps.sessions.issue(`${user.value.name} (Zendesk admin)`);
+      logger.info('console session started from Zendesk', { userId: verified.value.userId });
+      const state = embedJson({
+        token: issued.token,
+        expiresAt: new Date(issued.session.expiresAt).toISOString(),
+        user: issued.session.user,
+      });
+      pageHeaders(res).send(
+        page.replace(
+          SESSION_PLACEHOLDER,
+          `<script type="application/json" id="dc-console-session">${state}</script>\n${SESSION_PLACEHOLDER}`,
+        ),
+      );
+    },
+  );
 
   // The page's scripts, styles and logos (never iframe.html itself: it is only served signed).
   const serveAssets = express.static(deps.assetsDir, { index: false, maxAge: 0 });
