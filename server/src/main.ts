@@ -37,13 +37,14 @@ const lines = [
   `Data Connectors is running at ${server.url} (${env.mode} mode)`,
   `  config:  ${env.configPath} ${status.ok ? `(${server.configStore.current()?.connectors.size ?? 0} connectors)` : '(NOT LOADED: see the log and /health)'}`,
   `  health:  ${server.url}/health`,
+  `  admin:   ${server.url}/admin (the console: sign in with the admin token)`,
 ];
 if (env.mode === 'sandbox') {
   lines.push(
     `  preview: ${server.url}/preview (the Zendesk sidebar on sandbox tickets)`,
     `           ${server.url}/preview/salesforce (the Salesforce component on sandbox records)`,
     `  sandbox Zendesk API: ${server.url}/sandbox/zendesk/api/v2/tickets/1.json`,
-    `  sandbox mail: ${server.url}/sandbox/mail (verification codes sent to customers)`,
+    `  sandbox mail: ${server.url}/sandbox/mail (verification codes and alert emails)`,
     `  AI agents (MCP): ${server.url}/mcp, with a key from: npm run connectors -- agent-keys create <name> --connectors '*'`,
     `  admin token (sandbox only): ${env.adminToken}`,
     '',

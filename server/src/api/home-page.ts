@@ -7,6 +7,7 @@ const DOCS: readonly [string, string][] = [
   ['docs/automations.md', 'Workflows and macros'],
   ['docs/zendesk.md', 'Installing the Zendesk sidebar app'],
   ['docs/salesforce.md', 'Installing the Salesforce component'],
+  ['docs/admin.md', 'The admin console: connectors, edits, tests, logs, versions, alerts'],
   ['docs/api.md', 'The HTTP API'],
   ['docs/ai-agents.md', 'Connectors as tools for AI agents (MCP)'],
   ['docs/security.md', 'What is trusted and how'],
@@ -30,6 +31,7 @@ export function renderHomePage(options: {
           '<li><a href="/preview/salesforce">/preview/salesforce</a>: the Salesforce component on sandbox records</li>',
         ]
       : []),
+    `<li><a href="/admin">/admin</a>: the admin console (sign in with the admin token${options.mode === 'sandbox' ? ', <code>sandbox-admin-token</code> in the sandbox' : ''})</li>`,
     '<li><a href="/health">/health</a>: whether the configuration loaded, and its warnings</li>',
   ];
   const docs = DOCS.map(
