@@ -5,6 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openSqliteRunLogStore } from '../server/src/run-log/sqlite-run-log-store';
 import {
   BASE_MS,
+  CONNECTORS,
   SPACING_MS,
   benchRuns,
   buildBenchRun,
@@ -60,6 +61,23 @@ export const runLogAtScale: Benchmark = {
         store.lastRunsFor(tickets[index] as (typeof tickets)[number]),
       );
 
+      // The console's screens at this size: a filtered logs page (and the 20th page after it),
+      // and the connectors list's 24-hour summary of all 30 connectors.
+      const lastDay = new Date(BASE_MS + (STORED - 1) * SPACING_MS - 86_400_000);
+      const bySurface = await timeEach(200, () => store.query({ source: 'automation' }));
+      const byActor = await timeEach(200, (index) =>
+        store.query({ actor: { kind: 'agent', id: String(1000 + (index % 200)) } }),
+      );
+      const deepPage = await timeEach(20, async () => {
+        let cursor: string | undefined;
+        for (let page = 0; page < 20; page++) {
+          const answer = await store.query({ outcome: 'failed', ...(cursor ? { cursor } : {}) });
+          cursor = answer.nextCursor;
+        }
+      });
+      const connectorIds = Array.from({ length: CONNECTORS }, (_, index) => `connector-${index}`);
+      const summary = await timeEach(5, () => store.summarize(connectorIds, lastDay));
+
       // The oldest day of seven: what the hourly prune faces after a day of downtime.
       const delay = monitorEventLoopDelay({ resolution: 1 });
       delay.enable();
@@ -76,6 +94,26 @@ export const runLogAtScale: Benchmark = {
           operation: 'latest run per connector',
           p50: formatMs(lastRuns.p50),
           p99: formatMs(lastRuns.p99),
+        },
+        {
+          operation: 'console: logs page by surface',
+          p50: formatMs(bySurface.p50),
+          p99: formatMs(bySurface.p99),
+        },
+        {
+          operation: 'console: logs page by actor',
+          p50: formatMs(byActor.p50),
+          p99: formatMs(byActor.p99),
+        },
+        {
+          operation: 'console: 20 pages of failed runs',
+          p50: formatMs(deepPage.p50),
+          p99: formatMs(deepPage.p99),
+        },
+        {
+          operation: `console: connectors list, ${CONNECTORS} connectors' last 24 h`,
+          p50: formatMs(summary.p50),
+          p99: formatMs(summary.p99),
         },
         {
           operation: `prune a day (${deleted.toLocaleString('en-US')} runs)`,
@@ -101,6 +139,7 @@ export const runLogAtScale: Benchmark = {
           recordMs: record,
           ticketQueryMs: query,
           lastRunsForMs: lastRuns,
+          consoleMs: { bySurface, byActor, deepPage, summary },
           prune: { deleted, totalMs: Math.round(pruneMs), maxEventLoopDelayMs: delay.max / 1e6 },
         },
       };
