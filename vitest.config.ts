@@ -7,6 +7,7 @@ export const vitestConfig = defineConfig({
       'shared/**/*.test.ts',
       'test/**/*.test.ts',
       'zendesk-app/**/*.test.ts',
+      'admin-console/**/*.test.ts',
     ],
     // Builds zendesk-app/assets once, so the preview and the app's tests see a fresh build.
     globalSetup: ['test/support/build-zendesk-app.ts'],
