@@ -16,6 +16,7 @@ import {
 import { startFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import { startMailCatcher } from '../../server/src/sandbox/mail-catcher/mail-catcher';
 import type { MailCatcher } from '../../server/src/sandbox/mail-catcher/mail-catcher';
+import { createMailCatcherRouter } from '../../server/src/sandbox/mail-catcher/mail-catcher-routes';
 import type { RunningFakeSalesforce } from '../../server/src/sandbox/fake-salesforce/fake-salesforce';
 import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { createSecretSource } from '../../server/src/secrets/secret-source';
@@ -86,6 +87,8 @@ export interface TestStackOptions {
   agentAccessCacheSeconds?: number;
   /** Routers to mount before the API. */
   mounts?: StartServerOptions['mounts'];
+  /** Serve the stack's mail catcher at /sandbox/mail, as the sandbox server does. */
+  mailPage?: boolean;
   /** The helpdesks to run with (default: the built-in ones). */
   helpdesks?: StartServerOptions['helpdesks'];
   /** Mount the /preview page (it is on by default only in sandbox mode). */
@@ -186,7 +189,16 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...(options.secretsFile === undefined
       ? { secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS) }
       : {}),
-    ...(options.mounts ? { mounts: options.mounts } : {}),
+    ...(options.mounts || options.mailPage
+      ? {
+          mounts: (context: Parameters<NonNullable<StartServerOptions['mounts']>>[0]) => [
+            ...(options.mounts?.(context) ?? []),
+            ...(options.mailPage
+              ? [{ path: '/sandbox/mail', router: createMailCatcherRouter(mail) }]
+              : []),
+          ],
+        }
+      : {}),
     ...(options.helpdesks ? { helpdesks: options.helpdesks } : {}),
     ...(options.preview
       ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }

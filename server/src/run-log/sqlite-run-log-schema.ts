@@ -34,16 +34,22 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX runs_by_error_code ON runs (error_code, started_at) WHERE error_code IS NOT NULL;
   `,
   // The console filters by surface (where the run was asked for) and by actor ("kind:id"), so
-  // each gets a column and an index; older rows are backfilled from their details.
+  // each gets a column and an index; older rows are backfilled from their details. Its
+  // connectors list counts each connector's real runs and failures of the last day: the
+  // connector index now covers outcome and dry_run, so that count reads the index alone.
   `
   ALTER TABLE runs ADD COLUMN source TEXT;
   ALTER TABLE runs ADD COLUMN actor TEXT;
+  ALTER TABLE runs ADD COLUMN dry_run INTEGER NOT NULL DEFAULT 0;
   UPDATE runs SET
     source = json_extract(details, '$.source'),
-    actor = json_extract(details, '$.actor.kind') || ':' || coalesce(json_extract(details, '$.actor.id'), '')
+    actor = json_extract(details, '$.actor.kind') || ':' || coalesce(json_extract(details, '$.actor.id'), ''),
+    dry_run = coalesce(json_extract(details, '$.dryRun'), 0)
   WHERE json_valid(details);
   CREATE INDEX runs_by_source ON runs (source, started_at);
   CREATE INDEX runs_by_actor ON runs (actor, started_at);
+  DROP INDEX IF EXISTS runs_by_connector;
+  CREATE INDEX runs_by_connector ON runs (connector_id, started_at, outcome, dry_run);
   `,
 ];
 

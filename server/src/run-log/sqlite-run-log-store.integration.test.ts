@@ -288,6 +288,12 @@ describe('query plans', () => {
       { connectorId: 'c', targetSystem: 'zendesk', targetId: '1', outcome: 'empty' },
       'runs_by_target',
     ],
+    [{ source: 'mcp' }, 'runs_by_source'],
+    [{ source: 'mcp', outcome: 'failed' }, 'runs_by_source'],
+    [{ actor: { kind: 'agent', id: '42' } }, 'runs_by_actor'],
+    [{ actor: { kind: 'ai_agent' }, source: 'mcp' }, 'runs_by_actor'],
+    [{ actor: { kind: 'agent' }, connectorId: 'c' }, 'runs_by_connector'],
+    [{ source: 'automation', targetId: '1' }, 'runs_by_target'],
   ];
 
   it.each(cases)('%j reads through %s, never a full table scan', async (q, index) => {

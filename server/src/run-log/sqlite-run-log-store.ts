@@ -210,16 +210,16 @@ interface StoreSettings {
 
 function createStore(db: Database.Database, settings: StoreSettings): SqliteRunLogStore {
   const insertRun = db.prepare(
-    `INSERT INTO runs (${ROW_COLUMNS}, error_code, source, actor) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details, @error_code, @source, @actor)`,
+    `INSERT INTO runs (${ROW_COLUMNS}, error_code, source, actor, dry_run) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details, @error_code, @source, @actor, @dry_run)`,
   );
   const selectRunById = db.prepare(`SELECT ${ROW_COLUMNS} FROM runs WHERE id = ?`);
   const countRuns = db.prepare('SELECT count(*) FROM runs').pluck();
   const countConnectorRunsSince = db.prepare(
     `SELECT count(*) AS runs, sum(outcome = 'failed') AS failed FROM runs
-     WHERE connector_id = ? AND started_at >= ? AND json_extract(details, '$.dryRun') IS NOT 1`,
+     WHERE connector_id = ? AND started_at >= ? AND dry_run = 0`,
   );
   const selectLastConnectorRun = db.prepare(
-    `SELECT id, started_at, outcome, json_extract(details, '$.dryRun') AS dry_run FROM runs
+    `SELECT id, started_at, outcome, dry_run FROM runs
      WHERE connector_id = ? ${ORDER_NEWEST_FIRST} LIMIT 1`,
   );
   const deletePruneBatch = db.prepare(
@@ -612,7 +612,7 @@ export function actorKeyOf(actor: { kind: string; id?: string | undefined }): st
 
 function toRunRow(
   run: RunRecord,
-): RunRow & { error_code: string | null; source: string; actor: string } {
+): RunRow & { error_code: string | null; source: string; actor: string; dry_run: 0 | 1 } {
   const parsed = runRecordSchema.safeParse(run);
   if (!parsed.success) {
     // The caller built the record; storing it would only make a row we later skip as corrupt.
@@ -642,6 +642,7 @@ function toRunRow(
     error_code: rest.errorCode ?? null,
     source: rest.source,
     actor: actorKeyOf(rest.actor),
+    dry_run: rest.dryRun ? 1 : 0,
   };
 }
 
