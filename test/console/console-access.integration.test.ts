@@ -153,6 +153,19 @@ describe('anyone else', () => {
     expect(save.status).toBe(403);
   });
 
+  it('an AI agent key gets nothing from any console endpoint', async () => {
+    const created = await request(stack.url)
+      .post('/api/admin/agent-keys')
+      .set(stack.adminAuth)
+      .send({ name: 'Console probe', connectorIds: ['*'] });
+    expect(created.status).toBe(201);
+    const auth = { Authorization: `Bearer ${created.body.key}` };
+    for (const path of CONSOLE_READS) {
+      const answer = await request(stack.url).get(path).set(auth);
+      expect(answer.status, path).toBe(401);
+    }
+  });
+
   it('a forged or tampered cookie gets 401, and so does no credential at all', async () => {
     const session = await signInToConsole(stack);
     const [header, payload, signature] = session.cookie.split('.') as [string, string, string];
