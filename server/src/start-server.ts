@@ -44,6 +44,8 @@ import { createEmailCodeVerification } from './verification/email-code-verificat
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { createConsoleSessions } from './console/console-sessions';
 import type { ConsoleApiDeps } from './console/console-api-routes';
+import { testConnector } from './runs/test-connector';
+import type { RunDeps } from './runs/run-connector';
 import { selectVerificationMailer } from './verification/select-verification-mailer';
 import type { WorkflowServices } from './workflows/workflow-services';
 
@@ -294,7 +296,25 @@ export async function startServer(
     helpdeskRoutes.push(connected.routes);
   }
 
+  const runDeps: RunDeps = {
+    config: () => configStore.current(),
+    helpdesks: new Map(ports.map((port) => [port.system, port])),
+    secrets: (names) =>
+      Object.fromEntries(
+        names.flatMap((name) => {
+          const value = secretSource.get(name);
+          return value === undefined ? [] : [[name, value]];
+        }),
+      ),
+    send: sender.send,
+    acquireSlot: (connector) =>
+      limiter.acquire(connector.connection.id, connector.connection.def.maxConcurrency),
+    runLog,
+    logger,
+    redactor,
+  };
   const consoleApi: ConsoleApiDeps = {
+    test: (request) => testConnector(runDeps, request),
     config: () => configStore.current(),
     status: () => configStore.status(),
     runLog,
@@ -336,23 +356,7 @@ export async function startServer(
     workflows: (run, limiter) => workflows.routers(run, limiter),
     auth: { adminToken: env.adminToken },
     helpdesks: helpdeskRoutes,
-    run: {
-      config: () => configStore.current(),
-      helpdesks: new Map(ports.map((port) => [port.system, port])),
-      secrets: (names) =>
-        Object.fromEntries(
-          names.flatMap((name) => {
-            const value = secretSource.get(name);
-            return value === undefined ? [] : [[name, value]];
-          }),
-        ),
-      send: sender.send,
-      acquireSlot: (connector) =>
-        limiter.acquire(connector.connection.id, connector.connection.def.maxConcurrency),
-      runLog,
-      logger,
-      redactor,
-    },
+    run: runDeps,
   });
 
   server.on('request', app);

@@ -25,6 +25,7 @@ import {
   targetSystemSchema,
 } from '../run-log/run-record';
 import type { RunLogStore, RunQuery } from '../run-log/run-record';
+import type { TestConnectorRequest, TestConnectorResult } from '../runs/test-connector';
 import { checkConnectorEdit, findConnectorSource, saveConnectorEdit } from './edit-connector';
 import type { ConfigSources, EditError } from './edit-connector';
 
@@ -38,6 +39,8 @@ export interface ConsoleApiDeps {
   sources: ConfigSources;
   runLog: RunLogStore;
   settings: Omit<ConsoleSettings, 'user'>;
+  /** Tests a connector without side effects (server/src/runs/test-connector.ts). */
+  test: (request: TestConnectorRequest) => Promise<TestConnectorResult>;
   /** Connectors an alert paused, with why (the alerts feature); none when it is off. */
   pausedReason?: (connectorId: string) => string | undefined;
   now?: () => number;
@@ -60,6 +63,27 @@ const runsQuerySchema = z.strictObject({
 const exportQuerySchema = runsQuerySchema
   .omit({ limit: true, cursor: true })
   .extend({ format: z.enum(['csv', 'ndjson']).default('csv') });
+
+const testBodySchema = z.strictObject({
+  system: targetSystemSchema.optional(),
+  targetId: z.string().min(1).max(64),
+  targetType: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/)
+    .optional(),
+  inputs: z
+    .record(z.string(), z.union([z.string().max(100_000), z.number(), z.boolean()]))
+    .default({}),
+  mode: z.enum(['preview', 'response', 'send']).default('preview'),
+  response: z
+    .strictObject({
+      status: z.int().min(100).max(599).default(200),
+      body: z.string().max(2 * 1024 * 1024),
+      contentType: z.string().max(200).optional(),
+    })
+    .optional(),
+  confirmed: z.boolean().default(false),
+});
 
 const editBodySchema = z.strictObject({
   connector: z.record(z.string(), z.unknown()),
@@ -264,6 +288,28 @@ export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
     if (!saved.ok) throwEditError(saved.error);
     res.status(201).json({ ...saved.value, warnings: saved.value.warnings.map(describeIssue) });
   });
+
+  // A pasted response may be as large as a connector reads (maxResponseBytes): its own limit.
+  router.post(
+    '/connectors/:connectorId/test',
+    express.json({ limit: '2mb', strict: true }),
+    async (req, res) => {
+      const body = parseOrThrow(testBodySchema, req.body, 'BODY_INVALID');
+      const tested = await deps.test({
+        connectorId: String(req.params.connectorId),
+        system: body.system ?? deps.settings.helpdesks[0] ?? 'zendesk',
+        targetId: body.targetId,
+        ...(body.targetType === undefined ? {} : { targetType: body.targetType }),
+        inputs: body.inputs,
+        mode: body.mode,
+        ...(body.response === undefined ? {} : { response: body.response }),
+        confirmed: body.confirmed,
+        actor: { name: authorOf(req) },
+      });
+      if (!tested.ok) throw new ApiError(tested.error.code, tested.error.message);
+      res.json(tested.value);
+    },
+  );
 
   router.get('/runs', async (req, res) => {
     const query = parseOrThrow(runsQuerySchema, req.query, 'QUERY_INVALID');

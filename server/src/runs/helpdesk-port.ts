@@ -99,6 +99,24 @@ export interface HelpdeskPort {
     write: CompiledWrite | undefined,
     scope: TemplateScope,
   ): Promise<WriteResult>;
+  /**
+   * A write's `changes` (as `preview` or `write` describe them) field by field, with the names
+   * the helpdesk shows its users (Zendesk's ticket field titles, Salesforce's field labels).
+   * When the names cannot be read, the ids stand in and `note` says why.
+   */
+  describeWrites(changes: unknown, targetType: string): Promise<DescribedWrites>;
+}
+
+export interface DescribedWrite {
+  /** The helpdesk's own key: a Zendesk field id or property, a Salesforce field API name. */
+  field: string;
+  label: string;
+  value: unknown;
+}
+
+export interface DescribedWrites {
+  fields: DescribedWrite[];
+  note?: string;
 }
 
 /** The helpdesks this server is connected to, by system: the only place the pipeline finds one. */

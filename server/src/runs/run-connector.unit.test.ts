@@ -46,6 +46,7 @@ function depsWith(
           load: async () => ({ ok: true, value: target }),
           preview: () => ({ ok: true, written: false, changes: null }),
           write: async () => ({ ok: true, written: true, changes: null }),
+          describeWrites: async () => ({ fields: [] }),
           ...helpdesk,
         },
       ],

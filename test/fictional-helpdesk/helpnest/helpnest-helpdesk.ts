@@ -70,6 +70,21 @@ export function createHelpnestHelpdesk(store: HelpnestStore): HelpdeskPort {
       return { ok: true, value: loaded };
     },
 
+    async describeWrites(changes) {
+      // Helpnest's fields have no display names: its keys are what its users see.
+      const described = changes as { note: string | null; fields: Record<string, unknown> } | null;
+      return {
+        fields: [
+          ...Object.entries(described?.fields ?? {}).map(([field, value]) => ({
+            field,
+            label: field,
+            value,
+          })),
+          ...(described?.note ? [{ field: 'note', label: 'Note', value: described.note }] : []),
+        ],
+      };
+    },
+
     preview(write, scope): WriteResult {
       const { changes } = render(write, scope);
       return { ok: true, written: changes !== null, changes };

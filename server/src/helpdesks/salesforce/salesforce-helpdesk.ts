@@ -8,6 +8,7 @@ import type { TemplateScope } from '../../compile/template';
 import { renderJson } from '../../render/render-request';
 import { appliesToRecord, RECORD_SOURCE_PREFIX, salesforceWriteOf } from './salesforce-config';
 import type {
+  DescribedWrites,
   HelpdeskError,
   HelpdeskPort,
   LoadedTarget,
@@ -272,6 +273,28 @@ export function createSalesforceHelpdesk(
         writeContext: { userId, onlyEditableFields },
       };
       return { ok: true, value: target };
+    },
+
+    async describeWrites(changes: unknown, targetType: string): Promise<DescribedWrites> {
+      const described = (changes ?? { fields: {} }) as SalesforceWriteChanges;
+      const entries = Object.entries(described.fields ?? {});
+      if (entries.length === 0) return { fields: [] };
+      const description = await client.describe(targetType);
+      const labels = new Map(
+        description.ok ? description.value.fields.map((field) => [field.name, field.label]) : [],
+      );
+      return {
+        fields: entries.map(([field, value]) => ({
+          field,
+          label: labels.get(field) ?? field,
+          value,
+        })),
+        ...(description.ok
+          ? {}
+          : {
+              note: `Salesforce's describe of ${targetType} failed (${description.error.message}); API names are shown.`,
+            }),
+      };
     },
 
     preview(write, scope): WriteResult {

@@ -3,6 +3,7 @@ import type { TemplateScope } from '../../compile/template';
 import { appliesToTicket } from './zendesk-config';
 import type { TicketFacts } from './zendesk-config';
 import type {
+  DescribedWrites,
   HelpdeskError,
   HelpdeskPort,
   LoadedTarget,
@@ -24,6 +25,16 @@ import type { TicketUpdate } from './build-ticket-update';
 
 const AGENT_ROLES = new Set(['agent', 'admin']);
 const AGENT_CACHE_MS = 5 * 60 * 1000;
+const FIELD_TITLES_CACHE_MS = 60 * 1000;
+/** The ticket properties a write-back may set besides custom fields, as Zendesk names them. */
+const TICKET_PROPERTY_LABELS: readonly [keyof Omit<TicketUpdate, 'customFields'>, string][] = [
+  ['status', 'Status'],
+  ['priority', 'Priority'],
+  ['type', 'Type'],
+  ['additionalTags', 'Tags added'],
+  ['removeTags', 'Tags removed'],
+  ['internalNote', 'Internal note'],
+];
 
 function readTicketSource(
   context: TicketContext,
@@ -183,6 +194,21 @@ export function createZendeskHelpdesk(
 ): HelpdeskPort {
   const now = options.now ?? Date.now;
   const agents = new Map<string, { at: number; agent: NonNullable<LoadedTarget['agent']> }>();
+  let fieldTitles: { at: number; titles: ReadonlyMap<number, string> } | undefined;
+
+  /** The account's ticket field titles, read once a minute at most (admins rename fields). */
+  async function ticketFieldTitles(): Promise<Result<ReadonlyMap<number, string>, string>> {
+    if (fieldTitles && now() - fieldTitles.at < FIELD_TITLES_CACHE_MS) {
+      return { ok: true, value: fieldTitles.titles };
+    }
+    const listed = await client.listTicketFields();
+    if (!listed.ok) return { ok: false, error: listed.error.message };
+    fieldTitles = {
+      at: now(),
+      titles: new Map(listed.value.map((field) => [field.id, field.title])),
+    };
+    return { ok: true, value: fieldTitles.titles };
+  }
 
   async function loadAgent(
     agentId: string,
@@ -282,6 +308,30 @@ export function createZendeskHelpdesk(
         version: value.ticket.updatedAt,
       };
       return { ok: true, value: loaded };
+    },
+
+    async describeWrites(changes: unknown): Promise<DescribedWrites> {
+      const update = (changes ?? {}) as TicketUpdate;
+      const fields: DescribedWrites['fields'] = [];
+      let note: string | undefined;
+      if (update.customFields?.length) {
+        const titles = await ticketFieldTitles();
+        if (!titles.ok)
+          note = `Zendesk's ticket field names could not be read (${titles.error}); ids are shown.`;
+        for (const { id, value } of update.customFields) {
+          const title = titles.ok ? titles.value.get(id) : undefined;
+          fields.push({
+            field: `custom_fields.${id}`,
+            label: title ?? `Ticket field ${id}`,
+            value,
+          });
+        }
+      }
+      for (const [key, label] of TICKET_PROPERTY_LABELS) {
+        const value = update[key];
+        if (value !== undefined) fields.push({ field: key, label, value });
+      }
+      return { fields, ...(note ? { note } : {}) };
     },
 
     preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult {
