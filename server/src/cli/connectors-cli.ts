@@ -22,6 +22,8 @@ import {
   runRollbackCommand,
 } from './config-history-command';
 import { loadServerSecrets } from '../server-paths';
+import { createInterface } from 'node:readline/promises';
+import { runTestCommand, TEST_USAGE } from './test-command';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
 /**
@@ -32,6 +34,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *   show <run-id>             one run in full, as the run log holds it (redacted)
  *   agent-keys …              create, list and revoke the keys AI agents use for /mcp
  *   history [N], rollback N   the configs the server accepted, and going back to one
+ *   test <id> --ticket N      the console's test, from the shell (asks the running server)
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
@@ -45,8 +48,23 @@ const USAGE = `usage:
                              [--error-code <CODE>] [--limit <n>] [--format csv|ndjson]
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
   npm run connectors -- show <run-id>
+${TEST_USAGE}
 ${AGENT_KEYS_USAGE}
 ${CONFIG_HISTORY_USAGE}`;
+
+/** A yes/no question on the terminal; no terminal (a script, CI) is a no. */
+async function askYesNo(question: string): Promise<boolean> {
+  if (!process.stdin.isTTY) {
+    process.stderr.write(`${question}\n(no terminal to answer on: pass --yes to send)\n`);
+    return false;
+  }
+  const readline = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await readline.question(question)).trim());
+  } finally {
+    readline.close();
+  }
+}
 
 /** The run log, or the exit code after saying why it cannot be read. */
 function openRunLog(
@@ -190,6 +208,16 @@ async function main(argv: string[]): Promise<number> {
       command === 'history'
         ? await runHistoryCommand(env.dataDir, rest)
         : await runRollbackCommand(env.dataDir, env.configPath, rest);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'test') {
+    const output = await runTestCommand(rest, {
+      serverUrl: process.env.SERVER_URL ?? `http://127.0.0.1:${env.port}`,
+      adminToken: env.adminToken,
+      confirm: askYesNo,
+    });
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;
