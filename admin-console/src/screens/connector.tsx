@@ -130,6 +130,8 @@ export function ConnectorScreen(props: { id: string | undefined; tab: string }) 
   const onInput = (value: string) => {
     setText(value);
     setStatus('');
+    // Until the server has checked this text, say so rather than show the last verdict.
+    setValid(undefined);
     clearTimeout(checkTimer.current);
     checkTimer.current = setTimeout(() => void check(value), CHECK_DELAY_MS);
   };
@@ -222,7 +224,7 @@ export function ConnectorScreen(props: { id: string | undefined; tab: string }) 
           />
           <p id="check-status" class={valid === false ? 'error' : 'muted'} aria-live="polite">
             {valid === undefined
-              ? 'Checked as you type.'
+              ? 'Checking…'
               : valid
                 ? issues.length
                   ? 'Valid, with warnings.'
