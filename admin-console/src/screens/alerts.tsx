@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Feedback } from './feedback';
 import { callApi } from '../api';
 import { formatTime } from '../format';
 import { linkTo } from '../route';
@@ -67,16 +68,7 @@ export function AlertsScreen() {
         <h1>Alerts</h1>
         <span class="muted">Rules are set per connector, in its JSON ("alerts").</span>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {status && (
-        <p class="status" role="status">
-          {status}
-        </p>
-      )}
+      <Feedback error={error} status={status} />
       {alerts === undefined ? (
         <p class="loading">Loading alerts…</p>
       ) : alerts.length === 0 ? (

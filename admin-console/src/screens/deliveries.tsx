@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Feedback } from './feedback';
 import { callApi, toQuery } from '../api';
 import { formatTime } from '../format';
 import { linkTo } from '../route';
@@ -91,16 +92,7 @@ export function DeliveriesScreen(props: { selected: string | undefined }) {
           ))}
         </select>
       </label>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {status && (
-        <p class="status" role="status">
-          {status}
-        </p>
-      )}
+      <Feedback error={error} status={status} />
       <table class="table">
         <thead>
           <tr>

@@ -1,41 +1,10 @@
 import { useEffect, useState } from 'preact/hooks';
+import type { ConsoleTestReport } from '../../../shared/src/console/console-contracts';
 import { callApi } from '../api';
 import { formatValue } from '../format';
 import { linkTo } from '../route';
 
-/** As POST /api/admin/console/connectors/:id/test answers (server/src/runs/test-connector.ts). */
-interface TestReport {
-  connectorId: string;
-  draft: boolean;
-  target: { system: string; type: string; id: string };
-  inputs: { name: string; label: string; value?: unknown; from?: string; problem?: string }[];
-  request?: { method: string; url: string; headers: Record<string, string>; body?: string };
-  blocked?: string;
-  sent: boolean;
-  runId?: string;
-  answer?: {
-    status: number;
-    statusEffect: string;
-    outcome: 'success' | 'empty' | 'failed';
-    emptyReason?: string;
-    error?: { code: string; message: string };
-    paths: {
-      rule: string;
-      expression: string;
-      found?: unknown;
-      problem?: string;
-      effect: string;
-    }[];
-    outputs: { name: string; label: string; path: string; value: unknown }[];
-    bodyExcerpt: string;
-  };
-  writeBack?: {
-    outcome: string;
-    fields: { field: string; label: string; value: unknown }[];
-    note?: string;
-    error?: { code: string; message: string };
-  };
-}
+type TestReport = ConsoleTestReport;
 
 type Mode = 'preview' | 'response' | 'send';
 

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { Feedback } from './feedback';
 import { callApi } from '../api';
 import { formatTime } from '../format';
 import { linkTo, navigate } from '../route';
@@ -59,16 +60,7 @@ export function VersionsScreen(props: { selected: string | undefined }) {
       <div class="heading">
         <h1>Config versions</h1>
       </div>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {status && (
-        <p class="status" role="status">
-          {status}
-        </p>
-      )}
+      <Feedback error={error} status={status} />
       <div class="split">
         <table class="table">
           <thead>

@@ -177,6 +177,25 @@ async function planEdit(
   };
 }
 
+/** The whole config the server would load with the planned file text; nothing is written. */
+async function loadPlanned(
+  deps: ConfigSources,
+  planned: { file: string; text: string },
+): Promise<Result<LoadedEdit, EditError>> {
+  const loaded = await deps.validate(new Map([[resolve(planned.file), planned.text]]));
+  if (loaded.ok) return loaded;
+  return {
+    ok: false,
+    error: {
+      code: 'CONFIG_INVALID',
+      message: 'The config would not load with this change; nothing was saved.',
+      issues: loaded.error.issues,
+    },
+  };
+}
+
+type LoadedEdit = Extract<LoadConfigResult<unknown>, { ok: true }>['value'];
+
 /** Checks an edit as the whole config the server would load; nothing is written. */
 export async function checkConnectorEdit(
   deps: ConfigSources,
@@ -185,17 +204,8 @@ export async function checkConnectorEdit(
 ): Promise<Result<{ file: string; warnings: LocatedIssue[] }, EditError>> {
   const planned = await planEdit(deps, edit, connector);
   if (!planned.ok) return planned;
-  const loaded = await deps.validate(new Map([[resolve(planned.value.file), planned.value.text]]));
-  if (!loaded.ok) {
-    return {
-      ok: false,
-      error: {
-        code: 'CONFIG_INVALID',
-        message: 'The config would not load with this change; nothing was saved.',
-        issues: loaded.error.issues,
-      },
-    };
-  }
+  const loaded = await loadPlanned(deps, planned.value);
+  if (!loaded.ok) return loaded;
   return { ok: true, value: { file: planned.value.file, warnings: loaded.value.warnings } };
 }
 
@@ -212,17 +222,8 @@ export async function saveConnectorEdit(
   const planned = await planEdit(deps, edit, connector);
   if (!planned.ok) return planned;
   const { file, text } = planned.value;
-  const loaded = await deps.validate(new Map([[resolve(file), text]]));
-  if (!loaded.ok) {
-    return {
-      ok: false,
-      error: {
-        code: 'CONFIG_INVALID',
-        message: 'The config would not load with this change; nothing was saved.',
-        issues: loaded.error.issues,
-      },
-    };
-  }
+  const loaded = await loadPlanned(deps, planned.value);
+  if (!loaded.ok) return loaded;
   const written = await writeFileAtomically(file, text);
   if (!written.ok) return written;
   // Kept with its author before the reload: the reload's own record then finds the same texts.

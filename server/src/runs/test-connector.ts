@@ -5,15 +5,14 @@ import { prefillInput, resolveInputs } from '../inputs/resolve-inputs';
 import { createRunRedaction } from '../logging/run-redaction';
 import type { RunRedaction } from '../logging/run-redaction';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
-import type { OutboundRequest } from '../request/request-types';
 import { explainResponse } from '../response/explain-response';
-import type { PathExplanation } from '../response/explain-response';
 import type { UpstreamAnswer } from '../response/read-response';
 import { capRunRecord } from '../run-log/cap-run-record';
 import { recordRun } from '../run-log/record-run';
 import { createRunId } from '../run-log/run-record';
-import type { RunRecord, RunTarget, TargetSystem } from '../run-log/run-record';
-import type { DescribedWrites } from './helpdesk-port';
+import type { RunRecord, TargetSystem } from '../run-log/run-record';
+import type { HelpdeskErrorCode } from './helpdesk-port';
+import type { ConsoleTestReport, TestedInput } from '../../../shared/src/console/console-contracts';
 import type { RunDeps } from './run-connector';
 
 /**
@@ -41,50 +40,8 @@ export interface TestConnectorRequest {
   actor: { name: string };
 }
 
-export interface TestedInput {
-  name: string;
-  label: string;
-  /** The value the run would use (masked for `redact` inputs); absent when there is none. */
-  value?: unknown;
-  /** Where it came from: "typed", the source path that had it, or "default". */
-  from?: string;
-  problem?: string;
-}
-
-export interface ConnectorTestReport {
-  connectorId: string;
-  name: string;
-  draft: boolean;
-  target: RunTarget;
-  inputs: TestedInput[];
-  /** The request as it would be sent, secrets masked; absent when an input stops it. */
-  request?: OutboundRequest;
-  /** Why the request could not be built (input problems), in words. */
-  blocked?: string;
-  mode: TestConnectorRequest['mode'];
-  sent: boolean;
-  /** The dry run recorded when the request was sent. */
-  runId?: string;
-  answer?: {
-    status: number;
-    /** What the status means for the run. */
-    statusEffect: string;
-    outcome: 'success' | 'empty' | 'failed';
-    emptyReason?: string;
-    error?: { code: string; message: string };
-    paths: PathExplanation[];
-    outputs: { name: string; label: string; path: string; value: unknown }[];
-    /** The first 4 KiB of the body, secrets masked. */
-    bodyExcerpt: string;
-  };
-  /** What the run would write for this outcome: nothing is written by a test. */
-  writeBack?: {
-    outcome: 'success' | 'empty' | 'failure';
-    fields: DescribedWrites['fields'];
-    note?: string;
-    error?: { code: string; message: string };
-  };
-}
+/** The report's shape is the console's contract (shared/src/console/console-contracts.ts). */
+export type ConnectorTestReport = ConsoleTestReport;
 
 export type TestRefusalCode =
   | 'CONFIG_UNAVAILABLE'
@@ -93,12 +50,7 @@ export type TestRefusalCode =
   | 'CONFIRMATION_REQUIRED'
   | 'CONNECTION_BUSY'
   | 'BODY_INVALID'
-  | 'TICKET_NOT_FOUND'
-  | 'RECORD_NOT_FOUND'
-  | 'COMMENT_NOT_FOUND'
-  | 'AGENT_NOT_FOUND'
-  | 'HELPDESK_UNAVAILABLE'
-  | 'HELPDESK_AUTH_FAILED';
+  | HelpdeskErrorCode;
 
 export type TestConnectorResult = Result<
   ConnectorTestReport,

@@ -65,3 +65,61 @@ export interface ConsoleSettings {
   /** The sandbox's ticket ids to test against, when there is a sandbox. */
   sandbox: boolean;
 }
+
+/** One input of a connector test: its value and where it came from, or what is wrong with it. */
+export interface TestedInput {
+  name: string;
+  label: string;
+  /** The value the run would use (masked for `redact` inputs); absent when there is none. */
+  value?: unknown;
+  /** Where it came from: "typed", the source path that had it, or "default". */
+  from?: string;
+  problem?: string;
+}
+
+/** What one response rule found (server/src/response/explain-response.ts). */
+export interface TestedPath {
+  /** `response.emptyWhen`, `response.root`, or `outputs.<name>`. */
+  rule: string;
+  expression: string;
+  found?: unknown;
+  problem?: string;
+  effect: string;
+}
+
+/** `POST /api/admin/console/connectors/:id/test` (server/src/runs/test-connector.ts). */
+export interface ConsoleTestReport {
+  connectorId: string;
+  name: string;
+  draft: boolean;
+  target: { system: string; type: string; id: string; commentId?: string };
+  inputs: TestedInput[];
+  /** The request as it would be sent, secrets masked; absent when an input stops it. */
+  request?: { method: string; url: string; headers: Record<string, string>; body?: string };
+  /** Why the request could not be built (input problems), in words. */
+  blocked?: string;
+  mode: 'preview' | 'response' | 'send';
+  sent: boolean;
+  /** The dry run recorded when the request was sent. */
+  runId?: string;
+  answer?: {
+    status: number;
+    /** What the status means for the run. */
+    statusEffect: string;
+    outcome: 'success' | 'empty' | 'failed';
+    emptyReason?: string;
+    error?: { code: string; message: string };
+    paths: TestedPath[];
+    outputs: { name: string; label: string; path: string; value: unknown }[];
+    /** The first 4 KiB of the body, secrets masked. */
+    bodyExcerpt: string;
+  };
+  /** What the run would write for this outcome: nothing is written by a test. */
+  writeBack?: {
+    outcome: 'success' | 'empty' | 'failure';
+    /** Field by field, with the helpdesk's own names. */
+    fields: { field: string; label: string; value: unknown }[];
+    note?: string;
+    error?: { code: string; message: string };
+  };
+}

@@ -1,12 +1,12 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import express, { Router } from 'express';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import * as z from 'zod';
 import type { Logger } from '../../../logging/logger';
 import type { AgentAccess } from './agent-access';
 import type { AgentSessions } from './agent-session';
-import type { ZafTokenVerifier } from './zaf-token';
+import type { ZafIdentity, ZafTokenVerifier } from './zaf-token';
 import { embedJson, escapeHtml } from '../../../http/html';
 import type { ConsoleSessions } from '../../../console/console-sessions';
 
@@ -119,36 +119,56 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
           `<p>${escapeHtml(message)}</p></div></main></body></html>`,
       );
 
+  /**
+   * The part of a signed load both locations share: the token Zendesk posted, verified. On
+   * failure the problem page is sent and undefined returned; the reason goes to the log.
+   */
+  const verifySignedLoad = async (
+    req: Request,
+    res: Response,
+    what: 'sidebar' | 'console',
+  ): Promise<
+    { identity: NonNullable<SidebarRouteDeps['identity']>; zaf: ZafIdentity } | undefined
+  > => {
+    if (!deps.identity) {
+      logger.warn(`${what} loaded but ZENDESK_APP_ID / ZENDESK_APP_INSTALLATION_ID are not set`);
+      sendProblem(res, PROBLEMS.notSetUp);
+      return undefined;
+    }
+    const body = signedLoadSchema.safeParse(req.body);
+    if (!body.success) {
+      logger.warn(`${what} load without a signed token`);
+      sendProblem(res, PROBLEMS.unsigned);
+      return undefined;
+    }
+    const verified = await deps.identity.verifier.verify(body.data.token);
+    if (!verified.ok) {
+      logger.warn(`${what} load refused`, {
+        code: verified.error.code,
+        reason: verified.error.reason,
+      });
+      sendProblem(
+        res,
+        verified.error.code === 'ZAF_KEY_UNAVAILABLE'
+          ? PROBLEMS.keyUnavailable
+          : PROBLEMS.notVerified,
+      );
+      return undefined;
+    }
+    return { identity: deps.identity, zaf: verified.value };
+  };
+
   router.post(
     '/sidebar',
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     async (req, res) => {
-      if (!deps.identity) {
-        logger.warn('sidebar loaded but ZENDESK_APP_ID / ZENDESK_APP_INSTALLATION_ID are not set');
-        return sendProblem(res, PROBLEMS.notSetUp);
-      }
-      const body = signedLoadSchema.safeParse(req.body);
-      if (!body.success) {
-        logger.warn('sidebar load without a signed token');
-        return sendProblem(res, PROBLEMS.unsigned);
-      }
-      const verified = await deps.identity.verifier.verify(body.data.token);
-      if (!verified.ok) {
-        logger.warn('sidebar load refused', {
-          code: verified.error.code,
-          reason: verified.error.reason,
-        });
-        return sendProblem(
-          res,
-          verified.error.code === 'ZAF_KEY_UNAVAILABLE'
-            ? PROBLEMS.keyUnavailable
-            : PROBLEMS.notVerified,
-        );
-      }
-      const agent = await deps.identity.access.loadAgent(verified.value.userId);
+      const signed = await verifySignedLoad(req, res, 'sidebar');
+      if (!signed) return undefined;
+      const { identity, zaf } = signed;
+      const agent = await identity.access.loadAgent(zaf.userId);
       if (!agent.ok) {
         logger.warn('sidebar load by a user who may not use it', {
-          userId: verified.value.userId,
+          userId: zaf.userId,
           code: agent.error.code,
         });
         return sendProblem(
@@ -164,11 +184,11 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
       } catch {
         return sendProblem(res, PROBLEMS.notBuilt);
       }
-      const issued = await deps.identity.sessions.start(verified.value);
+      const issued = await identity.sessions.start(zaf);
       logger.info('sidebar session started', {
-        userId: verified.value.userId,
-        installationId: verified.value.installationId,
-        location: verified.value.location,
+        userId: zaf.userId,
+        installationId: zaf.installationId,
+        location: zaf.location,
       });
       const state = embedJson({
         token: issued.token,
@@ -197,26 +217,14 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
     express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 20 }),
     async (req, res) => {
       const consoleDeps = deps.console;
-      if (!deps.identity || !consoleDeps) return sendProblem(res, PROBLEMS.notSetUp);
-      const body = signedLoadSchema.safeParse(req.body);
-      if (!body.success) return sendProblem(res, PROBLEMS.unsigned);
-      const verified = await deps.identity.verifier.verify(body.data.token);
-      if (!verified.ok) {
-        logger.warn('console load refused', {
-          code: verified.error.code,
-          reason: verified.error.reason,
-        });
-        return sendProblem(
-          res,
-          verified.error.code === 'ZAF_KEY_UNAVAILABLE'
-            ? PROBLEMS.keyUnavailable
-            : PROBLEMS.notVerified,
-        );
-      }
-      const user = await deps.identity.access.loadAgent(verified.value.userId);
+      if (!consoleDeps) return sendProblem(res, PROBLEMS.notSetUp);
+      const signed = await verifySignedLoad(req, res, 'console');
+      if (!signed) return undefined;
+      const { zaf } = signed;
+      const user = await signed.identity.access.loadAgent(zaf.userId);
       if (!user.ok || user.value.role !== 'admin') {
         logger.warn('console load by a user who is not a Zendesk admin', {
-          userId: verified.value.userId,
+          userId: zaf.userId,
           ...(user.ok ? { role: user.value.role } : { code: user.error.code }),
         });
         return sendProblem(
@@ -238,7 +246,7 @@ export function createSidebarRouter(deps: SidebarRouteDeps): Router {
         return sendProblem(res, PROBLEMS.notBuilt);
       }
       const issued = await consoleDeps.sessions.issue(`${user.value.name} (Zendesk admin)`);
-      logger.info('console session started from Zendesk', { userId: verified.value.userId });
+      logger.info('console session started from Zendesk', { userId: zaf.userId });
       const state = embedJson({
         token: issued.token,
         expiresAt: new Date(issued.session.expiresAt).toISOString(),
