@@ -39,6 +39,10 @@ import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
 import { createAgentKeys } from './agents/agent-keys';
+import { createAlertMonitor } from './alerts/alert-monitor';
+import type { AlertMonitor } from './alerts/alert-monitor';
+import { observeRunLog } from './alerts/observe-run-log';
+import { createAlertNotifier } from './alerts/send-alert-notice';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { selectVerificationMailer } from './verification/select-verification-mailer';
@@ -70,6 +74,8 @@ export interface RunningServer {
    * customer; undefined on a live server without SMTP_HOST.
    */
   verification: EmailCodeVerification | undefined;
+  /** Connector alerts (alerts/): incidents, notices and pauses. */
+  alerts: AlertMonitor;
   close(): Promise<void>;
 }
 
@@ -133,7 +139,7 @@ export async function startServer(
   });
   if (!openedStorage.ok) return openedStorage;
   const storage = openedStorage.value;
-  const { runLog, idempotency } = storage;
+  const { idempotency } = storage;
 
   // Once, while the heap is nearly empty: measured at each reload it would move with the load,
   // and the same config could warn on one reload and not the next.
@@ -207,6 +213,25 @@ export async function startServer(
       })
     : undefined;
 
+  // --- Connector alerts (server/src/alerts): every recorded run is counted after it is stored. ---
+  // The server's own address, for the admin console's link in each notice; known once it listens.
+  let url = '';
+  const alerts = createAlertMonitor({
+    store: storage.alerts,
+    config: () => configStore.current(),
+    send: createAlertNotifier({
+      mailer: verificationMailer,
+      secret: (name) => secretSource.get(name),
+      logger: logger.child({ component: 'alerts' }),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    }),
+    logger: logger.child({ component: 'alerts' }),
+    serverUrl: () => url,
+  });
+  await alerts.start();
+  const runLog = observeRunLog(storage.runLog, (run) => alerts.observe(run));
+  // --- end alerts ---
+
   const sender = createUpstreamSender({
     onCredential: (value) => runtimeSecrets.add(value),
     responseBudget: createResponseBufferBudget(env.responseBufferLimitBytes),
@@ -254,6 +279,8 @@ export async function startServer(
     secretsWatcher?.close();
     configStore.close();
     await sender.close();
+    // After the worker: its last runs are counted, and their notices sent, before the mailer closes.
+    await alerts.close();
     verificationMailer?.close();
     await openedSandbox?.close();
     await storage.close();
@@ -264,7 +291,7 @@ export async function startServer(
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
-  const url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
+  url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
   // --- The helpdesks (helpdesks/<name>/): each connects itself from the environment. ---
   const ports: HelpdeskPort[] = [];
@@ -288,6 +315,7 @@ export async function startServer(
     mode: env.mode,
     agentKeys: createAgentKeys(storage.agentKeys),
     configVersions: { store: storage.configVersions, configPath: env.configPath },
+    alerts,
     ...(verification ? { verification } : {}),
     serverUrl: () => url,
     rateLimits: env.rateLimits,
@@ -316,6 +344,7 @@ export async function startServer(
       runLog,
       logger,
       redactor,
+      pauses: alerts,
     },
   });
 
@@ -335,6 +364,7 @@ export async function startServer(
       sandbox,
       workflows,
       verification,
+      alerts,
       close: async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

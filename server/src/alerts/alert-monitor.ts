@@ -88,9 +88,16 @@ function hasRecovered(alerts: ConnectorAlerts, counted: CountedRun): boolean {
   return !rate || !counted.window || !isAtRate(counted.window, rate.percent);
 }
 
+/** What a view needs of a connector: the compiled one, or the CLI's reading of the file. */
+export interface AlertedConnector {
+  def: { name: string };
+  alerts: ConnectorAlerts | undefined;
+}
+
+/** A connector's alerts as the admin API answers them (shared/src/api/alert-contracts.ts). */
 export function viewAlert(
   connectorId: string,
-  connector: CompiledConnector | undefined,
+  connector: AlertedConnector | undefined,
   state: AlertState | undefined,
 ): AlertView {
   const alerts = connector?.alerts;

@@ -24,6 +24,8 @@ import { createAgentActionsRouter } from '../agents/create-agent-actions-router'
 import type { AgentKeys } from '../agents/agent-keys';
 import type { CustomerVerification } from '../agents/customer-verification';
 import { createMcpRouter, describeMcpResource, SERVER_VERSION } from '../agents/create-mcp-router';
+import { createAlertRoutes } from '../alerts/alert-routes';
+import type { AlertAdmin } from '../alerts/alert-routes';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -54,6 +56,8 @@ export interface AppDeps {
   verification?: CustomerVerification;
   /** The accepted configs, for history and rollback (the files at `configPath`). */
   configVersions?: { store: ConfigVersionStore; configPath: string };
+  /** Connector alerts: /api/admin/alerts and resuming a paused connector (server/src/alerts/). */
+  alerts?: AlertAdmin;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -243,6 +247,7 @@ export function createApp(deps: AppDeps): Express {
     const result = await deps.configStore.reload();
     res.status(result.ok ? 200 : 422).json(deps.configStore.status());
   });
+  if (deps.alerts) api.use(createAlertRoutes(deps.alerts));
   api.use((req) => {
     throw new ApiError('NOT_FOUND', `No endpoint ${req.method} /api${req.path}.`);
   });

@@ -15,6 +15,7 @@ import { parseLogsArgs } from './logs-args';
 import { parseCheckArgs } from './check-args';
 import { explainAnswers } from './explain-answers';
 import { AGENT_KEYS_USAGE, runAgentKeysCommand } from './agent-keys-command';
+import { ALERTS_USAGE, runAlertsCommand } from './alerts-command';
 import type { CommandOutput } from './agent-keys-command';
 import {
   CONFIG_HISTORY_USAGE,
@@ -32,6 +33,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *   show <run-id>             one run in full, as the run log holds it (redacted)
  *   agent-keys …              create, list and revoke the keys AI agents use for /mcp
  *   history [N], rollback N   the configs the server accepted, and going back to one
+ *   alerts, resume <id>       connector alerts: rules and states; lifting an alert's pause
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
@@ -46,7 +48,8 @@ const USAGE = `usage:
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
   npm run connectors -- show <run-id>
 ${AGENT_KEYS_USAGE}
-${CONFIG_HISTORY_USAGE}`;
+${CONFIG_HISTORY_USAGE}
+${ALERTS_USAGE}`;
 
 /** The run log, or the exit code after saying why it cannot be read. */
 function openRunLog(
@@ -205,6 +208,24 @@ async function main(argv: string[]): Promise<number> {
           .map((connector) => connector.id)
       : undefined;
     const output = await runAgentKeysCommand(env.dataDir, rest, agentConnectorIds);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'alerts' || command === 'resume') {
+    const loaded = await loadConfigSource(env.configPath, {
+      schema: BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema,
+      compile: () => ({ ok: true, value: { compiled: null, warnings: [] } }),
+    });
+    const connectors = loaded.ok
+      ? new Map(
+          loaded.value.config.connectors.map((connector) => [
+            connector.id,
+            { def: { name: connector.name }, alerts: connector.alerts },
+          ]),
+        )
+      : undefined;
+    const output = await runAlertsCommand(env.dataDir, command, rest, connectors);
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;
