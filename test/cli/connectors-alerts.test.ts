@@ -8,8 +8,9 @@ import { runConnectorsCli } from './cli-support';
 
 /**
  * `npm run connectors -- alerts | resume` as an admin runs them: the real CLI in a child
- * process, on an alert store a server left with the order lookup paused by an alert whose rule
- * has since been taken out of the config (the shipped config has no alerts).
+ * process, on an alert store a server left with the order lookup in an incident and paused
+ * (the example config's rule, 3 failures in a row by email, does not pause; say an admin had
+ * "pause": true then).
  */
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dc-cli-alerts-'));
@@ -44,7 +45,7 @@ describe('connectors alerts and resume', () => {
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toContain('shopify_order_lookup  "Look up Shopify order"');
-    expect(result.out).toContain('rule:  no alerts in the config any more');
+    expect(result.out).toContain('rule:  3 failures in a row → ops@sandbox.local');
     expect(result.out).toContain(
       'state: INCIDENT since 2026-01-07 09:00:00 UTC (1 failure in a row), PAUSED since 2026-01-07 09:00:00 UTC, 1 failed in a row; last failure 2026-01-07 09:00:00 UTC: UPSTREAM_TIMEOUT The other system did not answer in time.',
     );
