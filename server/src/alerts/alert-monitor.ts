@@ -150,7 +150,8 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     `${options.serverUrl()}/admin#/logs?connectorId=${encodeURIComponent(connectorId)}`;
 
   const notify = (notice: AlertNotice, alerts: ConnectorAlerts) => {
-    logger.warn(notice.kind === 'failing' ? 'connector alert' : 'connector recovered', {
+    const log = notice.kind === 'failing' ? logger.warn : logger.info;
+    log(notice.kind === 'failing' ? 'connector alert' : 'connector recovered', {
       connectorId: notice.connectorId,
       reason: notice.reason,
       paused: notice.paused,
