@@ -231,7 +231,10 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     isPaused: (connectorId) => paused.has(connectorId),
 
     start: async () => {
-      await refreshPauses();
+      // An unreadable store must not keep the server from starting; runs are then not refused.
+      await refreshPauses().catch((error: unknown) =>
+        logger.error('reading the paused connectors failed', { error }),
+      );
       const refreshMs = options.refreshMs ?? DEFAULT_REFRESH_MS;
       if (refreshMs > 0) {
         timer = setInterval(() => {

@@ -43,6 +43,7 @@ const WEBHOOK_BACKOFF_MS = [1_000, 5_000] as const;
 /** A Retry-After longer than this is not waited for: the alert would come too late to help. */
 const MAX_RETRY_AFTER_MS = 30_000;
 const DEFAULT_WEBHOOK_TIMEOUT_MS = 10_000;
+const MAX_LOGGED_ANSWER_BYTES = 200;
 
 /** What one webhook attempt came to. */
 export type WebhookAttempt =
@@ -91,6 +92,22 @@ function describeFetchError(error: unknown): string {
   return typeof cause?.code === 'string' ? cause.code : 'the connection failed';
 }
 
+/** The first bytes of an answer; the rest is not read (a receiver could send anything). */
+async function readStart(response: Response, maxBytes: number): Promise<string> {
+  const reader = response.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < maxBytes) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.length;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}
+
 async function postOnce(url: string, body: string, timeoutMs: number): Promise<WebhookAttempt> {
   try {
     const response = await fetch(url, {
@@ -101,7 +118,7 @@ async function postOnce(url: string, body: string, timeoutMs: number): Promise<W
       signal: AbortSignal.timeout(timeoutMs),
     });
     // Slack answers with a short code ("ok", "no_service", "invalid_payload"): worth logging.
-    const text = (await response.text()).slice(0, 200).replace(/\s+/g, ' ').trim();
+    const text = (await readStart(response, MAX_LOGGED_ANSWER_BYTES)).replace(/\s+/g, ' ').trim();
     return {
       kind: 'answered',
       status: response.status,

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AlertView } from '../../../shared/src/api/alert-contracts';
 import { viewAlert } from '../alerts/alert-monitor';
@@ -62,19 +62,16 @@ export async function runAlertsCommand(
   if (command === 'alerts' && args.length > 0) return usage('takes no arguments');
   if (command === 'resume' && args.length !== 1) return usage('give one connector id');
   const path = join(dataDir, ALERTS_FILE);
-  if (command === 'alerts' && !existsSync(path) && !connectors?.size) {
-    return { code: 0, stdout: 'No connector has alerts.\n', stderr: '' };
-  }
-  mkdirSync(dataDir, { recursive: true });
-  const store = openSqliteAlertStore({ path });
+  // Until the server has written the file, nothing is counted, in an incident or paused.
+  const store = existsSync(path) ? openSqliteAlertStore({ path }) : undefined;
   try {
     if (command === 'resume') {
       const connectorId = args[0] as string;
-      const state = await store.get(connectorId);
+      const state = await store?.get(connectorId);
       if (!state && !connectors?.has(connectorId)) {
         return { code: 1, stdout: '', stderr: `There is no connector "${connectorId}".\n` };
       }
-      const resumed = await store.resume(connectorId);
+      const resumed = (await store?.resume(connectorId)) ?? false;
       return {
         code: 0,
         stdout: resumed
@@ -83,7 +80,9 @@ export async function runAlertsCommand(
         stderr: '',
       };
     }
-    const states = new Map((await store.list()).map((state) => [state.connectorId, state]));
+    const states = new Map(
+      ((await store?.list()) ?? []).map((state) => [state.connectorId, state]),
+    );
     const views = [
       ...[...(connectors ?? new Map<string, AlertedConnector>()).entries()]
         .filter(([, connector]) => connector.alerts)
@@ -102,6 +101,6 @@ export async function runAlertsCommand(
     );
     return { code: 0, stdout: `${lines.join('\n')}\n`, stderr: '' };
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
