@@ -40,6 +40,10 @@ import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
 import { createAgentKeys } from './agents/agent-keys';
+import { createAlertMonitor } from './alerts/alert-monitor';
+import type { AlertMonitor } from './alerts/alert-monitor';
+import { observeRunLog } from './alerts/observe-run-log';
+import { createAlertNotifier } from './alerts/send-alert-notice';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { createConsoleSessions } from './console/console-sessions';
@@ -75,6 +79,8 @@ export interface RunningServer {
    * customer; undefined on a live server without SMTP_HOST.
    */
   verification: EmailCodeVerification | undefined;
+  /** Connector alerts (alerts/): incidents, notices and pauses. */
+  alerts: AlertMonitor;
   close(): Promise<void>;
 }
 
@@ -140,7 +146,7 @@ export async function startServer(
   });
   if (!openedStorage.ok) return openedStorage;
   const storage = openedStorage.value;
-  const { runLog, idempotency } = storage;
+  const { idempotency } = storage;
 
   // Once, while the heap is nearly empty: measured at each reload it would move with the load,
   // and the same config could warn on one reload and not the next.
@@ -214,6 +220,25 @@ export async function startServer(
       })
     : undefined;
 
+  // --- Connector alerts (server/src/alerts): every recorded run is counted after it is stored. ---
+  // The server's own address, for the admin console's link in each notice; known once it listens.
+  let url = '';
+  const alerts = createAlertMonitor({
+    store: storage.alerts,
+    config: () => configStore.current(),
+    send: createAlertNotifier({
+      mailer: verificationMailer,
+      secret: (name) => secretSource.get(name),
+      logger: logger.child({ component: 'alerts' }),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    }),
+    logger: logger.child({ component: 'alerts' }),
+    serverUrl: () => url,
+  });
+  await alerts.start();
+  const runLog = observeRunLog(storage.runLog, (run) => alerts.observe(run));
+  // --- end alerts ---
+
   const sender = createUpstreamSender({
     onCredential: (value) => runtimeSecrets.add(value),
     responseBudget: createResponseBufferBudget(env.responseBufferLimitBytes),
@@ -261,6 +286,8 @@ export async function startServer(
     secretsWatcher?.close();
     configStore.close();
     await sender.close();
+    // After the worker: its last runs are counted, and their notices sent, before the mailer closes.
+    await alerts.close();
     verificationMailer?.close();
     await openedSandbox?.close();
     await storage.close();
@@ -271,7 +298,7 @@ export async function startServer(
   }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.port;
-  const url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
+  url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
   // The admin console's sessions: its own sign-in at /admin, and Zendesk's nav_bar for admins.
   const consoleSessions = createConsoleSessions({ adminToken: env.adminToken });
@@ -312,8 +339,13 @@ export async function startServer(
     runLog,
     logger,
     redactor,
+    pauses: alerts,
   };
   const consoleApi: ConsoleApiDeps = {
+    pausedReason: (connectorId) =>
+      alerts.isPaused(connectorId)
+        ? 'Paused by its alert: agents see "paused by the admin" until it is resumed (Alerts).'
+        : undefined,
     test: (request) => testConnector(runDeps, request),
     config: () => configStore.current(),
     status: () => configStore.status(),
@@ -344,6 +376,7 @@ export async function startServer(
     },
     agentKeys: createAgentKeys(storage.agentKeys),
     configVersions: { store: storage.configVersions, configPath: env.configPath },
+    alerts,
     ...(verification ? { verification } : {}),
     serverUrl: () => url,
     rateLimits: env.rateLimits,
@@ -375,6 +408,7 @@ export async function startServer(
       sandbox,
       workflows,
       verification,
+      alerts,
       close: async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

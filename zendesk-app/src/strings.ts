@@ -19,6 +19,8 @@ export const STRINGS = {
   neverRun: 'Not run on this ticket yet',
   lastRun: (outcome: string, when: string) => `Last run: ${outcome}, ${when}`,
   unavailable: 'Unavailable',
+  /** An alert paused the connector until an admin resumes it (CONNECTOR_PAUSED). */
+  paused: 'Paused by the admin',
   unavailableWhy: (name: string, why: string) => `${name} cannot run: ${why}`,
   takesComment: 'Runs on a comment',
   outcome: { success: 'Success', empty: 'Nothing found', failed: 'Failed' } as Record<

@@ -5,6 +5,8 @@ import type { RunLogStore, RunRecord, TargetSystem } from '../run-log/run-record
 import { renderRunLink } from '../runs/render-run-link';
 import { humanizeName } from '../../../shared/src/humanize-name';
 import type { LoadedTarget } from '../runs/helpdesk-port';
+import { describePause } from '../runs/connector-pauses';
+import type { ConnectorPauses } from '../runs/connector-pauses';
 
 /**
  * The connectors offered on one ticket or record, as the apps show them: inputs with the values
@@ -16,8 +18,10 @@ export async function listConnectorViews(options: {
   /** A helpdesk's id, or `automation` (every enabled connector, whatever it applies to). */
   surface: string;
   runLog: RunLogStore;
+  /** Connectors an alert paused: listed, as unavailable with CONNECTOR_PAUSED, not hidden. */
+  pauses?: ConnectorPauses | undefined;
 }): Promise<ConnectorView[]> {
-  const { config, target, surface, runLog } = options;
+  const { config, target, surface, runLog, pauses } = options;
   const offered = [...config.connectors.values()].filter(
     (connector) =>
       connector.def.enabled &&
@@ -73,7 +77,10 @@ export async function listConnectorViews(options: {
         label: output.def.label ?? humanizeName(output.def.name),
         redacted: output.def.redact,
       })),
-      unavailable: connector.unavailable ?? null,
+      // Shown like a connector missing a secret: agents see it exists, and why it cannot run.
+      unavailable: pauses?.isPaused(connector.id)
+        ? describePause(connector.def.name)
+        : (connector.unavailable ?? null),
       lastRun: last
         ? {
             runId: last.id,

@@ -28,6 +28,8 @@ import type { ConsoleSessions } from '../console/console-sessions';
 import { createConsoleRoutes } from '../console/console-routes';
 import { createConsoleApiRoutes } from '../console/console-api-routes';
 import type { ConsoleApiDeps } from '../console/console-api-routes';
+import { createAlertRoutes } from '../alerts/alert-routes';
+import type { AlertAdmin } from '../alerts/alert-routes';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -65,6 +67,8 @@ export interface AppDeps {
     secureCookie: boolean;
     api: ConsoleApiDeps;
   };
+  /** Connector alerts: /api/admin/alerts and resuming a paused connector (server/src/alerts/). */
+  alerts?: AlertAdmin;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -273,6 +277,7 @@ export function createApp(deps: AppDeps): Express {
     const result = await deps.configStore.reload();
     res.status(result.ok ? 200 : 422).json(deps.configStore.status());
   });
+  if (deps.alerts) api.use(createAlertRoutes(deps.alerts));
   api.use((req) => {
     throw new ApiError('NOT_FOUND', `No endpoint ${req.method} /api${req.path}.`);
   });

@@ -152,6 +152,7 @@ export function createHelpdeskRouter(deps: HelpdeskRoutesDeps, api: HelpdeskApi)
       target,
       surface: request.surface,
       runLog: deps.runLog,
+      pauses: deps.run.pauses,
     });
     res.json({
       ...api.describeTarget(target, request),
@@ -193,7 +194,7 @@ export function createHelpdeskRouter(deps: HelpdeskRoutesDeps, api: HelpdeskApi)
     const target = await load(request);
     res.json({
       ...api.describeTarget(target, request),
-      macros: listMacroViews(config, target, api.system).filter(
+      macros: listMacroViews(config, target, api.system, deps.run.pauses).filter(
         (macro) => !request.allowed || macro.connectors.every(({ id }) => request.allowed?.has(id)),
       ),
     });

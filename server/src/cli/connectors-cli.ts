@@ -15,6 +15,7 @@ import { parseLogsArgs } from './logs-args';
 import { parseCheckArgs } from './check-args';
 import { explainAnswers } from './explain-answers';
 import { AGENT_KEYS_USAGE, runAgentKeysCommand } from './agent-keys-command';
+import { ALERTS_USAGE, runAlertsCommand } from './alerts-command';
 import type { CommandOutput } from './agent-keys-command';
 import {
   CONFIG_HISTORY_USAGE,
@@ -35,6 +36,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *   agent-keys …              create, list and revoke the keys AI agents use for /mcp
  *   history [N], rollback N   the configs the server accepted, and going back to one
  *   test <id> --ticket N      the console's test, from the shell (asks the running server)
+ *   alerts, resume <id>       connector alerts: rules and states; lifting an alert's pause
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
@@ -50,7 +52,8 @@ const USAGE = `usage:
   npm run connectors -- show <run-id>
 ${TEST_USAGE}
 ${AGENT_KEYS_USAGE}
-${CONFIG_HISTORY_USAGE}`;
+${CONFIG_HISTORY_USAGE}
+${ALERTS_USAGE}`;
 
 /** A yes/no question on the terminal; no terminal (a script, CI) is a no. */
 async function askYesNo(question: string): Promise<boolean> {
@@ -233,6 +236,24 @@ async function main(argv: string[]): Promise<number> {
           .map((connector) => connector.id)
       : undefined;
     const output = await runAgentKeysCommand(env.dataDir, rest, agentConnectorIds);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'alerts' || command === 'resume') {
+    const loaded = await loadConfigSource(env.configPath, {
+      schema: BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema,
+      compile: () => ({ ok: true, value: { compiled: null, warnings: [] } }),
+    });
+    const connectors = loaded.ok
+      ? new Map(
+          loaded.value.config.connectors.map((connector) => [
+            connector.id,
+            { def: { name: connector.name }, alerts: connector.alerts },
+          ]),
+        )
+      : undefined;
+    const output = await runAlertsCommand(env.dataDir, command, rest, connectors);
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;

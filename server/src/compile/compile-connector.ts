@@ -22,6 +22,7 @@ import { compileAppliesWhen, compileWrite } from './compile-helpdesk-groups';
 import { compileExpression, compileJson, compileTemplate } from './compile-references';
 import type { RefRules } from './compile-references';
 import { checkHeaderName } from './compile-connection';
+import { compileAlerts } from './compile-alerts';
 
 /** Connectors: inputs, request, response outputs and write-back, checked against their connection. */
 
@@ -382,6 +383,14 @@ export function compileConnector(
     );
   }
 
+  const alerts = compileAlerts(
+    connector.alerts,
+    connector.id,
+    [...base, 'alerts'],
+    issues,
+    secrets,
+  );
+
   if (!connection) return undefined;
   const confirm = connector.confirm ?? !SAFE_METHODS.has(request.method);
   // Secrets this connector's own headers use belong to it alone: adding them to the shared
@@ -408,6 +417,7 @@ export function compileConnector(
     messages,
     link,
     unavailable: undefined,
+    alerts,
   };
 }
 

@@ -4,6 +4,7 @@ import type {
   AppliesWhen,
   Connection,
   Connector,
+  ConnectorAlerts,
   ConnectorConfig,
   ConnectorInput,
   ConnectorOutput,
@@ -113,6 +114,8 @@ export interface CompiledConnector {
   link: { label: ParsedTemplate; url: ParsedTemplate } | undefined;
   /** Set when the connector cannot run as configured (a secret is missing); shown, not hidden. */
   unavailable: { code: string; message: string } | undefined;
+  /** When its failures alert an admin (server/src/alerts/), checked; undefined: never. */
+  alerts: ConnectorAlerts | undefined;
 }
 
 export interface CompiledConfig {

@@ -29,6 +29,8 @@ import { createRunId } from '../run-log/run-record';
 import type { RunLogStore } from '../run-log/run-record';
 import { humanizeName } from '../../../shared/src/humanize-name';
 import type { Helpdesks, LoadedTarget, LoadRequest, WriteResult } from './helpdesk-port';
+import { describePause } from './connector-pauses';
+import type { ConnectorPauses } from './connector-pauses';
 
 /**
  * The run pipeline: load the ticket → resolve inputs → render the request → send it → read the
@@ -74,6 +76,7 @@ export type RefusalCode =
   | 'CONFIG_UNAVAILABLE'
   | 'CONNECTOR_NOT_FOUND'
   | 'CONNECTOR_DISABLED'
+  | 'CONNECTOR_PAUSED'
   | 'CONNECTOR_SURFACE_MISMATCH'
   | 'CONNECTOR_NOT_APPLICABLE'
   | 'CONFIRMATION_REQUIRED'
@@ -113,6 +116,8 @@ export interface RunDeps {
   runLog: RunLogStore;
   logger: Logger;
   redactor: Redactor;
+  /** Connectors an alert paused (server/src/alerts/); none when the server runs no alerts. */
+  pauses?: ConnectorPauses;
   now?: () => number;
 }
 
@@ -310,6 +315,12 @@ export async function runConnector(
       'CONNECTOR_NOT_FOUND',
       `There is no connector "${request.connectorId}" (it is a draft: an admin can test it with a dry run; set "draft": false to publish it).`,
     );
+  }
+  // Paused by an alert until an admin resumes it. The admin may still dry-run it, to see whether
+  // the other system is back before resuming.
+  if (deps.pauses?.isPaused(connector.id) && !(request.dryRun && request.actor.kind === 'admin')) {
+    const paused = describePause(connector.def.name);
+    return refusal(paused.code, paused.message);
   }
   if (!connector.def.surfaces.includes(request.surface)) {
     return refusal(

@@ -170,3 +170,37 @@ describe('the words an agent gets for a failure', () => {
     expect(await messageOf(timedOut, connector)).toBe('Jira did not take it (UPSTREAM_TIMEOUT).');
   });
 });
+
+describe('a connector an alert paused', () => {
+  const paused = (ids: string[]) => ({ isPaused: (id: string) => ids.includes(id) });
+
+  it('refuses to run with CONNECTOR_PAUSED, saying the admin paused it, and sends nothing', async () => {
+    const { deps, records, sends } = depsWith({});
+    const result = await runConnector(
+      { ...deps, pauses: paused(['test_connector']) },
+      { ...request, actor: { kind: 'agent', id: '7' } },
+    );
+    expect(result).toEqual({
+      ok: false,
+      error: { code: 'CONNECTOR_PAUSED', message: '"Test connector" is paused by the admin.' },
+    });
+    expect(sends()).toBe(0);
+    expect(records).toHaveLength(0);
+  });
+
+  it('still lets the admin dry-run it, to see whether the other system is back', async () => {
+    const { deps, sends } = depsWith({});
+    const result = await runConnector(
+      { ...deps, pauses: paused(['test_connector']) },
+      { ...request, dryRun: true },
+    );
+    expect(result).toMatchObject({ ok: true, value: { outcome: 'success', dryRun: true } });
+    expect(sends()).toBe(1);
+  });
+
+  it('runs as usual once resumed, and other connectors are never affected', async () => {
+    const { deps } = depsWith({});
+    const result = await runConnector({ ...deps, pauses: paused(['another']) }, request);
+    expect(result).toMatchObject({ ok: true, value: { outcome: 'success' } });
+  });
+});

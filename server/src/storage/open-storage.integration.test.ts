@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_KEYS_FILE, CONFIG_VERSIONS_FILE, openStorage } from './open-storage';
+import { AGENT_KEYS_FILE, ALERTS_FILE, CONFIG_VERSIONS_FILE, openStorage } from './open-storage';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -10,7 +10,7 @@ afterEach(() => {
 });
 
 describe('openStorage', () => {
-  it.each([AGENT_KEYS_FILE, CONFIG_VERSIONS_FILE])(
+  it.each([AGENT_KEYS_FILE, CONFIG_VERSIONS_FILE, ALERTS_FILE])(
     'names the file that cannot open (%s), and leaves the folder usable once it is fixed',
     (file) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'dc-storage-'));

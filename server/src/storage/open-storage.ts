@@ -1,6 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AgentKeyStore } from '../agents/agent-key-store';
+import type { AlertStore } from '../alerts/alert-store';
+import { openSqliteAlertStore } from '../alerts/sqlite-alert-store';
 import type { ConfigVersionStore } from '../config-versions/config-version-store';
 import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-version-store';
 import { openSqliteAgentKeyStore } from '../agents/sqlite-agent-key-store';
@@ -17,7 +19,7 @@ import type { Result } from '../../../shared/src/result';
 
 /**
  * The one place the server's databases are opened: the run log, the idempotency keys, the
- * workflow delivery queue and the customer verification codes. Everything else receives them through their interfaces (each has a
+ * workflow delivery queue, the customer verification codes and the connector alerts. Everything else receives them through their interfaces (each has a
  * contract test suite under ./contracts that any implementation must pass), so another
  * database is one more branch here and nowhere else. Today: SQLite files in DATA_DIR.
  */
@@ -27,6 +29,7 @@ export const DELIVERIES_FILE = 'workflows.sqlite';
 export const AGENT_KEYS_FILE = 'agent-keys.sqlite';
 export const VERIFICATION_FILE = 'verification.sqlite';
 export const CONFIG_VERSIONS_FILE = 'config-versions.sqlite';
+export const ALERTS_FILE = 'alerts.sqlite';
 
 export interface Storage {
   runLog: RunLogStore;
@@ -35,6 +38,8 @@ export interface Storage {
   agentKeys: AgentKeyStore;
   verification: VerificationStore;
   configVersions: ConfigVersionStore;
+  /** Connector alerts: counters, incidents and pauses (server/src/alerts/). */
+  alerts: AlertStore;
   /** Closes them all (the run log waits for a running prune). */
   close(): Promise<void>;
 }
@@ -127,6 +132,8 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
     openSqliteConfigVersionStore({ path }),
   );
   if (!configVersions.ok) return configVersions;
+  const alerts = openFile(ALERTS_FILE, (path) => openSqliteAlertStore({ path }));
+  if (!alerts.ok) return alerts;
   return {
     ok: true,
     value: {
@@ -136,12 +143,14 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       agentKeys: agentKeys.value,
       verification: verification.value,
       configVersions: configVersions.value,
+      alerts: alerts.value,
       close: async () => {
         await deliveries.value.close();
         await idempotency.value.close();
         await agentKeys.value.close();
         await verification.value.close();
         await configVersions.value.close();
+        await alerts.value.close();
         await runLog.value.close();
       },
     },

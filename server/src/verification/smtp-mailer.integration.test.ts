@@ -149,3 +149,45 @@ describe('the SMTP mailer', () => {
     expect(catcher.messages()).toEqual([]);
   });
 });
+
+describe('plain mails through the SMTP mailer (connector alerts)', () => {
+  it('delivers a plain-text mail to every recipient', async () => {
+    catcher = await startMailCatcher();
+    const mailer = createSmtpMailer({ ...catcher.smtp, secure: false, from: 'alerts@acme.test' });
+    cleanups.push(() => mailer.close());
+    expect(
+      await mailer.sendMail({
+        to: ['ops@acme.test', 'oncall@acme.test'],
+        subject: '[Data Connectors] "Order lookup" is failing: 3 failures in a row',
+        text: 'Connector "Order lookup" (order_lookup) is failing.',
+      }),
+    ).toEqual({ ok: true, value: null });
+    expect(catcher.messages()).toEqual([
+      expect.objectContaining({
+        from: 'alerts@acme.test',
+        to: ['ops@acme.test', 'oncall@acme.test'],
+        subject: '[Data Connectors] "Order lookup" is failing: 3 failures in a row',
+        text: 'Connector "Order lookup" (order_lookup) is failing.',
+      }),
+    ]);
+  });
+
+  it('reports a mail server it cannot reach as MAIL_SEND_FAILED', async () => {
+    const port = await freePort();
+    const mailer = createSmtpMailer({
+      host: '127.0.0.1',
+      port,
+      secure: false,
+      from: 'alerts@acme.test',
+      timeoutMs: 2000,
+    });
+    cleanups.push(() => mailer.close());
+    expect(await mailer.sendMail({ to: ['ops@acme.test'], subject: 's', text: 't' })).toEqual({
+      ok: false,
+      error: {
+        code: 'MAIL_SEND_FAILED',
+        message: expect.stringMatching(/^The email could not be sent through .*ECONNREFUSED/),
+      },
+    });
+  });
+});

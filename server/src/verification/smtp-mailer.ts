@@ -1,6 +1,7 @@
 import { createTransport } from 'nodemailer';
 import type { SmtpEnv } from '../env/parse-env';
 import { createRedactor } from '../logging/redact';
+import type { Result } from '../../../shared/src/result';
 import type { VerificationMailer } from './verification-mailer';
 import { composeVerificationMessage } from './verification-message';
 
@@ -17,10 +18,20 @@ export interface SmtpMailerOptions extends SmtpEnv {
 const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '::1']);
 const DEFAULT_TIMEOUT_MS = 15_000;
 
-/** Sends verification codes through an SMTP server with nodemailer. */
-export function createSmtpMailer(
-  options: SmtpMailerOptions,
-): VerificationMailer & { close(): void } {
+/** A plain-text mail to the admins (connector alerts, server/src/alerts/). */
+export interface PlainMail {
+  to: readonly string[];
+  subject: string;
+  text: string;
+}
+
+export interface SmtpMailer extends VerificationMailer {
+  sendMail(mail: PlainMail): Promise<Result<null, { code: 'MAIL_SEND_FAILED'; message: string }>>;
+  close(): void;
+}
+
+/** Sends verification codes, and the alerts' mails, through an SMTP server with nodemailer. */
+export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const transport = createTransport({
     host: options.host,
@@ -35,35 +46,58 @@ export function createSmtpMailer(
     greetingTimeout: timeout,
     socketTimeout: timeout,
   });
+  /**
+   * Sends one message; on failure, the SMTP server's words, which help an admin, without the
+   * password (plain or in AUTH's base64) or the other values given: they must not travel into
+   * logs and the run log.
+   */
+  const deliver = async (
+    message: Parameters<typeof transport.sendMail>[0],
+    what: string,
+    masked: readonly string[],
+  ): Promise<Result<null, string>> => {
+    try {
+      await transport.sendMail({ from: options.from, ...message });
+      return { ok: true, value: null };
+    } catch (error) {
+      const redactor = createRedactor(() =>
+        [options.password, ...masked].filter((value) => value !== undefined),
+      );
+      const reason = error instanceof Error ? error.message : String(error);
+      return {
+        ok: false,
+        error: redactor.redactText(
+          `The ${what} could not be sent through ${options.host}:${options.port}: ${reason}`,
+        ),
+      };
+    }
+  };
   return {
     sendCode: async (mail) => {
       const message = composeVerificationMessage(mail);
-      try {
-        await transport.sendMail({
-          from: options.from,
+      const sent = await deliver(
+        {
           to: mail.toName ? { name: mail.toName, address: mail.to } : mail.to,
           subject: message.subject,
           text: message.text,
           html: message.html,
-        });
-        return { ok: true, value: null };
-      } catch (error) {
-        // The SMTP server's words help an admin; the password (plain or in AUTH's base64) and
-        // the code must not travel with them into logs and the run log.
-        const redactor = createRedactor(() =>
-          [options.password, mail.code].filter((value) => value !== undefined),
-        );
-        const reason = error instanceof Error ? error.message : String(error);
-        return {
-          ok: false,
-          error: {
-            code: 'VERIFICATION_SEND_FAILED',
-            message: redactor.redactText(
-              `The verification email could not be sent through ${options.host}:${options.port}: ${reason}`,
-            ),
-          },
-        };
-      }
+        },
+        'verification email',
+        [mail.code],
+      );
+      return sent.ok
+        ? sent
+        : { ok: false, error: { code: 'VERIFICATION_SEND_FAILED', message: sent.error } };
+    },
+    sendMail: async (mail) => {
+      const sent = await deliver(
+        { to: [...mail.to], subject: mail.subject, text: mail.text },
+        'email',
+        [],
+      );
+      return sent.ok
+        ? sent
+        : { ok: false, error: { code: 'MAIL_SEND_FAILED', message: sent.error } };
     },
     close: () => transport.close(),
   };

@@ -8,6 +8,8 @@ import { createRunId } from '../run-log/run-record';
 import type { RunActor, RunRecord, RunSource } from '../run-log/run-record';
 import type { HelpdeskPort, LoadedTarget } from '../runs/helpdesk-port';
 import { writesBack } from '../runs/run-connector';
+import { describePause } from '../runs/connector-pauses';
+import type { ConnectorPauses } from '../runs/connector-pauses';
 import type { RunDeps } from '../runs/run-connector';
 import { createMemoryProgress, runSteps } from './run-steps';
 import type { StepRunContext } from './run-steps';
@@ -75,9 +77,16 @@ function stepsWrite(steps: readonly CompiledStep[] | undefined, config: Compiled
   });
 }
 
-function viewMacro(macro: CompiledMacro, config: CompiledConfig): MacroView {
+function viewMacro(
+  macro: CompiledMacro,
+  config: CompiledConfig,
+  pauses: ConnectorPauses | undefined,
+): MacroView {
   const connectors = macro.connectorIds.map((id) => config.connectors.get(id));
-  const unavailable = connectors.find((connector) => connector?.unavailable)?.unavailable;
+  const paused = connectors.find((connector) => connector && pauses?.isPaused(connector.id));
+  const unavailable = paused
+    ? describePause(paused.def.name)
+    : connectors.find((connector) => connector?.unavailable)?.unavailable;
   return {
     id: macro.id,
     name: macro.def.name,
@@ -103,6 +112,8 @@ export function listMacroViews(
   config: CompiledConfig,
   target: LoadedTarget,
   surface: MacroSurface,
+  /** Connectors an alert paused: a macro running one is listed as unavailable. */
+  pauses?: ConnectorPauses,
 ): MacroView[] {
   return [...config.macros.values()]
     .filter(
@@ -113,7 +124,7 @@ export function listMacroViews(
         // A macro with a draft step waits until that connector is published.
         !macroUsesDraft(macro, config),
     )
-    .map((macro) => viewMacro(macro, config));
+    .map((macro) => viewMacro(macro, config, pauses));
 }
 
 /**

@@ -389,8 +389,9 @@ async function runRun(
     await deps.progress.forget(step.id);
     const error = { code: ran.error.code, message: ran.error.message };
     if (RETRYABLE_REFUSALS.has(ran.error.code)) return { kind: 'retry', error };
-    if (ran.error.code === 'INPUT_INVALID') {
-      // A value the connector needs is missing or malformed: a failure the workflow can handle.
+    // A value the connector needs is missing or malformed, or an alert paused the connector
+    // until an admin resumes it: failures the workflow can handle, not reasons to retry.
+    if (ran.error.code === 'INPUT_INVALID' || ran.error.code === 'CONNECTOR_PAUSED') {
       const result: StepResult = { type: 'run', outcome: 'failed', message: error.message, error };
       exposeRunResult(state, step.id, result);
       await finishStep(state, step, result);

@@ -123,6 +123,8 @@ const SUCCESS_NOTE = {
 function harness(
   steps: unknown[],
   answer: (request: OutboundRequest) => Partial<SendResult> = () => ({}),
+  /** Connectors an alert paused. */
+  paused: readonly string[] = [],
 ) {
   const config = compile(steps);
   const sent: OutboundRequest[] = [];
@@ -161,6 +163,7 @@ function harness(
     },
     logger: createLogger({ level: 'silent', redactor: createRedactor(() => []) }),
     redactor: createRedactor(() => []),
+    pauses: { isPaused: (id) => paused.includes(id) },
   };
   const progress = createMemoryProgress();
   const context = (overrides: Partial<StepRunContext> = {}): StepRunContext => ({
@@ -330,5 +333,17 @@ describe('targetSourcesReadBySteps', () => {
       'record.subject',
       'record.CaseNumber',
     ]);
+  });
+});
+
+describe('a step whose connector an alert paused', () => {
+  it('takes the failure path at once, with CONNECTOR_PAUSED, instead of waiting to retry', async () => {
+    const h = harness([{ type: 'run', id: 'run', connector: 'create' }, branch], undefined, [
+      'create',
+    ]);
+    const result = await h.execute();
+    expect(h.sent).toHaveLength(0);
+    expect(result).toMatchObject({ kind: 'finished', outcome: 'failed' });
+    expect(h.notes()).toEqual(['CONNECTOR_PAUSED']);
   });
 });

@@ -41,6 +41,8 @@ export const API_ERROR_CODES = {
   IDEMPOTENCY_OUTCOME_UNKNOWN: 409,
   IDEMPOTENCY_KEY_INVALID: 400,
   CONNECTOR_DISABLED: 409,
+  /** An alert paused the connector (docs/connectors.md, "Alerts"); an admin resumes it. */
+  CONNECTOR_PAUSED: 409,
   CONNECTOR_NOT_APPLICABLE: 422,
   CONNECTOR_SURFACE_MISMATCH: 422,
   INPUT_INVALID: 422,

@@ -230,6 +230,78 @@ const retrySchema = z.strictObject({
     .describe('Also retry POST and PATCH. Only safe when the API deduplicates requests.'),
 });
 
+/** Upper bounds of an alert rule: a day of runs is what the alert store keeps per connector. */
+export const MAX_ALERT_WINDOW_MINUTES = 24 * 60;
+
+/**
+ * When a connector's failures alert an admin (server/src/alerts/). Which rules are set, where
+ * notices go and whether the webhook's secret exists are checked when the config compiles, so
+ * the errors can say how to fix them.
+ */
+export const connectorAlertsSchema = z.strictObject({
+  failuresInARow: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .optional()
+    .describe(
+      'Open an incident when this many real runs in a row failed (dry runs do not count; "empty" is healthy).',
+    ),
+  failureRate: z
+    .strictObject({
+      percent: z
+        .number()
+        .min(1)
+        .max(100)
+        .describe('Open an incident when at least this share of the runs in the window failed.'),
+      windowMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(MAX_ALERT_WINDOW_MINUTES)
+        .describe('How far back runs are counted, in minutes (a day at most).'),
+      minRuns: z
+        .number()
+        .int()
+        .min(1)
+        .max(100_000)
+        .default(10)
+        .describe(
+          'Fewer runs than this in the window never open an incident (one failure of one run is not a rate).',
+        ),
+    })
+    .optional()
+    .describe('Open an incident when the share of failed runs over a time window is too high.'),
+  email: z
+    .array(z.email())
+    .min(1)
+    .max(20)
+    .optional()
+    .describe(
+      "Who gets the email, through the server's mail server (SMTP_HOST; the mail catcher in the sandbox).",
+    ),
+  webhook: z
+    .strictObject({
+      urlSecret: z
+        .string()
+        .min(1)
+        .max(128)
+        .describe(
+          'The name of the secret that holds the webhook URL (e.g. SLACK_ALERTS_WEBHOOK): a Slack incoming-webhook URL is a credential, so it is never written in the config.',
+        ),
+    })
+    .optional()
+    .describe('Posts Slack-compatible JSON ({"text", "blocks"}) to the URL in the named secret.'),
+  pause: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Pause the connector when an incident opens: agents see it as paused by the admin and runs are refused (CONNECTOR_PAUSED) until an admin resumes it.',
+    ),
+});
+export type ConnectorAlerts = z.infer<typeof connectorAlertsSchema>;
+
 /**
  * What one helpdesk adds to the config format: its group in write-backs, in `appliesWhen` and in
  * workflow triggers. Each helpdesk defines its parts in its own folder
@@ -412,6 +484,11 @@ export function createConfigSchemas(helpdesks: HelpdeskConfigPartsBySystem) {
       .optional()
       .describe(
         'A link to what a successful run made or found (the Jira issue), shown with the result and when the connector already ran on the ticket or record.',
+      ),
+    alerts: connectorAlertsSchema
+      .optional()
+      .describe(
+        'Alert an admin by email or webhook when the connector keeps failing (N failures in a row, or a failure rate over a window): once when an incident opens, once when it recovers; optionally pause it.',
       ),
     retry: retrySchema.default({
       maxAttempts: 3,

@@ -15,15 +15,17 @@ export function macroOptionId(macroId: string): string {
 
 function lastRunLine(connector: ConnectorView): HTMLElement {
   if (connector.unavailable) {
+    // A pause is the admin's decision, not a fault: it says so instead of "Unavailable".
+    const paused = connector.unavailable.code === 'CONNECTOR_PAUSED';
     return h(
       'span',
       {
         class: 'dc-badge dc-badge--danger',
         'data-testid': 'last-run',
-        'data-outcome': 'unavailable',
+        'data-outcome': paused ? 'paused' : 'unavailable',
         title: connector.unavailable.message,
       },
-      STRINGS.unavailable,
+      paused ? STRINGS.paused : STRINGS.unavailable,
     );
   }
   const last = connector.lastRun;

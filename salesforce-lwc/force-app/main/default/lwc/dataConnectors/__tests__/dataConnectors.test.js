@@ -51,6 +51,7 @@ const RECORD_ID = CONNECTOR_LIST.recordId;
 const SHOW_TOAST = 'lightning__showtoast';
 const ORDER_LOOKUP = CONNECTORS.orderLookup;
 const REFUND = CONNECTORS.refund;
+const PAUSED_REFUND = CONNECTORS.pausedRefund;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -111,6 +112,19 @@ describe('c-data-connectors', () => {
       });
       const names = queryAll(element, 'connector-name').map((el) => el.textContent);
       expect(names).toEqual(['Look up order', 'Refund order']);
+    });
+
+    it('lists a connector an alert paused, says the admin paused it, and does not run it', async () => {
+      const element = await mountWithConnectors([ORDER_LOOKUP, PAUSED_REFUND]);
+
+      const names = queryAll(element, 'connector-name').map((el) => el.textContent);
+      expect(names).toEqual(['Look up order', 'Refund order (paused)']);
+      expect(element.shadowRoot.textContent).toContain(
+        '"Refund order (paused)" is paused by the admin.',
+      );
+      await openConnector(element, PAUSED_REFUND.id);
+      expect(query(element, 'unavailable').textContent).toContain('paused by the admin');
+      expect(query(element, 'run').disabled).toBe(true);
     });
 
     it('uses the card title set in App Builder', async () => {

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import { describeAlertStoreContract } from '../storage/contracts/alert-store-contract';
+import { openSqliteAlertStore } from './sqlite-alert-store';
+
+const dir = mkdtempSync(join(tmpdir(), 'dc-alerts-'));
+let files = 0;
+const nextPath = () => join(dir, `alerts-${++files}.sqlite`);
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeAlertStoreContract('SQLite', async () => openSqliteAlertStore({ path: nextPath() }));
+
+describe('the SQLite alert store', () => {
+  it('keeps incidents, pauses and counters across a restart', async () => {
+    const path = nextPath();
+    const first = openSqliteAlertStore({ path });
+    await first.countRun(
+      'orders',
+      {
+        atMs: 1,
+        failure: {
+          runId: 'run_1',
+          errorCode: 'X',
+          message: 'failed',
+          at: '2026-01-01T00:00:00.000Z',
+        },
+      },
+      undefined,
+    );
+    await first.openIncident('orders', { since: '2026-01-01T00:00:00.000Z', reason: 'r' }, true);
+    await first.close();
+    const second = openSqliteAlertStore({ path });
+    expect(await second.get('orders')).toEqual({
+      connectorId: 'orders',
+      failuresInARow: 1,
+      incident: { since: '2026-01-01T00:00:00.000Z', reason: 'r' },
+      paused: { since: '2026-01-01T00:00:00.000Z' },
+      lastFailure: {
+        runId: 'run_1',
+        errorCode: 'X',
+        message: 'failed',
+        at: '2026-01-01T00:00:00.000Z',
+      },
+    });
+    await second.close();
+  });
+
+  it('reads a damaged last failure as none, keeping the rest of the row', async () => {
+    const path = nextPath();
+    const store = openSqliteAlertStore({ path });
+    await store.openIncident('orders', { since: 's', reason: 'r' }, false);
+    const db = new Database(path);
+    db.prepare(
+      "UPDATE alert_state SET last_failure = '{not json' WHERE connector_id = 'orders'",
+    ).run();
+    db.close();
+    expect(await store.get('orders')).toMatchObject({
+      incident: { since: 's', reason: 'r' },
+      lastFailure: undefined,
+    });
+    await store.close();
+  });
+
+  it('drops the kept runs of a connector that no longer has a rate rule', async () => {
+    const path = nextPath();
+    const store = openSqliteAlertStore({ path });
+    await store.countRun('orders', { atMs: 10, failure: undefined }, 0);
+    await store.countRun('orders', { atMs: 20, failure: undefined }, undefined);
+    const db = new Database(path, { readonly: true });
+    expect(db.prepare('SELECT COUNT(*) AS n FROM alert_runs').get()).toEqual({ n: 0 });
+    db.close();
+    await store.close();
+  });
+});
