@@ -11,11 +11,11 @@ RUN apt-get update \
   && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
 
-# ---- build: the server bundle and the Zendesk sidebar assets it serves ----
+# ---- build: the server bundle, and the Zendesk sidebar and admin console assets it serves ----
 FROM toolchain AS build
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run zendesk:build && npm run build:server
+RUN npm run zendesk:build && npm run console:build && npm run build:server
 
 # ---- production dependencies only ----
 FROM toolchain AS deps
@@ -28,6 +28,7 @@ WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/zendesk-app/assets ./zendesk-app/assets
+COPY --from=build /app/admin-console/assets ./admin-console/assets
 # The CLI (`npm run connectors -- check | logs | show`) runs from source with tsx.
 COPY package.json package-lock.json tsconfig.json ./
 COPY server/src ./server/src

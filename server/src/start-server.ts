@@ -46,7 +46,7 @@ import { observeRunLog } from './alerts/observe-run-log';
 import { createAlertNotifier } from './alerts/send-alert-notice';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
-import { createConsoleSessions } from './console/console-sessions';
+import { createConsoleSessions } from './http/console-sessions';
 import type { ConsoleApiDeps } from './console/console-api-routes';
 import { testConnector } from './runs/test-connector';
 import type { RunDeps } from './runs/run-connector';

@@ -53,10 +53,15 @@ describe('the deploy docs and files', () => {
   it('exposes the default port and builds what the server serves', () => {
     const env = parseEnv({});
     expect(env.ok && env.value.port).toBe(Number(/^EXPOSE (\d+)$/m.exec(dockerfile)?.[1]));
-    // The sidebar assets and the bundle come from the build stage, made by npm start's prestart.
-    expect(packageJson.scripts.prestart).toBe('npm run zendesk:build && npm run build:server');
-    expect(dockerfile).toContain('RUN npm run zendesk:build && npm run build:server');
+    // The sidebar and console assets and the bundle come from the build stage, made by npm
+    // start's prestart.
+    const build = 'npm run zendesk:build && npm run console:build && npm run build:server';
+    expect(packageJson.scripts.prestart).toBe(build);
+    expect(dockerfile).toContain(`RUN ${build}`);
     expect(dockerfile).toContain('COPY --from=build /app/zendesk-app/assets ./zendesk-app/assets');
+    expect(dockerfile).toContain(
+      'COPY --from=build /app/admin-console/assets ./admin-console/assets',
+    );
     expect(dockerfile).toContain('COPY --from=build /app/dist ./dist');
     // The unit may write only where the server writes: DATA_DIR under its working directory.
     const workingDirectory = /^WorkingDirectory=(.+)$/m.exec(unit)?.[1];

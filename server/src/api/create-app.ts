@@ -24,7 +24,7 @@ import { createAgentActionsRouter } from '../agents/create-agent-actions-router'
 import type { AgentKeys } from '../agents/agent-keys';
 import type { CustomerVerification } from '../agents/customer-verification';
 import { createMcpRouter, describeMcpResource, SERVER_VERSION } from '../agents/create-mcp-router';
-import type { ConsoleSessions } from '../console/console-sessions';
+import type { ConsoleSessions } from '../http/console-sessions';
 import { createConsoleRoutes } from '../console/console-routes';
 import { createConsoleApiRoutes } from '../console/console-api-routes';
 import type { ConsoleApiDeps } from '../console/console-api-routes';

@@ -6,8 +6,12 @@ import * as z from 'zod';
 import { ApiError, parseOrThrow } from '../http/api-error';
 import { sameSecret } from '../http/authenticate';
 import { createRateLimiter, DEFAULT_RATE_LIMITS } from '../http/rate-limit';
-import { CONSOLE_COOKIE, readConsoleCookie, serializeConsoleCookie } from './console-sessions';
-import type { ConsoleSessions } from './console-sessions';
+import {
+  CONSOLE_COOKIE,
+  readConsoleCookie,
+  serializeConsoleCookie,
+} from '../http/console-sessions';
+import type { ConsoleSessions } from '../http/console-sessions';
 
 /**
  * `/admin`: the console's page and its sign-in. The page is static (built by

@@ -1,4 +1,4 @@
-import type { ConsoleSessions } from '../console/console-sessions';
+import type { ConsoleSessions } from '../http/console-sessions';
 import type { HelpdeskRoutes } from '../api/helpdesk-routes';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { HelpdeskConfigFormat } from '../compile/config-format';

@@ -2,8 +2,8 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import type { AgentSession, AgentSessions } from '../helpdesks/zendesk/identity/agent-session';
 import { ApiError } from './api-error';
-import type { ConsoleSessions } from '../console/console-sessions';
-import { readConsoleCookie } from '../console/console-sessions';
+import type { ConsoleSessions } from './console-sessions';
+import { readConsoleCookie } from './console-sessions';
 
 /**
  * Two kinds of caller on /api (Salesforce's Apex controller has its own door, below):

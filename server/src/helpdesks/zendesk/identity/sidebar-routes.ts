@@ -8,7 +8,7 @@ import type { AgentAccess } from './agent-access';
 import type { AgentSessions } from './agent-session';
 import type { ZafIdentity, ZafTokenVerifier } from './zaf-token';
 import { embedJson, escapeHtml } from '../../../http/html';
-import type { ConsoleSessions } from '../../../console/console-sessions';
+import type { ConsoleSessions } from '../../../http/console-sessions';
 
 /**
  * Where Zendesk loads the sidebar: the app's manifest points its ticket_sidebar location at
