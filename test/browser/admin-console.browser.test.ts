@@ -239,4 +239,33 @@ describe('the admin console, walked through', () => {
     },
     BROWSER_TIMEOUT_MS * 2,
   );
+
+  it(
+    'works from the keyboard alone: sign in, move between screens, with a visible focus ring',
+    async () => {
+      // Signed out: the walk above leaves a session cookie in this browser profile.
+      await suite.chromium.context.clearCookies();
+      const page = await suite.chromium.context.newPage();
+      await page.goto(`${suite.stack.url}/admin`);
+      // The token field has focus on arrival; Enter submits.
+      await page.locator('#token:focus').waitFor();
+      await page.keyboard.type(TEST_ADMIN_TOKEN);
+      await page.keyboard.press('Enter');
+      await page.locator('tr[data-connector=shopify_order_lookup]').waitFor();
+      // Tab from the top: brand text is not focusable, so the first stop is the first section.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Connectors');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Logs' }).waitFor();
+      // Focus is visible: the Garden focus ring is drawn on the focused control.
+      await page.keyboard.press('Tab');
+      const ring = await page.evaluate(
+        () => getComputedStyle(document.activeElement as Element).boxShadow,
+      );
+      expect(ring).toContain('rgba(31, 115, 183');
+      await page.close();
+    },
+    BROWSER_TIMEOUT_MS,
+  );
 });
