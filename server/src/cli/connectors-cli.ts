@@ -25,6 +25,7 @@ import {
 import { loadServerSecrets } from '../server-paths';
 import { createInterface } from 'node:readline/promises';
 import { runTestCommand, TEST_USAGE } from './test-command';
+import { DRAFT_USAGE, runDraftCommand } from './draft-command';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
 
 /**
@@ -36,6 +37,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *   agent-keys …              create, list and revoke the keys AI agents use for /mcp
  *   history [N], rollback N   the configs the server accepted, and going back to one
  *   test <id> --ticket N      the console's test, from the shell (asks the running server)
+ *   draft --curl '…'          a draft connector from a curl command (or outputs from a sample)
  *   alerts, resume <id>       connector alerts: rules and states; lifting an alert's pause
  */
 const USAGE = `usage:
@@ -51,6 +53,7 @@ const USAGE = `usage:
       <when>: today, yesterday, a date such as 2026-12-01 (UTC), or an ISO time
   npm run connectors -- show <run-id>
 ${TEST_USAGE}
+${DRAFT_USAGE}
 ${AGENT_KEYS_USAGE}
 ${CONFIG_HISTORY_USAGE}
 ${ALERTS_USAGE}`;
@@ -211,6 +214,29 @@ async function main(argv: string[]): Promise<number> {
       command === 'history'
         ? await runHistoryCommand(env.dataDir, rest)
         : await runRollbackCommand(env.dataDir, env.configPath, rest);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'draft') {
+    const secrets = loadServerSecrets(env);
+    if (!secrets.ok) {
+      process.stderr.write(`${secrets.error.message}\n`);
+      return 1;
+    }
+    const format = BUILT_IN_CONFIG_FORMAT;
+    const output = await runDraftCommand(rest, {
+      configPath: env.configPath,
+      validate: (overrides) =>
+        loadConfigSource(
+          env.configPath,
+          {
+            schema: format.schemas.connectorConfigSchema,
+            compile: (config) => compileConfig(config, { format, secrets: secrets.value }),
+          },
+          overrides,
+        ),
+    });
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;

@@ -1,0 +1,148 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { applyEdits, modify } from 'jsonc-parser';
+import type { LoadConfigResult } from '../config/load-config';
+import { formatConfigIssues } from '../config/format-config-issues';
+import { writeConnectorInto } from '../console/edit-connector';
+import { draftFromCurl } from '../drafts/draft-from-curl';
+import { parseCurl } from '../drafts/parse-curl';
+import { suggestOutputs } from '../drafts/suggest-outputs';
+import type { CommandOutput } from './agent-keys-command';
+import { parseCliOptions } from './parse-cli-options';
+
+export const DRAFT_USAGE = `  npm run connectors -- draft --curl '<curl command>' [--id <connector-id>] [--response <file>]
+      a draft connector and its connection from a curl command (as copied from API docs or a
+      browser); credentials become secret references, never config text. With --response, its
+      outputs are suggested from a sample answer. Checked against the current config.
+  npm run connectors -- draft --response <file>
+      suggested outputs (JMESPath paths) for every field of a sample answer`;
+
+/** Outputs the draft takes from a sample answer: the scalar fields first, up to this many. */
+const DRAFT_OUTPUTS = 12;
+
+export interface DraftCommandDeps {
+  configPath: string;
+  /** Loads the config with these file texts in place of the files (nothing is written). */
+  validate: (overrides: ReadonlyMap<string, string>) => Promise<LoadConfigResult<unknown>>;
+}
+
+const usage = (message: string): CommandOutput => ({
+  code: 2,
+  stdout: '',
+  stderr: `connectors draft: ${message}\nusage:\n${DRAFT_USAGE}\n`,
+});
+
+async function readSample(
+  path: string,
+): Promise<{ ok: true; value: unknown } | { ok: false; output: CommandOutput }> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    return {
+      ok: false,
+      output: {
+        code: 1,
+        stdout: '',
+        stderr: `Cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`,
+      },
+    };
+  }
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch (error) {
+    return {
+      ok: false,
+      output: { code: 1, stdout: '', stderr: `${path} is not JSON: ${(error as Error).message}\n` },
+    };
+  }
+}
+
+export async function runDraftCommand(
+  args: string[],
+  deps: DraftCommandDeps,
+): Promise<CommandOutput> {
+  const parsed = parseCliOptions(args, {
+    curl: { type: 'string' },
+    id: { type: 'string' },
+    response: { type: 'string' },
+  });
+  if (!parsed.ok) return usage(parsed.error);
+  const { values, positionals } = parsed.value;
+  if (positionals.length) return usage(`unexpected ${positionals.join(' ')}`);
+  if (values.curl === undefined && values.response === undefined)
+    return usage('give --curl or --response');
+  if (values.id !== undefined && !/^[a-z][a-z0-9_-]{1,63}$/.test(values.id)) {
+    return usage('--id: 2-64 lowercase letters, digits, "_" or "-", starting with a letter');
+  }
+  const sample = values.response === undefined ? undefined : await readSample(values.response);
+  if (sample && !sample.ok) return sample.output;
+  const suggestions = sample?.ok ? suggestOutputs(sample.value) : [];
+
+  if (values.curl === undefined) {
+    const lines = suggestions.map(
+      (s) =>
+        `  ${JSON.stringify({ name: s.name, label: s.label, path: s.path, type: s.type })}   e.g. ${JSON.stringify(s.example)}`,
+    );
+    return {
+      code: 0,
+      stdout: `Suggested outputs (keep the ones you need in "response.outputs"):\n${lines.join('\n')}\n`,
+      stderr: '',
+    };
+  }
+
+  const curl = parseCurl(values.curl);
+  if (!curl.ok) return { code: 1, stdout: '', stderr: `${curl.error.message}\n` };
+  const draft = draftFromCurl(curl.value, values.id === undefined ? {} : { id: values.id });
+  if (suggestions.length) {
+    const scalars = suggestions.filter((s) => s.type !== 'json');
+    (draft.connector.response as { outputs: unknown[] }).outputs = scalars
+      .slice(0, DRAFT_OUTPUTS)
+      .map((s) => ({ name: s.name, label: s.label, path: s.path, type: s.type }));
+    if (scalars.length > DRAFT_OUTPUTS) {
+      draft.notes.push(
+        `${scalars.length - DRAFT_OUTPUTS} more fields could be outputs: npm run connectors -- draft --response ${values.response}`,
+      );
+    }
+    draft.notes.pop(); // the note asking for outputs: they are suggested now
+  }
+
+  // Checked as the server would load it: the draft added to the config file (not written).
+  const file = resolve(deps.configPath);
+  let checkText = '';
+  try {
+    const text = await readFile(file, 'utf8');
+    const withConnection = applyEdits(
+      text,
+      modify(text, ['connections', draft.connectionId], draft.connection, {
+        formattingOptions: { insertSpaces: true, tabSize: 2 },
+      }),
+    );
+    const loaded = await deps.validate(
+      new Map([[file, writeConnectorInto(withConnection, -1, draft.connector)]]),
+    );
+    checkText = loaded.ok
+      ? loaded.value.warnings.length
+        ? `Checked with ${deps.configPath}: it loads, with what to fill in:\n${formatConfigIssues(loaded.value.warnings)}\n`
+        : `Checked with ${deps.configPath}: it loads as it is.\n`
+      : `Checked with ${deps.configPath}: it would not load yet:\n${formatConfigIssues(loaded.error.issues)}\n`;
+  } catch {
+    checkText = `Not checked: ${deps.configPath} is a folder or cannot be read; run npm run connectors -- check after adding the draft.\n`;
+  }
+  const json = JSON.stringify(
+    { connections: { [draft.connectionId]: draft.connection }, connectors: [draft.connector] },
+    null,
+    2,
+  );
+  const parts = [
+    `Draft (add the connection and the connector to your config; "draft": true keeps it hidden until you publish it):\n${json}\n`,
+    draft.secrets.length
+      ? `Secrets to set (in the secrets file or as SECRET_<NAME>): ${draft.secrets.join(', ')}\n`
+      : '',
+    draft.notes.length
+      ? `To decide:\n${draft.notes.map((note) => `  - ${note}`).join('\n')}\n`
+      : '',
+    checkText,
+  ];
+  return { code: 0, stdout: parts.filter(Boolean).join('\n'), stderr: '' };
+}

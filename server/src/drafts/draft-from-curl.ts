@@ -1,0 +1,243 @@
+import type { CurlRequest } from './parse-curl';
+
+/**
+ * A draft connector (and the connection it needs) from a curl command. Credentials never become
+ * config text: a value that looks like one becomes a secret reference in the connection's auth
+ * or a header (the only places the config allows secrets), and one found in the query or body is
+ * left out, with a note saying what to do. The notes are what the admin must still decide.
+ */
+export interface ConnectorDraft {
+  connectionId: string;
+  connection: Record<string, unknown>;
+  connector: Record<string, unknown>;
+  /** Secret names the draft refers to: set them before the connector can run. */
+  secrets: string[];
+  notes: string[];
+}
+
+/** Header names whose value is a credential, whatever it looks like. */
+const CREDENTIAL_HEADER =
+  /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-.*-(token|key|secret)|.*-api-key)$/i;
+/** Values that look like credentials: known prefixes, JWTs, `$NAME` placeholders, long random strings. */
+const CREDENTIAL_VALUE =
+  /^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|(sk|pk|rk)_(live|test)_\w+|gh[pousr]_\w{20,}|xox[abposr]-[\w-]+|AKIA[0-9A-Z]{16}|eyJ[\w-]+\.[\w-]+\.[\w-]*|<[^>]*(token|key|secret|password)[^>]*>)$/i;
+/** Names of credential fields, matched on whole words ("author" and an issue "key" are not). */
+const CREDENTIAL_WORDS =
+  /(^|_)(token|secret|password|passwd|signature|apikey|api_key|access_key|private_key|auth_token)(_|$)/;
+
+function nameWords(name: string): string {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_');
+}
+/** Headers curl or the browser adds that a connector must not copy (the sender sets its own). */
+const DROPPED_HEADERS = new Set([
+  'accept-encoding',
+  'connection',
+  'content-length',
+  'cookie',
+  'host',
+  'origin',
+  'referer',
+  'user-agent',
+  'priority',
+]);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A long mix of letters and digits, not an id, URL or address an API commonly takes. */
+function looksRandom(value: string): boolean {
+  if (UUID.test(value) || value.includes('://') || value.includes('@')) return false;
+  return value.length >= 24 && /[a-z]/i.test(value) && /\d/.test(value) && !/\s/.test(value);
+}
+
+export function looksLikeCredential(name: string, value: string): boolean {
+  return (
+    CREDENTIAL_VALUE.test(value) ||
+    (CREDENTIAL_WORDS.test(nameWords(name)) && value !== '') ||
+    looksRandom(value)
+  );
+}
+
+/** `api.stripe.com` → `STRIPE`, `acme.atlassian.net` → `ACME_ATLASSIAN`. */
+function serviceName(host: string): string {
+  const parts = host
+    .toLowerCase()
+    .split('.')
+    .filter(
+      (part) =>
+        !['www', 'api', 'com', 'net', 'org', 'io', 'co', 'app', 'dev', 'v1', 'v2'].includes(part),
+    );
+  const name = (parts.length ? parts.slice(0, 2) : ['api']).join('_').replace(/[^a-z0-9_]/g, '_');
+  return name.toUpperCase();
+}
+
+function snake(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .slice(0, 40);
+}
+
+export function draftFromCurl(request: CurlRequest, options: { id?: string } = {}): ConnectorDraft {
+  const service = serviceName(request.url.hostname);
+  const connectionId = snake(service) || 'api';
+  const notes: string[] = [];
+  const secrets: string[] = [];
+  const secretRef = (suffix: string) => {
+    const name = `${service}_${suffix}`;
+    if (!secrets.includes(name)) secrets.push(name);
+    return `{{secrets.${name}}}`;
+  };
+
+  let auth: Record<string, unknown> = { type: 'none' };
+  const headers: Record<string, string> = {};
+  if (request.basicAuth) {
+    auth = { type: 'basic', username: secretRef('USERNAME'), password: secretRef('PASSWORD') };
+  }
+  for (const [name, value] of request.headers) {
+    const lower = name.toLowerCase();
+    if (DROPPED_HEADERS.has(lower) || lower.startsWith('sec-')) continue;
+    if (lower === 'content-type' && request.body !== undefined) continue;
+    if (CREDENTIAL_HEADER.test(name) || looksLikeCredential(name, value)) {
+      const bearer = /^Bearer\s+/i.exec(value);
+      const basic = /^Basic\s+/i.exec(value);
+      if (lower === 'authorization' && bearer && auth.type === 'none') {
+        auth = { type: 'bearer', token: secretRef('TOKEN') };
+      } else if (lower === 'authorization' && basic && auth.type === 'none') {
+        auth = { type: 'basic', username: secretRef('USERNAME'), password: secretRef('PASSWORD') };
+        notes.push(
+          `The Authorization header held Basic credentials: set ${service}_USERNAME and ${service}_PASSWORD.`,
+        );
+      } else if (auth.type === 'none') {
+        // Keep a scheme word such as "Token " in front of the secret.
+        const scheme = /^([A-Za-z-]+)\s+\S+$/.exec(value)?.[1];
+        auth = {
+          type: 'apiKeyHeader',
+          header: name,
+          value: `${scheme ? `${scheme} ` : ''}${secretRef(lower === 'authorization' ? 'TOKEN' : 'API_KEY')}`,
+        };
+      } else {
+        headers[name] = secretRef(snake(name).toUpperCase());
+      }
+      continue;
+    }
+    headers[name] = value;
+  }
+
+  const query: Record<string, string> = {};
+  for (const [name, value] of request.url.searchParams) {
+    if (looksLikeCredential(name, value)) {
+      notes.push(
+        `The query parameter "${name}" looked like a credential and was left out: secrets go only in headers or the connection's auth. If the API accepts the key as a header, put it in the connection's auth (apiKeyHeader).`,
+      );
+      continue;
+    }
+    query[name] = value;
+  }
+  if (Object.keys(query).length) {
+    notes.push(
+      `Query values are copied as written (${Object.keys(query).join(', ')}): replace the ones that change per ticket with {{inputs.…}} and declare the inputs.`,
+    );
+  }
+
+  let body: Record<string, unknown> | undefined;
+  if (request.body !== undefined) {
+    const contentType =
+      request.headers.find(([name]) => name.toLowerCase() === 'content-type')?.[1] ?? '';
+    const parsed = parseJson(request.body);
+    if (parsed !== undefined && (contentType === '' || /json/i.test(contentType))) {
+      body = { type: 'json', value: scrubJson(parsed, notes) };
+    } else if (/^[^=&\s]+=[^&]*(&[^=&\s]+=[^&]*)*$/.test(request.body)) {
+      const value: Record<string, string> = {};
+      for (const [name, field] of new URLSearchParams(request.body)) {
+        if (looksLikeCredential(name, field)) {
+          notes.push(`The form field "${name}" looked like a credential and was left out.`);
+          continue;
+        }
+        value[name] = field;
+      }
+      body = { type: 'form', value };
+    } else {
+      body = { type: 'text', value: request.body, ...(contentType ? { contentType } : {}) };
+    }
+  }
+
+  const segments = request.url.pathname.split('/').filter(Boolean);
+  const idLike = segments.filter(
+    (part) => /\d/.test(part) && !/^v\d+$/i.test(part) && !/^\d{4}-\d{2}/.test(part),
+  );
+  if (idLike.length) {
+    notes.push(
+      `The path holds ${idLike.map((part) => `"${decodeURIComponent(part)}"`).join(', ')}: if it changes per ticket, replace it with {{inputs.…}} and declare the input (its value is percent-encoded).`,
+    );
+  }
+  const id =
+    options.id ??
+    snake(
+      `${connectionId}_${request.method}_${segments
+        .filter((part) => !/\d/.test(part))
+        .slice(-2)
+        .join('_')}`,
+    );
+  const mutating = !['GET', 'HEAD'].includes(request.method);
+  if (request.ignored.length) {
+    notes.push(`Not carried over from the command: ${request.ignored.join(' ')}.`);
+  }
+  notes.push(
+    'Add "response.outputs" for the values to show or write back (npm run connectors -- draft --response FILE suggests them from a sample answer).',
+  );
+  return {
+    connectionId,
+    connection: {
+      baseUrl: request.url.origin,
+      auth,
+    },
+    connector: {
+      id,
+      name: `${request.method} ${request.url.pathname}`.slice(0, 100),
+      description: `Drafted from a curl command for ${request.url.host}.`,
+      draft: true,
+      connection: connectionId,
+      surfaces: ['zendesk'],
+      ...(mutating ? { confirm: true } : {}),
+      request: {
+        method: request.method,
+        path: request.url.pathname === '/' ? '' : request.url.pathname,
+        ...(Object.keys(query).length ? { query } : {}),
+        ...(Object.keys(headers).length ? { headers } : {}),
+        ...(body ? { body } : {}),
+      },
+      response: { outputs: [] },
+    },
+    secrets,
+    notes,
+  };
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The JSON body with credential-looking values blanked (secrets may not go in a body). */
+function scrubJson(value: unknown, notes: string[], key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => scrubJson(item, notes, key));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([name, item]) => [name, scrubJson(item, notes, name)]),
+    );
+  }
+  if (typeof value === 'string' && looksLikeCredential(key, value)) {
+    notes.push(
+      `The body field "${key}" looked like a credential and was blanked: secrets go only in headers or the connection's auth.`,
+    );
+    return '';
+  }
+  return value;
+}

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest';
+import { compileConfig } from '../compile/compile-config';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
+import { createSecretSource } from '../secrets/secret-source';
+import { draftFromCurl } from './draft-from-curl';
+import { parseCurl } from './parse-curl';
+import { suggestOutputs } from './suggest-outputs';
+
+function draft(command: string) {
+  const parsed = parseCurl(command);
+  if (!parsed.ok) throw new Error(parsed.error.message);
+  return draftFromCurl(parsed.value);
+}
+
+describe('parseCurl', () => {
+  it('reads a command copied from API docs, with line continuations and quotes', () => {
+    const parsed = parseCurl(`curl https://api.stripe.com/v1/customers?email=jane%40example.com \\
+  -u "sk_test_4eC39HqLyjWDarjtT1zdp7dc:" \\
+  -H 'Stripe-Version: 2024-06-20' -s`);
+    expect(parsed.ok && parsed.value).toMatchObject({
+      method: 'GET',
+      basicAuth: { username: 'sk_test_4eC39HqLyjWDarjtT1zdp7dc', password: '' },
+      headers: [['Stripe-Version', '2024-06-20']],
+      ignored: [],
+    });
+    expect(parsed.ok && parsed.value.url.searchParams.get('email')).toBe('jane@example.com');
+  });
+
+  it('makes a POST of a command with data, and -G a query', () => {
+    const post = parseCurl(`curl -X POST https://x.example.com/a --data-raw '{"a":1}'`);
+    expect(post.ok && post.value).toMatchObject({ method: 'POST', body: '{"a":1}' });
+    const get = parseCurl('curl -G https://x.example.com/search -d q=shoes -d limit=5');
+    expect(get.ok && get.value.method).toBe('GET');
+    expect(get.ok && get.value.url.search).toBe('?q=shoes&limit=5');
+  });
+
+  it('refuses what is not one curl command', () => {
+    expect(parseCurl('wget https://x.example.com').ok).toBe(false);
+    expect(parseCurl('curl https://x.example.com | jq .').ok).toBe(false);
+    expect(parseCurl('curl -s').ok).toBe(false);
+  });
+});
+
+describe('draftFromCurl', () => {
+  it('turns a bearer token into the connection auth with a secret reference, never config text', () => {
+    const result = draft(
+      `curl 'https://api.linear.app/graphql' -H 'Authorization: Bearer lin_api_abc123def456ghi789jkl' -H 'Content-Type: application/json' --data-raw '{"query":"{ viewer { id } }"}'`,
+    );
+    expect(result.connection).toEqual({
+      baseUrl: 'https://api.linear.app',
+      auth: { type: 'bearer', token: '{{secrets.LINEAR_TOKEN}}' },
+    });
+    expect(result.secrets).toEqual(['LINEAR_TOKEN']);
+    expect(JSON.stringify(result)).not.toContain('lin_api_abc123');
+    expect(result.connector).toMatchObject({
+      draft: true,
+      confirm: true,
+      request: {
+        method: 'POST',
+        path: '/graphql',
+        body: { type: 'json', value: { query: '{ viewer { id } }' } },
+      },
+    });
+  });
+
+  it('keeps an API key header as apiKeyHeader auth, and a $PLACEHOLDER counts as a credential', () => {
+    const result = draft(
+      `curl https://acme.myshopify.com/admin/api/2024-10/orders.json?status=any -H "X-Shopify-Access-Token: $SHOPIFY_TOKEN"`,
+    );
+    expect(result.connection.auth).toEqual({
+      type: 'apiKeyHeader',
+      header: 'X-Shopify-Access-Token',
+      value: '{{secrets.ACME_MYSHOPIFY_API_KEY}}',
+    });
+    expect(result.connector).toMatchObject({ request: { query: { status: 'any' } } });
+    expect(JSON.stringify(result)).not.toContain('$SHOPIFY_TOKEN');
+  });
+
+  it('leaves credentials in the query and body out, and says so', () => {
+    const result = draft(
+      `curl 'https://api.example.com/v2/items?api_key=abc&page=2' -d '{"password":"hunter2","author":"Jane"}' -H 'Content-Type: application/json'`,
+    );
+    expect(result.connector).toMatchObject({
+      request: { query: { page: '2' }, body: { value: { password: '', author: 'Jane' } } },
+    });
+    expect(JSON.stringify(result.connector)).not.toContain('hunter2');
+    expect(result.notes.join('\n')).toMatch(/"api_key" looked like a credential/);
+    expect(result.notes.join('\n')).toMatch(/"password" looked like a credential/);
+  });
+
+  it('drops the headers a browser adds', () => {
+    const result = draft(
+      `curl 'https://app.example.com/api/me' -H 'accept: application/json' -H 'cookie: session=abc' -H 'user-agent: Mozilla/5.0' -H 'sec-fetch-mode: cors'`,
+    );
+    expect(result.connector).toMatchObject({
+      request: { headers: { accept: 'application/json' } },
+    });
+    expect(JSON.stringify(result.connector)).not.toMatch(/cookie|Mozilla|sec-fetch/);
+  });
+
+  it('compiles as a connector once its secrets are set, and names them until then', () => {
+    const result = draft(
+      `curl https://api.stripe.com/v1/customers -H 'Authorization: Bearer sk_live_abcdefghijklmnop'`,
+    );
+    const config = {
+      connections: { [result.connectionId]: result.connection },
+      connectors: [result.connector],
+    };
+    const format = BUILT_IN_CONFIG_FORMAT;
+    const parsed = format.schemas.connectorConfigSchema.safeParse(config);
+    expect(parsed.success).toBe(true);
+    if (!parsed.success) return;
+    const missing = compileConfig(parsed.data, {
+      format,
+      secrets: createSecretSource({}),
+      maxJsonBodyBytes: 64 * 1024 * 1024,
+    });
+    expect(missing.ok).toBe(true);
+    expect(JSON.stringify(missing.ok && missing.value.warnings)).toContain('STRIPE_TOKEN');
+    const set = compileConfig(parsed.data, {
+      format,
+      secrets: createSecretSource({ STRIPE_TOKEN: 'sk_live_x' }),
+      maxJsonBodyBytes: 64 * 1024 * 1024,
+    });
+    expect(set.ok && set.value.warnings.map((w) => w.message)).toEqual([]);
+  });
+});
+
+describe('suggestOutputs', () => {
+  it('offers scalar fields with their paths, and arrays as count, joined names and first element', () => {
+    const suggestions = suggestOutputs({
+      order: { id: 7731, status: 'shipped', 'total-price': '12.50', paid: true },
+      items: [
+        { name: 'Mug', qty: 1 },
+        { name: 'Tea', qty: 2 },
+      ],
+      tags: ['vip', 'eu'],
+    });
+    const byPath = Object.fromEntries(suggestions.map((s) => [s.path, s]));
+    expect(byPath['order.status']).toMatchObject({
+      name: 'order_status',
+      type: 'string',
+      example: 'shipped',
+    });
+    expect(byPath['order.id']).toMatchObject({ type: 'integer', example: 7731 });
+    expect(byPath['order."total-price"']).toMatchObject({ name: 'order_total_price' });
+    expect(byPath['order.paid']).toMatchObject({ type: 'boolean' });
+    expect(byPath['length(items)']).toMatchObject({ name: 'items_count', example: 2 });
+    expect(byPath["join(', ', items[].name)"]).toMatchObject({ example: 'Mug, Tea' });
+    expect(byPath['items[0].qty']).toMatchObject({ name: 'items_first_qty', example: 1 });
+    expect(byPath["join(', ', tags[].to_string(@))"]).toMatchObject({ example: 'vip, eu' });
+  });
+
+  it('gives paths the response reader evaluates to the example values', async () => {
+    const { search } = await import('@jmespath-community/jmespath');
+    const sample = {
+      data: [{ id: 'a1', attributes: { email: 'x@example.com' } }],
+      meta: { total: 1 },
+    };
+    for (const suggestion of suggestOutputs(sample)) {
+      expect(search(sample as never, suggestion.path), suggestion.path).toEqual(suggestion.example);
+    }
+  });
+});
