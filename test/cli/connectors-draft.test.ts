@@ -52,4 +52,35 @@ describe('connectors draft', () => {
     expect(runConnectorsCli(dataDir, 'draft').code).toBe(2);
     expect(runConnectorsCli(dataDir, 'draft', '--curl', CURL, '--id', 'Bad Id').code).toBe(2);
   });
+
+  it('drafts from an OpenAPI operation, and refuses Swagger 2.0', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dc-draft-'));
+    const doc = join(dataDir, 'api.yaml');
+    writeFileSync(
+      doc,
+      [
+        'openapi: 3.1.0',
+        'info: { title: T, version: "1" }',
+        'servers: [{ url: "https://api.tracker.example.com" }]',
+        'components: { securitySchemes: { key: { type: apiKey, in: header, name: X-Api-Key } } }',
+        'security: [{ key: [] }]',
+        'paths:',
+        '  /issues/{key}:',
+        '    get:',
+        '      operationId: getIssue',
+        '      parameters: [{ name: key, in: path, required: true, schema: { type: string } }]',
+        '      responses: { "200": { content: { application/json: { schema: { type: object, properties: { title: { type: string } } } } } } }',
+      ].join('\n'),
+    );
+    const result = runConnectorsCli(dataDir, 'draft', '--openapi', doc, '--operation', 'getIssue');
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain('"path": "/issues/{{inputs.key}}"');
+    expect(result.out).toContain('"value": "{{secrets.TRACKER_API_KEY}}"');
+    expect(result.out).toContain('"path": "title"');
+    writeFileSync(doc, '{"swagger": "2.0"}');
+    const swagger = runConnectorsCli(dataDir, 'draft', '--openapi', doc, '--operation', 'getIssue');
+    expect(swagger.code).toBe(1);
+    expect(swagger.err).toMatch(/Swagger 2\.0, not OpenAPI 3/);
+  });
 });

@@ -5,12 +5,17 @@ import type { LoadConfigResult } from '../config/load-config';
 import { formatConfigIssues } from '../config/format-config-issues';
 import { writeConnectorInto } from '../console/edit-connector';
 import { draftFromCurl } from '../drafts/draft-from-curl';
+import type { ConnectorDraft } from '../drafts/draft-from-curl';
+import { draftFromOpenApi, readOpenApi } from '../drafts/draft-from-openapi';
 import { parseCurl } from '../drafts/parse-curl';
 import { suggestOutputs } from '../drafts/suggest-outputs';
 import type { CommandOutput } from './agent-keys-command';
 import { parseCliOptions } from './parse-cli-options';
 
-export const DRAFT_USAGE = `  npm run connectors -- draft --curl '<curl command>' [--id <connector-id>] [--response <file>]
+export const DRAFT_USAGE = `  npm run connectors -- draft --openapi <file.json|yaml> --operation <operationId|"GET /path"> [--id <id>]
+      a draft connector from one operation of an OpenAPI 3 document: parameters and body become
+      inputs, the response schema suggested outputs, the security scheme the connection's auth
+  npm run connectors -- draft --curl '<curl command>' [--id <connector-id>] [--response <file>]
       a draft connector and its connection from a curl command (as copied from API docs or a
       browser); credentials become secret references, never config text. With --response, its
       outputs are suggested from a sample answer. Checked against the current config.
@@ -64,14 +69,23 @@ export async function runDraftCommand(
 ): Promise<CommandOutput> {
   const parsed = parseCliOptions(args, {
     curl: { type: 'string' },
+    openapi: { type: 'string' },
+    operation: { type: 'string' },
     id: { type: 'string' },
     response: { type: 'string' },
   });
   if (!parsed.ok) return usage(parsed.error);
   const { values, positionals } = parsed.value;
   if (positionals.length) return usage(`unexpected ${positionals.join(' ')}`);
-  if (values.curl === undefined && values.response === undefined)
-    return usage('give --curl or --response');
+  if (values.curl === undefined && values.openapi === undefined && values.response === undefined) {
+    return usage('give --curl, --openapi with --operation, or --response');
+  }
+  if (values.curl !== undefined && values.openapi !== undefined) {
+    return usage('give --curl or --openapi, not both');
+  }
+  if ((values.openapi === undefined) !== (values.operation === undefined)) {
+    return usage('--openapi and --operation go together');
+  }
   if (values.id !== undefined && !/^[a-z][a-z0-9_-]{1,63}$/.test(values.id)) {
     return usage('--id: 2-64 lowercase letters, digits, "_" or "-", starting with a letter');
   }
@@ -79,7 +93,7 @@ export async function runDraftCommand(
   if (sample && !sample.ok) return sample.output;
   const suggestions = sample?.ok ? suggestOutputs(sample.value) : [];
 
-  if (values.curl === undefined) {
+  if (values.curl === undefined && values.openapi === undefined) {
     const lines = suggestions.map(
       (s) =>
         `  ${JSON.stringify({ name: s.name, label: s.label, path: s.path, type: s.type })}   e.g. ${JSON.stringify(s.example)}`,
@@ -91,9 +105,31 @@ export async function runDraftCommand(
     };
   }
 
-  const curl = parseCurl(values.curl);
-  if (!curl.ok) return { code: 1, stdout: '', stderr: `${curl.error.message}\n` };
-  const draft = draftFromCurl(curl.value, values.id === undefined ? {} : { id: values.id });
+  const idOption = values.id === undefined ? {} : { id: values.id };
+  let draft: ConnectorDraft;
+  if (values.openapi !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(values.openapi, 'utf8');
+    } catch (error) {
+      return {
+        code: 1,
+        stdout: '',
+        stderr: `Cannot read ${values.openapi}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`,
+      };
+    }
+    const doc = readOpenApi(text);
+    if (!doc.ok)
+      return { code: 1, stdout: '', stderr: `${values.openapi}: ${doc.error.message}\n` };
+    const drafted = draftFromOpenApi(doc.value, values.operation ?? '', idOption);
+    if (!drafted.ok)
+      return { code: 1, stdout: '', stderr: `${values.openapi}: ${drafted.error.message}\n` };
+    draft = drafted.value;
+  } else {
+    const curl = parseCurl(values.curl ?? '');
+    if (!curl.ok) return { code: 1, stdout: '', stderr: `${curl.error.message}\n` };
+    draft = draftFromCurl(curl.value, idOption);
+  }
   if (suggestions.length) {
     const scalars = suggestions.filter((s) => s.type !== 'json');
     (draft.connector.response as { outputs: unknown[] }).outputs = scalars
@@ -104,7 +140,10 @@ export async function runDraftCommand(
         `${scalars.length - DRAFT_OUTPUTS} more fields could be outputs: npm run connectors -- draft --response ${values.response}`,
       );
     }
-    draft.notes.pop(); // the note asking for outputs: they are suggested now
+    // The note about outputs is answered by the sample's suggestions.
+    draft.notes = draft.notes.filter(
+      (note) => !/response\.outputs|outputs are suggested/.test(note),
+    );
   }
 
   // Checked as the server would load it: the draft added to the config file (not written).

@@ -1,0 +1,371 @@
+import { parse as parseYaml } from 'yaml';
+import type { Result } from '../../../shared/src/result';
+import type { ConnectorDraft } from './draft-from-curl';
+import { suggestOutputs } from './suggest-outputs';
+
+/**
+ * A draft connector from one operation of an OpenAPI 3.x document (JSON or YAML): its path and
+ * query parameters and its JSON body's top-level properties become inputs (types, enums, required
+ * flags), the 2xx JSON response schema becomes suggested outputs, and the security scheme becomes
+ * the connection's auth with secret references. Swagger 2.0 is refused with how to convert it.
+ */
+export type OpenApiError = { code: 'OPENAPI_INVALID'; message: string };
+
+type Schema = Record<string, unknown>;
+type Doc = {
+  openapi?: unknown;
+  swagger?: unknown;
+  servers?: { url?: unknown }[];
+  paths?: Record<string, Record<string, unknown>>;
+  components?: {
+    schemas?: Record<string, Schema>;
+    securitySchemes?: Record<string, Schema>;
+    parameters?: Record<string, Schema>;
+    requestBodies?: Record<string, Schema>;
+  };
+  security?: Record<string, unknown>[];
+};
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'head'];
+const INPUT_NAME = /^[a-z][a-z0-9_]{0,63}$/;
+
+function fail(message: string): Result<ConnectorDraft, OpenApiError> {
+  return { ok: false, error: { code: 'OPENAPI_INVALID', message } };
+}
+
+export function readOpenApi(text: string): Result<Doc, OpenApiError> {
+  let doc: unknown;
+  try {
+    doc = text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text);
+  } catch (error) {
+    return {
+      ok: false,
+      error: {
+        code: 'OPENAPI_INVALID',
+        message: `not JSON or YAML: ${(error as Error).message.split('\n')[0]}`,
+      },
+    };
+  }
+  if (!doc || typeof doc !== 'object') {
+    return {
+      ok: false,
+      error: { code: 'OPENAPI_INVALID', message: 'the document is not an object' },
+    };
+  }
+  const typed = doc as Doc;
+  if (typed.swagger !== undefined) {
+    return {
+      ok: false,
+      error: {
+        code: 'OPENAPI_INVALID',
+        message: `this is Swagger ${String(typed.swagger)}, not OpenAPI 3: convert it first (for example with "npx swagger2openapi in.json -o out.json") and draft from the result`,
+      },
+    };
+  }
+  if (typeof typed.openapi !== 'string' || !typed.openapi.startsWith('3.')) {
+    return {
+      ok: false,
+      error: { code: 'OPENAPI_INVALID', message: 'the document has no "openapi": "3.x" field' },
+    };
+  }
+  return { ok: true, value: typed };
+}
+
+/** Follows a local `$ref` ("#/components/…"); other documents are not fetched. */
+function deref(doc: Doc, value: unknown, depth = 0): Schema | undefined {
+  if (!value || typeof value !== 'object') return undefined;
+  const ref = (value as { $ref?: unknown }).$ref;
+  if (typeof ref !== 'string') return value as Schema;
+  if (depth > 20 || !ref.startsWith('#/')) return undefined;
+  let node: unknown = doc;
+  for (const part of ref.slice(2).split('/')) {
+    node = (node as Record<string, unknown> | undefined)?.[
+      part.replaceAll('~1', '/').replaceAll('~0', '~')
+    ];
+  }
+  return deref(doc, node, depth + 1);
+}
+
+function inputName(raw: string): string {
+  const name = raw
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '');
+  return INPUT_NAME.test(name) ? name : `p_${name}`.slice(0, 64);
+}
+
+/** An input from a parameter or property schema: type, enum as a pattern, the description. */
+function inputFrom(
+  doc: Doc,
+  raw: string,
+  schemaValue: unknown,
+  required: boolean,
+  description: unknown,
+) {
+  const schema = deref(doc, schemaValue) ?? {};
+  const type = schema.type;
+  const format = schema.format;
+  const inputType =
+    type === 'integer'
+      ? 'integer'
+      : type === 'number'
+        ? 'number'
+        : type === 'boolean'
+          ? 'boolean'
+          : format === 'email'
+            ? 'email'
+            : format === 'date'
+              ? 'date'
+              : 'string';
+  const values = Array.isArray(schema.enum)
+    ? schema.enum.filter((v) => typeof v === 'string' || typeof v === 'number')
+    : [];
+  const escape = (value: string) => value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return {
+    name: inputName(raw),
+    label: raw,
+    ...(typeof description === 'string' ? { description: description.slice(0, 1000) } : {}),
+    type: inputType,
+    prompt: true,
+    required,
+    ...(values.length
+      ? {
+          pattern: `^(${values.map((v) => escape(String(v))).join('|')})$`,
+          hint: `one of: ${values.join(', ')}`.slice(0, 200),
+        }
+      : {}),
+  };
+}
+
+/** A sample built from a schema, for suggesting outputs (examples where the schema has them). */
+function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
+  const schema = deref(doc, schemaValue);
+  if (!schema || depth > 6) return null;
+  if (schema.example !== undefined) return schema.example;
+  const all = Array.isArray(schema.allOf) ? schema.allOf : undefined;
+  if (all) return Object.assign({}, ...all.map((part) => sampleOf(doc, part, depth + 1) as object));
+  const choice = (
+    Array.isArray(schema.oneOf)
+      ? schema.oneOf
+      : Array.isArray(schema.anyOf)
+        ? schema.anyOf
+        : undefined
+  )?.[0];
+  if (choice) return sampleOf(doc, choice, depth + 1);
+  if (schema.type === 'array') return [sampleOf(doc, schema.items, depth + 1)];
+  if (schema.type === 'object' || schema.properties) {
+    return Object.fromEntries(
+      Object.entries((schema.properties as Record<string, unknown>) ?? {}).map(([key, value]) => [
+        key,
+        sampleOf(doc, value, depth + 1),
+      ]),
+    );
+  }
+  if (schema.type === 'integer' || schema.type === 'number') return 0;
+  if (schema.type === 'boolean') return false;
+  return Array.isArray(schema.enum) ? schema.enum[0] : 'string';
+}
+
+function findOperation(doc: Doc, operation: string) {
+  const [method, path] = operation.includes(' ')
+    ? operation.split(/\s+/, 2)
+    : [undefined, undefined];
+  for (const [pathKey, item] of Object.entries(doc.paths ?? {})) {
+    for (const verb of METHODS) {
+      const op = deref(doc, item[verb]);
+      if (!op) continue;
+      if (op.operationId === operation || (method?.toLowerCase() === verb && path === pathKey)) {
+        return {
+          path: pathKey,
+          method: verb.toUpperCase(),
+          op,
+          shared: (item.parameters as unknown[]) ?? [],
+        };
+      }
+    }
+  }
+  return undefined;
+}
+
+export function draftFromOpenApi(
+  doc: Doc,
+  operation: string,
+  options: { id?: string } = {},
+): Result<ConnectorDraft, OpenApiError> {
+  const found = findOperation(doc, operation);
+  if (!found) {
+    const ids = Object.values(doc.paths ?? {})
+      .flatMap((item) => METHODS.map((verb) => deref(doc, item[verb])?.operationId))
+      .filter((id): id is string => typeof id === 'string');
+    return fail(
+      `no operation "${operation}"; give an operationId (${ids.slice(0, 15).join(', ') || 'none in this document'}) or "GET /path"`,
+    );
+  }
+  const { op, method } = found;
+  const server = typeof doc.servers?.[0]?.url === 'string' ? doc.servers[0].url : undefined;
+  if (!server || !/^https?:\/\//.test(server)) {
+    return fail(
+      'the document has no absolute "servers[0].url"; add the API\'s base URL (https://…)',
+    );
+  }
+  const base = new URL(server.replace(/\{[^}]+\}/g, 'x'));
+  const service = (
+    base.hostname
+      .split('.')
+      .filter((p) => !['www', 'api', 'com', 'net', 'org', 'io'].includes(p))[0] ?? 'api'
+  ).replace(/[^a-z0-9]/gi, '_');
+  const connectionId = service.toLowerCase();
+  const notes: string[] = [];
+  const secrets: string[] = [];
+  const secretRef = (suffix: string) => {
+    const name = `${service.toUpperCase()}_${suffix}`;
+    if (!secrets.includes(name)) secrets.push(name);
+    return `{{secrets.${name}}}`;
+  };
+
+  const inputs: ReturnType<typeof inputFrom>[] = [];
+  let path = found.path;
+  const query: Record<string, string> = {};
+  const headers: Record<string, string> = {};
+  for (const raw of [...found.shared, ...((op.parameters as unknown[]) ?? [])]) {
+    const param = deref(doc, raw);
+    if (!param || typeof param.name !== 'string') continue;
+    const input = inputFrom(
+      doc,
+      param.name,
+      param.schema,
+      param.required === true || param.in === 'path',
+      param.description,
+    );
+    if (param.in === 'path') path = path.replace(`{${param.name}}`, `{{inputs.${input.name}}}`);
+    else if (param.in === 'query') query[param.name] = `{{inputs.${input.name}}}`;
+    else if (param.in === 'header') headers[param.name] = `{{inputs.${input.name}}}`;
+    else continue;
+    inputs.push(input);
+  }
+
+  let body: Record<string, unknown> | undefined;
+  const requestBody = deref(doc, op.requestBody);
+  const jsonBody = deref(
+    doc,
+    (requestBody?.content as Record<string, { schema?: unknown }> | undefined)?.['application/json']
+      ?.schema,
+  );
+  if (jsonBody) {
+    const required = new Set(
+      Array.isArray(jsonBody.required) ? (jsonBody.required as string[]) : [],
+    );
+    const value: Record<string, string> = {};
+    for (const [key, property] of Object.entries(
+      (jsonBody.properties as Record<string, unknown>) ?? {},
+    )) {
+      const prop = deref(doc, property);
+      if (prop?.readOnly === true) continue;
+      const input = inputFrom(doc, key, property, required.has(key), prop?.description);
+      if (inputs.some((existing) => existing.name === input.name))
+        input.name = `body_${input.name}`.slice(0, 64);
+      inputs.push(input);
+      value[key] = `{{inputs.${input.name}}}`;
+    }
+    body = { type: 'json', value };
+    notes.push(
+      'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
+    );
+  } else if (requestBody) {
+    notes.push('The request body is not JSON: add "request.body" by hand.');
+  }
+
+  // Auth from the operation's security, else the document's.
+  let auth: Record<string, unknown> = { type: 'none' };
+  const requirement = ((op.security as Record<string, unknown>[] | undefined) ??
+    doc.security ??
+    [])[0];
+  const schemeName = requirement ? Object.keys(requirement)[0] : undefined;
+  const scheme = schemeName ? deref(doc, doc.components?.securitySchemes?.[schemeName]) : undefined;
+  if (scheme?.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer')
+    auth = { type: 'bearer', token: secretRef('TOKEN') };
+  else if (scheme?.type === 'http' && String(scheme.scheme).toLowerCase() === 'basic')
+    auth = { type: 'basic', username: secretRef('USERNAME'), password: secretRef('PASSWORD') };
+  else if (scheme?.type === 'apiKey' && scheme.in === 'header' && typeof scheme.name === 'string')
+    auth = { type: 'apiKeyHeader', header: scheme.name, value: secretRef('API_KEY') };
+  else if (
+    scheme?.type === 'oauth2' &&
+    (scheme.flows as Record<string, Schema> | undefined)?.clientCredentials
+  ) {
+    const flow = (scheme.flows as Record<string, Schema>).clientCredentials as Schema;
+    auth = {
+      type: 'oauth2ClientCredentials',
+      tokenUrl: String(flow.tokenUrl),
+      clientId: secretRef('CLIENT_ID'),
+      clientSecret: secretRef('CLIENT_SECRET'),
+    };
+  } else if (scheme) {
+    notes.push(
+      `The security scheme "${schemeName}" (${String(scheme.type)}${scheme.in ? ` in ${String(scheme.in)}` : ''}) has no matching auth here: set "auth" on the connection by hand (secrets go only in headers or the auth).`,
+    );
+  }
+
+  const success = Object.entries((op.responses as Record<string, Schema> | undefined) ?? {}).find(
+    ([status]) => /^2\d\d$/.test(status),
+  );
+  const responseSchema = success
+    ? deref(
+        doc,
+        (deref(doc, success[1])?.content as Record<string, { schema?: unknown }> | undefined)?.[
+          'application/json'
+        ]?.schema,
+      )
+    : undefined;
+  const outputs = responseSchema
+    ? suggestOutputs(sampleOf(doc, responseSchema))
+        .filter((s) => s.type !== 'json')
+        .slice(0, 12)
+        .map((s) => ({ name: s.name, label: s.label, path: s.path, type: s.type }))
+    : [];
+  if (!outputs.length)
+    notes.push('The operation documents no JSON success response: add "response.outputs" by hand.');
+  else
+    notes.push(
+      'The outputs are suggested from the response schema: keep the ones to show or write back.',
+    );
+
+  const id =
+    options.id ??
+    inputName(
+      typeof op.operationId === 'string' ? op.operationId : `${method}_${found.path}`,
+    ).slice(0, 64);
+  const basePath = base.pathname.replace(/\/$/, '');
+  return {
+    ok: true,
+    value: {
+      connectionId,
+      connection: { baseUrl: `${base.origin}${basePath}`, auth },
+      connector: {
+        id: /^[a-z][a-z0-9_-]{1,63}$/.test(id) ? id : `op_${id}`.slice(0, 64),
+        name: (typeof op.summary === 'string' ? op.summary : `${method} ${found.path}`).slice(
+          0,
+          100,
+        ),
+        ...(typeof op.description === 'string'
+          ? { description: op.description.slice(0, 2000) }
+          : {}),
+        draft: true,
+        connection: connectionId,
+        surfaces: ['zendesk'],
+        ...(['GET', 'HEAD'].includes(method) ? {} : { confirm: true }),
+        inputs,
+        request: {
+          method,
+          path,
+          ...(Object.keys(query).length ? { query } : {}),
+          ...(Object.keys(headers).length ? { headers } : {}),
+          ...(body ? { body } : {}),
+        },
+        response: { outputs },
+      },
+      secrets,
+      notes,
+    },
+  };
+}

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { compileConfig } from '../compile/compile-config';
+import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
+import { createSecretSource } from '../secrets/secret-source';
+import { draftFromOpenApi, readOpenApi } from './draft-from-openapi';
+
+const DOC = `
+openapi: 3.0.3
+info: { title: Tickets, version: '1' }
+servers: [{ url: 'https://api.helpbase.example.com/v2' }]
+security: [{ token: [] }]
+components:
+  securitySchemes:
+    token: { type: http, scheme: bearer }
+  schemas:
+    Order:
+      type: object
+      properties:
+        id: { type: integer, example: 7731 }
+        status: { type: string, enum: [open, shipped] }
+        customer: { $ref: '#/components/schemas/Customer' }
+    Customer:
+      type: object
+      properties:
+        email: { type: string, format: email, example: jane@example.com }
+paths:
+  /orders/{orderId}:
+    get:
+      operationId: getOrder
+      summary: Get an order
+      parameters:
+        - { name: orderId, in: path, required: true, schema: { type: integer } }
+        - { name: expand, in: query, schema: { type: string, enum: [customer, items] } }
+      responses:
+        '200':
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Order' }
+  /orders/{orderId}/notes:
+    post:
+      operationId: addNote
+      parameters:
+        - { name: orderId, in: path, required: true, schema: { type: integer } }
+      requestBody:
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [body]
+              properties:
+                body: { type: string, description: The note text }
+                id: { type: integer, readOnly: true }
+      responses: { '201': { description: created } }
+`;
+
+function draft(operation: string) {
+  const doc = readOpenApi(DOC);
+  if (!doc.ok) throw new Error(doc.error.message);
+  const drafted = draftFromOpenApi(doc.value, operation);
+  if (!drafted.ok) throw new Error(drafted.error.message);
+  return drafted.value;
+}
+
+describe('draftFromOpenApi', () => {
+  it('makes path and query parameters typed inputs, an enum a pattern, and the scheme bearer auth', () => {
+    const result = draft('getOrder');
+    expect(result.connection).toEqual({
+      baseUrl: 'https://api.helpbase.example.com/v2',
+      auth: { type: 'bearer', token: '{{secrets.HELPBASE_TOKEN}}' },
+    });
+    expect(result.connector).toMatchObject({
+      id: 'get_order',
+      name: 'Get an order',
+      draft: true,
+      request: {
+        method: 'GET',
+        path: '/orders/{{inputs.order_id}}',
+        query: { expand: '{{inputs.expand}}' },
+      },
+    });
+    const inputs = result.connector.inputs as Record<string, unknown>[];
+    expect(inputs[0]).toMatchObject({ name: 'order_id', type: 'integer', required: true });
+    expect(inputs[1]).toMatchObject({
+      name: 'expand',
+      required: false,
+      pattern: '^(customer|items)$',
+    });
+  });
+
+  it('suggests outputs from the response schema, following $refs', () => {
+    const outputs = draft('getOrder').connector.response as {
+      outputs: { path: string; type: string }[];
+    };
+    expect(outputs.outputs).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ path: 'id', type: 'integer' }),
+        expect.objectContaining({ path: 'status', type: 'string' }),
+        expect.objectContaining({ path: 'customer.email', type: 'string' }),
+      ]),
+    );
+  });
+
+  it('makes the JSON body properties inputs (not the read-only ones) and asks for confirmation', () => {
+    const result = draft('POST /orders/{orderId}/notes');
+    expect(result.connector).toMatchObject({
+      confirm: true,
+      request: { method: 'POST', body: { type: 'json', value: { body: '{{inputs.body}}' } } },
+    });
+    expect(JSON.stringify(result.connector)).not.toContain('"id":"{{inputs');
+  });
+
+  it('gives a connector the server compiles once its secret is set', () => {
+    for (const operation of ['getOrder', 'addNote']) {
+      const result = draft(operation);
+      const format = BUILT_IN_CONFIG_FORMAT;
+      const parsed = format.schemas.connectorConfigSchema.safeParse({
+        connections: { [result.connectionId]: result.connection },
+        connectors: [result.connector],
+      });
+      expect(parsed.success, operation).toBe(true);
+      if (!parsed.success) continue;
+      const compiled = compileConfig(parsed.data, {
+        format,
+        secrets: createSecretSource({ HELPBASE_TOKEN: 'x' }),
+        maxJsonBodyBytes: 64 * 1024 * 1024,
+      });
+      expect(compiled.ok && compiled.value.warnings.map((w) => w.message), operation).toEqual([]);
+    }
+  });
+
+  it('refuses Swagger 2.0 and names the operations it has', () => {
+    const swagger = readOpenApi('{"swagger": "2.0", "paths": {}}');
+    expect(!swagger.ok && swagger.error.message).toMatch(
+      /Swagger 2\.0, not OpenAPI 3: convert it first/,
+    );
+    const doc = readOpenApi(DOC);
+    const missing = doc.ok ? draftFromOpenApi(doc.value, 'deleteOrder') : undefined;
+    expect(missing?.ok === false && missing.error.message).toContain('getOrder, addNote');
+  });
+});
