@@ -159,7 +159,7 @@ function failureMessage(connector: CompiledConnector, scope: TemplateScope): str
 }
 
 /** Values of the inputs or outputs the config marks `redact`, masked by name whatever they hold. */
-function maskNamed(
+export function maskNamed(
   values: Record<string, unknown>,
   names: ReadonlySet<string>,
 ): Record<string, unknown> {
@@ -171,7 +171,7 @@ function maskNamed(
   );
 }
 
-function redactedOutputNames(connector: CompiledConnector): ReadonlySet<string> {
+export function redactedOutputNames(connector: CompiledConnector): ReadonlySet<string> {
   return new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
 }
 

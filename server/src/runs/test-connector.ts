@@ -13,6 +13,7 @@ import { createRunId } from '../run-log/run-record';
 import type { RunRecord, TargetSystem } from '../run-log/run-record';
 import type { HelpdeskErrorCode } from './helpdesk-port';
 import type { ConsoleTestReport, TestedInput } from '../../../shared/src/console/console-contracts';
+import { maskNamed, redactedOutputNames } from './run-connector';
 import type { RunDeps } from './run-connector';
 
 /**
@@ -229,10 +230,9 @@ export async function testConnector(
   const outputs = reading && reading.outcome !== 'failed' ? reading.outputs : {};
   // Everything shown from here on passes through the run's redaction: an upstream that echoes
   // a secret, or a redacted output, shows as a mask.
+  const redactedOutputs = redactedOutputNames(connector);
   const redaction: RunRedaction = createRunRedaction(deps.redactor, [
-    ...connector.response.outputs
-      .filter((output) => output.def.redact)
-      .map((output) => outputs[output.def.name]),
+    ...[...redactedOutputs].map((name) => outputs[name]),
     ...[...inputs.redacted].map((name) => inputs.values[name]),
   ]);
   const outcome: 'success' | 'empty' | 'failed' = sendFailure
@@ -251,11 +251,6 @@ export async function testConnector(
   );
   const preview = helpdesk.preview(connector.writeBack[writeOutcome], scope);
   const described = await helpdesk.describeWrites(preview.changes, target.target.type);
-  const redactedOutputs = new Set(
-    connector.response.outputs
-      .filter((output) => output.def.redact)
-      .map((output) => output.def.name),
-  );
   const shownOutputs = connector.response.outputs.map((output) => ({
     name: output.def.name,
     label: output.def.label ?? humanizeName(output.def.name),
@@ -282,12 +277,7 @@ export async function testConnector(
           message: `Test from the admin console: ${outcome}${error ? ` (${error.message})` : ''}.`,
           ...(reading?.outcome === 'empty' ? { emptyReason: reading.reason } : {}),
           dryRun: true,
-          inputs: Object.fromEntries(
-            Object.entries(inputs.values).map(([name, value]) => [
-              name,
-              inputs.redacted.has(name) ? REDACTED_MASK : value,
-            ]),
-          ),
+          inputs: maskNamed(inputs.values, inputs.redacted),
           request: rendered.value.censored,
           response: {
             ...(answer.status ? { status: answer.status } : {}),
