@@ -1,4 +1,5 @@
 import type { CurlRequest } from './parse-curl';
+import { toSnakeCase } from './snake-case';
 
 /**
  * A draft connector (and the connection it needs) from a curl command. Credentials never become
@@ -25,12 +26,6 @@ const CREDENTIAL_VALUE =
 const CREDENTIAL_WORDS =
   /(^|_)(token|secret|password|passwd|signature|apikey|api_key|access_key|private_key|auth_token)(_|$)/;
 
-function nameWords(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_');
-}
 /** Headers curl or the browser adds that a connector must not copy (the sender sets its own). */
 const DROPPED_HEADERS = new Set([
   'accept-encoding',
@@ -55,7 +50,7 @@ function looksRandom(value: string): boolean {
 export function looksLikeCredential(name: string, value: string): boolean {
   return (
     CREDENTIAL_VALUE.test(value) ||
-    (CREDENTIAL_WORDS.test(nameWords(name)) && value !== '') ||
+    (CREDENTIAL_WORDS.test(toSnakeCase(name)) && value !== '') ||
     looksRandom(value)
   );
 }

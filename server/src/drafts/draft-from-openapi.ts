@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Result } from '../../../shared/src/result';
 import type { ConnectorDraft } from './draft-from-curl';
+import { toSnakeCase } from './snake-case';
 import { suggestOutputs } from './suggest-outputs';
 
 /**
@@ -87,11 +88,7 @@ function deref(doc: Doc, value: unknown, depth = 0): Schema | undefined {
 }
 
 function inputName(raw: string): string {
-  const name = raw
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '');
+  const name = toSnakeCase(raw);
   return INPUT_NAME.test(name) ? name : `p_${name}`.slice(0, 64);
 }
 

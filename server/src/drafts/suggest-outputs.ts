@@ -1,3 +1,5 @@
+import { toSnakeCase } from './snake-case';
+
 /**
  * Suggested outputs from a sample answer: one per scalar field, with the JMESPath path that
  * reads it. An array is offered three ways: its first element's fields, its length, and (for an
@@ -27,13 +29,7 @@ function join(path: string, key: string): string {
 }
 
 function outputName(parts: string[]): string {
-  const name = parts
-    .join('_')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9]+/g, '_')
-    .replace(/^_+|_+$/g, '')
-    .slice(0, 60);
+  const name = toSnakeCase(parts.join('_')).slice(0, 60);
   return /^[a-z]/.test(name) ? name : `field_${name}`.slice(0, 63);
 }
 
