@@ -74,9 +74,15 @@ export function readPageSession(html: string): { token: string; expiresAt: strin
     : undefined;
 }
 
+export interface StackFakes {
+  zendesk: RunningFakeZendesk;
+  salesforce: RunningFakeSalesforce;
+  upstream: RunningDemoUpstream;
+}
+
 export interface TestStackOptions {
-  /** Edits the example config before the server loads it. */
-  editConfig?: (config: Record<string, unknown>) => void;
+  /** Edits the example config before the server loads it (the fakes are already listening). */
+  editConfig?: (config: Record<string, unknown>, fakes: StackFakes) => void;
   secrets?: Record<string, string>;
   /**
    * Read the secrets from this file, as a deployment does (and re-read it when it changes),
@@ -121,7 +127,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   }
   const config = JSON.parse(text) as Record<string, unknown>;
   delete config.$schema;
-  options.editConfig?.(config);
+  options.editConfig?.(config, { zendesk, salesforce, upstream });
   writeFileSync(configPath, JSON.stringify(config, null, 2));
   const built: ServerEnv = {
     mode: 'live',
