@@ -35,6 +35,8 @@ COPY server/src ./server/src
 COPY shared/src ./shared/src
 # The example config; mount your own over /app/config.
 COPY config ./config
+# The template library (`connectors add`, the console's "New from template").
+COPY templates ./templates
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node
 VOLUME ["/app/data"]

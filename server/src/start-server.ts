@@ -7,6 +7,7 @@ import { createApp } from './api/create-app';
 import type { CompiledConfig } from './compile/compiled-model';
 import { compileConfig } from './compile/compile-config';
 import { BUILT_IN_HELPDESKS, configFormatOf } from './helpdesks/helpdesk-registry';
+import { loadTemplates } from './templates/load-templates';
 import type { HelpdeskModule } from './helpdesks/helpdesk-module';
 import { createConfigStore } from './config/config-store';
 import type { ConfigStore } from './config/config-store';
@@ -85,6 +86,8 @@ export interface RunningServer {
 }
 
 export interface StartServerOptions extends ZendeskStartOptions {
+  /** The template library the console offers (default: templates/ in the working directory). */
+  templatesDir?: string;
   /** The helpdesks to run with (default: the built-in ones, helpdesks/helpdesk-registry.ts). */
   helpdesks?: readonly HelpdeskModule[];
   /** Where log lines go (default stdout). */
@@ -347,6 +350,9 @@ export async function startServer(
         ? 'Paused by its alert: agents see "paused by the admin" until it is resumed (Alerts).'
         : undefined,
     test: (request) => testConnector(runDeps, request),
+    helpdesks: runDeps.helpdesks,
+    templates: () => loadTemplates(options.templatesDir),
+    hasSecret: (name) => secretSource.get(name) !== undefined,
     config: () => configStore.current(),
     status: () => configStore.status(),
     runLog,

@@ -17,10 +17,23 @@ export async function writeRunLog(dataDir: string, runs: readonly RunRecord[]): 
  * mode (no helpdesk settings from the caller's environment), reading the data folder given.
  */
 export function runConnectorsCli(dataDir: string, ...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  return runConnectorsCliWith({ dataDir }, ...args);
+}
+
+/** The same, with a config of the test's own (`CONNECTORS_CONFIG`). */
+export function runConnectorsCliWith(
+  options: { dataDir: string; configPath?: string },
+  ...args: string[]
+) {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATA_DIR: options.dataDir,
+    LOG_LEVEL: 'silent',
+  };
   for (const name of Object.keys(env)) {
     if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG)/.test(name)) delete env[name];
   }
+  if (options.configPath !== undefined) env.CONNECTORS_CONFIG = options.configPath;
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],

@@ -27,6 +27,11 @@ import { createInterface } from 'node:readline/promises';
 import { runTestCommand, TEST_USAGE } from './test-command';
 import { DRAFT_USAGE, runDraftCommand } from './draft-command';
 import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
+import { loadTemplates } from '../templates/load-templates';
+import type { TemplateParameter } from '../../../shared/src/templates/template-schema';
+import type { HelpdeskField } from '../runs/helpdesk-port';
+import { openConfigFiles } from './open-config-files';
+import { runAddCommand, runTemplatesCommand, TEMPLATES_USAGE } from './template-commands';
 
 /**
  * `npm run connectors -- <command>`:
@@ -38,6 +43,7 @@ import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
  *   history [N], rollback N   the configs the server accepted, and going back to one
  *   test <id> --ticket N      the console's test, from the shell (asks the running server)
  *   draft --curl '…'          a draft connector from a curl command (or outputs from a sample)
+ *   templates, add <template> the template library, and adding a connector from one as a draft
  *   alerts, resume <id>       connector alerts: rules and states; lifting an alert's pause
  */
 const USAGE = `usage:
@@ -54,6 +60,7 @@ const USAGE = `usage:
   npm run connectors -- show <run-id>
 ${TEST_USAGE}
 ${DRAFT_USAGE}
+${TEMPLATES_USAGE}
 ${AGENT_KEYS_USAGE}
 ${CONFIG_HISTORY_USAGE}
 ${ALERTS_USAGE}`;
@@ -69,6 +76,42 @@ async function askYesNo(question: string): Promise<boolean> {
     return /^y(es)?$/i.test((await readline.question(question)).trim());
   } finally {
     readline.close();
+  }
+}
+
+/** A line typed on the terminal; no terminal, no asking. */
+async function askLine(question: string): Promise<string> {
+  const readline = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return await readline.question(question);
+  } finally {
+    readline.close();
+  }
+}
+
+/**
+ * The helpdesk's fields for a field blank, from the running server (it holds the helpdesk
+ * credentials); undefined when it cannot be asked, and the admin types the id instead.
+ */
+async function listHelpdeskFields(
+  env: ServerEnv,
+  parameter: TemplateParameter,
+): Promise<HelpdeskField[] | undefined> {
+  const serverUrl = (process.env.SERVER_URL ?? `http://127.0.0.1:${env.port}`).replace(/\/$/, '');
+  const query = new URLSearchParams(
+    parameter.kind === 'salesforceField'
+      ? { system: 'salesforce', object: parameter.salesforceObject ?? 'Case' }
+      : { system: 'zendesk' },
+  );
+  try {
+    const answer = await fetch(`${serverUrl}/api/admin/console/helpdesk-fields?${query}`, {
+      headers: { authorization: `Bearer ${env.adminToken ?? ''}` },
+      signal: AbortSignal.timeout(5_000),
+    });
+    if (!answer.ok) return undefined;
+    return ((await answer.json()) as { fields: HelpdeskField[] }).fields;
+  } catch {
+    return undefined;
   }
 }
 
@@ -237,6 +280,30 @@ async function main(argv: string[]): Promise<number> {
           overrides,
         ),
     });
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'templates') {
+    const output = runTemplatesCommand(rest, { library: () => loadTemplates() });
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'add') {
+    const secrets = loadServerSecrets(env);
+    if (!secrets.ok) {
+      process.stderr.write(`${secrets.error.message}\n`);
+      return 1;
+    }
+    let files: Awaited<ReturnType<typeof openConfigFiles>> | undefined;
+    const output = await runAddCommand(rest, {
+      library: () => loadTemplates(),
+      sources: async () => (files = await openConfigFiles(env, secrets.value)),
+      ...(process.stdin.isTTY ? { ask: askLine } : {}),
+      listFields: (parameter) => listHelpdeskFields(env, parameter),
+    });
+    if (files && 'close' in files) await files.close();
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;

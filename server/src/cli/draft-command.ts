@@ -4,10 +4,7 @@ import { applyEdits, modify } from 'jsonc-parser';
 import type { LoadConfigResult } from '../config/load-config';
 import { formatConfigIssues } from '../config/format-config-issues';
 import { writeConnectorInto } from '../console/edit-connector';
-import { draftFromCurl } from '../drafts/draft-from-curl';
-import type { ConnectorDraft } from '../drafts/draft-from-curl';
-import { draftFromOpenApi, readOpenApi } from '../drafts/draft-from-openapi';
-import { parseCurl } from '../drafts/parse-curl';
+import { buildDraft } from '../drafts/build-draft';
 import { suggestOutputs } from '../drafts/suggest-outputs';
 import type { CommandOutput } from './agent-keys-command';
 import { parseCliOptions } from './parse-cli-options';
@@ -21,9 +18,6 @@ export const DRAFT_USAGE = `  npm run connectors -- draft --openapi <file.json|y
       outputs are suggested from a sample answer. Checked against the current config.
   npm run connectors -- draft --response <file>
       suggested outputs (JMESPath paths) for every field of a sample answer`;
-
-/** Outputs the draft takes from a sample answer: the scalar fields first, up to this many. */
-const DRAFT_OUTPUTS = 12;
 
 export interface DraftCommandDeps {
   configPath: string;
@@ -105,12 +99,10 @@ export async function runDraftCommand(
     };
   }
 
-  const idOption = values.id === undefined ? {} : { id: values.id };
-  let draft: ConnectorDraft;
+  let document = '';
   if (values.openapi !== undefined) {
-    let text: string;
     try {
-      text = await readFile(values.openapi, 'utf8');
+      document = await readFile(values.openapi, 'utf8');
     } catch (error) {
       return {
         code: 1,
@@ -118,33 +110,19 @@ export async function runDraftCommand(
         stderr: `Cannot read ${values.openapi}: ${(error as NodeJS.ErrnoException).code ?? 'error'}\n`,
       };
     }
-    const doc = readOpenApi(text);
-    if (!doc.ok)
-      return { code: 1, stdout: '', stderr: `${values.openapi}: ${doc.error.message}\n` };
-    const drafted = draftFromOpenApi(doc.value, values.operation ?? '', idOption);
-    if (!drafted.ok)
-      return { code: 1, stdout: '', stderr: `${values.openapi}: ${drafted.error.message}\n` };
-    draft = drafted.value;
-  } else {
-    const curl = parseCurl(values.curl ?? '');
-    if (!curl.ok) return { code: 1, stdout: '', stderr: `${curl.error.message}\n` };
-    draft = draftFromCurl(curl.value, idOption);
   }
-  if (suggestions.length) {
-    const scalars = suggestions.filter((s) => s.type !== 'json');
-    (draft.connector.response as { outputs: unknown[] }).outputs = scalars
-      .slice(0, DRAFT_OUTPUTS)
-      .map((s) => ({ name: s.name, label: s.label, path: s.path, type: s.type }));
-    if (scalars.length > DRAFT_OUTPUTS) {
-      draft.notes.push(
-        `${scalars.length - DRAFT_OUTPUTS} more fields could be outputs: npm run connectors -- draft --response ${values.response}`,
-      );
-    }
-    // The note about outputs is answered by the sample's suggestions.
-    draft.notes = draft.notes.filter(
-      (note) => !/response\.outputs|outputs are suggested/.test(note),
-    );
+  const built = buildDraft({
+    ...(values.openapi !== undefined
+      ? { kind: 'openapi' as const, document, operation: values.operation ?? '' }
+      : { kind: 'curl' as const, command: values.curl ?? '' }),
+    ...(values.id === undefined ? {} : { id: values.id }),
+    ...(sample?.ok ? { sample: sample.value } : {}),
+  });
+  if (!built.ok) {
+    const where = values.openapi === undefined ? '' : `${values.openapi}: `;
+    return { code: 1, stdout: '', stderr: `${where}${built.error.message}\n` };
   }
+  const draft = built.value;
 
   // Checked as the server would load it: the draft added to the config file (not written).
   const file = resolve(deps.configPath);

@@ -5,7 +5,10 @@ import type {
   ConsoleCheckAnswer,
   ConsoleConnector,
   ConsoleConnectorsAnswer,
+  ConsoleDraftAnswer,
+  ConsoleHelpdeskFieldsAnswer,
   ConsoleIssue,
+  ConsoleTemplatesAnswer,
   ConsoleSettings,
 } from '../../../shared/src/console/console-contracts';
 import { humanizeName } from '../../../shared/src/humanize-name';
@@ -26,6 +29,11 @@ import {
 } from '../run-log/run-record';
 import type { RunLogStore, RunQuery } from '../run-log/run-record';
 import type { TestConnectorRequest, TestConnectorResult } from '../runs/test-connector';
+import { idSchema } from '../../../shared/src/config/connector-config-schema';
+import { buildDraft } from '../drafts/build-draft';
+import type { Helpdesks } from '../runs/helpdesk-port';
+import { applyTemplate } from '../templates/apply-template';
+import type { TemplateLibrary } from '../templates/load-templates';
 import { checkConnectorEdit, findConnectorSource, saveConnectorEdit } from './edit-connector';
 import type { ConfigSources, EditError } from './edit-connector';
 
@@ -41,6 +49,12 @@ export interface ConsoleApiDeps {
   settings: Omit<ConsoleSettings, 'user'>;
   /** Tests a connector without side effects (server/src/runs/test-connector.ts). */
   test: (request: TestConnectorRequest) => Promise<TestConnectorResult>;
+  /** The helpdesks, to list the fields a template's blanks are picked from. */
+  helpdesks?: Helpdesks;
+  /** The template library (templates/), read when asked: edits to it show without a restart. */
+  templates?: () => TemplateLibrary;
+  /** Whether a secret is set, by name (never its value): drafts say which still need one. */
+  hasSecret?: (name: string) => boolean;
   /** Connectors an alert paused, with why (the alerts feature); none when it is off. */
   pausedReason?: (connectorId: string) => string | undefined;
   now?: () => number;
@@ -85,9 +99,47 @@ const testBodySchema = z.strictObject({
   confirmed: z.boolean().default(false),
 });
 
+const connectionIdSchema = z.string().regex(/^[a-z][a-z0-9_-]{1,63}$/);
 const editBodySchema = z.strictObject({
   connector: z.record(z.string(), z.unknown()),
   fileHash: z.string().max(64).optional(),
+  /** A new connector's connection, added with it (templates and drafts bring theirs). */
+  connection: z
+    .strictObject({ id: connectionIdSchema, value: z.record(z.string(), z.unknown()) })
+    .optional(),
+});
+
+const helpdeskFieldsQuerySchema = z.strictObject({
+  system: targetSystemSchema,
+  object: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_]{0,79}$/)
+    .optional(),
+});
+
+const templateDraftBodySchema = z.strictObject({
+  values: z.record(z.string().max(64), z.string().max(2000)).default({}),
+  secretNames: z.record(z.string().max(64), z.string().max(64)).default({}),
+  connectorId: z.string().max(64).optional(),
+  connectionId: z.string().max(64).optional(),
+});
+
+const draftBodySchema = z.strictObject({
+  source: z.enum(['curl', 'openapi']),
+  /** The curl command, as copied. */
+  command: z.string().max(100_000).optional(),
+  /** The OpenAPI 3 document (JSON or YAML text) and the operation (operationId or "GET /path"). */
+  document: z
+    .string()
+    .max(10 * 1024 * 1024)
+    .optional(),
+  operation: z.string().max(500).optional(),
+  /** A sample answer (JSON text): its fields become the outputs. */
+  sample: z
+    .string()
+    .max(2 * 1024 * 1024)
+    .optional(),
+  id: idSchema.optional(),
 });
 
 function describeIssue(issue: LocatedIssue): ConsoleIssue {
@@ -235,8 +287,7 @@ export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
     res.json({ id, ...found });
   });
 
-  // Connector JSON can be large (long templates); still bounded.
-  const json = express.json({ limit: '512kb', strict: true });
+  // Connector JSON can be large (long templates); still bounded (\`json\`, below).
 
   const check = async (
     req: Request,
@@ -244,17 +295,145 @@ export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
     edit: Parameters<typeof checkConnectorEdit>[1],
   ) => {
     const body = parseOrThrow(editBodySchema, req.body, 'BODY_INVALID');
-    const checked = await checkConnectorEdit(deps.sources, edit, body.connector);
+    const withConnection =
+      edit.kind === 'create' && body.connection ? { ...edit, connection: body.connection } : edit;
+    res.json(await checkEdit(withConnection, body.connector));
+  };
+  const checkEdit = async (
+    edit: Parameters<typeof checkConnectorEdit>[1],
+    connector: unknown,
+  ): Promise<ConsoleCheckAnswer> => {
+    const checked = await checkConnectorEdit(deps.sources, edit, connector);
     if (!checked.ok && checked.error.code !== 'CONFIG_INVALID') throwEditError(checked.error);
-    const answer: ConsoleCheckAnswer = checked.ok
+    return checked.ok
       ? { ok: true, file: checked.value.file, issues: checked.value.warnings.map(describeIssue) }
       : {
           ok: false,
           issues:
             checked.error.code === 'CONFIG_INVALID' ? checked.error.issues.map(describeIssue) : [],
         };
-    res.json(answer);
   };
+  /** A draft as the console shows it before saving: checked as the whole config, nothing written. */
+  const reviewDraft = async (draft: {
+    connectionId: string;
+    connection: Record<string, unknown>;
+    connector: Record<string, unknown>;
+    secrets: { name: string; label?: string; howToGet?: string }[];
+    notes: string[];
+  }): Promise<ConsoleDraftAnswer> => ({
+    ...draft,
+    secrets: draft.secrets.map((secret) => ({
+      ...secret,
+      set: deps.hasSecret?.(secret.name) ?? false,
+    })),
+    check: await checkEdit(
+      { kind: 'create', connection: { id: draft.connectionId, value: draft.connection } },
+      draft.connector,
+    ),
+  });
+
+  router.get('/helpdesk-fields', async (req, res) => {
+    const query = parseOrThrow(helpdeskFieldsQuerySchema, req.query, 'QUERY_INVALID');
+    const helpdesk = deps.helpdesks?.get(query.system);
+    if (!helpdesk?.listFields) {
+      throw new ApiError(
+        'HELPDESK_UNAVAILABLE',
+        `This server is not connected to ${query.system}, or it cannot list its fields.`,
+      );
+    }
+    const listed = await helpdesk.listFields(query.object ?? 'Case');
+    if (!listed.ok) {
+      throw new ApiError(
+        'HELPDESK_UNAVAILABLE',
+        `${helpdesk.label} did not list its fields: ${listed.error}`,
+      );
+    }
+    const answer: ConsoleHelpdeskFieldsAnswer = { fields: listed.value };
+    res.json(answer);
+  });
+
+  router.get('/templates', (_req, res) => {
+    const library = deps.templates?.() ?? { templates: [], issues: [] };
+    const answer: ConsoleTemplatesAnswer = {
+      templates: library.templates.map((template) => ({
+        id: template.id,
+        title: template.title,
+        service: template.service,
+        category: template.category,
+        summary: template.summary,
+        auth: template.auth,
+        ...(template.sideEffects ? { sideEffects: template.sideEffects } : {}),
+        docs: template.docs,
+        parameters: template.parameters,
+        secrets: template.secrets,
+        connectionId: template.connection.id,
+        connectorId: String(template.connector.id ?? template.id),
+      })),
+      issues: library.issues.map(describeIssue),
+    };
+    res.json(answer);
+  });
+
+  const json = express.json({ limit: '512kb', strict: true });
+
+  router.post('/templates/:templateId/draft', json, async (req, res) => {
+    const id = String(req.params.templateId);
+    const template = deps.templates?.().templates.find((candidate) => candidate.id === id);
+    if (!template) {
+      throw new ApiError('TEMPLATE_NOT_FOUND', `There is no template "${id.slice(0, 64)}".`);
+    }
+    const body = parseOrThrow(templateDraftBodySchema, req.body, 'BODY_INVALID');
+    const applied = applyTemplate(template, {
+      values: body.values,
+      secretNames: body.secretNames,
+      ...(body.connectorId ? { connectorId: body.connectorId } : {}),
+      ...(body.connectionId ? { connectionId: body.connectionId } : {}),
+    });
+    if (!applied.ok) {
+      throw new ApiError('TEMPLATE_VALUE_INVALID', applied.error.message, {
+        parameter: applied.error.parameter,
+      });
+    }
+    res.json(await reviewDraft({ ...applied.value, notes: [] }));
+  });
+
+  // An OpenAPI document can be large (GitHub's is ~10 MB): its own limit.
+  router.post('/drafts', express.json({ limit: '12mb', strict: true }), async (req, res) => {
+    const body = parseOrThrow(draftBodySchema, req.body, 'BODY_INVALID');
+    let sample: unknown;
+    if (body.sample !== undefined && body.sample.trim() !== '') {
+      try {
+        sample = JSON.parse(body.sample) as unknown;
+      } catch (error) {
+        throw new ApiError(
+          'DRAFT_SOURCE_INVALID',
+          `The sample answer is not JSON: ${(error as Error).message}`,
+        );
+      }
+    }
+    const built = buildDraft({
+      ...(body.source === 'curl'
+        ? { kind: 'curl' as const, command: body.command ?? '' }
+        : {
+            kind: 'openapi' as const,
+            document: body.document ?? '',
+            operation: body.operation ?? '',
+          }),
+      ...(body.id === undefined ? {} : { id: body.id }),
+      ...(sample === undefined ? {} : { sample }),
+    });
+    if (!built.ok) throw new ApiError('DRAFT_SOURCE_INVALID', built.error.message);
+    const { connectionId, connection, connector, secrets, notes } = built.value;
+    res.json(
+      await reviewDraft({
+        connectionId,
+        connection,
+        connector,
+        secrets: secrets.map((name) => ({ name })),
+        notes,
+      }),
+    );
+  });
 
   router.post('/connectors/:connectorId/check', json, (req, res) =>
     check(req, res, { kind: 'update', connectorId: String(req.params.connectorId) }),
@@ -281,7 +460,7 @@ export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
     const body = parseOrThrow(editBodySchema, req.body, 'BODY_INVALID');
     const saved = await saveConnectorEdit(
       deps.sources,
-      { kind: 'create' },
+      { kind: 'create', ...(body.connection ? { connection: body.connection } : {}) },
       body.connector,
       authorOf(req),
     );

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { applyEdits, findNodeAtLocation, modify, parseTree } from 'jsonc-parser';
 import type { Node } from 'jsonc-parser';
 import type { Result } from '../../../shared/src/result';
@@ -43,6 +44,7 @@ export type EditError =
   | { code: 'CONFIG_INVALID'; message: string; issues: LocatedIssue[] }
   | { code: 'CONFIG_CHANGED'; message: string }
   | { code: 'CONNECTOR_EXISTS'; message: string }
+  | { code: 'CONNECTION_EXISTS'; message: string }
   | { code: 'CONFIG_WRITE_FAILED'; message: string };
 
 export interface SavedEdit {
@@ -95,9 +97,51 @@ export function writeConnectorInto(text: string, index: number, connector: unkno
   return edited.endsWith('\n') ? edited : `${edited}\n`;
 }
 
-/** A config holding only this connector, for a new file in a config folder. */
-function newFileWith(connector: unknown): string {
-  return `${JSON.stringify({ connections: {}, connectors: [connector] }, null, 2)}\n`;
+/** A config holding only this connector (and its connection), for a new file in a config folder. */
+function newFileWith(connector: unknown, connection?: NewConnection): string {
+  const connections = connection ? { [connection.id]: connection.value } : {};
+  return `${JSON.stringify({ connections, connectors: [connector] }, null, 2)}\n`;
+}
+
+/** A connection added together with a new connector (from a template or a draft). */
+export interface NewConnection {
+  id: string;
+  value: unknown;
+}
+
+export type ConnectorEdit =
+  | { kind: 'update'; connectorId: string; fileHash?: string }
+  | { kind: 'create'; connection?: NewConnection };
+
+/**
+ * The connection as the served files define it, if any. The same definition again is fine (a
+ * second connector from one template); a different one under the same id would silently change
+ * what the existing connectors call, so it is refused.
+ */
+function findConnection(
+  sources: readonly { file: string; text: string }[],
+  id: string,
+): { file: string; value: unknown } | undefined {
+  for (const source of sources) {
+    const tree = parseTree(source.text);
+    const node = tree ? findNodeAtLocation(tree, ['connections', id]) : undefined;
+    if (node) {
+      return {
+        file: source.file,
+        value: JSON.parse(source.text.slice(node.offset, node.offset + node.length)) as unknown,
+      };
+    }
+  }
+  return undefined;
+}
+
+function addConnectionInto(text: string, connection: NewConnection): string {
+  return applyEdits(
+    text,
+    modify(text, ['connections', connection.id], connection.value, {
+      formattingOptions: FORMATTING,
+    }),
+  );
 }
 
 async function isFolder(path: string): Promise<boolean> {
@@ -110,7 +154,7 @@ async function isFolder(path: string): Promise<boolean> {
 /** What the edit would make of the files, or why it cannot be made. */
 async function planEdit(
   deps: ConfigSources,
-  edit: { kind: 'update'; connectorId: string; fileHash?: string } | { kind: 'create' },
+  edit: ConnectorEdit,
   connector: unknown,
 ): Promise<Result<{ file: string; text: string }, EditError>> {
   const sources = deps.sources();
@@ -148,6 +192,20 @@ async function planEdit(
       error: { code: 'CONNECTOR_EXISTS', message: `A connector "${newId}" already exists.` },
     };
   }
+  let connection = edit.connection;
+  if (connection) {
+    const existing = findConnection(sources, connection.id);
+    if (existing && !isDeepStrictEqual(existing.value, connection.value)) {
+      return {
+        ok: false,
+        error: {
+          code: 'CONNECTION_EXISTS',
+          message: `A different connection "${connection.id}" already exists in ${existing.file}; choose another connection id, or use the existing one.`,
+        },
+      };
+    }
+    if (existing) connection = undefined;
+  }
   if (await isFolder(deps.configPath)) {
     // In a config folder each new connector gets a file of its own, named after it.
     const name =
@@ -159,7 +217,7 @@ async function planEdit(
         error: { code: 'CONNECTOR_EXISTS', message: `${file} already exists.` },
       };
     }
-    return { ok: true, value: { file, text: newFileWith(connector) } };
+    return { ok: true, value: { file, text: newFileWith(connector, connection) } };
   }
   const text = sources.find((source) => resolve(source.file) === resolve(deps.configPath))?.text;
   if (text === undefined) {
@@ -171,9 +229,10 @@ async function planEdit(
       },
     };
   }
+  const withConnection = connection ? addConnectionInto(text, connection) : text;
   return {
     ok: true,
-    value: { file: deps.configPath, text: writeConnectorInto(text, -1, connector) },
+    value: { file: deps.configPath, text: writeConnectorInto(withConnection, -1, connector) },
   };
 }
 
@@ -199,7 +258,7 @@ type LoadedEdit = Extract<LoadConfigResult<unknown>, { ok: true }>['value'];
 /** Checks an edit as the whole config the server would load; nothing is written. */
 export async function checkConnectorEdit(
   deps: ConfigSources,
-  edit: { kind: 'update'; connectorId: string } | { kind: 'create' },
+  edit: ConnectorEdit,
   connector: unknown,
 ): Promise<Result<{ file: string; warnings: LocatedIssue[] }, EditError>> {
   const planned = await planEdit(deps, edit, connector);
@@ -215,7 +274,7 @@ export async function checkConnectorEdit(
  */
 export async function saveConnectorEdit(
   deps: ConfigSources,
-  edit: { kind: 'update'; connectorId: string; fileHash?: string } | { kind: 'create' },
+  edit: ConnectorEdit,
   connector: unknown,
   author: string,
 ): Promise<Result<SavedEdit, EditError>> {

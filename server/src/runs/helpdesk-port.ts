@@ -105,6 +105,22 @@ export interface HelpdeskPort {
    * When the names cannot be read, the ids stand in and `note` says why.
    */
   describeWrites(changes: unknown, targetType: string): Promise<DescribedWrites>;
+  /**
+   * The fields a connector may write on `targetType` (a Salesforce object; Zendesk has only
+   * tickets), as the helpdesk lists them, so an admin picks a field instead of typing its id.
+   * Optional: a helpdesk that cannot list its fields leaves admins typing ids.
+   */
+  listFields?(targetType: string): Promise<Result<HelpdeskField[], string>>;
+}
+
+export interface HelpdeskField {
+  /** What the config names: a Zendesk custom field id, a Salesforce field API name. */
+  key: string;
+  label: string;
+  /** The helpdesk's own type name ("text", "tagger"; "string", "picklist"). */
+  type: string;
+  /** False for a field the helpdesk would refuse to write (inactive, not updateable). */
+  writable: boolean;
 }
 
 export interface DescribedWrite {

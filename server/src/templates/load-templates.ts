@@ -26,9 +26,26 @@ export interface TemplateLibrary {
 export function loadTemplates(dir: string = TEMPLATES_DIR): TemplateLibrary {
   const templates: ConnectorTemplate[] = [];
   const issues: LocatedIssue[] = [];
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort();
+  let files: string[];
+  try {
+    files = readdirSync(dir)
+      .filter((name) => name.endsWith('.json'))
+      .sort();
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? 'error';
+    return {
+      templates,
+      issues: [
+        {
+          file: dir,
+          path: '$',
+          message: `the template folder cannot be read (${reason})`,
+          hint: 'run the server and the CLI from the project folder, where templates/ is',
+          severity: 'error',
+        },
+      ],
+    };
+  }
   for (const name of files) {
     const file = join(dir, name);
     const problem = (path: string, message: string, hint: string): void => {

@@ -15,6 +15,14 @@ export const API_ERROR_CODES = {
   /** The file changed on disk since the console opened it. */
   CONFIG_CHANGED: 409,
   CONNECTOR_EXISTS: 409,
+  /** A connector's new connection would replace a different one under the same id. */
+  CONNECTION_EXISTS: 409,
+  /** No template by that id in templates/. */
+  TEMPLATE_NOT_FOUND: 404,
+  /** A template blank was missing or not of the right shape. */
+  TEMPLATE_VALUE_INVALID: 400,
+  /** The curl command, OpenAPI document or sample given for a draft could not be read. */
+  DRAFT_SOURCE_INVALID: 400,
   CONFIG_WRITE_FAILED: 500,
   /** A console change without the session's CSRF token, or from another origin. */
   CSRF_INVALID: 403,

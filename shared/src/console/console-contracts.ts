@@ -123,3 +123,53 @@ export interface ConsoleTestReport {
     error?: { code: string; message: string };
   };
 }
+
+/** `GET /api/admin/console/helpdesk-fields`: the fields a connector can write, to pick from. */
+export interface ConsoleHelpdeskFieldsAnswer {
+  fields: { key: string; label: string; type: string; writable: boolean }[];
+}
+
+/** `GET /api/admin/console/templates`: the template library, as its files describe it. */
+export interface ConsoleTemplatesAnswer {
+  templates: ConsoleTemplate[];
+  /** Templates that did not load, and why. */
+  issues: ConsoleIssue[];
+}
+
+export interface ConsoleTemplate {
+  id: string;
+  title: string;
+  service: string;
+  category: string;
+  summary: string;
+  auth: { type: string; why: string };
+  sideEffects?: { what: string; guard: string };
+  docs: { topic: string; title: string; url: string }[];
+  parameters: {
+    name: string;
+    label: string;
+    description: string;
+    kind: 'text' | 'url' | 'zendeskTicketField' | 'salesforceField';
+    required: boolean;
+    default?: string;
+    example?: string;
+    salesforceObject?: string;
+    fieldTypes?: string[];
+  }[];
+  secrets: { name: string; label: string; howToGet: string }[];
+  connectionId: string;
+  connectorId: string;
+}
+
+/**
+ * A draft to review before it is saved (from a template, a curl command, an OpenAPI operation):
+ * the connector and its connection as they would be added, the secrets to set and what to decide.
+ */
+export interface ConsoleDraftAnswer {
+  connectionId: string;
+  connection: Record<string, unknown>;
+  connector: Record<string, unknown>;
+  secrets: { name: string; label?: string; howToGet?: string; set: boolean }[];
+  notes: string[];
+  check: ConsoleCheckAnswer;
+}

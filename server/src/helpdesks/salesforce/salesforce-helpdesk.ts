@@ -297,6 +297,20 @@ export function createSalesforceHelpdesk(
       };
     },
 
+    async listFields(targetType: string) {
+      const description = await client.describe(targetType);
+      if (!description.ok) return { ok: false, error: description.error.message };
+      return {
+        ok: true,
+        value: description.value.fields.map((field) => ({
+          key: field.name,
+          label: field.label,
+          type: field.type,
+          writable: field.updateable,
+        })),
+      };
+    },
+
     preview(write, scope): WriteResult {
       return { ok: true, written: false, changes: describeChanges(renderFields(write, scope)) };
     },

@@ -17,6 +17,20 @@ import type { AgentAccess, AgentAccessError } from './identity/agent-access';
 import { buildTicketUpdate } from './build-ticket-update';
 import type { TicketUpdate } from './build-ticket-update';
 
+/** Zendesk's custom ticket field types (Ticket Fields API); the rest are system fields. */
+const CUSTOM_FIELD_TYPES = new Set([
+  'text',
+  'textarea',
+  'checkbox',
+  'date',
+  'integer',
+  'decimal',
+  'regexp',
+  'partialcreditcard',
+  'multiselect',
+  'tagger',
+  'lookup',
+]);
 /**
  * Zendesk as a run target: loads the ticket (with requester, organization and the chosen comment)
  * through the REST API, and writes each run's changes as one ticket update guarded by
@@ -332,6 +346,23 @@ export function createZendeskHelpdesk(
         if (value !== undefined) fields.push({ field: key, label, value });
       }
       return { fields, ...(note ? { note } : {}) };
+    },
+
+    async listFields() {
+      const listed = await client.listTicketFields();
+      if (!listed.ok) return { ok: false, error: listed.error.message };
+      return {
+        ok: true,
+        value: listed.value
+          // System fields (subject, status, group…) are written by name, not as custom fields.
+          .filter((field) => CUSTOM_FIELD_TYPES.has(field.type))
+          .map((field) => ({
+            key: String(field.id),
+            label: field.title,
+            type: field.type,
+            writable: field.active,
+          })),
+      };
     },
 
     preview(write: CompiledWrite | undefined, scope: TemplateScope): WriteResult {
