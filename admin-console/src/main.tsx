@@ -10,6 +10,7 @@ import { RunScreen } from './screens/run';
 import { VersionsScreen } from './screens/versions';
 import { DeliveriesScreen } from './screens/deliveries';
 import { AlertsScreen } from './screens/alerts';
+import { NewConnectorScreen } from './screens/new-connector';
 
 interface Session {
   user: string;
@@ -48,7 +49,8 @@ function Screen() {
   const route = useRoute();
   const [section = 'connectors', id, tab] = route.parts;
   if (section === 'connectors' && id) return <ConnectorScreen id={id} tab={tab ?? 'edit'} />;
-  if (section === 'new') return <ConnectorScreen id={undefined} tab="edit" />;
+  if (section === 'new' && id === 'blank') return <ConnectorScreen id={undefined} tab="edit" />;
+  if (section === 'new') return <NewConnectorScreen how={id} templateId={tab} />;
   if (section === 'logs') return <LogsScreen query={route.query} />;
   if (section === 'runs' && id) return <RunScreen id={id} />;
   if (section === 'versions') return <VersionsScreen selected={id} />;

@@ -98,6 +98,7 @@ describe('the admin console, walked through', () => {
 
       // Create a draft. A first try without a request is refused with a path and a hint.
       await page.getByRole('link', { name: 'New connector' }).click();
+      await page.getByRole('link', { name: 'Blank' }).click();
       await setEditor(page, JSON.stringify({ ...DRAFT, request: undefined }, null, 2));
       expect(await page.locator('#check-status').textContent()).toMatch(/^Not valid/);
       expect(await page.locator('.issues').textContent()).toContain('request');
