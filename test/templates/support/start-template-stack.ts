@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { SANDBOX_SALESFORCE_IDS } from '../../../server/src/sandbox/seed/salesforce-seed';
 import { applyTemplate } from '../../../server/src/templates/apply-template';
 import type { TemplateChoices } from '../../../server/src/templates/apply-template';
 import { loadTemplates } from '../../../server/src/templates/load-templates';
@@ -18,6 +19,12 @@ export interface TemplateStack {
   /** Runs the connector on a sandbox ticket as the admin, confirming any side effect. */
   runOnTicket(
     ticketId: number,
+    inputs?: Record<string, string | number | boolean>,
+  ): Promise<request.Response>;
+  /** Runs the connector on a sandbox Salesforce record as the sandbox rep, confirmed. */
+  runOnRecord(
+    objectApiName: string,
+    recordId: string,
     inputs?: Record<string, string | number | boolean>,
   ): Promise<request.Response>;
   close(): Promise<void>;
@@ -89,6 +96,17 @@ export async function startConnectorStack(
         .post(`/api/connectors/${connectorId}/run`)
         .set(stack.adminAuth)
         .send({ ticketId, inputs, confirmed: true }),
+    runOnRecord: (objectApiName, recordId, inputs = {}) =>
+      request(stack.url)
+        .post(`/api/salesforce/connectors/${connectorId}/run`)
+        .set(stack.salesforceAuth)
+        .send({
+          objectApiName,
+          recordId,
+          userId: SANDBOX_SALESFORCE_IDS.users.rep,
+          inputs,
+          confirmed: true,
+        }),
     close: () => stack.close(),
   };
 }

@@ -348,6 +348,29 @@ describe('create ticket', () => {
     const { status } = await call('POST', '/api/v2/tickets.json', { ticket: { subject: 'x' } });
     expect(status).toBe(422);
   });
+
+  it('answers a repeated Idempotency-Key with the first ticket (x-idempotency-lookup hit)', async () => {
+    const create = (key: string) =>
+      fetch(`${fake.baseUrl}/api/v2/tickets.json`, {
+        method: 'POST',
+        headers: {
+          Authorization: BASIC,
+          'Content-Type': 'application/json',
+          'Idempotency-Key': key,
+        },
+        body: JSON.stringify({ ticket: { subject: 'Hand-over', comment: { body: 'From CRM' } } }),
+      });
+    const first = await create('handover-1');
+    const again = await create('handover-1');
+    const other = await create('handover-2');
+    expect(first.headers.get('x-idempotency-lookup')).toBe('miss');
+    expect(again.headers.get('x-idempotency-lookup')).toBe('hit');
+    const [a, b, c] = (await Promise.all([first.json(), again.json(), other.json()])) as {
+      ticket: { id: number };
+    }[];
+    expect(b?.ticket.id).toBe(a?.ticket.id);
+    expect(c?.ticket.id).not.toBe(a?.ticket.id);
+  });
 });
 
 describe('comments pagination', () => {

@@ -62,6 +62,8 @@ import {
 } from './zendesk-json';
 import type { ZendeskReply } from './zendesk-json';
 
+/** How long Zendesk remembers an Idempotency-Key (Support API introduction: two hours). */
+const IDEMPOTENCY_TTL_MS = 2 * 60 * 60 * 1000;
 /** Requests kept in the journal; older ones are dropped. */
 export const JOURNAL_LIMIT = 2000;
 
@@ -266,23 +268,40 @@ function registerRoutes(
     });
   });
 
+  // Idempotent ticket creation (Support API introduction, "Idempotency"): a create that carries
+  // an Idempotency-Key answers, for two hours, the same as the first request with that key, and
+  // says so in x-idempotency-lookup ("hit"; "miss" for the first).
+  const createdByKey = new Map<string, { at: number; location: string; body: unknown }>();
   app.post('/api/v2/tickets', (req, res) => {
+    const key = req.get('idempotency-key');
+    const remembered = key === undefined ? undefined : createdByKey.get(key);
+    if (key !== undefined && remembered && Date.now() - remembered.at < IDEMPOTENCY_TTL_MS) {
+      res
+        .status(201)
+        .setHeader('x-idempotency-lookup', 'hit')
+        .setHeader('Location', remembered.location)
+        .json(remembered.body);
+      return;
+    }
     const context = changeContext(res);
     const outcome = createTicketFromRequest(context, req.body);
     if (!outcome.ok) return send(res, outcome.reply);
     const apiBase = apiBaseOf(req);
-    res
-      .status(201)
-      .setHeader('Location', buildResourceUrl(apiBase, 'tickets', outcome.ticket.id))
-      .json({
-        ticket: renderTicket(outcome.ticket, apiBase),
-        audit: buildAudit(
-          outcome.ticket,
-          outcome.events,
-          context.actor.id,
-          outcome.ticket.created_at,
-        ),
-      });
+    const location = buildResourceUrl(apiBase, 'tickets', outcome.ticket.id);
+    const body = {
+      ticket: renderTicket(outcome.ticket, apiBase),
+      audit: buildAudit(
+        outcome.ticket,
+        outcome.events,
+        context.actor.id,
+        outcome.ticket.created_at,
+      ),
+    };
+    if (key !== undefined) {
+      createdByKey.set(key, { at: Date.now(), location, body });
+      res.setHeader('x-idempotency-lookup', 'miss');
+    }
+    res.status(201).setHeader('Location', location).json(body);
   });
 
   app.get('/api/v2/tickets/:id/comments', (req, res) => {
