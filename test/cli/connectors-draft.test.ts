@@ -1,8 +1,8 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runConnectorsCli } from './cli-support';
+import { runConnectorsCli, runConnectorsCliWith } from './cli-support';
 
 /** `npm run connectors -- draft`: a draft from a curl command or a sample answer; writes nothing. */
 
@@ -82,5 +82,50 @@ describe('connectors draft', () => {
     const swagger = runConnectorsCli(dataDir, 'draft', '--openapi', doc, '--operation', 'getIssue');
     expect(swagger.code).toBe(1);
     expect(swagger.err).toMatch(/Swagger 2\.0, not OpenAPI 3/);
+  });
+
+  it('with --write, adds the draft and its connection to the config, checked, and refuses a taken id', () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'dc-draft-'));
+    const configPath = join(dataDir, 'connectors.json');
+    copyFileSync('config/connectors.json', configPath);
+    const files = { dataDir, configPath };
+    const written = runConnectorsCliWith(
+      files,
+      'draft',
+      '--curl',
+      CURL,
+      '--id',
+      'stripe_customer',
+      '--write',
+    );
+    expect(written.err).toBe('');
+    expect(written.code).toBe(0);
+    expect(written.out).toContain(
+      `Wrote the draft "stripe_customer" and its connection "stripe" to ${configPath} (config version v1)`,
+    );
+    expect(written.out).toContain(
+      'Secrets to set (in the secrets file or as SECRET_<NAME>): STRIPE_TOKEN',
+    );
+    const config = JSON.parse(readFileSync(configPath, 'utf8')) as {
+      connections: Record<string, { auth: unknown }>;
+      connectors: { id: string; draft?: boolean }[];
+    };
+    expect(config.connections.stripe?.auth).toEqual({
+      type: 'bearer',
+      token: '{{secrets.STRIPE_TOKEN}}',
+    });
+    expect(config.connectors.find((c) => c.id === 'stripe_customer')?.draft).toBe(true);
+    expect(readFileSync(configPath, 'utf8')).not.toContain('sk_test_4eC39HqLyjWDarjtT1zdp7dc');
+    const again = runConnectorsCliWith(
+      files,
+      'draft',
+      '--curl',
+      CURL,
+      '--id',
+      'stripe_customer',
+      '--write',
+    );
+    expect(again.code).toBe(1);
+    expect(again.err).toContain('Nothing written: A connector "stripe_customer" already exists.');
   });
 });

@@ -268,8 +268,10 @@ async function main(argv: string[]): Promise<number> {
       return 1;
     }
     const format = BUILT_IN_CONFIG_FORMAT;
+    let files: Awaited<ReturnType<typeof openConfigFiles>> | undefined;
     const output = await runDraftCommand(rest, {
       configPath: env.configPath,
+      sources: async () => (files = await openConfigFiles(env, secrets.value)),
       validate: (overrides) =>
         loadConfigSource(
           env.configPath,
@@ -280,6 +282,7 @@ async function main(argv: string[]): Promise<number> {
           overrides,
         ),
     });
+    if (files && 'close' in files) await files.close();
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;

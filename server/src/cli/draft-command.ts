@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
 import type { LoadConfigResult } from '../config/load-config';
 import { formatConfigIssues } from '../config/format-config-issues';
-import { writeConnectorInto } from '../console/edit-connector';
+import { saveConnectorEdit, writeConnectorInto } from '../console/edit-connector';
+import type { ConfigSources } from '../console/edit-connector';
 import { buildDraft } from '../drafts/build-draft';
 import { suggestOutputs } from '../drafts/suggest-outputs';
 import type { CommandOutput } from './agent-keys-command';
@@ -12,10 +13,11 @@ import { parseCliOptions } from './parse-cli-options';
 export const DRAFT_USAGE = `  npm run connectors -- draft --openapi <file.json|yaml> --operation <operationId|"GET /path"> [--id <id>]
       a draft connector from one operation of an OpenAPI 3 document: parameters and body become
       inputs, the response schema suggested outputs, the security scheme the connection's auth
-  npm run connectors -- draft --curl '<curl command>' [--id <connector-id>] [--response <file>]
+  npm run connectors -- draft --curl '<curl command>' [--id <connector-id>] [--response <file>] [--write]
       a draft connector and its connection from a curl command (as copied from API docs or a
       browser); credentials become secret references, never config text. With --response, its
-      outputs are suggested from a sample answer. Checked against the current config.
+      outputs are suggested from a sample answer. Checked against the current config; with
+      --write (also for --openapi), added to it as a draft with its connection
   npm run connectors -- draft --response <file>
       suggested outputs (JMESPath paths) for every field of a sample answer`;
 
@@ -23,6 +25,8 @@ export interface DraftCommandDeps {
   configPath: string;
   /** Loads the config with these file texts in place of the files (nothing is written). */
   validate: (overrides: ReadonlyMap<string, string>) => Promise<LoadConfigResult<unknown>>;
+  /** The config files to write the draft into, for --write. */
+  sources?: () => Promise<ConfigSources | { error: string }>;
 }
 
 const usage = (message: string): CommandOutput => ({
@@ -67,6 +71,7 @@ export async function runDraftCommand(
     operation: { type: 'string' },
     id: { type: 'string' },
     response: { type: 'string' },
+    write: { type: 'boolean' },
   });
   if (!parsed.ok) return usage(parsed.error);
   const { values, positionals } = parsed.value;
@@ -123,6 +128,45 @@ export async function runDraftCommand(
     return { code: 1, stdout: '', stderr: `${where}${built.error.message}\n` };
   }
   const draft = built.value;
+  const decide = [
+    draft.secrets.length
+      ? `Secrets to set (in the secrets file or as SECRET_<NAME>): ${draft.secrets.join(', ')}\n`
+      : '',
+    draft.notes.length
+      ? `To decide:\n${draft.notes.map((note) => `  - ${note}`).join('\n')}\n`
+      : '',
+  ];
+
+  if (values.write) {
+    const sources = await deps.sources?.();
+    if (!sources) return usage('--write is not available here');
+    if ('error' in sources) return { code: 1, stdout: '', stderr: `${sources.error}\n` };
+    const saved = await saveConnectorEdit(
+      sources,
+      { kind: 'create', connection: { id: draft.connectionId, value: draft.connection } },
+      draft.connector,
+      'CLI (draft)',
+    );
+    if (!saved.ok) {
+      const issues =
+        saved.error.code === 'CONFIG_INVALID' ? `\n${formatConfigIssues(saved.error.issues)}` : '';
+      const hint =
+        saved.error.code === 'CONNECTOR_EXISTS'
+          ? '\n  hint: give another id with --id'
+          : saved.error.code === 'CONNECTION_EXISTS'
+            ? '\n  hint: rename the connection in the printed draft, or add the connector by hand'
+            : '';
+      return { code: 1, stdout: '', stderr: `Nothing written: ${saved.error.message}${issues}${hint}\n` };
+    }
+    const written = [
+      `Wrote the draft "${String(draft.connector.id)}" and its connection "${draft.connectionId}" to ${saved.value.file} (config version v${saved.value.version.id}); it stays hidden from agents until you publish it.\n`,
+      ...decide,
+      saved.value.warnings.length
+        ? `Checked: it loads, with what to fill in:\n${formatConfigIssues(saved.value.warnings)}\n`
+        : 'Checked: it loads as it is.\n',
+    ];
+    return { code: 0, stdout: written.filter(Boolean).join('\n'), stderr: '' };
+  }
 
   // Checked as the server would load it: the draft added to the config file (not written).
   const file = resolve(deps.configPath);
@@ -152,13 +196,8 @@ export async function runDraftCommand(
     2,
   );
   const parts = [
-    `Draft (add the connection and the connector to your config; "draft": true keeps it hidden until you publish it):\n${json}\n`,
-    draft.secrets.length
-      ? `Secrets to set (in the secrets file or as SECRET_<NAME>): ${draft.secrets.join(', ')}\n`
-      : '',
-    draft.notes.length
-      ? `To decide:\n${draft.notes.map((note) => `  - ${note}`).join('\n')}\n`
-      : '',
+    `Draft (add the connection and the connector to your config, or run again with --write; "draft": true keeps it hidden until you publish it):\n${json}\n`,
+    ...decide,
     checkText,
   ];
   return { code: 0, stdout: parts.filter(Boolean).join('\n'), stderr: '' };
