@@ -156,7 +156,11 @@ export async function runDraftCommand(
           : saved.error.code === 'CONNECTION_EXISTS'
             ? '\n  hint: rename the connection in the printed draft, or add the connector by hand'
             : '';
-      return { code: 1, stdout: '', stderr: `Nothing written: ${saved.error.message}${issues}${hint}\n` };
+      return {
+        code: 1,
+        stdout: '',
+        stderr: `Nothing written: ${saved.error.message}${issues}${hint}\n`,
+      };
     }
     const written = [
       `Wrote the draft "${String(draft.connector.id)}" and its connection "${draft.connectionId}" to ${saved.value.file} (config version v${saved.value.version.id}); it stays hidden from agents until you publish it.\n`,
