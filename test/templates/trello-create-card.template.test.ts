@@ -1,0 +1,112 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
+import {
+  TRELLO_API_KEY,
+  TRELLO_LIST_ID,
+  TRELLO_TOKEN,
+  startTrelloFixture,
+} from './fixtures/trello-fixture';
+import type { FixtureServer } from './support/start-fixture-server';
+import { startTemplateStack } from './support/start-template-stack';
+import type { TemplateStack } from './support/start-template-stack';
+
+/** The Trello create-card template against a fixture answering as Trello's docs show. */
+
+const CARD_FIELD = String(SANDBOX_FIELD_IDS.trackingNumber);
+const TICKET = 4;
+
+let fixture: FixtureServer;
+let added: TemplateStack;
+const listIds = new Set([TRELLO_LIST_ID]);
+
+beforeAll(async () => {
+  fixture = await startTrelloFixture({ listIds });
+  added = await startTemplateStack({
+    templateId: 'trello_create_card',
+    fixtureBaseUrl: fixture.baseUrl,
+    choices: { values: { list_id: TRELLO_LIST_ID, card_field: CARD_FIELD } },
+    secrets: { TRELLO_API_KEY, TRELLO_TOKEN },
+  });
+});
+afterAll(async () => {
+  await added?.close();
+  await fixture?.close();
+});
+afterEach(() => {
+  fixture.setMode('normal');
+  listIds.add(TRELLO_LIST_ID);
+  added.stack.zendesk.store.reset();
+});
+
+describe('template trello_create_card', () => {
+  it('creates the card, writes its address to the chosen field, tags the ticket and links to it', async () => {
+    const res = await added.runOnTicket(TICKET);
+    expect(res.body).toMatchObject({
+      outcome: 'success',
+      message: 'Created Trello card Tr961500.',
+      writes: { status: 'written' },
+      link: { label: 'Trello card Tr961500', url: 'https://trello.com/c/Tr961500' },
+    });
+    const ticket = added.stack.ticket(TICKET);
+    expect(ticket.customFields[CARD_FIELD]).toBe('https://trello.com/c/Tr961500');
+    expect(ticket.tags).toContain('trello_card_created');
+  });
+
+  it('sends the documented card parameters as a JSON body and the key and token in the Authorization header, not the URL', async () => {
+    await added.runOnTicket(TICKET);
+    const sent = fixture.journal.at(-1);
+    expect(sent).toMatchObject({ method: 'POST', path: '/1/cards', query: {} });
+    expect(sent?.headers.authorization).toBe(
+      `OAuth oauth_consumer_key="${TRELLO_API_KEY}", oauth_token="${TRELLO_TOKEN}"`,
+    );
+    expect(sent?.body).toEqual({
+      idList: TRELLO_LIST_ID,
+      name: 'Feature idea: let customers save wish lists',
+      desc: 'It would be great if customers could save products to a wish list.\n\nFrom Zendesk ticket 4, reported by tom@example.com.',
+      pos: 'top',
+    });
+  });
+
+  it('is refused by the tag guard when run a second time on the same ticket', async () => {
+    expect((await added.runOnTicket(TICKET)).body).toMatchObject({ outcome: 'success' });
+    const sent = fixture.journal.length;
+    const second = await added.runOnTicket(TICKET);
+    expect(second.status).toBe(422);
+    expect(second.body).toMatchObject({ error: { code: 'CONNECTOR_NOT_APPLICABLE' } });
+    expect(fixture.journal.length).toBe(sent);
+  });
+
+  it('follows the fail path with a clear message when the list does not exist', async () => {
+    listIds.delete(TRELLO_LIST_ID);
+    const res = await added.runOnTicket(TICKET);
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_HTTP_ERROR' },
+      message: `Trello refused the card. Ask an admin to check that list ${TRELLO_LIST_ID} still exists and the token's member is on its board.`,
+    });
+    expect(added.stack.ticket(TICKET).tags).not.toContain('trello_card_created');
+  });
+
+  it('follows the fail path when the key or token is refused', async () => {
+    fixture.setMode('unauthorized');
+    const res = await added.runOnTicket(TICKET);
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_HTTP_ERROR' },
+      message:
+        "Trello refused the server's API key or token. Ask an admin to check the TRELLO_API_KEY and TRELLO_TOKEN secrets.",
+    });
+  });
+
+  it('follows the fail path when rate limited, without repeating the POST', async () => {
+    fixture.setMode('rateLimited');
+    const before = fixture.journal.length;
+    const res = await added.runOnTicket(TICKET);
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      message:
+        'Trello is busy or rate limiting the server. No card was created; try again in a minute.',
+    });
+    expect(fixture.journal.length - before).toBe(1);
+  });
+});
