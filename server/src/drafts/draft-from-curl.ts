@@ -16,12 +16,18 @@ export interface ConnectorDraft {
   notes: string[];
 }
 
+/**
+ * Sent as the drafted connection's User-Agent: curl sends one of its own, the server's HTTP client
+ * sends none, and some APIs refuse a request without one (GitHub answers 403).
+ */
+export const DRAFT_USER_AGENT = 'data-connectors';
+
 /** Header names whose value is a credential, whatever it looks like. */
 const CREDENTIAL_HEADER =
   /^(authorization|proxy-authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|x-.*-(token|key|secret)|.*-api-key)$/i;
 /** Values that look like credentials: known prefixes, JWTs, `$NAME` placeholders, long random strings. */
 const CREDENTIAL_VALUE =
-  /^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|(sk|pk|rk)_(live|test)_\w+|gh[pousr]_\w{20,}|xox[abposr]-[\w-]+|AKIA[0-9A-Z]{16}|eyJ[\w-]+\.[\w-]+\.[\w-]*|<[^>]*(token|key|secret|password)[^>]*>)$/i;
+  /^(\$[A-Za-z_][A-Za-z0-9_]*|\$\{[A-Za-z_][A-Za-z0-9_]*\}|(sk|pk|rk)_(live|test)_\w+|whsec_\w+|gh[pousr]_\w{20,}|xox[abposr]-[\w-]+|AKIA[0-9A-Z]{16}|eyJ[\w-]+\.[\w-]+\.[\w-]*|<[^>]*(token|key|secret|password)[^>]*>)$/i;
 /** Names of credential fields, matched on whole words ("author" and an issue "key" are not). */
 const CREDENTIAL_WORDS =
   /(^|_)(token|secret|password|passwd|signature|apikey|api_key|access_key|private_key|auth_token)(_|$)/;
@@ -40,10 +46,13 @@ const DROPPED_HEADERS = new Set([
 ]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** An object id with a type prefix (Stripe's `ch_3Mml…`, `cus_Nff…`): random, but not secret. */
+const PREFIXED_ID = /^[a-z]{2,8}_[A-Za-z0-9]{8,}$/;
 
 /** A long mix of letters and digits, not an id, URL or address an API commonly takes. */
 function looksRandom(value: string): boolean {
-  if (UUID.test(value) || value.includes('://') || value.includes('@')) return false;
+  if (UUID.test(value) || PREFIXED_ID.test(value)) return false;
+  if (value.includes('://') || value.includes('@')) return false;
   return value.length >= 24 && /[a-z]/i.test(value) && /\d/.test(value) && !/\s/.test(value);
 }
 
@@ -89,7 +98,14 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
 
   let auth: Record<string, unknown> = { type: 'none' };
   const headers: Record<string, string> = {};
-  if (request.basicAuth) {
+  if (request.basicAuth?.password === '') {
+    // `-u KEY:` (Stripe's form) sends an API key as the username with an empty password; a
+    // secret cannot be empty, so the password stays empty text.
+    auth = { type: 'basic', username: secretRef('API_KEY'), password: '' };
+    notes.push(
+      `The command sent a key as the Basic username with no password (-u KEY:): set ${service}_API_KEY.`,
+    );
+  } else if (request.basicAuth) {
     auth = { type: 'basic', username: secretRef('USERNAME'), password: secretRef('PASSWORD') };
   }
   for (const [name, value] of request.headers) {
@@ -118,6 +134,11 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
         headers[name] = secretRef(snake(name).toUpperCase());
       }
       continue;
+    }
+    if (lower === 'idempotency-key') {
+      notes.push(
+        `The ${name} header is fixed text ("${value}"): every run would send the same key and get the first run's answer back. Build it from the ticket instead, e.g. "zendesk-{{inputs.ticket_id}}-<what it does>", with a ticket_id input (source ticket.id).`,
+      );
     }
     headers[name] = value;
   }
@@ -161,8 +182,11 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
   }
 
   const segments = request.url.pathname.split('/').filter(Boolean);
+  // Ids, and the capitalised placeholders API docs print (GitHub's OWNER/REPO/ISSUE_NUMBER).
   const idLike = segments.filter(
-    (part) => /\d/.test(part) && !/^v\d+$/i.test(part) && !/^\d{4}-\d{2}/.test(part),
+    (part) =>
+      (/\d/.test(part) && !/^v\d+$/i.test(part) && !/^\d{4}-\d{2}/.test(part)) ||
+      /^[A-Z][A-Z0-9_]{2,}$/.test(part),
   );
   if (idLike.length) {
     notes.push(
@@ -189,6 +213,7 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     connection: {
       baseUrl: request.url.origin,
       auth,
+      headers: { 'User-Agent': DRAFT_USER_AGENT },
     },
     connector: {
       id,

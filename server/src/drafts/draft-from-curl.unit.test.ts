@@ -49,6 +49,7 @@ describe('draftFromCurl', () => {
     expect(result.connection).toEqual({
       baseUrl: 'https://api.linear.app',
       auth: { type: 'bearer', token: '{{secrets.LINEAR_TOKEN}}' },
+      headers: { 'User-Agent': 'data-connectors' },
     });
     expect(result.secrets).toEqual(['LINEAR_TOKEN']);
     expect(JSON.stringify(result)).not.toContain('lin_api_abc123');
@@ -123,6 +124,57 @@ describe('draftFromCurl', () => {
       maxJsonBodyBytes: 64 * 1024 * 1024,
     });
     expect(set.ok && set.value.warnings.map((w) => w.message)).toEqual([]);
+  });
+});
+
+describe('draftFromCurl: commands as Stripe and GitHub print them', () => {
+  it('reads --data-urlencode as curl does: the content percent-encoded', () => {
+    const parsed = parseCurl(`curl -G https://api.stripe.com/v1/charges/search \\
+  -u "sk_test_4eC39HqLyjWDarjtT1zdp7dc:" \\
+  --data-urlencode query="amount>999 AND metadata['order_id']:'6735' AND x:'a+b&c'"`);
+    expect(parsed.ok && parsed.value.url.searchParams.get('query')).toBe(
+      "amount>999 AND metadata['order_id']:'6735' AND x:'a+b&c'",
+    );
+  });
+
+  it('makes -u KEY: Basic auth with the key as a secret and an empty password', () => {
+    const result = draft(
+      `curl https://api.stripe.com/v1/refunds -u "sk_test_4eC39HqLyjWDarjtT1zdp7dc:" -d charge=ch_1NirD82eZvKYlo2CIvbtLWuY`,
+    );
+    expect(result.connection.auth).toEqual({
+      type: 'basic',
+      username: '{{secrets.STRIPE_API_KEY}}',
+      password: '',
+    });
+    expect(result.secrets).toEqual(['STRIPE_API_KEY']);
+    // A prefixed object id is random-looking but no credential: it stays in the body.
+    expect(result.connector.request).toMatchObject({
+      body: { type: 'form', value: { charge: 'ch_1NirD82eZvKYlo2CIvbtLWuY' } },
+    });
+  });
+
+  it('still treats a Stripe webhook secret in a body as a credential', () => {
+    const result = draft(`curl https://x.example.com/hooks -d signing=whsec_5f2c9e1a7b -d a=1`);
+    expect((result.connector.request as { body: unknown }).body).toEqual({
+      type: 'form',
+      value: { a: '1' },
+    });
+  });
+
+  it('says a fixed Idempotency-Key would replay the first answer on every run', () => {
+    const result = draft(
+      `curl https://api.stripe.com/v1/customers -u sk_test_x: -H "Idempotency-Key: KG5LxwFBepaKHyUD" -d description=x`,
+    );
+    expect(result.notes).toContain(
+      'The Idempotency-Key header is fixed text ("KG5LxwFBepaKHyUD"): every run would send the same key and get the first run\'s answer back. Build it from the ticket instead, e.g. "zendesk-{{inputs.ticket_id}}-<what it does>", with a ticket_id input (source ticket.id).',
+    );
+  });
+
+  it('names the capitalised placeholders of a docs URL among what to fill in', () => {
+    const result = draft(`curl -L https://api.github.com/repos/OWNER/REPO/issues/ISSUE_NUMBER`);
+    expect(result.notes).toContain(
+      'The path holds "OWNER", "REPO", "ISSUE_NUMBER": if it changes per ticket, replace it with {{inputs.…}} and declare the input (its value is percent-encoded).',
+    );
   });
 });
 

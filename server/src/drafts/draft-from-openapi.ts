@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { Result } from '../../../shared/src/result';
+import { DRAFT_USER_AGENT } from './draft-from-curl';
 import type { ConnectorDraft } from './draft-from-curl';
 import { toSnakeCase } from './snake-case';
 import { suggestOutputs } from './suggest-outputs';
@@ -164,6 +165,31 @@ function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
   return Array.isArray(schema.enum) ? schema.enum[0] : 'string';
 }
 
+/**
+ * Whether a schema is a single value (string, number, boolean), following `$ref`s and every
+ * `anyOf`/`oneOf` alternative. An alternative that is only the empty string (Stripe's way of
+ * saying "send empty to unset") does not count. Arrays and objects cannot come from one input.
+ */
+function isScalar(doc: Doc, schemaValue: unknown, depth = 0): boolean {
+  const schema = deref(doc, schemaValue);
+  if (!schema || depth > 10) return true;
+  const choices = [
+    ...(Array.isArray(schema.anyOf) ? schema.anyOf : []),
+    ...(Array.isArray(schema.oneOf) ? schema.oneOf : []),
+  ].filter((choice) => {
+    const alternative = deref(doc, choice);
+    return !(Array.isArray(alternative?.enum) && alternative.enum.every((v) => v === ''));
+  });
+  if (choices.length) return choices.every((choice) => isScalar(doc, choice, depth + 1));
+  return schema.type !== 'array' && schema.type !== 'object' && schema.properties === undefined;
+}
+
+/** An array whose items are single values: sent as one `name[]` field by bracket-style APIs. */
+function isScalarArray(doc: Doc, schemaValue: unknown): boolean {
+  const schema = deref(doc, schemaValue);
+  return schema?.type === 'array' && isScalar(doc, schema.items);
+}
+
 function findOperation(doc: Doc, operation: string) {
   const [method, path] = operation.includes(' ')
     ? operation.split(/\s+/, 2)
@@ -236,50 +262,84 @@ export function draftFromOpenApi(
       param.description,
     );
     if (param.in === 'path') path = path.replace(`{${param.name}}`, `{{inputs.${input.name}}}`);
-    else if (param.in === 'query') query[param.name] = `{{inputs.${input.name}}}`;
-    else if (param.in === 'header') headers[param.name] = `{{inputs.${input.name}}}`;
+    else if (param.in === 'query') {
+      // Stripe documents `expand` as a deepObject array: it reads `expand[]=a`, and refuses
+      // `expand=a` as "Invalid array". One input fills one element.
+      const bracketed = param.style === 'deepObject' && isScalarArray(doc, param.schema);
+      query[bracketed ? `${param.name}[]` : param.name] = `{{inputs.${input.name}}}`;
+    } else if (param.in === 'header') headers[param.name] = `{{inputs.${input.name}}}`;
     else continue;
     inputs.push(input);
   }
 
   let body: Record<string, unknown> | undefined;
   const requestBody = deref(doc, op.requestBody);
-  const jsonBody = deref(
-    doc,
-    (requestBody?.content as Record<string, { schema?: unknown }> | undefined)?.['application/json']
-      ?.schema,
-  );
-  if (jsonBody) {
+  const content = requestBody?.content as
+    | Record<string, { schema?: unknown; encoding?: Record<string, { style?: unknown }> }>
+    | undefined;
+  const jsonBody = deref(doc, content?.['application/json']?.schema);
+  const formContent = content?.['application/x-www-form-urlencoded'];
+  const formBody = jsonBody ? undefined : deref(doc, formContent?.schema);
+  const bodySchema = jsonBody ?? formBody;
+  if (bodySchema) {
     const required = new Set(
-      Array.isArray(jsonBody.required) ? (jsonBody.required as string[]) : [],
+      Array.isArray(bodySchema.required) ? (bodySchema.required as string[]) : [],
     );
-    const value: Record<string, string> = {};
+    const value: Record<string, unknown> = {};
+    const leftOut: string[] = [];
     for (const [key, property] of Object.entries(
-      (jsonBody.properties as Record<string, unknown>) ?? {},
+      (bodySchema.properties as Record<string, unknown>) ?? {},
     )) {
       const prop = deref(doc, property);
       if (prop?.readOnly === true) continue;
-      const input = inputFrom(doc, key, property, required.has(key), prop?.description);
+      // One input holds one value: an optional list or object would be sent as text or null
+      // (GitHub refuses `"labels": null`, Stripe `metadata=`), so the admin adds it by hand.
+      const scalar = isScalar(doc, property);
+      const list = !scalar && isScalarArray(doc, property);
+      if (!scalar && !(list && (required.has(key) || formBody))) {
+        leftOut.push(key);
+        continue;
+      }
+      const input = inputFrom(
+        doc,
+        key,
+        list ? deref(doc, property)?.items : property,
+        required.has(key),
+        prop?.description,
+      );
       if (inputs.some((existing) => existing.name === input.name))
         input.name = `body_${input.name}`.slice(0, 64);
       inputs.push(input);
-      value[key] = `{{inputs.${input.name}}}`;
+      const ref = `{{inputs.${input.name}}}`;
+      if (formBody && list) value[`${key}[]`] = ref;
+      else value[key] = list ? [ref] : ref;
     }
-    body = { type: 'json', value };
+    body = { type: jsonBody ? 'json' : 'form', value };
     notes.push(
       'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
     );
+    if (leftOut.length) {
+      notes.push(
+        `Left out of the body because one input cannot fill them: ${leftOut.join(', ')}. Add them to "request.body" by hand if you need them${formBody ? ' (form fields such as metadata[key])' : ''}.`,
+      );
+    }
   } else if (requestBody) {
-    notes.push('The request body is not JSON: add "request.body" by hand.');
+    notes.push('The request body is neither JSON nor a form: add "request.body" by hand.');
   }
 
   // Auth from the operation's security, else the document's.
   let auth: Record<string, unknown> = { type: 'none' };
-  const requirement = ((op.security as Record<string, unknown>[] | undefined) ??
-    doc.security ??
-    [])[0];
-  const schemeName = requirement ? Object.keys(requirement)[0] : undefined;
-  const scheme = schemeName ? deref(doc, doc.components?.securitySchemes?.[schemeName]) : undefined;
+  const requirements = (op.security as Record<string, unknown>[] | undefined) ?? doc.security ?? [];
+  const schemeOf = (name: string) => deref(doc, doc.components?.securitySchemes?.[name]);
+  const offered = requirements.flatMap((requirement) => Object.keys(requirement).slice(0, 1));
+  // Where a bearer token is one of the alternatives, take it: one secret, and no password to
+  // invent (Stripe offers Basic with the key as the username and an empty password, or Bearer).
+  const schemeName =
+    offered.find((name) => {
+      const candidate = schemeOf(name);
+      return candidate?.type === 'http' && String(candidate.scheme).toLowerCase() === 'bearer';
+    }) ?? offered[0];
+  const scheme = schemeName ? schemeOf(schemeName) : undefined;
   if (scheme?.type === 'http' && String(scheme.scheme).toLowerCase() === 'bearer')
     auth = { type: 'bearer', token: secretRef('TOKEN') };
   else if (scheme?.type === 'http' && String(scheme.scheme).toLowerCase() === 'basic')
@@ -300,6 +360,11 @@ export function draftFromOpenApi(
   } else if (scheme) {
     notes.push(
       `The security scheme "${schemeName}" (${String(scheme.type)}${scheme.in ? ` in ${String(scheme.in)}` : ''}) has no matching auth here: set "auth" on the connection by hand (secrets go only in headers or the auth).`,
+    );
+  } else if (op.security === undefined) {
+    // GitHub's description, for one, declares no security at all, though most calls need a token.
+    notes.push(
+      'The document declares no security scheme: if the API needs credentials, set "auth" on the connection by hand (secrets go only in headers or the auth).',
     );
   }
 
@@ -337,7 +402,13 @@ export function draftFromOpenApi(
     ok: true,
     value: {
       connectionId,
-      connection: { baseUrl: `${base.origin}${basePath}`, auth },
+      connection: {
+        baseUrl: `${base.origin}${basePath}`,
+        auth,
+        // The server's HTTP client sends no User-Agent, and some APIs (GitHub) refuse a request
+        // without one.
+        headers: { 'User-Agent': DRAFT_USER_AGENT },
+      },
       connector: {
         id: /^[a-z][a-z0-9_-]{1,63}$/.test(id) ? id : `op_${id}`.slice(0, 64),
         name: (typeof op.summary === 'string' ? op.summary : `${method} ${found.path}`).slice(

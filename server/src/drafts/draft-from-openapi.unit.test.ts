@@ -67,6 +67,7 @@ describe('draftFromOpenApi', () => {
     expect(result.connection).toEqual({
       baseUrl: 'https://api.helpbase.example.com/v2',
       auth: { type: 'bearer', token: '{{secrets.HELPBASE_TOKEN}}' },
+      headers: { 'User-Agent': 'data-connectors' },
     });
     expect(result.connector).toMatchObject({
       id: 'get_order',
@@ -136,5 +137,162 @@ describe('draftFromOpenApi', () => {
     const doc = readOpenApi(DOC);
     const missing = doc.ok ? draftFromOpenApi(doc.value, 'deleteOrder') : undefined;
     expect(missing?.ok === false && missing.error.message).toContain('getOrder, addNote');
+  });
+
+  describe('real documents', () => {
+    // Shapes as Stripe's spec3.json and GitHub's api.github.com.json write them.
+    const REAL = JSON.stringify({
+      openapi: '3.0.0',
+      info: { title: 'Real shapes', version: '1' },
+      servers: [{ url: 'https://api.stripe.com/' }],
+      security: [{ basicAuth: [] }, { bearerAuth: [] }],
+      components: {
+        securitySchemes: {
+          basicAuth: { type: 'http', scheme: 'basic' },
+          bearerAuth: { type: 'http', scheme: 'bearer' },
+        },
+      },
+      paths: {
+        '/v1/charges': {
+          get: {
+            operationId: 'GetCharges',
+            parameters: [
+              {
+                in: 'query',
+                name: 'expand',
+                style: 'deepObject',
+                explode: true,
+                schema: { type: 'array', items: { type: 'string' } },
+              },
+              {
+                in: 'query',
+                name: 'created',
+                style: 'deepObject',
+                schema: {
+                  anyOf: [
+                    { type: 'object', properties: { gt: { type: 'integer' } } },
+                    { type: 'integer' },
+                  ],
+                },
+              },
+            ],
+            responses: {},
+          },
+        },
+        '/v1/refunds': {
+          post: {
+            operationId: 'PostRefunds',
+            requestBody: {
+              content: {
+                'application/x-www-form-urlencoded': {
+                  encoding: { expand: { explode: true, style: 'deepObject' } },
+                  schema: {
+                    type: 'object',
+                    properties: {
+                      amount: { type: 'integer' },
+                      charge: { type: 'string' },
+                      expand: { type: 'array', items: { type: 'string' } },
+                      metadata: {
+                        anyOf: [
+                          { type: 'object', additionalProperties: { type: 'string' } },
+                          { type: 'string', enum: [''] },
+                        ],
+                      },
+                    },
+                  },
+                },
+              },
+            },
+            responses: {},
+          },
+        },
+        '/repos/{owner}/{repo}/issues': {
+          post: {
+            operationId: 'issues/create',
+            security: undefined,
+            parameters: [
+              { name: 'owner', in: 'path', required: true, schema: { type: 'string' } },
+              { name: 'repo', in: 'path', required: true, schema: { type: 'string' } },
+            ],
+            requestBody: {
+              content: {
+                'application/json': {
+                  schema: {
+                    type: 'object',
+                    required: ['title'],
+                    properties: {
+                      title: { oneOf: [{ type: 'string' }, { type: 'integer' }] },
+                      labels: {
+                        type: 'array',
+                        items: { oneOf: [{ type: 'string' }, { type: 'object' }] },
+                      },
+                      assignees: { type: 'array', items: { type: 'string' } },
+                    },
+                  },
+                },
+              },
+            },
+            responses: {},
+          },
+        },
+      },
+    });
+    const realDraft = (operation: string, doc = REAL) => {
+      const read = readOpenApi(doc);
+      if (!read.ok) throw new Error(read.error.message);
+      const drafted = draftFromOpenApi(read.value, operation);
+      if (!drafted.ok) throw new Error(drafted.error.message);
+      return drafted.value;
+    };
+
+    it('takes bearer when the document offers Basic or Bearer (no empty password to invent)', () => {
+      expect(realDraft('GetCharges').connection.auth).toEqual({
+        type: 'bearer',
+        token: '{{secrets.STRIPE_TOKEN}}',
+      });
+    });
+
+    it('sends a deepObject array query parameter as name[] and keeps an anyOf scalar as is', () => {
+      expect(realDraft('GetCharges').connector.request).toEqual({
+        method: 'GET',
+        path: '/v1/charges',
+        query: { 'expand[]': '{{inputs.expand}}', created: '{{inputs.created}}' },
+      });
+    });
+
+    it('drafts a form body: scalars as inputs, arrays as name[], objects left out with a note', () => {
+      const result = realDraft('PostRefunds');
+      expect(result.connector.request).toMatchObject({
+        method: 'POST',
+        body: {
+          type: 'form',
+          value: {
+            amount: '{{inputs.amount}}',
+            charge: '{{inputs.charge}}',
+            'expand[]': '{{inputs.expand}}',
+          },
+        },
+      });
+      expect(result.notes).toContain(
+        'Left out of the body because one input cannot fill them: metadata. Add them to "request.body" by hand if you need them (form fields such as metadata[key]).',
+      );
+    });
+
+    it('leaves optional JSON lists out of the body, and says there is no security scheme', () => {
+      const doc = JSON.parse(REAL) as { security?: unknown };
+      delete doc.security;
+      const result = realDraft('issues/create', JSON.stringify(doc));
+      expect(result.connector.request).toMatchObject({
+        path: '/repos/{{inputs.owner}}/{{inputs.repo}}/issues',
+        body: { type: 'json', value: { title: '{{inputs.title}}' } },
+      });
+      expect(result.connection.auth).toEqual({ type: 'none' });
+      expect(result.notes).toEqual(
+        expect.arrayContaining([
+          'Left out of the body because one input cannot fill them: labels, assignees. Add them to "request.body" by hand if you need them.',
+          'The document declares no security scheme: if the API needs credentials, set "auth" on the connection by hand (secrets go only in headers or the auth).',
+        ]),
+      );
+    });
   });
 });

@@ -58,14 +58,18 @@ const DROPPED_FLAGS = new Set([
   '--http1.1',
   '--http2',
 ]);
-const DATA_OPTIONS = new Set([
-  '-d',
-  '--data',
-  '--data-raw',
-  '--data-binary',
-  '--data-ascii',
-  '--data-urlencode',
-]);
+const DATA_OPTIONS = new Set(['-d', '--data', '--data-raw', '--data-binary', '--data-ascii']);
+
+/**
+ * `--data-urlencode` as curl reads it: `name=content` and `=content` send the content
+ * percent-encoded, a bare `content` too (Stripe's docs send search queries with quotes, `>` and
+ * spaces this way; read raw, a `+` or `&` in them would change the request).
+ */
+function encodeDataPart(part: string): string {
+  const equals = part.indexOf('=');
+  if (equals < 0) return encodeURIComponent(part);
+  return `${part.slice(0, equals)}${equals > 0 ? '=' : ''}${encodeURIComponent(part.slice(equals + 1))}`;
+}
 
 function fail(message: string): Result<CurlRequest, CurlError> {
   return { ok: false, error: { code: 'CURL_INVALID', message } };
@@ -107,7 +111,8 @@ export function parseCurl(command: string): Result<CurlRequest, CurlError> {
       const colon = header.indexOf(':');
       if (colon < 1) return fail(`the header "${header.slice(0, 60)}" has no name: value`);
       headers.push([header.slice(0, colon).trim(), header.slice(colon + 1).trim()]);
-    } else if (DATA_OPTIONS.has(word)) data.push(next() ?? '');
+    } else if (word === '--data-urlencode') data.push(encodeDataPart(next() ?? ''));
+    else if (DATA_OPTIONS.has(word)) data.push(next() ?? '');
     else if (word === '--json') {
       data.push(next() ?? '');
       json = true;

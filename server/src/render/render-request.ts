@@ -159,10 +159,10 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
     case 'form': {
       const form = new URLSearchParams();
       for (const [key, template] of request.body.value) {
-        form.append(
-          key,
-          requireWellFormed(renderTemplateText(template, scope), `form field ${key}`),
-        );
+        const value = requireWellFormed(renderTemplateText(template, scope), `form field ${key}`);
+        // As in the query: an optional input that is empty leaves its field out. APIs read
+        // "x=" as a value (Stripe refuses an empty `amount`, and empties `metadata[x]`).
+        if (value !== '' || template.singleRef === undefined) form.append(key, value);
       }
       body = form.toString();
       setContentType('application/x-www-form-urlencoded');

@@ -277,6 +277,20 @@ describe('renderRequest: form and text bodies', () => {
     expect(request.headers['content-type']).toBe('application/x-www-form-urlencoded');
   });
 
+  it('leaves out a form field whose one reference is empty, and keeps one with literal text', () => {
+    const request = rendered({
+      request: {
+        method: 'POST',
+        body: {
+          type: 'form',
+          value: { charge: '{{inputs.c}}', amount: '{{inputs.a}}', note: 'by {{inputs.a}}' },
+        },
+      },
+      values: { c: 'ch_1', a: '' },
+    }).request;
+    expect(request.body).toBe('charge=ch_1&note=by+');
+  });
+
   it('sends text bodies as written, with their content type', () => {
     const request = rendered({
       request: {

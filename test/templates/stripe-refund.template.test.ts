@@ -1,0 +1,149 @@
+import request from 'supertest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { STRIPE_KEY, startStripeFixture } from './fixtures/stripe-fixture';
+import type { StripeFixture } from './fixtures/stripe-fixture';
+import { startTemplateStack } from './support/start-template-stack';
+import type { TemplateStack } from './support/start-template-stack';
+
+/**
+ * The Stripe refund template: a form-encoded POST /v1/refunds with an Idempotency-Key made of the
+ * ticket and the charge, confirmed, retried only because the key makes that safe, and taken off
+ * the ticket by its tag once it has refunded.
+ */
+
+const REFUND_FIELD = String(SANDBOX_FIELD_IDS.trackingNumber);
+const CHARGE = 'ch_3MmlLrLkdIwHu7ix0snN0B15';
+
+let fixture: StripeFixture;
+let added: TemplateStack;
+
+beforeAll(async () => {
+  fixture = await startStripeFixture();
+  added = await startTemplateStack({
+    templateId: 'stripe_refund',
+    fixtureBaseUrl: fixture.baseUrl,
+    choices: { values: { refund_field: REFUND_FIELD } },
+    secrets: { STRIPE_REFUND_KEY: STRIPE_KEY },
+  });
+});
+afterAll(async () => {
+  await added?.close();
+  await fixture?.close();
+});
+afterEach(() => {
+  fixture.setMode('normal');
+  added.stack.zendesk.store.reset();
+});
+
+describe('template stripe_refund', () => {
+  it('refunds the amount, tags the ticket and notes the refund', async () => {
+    const res = await added.runOnTicket(1, { charge: CHARGE, amount: 500 });
+    expect(res.body).toMatchObject({
+      outcome: 'success',
+      message: 'Refunded 500 usd (smallest currency unit): re_3MmlLrLkdIwHu7ix0ref0001, succeeded.',
+      writes: { status: 'written' },
+    });
+    const ticket = added.stack.ticket(1);
+    expect(ticket.customFields[REFUND_FIELD]).toBe('re_3MmlLrLkdIwHu7ix0ref0001');
+    expect(ticket.tags).toContain('stripe_refunded');
+    expect(ticket.notes.at(-1)).toBe(
+      `Refunded 500 usd (smallest currency unit) of ${CHARGE} in Stripe: refund re_3MmlLrLkdIwHu7ix0ref0001, status succeeded.`,
+    );
+  });
+
+  it('sends the documented form body with an Idempotency-Key from the ticket and the charge', async () => {
+    await added.runOnTicket(2, { charge: CHARGE, amount: 250, reason: 'duplicate' });
+    const sent = fixture.journal.at(-1);
+    expect(sent).toMatchObject({
+      method: 'POST',
+      path: '/v1/refunds',
+      body: {
+        charge: CHARGE,
+        amount: '250',
+        reason: 'duplicate',
+        metadata: { zendesk_ticket_id: '2' },
+      },
+    });
+    expect(sent?.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(sent?.headers['idempotency-key']).toBe(`zendesk-ticket-2-refund-${CHARGE}`);
+    expect(sent?.headers.authorization).toBe(`Bearer ${STRIPE_KEY}`);
+  });
+
+  it('is no longer offered on a ticket it has refunded', async () => {
+    await added.runOnTicket(3, { charge: CHARGE, amount: 100 });
+    const count = fixture.refunds.length;
+    const again = await added.runOnTicket(3, { charge: CHARGE, amount: 100 });
+    expect(again.status).toBe(422);
+    expect(again.body).toMatchObject({ error: { code: 'CONNECTOR_NOT_APPLICABLE' } });
+    expect(fixture.refunds.length).toBe(count);
+  });
+
+  it('gets the first refund back, not a second one, when the tag is gone and it runs again', async () => {
+    const first = await added.runOnTicket(4, { charge: CHARGE, amount: 300 });
+    const count = fixture.refunds.length;
+    added.stack.zendesk.store.reset(); // the tag removed, as an agent could
+    const second = await added.runOnTicket(4, { charge: CHARGE, amount: 300 });
+    expect(second.body).toMatchObject({ outcome: 'success', message: first.body.message });
+    expect(fixture.refunds.length).toBe(count);
+  });
+
+  it('is "empty" when Stripe has no such charge, and tags nothing', async () => {
+    const res = await added.runOnTicket(5, { charge: 'ch_3NoSuchChargeLkdIwHu7ix0', amount: 100 });
+    expect(res.body).toMatchObject({
+      outcome: 'empty',
+      message: 'Stripe has no charge ch_3NoSuchChargeLkdIwHu7ix0; nothing was refunded.',
+    });
+    expect(added.stack.ticket(5).tags).not.toContain('stripe_refunded');
+  });
+
+  it('refuses an amount that is not a whole number of the smallest unit, before sending', async () => {
+    const before = fixture.journal.length;
+    const res = await added.runOnTicket(6, { charge: CHARGE, amount: '12.50' });
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: { code: 'INPUT_INVALID' } });
+    expect(fixture.journal.length).toBe(before);
+  });
+
+  it('follows the fail path when Stripe refuses the key', async () => {
+    fixture.setMode('unauthorized');
+    const res = await added.runOnTicket(6, { charge: CHARGE, amount: 100 });
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_HTTP_ERROR' },
+      message:
+        "Stripe refused the server's API key; nothing was refunded. Ask an admin to check the STRIPE_REFUND_KEY secret (it needs write access to Refunds).",
+    });
+    const ticket = added.stack.ticket(6);
+    expect(ticket.tags).not.toContain('stripe_refunded');
+    expect(ticket.notes.at(-1)).toMatch(
+      /^The Stripe refund of 100 .* failed \(UPSTREAM_HTTP_ERROR\)/,
+    );
+  });
+
+  it('retries a 429 with the same Idempotency-Key, then follows the fail path', async () => {
+    fixture.setMode('rateLimited');
+    const before = fixture.journal.length;
+    const count = fixture.refunds.length;
+    const res = await added.runOnTicket(6, { charge: CHARGE, amount: 100 });
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      message: 'Stripe is rate limiting the server; nothing was refunded. Try again in a minute.',
+    });
+    const attempts = fixture.journal.slice(before);
+    expect(attempts).toHaveLength(3);
+    expect(new Set(attempts.map((a) => a.headers['idempotency-key']))).toEqual(
+      new Set([`zendesk-ticket-6-refund-${CHARGE}`]),
+    );
+    expect(fixture.refunds.length).toBe(count);
+  });
+
+  it('asks the agent to confirm before refunding', async () => {
+    const res = await request(added.stack.url)
+      .post(`/api/connectors/${added.connectorId}/run`)
+      .set(added.stack.adminAuth)
+      .send({ ticketId: 6, inputs: { charge: CHARGE, amount: 100 } });
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ error: { code: 'CONFIRMATION_REQUIRED' } });
+  });
+});
