@@ -22,6 +22,7 @@ describe('connectors add, asking on the terminal', () => {
       'API base URL': 'https://api.acme.test',
       'Ticket field for the plan': '2',
       'Ticket field for the account status': '',
+      'Secret name for API token': 'ACME_TOKEN',
     };
     let files: Awaited<ReturnType<typeof openConfigFiles>> | undefined;
     const output = await runAddCommand(['rest_lookup'], {
@@ -51,6 +52,7 @@ describe('connectors add, asking on the terminal', () => {
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as {
       connectors: { id: string; writeBack: unknown }[];
     };
+    expect(JSON.stringify(config)).toContain('"token":"{{secrets.ACME_TOKEN}}"');
     expect(config.connectors.find((c) => c.id === 'customer_lookup')?.writeBack).toEqual({
       success: { zendesk: { customFields: { '14': '{{outputs.plan}}' } } },
     });

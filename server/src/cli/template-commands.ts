@@ -182,6 +182,16 @@ export async function runAddCommand(
       chosen.set(parameter.name, await askFor(parameter, deps.ask, deps.listFields));
     }
   }
+  if (deps.ask) {
+    // The secret names are the admin's: two Shopify stores need two token names.
+    for (const secret of template.secrets) {
+      if (secretNames.has(secret.name)) continue;
+      const answer = (
+        await deps.ask(`Secret name for ${secret.label} [Enter for ${secret.name}]: `)
+      ).trim();
+      if (answer && answer !== secret.name) secretNames.set(secret.name, answer);
+    }
+  }
   const missing = template.parameters.filter(
     (p) => p.required && p.default === undefined && !chosen.get(p.name)?.trim(),
   );
