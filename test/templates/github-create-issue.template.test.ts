@@ -62,14 +62,11 @@ describe('template github_create_issue', () => {
   it('sends the documented headers and a JSON body from the ticket', async () => {
     await added.runOnTicket(1, { title: 'Order "#1001" never arrived' });
     const sent = fixture.journal.at(-1);
-    expect(sent).toMatchObject({
-      method: 'POST',
-      path: '/repos/octocat/Hello-World/issues',
-      body: {
-        title: 'Order "#1001" never arrived',
-        body: 'Hi, I ordered a week ago (order #1001) and have not received anything yet.\n\n_Filed from helpdesk ticket 1._',
-        labels: ['helpdesk'],
-      },
+    expect(sent).toMatchObject({ method: 'POST', path: '/repos/octocat/Hello-World/issues' });
+    expect(sent?.body).toEqual({
+      title: 'Order "#1001" never arrived',
+      body: 'Hi, I ordered a week ago (order #1001) and have not received anything yet.\n\n_Filed from helpdesk ticket 1._',
+      labels: ['helpdesk'],
     });
     expect(sent?.headers).toMatchObject({
       accept: 'application/vnd.github+json',
@@ -108,6 +105,21 @@ describe('template github_create_issue', () => {
       expect(other.stack.ticket(3).tags).not.toContain('github_issue_created');
     } finally {
       await other.close();
+    }
+  });
+
+  it('sends no label when the admin chose none', async () => {
+    const unlabelled = await startTemplateStack({
+      templateId: 'github_create_issue',
+      fixtureBaseUrl: fixture.baseUrl,
+      choices: { values: { ...GITHUB_REPO } },
+      secrets: { GITHUB_TOKEN },
+    });
+    try {
+      expect((await unlabelled.runOnTicket(6)).body).toMatchObject({ outcome: 'success' });
+      expect(fixture.journal.at(-1)?.body).toMatchObject({ labels: [] });
+    } finally {
+      await unlabelled.close();
     }
   });
 

@@ -55,15 +55,12 @@ describe('template stripe_refund', () => {
   it('sends the documented form body with an Idempotency-Key from the ticket and the charge', async () => {
     await added.runOnTicket(2, { charge: CHARGE, amount: 250, reason: 'duplicate' });
     const sent = fixture.journal.at(-1);
-    expect(sent).toMatchObject({
-      method: 'POST',
-      path: '/v1/refunds',
-      body: {
-        charge: CHARGE,
-        amount: '250',
-        reason: 'duplicate',
-        metadata: { zendesk_ticket_id: '2' },
-      },
+    expect(sent).toMatchObject({ method: 'POST', path: '/v1/refunds' });
+    expect(sent?.body).toEqual({
+      charge: CHARGE,
+      amount: '250',
+      reason: 'duplicate',
+      metadata: { zendesk_ticket_id: '2' },
     });
     expect(sent?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(sent?.headers['idempotency-key']).toBe(`zendesk-ticket-2-refund-${CHARGE}`);
@@ -136,6 +133,28 @@ describe('template stripe_refund', () => {
       new Set([`zendesk-ticket-6-refund-${CHARGE}`]),
     );
     expect(fixture.refunds.length).toBe(count);
+  });
+
+  it('takes the charge from the ticket field the charges lookup writes it to', async () => {
+    const CHARGE_FIELD = SANDBOX_FIELD_IDS.orderNumber;
+    const fromField = await startTemplateStack({
+      templateId: 'stripe_refund',
+      fixtureBaseUrl: fixture.baseUrl,
+      choices: { values: { charge_field: String(CHARGE_FIELD) } },
+      secrets: { STRIPE_REFUND_KEY: STRIPE_KEY },
+    });
+    try {
+      const store = fromField.stack.zendesk.store;
+      const field = store.findTicket(2)?.custom_fields.find((f) => f.id === CHARGE_FIELD);
+      if (!field) throw new Error('the sandbox ticket has no order number field');
+      field.value = 'ch_1NirD82eZvKYlo2CIvbtLWuY';
+      store.save();
+      const res = await fromField.runOnTicket(2, { amount: 700 });
+      expect(res.body).toMatchObject({ outcome: 'success' });
+      expect(fixture.journal.at(-1)?.body).toMatchObject({ charge: 'ch_1NirD82eZvKYlo2CIvbtLWuY' });
+    } finally {
+      await fromField.close();
+    }
   });
 
   it('asks the agent to confirm before refunding', async () => {

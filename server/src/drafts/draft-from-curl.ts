@@ -181,6 +181,14 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     }
   }
 
+  const bodyKeys =
+    body && body.value && typeof body.value === 'object' ? Object.keys(body.value) : [];
+  if (bodyKeys.length) {
+    notes.push(
+      `Body values are copied as written (${bodyKeys.join(', ')}): replace the ones that change per ticket with {{inputs.…}} and declare the inputs.`,
+    );
+  }
+
   const segments = request.url.pathname.split('/').filter(Boolean);
   // Ids, and the capitalised placeholders API docs print (GitHub's OWNER/REPO/ISSUE_NUMBER).
   const idLike = segments.filter(

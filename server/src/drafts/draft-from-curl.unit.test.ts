@@ -161,6 +161,15 @@ describe('draftFromCurl: commands as Stripe and GitHub print them', () => {
     });
   });
 
+  it('names the body values copied as written, as it does the query values', () => {
+    const result = draft(
+      `curl https://api.github.com/repos/o/r/issues -H "Authorization: Bearer x" -d '{"title":"Found a bug","labels":["bug"]}'`,
+    );
+    expect(result.notes).toContain(
+      'Body values are copied as written (title, labels): replace the ones that change per ticket with {{inputs.…}} and declare the inputs.',
+    );
+  });
+
   it('says a fixed Idempotency-Key would replay the first answer on every run', () => {
     const result = draft(
       `curl https://api.stripe.com/v1/customers -u sk_test_x: -H "Idempotency-Key: KG5LxwFBepaKHyUD" -d description=x`,

@@ -273,7 +273,8 @@ export function draftFromOpenApi(
   }
 
   let body: Record<string, unknown> | undefined;
-  const requestBody = deref(doc, op.requestBody);
+  // Stripe's document gives every GET an empty form body; GET and HEAD send none.
+  const requestBody = ['GET', 'HEAD'].includes(method) ? undefined : deref(doc, op.requestBody);
   const content = requestBody?.content as
     | Record<string, { schema?: unknown; encoding?: Record<string, { style?: unknown }> }>
     | undefined;
@@ -281,7 +282,8 @@ export function draftFromOpenApi(
   const formContent = content?.['application/x-www-form-urlencoded'];
   const formBody = jsonBody ? undefined : deref(doc, formContent?.schema);
   const bodySchema = jsonBody ?? formBody;
-  if (bodySchema) {
+  const bodyProperties = Object.keys((bodySchema?.properties as object | undefined) ?? {});
+  if (bodySchema && bodyProperties.length) {
     const required = new Set(
       Array.isArray(bodySchema.required) ? (bodySchema.required as string[]) : [],
     );
@@ -323,7 +325,7 @@ export function draftFromOpenApi(
         `Left out of the body because one input cannot fill them: ${leftOut.join(', ')}. Add them to "request.body" by hand if you need them${formBody ? ' (form fields such as metadata[key])' : ''}.`,
       );
     }
-  } else if (requestBody) {
+  } else if (requestBody && !bodySchema) {
     notes.push('The request body is neither JSON nor a form: add "request.body" by hand.');
   }
 

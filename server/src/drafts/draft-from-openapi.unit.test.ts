@@ -245,6 +245,23 @@ describe('draftFromOpenApi', () => {
       return drafted.value;
     };
 
+    it('sends no body with a GET, though Stripe gives every GET an empty form body', () => {
+      const doc = JSON.parse(REAL) as { paths: Record<string, Record<string, object>> };
+      doc.paths['/v1/charges']!.get = {
+        ...doc.paths['/v1/charges']!.get,
+        requestBody: {
+          content: {
+            'application/x-www-form-urlencoded': {
+              schema: { type: 'object', properties: {}, additionalProperties: false },
+            },
+          },
+        },
+      };
+      const result = realDraft('GetCharges', JSON.stringify(doc));
+      expect(result.connector.request).not.toHaveProperty('body');
+      expect(result.notes.join(' ')).not.toMatch(/body/);
+    });
+
     it('takes bearer when the document offers Basic or Bearer (no empty password to invent)', () => {
       expect(realDraft('GetCharges').connection.auth).toEqual({
         type: 'bearer',

@@ -174,10 +174,8 @@ describe('renderRequest with arbitrary values', () => {
         if (LONE_SURROGATE.test(v)) return expectRefusal(result);
         if (!result.ok) throw new Error(`refused ${JSON.stringify(v)}: ${result.error.message}`);
         const form = new URLSearchParams(result.value.request.body);
-        expect([...form.entries()]).toEqual([
-          ['v', v],
-          ['fixed', 'yes'],
-        ]);
+        // An empty value leaves its field out, as in the query.
+        expect([...form.entries()]).toEqual([...(v === '' ? [] : [['v', v]]), ['fixed', 'yes']]);
       }),
       { numRuns: NUM_RUNS },
     );
