@@ -1,9 +1,9 @@
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { TEST_ADMIN_TOKEN } from '../support/start-test-stack';
-import { artifactPath, BROWSER_TIMEOUT_MS, POLL, startBrowserSuite } from './browser-support';
+import { BROWSER_TIMEOUT_MS, POLL, shootConsole, startBrowserSuite } from './browser-support';
 
 /**
  * "New connector" in Chromium: from a template (a ticket field picked from Zendesk's own list),
@@ -12,15 +12,6 @@ import { artifactPath, BROWSER_TIMEOUT_MS, POLL, startBrowserSuite } from './bro
  */
 
 const suite = startBrowserSuite({});
-
-async function shoot(page: Page, name: string) {
-  const path = artifactPath(`browser/admin-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  if (process.env.UPDATE_DOC_SCREENSHOTS === '1') {
-    mkdirSync('docs/images', { recursive: true });
-    copyFileSync(path, `docs/images/admin-${name}.png`);
-  }
-}
 
 /** Signs in, unless the context's cookie already holds a session from an earlier test. */
 async function signIn(page: Page) {
@@ -53,7 +44,7 @@ describe('a new connector in the console', () => {
         .poll(() => planField.locator('option').allTextContents(), POLL)
         .toContain(`Tracking number (${SANDBOX_FIELD_IDS.trackingNumber}, text)`);
       await planField.selectOption(String(SANDBOX_FIELD_IDS.trackingNumber));
-      await shoot(page, 'new-from-template');
+      await shootConsole(page, 'new-from-template');
       await page.getByRole('button', { name: 'Review draft' }).click();
       await page.locator('[data-testid=draft-review]').waitFor();
       expect(await page.locator('#draft-check').textContent()).toContain('The config loads');
@@ -95,7 +86,7 @@ describe('a new connector in the console', () => {
       expect(connection).toMatch(/\{\{secrets\.[A-Z_]+TOKEN\}\}/);
       expect(connection).not.toContain('tk_9f8e7d6c5b4a39281706');
       expect(await page.locator('#draft-connector').inputValue()).toContain('"issue.state"');
-      await shoot(page, 'new-from-curl');
+      await shootConsole(page, 'new-from-curl');
       await page.getByRole('button', { name: 'Create draft' }).click();
       await page.getByRole('heading', { name: /tracker_issue/ }).waitFor();
       expect(readFileSync(suite.stack.configPath, 'utf8')).not.toContain('tk_9f8e7d6c5b4a39281706');

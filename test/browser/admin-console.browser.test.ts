@@ -1,8 +1,7 @@
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { TEST_ADMIN_TOKEN } from '../support/start-test-stack';
-import { artifactPath, BROWSER_TIMEOUT_MS, POLL, startBrowserSuite } from './browser-support';
+import { BROWSER_TIMEOUT_MS, POLL, shootConsole, startBrowserSuite } from './browser-support';
 
 /**
  * An admin's walk through the console in Chromium: sign in; create a draft; see it hidden from
@@ -61,15 +60,6 @@ const ANSWER = JSON.stringify({
  * Saves a screenshot to the test artifacts; with UPDATE_DOC_SCREENSHOTS=1 also to docs/images,
  * where docs/admin.md shows them.
  */
-async function shoot(page: Page, name: string) {
-  const path = artifactPath(`browser/admin-${name}.png`);
-  await page.screenshot({ path, fullPage: true });
-  if (process.env.UPDATE_DOC_SCREENSHOTS === '1') {
-    mkdirSync('docs/images', { recursive: true });
-    copyFileSync(path, `docs/images/admin-${name}.png`);
-  }
-}
-
 async function setEditor(page: Page, value: string) {
   await page.locator('#connector-json').fill(value);
   await expect
@@ -90,11 +80,11 @@ describe('the admin console, walked through', () => {
       // Sign in with the admin token.
       await page.goto(`${stack.url}/admin`);
       await page.locator('#token').waitFor();
-      await shoot(page, 'sign-in');
+      await shootConsole(page, 'sign-in');
       await page.locator('#token').fill(TEST_ADMIN_TOKEN);
       await page.keyboard.press('Enter');
       await page.locator('tr[data-connector=shopify_order_lookup]').waitFor();
-      await shoot(page, 'connectors');
+      await shootConsole(page, 'connectors');
 
       // Create a draft. A first try without a request is refused with a path and a hint.
       await page.getByRole('link', { name: 'New connector' }).click();
@@ -133,7 +123,7 @@ describe('the admin console, walked through', () => {
       expect(await page.locator('[data-rule="outputs.payment"]').textContent()).toContain(
         'nothing',
       );
-      await shoot(page, 'test');
+      await shootConsole(page, 'test');
 
       // Fix the path in the editor and save; the same answer now fills the field.
       await page.getByRole('link', { name: 'Edit' }).click();
@@ -142,7 +132,7 @@ describe('the admin console, walked through', () => {
       await setEditor(page, text.replace('financial_statuss', 'financial_status'));
       await page.getByRole('button', { name: 'Save' }).click();
       await expect.poll(() => page.locator('.status').textContent(), POLL).toMatch(/^Saved to /);
-      await shoot(page, 'edit');
+      await shootConsole(page, 'edit');
       await page.getByRole('link', { name: 'Test' }).click();
       await page.locator('#test-target').fill('1');
       await page.locator('#test-response').fill(ANSWER);
@@ -176,7 +166,7 @@ describe('the admin console, walked through', () => {
       const row = page.locator('tr[data-run]', { hasText: 'order_payment' }).first();
       await row.waitFor();
       expect(await row.textContent()).toContain('success');
-      await shoot(page, 'logs');
+      await shootConsole(page, 'logs');
       await row.locator('a').first().click();
       await page.getByRole('heading', { name: 'Request' }).waitFor();
       expect(await page.locator('pre.code').first().textContent()).toContain('orders.json');
@@ -190,7 +180,7 @@ describe('the admin console, walked through', () => {
       await page.getByRole('button', { name: 'Roll back to this version' }).click();
       await page.getByRole('button', { name: 'Roll back now' }).click();
       await expect.poll(() => page.locator('.status').textContent(), POLL).toMatch(/^Rolled back/);
-      await shoot(page, 'versions');
+      await shootConsole(page, 'versions');
       await page.getByRole('link', { name: 'Connectors' }).click();
       await page.locator('tr[data-connector=shopify_order_lookup]').waitFor();
       await expect
@@ -217,14 +207,14 @@ describe('the admin console, walked through', () => {
       expect(mailText).toMatch(/Look up Shopify order.*failing/i);
       expect(mailText).toContain('ops@example.com');
       expect(mailText).not.toContain('sandbox-shopify-token');
-      await shoot(mailPage, 'alert-mail');
+      await shootConsole(mailPage, 'alert-mail');
       await mailPage.close();
 
       await page.getByRole('link', { name: 'Alerts' }).click();
       const alertRow = page.locator('tr[data-alert=shopify_order_lookup]');
       await alertRow.waitFor();
       expect(await alertRow.textContent()).toContain('Paused');
-      await shoot(page, 'alerts');
+      await shootConsole(page, 'alerts');
       await alertRow.getByRole('button', { name: 'Resume' }).click();
       await expect.poll(() => page.locator('.status').textContent(), POLL).toMatch(/running again/);
       await expect.poll(() => alertRow.textContent(), POLL).not.toContain('Paused');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -98,6 +98,19 @@ export function artifactPath(name: string): string {
   const path = join(ARTIFACTS_DIR, name);
   mkdirSync(dirname(path), { recursive: true });
   return path;
+}
+
+/**
+ * Saves a console screenshot to the test artifacts; with UPDATE_DOC_SCREENSHOTS=1 also to
+ * docs/images, where docs/admin.md shows them.
+ */
+export async function shootConsole(page: Page, name: string): Promise<void> {
+  const path = artifactPath(`browser/admin-${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  if (process.env.UPDATE_DOC_SCREENSHOTS === '1') {
+    mkdirSync('docs/images', { recursive: true });
+    copyFileSync(path, `docs/images/admin-${name}.png`);
+  }
 }
 
 /**

@@ -156,9 +156,8 @@ function TemplateForm(props: { templateId: string }) {
   const [secretNames, setSecretNames] = useState<Record<string, string>>({});
   const [connectorId, setConnectorId] = useState('');
   const [connectionId, setConnectionId] = useState('');
-  const [draft, setDraft] = useState<ConsoleDraftAnswer>();
   const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
+  const drafting = useDraftRequest();
   useEffect(() => {
     void callApi<ConsoleTemplatesAnswer>('GET', '/api/admin/console/templates').then((result) => {
       if (!result.ok) return setError(result.error.message);
@@ -178,25 +177,15 @@ function TemplateForm(props: { templateId: string }) {
       <p class="loading">Loading the template…</p>
     );
   }
-  const review = async () => {
-    setBusy(true);
-    setError('');
-    const answer = await callApi<ConsoleDraftAnswer>(
-      'POST',
-      `/api/admin/console/templates/${encodeURIComponent(template.id)}/draft`,
-      {
-        values: Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== '')),
-        secretNames: Object.fromEntries(
-          Object.entries(secretNames).filter(([from, to]) => to.trim() !== '' && to !== from),
-        ),
-        connectorId,
-        connectionId,
-      },
-    );
-    setBusy(false);
-    if (!answer.ok) return setError(answer.error.message);
-    setDraft(answer.value);
-  };
+  const review = () =>
+    drafting.request(`/api/admin/console/templates/${encodeURIComponent(template.id)}/draft`, {
+      values: Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim() !== '')),
+      secretNames: Object.fromEntries(
+        Object.entries(secretNames).filter(([from, to]) => to.trim() !== '' && to !== from),
+      ),
+      connectorId,
+      connectionId,
+    });
   return (
     <section>
       <div class="heading">
@@ -269,17 +258,12 @@ function TemplateForm(props: { templateId: string }) {
           />
         </label>
         <div class="actions wide">
-          <button type="submit" class="button button-primary" disabled={busy}>
+          <button type="submit" class="button button-primary" disabled={drafting.busy}>
             Review draft
           </button>
         </div>
       </form>
-      {error && (
-        <p class="error" role="alert">
-          {error}
-        </p>
-      )}
-      {draft && <DraftReview draft={draft} />}
+      <DraftOutcome {...drafting} />
     </section>
   );
 }
@@ -290,22 +274,14 @@ function DraftForm(props: { source: 'curl' | 'openapi' }) {
   const [operation, setOperation] = useState('');
   const [sample, setSample] = useState('');
   const [id, setId] = useState('');
-  const [draft, setDraft] = useState<ConsoleDraftAnswer>();
-  const [error, setError] = useState('');
-  const [busy, setBusy] = useState(false);
-  const review = async () => {
-    setBusy(true);
-    setError('');
-    const answer = await callApi<ConsoleDraftAnswer>('POST', '/api/admin/console/drafts', {
+  const drafting = useDraftRequest();
+  const review = () =>
+    drafting.request('/api/admin/console/drafts', {
       source: props.source,
       ...(props.source === 'curl' ? { command } : { document, operation }),
       ...(sample.trim() ? { sample } : {}),
       ...(id.trim() ? { id: id.trim() } : {}),
     });
-    setBusy(false);
-    if (!answer.ok) return setError(answer.error.message);
-    setDraft(answer.value);
-  };
   const readFile = async (file: File | undefined) => {
     if (file) setDocument(await file.text());
   };
@@ -381,18 +357,42 @@ function DraftForm(props: { source: 'curl' | 'openapi' }) {
           <input id="draft-id" value={id} onInput={(e) => setId(e.currentTarget.value)} />
         </label>
         <div class="actions wide">
-          <button type="submit" class="button button-primary" disabled={busy}>
+          <button type="submit" class="button button-primary" disabled={drafting.busy}>
             Review draft
           </button>
         </div>
       </form>
-      {error && (
+      <DraftOutcome {...drafting} />
+    </section>
+  );
+}
+
+/** Asking the server for a draft to review: the draft, or why there is none. */
+function useDraftRequest() {
+  const [draft, setDraft] = useState<ConsoleDraftAnswer>();
+  const [error, setError] = useState('');
+  const [busy, setBusy] = useState(false);
+  const request = async (path: string, body: unknown) => {
+    setBusy(true);
+    setError('');
+    const answer = await callApi<ConsoleDraftAnswer>('POST', path, body);
+    setBusy(false);
+    if (answer.ok) setDraft(answer.value);
+    else setError(answer.error.message);
+  };
+  return { draft, error, busy, request };
+}
+
+function DraftOutcome(props: { draft: ConsoleDraftAnswer | undefined; error: string }) {
+  return (
+    <>
+      {props.error && (
         <p class="error" role="alert">
-          {error}
+          {props.error}
         </p>
       )}
-      {draft && <DraftReview draft={draft} />}
-    </section>
+      {props.draft && <DraftReview draft={props.draft} />}
+    </>
   );
 }
 

@@ -8,6 +8,7 @@ import type { ConfigSources } from '../console/edit-connector';
 import { buildDraft } from '../drafts/build-draft';
 import { suggestOutputs } from '../drafts/suggest-outputs';
 import type { CommandOutput } from './agent-keys-command';
+import { describeSaveError } from './describe-save-error';
 import { parseCliOptions } from './parse-cli-options';
 
 export const DRAFT_USAGE = `  npm run connectors -- draft --openapi <file.json|yaml> --operation <operationId|"GET /path"> [--id <id>]
@@ -148,19 +149,11 @@ export async function runDraftCommand(
       'CLI (draft)',
     );
     if (!saved.ok) {
-      const issues =
-        saved.error.code === 'CONFIG_INVALID' ? `\n${formatConfigIssues(saved.error.issues)}` : '';
-      const hint =
-        saved.error.code === 'CONNECTOR_EXISTS'
-          ? '\n  hint: give another id with --id'
-          : saved.error.code === 'CONNECTION_EXISTS'
-            ? '\n  hint: rename the connection in the printed draft, or add the connector by hand'
-            : '';
-      return {
-        code: 1,
-        stdout: '',
-        stderr: `Nothing written: ${saved.error.message}${issues}${hint}\n`,
-      };
+      const why = describeSaveError(saved.error, {
+        connectionExists:
+          'rename the connection in the printed draft, or add the connector by hand',
+      });
+      return { code: 1, stdout: '', stderr: `Nothing written: ${why}` };
     }
     const written = [
       `Wrote the draft "${String(draft.connector.id)}" and its connection "${draft.connectionId}" to ${saved.value.file} (config version v${saved.value.version.id}); it stays hidden from agents until you publish it.\n`,

@@ -7,6 +7,7 @@ import type { HelpdeskField } from '../runs/helpdesk-port';
 import { applyTemplate } from '../templates/apply-template';
 import type { TemplateLibrary } from '../templates/load-templates';
 import type { CommandOutput } from './agent-keys-command';
+import { describeSaveError } from './describe-save-error';
 import { parseCliOptions } from './parse-cli-options';
 
 export const TEMPLATES_USAGE = `  npm run connectors -- templates [<template>]
@@ -227,15 +228,10 @@ export async function runAddCommand(
     deps.author ?? `CLI (add ${template.id})`,
   );
   if (!saved.ok) {
-    const issues =
-      saved.error.code === 'CONFIG_INVALID' ? `\n${formatConfigIssues(saved.error.issues)}` : '';
-    const fix =
-      saved.error.code === 'CONNECTOR_EXISTS'
-        ? '\n  hint: give another id with --id'
-        : saved.error.code === 'CONNECTION_EXISTS'
-          ? '\n  hint: give another connection id with --connection-id'
-          : '';
-    return { code: 1, stdout: '', stderr: `${saved.error.message}${issues}${fix}\n` };
+    const why = describeSaveError(saved.error, {
+      connectionExists: 'give another connection id with --connection-id',
+    });
+    return { code: 1, stdout: '', stderr: why };
   }
   const out = [
     `Added "${String(connector.id)}" as a draft to ${saved.value.file} (config version v${saved.value.version.id}), with the connection "${connectionId}".`,
