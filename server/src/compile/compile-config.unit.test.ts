@@ -553,6 +553,7 @@ describe('compileConfig: structure', () => {
     ['response', 'outputs', 0, 'path'],
     ['response', 'root'],
     ['response', 'emptyWhen'],
+    ['response', 'failWhen'],
   ])('refuses invalid JMESPath at %s.%s', (...path) => {
     const bad = 'orders[0.name';
     const response =
@@ -565,6 +566,59 @@ describe('compileConfig: structure', () => {
     expect(errors[0]?.message).toMatch(/^invalid JMESPath expression "orders\[0\.name"/);
     // Where it goes wrong: the "." where "]" belongs.
     expect(errors[0]?.message).toContain('\norders[0.name\n        ^ at character 9');
+  });
+
+  it('refuses failureMessage and failureKind without failWhen, naming each', () => {
+    const errors = errorsOf(
+      connectorWith({
+        response: {
+          failureMessage: 'error',
+          failureKind: { path: 'error', kinds: { invalid_auth: 'notAuthorized' } },
+        },
+      }),
+    );
+    expect(errors.map((error) => [error.path, error.message])).toEqual([
+      [
+        ['connectors', 0, 'response', 'failureMessage'],
+        'response.failureMessage is only read when response.failWhen says the answer is a failure',
+      ],
+      [
+        ['connectors', 0, 'response', 'failureKind'],
+        'response.failureKind is only read when response.failWhen says the answer is a failure',
+      ],
+    ]);
+  });
+
+  it('refuses invalid JMESPath in failureMessage and failureKind.path', () => {
+    const errors = errorsOf(
+      connectorWith({
+        response: {
+          failWhen: 'ok == `false`',
+          failureMessage: 'errors[0.message',
+          failureKind: { path: 'errors[0.code', kinds: {} },
+        },
+      }),
+    );
+    expect(errors.map((error) => error.path)).toEqual([
+      ['connectors', 0, 'response', 'failureMessage'],
+      ['connectors', 0, 'response', 'failureKind', 'path'],
+    ]);
+  });
+
+  it('refuses a failureKind that is not a kind an answer can report', () => {
+    const parsed = BUILT_IN_CONFIG_FORMAT.schemas.connectorSchema.safeParse({
+      id: 'slack',
+      name: 'Slack',
+      connection: 'api',
+      request: { method: 'POST' },
+      response: {
+        failWhen: 'ok == `false`',
+        failureKind: { path: 'error', kinds: { invalid_auth: 'notSaved' } },
+      },
+    });
+    expect(parsed.error?.issues.map((issue) => issue.path)).toEqual([
+      ['response', 'failureKind', 'kinds', 'invalid_auth'],
+    ]);
   });
 
   it('refuses a base URL whose host is not in allowedHosts', () => {

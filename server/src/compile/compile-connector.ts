@@ -13,6 +13,7 @@ import type {
   CompiledBody,
   CompiledConnection,
   CompiledConnector,
+  CompiledFailWhen,
   CompiledInput,
   CompiledOutput,
   Path,
@@ -122,6 +123,51 @@ function checkInputs(
     );
     return { def: input, sources, sourcesOn, pattern, browserPattern };
   });
+}
+
+/**
+ * `failWhen` and the two rules that only mean something with it. A `failureMessage` or
+ * `failureKind` without `failWhen` would never be read, so it is an error rather than silently
+ * ignored: the admin meant the answer to be able to fail.
+ */
+function compileFailWhen(
+  response: Connector['response'],
+  path: Path,
+  issues: IssueCollector,
+): CompiledFailWhen | undefined {
+  const message =
+    response.failureMessage === undefined
+      ? undefined
+      : compileExpression(response.failureMessage, [...path, 'failureMessage'], issues);
+  const kindPath =
+    response.failureKind === undefined
+      ? undefined
+      : compileExpression(response.failureKind.path, [...path, 'failureKind', 'path'], issues);
+  if (response.failWhen === undefined) {
+    for (const rule of ['failureMessage', 'failureKind'] as const) {
+      if (response[rule] === undefined) continue;
+      issues.error(
+        [...path, rule],
+        `response.${rule} is only read when response.failWhen says the answer is a failure`,
+        'add "failWhen" (e.g. "ok == `false`") or remove this rule',
+      );
+    }
+    return undefined;
+  }
+  const when = compileExpression(response.failWhen, [...path, 'failWhen'], issues);
+  if (!when) return undefined;
+  return {
+    when,
+    message,
+    kind:
+      response.failureKind && kindPath
+        ? {
+            path: kindPath,
+            kinds: response.failureKind.kinds,
+            otherwise: response.failureKind.otherwise,
+          }
+        : undefined,
+  };
 }
 
 export function compileConnector(
@@ -268,6 +314,7 @@ export function compileConnector(
     response.root === undefined
       ? undefined
       : compileExpression(response.root, [...base, 'response', 'root'], issues);
+  const failWhen = compileFailWhen(response, [...base, 'response'], issues);
   const emptyWhen =
     response.emptyWhen === undefined
       ? undefined
@@ -412,7 +459,7 @@ export function compileConnector(
     idempotent: IDEMPOTENT_METHODS.has(request.method),
     inputs,
     request: { method: request.method, path, query, headers, body },
-    response: { root, emptyWhen, outputs },
+    response: { root, failWhen, emptyWhen, outputs },
     writeBack,
     messages,
     link,

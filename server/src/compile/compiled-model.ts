@@ -81,6 +81,15 @@ export type CompiledBody =
   | { type: 'form'; value: [string, ParsedTemplate][] }
   | { type: 'text'; value: ParsedTemplate; contentType: string };
 
+/** An answer that reports its own failure (`response.failWhen`), compiled. */
+export interface CompiledFailWhen {
+  when: ExpressionNode;
+  message: ExpressionNode | undefined;
+  kind:
+    | { path: ExpressionNode; kinds: Readonly<Record<string, FailureKind>>; otherwise: FailureKind }
+    | undefined;
+}
+
 export interface CompiledConnector {
   id: string;
   def: Connector;
@@ -100,6 +109,8 @@ export interface CompiledConnector {
   };
   response: {
     root: ExpressionNode | undefined;
+    /** `failWhen` with its message and kind rules; undefined when the connector has none. */
+    failWhen: CompiledFailWhen | undefined;
     emptyWhen: ExpressionNode | undefined;
     outputs: CompiledOutput[];
   };

@@ -3,14 +3,15 @@ import { classifyStatus, isTruthy, readResponse } from './read-response';
 import type { ResponseReading, ResponseStep, UpstreamAnswer } from './read-response';
 
 /**
- * What each rule of a connector's `response` makes of one answer: the status rule, `emptyWhen`,
+ * What each rule of a connector's `response` makes of one answer: the status rule, `failWhen`,
+ * `emptyWhen`,
  * `root` and every output path, with the value each found. `readResponse` gives the outcome; this
  * shows the admin why, so a typo in a path (`fields.state.name`) is visible against a real answer
  * instead of turning every run into "nothing found".
  */
 
 export interface PathExplanation {
-  /** `response.emptyWhen`, `response.root`, or `outputs.<name>`. */
+  /** `response.failWhen`, `response.emptyWhen`, `response.root`, or `outputs.<name>`. */
   rule: string;
   expression: string;
   /** What the expression found; undefined when it could not be evaluated. */
@@ -36,8 +37,12 @@ export function explainResponse(
   const steps: ResponseStep[] = [];
   const reading = readResponse(connector, answer, (step) => steps.push(step));
   const status = { code: answer.status, effect: describeStatus(connector, answer.status) };
-  // A failed reading is explained by its error (the status, or an answer of another shape).
-  if (reading.outcome === 'failed') return { status, paths: [], reading };
+  // A failed reading is explained by its error (the status, or an answer of another shape);
+  // an answer that reported its own failure is explained by the failWhen rule that saw it.
+  if (reading.outcome === 'failed') {
+    const reported = reading.error.code === 'UPSTREAM_REPORTED_ERROR';
+    return { status, paths: reported ? steps.map(explainStep) : [], reading };
+  }
   return { status, paths: steps.map(explainStep), reading };
 }
 
@@ -54,6 +59,16 @@ function explainStep(step: ResponseStep): PathExplanation {
       };
     }
     const found = evaluation.value;
+    if (step.rule === 'failWhen') {
+      return {
+        rule,
+        expression: step.expression,
+        found,
+        effect: isTruthy(found)
+          ? 'so the run fails: the answer reports an error'
+          : 'so the answer is not a reported error',
+      };
+    }
     if (step.rule === 'emptyWhen') {
       return {
         rule,

@@ -1,11 +1,17 @@
 import { TreeInterpreter } from '@jmespath-community/jmespath';
-import type { CompiledConnector, CompiledOutput, ExpressionNode } from '../compile/compiled-model';
+import type {
+  CompiledConnector,
+  CompiledFailWhen,
+  CompiledOutput,
+  ExpressionNode,
+} from '../compile/compiled-model';
 import type { Result } from '../../../shared/src/result';
+import type { FailureKind } from '../../../shared/src/config/failure-kinds';
 
 /**
  * Reads an upstream answer into the connector's outputs. Status decides the path first (empty
- * statuses such as 404, then success statuses, anything else fails); then `emptyWhen` and
- * `root` are evaluated; then each output is extracted with its compiled JMESPath and coerced.
+ * statuses such as 404, then success statuses, anything else fails); then `failWhen`, `emptyWhen`
+ * and `root` are evaluated; then each output is extracted with its compiled JMESPath and coerced.
  */
 
 export interface UpstreamAnswer {
@@ -21,9 +27,13 @@ export type ResponseReading =
   | {
       outcome: 'failed';
       error: {
-        code: 'UPSTREAM_HTTP_ERROR' | 'UPSTREAM_INVALID_RESPONSE';
+        code: 'UPSTREAM_HTTP_ERROR' | 'UPSTREAM_INVALID_RESPONSE' | 'UPSTREAM_REPORTED_ERROR';
         message: string;
         status: number;
+        /** For UPSTREAM_REPORTED_ERROR: the kind `response.failureKind` sorted it into. */
+        kind?: FailureKind;
+        /** For UPSTREAM_REPORTED_ERROR: the API's own error text (`response.failureMessage`). */
+        upstreamError?: string;
       };
     };
 
@@ -102,6 +112,61 @@ function describeBody(answer: UpstreamAnswer): string {
   return `${type}${answer.bodyText ? `, starting ${JSON.stringify(answer.bodyText.slice(0, 60))}` : ', empty body'}`;
 }
 
+const MAX_UPSTREAM_ERROR = 300;
+
+/**
+ * Upstream text on its way into messages and the run log: control characters (a newline that
+ * would fake a second log line, terminal escapes) become spaces, and it is cut to 300 characters,
+ * like the error text the status path quotes.
+ */
+export function sanitizeUpstreamText(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const plain = text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ').trim();
+  return plain.length > MAX_UPSTREAM_ERROR ? `${plain.slice(0, MAX_UPSTREAM_ERROR - 1)}…` : plain;
+}
+
+/** A JMESPath result as words: strings as they are, numbers, lists of either joined. */
+function describeFound(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return value.map(describeFound).filter(Boolean).join('; ');
+  if (value && typeof value === 'object') return JSON.stringify(value);
+  return '';
+}
+
+/**
+ * The failure an answer reports about itself (`failWhen` was truthy): its own error text and the
+ * kind its error code maps to. A message or kind path that cannot be evaluated falls back (the
+ * usual error keys, `otherwise`): the answer already said it failed, and that stays the outcome.
+ */
+function readReportedFailure(
+  failWhen: CompiledFailWhen,
+  answer: UpstreamAnswer,
+): Extract<ResponseReading, { outcome: 'failed' }> {
+  const found = failWhen.message ? evaluate(failWhen.message, answer.json) : undefined;
+  const text = sanitizeUpstreamText(
+    found?.ok ? describeFound(found.value) : upstreamErrorMessage(answer),
+  );
+  let kind: FailureKind = 'rejected';
+  if (failWhen.kind) {
+    const code = evaluate(failWhen.kind.path, answer.json);
+    const key = code.ok ? describeFound(code.value) : '';
+    kind = Object.hasOwn(failWhen.kind.kinds, key)
+      ? (failWhen.kind.kinds[key] as FailureKind)
+      : failWhen.kind.otherwise;
+  }
+  return {
+    outcome: 'failed',
+    error: {
+      code: 'UPSTREAM_REPORTED_ERROR',
+      status: answer.status,
+      message: `the API answered ${answer.status} but reported an error${text ? `: ${text}` : ''}`,
+      kind,
+      ...(text ? { upstreamError: text } : {}),
+    },
+  };
+}
+
 function upstreamErrorMessage(answer: UpstreamAnswer): string {
   const json = answer.json as Record<string, unknown> | undefined;
   if (json && typeof json === 'object') {
@@ -144,7 +209,7 @@ function describeNoValue(outputs: readonly CompiledOutput[]): string {
  * shows an admin each path against a real answer without reading it a second way.
  */
 export type ResponseStep =
-  | { rule: 'emptyWhen' | 'root'; expression: string; evaluation: Evaluation }
+  | { rule: 'failWhen' | 'emptyWhen' | 'root'; expression: string; evaluation: Evaluation }
   | { rule: 'output'; output: CompiledOutput; evaluation: Evaluation; coerced?: CoercedOutput };
 
 /** What the status alone decides: `empty` (emptyStatus), `read` (a success status) or `failed`. */
@@ -184,7 +249,8 @@ export function readResponse(
       },
     };
   }
-  const needsJson = response.outputs.length > 0 || response.emptyWhen || response.root;
+  const needsJson =
+    response.outputs.length > 0 || response.failWhen || response.emptyWhen || response.root;
   if (needsJson && answer.json === undefined) {
     if (answer.status === 204 || answer.bodyText === '') {
       return {
@@ -211,6 +277,12 @@ export function readResponse(
       message: `the response did not have the expected shape (${what}: ${message})`,
     },
   });
+  if (response.failWhen) {
+    const failed = evaluate(response.failWhen.when, answer.json);
+    observe?.({ rule: 'failWhen', expression: def.response.failWhen ?? '', evaluation: failed });
+    if (!failed.ok) return unexpectedShape('failWhen', failed.error.message);
+    if (isTruthy(failed.value)) return readReportedFailure(response.failWhen, answer);
+  }
   if (response.emptyWhen) {
     const empty = evaluate(response.emptyWhen, answer.json);
     observe?.({ rule: 'emptyWhen', expression: def.response.emptyWhen ?? '', evaluation: empty });

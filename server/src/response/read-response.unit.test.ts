@@ -303,3 +303,80 @@ describe('readResponse: output types', () => {
     });
   });
 });
+
+describe('readResponse: failWhen', () => {
+  const slack = connectorWithResponse({
+    failWhen: 'ok == `false`',
+    failureMessage: 'error',
+    failureKind: {
+      path: 'error',
+      kinds: { invalid_auth: 'notAuthorized', ratelimited: 'busy' },
+    },
+    emptyWhen: 'ok == `false`',
+    outputs: [{ name: 'ts', path: 'ts' }],
+  });
+
+  it("fails a 200 answer that reports an error, before emptyWhen, with the API's own text", () => {
+    expect(readResponse(slack, jsonAnswer({ ok: false, error: 'invalid_auth' }))).toEqual({
+      outcome: 'failed',
+      error: {
+        code: 'UPSTREAM_REPORTED_ERROR',
+        status: 200,
+        message: 'the API answered 200 but reported an error: invalid_auth',
+        kind: 'notAuthorized',
+        upstreamError: 'invalid_auth',
+      },
+    });
+  });
+
+  it('sorts error codes by failureKind, and codes it does not name as "otherwise"', () => {
+    const kindOf = (error: string) => {
+      const reading = readResponse(slack, jsonAnswer({ ok: false, error }));
+      return reading.outcome === 'failed' ? reading.error.kind : undefined;
+    };
+    expect(kindOf('ratelimited')).toBe('busy');
+    expect(kindOf('channel_not_found')).toBe('rejected');
+    // A key the map only has by inheritance is not a mapped code.
+    expect(kindOf('constructor')).toBe('rejected');
+  });
+
+  it('reads the answer as usual when failWhen is false', () => {
+    expect(readResponse(slack, jsonAnswer({ ok: true, ts: '1503435956.000247' }))).toMatchObject({
+      outcome: 'success',
+      outputs: { ts: '1503435956.000247' },
+    });
+  });
+
+  it('keeps control characters and length out of the recorded error text', () => {
+    const reading = readResponse(
+      slack,
+      jsonAnswer({ ok: false, error: `bad\n\u001b[31mthing ${'x'.repeat(400)}` }),
+    );
+    if (reading.outcome !== 'failed') throw new Error('expected a failure');
+    expect(reading.error.upstreamError).toMatch(/^bad \[31mthing x+…$/);
+    expect(reading.error.upstreamError).toHaveLength(300);
+  });
+
+  it('joins GraphQL error messages, and falls back to the usual keys without failureMessage', () => {
+    const graphql = connectorWithResponse({
+      failWhen: 'length(errors || `[]`) > `0`',
+      failureMessage: 'errors[].message',
+    });
+    const answer = jsonAnswer({ errors: [{ message: 'Entity not found' }, { message: 'Again' }] });
+    expect(readResponse(graphql, answer)).toMatchObject({
+      error: { upstreamError: 'Entity not found; Again', kind: 'rejected' },
+    });
+    const plain = connectorWithResponse({ failWhen: 'ok == `false`' });
+    expect(readResponse(plain, jsonAnswer({ ok: false, error: 'not_authed' }))).toMatchObject({
+      error: { code: 'UPSTREAM_REPORTED_ERROR', upstreamError: 'not_authed', kind: 'rejected' },
+    });
+  });
+
+  it('fails as an unexpected shape when failWhen cannot be evaluated', () => {
+    const strict = connectorWithResponse({ failWhen: 'length(errors) > `0`' });
+    expect(readResponse(strict, jsonAnswer({ data: {} }))).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_INVALID_RESPONSE' },
+    });
+  });
+});

@@ -140,6 +140,11 @@ export const runRecordBaseSchema = z.strictObject({
    * (`response.emptyWhen`, `response.root`, the output paths, or the status).
    */
   emptyReason: z.string().optional(),
+  /**
+   * For a run failed by `response.failWhen` (UPSTREAM_REPORTED_ERROR): the API's own error text
+   * (`response.failureMessage`), sanitised and at most 300 characters.
+   */
+  upstreamError: z.string().optional(),
   dryRun: z.boolean(),
   /** What the external call alone came to, when the write-back changed the overall outcome. */
   upstreamOutcome: runOutcomeSchema.optional(),

@@ -12,6 +12,7 @@ import { createRunRedaction } from '../logging/run-redaction';
 import type { RunRedaction } from '../logging/run-redaction';
 import { renderRunLink } from './render-run-link';
 import { FAILURE_KINDS, failureKindOf } from '../../../shared/src/config/failure-kinds';
+import type { FailureKind } from '../../../shared/src/config/failure-kinds';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
@@ -149,8 +150,10 @@ function messageFor(
  * refused before sending) shows the error's own message.
  */
 function failureMessage(connector: CompiledConnector, scope: TemplateScope): string {
-  const error = scope.error as { code?: string; message?: string; status?: number } | undefined;
-  const kind = failureKindOf(error?.code ?? '', error?.status);
+  const error = scope.error as
+    { code?: string; message?: string; status?: number; kind?: FailureKind } | undefined;
+  // An answer that reported its own error was sorted by response.failureKind already.
+  const kind = error?.kind ?? failureKindOf(error?.code ?? '', error?.status);
   const own = kind ? connector.messages.failures[kind] : undefined;
   if (own) return renderTemplateText(own, scope);
   if (connector.messages.failure) return renderTemplateText(connector.messages.failure, scope);
@@ -527,7 +530,10 @@ export async function runConnector(
         code: reading.error.code,
         message: reading.error.message,
         status: reading.error.status ?? called.status,
+        ...('kind' in reading.error && reading.error.kind ? { kind: reading.error.kind } : {}),
       };
+      const upstreamError =
+        'upstreamError' in reading.error ? reading.error.upstreamError : undefined;
       const safeScope = redaction.deep({ ...scopeBase, error });
       const write = await writeFor(connector.writeBack.failure, safeScope);
       return finish(
@@ -536,6 +542,7 @@ export async function runConnector(
           outcome: 'failed',
           errorCode: error.code,
           message: messageFor(connector, 'failure', safeScope),
+          ...(upstreamError === undefined ? {} : { upstreamError }),
           request: loggedRequest,
           response: loggedResponse,
           outputs: {},

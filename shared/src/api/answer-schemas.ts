@@ -214,6 +214,8 @@ const runRecordBaseShape = {
   warnings: z.optional(z.array(z.string())),
   /** For an `empty` outcome, the config rule that made it empty (for the admin). */
   emptyReason: z.optional(z.string()),
+  /** For a run failed by `response.failWhen`: the API's own error text (for the admin). */
+  upstreamError: z.optional(z.string()),
   dryRun: z.boolean(),
   upstreamOutcome: z.optional(runOutcomeSchema),
   inputs: z.record(z.string(), z.unknown()),

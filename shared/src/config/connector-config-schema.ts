@@ -200,6 +200,32 @@ const outputSchema = z.strictObject({
 });
 export type ConnectorOutput = z.infer<typeof outputSchema>;
 
+/**
+ * The kinds a `failWhen` answer may be sorted into. `notSaved` is the write-back's own kind: an
+ * answer cannot claim it.
+ */
+export const REPORTED_FAILURE_KINDS = FAILURE_KIND_NAMES.filter((kind) => kind !== 'notSaved');
+const reportedFailureKindSchema = z.enum(REPORTED_FAILURE_KINDS as [FailureKind, ...FailureKind[]]);
+
+const failureKindRuleSchema = z.strictObject({
+  path: z
+    .string()
+    .min(1)
+    .max(1000)
+    .describe(
+      'JMESPath expression on the whole response selecting the API\'s own error code (Slack "error", Linear "errors[0].extensions.code").',
+    ),
+  kinds: z
+    .record(z.string().min(1).max(200), reportedFailureKindSchema)
+    .refine((kinds) => Object.keys(kinds).length <= 100, 'map 100 error codes at most')
+    .describe(
+      'Error code → kind of failure, e.g. {"invalid_auth": "notAuthorized", "ratelimited": "busy"}.',
+    ),
+  otherwise: reportedFailureKindSchema
+    .default('rejected')
+    .describe('The kind of an error code the map does not name.'),
+});
+
 const responseSchema = z.strictObject({
   successStatus: z.array(z.number().int().min(100).max(599)).optional(),
   emptyStatus: z
@@ -211,6 +237,25 @@ const responseSchema = z.strictObject({
     .max(1000)
     .optional()
     .describe('JMESPath expression selecting the object outputs are read from.'),
+  failWhen: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe(
+      'JMESPath expression on the whole response, evaluated before emptyWhen; a truthy result fails the run with UPSTREAM_REPORTED_ERROR. For APIs that report errors inside a success answer (Slack\'s "ok == `false`").',
+    ),
+  failureMessage: z
+    .string()
+    .max(1000)
+    .optional()
+    .describe(
+      'With failWhen: JMESPath expression on the whole response selecting the API\'s own error text ("error", "errors[0].message"), kept in the run log and in {{error.message}}.',
+    ),
+  failureKind: failureKindRuleSchema
+    .optional()
+    .describe(
+      'With failWhen: which kind of failure (messages.failures) an error code reported in the answer is; "rejected" when not set.',
+    ),
   emptyWhen: z
     .string()
     .max(1000)

@@ -26,7 +26,7 @@ export const FAILURE_KINDS = {
     message: 'The other system does not know what was asked for.',
   },
   rejected: {
-    when: 'the other system answered another 4xx (it refused the request as sent)',
+    when: 'the other system answered another 4xx (it refused the request as sent), or its answer reported an error (response.failWhen)',
     message: 'The other system refused the request. Check the values and try again.',
   },
   badAnswer: {
@@ -60,6 +60,8 @@ export function failureKindOf(code: string, status: number | undefined): Failure
   if (code === 'UPSTREAM_RETRIES_EXHAUSTED') return 'busy';
   if (code === 'WRITE_BACK_FAILED') return 'notSaved';
   if (BAD_ANSWER_CODES.has(code)) return 'badAnswer';
+  // An answer that reported its own error; response.failureKind may name a closer kind.
+  if (code === 'UPSTREAM_REPORTED_ERROR') return 'rejected';
   if (code !== 'UPSTREAM_HTTP_ERROR' || status === undefined) return undefined;
   if (status === 429 || status >= 500) return 'busy';
   if (status === 401 || status === 403) return 'notAuthorized';

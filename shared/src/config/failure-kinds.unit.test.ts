@@ -15,6 +15,7 @@ describe('failureKindOf', () => {
     ['UPSTREAM_HTTP_ERROR', 302, 'badAnswer'],
     ['UPSTREAM_INVALID_RESPONSE', 200, 'badAnswer'],
     ['UPSTREAM_RESPONSE_TOO_LARGE', undefined, 'badAnswer'],
+    ['UPSTREAM_REPORTED_ERROR', 200, 'rejected'],
     ['WRITE_BACK_FAILED', undefined, 'notSaved'],
   ] as const)('%s with status %s is %s', (code, status, kind) => {
     expect(failureKindOf(code, status)).toBe(kind);

@@ -79,7 +79,7 @@ export interface TestedInput {
 
 /** What one response rule found (server/src/response/explain-response.ts). */
 export interface TestedPath {
-  /** `response.emptyWhen`, `response.root`, or `outputs.<name>`. */
+  /** `response.failWhen`, `response.emptyWhen`, `response.root`, or `outputs.<name>`. */
   rule: string;
   expression: string;
   found?: unknown;

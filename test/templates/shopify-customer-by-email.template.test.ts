@@ -1,0 +1,115 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { SHOPIFY_TOKEN, startShopifyFixture } from './fixtures/shopify-fixture';
+import type { ShopifyFixture } from './fixtures/shopify-fixture';
+import { startTemplateStack } from './support/start-template-stack';
+import type { TemplateStack } from './support/start-template-stack';
+
+/** The Shopify customer lookup against the GraphQL Admin API as documented. */
+
+const ORDERS = String(SANDBOX_FIELD_IDS.paymentStatus);
+const SPENT = String(SANDBOX_FIELD_IDS.trackingNumber);
+
+let fixture: ShopifyFixture;
+let added: TemplateStack;
+
+beforeAll(async () => {
+  fixture = await startShopifyFixture();
+  added = await startTemplateStack({
+    templateId: 'shopify_customer_by_email',
+    fixtureBaseUrl: fixture.baseUrl,
+    choices: {
+      values: {
+        shop_domain: 'acme.myshopify.com',
+        store_handle: 'acme',
+        orders_field: ORDERS,
+        spent_field: SPENT,
+      },
+    },
+    secrets: { SHOPIFY_ADMIN_TOKEN: SHOPIFY_TOKEN },
+  });
+});
+afterAll(async () => {
+  await added?.close();
+  await fixture?.close();
+});
+afterEach(() => {
+  fixture.setMode('normal');
+  fixture.setGraphqlThrottled(false);
+  added.stack.zendesk.store.reset();
+});
+
+describe('template shopify_customer_by_email', () => {
+  it('finds the requester with a GraphQL customers query and writes orders and total spent', async () => {
+    const res = await added.runOnTicket(1);
+    expect(res.body).toMatchObject({
+      outcome: 'success',
+      message: 'Maria Lopez: 3 orders, 412.50 EUR spent.',
+      link: {
+        label: 'Maria Lopez',
+        url: 'https://admin.shopify.com/store/acme/customers/207119551',
+      },
+      writes: { status: 'written' },
+    });
+    expect(added.stack.ticket(1).customFields).toMatchObject({
+      [ORDERS]: '3',
+      [SPENT]: '412.50 EUR',
+    });
+    const sent = fixture.journal.at(-1);
+    expect(sent).toMatchObject({
+      method: 'POST',
+      path: '/admin/api/2025-10/graphql.json',
+      headers: { 'x-shopify-access-token': SHOPIFY_TOKEN, 'content-type': 'application/json' },
+    });
+    // The email travels as a GraphQL variable, quoted in Shopify's search syntax: never spliced
+    // into the query text.
+    expect(sent?.body).toMatchObject({ variables: { query: 'email:"maria@example.com"' } });
+    expect(String((sent?.body as { query: string }).query)).toContain(
+      'customers(first: 1, query: $query)',
+    );
+  });
+
+  it('is "empty" when no customer has the email', async () => {
+    const res = await added.runOnTicket(2);
+    expect(res.body).toMatchObject({
+      outcome: 'empty',
+      message: 'No Shopify customer with the email chen@example.com.',
+    });
+  });
+
+  it("follows the fail path with Shopify's 401 when the token is refused", async () => {
+    fixture.setMode('unauthorized');
+    const res = await added.runOnTicket(1);
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_HTTP_ERROR' },
+      message:
+        "Shopify refused the server's access token. Ask an admin to check the SHOPIFY_ADMIN_TOKEN secret and the app's read_customers scope.",
+    });
+  });
+
+  it('follows the fail path when the GraphQL answer is THROTTLED (HTTP 200)', async () => {
+    fixture.setGraphqlThrottled(true);
+    const res = await added.runOnTicket(1);
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      error: {
+        code: 'UPSTREAM_REPORTED_ERROR',
+        message: 'the API answered 200 but reported an error: Throttled',
+      },
+      message: 'Shopify is rate limiting the server. Try again in a minute.',
+    });
+    expect(added.stack.ticket(1).customFields[ORDERS] ?? null).toBeNull();
+  });
+
+  it('retries a 429, since the query changes nothing', async () => {
+    fixture.setMode('rateLimited');
+    const before = fixture.journal.length;
+    const res = await added.runOnTicket(1);
+    expect(res.body).toMatchObject({
+      outcome: 'failed',
+      error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' },
+    });
+    expect(fixture.journal.length - before).toBe(3);
+  });
+});
