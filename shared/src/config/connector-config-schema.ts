@@ -52,7 +52,9 @@ const oauth2AuthorizationCodeSchema = z.strictObject({
     .describe('Where the admin consents, e.g. "https://accounts.google.com/o/oauth2/v2/auth".'),
   tokenUrl: z
     .url({ protocol: /^https?$/ })
-    .describe('Where codes and refresh tokens are exchanged, e.g. "https://oauth2.googleapis.com/token".'),
+    .describe(
+      'Where codes and refresh tokens are exchanged, e.g. "https://oauth2.googleapis.com/token".',
+    ),
   clientId: templateSchema,
   clientSecret: templateSchema.describe('Usually "{{secrets.NAME}}".'),
   scopes: z
