@@ -244,7 +244,7 @@ export async function startServer(
     config: () => configStore.current(),
     send: alertNotifier,
     logger: logger.child({ component: 'alerts' }),
-    serverUrl: () => url,
+    serverUrl: () => publicUrl(),
   });
   await alerts.start();
   const runLog = observeRunLog(storage.runLog, (run) => alerts.observe(run));
