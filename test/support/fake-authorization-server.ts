@@ -51,6 +51,8 @@ export interface FakeAuthorizationServer {
   setExpiredIn200(on: boolean): void;
   /** Lifetime of the tokens issued from now on (seconds). */
   setExpiresIn(seconds: number): void;
+  /** Whether grants include a refresh token (Google gives none without access_type=offline). */
+  setIssueRefreshTokens(on: boolean): void;
   /** Revokes every refresh token (the user removed the app's access). */
   revokeRefreshTokens(): void;
   /** Follows the authorize URL as a consenting user would: the redirect back, with code and state. */
@@ -91,6 +93,7 @@ export async function startFakeAuthorizationServer(
   const issuedRefreshTokens: string[] = [];
   let expiresIn = 3600;
   let expiredIn200 = false;
+  let issueRefreshTokens = true;
   const expectedAuth = options.clientAuth ?? 'basic';
 
   const issue = (scope: string, withRefresh: boolean) => {
@@ -162,7 +165,7 @@ export async function startFakeAuthorizationServer(
         const challenge = createHash('sha256').update(verifier).digest('base64url');
         if (challenge !== grant.challenge) return invalidGrant(res);
       }
-      sendJson(res, 200, issue(grant.scope, true));
+      sendJson(res, 200, issue(grant.scope, issueRefreshTokens));
       return;
     }
     if (form.grant_type === 'refresh_token') {
@@ -230,6 +233,9 @@ export async function startFakeAuthorizationServer(
     },
     setExpiresIn: (seconds) => {
       expiresIn = seconds;
+    },
+    setIssueRefreshTokens: (on) => {
+      issueRefreshTokens = on;
     },
     revokeRefreshTokens: () => refreshTokens.clear(),
     consent(authorizeUrl) {
