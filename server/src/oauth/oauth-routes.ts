@@ -171,6 +171,14 @@ export function createOAuthConsoleRoutes(deps: OAuthRouteDeps): Router {
         'Set TOKEN_ENCRYPTION_KEY on the server to store OAuth tokens (docs/deploy.md).',
       );
     }
+    const missing = connection.secretNames.filter((name) => deps.secret(name) === undefined);
+    if (missing.length > 0) {
+      // The authorize URL would carry an empty client id: say which secret to set instead.
+      throw new ApiError(
+        'CONFIG_UNAVAILABLE',
+        `Set the secret${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of connection "${id}" first.`,
+      );
+    }
     const config = renderConnectionAuth(connection, deps.secret);
     const pkce = config.pkce ? createPkcePair() : undefined;
     const redirectUri = deps.redirectUri();
