@@ -210,6 +210,15 @@ export async function startFakeAuthorizationServer(
       void handleToken(req, res);
       return;
     }
+    if (req.method === 'GET' && url.pathname === '/authorize') {
+      // The user is signed in and consents at once (a browser test follows this redirect).
+      try {
+        res.writeHead(302, { location: consent(`http://localhost${req.url ?? ''}`) }).end();
+      } catch (error) {
+        res.writeHead(400).end(error instanceof Error ? error.message : 'bad request');
+      }
+      return;
+    }
     if (req.method === 'GET' && url.pathname === '/api/me') {
       handleApi(req, res);
       return;
@@ -238,32 +247,34 @@ export async function startFakeAuthorizationServer(
       issueRefreshTokens = on;
     },
     revokeRefreshTokens: () => refreshTokens.clear(),
-    consent(authorizeUrl) {
-      const url = new URL(authorizeUrl);
-      const query = url.searchParams;
-      if (query.get('response_type') !== 'code' || query.get('client_id') !== FAKE_CLIENT.id) {
-        throw new Error(`the fake refuses this authorize request: ${authorizeUrl}`);
-      }
-      const redirectUri = query.get('redirect_uri') ?? '';
-      const method = query.get('code_challenge_method');
-      if (query.get('code_challenge') !== null && method !== 'S256') {
-        throw new Error('only S256 challenges');
-      }
-      const code = `4/${randomBytes(16).toString('base64url')}`;
-      codes.set(code, {
-        redirectUri,
-        challenge: query.get('code_challenge') ?? undefined,
-        scope: query.get('scope') ?? '',
-      });
-      const back = new URL(redirectUri);
-      back.searchParams.set('code', code);
-      back.searchParams.set('state', query.get('state') ?? '');
-      return back.href;
-    },
+    consent: (authorizeUrl) => consent(authorizeUrl),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       }),
   };
+
+  function consent(authorizeUrl: string): string {
+    const url = new URL(authorizeUrl);
+    const query = url.searchParams;
+    if (query.get('response_type') !== 'code' || query.get('client_id') !== FAKE_CLIENT.id) {
+      throw new Error(`the fake refuses this authorize request: ${authorizeUrl}`);
+    }
+    const redirectUri = query.get('redirect_uri') ?? '';
+    const method = query.get('code_challenge_method');
+    if (query.get('code_challenge') !== null && method !== 'S256') {
+      throw new Error('only S256 challenges');
+    }
+    const code = `4/${randomBytes(16).toString('base64url')}`;
+    codes.set(code, {
+      redirectUri,
+      challenge: query.get('code_challenge') ?? undefined,
+      scope: query.get('scope') ?? '',
+    });
+    const back = new URL(redirectUri);
+    back.searchParams.set('code', code);
+    back.searchParams.set('state', query.get('state') ?? '');
+    return back.href;
+  }
 }
