@@ -181,11 +181,19 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
     );
   };
 
-  const refreshNow = async (request: TokenRequest): Promise<Result<string, SendError>> => {
+  const refreshNow = async (
+    request: TokenRequest,
+    rejected: string | undefined,
+  ): Promise<Result<string, SendError>> => {
     // Read again inside the flight: the row may have changed while this call waited its turn.
     const loaded = await load(request);
     if (!loaded.ok) return loaded;
     const { row, tokens } = loaded.value;
+    // Refreshed meanwhile (a reconnect, or another instance): spending the refresh token again
+    // would only rotate it for nothing.
+    if (isFresh(tokens) && tokens.accessToken !== rejected) {
+      return { ok: true, value: tokens.accessToken };
+    }
     if (tokens.refreshToken === undefined) {
       return markNeedsReconnect(
         row,
@@ -233,10 +241,15 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
     return { ok: true, value: next.accessToken };
   };
 
-  const refreshShared = (request: TokenRequest): Promise<Result<string, SendError>> => {
+  const refreshShared = (
+    request: TokenRequest,
+    rejected: string | undefined,
+  ): Promise<Result<string, SendError>> => {
     const running = inflight.get(request.connectionId);
     if (running) return running;
-    const promise = refreshNow(request).finally(() => inflight.delete(request.connectionId));
+    const promise = refreshNow(request, rejected).finally(() =>
+      inflight.delete(request.connectionId),
+    );
     inflight.set(request.connectionId, promise);
     return promise;
   };
@@ -248,20 +261,15 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
       const loaded = await load(request);
       if (!loaded.ok) return loaded;
       if (isFresh(loaded.value.tokens)) return { ok: true, value: loaded.value.tokens.accessToken };
-      return refreshShared(request);
+      return refreshShared(request, undefined);
     },
 
     async refresh(request, rejected) {
       const running = inflight.get(request.connectionId);
       if (running) return running;
-      const loaded = await load(request);
-      if (!loaded.ok) return loaded;
-      const current = loaded.value.tokens;
-      // Another request already replaced the token this one was refused with: use theirs.
-      if (rejected !== undefined && current.accessToken !== rejected && isFresh(current)) {
-        return { ok: true, value: current.accessToken };
-      }
-      return refreshShared(request);
+      // The token this request was refused with is never handed out again; another one that is
+      // still fresh (another request already refreshed) is.
+      return refreshShared(request, rejected ?? '');
     },
 
     async status({ connectionId, config }) {
