@@ -10,7 +10,8 @@ import type { AddressInfo } from 'node:net';
  * - `{ access_token, expires_in, refresh_token, scope, token_type: "Bearer" }` (+ `id_token`
  *   for an `openid` scope, as Google adds);
  * - a refused grant: 400 `{ "error": "invalid_grant", "error_description": "Token has been
- *   expired or revoked." }` (Google's words);
+ *   expired or revoked." }` (Google's words), or Atlassian's 403 `{ "error": "invalid_grant",
+ *   "error_description": "Unknown or invalid refresh token." }`;
  * - refresh token rotation as Atlassian does it: each refresh issues a new refresh token and the
  *   old one stops working.
  * The API (`GET /api/me`) answers 401 with `WWW-Authenticate: Bearer error="invalid_token"` for
@@ -82,7 +83,7 @@ function sendJson(res: ServerResponse, status: number, body: unknown, headers = 
 const b64url = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
 export async function startFakeAuthorizationServer(
-  options: { clientAuth?: 'basic' | 'post' } = {},
+  options: { clientAuth?: 'basic' | 'post'; refusals?: 'google' | 'atlassian' } = {},
 ): Promise<FakeAuthorizationServer> {
   const codes = new Map<string, CodeGrant>();
   const accessTokens = new Map<string, { expired: boolean }>();
@@ -120,10 +121,15 @@ export async function startFakeAuthorizationServer(
   };
 
   const invalidGrant = (res: ServerResponse) =>
-    sendJson(res, 400, {
-      error: 'invalid_grant',
-      error_description: 'Token has been expired or revoked.',
-    });
+    options.refusals === 'atlassian'
+      ? sendJson(res, 403, {
+          error: 'invalid_grant',
+          error_description: 'Unknown or invalid refresh token.',
+        })
+      : sendJson(res, 400, {
+          error: 'invalid_grant',
+          error_description: 'Token has been expired or revoked.',
+        });
 
   const handleToken = async (req: IncomingMessage, res: ServerResponse) => {
     const form = Object.fromEntries(new URLSearchParams(await readBody(req)));

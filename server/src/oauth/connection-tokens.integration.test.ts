@@ -127,6 +127,48 @@ describe('the connection token service', () => {
     expect((await tokens.status(request)).state).toBe('needs_reconnect');
   });
 
+  it("asks for a reconnect on Atlassian's 403 invalid_grant for a rotated-away refresh token", async () => {
+    const atlassian = await startFakeAuthorizationServer({
+      clientAuth: 'post',
+      refusals: 'atlassian',
+    });
+    const jira: TokenRequest = {
+      ...request,
+      connectionId: 'jira',
+      config: { ...request.config, tokenUrl: `${atlassian.url}/token` },
+    };
+    try {
+      const tokens = service();
+      const back = new URL(
+        atlassian.consent(
+          buildAuthorizeUrl(jira.config, {
+            redirectUri: REDIRECT_URI,
+            state: 'state',
+            codeChallenge: undefined,
+          }),
+        ),
+      );
+      await tokens.connect(jira, {
+        code: back.searchParams.get('code') ?? '',
+        redirectUri: REDIRECT_URI,
+        codeVerifier: undefined,
+        user: 'admin',
+      });
+      atlassian.revokeRefreshTokens();
+      const refused = await tokens.refresh(jira, atlassian.issuedAccessTokens.at(-1));
+      expect(refused).toMatchObject({ ok: false, error: { code: 'CONNECTION_NEEDS_RECONNECT' } });
+      if (!refused.ok)
+        expect(refused.error.message).toContain(
+          '403 (invalid_grant: Unknown or invalid refresh token.)',
+        );
+      expect(events).toEqual([
+        expect.objectContaining({ kind: 'needs_reconnect', connectionId: 'jira' }),
+      ]);
+    } finally {
+      await atlassian.close();
+    }
+  });
+
   it('reads tokens sealed with the previous key after a rotation, and seals them again', async () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);

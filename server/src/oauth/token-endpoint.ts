@@ -164,14 +164,10 @@ export async function requestTokenGrant(
     if (!oauthError.success) return failed(`The token endpoint ${host} answered ${result.status}`);
     const { error, error_description: description } = oauthError.data;
     const words = `The token endpoint ${host} answered ${result.status} (${error}${describeServerWords(description)})`;
-    // invalid_grant is RFC 6749 §5.2's answer for a revoked, expired or reused grant. Atlassian
-    // documents 403 unauthorized_client "refresh_token is invalid" for a rotated-away or expired
-    // refresh token: the same situation in other words.
-    const refused =
-      error === 'invalid_grant' ||
-      (grant.grantType === 'refresh_token' &&
-        error === 'unauthorized_client' &&
-        /refresh[_ ]token/i.test(description ?? ''));
+    // invalid_grant is RFC 6749 §5.2's answer for a revoked, expired or reused grant, whatever
+    // the status: Google answers it with 400, Atlassian with 403 ("Unknown or invalid refresh
+    // token.", its rotating refresh tokens documentation).
+    const refused = error === 'invalid_grant';
     return { ok: false, error: { kind: refused ? 'grant_refused' : 'failed', message: words } };
   }
   const parsed = tokenResponseSchema.safeParse(result.json);
