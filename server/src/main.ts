@@ -47,11 +47,21 @@ if (env.mode === 'sandbox') {
     `  sandbox mail: ${server.url}/sandbox/mail (verification codes and alert emails)`,
     `  AI agents (MCP): ${server.url}/mcp, with a key from: npm run connectors -- agent-keys create <name> --connectors '*'`,
     `  admin token (sandbox only): ${env.adminToken}`,
+    ...(env.tokenEncryption?.sandboxDefault
+      ? [
+          "  OAuth tokens: sealed with the sandbox's public default key; set TOKEN_ENCRYPTION_KEY (openssl rand -base64 32) to keep them private",
+        ]
+      : []),
     '',
     '  Try it:',
     `  curl -s -X POST ${server.url}/api/connectors/shopify_order_lookup/run \\`,
     `    -H "Authorization: Bearer ${env.adminToken}" -H "Content-Type: application/json" \\`,
     `    -d '{"ticketId": 1}'`,
+  );
+}
+if (env.mode === 'live' && !env.tokenEncryption) {
+  lines.push(
+    '  OAuth authorization code connections: off until TOKEN_ENCRYPTION_KEY is set (docs/deploy.md)',
   );
 }
 process.stdout.write(`${lines.join('\n')}\n\n`);

@@ -48,6 +48,12 @@ import { createAlertNotifier } from './alerts/send-alert-notice';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { createConsoleSessions } from './http/console-sessions';
+import { createConnectionNotifier } from './alerts/connection-notices';
+import { createConnectionTokens } from './oauth/connection-tokens';
+import { createConnectStates } from './oauth/connect-states';
+import { OAUTH_CALLBACK_PATH } from './oauth/oauth-routes';
+import type { OAuthRouteDeps } from './oauth/oauth-routes';
+import { createTokenCipher } from './oauth/token-cipher';
 import type { ConsoleApiDeps } from './console/console-api-routes';
 import { testConnector } from './runs/test-connector';
 import type { RunDeps } from './runs/run-connector';
@@ -82,6 +88,8 @@ export interface RunningServer {
   verification: EmailCodeVerification | undefined;
   /** Connector alerts (alerts/): incidents, notices and pauses. */
   alerts: AlertMonitor;
+  /** OAuth connection notices (reconnect needed, reconnected): resolves once they are sent. */
+  connectionNotices: { idle(): Promise<void> };
   close(): Promise<void>;
 }
 
@@ -226,24 +234,48 @@ export async function startServer(
   // --- Connector alerts (server/src/alerts): every recorded run is counted after it is stored. ---
   // The server's own address, for the admin console's link in each notice; known once it listens.
   let url = '';
+  // Behind a proxy, browsers reach the server at PUBLIC_URL: links and redirect URIs use it.
+  const publicUrl = () => env.publicUrl ?? url;
+  const alertNotifier = createAlertNotifier({
+    mailer: verificationMailer,
+    secret: (name) => secretSource.get(name),
+    logger: logger.child({ component: 'alerts' }),
+    ...(options.sleep ? { sleep: options.sleep } : {}),
+  });
   const alerts = createAlertMonitor({
     store: storage.alerts,
     config: () => configStore.current(),
-    send: createAlertNotifier({
-      mailer: verificationMailer,
-      secret: (name) => secretSource.get(name),
-      logger: logger.child({ component: 'alerts' }),
-      ...(options.sleep ? { sleep: options.sleep } : {}),
-    }),
+    send: alertNotifier,
     logger: logger.child({ component: 'alerts' }),
-    serverUrl: () => url,
+    serverUrl: () => publicUrl(),
   });
   await alerts.start();
   const runLog = observeRunLog(storage.runLog, (run) => alerts.observe(run));
+  const connectionNotices = createConnectionNotifier({
+    config: () => configStore.current(),
+    send: alertNotifier,
+    logger: logger.child({ component: 'alerts' }),
+    serverUrl: () => publicUrl(),
+  });
   // --- end alerts ---
+
+  // --- OAuth authorization code connections (server/src/oauth): sealed tokens, connect flow. ---
+  const connectionTokens = createConnectionTokens({
+    store: storage.oauthTokens,
+    cipher: env.tokenEncryption
+      ? createTokenCipher(env.tokenEncryption.key, env.tokenEncryption.previous)
+      : undefined,
+    logger: logger.child({ component: 'oauth' }),
+    // Registered with the redactor before any use: no token reaches a log, answer or run record.
+    onSecret: (value) => runtimeSecrets.add(value),
+    onEvent: (event) => connectionNotices.notify(event),
+  });
+  const connectStates = createConnectStates();
+  // --- end OAuth ---
 
   const sender = createUpstreamSender({
     onCredential: (value) => runtimeSecrets.add(value),
+    connectionTokens,
     responseBudget: createResponseBufferBudget(env.responseBufferLimitBytes),
     ...(options.lookup ? { lookup: options.lookup } : {}),
     ...(options.sleep ? { sleep: options.sleep } : {}),
@@ -291,6 +323,7 @@ export async function startServer(
     await sender.close();
     // After the worker: its last runs are counted, and their notices sent, before the mailer closes.
     await alerts.close();
+    await connectionNotices.idle();
     verificationMailer?.close();
     await openedSandbox?.close();
     await storage.close();
@@ -371,8 +404,23 @@ export async function startServer(
       sandbox: openedSandbox !== undefined,
     },
   };
+  const oauthRoutes: OAuthRouteDeps = {
+    config: () => configStore.current(),
+    tokens: connectionTokens,
+    states: connectStates,
+    secret: (name) => secretSource.get(name),
+    redirectUri: () => `${publicUrl()}${OAUTH_CALLBACK_PATH}`,
+    secureCookie: env.mode === 'live',
+    egressOf: (connection) => ({
+      timeoutMs: connection.def.timeoutMs,
+      allowPrivateNetwork: connection.def.allowPrivateNetwork,
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    }),
+    logger: logger.child({ component: 'oauth' }),
+  };
   const app = createApp({
     mode: env.mode,
+    oauth: oauthRoutes,
     console: {
       sessions: consoleSessions,
       assetsDir: consoleAssetsDir,
@@ -415,6 +463,7 @@ export async function startServer(
       workflows,
       verification,
       alerts,
+      connectionNotices,
       close: async () => {
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

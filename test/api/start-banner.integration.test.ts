@@ -43,6 +43,12 @@ describe('starting the sandbox', () => {
     expect(server.banner).toContain(`AI agents (MCP): ${server.url}/mcp`);
   });
 
+  it("says OAuth tokens are sealed with the sandbox's public key until TOKEN_ENCRYPTION_KEY is set", () => {
+    expect(server.banner).toContain(
+      "OAuth tokens: sealed with the sandbox's public default key; set TOKEN_ENCRYPTION_KEY",
+    );
+  });
+
   it('answers its own address with a page that links to the preview and health', async () => {
     const res = await fetch(`${server.url}/`);
     expect(res.status).toBe(200);

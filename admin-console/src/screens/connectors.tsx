@@ -5,7 +5,8 @@ import type {
 } from '../../../shared/src/console/console-contracts';
 import { callApi } from '../api';
 import { formatAgo, formatRate } from '../format';
-import { linkTo } from '../route';
+import { linkTo, useRoute } from '../route';
+import { ConnectionsPanel, ConnectOutcome } from './connections';
 import { Issues } from './issues';
 
 const STATE_LABELS: Record<ConsoleConnector['state'], string> = {
@@ -25,6 +26,7 @@ export function StateTag(props: { state: ConsoleConnector['state']; reason?: str
 }
 
 export function ConnectorsScreen() {
+  const route = useRoute();
   const [answer, setAnswer] = useState<ConsoleConnectorsAnswer>();
   const [error, setError] = useState('');
   useEffect(() => {
@@ -47,6 +49,7 @@ export function ConnectorsScreen() {
           New connector
         </a>
       </div>
+      <ConnectOutcome query={route.query} />
       {!answer.config.ok && (
         <div class="notice notice-error" role="alert">
           <strong>The latest config edit was rejected; the last good config keeps serving.</strong>
@@ -100,6 +103,7 @@ export function ConnectorsScreen() {
         </tbody>
       </table>
       {answer.connectors.length === 0 && <p class="muted">No connectors yet.</p>}
+      <ConnectionsPanel />
     </section>
   );
 }

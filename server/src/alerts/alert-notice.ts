@@ -8,6 +8,12 @@ import type { AlertFailure } from './alert-store';
  */
 export interface AlertNotice {
   kind: 'failing' | 'recovered';
+  /**
+   * What the notice is about: a connector whose rule tripped (the default), or an OAuth
+   * connection that needs reconnecting (`connectorId` and `connectorName` then name the
+   * connection, `reason` says why, and `logsUrl` points at the console's connections).
+   */
+  subject?: 'connector' | 'connection';
   connectorId: string;
   connectorName: string;
   /** The rule that tripped, in words: "3 failures in a row". */
@@ -57,6 +63,11 @@ export function formatAlertTime(iso: string): string {
 /** `"Order lookup" is failing: 3 failures in a row`, or `"Order lookup" has recovered`. */
 export function describeAlertHeadline(notice: AlertNotice): string {
   const name = `"${oneLine(notice.connectorName, 120)}"`;
+  if (notice.subject === 'connection') {
+    return notice.kind === 'failing'
+      ? `Connection ${name} needs reconnecting`
+      : `Connection ${name} is connected again`;
+  }
   return notice.kind === 'failing'
     ? `${name} is failing: ${notice.reason}`
     : `${name} has recovered`;
@@ -71,7 +82,33 @@ function describePaused(notice: AlertNotice): string {
   return `The connector is paused: agents see it as paused by the admin and its runs are refused (CONNECTOR_PAUSED) until an admin resumes it with POST /api/admin/connectors/${notice.connectorId}/resume or \`npm run connectors -- resume ${notice.connectorId}\`.`;
 }
 
+function composeConnectionLines(notice: AlertNotice): string[] {
+  const name = `"${oneLine(notice.connectorName, 120)}"`;
+  return notice.kind === 'failing'
+    ? [
+        `Connection ${name} needs reconnecting: ${oneLine(notice.reason)}.`,
+        '',
+        `Since: ${formatAlertTime(notice.at)}`,
+        'Until an admin connects it again, the runs of the connectors using it fail with CONNECTION_NEEDS_RECONNECT.',
+        '',
+        `Reconnect it: ${notice.logsUrl}`,
+        '',
+        'You get this once, and one more message when it is connected again.',
+      ]
+    : [
+        `Connection ${name} is connected again (${formatAlertTime(notice.at)}).`,
+        '',
+        `It had needed reconnecting since ${notice.since ? formatAlertTime(notice.since) : 'earlier'} (${oneLine(notice.reason)}).`,
+      ];
+}
+
 export function composeAlertEmail(notice: AlertNotice): AlertEmail {
+  if (notice.subject === 'connection') {
+    return {
+      subject: `${SUBJECT_PREFIX} ${describeAlertHeadline(notice)}`,
+      text: composeConnectionLines(notice).join('\n'),
+    };
+  }
   const lines =
     notice.kind === 'failing'
       ? [
@@ -111,9 +148,10 @@ export function composeSlackMessage(notice: AlertNotice): SlackMessage {
   const headline = describeAlertHeadline(notice);
   const icon = notice.kind === 'failing' ? ':red_circle:' : ':large_green_circle:';
   const header = oneLine(headline, MAX_SLACK_HEADER_CHARS - icon.length - 1);
+  const connection = notice.subject === 'connection';
   const facts = [
-    `*Connector:* ${escapeSlack(oneLine(notice.connectorName, 120))} (\`${notice.connectorId}\`)`,
-    `*Rule:* ${escapeSlack(notice.reason)}`,
+    `*${connection ? 'Connection' : 'Connector'}:* ${escapeSlack(oneLine(notice.connectorName, 120))} (\`${notice.connectorId}\`)`,
+    `*${connection ? 'Why' : 'Rule'}:* ${escapeSlack(notice.reason)}`,
     notice.kind === 'failing'
       ? `*Since:* ${formatAlertTime(notice.at)}`
       : `*Recovered:* ${formatAlertTime(notice.at)}${notice.since ? ` (failing since ${formatAlertTime(notice.since)})` : ''}`,
@@ -132,7 +170,10 @@ export function composeSlackMessage(notice: AlertNotice): SlackMessage {
       {
         type: 'context',
         elements: [
-          { type: 'mrkdwn', text: `<${escapeSlack(notice.logsUrl)}|Runs of this connector>` },
+          {
+            type: 'mrkdwn',
+            text: `<${escapeSlack(notice.logsUrl)}|${connection ? 'Reconnect it in the console' : 'Runs of this connector'}>`,
+          },
         ],
       },
     ],

@@ -30,6 +30,8 @@ import { createConsoleApiRoutes } from '../console/console-api-routes';
 import type { ConsoleApiDeps } from '../console/console-api-routes';
 import { createAlertRoutes } from '../alerts/alert-routes';
 import type { AlertAdmin } from '../alerts/alert-routes';
+import { createOAuthCallbackRoutes, createOAuthConsoleRoutes } from '../oauth/oauth-routes';
+import type { OAuthRouteDeps } from '../oauth/oauth-routes';
 
 export interface AppDeps {
   mode: 'sandbox' | 'live';
@@ -69,6 +71,8 @@ export interface AppDeps {
   };
   /** Connector alerts: /api/admin/alerts and resuming a paused connector (server/src/alerts/). */
   alerts?: AlertAdmin;
+  /** OAuth connect flow: /api/admin/console/connections and /oauth/callback (server/src/oauth/). */
+  oauth?: OAuthRouteDeps;
 }
 
 const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]', '::1']);
@@ -144,6 +148,8 @@ export function createApp(deps: AppDeps): Express {
         }),
       );
   });
+  // Reached by the admin's browser straight from the authorization server: its state is its auth.
+  if (deps.oauth) app.use(createOAuthCallbackRoutes(deps.oauth));
   const workflows = deps.workflows?.(deps.run, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
   const agentKeys = deps.agentKeys;
@@ -258,6 +264,7 @@ export function createApp(deps: AppDeps): Express {
       }),
     );
   }
+  if (deps.oauth) api.use('/admin/console/connections', createOAuthConsoleRoutes(deps.oauth));
   if (deps.console) api.use('/admin/console', createConsoleApiRoutes(deps.console.api));
   api.get('/admin/config', (req, res) => {
     requireAdmin(req);

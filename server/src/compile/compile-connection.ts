@@ -1,3 +1,4 @@
+import { compile as compileJmesPath } from '@jmespath-community/jmespath';
 import type { Connection } from '../../../shared/src/config/connector-config-schema';
 import { isUrlAllowed } from '../request/ssrf-guard';
 import type { SecretSource } from '../secrets/secret-source';
@@ -66,6 +67,17 @@ export function compileConnection(
   const t = (value: string, key: string) =>
     compileTemplate(value, at(key), rules, issues, secretNames);
   const auth: CompiledAuth = mapAuthTemplates(def.auth, (value: string, field) => t(value, field));
+  if (def.auth.type === 'oauth2AuthorizationCode' && def.auth.expiredWhen !== undefined) {
+    try {
+      compileJmesPath(def.auth.expiredWhen);
+    } catch (error) {
+      issues.error(
+        at('expiredWhen'),
+        `not a JMESPath expression: ${error instanceof Error ? error.message : String(error)}`,
+        'e.g. "error.code == \'TOKEN_EXPIRED\'"',
+      );
+    }
+  }
   for (const name of secretNames) {
     if (secrets.get(name) === undefined) {
       issues.warning(

@@ -359,6 +359,23 @@ export function draftFromOpenApi(
       clientId: secretRef('CLIENT_ID'),
       clientSecret: secretRef('CLIENT_SECRET'),
     };
+  } else if (
+    scheme?.type === 'oauth2' &&
+    (scheme.flows as Record<string, Schema> | undefined)?.authorizationCode
+  ) {
+    const flow = (scheme.flows as Record<string, Schema>).authorizationCode as Schema;
+    const scopes = requirement && schemeName ? requirement[schemeName] : undefined;
+    auth = {
+      type: 'oauth2AuthorizationCode',
+      authorizeUrl: String(flow.authorizationUrl),
+      tokenUrl: String(flow.tokenUrl),
+      clientId: secretRef('CLIENT_ID'),
+      clientSecret: secretRef('CLIENT_SECRET'),
+      scopes: Array.isArray(scopes) ? scopes.filter((scope) => typeof scope === 'string') : [],
+    };
+    notes.push(
+      'The connection uses OAuth authorization code: register <PUBLIC_URL>/oauth/callback with the service, then connect it in the admin console (docs/admin.md).',
+    );
   } else if (scheme) {
     notes.push(
       `The security scheme "${schemeName}" (${String(scheme.type)}${scheme.in ? ` in ${String(scheme.in)}` : ''}) has no matching auth here: set "auth" on the connection by hand (secrets go only in headers or the auth).`,

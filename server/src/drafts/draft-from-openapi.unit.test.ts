@@ -129,6 +129,38 @@ describe('draftFromOpenApi', () => {
     }
   });
 
+  it('drafts an OAuth authorization code scheme as oauth2AuthorizationCode with its scopes', () => {
+    const text = DOC.replace(
+      'security: [{ token: [] }]',
+      "security: [{ hubspot: ['crm.objects.contacts.read'] }]",
+    ).replace(
+      'token: { type: http, scheme: bearer }',
+      `hubspot:
+      type: oauth2
+      flows:
+        authorizationCode:
+          authorizationUrl: https://app.hubspot.com/oauth/authorize
+          tokenUrl: https://api.hubapi.com/oauth/v1/token
+          scopes: { crm.objects.contacts.read: Read contacts }`,
+    );
+    const doc = readOpenApi(text);
+    const drafted = doc.ok ? draftFromOpenApi(doc.value, 'getOrder') : undefined;
+    if (!drafted?.ok) throw new Error('no draft');
+    expect(drafted.value.connection.auth).toEqual({
+      type: 'oauth2AuthorizationCode',
+      authorizeUrl: 'https://app.hubspot.com/oauth/authorize',
+      tokenUrl: 'https://api.hubapi.com/oauth/v1/token',
+      clientId: '{{secrets.HELPBASE_CLIENT_ID}}',
+      clientSecret: '{{secrets.HELPBASE_CLIENT_SECRET}}',
+      scopes: ['crm.objects.contacts.read'],
+    });
+    const parsed = BUILT_IN_CONFIG_FORMAT.schemas.connectorConfigSchema.safeParse({
+      connections: { [drafted.value.connectionId]: drafted.value.connection },
+      connectors: [drafted.value.connector],
+    });
+    expect(parsed.success).toBe(true);
+  });
+
   it('refuses Swagger 2.0 and names the operations it has', () => {
     const swagger = readOpenApi('{"swagger": "2.0", "paths": {}}');
     expect(!swagger.ok && swagger.error.message).toMatch(

@@ -6,6 +6,7 @@ import type { SalesforceCredentials } from '../helpdesks/salesforce/client/sales
 import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
 import type { ZendeskAuth } from '../helpdesks/zendesk/client/zendesk-client';
 import type { Result } from '../../../shared/src/result';
+import { decodeTokenKey, deriveSandboxTokenKey } from '../oauth/token-cipher';
 
 /**
  * The environment is parsed once at boot into a frozen object; nothing else reads process.env.
@@ -107,6 +108,20 @@ const envSchema = z.object({
       .optional(),
   ),
   SALESFORCE_CONNECTOR_KEY: optionalText,
+  // OAuth authorization code connections (docs/security.md): the key their tokens are sealed
+  // with, the one before it during a rotation, and the address browsers reach this server at.
+  TOKEN_ENCRYPTION_KEY: optionalText,
+  TOKEN_ENCRYPTION_KEY_PREVIOUS: optionalText,
+  PUBLIC_URL: optionalText.pipe(
+    z
+      .url({
+        protocol: /^https?$/,
+        error: 'use the address browsers open, e.g. https://connectors.example.com',
+      })
+      .refine((value) => !/[?#]/.test(value), 'use the scheme, host and optional path only')
+      .transform((value) => value.replace(/\/+$/, ''))
+      .optional(),
+  ),
   // Customer verification by email code (docs/ai-agents.md): the code and how long it counts.
   VERIFICATION_CODE_DIGITS: z.coerce.number().int().min(4).max(10).default(6),
   VERIFICATION_CODE_MINUTES: z.coerce.number().int().min(1).max(1440).default(10),
@@ -249,6 +264,17 @@ export interface ServerEnv {
    * then sends none.
    */
   mail?: MailEnv | undefined;
+  /**
+   * Seals OAuth tokens at rest (oauth/token-cipher.ts). Undefined on a live server without
+   * TOKEN_ENCRYPTION_KEY: authorization code connections cannot be connected there. The sandbox
+   * derives a public default (`sandboxDefault`), which the start banner points out.
+   */
+  tokenEncryption?: { key: Buffer; previous: Buffer[]; sandboxDefault: boolean } | undefined;
+  /**
+   * The address browsers reach this server at (PUBLIC_URL, behind a TLS proxy): OAuth redirect
+   * URIs are built from it. Default: the address the server listens on.
+   */
+  publicUrl?: string | undefined;
 }
 
 /** The environment, or every problem with it (one line each, naming the variable). */
@@ -374,6 +400,32 @@ function parseMail(
     ...(e.SMTP_PASSWORD === undefined ? {} : { password: e.SMTP_PASSWORD }),
     from: e.MAIL_FROM,
   };
+}
+
+function parseTokenEncryption(
+  e: z.infer<typeof envSchema>,
+  live: boolean,
+  problems: string[],
+): ServerEnv['tokenEncryption'] {
+  const decode = (name: 'TOKEN_ENCRYPTION_KEY' | 'TOKEN_ENCRYPTION_KEY_PREVIOUS') => {
+    const text = e[name];
+    if (text === undefined) return undefined;
+    const decoded = decodeTokenKey(text);
+    if (!decoded.ok) problems.push(`${name}: ${decoded.error}`);
+    return decoded.ok ? decoded.value : undefined;
+  };
+  const key = decode('TOKEN_ENCRYPTION_KEY');
+  const previous = decode('TOKEN_ENCRYPTION_KEY_PREVIOUS');
+  if (previous !== undefined && e.TOKEN_ENCRYPTION_KEY === undefined) {
+    problems.push(
+      'TOKEN_ENCRYPTION_KEY_PREVIOUS: used only with TOKEN_ENCRYPTION_KEY (the new key); set both during a rotation',
+    );
+  }
+  if (key !== undefined) {
+    return { key, previous: previous === undefined ? [] : [previous], sandboxDefault: false };
+  }
+  if (e.TOKEN_ENCRYPTION_KEY !== undefined) return undefined;
+  return live ? undefined : { key: deriveSandboxTokenKey(), previous: [], sandboxDefault: true };
 }
 
 /** The mail server's password, masked wherever the server writes, like the helpdesks' secrets. */
@@ -503,6 +555,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   }
   const salesforce = parseSalesforce(e, live, problems);
   const mail = parseMail(e, live, problems);
+  const tokenEncryption = parseTokenEncryption(e, live, problems);
   if (live) problems.push(...refusePublicValues(e));
   if (problems.length) return { ok: false, error: { problems } };
   const env: ServerEnv = {
@@ -544,6 +597,8 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
     salesforce,
     mail,
+    tokenEncryption,
+    publicUrl: e.PUBLIC_URL,
   };
   return { ok: true, value: Object.freeze(env) };
 }

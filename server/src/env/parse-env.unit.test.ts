@@ -116,6 +116,34 @@ describe('parseEnv', () => {
     expect(problemsOf({ VERIFICATION_CODE_DIGITS: '3' })[0]).toMatch(/^VERIFICATION_CODE_DIGITS/);
   });
 
+  it('reads TOKEN_ENCRYPTION_KEY as 32 bytes of base64, with a public default only in the sandbox', () => {
+    const key = Buffer.alloc(32, 7);
+    const live = envOf({ ...ZENDESK_LIVE, TOKEN_ENCRYPTION_KEY: key.toString('base64') });
+    expect(live.tokenEncryption).toEqual({ key, previous: [], sandboxDefault: false });
+    expect(envOf(ZENDESK_LIVE).tokenEncryption).toBeUndefined();
+    expect(envOf({}).tokenEncryption).toMatchObject({ sandboxDefault: true });
+  });
+
+  it('refuses a TOKEN_ENCRYPTION_KEY that is not 32 bytes, saying how to make one', () => {
+    expect(
+      problemsOf({ ...ZENDESK_LIVE, TOKEN_ENCRYPTION_KEY: Buffer.alloc(16).toString('base64') }),
+    ).toEqual([
+      'TOKEN_ENCRYPTION_KEY: decodes to 16 bytes, not 32; generate one with `openssl rand -base64 32`',
+    ]);
+    expect(
+      problemsOf({ TOKEN_ENCRYPTION_KEY_PREVIOUS: Buffer.alloc(32).toString('base64') }),
+    ).toEqual([
+      expect.stringMatching(/^TOKEN_ENCRYPTION_KEY_PREVIOUS: used only with TOKEN_ENCRYPTION_KEY/),
+    ]);
+  });
+
+  it('reads PUBLIC_URL without a trailing slash', () => {
+    expect(envOf({ PUBLIC_URL: 'https://connectors.example.com/' }).publicUrl).toBe(
+      'https://connectors.example.com',
+    );
+    expect(problemsOf({ PUBLIC_URL: 'connectors.example.com' })[0]).toMatch(/^PUBLIC_URL: /);
+  });
+
   it('names variables that no longer do anything', () => {
     expect(envOf({ ZENDESK_APP_SHARED_SECRET: 'x', JWT_AUDIENCE: 'y' }).obsolete).toEqual([
       'ZENDESK_APP_SHARED_SECRET',

@@ -18,7 +18,7 @@ import { readConsoleCookie } from './console-sessions';
 
 export type Principal =
   /** The admin token, or a console session signed in with it (`user` names who, for history). */
-  | { kind: 'admin'; user?: string }
+  | { kind: 'admin'; user?: string; sessionId?: string }
   /** A Zendesk agent, proven by a sidebar session. */
   | { kind: 'agent'; session: AgentSession }
   /**
@@ -88,7 +88,13 @@ export function createAuthenticator(options: AuthOptions) {
     // reaches a third-party frame); its audience keeps it apart from a sidebar session.
     if (options.console) {
       const consoleSession = await options.console.verify(token);
-      if (consoleSession.ok) return { kind: 'admin', user: consoleSession.value.user };
+      if (consoleSession.ok) {
+        return {
+          kind: 'admin',
+          user: consoleSession.value.user,
+          sessionId: consoleSession.value.id,
+        };
+      }
     }
     if (!options.sessions)
       throw reject('not an admin token; sidebar sessions are off', 'AUTH_INVALID');
@@ -127,7 +133,7 @@ export function createAuthenticator(options: AuthOptions) {
         throw new ApiError('CSRF_INVALID', 'Changes are accepted only from the console page.');
       }
     }
-    return { kind: 'admin', user: verified.value.user };
+    return { kind: 'admin', user: verified.value.user, sessionId: verified.value.id };
   }
 
   return {

@@ -67,6 +67,10 @@ export type SendErrorCode =
   | 'UPSTREAM_REDIRECT_BLOCKED'
   | 'UPSTREAM_RETRIES_EXHAUSTED'
   | 'UPSTREAM_AUTH_FAILED'
+  /** An authorization-code connection no admin has connected yet (or whose settings changed since). */
+  | 'CONNECTION_NOT_CONNECTED'
+  /** The authorization server refused the connection's refresh token: an admin must connect again. */
+  | 'CONNECTION_NEEDS_RECONNECT'
   | 'UPSTREAM_INVALID_URL'
   /** The rendered request itself is unsendable (CR/LF in a header, framing header set by hand). */
   | 'UPSTREAM_INVALID_REQUEST'
@@ -123,8 +127,17 @@ export type HostLookup = (hostname: string) => Promise<LookupAddress[]>;
 export interface AuthProvider {
   /** Headers to add to the request; a token endpoint failure is UPSTREAM_AUTH_FAILED. */
   headers(): Promise<Result<Record<string, string>, SendError>>;
-  /** Called once after the upstream answered 401; true when fresh credentials are ready. */
-  onUnauthorized(): Promise<boolean>;
+  /**
+   * Called once after the upstream answered 401 (or `isExpiredAnswer` said so); true when fresh
+   * credentials are ready, false to let the connector judge the answer, an error to fail the
+   * request with it (the connection must be reconnected).
+   */
+  onUnauthorized(): Promise<boolean | SendError>;
+  /**
+   * For services that say "token expired" in a 200 JSON body instead of a 401: true when this
+   * answer means the credentials must be refreshed (one refresh and one retry, as a 401).
+   */
+  isExpiredAnswer?(status: number, json: unknown): boolean;
   /** Lower-case names of the headers `headers()` adds, stripped on cross-origin redirects. */
   readonly authHeaderNames: string[];
 }

@@ -189,7 +189,8 @@ export async function sendRequest(
         const { response } = result;
         // An expired or revoked token is worth exactly one refresh; a second 401 is the connector's to judge.
         if (
-          response.status === 401 &&
+          (response.status === 401 ||
+            options.auth.isExpiredAnswer?.(response.status, response.json) === true) &&
           response.credentialsSent &&
           !refreshedCredentials &&
           options.auth.authHeaderNames.length > 0
@@ -198,10 +199,11 @@ export async function sendRequest(
           const refreshed = await options.auth.onUnauthorized();
           attempts.push({
             attempt,
-            status: 401,
-            reason: refreshed ? 'credentials_refreshed' : 'credentials_rejected',
+            status: response.status,
+            reason: refreshed === true ? 'credentials_refreshed' : 'credentials_rejected',
           });
-          if (refreshed) continue;
+          if (refreshed === true) continue;
+          if (refreshed !== false) return fail(refreshed);
           return succeed(response, attempts, durationMs());
         }
       }

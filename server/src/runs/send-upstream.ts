@@ -2,6 +2,7 @@ import type { Agent } from 'undici';
 import type { CompiledConnection } from '../compile/compiled-model';
 import { createAuthProvider, createTokenCache } from '../request/auth/create-auth-provider';
 import type { TokenCache } from '../request/auth/create-auth-provider';
+import type { ConnectionTokenSource } from '../request/auth/oauth2-authorization-code';
 import type { HostLookup, SendPolicy } from '../request/request-types';
 import { sendRequest } from '../request/send-request';
 import type { ResponseBufferBudget } from '../request/response-buffer-budget';
@@ -32,6 +33,8 @@ export function createUpstreamSender(
     responseBudget?: ResponseBufferBudget;
     /** Credentials as they went on the wire (runtime OAuth tokens included), for the redactor. */
     onCredential?: (value: string) => void;
+    /** Stored tokens of `oauth2AuthorizationCode` connections (server/src/oauth/). */
+    connectionTokens?: ConnectionTokenSource;
   } = {},
 ): UpstreamSender {
   const egress = new Map<string, Egress>();
@@ -70,6 +73,7 @@ export function createUpstreamSender(
       return sendRequest(request, policy, {
         auth: createAuthProvider(auth, {
           tokenCache,
+          authorizationCode: { connectionId: connection.id, tokens: options.connectionTokens },
           egress: {
             timeoutMs: connection.def.timeoutMs,
             allowPrivateNetwork: connection.def.allowPrivateNetwork,

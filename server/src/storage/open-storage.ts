@@ -16,10 +16,13 @@ import { openSqliteVerificationStore } from '../verification/sqlite-verification
 import type { DeliveryQueue } from '../workflows/delivery-queue';
 import { openSqliteDeliveryQueue } from '../workflows/sqlite-delivery-queue';
 import type { Result } from '../../../shared/src/result';
+import type { OAuthTokenStore } from '../oauth/oauth-token-store';
+import { openSqliteOAuthTokenStore } from '../oauth/sqlite-oauth-token-store';
 
 /**
  * The one place the server's databases are opened: the run log, the idempotency keys, the
- * workflow delivery queue, the customer verification codes and the connector alerts. Everything else receives them through their interfaces (each has a
+ * workflow delivery queue, the customer verification codes, the connector alerts and the OAuth
+ * connections' sealed tokens. Everything else receives them through their interfaces (each has a
  * contract test suite under ./contracts that any implementation must pass), so another
  * database is one more branch here and nowhere else. Today: SQLite files in DATA_DIR.
  */
@@ -30,6 +33,7 @@ export const AGENT_KEYS_FILE = 'agent-keys.sqlite';
 export const VERIFICATION_FILE = 'verification.sqlite';
 export const CONFIG_VERSIONS_FILE = 'config-versions.sqlite';
 export const ALERTS_FILE = 'alerts.sqlite';
+export const OAUTH_TOKENS_FILE = 'oauth-tokens.sqlite';
 
 export interface Storage {
   runLog: RunLogStore;
@@ -40,6 +44,8 @@ export interface Storage {
   configVersions: ConfigVersionStore;
   /** Connector alerts: counters, incidents and pauses (server/src/alerts/). */
   alerts: AlertStore;
+  /** OAuth authorization code connections' tokens, sealed (server/src/oauth/). */
+  oauthTokens: OAuthTokenStore;
   /** Closes them all (the run log waits for a running prune). */
   close(): Promise<void>;
 }
@@ -134,6 +140,8 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
   if (!configVersions.ok) return configVersions;
   const alerts = openFile(ALERTS_FILE, (path) => openSqliteAlertStore({ path }));
   if (!alerts.ok) return alerts;
+  const oauthTokens = openFile(OAUTH_TOKENS_FILE, (path) => openSqliteOAuthTokenStore({ path }));
+  if (!oauthTokens.ok) return oauthTokens;
   return {
     ok: true,
     value: {
@@ -144,6 +152,7 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
       verification: verification.value,
       configVersions: configVersions.value,
       alerts: alerts.value,
+      oauthTokens: oauthTokens.value,
       close: async () => {
         await deliveries.value.close();
         await idempotency.value.close();
@@ -151,6 +160,7 @@ export function openStorage(options: StorageOptions): OpenStorageResult {
         await verification.value.close();
         await configVersions.value.close();
         await alerts.value.close();
+        await oauthTokens.value.close();
         await runLog.value.close();
       },
     },

@@ -75,6 +75,12 @@ export const API_ERROR_CODES = {
   VERIFICATION_INVALID_REQUEST: 422,
   /** A tool needs customer verification, and no mail server is set up (SMTP_HOST). */
   VERIFICATION_UNAVAILABLE: 503,
+  /** The connection is not an `oauth2AuthorizationCode` one, or does not exist. */
+  CONNECTION_NOT_FOUND: 404,
+  /** OAuth connect needs a console session (the flow is bound to it), not the bare admin token. */
+  CONSOLE_SESSION_REQUIRED: 403,
+  /** A live server without TOKEN_ENCRYPTION_KEY cannot store OAuth tokens. */
+  TOKEN_ENCRYPTION_KEY_MISSING: 503,
   /** An agent key with that name exists already (revoked keys keep their names). */
   AGENT_KEY_NAME_TAKEN: 409,
 } as const;

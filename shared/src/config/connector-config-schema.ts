@@ -32,6 +32,60 @@ export const OUTPUT_TYPES = ['string', 'number', 'integer', 'boolean', 'date', '
 /** An input may name this many sources, tried in order (one per helpdesk, plus fallbacks). */
 export const MAX_INPUT_SOURCES = 4;
 
+/** Parameters the server sets itself on the authorize URL; `authorizeParams` may not override them. */
+const RESERVED_AUTHORIZE_PARAMS = [
+  'response_type',
+  'client_id',
+  'redirect_uri',
+  'scope',
+  'state',
+  'code_challenge',
+  'code_challenge_method',
+];
+
+// OAuth 2.0 authorization code grant (RFC 6749 §4.1) with PKCE (RFC 7636), for services a person
+// must consent to; tokens come from the console's Connect button, not from the config.
+const oauth2AuthorizationCodeSchema = z.strictObject({
+  type: z.literal('oauth2AuthorizationCode'),
+  authorizeUrl: z
+    .url({ protocol: /^https?$/ })
+    .describe('Where the admin consents, e.g. "https://accounts.google.com/o/oauth2/v2/auth".'),
+  tokenUrl: z
+    .url({ protocol: /^https?$/ })
+    .describe(
+      'Where codes and refresh tokens are exchanged, e.g. "https://oauth2.googleapis.com/token".',
+    ),
+  clientId: templateSchema,
+  clientSecret: templateSchema.describe('Usually "{{secrets.NAME}}".'),
+  scopes: z
+    .array(z.string().regex(/^[\x21\x23-\x5b\x5d-\x7e]{1,500}$/, 'one scope, without spaces'))
+    .max(100)
+    .default([]),
+  authorizeParams: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/), z.string().max(1000))
+    .refine(
+      (params) => Object.keys(params).every((name) => !RESERVED_AUTHORIZE_PARAMS.includes(name)),
+      `the server sets ${RESERVED_AUTHORIZE_PARAMS.join(', ')} itself`,
+    )
+    .default({})
+    .describe(
+      'Extra authorize URL parameters, e.g. Google\'s {"access_type": "offline", "prompt": "consent"} or Atlassian\'s {"audience": "api.atlassian.com", "prompt": "consent"}.',
+    ),
+  tokenEndpointAuth: z
+    .enum(['client_secret_basic', 'client_secret_post'])
+    .default('client_secret_basic')
+    .describe('How the client authenticates at tokenUrl (RFC 6749 §2.3.1); Basic by default.'),
+  pkce: z.boolean().default(true).describe('Send a PKCE S256 challenge (RFC 7636).'),
+  expiredWhen: z
+    .string()
+    .min(1)
+    .max(500)
+    .optional()
+    .describe(
+      'JMESPath on a 200 JSON answer that is true when the service says the token expired there (some do not answer 401): the token is refreshed once and the request sent again.',
+    ),
+});
+
 const authSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('none') }),
   z.strictObject({
@@ -58,6 +112,7 @@ const authSchema = z.discriminatedUnion('type', [
     scope: z.string().max(1000).optional(),
     audience: z.string().max(1000).optional(),
   }),
+  oauth2AuthorizationCodeSchema,
 ]);
 
 export const connectionSchema = z.strictObject({

@@ -59,6 +59,10 @@ export function failureKindOf(code: string, status: number | undefined): Failure
   if (code === 'UPSTREAM_CONNECTION_FAILED') return 'unreachable';
   if (code === 'UPSTREAM_RETRIES_EXHAUSTED') return 'busy';
   if (code === 'WRITE_BACK_FAILED') return 'notSaved';
+  // An OAuth connection an admin has to connect (again): the agent can only ask an admin.
+  if (code === 'CONNECTION_NOT_CONNECTED' || code === 'CONNECTION_NEEDS_RECONNECT') {
+    return 'notAuthorized';
+  }
   if (BAD_ANSWER_CODES.has(code)) return 'badAnswer';
   // An answer that reported its own error; response.failureKind may name a closer kind.
   if (code === 'UPSTREAM_REPORTED_ERROR') return 'rejected';

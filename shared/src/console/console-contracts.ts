@@ -32,6 +32,34 @@ export interface ConsoleConnectorsAnswer {
   config: { ok: boolean; loadedAt?: string; files: string[]; errors: ConsoleIssue[] };
 }
 
+/** An OAuth authorization code connection as the console shows it: its state, never a token. */
+export interface ConsoleOAuthConnection {
+  id: string;
+  /** `needs_reconnect`: the authorization server refused its refresh token; runs fail until then. */
+  state: 'not_connected' | 'connected' | 'needs_reconnect';
+  /** Why it is not connected or needs reconnecting, in words. */
+  reason?: string;
+  connectedAt?: string;
+  connectedBy?: string;
+  /** Who consented, when the authorization server says (an id_token's email or name). */
+  connectedAs?: string;
+  /** While it needs reconnecting: since when. */
+  since?: string;
+  /** The redirect URI to register with the service (PUBLIC_URL + /oauth/callback). */
+  redirectUri: string;
+  /** The connectors that use it. */
+  connectors: string[];
+}
+
+export interface ConsoleConnectionsAnswer {
+  connections: ConsoleOAuthConnection[];
+}
+
+/** Where the console sends the admin's browser to consent. */
+export interface ConsoleOAuthStartAnswer {
+  authorizeUrl: string;
+}
+
 export interface ConsoleIssue {
   file: string;
   path: string;

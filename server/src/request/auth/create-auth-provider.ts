@@ -5,6 +5,8 @@ import {
   type TokenCache,
   type TokenEgress,
 } from './oauth2-client-credentials';
+import { createAuthorizationCodeProvider } from './oauth2-authorization-code';
+import type { ConnectionTokenSource } from './oauth2-authorization-code';
 import {
   createFailingAuthProvider,
   createStaticAuthProvider,
@@ -22,6 +24,8 @@ export interface AuthDeps {
   /** How to reach an OAuth token endpoint. Defaults: 10 s timeout, public addresses only. */
   egress?: TokenEgress;
   now?: () => number;
+  /** For `oauth2AuthorizationCode`: the connection's id and where its stored tokens come from. */
+  authorizationCode?: { connectionId: string; tokens: ConnectionTokenSource | undefined };
 }
 
 /**
@@ -62,6 +66,15 @@ export function createAuthProvider(config: AuthConfig, deps: AuthDeps = {}): Aut
         egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
         now: deps.now ?? Date.now,
       });
+    case 'oauth2AuthorizationCode':
+      return createAuthorizationCodeProvider(
+        {
+          connectionId: deps.authorizationCode?.connectionId ?? '',
+          config,
+          egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
+        },
+        deps.authorizationCode?.tokens,
+      );
   }
 }
 
