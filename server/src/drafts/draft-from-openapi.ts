@@ -364,7 +364,9 @@ export function draftFromOpenApi(
     (scheme.flows as Record<string, Schema> | undefined)?.authorizationCode
   ) {
     const flow = (scheme.flows as Record<string, Schema>).authorizationCode as Schema;
-    const scopes = requirement && schemeName ? requirement[schemeName] : undefined;
+    const scopes = schemeName
+      ? requirements.find((requirement) => schemeName in requirement)?.[schemeName]
+      : undefined;
     auth = {
       type: 'oauth2AuthorizationCode',
       authorizeUrl: String(flow.authorizationUrl),
