@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConsoleConnectionsAnswer } from '../../shared/src/console/console-contracts';
+import { connectOAuth } from '../support/connect-oauth';
 import { signInToConsole } from '../support/console-session';
 import type { ConsoleSignIn } from '../support/console-session';
 import {
@@ -51,23 +52,8 @@ async function connections(): Promise<ConsoleConnectionsAnswer> {
 }
 
 /** Starts the flow as the console does, consents at the fake, and follows the redirect back. */
-async function connect(signIn: ConsoleSignIn = admin, bindingFrom: ConsoleSignIn = signIn) {
-  const start = async (who: ConsoleSignIn) => {
-    const started = await request(stack.url)
-      .post(`/api/admin/console/connections/${CONNECTION}/oauth/start`)
-      .set(who.write);
-    expect(started.status).toBe(200);
-    const binding = /dc_oauth_binding=([^;]+)/.exec(String(started.headers['set-cookie']))?.[1];
-    return { authorizeUrl: String(started.body.authorizeUrl), binding: binding ?? '' };
-  };
-  const started = await start(signIn);
-  const binding = bindingFrom === signIn ? started.binding : (await start(bindingFrom)).binding;
-  const callback = new URL(auth.consent(started.authorizeUrl));
-  const back = await request(stack.url)
-    .get(callback.pathname + callback.search)
-    .set('Cookie', `dc_oauth_binding=${binding}`);
-  await stack.server.connectionNotices.idle();
-  return { started, callback, back };
+function connect(signIn: ConsoleSignIn = admin, bindingFrom: ConsoleSignIn = signIn) {
+  return connectOAuth(stack, auth, CONNECTION, signIn, bindingFrom);
 }
 
 function outcomeOf(location: string | undefined): Record<string, string> {

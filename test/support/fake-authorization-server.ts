@@ -58,6 +58,11 @@ export interface FakeAuthorizationServer {
   revokeRefreshTokens(): void;
   /** Follows the authorize URL as a consenting user would: the redirect back, with code and state. */
   consent(authorizeUrl: string): string;
+  /**
+   * Whether an `Authorization` header carries a live access token this server issued: what a
+   * resource server the tokens are for (a fixture of Google Calendar, say) checks.
+   */
+  acceptsAuthorization(header: string | undefined): boolean;
   close(): Promise<void>;
 }
 
@@ -254,6 +259,11 @@ export async function startFakeAuthorizationServer(
     },
     revokeRefreshTokens: () => refreshTokens.clear(),
     consent: (authorizeUrl) => consent(authorizeUrl),
+    acceptsAuthorization: (header) => {
+      const token = /^Bearer (\S+)$/.exec(header ?? '')?.[1];
+      const known = token === undefined ? undefined : accessTokens.get(token);
+      return known !== undefined && !known.expired;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
