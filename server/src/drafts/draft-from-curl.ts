@@ -1,4 +1,5 @@
 import type { CurlRequest } from './parse-curl';
+import { hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
 
 /**
@@ -40,10 +41,13 @@ const DROPPED_HEADERS = new Set([
 ]);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A 12-byte object id (MongoDB's ObjectId), the id format of Trello's boards, lists and cards. */
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /** A long mix of letters and digits, not an id, URL or address an API commonly takes. */
 function looksRandom(value: string): boolean {
-  if (UUID.test(value) || value.includes('://') || value.includes('@')) return false;
+  if (UUID.test(value) || OBJECT_ID.test(value) || value.includes('://') || value.includes('@'))
+    return false;
   return value.length >= 24 && /[a-z]/i.test(value) && /\d/.test(value) && !/\s/.test(value);
 }
 
@@ -55,14 +59,18 @@ export function looksLikeCredential(name: string, value: string): boolean {
   );
 }
 
-/** `api.stripe.com` → `STRIPE`, `acme.atlassian.net` → `ACME_ATLASSIAN`. */
+/**
+ * `api.stripe.com` → `STRIPE`, `acme.atlassian.net` → `ACME_ATLASSIAN`, and the docs' placeholder
+ * `your-domain.atlassian.net` → `ATLASSIAN`.
+ */
 function serviceName(host: string): string {
   const parts = host
     .toLowerCase()
     .split('.')
     .filter(
       (part) =>
-        !['www', 'api', 'com', 'net', 'org', 'io', 'co', 'app', 'dev', 'v1', 'v2'].includes(part),
+        !['www', 'api', 'com', 'net', 'org', 'io', 'co', 'app', 'dev', 'v1', 'v2'].includes(part) &&
+        !isPlaceholderLabel(part),
     );
   const name = (parts.length ? parts.slice(0, 2) : ['api']).join('_').replace(/[^a-z0-9_]/g, '_');
   return name.toUpperCase();
@@ -123,8 +131,13 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
   }
 
   const query: Record<string, string> = {};
+  // A bare `key` is an API key when it travels with a token (Trello's key=…&token=…), though
+  // alone it may be an issue key.
+  const withToken = [...request.url.searchParams].some(
+    ([name, value]) => name !== 'key' && looksLikeCredential(name, value),
+  );
   for (const [name, value] of request.url.searchParams) {
-    if (looksLikeCredential(name, value)) {
+    if (looksLikeCredential(name, value) || (name === 'key' && withToken)) {
       notes.push(
         `The query parameter "${name}" looked like a credential and was left out: secrets go only in headers or the connection's auth. If the API accepts the key as a header, put it in the connection's auth (apiKeyHeader).`,
       );
@@ -160,9 +173,35 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     }
   }
 
+  // Docs write the per-call parts of a path as `{issueIdOrKey}`: those are inputs.
+  const inputs: Record<string, unknown>[] = [];
+  const pathParts = request.url.pathname.split('/').map((part) => {
+    const placeholder = /^\{([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(safeDecode(part))?.[1];
+    if (placeholder === undefined) return part;
+    let name = toSnakeCase(placeholder).slice(0, 64);
+    if (!/^[a-z]/.test(name)) name = `p_${name}`.slice(0, 64);
+    if (!inputs.some((input) => input.name === name)) {
+      inputs.push({ name, label: placeholder, type: 'string', prompt: true, required: true });
+    }
+    return `{{inputs.${name}}}`;
+  });
+  if (inputs.length) {
+    notes.push(
+      `The path's placeholders became typed-in inputs (${inputs.map((input) => String(input.name)).join(', ')}): give them a "source" (a ticket field) where the ticket holds the value.`,
+    );
+  }
+  if (hasPlaceholderHost(request.url.hostname)) {
+    notes.push(
+      `The address ${request.url.origin} is the docs' placeholder: set the connection's "baseUrl" to your own.`,
+    );
+  }
   const segments = request.url.pathname.split('/').filter(Boolean);
   const idLike = segments.filter(
-    (part) => /\d/.test(part) && !/^v\d+$/i.test(part) && !/^\d{4}-\d{2}/.test(part),
+    (part) =>
+      /\d/.test(part) &&
+      !/^v\d+$/i.test(part) &&
+      !/^\d{4}-\d{2}/.test(part) &&
+      !/^\{.*\}$/.test(safeDecode(part)),
   );
   if (idLike.length) {
     notes.push(
@@ -173,7 +212,7 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     options.id ??
     snake(
       `${connectionId}_${request.method}_${segments
-        .filter((part) => !/\d/.test(part))
+        .filter((part) => !/\d/.test(part) && !/^\{.*\}$/.test(safeDecode(part)))
         .slice(-2)
         .join('_')}`,
     );
@@ -198,9 +237,10 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
       connection: connectionId,
       surfaces: ['zendesk'],
       ...(mutating ? { confirm: true } : {}),
+      ...(inputs.length ? { inputs } : {}),
       request: {
         method: request.method,
-        path: request.url.pathname === '/' ? '' : request.url.pathname,
+        path: request.url.pathname === '/' ? '' : pathParts.join('/'),
         ...(Object.keys(query).length ? { query } : {}),
         ...(Object.keys(headers).length ? { headers } : {}),
         ...(body ? { body } : {}),
@@ -210,6 +250,14 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     secrets,
     notes,
   };
+}
+
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
 }
 
 function parseJson(text: string): unknown {

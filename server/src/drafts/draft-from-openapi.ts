@@ -1,6 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Result } from '../../../shared/src/result';
 import type { ConnectorDraft } from './draft-from-curl';
+import { hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
 import { suggestOutputs } from './suggest-outputs';
 
@@ -164,6 +165,40 @@ function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
   return Array.isArray(schema.enum) ? schema.enum[0] : 'string';
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A string, number, integer or boolean (after `allOf`); objects and lists are not. */
+function isScalar(doc: Doc, schema: Schema | undefined): boolean {
+  if (!schema) return true;
+  const parts = Array.isArray(schema.allOf) ? schema.allOf.map((part) => deref(doc, part)) : [];
+  if (parts.length) return parts.every((part) => isScalar(doc, part));
+  return !(
+    schema.type === 'object' ||
+    schema.type === 'array' ||
+    schema.properties !== undefined ||
+    schema.additionalProperties !== undefined
+  );
+}
+
+/**
+ * A media type's example: `example` (some documents, Atlassian's among them, hold it as a JSON
+ * string), else the first of `examples`.
+ */
+function exampleOf(media: Schema | undefined): unknown {
+  const first = isRecord(media?.examples)
+    ? (Object.values(media.examples)[0] as Schema | undefined)?.value
+    : undefined;
+  const example = media?.example ?? first;
+  if (typeof example !== 'string') return example;
+  try {
+    return JSON.parse(example) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
 function findOperation(doc: Doc, operation: string) {
   const [method, path] = operation.includes(' ')
     ? operation.split(/\s+/, 2)
@@ -207,13 +242,21 @@ export function draftFromOpenApi(
     );
   }
   const base = new URL(server.replace(/\{[^}]+\}/g, 'x'));
+  // `your-domain.atlassian.net` names no service: the placeholder label is skipped.
   const service = (
     base.hostname
       .split('.')
-      .filter((p) => !['www', 'api', 'com', 'net', 'org', 'io'].includes(p))[0] ?? 'api'
+      .filter(
+        (p) => !['www', 'api', 'com', 'net', 'org', 'io'].includes(p) && !isPlaceholderLabel(p),
+      )[0] ?? 'api'
   ).replace(/[^a-z0-9]/gi, '_');
   const connectionId = service.toLowerCase();
   const notes: string[] = [];
+  if (server.includes('{') || hasPlaceholderHost(base.hostname)) {
+    notes.push(
+      `The document's server address (${server}) is a placeholder: set the connection's "baseUrl" to your own.`,
+    );
+  }
   const secrets: string[] = [];
   const secretRef = (suffix: string) => {
     const name = `${service.toUpperCase()}_${suffix}`;
@@ -244,31 +287,56 @@ export function draftFromOpenApi(
 
   let body: Record<string, unknown> | undefined;
   const requestBody = deref(doc, op.requestBody);
-  const jsonBody = deref(
-    doc,
-    (requestBody?.content as Record<string, { schema?: unknown }> | undefined)?.['application/json']
-      ?.schema,
-  );
+  const jsonMedia = (requestBody?.content as Record<string, Schema> | undefined)?.[
+    'application/json'
+  ];
+  const jsonBody = deref(doc, jsonMedia?.schema);
   if (jsonBody) {
     const required = new Set(
       Array.isArray(jsonBody.required) ? (jsonBody.required as string[]) : [],
     );
-    const value: Record<string, string> = {};
+    const example = exampleOf(jsonMedia);
+    const value: Record<string, unknown> = {};
+    const fromExample: string[] = [];
+    const leftOut: string[] = [];
+    let typedIn = 0;
     for (const [key, property] of Object.entries(
       (jsonBody.properties as Record<string, unknown>) ?? {},
     )) {
       const prop = deref(doc, property);
       if (prop?.readOnly === true) continue;
+      // An object or a list is not one typed-in value: a string input in its place would send
+      // the wrong shape (Jira's "fields" as text). The document's example stands in for it.
+      if (!isScalar(doc, prop)) {
+        if (isRecord(example) && example[key] !== undefined) {
+          value[key] = example[key];
+          fromExample.push(key);
+        } else leftOut.push(key);
+        continue;
+      }
       const input = inputFrom(doc, key, property, required.has(key), prop?.description);
       if (inputs.some((existing) => existing.name === input.name))
         input.name = `body_${input.name}`.slice(0, 64);
       inputs.push(input);
       value[key] = `{{inputs.${input.name}}}`;
+      typedIn++;
     }
     body = { type: 'json', value };
-    notes.push(
-      'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
-    );
+    if (typedIn) {
+      notes.push(
+        'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
+      );
+    }
+    if (fromExample.length) {
+      notes.push(
+        `The body's ${fromExample.map((key) => `"${key}"`).join(', ')} ${fromExample.length > 1 ? "are objects or lists: the draft holds the document's example for them" : "is an object or a list: the draft holds the document's example for it"}; replace the example values with {{inputs.…}} or your own, and remove what you do not send.`,
+      );
+    }
+    if (leftOut.length) {
+      notes.push(
+        `Left out of the body (objects or lists the document gives no example of): ${leftOut.map((key) => `"${key}"`).join(', ')}; add them to "request.body" by hand if you send them.`,
+      );
+    }
   } else if (requestBody) {
     notes.push('The request body is not JSON: add "request.body" by hand.');
   }
@@ -306,16 +374,16 @@ export function draftFromOpenApi(
   const success = Object.entries((op.responses as Record<string, Schema> | undefined) ?? {}).find(
     ([status]) => /^2\d\d$/.test(status),
   );
-  const responseSchema = success
-    ? deref(
-        doc,
-        (deref(doc, success[1])?.content as Record<string, { schema?: unknown }> | undefined)?.[
-          'application/json'
-        ]?.schema,
-      )
+  const responseMedia = success
+    ? (deref(doc, success[1])?.content as Record<string, Schema> | undefined)?.['application/json']
     : undefined;
-  const outputs = responseSchema
-    ? suggestOutputs(sampleOf(doc, responseSchema))
+  const responseSchema = deref(doc, responseMedia?.schema);
+  // The document's own example answer shows real fields; a schema with free-form parts
+  // (Jira's issue "fields") says less than it.
+  const responseSample =
+    exampleOf(responseMedia) ?? (responseSchema ? sampleOf(doc, responseSchema) : undefined);
+  const outputs = responseSample
+    ? suggestOutputs(responseSample)
         .filter((s) => s.type !== 'json')
         .slice(0, 12)
         .map((s) => ({ name: s.name, label: s.label, path: s.path, type: s.type }))
@@ -324,7 +392,7 @@ export function draftFromOpenApi(
     notes.push('The operation documents no JSON success response: add "response.outputs" by hand.');
   else
     notes.push(
-      'The outputs are suggested from the response schema: keep the ones to show or write back.',
+      `The outputs are suggested from the ${exampleOf(responseMedia) === undefined ? 'response schema' : "document's example answer"}: keep the ones to show or write back.`,
     );
 
   const id =

@@ -128,6 +128,79 @@ describe('draftFromOpenApi', () => {
     }
   });
 
+  it("takes objects in the body and the outputs from the document's examples, and says the server is a placeholder", () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.1',
+        info: { title: 'Issues', version: '1' },
+        servers: [{ url: 'https://your-domain.atlassian.net' }],
+        components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
+        paths: {
+          '/rest/api/3/issue': {
+            post: {
+              operationId: 'createIssue',
+              security: [{ basicAuth: [] }],
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        fields: { type: 'object', additionalProperties: {} },
+                        properties: { type: 'array', items: { type: 'object' } },
+                        notify: { type: 'boolean' },
+                      },
+                    },
+                    example: { fields: { summary: 'Main order flow broken' } },
+                  },
+                },
+              },
+              responses: {
+                '201': {
+                  content: {
+                    'application/json': {
+                      schema: { type: 'object', additionalProperties: {} },
+                      example: '{"id":"10000","key":"ED-24"}',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createIssue');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    const { connectionId, connection, connector, notes } = drafted.value;
+    expect(connectionId).toBe('atlassian');
+    expect(connection.auth).toEqual({
+      type: 'basic',
+      username: '{{secrets.ATLASSIAN_USERNAME}}',
+      password: '{{secrets.ATLASSIAN_PASSWORD}}',
+    });
+    expect(connector.request).toMatchObject({
+      body: {
+        type: 'json',
+        value: { fields: { summary: 'Main order flow broken' }, notify: '{{inputs.notify}}' },
+      },
+    });
+    expect(connector.response).toEqual({
+      outputs: [
+        { name: 'id', label: 'Id', path: 'id', type: 'string' },
+        { name: 'key', label: 'Key', path: 'key', type: 'string' },
+      ],
+    });
+    expect(notes).toEqual([
+      'The document\'s server address (https://your-domain.atlassian.net) is a placeholder: set the connection\'s "baseUrl" to your own.',
+      'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
+      'The body\'s "fields" is an object or a list: the draft holds the document\'s example for it; replace the example values with {{inputs.…}} or your own, and remove what you do not send.',
+      'Left out of the body (objects or lists the document gives no example of): "properties"; add them to "request.body" by hand if you send them.',
+      "The outputs are suggested from the document's example answer: keep the ones to show or write back.",
+    ]);
+  });
+
   it('refuses Swagger 2.0 and names the operations it has', () => {
     const swagger = readOpenApi('{"swagger": "2.0", "paths": {}}');
     expect(!swagger.ok && swagger.error.message).toMatch(
