@@ -51,11 +51,15 @@ function looksRandom(value: string): boolean {
   return value.length >= 24 && /[a-z]/i.test(value) && /\d/.test(value) && !/\s/.test(value);
 }
 
+/** Fields named as ids (`id`, `accountId`, `idList`): a random-looking value there is an id. */
+const ID_WORDS = /(^|_)(id|ids|gid)(_|$)/;
+
 export function looksLikeCredential(name: string, value: string): boolean {
+  const words = toSnakeCase(name);
   return (
     CREDENTIAL_VALUE.test(value) ||
-    (CREDENTIAL_WORDS.test(toSnakeCase(name)) && value !== '') ||
-    looksRandom(value)
+    (CREDENTIAL_WORDS.test(words) && value !== '') ||
+    (looksRandom(value) && !ID_WORDS.test(words))
   );
 }
 

@@ -118,6 +118,15 @@ describe('draftFromCurl', () => {
     );
   });
 
+  it('keeps a random-looking value in a field named as an id (an Atlassian account id)', () => {
+    const result = draft(
+      `curl https://x.example.com/issue -H 'Content-Type: application/json' -d '{"reporter":{"id":"5b10a2844c20165700ede21g"},"secret":"5b10a2844c20165700ede21g"}'`,
+    );
+    expect(result.connector).toMatchObject({
+      request: { body: { value: { reporter: { id: '5b10a2844c20165700ede21g' }, secret: '' } } },
+    });
+  });
+
   it("drops Atlassian's -D- (dump headers) like other local-only options", () => {
     const parsed = parseCurl(
       `curl -D- -u fred@example.com:freds_api_token -X GET https://a.example.com/x`,
