@@ -200,10 +200,15 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     );
   }
   const segments = request.url.pathname.split('/').filter(Boolean);
+  // An API version is no id: `/v1/`, and a bare number first or after "api" (Trello's `/1/`,
+  // Jira's `/rest/api/3/`, Asana's `/api/1.0/`).
+  const isVersion = (part: string, index: number) =>
+    /^v\d+(\.\d+)?$/i.test(part) ||
+    (/^\d{1,2}(\.\d{1,2})?$/.test(part) && (index === 0 || segments[index - 1] === 'api'));
   const idLike = segments.filter(
-    (part) =>
+    (part, index) =>
       /\d/.test(part) &&
-      !/^v\d+$/i.test(part) &&
+      !isVersion(part, index) &&
       !/^\d{4}-\d{2}/.test(part) &&
       !/^\{.*\}$/.test(safeDecode(part)),
   );

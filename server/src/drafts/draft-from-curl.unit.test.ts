@@ -127,6 +127,19 @@ describe('draftFromCurl', () => {
     });
   });
 
+  it('does not take an API version in the path for an id', () => {
+    for (const url of [
+      'https://your-domain.atlassian.net/rest/api/3/issue',
+      'https://api.trello.com/1/cards',
+      'https://app.asana.com/api/1.0/users/me',
+    ]) {
+      expect(draft(`curl ${url}`).notes.join('\n'), url).not.toContain('The path holds');
+    }
+    expect(draft('curl https://api.example.com/orders/1001').notes.join('\n')).toContain(
+      'The path holds "1001"',
+    );
+  });
+
   it("drops Atlassian's -D- (dump headers) like other local-only options", () => {
     const parsed = parseCurl(
       `curl -D- -u fred@example.com:freds_api_token -X GET https://a.example.com/x`,
