@@ -1,5 +1,5 @@
 import type { CurlRequest } from './parse-curl';
-import { hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
+import { GENERIC_HOST_LABELS, hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
 
 /**
@@ -71,11 +71,7 @@ function serviceName(host: string): string {
   const parts = host
     .toLowerCase()
     .split('.')
-    .filter(
-      (part) =>
-        !['www', 'api', 'com', 'net', 'org', 'io', 'co', 'app', 'dev', 'v1', 'v2'].includes(part) &&
-        !isPlaceholderLabel(part),
-    );
+    .filter((part) => !GENERIC_HOST_LABELS.has(part) && !isPlaceholderLabel(part));
   const name = (parts.length ? parts.slice(0, 2) : ['api']).join('_').replace(/[^a-z0-9_]/g, '_');
   return name.toUpperCase();
 }

@@ -1,7 +1,7 @@
 import { parse as parseYaml } from 'yaml';
 import type { Result } from '../../../shared/src/result';
 import type { ConnectorDraft } from './draft-from-curl';
-import { hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
+import { GENERIC_HOST_LABELS, hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
 import { suggestOutputs } from './suggest-outputs';
 
@@ -142,7 +142,13 @@ function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
   if (!schema || depth > 6) return null;
   if (schema.example !== undefined) return schema.example;
   const all = Array.isArray(schema.allOf) ? schema.allOf : undefined;
-  if (all) return Object.assign({}, ...all.map((part) => sampleOf(doc, part, depth + 1) as object));
+  if (all) {
+    // Only object parts merge; a part that is a string example (a description-only allOf around
+    // a string) would otherwise spread into "0", "1", … keys.
+    const parts = all.map((part) => sampleOf(doc, part, depth + 1));
+    const objects = parts.filter(isRecord);
+    return objects.length ? Object.assign({}, ...objects) : (parts.find((p) => p !== null) ?? null);
+  }
   const choice = (
     Array.isArray(schema.oneOf)
       ? schema.oneOf
@@ -167,6 +173,26 @@ function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** An object schema's properties and required names, its `allOf` parts merged in. */
+function propertiesOf(
+  doc: Doc,
+  schema: Schema,
+  depth = 0,
+): { properties: Record<string, unknown>; required: Set<string> } {
+  const properties: Record<string, unknown> = {};
+  const required = new Set<string>();
+  for (const part of depth < 8 && Array.isArray(schema.allOf) ? schema.allOf : []) {
+    const resolved = deref(doc, part);
+    if (!resolved) continue;
+    const inner = propertiesOf(doc, resolved, depth + 1);
+    Object.assign(properties, inner.properties);
+    inner.required.forEach((name) => required.add(name));
+  }
+  Object.assign(properties, isRecord(schema.properties) ? schema.properties : {});
+  if (Array.isArray(schema.required)) schema.required.forEach((name) => required.add(String(name)));
+  return { properties, required };
 }
 
 /** A string, number, integer or boolean (after `allOf`); objects and lists are not. */
@@ -246,9 +272,7 @@ export function draftFromOpenApi(
   const service = (
     base.hostname
       .split('.')
-      .filter(
-        (p) => !['www', 'api', 'com', 'net', 'org', 'io'].includes(p) && !isPlaceholderLabel(p),
-      )[0] ?? 'api'
+      .filter((p) => !GENERIC_HOST_LABELS.has(p) && !isPlaceholderLabel(p))[0] ?? 'api'
   ).replace(/[^a-z0-9]/gi, '_');
   const connectionId = service.toLowerCase();
   const notes: string[] = [];
@@ -292,35 +316,52 @@ export function draftFromOpenApi(
   ];
   const jsonBody = deref(doc, jsonMedia?.schema);
   if (jsonBody) {
-    const required = new Set(
-      Array.isArray(jsonBody.required) ? (jsonBody.required as string[]) : [],
-    );
     const example = exampleOf(jsonMedia);
-    const value: Record<string, unknown> = {};
     const fromExample: string[] = [];
     const leftOut: string[] = [];
     let typedIn = 0;
-    for (const [key, property] of Object.entries(
-      (jsonBody.properties as Record<string, unknown>) ?? {},
-    )) {
-      const prop = deref(doc, property);
-      if (prop?.readOnly === true) continue;
-      // An object or a list is not one typed-in value: a string input in its place would send
-      // the wrong shape (Jira's "fields" as text). The document's example stands in for it.
-      if (!isScalar(doc, prop)) {
-        if (isRecord(example) && example[key] !== undefined) {
-          value[key] = example[key];
-          fromExample.push(key);
-        } else leftOut.push(key);
-        continue;
+    // A wrapper object at the top of the body (Asana's {"data": {…}}: the only property, or a
+    // required one) is drafted field by field. Optional objects are not: typed-in inputs left
+    // empty would send them full of nulls (Jira's "transition"). Those take the example or are
+    // named for the admin.
+    const draftObject = (schema: Schema, sample: unknown, path: string[]) => {
+      const target: Record<string, unknown> = {};
+      const { properties, required } = propertiesOf(doc, schema);
+      for (const [key, property] of Object.entries(properties)) {
+        const prop = deref(doc, property);
+        if (prop?.readOnly === true) continue;
+        const at = [...path, key].join('.');
+        const sampleValue = isRecord(sample) ? sample[key] : undefined;
+        if (!isScalar(doc, prop)) {
+          // An object or a list is not one typed-in value: a string input in its place would
+          // send the wrong shape (Jira's "fields" as text). The document's example stands in.
+          if (sampleValue !== undefined) {
+            target[key] = sampleValue;
+            fromExample.push(at);
+          } else if (
+            prop &&
+            path.length < 1 &&
+            (required.has(key) || Object.keys(properties).length === 1) &&
+            Object.keys(propertiesOf(doc, prop).properties).length
+          ) {
+            target[key] = draftObject(prop, sampleValue, [...path, key]);
+          } else leftOut.push(at);
+          continue;
+        }
+        const input = inputFrom(doc, key, property, required.has(key), prop?.description);
+        const base = input.name;
+        if (inputs.some((existing) => existing.name === base))
+          input.name = `body_${base}`.slice(0, 64);
+        for (let n = 2; inputs.some((existing) => existing.name === input.name); n++) {
+          input.name = `body_${base}_${n}`.slice(0, 64);
+        }
+        inputs.push(input);
+        target[key] = `{{inputs.${input.name}}}`;
+        typedIn++;
       }
-      const input = inputFrom(doc, key, property, required.has(key), prop?.description);
-      if (inputs.some((existing) => existing.name === input.name))
-        input.name = `body_${input.name}`.slice(0, 64);
-      inputs.push(input);
-      value[key] = `{{inputs.${input.name}}}`;
-      typedIn++;
-    }
+      return target;
+    };
+    const value = draftObject(jsonBody, example, []);
     body = { type: 'json', value };
     if (typedIn) {
       notes.push(

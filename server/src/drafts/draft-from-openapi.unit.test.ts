@@ -201,6 +201,110 @@ describe('draftFromOpenApi', () => {
     ]);
   });
 
+  it('drafts a {"data": {…}} wrapper field by field, allOf merged, and names what it leaves out', () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.0',
+        info: { title: 'Tasks', version: '1' },
+        servers: [{ url: 'https://app.asana.com/api/1.0' }],
+        components: {
+          securitySchemes: { personalAccessToken: { type: 'http', scheme: 'bearer' } },
+          schemas: {
+            TaskBase: {
+              type: 'object',
+              properties: {
+                gid: { type: 'string', readOnly: true },
+                name: { type: 'string' },
+                assigned_by: { allOf: [{ type: 'string', example: '1234' }] },
+              },
+            },
+            TaskCreate: {
+              allOf: [
+                { $ref: '#/components/schemas/TaskBase' },
+                {
+                  type: 'object',
+                  required: ['workspace'],
+                  properties: {
+                    workspace: { type: 'string' },
+                    projects: { type: 'array', items: { type: 'string' } },
+                  },
+                },
+              ],
+            },
+          },
+        },
+        security: [{ personalAccessToken: [] }],
+        paths: {
+          '/tasks': {
+            post: {
+              operationId: 'createTask',
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: { data: { $ref: '#/components/schemas/TaskCreate' } },
+                    },
+                  },
+                },
+              },
+              responses: {
+                '201': {
+                  content: {
+                    'application/json': {
+                      schema: {
+                        type: 'object',
+                        properties: { data: { $ref: '#/components/schemas/TaskBase' } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createTask');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    const { connectionId, connector, notes } = drafted.value;
+    expect(connectionId).toBe('asana');
+    expect(connector.request).toMatchObject({
+      body: {
+        type: 'json',
+        value: {
+          data: {
+            name: '{{inputs.name}}',
+            assigned_by: '{{inputs.assigned_by}}',
+            workspace: '{{inputs.workspace}}',
+          },
+        },
+      },
+    });
+    expect(connector.inputs).toEqual([
+      expect.objectContaining({ name: 'name', required: false }),
+      expect.objectContaining({ name: 'assigned_by', required: false }),
+      expect.objectContaining({ name: 'workspace', required: true }),
+    ]);
+    expect(notes).toContain(
+      'Left out of the body (objects or lists the document gives no example of): "data.projects"; add them to "request.body" by hand if you send them.',
+    );
+    // A string example inside allOf is a string, not {"0": "1", "1": "2", …}.
+    expect(connector.response).toEqual({
+      outputs: [
+        { name: 'data_gid', label: 'Data gid', path: 'data.gid', type: 'string' },
+        { name: 'data_name', label: 'Data name', path: 'data.name', type: 'string' },
+        {
+          name: 'data_assigned_by',
+          label: 'Data assigned by',
+          path: 'data.assigned_by',
+          type: 'string',
+        },
+      ],
+    });
+  });
+
   it('refuses Swagger 2.0 and names the operations it has', () => {
     const swagger = readOpenApi('{"swagger": "2.0", "paths": {}}');
     expect(!swagger.ok && swagger.error.message).toMatch(

@@ -12,3 +12,18 @@ export function isPlaceholderLabel(label: string): boolean {
 export function hasPlaceholderHost(host: string): boolean {
   return host.split('.').some(isPlaceholderLabel);
 }
+
+/** Host labels that say nothing about whose API it is (`api.`, `app.`, `.com`…). */
+export const GENERIC_HOST_LABELS: ReadonlySet<string> = new Set([
+  'www',
+  'api',
+  'com',
+  'net',
+  'org',
+  'io',
+  'co',
+  'app',
+  'dev',
+  'v1',
+  'v2',
+]);
