@@ -9,7 +9,11 @@ import { parseCurl } from '../../server/src/drafts/parse-curl';
 import { suggestOutputs } from '../../server/src/drafts/suggest-outputs';
 import { compileTestConfig } from '../../server/src/test-support/test-config';
 import { runConnectorsCli } from '../cli/cli-support';
-import { ASANA_TOKEN, startAsanaFixture } from '../templates/fixtures/asana-fixture';
+import {
+  ASANA_TOKEN,
+  ASANA_WORKSPACE_GID,
+  startAsanaFixture,
+} from '../templates/fixtures/asana-fixture';
 import {
   JIRA_API_TOKEN,
   JIRA_EMAIL,
@@ -34,6 +38,7 @@ import { findDocsCurlCommand } from './docs-curl-commands';
  */
 
 const JIRA_OPENAPI = 'test/drafts/openapi/jira.trimmed.json';
+const ASANA_OPENAPI = 'test/drafts/openapi/asana.trimmed.json';
 const JIRA_GET_ISSUE_EXAMPLE = 'test/drafts/responses/jira-get-issue.example.json';
 const JIRA_CREATE_ISSUE_EXAMPLE = 'test/drafts/responses/jira-create-issue.example.json';
 const TICKET = 4;
@@ -59,8 +64,8 @@ afterAll(async () => {
   await Promise.all([jira?.close(), asana?.close(), trello?.close()]);
 });
 
-function draftOperation(operation: string): ConnectorDraft {
-  const doc = readOpenApi(readFileSync(JIRA_OPENAPI, 'utf8'));
+function draftOperation(operation: string, file = JIRA_OPENAPI): ConnectorDraft {
+  const doc = readOpenApi(readFileSync(file, 'utf8'));
   if (!doc.ok) throw new Error(doc.error.message);
   const drafted = draftFromOpenApi(doc.value, operation);
   if (!drafted.ok) throw new Error(drafted.error.message);
@@ -257,6 +262,67 @@ describe("drafts from Jira Cloud's published OpenAPI document", () => {
       { issue_id_or_key: JIRA_KNOWN_ISSUE.key },
     );
     expect(result).toMatchObject({ outcome: 'success' });
+  });
+});
+
+describe("drafts from Asana's published OpenAPI document", () => {
+  it('createTask: the {"data": {…}} wrapper drafted field by field, run against the Asana fixture', async () => {
+    const doc = JSON.parse(readFileSync(ASANA_OPENAPI, 'utf8')) as Record<string, unknown>;
+    expect(doc['x-trimmed-from']).toMatchObject({
+      repository: 'https://github.com/Asana/openapi',
+      commit: 'fc9f8dcf224efa8e06bfc955d91dd95aac7a398d',
+      path: 'defs/asana_oas.yaml',
+      operations: ['POST /tasks'],
+    });
+    const draft = draftOperation('createTask', ASANA_OPENAPI);
+    expect(draft).toMatchObject({
+      connectionId: 'asana',
+      connection: {
+        baseUrl: 'https://app.asana.com/api/1.0',
+        auth: { type: 'bearer', token: '{{secrets.ASANA_TOKEN}}' },
+      },
+      secrets: ['ASANA_TOKEN'],
+    });
+    const data = (draft.connector.request as { body: { value: { data: Record<string, string> } } })
+      .body.value.data;
+    expect(data).toMatchObject({
+      name: '{{inputs.name}}',
+      notes: '{{inputs.notes}}',
+      workspace: '{{inputs.workspace}}',
+    });
+    expect(Object.keys(data)).not.toContain('gid');
+    expect(draft.notes).toEqual([
+      'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
+      'Left out of the body (objects or lists the document gives no example of): "data.assigned_by", "data.completed_by", "data.external", "data.custom_fields", "data.followers", "data.projects", "data.tags"; add them to "request.body" by hand if you send them.',
+      'The outputs are suggested from the response schema: keep the ones to show or write back.',
+    ]);
+    expect(checkDraft(draft, { ASANA_TOKEN })).toEqual([]);
+
+    const result = await runDraft(
+      draft,
+      asana,
+      { ASANA_TOKEN },
+      {
+        name: 'Wish lists',
+        notes: 'From Zendesk ticket 4',
+        workspace: ASANA_WORKSPACE_GID,
+      },
+    );
+    expect(result).toMatchObject({ outcome: 'success' });
+    expect(result.outputs).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'data_name', value: 'Wish lists' })]),
+    );
+    expect(asana.journal.at(-1)).toMatchObject({
+      method: 'POST',
+      path: '/api/1.0/tasks',
+      body: {
+        data: {
+          name: 'Wish lists',
+          notes: 'From Zendesk ticket 4',
+          workspace: ASANA_WORKSPACE_GID,
+        },
+      },
+    });
   });
 });
 

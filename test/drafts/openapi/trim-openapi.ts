@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
 
 /**
  * Trims a published OpenAPI 3 document to the operations a test drafts from, keeping each kept
@@ -6,7 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
  * the security schemes they name. Everything else is removed, so the test data stays small and
  * still says what the real document says.
  *
- * npx tsx test/drafts/openapi/trim-openapi.ts <in.json> <out.json> '<source JSON>' 'POST /path' …
+ * npx tsx test/drafts/openapi/trim-openapi.ts <in.json|yaml> <out.json> '<source JSON>' 'POST /path' …
  */
 type Json = Record<string, unknown>;
 
@@ -70,7 +71,8 @@ export function trimOpenApi(doc: Json, operations: string[], source: Json): Json
 
 const [input, output, source, ...operations] = process.argv.slice(2);
 if (input && output && source) {
-  const doc = JSON.parse(readFileSync(input, 'utf8')) as Json;
+  const text = readFileSync(input, 'utf8');
+  const doc = (text.trimStart().startsWith('{') ? JSON.parse(text) : parseYaml(text)) as Json;
   const trimmed = trimOpenApi(doc, operations, JSON.parse(source) as Json);
   writeFileSync(output, `${JSON.stringify(trimmed, null, 2)}\n`);
 }
