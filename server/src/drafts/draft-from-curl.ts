@@ -274,7 +274,7 @@ function parseJson(text: string): unknown {
 }
 
 /** The JSON body with credential-looking values blanked (secrets may not go in a body). */
-function scrubJson(value: unknown, notes: string[], key = ''): unknown {
+export function scrubJson(value: unknown, notes: string[], key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubJson(item, notes, key));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

@@ -1,5 +1,6 @@
 import { parse as parseYaml } from 'yaml';
 import type { Result } from '../../../shared/src/result';
+import { scrubJson } from './draft-from-curl';
 import type { ConnectorDraft } from './draft-from-curl';
 import { GENERIC_HOST_LABELS, hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
@@ -336,7 +337,8 @@ export function draftFromOpenApi(
           // An object or a list is not one typed-in value: a string input in its place would
           // send the wrong shape (Jira's "fields" as text). The document's example stands in.
           if (sampleValue !== undefined) {
-            target[key] = sampleValue;
+            // Examples are config text from here on: a credential in one is blanked, as in curl.
+            target[key] = scrubJson(sampleValue, notes, key);
             fromExample.push(at);
           } else if (
             prop &&

@@ -305,6 +305,44 @@ describe('draftFromOpenApi', () => {
     });
   });
 
+  it("blanks a credential in the document's example before it becomes config text", () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.0',
+        info: { title: 'Hooks', version: '1' },
+        servers: [{ url: 'https://api.hooks.example.com' }],
+        paths: {
+          '/hooks': {
+            post: {
+              operationId: 'createHook',
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: { config: { type: 'object', additionalProperties: {} } },
+                    },
+                    example: { config: { url: 'https://example.com/hook', secret: 'hunter2' } },
+                  },
+                },
+              },
+              responses: { '201': { description: 'created' } },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createHook');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    expect(drafted.value.connector.request).toMatchObject({
+      body: { value: { config: { url: 'https://example.com/hook', secret: '' } } },
+    });
+    expect(drafted.value.notes.join('\n')).toContain(
+      'The body field "secret" looked like a credential',
+    );
+  });
+
   it('refuses Swagger 2.0 and names the operations it has', () => {
     const swagger = readOpenApi('{"swagger": "2.0", "paths": {}}');
     expect(!swagger.ok && swagger.error.message).toMatch(
