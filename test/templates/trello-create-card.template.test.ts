@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import {
@@ -65,6 +66,23 @@ describe('template trello_create_card', () => {
       desc: 'It would be great if customers could save products to a wish list.\n\nFrom Zendesk ticket 4, reported by tom@example.com.',
       pos: 'top',
     });
+  });
+
+  it('keeps the key and token out of the run record, the answer and the server log', async () => {
+    const res = await added.runOnTicket(TICKET);
+    expect(res.body).toMatchObject({ outcome: 'success' });
+    const record = await request(added.stack.url)
+      .get(`/api/runs/${String(res.body.runId)}`)
+      .set(added.stack.adminAuth);
+    expect(record.status, record.text).toBe(200);
+    for (const [where, text] of [
+      ['the run answer', res.text],
+      ['the run record', record.text],
+      ['the server log', added.stack.logLines.join('\n')],
+    ] as const) {
+      expect(text, where).not.toContain(TRELLO_TOKEN);
+      expect(text, where).not.toContain(TRELLO_API_KEY);
+    }
   });
 
   it('is refused by the tag guard when run a second time on the same ticket', async () => {

@@ -1,4 +1,5 @@
 import type { CurlRequest } from './parse-curl';
+import { GENERIC_HOST_LABELS, hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
 
 /**
@@ -48,31 +49,37 @@ const DROPPED_HEADERS = new Set([
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** An object id with a type prefix (Stripe's `ch_3Mml…`, `cus_Nff…`): random, but not secret. */
 const PREFIXED_ID = /^[a-z]{2,8}_[A-Za-z0-9]{8,}$/;
+/** A 12-byte object id (MongoDB's ObjectId), the id format of Trello's boards, lists and cards. */
+const OBJECT_ID = /^[0-9a-f]{24}$/i;
 
 /** A long mix of letters and digits, not an id, URL or address an API commonly takes. */
 function looksRandom(value: string): boolean {
-  if (UUID.test(value) || PREFIXED_ID.test(value)) return false;
+  if (UUID.test(value) || PREFIXED_ID.test(value) || OBJECT_ID.test(value)) return false;
   if (value.includes('://') || value.includes('@')) return false;
   return value.length >= 24 && /[a-z]/i.test(value) && /\d/.test(value) && !/\s/.test(value);
 }
 
+/** Fields named as ids (`id`, `accountId`, `idList`): a random-looking value there is an id. */
+const ID_WORDS = /(^|_)(id|ids|gid)(_|$)/;
+
 export function looksLikeCredential(name: string, value: string): boolean {
+  const words = toSnakeCase(name);
   return (
     CREDENTIAL_VALUE.test(value) ||
-    (CREDENTIAL_WORDS.test(toSnakeCase(name)) && value !== '') ||
-    looksRandom(value)
+    (CREDENTIAL_WORDS.test(words) && value !== '') ||
+    (looksRandom(value) && !ID_WORDS.test(words))
   );
 }
 
-/** `api.stripe.com` → `STRIPE`, `acme.atlassian.net` → `ACME_ATLASSIAN`. */
+/**
+ * `api.stripe.com` → `STRIPE`, `acme.atlassian.net` → `ACME_ATLASSIAN`, and the docs' placeholder
+ * `your-domain.atlassian.net` → `ATLASSIAN`.
+ */
 function serviceName(host: string): string {
   const parts = host
     .toLowerCase()
     .split('.')
-    .filter(
-      (part) =>
-        !['www', 'api', 'com', 'net', 'org', 'io', 'co', 'app', 'dev', 'v1', 'v2'].includes(part),
-    );
+    .filter((part) => !GENERIC_HOST_LABELS.has(part) && !isPlaceholderLabel(part));
   const name = (parts.length ? parts.slice(0, 2) : ['api']).join('_').replace(/[^a-z0-9_]/g, '_');
   return name.toUpperCase();
 }
@@ -144,8 +151,13 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
   }
 
   const query: Record<string, string> = {};
+  // A bare `key` is an API key when it travels with a token (Trello's key=…&token=…), though
+  // alone it may be an issue key.
+  const withToken = [...request.url.searchParams].some(
+    ([name, value]) => name !== 'key' && looksLikeCredential(name, value),
+  );
   for (const [name, value] of request.url.searchParams) {
-    if (looksLikeCredential(name, value)) {
+    if (looksLikeCredential(name, value) || (name === 'key' && withToken)) {
       notes.push(
         `The query parameter "${name}" looked like a credential and was left out: secrets go only in headers or the connection's auth. If the API accepts the key as a header, put it in the connection's auth (apiKeyHeader).`,
       );
@@ -189,11 +201,41 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     );
   }
 
+  // Docs write the per-call parts of a path as `{issueIdOrKey}`: those are inputs.
+  const inputs: Record<string, unknown>[] = [];
+  const pathParts = request.url.pathname.split('/').map((part) => {
+    const placeholder = /^\{([A-Za-z_][A-Za-z0-9_-]*)\}$/.exec(safeDecode(part))?.[1];
+    if (placeholder === undefined) return part;
+    let name = toSnakeCase(placeholder).slice(0, 64);
+    if (!/^[a-z]/.test(name)) name = `p_${name}`.slice(0, 64);
+    if (!inputs.some((input) => input.name === name)) {
+      inputs.push({ name, label: placeholder, type: 'string', prompt: true, required: true });
+    }
+    return `{{inputs.${name}}}`;
+  });
+  if (inputs.length) {
+    notes.push(
+      `The path's placeholders became typed-in inputs (${inputs.map((input) => String(input.name)).join(', ')}): give them a "source" (a ticket field) where the ticket holds the value.`,
+    );
+  }
+  if (hasPlaceholderHost(request.url.hostname)) {
+    notes.push(
+      `The address ${request.url.origin} is the docs' placeholder: set the connection's "baseUrl" to your own.`,
+    );
+  }
   const segments = request.url.pathname.split('/').filter(Boolean);
+  // An API version is no id: `/v1/`, and a bare number first or after "api" (Trello's `/1/`,
+  // Jira's `/rest/api/3/`, Asana's `/api/1.0/`).
+  const isVersion = (part: string, index: number) =>
+    /^v\d+(\.\d+)?$/i.test(part) ||
+    (/^\d{1,2}(\.\d{1,2})?$/.test(part) && (index === 0 || segments[index - 1] === 'api'));
   // Ids, and the capitalised placeholders API docs print (GitHub's OWNER/REPO/ISSUE_NUMBER).
   const idLike = segments.filter(
-    (part) =>
-      (/\d/.test(part) && !/^v\d+$/i.test(part) && !/^\d{4}-\d{2}/.test(part)) ||
+    (part, index) =>
+      (/\d/.test(part) &&
+        !isVersion(part, index) &&
+        !/^\d{4}-\d{2}/.test(part) &&
+        !/^\{.*\}$/.test(safeDecode(part))) ||
       /^[A-Z][A-Z0-9_]{2,}$/.test(part),
   );
   if (idLike.length) {
@@ -205,7 +247,7 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
     options.id ??
     snake(
       `${connectionId}_${request.method}_${segments
-        .filter((part) => !/\d/.test(part))
+        .filter((part) => !/\d/.test(part) && !/^\{.*\}$/.test(safeDecode(part)))
         .slice(-2)
         .join('_')}`,
     );
@@ -231,9 +273,10 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
       connection: connectionId,
       surfaces: ['zendesk'],
       ...(mutating ? { confirm: true } : {}),
+      ...(inputs.length ? { inputs } : {}),
       request: {
         method: request.method,
-        path: request.url.pathname === '/' ? '' : request.url.pathname,
+        path: request.url.pathname === '/' ? '' : pathParts.join('/'),
         ...(Object.keys(query).length ? { query } : {}),
         ...(Object.keys(headers).length ? { headers } : {}),
         ...(body ? { body } : {}),
@@ -245,6 +288,14 @@ export function draftFromCurl(request: CurlRequest, options: { id?: string } = {
   };
 }
 
+function safeDecode(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    return part;
+  }
+}
+
 function parseJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -254,7 +305,7 @@ function parseJson(text: string): unknown {
 }
 
 /** The JSON body with credential-looking values blanked (secrets may not go in a body). */
-function scrubJson(value: unknown, notes: string[], key = ''): unknown {
+export function scrubJson(value: unknown, notes: string[], key = ''): unknown {
   if (Array.isArray(value)) return value.map((item) => scrubJson(item, notes, key));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

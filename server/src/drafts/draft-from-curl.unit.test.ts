@@ -89,6 +89,65 @@ describe('draftFromCurl', () => {
     expect(result.notes.join('\n')).toMatch(/"password" looked like a credential/);
   });
 
+  it("makes the docs' {placeholder} path segments inputs and names the service past a placeholder host", () => {
+    const result = draft(`curl --request GET \\
+  --url 'https://your-domain.atlassian.net/rest/api/3/issue/{issueIdOrKey}' \\
+  --user 'email@example.com:<api_token>' \\
+  --header 'Accept: application/json'`);
+    expect(result.connectionId).toBe('atlassian');
+    expect(result.secrets).toEqual(['ATLASSIAN_USERNAME', 'ATLASSIAN_PASSWORD']);
+    expect(result.connector).toMatchObject({
+      id: 'atlassian_get_api_issue',
+      inputs: [{ name: 'issue_id_or_key', label: 'issueIdOrKey', type: 'string', required: true }],
+      request: { method: 'GET', path: '/rest/api/3/issue/{{inputs.issue_id_or_key}}' },
+    });
+    expect(result.notes).toContain(
+      'The address https://your-domain.atlassian.net is the docs\' placeholder: set the connection\'s "baseUrl" to your own.',
+    );
+  });
+
+  it("leaves Trello's key and token out of the query but keeps an object id such as idList", () => {
+    const result = draft(
+      `curl --request POST --url 'https://api.trello.com/1/cards?idList=5abbe4b7ddc1b351ef961414&key=APIKey&token=APIToken'`,
+    );
+    expect(result.connector).toMatchObject({
+      request: { query: { idList: '5abbe4b7ddc1b351ef961414' } },
+    });
+    expect(JSON.stringify(result.connector)).not.toMatch(/APIKey|APIToken/);
+    expect(result.notes.filter((note) => note.includes('looked like a credential'))).toHaveLength(
+      2,
+    );
+  });
+
+  it('keeps a random-looking value in a field named as an id (an Atlassian account id)', () => {
+    const result = draft(
+      `curl https://x.example.com/issue -H 'Content-Type: application/json' -d '{"reporter":{"id":"5b10a2844c20165700ede21g"},"secret":"5b10a2844c20165700ede21g"}'`,
+    );
+    expect(result.connector).toMatchObject({
+      request: { body: { value: { reporter: { id: '5b10a2844c20165700ede21g' }, secret: '' } } },
+    });
+  });
+
+  it('does not take an API version in the path for an id', () => {
+    for (const url of [
+      'https://your-domain.atlassian.net/rest/api/3/issue',
+      'https://api.trello.com/1/cards',
+      'https://app.asana.com/api/1.0/users/me',
+    ]) {
+      expect(draft(`curl ${url}`).notes.join('\n'), url).not.toContain('The path holds');
+    }
+    expect(draft('curl https://api.example.com/orders/1001').notes.join('\n')).toContain(
+      'The path holds "1001"',
+    );
+  });
+
+  it("drops Atlassian's -D- (dump headers) like other local-only options", () => {
+    const parsed = parseCurl(
+      `curl -D- -u fred@example.com:freds_api_token -X GET https://a.example.com/x`,
+    );
+    expect(parsed.ok && parsed.value.ignored).toEqual([]);
+  });
+
   it('drops the headers a browser adds', () => {
     const result = draft(
       `curl 'https://app.example.com/api/me' -H 'accept: application/json' -H 'cookie: session=abc' -H 'user-agent: Mozilla/5.0' -H 'sec-fetch-mode: cors'`,

@@ -1,7 +1,8 @@
 import { parse as parseYaml } from 'yaml';
 import type { Result } from '../../../shared/src/result';
-import { DRAFT_USER_AGENT } from './draft-from-curl';
+import { DRAFT_USER_AGENT, scrubJson } from './draft-from-curl';
 import type { ConnectorDraft } from './draft-from-curl';
+import { GENERIC_HOST_LABELS, hasPlaceholderHost, isPlaceholderLabel } from './placeholder-host';
 import { toSnakeCase } from './snake-case';
 import { suggestOutputs } from './suggest-outputs';
 
@@ -142,7 +143,13 @@ function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
   if (!schema || depth > 6) return null;
   if (schema.example !== undefined) return schema.example;
   const all = Array.isArray(schema.allOf) ? schema.allOf : undefined;
-  if (all) return Object.assign({}, ...all.map((part) => sampleOf(doc, part, depth + 1) as object));
+  if (all) {
+    // Only object parts merge; a part that is a string example (a description-only allOf around
+    // a string) would otherwise spread into "0", "1", … keys.
+    const parts = all.map((part) => sampleOf(doc, part, depth + 1));
+    const objects = parts.filter(isRecord);
+    return objects.length ? Object.assign({}, ...objects) : (parts.find((p) => p !== null) ?? null);
+  }
   const choice = (
     Array.isArray(schema.oneOf)
       ? schema.oneOf
@@ -165,14 +172,41 @@ function sampleOf(doc: Doc, schemaValue: unknown, depth = 0): unknown {
   return Array.isArray(schema.enum) ? schema.enum[0] : 'string';
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** An object schema's properties and required names, its `allOf` parts merged in. */
+function propertiesOf(
+  doc: Doc,
+  schema: Schema,
+  depth = 0,
+): { properties: Record<string, unknown>; required: Set<string> } {
+  const properties: Record<string, unknown> = {};
+  const required = new Set<string>();
+  for (const part of depth < 8 && Array.isArray(schema.allOf) ? schema.allOf : []) {
+    const resolved = deref(doc, part);
+    if (!resolved) continue;
+    const inner = propertiesOf(doc, resolved, depth + 1);
+    Object.assign(properties, inner.properties);
+    inner.required.forEach((name) => required.add(name));
+  }
+  Object.assign(properties, isRecord(schema.properties) ? schema.properties : {});
+  if (Array.isArray(schema.required)) schema.required.forEach((name) => required.add(String(name)));
+  return { properties, required };
+}
+
 /**
- * Whether a schema is a single value (string, number, boolean), following `$ref`s and every
- * `anyOf`/`oneOf` alternative. An alternative that is only the empty string (Stripe's way of
- * saying "send empty to unset") does not count. Arrays and objects cannot come from one input.
+ * Whether a schema is a single value (string, number, integer, boolean), following `$ref`s,
+ * every `allOf` part and every `anyOf`/`oneOf` alternative. An alternative that is only the empty
+ * string (Stripe's way of saying "send empty to unset") does not count. Arrays and objects cannot
+ * come from one input.
  */
 function isScalar(doc: Doc, schemaValue: unknown, depth = 0): boolean {
   const schema = deref(doc, schemaValue);
   if (!schema || depth > 10) return true;
+  const parts = Array.isArray(schema.allOf) ? schema.allOf : [];
+  if (parts.length && !parts.every((part) => isScalar(doc, part, depth + 1))) return false;
   const choices = [
     ...(Array.isArray(schema.anyOf) ? schema.anyOf : []),
     ...(Array.isArray(schema.oneOf) ? schema.oneOf : []),
@@ -180,14 +214,36 @@ function isScalar(doc: Doc, schemaValue: unknown, depth = 0): boolean {
     const alternative = deref(doc, choice);
     return !(Array.isArray(alternative?.enum) && alternative.enum.every((v) => v === ''));
   });
-  if (choices.length) return choices.every((choice) => isScalar(doc, choice, depth + 1));
-  return schema.type !== 'array' && schema.type !== 'object' && schema.properties === undefined;
+  if (choices.length && !choices.every((choice) => isScalar(doc, choice, depth + 1))) return false;
+  return !(
+    schema.type === 'object' ||
+    schema.type === 'array' ||
+    schema.properties !== undefined ||
+    schema.additionalProperties !== undefined
+  );
 }
 
 /** An array whose items are single values: sent as one `name[]` field by bracket-style APIs. */
 function isScalarArray(doc: Doc, schemaValue: unknown): boolean {
   const schema = deref(doc, schemaValue);
   return schema?.type === 'array' && isScalar(doc, schema.items);
+}
+
+/**
+ * A media type's example: `example` (some documents, Atlassian's among them, hold it as a JSON
+ * string), else the first of `examples`.
+ */
+function exampleOf(media: Schema | undefined): unknown {
+  const first = isRecord(media?.examples)
+    ? (Object.values(media.examples)[0] as Schema | undefined)?.value
+    : undefined;
+  const example = media?.example ?? first;
+  if (typeof example !== 'string') return example;
+  try {
+    return JSON.parse(example) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 function findOperation(doc: Doc, operation: string) {
@@ -233,13 +289,19 @@ export function draftFromOpenApi(
     );
   }
   const base = new URL(server.replace(/\{[^}]+\}/g, 'x'));
+  // `your-domain.atlassian.net` names no service: the placeholder label is skipped.
   const service = (
     base.hostname
       .split('.')
-      .filter((p) => !['www', 'api', 'com', 'net', 'org', 'io'].includes(p))[0] ?? 'api'
+      .filter((p) => !GENERIC_HOST_LABELS.has(p) && !isPlaceholderLabel(p))[0] ?? 'api'
   ).replace(/[^a-z0-9]/gi, '_');
   const connectionId = service.toLowerCase();
   const notes: string[] = [];
+  if (server.includes('{') || hasPlaceholderHost(base.hostname)) {
+    notes.push(
+      `The document's server address (${server}) is a placeholder: set the connection's "baseUrl" to your own.`,
+    );
+  }
   const secrets: string[] = [];
   const secretRef = (suffix: string) => {
     const name = `${service.toUpperCase()}_${suffix}`;
@@ -275,51 +337,89 @@ export function draftFromOpenApi(
   let body: Record<string, unknown> | undefined;
   // Stripe's document gives every GET an empty form body; GET and HEAD send none.
   const requestBody = ['GET', 'HEAD'].includes(method) ? undefined : deref(doc, op.requestBody);
-  const content = requestBody?.content as
-    | Record<string, { schema?: unknown; encoding?: Record<string, { style?: unknown }> }>
-    | undefined;
-  const jsonBody = deref(doc, content?.['application/json']?.schema);
-  const formContent = content?.['application/x-www-form-urlencoded'];
-  const formBody = jsonBody ? undefined : deref(doc, formContent?.schema);
+  const content = requestBody?.content as Record<string, Schema> | undefined;
+  const jsonMedia = content?.['application/json'];
+  const jsonBody = deref(doc, jsonMedia?.schema);
+  const formBody = jsonBody
+    ? undefined
+    : deref(doc, content?.['application/x-www-form-urlencoded']?.schema);
   const bodySchema = jsonBody ?? formBody;
-  const bodyProperties = Object.keys((bodySchema?.properties as object | undefined) ?? {});
-  if (bodySchema && bodyProperties.length) {
-    const required = new Set(
-      Array.isArray(bodySchema.required) ? (bodySchema.required as string[]) : [],
-    );
-    const value: Record<string, unknown> = {};
+  if (bodySchema && Object.keys(propertiesOf(doc, bodySchema).properties).length) {
+    const example = jsonBody ? exampleOf(jsonMedia) : undefined;
+    const fromExample: string[] = [];
     const leftOut: string[] = [];
-    for (const [key, property] of Object.entries(
-      (bodySchema.properties as Record<string, unknown>) ?? {},
-    )) {
-      const prop = deref(doc, property);
-      if (prop?.readOnly === true) continue;
-      // One input holds one value: an optional list or object would be sent as text or null
-      // (GitHub refuses `"labels": null`, Stripe `metadata=`), so the admin adds it by hand.
-      const scalar = isScalar(doc, property);
-      const list = !scalar && isScalarArray(doc, property);
-      if (!scalar && !(list && (required.has(key) || formBody))) {
-        leftOut.push(key);
-        continue;
+    let typedIn = 0;
+    // Scalars become typed-in inputs, and so do lists of scalars where the body needs them or a
+    // form sends them (`name[]`). Any other object or list is not one typed-in value: a string
+    // input in its place would send the wrong shape (Jira's "fields" as text), and an optional
+    // one left empty would be sent as null (GitHub refuses `"labels": null`, Stripe `metadata=`).
+    // - One the body needs takes the document's example, with a note to replace its values:
+    //   needed is required, or, where the schema marks nothing required (Jira's createIssue), an
+    //   object the example sets. An optional list is never filled from the example, so the docs'
+    //   sample data (GitHub's labels ["bug"]) is not sent.
+    // - A wrapper object at the top of the body (Asana's {"data": {…}}: the only property, or a
+    //   required one) with no example is drafted field by field.
+    // - The rest is left out and named for the admin.
+    const draftObject = (schema: Schema, sample: unknown, path: string[]) => {
+      const target: Record<string, unknown> = {};
+      const { properties, required } = propertiesOf(doc, schema);
+      for (const [key, property] of Object.entries(properties)) {
+        const prop = deref(doc, property);
+        if (prop?.readOnly === true) continue;
+        const at = [...path, key].join('.');
+        const sampleValue = isRecord(sample) ? sample[key] : undefined;
+        const scalar = isScalar(doc, prop);
+        const list = !scalar && isScalarArray(doc, prop);
+        if (!scalar && !(list && (required.has(key) || formBody))) {
+          const needed =
+            required.has(key) || (required.size === 0 && isRecord(sampleValue) && !list);
+          if (jsonBody && needed && sampleValue !== undefined) {
+            // Examples are config text from here on: a credential in one is blanked, as in curl.
+            target[key] = scrubJson(sampleValue, notes, key);
+            fromExample.push(at);
+          } else if (
+            jsonBody &&
+            prop &&
+            path.length < 1 &&
+            (required.has(key) || Object.keys(properties).length === 1) &&
+            Object.keys(propertiesOf(doc, prop).properties).length
+          ) {
+            target[key] = draftObject(prop, sampleValue, [...path, key]);
+          } else leftOut.push(at);
+          continue;
+        }
+        const input = inputFrom(
+          doc,
+          key,
+          list ? prop?.items : property,
+          required.has(key),
+          prop?.description,
+        );
+        const base = input.name;
+        if (inputs.some((existing) => existing.name === base))
+          input.name = `body_${base}`.slice(0, 64);
+        for (let n = 2; inputs.some((existing) => existing.name === input.name); n++) {
+          input.name = `body_${base}_${n}`.slice(0, 64);
+        }
+        inputs.push(input);
+        const ref = `{{inputs.${input.name}}}`;
+        if (formBody && list) target[`${key}[]`] = ref;
+        else target[key] = list ? [ref] : ref;
+        typedIn++;
       }
-      const input = inputFrom(
-        doc,
-        key,
-        list ? deref(doc, property)?.items : property,
-        required.has(key),
-        prop?.description,
+      return target;
+    };
+    body = { type: jsonBody ? 'json' : 'form', value: draftObject(bodySchema, example, []) };
+    if (typedIn) {
+      notes.push(
+        'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
       );
-      if (inputs.some((existing) => existing.name === input.name))
-        input.name = `body_${input.name}`.slice(0, 64);
-      inputs.push(input);
-      const ref = `{{inputs.${input.name}}}`;
-      if (formBody && list) value[`${key}[]`] = ref;
-      else value[key] = list ? [ref] : ref;
     }
-    body = { type: jsonBody ? 'json' : 'form', value };
-    notes.push(
-      'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
-    );
+    if (fromExample.length) {
+      notes.push(
+        `The body's ${fromExample.map((key) => `"${key}"`).join(', ')} ${fromExample.length > 1 ? "are objects or lists: the draft holds the document's example for them" : "is an object or a list: the draft holds the document's example for it"}; replace the example values with {{inputs.…}} or your own, and remove what you do not send.`,
+      );
+    }
     if (leftOut.length) {
       notes.push(
         `Left out of the body because one input cannot fill them: ${leftOut.join(', ')}. Add them to "request.body" by hand if you need them${formBody ? ' (form fields such as metadata[key])' : ''}.`,
@@ -392,16 +492,16 @@ export function draftFromOpenApi(
   const success = Object.entries((op.responses as Record<string, Schema> | undefined) ?? {}).find(
     ([status]) => /^2\d\d$/.test(status),
   );
-  const responseSchema = success
-    ? deref(
-        doc,
-        (deref(doc, success[1])?.content as Record<string, { schema?: unknown }> | undefined)?.[
-          'application/json'
-        ]?.schema,
-      )
+  const responseMedia = success
+    ? (deref(doc, success[1])?.content as Record<string, Schema> | undefined)?.['application/json']
     : undefined;
-  const outputs = responseSchema
-    ? suggestOutputs(sampleOf(doc, responseSchema))
+  const responseSchema = deref(doc, responseMedia?.schema);
+  // The document's own example answer shows real fields; a schema with free-form parts
+  // (Jira's issue "fields") says less than it.
+  const responseSample =
+    exampleOf(responseMedia) ?? (responseSchema ? sampleOf(doc, responseSchema) : undefined);
+  const outputs = responseSample
+    ? suggestOutputs(responseSample)
         .filter((s) => s.type !== 'json')
         .slice(0, 12)
         .map((s) => ({ name: s.name, label: s.label, path: s.path, type: s.type }))
@@ -410,7 +510,7 @@ export function draftFromOpenApi(
     notes.push('The operation documents no JSON success response: add "response.outputs" by hand.');
   else
     notes.push(
-      'The outputs are suggested from the response schema: keep the ones to show or write back.',
+      `The outputs are suggested from the ${exampleOf(responseMedia) === undefined ? 'response schema' : "document's example answer"}: keep the ones to show or write back.`,
     );
 
   const id =

@@ -161,6 +161,277 @@ describe('draftFromOpenApi', () => {
     expect(parsed.success).toBe(true);
   });
 
+  it("takes objects in the body and the outputs from the document's examples, and says the server is a placeholder", () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.1',
+        info: { title: 'Issues', version: '1' },
+        servers: [{ url: 'https://your-domain.atlassian.net' }],
+        components: { securitySchemes: { basicAuth: { type: 'http', scheme: 'basic' } } },
+        paths: {
+          '/rest/api/3/issue': {
+            post: {
+              operationId: 'createIssue',
+              security: [{ basicAuth: [] }],
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: {
+                        fields: { type: 'object', additionalProperties: {} },
+                        properties: { type: 'array', items: { type: 'object' } },
+                        notify: { type: 'boolean' },
+                      },
+                    },
+                    example: { fields: { summary: 'Main order flow broken' } },
+                  },
+                },
+              },
+              responses: {
+                '201': {
+                  content: {
+                    'application/json': {
+                      schema: { type: 'object', additionalProperties: {} },
+                      example: '{"id":"10000","key":"ED-24"}',
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createIssue');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    const { connectionId, connection, connector, notes } = drafted.value;
+    expect(connectionId).toBe('atlassian');
+    expect(connection.auth).toEqual({
+      type: 'basic',
+      username: '{{secrets.ATLASSIAN_USERNAME}}',
+      password: '{{secrets.ATLASSIAN_PASSWORD}}',
+    });
+    expect(connector.request).toMatchObject({
+      body: {
+        type: 'json',
+        value: { fields: { summary: 'Main order flow broken' }, notify: '{{inputs.notify}}' },
+      },
+    });
+    expect(connector.response).toEqual({
+      outputs: [
+        { name: 'id', label: 'Id', path: 'id', type: 'string' },
+        { name: 'key', label: 'Key', path: 'key', type: 'string' },
+      ],
+    });
+    expect(notes).toEqual([
+      'The document\'s server address (https://your-domain.atlassian.net) is a placeholder: set the connection\'s "baseUrl" to your own.',
+      'Each body property became a typed-in input; give inputs a "source" (a ticket field) where the ticket holds the value, and drop the optional ones you do not need.',
+      'The body\'s "fields" is an object or a list: the draft holds the document\'s example for it; replace the example values with {{inputs.…}} or your own, and remove what you do not send.',
+      'Left out of the body because one input cannot fill them: properties. Add them to "request.body" by hand if you need them.',
+      "The outputs are suggested from the document's example answer: keep the ones to show or write back.",
+    ]);
+  });
+
+  it("never fills an optional object or list from the document's example where the schema marks what is required", () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.0',
+        info: { title: 'Issues', version: '1' },
+        servers: [{ url: 'https://api.issues.example.com' }],
+        paths: {
+          '/issues': {
+            post: {
+              operationId: 'createIssue',
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      required: ['title', 'fields'],
+                      properties: {
+                        title: { type: 'string' },
+                        fields: { type: 'object', additionalProperties: {} },
+                        labels: { type: 'array', items: { type: 'string' } },
+                        meta: { type: 'object', additionalProperties: {} },
+                      },
+                    },
+                    example: {
+                      title: 'Found a bug',
+                      fields: { priority: 'high' },
+                      labels: ['bug'],
+                      meta: { source: 'docs' },
+                    },
+                  },
+                },
+              },
+              responses: { '201': { description: 'created' } },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createIssue');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    expect(drafted.value.connector.request).toMatchObject({
+      body: {
+        type: 'json',
+        value: { title: '{{inputs.title}}', fields: { priority: 'high' } },
+      },
+    });
+    expect(JSON.stringify(drafted.value.connector)).not.toMatch(/bug|docs/);
+    expect(drafted.value.notes).toEqual(
+      expect.arrayContaining([
+        'The body\'s "fields" is an object or a list: the draft holds the document\'s example for it; replace the example values with {{inputs.…}} or your own, and remove what you do not send.',
+        'Left out of the body because one input cannot fill them: labels, meta. Add them to "request.body" by hand if you need them.',
+      ]),
+    );
+  });
+
+  it('drafts a {"data": {…}} wrapper field by field, allOf merged, and names what it leaves out', () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.0',
+        info: { title: 'Tasks', version: '1' },
+        servers: [{ url: 'https://app.asana.com/api/1.0' }],
+        components: {
+          securitySchemes: { personalAccessToken: { type: 'http', scheme: 'bearer' } },
+          schemas: {
+            TaskBase: {
+              type: 'object',
+              properties: {
+                gid: { type: 'string', readOnly: true },
+                name: { type: 'string' },
+                assigned_by: { allOf: [{ type: 'string', example: '1234' }] },
+              },
+            },
+            TaskCreate: {
+              allOf: [
+                { $ref: '#/components/schemas/TaskBase' },
+                {
+                  type: 'object',
+                  required: ['workspace'],
+                  properties: {
+                    workspace: { type: 'string' },
+                    projects: { type: 'array', items: { type: 'string' } },
+                  },
+                },
+              ],
+            },
+          },
+        },
+        security: [{ personalAccessToken: [] }],
+        paths: {
+          '/tasks': {
+            post: {
+              operationId: 'createTask',
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: { data: { $ref: '#/components/schemas/TaskCreate' } },
+                    },
+                  },
+                },
+              },
+              responses: {
+                '201': {
+                  content: {
+                    'application/json': {
+                      schema: {
+                        type: 'object',
+                        properties: { data: { $ref: '#/components/schemas/TaskBase' } },
+                      },
+                    },
+                  },
+                },
+              },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createTask');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    const { connectionId, connector, notes } = drafted.value;
+    expect(connectionId).toBe('asana');
+    expect(connector.request).toMatchObject({
+      body: {
+        type: 'json',
+        value: {
+          data: {
+            name: '{{inputs.name}}',
+            assigned_by: '{{inputs.assigned_by}}',
+            workspace: '{{inputs.workspace}}',
+          },
+        },
+      },
+    });
+    expect(connector.inputs).toEqual([
+      expect.objectContaining({ name: 'name', required: false }),
+      expect.objectContaining({ name: 'assigned_by', required: false }),
+      expect.objectContaining({ name: 'workspace', required: true }),
+    ]);
+    expect(notes).toContain(
+      'Left out of the body because one input cannot fill them: data.projects. Add them to "request.body" by hand if you need them.',
+    );
+    // A string example inside allOf is a string, not {"0": "1", "1": "2", …}.
+    expect(connector.response).toEqual({
+      outputs: [
+        { name: 'data_gid', label: 'Data gid', path: 'data.gid', type: 'string' },
+        { name: 'data_name', label: 'Data name', path: 'data.name', type: 'string' },
+        {
+          name: 'data_assigned_by',
+          label: 'Data assigned by',
+          path: 'data.assigned_by',
+          type: 'string',
+        },
+      ],
+    });
+  });
+
+  it("blanks a credential in the document's example before it becomes config text", () => {
+    const doc = readOpenApi(
+      JSON.stringify({
+        openapi: '3.0.0',
+        info: { title: 'Hooks', version: '1' },
+        servers: [{ url: 'https://api.hooks.example.com' }],
+        paths: {
+          '/hooks': {
+            post: {
+              operationId: 'createHook',
+              requestBody: {
+                content: {
+                  'application/json': {
+                    schema: {
+                      type: 'object',
+                      properties: { config: { type: 'object', additionalProperties: {} } },
+                    },
+                    example: { config: { url: 'https://example.com/hook', secret: 'hunter2' } },
+                  },
+                },
+              },
+              responses: { '201': { description: 'created' } },
+            },
+          },
+        },
+      }),
+    );
+    if (!doc.ok) throw new Error(doc.error.message);
+    const drafted = draftFromOpenApi(doc.value, 'createHook');
+    if (!drafted.ok) throw new Error(drafted.error.message);
+    expect(drafted.value.connector.request).toMatchObject({
+      body: { value: { config: { url: 'https://example.com/hook', secret: '' } } },
+    });
+    expect(drafted.value.notes.join('\n')).toContain(
+      'The body field "secret" looked like a credential',
+    );
+  });
+
   it('refuses Swagger 2.0 and names the operations it has', () => {
     const swagger = readOpenApi('{"swagger": "2.0", "paths": {}}');
     expect(!swagger.ok && swagger.error.message).toMatch(

@@ -36,6 +36,8 @@ const DROPPED_WITH_VALUE = new Set([
   '--referer',
   '-b',
   '--cookie',
+  '-D',
+  '--dump-header',
 ]);
 const DROPPED_FLAGS = new Set([
   '-s',
@@ -127,6 +129,8 @@ export function parseCurl(command: string): Result<CurlRequest, CurlError> {
     else if (word === '--url') url = next();
     else if (DROPPED_FLAGS.has(word)) continue;
     else if (DROPPED_WITH_VALUE.has(word)) next();
+    // `-D-` (dump the headers to stdout), as Atlassian's docs write it: the value is attached.
+    else if (/^-D./.test(word)) continue;
     else if (word.startsWith('-')) ignored.push(word);
     else if (url === undefined) url = word;
     else ignored.push(word);
