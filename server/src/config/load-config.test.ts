@@ -145,7 +145,7 @@ describe('loadConfigSource: one file', () => {
     const [issue] = await loadFailing(file);
     expect(issue?.path).toBe('$.connections.shop.auth.type');
     expect(issue?.hint).toBe(
-      'did you mean "bearer"? use one of none, bearer, basic, apiKeyHeader, oauth2ClientCredentials',
+      'did you mean "bearer"? use one of none, bearer, basic, apiKeyHeader, oauth2ClientCredentials, oauth2AuthorizationCode',
     );
   });
 
