@@ -41,6 +41,11 @@ export interface TemplateStackOptions {
   /** Secret values by (chosen) name, over the sandbox's. */
   secrets?: Record<string, string>;
   stackOptions?: Omit<TestStackOptions, 'editConfig' | 'secrets'>;
+  /**
+   * Changes the connection as added, before the server loads it: an OAuth connection's token
+   * and authorize URLs pointed at the fake authorization server, say.
+   */
+  editConnection?: (connection: Record<string, unknown>) => void;
 }
 
 export function findTemplate(id: string): ConnectorTemplate {
@@ -57,6 +62,7 @@ export interface ConnectorStackOptions {
   fixtureBaseUrl: TemplateStackOptions['fixtureBaseUrl'];
   secrets?: Record<string, string>;
   stackOptions?: TemplateStackOptions['stackOptions'];
+  editConnection?: TemplateStackOptions['editConnection'];
 }
 
 /**
@@ -78,12 +84,14 @@ export async function startConnectorStack(
           : options.fixtureBaseUrl(fakes);
       const connections = config.connections as Record<string, unknown>;
       const pathPrefix = new URL(String(connection.baseUrl)).pathname.replace(/\/$/, '');
-      connections[connectionId] = {
-        ...connection,
+      const added: Record<string, unknown> = {
+        ...structuredClone(connection),
         baseUrl: `${fixtureBaseUrl}${pathPrefix}`,
         allowedHosts: ['127.0.0.1'],
         allowPrivateNetwork: true,
       };
+      options.editConnection?.(added);
+      connections[connectionId] = added;
       (config.connectors as unknown[]).push(connector);
     },
   });
@@ -123,6 +131,7 @@ export async function startTemplateStack(options: TemplateStackOptions): Promise
     fixtureBaseUrl: options.fixtureBaseUrl,
     ...(options.secrets ? { secrets: options.secrets } : {}),
     ...(options.stackOptions ? { stackOptions: options.stackOptions } : {}),
+    ...(options.editConnection ? { editConnection: options.editConnection } : {}),
   });
   return { ...started, template };
 }
