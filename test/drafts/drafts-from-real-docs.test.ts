@@ -245,7 +245,7 @@ describe("drafts from Stripe's OpenAPI document", () => {
         error: {
           code: 'UPSTREAM_HTTP_ERROR',
           message:
-            'the API answered 401: message: Invalid API Key provided: rk_test_****0000; type: invalid_request_error',
+            'the API answered 401: Invalid API Key provided: rk_test_****0000',
         },
       });
     });

@@ -102,7 +102,7 @@ describe('template google_calendar_create_event', () => {
     expect(res.body).toMatchObject({
       outcome: 'failed',
       message:
-        'Google Calendar refused the event (the API answered 409: message: The requested identifier already exists.). A ticket books one call: an event made for it already exists if the answer says so.',
+        'Google Calendar refused the event (the API answered 409: The requested identifier already exists.). A ticket books one call: an event made for it already exists if the answer says so.',
     });
     expect(calendar.events).toHaveLength(before);
     expect(added.stack.ticket(1).customFields[LINK_FIELD] ?? null).toBeNull();

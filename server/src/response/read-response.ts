@@ -168,8 +168,22 @@ function readReportedFailure(
 }
 
 function upstreamErrorMessage(answer: UpstreamAnswer): string {
-  const json = answer.json as Record<string, unknown> | undefined;
+  const json = answer.json as unknown;
+  // Salesforce answers errors as a list: [{"errorCode": "NOT_FOUND", "message": "…"}].
+  if (Array.isArray(json)) {
+    return json
+      .filter((entry): entry is Record<string, unknown> => !!entry && typeof entry === 'object')
+      .map((entry) =>
+        [entry.errorCode, entry.message]
+          .filter((part) => typeof part === 'string' && part)
+          .join(': '),
+      )
+      .filter(Boolean)
+      .join('; ')
+      .slice(0, 300);
+  }
   if (json && typeof json === 'object') {
+    const record = json as Record<string, unknown>;
     for (const key of [
       'message',
       'error_description',
@@ -178,11 +192,14 @@ function upstreamErrorMessage(answer: UpstreamAnswer): string {
       'errorMessages',
       'detail',
     ]) {
-      const value = json[key];
+      const value = record[key];
       if (typeof value === 'string' && value) return value.slice(0, 300);
       if (Array.isArray(value) && value.length) return value.map(String).join('; ').slice(0, 300);
-      // Jira and others: {"errors": {"summary": "You must specify a summary."}}
       if (value && typeof value === 'object') {
+        // Google: {"error": {"code": 409, "message": "The requested identifier already exists."}}
+        const inner = (value as Record<string, unknown>).message;
+        if (typeof inner === 'string' && inner) return inner.slice(0, 300);
+        // Jira and others: {"errors": {"summary": "You must specify a summary."}}
         const parts = Object.entries(value as Record<string, unknown>)
           .filter(([, text]) => typeof text === 'string' && text)
           .map(([field, text]) => `${field}: ${String(text)}`);

@@ -53,6 +53,29 @@ describe('readResponse: status', () => {
     ).toMatchObject({
       error: { message: 'the API answered 400: Field a; Field b' },
     });
+    // Salesforce's list of coded errors, and Google's error envelope.
+    expect(
+      readResponse(
+        connector,
+        jsonAnswer(
+          [{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }],
+          401,
+        ),
+      ),
+    ).toMatchObject({
+      error: { message: 'the API answered 401: INVALID_SESSION_ID: Session expired or invalid' },
+    });
+    expect(
+      readResponse(
+        connector,
+        jsonAnswer(
+          { error: { code: 409, message: 'The requested identifier already exists.' } },
+          409,
+        ),
+      ),
+    ).toMatchObject({
+      error: { message: 'the API answered 409: The requested identifier already exists.' },
+    });
     expect(
       readResponse(connector, {
         status: 502,
