@@ -244,8 +244,7 @@ describe("drafts from Stripe's OpenAPI document", () => {
         outcome: 'failed',
         error: {
           code: 'UPSTREAM_HTTP_ERROR',
-          message:
-            'the API answered 401: Invalid API Key provided: rk_test_****0000',
+          message: 'the API answered 401: Invalid API Key provided: rk_test_****0000',
         },
       });
     });
