@@ -320,17 +320,29 @@ export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
     connector: Record<string, unknown>;
     secrets: { name: string; label?: string; howToGet?: string }[];
     notes: string[];
-  }): Promise<ConsoleDraftAnswer> => ({
-    ...draft,
-    secrets: draft.secrets.map((secret) => ({
-      ...secret,
-      set: deps.hasSecret?.(secret.name) ?? false,
-    })),
-    check: await checkEdit(
+  }): Promise<ConsoleDraftAnswer> => {
+    const check = await checkEdit(
       { kind: 'create', connection: { id: draft.connectionId, value: draft.connection } },
       draft.connector,
-    ),
-  });
+    );
+    // The review is about the draft: warnings the served config already has (another
+    // connector's unset secret, say) are not the draft's to fix.
+    const served = await deps.sources.validate(new Map());
+    const known = new Set(
+      (served.ok ? served.value.warnings : []).map((issue) => `${issue.path}\n${issue.message}`),
+    );
+    return {
+      ...draft,
+      secrets: draft.secrets.map((secret) => ({
+        ...secret,
+        set: deps.hasSecret?.(secret.name) ?? false,
+      })),
+      check: {
+        ...check,
+        issues: check.issues.filter((issue) => !known.has(`${issue.path}\n${issue.message}`)),
+      },
+    };
+  };
 
   router.get('/helpdesk-fields', async (req, res) => {
     const query = parseOrThrow(helpdeskFieldsQuerySchema, req.query, 'QUERY_INVALID');
