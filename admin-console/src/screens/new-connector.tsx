@@ -150,6 +150,26 @@ function ParameterInput(props: {
   );
 }
 
+function TextField(props: {
+  id: string;
+  label: string;
+  hint?: string;
+  value: string;
+  onInput: (value: string) => void;
+}) {
+  return (
+    <label for={props.id}>
+      {props.label}
+      {props.hint && <span class="hint"> {props.hint}</span>}
+      <input
+        id={props.id}
+        value={props.value}
+        onInput={(e) => props.onInput(e.currentTarget.value)}
+      />
+    </label>
+  );
+}
+
 function TemplateForm(props: { templateId: string }) {
   const [template, setTemplate] = useState<ConsoleTemplate>();
   const [values, setValues] = useState<Record<string, string>>({});
@@ -229,34 +249,26 @@ function TemplateForm(props: { templateId: string }) {
           />
         ))}
         {template.secrets.map((secret) => (
-          <label for={`secret-${secret.name}`}>
-            Secret name for {secret.label}
-            <span class="hint"> {secret.howToGet}</span>
-            <input
-              id={`secret-${secret.name}`}
-              value={secretNames[secret.name] ?? secret.name}
-              onInput={(e) =>
-                setSecretNames({ ...secretNames, [secret.name]: e.currentTarget.value })
-              }
-            />
-          </label>
+          <TextField
+            id={`secret-${secret.name}`}
+            label={`Secret name for ${secret.label}`}
+            hint={secret.howToGet}
+            value={secretNames[secret.name] ?? secret.name}
+            onInput={(value) => setSecretNames({ ...secretNames, [secret.name]: value })}
+          />
         ))}
-        <label for="new-connector-id">
-          Connector id
-          <input
-            id="new-connector-id"
-            value={connectorId}
-            onInput={(e) => setConnectorId(e.currentTarget.value)}
-          />
-        </label>
-        <label for="new-connection-id">
-          Connection id
-          <input
-            id="new-connection-id"
-            value={connectionId}
-            onInput={(e) => setConnectionId(e.currentTarget.value)}
-          />
-        </label>
+        <TextField
+          id="new-connector-id"
+          label="Connector id"
+          value={connectorId}
+          onInput={setConnectorId}
+        />
+        <TextField
+          id="new-connection-id"
+          label="Connection id"
+          value={connectionId}
+          onInput={setConnectionId}
+        />
         <div class="actions wide">
           <button type="submit" class="button button-primary" disabled={drafting.busy}>
             Review draft
@@ -352,10 +364,7 @@ function DraftForm(props: { source: 'curl' | 'openapi' }) {
             onInput={(e) => setSample(e.currentTarget.value)}
           />
         </label>
-        <label for="draft-id">
-          Connector id (optional)
-          <input id="draft-id" value={id} onInput={(e) => setId(e.currentTarget.value)} />
-        </label>
+        <TextField id="draft-id" label="Connector id (optional)" value={id} onInput={setId} />
         <div class="actions wide">
           <button type="submit" class="button button-primary" disabled={drafting.busy}>
             Review draft
