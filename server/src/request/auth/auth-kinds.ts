@@ -16,6 +16,7 @@ export const AUTH_TEMPLATE_FIELDS = {
   basic: ['username', 'password'],
   apiKeyHeader: ['value'],
   oauth2ClientCredentials: ['clientId', 'clientSecret'],
+  jwtBearer: ['issuer', 'subject', 'privateKey', 'keyId'],
 } as const satisfies {
   [K in AuthKind]: readonly Exclude<keyof Extract<ConnectionAuth, { type: K }>, 'type'>[];
 };

@@ -5,6 +5,7 @@ import {
   type TokenCache,
   type TokenEgress,
 } from './oauth2-client-credentials';
+import { createJwtBearerProvider } from './jwt-bearer';
 import {
   createFailingAuthProvider,
   createStaticAuthProvider,
@@ -58,6 +59,12 @@ export function createAuthProvider(config: AuthConfig, deps: AuthDeps = {}): Aut
       return createStaticAuthProvider({ [config.header]: config.value });
     case 'oauth2ClientCredentials':
       return createClientCredentialsProvider(config, {
+        tokenCache: deps.tokenCache ?? createTokenCache(),
+        egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
+        now: deps.now ?? Date.now,
+      });
+    case 'jwtBearer':
+      return createJwtBearerProvider(config, {
         tokenCache: deps.tokenCache ?? createTokenCache(),
         egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
         now: deps.now ?? Date.now,
