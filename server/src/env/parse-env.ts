@@ -561,9 +561,10 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
       zendeskAuth = { kind: 'oauth', accessToken: e.ZENDESK_OAUTH_TOKEN };
     } else if (e.ZENDESK_EMAIL && e.ZENDESK_API_TOKEN) {
       zendeskAuth = { kind: 'apiToken', email: e.ZENDESK_EMAIL, apiToken: e.ZENDESK_API_TOKEN };
-    } else {
+    } else if (!REFRESH_GRANT_VARIABLES.some((name) => e[name])) {
+      // (A partial refresh grant has already been reported, naming what it lacks.)
       problems.push(
-        'ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN): required to reach Zendesk',
+        'ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN, or the ZENDESK_OAUTH_REFRESH_TOKEN grant): required to reach Zendesk',
       );
     }
   }

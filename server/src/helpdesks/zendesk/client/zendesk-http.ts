@@ -114,6 +114,9 @@ export function createZendeskTransport(options: TransportOptions) {
       if (result.kind === 'answer' && result.status === 401 && !reauthorized) {
         reauthorized = true;
         if (await auth.onUnauthorized(authorization.value)) continue;
+        // The refresh failed for good (a revoked grant): its error says what to do, a bare 401 does not.
+        const after = await auth.authorization();
+        if (!after.ok) return { ok: false, error: { ...after.error, attempts } };
       }
       if (result.kind === 'answer' && result.status >= 200 && result.status < 300) {
         if (spec.expect === 'text') {

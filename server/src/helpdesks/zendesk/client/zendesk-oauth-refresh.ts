@@ -128,7 +128,12 @@ export function createZendeskOAuthRefresher(
 
   const failed = (message: string): Result<never, ZendeskError> => ({
     ok: false,
-    error: { code: 'ZENDESK_UNAUTHORIZED', message, attempts: 0 },
+    error: {
+      code: 'ZENDESK_UNAUTHORIZED',
+      message,
+      details: { oauth: state.ok ? undefined : state.code },
+      attempts: 0,
+    },
   });
 
   async function refresh(): Promise<Result<void, ZendeskError>> {
