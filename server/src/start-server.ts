@@ -353,6 +353,7 @@ export async function startServer(
       logger,
       ...(options.sleep ? { sleep: options.sleep } : {}),
       options,
+      onCredential: (value) => runtimeSecrets.add(value),
     });
     if (!connected) continue;
     ports.push(connected.port);

@@ -7,6 +7,7 @@ import {
 } from './oauth2-client-credentials';
 import { createAuthorizationCodeProvider } from './oauth2-authorization-code';
 import type { ConnectionTokenSource } from './oauth2-authorization-code';
+import { createJwtBearerProvider } from './jwt-bearer';
 import {
   createFailingAuthProvider,
   createStaticAuthProvider,
@@ -75,6 +76,12 @@ export function createAuthProvider(config: AuthConfig, deps: AuthDeps = {}): Aut
         },
         deps.authorizationCode?.tokens,
       );
+    case 'jwtBearer':
+      return createJwtBearerProvider(config, {
+        tokenCache: deps.tokenCache ?? createTokenCache(),
+        egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
+        now: deps.now ?? Date.now,
+      });
   }
 }
 
