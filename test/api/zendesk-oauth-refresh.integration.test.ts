@@ -5,7 +5,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerEnv } from '../../server/src/env/parse-env';
 import { ZENDESK_TOKEN_FILE } from '../../server/src/helpdesks/zendesk/zendesk-token-store';
 import { SANDBOX_ZENDESK_OAUTH_CLIENT } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
-import { parseEncryptionKey, type EncryptionKey } from '../../server/src/secrets/encrypt-at-rest';
 import { startServer, type RunningServer } from '../../server/src/start-server';
 import { createSecretSource } from '../../server/src/secrets/secret-source';
 import { SANDBOX_SECRETS, startTestStack, type TestStack } from '../support/start-test-stack';
@@ -15,8 +14,7 @@ import { SANDBOX_SECRETS, startTestStack, type TestStack } from '../support/star
  * issues them and rotates refresh tokens as Zendesk documents: access tokens expire, a refresh
  * deletes the old pair, a revoked grant answers invalid_grant.
  */
-const KEY = (parseEncryptionKey(Buffer.alloc(32, 9).toString('base64')) as { value: EncryptionKey })
-  .value;
+const KEY = Buffer.alloc(32, 9);
 
 let stack: TestStack | undefined;
 let restarted: RunningServer | undefined;
@@ -41,7 +39,7 @@ async function startWithRefreshGrant(): Promise<TestStack> {
           clientSecret: SANDBOX_ZENDESK_OAUTH_CLIENT.secret,
           refreshToken: firstRefreshToken,
         },
-        tokenEncryptionKey: KEY,
+        tokenEncryption: { key: KEY, previous: [], sandboxDefault: false },
       };
       env = { ...built, ...overrides };
       return overrides;

@@ -5,10 +5,9 @@ import type { RateLimits } from '../http/rate-limit';
 import type { SalesforceCredentials } from '../helpdesks/salesforce/client/salesforce-auth';
 import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
 import type { ZendeskAuth } from '../helpdesks/zendesk/client/zendesk-client';
-import { parseEncryptionKey } from '../secrets/encrypt-at-rest';
-import type { EncryptionKey } from '../secrets/encrypt-at-rest';
 import type { Result } from '../../../shared/src/result';
-import { decodeTokenKey, deriveSandboxTokenKey } from '../oauth/token-cipher';
+import { decodeTokenKey, deriveSandboxTokenKey } from '../secrets/token-cipher';
+import type { TokenEncryption } from '../secrets/token-cipher';
 
 /**
  * The environment is parsed once at boot into a frozen object; nothing else reads process.env.
@@ -245,8 +244,6 @@ export interface ServerEnv {
    */
   zendeskBaseUrl: string | undefined;
   zendeskAuth: ZendeskAuthEnv;
-  /** TOKEN_ENCRYPTION_KEY: encrypts credentials kept in the data folder (encrypt-at-rest.ts). */
-  tokenEncryptionKey?: EncryptionKey;
   /**
    * The sidebar app as installed in Zendesk: whose signed page loads start agent sessions.
    * Undefined until ZENDESK_APP_ID and ZENDESK_APP_INSTALLATION_ID are set (the sidebar then
@@ -285,11 +282,13 @@ export interface ServerEnv {
    */
   mail?: MailEnv | undefined;
   /**
-   * Seals OAuth tokens at rest (oauth/token-cipher.ts). Undefined on a live server without
-   * TOKEN_ENCRYPTION_KEY: authorization code connections cannot be connected there. The sandbox
-   * derives a public default (`sandboxDefault`), which the start banner points out.
+   * Seals OAuth tokens at rest (secrets/token-cipher.ts): authorization code connections' and
+   * the server's rotated Zendesk refresh token. Undefined on a live server without
+   * TOKEN_ENCRYPTION_KEY: authorization code connections cannot be connected there, and the
+   * Zendesk refresh grant is refused. The sandbox derives a public default (`sandboxDefault`),
+   * which the start banner points out.
    */
-  tokenEncryption?: { key: Buffer; previous: Buffer[]; sandboxDefault: boolean } | undefined;
+  tokenEncryption?: TokenEncryption | undefined;
   /**
    * The address browsers reach this server at (PUBLIC_URL, behind a TLS proxy): OAuth redirect
    * URIs are built from it. Default: the address the server listens on.
@@ -598,13 +597,8 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     email: 'admin@sandbox.local',
     apiToken: 'sandbox-zendesk-token',
   };
-  let tokenEncryptionKey: EncryptionKey | undefined;
-  if (e.TOKEN_ENCRYPTION_KEY) {
-    const key = parseEncryptionKey(e.TOKEN_ENCRYPTION_KEY);
-    if (key.ok) tokenEncryptionKey = key.value;
-    else problems.push(`TOKEN_ENCRYPTION_KEY: ${key.error.message}`);
-  }
-  const refreshGrant = parseZendeskRefreshGrant(e, tokenEncryptionKey !== undefined, problems);
+  const tokenEncryption = parseTokenEncryption(e, live, problems);
+  const refreshGrant = parseZendeskRefreshGrant(e, tokenEncryption !== undefined, problems);
   if (zendeskConfigured) {
     if (refreshGrant) zendeskAuth = refreshGrant;
     else if (e.ZENDESK_OAUTH_TOKEN) {
@@ -624,7 +618,6 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   }
   const salesforce = parseSalesforce(e, live, problems);
   const mail = parseMail(e, live, problems);
-  const tokenEncryption = parseTokenEncryption(e, live, problems);
   if (live) problems.push(...refusePublicValues(e));
   if (problems.length) return { ok: false, error: { problems } };
   const env: ServerEnv = {
@@ -647,7 +640,6 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
       e.ZENDESK_BASE_URL ??
       (e.ZENDESK_SUBDOMAIN ? `https://${e.ZENDESK_SUBDOMAIN}.zendesk.com` : undefined),
     zendeskAuth,
-    ...(tokenEncryptionKey ? { tokenEncryptionKey } : {}),
     zendeskApp,
     sessionSecret: e.APP_SESSION_SECRET,
     agentAccessCacheSeconds: e.ZENDESK_ACCESS_CACHE_SECONDS,

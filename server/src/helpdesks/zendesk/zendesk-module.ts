@@ -9,6 +9,7 @@ import type { ZendeskAuth, ZendeskClient } from './client/zendesk-client';
 import { createZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
 import type { ZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
 import { createSealedZendeskTokenStore } from './zendesk-token-store';
+import { tokenCipherOf } from '../../secrets/token-cipher';
 import { createAgentAccess } from './identity/agent-access';
 import { createAgentSessions, readOrCreateSessionKey } from './identity/agent-session';
 import { createSessionRouter } from './identity/session-routes';
@@ -80,8 +81,9 @@ export const zendeskModule: HelpdeskModule = {
     let refresher: ZendeskOAuthRefresher | undefined;
     let auth: ZendeskAuth;
     if (env.zendeskAuth.kind === 'oauthRefresh') {
-      if (!env.tokenEncryptionKey) {
-        throw new Error('zendeskAuth oauthRefresh needs tokenEncryptionKey (parseEnv checks it)');
+      const cipher = tokenCipherOf(env.tokenEncryption);
+      if (!cipher) {
+        throw new Error('zendeskAuth oauthRefresh needs tokenEncryption (parseEnv checks it)');
       }
       const oauthLogger = logger.child({ component: 'zendesk-oauth' });
       refresher = createZendeskOAuthRefresher({
@@ -90,7 +92,7 @@ export const zendeskModule: HelpdeskModule = {
         clientSecret: env.zendeskAuth.clientSecret,
         refreshToken: env.zendeskAuth.refreshToken,
         ...(env.zendeskAuth.accessToken ? { accessToken: env.zendeskAuth.accessToken } : {}),
-        store: createSealedZendeskTokenStore(env.dataDir, env.tokenEncryptionKey),
+        store: createSealedZendeskTokenStore(env.dataDir, cipher),
         log: (level, message, fields) => oauthLogger[level](message, fields),
         ...(onCredential ? { onCredential } : {}),
       });

@@ -1,11 +1,14 @@
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import * as z from 'zod';
-import { readSealedFile, writeSealedFile } from '../../secrets/encrypt-at-rest';
-import type { EncryptionKey } from '../../secrets/encrypt-at-rest';
+import type { TokenCipher } from '../../secrets/token-cipher';
 import type { StoredZendeskTokens, ZendeskTokenStore } from './client/zendesk-oauth-refresh';
 
-/** Bound into the encryption, so this file's content cannot be passed off as another secret. */
-const PURPOSE = 'zendesk-oauth-tokens';
+/**
+ * Bound into the encryption (the cipher's binding), so this file's content cannot be passed off
+ * as another secret, such as an OAuth connection's row in oauth-tokens.sqlite.
+ */
+const BINDING = 'zendesk-oauth-tokens';
 export const ZENDESK_TOKEN_FILE = 'zendesk-oauth-tokens.sealed';
 
 const storedTokensSchema = z.strictObject({
@@ -15,31 +18,63 @@ const storedTokensSchema = z.strictObject({
   accessExpiresAtMs: z.number().optional(),
 });
 
-/** The server's Zendesk OAuth tokens, AES-256-GCM encrypted in the data folder. */
+/**
+ * The server's Zendesk OAuth tokens in `DATA_DIR/zendesk-oauth-tokens.sealed`, sealed with the
+ * TOKEN_ENCRYPTION_KEY cipher (secrets/token-cipher.ts) like the OAuth connections' tokens. A file
+ * sealed with TOKEN_ENCRYPTION_KEY_PREVIOUS still opens and is sealed again with the new key.
+ */
 export function createSealedZendeskTokenStore(
   dataDir: string,
-  key: EncryptionKey,
+  cipher: TokenCipher,
 ): ZendeskTokenStore {
   const path = join(dataDir, ZENDESK_TOKEN_FILE);
+
+  function write(plaintext: string): void {
+    // Through a temporary file and a rename, so a crash mid-write leaves the previous file whole:
+    // losing a rotated refresh token locks the server out of Zendesk.
+    mkdirSync(dirname(path), { recursive: true });
+    const temporary = `${path}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${cipher.seal(plaintext, BINDING)}\n`, { mode: 0o600 });
+    chmodSync(temporary, 0o600);
+    renameSync(temporary, path);
+  }
+
   return {
     load() {
-      const read = readSealedFile(path, key, PURPOSE);
-      if (!read.ok) return read;
-      if (read.value === undefined) return { ok: true, value: undefined };
+      let sealed: string;
+      try {
+        sealed = readFileSync(path, 'utf8');
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT') return { ok: true, value: undefined };
+        return { ok: false, error: { message: `cannot read ${path} (${code ?? 'error'})` } };
+      }
+      const opened = cipher.open(sealed, BINDING);
+      if (!opened.ok) return { ok: false, error: { message: `${path}: ${opened.error.message}` } };
       let json: unknown;
       try {
-        json = JSON.parse(read.value);
+        json = JSON.parse(opened.value);
       } catch {
         return { ok: false, error: { message: `${path}: not JSON once decrypted` } };
       }
       const parsed = storedTokensSchema.safeParse(json);
-      return parsed.success
-        ? { ok: true, value: parsed.data as StoredZendeskTokens }
-        : { ok: false, error: { message: `${path}: not the expected token record` } };
+      if (!parsed.success) {
+        return { ok: false, error: { message: `${path}: not the expected token record` } };
+      }
+      if (cipher.isStale(sealed)) {
+        // Sealed with the previous key: seal it with the current one, so the previous key can go.
+        // A failure here changes nothing: the file still opens with the previous key.
+        try {
+          write(opened.value);
+        } catch {
+          // (kept as it was)
+        }
+      }
+      return { ok: true, value: parsed.data as StoredZendeskTokens };
     },
     save(tokens) {
       try {
-        writeSealedFile(path, key, PURPOSE, JSON.stringify(tokens));
+        write(JSON.stringify(tokens));
         return { ok: true, value: undefined };
       } catch (error) {
         const code = (error as NodeJS.ErrnoException).code ?? 'error';
