@@ -53,7 +53,7 @@ import { createConnectionTokens } from './oauth/connection-tokens';
 import { createConnectStates } from './oauth/connect-states';
 import { OAUTH_CALLBACK_PATH } from './oauth/oauth-routes';
 import type { OAuthRouteDeps } from './oauth/oauth-routes';
-import { createTokenCipher } from './oauth/token-cipher';
+import { tokenCipherOf } from './secrets/token-cipher';
 import type { ConsoleApiDeps } from './console/console-api-routes';
 import { testConnector } from './runs/test-connector';
 import type { RunDeps } from './runs/run-connector';
@@ -262,9 +262,7 @@ export async function startServer(
   // --- OAuth authorization code connections (server/src/oauth): sealed tokens, connect flow. ---
   const connectionTokens = createConnectionTokens({
     store: storage.oauthTokens,
-    cipher: env.tokenEncryption
-      ? createTokenCipher(env.tokenEncryption.key, env.tokenEncryption.previous)
-      : undefined,
+    cipher: tokenCipherOf(env.tokenEncryption),
     logger: logger.child({ component: 'oauth' }),
     // Registered with the redactor before any use: no token reaches a log, answer or run record.
     onSecret: (value) => runtimeSecrets.add(value),
@@ -353,6 +351,7 @@ export async function startServer(
       logger,
       ...(options.sleep ? { sleep: options.sleep } : {}),
       options,
+      onCredential: (value) => runtimeSecrets.add(value),
     });
     if (!connected) continue;
     ports.push(connected.port);

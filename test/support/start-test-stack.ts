@@ -108,7 +108,9 @@ export interface TestStackOptions {
    * Merged over the env built here (webhook secrets, tokens, Salesforce…). A function receives
    * the built env, for overrides that depend on the fakes' ports.
    */
-  env?: Partial<ServerEnv> | ((built: ServerEnv) => Partial<ServerEnv>);
+  env?:
+    | Partial<ServerEnv>
+    | ((built: ServerEnv, fakes: { zendesk: RunningFakeZendesk }) => Partial<ServerEnv>);
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
@@ -183,7 +185,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   };
   const env: ServerEnv = {
     ...built,
-    ...(typeof options.env === 'function' ? options.env(built) : options.env),
+    ...(typeof options.env === 'function' ? options.env(built, { zendesk }) : options.env),
   };
   const logLines: string[] = [];
   const sleeps: number[] = [];

@@ -190,9 +190,15 @@ export function createApp(deps: AppDeps): Express {
     const status = deps.configStore.status();
     const compiled = deps.configStore.current();
     const secrets = deps.secretsStatus?.();
+    const helpdesks = deps.helpdesks.flatMap((helpdesk) =>
+      helpdesk.health ? [helpdesk.health()] : [],
+    );
+    const helpdesksOk = helpdesks.every((helpdesk) => helpdesk.ok);
     res.status(compiled ? 200 : 503).json({
-      status: compiled && status.ok && secrets?.ok !== false ? 'ok' : 'degraded',
+      status: compiled && status.ok && secrets?.ok !== false && helpdesksOk ? 'ok' : 'degraded',
       mode: deps.mode,
+      // A helpdesk connection that failed for good (a revoked OAuth grant): code and what to do.
+      ...(helpdesks.length > 0 ? { helpdesks } : {}),
       // The file's load time and why a reload failed (file name and reason): never a value.
       ...(secrets
         ? {

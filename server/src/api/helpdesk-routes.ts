@@ -255,4 +255,14 @@ export interface HelpdeskRoutes {
   api?(context: RouteContext): Router;
   /** Sessions the `/api` authenticator accepts besides the admin token (the sidebar's agents). */
   sessions?: AuthOptions['sessions'];
+  /**
+   * The helpdesk connection's own state, for /health: a connection that has failed for good (a
+   * revoked OAuth grant) says so here instead of failing every run in silence.
+   */
+  health?: () => HelpdeskHealth;
 }
+
+/** Never a credential: a stable code and what an admin should do. */
+export type HelpdeskHealth = { system: string } & (
+  { ok: true } | { ok: false; code: string; message: string; since: string }
+);

@@ -380,6 +380,12 @@ describe('compileConfig: secret placement', () => {
         clientId: 'client',
         clientSecret: '{{secrets.API_TOKEN}}',
       },
+      {
+        type: 'jwtBearer',
+        tokenUrl: 'https://oauth2.googleapis.com/token',
+        issuer: 'connectors@acme.iam.gserviceaccount.com',
+        privateKey: '{{secrets.API_TOKEN}}',
+      },
     ]) {
       const result = compileParts({
         connection: { auth, headers: { 'X-Tenant': '{{secrets.TENANT_KEY}}' } },
@@ -387,6 +393,25 @@ describe('compileConfig: secret placement', () => {
       });
       expect(result.ok, JSON.stringify(auth)).toBe(true);
     }
+  });
+
+  it('refuses a jwtBearer private key written into the config instead of a secret reference', () => {
+    const result = compileParts({
+      connection: {
+        auth: {
+          type: 'jwtBearer',
+          tokenUrl: 'https://oauth2.googleapis.com/token',
+          issuer: 'connectors@acme.iam.gserviceaccount.com',
+          privateKey: '-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----',
+        },
+      },
+    });
+    expect(errorsOf(result)).toEqual([
+      {
+        path: ['connections', 'api', 'auth', 'privateKey'],
+        message: 'the private key must be a secret reference',
+      },
+    ]);
   });
 
   it('refuses inputs in connection auth: a ticket must not choose credentials', () => {

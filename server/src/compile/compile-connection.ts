@@ -78,6 +78,15 @@ export function compileConnection(
       );
     }
   }
+  // A private key written into the config file would be read by everyone who can read the config,
+  // land in its history and in config diffs; it belongs in the secrets.
+  if (auth.type === 'jwtBearer' && auth.privateKey.singleRef?.root !== 'secrets') {
+    issues.error(
+      at('privateKey'),
+      'the private key must be a secret reference',
+      'write "{{secrets.NAME}}" and put the PEM key in SECRET_NAME or the secrets file',
+    );
+  }
   for (const name of secretNames) {
     if (secrets.get(name) === undefined) {
       issues.warning(

@@ -6,7 +6,8 @@ import type { SalesforceCredentials } from '../helpdesks/salesforce/client/sales
 import { SANDBOX_ZENDESK_APP } from './sandbox-defaults';
 import type { ZendeskAuth } from '../helpdesks/zendesk/client/zendesk-client';
 import type { Result } from '../../../shared/src/result';
-import { decodeTokenKey, deriveSandboxTokenKey } from '../oauth/token-cipher';
+import { decodeTokenKey, deriveSandboxTokenKey } from '../secrets/token-cipher';
+import type { TokenEncryption } from '../secrets/token-cipher';
 
 /**
  * The environment is parsed once at boot into a frozen object; nothing else reads process.env.
@@ -48,6 +49,10 @@ const envSchema = z.object({
   ZENDESK_EMAIL: optionalText,
   ZENDESK_API_TOKEN: optionalText,
   ZENDESK_OAUTH_TOKEN: optionalText,
+  // Expiring OAuth tokens: the server refreshes them itself (docs/zendesk.md).
+  ZENDESK_OAUTH_REFRESH_TOKEN: optionalText,
+  ZENDESK_OAUTH_CLIENT_ID: optionalText,
+  ZENDESK_OAUTH_CLIENT_SECRET: optionalText,
   // The sidebar app as installed in Zendesk (signed URLs): its id, its installation(s), and,
   // optionally, its public key pinned instead of fetched from Zendesk.
   ZENDESK_APP_ID: optionalText.pipe(
@@ -108,8 +113,8 @@ const envSchema = z.object({
       .optional(),
   ),
   SALESFORCE_CONNECTOR_KEY: optionalText,
-  // OAuth authorization code connections (docs/security.md): the key their tokens are sealed
-  // with, the one before it during a rotation, and the address browsers reach this server at.
+  // OAuth tokens at rest (docs/security.md: authorization code connections and the Zendesk refresh
+  // grant): the key they are sealed with, the one before it during a rotation, and the address browsers reach this server at.
   TOKEN_ENCRYPTION_KEY: optionalText,
   TOKEN_ENCRYPTION_KEY_PREVIOUS: optionalText,
   PUBLIC_URL: optionalText.pipe(
@@ -200,8 +205,20 @@ export interface SmtpEnv {
   from: string;
 }
 
-/** How the server signs in to Zendesk: the client's own auth options. */
-export type ZendeskAuthEnv = ZendeskAuth;
+/**
+ * How the server signs in to Zendesk: the client's fixed auth options, or an OAuth refresh grant
+ * (the client then gets a token source built from it, zendesk-oauth-refresh.ts).
+ */
+export type ZendeskAuthEnv =
+  | Exclude<ZendeskAuth, { kind: 'oauthRefresh' }>
+  | {
+      kind: 'oauthRefresh';
+      clientId: string;
+      clientSecret: string;
+      refreshToken: string;
+      /** ZENDESK_OAUTH_TOKEN, when also set: used until it is refused. */
+      accessToken?: string;
+    };
 
 export interface ServerEnv {
   mode: 'sandbox' | 'live';
@@ -265,11 +282,13 @@ export interface ServerEnv {
    */
   mail?: MailEnv | undefined;
   /**
-   * Seals OAuth tokens at rest (oauth/token-cipher.ts). Undefined on a live server without
-   * TOKEN_ENCRYPTION_KEY: authorization code connections cannot be connected there. The sandbox
-   * derives a public default (`sandboxDefault`), which the start banner points out.
+   * Seals OAuth tokens at rest (secrets/token-cipher.ts): authorization code connections' and
+   * the server's rotated Zendesk refresh token. Undefined on a live server without
+   * TOKEN_ENCRYPTION_KEY: authorization code connections cannot be connected there, and the
+   * Zendesk refresh grant is refused. The sandbox derives a public default (`sandboxDefault`),
+   * which the start banner points out.
    */
-  tokenEncryption?: { key: Buffer; previous: Buffer[]; sandboxDefault: boolean } | undefined;
+  tokenEncryption?: TokenEncryption | undefined;
   /**
    * The address browsers reach this server at (PUBLIC_URL, behind a TLS proxy): OAuth redirect
    * URIs are built from it. Default: the address the server listens on.
@@ -520,6 +539,45 @@ function refusePublicValues(e: z.infer<typeof envSchema>): string[] {
     );
 }
 
+const REFRESH_GRANT_VARIABLES = [
+  'ZENDESK_OAUTH_REFRESH_TOKEN',
+  'ZENDESK_OAUTH_CLIENT_ID',
+  'ZENDESK_OAUTH_CLIENT_SECRET',
+] as const;
+
+/**
+ * The three refresh-grant variables come together: with only some, the server would start and
+ * fail at the first expiry, so it says at start which ones are missing. Rotated refresh tokens
+ * must be stored encrypted (Zendesk deletes the old one), hence TOKEN_ENCRYPTION_KEY.
+ */
+function parseZendeskRefreshGrant(
+  e: z.infer<typeof envSchema>,
+  hasEncryptionKey: boolean,
+  problems: string[],
+): Extract<ZendeskAuthEnv, { kind: 'oauthRefresh' }> | undefined {
+  const missing = REFRESH_GRANT_VARIABLES.filter((name) => !e[name]);
+  if (missing.length === REFRESH_GRANT_VARIABLES.length) return undefined;
+  if (missing.length > 0) {
+    problems.push(
+      `${missing.join(', ')}: required with ${REFRESH_GRANT_VARIABLES.filter((name) => e[name]).join(', ')} (Zendesk's OAuth refresh grant needs the refresh token, client id and client secret)`,
+    );
+    return undefined;
+  }
+  if (!hasEncryptionKey) {
+    problems.push(
+      'TOKEN_ENCRYPTION_KEY: required with ZENDESK_OAUTH_REFRESH_TOKEN, to store the rotated refresh token encrypted (openssl rand -base64 32)',
+    );
+    return undefined;
+  }
+  return {
+    kind: 'oauthRefresh',
+    clientId: e.ZENDESK_OAUTH_CLIENT_ID as string,
+    clientSecret: e.ZENDESK_OAUTH_CLIENT_SECRET as string,
+    refreshToken: e.ZENDESK_OAUTH_REFRESH_TOKEN as string,
+    ...(e.ZENDESK_OAUTH_TOKEN ? { accessToken: e.ZENDESK_OAUTH_TOKEN } : {}),
+  };
+}
+
 export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
@@ -539,13 +597,18 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     email: 'admin@sandbox.local',
     apiToken: 'sandbox-zendesk-token',
   };
+  const tokenEncryption = parseTokenEncryption(e, live, problems);
+  const refreshGrant = parseZendeskRefreshGrant(e, tokenEncryption !== undefined, problems);
   if (zendeskConfigured) {
-    if (e.ZENDESK_OAUTH_TOKEN) zendeskAuth = { kind: 'oauth', accessToken: e.ZENDESK_OAUTH_TOKEN };
-    else if (e.ZENDESK_EMAIL && e.ZENDESK_API_TOKEN) {
+    if (refreshGrant) zendeskAuth = refreshGrant;
+    else if (e.ZENDESK_OAUTH_TOKEN) {
+      zendeskAuth = { kind: 'oauth', accessToken: e.ZENDESK_OAUTH_TOKEN };
+    } else if (e.ZENDESK_EMAIL && e.ZENDESK_API_TOKEN) {
       zendeskAuth = { kind: 'apiToken', email: e.ZENDESK_EMAIL, apiToken: e.ZENDESK_API_TOKEN };
-    } else {
+    } else if (!REFRESH_GRANT_VARIABLES.some((name) => e[name])) {
+      // (A partial refresh grant has already been reported, naming what it lacks.)
       problems.push(
-        'ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN): required to reach Zendesk',
+        'ZENDESK_EMAIL and ZENDESK_API_TOKEN (or ZENDESK_OAUTH_TOKEN, or the ZENDESK_OAUTH_REFRESH_TOKEN grant): required to reach Zendesk',
       );
     }
   }
@@ -555,7 +618,6 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
   }
   const salesforce = parseSalesforce(e, live, problems);
   const mail = parseMail(e, live, problems);
-  const tokenEncryption = parseTokenEncryption(e, live, problems);
   if (live) problems.push(...refusePublicValues(e));
   if (problems.length) return { ok: false, error: { problems } };
   const env: ServerEnv = {

@@ -91,6 +91,60 @@ describe('parseEnv', () => {
     ]);
   });
 
+  describe('Zendesk OAuth refresh grant', () => {
+    const GRANT = {
+      ZENDESK_OAUTH_REFRESH_TOKEN: 'zendesk-refresh-token',
+      ZENDESK_OAUTH_CLIENT_ID: 'data_connectors',
+      ZENDESK_OAUTH_CLIENT_SECRET: 'zendesk-client-secret',
+      TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 1).toString('base64'),
+    };
+    const { ZENDESK_EMAIL: _email, ZENDESK_API_TOKEN: _token, ...zendeskOnly } = ZENDESK_LIVE;
+
+    it('signs in with the refresh grant when all three variables and the key are set', () => {
+      const env = envOf({ ...zendeskOnly, ...GRANT });
+      expect(env.zendeskAuth).toEqual({
+        kind: 'oauthRefresh',
+        clientId: 'data_connectors',
+        clientSecret: 'zendesk-client-secret',
+        refreshToken: 'zendesk-refresh-token',
+      });
+      expect(env.tokenEncryption).toEqual({
+        key: Buffer.alloc(32, 1),
+        previous: [],
+        sandboxDefault: false,
+      });
+    });
+
+    it('names the grant variables that are missing', () => {
+      const { ZENDESK_OAUTH_CLIENT_SECRET: _secret, ...withoutSecret } = GRANT;
+      expect(problemsOf({ ...zendeskOnly, ...withoutSecret })).toEqual([
+        expect.stringMatching(
+          /^ZENDESK_OAUTH_CLIENT_SECRET: required with ZENDESK_OAUTH_REFRESH_TOKEN, ZENDESK_OAUTH_CLIENT_ID/,
+        ),
+      ]);
+      expect(
+        problemsOf({
+          ...zendeskOnly,
+          ZENDESK_OAUTH_REFRESH_TOKEN: 'r',
+          TOKEN_ENCRYPTION_KEY: GRANT.TOKEN_ENCRYPTION_KEY,
+        }),
+      ).toEqual([
+        expect.stringMatching(/^ZENDESK_OAUTH_CLIENT_ID, ZENDESK_OAUTH_CLIENT_SECRET: required/),
+      ]);
+    });
+
+    it('requires a valid TOKEN_ENCRYPTION_KEY to store the rotated refresh token', () => {
+      const { TOKEN_ENCRYPTION_KEY: _key, ...withoutKey } = GRANT;
+      expect(problemsOf({ ...zendeskOnly, ...withoutKey })).toEqual([
+        expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: required with ZENDESK_OAUTH_REFRESH_TOKEN/),
+      ]);
+      expect(problemsOf({ ...zendeskOnly, ...GRANT, TOKEN_ENCRYPTION_KEY: 'too-short' })).toEqual([
+        expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: decodes to \d+ bytes, not 32/),
+        expect.stringMatching(/^TOKEN_ENCRYPTION_KEY: required with/),
+      ]);
+    });
+  });
+
   it('reads the rate limits, 0 meaning no limit', () => {
     const env = envOf({ RATE_LIMIT_RUNS_PER_MINUTE: '0', RATE_LIMIT_READS_PER_MINUTE: '90' });
     expect(env.rateLimits).toEqual({

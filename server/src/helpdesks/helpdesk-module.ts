@@ -46,6 +46,8 @@ export interface HelpdeskContext {
    * the users it proves are admins.
    */
   console?: { sessions: ConsoleSessions; assetsDir: string };
+  /** Credentials learnt at run time (refreshed OAuth tokens), for the redactor to mask. */
+  onCredential?: (value: string) => void;
 }
 
 export interface ConnectedHelpdesk {

@@ -16,7 +16,7 @@ import type { ConnectionEvent } from './connection-tokens';
 import { buildAuthorizeUrl } from './oauth-routes';
 import type { OAuthTokenStore } from './oauth-token-store';
 import { openSqliteOAuthTokenStore } from './sqlite-oauth-token-store';
-import { createTokenCipher } from './token-cipher';
+import { createTokenCipher } from '../secrets/token-cipher';
 
 let auth: FakeAuthorizationServer;
 let dir: string;

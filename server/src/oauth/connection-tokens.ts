@@ -8,7 +8,8 @@ import type {
 } from '../request/auth/oauth2-authorization-code';
 import type { SendError } from '../request/request-types';
 import type { OAuthTokenStore, StoredConnectionTokens } from './oauth-token-store';
-import type { TokenCipher } from './token-cipher';
+import { connectionBinding } from '../secrets/token-cipher';
+import type { TokenCipher } from '../secrets/token-cipher';
 import { requestTokenGrant } from './token-endpoint';
 
 /**
@@ -136,7 +137,7 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
         `Connection "${id}" needs reconnecting: ${row.reconnect?.reason ?? 'its refresh token was refused'}; an admin reconnects it in the admin console`,
       );
     }
-    const opened = cipher.open(row.sealed, id);
+    const opened = cipher.open(row.sealed, connectionBinding(id));
     const parsed = opened.ok ? parseTokens(opened.value) : undefined;
     if (!parsed) {
       logger.error('stored OAuth tokens cannot be read', {
@@ -151,7 +152,7 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
     remember(parsed);
     if (cipher.isStale(row.sealed)) {
       // Written again with the current key, so the previous key can be retired (docs/security.md).
-      const sealed = cipher.seal(JSON.stringify(parsed), id);
+      const sealed = cipher.seal(JSON.stringify(parsed), connectionBinding(id));
       if (await store.updateTokens(id, row.sealed, sealed, row.updatedAt)) {
         return { ok: true, value: { row: { ...row, sealed }, tokens: parsed } };
       }
@@ -226,7 +227,7 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
         : {}),
     };
     remember(next);
-    const sealed = cipher!.seal(JSON.stringify(next), row.connectionId);
+    const sealed = cipher!.seal(JSON.stringify(next), connectionBinding(row.connectionId));
     const stored = await store.updateTokens(row.connectionId, row.sealed, sealed, iso());
     if (!stored) {
       // Reconnected meanwhile: the new row wins; this access token still works for this request.
@@ -348,7 +349,7 @@ export function createConnectionTokens(options: ConnectionTokensOptions): Connec
         connectionId: request.connectionId,
         clientKey: clientKeyOf(request.config),
         state: 'connected',
-        sealed: cipher.seal(JSON.stringify(tokens), request.connectionId),
+        sealed: cipher.seal(JSON.stringify(tokens), connectionBinding(request.connectionId)),
         connectedAt: at,
         connectedBy: grant.user,
         connectedAs: granted.value.subject,

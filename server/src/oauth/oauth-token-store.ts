@@ -1,6 +1,6 @@
 /**
  * Where `oauth2AuthorizationCode` connections keep their tokens, one row per connection. The
- * tokens arrive already sealed (token-cipher.ts): a store never sees them in clear, so another
+ * tokens arrive already sealed (secrets/token-cipher.ts): a store never sees them in clear, so another
  * database (PostgreSQL for scale-out) only has to keep rows. What is in clear is what the console
  * shows: the state, who connected it and when, and why it needs reconnecting.
  */

@@ -38,7 +38,7 @@ function rowOf(row: TokenRow): StoredConnectionTokens {
 
 /**
  * The OAuth tokens in one SQLite file (`oauth-tokens.sqlite` in DATA_DIR). Rows hold sealed
- * tokens only (token-cipher.ts); the file is still created readable by its owner alone.
+ * tokens only (secrets/token-cipher.ts); the file is still created readable by its owner alone.
  * Compare-and-set on the sealed value keeps two refreshes (two instances on one database, later)
  * from overwriting each other's rotated refresh token.
  */

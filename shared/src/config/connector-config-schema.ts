@@ -113,6 +113,26 @@ const authSchema = z.discriminatedUnion('type', [
     audience: z.string().max(1000).optional(),
   }),
   oauth2AuthorizationCodeSchema,
+  z.strictObject({
+    type: z.literal('jwtBearer'),
+    tokenUrl: z.url({ protocol: /^https?$/ }),
+    issuer: templateSchema.describe(
+      'The service account (iss), such as a Google key\'s "client_email".',
+    ),
+    subject: templateSchema
+      .optional()
+      .describe('The user to act as (sub), for domain-wide delegation.'),
+    scopes: z.array(z.string().min(1).max(1000)).max(50).default([]),
+    audience: z
+      .string()
+      .max(1000)
+      .optional()
+      .describe("The assertion's aud; defaults to tokenUrl."),
+    privateKey: templateSchema.describe(
+      'Must be "{{secrets.NAME}}": a PEM PKCS#8 RSA key, such as a Google key\'s "private_key".',
+    ),
+    keyId: templateSchema.optional().describe('The key id (kid), such as "private_key_id".'),
+  }),
 ]);
 
 export const connectionSchema = z.strictObject({

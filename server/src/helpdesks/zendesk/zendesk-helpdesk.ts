@@ -132,8 +132,11 @@ function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent',
     case 'ZENDESK_UNAUTHORIZED':
       return {
         code: 'HELPDESK_AUTH_FAILED' as const,
+        // The OAuth refresh grant failed for good, and its message says what to do.
         message:
-          "Zendesk refused the server's credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN.",
+          (error.details as { oauth?: string } | undefined)?.oauth !== undefined
+            ? error.message
+            : "Zendesk refused the server's credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN (or the ZENDESK_OAUTH_* variables).",
       };
     default:
       return {

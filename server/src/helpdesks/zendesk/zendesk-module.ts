@@ -5,7 +5,11 @@ import type { Logger } from '../../logging/logger';
 import type { SignAppTokenOptions } from '../../sandbox/fake-zendesk/app-signing';
 import type { HelpdeskModule } from '../helpdesk-module';
 import { createZendeskClient } from './client/zendesk-client';
-import type { ZendeskClient } from './client/zendesk-client';
+import type { ZendeskAuth, ZendeskClient } from './client/zendesk-client';
+import { createZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
+import type { ZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
+import { createSealedZendeskTokenStore } from './zendesk-token-store';
+import { tokenCipherOf } from '../../secrets/token-cipher';
 import { createAgentAccess } from './identity/agent-access';
 import { createAgentSessions, readOrCreateSessionKey } from './identity/agent-session';
 import { createSessionRouter } from './identity/session-routes';
@@ -46,20 +50,59 @@ export const zendeskModule: HelpdeskModule = {
   system: 'zendesk',
   config: zendeskConfig,
   secretsOf: (env) => [
-    env.zendeskAuth.kind === 'apiToken' ? env.zendeskAuth.apiToken : env.zendeskAuth.accessToken,
+    ...(env.zendeskAuth.kind === 'apiToken'
+      ? [env.zendeskAuth.apiToken]
+      : env.zendeskAuth.kind === 'oauth'
+        ? [env.zendeskAuth.accessToken]
+        : [
+            env.zendeskAuth.refreshToken,
+            env.zendeskAuth.clientSecret,
+            ...(env.zendeskAuth.accessToken ? [env.zendeskAuth.accessToken] : []),
+          ]),
     ...(env.sessionSecret === undefined ? [] : [env.sessionSecret]),
     ...(env.zendeskWebhookSecret === undefined ? [] : [env.zendeskWebhookSecret]),
   ],
   webhook: { check: zendeskWebhook, secretOf: (env) => env.zendeskWebhookSecret },
 
-  async connect({ env, url, sandbox, logger, sleep, options, console: adminConsole }) {
+  async connect({
+    env,
+    url,
+    sandbox,
+    logger,
+    sleep,
+    options,
+    console: adminConsole,
+    onCredential,
+  }) {
     const { preview, mounts } = options as ZendeskStartOptions;
     const baseUrl =
       env.zendeskBaseUrl ?? (env.mode === 'sandbox' ? `${url}/sandbox/zendesk` : undefined);
     if (baseUrl === undefined) return undefined;
+    let refresher: ZendeskOAuthRefresher | undefined;
+    let auth: ZendeskAuth;
+    if (env.zendeskAuth.kind === 'oauthRefresh') {
+      const cipher = tokenCipherOf(env.tokenEncryption);
+      if (!cipher) {
+        throw new Error('zendeskAuth oauthRefresh needs tokenEncryption (parseEnv checks it)');
+      }
+      const oauthLogger = logger.child({ component: 'zendesk-oauth' });
+      refresher = createZendeskOAuthRefresher({
+        baseUrl,
+        clientId: env.zendeskAuth.clientId,
+        clientSecret: env.zendeskAuth.clientSecret,
+        refreshToken: env.zendeskAuth.refreshToken,
+        ...(env.zendeskAuth.accessToken ? { accessToken: env.zendeskAuth.accessToken } : {}),
+        store: createSealedZendeskTokenStore(env.dataDir, cipher),
+        log: (level, message, fields) => oauthLogger[level](message, fields),
+        ...(onCredential ? { onCredential } : {}),
+      });
+      auth = { kind: 'oauthRefresh', source: refresher };
+    } else {
+      auth = env.zendeskAuth;
+    }
     const zendesk = createZendeskClient({
       baseUrl,
-      auth: env.zendeskAuth,
+      auth,
       ...(sleep ? { sleep } : {}),
     });
     // --- The sidebar's identity: Zendesk-signed loads, sessions, what agents may see. ---
@@ -129,6 +172,7 @@ export const zendeskModule: HelpdeskModule = {
       port,
       routes: {
         ...(identity ? { sessions: identity.sessions } : {}),
+        ...(refresher ? { health: () => ({ system: 'zendesk', ...refresher.state() }) } : {}),
         mounts: (context) => [
           ...extraMounts.map((mount) => ({ path: mount.path, router: mount.router as Router })),
           {

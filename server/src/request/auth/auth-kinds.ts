@@ -17,6 +17,7 @@ export const AUTH_TEMPLATE_FIELDS = {
   apiKeyHeader: ['value'],
   oauth2ClientCredentials: ['clientId', 'clientSecret'],
   oauth2AuthorizationCode: ['clientId', 'clientSecret'],
+  jwtBearer: ['issuer', 'subject', 'privateKey', 'keyId'],
 } as const satisfies {
   [K in AuthKind]: readonly Exclude<keyof Extract<ConnectionAuth, { type: K }>, 'type'>[];
 };

@@ -7,6 +7,7 @@ import {
 } from './oauth2-client-credentials';
 import { createAuthorizationCodeProvider } from './oauth2-authorization-code';
 import type { ConnectionTokenSource } from './oauth2-authorization-code';
+import { createJwtBearerProvider } from './jwt-bearer';
 import {
   createFailingAuthProvider,
   createStaticAuthProvider,
@@ -39,6 +40,21 @@ export interface AuthDeps {
  * );
  * const result = await sendRequest(request, policy, { auth });
  */
+const DEFAULT_EGRESS: TokenEgress = { timeoutMs: 10_000, allowPrivateNetwork: false };
+
+/** What the token-fetching kinds (client credentials, JWT bearer) share, with the defaults. */
+function tokenDeps(deps: AuthDeps): {
+  tokenCache: TokenCache;
+  egress: TokenEgress;
+  now: () => number;
+} {
+  return {
+    tokenCache: deps.tokenCache ?? createTokenCache(),
+    egress: deps.egress ?? DEFAULT_EGRESS,
+    now: deps.now ?? Date.now,
+  };
+}
+
 export function createAuthProvider(config: AuthConfig, deps: AuthDeps = {}): AuthProvider {
   switch (config.type) {
     case 'none':
@@ -61,20 +77,18 @@ export function createAuthProvider(config: AuthConfig, deps: AuthDeps = {}): Aut
       }
       return createStaticAuthProvider({ [config.header]: config.value });
     case 'oauth2ClientCredentials':
-      return createClientCredentialsProvider(config, {
-        tokenCache: deps.tokenCache ?? createTokenCache(),
-        egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
-        now: deps.now ?? Date.now,
-      });
+      return createClientCredentialsProvider(config, tokenDeps(deps));
     case 'oauth2AuthorizationCode':
       return createAuthorizationCodeProvider(
         {
           connectionId: deps.authorizationCode?.connectionId ?? '',
           config,
-          egress: deps.egress ?? { timeoutMs: 10_000, allowPrivateNetwork: false },
+          egress: deps.egress ?? DEFAULT_EGRESS,
         },
         deps.authorizationCode?.tokens,
       );
+    case 'jwtBearer':
+      return createJwtBearerProvider(config, tokenDeps(deps));
   }
 }
 

@@ -36,7 +36,7 @@ const tokenResponseSchema = z.looseObject({
 
 const tokenErrorSchema = z.looseObject({ error: z.string().regex(/^[\w.-]{1,64}$/) });
 
-interface CachedToken {
+export interface CachedToken {
   key: string;
   accessToken: string;
   expiresAtMs: number;
@@ -67,7 +67,6 @@ export function createClientCredentialsProvider(
   config: ClientCredentialsConfig,
   deps: { tokenCache: TokenCache; egress: TokenEgress; now: () => number },
 ): AuthProvider {
-  const { tokenCache: cache, now } = deps;
   // Keyed by a hash of the whole configuration, so rotating the secret or changing the scope never reuses
   // a token fetched with the old settings.
   const key = createHash('sha256')
@@ -81,11 +80,39 @@ export function createClientCredentialsProvider(
       ]),
     )
     .digest('hex');
+  return createCachedTokenProvider(key, deps, () => {
+    const form = new URLSearchParams({ grant_type: 'client_credentials' });
+    if (config.scope !== undefined) form.set('scope', config.scope);
+    if (config.audience !== undefined) form.set('audience', config.audience);
+    const clientAuth = Buffer.from(
+      `${formEncode(config.clientId)}:${formEncode(config.clientSecret)}`,
+      'utf8',
+    ).toString('base64');
+    return requestToken(
+      { tokenUrl: config.tokenUrl, form, clientHeaders: { authorization: `Basic ${clientAuth}` } },
+      key,
+      deps.egress,
+      deps.now,
+    );
+  });
+}
+
+/**
+ * The caching, single-flight and refresh-on-401 behaviour shared by every grant that ends in a Bearer
+ * access token. `key` identifies the settings the token was fetched with (a hash: never the secrets
+ * themselves); `fetchToken` asks the token endpoint for a new one.
+ */
+export function createCachedTokenProvider(
+  key: string,
+  deps: { tokenCache: TokenCache; now: () => number },
+  fetchToken: () => Promise<Result<CachedToken, SendError>>,
+): AuthProvider {
+  const { tokenCache: cache, now } = deps;
   let lastIssued: string | undefined;
 
   const fetchShared = (): Promise<Result<CachedToken, SendError>> => {
     if (cache.inflight?.key === key) return cache.inflight.promise;
-    const promise = requestToken(config, key, deps.egress, now)
+    const promise = fetchToken()
       .then((result) => {
         if (result.ok) cache.current = result.value;
         return result;
@@ -127,29 +154,33 @@ export function createClientCredentialsProvider(
   };
 }
 
-async function requestToken(
-  config: ClientCredentialsConfig,
+/** One token request: the grant's form fields, and how the client authenticates (if by header). */
+export interface TokenRequest {
+  tokenUrl: string;
+  form: URLSearchParams;
+  clientHeaders: Record<string, string>;
+}
+
+/**
+ * Posts a grant to a token endpoint (RFC 6749 §3.2) and reads the access token answer (§5.1) or the
+ * error (§5.2). Failures are UPSTREAM_AUTH_FAILED values whose message names the host, the status and
+ * the OAuth error code, never a credential.
+ */
+export async function requestToken(
+  request: TokenRequest,
   key: string,
   egress: TokenEgress,
   now: () => number,
 ): Promise<Result<CachedToken, SendError>> {
   let tokenUrl: URL;
   try {
-    tokenUrl = new URL(config.tokenUrl);
+    tokenUrl = new URL(request.tokenUrl);
   } catch {
     return authFailed('The token URL is not valid');
   }
   if (tokenUrl.protocol !== 'https:' && !egress.allowPrivateNetwork) {
     return authFailed(`The token URL for ${tokenUrl.host} must use https`);
   }
-
-  const form = new URLSearchParams({ grant_type: 'client_credentials' });
-  if (config.scope !== undefined) form.set('scope', config.scope);
-  if (config.audience !== undefined) form.set('audience', config.audience);
-  const clientAuth = Buffer.from(
-    `${formEncode(config.clientId)}:${formEncode(config.clientSecret)}`,
-    'utf8',
-  ).toString('base64');
 
   const policy: SendPolicy = {
     timeoutMs: egress.timeoutMs,
@@ -177,11 +208,11 @@ async function requestToken(
         'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
       },
-      body: form.toString(),
+      body: request.form.toString(),
     },
     policy,
     {
-      auth: createStaticAuthProvider({ authorization: `Basic ${clientAuth}` }),
+      auth: createStaticAuthProvider(request.clientHeaders),
       ...(egress.lookup === undefined ? {} : { lookup: egress.lookup }),
       ...(egress.dispatcher === undefined ? {} : { dispatcher: egress.dispatcher }),
     },
@@ -226,6 +257,6 @@ function formEncode(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
 }
 
-function authFailed(message: string): Result<never, SendError> {
+export function authFailed(message: string): Result<never, SendError> {
   return { ok: false, error: { code: 'UPSTREAM_AUTH_FAILED', message } };
 }

@@ -9,7 +9,7 @@ import {
   SANDBOX_USER_IDS,
   SANDBOX_ZENDESK_CREDENTIALS,
 } from '../seed/zendesk-seed';
-import { createFakeZendesk, startFakeZendesk } from './fake-zendesk';
+import { SANDBOX_ZENDESK_OAUTH_CLIENT, createFakeZendesk, startFakeZendesk } from './fake-zendesk';
 import type { FakeZendeskOptions, RunningFakeZendesk } from './fake-zendesk';
 
 const BASIC = `Basic ${Buffer.from(
@@ -606,5 +606,73 @@ describe('persistence', () => {
       'order',
       'shipping',
     ]);
+  });
+});
+
+describe('fake Zendesk: expiring OAuth tokens', () => {
+  beforeEach(() => start());
+
+  const refresh = (refreshToken: string, clientSecret = SANDBOX_ZENDESK_OAUTH_CLIENT.secret) =>
+    call(
+      'POST',
+      '/oauth/tokens',
+      {
+        grant_type: 'refresh_token',
+        refresh_token: refreshToken,
+        client_id: SANDBOX_ZENDESK_OAUTH_CLIENT.id,
+        client_secret: clientSecret,
+      },
+      null,
+    );
+
+  it('answers a refresh with a new pair and deletes the old one', async () => {
+    const issued = fake.oauth.issueTokens();
+
+    const first = await refresh(issued.refreshToken);
+    const replayed = await refresh(issued.refreshToken);
+
+    expect(first.status).toBe(200);
+    expect(first.json).toEqual({
+      access_token: expect.any(String),
+      refresh_token: expect.any(String),
+      token_type: 'bearer',
+      scope: 'read write',
+      expires_in: 1800,
+      refresh_token_expires_in: expect.any(Number),
+    });
+    expect(replayed.status).toBe(400);
+    expect(replayed.json.error).toBe('invalid_grant');
+    const old = await call(
+      'GET',
+      '/api/v2/tickets/1.json',
+      undefined,
+      `Bearer ${issued.accessToken}`,
+    );
+    expect(old.status).toBe(401);
+    const fresh = await call(
+      'GET',
+      '/api/v2/tickets/1.json',
+      undefined,
+      `Bearer ${first.json.access_token}`,
+    );
+    expect(fresh.status).toBe(200);
+  });
+
+  it('answers an expired access token with invalid_token and a wrong client with invalid_client', async () => {
+    const issued = fake.oauth.issueTokens();
+    fake.oauth.expireAccessTokens();
+
+    const expired = await call(
+      'GET',
+      '/api/v2/tickets/1.json',
+      undefined,
+      `Bearer ${issued.accessToken}`,
+    );
+    const wrongClient = await refresh(issued.refreshToken, 'wrong');
+
+    expect(expired.status).toBe(401);
+    expect(expired.json.error).toBe('invalid_token');
+    expect(wrongClient.status).toBe(401);
+    expect(wrongClient.json.error).toBe('invalid_client');
   });
 });

@@ -47,6 +47,8 @@ import { openFakeZendeskStore } from './fake-zendesk-store';
 import type { FakeZendeskStore, JournalEntry } from './fake-zendesk-store';
 import { createFakeAppSigning } from './app-signing';
 import type { FakeAppSigning } from './app-signing';
+import { createFakeZendeskOAuth, zendeskOAuthErrors } from './oauth-tokens';
+import type { FakeOAuthClient, FakeZendeskOAuth } from './oauth-tokens';
 import { createRateLimitMiddleware } from './rate-limit';
 import { applyTicketUpdate, createTicketFromRequest, formatZendeskTime } from './ticket-changes';
 import type { AuditEvent, TicketChangeContext } from './ticket-changes';
@@ -64,6 +66,13 @@ import type { ZendeskReply } from './zendesk-json';
 
 /** How long Zendesk remembers an Idempotency-Key (Support API introduction: two hours). */
 const IDEMPOTENCY_TTL_MS = 2 * 60 * 60 * 1000;
+
+/** The sandbox account's OAuth client (public, like every sandbox credential). */
+export const SANDBOX_ZENDESK_OAUTH_CLIENT: FakeOAuthClient = {
+  id: 'data_connectors_sandbox',
+  secret: 'sandbox-oauth-client-secret',
+};
+
 /** Requests kept in the journal; older ones are dropped. */
 export const JOURNAL_LIMIT = 2000;
 
@@ -78,6 +87,8 @@ export interface FakeZendeskOptions {
   };
   /** Requests per minute before 429 (default 2500). */
   rateLimitPerMinute?: number;
+  /** OAuth clients that may refresh tokens at /oauth/tokens (default: the sandbox's one). */
+  oauthClients?: FakeOAuthClient[];
   /** Clock for timestamps and the rate-limit window. */
   now?: () => Date;
   /** Seed used when the store is empty (default: buildZendeskSeed). */
@@ -93,6 +104,8 @@ export interface FakeZendesk {
   journal: JournalEntry[];
   /** Zendesk's signing of signed-URL app locations (key pair per installed app). */
   apps: FakeAppSigning;
+  /** Expiring OAuth access tokens and rotating refresh tokens (oauth-tokens.ts). */
+  oauth: FakeZendeskOAuth;
   /** Releases nothing today (every change is written at once); kept so callers need not know. */
   close(): Promise<void>;
 }
@@ -446,8 +459,26 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
   });
   app.use(createRateLimitMiddleware({ limitPerMinute: options.rateLimitPerMinute ?? 2500, now }));
   app.use(createFaultMiddleware(faults));
+  const oauth = createFakeZendeskOAuth({
+    clients: options.oauthClients ?? [SANDBOX_ZENDESK_OAUTH_CLIENT],
+    now,
+  });
+  // The token endpoint sits at the account's root, outside the API, and needs no API auth.
+  app.post(
+    '/oauth/tokens',
+    express.json({ limit: '64kb' }),
+    express.urlencoded({ extended: false, limit: '64kb' }),
+    (req, res) => send(res, oauth.handleTokenRequest(req.body)),
+  );
   app.use((req, res, next) => {
-    const email = authenticateRequest(req.headers.authorization, credentials);
+    let email = authenticateRequest(req.headers.authorization, credentials);
+    if (email === null && classifyAuthorization(req.headers.authorization) === 'bearer') {
+      const state = oauth.checkAccessToken(
+        (req.headers.authorization ?? '').replace(/^bearer\s+/i, ''),
+      );
+      if (state === 'expired') return send(res, zendeskOAuthErrors.invalidToken());
+      if (state === 'valid') email = credentials.email;
+    }
     if (email === null) return send(res, zendeskErrors.unauthenticated());
     // Custom credentials may name a user the data does not have; act as the first admin then.
     const actor =
@@ -474,6 +505,7 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
     faults,
     journal: store.requests,
     apps,
+    oauth,
     close: async () => undefined,
   };
 }

@@ -4,6 +4,7 @@ import type { TicketContext } from './ticket-context';
 import type { ZendeskError } from './zendesk-errors';
 import type { Result } from '../../../../../shared/src/result';
 import { createZendeskTransport } from './zendesk-http';
+import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { ZendeskRequest, ZendeskResponse } from './zendesk-http';
 import {
   commentPageSchema,
@@ -18,7 +19,10 @@ import {
 } from './zendesk-schemas';
 
 export type ZendeskAuth =
-  { kind: 'apiToken'; email: string; apiToken: string } | { kind: 'oauth'; accessToken: string };
+  | { kind: 'apiToken'; email: string; apiToken: string }
+  | { kind: 'oauth'; accessToken: string }
+  /** Expiring OAuth tokens, refreshed by `source` (zendesk-oauth-refresh.ts). */
+  | { kind: 'oauthRefresh'; source: ZendeskAuthSource };
 
 export interface ZendeskClientOptions {
   /** e.g. https://acme.zendesk.com, or http://127.0.0.1:3000/sandbox/zendesk for the sandbox. */
@@ -160,6 +164,12 @@ const clientConfigSchema = z.strictObject({
       apiToken: z.string().min(1),
     }),
     z.strictObject({ kind: z.literal('oauth'), accessToken: z.string().min(1) }),
+    z.strictObject({
+      kind: z.literal('oauthRefresh'),
+      source: z.custom<ZendeskAuthSource>(
+        (value) => typeof (value as ZendeskAuthSource | null)?.authorization === 'function',
+      ),
+    }),
   ]),
   maxRetries: z.number().int().min(0).max(10),
   maxRetryWaitMs: z.number().int().min(0),
@@ -173,7 +183,8 @@ const MAX_FIELD_PAGES = 50;
 /** Walking a user's memberships stops here (100 per page: 5,000 groups or organizations). */
 const MAX_MEMBERSHIP_PAGES = 50;
 
-function buildAuthorization(auth: ZendeskAuth): string {
+function buildAuthorization(auth: ZendeskAuth): string | ZendeskAuthSource {
+  if (auth.kind === 'oauthRefresh') return auth.source;
   return auth.kind === 'apiToken'
     ? `Basic ${Buffer.from(`${auth.email}/token:${auth.apiToken}`).toString('base64')}`
     : `Bearer ${auth.accessToken}`;

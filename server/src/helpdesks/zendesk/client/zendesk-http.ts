@@ -3,12 +3,14 @@ import { decideRetry, parseRetryAfter } from './retry-policy';
 import type { AttemptOutcome } from './retry-policy';
 import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
 import type { ZendeskError } from './zendesk-errors';
+import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { Result } from '../../../../../shared/src/result';
 import { parseJson } from '../../../../../shared/src/parse-json';
 
 export interface TransportOptions {
   baseUrl: string;
-  authorization: string;
+  /** A fixed header (API token, long-lived OAuth token), or a source that refreshes it. */
+  authorization: string | ZendeskAuthSource;
   maxRetries: number;
   maxRetryWaitMs: number;
   timeoutMs: number;
@@ -62,13 +64,26 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
 export function createZendeskTransport(options: TransportOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
 
-  async function attempt(spec: ZendeskRequest, url: string): Promise<AttemptResult> {
+  const auth: ZendeskAuthSource =
+    typeof options.authorization === 'string'
+      ? {
+          authorization: () =>
+            Promise.resolve({ ok: true, value: options.authorization as string }),
+          onUnauthorized: () => Promise.resolve(false),
+        }
+      : options.authorization;
+
+  async function attempt(
+    spec: ZendeskRequest,
+    url: string,
+    authorization: string,
+  ): Promise<AttemptResult> {
     try {
       const response = await request(url, {
         method: spec.method,
         headers: {
           accept: spec.expect === 'text' ? '*/*' : 'application/json',
-          authorization: options.authorization,
+          authorization,
           'user-agent': 'data-connectors',
           ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
@@ -87,8 +102,22 @@ export function createZendeskTransport(options: TransportOptions) {
     const url = `${baseUrl}${spec.path}${query}`;
     const label = `${spec.method} ${spec.path}`;
     let waitedMs = 0;
+    let reauthorized = false;
     for (let attempts = 1; ; attempts += 1) {
-      const result = await attempt(spec, url);
+      const authorization = await auth.authorization();
+      if (!authorization.ok) {
+        return { ok: false, error: { ...authorization.error, attempts: attempts - 1 } };
+      }
+      const result = await attempt(spec, url, authorization.value);
+      // An expired OAuth token: refresh once and send again. Zendesk did not act on a 401, so
+      // this is safe even for requests that are not replay-safe.
+      if (result.kind === 'answer' && result.status === 401 && !reauthorized) {
+        reauthorized = true;
+        if (await auth.onUnauthorized(authorization.value)) continue;
+        // The refresh failed for good (a revoked grant): its error says what to do, a bare 401 does not.
+        const after = await auth.authorization();
+        if (!after.ok) return { ok: false, error: { ...after.error, attempts } };
+      }
       if (result.kind === 'answer' && result.status >= 200 && result.status < 300) {
         if (spec.expect === 'text') {
           return {

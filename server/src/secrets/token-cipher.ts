@@ -2,13 +2,16 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import type { Result } from '../../../shared/src/result';
 
 /**
- * Encryption at rest for OAuth tokens: AES-256-GCM with a key from the environment
+ * Encryption at rest for the OAuth tokens the server keeps in the data folder (authorization code
+ * connections in oauth-tokens.sqlite, the server's rotated Zendesk refresh token in
+ * zendesk-oauth-tokens.sealed): AES-256-GCM with a key from the environment
  * (TOKEN_ENCRYPTION_KEY). A copy of the data folder or a backup is then useless without the key.
  *
  * - A fresh 96-bit IV per sealing (NIST SP 800-38D §8.2.2: random IVs are safe far beyond the
  *   number of token writes a server makes).
- * - The connection id is authenticated data: a sealed value copied onto another connection's row
- *   does not open there, so one connection's tokens cannot be replayed as another's.
+ * - What a value is for (its `binding`: `connectionBinding(id)`, or a fixed purpose such as
+ *   `zendesk-oauth-tokens`) is authenticated data: a sealed value copied onto another connection's
+ *   row, or into another file, does not open there, so one credential cannot be replayed as another.
  * - Each sealed value names its key by a short fingerprint, so a server given a new key and the
  *   old one as TOKEN_ENCRYPTION_KEY_PREVIOUS still opens the old values (and re-seals them with
  *   the new key on their next write).
@@ -23,10 +26,10 @@ const KEY_BYTES = 32;
 const IV_BYTES = 12;
 
 export interface TokenCipher {
-  /** Encrypts `plaintext` for the row of `connectionId`. */
-  seal(plaintext: string, connectionId: string): string;
+  /** Encrypts `plaintext` for `binding` (what it is for; only the same binding opens it). */
+  seal(plaintext: string, binding: string): string;
   /** The plaintext, or why it cannot be had; never throws on bad input. */
-  open(sealed: string, connectionId: string): Result<string, TokenCipherError>;
+  open(sealed: string, binding: string): Result<string, TokenCipherError>;
   /** True when `sealed` uses a previous key and should be written again with the current one. */
   isStale(sealed: string): boolean;
 }
@@ -34,6 +37,19 @@ export interface TokenCipher {
 export interface TokenCipherError {
   code: 'TOKEN_UNREADABLE' | 'TOKEN_KEY_UNKNOWN';
   message: string;
+}
+
+/** TOKEN_ENCRYPTION_KEY and, during a rotation, TOKEN_ENCRYPTION_KEY_PREVIOUS (parse-env.ts). */
+export interface TokenEncryption {
+  key: Buffer;
+  previous: Buffer[];
+  /** The sandbox's public key (deriveSandboxTokenKey): protects nothing. */
+  sandboxDefault: boolean;
+}
+
+/** The binding of an OAuth connection's row: its tokens open for that connection only. */
+export function connectionBinding(connectionId: string): string {
+  return `connection:${connectionId}`;
 }
 
 function fingerprintOf(key: Buffer): string {
@@ -57,10 +73,10 @@ export function createTokenCipher(current: Buffer, previous: readonly Buffer[] =
   ]);
 
   return {
-    seal(plaintext, connectionId) {
+    seal(plaintext, binding) {
       const iv = randomBytes(IV_BYTES);
       const cipher = createCipheriv('aes-256-gcm', current, iv);
-      cipher.setAAD(Buffer.from(`connection:${connectionId}`, 'utf8'));
+      cipher.setAAD(Buffer.from(binding, 'utf8'));
       const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return [
         'v1',
@@ -70,8 +86,8 @@ export function createTokenCipher(current: Buffer, previous: readonly Buffer[] =
         ciphertext.toString('base64url'),
       ].join('.');
     },
-    open(sealed, connectionId) {
-      const parts = FORMAT.exec(sealed);
+    open(sealed, binding) {
+      const parts = FORMAT.exec(sealed.trim());
       if (!parts) {
         return { ok: false, error: { code: 'TOKEN_UNREADABLE', message: 'not a sealed token' } };
       }
@@ -89,13 +105,13 @@ export function createTokenCipher(current: Buffer, previous: readonly Buffer[] =
           error: {
             code: 'TOKEN_KEY_UNKNOWN',
             message:
-              'sealed with another TOKEN_ENCRYPTION_KEY (set the old one as TOKEN_ENCRYPTION_KEY_PREVIOUS, or connect again)',
+              'sealed with another TOKEN_ENCRYPTION_KEY (set the old one as TOKEN_ENCRYPTION_KEY_PREVIOUS)',
           },
         };
       }
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
-        decipher.setAAD(Buffer.from(`connection:${connectionId}`, 'utf8'));
+        decipher.setAAD(Buffer.from(binding, 'utf8'));
         decipher.setAuthTag(Buffer.from(tag, 'base64url'));
         const plaintext = Buffer.concat([
           decipher.update(Buffer.from(ciphertext, 'base64url')),
@@ -103,7 +119,7 @@ export function createTokenCipher(current: Buffer, previous: readonly Buffer[] =
         ]);
         return { ok: true, value: plaintext.toString('utf8') };
       } catch {
-        // GCM's tag did not verify: altered, truncated, or moved from another connection's row.
+        // GCM's tag did not verify: altered, truncated, or moved from another binding.
         return {
           ok: false,
           error: { code: 'TOKEN_UNREADABLE', message: 'the sealed token does not authenticate' },
@@ -111,9 +127,14 @@ export function createTokenCipher(current: Buffer, previous: readonly Buffer[] =
       }
     },
     isStale(sealed) {
-      return FORMAT.exec(sealed)?.[1] !== currentId;
+      return FORMAT.exec(sealed.trim())?.[1] !== currentId;
     },
   };
+}
+
+/** The cipher of the environment's keys; undefined on a live server without TOKEN_ENCRYPTION_KEY. */
+export function tokenCipherOf(encryption: TokenEncryption | undefined): TokenCipher | undefined {
+  return encryption ? createTokenCipher(encryption.key, encryption.previous) : undefined;
 }
 
 /**
