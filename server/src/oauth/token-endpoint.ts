@@ -14,12 +14,8 @@ import { decodeJwt } from 'jose';
 import * as z from 'zod';
 import type { Result } from '../../../shared/src/result';
 import type { AuthorizationCodeConfig } from '../request/auth/oauth2-authorization-code';
+import { formEncodeCredential, postTokenForm } from '../request/auth/oauth2-client-credentials';
 import type { TokenEgress } from '../request/auth/oauth2-client-credentials';
-import { createStaticAuthProvider } from '../request/auth/static-auth';
-import type { SendPolicy } from '../request/request-types';
-import { sendRequest } from '../request/send-request';
-
-const TOKEN_RESPONSE_MAX_BYTES = 64 * 1024;
 
 // Loose on purpose: RFC 6749 §5.1 lets servers add fields (Google's id_token, Salesforce's
 // instance_url); only the fields used here are checked.
@@ -61,11 +57,6 @@ export type TokenGrant =
   | { grantType: 'authorization_code'; code: string; redirectUri: string; codeVerifier?: string }
   | { grantType: 'refresh_token'; refreshToken: string };
 
-/** application/x-www-form-urlencoded, as RFC 6749 Appendix B requires for Basic credentials. */
-function formEncode(value: string): string {
-  return new URLSearchParams([['', value]]).toString().slice(1);
-}
-
 /** An error_description is the server's words: one short printable line at most. */
 function describeServerWords(text: string | undefined): string {
   if (!text) return '';
@@ -98,16 +89,6 @@ export async function requestTokenGrant(
     ok: false,
     error: { kind: 'failed', message },
   });
-  let tokenUrl: URL;
-  try {
-    tokenUrl = new URL(config.tokenUrl);
-  } catch {
-    return failed('The token URL is not valid');
-  }
-  if (tokenUrl.protocol !== 'https:' && !egress.allowPrivateNetwork) {
-    return failed(`The token URL for ${tokenUrl.host} must use https`);
-  }
-
   const form = new URLSearchParams({ grant_type: grant.grantType });
   if (grant.grantType === 'authorization_code') {
     form.set('code', grant.code);
@@ -116,49 +97,27 @@ export async function requestTokenGrant(
   } else {
     form.set('refresh_token', grant.refreshToken);
   }
-  const headers: Record<string, string> = {};
+  const clientHeaders: Record<string, string> = {};
   if (config.tokenEndpointAuth === 'client_secret_post') {
     form.set('client_id', config.clientId);
     form.set('client_secret', config.clientSecret);
   } else {
-    const basic = `${formEncode(config.clientId)}:${formEncode(config.clientSecret)}`;
-    headers.authorization = `Basic ${Buffer.from(basic, 'utf8').toString('base64')}`;
+    const basic = `${formEncodeCredential(config.clientId)}:${formEncodeCredential(config.clientSecret)}`;
+    clientHeaders.authorization = `Basic ${Buffer.from(basic, 'utf8').toString('base64')}`;
   }
 
-  const policy: SendPolicy = {
-    timeoutMs: egress.timeoutMs,
-    maxResponseBytes: TOKEN_RESPONSE_MAX_BYTES,
-    allowedHosts: [tokenUrl.hostname],
-    baseOrigin: tokenUrl.origin,
-    allowPrivateNetwork: egress.allowPrivateNetwork,
-    // A token endpoint that redirects is misconfigured; following it would re-post the secrets.
-    maxRedirects: 0,
-    // Not retried: a code is single-use, and a rotating refresh token may be spent by a request
-    // whose answer was lost; a second try would then read as invalid_grant.
-    retry: {
-      maxAttempts: 1,
-      initialDelayMs: 0,
-      maxDelayMs: 0,
-      retryOnStatus: [],
-      retryNonIdempotent: false,
-    },
-  };
-  const result = await sendRequest(
-    {
-      method: 'POST',
-      url: tokenUrl.href,
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: form.toString(),
-    },
-    policy,
-    {
-      auth: createStaticAuthProvider(headers),
-      ...(egress.lookup === undefined ? {} : { lookup: egress.lookup }),
-      ...(egress.dispatcher === undefined ? {} : { dispatcher: egress.dispatcher }),
-    },
-  );
-  const host = tokenUrl.host;
-  if (!result.ok) return failed(`The token endpoint ${host} failed: ${result.error.message}`);
+  // Not retried: a code is single-use, and a rotating refresh token may be spent by a request
+  // whose answer was lost; a second try would then read as invalid_grant.
+  const posted = await postTokenForm({ tokenUrl: config.tokenUrl, form, clientHeaders }, egress, {
+    maxAttempts: 1,
+    initialDelayMs: 0,
+    maxDelayMs: 0,
+    retryOnStatus: [],
+    retryNonIdempotent: false,
+  });
+  if (!posted.ok) return failed(posted.error);
+  const { host } = posted.value;
+  const result = posted.value;
   if (result.status < 200 || result.status >= 300) {
     const oauthError = tokenErrorSchema.safeParse(result.json);
     if (!oauthError.success) return failed(`The token endpoint ${host} answered ${result.status}`);

@@ -85,7 +85,7 @@ export function createClientCredentialsProvider(
     if (config.scope !== undefined) form.set('scope', config.scope);
     if (config.audience !== undefined) form.set('audience', config.audience);
     const clientAuth = Buffer.from(
-      `${formEncode(config.clientId)}:${formEncode(config.clientSecret)}`,
+      `${formEncodeCredential(config.clientId)}:${formEncodeCredential(config.clientSecret)}`,
       'utf8',
     ).toString('base64');
     return requestToken(
@@ -172,60 +172,23 @@ export async function requestToken(
   egress: TokenEgress,
   now: () => number,
 ): Promise<Result<CachedToken, SendError>> {
-  let tokenUrl: URL;
-  try {
-    tokenUrl = new URL(request.tokenUrl);
-  } catch {
-    return authFailed('The token URL is not valid');
-  }
-  if (tokenUrl.protocol !== 'https:' && !egress.allowPrivateNetwork) {
-    return authFailed(`The token URL for ${tokenUrl.host} must use https`);
-  }
-
-  const policy: SendPolicy = {
-    timeoutMs: egress.timeoutMs,
-    maxResponseBytes: TOKEN_RESPONSE_MAX_BYTES,
-    allowedHosts: [tokenUrl.hostname],
-    baseOrigin: tokenUrl.origin,
-    allowPrivateNetwork: egress.allowPrivateNetwork,
-    // A token endpoint that redirects is misconfigured; following it would re-post the credentials.
-    maxRedirects: 0,
-    // Asking for a token has no side effect, so a POST retry is safe here.
-    retry: {
-      maxAttempts: 2,
-      initialDelayMs: 200,
-      maxDelayMs: 1000,
-      retryOnStatus: [429, 502, 503, 504],
-      retryNonIdempotent: true,
-      maxTotalWaitMs: 2000,
-    },
-  };
-  const result = await sendRequest(
-    {
-      method: 'POST',
-      url: tokenUrl.href,
-      headers: {
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-      },
-      body: request.form.toString(),
-    },
-    policy,
-    {
-      auth: createStaticAuthProvider(request.clientHeaders),
-      ...(egress.lookup === undefined ? {} : { lookup: egress.lookup }),
-      ...(egress.dispatcher === undefined ? {} : { dispatcher: egress.dispatcher }),
-    },
-  );
-  const host = tokenUrl.host;
-  if (!result.ok) {
-    return authFailed(`The token endpoint ${host} failed: ${result.error.message}`);
-  }
-  if (result.status < 200 || result.status >= 300) {
+  // Asking for a token has no side effect, so a POST retry is safe here.
+  const posted = await postTokenForm(request, egress, {
+    maxAttempts: 2,
+    initialDelayMs: 200,
+    maxDelayMs: 1000,
+    retryOnStatus: [429, 502, 503, 504],
+    retryNonIdempotent: true,
+    maxTotalWaitMs: 2000,
+  });
+  if (!posted.ok) return authFailed(posted.error);
+  const { host, status } = posted.value;
+  const result = posted.value;
+  if (status < 200 || status >= 300) {
     const oauthError = tokenErrorSchema.safeParse(result.json);
     const detail = oauthError.success ? ` (${oauthError.data.error})` : '';
     // No `status` on the error: callers would read it as the connector upstream's status.
-    return authFailed(`The token endpoint ${host} answered ${result.status}${detail}`);
+    return authFailed(`The token endpoint ${host} answered ${status}${detail}`);
   }
   const parsed = tokenResponseSchema.safeParse(result.json);
   if (!parsed.success) {
@@ -253,8 +216,58 @@ export async function requestToken(
 }
 
 /** application/x-www-form-urlencoded, as RFC 6749 Appendix B requires for Basic client credentials. */
-function formEncode(value: string): string {
+export function formEncodeCredential(value: string): string {
   return new URLSearchParams([['', value]]).toString().slice(1);
+}
+
+/**
+ * Posts a grant's form to a token endpoint (RFC 6749 §3.2) through the connector egress guard:
+ * its host is the only one allowed, https unless the connection is a local one, and no redirects
+ * (a redirect would re-post the credentials). The caller reads the answer: grants differ in what
+ * a failure means and whether a retry is safe.
+ */
+export async function postTokenForm(
+  request: TokenRequest,
+  egress: TokenEgress,
+  retry: SendPolicy['retry'],
+): Promise<Result<{ host: string; status: number; json: unknown }, string>> {
+  let tokenUrl: URL;
+  try {
+    tokenUrl = new URL(request.tokenUrl);
+  } catch {
+    return { ok: false, error: 'The token URL is not valid' };
+  }
+  if (tokenUrl.protocol !== 'https:' && !egress.allowPrivateNetwork) {
+    return { ok: false, error: `The token URL for ${tokenUrl.host} must use https` };
+  }
+  const policy: SendPolicy = {
+    timeoutMs: egress.timeoutMs,
+    maxResponseBytes: TOKEN_RESPONSE_MAX_BYTES,
+    allowedHosts: [tokenUrl.hostname],
+    baseOrigin: tokenUrl.origin,
+    allowPrivateNetwork: egress.allowPrivateNetwork,
+    maxRedirects: 0,
+    retry,
+  };
+  const result = await sendRequest(
+    {
+      method: 'POST',
+      url: tokenUrl.href,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+      body: request.form.toString(),
+    },
+    policy,
+    {
+      auth: createStaticAuthProvider(request.clientHeaders),
+      ...(egress.lookup === undefined ? {} : { lookup: egress.lookup }),
+      ...(egress.dispatcher === undefined ? {} : { dispatcher: egress.dispatcher }),
+    },
+  );
+  const host = tokenUrl.host;
+  if (!result.ok) {
+    return { ok: false, error: `The token endpoint ${host} failed: ${result.error.message}` };
+  }
+  return { ok: true, value: { host, status: result.status, json: result.json } };
 }
 
 export function authFailed(message: string): Result<never, SendError> {
