@@ -66,11 +66,19 @@ describe('connectors test', () => {
     const file = join(stack.dataDir, 'answer.json');
     writeFileSync(
       file,
-      JSON.stringify({ orders: [{ financial_status: 'refunded', fulfillments: [] }] }),
+      JSON.stringify({
+        orders: [{ financial_status: 'refunded', fulfillments: [], customer: { email: 'a@b.c' } }],
+      }),
     );
     const result = await cli('shopify_order_lookup', '--ticket', '1', '--response', file);
     expect(result.code).toBe(0);
     expect(result.out).toContain('outputs.payment_status (financial_status) → refunded');
+    expect(result.out).toContain('Other outputs this answer offers (add to "response.outputs"):');
+    expect(result.out).toContain(
+      '  {"name":"customer_email","label":"Customer email","path":"customer.email"}   e.g. a@b.c\n',
+    );
+    // The paths it already reads are not offered again.
+    expect(result.out).not.toContain('"path":"financial_status"');
     expect(result.out).toContain('Payment status (custom_fields.360001000002) = refunded');
     expect(result.out).toContain('(not written: this is a test)');
   });

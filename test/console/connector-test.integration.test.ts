@@ -130,6 +130,14 @@ describe('a pasted response', () => {
     );
     // Nothing was written to the ticket.
     expect(stack.ticket(1).customFields['360001000002']).not.toBe('paid');
+    // The answer's other fields are offered as outputs, with paths from the connector's root
+    // (orders[0]); the ones it already reads are marked.
+    expect(report.answer.suggestedOutputs).toContainEqual(
+      expect.objectContaining({ path: 'currency', example: 'EUR', used: false }),
+    );
+    expect(report.answer.suggestedOutputs).toContainEqual(
+      expect.objectContaining({ path: 'financial_status', used: true }),
+    );
   });
 
   it('says why the run would be empty when a path finds nothing', async () => {

@@ -261,6 +261,34 @@ function Report(props: { report: TestReport }) {
               ))}
             </tbody>
           </table>
+          {report.answer.suggestedOutputs.some((output) => !output.used) && (
+            <>
+              <h3>Other outputs this answer offers</h3>
+              <p class="muted">
+                Add the ones to show or write back to <code>response.outputs</code> (Edit tab).
+              </p>
+              <table class="table" data-testid="test-suggestions">
+                <tbody>
+                  {report.answer.suggestedOutputs
+                    .filter((output) => !output.used)
+                    .map((output) => (
+                      <tr data-suggestion={output.path}>
+                        <td>
+                          <code>
+                            {JSON.stringify({
+                              name: output.name,
+                              label: output.label,
+                              path: output.path,
+                            })}
+                          </code>
+                        </td>
+                        <td>{formatValue(output.example)}</td>
+                      </tr>
+                    ))}
+                </tbody>
+              </table>
+            </>
+          )}
         </>
       )}
       {report.writeBack && (

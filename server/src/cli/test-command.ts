@@ -71,6 +71,15 @@ export function formatTestReport(report: ConnectorTestReport): string {
         `  ${path.rule} (${path.expression}) → ${show(path.found)}${path.problem ? `   PROBLEM: ${path.problem}` : ''}${path.effect ? `   ${path.effect}` : ''}`,
       );
     }
+    const offered = answer.suggestedOutputs.filter((output) => !output.used);
+    if (offered.length) {
+      lines.push('', 'Other outputs this answer offers (add to "response.outputs"):');
+      for (const output of offered) {
+        lines.push(
+          `  ${JSON.stringify({ name: output.name, label: output.label, path: output.path })}   e.g. ${show(output.example)}`,
+        );
+      }
+    }
   }
   if (report.writeBack) {
     lines.push('', `Write-back on ${report.writeBack.outcome} (not written: this is a test)`);

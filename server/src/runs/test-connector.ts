@@ -13,6 +13,7 @@ import { createRunId } from '../run-log/run-record';
 import type { RunRecord, TargetSystem } from '../run-log/run-record';
 import type { HelpdeskErrorCode } from './helpdesk-port';
 import type { ConsoleTestReport, TestedInput } from '../../../shared/src/console/console-contracts';
+import { suggestOutputs } from '../drafts/suggest-outputs';
 import { maskNamed, redactedOutputNames } from './run-connector';
 import type { RunDeps } from './run-connector';
 
@@ -311,6 +312,7 @@ export async function testConnector(
         paths: redaction.deep(explained?.paths ?? []),
         outputs: shownOutputs,
         bodyExcerpt: redaction.text(answer.bodyText.slice(0, BODY_EXCERPT)),
+        suggestedOutputs: suggestFromAnswer(connector, answer, explained?.paths ?? [], redaction),
       },
       writeBack: {
         outcome: writeOutcome,
@@ -320,4 +322,33 @@ export async function testConnector(
       },
     },
   };
+}
+
+const SUGGESTED_OUTPUTS = 30;
+
+/**
+ * The outputs a tested answer offers. Output paths start where the connector's `root` points,
+ * so the suggestions do too when it has one and it found something.
+ */
+function suggestFromAnswer(
+  connector: CompiledConnector,
+  answer: UpstreamAnswer,
+  paths: readonly { rule: string; found?: unknown }[],
+  redaction: RunRedaction,
+): NonNullable<ConsoleTestReport['answer']>['suggestedOutputs'] {
+  if (answer.json === undefined) return [];
+  const root = paths.find((path) => path.rule === 'response.root')?.found;
+  const base = root !== undefined && root !== null ? root : answer.json;
+  const used = new Set(connector.response.outputs.map((output) => output.def.path));
+  return suggestOutputs(base)
+    .slice(0, SUGGESTED_OUTPUTS)
+    .map((suggestion) => ({
+      name: suggestion.name,
+      label: suggestion.label,
+      path: suggestion.path,
+      type: suggestion.type,
+      // The example is the upstream's data: masked like the rest of the report.
+      example: redaction.deep(suggestion.example),
+      used: used.has(suggestion.path),
+    }));
 }

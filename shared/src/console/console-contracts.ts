@@ -141,6 +141,19 @@ export interface ConsoleTestReport {
     outputs: { name: string; label: string; path: string; value: unknown }[];
     /** The first 4 KiB of the body, secrets masked. */
     bodyExcerpt: string;
+    /**
+     * Outputs this answer could give (a JMESPath path per field, counts and joined lists for
+     * arrays), marked `used` when the connector already reads that path: a connector's outputs
+     * from the answer the admin just tested, instead of from a file.
+     */
+    suggestedOutputs: {
+      name: string;
+      label: string;
+      path: string;
+      type: string;
+      example: unknown;
+      used: boolean;
+    }[];
   };
   /** What the run would write for this outcome: nothing is written by a test. */
   writeBack?: {
