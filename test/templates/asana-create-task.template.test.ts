@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import {
   ASANA_PROJECT_GID,
@@ -6,22 +6,18 @@ import {
   ASANA_WORKSPACE_GID,
   startAsanaFixture,
 } from './fixtures/asana-fixture';
-import type { FixtureServer } from './support/start-fixture-server';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { useTemplateStack } from './support/start-template-stack';
 
 /** The Asana create-task template against a fixture answering as Asana's docs show. */
 
 const TASK_FIELD = String(SANDBOX_FIELD_IDS.trackingNumber);
 const TICKET = 4;
 
-let fixture: FixtureServer;
-let added: TemplateStack;
 const projectGids = new Set([ASANA_PROJECT_GID]);
 
-beforeAll(async () => {
-  fixture = await startAsanaFixture({ projectGids });
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startAsanaFixture({ projectGids }),
+  (fixture) => ({
     templateId: 'asana_create_task',
     fixtureBaseUrl: fixture.baseUrl,
     choices: {
@@ -32,21 +28,15 @@ beforeAll(async () => {
       },
     },
     secrets: { ASANA_TOKEN },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  projectGids.add(ASANA_PROJECT_GID);
-  added.stack.zendesk.store.reset();
-});
+  }),
+  () => {
+    projectGids.add(ASANA_PROJECT_GID);
+  },
+);
 
 describe('template asana_create_task', () => {
   it('creates the task, writes its address to the chosen field, tags the ticket and links to it', async () => {
-    const res = await added.runOnTicket(TICKET);
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'success',
       message: 'Created Asana task 1206000000000301.',
@@ -56,7 +46,7 @@ describe('template asana_create_task', () => {
         url: `https://app.asana.com/0/${ASANA_PROJECT_GID}/1206000000000301`,
       },
     });
-    const ticket = added.stack.ticket(TICKET);
+    const ticket = suite.added.stack.ticket(TICKET);
     expect(ticket.customFields[TASK_FIELD]).toBe(
       `https://app.asana.com/0/${ASANA_PROJECT_GID}/1206000000000301`,
     );
@@ -64,8 +54,8 @@ describe('template asana_create_task', () => {
   });
 
   it('sends exactly the documented body, the fields wrapped in "data", with the bearer token', async () => {
-    await added.runOnTicket(TICKET);
-    const sent = fixture.journal.at(-1);
+    await suite.added.runOnTicket(TICKET);
+    const sent = suite.fixture.journal.at(-1);
     expect(sent).toMatchObject({ method: 'POST', path: '/api/1.0/tasks', query: {} });
     expect(sent?.headers.authorization).toBe(`Bearer ${ASANA_TOKEN}`);
     expect(sent?.body).toEqual({
@@ -80,28 +70,28 @@ describe('template asana_create_task', () => {
   });
 
   it('is refused by the tag guard when run a second time on the same ticket', async () => {
-    expect((await added.runOnTicket(TICKET)).body).toMatchObject({ outcome: 'success' });
-    const sent = fixture.journal.length;
-    const second = await added.runOnTicket(TICKET);
+    expect((await suite.added.runOnTicket(TICKET)).body).toMatchObject({ outcome: 'success' });
+    const sent = suite.fixture.journal.length;
+    const second = await suite.added.runOnTicket(TICKET);
     expect(second.status).toBe(422);
     expect(second.body).toMatchObject({ error: { code: 'CONNECTOR_NOT_APPLICABLE' } });
-    expect(fixture.journal.length).toBe(sent);
+    expect(suite.fixture.journal.length).toBe(sent);
   });
 
   it('follows the fail path with a clear message when the project does not exist', async () => {
     projectGids.delete(ASANA_PROJECT_GID);
-    const res = await added.runOnTicket(TICKET);
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR' },
       message: `Asana refused the task. Ask an admin to check that workspace ${ASANA_WORKSPACE_GID} and project ${ASANA_PROJECT_GID} exist and the token's user is a member of the project.`,
     });
-    expect(added.stack.ticket(TICKET).tags).not.toContain('asana_task_created');
+    expect(suite.added.stack.ticket(TICKET).tags).not.toContain('asana_task_created');
   });
 
   it('follows the fail path when the token is refused', async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(TICKET);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR' },
@@ -111,14 +101,14 @@ describe('template asana_create_task', () => {
   });
 
   it('follows the fail path when rate limited, without repeating the POST', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(TICKET);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       message:
         'Asana is busy or rate limiting the server. No task was created; try again in a minute.',
     });
-    expect(fixture.journal.length - before).toBe(1);
+    expect(suite.fixture.journal.length - before).toBe(1);
   });
 });

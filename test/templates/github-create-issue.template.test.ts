@@ -1,21 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { GITHUB_REPO, GITHUB_TOKEN, startGithubFixture } from './fixtures/github-fixture';
-import type { GithubFixture } from './fixtures/github-fixture';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { startTemplateStack, useTemplateStack } from './support/start-template-stack';
 
 /** The GitHub issue template against a fixture answering as GitHub's REST docs show. */
 
 const NUMBER_FIELD = String(SANDBOX_FIELD_IDS.jiraIssueKey);
 const URL_FIELD = String(SANDBOX_FIELD_IDS.trackingNumber);
 
-let fixture: GithubFixture;
-let added: TemplateStack;
-
-beforeAll(async () => {
-  fixture = await startGithubFixture();
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startGithubFixture(),
+  (fixture) => ({
     templateId: 'github_create_issue',
     fixtureBaseUrl: fixture.baseUrl,
     choices: {
@@ -27,22 +22,16 @@ beforeAll(async () => {
       },
     },
     secrets: { GITHUB_TOKEN },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  fixture.rateLimitWith(429);
-  added.stack.zendesk.store.reset();
-});
+  }),
+  (fixture) => {
+    fixture.rateLimitWith(429);
+  },
+);
 
 describe('template github_create_issue', () => {
   it('creates the issue and writes its number and URL to the ticket', async () => {
-    const res = await added.runOnTicket(4);
-    const number = 1347 + fixture.issues.length - 1;
+    const res = await suite.added.runOnTicket(4);
+    const number = 1347 + suite.fixture.issues.length - 1;
     const url = `https://github.com/octocat/Hello-World/issues/${number}`;
     expect(res.body).toMatchObject({
       outcome: 'success',
@@ -50,7 +39,7 @@ describe('template github_create_issue', () => {
       writes: { status: 'written' },
       link: { label: `octocat/Hello-World#${number}`, url },
     });
-    const ticket = added.stack.ticket(4);
+    const ticket = suite.added.stack.ticket(4);
     expect(ticket.customFields).toMatchObject({
       [NUMBER_FIELD]: String(number),
       [URL_FIELD]: url,
@@ -60,8 +49,8 @@ describe('template github_create_issue', () => {
   });
 
   it('sends the documented headers and a JSON body from the ticket', async () => {
-    await added.runOnTicket(1, { title: 'Order "#1001" never arrived' });
-    const sent = fixture.journal.at(-1);
+    await suite.added.runOnTicket(1, { title: 'Order "#1001" never arrived' });
+    const sent = suite.fixture.journal.at(-1);
     expect(sent).toMatchObject({ method: 'POST', path: '/repos/octocat/Hello-World/issues' });
     expect(sent?.body).toEqual({
       title: 'Order "#1001" never arrived',
@@ -79,18 +68,18 @@ describe('template github_create_issue', () => {
   });
 
   it('is no longer offered on a ticket it has filed', async () => {
-    await added.runOnTicket(2);
-    const count = fixture.issues.length;
-    const again = await added.runOnTicket(2);
+    await suite.added.runOnTicket(2);
+    const count = suite.fixture.issues.length;
+    const again = await suite.added.runOnTicket(2);
     expect(again.status).toBe(422);
     expect(again.body).toMatchObject({ error: { code: 'CONNECTOR_NOT_APPLICABLE' } });
-    expect(fixture.issues.length).toBe(count);
+    expect(suite.fixture.issues.length).toBe(count);
   });
 
   it('fails (not "empty") with the notFound message when the token cannot see the repository', async () => {
     const other = await startTemplateStack({
       templateId: 'github_create_issue',
-      fixtureBaseUrl: fixture.baseUrl,
+      fixtureBaseUrl: suite.fixture.baseUrl,
       choices: { values: { owner: 'octocat', repo: 'secret-repo' } },
       secrets: { GITHUB_TOKEN },
     });
@@ -111,28 +100,28 @@ describe('template github_create_issue', () => {
   it('sends no label when the admin chose none', async () => {
     const unlabelled = await startTemplateStack({
       templateId: 'github_create_issue',
-      fixtureBaseUrl: fixture.baseUrl,
+      fixtureBaseUrl: suite.fixture.baseUrl,
       choices: { values: { ...GITHUB_REPO } },
       secrets: { GITHUB_TOKEN },
     });
     try {
       expect((await unlabelled.runOnTicket(6)).body).toMatchObject({ outcome: 'success' });
-      expect(fixture.journal.at(-1)?.body).toMatchObject({ labels: [] });
+      expect(suite.fixture.journal.at(-1)?.body).toMatchObject({ labels: [] });
     } finally {
       await unlabelled.close();
     }
   });
 
   it('follows the fail path when GitHub refuses the token', async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(3);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(3);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR', message: expect.stringContaining('Bad credentials') },
       message:
         "GitHub refused the server's token, or its rate limit is used up (GitHub answers 403 to both). Ask an admin to check the GITHUB_TOKEN secret; nothing was created.",
     });
-    const ticket = added.stack.ticket(3);
+    const ticket = suite.added.stack.ticket(3);
     expect(ticket.tags).not.toContain('github_issue_created');
     expect(ticket.notes.at(-1)).toMatch(
       /^Creating the GitHub issue in octocat\/Hello-World failed/,
@@ -140,20 +129,20 @@ describe('template github_create_issue', () => {
   });
 
   it('follows the fail path on a 429 without retrying the POST', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(3);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(3);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       message: 'GitHub is rate limiting the server; nothing was created. Try again in a minute.',
     });
-    expect(fixture.journal.length - before).toBe(1);
+    expect(suite.fixture.journal.length - before).toBe(1);
   });
 
   it('says the rate limit may be the cause when GitHub answers it with 403', async () => {
-    fixture.setMode('rateLimited');
-    fixture.rateLimitWith(403);
-    const res = await added.runOnTicket(3);
+    suite.fixture.setMode('rateLimited');
+    suite.fixture.rateLimitWith(403);
+    const res = await suite.added.runOnTicket(3);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       message: expect.stringContaining('or its rate limit is used up'),

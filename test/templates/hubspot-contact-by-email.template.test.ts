@@ -1,41 +1,28 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { HUBSPOT_TOKEN, startHubSpotFixture } from './fixtures/hubspot-fixture';
-import type { FixtureServer } from './support/start-fixture-server';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { useTemplateStack } from './support/start-template-stack';
 
 /** The HubSpot contact lookup against HubSpot's CRM v3 API as documented. */
 
 const LIFECYCLE = String(SANDBOX_FIELD_IDS.paymentStatus);
 const COMPANY = String(SANDBOX_FIELD_IDS.trackingNumber);
 
-let fixture: FixtureServer;
-let added: TemplateStack;
-
-beforeAll(async () => {
-  fixture = await startHubSpotFixture();
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startHubSpotFixture(),
+  (fixture) => ({
     templateId: 'hubspot_contact_by_email',
     fixtureBaseUrl: fixture.baseUrl,
     choices: {
       values: { portal_id: '4891203', lifecycle_field: LIFECYCLE, company_field: COMPANY },
     },
     secrets: { HUBSPOT_TOKEN },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  added.stack.zendesk.store.reset();
-});
+  }),
+);
 
 describe('template hubspot_contact_by_email', () => {
   it('finds the requester by email and writes lifecycle stage and company', async () => {
-    const res = await added.runOnTicket(1);
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'success',
       message: 'Maria Lopez (Lopez Designs): customer.',
@@ -45,11 +32,11 @@ describe('template hubspot_contact_by_email', () => {
       },
       writes: { status: 'written' },
     });
-    expect(added.stack.ticket(1).customFields).toMatchObject({
+    expect(suite.added.stack.ticket(1).customFields).toMatchObject({
       [LIFECYCLE]: 'customer',
       [COMPANY]: 'Lopez Designs',
     });
-    const sent = fixture.journal.at(-1);
+    const sent = suite.fixture.journal.at(-1);
     // The email is one path segment, its "@" percent-encoded.
     expect(sent).toMatchObject({
       method: 'GET',
@@ -60,17 +47,17 @@ describe('template hubspot_contact_by_email', () => {
   });
 
   it('is "empty" when HubSpot answers 404 for the email', async () => {
-    const res = await added.runOnTicket(2);
+    const res = await suite.added.runOnTicket(2);
     expect(res.body).toMatchObject({
       outcome: 'empty',
       message: 'No HubSpot contact with the email chen@example.com.',
     });
-    expect(added.stack.ticket(2).customFields[LIFECYCLE] ?? null).toBeNull();
+    expect(suite.added.stack.ticket(2).customFields[LIFECYCLE] ?? null).toBeNull();
   });
 
   it('follows the fail path on 401 INVALID_AUTHENTICATION', async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: {
@@ -85,14 +72,14 @@ describe('template hubspot_contact_by_email', () => {
   });
 
   it('follows the fail path after retrying 429 TEN_SECONDLY_ROLLING', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' },
       message: 'HubSpot is rate limiting the server. Try again in a minute.',
     });
-    expect(fixture.journal.length - before).toBe(3);
+    expect(suite.fixture.journal.length - before).toBe(3);
   });
 });

@@ -1,21 +1,16 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { SHOPIFY_TOKEN, startShopifyFixture } from './fixtures/shopify-fixture';
-import type { ShopifyFixture } from './fixtures/shopify-fixture';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { useTemplateStack } from './support/start-template-stack';
 
 /** The Shopify customer lookup against the GraphQL Admin API as documented. */
 
 const ORDERS = String(SANDBOX_FIELD_IDS.paymentStatus);
 const SPENT = String(SANDBOX_FIELD_IDS.trackingNumber);
 
-let fixture: ShopifyFixture;
-let added: TemplateStack;
-
-beforeAll(async () => {
-  fixture = await startShopifyFixture();
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startShopifyFixture(),
+  (fixture) => ({
     templateId: 'shopify_customer_by_email',
     fixtureBaseUrl: fixture.baseUrl,
     choices: {
@@ -27,21 +22,15 @@ beforeAll(async () => {
       },
     },
     secrets: { SHOPIFY_ADMIN_TOKEN: SHOPIFY_TOKEN },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  fixture.setGraphqlThrottled(false);
-  added.stack.zendesk.store.reset();
-});
+  }),
+  (fixture) => {
+    fixture.setGraphqlThrottled(false);
+  },
+);
 
 describe('template shopify_customer_by_email', () => {
   it('finds the requester with a GraphQL customers query and writes orders and total spent', async () => {
-    const res = await added.runOnTicket(1);
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'success',
       message: 'Maria Lopez: 3 orders, 412.50 EUR spent.',
@@ -51,11 +40,11 @@ describe('template shopify_customer_by_email', () => {
       },
       writes: { status: 'written' },
     });
-    expect(added.stack.ticket(1).customFields).toMatchObject({
+    expect(suite.added.stack.ticket(1).customFields).toMatchObject({
       [ORDERS]: '3',
       [SPENT]: '412.50 EUR',
     });
-    const sent = fixture.journal.at(-1);
+    const sent = suite.fixture.journal.at(-1);
     expect(sent).toMatchObject({
       method: 'POST',
       path: '/admin/api/2025-10/graphql.json',
@@ -70,7 +59,7 @@ describe('template shopify_customer_by_email', () => {
   });
 
   it('is "empty" when no customer has the email', async () => {
-    const res = await added.runOnTicket(2);
+    const res = await suite.added.runOnTicket(2);
     expect(res.body).toMatchObject({
       outcome: 'empty',
       message: 'No Shopify customer with the email chen@example.com.',
@@ -78,8 +67,8 @@ describe('template shopify_customer_by_email', () => {
   });
 
   it("follows the fail path with Shopify's 401 when the token is refused", async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR' },
@@ -89,8 +78,8 @@ describe('template shopify_customer_by_email', () => {
   });
 
   it('follows the fail path when the GraphQL answer is THROTTLED (HTTP 200)', async () => {
-    fixture.setGraphqlThrottled(true);
-    const res = await added.runOnTicket(1);
+    suite.fixture.setGraphqlThrottled(true);
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: {
@@ -99,17 +88,17 @@ describe('template shopify_customer_by_email', () => {
       },
       message: 'Shopify is rate limiting the server. Try again in a minute.',
     });
-    expect(added.stack.ticket(1).customFields[ORDERS] ?? null).toBeNull();
+    expect(suite.added.stack.ticket(1).customFields[ORDERS] ?? null).toBeNull();
   });
 
   it('retries a 429, since the query changes nothing', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' },
     });
-    expect(fixture.journal.length - before).toBe(3);
+    expect(suite.fixture.journal.length - before).toBe(3);
   });
 });

@@ -1,9 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { SHOPIFY_TOKEN, startShopifyFixture } from './fixtures/shopify-fixture';
-import type { ShopifyFixture } from './fixtures/shopify-fixture';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { useTemplateStack } from './support/start-template-stack';
 
 /** The Shopify order lookup against Shopify's REST Admin API as documented. */
 
@@ -11,12 +9,9 @@ const PAYMENT = String(SANDBOX_FIELD_IDS.paymentStatus);
 const FULFILMENT = String(SANDBOX_FIELD_IDS.fulfillmentStatus);
 const TRACKING = String(SANDBOX_FIELD_IDS.trackingNumber);
 
-let fixture: ShopifyFixture;
-let added: TemplateStack;
-
-beforeAll(async () => {
-  fixture = await startShopifyFixture();
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startShopifyFixture(),
+  (fixture) => ({
     templateId: 'shopify_order_by_number',
     fixtureBaseUrl: fixture.baseUrl,
     choices: {
@@ -29,31 +24,23 @@ beforeAll(async () => {
       },
     },
     secrets: { SHOPIFY_ADMIN_TOKEN: SHOPIFY_TOKEN },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  added.stack.zendesk.store.reset();
-});
+  }),
+);
 
 describe('template shopify_order_by_number', () => {
   it('finds the order named on the ticket and writes payment, fulfilment and tracking', async () => {
-    const res = await added.runOnTicket(1);
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'success',
       message: 'Order #1001: paid, fulfilled.',
       writes: { status: 'written' },
     });
-    expect(added.stack.ticket(1).customFields).toMatchObject({
+    expect(suite.added.stack.ticket(1).customFields).toMatchObject({
       [PAYMENT]: 'paid',
       [FULFILMENT]: 'fulfilled',
       [TRACKING]: '1Z2345',
     });
-    const sent = fixture.journal.at(-1);
+    const sent = suite.fixture.journal.at(-1);
     expect(sent).toMatchObject({
       method: 'GET',
       path: '/admin/api/2025-10/orders.json',
@@ -63,14 +50,14 @@ describe('template shopify_order_by_number', () => {
   });
 
   it('is "empty" when the store has no order with that name', async () => {
-    const res = await added.runOnTicket(2);
+    const res = await suite.added.runOnTicket(2);
     expect(res.body).toMatchObject({ outcome: 'empty', message: 'No Shopify order #1002.' });
-    expect(added.stack.ticket(2).customFields[PAYMENT] ?? null).toBeNull();
+    expect(suite.added.stack.ticket(2).customFields[PAYMENT] ?? null).toBeNull();
   });
 
   it("follows the fail path with Shopify's 401 when the token is refused", async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: {
@@ -81,18 +68,18 @@ describe('template shopify_order_by_number', () => {
       message:
         "Shopify refused the server's access token. Ask an admin to check the SHOPIFY_ADMIN_TOKEN secret and the app's read_orders scope.",
     });
-    expect(added.stack.ticket(1).customFields[PAYMENT] ?? null).toBeNull();
+    expect(suite.added.stack.ticket(1).customFields[PAYMENT] ?? null).toBeNull();
   });
 
   it('follows the fail path after retrying a 429 with Retry-After', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_RETRIES_EXHAUSTED' },
       message: 'Shopify is rate limiting the server. Try again in a minute.',
     });
-    expect(fixture.journal.length - before).toBe(3);
+    expect(suite.fixture.journal.length - before).toBe(3);
   });
 });

@@ -1,39 +1,26 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { STRIPE_KEY, startStripeFixture } from './fixtures/stripe-fixture';
-import type { StripeFixture } from './fixtures/stripe-fixture';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { useTemplateStack } from './support/start-template-stack';
 
 /** The Stripe customer-and-charges template against a fixture answering as Stripe's reference. */
 
 const CUSTOMER_FIELD = String(SANDBOX_FIELD_IDS.paymentStatus);
 const CHARGE_FIELD = String(SANDBOX_FIELD_IDS.trackingNumber);
 
-let fixture: StripeFixture;
-let added: TemplateStack;
-
-beforeAll(async () => {
-  fixture = await startStripeFixture();
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startStripeFixture(),
+  (fixture) => ({
     templateId: 'stripe_customer_charges',
     fixtureBaseUrl: fixture.baseUrl,
     choices: { values: { customer_field: CUSTOMER_FIELD, charge_field: CHARGE_FIELD } },
     secrets: { STRIPE_RESTRICTED_KEY: STRIPE_KEY },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  added.stack.zendesk.store.reset();
-});
+  }),
+);
 
 describe('template stripe_customer_charges', () => {
   it('shows the requester’s recent charges and writes customer and latest charge ids', async () => {
-    const res = await added.runOnTicket(1);
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'success',
       message:
@@ -46,15 +33,15 @@ describe('template stripe_customer_charges', () => {
     expect(outputs.recent_charges).toBe(
       'ch_3MmlLrLkdIwHu7ix0snN0B15 1099 usd succeeded, ch_3MmlKvLkdIwHu7ix1AbCdE27 4500 usd succeeded, ch_3MmlJxLkdIwHu7ix0ZyXwV31 2000 usd failed',
     );
-    expect(added.stack.ticket(1).customFields).toMatchObject({
+    expect(suite.added.stack.ticket(1).customFields).toMatchObject({
       [CUSTOMER_FIELD]: 'cus_NffrFeUfNV2Hib',
       [CHARGE_FIELD]: 'ch_3MmlLrLkdIwHu7ix0snN0B15',
     });
   });
 
   it('sends one search with the email quoted, the customer expanded and the key as bearer', async () => {
-    await added.runOnTicket(1);
-    const sent = fixture.journal.at(-1);
+    await suite.added.runOnTicket(1);
+    const sent = suite.fixture.journal.at(-1);
     expect(sent).toMatchObject({
       method: 'GET',
       path: '/v1/charges/search',
@@ -69,42 +56,44 @@ describe('template stripe_customer_charges', () => {
   });
 
   it('is "empty" when Stripe has no charge billed to the requester', async () => {
-    const res = await added.runOnTicket(2);
+    const res = await suite.added.runOnTicket(2);
     expect(res.body).toMatchObject({
       outcome: 'empty',
       message: 'Stripe has no charges billed to chen@example.com.',
     });
-    expect(added.stack.ticket(2).customFields[CHARGE_FIELD] ?? null).toBeNull();
+    expect(suite.added.stack.ticket(2).customFields[CHARGE_FIELD] ?? null).toBeNull();
   });
 
   it('refuses an email with a quote before anything is sent (it would change the query)', async () => {
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(1, { email: "x' OR customer:'cus_other@example.com" });
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(1, {
+      email: "x' OR customer:'cus_other@example.com",
+    });
     expect(res.status).toBe(422);
     expect(res.body).toMatchObject({ error: { code: 'INPUT_INVALID' } });
-    expect(fixture.journal.length).toBe(before);
+    expect(suite.fixture.journal.length).toBe(before);
   });
 
   it('follows the fail path when Stripe refuses the key', async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR' },
       message:
         "Stripe refused the server's API key. Ask an admin to check the STRIPE_RESTRICTED_KEY secret (it needs read access to Charges and Customers).",
     });
-    expect(added.stack.ticket(1).customFields[CHARGE_FIELD] ?? null).toBeNull();
+    expect(suite.added.stack.ticket(1).customFields[CHARGE_FIELD] ?? null).toBeNull();
   });
 
   it('follows the fail path when rate limited, after the retries', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(1);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(1);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       message: 'Stripe is rate limiting the server. Try again in a minute.',
     });
-    expect(fixture.journal.length - before).toBe(3);
+    expect(suite.fixture.journal.length - before).toBe(3);
   });
 });

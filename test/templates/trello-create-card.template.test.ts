@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import {
   TRELLO_API_KEY,
@@ -7,55 +7,45 @@ import {
   TRELLO_TOKEN,
   startTrelloFixture,
 } from './fixtures/trello-fixture';
-import type { FixtureServer } from './support/start-fixture-server';
-import { startTemplateStack } from './support/start-template-stack';
-import type { TemplateStack } from './support/start-template-stack';
+import { useTemplateStack } from './support/start-template-stack';
 
 /** The Trello create-card template against a fixture answering as Trello's docs show. */
 
 const CARD_FIELD = String(SANDBOX_FIELD_IDS.trackingNumber);
 const TICKET = 4;
 
-let fixture: FixtureServer;
-let added: TemplateStack;
 const listIds = new Set([TRELLO_LIST_ID]);
 
-beforeAll(async () => {
-  fixture = await startTrelloFixture({ listIds });
-  added = await startTemplateStack({
+const suite = useTemplateStack(
+  () => startTrelloFixture({ listIds }),
+  (fixture) => ({
     templateId: 'trello_create_card',
     fixtureBaseUrl: fixture.baseUrl,
     choices: { values: { list_id: TRELLO_LIST_ID, card_field: CARD_FIELD } },
     secrets: { TRELLO_API_KEY, TRELLO_TOKEN },
-  });
-});
-afterAll(async () => {
-  await added?.close();
-  await fixture?.close();
-});
-afterEach(() => {
-  fixture.setMode('normal');
-  listIds.add(TRELLO_LIST_ID);
-  added.stack.zendesk.store.reset();
-});
+  }),
+  () => {
+    listIds.add(TRELLO_LIST_ID);
+  },
+);
 
 describe('template trello_create_card', () => {
   it('creates the card, writes its address to the chosen field, tags the ticket and links to it', async () => {
-    const res = await added.runOnTicket(TICKET);
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'success',
       message: 'Created Trello card Tr961500.',
       writes: { status: 'written' },
       link: { label: 'Trello card Tr961500', url: 'https://trello.com/c/Tr961500' },
     });
-    const ticket = added.stack.ticket(TICKET);
+    const ticket = suite.added.stack.ticket(TICKET);
     expect(ticket.customFields[CARD_FIELD]).toBe('https://trello.com/c/Tr961500');
     expect(ticket.tags).toContain('trello_card_created');
   });
 
   it('sends the documented card parameters as a JSON body and the key and token in the Authorization header, not the URL', async () => {
-    await added.runOnTicket(TICKET);
-    const sent = fixture.journal.at(-1);
+    await suite.added.runOnTicket(TICKET);
+    const sent = suite.fixture.journal.at(-1);
     expect(sent).toMatchObject({ method: 'POST', path: '/1/cards', query: {} });
     expect(sent?.headers.authorization).toBe(
       `OAuth oauth_consumer_key="${TRELLO_API_KEY}", oauth_token="${TRELLO_TOKEN}"`,
@@ -69,16 +59,16 @@ describe('template trello_create_card', () => {
   });
 
   it('keeps the key and token out of the run record, the answer and the server log', async () => {
-    const res = await added.runOnTicket(TICKET);
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({ outcome: 'success' });
-    const record = await request(added.stack.url)
+    const record = await request(suite.added.stack.url)
       .get(`/api/runs/${String(res.body.runId)}`)
-      .set(added.stack.adminAuth);
+      .set(suite.added.stack.adminAuth);
     expect(record.status, record.text).toBe(200);
     for (const [where, text] of [
       ['the run answer', res.text],
       ['the run record', record.text],
-      ['the server log', added.stack.logLines.join('\n')],
+      ['the server log', suite.added.stack.logLines.join('\n')],
     ] as const) {
       expect(text, where).not.toContain(TRELLO_TOKEN);
       expect(text, where).not.toContain(TRELLO_API_KEY);
@@ -86,28 +76,28 @@ describe('template trello_create_card', () => {
   });
 
   it('is refused by the tag guard when run a second time on the same ticket', async () => {
-    expect((await added.runOnTicket(TICKET)).body).toMatchObject({ outcome: 'success' });
-    const sent = fixture.journal.length;
-    const second = await added.runOnTicket(TICKET);
+    expect((await suite.added.runOnTicket(TICKET)).body).toMatchObject({ outcome: 'success' });
+    const sent = suite.fixture.journal.length;
+    const second = await suite.added.runOnTicket(TICKET);
     expect(second.status).toBe(422);
     expect(second.body).toMatchObject({ error: { code: 'CONNECTOR_NOT_APPLICABLE' } });
-    expect(fixture.journal.length).toBe(sent);
+    expect(suite.fixture.journal.length).toBe(sent);
   });
 
   it('follows the fail path with a clear message when the list does not exist', async () => {
     listIds.delete(TRELLO_LIST_ID);
-    const res = await added.runOnTicket(TICKET);
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR' },
       message: `Trello refused the card. Ask an admin to check that list ${TRELLO_LIST_ID} still exists and the token's member is on its board.`,
     });
-    expect(added.stack.ticket(TICKET).tags).not.toContain('trello_card_created');
+    expect(suite.added.stack.ticket(TICKET).tags).not.toContain('trello_card_created');
   });
 
   it('follows the fail path when the key or token is refused', async () => {
-    fixture.setMode('unauthorized');
-    const res = await added.runOnTicket(TICKET);
+    suite.fixture.setMode('unauthorized');
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       error: { code: 'UPSTREAM_HTTP_ERROR' },
@@ -117,14 +107,14 @@ describe('template trello_create_card', () => {
   });
 
   it('follows the fail path when rate limited, without repeating the POST', async () => {
-    fixture.setMode('rateLimited');
-    const before = fixture.journal.length;
-    const res = await added.runOnTicket(TICKET);
+    suite.fixture.setMode('rateLimited');
+    const before = suite.fixture.journal.length;
+    const res = await suite.added.runOnTicket(TICKET);
     expect(res.body).toMatchObject({
       outcome: 'failed',
       message:
         'Trello is busy or rate limiting the server. No card was created; try again in a minute.',
     });
-    expect(fixture.journal.length - before).toBe(1);
+    expect(suite.fixture.journal.length - before).toBe(1);
   });
 });

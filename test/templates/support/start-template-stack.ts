@@ -1,10 +1,12 @@
 import request from 'supertest';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { SANDBOX_SALESFORCE_IDS } from '../../../server/src/sandbox/seed/salesforce-seed';
 import { applyTemplate } from '../../../server/src/templates/apply-template';
 import type { TemplateChoices } from '../../../server/src/templates/apply-template';
 import { loadTemplates } from '../../../server/src/templates/load-templates';
 import type { ConnectorTemplate } from '../../../shared/src/templates/template-schema';
 import { SANDBOX_SECRETS, startTestStack } from '../../support/start-test-stack';
+import type { FixtureServer } from './start-fixture-server';
 import type { StackFakes, TestStack, TestStackOptions } from '../../support/start-test-stack';
 
 /**
@@ -134,4 +136,43 @@ export async function startTemplateStack(options: TemplateStackOptions): Promise
     ...(options.editConnection ? { editConnection: options.editConnection } : {}),
   });
   return { ...started, template };
+}
+
+/**
+ * A template test's fixture and stack, with the hooks every such test needs: both start once;
+ * after each test the fixture answers normally again (and `reset` puts back what the test
+ * changed in it) and the fake Zendesk's tickets are the seeded ones; both close at the end.
+ */
+export function useTemplateStack<F extends FixtureServer>(
+  startFixture: () => Promise<F>,
+  options: (fixture: F) => TemplateStackOptions,
+  reset?: (fixture: F) => void,
+): { readonly fixture: F; readonly added: TemplateStack } {
+  let fixture: F | undefined;
+  let added: TemplateStack | undefined;
+  beforeAll(async () => {
+    fixture = await startFixture();
+    added = await startTemplateStack(options(fixture));
+  });
+  afterAll(async () => {
+    await added?.close();
+    await fixture?.close();
+  });
+  afterEach(() => {
+    if (fixture) {
+      fixture.setMode('normal');
+      reset?.(fixture);
+    }
+    added?.stack.zendesk.store.reset();
+  });
+  return {
+    get fixture() {
+      if (!fixture) throw new Error('the fixture starts in beforeAll');
+      return fixture;
+    },
+    get added() {
+      if (!added) throw new Error('the stack starts in beforeAll');
+      return added;
+    },
+  };
 }
