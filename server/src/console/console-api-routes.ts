@@ -327,10 +327,7 @@ export function createConsoleApiRoutes(deps: ConsoleApiDeps): Router {
     );
     // The review is about the draft: warnings the served config already has (another
     // connector's unset secret, say) are not the draft's to fix.
-    const served = await deps.sources.validate(new Map());
-    const known = new Set(
-      (served.ok ? served.value.warnings : []).map((issue) => `${issue.path}\n${issue.message}`),
-    );
+    const known = new Set(deps.status().warnings.map((issue) => `${issue.path}\n${issue.message}`));
     return {
       ...draft,
       secrets: draft.secrets.map((secret) => ({
