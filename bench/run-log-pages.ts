@@ -3,7 +3,7 @@ import { request } from 'undici';
 import { createRunId } from '../server/src/run-log/run-record';
 import type { RunRecord } from '../server/src/run-log/run-record';
 import { openSqliteRunLogStore } from '../server/src/run-log/sqlite-run-log-store';
-import { RUN_LOG_FILE } from '../server/src/storage/open-storage';
+import { RUN_LOG_FILE } from '../server/src/storage/open-sqlite-storage';
 import { buildBenchRun, percentiles } from './support/bench-runs';
 import { startBenchStack } from './support/bench-stack';
 import { formatMiB, formatMs } from './support/report';

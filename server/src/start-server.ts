@@ -40,6 +40,7 @@ import type { HelpdeskPort } from './runs/helpdesk-port';
 import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
+import { databasePasswordOf } from './storage/postgres/connect-postgres';
 import { createAgentKeys } from './agents/agent-keys';
 import { createAlertMonitor } from './alerts/alert-monitor';
 import type { AlertMonitor } from './alerts/alert-monitor';
@@ -137,6 +138,7 @@ export async function startServer(
   const configuredSecrets = () => [
     ...secretSource.values(),
     env.adminToken,
+    ...[databasePasswordOf(env)].filter((password) => password !== undefined),
     ...mailSecretsOf(env),
     ...helpdeskModules.flatMap((helpdesk) => helpdesk.secretsOf(env)),
   ];
@@ -150,9 +152,10 @@ export async function startServer(
     ...(options.writeLog ? { write: options.writeLog } : {}),
   });
 
-  const openedStorage = openStorage({
+  const openedStorage = await openStorage({
     dataDir: env.dataDir,
     runLogRetentionDays: env.runLogRetentionDays,
+    ...(env.database ? { database: env.database } : {}),
     logger,
   });
   if (!openedStorage.ok) return openedStorage;

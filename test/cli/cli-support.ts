@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { RunRecord } from '../../server/src/run-log/run-record';
 import { openSqliteRunLogStore } from '../../server/src/run-log/sqlite-run-log-store';
-import { RUN_LOG_FILE } from '../../server/src/storage/open-storage';
+import { RUN_LOG_FILE } from '../../server/src/storage/open-sqlite-storage';
 
 /** A run log in `dataDir` holding `runs`, as the server would have written it. */
 export async function writeRunLog(dataDir: string, runs: readonly RunRecord[]): Promise<void> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqliteAlertStore } from '../../server/src/alerts/sqlite-alert-store';
-import { ALERTS_FILE } from '../../server/src/storage/open-storage';
+import { ALERTS_FILE } from '../../server/src/storage/open-sqlite-storage';
 import { runConnectorsCli } from './cli-support';
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgentKeys } from '../agents/agent-keys';
 import { openSqliteAgentKeyStore } from '../agents/sqlite-agent-key-store';
-import { AGENT_KEYS_FILE } from '../storage/open-storage';
+import { AGENT_KEYS_FILE } from '../storage/open-sqlite-storage';
 import { parseCliOptions } from './parse-cli-options';
 
 export const AGENT_KEYS_USAGE = `  npm run connectors -- agent-keys create <name> --connectors <id,id,…|*>

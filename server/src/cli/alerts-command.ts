@@ -5,7 +5,7 @@ import { viewAlert } from '../alerts/alert-monitor';
 import type { AlertedConnector } from '../alerts/alert-monitor';
 import { formatAlertTime } from '../alerts/alert-notice';
 import { openSqliteAlertStore } from '../alerts/sqlite-alert-store';
-import { ALERTS_FILE } from '../storage/open-storage';
+import { ALERTS_FILE } from '../storage/open-sqlite-storage';
 import type { CommandOutput } from './agent-keys-command';
 
 export const ALERTS_USAGE = `  npm run connectors -- alerts

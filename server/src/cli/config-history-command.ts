@@ -4,7 +4,7 @@ import type { ConfigVersionStore } from '../config-versions/config-version-store
 import { describeVersionChanges } from '../config-versions/describe-version-diff';
 import { rollbackConfig } from '../config-versions/rollback-config';
 import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-version-store';
-import { CONFIG_VERSIONS_FILE } from '../storage/open-storage';
+import { CONFIG_VERSIONS_FILE } from '../storage/open-sqlite-storage';
 import type { CommandOutput } from './agent-keys-command';
 
 export const CONFIG_HISTORY_USAGE = `  npm run connectors -- history [<version>]

@@ -26,7 +26,7 @@ import { loadServerSecrets } from '../server-paths';
 import { createInterface } from 'node:readline/promises';
 import { runTestCommand, TEST_USAGE } from './test-command';
 import { DRAFT_USAGE, runDraftCommand } from './draft-command';
-import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-storage';
+import { openRunLogForReading, RUN_LOG_FILE } from '../storage/open-sqlite-storage';
 import { loadTemplates } from '../templates/load-templates';
 import type { TemplateParameter } from '../../../shared/src/templates/template-schema';
 import type { HelpdeskField } from '../runs/helpdesk-port';

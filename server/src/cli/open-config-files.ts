@@ -8,7 +8,7 @@ import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-v
 import type { ServerEnv } from '../env/parse-env';
 import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import type { SecretSource } from '../secrets/secret-source';
-import { CONFIG_VERSIONS_FILE } from '../storage/open-storage';
+import { CONFIG_VERSIONS_FILE } from '../storage/open-sqlite-storage';
 
 /**
  * The config files as the CLI writes them: the same checks and atomic write as a console edit,

@@ -38,6 +38,22 @@ const envSchema = z.object({
   SECRETS_FILE: optionalText,
   DATA_DIR: z.string().default('data'),
   RUN_LOG_RETENTION_DAYS: z.coerce.number().min(0.001).max(3650).default(7),
+  // Several instances share one PostgreSQL (docs/deploy.md); unset, every store is SQLite in DATA_DIR.
+  DATABASE_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(
+        /^postgres(ql)?:\/\/\S+$/,
+        'use a PostgreSQL connection URL, e.g. postgres://connectors:PASSWORD@db:5432/connectors',
+      )
+      .optional(),
+  ),
+  DATABASE_SCHEMA: optionalText.pipe(
+    z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'use a lower-case SQL identifier, e.g. "connectors"')
+      .optional(),
+  ),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   ZENDESK_SUBDOMAIN: optionalText.pipe(
     z
@@ -228,6 +244,8 @@ export interface ServerEnv {
   secretsFile: string | undefined;
   dataDir: string;
   runLogRetentionDays: number;
+  /** PostgreSQL for every store (several instances); undefined: SQLite files in dataDir. */
+  database?: { url: string; schema: string };
   /** Customer verification by email code: digits, lifetime, tries, how long it counts. */
   verification?: {
     codeDigits: number;
@@ -628,6 +646,9 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     secretsFile: e.SECRETS_FILE,
     dataDir: e.DATA_DIR,
     runLogRetentionDays: e.RUN_LOG_RETENTION_DAYS,
+    ...(e.DATABASE_URL
+      ? { database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA ?? 'public' } }
+      : {}),
     verification: {
       codeDigits: e.VERIFICATION_CODE_DIGITS,
       codeValidSeconds: e.VERIFICATION_CODE_MINUTES * 60,

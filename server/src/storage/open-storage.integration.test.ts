@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { AGENT_KEYS_FILE, ALERTS_FILE, CONFIG_VERSIONS_FILE, openStorage } from './open-storage';
+import { AGENT_KEYS_FILE, ALERTS_FILE, CONFIG_VERSIONS_FILE } from './open-sqlite-storage';
+import { openStorage } from './open-storage';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -12,18 +13,18 @@ afterEach(() => {
 describe('openStorage', () => {
   it.each([AGENT_KEYS_FILE, CONFIG_VERSIONS_FILE, ALERTS_FILE])(
     'names the file that cannot open (%s), and leaves the folder usable once it is fixed',
-    (file) => {
+    async (file) => {
       const dataDir = mkdtempSync(join(tmpdir(), 'dc-storage-'));
       dirs.push(dataDir);
       // A folder where the database should be: SQLite cannot open it.
       mkdirSync(join(dataDir, file));
-      const failed = openStorage({ dataDir, runLogRetentionDays: 7 });
+      const failed = await openStorage({ dataDir, runLogRetentionDays: 7 });
       expect(failed.ok ? '' : failed.error).toMatchObject({
         code: 'STORAGE_OPEN_FAILED',
         message: expect.stringContaining(`Could not open ${join(dataDir, file)}`),
       });
       rmSync(join(dataDir, file), { recursive: true });
-      const opened = openStorage({ dataDir, runLogRetentionDays: 7 });
+      const opened = await openStorage({ dataDir, runLogRetentionDays: 7 });
       expect(opened.ok).toBe(true);
       if (opened.ok) return opened.value.close();
       return undefined;

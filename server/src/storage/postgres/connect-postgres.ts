@@ -1,0 +1,79 @@
+import pg from 'pg';
+import type { Logger } from '../../logging/logger';
+
+export interface PostgresOptions {
+  /** postgres://user:password@host:5432/database (DATABASE_URL). */
+  url: string;
+  /** Where the tables live (DATABASE_SCHEMA, default public); tests use one schema each. */
+  schema: string;
+  /** Connections this instance may hold (default 10). */
+  max?: number;
+  logger?: Logger;
+}
+
+/**
+ * The instance's connection pool, with every connection's search_path set to the schema, so the
+ * stores' SQL names tables without a schema. An idle connection that the database drops (a
+ * restart, a failover) is reported and replaced, never an unhandled 'error' event that would
+ * stop the process.
+ */
+export function createPostgresPool(options: PostgresOptions): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.max ?? 10,
+    // The schema is checked as an SQL identifier (env/parse-env.ts) before it gets here.
+    options: `-c search_path=${options.schema}`,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'data-connectors',
+  });
+  pool.on('error', (error) =>
+    options.logger?.warn('a PostgreSQL connection was lost; the pool opens another', {
+      message: error.message,
+    }),
+  );
+  return pool;
+}
+
+/** `message` of a pg error, with the database's own code (e.g. 28P01 for a bad password). */
+export function describePostgresError(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: unknown }).code;
+    return typeof code === 'string' && code.length > 0
+      ? `${error.message} (${code})`
+      : error.message;
+  }
+  return String(error);
+}
+
+/** Runs `work` in one transaction on one connection: committed if it returns, rolled back if it throws. */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** The password in DATABASE_URL, so the redactor keeps it out of logs and answers. */
+export function databasePasswordOf(env: {
+  database?: { url: string } | undefined;
+}): string | undefined {
+  if (!env.database) return undefined;
+  try {
+    const password = decodeURIComponent(new URL(env.database.url).password);
+    return password.length > 0 ? password : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type pg from 'pg';
+import { openSqliteStorage } from '../open-sqlite-storage';
+import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
+import { createPostgresPool } from './connect-postgres';
+import { runMigrations } from './run-migrations';
+
+/** What features that span instances (config sync, limits) need from the shared database. */
+export interface PostgresStorage {
+  pool: pg.Pool;
+  schema: string;
+  /** This process among the instances: host, pid and a random part. */
+  instanceId: string;
+}
+
+/**
+ * Opens the stores on PostgreSQL: one pool, the schema migrated (once, whichever instance gets
+ * there first), then each store on it.
+ */
+export async function openPostgresStorage(
+  options: StorageOptions & { database: { url: string; schema: string } },
+): Promise<OpenStorageResult> {
+  const { url, schema } = options.database;
+  const pool = createPostgresPool({
+    url,
+    schema,
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const migrated = await runMigrations(pool, schema);
+  if (!migrated.ok) {
+    await pool.end();
+    return { ok: false, error: { code: 'STORAGE_OPEN_FAILED', message: migrated.error.message } };
+  }
+  if (migrated.value.applied.length > 0) {
+    options.logger?.info('migrated the PostgreSQL schema', {
+      schema,
+      applied: migrated.value.applied,
+    });
+  }
+  const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  // Stores not yet on PostgreSQL stay in this instance's SQLite files until their turn.
+  const local = openSqliteStorage(options);
+  if (!local.ok) {
+    await pool.end();
+    return local;
+  }
+  const stores: Storage = {
+    ...local.value,
+    postgres: { pool, schema, instanceId },
+    close: async () => {
+      await local.value.close();
+      await pool.end();
+    },
+  };
+  return { ok: true, value: stores };
+}
