@@ -41,6 +41,14 @@ import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
 import { openStorage } from './storage/open-storage';
 import { databasePasswordOf } from './storage/postgres/connect-postgres';
+import { channelName, listenToChannel, notifyChannel } from './storage/postgres/listen-channel';
+import { startInstanceRegistry } from './instances/instance-registry';
+import { divideLimit } from './instances/divide-limit';
+import {
+  adoptNewestConfigVersion,
+  announceNewVersions,
+  followConfigVersions,
+} from './config-versions/follow-config-versions';
 import { createAgentKeys } from './agents/agent-keys';
 import { createAlertMonitor } from './alerts/alert-monitor';
 import type { AlertMonitor } from './alerts/alert-monitor';
@@ -161,6 +169,35 @@ export async function startServer(
   if (!openedStorage.ok) return openedStorage;
   const storage = openedStorage.value;
   const { idempotency } = storage;
+  // --- Several instances on PostgreSQL (docs/deploy.md): limits divide, config follows. ---
+  const shared = storage.postgres;
+  const instances = shared
+    ? await startInstanceRegistry({
+        pool: shared.pool,
+        instanceId: shared.instanceId,
+        logger: logger.child({ component: 'instances' }),
+      })
+    : undefined;
+  const liveInstances = () => instances?.count() ?? 1;
+  const configChannel = shared ? channelName(shared.schema, 'config') : '';
+  const configVersions = shared
+    ? announceNewVersions(
+        storage.configVersions,
+        (id) => notifyChannel(shared.pool, configChannel, String(id)),
+        logger,
+      )
+    : storage.configVersions;
+  if (shared) {
+    await adoptNewestConfigVersion({
+      store: configVersions,
+      configPath: env.configPath,
+      logger: logger.child({ component: 'config' }),
+    }).catch((error: unknown) =>
+      logger.warn('could not compare the config with the newest version', {
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    );
+  }
 
   // Once, while the heap is nearly empty: measured at each reload it would move with the load,
   // and the same config could warn on one reload and not the next.
@@ -175,7 +212,7 @@ export async function startServer(
     // Every config the server accepts is kept, with its text, for history and rollback.
     onChange: (result) => {
       if (!result.ok) return;
-      void storage.configVersions
+      void configVersions
         .record({
           author: 'file',
           connectors: result.value.config.connectors.length,
@@ -190,6 +227,25 @@ export async function startServer(
   });
   await configStore.reload();
   configStore.watch();
+  const configFollower = shared
+    ? followConfigVersions({
+        store: configVersions,
+        configPath: env.configPath,
+        served: () => configStore.sources(),
+        reload: () => configStore.reload(),
+        logger: logger.child({ component: 'config' }),
+      })
+    : undefined;
+  const configNotices =
+    shared && env.database && configFollower
+      ? listenToChannel({
+          url: env.database.url,
+          channel: configChannel,
+          onNotice: () => void configFollower.check(),
+          logger: logger.child({ component: 'config' }),
+        })
+      : undefined;
+  // --- end several instances ---
   const secretsFile = serverSecretsFile(env);
   const secretsWatcher =
     reloadableSecrets && secretsFile
@@ -320,6 +376,8 @@ export async function startServer(
   const closeStores = async () => {
     await workflows.close();
     secretsWatcher?.close();
+    configFollower?.close();
+    await configNotices?.close();
     configStore.close();
     await sender.close();
     // After the worker: its last runs are counted, and their notices sent, before the mailer closes.
@@ -327,6 +385,7 @@ export async function startServer(
     await connectionNotices.idle();
     verificationMailer?.close();
     await openedSandbox?.close();
+    await instances?.close();
     await storage.close();
   };
   if (!listening.ok) {
@@ -373,7 +432,10 @@ export async function startServer(
       ),
     send: sender.send,
     acquireSlot: (connector) =>
-      limiter.acquire(connector.connection.id, connector.connection.def.maxConcurrency),
+      limiter.acquire(
+        connector.connection.id,
+        divideLimit(connector.connection.def.maxConcurrency, liveInstances()),
+      ),
     runLog,
     logger,
     redactor,
@@ -396,7 +458,7 @@ export async function startServer(
       sources: () => configStore.sources(),
       validate: (overrides) => configStore.validate(overrides),
       reload: () => configStore.reload(),
-      versions: storage.configVersions,
+      versions: configVersions,
     },
     settings: {
       mode: env.mode,
@@ -431,11 +493,12 @@ export async function startServer(
       api: consoleApi,
     },
     agentKeys: createAgentKeys(storage.agentKeys),
-    configVersions: { store: storage.configVersions, configPath: env.configPath },
+    configVersions: { store: configVersions, configPath: env.configPath },
     alerts,
     ...(verification ? { verification } : {}),
     serverUrl: () => url,
     rateLimits: env.rateLimits,
+    instances: liveInstances,
     configStore,
     ...(reloadableSecrets ? { secretsStatus: reloadableSecrets.status } : {}),
     runLog,

@@ -54,6 +54,8 @@ export interface AppDeps {
   workflows?: (run: RunDeps, limiter: RateLimiter) => { webhooks: Router; api: Router };
   /** Per-caller rate limits (server/src/api/rate-limit.ts); the defaults when unset. */
   rateLimits?: RateLimits;
+  /** Live instances sharing the limits (several on PostgreSQL); 1 when alone. */
+  instances?: () => number;
   /** AI agents' keys: /mcp and the admin API's /api/admin/agent-keys. */
   agentKeys?: AgentKeys;
   /** This server's base URL (the MCP 401 points clients to its metadata). */
@@ -119,7 +121,7 @@ export function createApp(deps: AppDeps): Express {
 
   if (deps.mode === 'sandbox') app.use(refuseNonLoopbackHost);
   for (const mount of deps.mounts ?? []) app.use(mount.path, mount.router);
-  const limiter = createRateLimiter(deps.rateLimits);
+  const limiter = createRateLimiter(deps.rateLimits, Date.now, deps.instances);
   const routeContext: RouteContext = {
     run: deps.run,
     config: () => deps.configStore.current(),

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from './api-error';
+import { divideLimit } from '../instances/divide-limit';
 import type { Result } from '../../../shared/src/result';
 
 /**
@@ -8,8 +9,9 @@ import type { Result } from '../../../shared/src/result';
  * kind of request: `perMinute` tokens a minute, up to `burst` at once. Past it, 429 RATE_LIMITED
  * with `Retry-After` (whole seconds until a token is back).
  *
- * Per process: with several instances (docs/deploy.md) each holds its own buckets, so a caller
- * gets up to N times the limit across N instances.
+ * Per process, divided: with several instances on PostgreSQL (docs/deploy.md) each holds its own
+ * buckets with 1/N of the rate and of the burst (N live instances), so a caller spread over them
+ * by the load balancer gets the limit in all, never N times it.
  */
 export type RateKind = 'read' | 'run' | 'webhook';
 
@@ -58,12 +60,18 @@ export interface RateLimiter {
 export function createRateLimiter(
   limits: RateLimits = DEFAULT_RATE_LIMITS,
   now: () => number = Date.now,
+  instances: () => number = () => 1,
 ): RateLimiter {
   const buckets = new Map<string, Bucket>();
 
   const take: RateLimiter['take'] = (kind, key) => {
-    const limit = limits[kind];
-    if (limit.perMinute === 0) return { ok: true, value: undefined };
+    const whole = limits[kind];
+    if (whole.perMinute === 0) return { ok: true, value: undefined };
+    const share = instances();
+    const limit =
+      share <= 1
+        ? whole
+        : { perMinute: whole.perMinute / share, burst: divideLimit(whole.burst, share) };
     const id = `${kind}\u0000${key}`;
     const at = now();
     const ratePerMs = limit.perMinute / 60_000;

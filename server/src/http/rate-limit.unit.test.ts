@@ -25,6 +25,26 @@ describe('rate limiter', () => {
     expect(limiter.take('run', 'a').ok).toBe(false);
   });
 
+  it('holds 1/N of the rate and the burst with N live instances, so together they hold the limit', () => {
+    const clock = { now: 0 };
+    const instances = { live: 2 };
+    const limiter = createRateLimiter(
+      { read: rateLimitOf(60), run: rateLimitOf(60), webhook: rateLimitOf(60) },
+      () => clock.now,
+      () => instances.live,
+    );
+    for (let i = 0; i < 10; i += 1) expect(limiter.take('run', 'a').ok).toBe(true);
+    expect(limiter.take('run', 'a')).toEqual({ ok: false, error: { retryAfterSeconds: 2 } });
+    clock.now += 2_000;
+    expect(limiter.take('run', 'a').ok).toBe(true);
+    expect(limiter.take('run', 'a').ok).toBe(false);
+    // One instance left: the whole rate again (the bucket refills at 1 a second).
+    instances.live = 1;
+    clock.now += 1_000;
+    expect(limiter.take('run', 'a').ok).toBe(true);
+    expect(limiter.take('run', 'a').ok).toBe(false);
+  });
+
   it('says how long until the next token, in whole seconds', () => {
     const { clock, limiter } = limiterAt(3);
     expect(limiter.take('read', 'a').ok).toBe(true);
