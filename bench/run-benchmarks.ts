@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
+import { postgresInstances } from './postgres-instances';
 import { runLogAtScale } from './run-log-at-scale';
 import { runLogPages } from './run-log-pages';
 import { serverAddedLatency } from './server-added-latency';
@@ -23,6 +24,7 @@ const BENCHMARKS: Benchmark[] = [
   runLogPages,
   memory,
   sidebar,
+  postgresInstances,
 ];
 
 function printTable(rows: Record<string, string | number>[]): void {

@@ -27,6 +27,8 @@ export interface BenchStack {
   serverUrl: string;
   adminToken: string;
   server: ChildHandle<{ url: string; adminToken: string }>;
+  /** Every instance (one unless `instances` asked for more); runs go to them in turn. */
+  servers: ChildHandle<{ url: string; adminToken: string }>[];
   /** Makes the fake Zendesk and upstream answer after this many ms (± jitter × ms, uniform). */
   setFakeDelay(ms: number, jitter?: number): Promise<void>;
   /** One connector run through the server, as the sidebar sends it; true when it succeeded. */
@@ -49,6 +51,10 @@ export async function startBenchStack(
     exposeGc?: boolean;
     /** Runs before the server starts, with its data folder (to seed the run log). */
     prepareDataDir?: (dataDir: string) => Promise<void>;
+    /** Every store on this PostgreSQL schema instead of SQLite (DATABASE_URL, DATABASE_SCHEMA). */
+    database?: { url: string; schema: string };
+    /** Server processes sharing the database (default 1; more needs `database`). */
+    instances?: number;
   } = {},
 ): Promise<BenchStack> {
   const bodies = await recordCannedBodies();
@@ -65,22 +71,40 @@ export async function startBenchStack(
     await stopFakes();
     throw error;
   });
-  const server = await startChild<{ url: string; adminToken: string }>('./server-child.ts', {
-    env: {
-      BENCH_SERVER: JSON.stringify({ configPath, dataDir, zendeskUrl: fakes.ready.url }),
-      BENCH_TIMING: options.timing ? '1' : '0',
-    },
-    // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; a
-    // --max-old-space-size there replaces npm start's 256 (the last one given wins).
-    execArgv: [
-      SERVER_HEAP_FLAG,
-      ...(options.exposeGc ? ['--expose-gc'] : []),
-      ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-    ],
-  }).catch(async (error: unknown) => {
+  const startServerChild = (instanceDir: string) =>
+    startChild<{ url: string; adminToken: string }>('./server-child.ts', {
+      env: {
+        BENCH_SERVER: JSON.stringify({
+          configPath,
+          dataDir: instanceDir,
+          zendeskUrl: fakes.ready.url,
+          ...(options.database ? { database: options.database } : {}),
+        }),
+        BENCH_TIMING: options.timing ? '1' : '0',
+      },
+      // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; a
+      // --max-old-space-size there replaces npm start's 256 (the last one given wins).
+      execArgv: [
+        SERVER_HEAP_FLAG,
+        ...(options.exposeGc ? ['--expose-gc'] : []),
+        ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+      ],
+    });
+  const servers: ChildHandle<{ url: string; adminToken: string }>[] = [];
+  try {
+    for (let index = 0; index < (options.instances ?? 1); index += 1) {
+      servers.push(
+        await startServerChild(index === 0 ? dataDir : join(dataDir, `instance-${index}`)),
+      );
+    }
+  } catch (error) {
+    for (const started of servers) await started.stop();
     await stopFakes();
     throw error;
-  });
+  }
+  const server = servers[0]!;
+  let turn = 0;
+  const nextUrl = () => servers[turn++ % servers.length]!.ready.url;
   const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
   const authorization = `Bearer ${server.ready.adminToken}`;
   return {
@@ -88,11 +112,12 @@ export async function startBenchStack(
     serverUrl: server.ready.url,
     adminToken: server.ready.adminToken,
     server,
+    servers,
     setFakeDelay: async (ms, jitter = 0) => {
       await fakes.ask({ type: 'delay', ms, jitter });
     },
     runConnector: async (connectorId, ticketId) => {
-      const res = await request(`${server.ready.url}/api/connectors/${connectorId}/run`, {
+      const res = await request(`${nextUrl()}/api/connectors/${connectorId}/run`, {
         method: 'POST',
         dispatcher: agent,
         headers: { authorization, 'content-type': 'application/json' },
@@ -112,7 +137,7 @@ export async function startBenchStack(
     },
     close: async () => {
       await agent.close();
-      await server.stop();
+      for (const started of servers) await started.stop();
       await stopFakes();
     },
   };

@@ -25,6 +25,7 @@ const settings = JSON.parse(process.env.BENCH_SERVER ?? '{}') as {
   configPath: string;
   dataDir: string;
   zendeskUrl: string;
+  database?: { url: string; schema: string };
 };
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -44,6 +45,9 @@ const parsed = parseEnv({
   RATE_LIMIT_READS_PER_MINUTE: '0',
   RATE_LIMIT_RUNS_PER_MINUTE: '0',
   RATE_LIMIT_WEBHOOKS_PER_MINUTE: '0',
+  ...(settings.database
+    ? { DATABASE_URL: settings.database.url, DATABASE_SCHEMA: settings.database.schema }
+    : {}),
   // RESPONSE_BUFFER_LIMIT_MB=4096 npm run bench -- memory: the same load without the budget.
   ...(process.env.RESPONSE_BUFFER_LIMIT_MB === undefined
     ? {}

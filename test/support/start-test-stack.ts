@@ -57,6 +57,20 @@ export interface TestStack {
   signAppToken(options: SignAppTokenOptions): Promise<string>;
   /** Reads a ticket straight from the fake Zendesk's store. */
   ticket(id: number): { customFields: Record<string, unknown>; tags: string[]; notes: string[] };
+  /**
+   * Another instance of the server with the same env and fakes, its own DATA_DIR and a copy of
+   * the config file as it is now (several instances on PostgreSQL: docs/deploy.md).
+   */
+  startInstance(): Promise<TestInstance>;
+  close(): Promise<void>;
+}
+
+export interface TestInstance {
+  server: RunningServer;
+  url: string;
+  configPath: string;
+  dataDir: string;
+  logLines: string[];
   close(): Promise<void>;
 }
 
@@ -187,32 +201,38 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
     ...built,
     ...(typeof options.env === 'function' ? options.env(built, { zendesk }) : options.env),
   };
-  const logLines: string[] = [];
   const sleeps: number[] = [];
-  const started = await startServer(env, {
-    writeLog: (line) => logLines.push(line),
-    sleep: async (ms) => {
-      sleeps.push(ms);
-    },
-    ...(options.secretsFile === undefined
-      ? { secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS) }
-      : {}),
-    ...(options.mounts || options.mailPage
-      ? {
-          mounts: (context: Parameters<NonNullable<StartServerOptions['mounts']>>[0]) => [
-            ...(options.mounts?.(context) ?? []),
-            ...(options.mailPage
-              ? [{ path: '/sandbox/mail', router: createMailCatcherRouter(mail) }]
-              : []),
-          ],
-        }
-      : {}),
-    ...(options.helpdesks ? { helpdesks: options.helpdesks } : {}),
-    ...(options.preview
-      ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }
-      : {}),
-  });
+  const launch = (instance: { dataDir: string; configPath: string }, logLines: string[]) =>
+    startServer(
+      { ...env, ...instance },
+      {
+        writeLog: (line) => logLines.push(line),
+        sleep: async (ms) => {
+          sleeps.push(ms);
+        },
+        ...(options.secretsFile === undefined
+          ? { secrets: createSecretSource(options.secrets ?? SANDBOX_SECRETS) }
+          : {}),
+        ...(options.mounts || options.mailPage
+          ? {
+              mounts: (context: Parameters<NonNullable<StartServerOptions['mounts']>>[0]) => [
+                ...(options.mounts?.(context) ?? []),
+                ...(options.mailPage
+                  ? [{ path: '/sandbox/mail', router: createMailCatcherRouter(mail) }]
+                  : []),
+              ],
+            }
+          : {}),
+        ...(options.helpdesks ? { helpdesks: options.helpdesks } : {}),
+        ...(options.preview
+          ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }
+          : {}),
+      },
+    );
+  const logLines: string[] = [];
+  const started = await launch({ dataDir, configPath }, logLines);
   if (!started.ok) throw new Error(`test server did not start: ${started.error.message}`);
+  const instances: TestInstance[] = [];
   const server = started.value;
   return {
     server,
@@ -261,7 +281,35 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
           .map((comment) => comment.body),
       };
     },
+    startInstance: async () => {
+      const instanceDir = mkdtempSync(join(tmpdir(), 'dc-test-instance-'));
+      const instanceConfig = join(instanceDir, 'connectors.json');
+      writeFileSync(instanceConfig, readFileSync(configPath, 'utf8'));
+      const instanceLog: string[] = [];
+      const opened = await launch(
+        { dataDir: instanceDir, configPath: instanceConfig },
+        instanceLog,
+      );
+      if (!opened.ok) throw new Error(`instance did not start: ${opened.error.message}`);
+      let closed = false;
+      const instance: TestInstance = {
+        server: opened.value,
+        url: opened.value.url,
+        configPath: instanceConfig,
+        dataDir: instanceDir,
+        logLines: instanceLog,
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          await opened.value.close();
+          rmSync(instanceDir, { recursive: true, force: true });
+        },
+      };
+      instances.push(instance);
+      return instance;
+    },
     close: async () => {
+      for (const instance of instances) await instance.close();
       await server.close();
       await zendesk.close();
       await upstream.close();
