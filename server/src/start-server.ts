@@ -499,6 +499,9 @@ export async function startServer(
     serverUrl: () => url,
     rateLimits: env.rateLimits,
     instances: liveInstances,
+    ...(instances
+      ? { database: () => ({ ok: instances.reachable(), instances: instances.count() }) }
+      : {}),
     configStore,
     ...(reloadableSecrets ? { secretsStatus: reloadableSecrets.status } : {}),
     runLog,

@@ -56,6 +56,8 @@ export interface AppDeps {
   rateLimits?: RateLimits;
   /** Live instances sharing the limits (several on PostgreSQL); 1 when alone. */
   instances?: () => number;
+  /** On PostgreSQL: whether this instance reaches it, and how many instances share it. */
+  database?: () => { ok: boolean; instances: number };
   /** AI agents' keys: /mcp and the admin API's /api/admin/agent-keys. */
   agentKeys?: AgentKeys;
   /** This server's base URL (the MCP 401 points clients to its metadata). */
@@ -196,9 +198,15 @@ export function createApp(deps: AppDeps): Express {
       helpdesk.health ? [helpdesk.health()] : [],
     );
     const helpdesksOk = helpdesks.every((helpdesk) => helpdesk.ok);
+    const database = deps.database?.();
     res.status(compiled ? 200 : 503).json({
-      status: compiled && status.ok && secrets?.ok !== false && helpdesksOk ? 'ok' : 'degraded',
+      status:
+        compiled && status.ok && secrets?.ok !== false && helpdesksOk && database?.ok !== false
+          ? 'ok'
+          : 'degraded',
       mode: deps.mode,
+      // Several instances: a database this one cannot reach makes it degraded (no host names).
+      ...(database ? { database: { kind: 'postgres', ...database } } : {}),
       // A helpdesk connection that failed for good (a revoked OAuth grant): code and what to do.
       ...(helpdesks.length > 0 ? { helpdesks } : {}),
       // The file's load time and why a reload failed (file name and reason): never a value.

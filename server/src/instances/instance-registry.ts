@@ -6,6 +6,8 @@ import { describePostgresError } from '../storage/postgres/connect-postgres';
 export interface InstanceRegistry {
   /** Instances with a heartbeat in the last `staleMs`, this one included (at least 1). */
   count(): number;
+  /** Whether the latest heartbeat reached the database. */
+  reachable(): boolean;
   /** Leaves the table, so the others' share of each limit grows at their next heartbeat. */
   close(): Promise<void>;
 }
@@ -60,6 +62,7 @@ export async function startInstanceRegistry(options: {
   timer.unref();
   return {
     count: () => live,
+    reachable: () => !failing,
     close: async () => {
       clearInterval(timer);
       await pool.query('DELETE FROM instances WHERE id = $1', [instanceId]).catch(() => undefined);
