@@ -3,6 +3,7 @@ import * as z from 'zod';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-contracts';
 import type { ApiErrorBody, ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { Logger } from '../logging/logger';
+import { isDatabaseUnavailable } from '../storage/postgres/connect-postgres';
 
 /**
  * One error catalogue (shared/src/api/api-contracts.ts) and one place that turns errors into
@@ -87,6 +88,23 @@ export function createErrorMiddleware(logger: Logger) {
     const status = http?.status ?? http?.statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       sendApiError(res, new ApiError('BODY_INVALID', 'The request could not be read.'));
+      return;
+    }
+    if (isDatabaseUnavailable(error)) {
+      logger.error('the database is unavailable', {
+        message: error instanceof Error ? error.message : String(error),
+        method: req.method,
+        path: req.path,
+      });
+      sendApiError(
+        res,
+        new ApiError(
+          'DATABASE_UNAVAILABLE',
+          'The server cannot reach its database right now; try again shortly.',
+          undefined,
+          { 'Retry-After': '5' },
+        ),
+      );
       return;
     }
     logger.error('unhandled error', { error, method: req.method, path: req.path });

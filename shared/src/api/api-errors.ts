@@ -63,6 +63,8 @@ export const API_ERROR_CODES = {
   HELPDESK_UNAVAILABLE: 502,
   HELPDESK_AUTH_FAILED: 502,
   INTERNAL_ERROR: 500,
+  /** Several instances: this one cannot reach PostgreSQL right now; `Retry-After` says when to retry. */
+  DATABASE_UNAVAILABLE: 503,
   /** An AI agent's tool reveals personal data: the ticket's requester must verify by email code first. */
   VERIFICATION_REQUIRED: 403,
   /** Customer verification by email code: the service's refusals (docs/ai-agents.md). */

@@ -38,6 +38,7 @@ const ZENDESK_CALL_ERRORS = codes(
   'SESSION_EXPIRED',
   'RATE_LIMITED',
   'INTERNAL_ERROR',
+  'DATABASE_UNAVAILABLE',
 );
 /** A call with a JSON body. */
 const BODY_ERRORS = codes('BODY_INVALID', 'BODY_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
@@ -203,6 +204,7 @@ const SALESFORCE_CALL_ERRORS = codes(
   'RATE_LIMITED',
   'NOT_FOUND',
   'INTERNAL_ERROR',
+  'DATABASE_UNAVAILABLE',
 );
 /** Loading the record through the integration user, as the rep Apex names. */
 const RECORD_LOAD_ERRORS = codes(
