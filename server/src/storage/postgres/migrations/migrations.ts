@@ -1,5 +1,6 @@
 import { m001Instances } from './001-instances';
 import { m004Idempotency } from './004-idempotency';
+import { m005AgentKeys } from './005-agent-keys';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -15,4 +16,5 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   m001Instances,
   m004Idempotency,
+  m005AgentKeys,
 ];
