@@ -1,6 +1,7 @@
 import { m001Instances } from './001-instances';
 import { m004Idempotency } from './004-idempotency';
 import { m005AgentKeys } from './005-agent-keys';
+import { m006Verification } from './006-verification';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -17,4 +18,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m001Instances,
   m004Idempotency,
   m005AgentKeys,
+  m006Verification,
 ];
