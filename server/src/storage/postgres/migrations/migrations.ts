@@ -2,6 +2,7 @@ import { m001Instances } from './001-instances';
 import { m004Idempotency } from './004-idempotency';
 import { m005AgentKeys } from './005-agent-keys';
 import { m006Verification } from './006-verification';
+import { m007ConfigVersions } from './007-config-versions';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m004Idempotency,
   m005AgentKeys,
   m006Verification,
+  m007ConfigVersions,
 ];
