@@ -3,6 +3,7 @@ import { m004Idempotency } from './004-idempotency';
 import { m005AgentKeys } from './005-agent-keys';
 import { m006Verification } from './006-verification';
 import { m007ConfigVersions } from './007-config-versions';
+import { m008Alerts } from './008-alerts';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m005AgentKeys,
   m006Verification,
   m007ConfigVersions,
+  m008Alerts,
 ];
