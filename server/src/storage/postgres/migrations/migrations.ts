@@ -4,6 +4,7 @@ import { m005AgentKeys } from './005-agent-keys';
 import { m006Verification } from './006-verification';
 import { m007ConfigVersions } from './007-config-versions';
 import { m008Alerts } from './008-alerts';
+import { m009OAuthTokens } from './009-oauth-tokens';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -23,4 +24,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m006Verification,
   m007ConfigVersions,
   m008Alerts,
+  m009OAuthTokens,
 ];
