@@ -81,6 +81,8 @@ describe('following the config versions of other instances', () => {
     const entry = { author: 'file', connectors: 1, files: [{ file: 'c.json', text: 'x' }] };
     await store.record(entry);
     await store.record(entry);
+    // The same file at another instance's path is the same version (matched by name).
+    await store.record({ ...entry, files: [{ file: '/elsewhere/c.json', text: 'x' }] });
     await store.record({ ...entry, files: [{ file: 'c.json', text: 'y' }] });
     expect(announced).toEqual([1, 2]);
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { basename } from 'node:path';
 import type { ConfigVersionFile } from './config-version-store';
 
 /**
@@ -7,8 +8,11 @@ import type { ConfigVersionFile } from './config-version-store';
  */
 export function hashConfigFiles(files: readonly ConfigVersionFile[]): string {
   const hash = createHash('sha256');
-  for (const { file, text } of [...files].sort((a, b) => a.file.localeCompare(b.file))) {
-    hash.update(`${file}\0${text}\0`);
+  // By file name, not path: instances that keep the config at different paths (and follow each
+  // other's versions, follow-config-versions.ts) serve the same version, not one each.
+  const named = files.map(({ file, text }) => ({ name: basename(file), text }));
+  for (const { name, text } of named.sort((a, b) => a.name.localeCompare(b.name))) {
+    hash.update(`${name}\0${text}\0`);
   }
   return hash.digest('hex');
 }

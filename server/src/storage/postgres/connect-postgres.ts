@@ -32,6 +32,14 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
       message: error.message,
     }),
   );
+  // A connection lost while checked out between two queries (inside a transaction) emits
+  // 'error' on its client, which the pool does not catch: without a listener the process
+  // would stop. The query in progress, or the next one, fails and is answered as such.
+  pool.on('connect', (client) => {
+    client.on('error', (error) =>
+      options.logger?.warn('a PostgreSQL connection in use was lost', { message: error.message }),
+    );
+  });
   return pool;
 }
 
