@@ -241,6 +241,7 @@ export function createApp(deps: AppDeps): Express {
         adminToken: deps.auth.adminToken,
         assetsDir: deps.console.assetsDir,
         secureCookie: deps.console.secureCookie,
+        ...(deps.instances ? { instances: deps.instances } : {}),
         onSignIn: (event) =>
           deps.logger[event.ok ? 'info' : 'warn']('console sign-in', {
             ok: event.ok,

@@ -56,11 +56,17 @@ export function createConsoleRoutes(deps: {
   /** Set the cookie's Secure flag (a live server is reached over HTTPS). */
   secureCookie: boolean;
   onSignIn?: (event: { ok: boolean; ip: string | undefined }) => void;
+  /** Live instances: each allows its share of the failed sign-ins, so N instances allow no more. */
+  instances?: () => number;
 }): Router {
   const router = Router();
   // Failed sign-ins per address: the admin token is long, but guessing must still be slow.
   // Only failures count, so an admin signing in and out all day is never locked out.
-  const failures = createRateLimiter({ ...DEFAULT_RATE_LIMITS, run: { perMinute: 10, burst: 10 } });
+  const failures = createRateLimiter(
+    { ...DEFAULT_RATE_LIMITS, run: { perMinute: 10, burst: 10 } },
+    Date.now,
+    deps.instances,
+  );
   const lockedOut = new Map<string, number>();
 
   const sendPage = (_req: Request, res: Response) => {
