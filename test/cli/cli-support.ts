@@ -22,7 +22,7 @@ export function runConnectorsCli(dataDir: string, ...args: string[]) {
 
 /** The same, with a config of the test's own (`CONNECTORS_CONFIG`). */
 export function runConnectorsCliWith(
-  options: { dataDir: string; configPath?: string },
+  options: { dataDir: string; configPath?: string; env?: Record<string, string> },
   ...args: string[]
 ) {
   const env: NodeJS.ProcessEnv = {
@@ -34,6 +34,7 @@ export function runConnectorsCliWith(
     if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG)/.test(name)) delete env[name];
   }
   if (options.configPath !== undefined) env.CONNECTORS_CONFIG = options.configPath;
+  Object.assign(env, options.env);
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],

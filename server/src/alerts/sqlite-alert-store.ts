@@ -1,44 +1,7 @@
 import Database from 'better-sqlite3';
-import type { AlertFailure, AlertIncident, AlertState, AlertStore } from './alert-store';
-
-interface StateRow {
-  connector_id: string;
-  failures_in_a_row: number;
-  incident_since: string | null;
-  incident_reason: string | null;
-  paused_since: string | null;
-  last_failure: string | null;
-}
-
-function readFailure(text: string | null): AlertFailure | undefined {
-  if (text === null) return undefined;
-  try {
-    const value = JSON.parse(text) as Partial<AlertFailure>;
-    if (typeof value.runId !== 'string' || typeof value.message !== 'string') return undefined;
-    return {
-      runId: value.runId,
-      errorCode: typeof value.errorCode === 'string' ? value.errorCode : undefined,
-      message: value.message,
-      at: typeof value.at === 'string' ? value.at : '',
-    };
-  } catch {
-    // A damaged row loses its last failure, not the connector's alerts.
-    return undefined;
-  }
-}
-
-function stateOf(row: StateRow): AlertState {
-  return {
-    connectorId: row.connector_id,
-    failuresInARow: row.failures_in_a_row,
-    incident:
-      row.incident_since === null
-        ? undefined
-        : { since: row.incident_since, reason: row.incident_reason ?? '' },
-    paused: row.paused_since === null ? undefined : { since: row.paused_since },
-    lastFailure: readFailure(row.last_failure),
-  };
-}
+import type { AlertFailure, AlertIncident, AlertStore } from './alert-store';
+import { readAlertState } from './read-alert-state';
+import type { AlertStateRow } from './read-alert-state';
 
 /**
  * The alerts' state in one SQLite file (`alerts.sqlite` in DATA_DIR): per connector its counters,
@@ -77,10 +40,12 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
   const countWindow = db.prepare<[string, number], { runs: number; failures: number | null }>(
     'SELECT COUNT(*) AS runs, SUM(failed) AS failures FROM alert_runs WHERE connector_id = ? AND at_ms >= ?',
   );
-  const selectState = db.prepare<[string], StateRow>(
+  const selectState = db.prepare<[string], AlertStateRow>(
     'SELECT * FROM alert_state WHERE connector_id = ?',
   );
-  const selectAll = db.prepare<[], StateRow>('SELECT * FROM alert_state ORDER BY connector_id');
+  const selectAll = db.prepare<[], AlertStateRow>(
+    'SELECT * FROM alert_state ORDER BY connector_id',
+  );
   const ensureState = db.prepare<[string]>(
     'INSERT OR IGNORE INTO alert_state (connector_id) VALUES (?)',
   );
@@ -122,7 +87,7 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
       }
       const row = selectState.get(connectorId);
       if (!row) throw new Error('the alert store lost a row it just wrote');
-      return { state: stateOf(row), window };
+      return { state: readAlertState(row), window };
     },
   );
   const openOnce = db.transaction(
@@ -152,9 +117,9 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
     resume: async (connectorId) => resume.run(connectorId).changes === 1,
     get: async (connectorId) => {
       const row = selectState.get(connectorId);
-      return row ? stateOf(row) : undefined;
+      return row ? readAlertState(row) : undefined;
     },
-    list: async () => selectAll.all().map(stateOf),
+    list: async () => selectAll.all().map(readAlertState),
     close: async () => {
       if (db.open) db.close();
     },

@@ -1,8 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createAgentKeys } from '../agents/agent-keys';
+import type { AgentKeyStore } from '../agents/agent-key-store';
+import { openPostgresAgentKeyStore } from '../agents/postgres-agent-key-store';
 import { openSqliteAgentKeyStore } from '../agents/sqlite-agent-key-store';
 import { AGENT_KEYS_FILE } from '../storage/open-sqlite-storage';
+import { openPostgresStore } from '../storage/postgres/open-postgres-store';
+import type { StoreLocation } from '../storage/storage';
 import { parseCliOptions } from './parse-cli-options';
 
 export const AGENT_KEYS_USAGE = `  npm run connectors -- agent-keys create <name> --connectors <id,id,…|*>
@@ -21,7 +25,7 @@ export interface CommandOutput {
  * refused by it at once.
  */
 export async function runAgentKeysCommand(
-  dataDir: string,
+  where: StoreLocation,
   args: string[],
   /** The config's connectors with the agent surface; undefined when it does not load. */
   agentConnectorIds: readonly string[] | undefined,
@@ -32,8 +36,17 @@ export async function runAgentKeysCommand(
     stdout: '',
     stderr: `connectors agent-keys: ${problem}\nusage:\n${AGENT_KEYS_USAGE}\n`,
   });
-  mkdirSync(dataDir, { recursive: true });
-  const store = openSqliteAgentKeyStore({ path: join(dataDir, AGENT_KEYS_FILE) });
+  let store: AgentKeyStore;
+  if (where.database) {
+    const opened = await openPostgresStore(where.database, (pool) =>
+      openPostgresAgentKeyStore({ pool }),
+    );
+    if (!opened.ok) return { code: 1, stdout: '', stderr: `${opened.error}\n` };
+    store = opened.value;
+  } else {
+    mkdirSync(where.dataDir, { recursive: true });
+    store = openSqliteAgentKeyStore({ path: join(where.dataDir, AGENT_KEYS_FILE) });
+  }
   const keys = createAgentKeys(store);
   try {
     if (action === 'list' && rest.length === 0) {

@@ -4,8 +4,12 @@ import type { AlertView } from '../../../shared/src/api/alert-contracts';
 import { viewAlert } from '../alerts/alert-monitor';
 import type { AlertedConnector } from '../alerts/alert-monitor';
 import { formatAlertTime } from '../alerts/alert-notice';
+import type { AlertStore } from '../alerts/alert-store';
+import { openPostgresAlertStore } from '../alerts/postgres-alert-store';
 import { openSqliteAlertStore } from '../alerts/sqlite-alert-store';
 import { ALERTS_FILE } from '../storage/open-sqlite-storage';
+import { openPostgresStore } from '../storage/postgres/open-postgres-store';
+import type { StoreLocation } from '../storage/storage';
 import type { CommandOutput } from './agent-keys-command';
 
 export const ALERTS_USAGE = `  npm run connectors -- alerts
@@ -45,11 +49,11 @@ function describeState(view: AlertView): string {
 }
 
 /**
- * `alerts` and `resume <id>`: the same store as the running server (alerts.sqlite), which reads
+ * `alerts` and `resume <id>`: the same store as the running server (alerts.sqlite, or PostgreSQL with DATABASE_URL), which reads
  * the pauses again every few seconds.
  */
 export async function runAlertsCommand(
-  dataDir: string,
+  where: StoreLocation,
   command: 'alerts' | 'resume',
   args: string[],
   connectors: ConfiguredConnectors,
@@ -61,9 +65,18 @@ export async function runAlertsCommand(
   });
   if (command === 'alerts' && args.length > 0) return usage('takes no arguments');
   if (command === 'resume' && args.length !== 1) return usage('give one connector id');
-  const path = join(dataDir, ALERTS_FILE);
-  // Until the server has written the file, nothing is counted, in an incident or paused.
-  const store = existsSync(path) ? openSqliteAlertStore({ path }) : undefined;
+  let store: AlertStore | undefined;
+  if (where.database) {
+    const opened = await openPostgresStore(where.database, (pool) =>
+      openPostgresAlertStore({ pool }),
+    );
+    if (!opened.ok) return { code: 1, stdout: '', stderr: `${opened.error}\n` };
+    store = opened.value;
+  } else {
+    const path = join(where.dataDir, ALERTS_FILE);
+    // Until the server has written the file, nothing is counted, in an incident or paused.
+    store = existsSync(path) ? openSqliteAlertStore({ path }) : undefined;
+  }
   try {
     if (command === 'resume') {
       const connectorId = args[0] as string;

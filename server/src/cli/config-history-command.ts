@@ -3,8 +3,11 @@ import { join } from 'node:path';
 import type { ConfigVersionStore } from '../config-versions/config-version-store';
 import { describeVersionChanges } from '../config-versions/describe-version-diff';
 import { rollbackConfig } from '../config-versions/rollback-config';
+import { openPostgresConfigVersionStore } from '../config-versions/postgres-config-version-store';
 import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-version-store';
 import { CONFIG_VERSIONS_FILE } from '../storage/open-sqlite-storage';
+import { openPostgresStore } from '../storage/postgres/open-postgres-store';
+import type { StoreLocation } from '../storage/storage';
 import type { CommandOutput } from './agent-keys-command';
 
 export const CONFIG_HISTORY_USAGE = `  npm run connectors -- history [<version>]
@@ -15,10 +18,21 @@ export const CONFIG_HISTORY_USAGE = `  npm run connectors -- history [<version>]
 const VERSION = /^[1-9][0-9]{0,9}$/;
 
 async function withStore(
-  dataDir: string,
+  where: StoreLocation,
   use: (store: ConfigVersionStore) => Promise<CommandOutput>,
 ): Promise<CommandOutput> {
-  const path = join(dataDir, CONFIG_VERSIONS_FILE);
+  if (where.database) {
+    const opened = await openPostgresStore(where.database, (pool) =>
+      openPostgresConfigVersionStore({ pool }),
+    );
+    if (!opened.ok) return { code: 1, stdout: '', stderr: `${opened.error}\n` };
+    try {
+      return await use(opened.value);
+    } finally {
+      await opened.value.close();
+    }
+  }
+  const path = join(where.dataDir, CONFIG_VERSIONS_FILE);
   if (!existsSync(path)) {
     return {
       code: 0,
@@ -35,7 +49,7 @@ async function withStore(
 }
 
 /** `history [N]`: the list, or version N's diff against the version before it. */
-export function runHistoryCommand(dataDir: string, args: string[]): Promise<CommandOutput> {
+export function runHistoryCommand(where: StoreLocation, args: string[]): Promise<CommandOutput> {
   const [id, ...extra] = args;
   if (extra.length > 0 || (id !== undefined && !VERSION.test(id))) {
     return Promise.resolve({
@@ -44,7 +58,7 @@ export function runHistoryCommand(dataDir: string, args: string[]): Promise<Comm
       stderr: `connectors history: give at most one version number\nusage:\n${CONFIG_HISTORY_USAGE}\n`,
     });
   }
-  return withStore(dataDir, async (store) => {
+  return withStore(where, async (store) => {
     if (id === undefined) {
       const versions = await store.list(50);
       const lines = versions.map(
@@ -66,7 +80,7 @@ export function runHistoryCommand(dataDir: string, args: string[]): Promise<Comm
 
 /** `rollback N`: writes version N's files over the config, recorded as a version. */
 export function runRollbackCommand(
-  dataDir: string,
+  where: StoreLocation,
   configPath: string,
   args: string[],
 ): Promise<CommandOutput> {
@@ -78,7 +92,7 @@ export function runRollbackCommand(
       stderr: `connectors rollback: give one version number\nusage:\n${CONFIG_HISTORY_USAGE}\n`,
     });
   }
-  return withStore(dataDir, async (store) => {
+  return withStore(where, async (store) => {
     const rolled = await rollbackConfig({
       store,
       versionId: Number(id),

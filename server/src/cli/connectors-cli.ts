@@ -258,8 +258,8 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'history' || command === 'rollback') {
     const output: CommandOutput =
       command === 'history'
-        ? await runHistoryCommand(env.dataDir, rest)
-        : await runRollbackCommand(env.dataDir, env.configPath, rest);
+        ? await runHistoryCommand(env, rest)
+        : await runRollbackCommand(env, env.configPath, rest);
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;
@@ -334,7 +334,7 @@ async function main(argv: string[]): Promise<number> {
           .filter((connector) => connector.surfaces.includes('agent'))
           .map((connector) => connector.id)
       : undefined;
-    const output = await runAgentKeysCommand(env.dataDir, rest, agentConnectorIds);
+    const output = await runAgentKeysCommand(env, rest, agentConnectorIds);
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;
@@ -352,7 +352,7 @@ async function main(argv: string[]): Promise<number> {
           ]),
         )
       : undefined;
-    const output = await runAlertsCommand(env.dataDir, command, rest, connectors);
+    const output = await runAlertsCommand(env, command, rest, connectors);
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;

@@ -4,11 +4,14 @@ import { compileConfig } from '../compile/compile-config';
 import { formatConfigIssues } from '../config/format-config-issues';
 import { loadConfigSource } from '../config/load-config';
 import type { ConfigSources } from '../console/edit-connector';
+import type { ConfigVersionStore } from '../config-versions/config-version-store';
+import { openPostgresConfigVersionStore } from '../config-versions/postgres-config-version-store';
 import { openSqliteConfigVersionStore } from '../config-versions/sqlite-config-version-store';
 import type { ServerEnv } from '../env/parse-env';
 import { BUILT_IN_CONFIG_FORMAT } from '../helpdesks/helpdesk-registry';
 import type { SecretSource } from '../secrets/secret-source';
 import { CONFIG_VERSIONS_FILE } from '../storage/open-sqlite-storage';
+import { openPostgresStore } from '../storage/postgres/open-postgres-store';
 
 /**
  * The config files as the CLI writes them: the same checks and atomic write as a console edit,
@@ -34,8 +37,17 @@ export async function openConfigFiles(
       error: `${env.configPath} does not load now, so nothing was added; fix it first:\n${formatConfigIssues(current.error.issues)}`,
     };
   }
-  mkdirSync(env.dataDir, { recursive: true });
-  const versions = openSqliteConfigVersionStore({ path: join(env.dataDir, CONFIG_VERSIONS_FILE) });
+  let versions: ConfigVersionStore;
+  if (env.database) {
+    const opened = await openPostgresStore(env.database, (pool) =>
+      openPostgresConfigVersionStore({ pool }),
+    );
+    if (!opened.ok) return { error: opened.error };
+    versions = opened.value;
+  } else {
+    mkdirSync(env.dataDir, { recursive: true });
+    versions = openSqliteConfigVersionStore({ path: join(env.dataDir, CONFIG_VERSIONS_FILE) });
+  }
   return {
     configPath: env.configPath,
     sources: () => current.value.sources,

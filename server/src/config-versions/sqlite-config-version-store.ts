@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type {
   ConfigVersion,
@@ -6,6 +5,7 @@ import type {
   ConfigVersionStore,
   ConfigVersionSummary,
 } from './config-version-store';
+import { hashConfigFiles } from './hash-config-files';
 
 interface Row {
   id: number;
@@ -14,14 +14,6 @@ interface Row {
   hash: string;
   connectors: number;
   files: string;
-}
-
-function hashFiles(files: readonly ConfigVersionFile[]): string {
-  const hash = createHash('sha256');
-  for (const { file, text } of [...files].sort((a, b) => a.file.localeCompare(b.file))) {
-    hash.update(`${file}\0${text}\0`);
-  }
-  return hash.digest('hex');
 }
 
 function summaryOf(row: Row): ConfigVersionSummary {
@@ -58,7 +50,7 @@ export function openSqliteConfigVersionStore(options: {
 
   const record = db.transaction(
     (entry: { author: string; connectors: number; files: ConfigVersionFile[] }) => {
-      const hash = hashFiles(entry.files);
+      const hash = hashConfigFiles(entry.files);
       const latest = newest.get();
       if (latest && latest.hash === hash) return { version: summaryOf(latest), added: false };
       const at = new Date(now()).toISOString();

@@ -27,6 +27,12 @@ export interface Storage {
   postgres?: PostgresStorage;
 }
 
+/** Where a store lives: a SQLite file in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
+export interface StoreLocation {
+  dataDir: string;
+  database?: { url: string; schema: string } | undefined;
+}
+
 export interface StorageOptions {
   dataDir: string;
   runLogRetentionDays: number;

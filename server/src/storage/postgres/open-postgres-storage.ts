@@ -1,9 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import { openPostgresAgentKeyStore } from '../../agents/postgres-agent-key-store';
+import { openPostgresAlertStore } from '../../alerts/postgres-alert-store';
+import { openPostgresConfigVersionStore } from '../../config-versions/postgres-config-version-store';
+import { openPostgresOAuthTokenStore } from '../../oauth/postgres-oauth-token-store';
+import { openPostgresIdempotencyStore } from '../../runs/postgres-idempotency-store';
+import { openPostgresVerificationStore } from '../../verification/postgres-verification-store';
+import type { VerificationStore } from '../../verification/verification-store';
 import { openSqliteStorage } from '../open-sqlite-storage';
 import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
-import { createPostgresPool } from './connect-postgres';
+import { createPostgresPool, describePostgresError } from './connect-postgres';
 import { runMigrations } from './run-migrations';
 
 /** What features that span instances (config sync, limits) need from the shared database. */
@@ -39,6 +46,20 @@ export async function openPostgresStorage(
     });
   }
   const instanceId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let verification: VerificationStore;
+  try {
+    // Reads (or, first of all instances, draws) the hashing key the instances share.
+    verification = await openPostgresVerificationStore({ pool, schema });
+  } catch (error) {
+    await pool.end();
+    return {
+      ok: false,
+      error: {
+        code: 'STORAGE_OPEN_FAILED',
+        message: `Could not read the verification hashing key from PostgreSQL: ${describePostgresError(error)}`,
+      },
+    };
+  }
   // Stores not yet on PostgreSQL stay in this instance's SQLite files until their turn.
   const local = openSqliteStorage(options);
   if (!local.ok) {
@@ -47,6 +68,12 @@ export async function openPostgresStorage(
   }
   const stores: Storage = {
     ...local.value,
+    idempotency: openPostgresIdempotencyStore({ pool }),
+    agentKeys: openPostgresAgentKeyStore({ pool }),
+    verification,
+    configVersions: openPostgresConfigVersionStore({ pool }),
+    alerts: openPostgresAlertStore({ pool }),
+    oauthTokens: openPostgresOAuthTokenStore({ pool }),
     postgres: { pool, schema, instanceId },
     close: async () => {
       await local.value.close();

@@ -1,4 +1,10 @@
 import { m001Instances } from './001-instances';
+import { m004Idempotency } from './004-idempotency';
+import { m005AgentKeys } from './005-agent-keys';
+import { m006Verification } from './006-verification';
+import { m007ConfigVersions } from './007-config-versions';
+import { m008Alerts } from './008-alerts';
+import { m009OAuthTokens } from './009-oauth-tokens';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -11,4 +17,12 @@ export interface Migration {
  * Every migration, in order. The SQL lives in one module per migration (not .sql files) so the
  * bundled server (dist/server.mjs) carries it without a copy step.
  */
-export const MIGRATIONS: readonly Migration[] = [m001Instances];
+export const MIGRATIONS: readonly Migration[] = [
+  m001Instances,
+  m004Idempotency,
+  m005AgentKeys,
+  m006Verification,
+  m007ConfigVersions,
+  m008Alerts,
+  m009OAuthTokens,
+];
