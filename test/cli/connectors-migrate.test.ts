@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { Server } from 'node:net';
@@ -11,6 +13,7 @@ import { openPostgresConfigVersionStore } from '../../server/src/config-versions
 import { openPostgresOAuthTokenStore } from '../../server/src/oauth/postgres-oauth-token-store';
 import { openPostgresIdempotencyStore } from '../../server/src/runs/postgres-idempotency-store';
 import { openPostgresVerificationStore } from '../../server/src/verification/postgres-verification-store';
+import { DELIVERIES_FILE } from '../../server/src/storage/open-sqlite-storage';
 import { createTestSchema } from '../../server/src/test-support/postgres-test-schema';
 import type { TestSchema } from '../../server/src/test-support/postgres-test-schema';
 import { runConnectorsCliWith } from './cli-support';
@@ -88,6 +91,28 @@ describe('connectors migrate', () => {
       await new Promise((done) => server.close(done));
     }
     expect(await count('config_versions')).toBe(0);
+  });
+
+  it('refuses while another process has one of the SQLite files open', async () => {
+    const path = join(dataDir, DELIVERIES_FILE);
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('fs').openSync(process.argv[1], 'r'); console.log('open'); setInterval(() => {}, 1000)",
+        path,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(holder.stdout, 'data');
+      const result = migrate();
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(`Process ${holder.pid} has ${path} open`);
+    } finally {
+      holder.kill();
+    }
+    await once(holder, 'exit');
   });
 
   it('copies every store and says how many rows each had', async () => {
