@@ -32,6 +32,7 @@ import type { TemplateParameter } from '../../../shared/src/templates/template-s
 import type { HelpdeskField } from '../runs/helpdesk-port';
 import { openConfigFiles } from './open-config-files';
 import { runAddCommand, runTemplatesCommand, TEMPLATES_USAGE } from './template-commands';
+import { MIGRATE_USAGE, runMigrateCommand } from './migrate-command';
 
 /**
  * `npm run connectors -- <command>`:
@@ -45,6 +46,7 @@ import { runAddCommand, runTemplatesCommand, TEMPLATES_USAGE } from './template-
  *   draft --curl '…'          a draft connector from a curl command (or outputs from a sample)
  *   templates, add <template> the template library, and adding a connector from one as a draft
  *   alerts, resume <id>       connector alerts: rules and states; lifting an alert's pause
+ *   migrate [--force]         a stopped server's SQLite data into the PostgreSQL of DATABASE_URL
  */
 const USAGE = `usage:
   npm run connectors -- check [config path]
@@ -63,7 +65,8 @@ ${DRAFT_USAGE}
 ${TEMPLATES_USAGE}
 ${AGENT_KEYS_USAGE}
 ${CONFIG_HISTORY_USAGE}
-${ALERTS_USAGE}`;
+${ALERTS_USAGE}
+${MIGRATE_USAGE}`;
 
 /** A yes/no question on the terminal; no terminal (a script, CI) is a no. */
 async function askYesNo(question: string): Promise<boolean> {
@@ -350,6 +353,12 @@ async function main(argv: string[]): Promise<number> {
         )
       : undefined;
     const output = await runAlertsCommand(env, command, rest, connectors);
+    process.stdout.write(output.stdout);
+    process.stderr.write(output.stderr);
+    return output.code;
+  }
+  if (command === 'migrate') {
+    const output = await runMigrateCommand(env, rest);
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;

@@ -1,0 +1,194 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import type { Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgentKeys } from '../../server/src/agents/agent-keys';
+import { openPostgresAgentKeyStore } from '../../server/src/agents/postgres-agent-key-store';
+import { openPostgresAlertStore } from '../../server/src/alerts/postgres-alert-store';
+import { openPostgresConfigVersionStore } from '../../server/src/config-versions/postgres-config-version-store';
+import { openPostgresOAuthTokenStore } from '../../server/src/oauth/postgres-oauth-token-store';
+import { openPostgresIdempotencyStore } from '../../server/src/runs/postgres-idempotency-store';
+import { openPostgresVerificationStore } from '../../server/src/verification/postgres-verification-store';
+import { DELIVERIES_FILE } from '../../server/src/storage/open-sqlite-storage';
+import { createTestSchema } from '../../server/src/test-support/postgres-test-schema';
+import type { TestSchema } from '../../server/src/test-support/postgres-test-schema';
+import { runConnectorsCliWith } from './cli-support';
+import { writeSqliteInstallation } from './sqlite-installation';
+import type { SqliteInstallation } from './sqlite-installation';
+
+/**
+ * `npm run connectors -- migrate` as an admin runs it when moving to several instances: the real
+ * CLI in a child process, from a data folder the SQLite stores wrote to a fresh PostgreSQL schema.
+ */
+
+const dataDir = mkdtempSync(join(tmpdir(), 'dc-cli-migrate-'));
+let target: TestSchema;
+let installation: SqliteInstallation;
+let port: number;
+
+/** A port nothing listens on (the server's PORT, so the check finds no server). */
+function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const probe = createServer();
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+const migrate = (...args: string[]) =>
+  runConnectorsCliWith(
+    {
+      dataDir,
+      env: {
+        DATABASE_URL: target.url,
+        DATABASE_SCHEMA: target.schema,
+        PORT: String(port),
+      },
+    },
+    'migrate',
+    ...args,
+  );
+
+const count = async (table: string, where = 'true') =>
+  Number(
+    (await target.pool.query<{ n: string }>(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`))
+      .rows[0]?.n,
+  );
+
+beforeAll(async () => {
+  installation = await writeSqliteInstallation(dataDir);
+  target = await createTestSchema('migrate');
+  port = await freePort();
+}, 60_000);
+
+afterAll(async () => {
+  await target?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+describe('connectors migrate', () => {
+  it('asks for DATABASE_URL when it is not set', () => {
+    const result = runConnectorsCliWith({ dataDir }, 'migrate');
+    expect(result.code).toBe(2);
+    expect(result.err).toContain('set DATABASE_URL to the PostgreSQL to move to');
+  });
+
+  it('refuses while a server answers on PORT, and copies nothing', async () => {
+    const server: Server = createServer(() => undefined);
+    await new Promise<void>((done) => server.listen(port, '127.0.0.1', done));
+    try {
+      const result = migrate();
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(`Something answers on port ${port} (PORT): stop the server`);
+      expect(result.err).toContain('Nothing was copied.');
+    } finally {
+      await new Promise((done) => server.close(done));
+    }
+    expect(await count('config_versions')).toBe(0);
+  });
+
+  it('refuses while another process has one of the SQLite files open', async () => {
+    const path = join(dataDir, DELIVERIES_FILE);
+    const holder = spawn(
+      process.execPath,
+      [
+        '-e',
+        "require('fs').openSync(process.argv[1], 'r'); console.log('open'); setInterval(() => {}, 1000)",
+        path,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    try {
+      await once(holder.stdout, 'data');
+      const result = migrate();
+      expect(result.code).toBe(1);
+      expect(result.err).toContain(`Process ${holder.pid} has ${path} open`);
+    } finally {
+      holder.kill();
+    }
+    await once(holder, 'exit');
+  });
+
+  it('copies every store and says how many rows each had', async () => {
+    const result = migrate();
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toContain(`schema "${target.schema}"`);
+    expect(result.out).toMatch(/idempotency keys \(idempotency\.sqlite\)\s+keys: 1$/m);
+    expect(result.out).toMatch(/agent keys \(agent-keys\.sqlite\)\s+keys: 2$/m);
+    expect(result.out).toMatch(/config versions \(config-versions\.sqlite\)\s+versions: 2$/m);
+    expect(result.out).toMatch(/OAuth tokens \(oauth-tokens\.sqlite\)\s+connections: 1$/m);
+    expect(result.out).toContain(
+      'Done. Start the server with DATABASE_URL and DATABASE_SCHEMA set',
+    );
+  });
+
+  it('keeps the agent keys by hash: the key an agent holds still works, a revoked one does not', async () => {
+    const keys = createAgentKeys(openPostgresAgentKeyStore({ pool: target.pool }));
+    expect((await keys.verify(installation.agentKey))?.name).toBe('Support bot');
+    expect((await keys.list()).map((key) => [key.name, key.revokedAt !== undefined])).toEqual([
+      ['Support bot', false],
+      ['Old bot', true],
+    ]);
+  });
+
+  it('keeps the config version numbers, and the next one follows them', async () => {
+    const versions = openPostgresConfigVersionStore({ pool: target.pool });
+    expect((await versions.list(10)).map((version) => [version.id, version.author])).toEqual([
+      [2, 'CLI'],
+      [1, 'admin'],
+    ]);
+    expect((await versions.get(1))?.files).toEqual([{ file: 'connectors.json', text: '{"v":1}' }]);
+    const next = await versions.record({ author: 'test', connectors: 0, files: [] });
+    expect(next.version.id).toBe(3);
+    await target.pool.query('DELETE FROM config_versions WHERE id = 3');
+  });
+
+  it('keeps the pause, the verified requester, the answered request and the OAuth connection', async () => {
+    const alerts = openPostgresAlertStore({ pool: target.pool });
+    expect((await alerts.get('jira_create_issue'))?.paused).toEqual({
+      since: installation.runs[1]?.startedAt,
+    });
+    const verification = await openPostgresVerificationStore({
+      pool: target.pool,
+      schema: target.schema,
+    });
+    expect(await verification.verifiedUntil(installation.subject)).toBe(installation.verifiedUntil);
+    // The same hashing key: a code sent before the move still checks after it.
+    expect(await verification.hashCode(installation.subject, '123456')).toEqual(
+      installation.codeHash,
+    );
+    const idempotency = openPostgresIdempotencyStore({ pool: target.pool });
+    expect(await idempotency.begin('zendesk:shopify_order_lookup', 'key-1', 'fp-1')).toEqual({
+      state: 'done',
+      result: { outcome: 'success' },
+    });
+    const tokens = openPostgresOAuthTokenStore({ pool: target.pool });
+    expect(await tokens.get('google_calendar')).toMatchObject({
+      state: 'connected',
+      sealed: 'v1.sealed-tokens',
+      connectedAs: 'ops@example.com',
+    });
+  });
+
+  it('refuses a second run into a schema that has data, and adds nothing with --force', async () => {
+    const again = migrate();
+    expect(again.code).toBe(1);
+    expect(again.err).toContain(`The PostgreSQL schema "${target.schema}" already holds data`);
+    expect(again.err).toContain('run it again with --force');
+    const forced = migrate('--force');
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(
+      /config versions \(config-versions\.sqlite\)\s+versions: 0 new, 2 there already$/m,
+    );
+    expect(await count('config_versions')).toBe(2);
+    expect(await count('agent_keys')).toBe(2);
+    expect(await count('alert_runs')).toBe(1);
+  });
+});
