@@ -1,6 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
+import {
+  createPostgresRunLogStore,
+  reportRunLogEventsTo,
+} from '../../run-log/postgres-run-log-store';
 import { openSqliteStorage } from '../open-sqlite-storage';
 import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
 import { createPostgresPool } from './connect-postgres';
@@ -45,10 +49,21 @@ export async function openPostgresStorage(
     await pool.end();
     return local;
   }
+  // The SQLite run log that openSqliteStorage opened is closed unused (its prune timer with it).
+  await local.value.runLog.close();
+  const runLog = createPostgresRunLogStore({
+    pool,
+    instanceId,
+    retentionDays: options.runLogRetentionDays,
+    ...reportRunLogEventsTo(options.logger),
+  });
   const stores: Storage = {
     ...local.value,
+    runLog,
     postgres: { pool, schema, instanceId },
     close: async () => {
+      // The run log first: it waits for its pending writes and a running prune on the pool.
+      await runLog.close();
       await local.value.close();
       await pool.end();
     },
