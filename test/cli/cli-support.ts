@@ -20,9 +20,12 @@ export function runConnectorsCli(dataDir: string, ...args: string[]) {
   return runConnectorsCliWith({ dataDir }, ...args);
 }
 
-/** The same, with a config of the test's own (`CONNECTORS_CONFIG`). */
+/**
+ * The same, with a config of the test's own (`CONNECTORS_CONFIG`) or more environment (such as
+ * DATABASE_URL).
+ */
 export function runConnectorsCliWith(
-  options: { dataDir: string; configPath?: string },
+  options: { dataDir: string; configPath?: string; env?: Record<string, string> },
   ...args: string[]
 ) {
   const env: NodeJS.ProcessEnv = {
@@ -31,9 +34,10 @@ export function runConnectorsCliWith(
     LOG_LEVEL: 'silent',
   };
   for (const name of Object.keys(env)) {
-    if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG)/.test(name)) delete env[name];
+    if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG|DATABASE_)/.test(name)) delete env[name];
   }
   if (options.configPath !== undefined) env.CONNECTORS_CONFIG = options.configPath;
+  Object.assign(env, options.env);
   const result = spawnSync(
     process.execPath,
     ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],
