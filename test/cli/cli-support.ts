@@ -20,7 +20,10 @@ export function runConnectorsCli(dataDir: string, ...args: string[]) {
   return runConnectorsCliWith({ dataDir }, ...args);
 }
 
-/** The same, with a config (`CONNECTORS_CONFIG`) or environment variables of the test's own. */
+/**
+ * The same, with a config of the test's own (`CONNECTORS_CONFIG`) or more environment (such as
+ * DATABASE_URL).
+ */
 export function runConnectorsCliWith(
   options: { dataDir: string; configPath?: string; env?: Record<string, string> },
   ...args: string[]
