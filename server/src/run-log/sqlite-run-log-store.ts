@@ -1,19 +1,11 @@
 import Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { z } from 'zod';
 import {
   RUN_QUERY_DEFAULT_LIMIT,
   RUN_PAGE_MAX_BYTES,
   RUN_QUERY_MAX_LIMIT,
   decodeRunCursor,
   encodeRunCursor,
-  runIdSchema,
-  runOutcomeSchema,
-  ranIdOf,
-  runRecordBaseSchema,
-  runRecordSchema,
-  runTargetSchema,
-  targetSystemSchema,
 } from './run-record';
 import type {
   ConnectorSummary,
@@ -22,10 +14,16 @@ import type {
   RunPage,
   RunQuery,
   RunRecord,
-  VerificationEvent,
 } from './run-record';
-import { verificationEventSchema } from './run-record';
 import { migrateRunLogSchema } from './sqlite-run-log-schema';
+import {
+  actorKeyOf,
+  readStoredRun,
+  toStoredRun,
+  warnAboutCorruptRow,
+  warnAboutFailedPrune,
+} from './stored-run';
+import type { CorruptRunRowReport, StoredRunRow } from './stored-run';
 import type { Result } from '../../../shared/src/result';
 
 const DAY_MS = 86_400_000;
@@ -48,11 +46,7 @@ const BUSY_TIMEOUT_MS = 5_000;
 const PAGE_CACHE_KIB = 4 * 1024;
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
-export interface CorruptRunRowReport {
-  /** The row's id when it could be read, so an operator can inspect or delete it. */
-  id: string | undefined;
-  reason: string;
-}
+export type { CorruptRunRowReport } from './stored-run';
 
 export interface SqliteRunLogStoreOptions {
   /** File path, or ':memory:' for tests. */
@@ -83,47 +77,7 @@ export type OpenSqliteRunLogStoreResult = Result<
   { code: 'RUN_LOG_OPEN_FAILED' | 'RUN_LOG_SCHEMA_TOO_NEW'; message: string }
 >;
 
-const runRowSchema = z.strictObject({
-  id: runIdSchema,
-  connector_id: z.string().min(1),
-  target_system: targetSystemSchema,
-  target_id: z.string().min(1),
-  outcome: runOutcomeSchema,
-  started_at: z.int().min(0).max(8.64e15),
-  details: z.string(),
-});
-type RunRow = z.infer<typeof runRowSchema>;
-
-/** Everything in a run that has no column of its own. */
-const runDetailsSchema = runRecordBaseSchema
-  .omit({ id: true, outcome: true, startedAt: true })
-  .extend({ target: runTargetSchema.omit({ system: true, id: true }) });
-
-/**
- * The `connector_id` column holds what ran: a connector id as is (ids cannot contain ":"), a
- * workflow or macro id behind its kind. Filters by connector therefore match connector runs only,
- * and files written before `kind` existed (`workflow:<id>`) read back the same way.
- */
-function storageKeyOf(run: RunRecord): string {
-  return run.kind === 'connector' ? run.connectorId : `${run.kind}:${ranIdOf(run)}`;
-}
-
-function ranFromStorageKey(
-  key: string,
-):
-  | { kind: 'connector'; connectorId: string }
-  | { kind: 'workflow'; workflowId: string }
-  | { kind: 'macro'; macroId: string }
-  | { kind: 'verification'; event: VerificationEvent } {
-  if (key.startsWith('workflow:')) return { kind: 'workflow', workflowId: key.slice(9) };
-  if (key.startsWith('macro:')) return { kind: 'macro', macroId: key.slice(6) };
-  const event = key.startsWith('verification:')
-    ? verificationEventSchema.safeParse(key.slice(13))
-    : undefined;
-  if (event?.success) return { kind: 'verification', event: event.data };
-  return { kind: 'connector', connectorId: key };
-}
-type RunDetails = z.infer<typeof runDetailsSchema>;
+type RunRow = StoredRunRow;
 
 /** Columns a STRICT table guarantees the types of, so keyset logic can rely on them. */
 interface KeysetRow {
@@ -599,92 +553,12 @@ function parseInstant(iso: string, field: string): number {
   return ms;
 }
 
-/** The record without what ran (kept in the `connector_id` column). */
-function stripRan(run: Record<string, unknown>): Record<string, unknown> {
-  const { kind: _kind, connectorId: _c, workflowId: _w, macroId: _m, event: _e, ...rest } = run;
-  return rest;
+/** The SQLite row of a run: booleans as 0/1. */
+function toRunRow(run: RunRecord): Omit<ReturnType<typeof toStoredRun>, 'dry_run'> & {
+  dry_run: 0 | 1;
+} {
+  const stored = toStoredRun(run);
+  return { ...stored, dry_run: stored.dry_run ? 1 : 0 };
 }
 
-/** The `actor` column: "kind:id", so a kind alone is a prefix range of the index. */
-export function actorKeyOf(actor: { kind: string; id?: string | undefined }): string {
-  return `${actor.kind}:${actor.id ?? ''}`;
-}
-
-function toRunRow(
-  run: RunRecord,
-): RunRow & { error_code: string | null; source: string; actor: string; dry_run: 0 | 1 } {
-  const parsed = runRecordSchema.safeParse(run);
-  if (!parsed.success) {
-    // The caller built the record; storing it would only make a row we later skip as corrupt.
-    throw new TypeError(`invalid run record: ${z.prettifyError(parsed.error)}`);
-  }
-  const storageKey = storageKeyOf(parsed.data);
-  const { id, outcome, startedAt, target, ...withKind } = parsed.data;
-  // Validated above as a whole record; only what ran is dropped (it has its own column).
-  const rest = stripRan(withKind) as Omit<RunDetails, 'target'>;
-  const details: RunDetails = {
-    ...rest,
-    target: {
-      type: target.type,
-      ...(target.commentId !== undefined && { commentId: target.commentId }),
-    },
-    // JSON has no undefined; store null so the key survives the round trip.
-    writes: { ...rest.writes, changes: rest.writes.changes ?? null },
-  };
-  return {
-    id,
-    connector_id: storageKey,
-    target_system: target.system,
-    target_id: target.id,
-    outcome,
-    started_at: Date.parse(startedAt),
-    details: JSON.stringify(details),
-    error_code: rest.errorCode ?? null,
-    source: rest.source,
-    actor: actorKeyOf(rest.actor),
-    dry_run: rest.dryRun ? 1 : 0,
-  };
-}
-
-function fromRunRow(
-  raw: unknown,
-  onCorruptRow: (report: CorruptRunRowReport) => void,
-): RunRecord | undefined {
-  const rawId = (raw as { id?: unknown } | null)?.id;
-  const report = (reason: string): undefined => {
-    onCorruptRow({ id: typeof rawId === 'string' ? rawId : undefined, reason });
-    return undefined;
-  };
-  const row = runRowSchema.safeParse(raw);
-  if (!row.success) return report(`bad columns: ${z.prettifyError(row.error)}`);
-  let json: unknown;
-  try {
-    json = JSON.parse(row.data.details);
-  } catch (error) {
-    return report(`details is not JSON: ${error instanceof Error ? error.message : String(error)}`);
-  }
-  const details = runDetailsSchema.safeParse(json);
-  if (!details.success) return report(`bad details: ${z.prettifyError(details.error)}`);
-  const { target, ...rest } = details.data;
-  return {
-    id: row.data.id,
-    ...ranFromStorageKey(row.data.connector_id),
-    ...rest,
-    target: { system: row.data.target_system, id: row.data.target_id, ...target },
-    outcome: row.data.outcome,
-    startedAt: new Date(row.data.started_at).toISOString(),
-  };
-}
-
-function warnAboutCorruptRow(report: CorruptRunRowReport): void {
-  process.emitWarning(`skipped corrupt run log row ${report.id ?? '(no id)'}: ${report.reason}`, {
-    code: 'RUN_LOG_CORRUPT_ROW',
-  });
-}
-
-function warnAboutFailedPrune(error: unknown): void {
-  process.emitWarning(
-    `run log prune failed: ${error instanceof Error ? error.message : String(error)}`,
-    { code: 'RUN_LOG_PRUNE_FAILED' },
-  );
-}
+const fromRunRow = readStoredRun;
