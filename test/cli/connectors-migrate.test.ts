@@ -11,6 +11,7 @@ import { openPostgresAgentKeyStore } from '../../server/src/agents/postgres-agen
 import { openPostgresAlertStore } from '../../server/src/alerts/postgres-alert-store';
 import { openPostgresConfigVersionStore } from '../../server/src/config-versions/postgres-config-version-store';
 import { openPostgresOAuthTokenStore } from '../../server/src/oauth/postgres-oauth-token-store';
+import { createPostgresRunLogStore } from '../../server/src/run-log/postgres-run-log-store';
 import { openPostgresIdempotencyStore } from '../../server/src/runs/postgres-idempotency-store';
 import { openPostgresVerificationStore } from '../../server/src/verification/postgres-verification-store';
 import { DELIVERIES_FILE } from '../../server/src/storage/open-sqlite-storage';
@@ -120,6 +121,7 @@ describe('connectors migrate', () => {
     expect(result.err).toBe('');
     expect(result.code).toBe(0);
     expect(result.out).toContain(`schema "${target.schema}"`);
+    expect(result.out).toMatch(/run log \(runs\.sqlite\)\s+runs: 3$/m);
     expect(result.out).toMatch(/idempotency keys \(idempotency\.sqlite\)\s+keys: 1$/m);
     expect(result.out).toMatch(/agent keys \(agent-keys\.sqlite\)\s+keys: 2$/m);
     expect(result.out).toMatch(/config versions \(config-versions\.sqlite\)\s+versions: 2$/m);
@@ -127,6 +129,19 @@ describe('connectors migrate', () => {
     expect(result.out).toContain(
       'Done. Start the server with DATABASE_URL and DATABASE_SCHEMA set',
     );
+  });
+
+  it('keeps every run as the run log reads it, filters included', async () => {
+    const runLog = createPostgresRunLogStore({
+      pool: target.pool,
+      instanceId: 'test',
+      retentionDays: 7,
+      pruneIntervalMs: 0,
+    });
+    expect(await runLog.count()).toBe(3);
+    for (const run of installation.runs) expect(await runLog.get(run.id)).toEqual(run);
+    const failed = await runLog.query({ outcome: 'failed', limit: 10 });
+    expect(failed.runs.map((run) => run.id)).toEqual([installation.runs[1]?.id]);
   });
 
   it('keeps the agent keys by hash: the key an agent holds still works, a revoked one does not', async () => {

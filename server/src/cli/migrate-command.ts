@@ -113,8 +113,10 @@ export async function runMigrateCommand(
       code: 0,
       stdout:
         `${header}${formatReports(reports)}\n` +
-        `Done. Start the server with DATABASE_URL${schema === 'public' ? '' : ' and DATABASE_SCHEMA'} set; keep ${resolve(env.dataDir)} as a backup until it runs well` +
-        `${kept.length > 0 ? ` (and for ${kept.map((report) => report.store).join(', ')}, which this version still keeps there)` : ''}.\n`,
+        `Done. Start the server with DATABASE_URL${schema === 'public' ? '' : ' and DATABASE_SCHEMA'} set; keep ${resolve(env.dataDir)} as a backup until it runs well.\n` +
+        (kept.length > 0
+          ? `This version keeps the ${kept.map((report) => report.store).join(' and the ')} in DATA_DIR: start one instance on this folder to keep ${kept.length > 1 ? 'them' : 'it'}.\n`
+          : ''),
       stderr: '',
     };
   } catch (error) {

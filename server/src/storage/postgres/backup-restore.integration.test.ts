@@ -9,6 +9,8 @@ import { createAgentKeys } from '../../agents/agent-keys';
 import { openPostgresAgentKeyStore } from '../../agents/postgres-agent-key-store';
 import { openPostgresAlertStore } from '../../alerts/postgres-alert-store';
 import { openPostgresConfigVersionStore } from '../../config-versions/postgres-config-version-store';
+import { buildTestRun } from '../../run-log/build-test-run';
+import { createPostgresRunLogStore } from '../../run-log/postgres-run-log-store';
 import { createTestSchema, TEST_DATABASE_URL } from '../../test-support/postgres-test-schema';
 import type { TestSchema } from '../../test-support/postgres-test-schema';
 import { createPostgresPool } from './connect-postgres';
@@ -26,6 +28,9 @@ const restoredUrl = new URL(TEST_DATABASE_URL);
 restoredUrl.pathname = `/${restoredDatabase}`;
 let source: TestSchema;
 let agentKey: string;
+const run = buildTestRun({ connectorId: 'shopify_order_lookup' });
+const runLogOn = (pool: pg.Pool) =>
+  createPostgresRunLogStore({ pool, instanceId: 'test', retentionDays: 7, pruneIntervalMs: 0 });
 
 async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
@@ -43,6 +48,7 @@ beforeAll(async () => {
   const created = await keys.create({ name: 'Support bot', connectorIds: ['*'] });
   if (!created.ok) throw new Error(created.error.message);
   agentKey = created.value.key;
+  await runLogOn(source.pool).record(run);
   const versions = openPostgresConfigVersionStore({ pool: source.pool });
   await versions.record({
     author: 'admin',
@@ -80,6 +86,7 @@ describe('backup with pg_dump and restore with pg_restore', () => {
       // The migrations table came along: a server starting on the copy has nothing to apply.
       const migrated = await runMigrations(pool, source.schema);
       expect(migrated.ok && migrated.value.applied).toEqual([]);
+      expect(await runLogOn(pool).get(run.id)).toEqual(run);
       const keys = createAgentKeys(openPostgresAgentKeyStore({ pool }));
       expect((await keys.verify(agentKey))?.name).toBe('Support bot');
       const versions = openPostgresConfigVersionStore({ pool });

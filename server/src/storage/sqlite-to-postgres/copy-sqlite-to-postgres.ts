@@ -104,10 +104,9 @@ export async function copyStore(
 ): Promise<StoreReport> {
   const path = join(dataDir, plan.file);
   if (!existsSync(path)) return { store: plan.store, file: plan.file, status: 'no-file' };
-  const missing = await findMissingTables(
-    pool,
-    plan.tables.map((table) => table.table),
-  );
+  const missing = await findMissingTables(pool, [
+    ...new Set(plan.tables.map((table) => table.table)),
+  ]);
   if (missing.length > 0) {
     return { store: plan.store, file: plan.file, status: 'not-on-postgres', missing };
   }

@@ -42,9 +42,20 @@ export const STORE_COPIES: readonly StoreCopy[] = [
       {
         table: 'runs',
         label: 'runs',
+        // The same columns and the same details text (run-log/stored-run.ts maps both); only the
+        // time becomes a timestamp and dry_run a boolean.
         select:
-          'SELECT id, connector_id, target_system, target_id, outcome, started_at, details, error_code, source, actor, dry_run FROM runs',
-        convert: (row) => ({ ...row, dry_run: row.dry_run === 1 }),
+          'SELECT id, connector_id, target_system, target_id, outcome, started_at, error_code, source, actor, dry_run, details FROM runs',
+        convert: (row) =>
+          row.source === null || row.actor === null
+            ? undefined
+            : {
+                ...row,
+                started_at: new Date(Number(row.started_at)),
+                dry_run: row.dry_run === 1,
+              },
+        // Rows whose details were not JSON when the columns were added: the log skips them.
+        leftOut: 'damaged',
       },
     ],
   },
