@@ -355,6 +355,7 @@ export async function startServer(
       ...(options.sleep ? { sleep: options.sleep } : {}),
       options,
       onCredential: (value) => runtimeSecrets.add(value),
+      ...(storage.postgres ? { sharedDatabase: storage.postgres.pool } : {}),
     });
     if (!connected) continue;
     ports.push(connected.port);

@@ -5,6 +5,7 @@ import { m006Verification } from './006-verification';
 import { m007ConfigVersions } from './007-config-versions';
 import { m008Alerts } from './008-alerts';
 import { m009OAuthTokens } from './009-oauth-tokens';
+import { m010ServerSecrets } from './010-server-secrets';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -25,4 +26,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m007ConfigVersions,
   m008Alerts,
   m009OAuthTokens,
+  m010ServerSecrets,
 ];
