@@ -52,6 +52,7 @@ import { createConsoleSessions } from './http/console-sessions';
 import { createConnectionNotifier } from './alerts/connection-notices';
 import { createConnectionTokens } from './oauth/connection-tokens';
 import { createConnectStates } from './oauth/connect-states';
+import { createSharedConnectStates } from './oauth/postgres-connect-states';
 import { OAUTH_CALLBACK_PATH } from './oauth/oauth-routes';
 import type { OAuthRouteDeps } from './oauth/oauth-routes';
 import { tokenCipherOf } from './secrets/token-cipher';
@@ -271,7 +272,10 @@ export async function startServer(
     onSecret: (value) => runtimeSecrets.add(value),
     onEvent: (event) => connectionNotices.notify(event),
   });
-  const connectStates = createConnectStates();
+  // With a database, the callback may land on any instance.
+  const connectStates = storage.postgres
+    ? await createSharedConnectStates(storage.postgres.pool)
+    : createConnectStates();
   // --- end OAuth ---
 
   const sender = createUpstreamSender({

@@ -3,6 +3,7 @@ import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
 import type pg from 'pg';
+import { readOrCreateServerSecret } from '../../../postgres/read-or-create-server-secret';
 import type { Result } from '../../../../../shared/src/result';
 import type { ZafIdentity } from './zaf-token';
 
@@ -198,16 +199,5 @@ export async function readOrCreateSharedSessionKey(
   secret: string | undefined,
 ): Promise<Uint8Array> {
   if (secret !== undefined) return new TextEncoder().encode(secret);
-  await pool.query(
-    `INSERT INTO server_secrets (name, value) VALUES ('session-key', $1) ON CONFLICT (name) DO NOTHING`,
-    [randomBytes(32).toString('base64url')],
-  );
-  const row = (
-    await pool.query<{ value: string }>(
-      `SELECT value FROM server_secrets WHERE name = 'session-key'`,
-    )
-  ).rows[0];
-  const stored = Buffer.from(row?.value ?? '', 'base64url');
-  if (stored.length < 32) throw new Error('server_secrets holds no usable session-key');
-  return new Uint8Array(stored);
+  return new Uint8Array(await readOrCreateServerSecret(pool, 'session-key'));
 }
