@@ -49,6 +49,7 @@ import { createAlertNotifier } from './alerts/send-alert-notice';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { createConsoleSessions } from './http/console-sessions';
+import { createPostgresSessionRevocations } from './http/postgres-session-revocations';
 import { createConnectionNotifier } from './alerts/connection-notices';
 import { createConnectionTokens } from './oauth/connection-tokens';
 import { createConnectStates } from './oauth/connect-states';
@@ -342,7 +343,13 @@ export async function startServer(
   url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
   // The admin console's sessions: its own sign-in at /admin, and Zendesk's nav_bar for admins.
-  const consoleSessions = createConsoleSessions({ adminToken: env.adminToken });
+  const consoleSessions = createConsoleSessions({
+    adminToken: env.adminToken,
+    // With a database, a sign-out holds on every instance.
+    ...(storage.postgres
+      ? { revocations: createPostgresSessionRevocations(storage.postgres.pool) }
+      : {}),
+  });
   const consoleAssetsDir = options.consoleAssetsDir ?? resolve('admin-console/assets');
 
   // --- The helpdesks (helpdesks/<name>/): each connects itself from the environment. ---

@@ -7,6 +7,7 @@ import { m008Alerts } from './008-alerts';
 import { m009OAuthTokens } from './009-oauth-tokens';
 import { m010ServerSecrets } from './010-server-secrets';
 import { m011OAuthConnectStates } from './011-oauth-connect-states';
+import { m012ConsoleSessionRevocations } from './012-console-session-revocations';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -29,4 +30,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m009OAuthTokens,
   m010ServerSecrets,
   m011OAuthConnectStates,
+  m012ConsoleSessionRevocations,
 ];
