@@ -178,6 +178,10 @@ export const postgresRunLogAtScale: Benchmark = {
         return store.query({ targetSystem: ticket.system, targetId: ticket.id });
       });
       const lastRuns = await timeEach(SAMPLES, (index) => store.lastRunsFor(ticketOfSample(index)));
+      // The console's connectors list: each connector's real runs and failures of the last day.
+      const connectorIds = Array.from({ length: CONNECTORS }, (_, index) => `connector-${index}`);
+      const lastDay = new Date(endOfFill.getTime() - 86_400_000);
+      const summary = await timeEach(5, () => store.summarize(connectorIds, lastDay));
       await store.close();
       await pool.query('DELETE FROM runs WHERE started_at >= $1', [endOfFill]);
 
@@ -194,6 +198,7 @@ export const postgresRunLogAtScale: Benchmark = {
           row('record one run', record),
           row("one ticket's runs (up to 50)", query),
           row('latest run per connector', lastRuns),
+          row(`console: connectors list, ${CONNECTORS} connectors' last 24 h`, summary),
         ],
         targets: [
           {
@@ -216,6 +221,7 @@ export const postgresRunLogAtScale: Benchmark = {
           recordMs: record,
           ticketQueryMs: query,
           lastRunsForMs: lastRuns,
+          connectorsListMs: summary,
         },
       };
     } catch (error) {
