@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
 import { postgresInstances } from './postgres-instances';
+import { postgresRunLogAtScale } from './postgres-run-log-at-scale';
 import { runLogAtScale } from './run-log-at-scale';
 import { runLogPages } from './run-log-pages';
 import { serverAddedLatency } from './server-added-latency';
@@ -22,6 +23,7 @@ const BENCHMARKS: Benchmark[] = [
   serverAddedLatency,
   runLogAtScale,
   runLogPages,
+  postgresRunLogAtScale,
   memory,
   sidebar,
   postgresInstances,

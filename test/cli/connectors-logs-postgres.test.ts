@@ -75,6 +75,17 @@ describe('connectors logs with DATABASE_URL', () => {
     expect(JSON.parse(shown.out)).toEqual(run);
   });
 
+  it('says it cannot reach the database, with its error, and exits 1', () => {
+    const unreachable = runConnectorsCliWith(
+      { dataDir, env: { DATABASE_URL: 'postgres://nobody@127.0.0.1:1/none' } },
+      'logs',
+    );
+    expect(unreachable.code).toBe(1);
+    expect(unreachable.err).toContain('Could not read the run log in PostgreSQL');
+    expect(unreachable.err).toContain('ECONNREFUSED');
+    expect(unreachable.err).not.toMatch(/\n\s+at /);
+  });
+
   it('says no runs are recorded yet in a schema no server has started on', () => {
     const empty = connectors('no_server_here', 'logs');
     expect(empty.code).toBe(0);
