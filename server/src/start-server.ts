@@ -376,6 +376,7 @@ export async function startServer(
         : [],
     ),
     ...(env.workflowConcurrency === undefined ? {} : { concurrency: env.workflowConcurrency }),
+    ...(env.workflowLeaseMs === undefined ? {} : { leaseMs: env.workflowLeaseMs }),
   });
   // --- end automations ---
   const closeStores = async () => {

@@ -110,6 +110,9 @@ const envSchema = z.object({
   RATE_LIMIT_RUNS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
   RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
   WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // How long a claimed delivery stays an instance's without renewal: after a crash (SIGKILL, a
+  // lost host) another instance takes its deliveries over once it runs out.
+  WORKFLOW_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
   RESPONSE_BUFFER_LIMIT_MB: z.coerce.number().int().min(1).max(4096).default(64),
   SALESFORCE_AUTH: optionalText.pipe(z.enum(['jwt', 'refresh_token']).optional()),
   SALESFORCE_LOGIN_URL: optionalText.pipe(z.url({ protocol: /^https?$/ }).optional()),
@@ -293,6 +296,8 @@ export interface ServerEnv {
   salesforceWebhookSecret?: string | undefined;
   /** Workflow deliveries run at the same time (default 4). */
   workflowConcurrency?: number;
+  /** How long a claimed delivery is held without renewal (default 60 s), in ms. */
+  workflowLeaseMs?: number;
   salesforce: { auth: SalesforceAuthEnv; apiVersion: string; connectorKey: string } | undefined;
   /**
    * Where verification codes are mailed; undefined on a live server without SMTP_HOST, which
@@ -678,6 +683,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     salesforceWebhookSecret:
       e.SALESFORCE_WEBHOOK_SECRET ?? (live ? undefined : SANDBOX_SALESFORCE_WEBHOOK_SECRET),
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
+    workflowLeaseMs: e.WORKFLOW_LEASE_SECONDS * 1000,
     salesforce,
     mail,
     tokenEncryption,

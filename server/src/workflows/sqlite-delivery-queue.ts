@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import * as z from 'zod';
-import { targetSystemSchema } from '../run-log/run-record';
-import { createDeliveryId, DELIVERY_STATES } from './delivery-queue';
-import type {
-  Delivery,
-  DeliveryError,
-  DeliveryQueue,
-  DeliveryState,
-  StepProgress,
-  StepResult,
-} from './delivery-queue';
+import { createDeliveryId } from './delivery-queue';
+import type { Delivery, DeliveryError, DeliveryQueue, DeliveryState } from './delivery-queue';
+import { toDelivery, toStepProgress } from './stored-delivery';
 
 /**
  * The delivery queue in an embedded SQLite file next to the run log (DATA_DIR/workflows.sqlite).
@@ -27,56 +19,6 @@ const SCHEMA_VERSION = 2;
 const BUSY_TIMEOUT_MS = 5_000;
 /** Expired replay-guard rows are swept at most this often. */
 const SWEEP_INTERVAL_MS = 60_000;
-
-const deliveryRowSchema = z.object({
-  id: z.string(),
-  system: targetSystemSchema,
-  workflow_id: z.string(),
-  target_type: z.string(),
-  target_id: z.string(),
-  payload: z.string(),
-  state: z.enum(DELIVERY_STATES as [DeliveryState, ...DeliveryState[]]),
-  attempts: z.number().int(),
-  next_attempt_at: z.number(),
-  outcome: z.enum(['success', 'failed']).nullable(),
-  message: z.string().nullable(),
-  last_error: z.string().nullable(),
-  received_at: z.number(),
-  updated_at: z.number(),
-  finished_at: z.number().nullable(),
-  lease_token: z.string().nullable(),
-  lease_until: z.number().nullable(),
-});
-type DeliveryRow = z.infer<typeof deliveryRowSchema>;
-
-const stepRowSchema = z.object({
-  step_id: z.string(),
-  state: z.enum(['started', 'done']),
-  result: z.string(),
-  updated_at: z.number(),
-});
-
-const iso = (ms: number) => new Date(ms).toISOString();
-
-function toDelivery(raw: unknown): Delivery {
-  const row: DeliveryRow = deliveryRowSchema.parse(raw);
-  return {
-    id: row.id,
-    system: row.system,
-    workflowId: row.workflow_id,
-    target: { type: row.target_type, id: row.target_id },
-    payload: JSON.parse(row.payload) as Record<string, unknown>,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: iso(row.next_attempt_at),
-    outcome: row.outcome ?? undefined,
-    message: row.message ?? undefined,
-    lastError: row.last_error ? (JSON.parse(row.last_error) as DeliveryError) : undefined,
-    receivedAt: iso(row.received_at),
-    updatedAt: iso(row.updated_at),
-    finishedAt: row.finished_at === null ? undefined : iso(row.finished_at),
-  };
-}
 
 function migrate(db: Database.Database): void {
   const version = db.pragma('user_version', { simple: true }) as number;
@@ -403,15 +345,7 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
     },
     async steps(deliveryId) {
       assertOpen();
-      return selectSteps.all(deliveryId).map((raw): StepProgress => {
-        const row = stepRowSchema.parse(raw);
-        return {
-          stepId: row.step_id,
-          state: row.state,
-          result: JSON.parse(row.result) as StepResult,
-          updatedAt: iso(row.updated_at),
-        };
-      });
+      return selectSteps.all(deliveryId).map(toStepProgress);
     },
     async recordStep(deliveryId, stepId, state, result) {
       assertOpen();

@@ -38,6 +38,8 @@ export interface WorkflowServicesOptions {
   /** The helpdesks whose webhooks start workflows, each with its signing secret. */
   webhooks: readonly { webhook: HelpdeskWebhook; secret: string | undefined }[];
   concurrency?: number;
+  /** How long a claimed delivery is held without renewal (WORKFLOW_LEASE_SECONDS). */
+  leaseMs?: number;
   /** Worker tuning for tests. */
   worker?: Pick<WorkflowWorkerOptions, 'pollIntervalMs' | 'random' | 'now'>;
 }
@@ -60,6 +62,7 @@ export function createWorkflowServices(options: WorkflowServicesOptions): Workfl
         run,
         logger,
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
+        ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
         ...options.worker,
       });
       worker = created;

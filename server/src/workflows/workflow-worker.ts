@@ -288,7 +288,14 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
         timer = setTimeout(pump, Math.max(0, wait));
         timer.unref();
       })
-      .catch((error: unknown) => logger.error('reading the delivery queue failed', { error }));
+      .catch((error: unknown) => {
+        // A database that is away (several instances on PostgreSQL) must not stop the worker
+        // for good: it looks again after the usual interval.
+        logger.error('reading the delivery queue failed', { error });
+        if (stopping) return;
+        timer = setTimeout(pump, pollIntervalMs);
+        timer.unref();
+      });
   }
 
   function pump(): void {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { openPostgresAgentKeyStore } from '../../agents/postgres-agent-key-store';
@@ -6,13 +7,13 @@ import { openPostgresAlertStore } from '../../alerts/postgres-alert-store';
 import { openPostgresConfigVersionStore } from '../../config-versions/postgres-config-version-store';
 import { openPostgresOAuthTokenStore } from '../../oauth/postgres-oauth-token-store';
 import { openPostgresIdempotencyStore } from '../../runs/postgres-idempotency-store';
+import { openPostgresDeliveryQueue } from '../../workflows/postgres-delivery-queue';
 import { openPostgresVerificationStore } from '../../verification/postgres-verification-store';
 import type { VerificationStore } from '../../verification/verification-store';
 import {
   createPostgresRunLogStore,
   reportRunLogEventsTo,
 } from '../../run-log/postgres-run-log-store';
-import { openSqliteStorage } from '../open-sqlite-storage';
 import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
 import { createPostgresPool, describePostgresError } from './connect-postgres';
 import { runMigrations } from './run-migrations';
@@ -33,6 +34,8 @@ export async function openPostgresStorage(
   options: StorageOptions & { database: { url: string; schema: string } },
 ): Promise<OpenStorageResult> {
   const { url, schema } = options.database;
+  // DATA_DIR still holds what is per instance (the sandbox's files, a secrets file's neighbours).
+  mkdirSync(options.dataDir, { recursive: true });
   const pool = createPostgresPool({
     url,
     schema,
@@ -64,14 +67,6 @@ export async function openPostgresStorage(
       },
     };
   }
-  // Stores not yet on PostgreSQL stay in this instance's SQLite files until their turn.
-  const local = openSqliteStorage(options);
-  if (!local.ok) {
-    await pool.end();
-    return local;
-  }
-  // The SQLite run log that openSqliteStorage opened is closed unused (its prune timer with it).
-  await local.value.runLog.close();
   const runLog = createPostgresRunLogStore({
     pool,
     instanceId,
@@ -79,19 +74,18 @@ export async function openPostgresStorage(
     ...reportRunLogEventsTo(options.logger),
   });
   const stores: Storage = {
-    ...local.value,
+    runLog,
     idempotency: openPostgresIdempotencyStore({ pool }),
+    deliveries: openPostgresDeliveryQueue({ pool }),
     agentKeys: openPostgresAgentKeyStore({ pool }),
     verification,
     configVersions: openPostgresConfigVersionStore({ pool }),
     alerts: openPostgresAlertStore({ pool }),
     oauthTokens: openPostgresOAuthTokenStore({ pool }),
-    runLog,
     postgres: { pool, schema, instanceId },
     close: async () => {
       // The run log first: it waits for its pending writes and a running prune on the pool.
       await runLog.close();
-      await local.value.close();
       await pool.end();
     },
   };
