@@ -80,6 +80,18 @@ describe('two instances on one PostgreSQL', () => {
     expect(read.body.run ?? read.body).toMatchObject({ id: ran.body.runId });
   });
 
+  it('accepts on one a sidebar session signed in on the other', async () => {
+    const agent = await a.signInAgent();
+    const listed = await request(b.url).get('/api/connectors?ticketId=1').set(agent.auth);
+    expect(listed.status).toBe(200);
+    const ran = await request(b.url)
+      .post('/api/connectors/shopify_order_lookup/run')
+      .set(agent.auth)
+      .send({ ticketId: 1 });
+    expect(ran.status).toBe(200);
+    expect(ran.body.outcome).toBe('success');
+  });
+
   it('runs once when the same Idempotency-Key reaches both at once', async () => {
     const created = a.upstream.createdIssues.length;
     const headers = { 'Idempotency-Key': 'both-instances-0001' };
