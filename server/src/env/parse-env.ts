@@ -48,6 +48,8 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  // Connections each instance may hold; the instances together must stay under max_connections.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(2).max(200).default(10),
   DATABASE_SCHEMA: optionalText.pipe(
     z
       .string()
@@ -248,7 +250,7 @@ export interface ServerEnv {
   dataDir: string;
   runLogRetentionDays: number;
   /** PostgreSQL for every store (several instances); undefined: SQLite files in dataDir. */
-  database?: { url: string; schema: string };
+  database?: { url: string; schema: string; poolSize?: number };
   /** Customer verification by email code: digits, lifetime, tries, how long it counts. */
   verification?: {
     codeDigits: number;
@@ -652,7 +654,13 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     dataDir: e.DATA_DIR,
     runLogRetentionDays: e.RUN_LOG_RETENTION_DAYS,
     ...(e.DATABASE_URL
-      ? { database: { url: e.DATABASE_URL, schema: e.DATABASE_SCHEMA ?? 'public' } }
+      ? {
+          database: {
+            url: e.DATABASE_URL,
+            schema: e.DATABASE_SCHEMA ?? 'public',
+            poolSize: e.DATABASE_POOL_SIZE,
+          },
+        }
       : {}),
     verification: {
       codeDigits: e.VERIFICATION_CODE_DIGITS,

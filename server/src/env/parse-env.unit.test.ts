@@ -56,6 +56,23 @@ describe('parseEnv', () => {
     expect(env.salesforce?.connectorKey).toBe(CONNECTOR_KEY);
   });
 
+  it('puts every store on PostgreSQL with DATABASE_URL, and names what is wrong with its settings', () => {
+    expect(envOf({}).database).toBeUndefined();
+    expect(
+      envOf({ DATABASE_URL: 'postgres://app:pw@db:5432/connectors', DATABASE_SCHEMA: 'prod' })
+        .database,
+    ).toEqual({ url: 'postgres://app:pw@db:5432/connectors', schema: 'prod', poolSize: 10 });
+    expect(envOf({ DATABASE_URL: 'postgresql://db/x' }).database?.schema).toBe('public');
+    const problems = problemsOf({
+      DATABASE_URL: 'mysql://db/x',
+      DATABASE_SCHEMA: 'Prod; DROP',
+      DATABASE_POOL_SIZE: '1',
+    }).join('\n');
+    expect(problems).toMatch(/DATABASE_URL: use a PostgreSQL connection URL/);
+    expect(problems).toMatch(/DATABASE_SCHEMA: use a lower-case SQL identifier/);
+    expect(problems).toMatch(/DATABASE_POOL_SIZE/);
+  });
+
   it('requires a real admin token in live mode', () => {
     const { ADMIN_TOKEN: _omitted, ...withoutToken } = ZENDESK_LIVE;
     expect(problemsOf(withoutToken)).toEqual([expect.stringMatching(/^ADMIN_TOKEN: required/)]);

@@ -30,14 +30,14 @@ export interface Storage {
 /** Where a store lives: a SQLite file in DATA_DIR, or PostgreSQL when DATABASE_URL is set. */
 export interface StoreLocation {
   dataDir: string;
-  database?: { url: string; schema: string } | undefined;
+  database?: { url: string; schema: string; poolSize?: number } | undefined;
 }
 
 export interface StorageOptions {
   dataDir: string;
   runLogRetentionDays: number;
   /** DATABASE_URL and DATABASE_SCHEMA: every store on PostgreSQL instead of SQLite files. */
-  database?: { url: string; schema: string };
+  database?: { url: string; schema: string; poolSize?: number };
   logger?: Logger;
 }
 

@@ -31,7 +31,7 @@ export interface PostgresStorage {
  * there first), then each store on it.
  */
 export async function openPostgresStorage(
-  options: StorageOptions & { database: { url: string; schema: string } },
+  options: StorageOptions & { database: { url: string; schema: string; poolSize?: number } },
 ): Promise<OpenStorageResult> {
   const { url, schema } = options.database;
   // DATA_DIR still holds what is per instance (the sandbox's files, a secrets file's neighbours).
@@ -39,6 +39,7 @@ export async function openPostgresStorage(
   const pool = createPostgresPool({
     url,
     schema,
+    ...(options.database.poolSize === undefined ? {} : { max: options.database.poolSize }),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   const migrated = await runMigrations(pool, schema);
