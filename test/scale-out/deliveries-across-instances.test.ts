@@ -34,6 +34,7 @@ let schema: TestSchema;
 let zendesk: RunningFakeZendesk;
 let tracker: FakeIssueTracker;
 let instances: ServerInstance[] = [];
+let instanceOptions: Parameters<typeof startInstances>[0];
 
 function workflowConfig(trackerUrl: string) {
   const connector = (id: string, path: string, extra: object) => ({
@@ -98,6 +99,29 @@ function workflowConfig(trackerUrl: string) {
           },
         ],
       },
+      {
+        // The same create without an idempotency key: not safe to send twice.
+        id: 'escalate_unkeyed',
+        name: 'Escalate (no key)',
+        trigger: { zendesk: {} },
+        steps: [
+          { type: 'run', id: 'lookup', connector: 'tracker_lookup', writeBack: false },
+          { type: 'run', id: 'create_issue', connector: 'tracker_create_issue', writeBack: false },
+          {
+            type: 'branch',
+            id: 'after_create',
+            on: 'create_issue',
+            success: [
+              {
+                type: 'write',
+                id: 'note',
+                internalNote: 'Issue {{steps.create_issue.outputs.issue_key}}',
+              },
+            ],
+            failure: [{ type: 'write', id: 'unknown', internalNote: 'Issue? {{error.code}}' }],
+          },
+        ],
+      },
     ],
   };
 }
@@ -106,7 +130,7 @@ beforeAll(async () => {
   schema = await createTestSchema('across');
   zendesk = await startFakeZendesk({ rateLimitPerMinute: 1_000_000 });
   tracker = await startFakeIssueTracker();
-  instances = await startInstances({
+  instanceOptions = {
     count: 2,
     config: workflowConfig(tracker.url),
     env: {
@@ -123,7 +147,8 @@ beforeAll(async () => {
       ZENDESK_WEBHOOK_SECRET: WEBHOOK_SECRET,
       ADMIN_TOKEN,
     },
-  });
+  };
+  instances = await startInstances(instanceOptions);
 }, 30_000);
 
 afterAll(async () => {
@@ -145,11 +170,11 @@ async function createTickets(count: number): Promise<number[]> {
   return ids;
 }
 
-function deliver(url: string, ticketId: number) {
+function deliver(url: string, ticketId: number, workflowId = 'escalate') {
   const body = JSON.stringify({ ticket_id: String(ticketId) });
   const timestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   return request(url)
-    .post('/webhooks/zendesk/escalate')
+    .post(`/webhooks/zendesk/${workflowId}`)
     .set('Content-Type', 'application/json')
     .set('X-Zendesk-Webhook-Signature-Timestamp', timestamp)
     .set(
@@ -162,12 +187,14 @@ function deliver(url: string, ticketId: number) {
 }
 
 /** Sends one delivery per ticket, alternating between the urls, 20 at a time. */
-async function flood(urls: string[], tickets: number[]): Promise<string[]> {
+async function flood(urls: string[], tickets: number[], workflowId?: string): Promise<string[]> {
   const ids: string[] = [];
   for (let start = 0; start < tickets.length; start += 20) {
     const batch = tickets.slice(start, start + 20);
     const answers = await Promise.all(
-      batch.map((ticket, i) => deliver(urls[(start + i) % urls.length] as string, ticket)),
+      batch.map((ticket, i) =>
+        deliver(urls[(start + i) % urls.length] as string, ticket, workflowId),
+      ),
     );
     for (const answer of answers) {
       expect(answer.status).toBe(202);
@@ -181,10 +208,12 @@ async function flood(urls: string[], tickets: number[]): Promise<string[]> {
 async function waitUntilFinished(ids: string[], ms: number) {
   const started = Date.now();
   for (;;) {
-    const { rows } = await schema.pool.query<{ state: string; outcome: string; attempts: number }>(
-      'SELECT state, outcome, attempts FROM deliveries WHERE id = ANY($1)',
-      [ids],
-    );
+    const { rows } = await schema.pool.query<{
+      state: string;
+      outcome: string;
+      attempts: number;
+      target_id: string;
+    }>('SELECT state, outcome, attempts, target_id FROM deliveries WHERE id = ANY($1)', [ids]);
     if (
       rows.length === ids.length &&
       rows.every((row) => ['completed', 'dead'].includes(row.state))
@@ -202,15 +231,20 @@ function sideEffects(tickets: number[]) {
   for (const issue of tracker.issues.values()) bump(issuesByTicket, issue.ticket);
   return tickets.map((id) => {
     const ticket = String(id);
-    const notes = zendesk.store
-      .listComments(id)
-      .filter((comment) => !comment.public && comment.body.startsWith('Issue '));
+    const notes = notesOn(id);
     return {
       lookups: tracker.lookupCalls.get(ticket) ?? 0,
       issues: issuesByTicket.get(ticket) ?? 0,
       notes: notes.length,
     };
   });
+}
+
+function notesOn(ticketId: number): string[] {
+  return zendesk.store
+    .listComments(ticketId)
+    .filter((comment) => !comment.public && comment.body.startsWith('Issue'))
+    .map((comment) => comment.body);
 }
 
 function bump(map: Map<string, number>, key: string) {
@@ -282,6 +316,42 @@ describe('webhook deliveries across two instances on one PostgreSQL', () => {
         completed: 2 * DELIVERIES,
         dead: 0,
       });
+    },
+  );
+
+  it(
+    'does not send again an unkeyed create that was in flight when its instance died',
+    { timeout: 30_000 },
+    async () => {
+      const survivor = instances[1] as ServerInstance;
+      const [doomed] = await startInstances({ ...instanceOptions, count: 1 });
+      instances.push(doomed as ServerInstance);
+      const tickets = await createTickets(40);
+      tracker.hold = true;
+      const ids = await flood([doomed!.url, survivor.url], tickets, 'escalate_unkeyed');
+      await tracker.heldCount(2 * CONCURRENCY);
+      await doomed!.kill();
+      tracker.release();
+
+      const rows = await waitUntilFinished(ids, 20_000);
+      const interrupted = rows.filter((row) => row.attempts === 2);
+      expect(interrupted).toHaveLength(CONCURRENCY);
+      // The server cannot know whether the upstream acted: the step fails with
+      // STEP_OUTCOME_UNKNOWN, its failure path runs, and the create is not sent again.
+      for (const row of interrupted) {
+        expect([row.state, row.outcome]).toEqual(['completed', 'failed']);
+        expect(notesOn(Number(row.target_id))).toEqual(['Issue? STEP_OUTCOME_UNKNOWN']);
+      }
+      const others = rows.filter((row) => row.attempts === 1);
+      expect(others.map((row) => [row.state, row.outcome])).toEqual(
+        others.map(() => ['completed', 'success']),
+      );
+      expect(tickets.map((id) => tracker.createCalls.get(String(id)))).toEqual(
+        tickets.map(() => 1),
+      );
+      expect(sideEffects(tickets).map(({ lookups, issues }) => ({ lookups, issues }))).toEqual(
+        tickets.map(() => ({ lookups: 1, issues: 1 })),
+      );
     },
   );
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
@@ -7,7 +8,7 @@ import type { AddressInfo } from 'node:net';
  * A Jira-like upstream for the scale-out tests, counting every side effect:
  * - `POST /lookup` answers at once (a call without an idempotency key: counted per ticket);
  * - `POST /issues` creates one issue per distinct `Idempotency-Key`; the same key again gets the
- *   same issue back, as an API that deduplicates on it does. With `hold` on, the issue is
+ *   same issue back, as an API that deduplicates on it does (a call without a key creates one). With `hold` on, the issue is
  *   created and the answer held back, as from a slow API, until `release()`.
  */
 export interface FakeIssueTracker {
@@ -55,7 +56,8 @@ export async function startFakeIssueTracker(): Promise<FakeIssueTracker> {
         return;
       }
       bump(tracker.createCalls, ticket);
-      const idempotencyKey = String(req.headers['idempotency-key'] ?? '');
+      // Without a key every call creates an issue, as an API that does not deduplicate would.
+      const idempotencyKey = String(req.headers['idempotency-key'] || `unkeyed-${randomUUID()}`);
       const issue = tracker.issues.get(idempotencyKey) ?? {
         key: `JIRA-${tracker.issues.size + 1}`,
         ticket,
