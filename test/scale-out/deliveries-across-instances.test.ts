@@ -21,8 +21,10 @@ import type { ServerInstance } from './support/start-instances';
  *
  * The workflow: "lookup" (a POST without an idempotency key, answered at once), "create_issue"
  * (a POST with `idempotencyKey: true`, which the fake tracker deduplicates on and can hold
- * unanswered), then an internal note on the ticket naming the issue. The side effects are
- * counted at the fakes: lookups and issues at the tracker, notes in the fake Zendesk.
+ * unanswered), then an internal note on the ticket naming the issue. A second workflow has the
+ * same create without a key, for what docs/automations.md says happens to a call that was in
+ * flight and is not safe to send again. The side effects are counted at the fakes: lookups and
+ * issues at the tracker, notes in the fake Zendesk.
  */
 
 const WEBHOOK_SECRET = 'scale-out-webhook-secret-0123456789abcdef';
@@ -256,7 +258,7 @@ const once = { lookups: 1, issues: 1, notes: 1 };
 describe('webhook deliveries across two instances on one PostgreSQL', () => {
   it(
     'completes a flood sent to both, each delivery exactly once',
-    { timeout: 25_000 },
+    { timeout: 40_000 },
     async () => {
       const tickets = await createTickets(DELIVERIES);
       const ids = await flood(
@@ -265,7 +267,7 @@ describe('webhook deliveries across two instances on one PostgreSQL', () => {
       );
       expect(new Set(ids).size).toBe(DELIVERIES);
 
-      const rows = await waitUntilFinished(ids, 20_000);
+      const rows = await waitUntilFinished(ids, 30_000);
       expect(rows.map((row) => [row.state, row.outcome, row.attempts])).toEqual(
         ids.map(() => ['completed', 'success', 1]),
       );
@@ -279,7 +281,7 @@ describe('webhook deliveries across two instances on one PostgreSQL', () => {
 
   it(
     'finishes on the survivor what a killed instance held, side effects still exactly once',
-    { timeout: 30_000 },
+    { timeout: 40_000 },
     async () => {
       const [doomed, survivor] = instances as [ServerInstance, ServerInstance];
       const tickets = await createTickets(DELIVERIES);
@@ -292,7 +294,7 @@ describe('webhook deliveries across two instances on one PostgreSQL', () => {
       const killedAt = Date.now();
       tracker.release();
 
-      const rows = await waitUntilFinished(ids, 20_000);
+      const rows = await waitUntilFinished(ids, 30_000);
       expect(rows.every((row) => row.state === 'completed' && row.outcome === 'success')).toBe(
         true,
       );
@@ -321,7 +323,7 @@ describe('webhook deliveries across two instances on one PostgreSQL', () => {
 
   it(
     'does not send again an unkeyed create that was in flight when its instance died',
-    { timeout: 30_000 },
+    { timeout: 40_000 },
     async () => {
       const survivor = instances[1] as ServerInstance;
       const [doomed] = await startInstances({ ...instanceOptions, count: 1 });
@@ -333,7 +335,7 @@ describe('webhook deliveries across two instances on one PostgreSQL', () => {
       await doomed!.kill();
       tracker.release();
 
-      const rows = await waitUntilFinished(ids, 20_000);
+      const rows = await waitUntilFinished(ids, 30_000);
       const interrupted = rows.filter((row) => row.attempts === 2);
       expect(interrupted).toHaveLength(CONCURRENCY);
       // The server cannot know whether the upstream acted: the step fails with
