@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
 import { postgresInstances } from './postgres-instances';
+import { postgresQueue } from './postgres-queue';
 import { postgresRunLogAtScale } from './postgres-run-log-at-scale';
 import { runLogAtScale } from './run-log-at-scale';
 import { runLogPages } from './run-log-pages';
@@ -27,6 +28,7 @@ const BENCHMARKS: Benchmark[] = [
   memory,
   sidebar,
   postgresInstances,
+  postgresQueue,
 ];
 
 function printTable(rows: Record<string, string | number>[]): void {
