@@ -65,6 +65,7 @@ describe('compose.yaml', () => {
       expect(env.ok && env.value.database).toEqual({
         url: 'postgres://connectors:pw123@postgres:5432/connectors',
         schema: 'connectors',
+        poolSize: 10,
       });
     }
   });
