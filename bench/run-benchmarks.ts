@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
+import { postgresRunLogAtScale } from './postgres-run-log-at-scale';
 import { runLogAtScale } from './run-log-at-scale';
 import { runLogPages } from './run-log-pages';
 import { serverAddedLatency } from './server-added-latency';
@@ -21,6 +22,7 @@ const BENCHMARKS: Benchmark[] = [
   serverAddedLatency,
   runLogAtScale,
   runLogPages,
+  postgresRunLogAtScale,
   memory,
   sidebar,
 ];

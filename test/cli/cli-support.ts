@@ -20,7 +20,10 @@ export function runConnectorsCli(dataDir: string, ...args: string[]) {
   return runConnectorsCliWith({ dataDir }, ...args);
 }
 
-/** The same, with a config (`CONNECTORS_CONFIG`) or environment variables of the test's own. */
+/**
+ * The same, with a config of the test's own (`CONNECTORS_CONFIG`) or more environment (such as
+ * DATABASE_URL).
+ */
 export function runConnectorsCliWith(
   options: { dataDir: string; configPath?: string; env?: Record<string, string> },
   ...args: string[]
@@ -31,7 +34,6 @@ export function runConnectorsCliWith(
     LOG_LEVEL: 'silent',
   };
   for (const name of Object.keys(env)) {
-    // The caller's DATABASE_URL too: without one of the test's own, the CLI is on SQLite files.
     if (/^(ZENDESK|SALESFORCE|CONNECTORS_CONFIG|DATABASE_)/.test(name)) delete env[name];
   }
   if (options.configPath !== undefined) env.CONNECTORS_CONFIG = options.configPath;

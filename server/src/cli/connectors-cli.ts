@@ -119,20 +119,28 @@ async function listHelpdeskFields(
 }
 
 /** The run log, or the exit code after saying why it cannot be read. */
-function openRunLog(
+async function openRunLog(
   env: ServerEnv,
   options: { quiet?: boolean } = {},
-): Result<RunLogStore, number> {
-  const path = join(env.dataDir, RUN_LOG_FILE);
-  if (!existsSync(path)) {
-    if (!options.quiet) process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
-    return { ok: false, error: 0 };
+): Promise<Result<RunLogStore, number>> {
+  if (!env.database) {
+    const path = join(env.dataDir, RUN_LOG_FILE);
+    if (!existsSync(path)) {
+      if (!options.quiet) process.stdout.write(`No runs recorded yet (${path} does not exist).\n`);
+      return { ok: false, error: 0 };
+    }
   }
-  const opened = openRunLogForReading({
+  // With DATABASE_URL the servers share their run log in PostgreSQL: read that one.
+  const opened = await openRunLogForReading({
     dataDir: env.dataDir,
     runLogRetentionDays: env.runLogRetentionDays,
+    ...(env.database ? { database: env.database } : {}),
   });
   if (!opened.ok) {
+    if (opened.error.code === 'RUN_LOG_NOT_CREATED') {
+      if (!options.quiet) process.stdout.write(`${opened.error.message}\n`);
+      return { ok: false, error: 0 };
+    }
     process.stderr.write(`${opened.error.message}\n`);
     return { ok: false, error: 1 };
   }
@@ -183,7 +191,7 @@ async function main(argv: string[]): Promise<number> {
     const explained = await explainAnswers(answers, {
       connectors: result.compiled.connectors,
       openRunLog: async () => {
-        const store = openRunLog(env, { quiet: true });
+        const store = await openRunLog(env, { quiet: true });
         return store.ok ? store.value : undefined;
       },
       retentionDays: env.runLogRetentionDays,
@@ -208,7 +216,7 @@ async function main(argv: string[]): Promise<number> {
         return 1;
       }
     }
-    const store = openRunLog(env);
+    const store = await openRunLog(env);
     if (!store.ok) return store.error;
     // Pages are bounded in bytes as well as rows, so follow the cursor up to `limit` runs.
     const runs: RunRecord[] = [];
@@ -241,7 +249,7 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`connectors show: give one run id (run_…)\n${USAGE}\n`);
       return 2;
     }
-    const store = openRunLog(env);
+    const store = await openRunLog(env);
     if (!store.ok) return store.error;
     const run = await store.value.get(runId);
     await store.value.close();

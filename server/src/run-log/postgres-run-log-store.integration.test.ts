@@ -1,7 +1,11 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestSchema } from '../test-support/postgres-test-schema';
 import type { TestSchema } from '../test-support/postgres-test-schema';
 import { describeRunLogStoreContract } from '../storage/contracts/run-log-store-contract';
+import { openStorage } from '../storage/open-storage';
 import { buildTestRun } from './build-test-run';
 import { buildRunQuery, createPostgresRunLogStore } from './postgres-run-log-store';
 import type { PostgresRunLogStoreOptions } from './postgres-run-log-store';
@@ -207,5 +211,34 @@ describe('PostgreSQL: query plans', () => {
     const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
     expect(text).toContain(index);
     expect(text).not.toMatch(/Seq Scan on runs/);
+  });
+});
+
+describe('openStorage with DATABASE_URL', () => {
+  it('puts the run log in PostgreSQL, shared by instances with their own data folders', async () => {
+    const schema = await freshSchema();
+    const instances = await Promise.all(
+      [1, 2].map(async () => {
+        const dataDir = mkdtempSync(join(tmpdir(), 'dc-pg-storage-'));
+        const opened = await openStorage({
+          dataDir,
+          runLogRetentionDays: 7,
+          database: { url: schema.url, schema: schema.schema },
+        });
+        if (!opened.ok) throw new Error(opened.error.message);
+        return { dataDir, storage: opened.value };
+      }),
+    );
+    try {
+      const [first, second] = instances.map((instance) => instance.storage);
+      const run = runAt(Date.now());
+      await first?.runLog.record(run);
+      expect(await second?.runLog.get(run.id)).toEqual(run);
+    } finally {
+      for (const { dataDir, storage } of instances) {
+        await storage.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      }
+    }
   });
 });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { Logger } from '../logging/logger';
 import { takeLease } from '../storage/postgres/take-lease';
 import {
   RUN_PAGE_MAX_BYTES,
@@ -492,4 +493,24 @@ function parseInstant(iso: string, field: string): Date {
     throw new TypeError(`query: invalid ${field} (validate with runQuerySchema)`);
   }
   return new Date(ms);
+}
+
+/** The run log's reports into the server's log, as the SQLite run log makes them. */
+export function reportRunLogEventsTo(
+  logger: Logger | undefined,
+): Pick<
+  PostgresRunLogStoreOptions,
+  'onCorruptRow' | 'onPruned' | 'onPruneSkipped' | 'onPruneFailed'
+> {
+  if (!logger) return {};
+  return {
+    onCorruptRow: (report) => logger.warn('skipped a corrupt run log row', { ...report }),
+    onPruned: ({ deleted, olderThan }) => {
+      if (deleted > 0) {
+        logger.info('pruned old runs', { deleted, olderThan: olderThan.toISOString() });
+      }
+    },
+    onPruneSkipped: () => logger.debug('another instance prunes the run log this interval'),
+    onPruneFailed: (error) => logger.error('pruning the run log failed', { error }),
+  };
 }

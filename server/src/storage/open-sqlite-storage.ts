@@ -15,6 +15,8 @@ import type {
   StorageOptions,
 } from './storage';
 import { openSqliteOAuthTokenStore } from '../oauth/sqlite-oauth-token-store';
+import { openPostgresRunLogForReading } from './postgres/open-postgres-run-log-for-reading';
+import type { OpenPostgresRunLogForReadingResult } from './postgres/open-postgres-run-log-for-reading';
 
 /**
  * The default stores, one SQLite file each in DATA_DIR, for one instance: the run log, the
@@ -54,8 +56,19 @@ function openRunLog(options: StorageOptions, readOnly: boolean): OpenRunLogResul
     : { ok: false, error: { code: 'STORAGE_OPEN_FAILED', message: opened.error.message } };
 }
 
-/** The run log alone, for tools that only read it (`npm run connectors -- logs`). */
-export function openRunLogForReading(options: StorageOptions): OpenRunLogResult {
+/**
+ * The run log alone, for tools that only read it (`npm run connectors -- logs`): the servers'
+ * shared PostgreSQL log when DATABASE_URL is set, else the SQLite file in DATA_DIR.
+ */
+export async function openRunLogForReading(
+  options: StorageOptions,
+): Promise<OpenPostgresRunLogForReadingResult> {
+  if (options.database) {
+    return openPostgresRunLogForReading({
+      database: options.database,
+      runLogRetentionDays: options.runLogRetentionDays,
+    });
+  }
   return openRunLog(options, true);
 }
 

@@ -8,6 +8,10 @@ import { openPostgresOAuthTokenStore } from '../../oauth/postgres-oauth-token-st
 import { openPostgresIdempotencyStore } from '../../runs/postgres-idempotency-store';
 import { openPostgresVerificationStore } from '../../verification/postgres-verification-store';
 import type { VerificationStore } from '../../verification/verification-store';
+import {
+  createPostgresRunLogStore,
+  reportRunLogEventsTo,
+} from '../../run-log/postgres-run-log-store';
 import { openSqliteStorage } from '../open-sqlite-storage';
 import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
 import { createPostgresPool, describePostgresError } from './connect-postgres';
@@ -66,8 +70,17 @@ export async function openPostgresStorage(
     await pool.end();
     return local;
   }
+  // The SQLite run log that openSqliteStorage opened is closed unused (its prune timer with it).
+  await local.value.runLog.close();
+  const runLog = createPostgresRunLogStore({
+    pool,
+    instanceId,
+    retentionDays: options.runLogRetentionDays,
+    ...reportRunLogEventsTo(options.logger),
+  });
   const stores: Storage = {
     ...local.value,
+    runLog,
     idempotency: openPostgresIdempotencyStore({ pool }),
     agentKeys: openPostgresAgentKeyStore({ pool }),
     verification,
@@ -76,6 +89,8 @@ export async function openPostgresStorage(
     oauthTokens: openPostgresOAuthTokenStore({ pool }),
     postgres: { pool, schema, instanceId },
     close: async () => {
+      // The run log first: it waits for its pending writes and a running prune on the pool.
+      await runLog.close();
       await local.value.close();
       await pool.end();
     },
