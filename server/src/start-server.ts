@@ -49,9 +49,11 @@ import { createAlertNotifier } from './alerts/send-alert-notice';
 import { createEmailCodeVerification } from './verification/email-code-verification';
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { createConsoleSessions } from './http/console-sessions';
+import { createPostgresSessionRevocations } from './http/postgres-session-revocations';
 import { createConnectionNotifier } from './alerts/connection-notices';
 import { createConnectionTokens } from './oauth/connection-tokens';
 import { createConnectStates } from './oauth/connect-states';
+import { createSharedConnectStates } from './oauth/postgres-connect-states';
 import { OAUTH_CALLBACK_PATH } from './oauth/oauth-routes';
 import type { OAuthRouteDeps } from './oauth/oauth-routes';
 import { tokenCipherOf } from './secrets/token-cipher';
@@ -271,7 +273,10 @@ export async function startServer(
     onSecret: (value) => runtimeSecrets.add(value),
     onEvent: (event) => connectionNotices.notify(event),
   });
-  const connectStates = createConnectStates();
+  // With a database, the callback may land on any instance.
+  const connectStates = storage.postgres
+    ? await createSharedConnectStates(storage.postgres.pool)
+    : createConnectStates();
   // --- end OAuth ---
 
   const sender = createUpstreamSender({
@@ -338,7 +343,13 @@ export async function startServer(
   url = `http://${env.host === '0.0.0.0' ? '127.0.0.1' : env.host}:${port}`;
 
   // The admin console's sessions: its own sign-in at /admin, and Zendesk's nav_bar for admins.
-  const consoleSessions = createConsoleSessions({ adminToken: env.adminToken });
+  const consoleSessions = createConsoleSessions({
+    adminToken: env.adminToken,
+    // With a database, a sign-out holds on every instance.
+    ...(storage.postgres
+      ? { revocations: createPostgresSessionRevocations(storage.postgres.pool) }
+      : {}),
+  });
   const consoleAssetsDir = options.consoleAssetsDir ?? resolve('admin-console/assets');
 
   // --- The helpdesks (helpdesks/<name>/): each connects itself from the environment. ---
@@ -355,6 +366,7 @@ export async function startServer(
       ...(options.sleep ? { sleep: options.sleep } : {}),
       options,
       onCredential: (value) => runtimeSecrets.add(value),
+      ...(storage.postgres ? { sharedDatabase: storage.postgres.pool } : {}),
     });
     if (!connected) continue;
     ports.push(connected.port);

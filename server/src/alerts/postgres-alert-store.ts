@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../storage/postgres/connect-postgres';
+import { inTransaction } from '../postgres/in-transaction';
 import type { AlertFailure, AlertIncident, AlertStore, CountedRun, RunCounts } from './alert-store';
 import { readAlertState } from './read-alert-state';
 import type { AlertStateRow } from './read-alert-state';

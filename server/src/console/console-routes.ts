@@ -166,7 +166,7 @@ export function createConsoleRoutes(deps: {
     if (!isSameOrigin(req) || !sameSecret(csrf, deps.sessions.csrfTokenOf(session))) {
       throw new ApiError('CSRF_INVALID', 'Sign out from the console page.');
     }
-    deps.sessions.revoke(session);
+    await deps.sessions.revoke(session);
     res
       .setHeader('Set-Cookie', `${CONSOLE_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`)
       .status(204)

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { ConsoleSessions } from '../http/console-sessions';
 import type { HelpdeskRoutes } from '../api/helpdesk-routes';
 import type { CompiledConfig } from '../compile/compiled-model';
@@ -48,6 +49,11 @@ export interface HelpdeskContext {
   console?: { sessions: ConsoleSessions; assetsDir: string };
   /** Credentials learnt at run time (refreshed OAuth tokens), for the redactor to mask. */
   onCredential?: (value: string) => void;
+  /**
+   * The database the instances share (DATABASE_URL): where a helpdesk keeps what every instance
+   * must agree on (keys it draws, rotated tokens) instead of DATA_DIR.
+   */
+  sharedDatabase?: pg.Pool;
 }
 
 export interface ConnectedHelpdesk {

@@ -1,5 +1,6 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import type { JWTPayload } from 'jose';
 import type { Result } from '../../../shared/src/result';
 
 /**
@@ -10,8 +11,10 @@ import type { Result } from '../../../shared/src/result';
  *   accepts the sessions of the others without sharing a table.
  * - It expires `ttlSeconds` after sign-in (8 hours, a working day); there is no sliding renewal,
  *   so a stolen cookie is good for a bounded time.
- * - Sign-out revokes the session id here until its expiry; another instance learns of it only
- *   through its own sign-out list (docs/admin.md says so), which is why the lifetime is short.
+ * - Sign-out revokes the session id until its expiry: in this process's memory, or, with
+ *   several instances on one database, in PostgreSQL (postgres-session-revocations.ts), so a
+ *   sign-out holds on every instance. Without a database another instance does not learn of it
+ *   (docs/admin.md says so), which is why the lifetime is short.
  * - The CSRF token is an HMAC of the session id: the console page reads it from /admin/session
  *   (same origin only) and sends it with every change; a cross-site form cannot know it.
  */
@@ -39,27 +42,42 @@ export interface ConsoleSessions {
   issue(user: string): Promise<IssuedConsoleSession>;
   verify(token: string): Promise<Result<ConsoleSession, ConsoleSessionError>>;
   csrfTokenOf(session: ConsoleSession): string;
-  revoke(session: ConsoleSession): void;
+  revoke(session: ConsoleSession): Promise<void>;
+}
+
+/** The signed-out session ids, each kept until the session would have expired anyway. */
+export interface SessionRevocations {
+  add(sessionId: string, expiresAt: number, nowMs: number): Promise<void>;
+  has(sessionId: string): Promise<boolean>;
+}
+
+/** This process's memory: one instance. */
+function createMemoryRevocations(): SessionRevocations {
+  const revoked = new Map<string, number>();
+  return {
+    add: async (sessionId, expiresAt, nowMs) => {
+      for (const [id, until] of revoked) if (until <= nowMs) revoked.delete(id);
+      revoked.set(sessionId, expiresAt);
+    },
+    has: async (sessionId) => revoked.has(sessionId),
+  };
 }
 
 export function createConsoleSessions(options: {
   adminToken: string;
   ttlSeconds?: number;
   now?: () => number;
+  /** Where sign-outs are kept (default: this process's memory). */
+  revocations?: SessionRevocations;
 }): ConsoleSessions {
   const now = options.now ?? Date.now;
   const ttl = options.ttlSeconds ?? CONSOLE_SESSION_SECONDS;
   // Derived, so the admin token itself never signs anything a browser holds.
   const key = createHmac('sha256', options.adminToken).update('console-session-key').digest();
-  const revoked = new Map<string, number>();
+  const revoked = options.revocations ?? createMemoryRevocations();
 
   const csrfTokenOf = (session: ConsoleSession): string =>
     createHmac('sha256', key).update(`csrf:${session.id}`).digest('base64url');
-
-  const forgetExpired = (): void => {
-    const nowMs = now();
-    for (const [id, expiresAt] of revoked) if (expiresAt <= nowMs) revoked.delete(id);
-  };
 
   return {
     csrfTokenOf,
@@ -81,23 +99,14 @@ export function createConsoleSessions(options: {
       return { token, csrfToken: csrfTokenOf(session), session };
     },
     async verify(token) {
+      let payload: JWTPayload;
       try {
-        const { payload } = await jwtVerify(token, key, {
+        ({ payload } = await jwtVerify(token, key, {
           issuer: ISSUER,
           audience: AUDIENCE,
           algorithms: ['HS256'],
           currentDate: new Date(now()),
-        });
-        if (typeof payload.jti !== 'string' || typeof payload.name !== 'string' || !payload.exp) {
-          return { ok: false, error: { code: 'SESSION_INVALID', reason: 'claims missing' } };
-        }
-        if (revoked.has(payload.jti)) {
-          return { ok: false, error: { code: 'SESSION_EXPIRED', reason: 'signed out' } };
-        }
-        return {
-          ok: true,
-          value: { id: payload.jti, user: payload.name, expiresAt: payload.exp * 1000 },
-        };
+        }));
       } catch (error) {
         if (error instanceof joseErrors.JWTExpired) {
           return {
@@ -107,10 +116,20 @@ export function createConsoleSessions(options: {
         }
         return { ok: false, error: { code: 'SESSION_INVALID', reason: 'bad console session' } };
       }
+      if (typeof payload.jti !== 'string' || typeof payload.name !== 'string' || !payload.exp) {
+        return { ok: false, error: { code: 'SESSION_INVALID', reason: 'claims missing' } };
+      }
+      // Outside the try: a database that cannot answer is a server error, not a bad session.
+      if (await revoked.has(payload.jti)) {
+        return { ok: false, error: { code: 'SESSION_EXPIRED', reason: 'signed out' } };
+      }
+      return {
+        ok: true,
+        value: { id: payload.jti, user: payload.name, expiresAt: payload.exp * 1000 },
+      };
     },
-    revoke(session) {
-      forgetExpired();
-      revoked.set(session.id, session.expiresAt);
+    async revoke(session) {
+      await revoked.add(session.id, session.expiresAt, now());
     },
   };
 }

@@ -15,13 +15,14 @@ import { sameSecret } from '../http/authenticate';
  *   this check, and so cannot attach the attacker's account to the admin's connection.
  * - It carries the PKCE verifier (RFC 7636), which never leaves the server until the exchange.
  *
- * Pending states live in this process's memory: with several instances, the callback must
- * reach the instance that started the flow (docs/deploy.md).
+ * Pending states live in this process's memory, or, with several instances on one database
+ * (postgres-connect-states.ts), in PostgreSQL with a signing key they share, so the callback may
+ * land on any instance.
  */
 
 export const CONNECT_STATE_SECONDS = 10 * 60;
 /** More pending flows than any console uses; past it the oldest is dropped. */
-const MAX_PENDING = 1000;
+export const MAX_PENDING_CONNECTS = 1000;
 
 export interface PendingConnect {
   connectionId: string;
@@ -42,39 +43,66 @@ export type ConnectStateError = {
 
 export interface ConnectStates {
   /** A new state for `pending`; `binding` goes into the browser's Lax cookie. */
-  issue(pending: Omit<PendingConnect, 'expiresAt'>): { state: string; binding: string };
+  issue(pending: Omit<PendingConnect, 'expiresAt'>): Promise<{ state: string; binding: string }>;
   /** The pending flow of `state`, once; `binding` is the cookie the callback brought. */
-  take(state: string, binding: string | undefined): Result<PendingConnect, ConnectStateError>;
+  take(
+    state: string,
+    binding: string | undefined,
+  ): Promise<Result<PendingConnect, ConnectStateError>>;
+}
+
+/** Where pending flows wait for their callback, by the state's nonce. */
+export interface PendingConnectTable {
+  /** Keeps `entry`; forgets expired ones, and the oldest past `MAX_PENDING_CONNECTS`. */
+  put(nonce: string, entry: PendingConnect, nowMs: number): Promise<void>;
+  /** Takes the entry out (single use): undefined when there is none. */
+  take(nonce: string): Promise<PendingConnect | undefined>;
+}
+
+/** This process's memory: one instance. */
+function createMemoryTable(): PendingConnectTable {
+  const pending = new Map<string, PendingConnect>();
+  return {
+    put: async (nonce, entry, nowMs) => {
+      for (const [old, kept] of pending) if (kept.expiresAt <= nowMs) pending.delete(old);
+      if (pending.size >= MAX_PENDING_CONNECTS) {
+        const oldest = pending.keys().next();
+        if (!oldest.done) pending.delete(oldest.value);
+      }
+      pending.set(nonce, entry);
+    },
+    take: async (nonce) => {
+      const entry = pending.get(nonce);
+      pending.delete(nonce);
+      return entry;
+    },
+  };
 }
 
 export function createConnectStates(
-  options: { now?: () => number; key?: Buffer } = {},
+  options: { now?: () => number; key?: Buffer; table?: PendingConnectTable } = {},
 ): ConnectStates {
   const now = options.now ?? Date.now;
   const key = options.key ?? randomBytes(32);
-  const pending = new Map<string, PendingConnect>();
+  const pending = options.table ?? createMemoryTable();
 
   const sign = (nonce: string) =>
     createHmac('sha256', key).update(`oauth-state:${nonce}`).digest('base64url');
   const bindingOf = (sessionId: string) =>
     createHmac('sha256', key).update(`oauth-binding:${sessionId}`).digest('base64url');
-  const forgetExpired = () => {
-    const nowMs = now();
-    for (const [nonce, entry] of pending) if (entry.expiresAt <= nowMs) pending.delete(nonce);
-  };
 
   return {
-    issue(entry) {
-      forgetExpired();
-      if (pending.size >= MAX_PENDING) {
-        const oldest = pending.keys().next();
-        if (!oldest.done) pending.delete(oldest.value);
-      }
+    async issue(entry) {
       const nonce = randomBytes(24).toString('base64url');
-      pending.set(nonce, { ...entry, expiresAt: now() + CONNECT_STATE_SECONDS * 1000 });
+      const nowMs = now();
+      await pending.put(
+        nonce,
+        { ...entry, expiresAt: nowMs + CONNECT_STATE_SECONDS * 1000 },
+        nowMs,
+      );
       return { state: `${nonce}.${sign(nonce)}`, binding: bindingOf(entry.sessionId) };
     },
-    take(state, binding) {
+    async take(state, binding) {
       const invalid = (message: string): Result<never, ConnectStateError> => ({
         ok: false,
         error: { code: 'OAUTH_STATE_INVALID', message },
@@ -83,9 +111,8 @@ export function createConnectStates(
       if (!nonce || !signature || rest.length > 0 || !sameSecret(signature, sign(nonce))) {
         return invalid('The sign-in answer does not carry a state this server issued.');
       }
-      const entry = pending.get(nonce);
       // Single use: whatever happens next, this state is spent.
-      pending.delete(nonce);
+      const entry = await pending.take(nonce);
       if (!entry) {
         return invalid('This sign-in answer was already used, or the server restarted since.');
       }

@@ -11,54 +11,54 @@ const pending = {
 };
 
 describe('connect states', () => {
-  it('give back the pending flow to the session that started it', () => {
+  it('give back the pending flow to the session that started it', async () => {
     const states = createConnectStates();
-    const { state, binding } = states.issue(pending);
-    expect(states.take(state, binding)).toMatchObject({ ok: true, value: pending });
+    const { state, binding } = await states.issue(pending);
+    expect(await states.take(state, binding)).toMatchObject({ ok: true, value: pending });
   });
 
-  it('are refused from another console session', () => {
+  it('are refused from another console session', async () => {
     const states = createConnectStates();
-    const { state } = states.issue(pending);
-    const other = states.issue({ ...pending, sessionId: 'session-b' });
-    expect(states.take(state, other.binding)).toMatchObject({
+    const { state } = await states.issue(pending);
+    const other = await states.issue({ ...pending, sessionId: 'session-b' });
+    expect(await states.take(state, other.binding)).toMatchObject({
       ok: false,
       error: { code: 'OAUTH_STATE_WRONG_SESSION' },
     });
-    expect(states.take(other.state, undefined)).toMatchObject({
+    expect(await states.take(other.state, undefined)).toMatchObject({
       ok: false,
       error: { code: 'OAUTH_STATE_WRONG_SESSION' },
     });
   });
 
-  it('are single-use', () => {
+  it('are single-use', async () => {
     const states = createConnectStates();
-    const { state, binding } = states.issue(pending);
-    expect(states.take(state, binding).ok).toBe(true);
-    expect(states.take(state, binding)).toMatchObject({
+    const { state, binding } = await states.issue(pending);
+    expect((await states.take(state, binding)).ok).toBe(true);
+    expect(await states.take(state, binding)).toMatchObject({
       ok: false,
       error: { code: 'OAUTH_STATE_INVALID' },
     });
   });
 
-  it('expire after ten minutes', () => {
+  it('expire after ten minutes', async () => {
     let now = 1_000_000;
     const states = createConnectStates({ now: () => now });
-    const { state, binding } = states.issue(pending);
+    const { state, binding } = await states.issue(pending);
     now += CONNECT_STATE_SECONDS * 1000;
-    expect(states.take(state, binding)).toMatchObject({
+    expect(await states.take(state, binding)).toMatchObject({
       ok: false,
       error: { code: 'OAUTH_STATE_EXPIRED' },
     });
   });
 
-  it('refuse a state this server did not sign', () => {
+  it('refuse a state this server did not sign', async () => {
     const states = createConnectStates();
-    const { state, binding } = states.issue(pending);
+    const { state, binding } = await states.issue(pending);
     const [nonce] = state.split('.');
-    expect(states.take(`${nonce}.forged`, binding).ok).toBe(false);
-    expect(createConnectStates().take(state, binding).ok).toBe(false);
-    expect(states.take('', binding).ok).toBe(false);
+    expect((await states.take(`${nonce}.forged`, binding)).ok).toBe(false);
+    expect((await createConnectStates().take(state, binding)).ok).toBe(false);
+    expect((await states.take('', binding)).ok).toBe(false);
   });
 });
 

@@ -147,7 +147,7 @@ export function createOAuthConsoleRoutes(deps: OAuthRouteDeps): Router {
     res.setHeader('Cache-Control', 'no-store').json(answer);
   });
 
-  router.post('/:connectionId/oauth/start', (req: Request, res: Response) => {
+  router.post('/:connectionId/oauth/start', async (req: Request, res: Response) => {
     const principal = req.principal;
     if (principal?.kind !== 'admin' || principal.sessionId === undefined) {
       throw new ApiError(
@@ -182,7 +182,7 @@ export function createOAuthConsoleRoutes(deps: OAuthRouteDeps): Router {
     const config = renderConnectionAuth(connection, deps.secret);
     const pkce = config.pkce ? createPkcePair() : undefined;
     const redirectUri = deps.redirectUri();
-    const { state, binding } = deps.states.issue({
+    const { state, binding } = await deps.states.issue({
       connectionId: id,
       sessionId: principal.sessionId,
       user: principal.user ?? 'admin',
@@ -241,7 +241,7 @@ export function createOAuthCallbackRoutes(deps: OAuthRouteDeps): Router {
       back({ oauth: 'failed', reason: 'The sign-in answer carries no state.' });
       return;
     }
-    const taken = deps.states.take(state, readCookie(req.get('cookie'), BINDING_COOKIE));
+    const taken = await deps.states.take(state, readCookie(req.get('cookie'), BINDING_COOKIE));
     if (!taken.ok) {
       deps.logger.warn('OAuth callback refused', { code: taken.error.code });
       back({ oauth: 'failed', reason: taken.error.message });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inTransaction } from '../storage/postgres/connect-postgres';
+import { inTransaction } from '../postgres/in-transaction';
 import type { BeginResult, IdempotencyStore } from './idempotency-store';
 
 const TTL_MS = 24 * 60 * 60 * 1000;

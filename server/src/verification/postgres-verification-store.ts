@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { inTransaction } from '../storage/postgres/connect-postgres';
+import { inTransaction } from '../postgres/in-transaction';
 import type {
   ReserveSendResult,
   SendLimit,

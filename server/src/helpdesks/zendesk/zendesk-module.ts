@@ -9,9 +9,14 @@ import type { ZendeskAuth, ZendeskClient } from './client/zendesk-client';
 import { createZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
 import type { ZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
 import { createSealedZendeskTokenStore } from './zendesk-token-store';
+import { createPostgresZendeskTokenStore } from './postgres-zendesk-token-store';
 import { tokenCipherOf } from '../../secrets/token-cipher';
 import { createAgentAccess } from './identity/agent-access';
-import { createAgentSessions, readOrCreateSessionKey } from './identity/agent-session';
+import {
+  createAgentSessions,
+  readOrCreateSessionKey,
+  readOrCreateSharedSessionKey,
+} from './identity/agent-session';
 import { createSessionRouter } from './identity/session-routes';
 import { createSidebarRouter } from './identity/sidebar-routes';
 import { createAppKeySource, createZafTokenVerifier } from './identity/zaf-token';
@@ -73,6 +78,7 @@ export const zendeskModule: HelpdeskModule = {
     options,
     console: adminConsole,
     onCredential,
+    sharedDatabase,
   }) {
     const { preview, mounts } = options as ZendeskStartOptions;
     const baseUrl =
@@ -92,7 +98,10 @@ export const zendeskModule: HelpdeskModule = {
         clientSecret: env.zendeskAuth.clientSecret,
         refreshToken: env.zendeskAuth.refreshToken,
         ...(env.zendeskAuth.accessToken ? { accessToken: env.zendeskAuth.accessToken } : {}),
-        store: createSealedZendeskTokenStore(env.dataDir, cipher),
+        // Several instances share one rotated refresh token: it lives in their database.
+        store: sharedDatabase
+          ? createPostgresZendeskTokenStore(sharedDatabase, cipher)
+          : createSealedZendeskTokenStore(env.dataDir, cipher),
         log: (level, message, fields) => oauthLogger[level](message, fields),
         ...(onCredential ? { onCredential } : {}),
       });
@@ -130,7 +139,9 @@ export const zendeskModule: HelpdeskModule = {
             }),
           }),
           sessions: createAgentSessions({
-            key: readOrCreateSessionKey(env.dataDir, env.sessionSecret),
+            key: sharedDatabase
+              ? await readOrCreateSharedSessionKey(sharedDatabase, env.sessionSecret)
+              : readOrCreateSessionKey(env.dataDir, env.sessionSecret),
             accountHost: zendeskApp.accountHost,
             installationIds: zendeskApp.installationIds,
             appId: zendeskApp.appId,

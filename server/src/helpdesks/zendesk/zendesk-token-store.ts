@@ -1,6 +1,7 @@
 import { chmodSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as z from 'zod';
+import type { Result } from '../../../../shared/src/result';
 import type { TokenCipher } from '../../secrets/token-cipher';
 import type { StoredZendeskTokens, ZendeskTokenStore } from './client/zendesk-oauth-refresh';
 
@@ -17,6 +18,28 @@ const storedTokensSchema = z.strictObject({
   accessToken: z.string().min(1).optional(),
   accessExpiresAtMs: z.number().optional(),
 });
+
+/** The stored tokens from their sealed text, checked: sealed for this purpose, and the expected record. */
+export function openSealedZendeskTokens(
+  sealed: string,
+  cipher: TokenCipher,
+): Result<StoredZendeskTokens, { message: string }> {
+  const opened = cipher.open(sealed, BINDING);
+  if (!opened.ok) return { ok: false, error: { message: opened.error.message } };
+  let json: unknown;
+  try {
+    json = JSON.parse(opened.value);
+  } catch {
+    return { ok: false, error: { message: 'not JSON once decrypted' } };
+  }
+  const parsed = storedTokensSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, error: { message: 'not the expected token record' } };
+  return { ok: true, value: parsed.data as StoredZendeskTokens };
+}
+
+export function sealZendeskTokens(tokens: StoredZendeskTokens, cipher: TokenCipher): string {
+  return cipher.seal(JSON.stringify(tokens), BINDING);
+}
 
 /**
  * The server's Zendesk OAuth tokens in `DATA_DIR/zendesk-oauth-tokens.sealed`, sealed with the
@@ -49,28 +72,18 @@ export function createSealedZendeskTokenStore(
         if (code === 'ENOENT') return { ok: true, value: undefined };
         return { ok: false, error: { message: `cannot read ${path} (${code ?? 'error'})` } };
       }
-      const opened = cipher.open(sealed, BINDING);
+      const opened = openSealedZendeskTokens(sealed, cipher);
       if (!opened.ok) return { ok: false, error: { message: `${path}: ${opened.error.message}` } };
-      let json: unknown;
-      try {
-        json = JSON.parse(opened.value);
-      } catch {
-        return { ok: false, error: { message: `${path}: not JSON once decrypted` } };
-      }
-      const parsed = storedTokensSchema.safeParse(json);
-      if (!parsed.success) {
-        return { ok: false, error: { message: `${path}: not the expected token record` } };
-      }
       if (cipher.isStale(sealed)) {
         // Sealed with the previous key: seal it with the current one, so the previous key can go.
         // A failure here changes nothing: the file still opens with the previous key.
         try {
-          write(opened.value);
+          write(JSON.stringify(opened.value));
         } catch {
           // (kept as it was)
         }
       }
-      return { ok: true, value: parsed.data as StoredZendeskTokens };
+      return opened;
     },
     save(tokens) {
       try {

@@ -45,9 +45,31 @@ export interface StoredZendeskTokens {
   accessExpiresAtMs?: number;
 }
 
+type StoreAnswer<T> = Result<T, { message: string }>;
+
+/** What a refresh hands back to `refreshExclusively`: the tokens to store, if any, and its result. */
+export interface ExclusiveRefresh<T> {
+  store?: StoredZendeskTokens;
+  value: T;
+}
+
+/**
+ * Where the rotated tokens are kept: a sealed file for one instance, PostgreSQL for several
+ * (postgres-zendesk-token-store.ts). Either may answer at once or later.
+ */
 export interface ZendeskTokenStore {
-  load(): Result<StoredZendeskTokens | undefined, { message: string }>;
-  save(tokens: StoredZendeskTokens): Result<void, { message: string }>;
+  load():
+    | StoreAnswer<StoredZendeskTokens | undefined>
+    | Promise<StoreAnswer<StoredZendeskTokens | undefined>>;
+  save(tokens: StoredZendeskTokens): StoreAnswer<void> | Promise<StoreAnswer<void>>;
+  /**
+   * For a store several instances share: runs `refresh` while no other instance refreshes, with
+   * the tokens stored as it starts, and stores what it hands back before the next may start.
+   * Without it (one instance) the refresher's own one-refresh-at-a-time is enough.
+   */
+  refreshExclusively?<T>(
+    refresh: (stored: StoredZendeskTokens | undefined) => Promise<ExclusiveRefresh<T>>,
+  ): Promise<StoreAnswer<T>>;
 }
 
 export interface ZendeskOAuthRefresherOptions {
@@ -102,21 +124,30 @@ export function createZendeskOAuthRefresher(
     refreshToken: options.refreshToken,
     ...(options.accessToken ? { accessToken: options.accessToken } : {}),
   };
-  const loaded = options.store.load();
-  if (!loaded.ok) {
-    log('warn', 'the stored Zendesk OAuth tokens cannot be read; starting from the environment', {
-      reason: loaded.error.message,
-    });
-  } else if (loaded.value?.seed === seed) {
-    // The environment still names the chain's first token, which Zendesk deleted at the first
-    // refresh: the stored, rotated one is the live one.
-    tokens = loaded.value;
-  } else if (loaded.value) {
-    log('info', 'ZENDESK_OAUTH_REFRESH_TOKEN changed: using it instead of the stored one');
-  }
-  for (const value of [tokens.refreshToken, tokens.accessToken, options.clientSecret]) {
-    if (value) options.onCredential?.(value);
-  }
+  const useLoaded = (loaded: StoreAnswer<StoredZendeskTokens | undefined>) => {
+    if (!loaded.ok) {
+      log('warn', 'the stored Zendesk OAuth tokens cannot be read; starting from the environment', {
+        reason: loaded.error.message,
+      });
+    } else if (loaded.value?.seed === seed) {
+      // The environment still names the chain's first token, which Zendesk deleted at the first
+      // refresh: the stored, rotated one is the live one.
+      tokens = loaded.value;
+    } else if (loaded.value) {
+      log('info', 'ZENDESK_OAUTH_REFRESH_TOKEN changed: using it instead of the stored one');
+    }
+    for (const value of [tokens.refreshToken, tokens.accessToken, options.clientSecret]) {
+      if (value) options.onCredential?.(value);
+    }
+  };
+  const loading = options.store.load();
+  // A store on a database answers later: every call waits for it first.
+  const ready: Promise<void> | undefined =
+    loading instanceof Promise
+      ? loading.then(useLoaded, (error: unknown) =>
+          useLoaded({ ok: false, error: { message: String(error) } }),
+        )
+      : (useLoaded(loading), undefined);
 
   let state: ZendeskOAuthState = { ok: true };
   let inflight: Promise<Result<void, ZendeskError>> | undefined;
@@ -136,8 +167,10 @@ export function createZendeskOAuthRefresher(
     },
   });
 
-  async function refresh(): Promise<Result<void, ZendeskError>> {
-    if (!state.ok) return failed(state.message);
+  /** Presents the refresh token to Zendesk: the rotated pair, or why not. */
+  async function requestRotation(
+    refreshToken: string,
+  ): Promise<Result<StoredZendeskTokens, ZendeskError>> {
     let status: number;
     let text: string;
     try {
@@ -151,7 +184,7 @@ export function createZendeskOAuthRefresher(
         // The credentials go in the body, as Zendesk documents: never in the URL (access logs).
         body: JSON.stringify({
           grant_type: 'refresh_token',
-          refresh_token: tokens.refreshToken,
+          refresh_token: refreshToken,
           client_id: options.clientId,
           client_secret: options.clientSecret,
         }),
@@ -228,18 +261,65 @@ export function createZendeskOAuthRefresher(
     };
     options.onCredential?.(next.refreshToken);
     options.onCredential?.(next.accessToken as string);
-    // Persist first: Zendesk has already deleted the old refresh token.
-    const saved = options.store.save(next);
-    if (!saved.ok) {
-      log('error', 'the rotated Zendesk refresh token could not be stored: a restart will fail', {
-        reason: saved.error.message,
-      });
-    }
-    tokens = next;
     log('info', 'refreshed the Zendesk OAuth access token', {
       expiresInSeconds: parsed.data.expires_in ?? null,
     });
-    return { ok: true, value: undefined };
+    return { ok: true, value: next };
+  }
+
+  const storeFailed = (message: string) =>
+    log('error', 'the rotated Zendesk refresh token could not be stored: a restart will fail', {
+      reason: message,
+    });
+
+  async function refresh(): Promise<Result<void, ZendeskError>> {
+    if (!state.ok) return failed(state.message);
+    const exclusively = options.store.refreshExclusively?.bind(options.store);
+    if (!exclusively) {
+      const rotated = await requestRotation(tokens.refreshToken);
+      if (!rotated.ok) return rotated;
+      // Persist first: Zendesk has already deleted the old refresh token.
+      const saved = await options.store.save(rotated.value);
+      if (!saved.ok) storeFailed(saved.error.message);
+      tokens = rotated.value;
+      return { ok: true, value: undefined };
+    }
+    // Several instances: only one presents the refresh token at a time, and one that finds the
+    // stored token rotated by another since it read it takes that one instead of presenting its
+    // own, which Zendesk has deleted (and would answer with invalid_grant, a revoked grant).
+    let rotatedHere = false;
+    const outcome = await exclusively(
+      async (stored): Promise<ExclusiveRefresh<Result<void, ZendeskError>>> => {
+        if (stored?.seed === seed && stored.refreshToken !== tokens.refreshToken) {
+          const rejected = tokens.accessToken;
+          tokens = stored;
+          for (const value of [stored.refreshToken, stored.accessToken]) {
+            if (value) options.onCredential?.(value);
+          }
+          if (fresh() && tokens.accessToken !== rejected)
+            return { value: { ok: true, value: undefined } };
+        }
+        const rotated = await requestRotation(tokens.refreshToken);
+        if (!rotated.ok) return { value: rotated };
+        tokens = rotated.value;
+        rotatedHere = true;
+        return { store: rotated.value, value: { ok: true, value: undefined } };
+      },
+    );
+    if (outcome.ok) return outcome.value;
+    // Rotated, but not stored: this instance goes on with the new pair, the others will not.
+    if (rotatedHere) {
+      storeFailed(outcome.error.message);
+      return { ok: true, value: undefined };
+    }
+    return {
+      ok: false,
+      error: {
+        code: 'ZENDESK_UNAVAILABLE',
+        message: `Could not refresh the Zendesk OAuth token: the instances' shared token store failed (${outcome.error.message})`,
+        attempts: 0,
+      },
+    };
   }
 
   const refreshShared = (): Promise<Result<void, ZendeskError>> => {
@@ -252,6 +332,7 @@ export function createZendeskOAuthRefresher(
   return {
     state: () => state,
     async authorization() {
+      await ready;
       if (!state.ok) return failed(state.message);
       if (!fresh()) {
         const refreshed = await refreshShared();
@@ -260,6 +341,7 @@ export function createZendeskOAuthRefresher(
       return { ok: true, value: header() };
     },
     async onUnauthorized(rejected) {
+      await ready;
       if (!state.ok) return false;
       // Another caller already replaced the token this request used.
       if (fresh() && header() !== rejected) return true;

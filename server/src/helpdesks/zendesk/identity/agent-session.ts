@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT, errors as joseErrors, jwtVerify } from 'jose';
+import type pg from 'pg';
+import { readOrCreateServerSecret } from '../../../postgres/read-or-create-server-secret';
 import type { Result } from '../../../../../shared/src/result';
 import type { ZafIdentity } from './zaf-token';
 
@@ -185,4 +187,17 @@ export function readOrCreateSessionKey(dataDir: string, secret: string | undefin
   writeFileSync(path, key.toString('base64url'), { mode: 0o600 });
   chmodSync(path, 0o600);
   return new Uint8Array(key);
+}
+
+/**
+ * The same for several instances on one database (DATABASE_URL): APP_SESSION_SECRET when set,
+ * else 32 random bytes drawn by the first instance and read by the others (server_secrets), so a
+ * session signed by one instance holds on every other.
+ */
+export async function readOrCreateSharedSessionKey(
+  pool: pg.Pool,
+  secret: string | undefined,
+): Promise<Uint8Array> {
+  if (secret !== undefined) return new TextEncoder().encode(secret);
+  return new Uint8Array(await readOrCreateServerSecret(pool, 'session-key'));
 }

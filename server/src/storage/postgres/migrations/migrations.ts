@@ -6,6 +6,9 @@ import { m006Verification } from './006-verification';
 import { m007ConfigVersions } from './007-config-versions';
 import { m008Alerts } from './008-alerts';
 import { m009OAuthTokens } from './009-oauth-tokens';
+import { m010ServerSecrets } from './010-server-secrets';
+import { m011OAuthConnectStates } from './011-oauth-connect-states';
+import { m012ConsoleSessionRevocations } from './012-console-session-revocations';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -27,4 +30,7 @@ export const MIGRATIONS: readonly Migration[] = [
   m007ConfigVersions,
   m008Alerts,
   m009OAuthTokens,
+  m010ServerSecrets,
+  m011OAuthConnectStates,
+  m012ConsoleSessionRevocations,
 ];
