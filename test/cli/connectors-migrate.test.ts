@@ -15,6 +15,7 @@ import { createPostgresRunLogStore } from '../../server/src/run-log/postgres-run
 import { openPostgresIdempotencyStore } from '../../server/src/runs/postgres-idempotency-store';
 import { openPostgresVerificationStore } from '../../server/src/verification/postgres-verification-store';
 import { DELIVERIES_FILE } from '../../server/src/storage/open-sqlite-storage';
+import { createPostgresZendeskTokenStore } from '../../server/src/helpdesks/zendesk/postgres-zendesk-token-store';
 import { createTestSchema } from '../../server/src/test-support/postgres-test-schema';
 import type { TestSchema } from '../../server/src/test-support/postgres-test-schema';
 import { runConnectorsCliWith } from './cli-support';
@@ -147,9 +148,10 @@ describe('connectors migrate', () => {
   it('keeps the agent keys by hash: the key an agent holds still works, a revoked one does not', async () => {
     const keys = createAgentKeys(openPostgresAgentKeyStore({ pool: target.pool }));
     expect((await keys.verify(installation.agentKey))?.name).toBe('Support bot');
-    expect((await keys.list()).map((key) => [key.name, key.revokedAt !== undefined])).toEqual([
-      ['Support bot', false],
+    const listed = await keys.list();
+    expect(listed.map((key) => [key.name, key.revokedAt !== undefined]).sort()).toEqual([
       ['Old bot', true],
+      ['Support bot', false],
     ]);
   });
 
@@ -190,6 +192,16 @@ describe('connectors migrate', () => {
       sealed: 'v1.sealed-tokens',
       connectedAs: 'ops@example.com',
     });
+  });
+
+  it('keeps the session key and the rotated Zendesk refresh token, sealed as they were', async () => {
+    const secret = await target.pool.query<{ value: string }>(
+      "SELECT value FROM server_secrets WHERE name = 'session-key'",
+    );
+    expect(secret.rows[0]?.value).toBe(installation.sessionKey);
+    const zendesk = createPostgresZendeskTokenStore(target.pool, installation.cipher);
+    const loaded = await zendesk.load();
+    expect(loaded.ok ? loaded.value : loaded.error.message).toEqual(installation.zendeskTokens);
   });
 
   it('refuses a second run into a schema that has data, and adds nothing with --force', async () => {
