@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type pg from 'pg';
 import { openSqliteStorage } from '../open-sqlite-storage';
 import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
+import { createPostgresDeliveryQueue } from '../../workflows/postgres-delivery-queue';
 import { createPostgresPool } from './connect-postgres';
 import { runMigrations } from './run-migrations';
 
@@ -47,6 +48,8 @@ export async function openPostgresStorage(
   }
   const stores: Storage = {
     ...local.value,
+    // The SQLite file's queue is still opened (and closed) by openSqliteStorage, but unused.
+    deliveries: createPostgresDeliveryQueue({ pool }),
     postgres: { pool, schema, instanceId },
     close: async () => {
       await local.value.close();
