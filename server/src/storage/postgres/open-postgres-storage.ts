@@ -14,6 +14,7 @@ import {
 } from '../../run-log/postgres-run-log-store';
 import { openSqliteStorage } from '../open-sqlite-storage';
 import type { OpenStorageResult, Storage, StorageOptions } from '../storage';
+import { createPostgresDeliveryQueue } from '../../workflows/postgres-delivery-queue';
 import { createPostgresPool, describePostgresError } from './connect-postgres';
 import { runMigrations } from './run-migrations';
 
@@ -87,6 +88,8 @@ export async function openPostgresStorage(
     configVersions: openPostgresConfigVersionStore({ pool }),
     alerts: openPostgresAlertStore({ pool }),
     oauthTokens: openPostgresOAuthTokenStore({ pool }),
+    // The SQLite file's queue is still opened (and closed) by openSqliteStorage, but unused.
+    deliveries: createPostgresDeliveryQueue({ pool }),
     postgres: { pool, schema, instanceId },
     close: async () => {
       // The run log first: it waits for its pending writes and a running prune on the pool.

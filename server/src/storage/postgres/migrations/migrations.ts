@@ -1,5 +1,6 @@
 import { m001Instances } from './001-instances';
 import { m002RunLog } from './002-run-log';
+import { m003DeliveryQueue } from './003-delivery-queue';
 import { m004Idempotency } from './004-idempotency';
 import { m005AgentKeys } from './005-agent-keys';
 import { m006Verification } from './006-verification';
@@ -24,6 +25,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   m001Instances,
   m002RunLog,
+  m003DeliveryQueue,
   m004Idempotency,
   m005AgentKeys,
   m006Verification,
