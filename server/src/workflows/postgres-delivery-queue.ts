@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import * as z from 'zod';
 import { targetSystemSchema } from '../run-log/run-record';
-import { inTransaction } from '../storage/postgres/connect-postgres';
+import { inTransaction } from '../postgres/in-transaction';
 import { createDeliveryId, DELIVERY_STATES } from './delivery-queue';
 import type {
   Delivery,
