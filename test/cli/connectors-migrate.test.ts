@@ -15,6 +15,8 @@ import { createPostgresRunLogStore } from '../../server/src/run-log/postgres-run
 import { openPostgresIdempotencyStore } from '../../server/src/runs/postgres-idempotency-store';
 import { openPostgresVerificationStore } from '../../server/src/verification/postgres-verification-store';
 import { DELIVERIES_FILE } from '../../server/src/storage/open-sqlite-storage';
+import { createPostgresZendeskTokenStore } from '../../server/src/helpdesks/zendesk/postgres-zendesk-token-store';
+import { openPostgresDeliveryQueue } from '../../server/src/workflows/postgres-delivery-queue';
 import { createTestSchema } from '../../server/src/test-support/postgres-test-schema';
 import type { TestSchema } from '../../server/src/test-support/postgres-test-schema';
 import { runConnectorsCliWith } from './cli-support';
@@ -122,6 +124,9 @@ describe('connectors migrate', () => {
     expect(result.code).toBe(0);
     expect(result.out).toContain(`schema "${target.schema}"`);
     expect(result.out).toMatch(/run log \(runs\.sqlite\)\s+runs: 3$/m);
+    expect(result.out).toMatch(
+      /delivery queue \(workflows\.sqlite\)\s+queued deliveries: 1, interrupted deliveries \(due again\): 1, dead letters: 1, finished deliveries: 1, step marks: 3, replay guards: 0$/m,
+    );
     expect(result.out).toMatch(/idempotency keys \(idempotency\.sqlite\)\s+keys: 1$/m);
     expect(result.out).toMatch(/agent keys \(agent-keys\.sqlite\)\s+keys: 2$/m);
     expect(result.out).toMatch(/config versions \(config-versions\.sqlite\)\s+versions: 2$/m);
@@ -147,9 +152,10 @@ describe('connectors migrate', () => {
   it('keeps the agent keys by hash: the key an agent holds still works, a revoked one does not', async () => {
     const keys = createAgentKeys(openPostgresAgentKeyStore({ pool: target.pool }));
     expect((await keys.verify(installation.agentKey))?.name).toBe('Support bot');
-    expect((await keys.list()).map((key) => [key.name, key.revokedAt !== undefined])).toEqual([
-      ['Support bot', false],
+    const listed = await keys.list();
+    expect(listed.map((key) => [key.name, key.revokedAt !== undefined]).sort()).toEqual([
       ['Old bot', true],
+      ['Support bot', false],
     ]);
   });
 
@@ -190,6 +196,38 @@ describe('connectors migrate', () => {
       sealed: 'v1.sealed-tokens',
       connectedAs: 'ops@example.com',
     });
+  });
+
+  it('keeps every delivery: queued, interrupted (due again, its steps kept), dead and finished', async () => {
+    const queue = openPostgresDeliveryQueue({ pool: target.pool });
+    const { queued, running, dead, completed } = installation.deliveries;
+    expect(await queue.countByState()).toEqual({ queued: 2, running: 0, completed: 1, dead: 1 });
+    expect(await queue.get(dead)).toMatchObject({
+      state: 'dead',
+      lastError: { code: 'UPSTREAM_REFUSED', message: 'Jira said 400' },
+      payload: { ticket_id: '4' },
+    });
+    expect((await queue.get(completed))?.outcome).toBe('success');
+    expect((await queue.steps(running)).map((step) => [step.stepId, step.state])).toEqual([
+      ['create_issue', 'done'],
+      ['write_back', 'started'],
+    ]);
+    expect((await queue.steps(running))[0]?.result.values).toEqual({ issueKey: 'JIRA-7' });
+    // Both are due: the queued one since it came, the interrupted one from the copy on.
+    const first = await queue.claimNext(60_000);
+    const second = await queue.claimNext(60_000);
+    expect([first?.id, second?.id]).toEqual([queued, running]);
+    expect(await queue.claimNext(60_000)).toBeUndefined();
+  });
+
+  it('keeps the session key and the rotated Zendesk refresh token, sealed as they were', async () => {
+    const secret = await target.pool.query<{ value: string }>(
+      "SELECT value FROM server_secrets WHERE name = 'session-key'",
+    );
+    expect(secret.rows[0]?.value).toBe(installation.sessionKey);
+    const zendesk = createPostgresZendeskTokenStore(target.pool, installation.cipher);
+    const loaded = await zendesk.load();
+    expect(loaded.ok ? loaded.value : loaded.error.message).toEqual(installation.zendeskTokens);
   });
 
   it('refuses a second run into a schema that has data, and adds nothing with --force', async () => {

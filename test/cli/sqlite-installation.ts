@@ -1,4 +1,11 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { StoredZendeskTokens } from '../../server/src/helpdesks/zendesk/client/zendesk-oauth-refresh';
+import { SESSION_KEY_FILE } from '../../server/src/helpdesks/zendesk/identity/agent-session';
+import { createSealedZendeskTokenStore } from '../../server/src/helpdesks/zendesk/zendesk-token-store';
+import { createTokenCipher } from '../../server/src/secrets/token-cipher';
+import type { TokenCipher } from '../../server/src/secrets/token-cipher';
 import { createAgentKeys } from '../../server/src/agents/agent-keys';
 import { openSqliteAgentKeyStore } from '../../server/src/agents/sqlite-agent-key-store';
 import { openSqliteAlertStore } from '../../server/src/alerts/sqlite-alert-store';
@@ -30,6 +37,10 @@ export interface SqliteInstallation {
   agentKey: string;
   subject: { ticketKey: string; requesterEmail: string };
   verifiedUntil: number;
+  /** session.key's text, and the rotated Zendesk tokens with the cipher they are sealed with. */
+  sessionKey: string;
+  zendeskTokens: StoredZendeskTokens;
+  cipher: TokenCipher;
   /** The hash of code 123456 for `subject`, under the SQLite store's hashing key. */
   codeHash: Buffer;
 }
@@ -45,7 +56,8 @@ const doneStep: StepResult = {
 /**
  * Fills `dataDir` through the SQLite stores themselves, as a server would have: runs, deliveries
  * in every state (one interrupted mid-workflow with its first step done), an idempotency key,
- * agent keys, a verified requester, config versions, an alert pause and an OAuth connection.
+ * agent keys, a verified requester, config versions, an alert pause, an OAuth connection, the
+ * sidebar session key and the rotated Zendesk tokens.
  */
 export async function writeSqliteInstallation(dataDir: string): Promise<SqliteInstallation> {
   const now = Date.now();
@@ -172,8 +184,18 @@ export async function writeSqliteInstallation(dataDir: string): Promise<SqliteIn
   });
   await tokens.close();
 
+  const sessionKey = randomBytes(32).toString('base64url');
+  writeFileSync(join(dataDir, SESSION_KEY_FILE), sessionKey, { mode: 0o600 });
+  const cipher = createTokenCipher(randomBytes(32));
+  const zendeskTokens = { seed: 'a'.repeat(64), refreshToken: 'rotated-3' };
+  const saved = await createSealedZendeskTokenStore(dataDir, cipher).save(zendeskTokens);
+  if (!saved.ok) throw new Error(saved.error.message);
+
   return {
     runs,
+    sessionKey,
+    zendeskTokens,
+    cipher,
     deliveries: { queued, running, dead, completed },
     agentKey: created.value.key,
     subject,

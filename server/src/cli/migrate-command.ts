@@ -5,17 +5,22 @@ import { openSqliteStorage } from '../storage/open-sqlite-storage';
 import { createPostgresPool, describePostgresError } from '../storage/postgres/connect-postgres';
 import { runMigrations } from '../storage/postgres/run-migrations';
 import {
+  copySecretFiles,
   copyStore,
   findMissingTables,
   findNonEmptyTables,
 } from '../storage/sqlite-to-postgres/copy-sqlite-to-postgres';
 import type {
+  SecretFileCopy,
+  SecretFileReport,
   StoreCopy,
   StoreReport,
   TableReport,
 } from '../storage/sqlite-to-postgres/copy-sqlite-to-postgres';
 import { findRunningServer } from '../storage/sqlite-to-postgres/find-running-server';
 import { STORE_COPIES } from '../storage/sqlite-to-postgres/store-copies';
+import { SESSION_KEY_FILE } from '../helpdesks/zendesk/identity/agent-session';
+import { ZENDESK_TOKEN_FILE } from '../helpdesks/zendesk/zendesk-token-store';
 import type { CommandOutput } from './agent-keys-command';
 import { parseCliOptions } from './parse-cli-options';
 
@@ -23,6 +28,16 @@ export const MIGRATE_USAGE = `  npm run connectors -- migrate [--force]
       move a stopped server's SQLite data (DATA_DIR) into the PostgreSQL in DATABASE_URL
       (and DATABASE_SCHEMA); --force adds to a database that already holds data, keeping
       the rows it has`;
+
+/**
+ * The keys the server drew for itself, server_secrets rows on PostgreSQL. Without the rotated
+ * Zendesk refresh token the instances would present the one in the environment, which Zendesk
+ * deleted at the first refresh, and lose Zendesk.
+ */
+const SECRET_FILE_COPIES: readonly SecretFileCopy[] = [
+  { label: 'sidebar session key', file: SESSION_KEY_FILE, name: 'session-key' },
+  { label: 'rotated Zendesk tokens', file: ZENDESK_TOKEN_FILE, name: 'zendesk-oauth-tokens' },
+];
 
 const fail = (code: number, stderr: string, stdout = ''): CommandOutput => ({
   code,
@@ -78,7 +93,10 @@ export async function runMigrateCommand(
   try {
     const migrated = await runMigrations(pool, schema);
     if (!migrated.ok) return fail(1, `${migrated.error.message}\nNothing was copied.\n`);
-    const tables = plans.flatMap((plan) => plan.tables.map((table) => table.table));
+    const tables = [
+      ...plans.flatMap((plan) => plan.tables.map((table) => table.table)),
+      'server_secrets',
+    ];
     const missing = new Set(await findMissingTables(pool, tables));
     const nonEmpty = await findNonEmptyTables(
       pool,
@@ -108,11 +126,12 @@ export async function runMigrateCommand(
         );
       }
     }
+    const secrets = await copySecretFiles(pool, env.dataDir, SECRET_FILE_COPIES);
     const kept = reports.filter((report) => report.status === 'not-on-postgres');
     return {
       code: 0,
       stdout:
-        `${header}${formatReports(reports)}\n` +
+        `${header}${formatReports(reports)}${formatSecretReports(secrets)}\n` +
         `Done. Start the server with DATABASE_URL${schema === 'public' ? '' : ' and DATABASE_SCHEMA'} set; keep ${resolve(env.dataDir)} as a backup until it runs well.\n` +
         (kept.length > 0
           ? `This version keeps the ${kept.map((report) => report.store).join(' and the ')} in DATA_DIR: start one instance on this folder to keep ${kept.length > 1 ? 'them' : 'it'}.\n`
@@ -151,5 +170,22 @@ export function formatReports(reports: readonly StoreReport[]): string {
       }
       return `  ${name}  ${report.tables.map(describeTable).join(', ')}\n`;
     })
+    .join('');
+}
+
+const SECRET_STATUS: Record<SecretFileReport['status'], string> = {
+  copied: 'copied',
+  'there-already': 'not copied: the database has one already (kept)',
+  'no-file': 'nothing to copy (no file)',
+  'not-on-postgres': 'not copied: this version keeps it in DATA_DIR',
+};
+
+function formatSecretReports(reports: readonly SecretFileReport[]): string {
+  const width = Math.max(0, ...reports.map((report) => `${report.label} (${report.file})`.length));
+  return reports
+    .map(
+      (report) =>
+        `  ${`${report.label} (${report.file})`.padEnd(width)}  ${SECRET_STATUS[report.status]}\n`,
+    )
     .join('');
 }

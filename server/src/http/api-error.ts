@@ -3,7 +3,7 @@ import * as z from 'zod';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-contracts';
 import type { ApiErrorBody, ApiErrorCode } from '../../../shared/src/api/api-contracts';
 import type { Logger } from '../logging/logger';
-import { isDatabaseUnavailable } from '../storage/postgres/connect-postgres';
+import { isDatabaseUnavailable } from '../postgres/is-database-unavailable';
 
 /**
  * One error catalogue (shared/src/api/api-contracts.ts) and one place that turns errors into

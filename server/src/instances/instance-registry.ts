@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Logger } from '../logging/logger';
-import { describePostgresError } from '../storage/postgres/connect-postgres';
+import { describePostgresError } from '../postgres/in-transaction';
 
 export interface InstanceRegistry {
   /** Instances with a heartbeat in the last `staleMs`, this one included (at least 1). */

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { Logger } from '../logging/logger';
-import { takeLease } from '../storage/postgres/take-lease';
+import { takeLease } from '../postgres/take-lease';
 import {
   RUN_PAGE_MAX_BYTES,
   RUN_QUERY_DEFAULT_LIMIT,

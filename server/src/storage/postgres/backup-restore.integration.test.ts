@@ -11,6 +11,8 @@ import { openPostgresAlertStore } from '../../alerts/postgres-alert-store';
 import { openPostgresConfigVersionStore } from '../../config-versions/postgres-config-version-store';
 import { buildTestRun } from '../../run-log/build-test-run';
 import { createPostgresRunLogStore } from '../../run-log/postgres-run-log-store';
+import { delivery } from '../contracts/delivery-queue-contract';
+import { openPostgresDeliveryQueue } from '../../workflows/postgres-delivery-queue';
 import { createTestSchema, TEST_DATABASE_URL } from '../../test-support/postgres-test-schema';
 import type { TestSchema } from '../../test-support/postgres-test-schema';
 import { createPostgresPool } from './connect-postgres';
@@ -19,7 +21,7 @@ import { runMigrations } from './run-migrations';
 /**
  * The backup and restore of docs/deploy.md ("Several instances on PostgreSQL"), as written there:
  * pg_dump -Fc of the instances' schema, pg_restore into a new database, and the stores read
- * back what they wrote.
+ * back what they wrote: a run, a queued delivery, an agent key, a config version, a pause.
  */
 
 const folder = mkdtempSync(join(tmpdir(), 'dc-pg-backup-'));
@@ -28,6 +30,7 @@ const restoredUrl = new URL(TEST_DATABASE_URL);
 restoredUrl.pathname = `/${restoredDatabase}`;
 let source: TestSchema;
 let agentKey: string;
+let deliveryId: string;
 const run = buildTestRun({ connectorId: 'shopify_order_lookup' });
 const runLogOn = (pool: pg.Pool) =>
   createPostgresRunLogStore({ pool, instanceId: 'test', retentionDays: 7, pruneIntervalMs: 0 });
@@ -49,6 +52,9 @@ beforeAll(async () => {
   if (!created.ok) throw new Error(created.error.message);
   agentKey = created.value.key;
   await runLogOn(source.pool).record(run);
+  const enqueued = await openPostgresDeliveryQueue({ pool: source.pool }).enqueue(delivery());
+  if (!enqueued.ok) throw new Error(enqueued.error.message);
+  deliveryId = enqueued.delivery.id;
   const versions = openPostgresConfigVersionStore({ pool: source.pool });
   await versions.record({
     author: 'admin',
@@ -87,6 +93,8 @@ describe('backup with pg_dump and restore with pg_restore', () => {
       const migrated = await runMigrations(pool, source.schema);
       expect(migrated.ok && migrated.value.applied).toEqual([]);
       expect(await runLogOn(pool).get(run.id)).toEqual(run);
+      const queue = openPostgresDeliveryQueue({ pool });
+      expect((await queue.claimNext(60_000))?.id).toBe(deliveryId);
       const keys = createAgentKeys(openPostgresAgentKeyStore({ pool }));
       expect((await keys.verify(agentKey))?.name).toBe('Support bot');
       const versions = openPostgresConfigVersionStore({ pool });

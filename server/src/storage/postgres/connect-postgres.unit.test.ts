@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { databasePasswordOf, isDatabaseUnavailable } from './connect-postgres';
+import { isDatabaseUnavailable } from '../../postgres/is-database-unavailable';
+import { databasePasswordOf } from './connect-postgres';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 

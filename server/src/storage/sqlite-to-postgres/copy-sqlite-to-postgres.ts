@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import type pg from 'pg';
@@ -191,4 +191,55 @@ async function insertRows(client: pg.PoolClient, table: TableCopy, rows: readonl
     values,
   );
   return result.rowCount ?? 0;
+}
+
+/** A key the server keeps in a file of DATA_DIR on SQLite, and in server_secrets on PostgreSQL. */
+export interface SecretFileCopy {
+  /** What it is, for the report: "session key". */
+  label: string;
+  file: string;
+  /** Its server_secrets row (migration 10). */
+  name: string;
+}
+
+export interface SecretFileReport {
+  label: string;
+  file: string;
+  status: 'copied' | 'there-already' | 'no-file' | 'not-on-postgres';
+}
+
+/**
+ * Copies the files' text (base64url, or sealed with TOKEN_ENCRYPTION_KEY: the same text either
+ * way) into server_secrets, in one transaction. A row an instance already holds wins, except the
+ * empty one a Zendesk refresh leaves before it has stored any token.
+ */
+export async function copySecretFiles(
+  pool: pg.Pool,
+  dataDir: string,
+  copies: readonly SecretFileCopy[],
+): Promise<SecretFileReport[]> {
+  const onPostgres = (await findMissingTables(pool, ['server_secrets'])).length === 0;
+  return inTransaction(pool, async (client) => {
+    const reports: SecretFileReport[] = [];
+    for (const copy of copies) {
+      const path = join(dataDir, copy.file);
+      const report = { label: copy.label, file: copy.file };
+      if (!existsSync(path)) {
+        reports.push({ ...report, status: 'no-file' });
+        continue;
+      }
+      if (!onPostgres) {
+        reports.push({ ...report, status: 'not-on-postgres' });
+        continue;
+      }
+      const inserted = await client.query(
+        `INSERT INTO server_secrets (name, value) VALUES ($1, $2)
+         ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+         WHERE server_secrets.value = ''`,
+        [copy.name, readFileSync(path, 'utf8').trim()],
+      );
+      reports.push({ ...report, status: inserted.rowCount ? 'copied' : 'there-already' });
+    }
+    return reports;
+  });
 }

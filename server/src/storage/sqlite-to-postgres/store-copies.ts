@@ -31,6 +31,7 @@ function resumeRunning(row: Row, { nowMs }: { nowMs: number }): Row {
   return { ...row, state: 'queued', next_attempt_at: nowMs, lease_token: null, lease_until: null };
 }
 
+/** payload, last_error and a step's result are JSON text in both databases, copied as they are. */
 const DELIVERY_COLUMNS =
   'id, system, workflow_id, dedupe_key, target_type, target_id, payload, state, attempts, next_attempt_at, outcome, message, last_error, received_at, updated_at, finished_at, lease_token, lease_until';
 
@@ -90,7 +91,9 @@ export const STORE_COPIES: readonly StoreCopy[] = [
       {
         table: 'delivery_steps',
         label: 'step marks',
-        select: 'SELECT delivery_id, step_id, state, result, updated_at FROM delivery_steps',
+        // In the order they were recorded: PostgreSQL numbers them (seq) as SQLite's rowid did.
+        select:
+          'SELECT delivery_id, step_id, state, result, updated_at FROM delivery_steps ORDER BY rowid',
         convert: asIs,
       },
       {
