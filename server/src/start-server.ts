@@ -119,6 +119,8 @@ export interface StartServerOptions extends ZendeskStartOptions {
   consoleAssetsDir?: string;
   /** Secrets to use instead of the environment and secrets file (tests). */
   secrets?: SecretSource;
+  /** How often each instance on PostgreSQL writes its heartbeat (default 5 s; tests shorten it). */
+  heartbeatMs?: number;
 }
 
 /** Why the server did not start; the message is what `npm start` prints. */
@@ -177,6 +179,7 @@ export async function startServer(
     ? await startInstanceRegistry({
         pool: shared.pool,
         instanceId: shared.instanceId,
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         logger: logger.child({ component: 'instances' }),
       })
     : undefined;

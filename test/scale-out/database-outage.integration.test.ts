@@ -27,6 +27,7 @@ beforeAll(async () => {
   url.port = String(proxy.port);
   stack = await startTestStack({
     env: { database: { url: url.toString(), schema: schema.schema } },
+    heartbeatMs: 250,
   });
 }, 60_000);
 afterAll(async () => {

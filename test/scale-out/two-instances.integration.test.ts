@@ -23,6 +23,7 @@ beforeAll(async () => {
   schema = await createTestSchema('two');
   a = await startTestStack({
     env: { database: { url: TEST_DATABASE_URL, schema: schema.schema } },
+    heartbeatMs: 250,
   });
   b = await a.startInstance();
 }, 60_000);
@@ -58,7 +59,7 @@ async function waitUntil(check: () => Promise<boolean>, ms: number): Promise<num
 
 describe('two instances on one PostgreSQL', () => {
   it('each reports the database and both instances on /health', async () => {
-    // The first instance counts the second at its next heartbeat (every 5 s).
+    // The first instance counts the second at its next heartbeat.
     for (const url of [b.url, a.url]) {
       await waitUntil(
         async () => (await request(url).get('/health')).body.database?.instances === 2,

@@ -111,6 +111,8 @@ export interface TestStackOptions {
   mailPage?: boolean;
   /** The helpdesks to run with (default: the built-in ones). */
   helpdesks?: StartServerOptions['helpdesks'];
+  /** Instances on PostgreSQL: heartbeat interval (default the server's 5 s). */
+  heartbeatMs?: number;
   /** Mount the /preview page (it is on by default only in sandbox mode). */
   preview?: StartServerOptions['preview'];
   /**
@@ -224,6 +226,7 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
             }
           : {}),
         ...(options.helpdesks ? { helpdesks: options.helpdesks } : {}),
+        ...(options.heartbeatMs === undefined ? {} : { heartbeatMs: options.heartbeatMs }),
         ...(options.preview
           ? { preview: { ...options.preview, signAppToken: (o) => zendesk.apps.signAppToken(o) } }
           : {}),
