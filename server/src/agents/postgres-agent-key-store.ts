@@ -1,25 +1,7 @@
 import type pg from 'pg';
-import type { AgentKeyError, AgentKeyRecord, AgentKeyStore } from './agent-key-store';
-
-interface Row {
-  name: string;
-  connector_ids: string;
-  prefix: string;
-  created_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
-function recordOf(row: Row): AgentKeyRecord {
-  return {
-    name: row.name,
-    connectorIds: JSON.parse(row.connector_ids) as string[],
-    prefix: row.prefix,
-    createdAt: row.created_at,
-    ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at }),
-    ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at }),
-  };
-}
+import type { AgentKeyError, AgentKeyStore } from './agent-key-store';
+import { recordOf } from './stored-agent-key';
+import type { Row } from './stored-agent-key';
 
 function nameTaken(name: string): AgentKeyError {
   return {

@@ -1,25 +1,7 @@
 import Database from 'better-sqlite3';
-import type { AgentKeyRecord, AgentKeyStore } from './agent-key-store';
-
-interface Row {
-  name: string;
-  connector_ids: string;
-  prefix: string;
-  created_at: string;
-  revoked_at: string | null;
-  last_used_at: string | null;
-}
-
-function recordOf(row: Row): AgentKeyRecord {
-  return {
-    name: row.name,
-    connectorIds: JSON.parse(row.connector_ids) as string[],
-    prefix: row.prefix,
-    createdAt: row.created_at,
-    ...(row.revoked_at === null ? {} : { revokedAt: row.revoked_at }),
-    ...(row.last_used_at === null ? {} : { lastUsedAt: row.last_used_at }),
-  };
-}
+import type { AgentKeyStore } from './agent-key-store';
+import { recordOf } from './stored-agent-key';
+import type { Row } from './stored-agent-key';
 
 /**
  * Agent keys in one SQLite file in DATA_DIR. The server and the CLI open it together (WAL), so a

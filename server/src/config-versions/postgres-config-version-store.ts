@@ -1,31 +1,9 @@
 import type pg from 'pg';
 import { inTransaction } from '../postgres/in-transaction';
-import type {
-  ConfigVersion,
-  ConfigVersionFile,
-  ConfigVersionStore,
-  ConfigVersionSummary,
-} from './config-version-store';
+import type { ConfigVersion, ConfigVersionFile, ConfigVersionStore } from './config-version-store';
 import { hashConfigFiles } from './hash-config-files';
-
-interface Row {
-  id: number;
-  at: string;
-  author: string;
-  hash: string;
-  connectors: number;
-  files: string;
-}
-
-function summaryOf(row: Row): ConfigVersionSummary {
-  return {
-    id: row.id,
-    at: row.at,
-    author: row.author,
-    hash: row.hash,
-    connectors: row.connectors,
-  };
-}
+import { summaryOf } from './stored-config-version';
+import type { Row } from './stored-config-version';
 
 /**
  * Config versions on PostgreSQL, one history for every instance. When several instances load

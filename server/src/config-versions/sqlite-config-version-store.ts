@@ -1,30 +1,8 @@
 import Database from 'better-sqlite3';
-import type {
-  ConfigVersion,
-  ConfigVersionFile,
-  ConfigVersionStore,
-  ConfigVersionSummary,
-} from './config-version-store';
+import type { ConfigVersion, ConfigVersionFile, ConfigVersionStore } from './config-version-store';
 import { hashConfigFiles } from './hash-config-files';
-
-interface Row {
-  id: number;
-  at: string;
-  author: string;
-  hash: string;
-  connectors: number;
-  files: string;
-}
-
-function summaryOf(row: Row): ConfigVersionSummary {
-  return {
-    id: row.id,
-    at: row.at,
-    author: row.author,
-    hash: row.hash,
-    connectors: row.connectors,
-  };
-}
+import { summaryOf } from './stored-config-version';
+import type { Row } from './stored-config-version';
 
 /**
  * Config versions in one SQLite file in DATA_DIR. The server records what it accepts; the CLI
