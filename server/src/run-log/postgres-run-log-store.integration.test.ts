@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestSchema } from '../test-support/postgres-test-schema';
 import type { TestSchema } from '../test-support/postgres-test-schema';
 import { describeRunLogStoreContract } from '../storage/contracts/run-log-store-contract';
@@ -193,10 +193,12 @@ describe('PostgreSQL: query plans', () => {
     [{}, 'runs_by_started_at'],
   ];
 
-  it.each(cases)('%j reads through %s, never a full table scan', async (q, index) => {
-    const schema = await freshSchema();
-    // Planner statistics as on a real log: many runs, spread over values.
-    await schema.pool.query(`
+  // One log for every case (filling it is most of the time): many runs, spread over values, so
+  // the planner's statistics are as on a real log.
+  let planned: TestSchema;
+  beforeAll(async () => {
+    planned = await createTestSchema('runlog');
+    await planned.pool.query(`
       INSERT INTO runs (id, connector_id, target_system, target_id, outcome, started_at, error_code, source, actor, dry_run, details)
       SELECT 'run_' || lpad(i::text, 26, '0'), 'c' || (i % 30), CASE WHEN i % 5 = 0 THEN 'salesforce' ELSE 'zendesk' END,
              (i % 5000)::text, CASE WHEN i % 17 = 0 THEN 'failed' WHEN i % 7 = 0 THEN 'empty' ELSE 'success' END,
@@ -205,9 +207,15 @@ describe('PostgreSQL: query plans', () => {
              CASE WHEN i % 50 = 0 THEN 'mcp' WHEN i % 5 = 0 THEN 'automation' ELSE 'zendesk' END,
              'agent:' || (i % 200), false, '{}'
       FROM generate_series(1, 50000) AS i`);
-    await schema.pool.query('ANALYZE runs');
+    await planned.pool.query('ANALYZE runs');
+  });
+  afterAll(async () => {
+    await planned?.drop();
+  });
+
+  it.each(cases)('%j reads through %s, never a full table scan', async (q, index) => {
     const { sql, params } = buildRunQuery(q, 51);
-    const plan = await schema.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
+    const plan = await planned.pool.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${sql}`, params);
     const text = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
     expect(text).toContain(index);
     expect(text).not.toMatch(/Seq Scan on runs/);
