@@ -1,8 +1,12 @@
-import { readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 import type { Logger } from '../logging/logger';
 import type { ConfigVersion, ConfigVersionFile, ConfigVersionStore } from './config-version-store';
-import { writeFileAtomically } from './rollback-config';
+import {
+  listConfigFolderFiles,
+  removeConfigFilesOtherThan,
+  writeFileAtomically,
+} from './rollback-config';
 
 /**
  * Several instances, one config (docs/deploy.md): every accepted config is a version in the
@@ -54,16 +58,7 @@ function sameFiles(a: readonly ConfigVersionFile[], b: readonly ConfigVersionFil
 async function writeVersion(configPath: string, version: ConfigVersion): Promise<boolean> {
   const { folder, placed } = await placeFiles(configPath, version.files);
   if (placed.length === 0) return false;
-  if (folder) {
-    const kept = new Set(placed.map((entry) => entry.file));
-    const names = await readdir(resolve(configPath)).catch(() => [] as string[]);
-    for (const name of names) {
-      const file = join(resolve(configPath), name);
-      if (name.endsWith('.json') && !name.startsWith('.') && !kept.has(file)) {
-        await rm(file, { force: true });
-      }
-    }
-  }
+  if (folder) await removeConfigFilesOtherThan(configPath, new Set(placed.map((e) => e.file)));
   for (const entry of placed) {
     const written = await writeFileAtomically(entry.file, entry.text);
     if (!written.ok) return false;
@@ -77,12 +72,10 @@ async function newestChangeOnDisk(configPath: string): Promise<number> {
   const info = await stat(root).catch(() => undefined);
   if (!info) return 0;
   if (!info.isDirectory()) return info.mtimeMs;
-  const names = await readdir(root).catch(() => [] as string[]);
   let newest = 0;
-  for (const name of names) {
-    if (!name.endsWith('.json') || name.startsWith('.')) continue;
-    const file = await stat(join(root, name)).catch(() => undefined);
-    if (file) newest = Math.max(newest, file.mtimeMs);
+  for (const file of await listConfigFolderFiles(root)) {
+    const changed = await stat(file).catch(() => undefined);
+    if (changed) newest = Math.max(newest, changed.mtimeMs);
   }
   return newest;
 }

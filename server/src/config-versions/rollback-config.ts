@@ -47,6 +47,25 @@ export async function writeFileAtomically(
   }
 }
 
+/** The files of a config folder the server loads: `*.json`, not hidden (editor swap files). */
+export async function listConfigFolderFiles(folder: string): Promise<string[]> {
+  const root = resolve(folder);
+  const names = await readdir(root).catch(() => [] as string[]);
+  return names
+    .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
+    .map((name) => join(root, name));
+}
+
+/** Removes the config folder's files not in `kept` (absolute paths). */
+export async function removeConfigFilesOtherThan(
+  folder: string,
+  kept: ReadonlySet<string>,
+): Promise<void> {
+  for (const file of await listConfigFolderFiles(folder)) {
+    if (!kept.has(file)) await rm(file, { force: true });
+  }
+}
+
 /**
  * Writes a version's files back, each atomically (a temporary file renamed over it), and records
  * the rollback as a version of its own. The running server's watcher then loads them like any
@@ -85,14 +104,10 @@ export async function rollbackConfig(options: {
     () => false,
   );
   if (folder) {
-    const kept = new Set(version.files.map((entry) => resolve(entry.file)));
-    const names = await readdir(resolve(options.configPath)).catch(() => [] as string[]);
-    for (const name of names) {
-      const file = join(resolve(options.configPath), name);
-      if (name.endsWith('.json') && !name.startsWith('.') && !kept.has(file)) {
-        await rm(file, { force: true });
-      }
-    }
+    await removeConfigFilesOtherThan(
+      options.configPath,
+      new Set(version.files.map((entry) => resolve(entry.file))),
+    );
   }
   for (const entry of version.files) {
     const written = await writeFileAtomically(entry.file, entry.text);
