@@ -111,7 +111,10 @@ const envSchema = z.object({
   RATE_LIMIT_READS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(300),
   RATE_LIMIT_RUNS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(60),
   RATE_LIMIT_WEBHOOKS_PER_MINUTE: z.coerce.number().int().min(0).max(1_000_000).default(600),
-  WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  // Deliveries in flight. Bulk jobs gather the writes of the deliveries running at once, so a
+  // burst fills a Zendesk job only with enough of them (docs/performance.md).
+  WORKFLOW_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  HELPDESK_BULK_WRITES: optionalText.pipe(z.enum(['on', 'off']).optional()),
   // How long a claimed delivery stays an instance's without renewal: after a crash (SIGKILL, a
   // lost host) another instance takes its deliveries over once it runs out.
   WORKFLOW_LEASE_SECONDS: z.coerce.number().int().min(2).max(3600).default(60),
@@ -296,8 +299,13 @@ export interface ServerEnv {
    */
   zendeskWebhookSecret?: string | undefined;
   salesforceWebhookSecret?: string | undefined;
-  /** Workflow deliveries run at the same time (default 4). */
+  /** Workflow deliveries run at the same time (default 32). */
   workflowConcurrency?: number;
+  /**
+   * Automation's write-backs gathered into bulk calls (Zendesk update_many jobs, Salesforce
+   * sObject Collections); agents' writes are never batched. Default on.
+   */
+  bulkWrites?: boolean;
   /** How long a claimed delivery is held without renewal (default 60 s), in ms. */
   workflowLeaseMs?: number;
   salesforce: { auth: SalesforceAuthEnv; apiVersion: string; connectorKey: string } | undefined;
@@ -691,6 +699,7 @@ export function parseEnv(raw: NodeJS.ProcessEnv): ParseEnvResult {
     salesforceWebhookSecret:
       e.SALESFORCE_WEBHOOK_SECRET ?? (live ? undefined : SANDBOX_SALESFORCE_WEBHOOK_SECRET),
     workflowConcurrency: e.WORKFLOW_CONCURRENCY,
+    bulkWrites: e.HELPDESK_BULK_WRITES !== 'off',
     workflowLeaseMs: e.WORKFLOW_LEASE_SECONDS * 1000,
     salesforce,
     mail,

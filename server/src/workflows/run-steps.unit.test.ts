@@ -54,6 +54,8 @@ function recordingZendesk(): { client: ZendeskClient; updates: TicketUpdate[] } 
     throw new Error('the step engine does not call this');
   };
   const client: ZendeskClient = {
+    updateManyTickets: unused,
+    getJobStatus: unused,
     getTicketContext: async (ticketId) =>
       ticketId === TICKET_ID
         ? { ok: true, value: structuredClone(context) }

@@ -15,6 +15,7 @@ import type {
   StepProgress,
 } from './delivery-queue';
 import { runSteps } from './run-steps';
+import { runInLane } from '../pacing/run-lane';
 import type { StepProgressStore, StepsResult } from './run-steps';
 
 /**
@@ -34,7 +35,7 @@ export interface WorkflowWorkerOptions {
    */
   run: RunDeps;
   logger: Logger;
-  /** Deliveries run at the same time (default 4). */
+  /** Deliveries run at the same time (default 32). */
   concurrency?: number;
   /** Longest wait between looks at the queue, should a kick be missed (default 1000 ms). */
   pollIntervalMs?: number;
@@ -59,7 +60,7 @@ export interface WorkflowWorker {
   onSettled(listener: (delivery: Delivery, result: StepsResult | undefined) => void): () => void;
 }
 
-const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_CONCURRENCY = 32;
 const DEFAULT_POLL_MS = 1_000;
 const DEFAULT_LEASE_MS = 60_000;
 
@@ -163,7 +164,8 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     }, leaseMs / 3);
     renewal.unref();
     try {
-      await attemptUnderLease(delivery, token, startedAtMs);
+      // Background work: paced under the helpdesk's limits behind agents, writes batched.
+      await runInLane('automation', () => attemptUnderLease(delivery, token, startedAtMs));
     } finally {
       clearInterval(renewal);
     }

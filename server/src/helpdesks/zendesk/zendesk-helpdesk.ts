@@ -15,6 +15,9 @@ import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from './clien
 import type { ZendeskError } from './client/zendesk-errors';
 import type { AgentAccess, AgentAccessError } from './identity/agent-access';
 import { buildTicketUpdate } from './build-ticket-update';
+import { readCurrentLane } from '../../pacing/run-lane';
+import type { WriteBatcher } from '../../pacing/write-batcher';
+import type { BatchWriteOutcome, BatchedTicketWrite } from './zendesk-batch-writes';
 import type { TicketUpdate } from './build-ticket-update';
 
 /** Zendesk's custom ticket field types (Ticket Fields API); the rest are system fields. */
@@ -207,6 +210,11 @@ export function createZendeskHelpdesk(
     now?: () => number;
     /** What agents may see: needed to load tickets for a `viewer` (sidebar sessions). */
     access?: AgentAccess;
+    /**
+     * Bulk jobs for automation's writes (zendesk-batch-writes.ts); agents' writes never wait
+     * for one. Without it every write is its own ticket update.
+     */
+    batchWrites?: WriteBatcher<BatchedTicketWrite, BatchWriteOutcome>;
   } = {},
 ): HelpdeskPort {
   const now = options.now ?? Date.now;
@@ -377,12 +385,36 @@ export function createZendeskHelpdesk(
       if (!built.ok) return toWriteResult(built);
       if (built.empty) return { ok: true, written: false, changes: null };
       const ticketId = Number(loaded.target.id);
+      const update = built.update as ZendeskTicketUpdate;
+      if (options.batchWrites && readCurrentLane() === 'automation') {
+        const batched = await options.batchWrites.submit({
+          ticketId,
+          update: {
+            ...update,
+            ...(loaded.version === undefined ? {} : { safeUpdateStamp: loaded.version }),
+          },
+        });
+        if (batched.kind === 'written') {
+          return { ok: true, written: true, changes: describeUpdate(built.update) };
+        }
+        if (batched.kind === 'rejected') {
+          return {
+            ok: false,
+            changes: describeUpdate(built.update),
+            error: {
+              code: 'WRITE_BACK_REJECTED',
+              message: `Zendesk's bulk update refused it: ${batched.message}`,
+            },
+          };
+        }
+        // Unsettled: the single write below, with the loaded stamp, settles it either way.
+      }
       let stamp = loaded.version;
       // One conflict retry: our update only touches the fields the connector maps, so after
       // re-reading the ticket it is safe to apply it on top of the newer version.
       for (let attempt = 1; attempt <= 2; attempt++) {
         const result = await client.updateTicket(ticketId, {
-          ...(built.update as ZendeskTicketUpdate),
+          ...update,
           ...(stamp === undefined ? {} : { safeUpdateStamp: stamp }),
         });
         if (result.ok) {

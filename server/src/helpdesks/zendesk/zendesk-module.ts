@@ -23,6 +23,8 @@ import { createAppKeySource, createZafTokenVerifier } from './identity/zaf-token
 import { zendeskApi } from './zendesk-api';
 import { zendeskConfig } from './zendesk-config';
 import { createZendeskHelpdesk } from './zendesk-helpdesk';
+import { createZendeskBatchWrites } from './zendesk-batch-writes';
+import { createZendeskRateBudget } from './client/zendesk-rate-limits';
 import { createRunsRouter } from './zendesk-runs-routes';
 import { zendeskWebhook } from './zendesk-webhook';
 
@@ -109,9 +111,12 @@ export const zendeskModule: HelpdeskModule = {
     } else {
       auth = env.zendeskAuth;
     }
+    // One budget per account: every call this server makes to it is counted and paced there.
+    const budget = createZendeskRateBudget();
     const zendesk = createZendeskClient({
       baseUrl,
       auth,
+      budget,
       ...(sleep ? { sleep } : {}),
     });
     // --- The sidebar's identity: Zendesk-signed loads, sessions, what agents may see. ---
@@ -177,7 +182,10 @@ export const zendeskModule: HelpdeskModule = {
       });
     }
     extraMounts.push(...(mounts?.({ url, zendesk, logger }) ?? []));
-    const port = createZendeskHelpdesk(zendesk, { access });
+    const port = createZendeskHelpdesk(zendesk, {
+      access,
+      ...(env.bulkWrites === false ? {} : { batchWrites: createZendeskBatchWrites(zendesk) }),
+    });
 
     return {
       port,

@@ -6,9 +6,12 @@ import type { Result } from '../../../../../shared/src/result';
 import { createZendeskTransport } from './zendesk-http';
 import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { ZendeskRequest, ZendeskResponse } from './zendesk-http';
+import type { RateBudget } from '../../../pacing/rate-budget';
+import { TICKET_UPDATES_BUCKET } from './zendesk-rate-limits';
 import {
   commentPageSchema,
   groupMembershipPageSchema,
+  jobStatusResponseSchema,
   organizationMembershipPageSchema,
   showCustomRoleResponseSchema,
   showGroupResponseSchema,
@@ -40,6 +43,8 @@ export interface ZendeskClientOptions {
   random?: () => number;
   /** Page size when walking a ticket's comments (default 100, Zendesk's maximum). */
   commentPageSize?: number;
+  /** The account's rate budget, shared by every client of the account (zendesk-rate-limits.ts). */
+  budget?: RateBudget;
 }
 
 export interface TicketUpdate {
@@ -144,6 +149,33 @@ export interface ZendeskClient {
   createTicket(
     ticket: NewTicket,
   ): Promise<Result<{ ticketId: number; updatedAt: string; attempts: number }, ZendeskError>>;
+  /**
+   * Starts one background job updating each ticket its own way (`PUT update_many` with a
+   * `tickets` array). Not replayed on a lost answer: the job may exist.
+   */
+  updateManyTickets(
+    updates: readonly { ticketId: number; update: TicketUpdate }[],
+  ): Promise<Result<JobStatus, ZendeskError>>;
+  getJobStatus(jobId: string): Promise<Result<JobStatus, ZendeskError>>;
+}
+
+/** A background job's state and, once it ran, one result per ticket. */
+export interface JobStatus {
+  id: string;
+  /** queued, working, failed, completed, killed (Job Statuses reference). */
+  status: string;
+  message: string | undefined;
+  results: JobResult[];
+}
+
+export interface JobResult {
+  ticketId: number | undefined;
+  /** Position in the request, where Zendesk says it (failed items). */
+  index: number | undefined;
+  success: boolean;
+  /** Zendesk's error name and details for a failed item. */
+  error: string | undefined;
+  details: string | undefined;
 }
 
 // Checked once when the client is built; a bad value is a configuration bug, so it throws.
@@ -233,6 +265,31 @@ function readResponse<S extends z.ZodType>(
   };
 }
 
+/** Zendesk's update_many takes at most 100 tickets per call (Tickets reference, Update Many). */
+export const MAX_TICKETS_PER_JOB = 100;
+
+function readJobStatus(data: z.infer<typeof jobStatusResponseSchema>): JobStatus {
+  const job = data.job_status;
+  return {
+    id: job.id,
+    status: job.status,
+    message: job.message ?? undefined,
+    results: (job.results ?? []).map((item) => ({
+      ticketId: item.id ?? undefined,
+      index: item.index ?? undefined,
+      // Failed items carry `error`; some job kinds omit `success` on the good ones.
+      success: item.success ?? (item.error === undefined || item.error === null),
+      error: item.error ?? undefined,
+      details:
+        item.details === undefined || item.details === null
+          ? undefined
+          : typeof item.details === 'string'
+            ? item.details
+            : JSON.stringify(item.details).slice(0, 500),
+    })),
+  };
+}
+
 function buildUpdateBody(update: TicketUpdate): Record<string, unknown> {
   const ticket: Record<string, unknown> = {};
   if (update.customFields) ticket.custom_fields = update.customFields;
@@ -278,6 +335,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
     timeoutMs: config.timeoutMs,
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
+    ...(options.budget ? { budget: options.budget } : {}),
   });
 
   async function call<S extends z.ZodType>(
@@ -395,6 +453,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         path: `/api/v2/tickets/${ticketId}.json`,
         body: buildUpdateBody(update),
         replaySafe: update.safeUpdateStamp !== undefined,
+        endpointBuckets: [TICKET_UPDATES_BUCKET],
       });
       if (!result.ok) return result;
       return {
@@ -594,6 +653,54 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
           attempts: result.value.attempts,
         },
       };
+    },
+
+    async updateManyTickets(updates) {
+      if (updates.length === 0 || updates.length > MAX_TICKETS_PER_JOB) {
+        return {
+          ok: false,
+          error: {
+            code: 'ZENDESK_INVALID',
+            message: `update_many takes 1 to ${MAX_TICKETS_PER_JOB} tickets, got ${updates.length}`,
+            attempts: 0,
+          },
+        };
+      }
+      const bad = updates.find((entry) => !isValidId(entry.ticketId));
+      if (bad) return invalidId('Ticket id', bad.ticketId);
+      const tickets = updates.map((entry) => ({
+        id: entry.ticketId,
+        ...(buildUpdateBody(entry.update).ticket as Record<string, unknown>),
+      }));
+      const result = await call(jobStatusResponseSchema, {
+        method: 'PUT',
+        path: '/api/v2/tickets/update_many.json',
+        body: { tickets },
+        // A lost answer may hide a job that runs anyway: the caller checks the tickets instead.
+        replaySafe: false,
+      });
+      if (!result.ok) return result;
+      return { ok: true, value: readJobStatus(result.value.data) };
+    },
+
+    async getJobStatus(jobId) {
+      if (!/^[A-Za-z0-9_-]{1,100}$/.test(jobId)) {
+        return {
+          ok: false,
+          error: {
+            code: 'ZENDESK_INVALID',
+            message: 'Job id is not a Zendesk job id',
+            attempts: 0,
+          },
+        };
+      }
+      const result = await call(jobStatusResponseSchema, {
+        method: 'GET',
+        path: `/api/v2/job_statuses/${jobId}.json`,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      return { ok: true, value: readJobStatus(result.value.data) };
     },
   };
 }

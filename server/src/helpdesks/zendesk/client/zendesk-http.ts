@@ -5,6 +5,9 @@ import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
 import type { ZendeskError } from './zendesk-errors';
 import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { Result } from '../../../../../shared/src/result';
+import { readCurrentLane } from '../../../pacing/run-lane';
+import type { RateBudget } from '../../../pacing/rate-budget';
+import { ACCOUNT_BUCKET, readZendeskRateLimits } from './zendesk-rate-limits';
 import { parseJson } from '../../../../../shared/src/parse-json';
 
 export interface TransportOptions {
@@ -16,6 +19,11 @@ export interface TransportOptions {
   timeoutMs: number;
   sleep: (ms: number) => Promise<void>;
   random: () => number;
+  /**
+   * The account's budget (zendesk-rate-limits.ts): every attempt takes from it, in the lane of
+   * the work that sends it, and every answer updates it. Without one, nothing is paced.
+   */
+  budget?: RateBudget;
 }
 
 export interface ZendeskRequest {
@@ -28,6 +36,8 @@ export interface ZendeskRequest {
   replaySafe: boolean;
   /** What a 2xx body is (default JSON); `text` for the few non-JSON resources (a PEM key). */
   expect?: 'json' | 'text';
+  /** Endpoint limits this request also counts against, besides the account's. */
+  endpointBuckets?: readonly string[];
 }
 
 export interface ZendeskResponse {
@@ -103,12 +113,35 @@ export function createZendeskTransport(options: TransportOptions) {
     const label = `${spec.method} ${spec.path}`;
     let waitedMs = 0;
     let reauthorized = false;
+    const lane = readCurrentLane();
+    const buckets = [ACCOUNT_BUCKET, ...(spec.endpointBuckets ?? [])];
     for (let attempts = 1; ; attempts += 1) {
       const authorization = await auth.authorization();
       if (!authorization.ok) {
         return { ok: false, error: { ...authorization.error, attempts: attempts - 1 } };
       }
+      if (options.budget) {
+        const slot = await options.budget.acquire(lane, buckets);
+        if (!slot.ok) {
+          return {
+            ok: false,
+            error: {
+              code: 'ZENDESK_RATE_LIMITED',
+              message: `${slot.error.message} (${label})`,
+              details: { retryAfterMs: slot.error.retryAfterMs },
+              attempts: attempts - 1,
+            },
+          };
+        }
+      }
       const result = await attempt(spec, url, authorization.value);
+      if (options.budget && result.kind === 'answer') {
+        options.budget.observe(readZendeskRateLimits(result.headers));
+        if (result.status === 429) {
+          const retryAfterMs = parseRetryAfter(result.headers['retry-after'], Date.now());
+          options.budget.holdFor(retryAfterMs ?? 1_000);
+        }
+      }
       // An expired OAuth token: refresh once and send again. Zendesk did not act on a 401, so
       // this is safe even for requests that are not replay-safe.
       if (result.kind === 'answer' && result.status === 401 && !reauthorized) {

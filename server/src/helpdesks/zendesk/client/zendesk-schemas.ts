@@ -75,6 +75,32 @@ export const updateTicketResponseSchema = z.looseObject({
   ticket: z.looseObject({ id: idSchema, updated_at: z.string() }),
 });
 
+/**
+ * A background job as `GET /api/v2/job_statuses/{id}` shows it (Job Statuses reference). The
+ * results' shape varies by job and is loosely documented, so only what we read is required.
+ */
+export const jobStatusResponseSchema = z.looseObject({
+  job_status: z.looseObject({
+    id: z.string().min(1),
+    status: z.string(),
+    total: z.number().nullish(),
+    progress: z.number().nullish(),
+    message: z.string().nullish(),
+    results: z
+      .array(
+        z.looseObject({
+          id: idSchema.nullish(),
+          index: z.number().int().nullish(),
+          success: z.boolean().nullish(),
+          status: z.string().nullish(),
+          error: z.string().nullish(),
+          details: z.unknown().optional(),
+        }),
+      )
+      .nullish(),
+  }),
+});
+
 export const showUserResponseSchema = z.looseObject({ user: userSchema });
 
 export const ticketFieldSchema = z.looseObject({
