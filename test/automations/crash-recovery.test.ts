@@ -188,8 +188,9 @@ async function waitUntilFinished(url: string, ids: string[]) {
     ) {
       return deliveries;
     }
-    // Another process: there is no event to await, so poll briefly.
-    await new Promise((resolve) => setTimeout(resolve, 25));
+    // Another process: there is no event to await, so poll; gently, as the admin API's read
+    // limit (300 a minute) counts these too.
+    await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
 

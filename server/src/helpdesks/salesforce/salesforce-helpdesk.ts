@@ -20,6 +20,10 @@ import type { Result } from '../../../../shared/src/result';
 import { readRecordPath } from './client/salesforce-client';
 import type { SalesforceClient, SalesforceRecord } from './client/salesforce-client';
 import type { SalesforceError } from './client/salesforce-errors';
+import type { RecordUpdate } from './client/salesforce-client';
+import { readCurrentLane } from '../../pacing/run-lane';
+import type { WriteBatcher } from '../../pacing/write-batcher';
+import type { RecordWriteOutcome } from './salesforce-batch-writes';
 
 /**
  * Salesforce as a run target: loads the record (only the fields the connectors read, relationship
@@ -59,6 +63,11 @@ export interface SalesforceHelpdeskOptions {
   now?: () => number;
   /** Waits before re-reading a record whose update may have been lost (tests make it instant). */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * sObject Collections requests for automation's writes (salesforce-batch-writes.ts); reps'
+   * writes never wait for one. Without it every write is its own PATCH.
+   */
+  batchWrites?: WriteBatcher<RecordUpdate, RecordWriteOutcome>;
 }
 
 /** Long enough for a Salesforce blip or a dropped connection to pass, short for an agent. */
@@ -349,9 +358,21 @@ export function createSalesforceHelpdesk(
           return { ok: true, written: false, changes: describeChanges(fields, skipped) };
         }
       }
-      const result = await client.updateRecord(objectApiName, loaded.target.id, fields);
-      if (result.ok) return { ok: true, written: true, changes: describeChanges(fields, skipped) };
       const changes = describeChanges(fields, skipped);
+      if (options.batchWrites && readCurrentLane() === 'automation') {
+        const batched = await options.batchWrites.submit({
+          objectApiName,
+          id: loaded.target.id,
+          fields,
+        });
+        if (batched.kind === 'written') return { ok: true, written: true, changes };
+        if (batched.kind === 'unsettled') {
+          return recoverUnanswered(loaded, fields, changes, batched.error);
+        }
+        return { ok: false, changes, error: writeError(objectApiName, batched.error) };
+      }
+      const result = await client.updateRecord(objectApiName, loaded.target.id, fields);
+      if (result.ok) return { ok: true, written: true, changes };
       if (result.error.code === 'SALESFORCE_UNAVAILABLE') {
         return recoverUnanswered(loaded, fields, changes, result.error);
       }

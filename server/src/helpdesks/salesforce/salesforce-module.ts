@@ -6,6 +6,8 @@ import { createSalesforceClient } from './client/salesforce-client';
 import type { SalesforceClientOptions } from './client/salesforce-client';
 import { salesforceConfig } from './salesforce-config';
 import { createSalesforceHelpdesk } from './salesforce-helpdesk';
+import { createSalesforceBatchWrites } from './salesforce-batch-writes';
+import { createSalesforceRateBudget } from './client/salesforce-rate-limits';
 import { createSalesforceRouter } from './salesforce-routes';
 import { salesforceWebhook } from './salesforce-webhook';
 
@@ -45,8 +47,13 @@ export const salesforceModule: HelpdeskModule = {
     const client = createSalesforceClient({
       ...salesforceCredentials(settings.auth, sandbox, `${url}/sandbox/salesforce`),
       apiVersion: settings.apiVersion,
+      budget: createSalesforceRateBudget(),
     });
-    const port = createSalesforceHelpdesk(client, { config, ...(sleep ? { sleep } : {}) });
+    const port = createSalesforceHelpdesk(client, {
+      config,
+      ...(sleep ? { sleep } : {}),
+      ...(env.bulkWrites === false ? {} : { batchWrites: createSalesforceBatchWrites(client) }),
+    });
     const previewMounts: { path: string; router: Router }[] = [];
     if (env.mode === 'sandbox' || (options as SalesforceStartOptions).preview !== undefined) {
       const { createSalesforcePreviewRouter } =

@@ -4,7 +4,14 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
 import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
-import { describeSalesforceErrors, toSalesforceError } from './salesforce-errors';
+import {
+  describeSalesforceErrors,
+  salesforceApiErrorSchema,
+  toSalesforceError,
+} from './salesforce-errors';
+import { readCurrentLane } from '../../../pacing/run-lane';
+import type { RateBudget } from '../../../pacing/rate-budget';
+import { DAILY_API_BUCKET } from './salesforce-rate-limits';
 import type { CallScope, SalesforceError } from './salesforce-errors';
 import type { Result } from '../../../../../shared/src/result';
 import {
@@ -44,6 +51,8 @@ export type SalesforceClientOptions = SalesforceCredentials & {
   /** How long a describe result is reused (default 5 minutes). */
   describeCacheMs?: number;
   now?: () => number;
+  /** The org's daily API allowance, read from `Sforce-Limit-Info` (salesforce-rate-limits.ts). */
+  budget?: RateBudget;
 };
 
 /** A record as loaded: field API name → value; relationships are nested records or null. */
@@ -83,6 +92,14 @@ export interface SalesforceClient {
     fields: Readonly<Record<string, unknown>>,
     options?: { ifUnmodifiedSince?: string },
   ): Promise<Result<{ id: string }, SalesforceError>>;
+  /**
+   * Updates up to 200 records in one sObject Collections request (`allOrNone: false`): each
+   * record is saved or refused on its own, and the results come back in request order. Never
+   * repeated: a failure without an answer may hide saved records.
+   */
+  updateRecords(
+    records: readonly RecordUpdate[],
+  ): Promise<Result<RecordUpdateResult[], SalesforceError>>;
   /** The object's fields (cached). */
   describe(objectApiName: string): Promise<Result<SObjectDescription, SalesforceError>>;
   /** API names of the object's fields that the user's profile and permission sets let them edit. */
@@ -91,6 +108,26 @@ export interface SalesforceClient {
     userId: string,
   ): Promise<Result<ReadonlySet<string>, SalesforceError>>;
 }
+
+export interface RecordUpdate {
+  objectApiName: string;
+  id: string;
+  fields: Readonly<Record<string, unknown>>;
+}
+
+export type RecordUpdateResult =
+  { id: string; success: true } | { id: string; success: false; error: SalesforceError };
+
+/** sObject Collections takes at most 200 records per request (REST API developer guide). */
+export const MAX_RECORDS_PER_COLLECTION = 200;
+
+const collectionResultsSchema = z.array(
+  z.looseObject({
+    id: z.string().nullish(),
+    success: z.boolean(),
+    errors: z.array(salesforceApiErrorSchema).default([]),
+  }),
+);
 
 const queryResultSchema = z.looseObject({
   totalSize: z.number(),
@@ -353,6 +390,11 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     const ready = await ensureSession();
     if (!ready.ok) return ready;
     const connection = await openConnection();
+    if (options.budget) {
+      const slot = await options.budget.acquire(readCurrentLane(), [DAILY_API_BUCKET]);
+      if (!slot.ok)
+        return failure({ code: 'SALESFORCE_RATE_LIMITED', message: slot.error.message });
+    }
     const scope: CallScope = { refreshed: false };
     const retry =
       method === 'GET'
@@ -380,10 +422,21 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
           { retry, timeout: config.timeoutMs, noContentResponse: null },
         ),
       );
+      observeUsage(connection);
       return { ok: true, value };
     } catch (error) {
+      observeUsage(connection);
       return failure(toSalesforceError(error, scope));
     }
+  }
+
+  /** jsforce keeps the last `Sforce-Limit-Info` it saw as `limitInfo.apiUsage`. */
+  function observeUsage(connection: Connection): void {
+    const usage = connection.limitInfo.apiUsage;
+    if (!options.budget || !usage) return;
+    options.budget.observe([
+      { bucket: DAILY_API_BUCKET, limit: usage.limit, remaining: usage.limit - usage.used },
+    ]);
   }
 
   return {
@@ -452,6 +505,46 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
         return result;
       }
       return { ok: true, value: { id } };
+    },
+
+    async updateRecords(records) {
+      if (records.length === 0 || records.length > MAX_RECORDS_PER_COLLECTION) {
+        return failure({
+          code: 'SALESFORCE_REJECTED',
+          message: `sObject Collections takes 1 to ${MAX_RECORDS_PER_COLLECTION} records, got ${records.length}.`,
+        });
+      }
+      for (const record of records) {
+        const badName = checkNames(record.objectApiName, Object.keys(record.fields), false);
+        if (badName) return failure(badName);
+        if (!isRecordId(record.id)) return invalidId(record.objectApiName, record.id);
+      }
+      const result = await call<unknown>('PATCH', '/composite/sobjects', {
+        allOrNone: false,
+        records: records.map((record) => ({
+          attributes: { type: record.objectApiName },
+          id: record.id,
+          ...record.fields,
+        })),
+      });
+      if (!result.ok) return result;
+      const parsed = collectionResultsSchema.safeParse(result.value);
+      if (!parsed.success || parsed.data.length !== records.length) {
+        return badShape('sObject Collections update');
+      }
+      return {
+        ok: true,
+        value: parsed.data.map((item, index): RecordUpdateResult => {
+          const id = (records[index] as RecordUpdate).id;
+          if (item.success) return { id, success: true };
+          // Each record's errors classified as a single update's would be.
+          const error = toSalesforceError(
+            { errorCode: 'MULTIPLE_API_ERRORS', data: item.errors, message: '' },
+            { refreshed: false },
+          );
+          return { id, success: false, error };
+        }),
+      };
     },
 
     async describe(objectApiName) {
