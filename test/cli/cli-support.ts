@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { RunRecord } from '../../server/src/run-log/run-record';
 import { openSqliteRunLogStore } from '../../server/src/run-log/sqlite-run-log-store';
 import { RUN_LOG_FILE } from '../../server/src/storage/open-sqlite-storage';
+import { nodeArgsFor } from '../support/entry-bundle';
 
 /** A run log in `dataDir` holding `runs`, as the server would have written it. */
 export async function writeRunLog(dataDir: string, runs: readonly RunRecord[]): Promise<void> {
@@ -41,7 +42,7 @@ export function runConnectorsCliWith(
   Object.assign(env, options.env);
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],
+    [...nodeArgsFor('server/src/cli/connectors-cli.ts'), ...args],
     { env, encoding: 'utf8', timeout: 60_000 },
   );
   return { code: result.status, out: result.stdout, err: result.stderr };

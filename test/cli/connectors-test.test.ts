@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runTestCommand } from '../../server/src/cli/test-command';
 import { startTestStack, TEST_ADMIN_TOKEN } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { nodeArgsFor } from '../support/entry-bundle';
 
 /**
  * `npm run connectors -- test`: the console's test from the shell, against the running server.
@@ -35,7 +36,7 @@ async function cli(...args: string[]) {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', 'test', ...args],
+      [...nodeArgsFor('server/src/cli/connectors-cli.ts'), 'test', ...args],
       { env, encoding: 'utf8', timeout: 60_000 },
     );
     return { code: 0, out: stdout, err: stderr };

@@ -4,6 +4,7 @@ import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
+import { nodeArgsFor } from '../support/entry-bundle';
 
 /**
  * Config versions: every config the server accepts is kept with its files; an edit shows as a
@@ -46,7 +47,7 @@ function cli(...args: string[]) {
   }
   const result = spawnSync(
     process.execPath,
-    ['--import', 'tsx', 'server/src/cli/connectors-cli.ts', ...args],
+    [...nodeArgsFor('server/src/cli/connectors-cli.ts'), ...args],
     { env, encoding: 'utf8', timeout: 60_000 },
   );
   return { code: result.status, out: result.stdout, err: result.stderr };

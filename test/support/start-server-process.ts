@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import { nodeArgsFor } from './entry-bundle';
 
 /**
  * The real server (`server/src/main.ts`) in a child process, for the tests that kill it
@@ -9,7 +10,7 @@ import type { ChildProcess } from 'node:child_process';
 export async function startServerProcess(
   env: NodeJS.ProcessEnv,
 ): Promise<{ child: ChildProcess; url: string; banner: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+  const child = spawn(process.execPath, nodeArgsFor('server/src/main.ts'), {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
