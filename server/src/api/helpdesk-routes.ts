@@ -1,3 +1,4 @@
+import type { BudgetSnapshot } from '../pacing/rate-budget';
 import { Router } from 'express';
 import type { Request } from 'express';
 import type { CompiledConfig } from '../compile/compiled-model';
@@ -263,6 +264,11 @@ export interface HelpdeskRoutes {
 }
 
 /** Never a credential: a stable code and what an admin should do. */
-export type HelpdeskHealth = { system: string } & (
-  { ok: true } | { ok: false; code: string; message: string; since: string }
-);
+export type HelpdeskHealth = {
+  system: string;
+  /**
+   * The helpdesk's API limits as its last answers stated them (what is left of each window,
+   * automation calls waiting for budget): how close background work runs to the limit.
+   */
+  apiLimits?: BudgetSnapshot;
+} & ({ ok: true } | { ok: false; code: string; message: string; since: string });

@@ -44,10 +44,12 @@ export const salesforceModule: HelpdeskModule = {
   async connect({ env, url, sandbox, config, sleep, logger, options }) {
     const settings = env.salesforce;
     if (!settings) return undefined;
+    // One budget per org: every call this server makes to it is counted there.
+    const budget = createSalesforceRateBudget();
     const client = createSalesforceClient({
       ...salesforceCredentials(settings.auth, sandbox, `${url}/sandbox/salesforce`),
       apiVersion: settings.apiVersion,
-      budget: createSalesforceRateBudget(),
+      budget,
     });
     const port = createSalesforceHelpdesk(client, {
       config,
@@ -73,6 +75,7 @@ export const salesforceModule: HelpdeskModule = {
     return {
       port,
       routes: {
+        health: () => ({ system: 'salesforce', ok: true, apiLimits: budget.snapshot() }),
         mounts: (context) => [
           ...previewMounts,
           {

@@ -191,7 +191,11 @@ export const zendeskModule: HelpdeskModule = {
       port,
       routes: {
         ...(identity ? { sessions: identity.sessions } : {}),
-        ...(refresher ? { health: () => ({ system: 'zendesk', ...refresher.state() }) } : {}),
+        health: () => ({
+          system: 'zendesk',
+          ...(refresher ? refresher.state() : { ok: true as const }),
+          apiLimits: budget.snapshot(),
+        }),
         mounts: (context) => [
           ...extraMounts.map((mount) => ({ path: mount.path, router: mount.router as Router })),
           {
