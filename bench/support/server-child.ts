@@ -26,6 +26,8 @@ const settings = JSON.parse(process.env.BENCH_SERVER ?? '{}') as {
   dataDir: string;
   zendeskUrl: string;
   database?: { url: string; schema: string };
+  /** More variables, for benchmarks of settings the others leave alone (webhooks, workers). */
+  env?: Record<string, string>;
 };
 const ADMIN_TOKEN = 'bench-admin-token-0123456789abcdef';
 
@@ -45,6 +47,7 @@ const parsed = parseEnv({
   RATE_LIMIT_READS_PER_MINUTE: '0',
   RATE_LIMIT_RUNS_PER_MINUTE: '0',
   RATE_LIMIT_WEBHOOKS_PER_MINUTE: '0',
+  ...settings.env,
   ...(settings.database
     ? { DATABASE_URL: settings.database.url, DATABASE_SCHEMA: settings.database.schema }
     : {}),

@@ -118,13 +118,13 @@ describe('the rate budget', () => {
       label: 'Zendesk',
       buckets: {
         account: { spread: true, windowMs: MINUTE },
-        'ticket-updates': { spread: true, windowMs: MINUTE, knownLimit: 10 },
+        'tickets-update': { spread: true, windowMs: MINUTE, knownLimit: 10 },
       },
       reserveShare: 0.1,
     });
     budget.observe([{ bucket: 'account', limit: 700, remaining: 700, resetInMs: MINUTE }]);
     const start = Date.now();
-    const granted = await takeInTurn(budget, 9, ['account', 'ticket-updates']);
+    const granted = await takeInTurn(budget, 9, ['account', 'tickets-update']);
     // 10 a minute with one kept: 9 spread over the minute, not over the account's 700.
     expect((granted.at(-1) as number) - start).toBeGreaterThan(45_000);
   });

@@ -14,8 +14,8 @@ import type { BudgetObservation, RateBudget } from '../../../pacing/rate-budget'
 
 /** The account-wide bucket every request spends. */
 export const ACCOUNT_BUCKET = 'account';
-/** `PUT /api/v2/tickets/{id}`: its own per-account limit besides the account's. */
-export const TICKET_UPDATES_BUCKET = 'ticket-updates';
+/** `PUT /api/v2/tickets/{id}`: its own per-account limit, named as its `zendesk-ratelimit-tickets-update` header names it. */
+export const TICKET_UPDATES_BUCKET = 'tickets-update';
 export const TICKET_UPDATES_PER_MINUTE = 100;
 
 type Headers = Record<string, string | string[] | undefined>;
