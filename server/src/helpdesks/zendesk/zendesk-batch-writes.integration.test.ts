@@ -186,6 +186,32 @@ describe('automation writes as Zendesk bulk jobs', () => {
     expect(results[1]).toMatchObject({ ok: false });
   });
 
+  it('applies a write on top of a colleague’s edit that the job refused as a conflict', async () => {
+    const [ticket] = await createTickets(1);
+    const loaded = await helpdesk.load(String(ticket), {});
+    if (!loaded.ok) throw new Error(loaded.error.message);
+    // A colleague edits the ticket after it was loaded: the job's stamp is stale.
+    const edited = await client.updateTicket(ticket as number, { additionalTags: ['colleague'] });
+    if (!edited.ok) throw new Error(edited.error.message);
+    const start = fake.journal.length;
+
+    const result = await runInLane('automation', () =>
+      helpdesk.write(loaded.value, WITH_NOTE, SCOPE),
+    );
+
+    expect(result).toMatchObject({ ok: true, written: true });
+    const puts = requestsSince(start).filter((line) => line.startsWith('PUT'));
+    expect(puts).toEqual([
+      'PUT /api/v2/tickets/update_many.json', // refused for this ticket: stale stamp
+      `PUT /api/v2/tickets/${ticket}.json`, // alone, with the loaded stamp: 409
+      `PUT /api/v2/tickets/${ticket}.json`, // on top of the colleague's version
+    ]);
+    expect(fake.store.findTicket(ticket as number)?.tags).toEqual(
+      expect.arrayContaining(['colleague', 'payment_checked']),
+    );
+    expect(notesOn(ticket as number)).toBe(1);
+  });
+
   it('leaves agents’ writes out of the jobs', async () => {
     const [ticket] = await createTickets(1);
     const loaded = await helpdesk.load(String(ticket), {});
