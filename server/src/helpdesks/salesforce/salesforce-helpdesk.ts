@@ -23,6 +23,7 @@ import type { SalesforceError } from './client/salesforce-errors';
 import type { RecordUpdate } from './client/salesforce-client';
 import { readCurrentLane } from '../../pacing/run-lane';
 import type { WriteBatcher } from '../../pacing/write-batcher';
+import type { BatchChooser } from '../../pacing/choose-batching';
 import type { RecordWriteOutcome } from './salesforce-batch-writes';
 
 /**
@@ -67,7 +68,11 @@ export interface SalesforceHelpdeskOptions {
    * sObject Collections requests for automation's writes (salesforce-batch-writes.ts); reps'
    * writes never wait for one. Without it every write is its own PATCH.
    */
-  batchWrites?: WriteBatcher<RecordUpdate, RecordWriteOutcome>;
+  batchWrites?: {
+    batcher: WriteBatcher<RecordUpdate, RecordWriteOutcome>;
+    /** Whether a write is worth a batch (several in flight, or the allowance half used). */
+    chooser: BatchChooser;
+  };
 }
 
 /** Long enough for a Salesforce blip or a dropped connection to pass, short for an agent. */
@@ -359,24 +364,31 @@ export function createSalesforceHelpdesk(
         }
       }
       const changes = describeChanges(fields, skipped);
-      if (options.batchWrites && readCurrentLane() === 'automation') {
-        const batched = await options.batchWrites.submit({
-          objectApiName,
-          id: loaded.target.id,
-          fields,
-        });
-        if (batched.kind === 'written') return { ok: true, written: true, changes };
-        if (batched.kind === 'unsettled') {
-          return recoverUnanswered(loaded, fields, changes, batched.error);
+      const bulk = readCurrentLane() === 'automation' ? options.batchWrites : undefined;
+      const gate = bulk?.chooser.enter();
+      try {
+        if (bulk && gate?.batch) {
+          const batched = await bulk.batcher.submit({
+            objectApiName,
+            id: loaded.target.id,
+            fields,
+          });
+          if (batched.kind === 'written') return { ok: true, written: true, changes };
+          if (batched.kind === 'unsettled') {
+            return await recoverUnanswered(loaded, fields, changes, batched.error);
+          }
+          return { ok: false, changes, error: writeError(objectApiName, batched.error) };
         }
-        return { ok: false, changes, error: writeError(objectApiName, batched.error) };
+        const result = await client.updateRecord(objectApiName, loaded.target.id, fields);
+        if (result.ok) return { ok: true, written: true, changes };
+        if (result.error.code === 'SALESFORCE_UNAVAILABLE') {
+          return await recoverUnanswered(loaded, fields, changes, result.error);
+        }
+        return { ok: false, changes, error: writeError(objectApiName, result.error) };
+      } finally {
+        // Single writes count too: the chooser batches once enough writes are in flight.
+        gate?.leave();
       }
-      const result = await client.updateRecord(objectApiName, loaded.target.id, fields);
-      if (result.ok) return { ok: true, written: true, changes };
-      if (result.error.code === 'SALESFORCE_UNAVAILABLE') {
-        return recoverUnanswered(loaded, fields, changes, result.error);
-      }
-      return { ok: false, changes, error: writeError(objectApiName, result.error) };
     },
   };
 

@@ -7,7 +7,8 @@ import type { SalesforceClientOptions } from './client/salesforce-client';
 import { salesforceConfig } from './salesforce-config';
 import { createSalesforceHelpdesk } from './salesforce-helpdesk';
 import { createSalesforceBatchWrites } from './salesforce-batch-writes';
-import { createSalesforceRateBudget } from './client/salesforce-rate-limits';
+import { createSalesforceRateBudget, DAILY_API_BUCKET } from './client/salesforce-rate-limits';
+import { createBatchChooser } from '../../pacing/choose-batching';
 import { createSalesforceRouter } from './salesforce-routes';
 import { salesforceWebhook } from './salesforce-webhook';
 
@@ -54,7 +55,14 @@ export const salesforceModule: HelpdeskModule = {
     const port = createSalesforceHelpdesk(client, {
       config,
       ...(sleep ? { sleep } : {}),
-      ...(env.bulkWrites === false ? {} : { batchWrites: createSalesforceBatchWrites(client) }),
+      ...(env.bulkWrites === false
+        ? {}
+        : {
+            batchWrites: {
+              batcher: createSalesforceBatchWrites(client),
+              chooser: createBatchChooser({ budget, bucket: DAILY_API_BUCKET }),
+            },
+          }),
     });
     const previewMounts: { path: string; router: Router }[] = [];
     if (env.mode === 'sandbox' || (options as SalesforceStartOptions).preview !== undefined) {

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CompiledWrite } from '../../compile/compiled-model';
 import { compileTestConnector } from '../../test-support/test-config';
 import { runInLane } from '../../pacing/run-lane';
+import { createBatchChooser } from '../../pacing/choose-batching';
 import { startFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
 import { SANDBOX_FIELD_IDS } from '../../sandbox/seed/zendesk-seed';
@@ -49,7 +50,15 @@ beforeEach(async () => {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20))),
   });
   helpdesk = createZendeskHelpdesk(client, {
-    batchWrites: createZendeskBatchWrites(client, { lingerMs: 50, pollMs: 20 }),
+    batchWrites: {
+      batcher: createZendeskBatchWrites(client, { lingerMs: 50, pollMs: 20 }),
+      // Every automation write joins a job here; the choice itself is tested below.
+      chooser: createBatchChooser({
+        budget: undefined,
+        bucket: 'tickets-update',
+        minConcurrent: 1,
+      }),
+    },
   });
 });
 afterEach(() => fake.close());

@@ -17,6 +17,7 @@ import type { AgentAccess, AgentAccessError } from './identity/agent-access';
 import { buildTicketUpdate } from './build-ticket-update';
 import { readCurrentLane } from '../../pacing/run-lane';
 import type { WriteBatcher } from '../../pacing/write-batcher';
+import type { BatchChooser } from '../../pacing/choose-batching';
 import type { BatchWriteOutcome, BatchedTicketWrite } from './zendesk-batch-writes';
 import type { TicketUpdate } from './build-ticket-update';
 
@@ -214,7 +215,11 @@ export function createZendeskHelpdesk(
      * Bulk jobs for automation's writes (zendesk-batch-writes.ts); agents' writes never wait
      * for one. Without it every write is its own ticket update.
      */
-    batchWrites?: WriteBatcher<BatchedTicketWrite, BatchWriteOutcome>;
+    batchWrites?: {
+      batcher: WriteBatcher<BatchedTicketWrite, BatchWriteOutcome>;
+      /** Whether a write is worth a job (several in flight, or the limit more than half used). */
+      chooser: BatchChooser;
+    };
   } = {},
 ): HelpdeskPort {
   const now = options.now ?? Date.now;
@@ -381,78 +386,94 @@ export function createZendeskHelpdesk(
     },
 
     async write(loaded, write, scope) {
-      const built = buildTicketUpdate(write, scope);
-      if (!built.ok) return toWriteResult(built);
-      if (built.empty) return { ok: true, written: false, changes: null };
-      const ticketId = Number(loaded.target.id);
-      const update = built.update as ZendeskTicketUpdate;
-      if (options.batchWrites && readCurrentLane() === 'automation') {
-        const batched = await options.batchWrites.submit({
-          ticketId,
-          update: {
-            ...update,
-            ...(loaded.version === undefined ? {} : { safeUpdateStamp: loaded.version }),
-          },
-        });
-        if (batched.kind === 'written') {
-          return { ok: true, written: true, changes: describeUpdate(built.update) };
-        }
-        if (batched.kind === 'rejected') {
-          return {
-            ok: false,
-            changes: describeUpdate(built.update),
-            error: {
-              code: 'WRITE_BACK_REJECTED',
-              message: `Zendesk's bulk update refused it: ${batched.message}`,
-            },
-          };
-        }
-        // Unsettled: the single write below, with the loaded stamp, settles it either way.
+      const bulk = options.batchWrites;
+      if (!bulk || readCurrentLane() !== 'automation') return writeTicket(loaded, write, scope);
+      const gate = bulk.chooser.enter();
+      try {
+        return await writeTicket(loaded, write, scope, gate.batch ? bulk.batcher : undefined);
+      } finally {
+        gate.leave();
       }
-      let stamp = loaded.version;
-      // One conflict retry: our update only touches the fields the connector maps, so after
-      // re-reading the ticket it is safe to apply it on top of the newer version.
-      for (let attempt = 1; attempt <= 2; attempt++) {
-        const result = await client.updateTicket(ticketId, {
+    },
+  };
+
+  async function writeTicket(
+    loaded: LoadedTarget,
+    write: CompiledWrite | undefined,
+    scope: TemplateScope,
+    batcher?: WriteBatcher<BatchedTicketWrite, BatchWriteOutcome>,
+  ): Promise<WriteResult> {
+    const built = buildTicketUpdate(write, scope);
+    if (!built.ok) return toWriteResult(built);
+    if (built.empty) return { ok: true, written: false, changes: null };
+    const ticketId = Number(loaded.target.id);
+    const update = built.update as ZendeskTicketUpdate;
+    if (batcher) {
+      const batched = await batcher.submit({
+        ticketId,
+        update: {
           ...update,
-          ...(stamp === undefined ? {} : { safeUpdateStamp: stamp }),
-        });
-        if (result.ok) {
-          return { ok: true, written: true, changes: describeUpdate(built.update) };
-        }
-        const error = result.error;
-        if (error.code === 'ZENDESK_CONFLICT' && attempt === 1) {
-          const fresh = await client.getTicketContext(ticketId, {});
-          if (fresh.ok) {
-            // A retried PUT whose first answer was lost also ends here: the update landed, so
-            // the ticket changed. Applying it again would add the internal note twice.
-            if (await updateAlreadyApplied(client, fresh.value, built.update, loaded.version)) {
-              return { ok: true, written: true, changes: describeUpdate(built.update) };
-            }
-            stamp = fresh.value.ticket.updatedAt;
-            continue;
-          }
-        }
-        const code =
-          error.code === 'ZENDESK_INVALID'
-            ? 'WRITE_BACK_REJECTED'
-            : error.code === 'ZENDESK_CONFLICT'
-              ? 'WRITE_BACK_CONFLICT'
-              : 'WRITE_BACK_UNAVAILABLE';
+          ...(loaded.version === undefined ? {} : { safeUpdateStamp: loaded.version }),
+        },
+      });
+      if (batched.kind === 'written') {
+        return { ok: true, written: true, changes: describeUpdate(built.update) };
+      }
+      if (batched.kind === 'rejected') {
         return {
           ok: false,
           changes: describeUpdate(built.update),
           error: {
-            code,
-            message: `Zendesk answered ${error.status ?? 'no response'}: ${error.message}`,
+            code: 'WRITE_BACK_REJECTED',
+            message: `Zendesk's bulk update refused it: ${batched.message}`,
           },
         };
       }
+      // Unsettled: the single write below, with the loaded stamp, settles it either way.
+    }
+    let stamp = loaded.version;
+    // One conflict retry: our update only touches the fields the connector maps, so after
+    // re-reading the ticket it is safe to apply it on top of the newer version.
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const result = await client.updateTicket(ticketId, {
+        ...update,
+        ...(stamp === undefined ? {} : { safeUpdateStamp: stamp }),
+      });
+      if (result.ok) {
+        return { ok: true, written: true, changes: describeUpdate(built.update) };
+      }
+      const error = result.error;
+      if (error.code === 'ZENDESK_CONFLICT' && attempt === 1) {
+        const fresh = await client.getTicketContext(ticketId, {});
+        if (fresh.ok) {
+          // A retried PUT whose first answer was lost also ends here: the update landed, so
+          // the ticket changed. Applying it again would add the internal note twice.
+          if (await updateAlreadyApplied(client, fresh.value, built.update, loaded.version)) {
+            return { ok: true, written: true, changes: describeUpdate(built.update) };
+          }
+          stamp = fresh.value.ticket.updatedAt;
+          continue;
+        }
+      }
+      const code =
+        error.code === 'ZENDESK_INVALID'
+          ? 'WRITE_BACK_REJECTED'
+          : error.code === 'ZENDESK_CONFLICT'
+            ? 'WRITE_BACK_CONFLICT'
+            : 'WRITE_BACK_UNAVAILABLE';
       return {
         ok: false,
         changes: describeUpdate(built.update),
-        error: { code: 'WRITE_BACK_CONFLICT', message: 'the ticket kept changing' },
+        error: {
+          code,
+          message: `Zendesk answered ${error.status ?? 'no response'}: ${error.message}`,
+        },
       };
-    },
-  };
+    }
+    return {
+      ok: false,
+      changes: describeUpdate(built.update),
+      error: { code: 'WRITE_BACK_CONFLICT', message: 'the ticket kept changing' },
+    };
+  }
 }

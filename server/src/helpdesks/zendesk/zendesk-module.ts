@@ -24,7 +24,8 @@ import { zendeskApi } from './zendesk-api';
 import { zendeskConfig } from './zendesk-config';
 import { createZendeskHelpdesk } from './zendesk-helpdesk';
 import { createZendeskBatchWrites } from './zendesk-batch-writes';
-import { createZendeskRateBudget } from './client/zendesk-rate-limits';
+import { createZendeskRateBudget, TICKET_UPDATES_BUCKET } from './client/zendesk-rate-limits';
+import { createBatchChooser } from '../../pacing/choose-batching';
 import { createRunsRouter } from './zendesk-runs-routes';
 import { zendeskWebhook } from './zendesk-webhook';
 
@@ -184,7 +185,14 @@ export const zendeskModule: HelpdeskModule = {
     extraMounts.push(...(mounts?.({ url, zendesk, logger }) ?? []));
     const port = createZendeskHelpdesk(zendesk, {
       access,
-      ...(env.bulkWrites === false ? {} : { batchWrites: createZendeskBatchWrites(zendesk) }),
+      ...(env.bulkWrites === false
+        ? {}
+        : {
+            batchWrites: {
+              batcher: createZendeskBatchWrites(zendesk),
+              chooser: createBatchChooser({ budget, bucket: TICKET_UPDATES_BUCKET }),
+            },
+          }),
     });
 
     return {
