@@ -49,7 +49,16 @@ import { createFakeAppSigning } from './app-signing';
 import type { FakeAppSigning } from './app-signing';
 import { createFakeZendeskOAuth, zendeskOAuthErrors } from './oauth-tokens';
 import type { FakeOAuthClient, FakeZendeskOAuth } from './oauth-tokens';
-import { createRateLimitMiddleware } from './rate-limit';
+import { createRateLimitMiddleware, resolveZendeskLimits } from './rate-limit';
+import type { ResolvedZendeskLimits, ZendeskLimits } from './rate-limit';
+import {
+  createTicketJobs,
+  MAX_TICKETS_PER_JOB,
+  parseIdList,
+  parseUpdateManyRequest,
+  renderJobStatus,
+} from './ticket-jobs';
+import type { TicketJobs } from './ticket-jobs';
 import { applyTicketUpdate, createTicketFromRequest, formatZendeskTime } from './ticket-changes';
 import type { AuditEvent, TicketChangeContext } from './ticket-changes';
 import {
@@ -85,8 +94,15 @@ export interface FakeZendeskOptions {
     apiToken?: string;
     oauthAccessTokens?: string[];
   };
-  /** Requests per minute before 429 (default 2500). */
+  /** Requests per minute before 429 (default 2500). `limits.requestsPerMinute` wins over it. */
   rateLimitPerMinute?: number;
+  /**
+   * The account's plan and budgets (rate-limit.ts). Without it: 2500/min account-wide and no
+   * Update Ticket budget, as before plans existed.
+   */
+  limits?: ZendeskLimits;
+  /** How long an update_many job stays queued, and then working (default 50 ms). */
+  jobDelayMs?: number;
   /** OAuth clients that may refresh tokens at /oauth/tokens (default: the sandbox's one). */
   oauthClients?: FakeOAuthClient[];
   /** Clock for timestamps and the rate-limit window. */
@@ -106,7 +122,11 @@ export interface FakeZendesk {
   apps: FakeAppSigning;
   /** Expiring OAuth access tokens and rotating refresh tokens (oauth-tokens.ts). */
   oauth: FakeZendeskOAuth;
-  /** Releases nothing today (every change is written at once); kept so callers need not know. */
+  /** update_many background jobs (ticket-jobs.ts); `whenIdle()` awaits them. */
+  jobs: TicketJobs;
+  /** The budgets this fake enforces. */
+  limits: ResolvedZendeskLimits;
+  /** Stops pending jobs' timers; every change is already written. */
   close(): Promise<void>;
 }
 
@@ -241,11 +261,54 @@ function registerRoutes(
   store: FakeZendeskStore,
   now: () => Date,
   apps: FakeAppSigning,
+  jobs: TicketJobs,
 ): void {
   const changeContext = (res: Response): TicketChangeContext => ({
     store,
     actor: (res.locals as Locals).actor,
     now,
+  });
+
+  // Registered before /tickets/:id, which would otherwise take "show_many" for an id.
+  // Show Multiple Tickets: up to 100 ids; ids that name no ticket are left out.
+  app.get('/api/v2/tickets/show_many', (req, res) => {
+    const ids = parseIdList(req.query.ids, 100);
+    if (!ids.ok) return send(res, ids.reply);
+    const apiBase = apiBaseOf(req);
+    const tickets = ids.ids
+      .map((id) => store.findTicket(id))
+      .filter((ticket): ticket is StoredTicket => ticket !== undefined);
+    res.json({ tickets: tickets.map((ticket) => renderTicket(ticket, apiBase)) });
+  });
+
+  app.put('/api/v2/tickets/update_many', (req, res) => {
+    res.setHeader('zendesk-ratelimit-inflight-jobs', jobs.inflightHeader());
+    const request = parseUpdateManyRequest(req.query, req.body);
+    if (!request.ok) return send(res, request.reply);
+    const queued = jobs.enqueueUpdateMany((res.locals as Locals).actor, request);
+    res.setHeader('zendesk-ratelimit-inflight-jobs', jobs.inflightHeader());
+    if (!queued.ok) return send(res, queued.reply);
+    res.json({ job_status: renderJobStatus(queued.job, apiBaseOf(req)) });
+  });
+
+  app.get('/api/v2/job_statuses/show_many', (req, res) => {
+    const ids = String(req.query.ids ?? '')
+      .split(',')
+      .map((id) => id.trim())
+      .filter((id) => id !== '');
+    if (ids.length === 0) return send(res, zendeskErrors.parameterMissing('ids'));
+    if (ids.length > MAX_TICKETS_PER_JOB) {
+      return send(res, zendeskErrors.tooManyValues('ids', MAX_TICKETS_PER_JOB));
+    }
+    const apiBase = apiBaseOf(req);
+    const found = ids.map((id) => jobs.find(id)).filter((job) => job !== undefined);
+    res.json({ job_statuses: found.map((job) => renderJobStatus(job, apiBase)) });
+  });
+
+  app.get('/api/v2/job_statuses/:id', (req, res) => {
+    const job = jobs.find(req.params.id);
+    if (!job) return send(res, zendeskErrors.notFound());
+    res.json({ job_status: renderJobStatus(job, apiBaseOf(req)) });
   });
 
   app.get('/api/v2/tickets/:id', (req, res) => {
@@ -457,7 +520,8 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
     (res.locals as Locals).journalEntry = entry;
     next();
   });
-  app.use(createRateLimitMiddleware({ limitPerMinute: options.rateLimitPerMinute ?? 2500, now }));
+  const limits = resolveZendeskLimits(options.limits, options.rateLimitPerMinute);
+  app.use(createRateLimitMiddleware({ limits, now }));
   app.use(createFaultMiddleware(faults));
   const oauth = createFakeZendeskOAuth({
     clients: options.oauthClients ?? [SANDBOX_ZENDESK_OAUTH_CLIENT],
@@ -495,7 +559,8 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
     next();
   });
   const apps = createFakeAppSigning();
-  registerRoutes(app, store, now, apps);
+  const jobs = createTicketJobs({ store, now, delayMs: options.jobDelayMs ?? 50 });
+  registerRoutes(app, store, now, apps, jobs);
   app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
   app.use(handleErrors);
 
@@ -506,7 +571,9 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
     journal: store.requests,
     apps,
     oauth,
-    close: async () => undefined,
+    jobs,
+    limits,
+    close: async () => jobs.stop(),
   };
 }
 

@@ -68,10 +68,39 @@ export const zendeskErrors = {
     body: { error: 'TooManyRequests', description: 'Rate limit for this account exceeded' },
     headers: { 'Retry-After': String(retryAfterSeconds) },
   }),
+  /** An endpoint's own budget (Update Ticket); the body wording is an assumption. */
+  endpointRateLimited: (retryAfterSeconds: number, endpoint: string): ZendeskReply => ({
+    status: 429,
+    body: {
+      error: 'TooManyRequests',
+      description: `Rate limit for the ${endpoint} endpoint exceeded`,
+    },
+    headers: { 'Retry-After': String(retryAfterSeconds) },
+  }),
+  /**
+   * Rate limits page, "Job limit": the body is the documented example's. The job type name and
+   * the 429 status are [UNCONFIRMED]; the page names the error but not its status.
+   */
+  tooManyJobs: (jobType: string, currentJobIds: string[]): ZendeskReply => ({
+    status: 429,
+    body: {
+      error: 'TooManyJobs',
+      description: `Too many ${jobType} jobs are currently queued or running. Try again later.`,
+      current_job_ids: currentJobIds,
+    },
+  }),
+  /** More ids or records than an endpoint takes; code and status are [UNCONFIRMED]. */
+  tooManyValues: (name: string, max: number): ZendeskReply => ({
+    status: 400,
+    body: {
+      error: 'TooManyValues',
+      description: `${name} accepts at most ${max} values`,
+    },
+  }),
 } as const;
 
 /** Builds absolute resource URLs the way Zendesk's `url` properties look. */
-export function buildResourceUrl(apiBase: string, collection: string, id: number): string {
+export function buildResourceUrl(apiBase: string, collection: string, id: number | string): string {
   return `${apiBase}/api/v2/${collection}/${id}.json`;
 }
 
