@@ -18,7 +18,13 @@ import { zendeskErrors } from './zendesk-json';
  * The 429 body is an assumption (the docs show only the status and Retry-After).
  */
 
-export const ZENDESK_PLANS = ['team', 'growth', 'professional', 'enterprise', 'high-volume'] as const;
+export const ZENDESK_PLANS = [
+  'team',
+  'growth',
+  'professional',
+  'enterprise',
+  'high-volume',
+] as const;
 export type ZendeskPlan = (typeof ZENDESK_PLANS)[number];
 
 /** Support API requests per minute by plan (Rate limits page, plan tables). */

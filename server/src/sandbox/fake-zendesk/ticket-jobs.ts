@@ -40,7 +40,14 @@ export type JobState = 'queued' | 'working' | 'completed' | 'failed';
 
 export type JobResult =
   | { id: number; action: 'update'; success: true; status: 'Updated' }
-  | { id: number; action: 'update'; success: false; status: 'Failed'; error: string; details: string };
+  | {
+      id: number;
+      action: 'update';
+      success: false;
+      status: 'Failed';
+      error: string;
+      details: string;
+    };
 
 export interface StoredJob {
   id: string;
@@ -77,7 +84,11 @@ const batchBodySchema = z.looseObject({
 const bulkBodySchema = z.looseObject({ ticket: z.record(z.string(), z.unknown()) });
 
 export type UpdateManyRequest =
-  | { ok: true; mode: 'bulk' | 'batch'; items: { ticketId: number; write: Record<string, unknown> }[] }
+  | {
+      ok: true;
+      mode: 'bulk' | 'batch';
+      items: { ticketId: number; write: Record<string, unknown> }[];
+    }
   | { ok: false; reply: ZendeskReply };
 
 const invalidIds = (): ZendeskReply => ({
@@ -90,17 +101,22 @@ export function parseIdList(
   raw: unknown,
   max: number,
 ): { ok: true; ids: number[] } | { ok: false; reply: ZendeskReply } {
-  if (raw === undefined || raw === '') return { ok: false, reply: zendeskErrors.parameterMissing('ids') };
+  if (raw === undefined || raw === '')
+    return { ok: false, reply: zendeskErrors.parameterMissing('ids') };
   const parsed = idListSchema.safeParse(raw);
   if (!parsed.success || parsed.data.some((id) => !Number.isSafeInteger(id) || id <= 0)) {
     return { ok: false, reply: invalidIds() };
   }
-  if (parsed.data.length > max) return { ok: false, reply: zendeskErrors.tooManyValues('ids', max) };
+  if (parsed.data.length > max)
+    return { ok: false, reply: zendeskErrors.tooManyValues('ids', max) };
   return { ok: true, ids: parsed.data };
 }
 
 /** Validates both documented forms of an update_many request. */
-export function parseUpdateManyRequest(query: Record<string, unknown>, body: unknown): UpdateManyRequest {
+export function parseUpdateManyRequest(
+  query: Record<string, unknown>,
+  body: unknown,
+): UpdateManyRequest {
   if (query.ids !== undefined) {
     const ids = parseIdList(query.ids, MAX_TICKETS_PER_JOB);
     if (!ids.ok) return ids;
@@ -214,7 +230,12 @@ export function createTicketJobs(options: TicketJobsOptions): TicketJobs {
     timers.add(timer);
   };
 
-  const runJob = (job: StoredJob, actor: StoredUser, items: JobItem[], stamps: Map<number, string>) => {
+  const runJob = (
+    job: StoredJob,
+    actor: StoredUser,
+    items: JobItem[],
+    stamps: Map<number, string>,
+  ) => {
     const context = { store: options.store, actor, now: options.now };
     const results: JobResult[] = [];
     for (const item of items) {
