@@ -20,7 +20,7 @@ import type { FakeObjectDef } from './sobject-schemas';
  * wild). Each record goes through the same checks as a single-record PATCH (record-changes.ts),
  * so its errors are the ones that PATCH would give.
  * [UNCONFIRMED]: the 400 body for more than 200 records (EXCEEDED_ID_LIMIT, the SOAP API's code
- * for it), `id` on failed SaveResults, the errors for a missing id or type, and NOT_FOUND for an
+ * for it), the errors for a missing id or type, and NOT_FOUND for an
  * id that names no record. Not modelled: the limit of 10 type chunks per request.
  */
 
@@ -66,11 +66,10 @@ function toSaveErrors(reply: SalesforceReply): SaveError[] {
   }));
 }
 
-const failure = (id: string | undefined, errors: SaveError[]): SaveResult => ({
-  ...(id === undefined ? {} : { id }),
-  success: false,
-  errors,
-});
+// SaveResult (SOAP API reference, shared by the REST collections): `id` is set only for a
+// record that was updated; an empty id means it was not. So failed results carry no id and a
+// client matches them to its records by position.
+const failure = (errors: SaveError[]): SaveResult => ({ success: false, errors });
 
 /** Updates a collection of records; the reply is a SaveResult array or a request-level error. */
 export function updateRecordCollection(ctx: CollectionContext, body: unknown): SalesforceReply {
@@ -104,14 +103,14 @@ export function updateRecordCollection(ctx: CollectionContext, body: unknown): S
     const rawId = input.id ?? input.Id;
     const id = typeof rawId === 'string' ? rawId : undefined;
     if (type === undefined) {
-      return failure(id, [
+      return failure([
         { statusCode: 'INVALID_TYPE', message: 'Must send a concrete entity type.', fields: [] },
       ]);
     }
     const objectDef = findObjectDef(ctx.schemas, type);
-    if (!objectDef) return failure(id, toSaveErrors(salesforceErrors.invalidType(type)));
+    if (!objectDef) return failure(toSaveErrors(salesforceErrors.invalidType(type)));
     if (id === undefined) {
-      return failure(undefined, [
+      return failure([
         {
           statusCode: 'MISSING_ARGUMENT',
           message: 'Id not specified in an update call',
@@ -120,7 +119,7 @@ export function updateRecordCollection(ctx: CollectionContext, body: unknown): S
       ]);
     }
     if (!ID_PATTERN.test(id)) {
-      return failure(id, [
+      return failure([
         {
           statusCode: 'MALFORMED_ID',
           message: `${objectDef.label} ID: id value of incorrect type: ${id}`,
@@ -129,15 +128,15 @@ export function updateRecordCollection(ctx: CollectionContext, body: unknown): S
       ]);
     }
     const stored = ctx.store.findRecord(objectDef.name, id);
-    if (!stored) return failure(id, toSaveErrors(salesforceErrors.notFound()));
-    if (stored.IsDeleted) return failure(id, toSaveErrors(salesforceErrors.entityIsDeleted()));
+    if (!stored) return failure(toSaveErrors(salesforceErrors.notFound()));
+    if (stored.IsDeleted) return failure(toSaveErrors(salesforceErrors.entityIsDeleted()));
     const key = `${objectDef.name}:${String(stored.Id)}`;
     const current = drafts.get(key)?.next ?? stored;
     const fields = Object.fromEntries(
       Object.entries(input).filter(([name]) => name !== 'id' && name !== 'Id'),
     );
     const outcome = applyRecordUpdate(objectDef, current, fields, ctx.rules, ctx.now);
-    if (!outcome.ok) return failure(id, toSaveErrors(outcome.reply));
+    if (!outcome.ok) return failure(toSaveErrors(outcome.reply));
     drafts.set(key, { objectDef, original: stored, next: outcome.record });
     return { id: String(stored.Id), success: true, errors: [] };
   });
@@ -146,9 +145,7 @@ export function updateRecordCollection(ctx: CollectionContext, body: unknown): S
   if (allOrNone && anyFailed) {
     return {
       status: 200,
-      body: results.map((result) =>
-        result.success ? failure(result.id, [{ ...ROLLED_BACK }]) : result,
-      ),
+      body: results.map((result) => (result.success ? failure([{ ...ROLLED_BACK }]) : result)),
     };
   }
   for (const { objectDef, original, next } of drafts.values()) {
