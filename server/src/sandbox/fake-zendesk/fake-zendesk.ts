@@ -6,9 +6,16 @@
  * - Request format (developer.zendesk.com/api-reference/introduction/requests): JSON API,
  *   `{ "ticket": {...} }` envelopes, ISO-8601 UTC timestamps, `X-Rate-Limit` /
  *   `X-Rate-Limit-Remaining` on every response. Paths work with and without `.json`.
- * - Rate limits (api-reference/introduction/rate-limits): past the per-minute budget the API
- *   answers 429 with `Retry-After` in seconds. Budget is configurable (default 2500, the
- *   High Volume figure) so ordinary test runs never hit it.
+ * - Rate limits (api-reference/introduction/rate-limits, and the Tickets API's "Update Ticket"
+ *   Limits table; see rate-limit.ts): per-plan requests per minute (`limits.plan`), the
+ *   `ratelimit-*` headers, and the Update Ticket endpoint's own 100/min (300 High Volume) budget
+ *   with `Zendesk-RateLimit-tickets-update`. Past a budget: 429 with `Retry-After` in seconds.
+ *   Without `limits` the budget is 2500/min (the High Volume figure) and there is no endpoint
+ *   budget, so ordinary test runs never hit either.
+ * - Show Multiple Tickets (Tickets API): `GET /api/v2/tickets/show_many?ids=` with up to 100 ids.
+ * - Update Many Tickets and Job Statuses (see ticket-jobs.ts): `PUT /api/v2/tickets/update_many`
+ *   queues a background job, polled at `GET /api/v2/job_statuses/{id}` and `.../show_many`;
+ *   at most 30 queued or running jobs (Rate limits, "Job limit").
  * - Side-loading (documentation/ticketing/using-the-zendesk-api/side_loading):
  *   `?include=users,organizations,groups` adds top-level `users` / `organizations` / `groups`
  *   arrays next to `ticket`.
