@@ -56,7 +56,12 @@ import { createFakeAppSigning } from './app-signing';
 import type { FakeAppSigning } from './app-signing';
 import { createFakeZendeskOAuth, zendeskOAuthErrors } from './oauth-tokens';
 import type { FakeOAuthClient, FakeZendeskOAuth } from './oauth-tokens';
-import { createRateLimitMiddleware, resolveZendeskLimits } from './rate-limit';
+import {
+  createKeyedWindowBudget,
+  createRateLimitMiddleware,
+  formatEndpointBudget,
+  resolveZendeskLimits,
+} from './rate-limit';
 import type { ResolvedZendeskLimits, ZendeskLimits } from './rate-limit';
 import {
   createTicketJobs,
@@ -269,7 +274,12 @@ function registerRoutes(
   now: () => Date,
   apps: FakeAppSigning,
   jobs: TicketJobs,
+  limits: ResolvedZendeskLimits,
 ): void {
+  const perUserTicketUpdates =
+    limits.ticketUpdatesPerUserPerTicket === null
+      ? null
+      : createKeyedWindowBudget(limits.ticketUpdatesPerUserPerTicket, 10 * limits.windowMs);
   const changeContext = (res: Response): TicketChangeContext => ({
     store,
     actor: (res.locals as Locals).actor,
@@ -337,6 +347,14 @@ function registerRoutes(
     const ticket = id === null ? undefined : store.findTicket(id);
     if (!ticket) return send(res, zendeskErrors.notFound());
     const context = changeContext(res);
+    const perTicket = perUserTicketUpdates?.take(
+      `${context.actor.id}:${ticket.id}`,
+      now().getTime(),
+    );
+    if (perTicket?.exceeded) {
+      res.setHeader('Zendesk-RateLimit-tickets-update', formatEndpointBudget(perTicket));
+      return send(res, zendeskErrors.endpointRateLimited(perTicket.resetSeconds, 'tickets-update'));
+    }
     const outcome = applyTicketUpdate(context, ticket, req.body);
     if (!outcome.ok) return send(res, outcome.reply);
     const apiBase = apiBaseOf(req);
@@ -567,7 +585,7 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
   });
   const apps = createFakeAppSigning();
   const jobs = createTicketJobs({ store, now, delayMs: options.jobDelayMs ?? 50 });
-  registerRoutes(app, store, now, apps, jobs);
+  registerRoutes(app, store, now, apps, jobs, limits);
   app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
   app.use(handleErrors);
 
