@@ -397,3 +397,136 @@ describe('token endpoint', () => {
     expect(unsupported.body.error).toBe('unsupported_grant_type');
   });
 });
+
+describe('sObject Collections update', () => {
+  const CONTACTS = SANDBOX_SALESFORCE_IDS.contacts;
+  const collection = (body: unknown) => patch('/composite/sobjects', body);
+  const caseRecord = (id: string, fields: Record<string, unknown>) => ({
+    attributes: { type: 'Case' },
+    id,
+    ...fields,
+  });
+
+  it('updates records of several types in one call and answers SaveResults in request order', async () => {
+    const reply = await collection({
+      records: [
+        caseRecord(CASES.order1001, { Status: 'Working' }),
+        { attributes: { type: 'Contact' }, id: CONTACTS.chenWei, Email: 'chen@example.com' },
+        caseRecord(CASES.refund1002, { Payment_Status__c: 'refunded' }),
+      ],
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual([
+      { id: CASES.order1001, success: true, errors: [] },
+      { id: CONTACTS.chenWei, success: true, errors: [] },
+      { id: CASES.refund1002, success: true, errors: [] },
+    ]);
+    const store = salesforce.fake.store;
+    expect(store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
+    expect(store.findRecord('Contact', CONTACTS.chenWei)?.Email).toBe('chen@example.com');
+    expect(store.findRecord('Case', CASES.refund1002)?.Payment_Status__c).toBe('refunded');
+  });
+
+  it('keeps the good records and reports field errors as a single-record PATCH would', async () => {
+    const single = await patch(`/sobjects/Case/${CASES.refund1002}`, {
+      Tracking_Number__c: 'x'.repeat(31),
+    });
+    const reply = await collection({
+      allOrNone: false,
+      records: [
+        caseRecord(CASES.order1001, { Status: 'Working' }),
+        caseRecord(CASES.refund1002, { Tracking_Number__c: 'x'.repeat(31) }),
+        caseRecord('500SB0000000999AAA', { Status: 'Working' }),
+      ],
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body[0]).toEqual({ id: CASES.order1001, success: true, errors: [] });
+    // A failed SaveResult has no id: it is matched to its record by position.
+    expect(reply.body[1]).toEqual({ success: false, errors: expect.any(Array) });
+    expect(reply.body[1].errors).toEqual(
+      single.body.map((error: { message: string; errorCode: string; fields: string[] }) => ({
+        statusCode: error.errorCode,
+        message: error.message,
+        fields: error.fields,
+      })),
+    );
+    expect(reply.body[2]).toMatchObject({ success: false, errors: [{ statusCode: 'NOT_FOUND' }] });
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('Working');
+  });
+
+  it('rolls everything back with allOrNone when one record fails', async () => {
+    const before = structuredClone(salesforce.fake.store.data.records);
+    const reply = await collection({
+      allOrNone: true,
+      records: [
+        caseRecord(CASES.order1001, { Status: 'Working' }),
+        caseRecord(CASES.refund1002, { Foo__c: 'x' }),
+      ],
+    });
+    expect(reply.status).toBe(200);
+    expect(reply.body).toEqual([
+      {
+        success: false,
+        errors: [
+          {
+            statusCode: 'ALL_OR_NONE_OPERATION_ROLLED_BACK',
+            message:
+              'Record rolled back because not all records were valid and the request was using AllOrNone header',
+            fields: [],
+          },
+        ],
+      },
+      expect.objectContaining({
+        success: false,
+        errors: [expect.objectContaining({ statusCode: 'INVALID_FIELD' })],
+      }),
+    ]);
+    expect(salesforce.fake.store.data.records).toEqual(before);
+  });
+
+  it('refuses more than 200 records with 400 and writes nothing', async () => {
+    const records = Array.from({ length: 201 }, () =>
+      caseRecord(CASES.order1001, { Status: 'Working' }),
+    );
+    const reply = await collection({ records });
+    expect(reply.status).toBe(400);
+    expect(reply.body[0].errorCode).toBe('EXCEEDED_ID_LIMIT');
+    expect(salesforce.fake.store.findRecord('Case', CASES.order1001)?.Status).toBe('New');
+  });
+
+  it('answers 400 for a body without records and per record for a missing id or type', async () => {
+    expect((await collection({ allOrNone: true })).status).toBe(400);
+    const reply = await collection({
+      records: [{ attributes: { type: 'Case' }, Status: 'Working' }, { id: CASES.order1001 }],
+    });
+    expect(
+      reply.body.map(
+        (result: { errors: { statusCode: string }[] }) => result.errors[0]?.statusCode,
+      ),
+    ).toEqual(['MISSING_ARGUMENT', 'INVALID_TYPE']);
+  });
+
+  it('counts as one API call however many records it carries', async () => {
+    const reply = await collection({
+      records: [
+        caseRecord(CASES.order1001, { Status: 'Working' }),
+        caseRecord(CASES.refund1002, { Status: 'Working' }),
+      ],
+    });
+    expect(reply.headers.get('sforce-limit-info')).toBe('api-usage=1/15000');
+  });
+});
+
+describe('daily API allocation', () => {
+  it('does not count OAuth token requests', async () => {
+    await requestToken({ grant_type: 'refresh_token', refresh_token: 'nope' });
+    const reply = await api('/limits');
+    expect(reply.headers.get('sforce-limit-info')).toBe('api-usage=1/15000');
+  });
+
+  it('reports the usage on every REST answer, errors included', async () => {
+    const missing = await api('/sobjects/Case/500SB0000000999AAA');
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('sforce-limit-info')).toBe('api-usage=1/15000');
+  });
+});

@@ -18,7 +18,12 @@
  *   with 412 Precondition Failed, nothing written, when the record's last modified date is
  *   later; an invalid header value is 400 Bad Request.
  * - Limits: every response carries `Sforce-Limit-Info: api-usage=used/max`; `GET …/limits`
- *   reports `DailyApiRequests: {Max, Remaining}`.
+ *   reports `DailyApiRequests: {Max, Remaining}`. Past the org's daily allocation: 403
+ *   `[{"message":"TotalRequests Limit exceeded.","errorCode":"REQUEST_LIMIT_EXCEEDED"}]`. The
+ *   OAuth token endpoint is not a REST API call and does not count (help.salesforce.com
+ *   000386972 for the allocation: 15,000 a day for Developer Edition, the default here).
+ * - sObject Collections update, `PATCH …/composite/sobjects` (see record-collections.ts): one
+ *   request counts as one API call however many records it carries.
  * Assumptions (not confirmed by the docs we could read): the NOT_FOUND wording for a malformed
  * id, a relationship path in `?fields=` being refused like an unknown field, 404 rather than 400
  * for ENTITY_IS_DELETED, and only the configured API version being served (a client that forgets
@@ -41,6 +46,7 @@ import {
   formatSalesforceTime,
 } from './record-changes';
 import type { FakeValidationRule } from './record-changes';
+import { updateRecordCollection } from './record-collections';
 import { runRecordQuery, runToolingQuery } from './run-query';
 import type { QueryContext } from './run-query';
 import { salesforceErrors } from './salesforce-replies';
@@ -160,6 +166,17 @@ function registerDataRoutes(
   });
 
   router.get('/query', (req, res) => send(res, runRecordQuery(queryContext(res), req.query.q)));
+
+  // sObject Collections update (record-collections.ts); one request, one API call.
+  router.patch('/composite/sobjects', (req, res) =>
+    send(
+      res,
+      updateRecordCollection(
+        { store, schemas, rules: context.rules, now: context.now() },
+        req.body,
+      ),
+    ),
+  );
 
   router.get('/tooling/query', (req, res) =>
     send(res, runToolingQuery(queryContext(res), req.query.q)),

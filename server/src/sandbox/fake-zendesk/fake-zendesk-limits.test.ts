@@ -142,6 +142,25 @@ describe('Update Ticket budget', () => {
     expect((await call('GET', '/api/v2/tickets/1.json')).status).toBe(200);
   });
 
+  it('limits one user to a number of updates of one ticket per 10 windows', async () => {
+    await start({
+      limits: { plan: 'enterprise', ticketUpdatesPerUserPerTicket: 2, windowMs: 1000 },
+      now: at('2026-02-01T12:00:03.000Z'),
+    });
+    const update = (id: number) =>
+      call('PUT', `/api/v2/tickets/${id}.json`, { ticket: { status: 'open' } });
+    expect((await update(1)).status).toBe(200);
+    expect((await update(1)).status).toBe(200);
+    const refused = await update(1);
+    expect(refused.status).toBe(429);
+    // Ten compressed windows of 1 s, aligned to the clock: 7 s are left at 12:00:03.
+    expect(refused.headers.get('retry-after')).toBe('7');
+    expect(refused.headers.get('zendesk-ratelimit-tickets-update')).toBe(
+      'total=2; remaining=0; resets=7',
+    );
+    expect((await update(2)).status).toBe(200);
+  });
+
   it('can be switched off with null', async () => {
     await start({ limits: { plan: 'team', ticketUpdatesPerMinute: null } });
     const reply = await call('PUT', '/api/v2/tickets/1.json', { ticket: { status: 'open' } });

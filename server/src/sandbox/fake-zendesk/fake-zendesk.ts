@@ -6,9 +6,16 @@
  * - Request format (developer.zendesk.com/api-reference/introduction/requests): JSON API,
  *   `{ "ticket": {...} }` envelopes, ISO-8601 UTC timestamps, `X-Rate-Limit` /
  *   `X-Rate-Limit-Remaining` on every response. Paths work with and without `.json`.
- * - Rate limits (api-reference/introduction/rate-limits): past the per-minute budget the API
- *   answers 429 with `Retry-After` in seconds. Budget is configurable (default 2500, the
- *   High Volume figure) so ordinary test runs never hit it.
+ * - Rate limits (api-reference/introduction/rate-limits, and the Tickets API's "Update Ticket"
+ *   Limits table; see rate-limit.ts): per-plan requests per minute (`limits.plan`), the
+ *   `ratelimit-*` headers, and the Update Ticket endpoint's own 100/min (300 High Volume) budget
+ *   with `Zendesk-RateLimit-tickets-update`. Past a budget: 429 with `Retry-After` in seconds.
+ *   Without `limits` the budget is 2500/min (the High Volume figure) and there is no endpoint
+ *   budget, so ordinary test runs never hit either.
+ * - Show Multiple Tickets (Tickets API): `GET /api/v2/tickets/show_many?ids=` with up to 100 ids.
+ * - Update Many Tickets and Job Statuses (see ticket-jobs.ts): `PUT /api/v2/tickets/update_many`
+ *   queues a background job, polled at `GET /api/v2/job_statuses/{id}` and `.../show_many`;
+ *   at most 30 queued or running jobs (Rate limits, "Job limit").
  * - Side-loading (documentation/ticketing/using-the-zendesk-api/side_loading):
  *   `?include=users,organizations,groups` adds top-level `users` / `organizations` / `groups`
  *   arrays next to `ticket`.
@@ -49,7 +56,12 @@ import { createFakeAppSigning } from './app-signing';
 import type { FakeAppSigning } from './app-signing';
 import { createFakeZendeskOAuth, zendeskOAuthErrors } from './oauth-tokens';
 import type { FakeOAuthClient, FakeZendeskOAuth } from './oauth-tokens';
-import { createRateLimitMiddleware, resolveZendeskLimits } from './rate-limit';
+import {
+  createKeyedWindowBudget,
+  createRateLimitMiddleware,
+  formatEndpointBudget,
+  resolveZendeskLimits,
+} from './rate-limit';
 import type { ResolvedZendeskLimits, ZendeskLimits } from './rate-limit';
 import {
   createTicketJobs,
@@ -262,7 +274,12 @@ function registerRoutes(
   now: () => Date,
   apps: FakeAppSigning,
   jobs: TicketJobs,
+  limits: ResolvedZendeskLimits,
 ): void {
+  const perUserTicketUpdates =
+    limits.ticketUpdatesPerUserPerTicket === null
+      ? null
+      : createKeyedWindowBudget(limits.ticketUpdatesPerUserPerTicket, 10 * limits.windowMs);
   const changeContext = (res: Response): TicketChangeContext => ({
     store,
     actor: (res.locals as Locals).actor,
@@ -330,6 +347,14 @@ function registerRoutes(
     const ticket = id === null ? undefined : store.findTicket(id);
     if (!ticket) return send(res, zendeskErrors.notFound());
     const context = changeContext(res);
+    const perTicket = perUserTicketUpdates?.take(
+      `${context.actor.id}:${ticket.id}`,
+      now().getTime(),
+    );
+    if (perTicket?.exceeded) {
+      res.setHeader('Zendesk-RateLimit-tickets-update', formatEndpointBudget(perTicket));
+      return send(res, zendeskErrors.endpointRateLimited(perTicket.resetSeconds, 'tickets-update'));
+    }
     const outcome = applyTicketUpdate(context, ticket, req.body);
     if (!outcome.ok) return send(res, outcome.reply);
     const apiBase = apiBaseOf(req);
@@ -560,7 +585,7 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
   });
   const apps = createFakeAppSigning();
   const jobs = createTicketJobs({ store, now, delayMs: options.jobDelayMs ?? 50 });
-  registerRoutes(app, store, now, apps, jobs);
+  registerRoutes(app, store, now, apps, jobs, limits);
   app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
   app.use(handleErrors);
 

@@ -12,9 +12,13 @@ import { zendeskErrors } from './zendesk-json';
  *   `Retry-After` in seconds.
  * - api-reference/ticketing/tickets/tickets, "Update Ticket" → Limits: the endpoint has its own
  *   budget, 100 requests per minute per account (300 with the High Volume add-on), reported in
- *   `Zendesk-RateLimit-tickets-update: total=N; remaining=N; resets=N`.
- * Not modelled: the "30 updates per 10 minutes per user per ticket" limit of the same table, the
- * List Tickets deep-pagination and incremental-export budgets, and the 100,000/min account ceiling.
+ *   `Zendesk-RateLimit-tickets-update: total=N; remaining=N; resets=N`. The same table limits
+ *   each user to 30 updates of one ticket per 10 minutes; the fake counts that for Update Ticket
+ *   requests only (the Rate limits page says it covers "any PUT request that updates tickets";
+ *   update_many jobs are not counted here) and, when it refuses, reports that budget in the same
+ *   header, which is [UNCONFIRMED].
+ * Not modelled: the List Tickets deep-pagination and incremental-export budgets, and the
+ * 100,000/min account ceiling.
  * The 429 body is an assumption (the docs show only the status and Retry-After).
  */
 
@@ -46,6 +50,8 @@ export const zendeskLimitsSchema = z.strictObject({
   requestsPerMinute: z.number().int().positive().optional(),
   /** null switches the Update Ticket budget off. */
   ticketUpdatesPerMinute: z.number().int().positive().nullable().optional(),
+  /** Updates of one ticket by one user per 10 windows (default 30); null switches it off. */
+  ticketUpdatesPerUserPerTicket: z.number().int().positive().nullable().optional(),
   /** Length of a rate-limit "minute" in ms; benchmarks compress it (default 60000). */
   windowMs: z.number().int().positive().optional(),
 });
@@ -55,6 +61,8 @@ export interface ResolvedZendeskLimits {
   plan: ZendeskPlan | null;
   requestsPerMinute: number;
   ticketUpdatesPerMinute: number | null;
+  /** Per user and ticket, over 10 windows ("30 updates per 10 minutes per user per ticket"). */
+  ticketUpdatesPerUserPerTicket: number | null;
   windowMs: number;
 }
 
@@ -73,6 +81,7 @@ export function resolveZendeskLimits(
       plan: null,
       requestsPerMinute: rateLimitPerMinute ?? PLAN_REQUESTS_PER_MINUTE['high-volume'],
       ticketUpdatesPerMinute: null,
+      ticketUpdatesPerUserPerTicket: null,
       windowMs: 60_000,
     };
   }
@@ -89,6 +98,10 @@ export function resolveZendeskLimits(
       parsed.data.ticketUpdatesPerMinute === undefined
         ? ticketUpdatesPerMinuteFor(plan)
         : parsed.data.ticketUpdatesPerMinute,
+    ticketUpdatesPerUserPerTicket:
+      parsed.data.ticketUpdatesPerUserPerTicket === undefined
+        ? 30
+        : parsed.data.ticketUpdatesPerUserPerTicket,
     windowMs: parsed.data.windowMs ?? 60_000,
   };
 }
@@ -118,6 +131,34 @@ export function createWindowBudget(limit: number, windowMs: number) {
         remaining: Math.max(0, limit - used),
         resetSeconds: Math.max(1, Math.ceil((windowStart + windowMs - nowMs) / 1000)),
         exceeded: used > limit,
+      };
+    },
+  };
+}
+
+/** Fixed-window counters per key (user and ticket); stale keys are dropped as it grows. */
+export function createKeyedWindowBudget(limit: number, windowMs: number) {
+  const counters = new Map<string, { windowStart: number; used: number }>();
+  return {
+    take(key: string, nowMs: number): BudgetState {
+      const currentWindow = Math.floor(nowMs / windowMs) * windowMs;
+      if (counters.size > 10_000) {
+        for (const [name, counter] of counters) {
+          if (counter.windowStart !== currentWindow) counters.delete(name);
+        }
+      }
+      const counter = counters.get(key);
+      const state =
+        counter && counter.windowStart === currentWindow
+          ? counter
+          : { windowStart: currentWindow, used: 0 };
+      state.used += 1;
+      counters.set(key, state);
+      return {
+        limit,
+        remaining: Math.max(0, limit - state.used),
+        resetSeconds: Math.max(1, Math.ceil((currentWindow + windowMs - nowMs) / 1000)),
+        exceeded: state.used > limit,
       };
     },
   };
