@@ -121,11 +121,20 @@ export type RecordUpdateResult =
 /** sObject Collections takes at most 200 records per request (REST API developer guide). */
 export const MAX_RECORDS_PER_COLLECTION = 200;
 
+/** SaveResults (REST API guide): errors name their code `statusCode`, not `errorCode`. */
 const collectionResultsSchema = z.array(
   z.looseObject({
     id: z.string().nullish(),
     success: z.boolean(),
-    errors: z.array(salesforceApiErrorSchema).default([]),
+    errors: z
+      .array(
+        z.looseObject({
+          statusCode: z.string(),
+          message: z.string(),
+          fields: z.array(z.string()).optional(),
+        }),
+      )
+      .default([]),
   }),
 );
 
@@ -538,8 +547,13 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
           const id = (records[index] as RecordUpdate).id;
           if (item.success) return { id, success: true };
           // Each record's errors classified as a single update's would be.
+          const data = item.errors.map((entry) => ({
+            errorCode: entry.statusCode,
+            message: entry.message,
+            ...(entry.fields ? { fields: entry.fields } : {}),
+          }));
           const error = toSalesforceError(
-            { errorCode: 'MULTIPLE_API_ERRORS', data: item.errors, message: '' },
+            { errorCode: 'MULTIPLE_API_ERRORS', data, message: '' },
             { refreshed: false },
           );
           return { id, success: false, error };
