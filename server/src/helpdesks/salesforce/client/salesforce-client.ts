@@ -4,11 +4,7 @@ import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
 import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
-import {
-  describeSalesforceErrors,
-  salesforceApiErrorSchema,
-  toSalesforceError,
-} from './salesforce-errors';
+import { describeSalesforceErrors, toSalesforceError } from './salesforce-errors';
 import { readCurrentLane } from '../../../pacing/run-lane';
 import type { RateBudget } from '../../../pacing/rate-budget';
 import { DAILY_API_BUCKET } from './salesforce-rate-limits';
