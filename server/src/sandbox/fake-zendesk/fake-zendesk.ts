@@ -65,7 +65,6 @@ import {
 import type { ResolvedZendeskLimits, ZendeskLimits } from './rate-limit';
 import {
   createTicketJobs,
-  MAX_TICKETS_PER_JOB,
   parseIdList,
   parseUpdateManyRequest,
   renderJobStatus,
@@ -93,6 +92,9 @@ export const SANDBOX_ZENDESK_OAUTH_CLIENT: FakeOAuthClient = {
   id: 'data_connectors_sandbox',
   secret: 'sandbox-oauth-client-secret',
 };
+
+/** Ids a show_many request takes ("This endpoint will return up to 100 tickets records"). */
+const MAX_SHOW_MANY_IDS = 100;
 
 /** Requests kept in the journal; older ones are dropped. */
 export const JOURNAL_LIMIT = 2000;
@@ -289,7 +291,7 @@ function registerRoutes(
   // Registered before /tickets/:id, which would otherwise take "show_many" for an id.
   // Show Multiple Tickets: up to 100 ids; ids that name no ticket are left out.
   app.get('/api/v2/tickets/show_many', (req, res) => {
-    const ids = parseIdList(req.query.ids, 100);
+    const ids = parseIdList(req.query.ids, MAX_SHOW_MANY_IDS);
     if (!ids.ok) return send(res, ids.reply);
     const apiBase = apiBaseOf(req);
     const tickets = ids.ids
@@ -314,8 +316,9 @@ function registerRoutes(
       .map((id) => id.trim())
       .filter((id) => id !== '');
     if (ids.length === 0) return send(res, zendeskErrors.parameterMissing('ids'));
-    if (ids.length > MAX_TICKETS_PER_JOB) {
-      return send(res, zendeskErrors.tooManyValues('ids', MAX_TICKETS_PER_JOB));
+    // The cap for job ids is the fake's choice; the docs give none.
+    if (ids.length > MAX_SHOW_MANY_IDS) {
+      return send(res, zendeskErrors.tooManyValues('ids', MAX_SHOW_MANY_IDS));
     }
     const apiBase = apiBaseOf(req);
     const found = ids.map((id) => jobs.find(id)).filter((job) => job !== undefined);
