@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { burstAtRateLimits } from './burst-at-rate-limits';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
 import { postgresInstances } from './postgres-instances';
@@ -29,6 +30,7 @@ const BENCHMARKS: Benchmark[] = [
   sidebar,
   postgresInstances,
   postgresQueue,
+  burstAtRateLimits,
 ];
 
 function printTable(rows: Record<string, string | number>[]): void {
