@@ -1,11 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
 import type { RunningFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
-import {
-  SANDBOX_SALESFORCE_CREDENTIALS,
-  SANDBOX_SALESFORCE_IDS,
-} from '../../sandbox/seed/salesforce-seed';
-import { createSalesforceClient } from './client/salesforce-client';
+import { SANDBOX_SALESFORCE_IDS } from '../../sandbox/seed/salesforce-seed';
+import { createSandboxSalesforceClient } from '../../test-support/sandbox-salesforce-client';
 import type { SalesforceClient } from './client/salesforce-client';
 import { createSalesforceRateBudget, DAILY_API_BUCKET } from './client/salesforce-rate-limits';
 import { createSalesforceBatchWrites } from './salesforce-batch-writes';
@@ -25,16 +22,7 @@ const budget = createSalesforceRateBudget();
 
 beforeEach(async () => {
   fake = await startFakeSalesforce();
-  client = createSalesforceClient({
-    kind: 'refreshToken',
-    instanceUrl: fake.instanceUrl,
-    loginUrl: fake.instanceUrl,
-    accessToken: SANDBOX_SALESFORCE_CREDENTIALS.accessToken,
-    refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
-    clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
-    readRetry: { minTimeoutMs: 1 },
-    budget,
-  });
+  client = createSandboxSalesforceClient(fake.instanceUrl, { budget });
 });
 afterEach(() => fake.close());
 

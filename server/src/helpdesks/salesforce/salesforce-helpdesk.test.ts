@@ -4,11 +4,8 @@ import { compileConfig } from '../../compile/compile-config';
 import type { CompiledConfig, CompiledConnector } from '../../compile/compiled-model';
 import { startFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
 import type { RunningFakeSalesforce } from '../../sandbox/fake-salesforce/fake-salesforce';
-import {
-  SANDBOX_SALESFORCE_CREDENTIALS,
-  SANDBOX_SALESFORCE_IDS,
-} from '../../sandbox/seed/salesforce-seed';
-import { createSalesforceClient } from './client/salesforce-client';
+import { SANDBOX_SALESFORCE_IDS } from '../../sandbox/seed/salesforce-seed';
+import { createSandboxSalesforceClient } from '../../test-support/sandbox-salesforce-client';
 import { createSecretSource } from '../../secrets/secret-source';
 import { connectorAppliesToRecord, createSalesforceHelpdesk } from './salesforce-helpdesk';
 
@@ -91,15 +88,7 @@ let sleeps: number[] = [];
 let onSleep: () => void = () => {};
 
 function buildHelpdesk() {
-  const client = createSalesforceClient({
-    kind: 'refreshToken',
-    instanceUrl: fake.instanceUrl,
-    loginUrl: fake.instanceUrl,
-    accessToken: SANDBOX_SALESFORCE_CREDENTIALS.accessToken,
-    refreshToken: SANDBOX_SALESFORCE_CREDENTIALS.refreshToken,
-    clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
-    readRetry: { minTimeoutMs: 1 },
-  });
+  const client = createSandboxSalesforceClient(fake.instanceUrl);
   return createSalesforceHelpdesk(client, {
     config: () => config,
     sleep: async (ms) => {
