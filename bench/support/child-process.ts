@@ -2,7 +2,7 @@ import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { bundleEntry } from '../../test/support/entry-bundle';
 
 /**
  * Runs a TypeScript module in its own Node process, bundled with esbuild and run by plain node
@@ -27,17 +27,7 @@ export async function startChild<Ready>(
   const source = fileURLToPath(new URL(module, import.meta.url));
   // Inside the project, so that the bundle's external packages resolve from node_modules.
   const path = join('bench', '.build', basename(source).replace(/\.ts$/, '.mjs'));
-  await build({
-    entryPoints: [source],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    target: 'node20',
-    sourcemap: true,
-    logLevel: 'warning',
-    outfile: path,
-  });
+  bundleEntry(source, path);
   const child: ChildProcess = fork(path, [], {
     execArgv: ['--enable-source-maps', ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
