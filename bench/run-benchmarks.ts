@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { backfillKilledHalfway } from './backfill-killed-halfway';
 import { burstAtRateLimits } from './burst-at-rate-limits';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
@@ -31,6 +32,7 @@ const BENCHMARKS: Benchmark[] = [
   postgresInstances,
   postgresQueue,
   burstAtRateLimits,
+  backfillKilledHalfway,
 ];
 
 function printTable(rows: Record<string, string | number>[]): void {

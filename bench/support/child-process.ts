@@ -18,6 +18,8 @@ export interface ChildHandle<Ready> {
   pid: number;
   ask<T>(message: Record<string, unknown>): Promise<T>;
   stop(): Promise<void>;
+  /** SIGKILL, as a crash would end it (nothing flushed, nothing closed). */
+  kill(): Promise<void>;
 }
 
 export async function startChild<Ready>(
@@ -61,6 +63,12 @@ export async function startChild<Ready>(
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+      }),
+    kill: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGKILL');
       }),
   };
 }

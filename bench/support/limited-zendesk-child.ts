@@ -13,18 +13,19 @@ import { answerParent } from './child-process';
  * It counts what it answered, by kind of request and status, for the benchmark to read.
  */
 const tickets = Number(process.env.BENCH_TICKETS ?? '1000');
+const FIRST_TICKET_ID = 100_000;
 const windowMs = Number(process.env.BENCH_WINDOW_MS ?? '60000');
-const plan = (process.env.BENCH_PLAN ?? 'enterprise') as 'enterprise';
+/** A plan's name, or `unlimited` for benchmarks about something other than the limits. */
+const plan = process.env.BENCH_PLAN ?? 'enterprise';
 
 function seedWithTickets() {
   const seed = buildZendeskSeed();
   const template = seed.tickets[0];
   if (!template) throw new Error('the sandbox seed has no ticket');
-  const firstId = 100_000;
   for (let index = 0; index < tickets; index += 1) {
     seed.tickets.push({
       ...structuredClone(template),
-      id: firstId + index,
+      id: FIRST_TICKET_ID + index,
       subject: `Where is order #${2000 + index}?`,
       tags: ['order'],
       status: 'open',
@@ -38,7 +39,15 @@ function seedWithTickets() {
 
 const fake = createFakeZendesk({
   seed: seedWithTickets,
-  limits: { plan, windowMs },
+  limits:
+    plan === 'unlimited'
+      ? {
+          requestsPerMinute: 100_000_000,
+          ticketUpdatesPerMinute: null,
+          ticketUpdatesPerUserPerTicket: null,
+          windowMs,
+        }
+      : { plan: plan as 'enterprise', windowMs },
   jobDelayMs: 20,
 });
 
@@ -64,7 +73,18 @@ const running = await listenOnLoopback(app);
 answerParent((message) => {
   if (message.type === 'counts') return { counts: Object.fromEntries(counts) };
   if (message.type === 'reset-counts') counts.clear();
+  if (message.type === 'count-written') {
+    // The example lookup writes the payment status: tickets that have it were written.
+    const written = fake.store.data.tickets.filter(
+      (ticket) =>
+        ticket.id >= FIRST_TICKET_ID &&
+        ticket.custom_fields.some(
+          (field) => field.id === SANDBOX_FIELD_IDS.paymentStatus && field.value !== null,
+        ),
+    ).length;
+    return { written };
+  }
   return {};
 });
-process.send?.({ type: 'ready', url: running.url, firstTicketId: 100_000 });
+process.send?.({ type: 'ready', url: running.url, firstTicketId: FIRST_TICKET_ID });
 process.once('SIGTERM', () => void running.close().then(() => process.exit(0)));
