@@ -79,6 +79,7 @@ export function createFloorRun(fakesUrl: string, agent: Agent) {
 
 interface CpuAnswer {
   cpu: NodeJS.CpuUsage;
+  mainThreadUs: number;
   gcPauseMs: number;
   gcPauses: number;
   gcLongestMs: number;
@@ -91,6 +92,7 @@ interface SideTotals {
   histogram: RecordableHistogram;
   /** Microseconds of CPU, per process, during this side's slices. */
   serverUs: number;
+  serverMainThreadUs: number;
   loadUs: number;
   fakesUs: number;
   /** Main-thread GC pauses, as PerformanceObserver('gc') reports them. */
@@ -111,6 +113,8 @@ export interface CpuPerRunResult {
     latencyMs: LatencySummary;
     /** Server process CPU per run, ms. */
     cpuMsPerRun: number;
+    /** The part of it on the main (JavaScript) thread; the rest is V8's and libuv's helpers. */
+    mainThreadCpuMsPerRun: number;
     /** Share of that CPU the server's main thread spent in GC pauses. */
     gcShare: number;
     gcLongestMs: number;
@@ -144,6 +148,7 @@ function emptyTotals(): SideTotals {
     failed: 0,
     histogram: createHistogram(),
     serverUs: 0,
+    serverMainThreadUs: 0,
     loadUs: 0,
     fakesUs: 0,
     serverGcMs: 0,
@@ -195,6 +200,7 @@ async function measureSlice(
   totals.runs += slice.completed + slice.failed;
   totals.failed += slice.failed;
   totals.serverUs += cpuUs(serverAfter.cpu) - cpuUs(serverBefore.cpu);
+  totals.serverMainThreadUs += serverAfter.mainThreadUs - serverBefore.mainThreadUs;
   totals.loadUs += cpuUs(loadAfter) - cpuUs(loadBefore);
   totals.fakesUs += cpuUs(fakesAfter.cpu) - cpuUs(fakesBefore.cpu);
   totals.serverGcMs += serverAfter.gcPauseMs - serverBefore.gcPauseMs;
@@ -259,6 +265,7 @@ export async function measureCpuPerRun(
       runsPerSecond: Math.round((server.runs / totalMs) * 1000),
       latencyMs: summariseHistogram(server.histogram),
       cpuMsPerRun: serverCpu,
+      mainThreadCpuMsPerRun: perRunMs(server.serverMainThreadUs, server.runs),
       gcShare: round2(server.serverGcMs / Math.max(1, server.serverUs / 1000)),
       gcLongestMs: round2(server.serverGcLongestMs),
       loopDelayP99Ms: round2(server.loopDelayP99Ms),
@@ -342,7 +349,8 @@ export const overheadVsFloor: Benchmark = {
       rows: results.flatMap(rowsOf),
       notes: results.map(
         (result) =>
-          `concurrency ${result.concurrency}: server GC ${result.server.gcShare * 100}% of its CPU, ` +
+          `concurrency ${result.concurrency}: server main thread ` +
+          `${formatMs(result.server.mainThreadCpuMsPerRun)} of the CPU per run; GC ${result.server.gcShare * 100}% of its CPU, ` +
           `longest pause ${result.server.gcLongestMs} ms; server event-loop delay p99 ` +
           `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms`,
       ),
