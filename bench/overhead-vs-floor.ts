@@ -1,4 +1,5 @@
 import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordableHistogram } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { BENCH_CONNECTOR } from './support/bench-config';
@@ -136,6 +137,13 @@ export interface CpuPerRunResult {
   };
   /** server.cpuMsPerRun ÷ floor.cpuMsPerRun */
   ratio: number;
+  /**
+   * The floor again, paced to the server's runs/s. CPU per call falls as the rate rises (more
+   * events per wake-up of a process), so this separates the server's own work from the rate.
+   */
+  floorAtServerRate: { runsPerSecond: number; cpuMsPerRun: number; fakesCpuMsPerRun: number };
+  /** server.cpuMsPerRun ÷ floorAtServerRate.cpuMsPerRun */
+  ratioAtServerRate: number;
 }
 
 function cpuUs(usage: NodeJS.CpuUsage): number {
@@ -211,6 +219,20 @@ async function measureSlice(
   totals.loopDelayMaxMs = Math.max(totals.loopDelayMaxMs, serverAfter.loopDelayMs.max);
 }
 
+/** `run` at a fixed rate: each call waits for its slot (start + n / rate), whichever worker runs it. */
+function pacedTo(
+  runsPerSecond: number,
+  run: (sequence: number) => Promise<boolean>,
+): (sequence: number) => Promise<boolean> {
+  const startedAt = performance.now();
+  let slot = 0;
+  return async (sequence) => {
+    const wait = startedAt + (slot++ * 1000) / runsPerSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    return run(sequence);
+  };
+}
+
 const round2 = (value: number) => Math.round(value * 100) / 100;
 const round3 = (value: number) => Math.round(value * 1000) / 1000;
 
@@ -241,6 +263,7 @@ export async function measureCpuPerRun(
   });
   const server = emptyTotals();
   const floor = emptyTotals();
+  const paced = emptyTotals();
   for (let round = 0; round < options.rounds; round++) {
     await measureSlice(stack, server, {
       concurrency,
@@ -251,6 +274,12 @@ export async function measureCpuPerRun(
       concurrency,
       durationMs: options.sliceMs,
       request: floorRequest,
+    });
+    // Paced to the rate the server reached so far (its slices are the same length).
+    await measureSlice(stack, paced, {
+      concurrency,
+      durationMs: options.sliceMs,
+      request: pacedTo((server.runs / ((round + 1) * options.sliceMs)) * 1000, floorRequest),
     });
   }
   const totalMs = options.rounds * options.sliceMs;
@@ -283,6 +312,12 @@ export async function measureCpuPerRun(
       fakesCpuMsPerRun: perRunMs(floor.fakesUs, floor.runs),
     },
     ratio: round2(serverCpu / floorCpu),
+    floorAtServerRate: {
+      runsPerSecond: Math.round((paced.runs / totalMs) * 1000),
+      cpuMsPerRun: perRunMs(paced.loadUs, paced.runs),
+      fakesCpuMsPerRun: perRunMs(paced.fakesUs, paced.runs),
+    },
+    ratioAtServerRate: round2(serverCpu / perRunMs(paced.loadUs, paced.runs)),
   };
 }
 
@@ -312,6 +347,30 @@ function rowsOf(result: CpuPerRunResult): Record<string, string | number>[] {
       failed: result.floor.failed,
       'load gen CPU/run': formatMs(result.floor.cpuMsPerRun),
       'fakes CPU/run': formatMs(result.floor.fakesCpuMsPerRun),
+    },
+    {
+      what: "B at A's runs/s",
+      concurrency: result.concurrency,
+      'CPU/run': formatMs(result.floorAtServerRate.cpuMsPerRun),
+      'GC share': '',
+      'runs/s': result.floorAtServerRate.runsPerSecond,
+      p50: '',
+      p99: '',
+      failed: '',
+      'load gen CPU/run': formatMs(result.floorAtServerRate.cpuMsPerRun),
+      'fakes CPU/run': formatMs(result.floorAtServerRate.fakesCpuMsPerRun),
+    },
+    {
+      what: "A / (B at A's runs/s)",
+      concurrency: result.concurrency,
+      'CPU/run': result.ratioAtServerRate,
+      'GC share': '',
+      'runs/s': '',
+      p50: '',
+      p99: '',
+      failed: '',
+      'load gen CPU/run': '',
+      'fakes CPU/run': '',
     },
     {
       what: 'A/B CPU per run',
@@ -350,7 +409,7 @@ export const overheadVsFloor: Benchmark = {
       notes: results.map(
         (result) =>
           `concurrency ${result.concurrency}: server main thread ` +
-          `${formatMs(result.server.mainThreadCpuMsPerRun)} of the CPU per run; GC ${result.server.gcShare * 100}% of its CPU, ` +
+          `${formatMs(result.server.mainThreadCpuMsPerRun)} of the CPU per run; GC ${Math.round(result.server.gcShare * 100)}% of its CPU, ` +
           `longest pause ${result.server.gcLongestMs} ms; server event-loop delay p99 ` +
           `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms`,
       ),
