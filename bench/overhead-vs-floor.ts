@@ -1,30 +1,41 @@
+import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { RecordableHistogram } from 'node:perf_hooks';
 import { Agent, request } from 'undici';
 import { BENCH_CONNECTOR } from './support/bench-config';
 import { startBenchStack } from './support/bench-stack';
+import type { BenchStack } from './support/bench-stack';
 import { ORDERS_PATH, ZENDESK_AUTHORIZATION } from './support/instant-fakes';
-import { generateInterleavedLoad } from './support/load';
-import type { LoadResult } from './support/load';
+import { generateLoad, summariseHistogram } from './support/load';
+import type { LatencySummary } from './support/load';
 import { formatMs } from './support/report';
 import type { Benchmark, BenchmarkReport } from './support/report';
 
 /**
- * A: a full connector run through the server (load the ticket, call the upstream, write back,
- * log the run). B, the floor: this process making the same three HTTP calls per run with undici
- * directly. Same fakes, same load generator, same run of the script.
+ * CPU time per run, against the floor. A: a full connector run through the server (load the
+ * ticket, call the upstream, write back, log the run). B, the floor: this process (the load
+ * generator) making the same three HTTP calls per run with undici directly. Same fakes, same run
+ * of the script, slices of A and B interleaved so that the machine's other work hits both alike.
+ *
+ * The measure is process CPU time (user + system, `process.cpuUsage()`, which counts V8's and
+ * libuv's helper threads too) per run: the server process's during A slices against this
+ * process's during B slices. Throughput would mostly measure who got the 2 shared cores; CPU time
+ * per run is what a run costs, whoever else is on the machine.
  */
 const CONCURRENCIES = [10, 100];
-const WARMUP_MS = 500;
+const WARMUP_MS = 1_000;
 const ROUNDS = 5;
 const SLICE_MS = 2_000;
 const TICKETS = 10_000;
 const ORDER_FIELD_ID = 360001000001;
-const TARGET_RATIO = 0.6;
+/** Server CPU per run ÷ floor CPU per run (issue 16). */
+const TARGET_RATIO = 2.5;
 
 interface TicketBody {
   ticket: { updated_at: string; custom_fields: { id: number; value: unknown }[] };
 }
 
-function createFloorRun(fakesUrl: string, agent: Agent) {
+export function createFloorRun(fakesUrl: string, agent: Agent) {
   const zendeskHeaders = { authorization: ZENDESK_AUTHORIZATION, accept: 'application/json' };
   return async (ticketId: number): Promise<boolean> => {
     const shown = await request(
@@ -67,15 +78,313 @@ function createFloorRun(fakesUrl: string, agent: Agent) {
   };
 }
 
-function row(label: string, result: LoadResult): Record<string, string | number> {
-  return {
-    what: label,
-    concurrency: result.concurrency,
-    'runs/s': result.runsPerSecond,
-    p50: formatMs(result.latencyMs.p50),
-    p99: formatMs(result.latencyMs.p99),
-    failed: result.failed,
+interface CpuAnswer {
+  cpu: NodeJS.CpuUsage;
+  mainThreadUs: number;
+  gcPauseMs: number;
+  gcPauses: number;
+  gcLongestMs: number;
+  loopDelayMs: { p99: number; max: number };
+}
+
+interface SideTotals {
+  runs: number;
+  failed: number;
+  histogram: RecordableHistogram;
+  /** Microseconds of CPU, per process, during this side's slices. */
+  serverUs: number;
+  serverMainThreadUs: number;
+  loadUs: number;
+  fakesUs: number;
+  /** Main-thread GC pauses, as PerformanceObserver('gc') reports them. */
+  serverGcMs: number;
+  serverGcPauses: number;
+  serverGcLongestMs: number;
+  loadGcMs: number;
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
+export interface CpuPerRunResult {
+  concurrency: number;
+  server: {
+    runs: number;
+    failed: number;
+    runsPerSecond: number;
+    latencyMs: LatencySummary;
+    /** Server process CPU per run, ms. */
+    cpuMsPerRun: number;
+    /** The part of it on the main (JavaScript) thread; the rest is V8's and libuv's helpers. */
+    mainThreadCpuMsPerRun: number;
+    /** Share of that CPU the server's main thread spent in GC pauses. */
+    gcShare: number;
+    gcLongestMs: number;
+    loopDelayP99Ms: number;
+    loopDelayMaxMs: number;
+    /** What the load generator and the fakes spent per server run. */
+    loadCpuMsPerRun: number;
+    fakesCpuMsPerRun: number;
   };
+  floor: {
+    runs: number;
+    failed: number;
+    runsPerSecond: number;
+    latencyMs: LatencySummary;
+    /** Load generator CPU per run, ms: the floor. */
+    cpuMsPerRun: number;
+    gcShare: number;
+    fakesCpuMsPerRun: number;
+  };
+  /** server.cpuMsPerRun ÷ floor.cpuMsPerRun */
+  ratio: number;
+  /**
+   * The floor again, paced to the server's runs/s. CPU per call falls as the rate rises (more
+   * events per wake-up of a process), so this separates the server's own work from the rate.
+   */
+  floorAtServerRate: { runsPerSecond: number; cpuMsPerRun: number; fakesCpuMsPerRun: number };
+  /** server.cpuMsPerRun ÷ floorAtServerRate.cpuMsPerRun */
+  ratioAtServerRate: number;
+}
+
+function cpuUs(usage: NodeJS.CpuUsage): number {
+  return usage.user + usage.system;
+}
+
+function emptyTotals(): SideTotals {
+  return {
+    runs: 0,
+    failed: 0,
+    histogram: createHistogram(),
+    serverUs: 0,
+    serverMainThreadUs: 0,
+    loadUs: 0,
+    fakesUs: 0,
+    serverGcMs: 0,
+    serverGcPauses: 0,
+    serverGcLongestMs: 0,
+    loadGcMs: 0,
+    loopDelayP99Ms: 0,
+    loopDelayMaxMs: 0,
+  };
+}
+
+/** This process's GC pauses, summed (the floor's GC share). */
+let loadGcMs = 0;
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) loadGcMs += entry.duration;
+}).observe({ entryTypes: ['gc'] });
+
+/**
+ * One slice of load with every process's CPU read before and after. No warm-up inside the slice:
+ * every run started in it is counted, and generateLoad waits for the last one, so CPU and runs
+ * cover the same work.
+ */
+async function measureSlice(
+  stack: BenchStack,
+  totals: SideTotals,
+  options: {
+    concurrency: number;
+    durationMs: number;
+    request: (sequence: number) => Promise<boolean>;
+  },
+): Promise<void> {
+  const [serverBefore, fakesBefore] = await Promise.all([
+    stack.server.ask<CpuAnswer>({ type: 'cpu' }),
+    stack.fakes.ask<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' }),
+  ]);
+  const loadBefore = process.cpuUsage();
+  const loadGcBefore = loadGcMs;
+  const slice = await generateLoad({
+    concurrency: options.concurrency,
+    durationMs: options.durationMs,
+    histogram: totals.histogram,
+    request: (_worker, sequence) => options.request(sequence),
+  });
+  const loadAfter = process.cpuUsage();
+  const [serverAfter, fakesAfter] = await Promise.all([
+    stack.server.ask<CpuAnswer>({ type: 'cpu' }),
+    stack.fakes.ask<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' }),
+  ]);
+  totals.runs += slice.completed + slice.failed;
+  totals.failed += slice.failed;
+  totals.serverUs += cpuUs(serverAfter.cpu) - cpuUs(serverBefore.cpu);
+  totals.serverMainThreadUs += serverAfter.mainThreadUs - serverBefore.mainThreadUs;
+  totals.loadUs += cpuUs(loadAfter) - cpuUs(loadBefore);
+  totals.fakesUs += cpuUs(fakesAfter.cpu) - cpuUs(fakesBefore.cpu);
+  totals.serverGcMs += serverAfter.gcPauseMs - serverBefore.gcPauseMs;
+  totals.serverGcPauses += serverAfter.gcPauses - serverBefore.gcPauses;
+  totals.serverGcLongestMs = Math.max(totals.serverGcLongestMs, serverAfter.gcLongestMs);
+  totals.loadGcMs += loadGcMs - loadGcBefore;
+  totals.loopDelayP99Ms = Math.max(totals.loopDelayP99Ms, serverAfter.loopDelayMs.p99);
+  totals.loopDelayMaxMs = Math.max(totals.loopDelayMaxMs, serverAfter.loopDelayMs.max);
+}
+
+/** `run` at a fixed rate: each call waits for its slot (start + n / rate), whichever worker runs it. */
+function pacedTo(
+  runsPerSecond: number,
+  run: (sequence: number) => Promise<boolean>,
+): (sequence: number) => Promise<boolean> {
+  const startedAt = performance.now();
+  let slot = 0;
+  return async (sequence) => {
+    const wait = startedAt + (slot++ * 1000) / runsPerSecond - performance.now();
+    if (wait > 0) await sleep(wait);
+    return run(sequence);
+  };
+}
+
+const round2 = (value: number) => Math.round(value * 100) / 100;
+const round3 = (value: number) => Math.round(value * 1000) / 1000;
+
+export async function measureCpuPerRun(
+  stack: BenchStack,
+  floorRun: (ticketId: number) => Promise<boolean>,
+  concurrency: number,
+  options: { rounds: number; sliceMs: number; warmupMs: number } = {
+    rounds: ROUNDS,
+    sliceMs: SLICE_MS,
+    warmupMs: WARMUP_MS,
+  },
+): Promise<CpuPerRunResult> {
+  const ticketOf = (sequence: number) => 1 + (sequence % TICKETS);
+  const serverRequest = (sequence: number) =>
+    stack.runConnector(BENCH_CONNECTOR, ticketOf(sequence));
+  const floorRequest = (sequence: number) => floorRun(ticketOf(sequence));
+  // Warm-up (JIT, connection pools), not counted.
+  await measureSlice(stack, emptyTotals(), {
+    concurrency,
+    durationMs: options.warmupMs,
+    request: serverRequest,
+  });
+  await measureSlice(stack, emptyTotals(), {
+    concurrency,
+    durationMs: options.warmupMs,
+    request: floorRequest,
+  });
+  const server = emptyTotals();
+  const floor = emptyTotals();
+  const paced = emptyTotals();
+  for (let round = 0; round < options.rounds; round++) {
+    await measureSlice(stack, server, {
+      concurrency,
+      durationMs: options.sliceMs,
+      request: serverRequest,
+    });
+    await measureSlice(stack, floor, {
+      concurrency,
+      durationMs: options.sliceMs,
+      request: floorRequest,
+    });
+    // Paced to the rate the server reached so far (its slices are the same length).
+    await measureSlice(stack, paced, {
+      concurrency,
+      durationMs: options.sliceMs,
+      request: pacedTo((server.runs / ((round + 1) * options.sliceMs)) * 1000, floorRequest),
+    });
+  }
+  const totalMs = options.rounds * options.sliceMs;
+  const perRunMs = (us: number, runs: number) => round3(us / 1000 / Math.max(1, runs));
+  const serverCpu = perRunMs(server.serverUs, server.runs);
+  const floorCpu = perRunMs(floor.loadUs, floor.runs);
+  return {
+    concurrency,
+    server: {
+      runs: server.runs,
+      failed: server.failed,
+      runsPerSecond: Math.round((server.runs / totalMs) * 1000),
+      latencyMs: summariseHistogram(server.histogram),
+      cpuMsPerRun: serverCpu,
+      mainThreadCpuMsPerRun: perRunMs(server.serverMainThreadUs, server.runs),
+      gcShare: round2(server.serverGcMs / Math.max(1, server.serverUs / 1000)),
+      gcLongestMs: round2(server.serverGcLongestMs),
+      loopDelayP99Ms: round2(server.loopDelayP99Ms),
+      loopDelayMaxMs: round2(server.loopDelayMaxMs),
+      loadCpuMsPerRun: perRunMs(server.loadUs, server.runs),
+      fakesCpuMsPerRun: perRunMs(server.fakesUs, server.runs),
+    },
+    floor: {
+      runs: floor.runs,
+      failed: floor.failed,
+      runsPerSecond: Math.round((floor.runs / totalMs) * 1000),
+      latencyMs: summariseHistogram(floor.histogram),
+      cpuMsPerRun: floorCpu,
+      gcShare: round2(floor.loadGcMs / Math.max(1, floor.loadUs / 1000)),
+      fakesCpuMsPerRun: perRunMs(floor.fakesUs, floor.runs),
+    },
+    ratio: round2(serverCpu / floorCpu),
+    floorAtServerRate: {
+      runsPerSecond: Math.round((paced.runs / totalMs) * 1000),
+      cpuMsPerRun: perRunMs(paced.loadUs, paced.runs),
+      fakesCpuMsPerRun: perRunMs(paced.fakesUs, paced.runs),
+    },
+    ratioAtServerRate: round2(serverCpu / perRunMs(paced.loadUs, paced.runs)),
+  };
+}
+
+function rowsOf(result: CpuPerRunResult): Record<string, string | number>[] {
+  const pct = (share: number) => `${Math.round(share * 100)}%`;
+  return [
+    {
+      what: 'A: server run',
+      concurrency: result.concurrency,
+      'CPU/run': formatMs(result.server.cpuMsPerRun),
+      'GC share': pct(result.server.gcShare),
+      'runs/s': result.server.runsPerSecond,
+      p50: formatMs(result.server.latencyMs.p50),
+      p99: formatMs(result.server.latencyMs.p99),
+      failed: result.server.failed,
+      'load gen CPU/run': formatMs(result.server.loadCpuMsPerRun),
+      'fakes CPU/run': formatMs(result.server.fakesCpuMsPerRun),
+    },
+    {
+      what: 'B: floor (3 calls)',
+      concurrency: result.concurrency,
+      'CPU/run': formatMs(result.floor.cpuMsPerRun),
+      'GC share': pct(result.floor.gcShare),
+      'runs/s': result.floor.runsPerSecond,
+      p50: formatMs(result.floor.latencyMs.p50),
+      p99: formatMs(result.floor.latencyMs.p99),
+      failed: result.floor.failed,
+      'load gen CPU/run': formatMs(result.floor.cpuMsPerRun),
+      'fakes CPU/run': formatMs(result.floor.fakesCpuMsPerRun),
+    },
+    {
+      what: "B at A's runs/s",
+      concurrency: result.concurrency,
+      'CPU/run': formatMs(result.floorAtServerRate.cpuMsPerRun),
+      'GC share': '',
+      'runs/s': result.floorAtServerRate.runsPerSecond,
+      p50: '',
+      p99: '',
+      failed: '',
+      'load gen CPU/run': formatMs(result.floorAtServerRate.cpuMsPerRun),
+      'fakes CPU/run': formatMs(result.floorAtServerRate.fakesCpuMsPerRun),
+    },
+    {
+      what: "A / (B at A's runs/s)",
+      concurrency: result.concurrency,
+      'CPU/run': result.ratioAtServerRate,
+      'GC share': '',
+      'runs/s': '',
+      p50: '',
+      p99: '',
+      failed: '',
+      'load gen CPU/run': '',
+      'fakes CPU/run': '',
+    },
+    {
+      what: 'A/B CPU per run',
+      concurrency: result.concurrency,
+      'CPU/run': result.ratio,
+      'GC share': '',
+      'runs/s': '',
+      p50: '',
+      p99: '',
+      failed: '',
+      'load gen CPU/run': '',
+      'fakes CPU/run': '',
+    },
+  ];
 }
 
 export const overheadVsFloor: Benchmark = {
@@ -84,41 +393,10 @@ export const overheadVsFloor: Benchmark = {
     const stack = await startBenchStack();
     const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
     const floorRun = createFloorRun(stack.fakesUrl, agent);
-    const rows: Record<string, string | number>[] = [];
-    const results: { concurrency: number; server: LoadResult; floor: LoadResult; ratio: number }[] =
-      [];
+    const results: CpuPerRunResult[] = [];
     try {
       for (const concurrency of CONCURRENCIES) {
-        const ticketOf = (sequence: number) => 1 + (sequence % TICKETS);
-        const measured = await generateInterleavedLoad(
-          {
-            floor: {
-              concurrency,
-              warmupMs: WARMUP_MS,
-              request: (_worker, sequence) => floorRun(ticketOf(sequence)),
-            },
-            server: {
-              concurrency,
-              warmupMs: WARMUP_MS,
-              request: (_worker, sequence) =>
-                stack.runConnector(BENCH_CONNECTOR, ticketOf(sequence)),
-            },
-          },
-          { rounds: ROUNDS, sliceMs: SLICE_MS },
-        );
-        const floor = measured.floor as LoadResult;
-        const server = measured.server as LoadResult;
-        const ratio = Math.round((server.runsPerSecond / floor.runsPerSecond) * 100) / 100;
-        results.push({ concurrency, server, floor, ratio });
-        rows.push(row('A: server run', server), row('B: floor (3 calls)', floor));
-        rows.push({
-          what: 'A/B runs/s',
-          concurrency,
-          'runs/s': ratio,
-          p50: '',
-          p99: '',
-          failed: '',
-        });
+        results.push(await measureCpuPerRun(stack, floorRun, concurrency));
       }
     } finally {
       await agent.close();
@@ -126,13 +404,20 @@ export const overheadVsFloor: Benchmark = {
     }
     return {
       name: 'overhead-vs-floor',
-      title: 'Overhead against the floor (instant fakes)',
-      rows,
+      title: 'CPU per run against the floor (instant fakes; process CPU time, not throughput)',
+      rows: results.flatMap(rowsOf),
+      notes: results.map(
+        (result) =>
+          `concurrency ${result.concurrency}: server main thread ` +
+          `${formatMs(result.server.mainThreadCpuMsPerRun)} of the CPU per run; GC ${Math.round(result.server.gcShare * 100)}% of its CPU, ` +
+          `longest pause ${result.server.gcLongestMs} ms; server event-loop delay p99 ` +
+          `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms`,
+      ),
       targets: results.map((result) => ({
-        name: `A/B throughput at concurrency ${result.concurrency}`,
-        target: `>= ${TARGET_RATIO}`,
+        name: `server CPU per run ÷ floor CPU per run at concurrency ${result.concurrency}`,
+        target: `<= ${TARGET_RATIO}`,
         measured: String(result.ratio),
-        met: result.ratio >= TARGET_RATIO,
+        met: result.ratio <= TARGET_RATIO,
       })),
       data: results,
     };

@@ -27,6 +27,8 @@ export interface BenchStack {
   serverUrl: string;
   adminToken: string;
   server: ChildHandle<{ url: string; adminToken: string }>;
+  /** The instant fakes' process (answers `{ type: 'cpu' }` with its process.cpuUsage()). */
+  fakes: ChildHandle<{ url: string }>;
   /** Every instance (one unless `instances` asked for more); runs go to them in turn. */
   servers: ChildHandle<{ url: string; adminToken: string }>[];
   /** Makes the fake Zendesk and upstream answer after this many ms (± jitter × ms, uniform). */
@@ -112,6 +114,7 @@ export async function startBenchStack(
     serverUrl: server.ready.url,
     adminToken: server.ready.adminToken,
     server,
+    fakes,
     servers,
     setFakeDelay: async (ms, jitter = 0) => {
       await fakes.ask({ type: 'delay', ms, jitter });

@@ -6,6 +6,7 @@ import { startInstantFakes } from './instant-fakes';
 const bodies = JSON.parse(process.env.BENCH_BODIES ?? '{}') as CannedBodies;
 const fakes = await startInstantFakes(bodies);
 answerParent((message) => {
+  if (message.type === 'cpu') return { cpu: process.cpuUsage() };
   if (message.type === 'delay') fakes.setDelay(Number(message.ms), Number(message.jitter ?? 0));
   return {};
 });

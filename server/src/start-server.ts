@@ -147,13 +147,15 @@ export async function startServer(
   }
   // Credentials learnt while running (OAuth tokens), masked like the configured ones.
   const runtimeSecrets = createRuntimeSecrets();
-  const configuredSecrets = () => [
-    ...secretSource.values(),
+  // The environment is parsed once at boot, so its secrets are listed once; only the secrets
+  // file can change while running (reloads).
+  const environmentSecrets = [
     env.adminToken,
     ...[databasePasswordOf(env)].filter((password) => password !== undefined),
     ...mailSecretsOf(env),
     ...helpdeskModules.flatMap((helpdesk) => helpdesk.secretsOf(env)),
   ];
+  const configuredSecrets = () => [...secretSource.values(), ...environmentSecrets];
   const redactor = createRedactor(
     () => [...configuredSecrets(), ...runtimeSecrets.values()],
     () => `${configuredSecrets().join('\u0000')}\u0001${runtimeSecrets.version()}`,

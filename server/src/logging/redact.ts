@@ -49,6 +49,12 @@ function encodedForms(value: string): string[] {
 export interface Redactor {
   redactText(text: string): string;
   redactDeep<T>(value: T): T;
+  /**
+   * `redactText` for one synchronous pass over many strings (a record, a scope): it checks for
+   * changed secrets once, not once per string. Take a fresh one for every pass, so that secrets
+   * learnt meanwhile (an OAuth token fetched by the run) are masked.
+   */
+  textRedactor(): (text: string) => string;
 }
 
 /**
@@ -85,15 +91,19 @@ export function createRedactor(
     }
     return pattern;
   };
-  const redactText = (text: string): string => {
+  const noSecrets = (text: string): string => text;
+  // The cache key lists every secret, so checking it per string would cost more than the scan.
+  const textRedactor = (): ((text: string) => string) => {
     const current = currentPattern();
-    return current ? text.replace(current, SECRET_MASK) : text;
+    return current ? (text) => text.replace(current, SECRET_MASK) : noSecrets;
   };
-  const redactDeep = <T>(value: T, depth = 0): T => {
+  const redactText = (text: string): string => textRedactor()(text);
+  const redactDeep = <T>(value: T, redactText: (text: string) => string, depth = 0): T => {
     // Past the limit nothing is inspected, so nothing is let through either (cycles end here too).
     if (depth > MAX_DEPTH) return '[too deep]' as T;
     if (typeof value === 'string') return redactText(value) as T;
-    if (Array.isArray(value)) return value.map((item) => redactDeep(item, depth + 1)) as T;
+    if (Array.isArray(value))
+      return value.map((item) => redactDeep(item, redactText, depth + 1)) as T;
     // An Error's name and message are not own enumerable properties: copied as a plain object
     // they would vanish, and with them the reason for a failure.
     if (value instanceof Error) {
@@ -110,11 +120,15 @@ export function createRedactor(
           key,
           isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
             ? SECRET_MASK
-            : redactDeep(item, depth + 1),
+            : redactDeep(item, redactText, depth + 1),
         ]),
       ) as T;
     }
     return value;
   };
-  return { redactText, redactDeep: (value) => redactDeep(value) };
+  return {
+    redactText,
+    redactDeep: (value) => redactDeep(value, textRedactor()),
+    textRedactor,
+  };
 }

@@ -40,14 +40,15 @@ export function createRunRedaction(secrets: Redactor, redacted: readonly unknown
   const pattern = forms.length
     ? new RegExp(forms.map((form) => form.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'), 'g')
     : undefined;
-  const text = (value: string): string => {
-    const masked = secrets.redactText(value);
+  const textWith = (redactSecrets: (text: string) => string) => (value: string) => {
+    const masked = redactSecrets(value);
     return pattern ? masked.replace(pattern, REDACTED_MASK) : masked;
   };
-  const deep = <T>(value: T, byKey: boolean, depth = 0): T => {
+  const text = (value: string): string => textWith(secrets.textRedactor())(value);
+  const deep = <T>(value: T, text: (value: string) => string, byKey: boolean, depth = 0): T => {
     if (depth > MAX_DEPTH) return '[too deep]' as T;
     if (typeof value === 'string') return text(value) as T;
-    if (Array.isArray(value)) return value.map((item) => deep(item, byKey, depth + 1)) as T;
+    if (Array.isArray(value)) return value.map((item) => deep(item, text, byKey, depth + 1)) as T;
     if (value instanceof Error) return secrets.redactDeep(value);
     if (value && typeof value === 'object' && !(value instanceof Date)) {
       // Like the server's redactor, credential-looking keys are masked whatever they hold.
@@ -56,7 +57,7 @@ export function createRunRedaction(secrets: Redactor, redacted: readonly unknown
           key,
           byKey && isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
             ? SECRET_MASK
-            : deep(item, byKey, depth + 1),
+            : deep(item, text, byKey, depth + 1),
         ]),
       ) as T;
     }
@@ -67,5 +68,9 @@ export function createRunRedaction(secrets: Redactor, redacted: readonly unknown
     }
     return value;
   };
-  return { text, deep: (value, options) => deep(value, options?.byKey ?? false) };
+  return {
+    text,
+    deep: (value, options) =>
+      deep(value, textWith(secrets.textRedactor()), options?.byKey ?? false),
+  };
 }

@@ -38,9 +38,20 @@ export function createUpstreamSender(
   } = {},
 ): UpstreamSender {
   const egress = new Map<string, Egress>();
+  // A compiled connection never changes (a reload compiles new ones), so its settings are
+  // serialised once, not on every run.
+  const signatures = new WeakMap<CompiledConnection, string>();
+  const signatureOf = (connection: CompiledConnection): string => {
+    let signature = signatures.get(connection);
+    if (signature === undefined) {
+      signature = JSON.stringify(connection.def);
+      signatures.set(connection, signature);
+    }
+    return signature;
+  };
 
   const egressFor = (connection: CompiledConnection): Egress => {
-    const signature = JSON.stringify(connection.def);
+    const signature = signatureOf(connection);
     const current = egress.get(connection.id);
     if (current && current.signature === signature) return current;
     if (current) void current.agent.close().catch(() => undefined);
