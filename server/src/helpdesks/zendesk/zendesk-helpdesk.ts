@@ -422,5 +422,26 @@ export function createZendeskHelpdesk(
         error: { code: 'WRITE_BACK_CONFLICT', message: 'the ticket kept changing' },
       };
     },
+
+    async findTargets(query, cursor) {
+      if (query.kind !== 'search')
+        return { ok: false, error: 'Zendesk is searched with --search.' };
+      const page = await client.searchTicketIds(query.text, {
+        size: SEARCH_PAGE_SIZE,
+        ...(cursor ? { after: cursor } : {}),
+      });
+      if (!page.ok) return { ok: false, error: page.error.message };
+      return { ok: true, value: { ids: page.value.ids.map(String), cursor: page.value.after } };
+    },
+
+    async countTargets(query) {
+      if (query.kind !== 'search')
+        return { ok: false, error: 'Zendesk is searched with --search.' };
+      const counted = await client.countSearchResults(query.text);
+      return counted.ok ? counted : { ok: false, error: counted.error.message };
+    },
   };
 }
+
+/** Tickets per search page a backfill reads (Zendesk allows up to 1,000; 100 keeps pages quick). */
+const SEARCH_PAGE_SIZE = 100;

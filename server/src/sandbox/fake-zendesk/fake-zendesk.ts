@@ -50,6 +50,7 @@ import type { FakeAppSigning } from './app-signing';
 import { createFakeZendeskOAuth, zendeskOAuthErrors } from './oauth-tokens';
 import type { FakeOAuthClient, FakeZendeskOAuth } from './oauth-tokens';
 import { createRateLimitMiddleware } from './rate-limit';
+import { registerSearchRoutes } from './search';
 import { applyTicketUpdate, createTicketFromRequest, formatZendeskTime } from './ticket-changes';
 import type { AuditEvent, TicketChangeContext } from './ticket-changes';
 import {
@@ -496,6 +497,7 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
   });
   const apps = createFakeAppSigning();
   registerRoutes(app, store, now, apps);
+  registerSearchRoutes(app, store);
   app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
   app.use(handleErrors);
 

@@ -17,6 +17,7 @@ import {
   ticketFieldPageSchema,
   updateTicketResponseSchema,
 } from './zendesk-schemas';
+import { searchCountSchema, searchExportPageSchema } from './search-schemas';
 
 export type ZendeskAuth =
   | { kind: 'apiToken'; email: string; apiToken: string }
@@ -144,6 +145,16 @@ export interface ZendeskClient {
   createTicket(
     ticket: NewTicket,
   ): Promise<Result<{ ticketId: number; updatedAt: string; attempts: number }, ZendeskError>>;
+  /**
+   * One page of the tickets a search matches ("Export Search Results": cursor pages, no
+   * 1,000-result cap), in Zendesk's order; `after` is the cursor of the next page, if any.
+   */
+  searchTicketIds(
+    query: string,
+    page: { after?: string; size: number },
+  ): Promise<Result<{ ids: number[]; after: string | undefined }, ZendeskError>>;
+  /** How many tickets a search matches ("Show Results Count"). */
+  countSearchResults(query: string): Promise<Result<number, ZendeskError>>;
 }
 
 // Checked once when the client is built; a bad value is a configuration bug, so it throws.
@@ -594,6 +605,37 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
           attempts: result.value.attempts,
         },
       };
+    },
+
+    async searchTicketIds(searchQuery, page) {
+      const query: Record<string, string> = {
+        query: searchQuery,
+        'filter[type]': 'ticket',
+        'page[size]': String(page.size),
+      };
+      if (page.after) query['page[after]'] = page.after;
+      // The next page is asked for with the cursor, never by following `links.next`, so
+      // credentials only go to the configured base URL.
+      const result = await call(searchExportPageSchema, {
+        method: 'GET',
+        path: '/api/v2/search/export.json',
+        query,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      const { results, meta } = result.value.data;
+      const after = meta.has_more && meta.after_cursor ? meta.after_cursor : undefined;
+      return { ok: true, value: { ids: results.map((ticket) => ticket.id), after } };
+    },
+
+    async countSearchResults(searchQuery) {
+      const result = await call(searchCountSchema, {
+        method: 'GET',
+        path: '/api/v2/search/count.json',
+        query: { query: searchQuery },
+        replaySafe: true,
+      });
+      return result.ok ? { ok: true, value: result.value.data.count } : result;
     },
   };
 }
