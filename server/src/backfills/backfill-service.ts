@@ -181,31 +181,23 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       );
     }
     const system = hasSearch ? 'zendesk' : 'salesforce';
+    let query: TargetQuery;
+    if (hasSearch) {
+      query = { kind: 'search', text: (input.search as string).trim(), targetType: 'ticket' };
+    } else {
+      const objectTypes = readObjectTypes(connector.appliesWhen.salesforce);
+      const checked = checkSoql(input.soql as string, objectTypes);
+      if (!checked.ok) return fail('BACKFILL_SOQL_INVALID', checked.error);
+      query = { kind: 'soql', text: checked.value.soql, targetType: checked.value.objectType };
+    }
     const helpdesk = options.run.helpdesks.get(system);
     if (!helpdesk?.findTargets || !helpdesk.countTargets) {
-      return fail('HELPDESK_NOT_CONFIGURED', `This server has no ${system} helpdesk to search.`);
+      return fail(
+        'HELPDESK_NOT_CONFIGURED',
+        `This server cannot search ${system === 'zendesk' ? 'Zendesk' : 'Salesforce'} for a backfill.`,
+      );
     }
-    if (hasSearch) {
-      return {
-        ok: true,
-        value: {
-          system,
-          connectorId: connector.id,
-          query: { kind: 'search', text: (input.search as string).trim(), targetType: 'ticket' },
-        },
-      };
-    }
-    const objectTypes = readObjectTypes(connector.appliesWhen.salesforce);
-    const checked = checkSoql(input.soql as string, objectTypes);
-    if (!checked.ok) return fail('BACKFILL_SOQL_INVALID', checked.error);
-    return {
-      ok: true,
-      value: {
-        system,
-        connectorId: connector.id,
-        query: { kind: 'soql', text: checked.value.soql, targetType: checked.value.objectType },
-      },
-    };
+    return { ok: true, value: { system, connectorId: connector.id, query } };
   }
 
   async function describe(backfill: Backfill): Promise<BackfillProgress> {
