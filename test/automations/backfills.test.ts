@@ -1,6 +1,12 @@
 import request from 'supertest';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StoredTicket } from '../../server/src/sandbox/seed/zendesk-seed';
+import {
+  BACKFILL_SEARCH as SEARCH,
+  ORDER_FIELD,
+  lookupsByOrder,
+  seedTickets,
+} from '../support/backfill-tickets';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
 
@@ -10,49 +16,12 @@ import type { TestStack } from '../support/start-test-stack';
  * journal tells how many times each ticket was run.
  */
 
-const ORDER_FIELD = 360001000001;
-const SEARCH = 'tags:bulk status<solved';
 let stack: TestStack | undefined;
 
 afterEach(async () => {
   await stack?.close();
   stack = undefined;
 });
-
-/** Adds `count` open tickets tagged "order" (order numbers #50001…) and 20 solved ones. */
-function seedTickets(target: TestStack, count: number, withoutOrder: number[] = []): number[] {
-  const store = target.zendesk.store;
-  const template = store.findTicket(1) as StoredTicket;
-  const ids: number[] = [];
-  for (let index = 0; index < count + 20; index += 1) {
-    const id = store.nextId('tickets');
-    const open = index < count;
-    store.data.tickets.push({
-      ...structuredClone(template),
-      id,
-      subject: `Backfill ticket ${index}`,
-      status: open ? 'open' : 'solved',
-      tags: ['order', 'bulk'],
-      custom_fields: withoutOrder.includes(index)
-        ? []
-        : [{ id: ORDER_FIELD, value: `#${50_001 + index}` }],
-    });
-    if (open) ids.push(id);
-  }
-  return ids;
-}
-
-/** Order lookups the upstream received, by order number. */
-function lookupsByOrder(target: TestStack): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const entry of target.upstream.journal) {
-    const name = entry.query.name;
-    if (typeof name === 'string' && name.startsWith('#5')) {
-      counts.set(name, (counts.get(name) ?? 0) + 1);
-    }
-  }
-  return counts;
-}
 
 async function startBackfill(target: TestStack, body: Record<string, unknown>) {
   return request(target.url)
