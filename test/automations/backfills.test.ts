@@ -171,6 +171,32 @@ describe('backfills', () => {
     expect((await stack.server.workflows.queue.countByState()).queued).toBe(0);
   });
 
+  it('runs a connector on every record a SOQL query selects', async () => {
+    stack = await startTestStack({ env: fastWorkers });
+    const soql = 'SELECT Id FROM Case';
+    const dry = await startBackfill(stack, {
+      connectorId: 'jira_create_issue_from_case',
+      soql,
+      dryRun: true,
+    });
+    expect(dry.status).toBe(200);
+    const count = dry.body.count as number;
+    expect(count).toBeGreaterThan(0);
+    const started = await startBackfill(stack, {
+      connectorId: 'jira_create_issue_from_case',
+      soql,
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.backfill.id as string;
+    const current = stack;
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    expect(await progressOf(stack, id)).toMatchObject({
+      total: count,
+      processed: count,
+      failed: 0,
+    });
+  });
+
   it.each([
     [{ connectorId: 'no_such_connector', search: SEARCH }, 404, 'CONNECTOR_NOT_FOUND'],
     [{ search: SEARCH, soql: 'SELECT Id FROM Case' }, 400, 'BACKFILL_QUERY_REQUIRED'],
