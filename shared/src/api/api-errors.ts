@@ -97,8 +97,6 @@ export const API_ERROR_CODES = {
   BACKFILL_NOT_FOUND: 404,
   /** Stop, resume or retry asked of a backfill in a state that cannot do it. */
   BACKFILL_STATE_CONFLICT: 409,
-  /** The helpdesk could not be asked for the query's matches (it is down, or refused us). */
-  BACKFILL_HELPDESK_UNAVAILABLE: 502,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 
