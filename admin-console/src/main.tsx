@@ -9,6 +9,7 @@ import { LogsScreen } from './screens/logs';
 import { RunScreen } from './screens/run';
 import { VersionsScreen } from './screens/versions';
 import { DeliveriesScreen } from './screens/deliveries';
+import { BackfillsScreen } from './screens/backfills';
 import { AlertsScreen } from './screens/alerts';
 import { NewConnectorScreen } from './screens/new-connector';
 
@@ -42,6 +43,7 @@ const SECTIONS = [
   { part: 'logs', label: 'Logs' },
   { part: 'versions', label: 'Versions' },
   { part: 'deliveries', label: 'Deliveries' },
+  { part: 'backfills', label: 'Backfills' },
   { part: 'alerts', label: 'Alerts' },
 ] as const;
 
@@ -55,6 +57,7 @@ function Screen() {
   if (section === 'runs' && id) return <RunScreen id={id} />;
   if (section === 'versions') return <VersionsScreen selected={id} />;
   if (section === 'deliveries') return <DeliveriesScreen selected={id} />;
+  if (section === 'backfills') return <BackfillsScreen selected={id} />;
   if (section === 'alerts') return <AlertsScreen />;
   return <ConnectorsScreen />;
 }

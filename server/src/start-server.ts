@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import type { Express, Router } from 'express';
+import { Router } from 'express';
+import type { Express } from 'express';
 import type { Result } from '../../shared/src/result';
 import { createApp } from './api/create-app';
 import type { CompiledConfig } from './compile/compiled-model';
@@ -39,6 +40,10 @@ import type { ZendeskStartOptions } from './helpdesks/zendesk/zendesk-module';
 import type { HelpdeskPort } from './runs/helpdesk-port';
 import type { HelpdeskRoutes } from './api/helpdesk-routes';
 import { createWorkflowServices } from './workflows/workflow-services';
+import { createBackfillService } from './backfills/backfill-service';
+import type { BackfillService } from './backfills/backfill-service';
+import { createBackfillRouter } from './backfills/backfill-routes';
+import { resolveBackfillWorkflow } from './backfills/backfill-workflow';
 import { openStorage } from './storage/open-storage';
 import { databasePasswordOf } from './storage/postgres/connect-postgres';
 import { channelName, listenToChannel, notifyChannel } from './storage/postgres/listen-channel';
@@ -382,9 +387,13 @@ export async function startServer(
     ),
     ...(env.workflowConcurrency === undefined ? {} : { concurrency: env.workflowConcurrency }),
     ...(env.workflowLeaseMs === undefined ? {} : { leaseMs: env.workflowLeaseMs }),
+    resolveWorkflow: resolveBackfillWorkflow,
   });
+  // Backfills (server/src/backfills): built with the routers, once the run dependencies exist.
+  let backfills: BackfillService | undefined;
   // --- end automations ---
   const closeStores = async () => {
+    await backfills?.close();
     await workflows.close();
     secretsWatcher?.close();
     configFollower?.close();
@@ -526,7 +535,20 @@ export async function startServer(
     idempotency,
     logger,
     mounts,
-    workflows: (run, limiter) => workflows.routers(run, limiter),
+    workflows: (run, limiter) => {
+      const routers = workflows.routers(run, limiter);
+      backfills = createBackfillService({
+        store: storage.backfills,
+        queue: storage.deliveries,
+        config: () => configStore.current(),
+        run,
+        kick: () => workflows.worker?.kick(),
+        logger: logger.child({ component: 'backfills' }),
+      });
+      const api = Router();
+      api.use(routers.api, createBackfillRouter(backfills));
+      return { webhooks: routers.webhooks, api };
+    },
     auth: { adminToken: env.adminToken },
     helpdesks: helpdeskRoutes,
     run: runDeps,
@@ -535,6 +557,8 @@ export async function startServer(
   server.on('request', app);
   // After the app is listening: a resumed delivery may call this server's own sandbox helpdesk.
   await workflows.start();
+  // Backfills that were running when the server stopped continue from their saved cursor.
+  await backfills?.continueRunning();
 
   return {
     ok: true,

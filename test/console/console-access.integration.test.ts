@@ -26,6 +26,7 @@ const CONSOLE_READS = [
   '/api/admin/console/runs/export?format=ndjson',
   '/api/admin/config/versions',
   '/api/admin/deliveries',
+  '/api/admin/backfills',
 ];
 
 describe('signing in', () => {

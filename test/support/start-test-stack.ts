@@ -62,6 +62,11 @@ export interface TestStack {
    * the config file as it is now (several instances on PostgreSQL: docs/deploy.md).
    */
   startInstance(): Promise<TestInstance>;
+  /**
+   * Stops the server and starts it again on the same DATA_DIR and config, as a restart does;
+   * `server` and `url` then name the new one (the fakes keep running).
+   */
+  restart(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -236,8 +241,8 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
   const started = await launch({ dataDir, configPath }, logLines);
   if (!started.ok) throw new Error(`test server did not start: ${started.error.message}`);
   const instances: TestInstance[] = [];
-  const server = started.value;
-  return {
+  let server = started.value;
+  const stack: TestStack = {
     server,
     url: server.url,
     zendesk,
@@ -311,6 +316,14 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       instances.push(instance);
       return instance;
     },
+    restart: async () => {
+      await server.close();
+      const again = await launch({ dataDir, configPath }, logLines);
+      if (!again.ok) throw new Error(`test server did not restart: ${again.error.message}`);
+      server = again.value;
+      stack.server = server;
+      stack.url = server.url;
+    },
     close: async () => {
       for (const instance of instances) await instance.close();
       await server.close();
@@ -321,4 +334,5 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+  return stack;
 }

@@ -33,6 +33,7 @@ import type { HelpdeskField } from '../runs/helpdesk-port';
 import { openConfigFiles } from './open-config-files';
 import { runAddCommand, runTemplatesCommand, TEMPLATES_USAGE } from './template-commands';
 import { MIGRATE_USAGE, runMigrateCommand } from './migrate-command';
+import { BACKFILL_USAGE, runBackfillCommand } from './backfill-command';
 
 /**
  * `npm run connectors -- <command>`:
@@ -66,7 +67,8 @@ ${TEMPLATES_USAGE}
 ${AGENT_KEYS_USAGE}
 ${CONFIG_HISTORY_USAGE}
 ${ALERTS_USAGE}
-${MIGRATE_USAGE}`;
+${MIGRATE_USAGE}
+${BACKFILL_USAGE}`;
 
 /** A yes/no question on the terminal; no terminal (a script, CI) is a no. */
 async function askYesNo(question: string): Promise<boolean> {
@@ -331,6 +333,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(output.stdout);
     process.stderr.write(output.stderr);
     return output.code;
+  }
+  if (command === 'backfill') {
+    return runBackfillCommand(rest, {
+      serverUrl: process.env.SERVER_URL ?? `http://127.0.0.1:${env.port}`,
+      adminToken: env.adminToken,
+      confirm: askYesNo,
+      write: (text) => process.stdout.write(text),
+      writeError: (text) => process.stderr.write(text),
+      isTty: process.stdout.isTTY === true,
+    });
   }
   if (command === 'agent-keys') {
     const loaded = await loadConfigSource(env.configPath, {

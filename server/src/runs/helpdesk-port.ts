@@ -111,6 +111,27 @@ export interface HelpdeskPort {
    * Optional: a helpdesk that cannot list its fields leaves admins typing ids.
    */
   listFields?(targetType: string): Promise<Result<HelpdeskField[], string>>;
+  /**
+   * One page of the targets a backfill query matches (a Zendesk search, a Salesforce SOQL
+   * query), from `cursor` (undefined: the first page). The page's `cursor` is where the next
+   * one starts; undefined after the last. Optional: a helpdesk without it cannot be backfilled.
+   */
+  findTargets?(query: TargetQuery, cursor: string | undefined): Promise<Result<TargetPage, string>>;
+  /** How many targets a backfill query matches (its dry run, and the progress total). */
+  countTargets?(query: TargetQuery): Promise<Result<number, string>>;
+}
+
+/** What a backfill runs over: a Zendesk search (`search`) or a SOQL query (`soql`). */
+export interface TargetQuery {
+  kind: 'search' | 'soql';
+  text: string;
+  /** The object the targets are (a Salesforce object; `ticket` on Zendesk). */
+  targetType: string;
+}
+
+export interface TargetPage {
+  ids: string[];
+  cursor: string | undefined;
 }
 
 export interface HelpdeskField {

@@ -15,6 +15,7 @@ import type {
   StorageOptions,
 } from './storage';
 import { openSqliteOAuthTokenStore } from '../oauth/sqlite-oauth-token-store';
+import { openSqliteBackfillStore } from '../backfills/sqlite-backfill-store';
 import { openPostgresRunLogForReading } from './postgres/open-postgres-run-log-for-reading';
 import type { OpenPostgresRunLogForReadingResult } from './postgres/open-postgres-run-log-for-reading';
 
@@ -32,6 +33,7 @@ export const VERIFICATION_FILE = 'verification.sqlite';
 export const CONFIG_VERSIONS_FILE = 'config-versions.sqlite';
 export const ALERTS_FILE = 'alerts.sqlite';
 export const OAUTH_TOKENS_FILE = 'oauth-tokens.sqlite';
+export const BACKFILLS_FILE = 'backfills.sqlite';
 
 function openRunLog(options: StorageOptions, readOnly: boolean): OpenRunLogResult {
   const logger = options.logger;
@@ -121,6 +123,8 @@ export function openSqliteStorage(options: StorageOptions): OpenStorageResult {
   if (!alerts.ok) return alerts;
   const oauthTokens = openFile(OAUTH_TOKENS_FILE, (path) => openSqliteOAuthTokenStore({ path }));
   if (!oauthTokens.ok) return oauthTokens;
+  const backfills = openFile(BACKFILLS_FILE, (path) => openSqliteBackfillStore({ path }));
+  if (!backfills.ok) return backfills;
   return {
     ok: true,
     value: {
@@ -132,6 +136,7 @@ export function openSqliteStorage(options: StorageOptions): OpenStorageResult {
       configVersions: configVersions.value,
       alerts: alerts.value,
       oauthTokens: oauthTokens.value,
+      backfills: backfills.value,
       close: async () => {
         await deliveries.value.close();
         await idempotency.value.close();
@@ -140,6 +145,7 @@ export function openSqliteStorage(options: StorageOptions): OpenStorageResult {
         await configVersions.value.close();
         await alerts.value.close();
         await oauthTokens.value.close();
+        await backfills.value.close();
         await runLog.value.close();
       },
     },

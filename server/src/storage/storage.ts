@@ -1,5 +1,6 @@
 import type { AgentKeyStore } from '../agents/agent-key-store';
 import type { AlertStore } from '../alerts/alert-store';
+import type { BackfillStore } from '../backfills/backfill-store';
 import type { ConfigVersionStore } from '../config-versions/config-version-store';
 import type { Logger } from '../logging/logger';
 import type { OAuthTokenStore } from '../oauth/oauth-token-store';
@@ -21,6 +22,8 @@ export interface Storage {
   alerts: AlertStore;
   /** OAuth authorization code connections' tokens, sealed (server/src/oauth/). */
   oauthTokens: OAuthTokenStore;
+  /** Bulk runs over a query's matches, through the delivery queue (server/src/backfills/). */
+  backfills: BackfillStore;
   /** Closes them all (the run log waits for a running prune). */
   close(): Promise<void>;
   /** Set when the stores are on PostgreSQL (DATABASE_URL): the pool the instances share. */

@@ -145,7 +145,16 @@ export interface DeliveryQueue {
   requeueDead(id: string): Promise<Delivery | undefined>;
   get(id: string): Promise<Delivery | undefined>;
   list(query: DeliveryListQuery): Promise<{ deliveries: Delivery[]; nextBefore?: string }>;
-  countByState(): Promise<Record<DeliveryState, number>>;
+  /** Deliveries by state: all of them, or one workflow's (a backfill's, `backfill:<id>`). */
+  countByState(workflowId?: string): Promise<Record<DeliveryState, number>>;
+  /** A workflow's deliveries that completed or died at or after `sinceMs` (a backfill's rate). */
+  countFinishedSince(workflowId: string, sinceMs: number): Promise<number>;
+  /**
+   * Holds a workflow's queued deliveries (they are not claimed until released) or releases
+   * them, due at once; answers how many changed. A stopped backfill holds its deliveries.
+   * An attempt already running finishes; one that is retried after the hold stays due.
+   */
+  holdWorkflow(workflowId: string, held: boolean): Promise<number>;
   steps(deliveryId: string): Promise<StepProgress[]>;
   recordStep(
     deliveryId: string,
@@ -157,6 +166,9 @@ export interface DeliveryQueue {
   forgetStep(deliveryId: string, stepId: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** `next_attempt_at` of a held delivery: far enough to never come due, small enough for a bigint. */
+export const HELD_UNTIL_MS = 8_640_000_000_000_000;
 
 export const DELIVERY_ID_PATTERN = /^dlv_[0-9A-HJKMNP-TV-Z]{26}$/;
 

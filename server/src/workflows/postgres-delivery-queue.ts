@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { inTransaction } from '../postgres/in-transaction';
-import { createDeliveryId } from './delivery-queue';
+import { createDeliveryId, HELD_UNTIL_MS } from './delivery-queue';
 import type { Delivery, DeliveryError, DeliveryQueue, DeliveryState } from './delivery-queue';
 import { toDelivery, toStepProgress } from './stored-delivery';
 
@@ -243,14 +243,45 @@ export function openPostgresDeliveryQueue(options: {
         ? { deliveries, nextBefore: last.id }
         : { deliveries };
     },
-    async countByState() {
+    async countByState(workflowId) {
       assertOpen();
       const counts = { queued: 0, running: 0, completed: 0, dead: 0 };
-      const { rows } = await pool.query<{ state: DeliveryState; n: number }>(
-        'SELECT state, count(*)::int AS n FROM deliveries GROUP BY state',
-      );
+      const { rows } =
+        workflowId === undefined
+          ? await pool.query<{ state: DeliveryState; n: number }>(
+              'SELECT state, count(*)::int AS n FROM deliveries GROUP BY state',
+            )
+          : await pool.query<{ state: DeliveryState; n: number }>(
+              'SELECT state, count(*)::int AS n FROM deliveries WHERE workflow_id = $1 GROUP BY state',
+              [workflowId],
+            );
       for (const row of rows) counts[row.state] = row.n;
       return counts;
+    },
+    async countFinishedSince(workflowId, sinceMs) {
+      assertOpen();
+      const { rows } = await pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM deliveries WHERE workflow_id = $1
+           AND state IN ('completed', 'dead') AND finished_at >= $2`,
+        [workflowId, sinceMs],
+      );
+      return rows[0]?.n ?? 0;
+    },
+    async holdWorkflow(workflowId, held) {
+      assertOpen();
+      const at = now();
+      const { rowCount } = held
+        ? await pool.query(
+            `UPDATE deliveries SET next_attempt_at = $1, updated_at = $2
+             WHERE workflow_id = $3 AND state = 'queued' AND next_attempt_at < $1`,
+            [HELD_UNTIL_MS, at, workflowId],
+          )
+        : await pool.query(
+            `UPDATE deliveries SET next_attempt_at = $2, updated_at = $2
+             WHERE workflow_id = $3 AND state = 'queued' AND next_attempt_at >= $1`,
+            [HELD_UNTIL_MS, at, workflowId],
+          );
+      return rowCount ?? 0;
     },
     async steps(deliveryId) {
       assertOpen();

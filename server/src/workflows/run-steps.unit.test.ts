@@ -76,6 +76,8 @@ function recordingZendesk(): { client: ZendeskClient; updates: TicketUpdate[] } 
     listComments: unused,
     listTicketFields: unused,
     createTicket: unused,
+    searchTicketIds: unused,
+    countSearchResults: unused,
   };
   return { client, updates };
 }

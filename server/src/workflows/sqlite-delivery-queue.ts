@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { createDeliveryId } from './delivery-queue';
+import { createDeliveryId, HELD_UNTIL_MS } from './delivery-queue';
 import type { Delivery, DeliveryError, DeliveryQueue, DeliveryState } from './delivery-queue';
 import { toDelivery, toStepProgress } from './stored-delivery';
 
@@ -109,6 +109,10 @@ export function openSqliteDeliveryQueue(
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db);
+    // Backfills count their deliveries by state (idempotent, so no schema version for it).
+    db.exec(
+      'CREATE INDEX IF NOT EXISTS deliveries_workflow_state ON deliveries (workflow_id, state, finished_at)',
+    );
     interrupted = db
       .prepare("UPDATE deliveries SET lease_until = ? WHERE state = 'running'")
       .run(now()).changes;
@@ -175,6 +179,23 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
 
   const countStates = db.prepare<[], { state: DeliveryState; n: number }>(
     'SELECT state, count(*) AS n FROM deliveries GROUP BY state',
+  );
+  const countWorkflowStates = db.prepare<[string], { state: DeliveryState; n: number }>(
+    'SELECT state, count(*) AS n FROM deliveries WHERE workflow_id = ? GROUP BY state',
+  );
+  const countFinished = db
+    .prepare<[string, number]>(
+      `SELECT count(*) FROM deliveries WHERE workflow_id = ? AND state IN ('completed', 'dead')
+       AND finished_at >= ?`,
+    )
+    .pluck();
+  const hold = db.prepare<[number, number, string]>(
+    `UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
+     WHERE workflow_id = ? AND state = 'queued' AND next_attempt_at < ${HELD_UNTIL_MS}`,
+  );
+  const release = db.prepare<[number, number, string]>(
+    `UPDATE deliveries SET next_attempt_at = ?, updated_at = ?
+     WHERE workflow_id = ? AND state = 'queued' AND next_attempt_at >= ${HELD_UNTIL_MS}`,
   );
   const selectSteps = db.prepare(
     'SELECT step_id, state, result, updated_at FROM delivery_steps WHERE delivery_id = ? ORDER BY rowid',
@@ -337,11 +358,24 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
         ? { deliveries, nextBefore: last.id }
         : { deliveries };
     },
-    async countByState() {
+    async countByState(workflowId) {
       assertOpen();
       const counts = { queued: 0, running: 0, completed: 0, dead: 0 };
-      for (const row of countStates.all()) counts[row.state] = row.n;
+      const rows =
+        workflowId === undefined ? countStates.all() : countWorkflowStates.all(workflowId);
+      for (const row of rows) counts[row.state] = row.n;
       return counts;
+    },
+    async countFinishedSince(workflowId, sinceMs) {
+      assertOpen();
+      return countFinished.get(workflowId, sinceMs) as number;
+    },
+    async holdWorkflow(workflowId, held) {
+      assertOpen();
+      const at = now();
+      return held
+        ? hold.run(HELD_UNTIL_MS, at, workflowId).changes
+        : release.run(at, at, workflowId).changes;
     },
     async steps(deliveryId) {
       assertOpen();

@@ -42,6 +42,8 @@ export interface WorkflowServicesOptions {
   leaseMs?: number;
   /** Worker tuning for tests. */
   worker?: Pick<WorkflowWorkerOptions, 'pollIntervalMs' | 'random' | 'now'>;
+  /** Workflows that are not in the configuration (backfills'): workflow-worker.ts. */
+  resolveWorkflow?: WorkflowWorkerOptions['resolveWorkflow'];
 }
 
 export function createWorkflowServices(options: WorkflowServicesOptions): WorkflowServices {
@@ -64,6 +66,7 @@ export function createWorkflowServices(options: WorkflowServicesOptions): Workfl
         ...(options.concurrency === undefined ? {} : { concurrency: options.concurrency }),
         ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
         ...options.worker,
+        ...(options.resolveWorkflow ? { resolveWorkflow: options.resolveWorkflow } : {}),
       });
       worker = created;
       const api = Router();

@@ -1,6 +1,7 @@
 import { capRunRecord } from '../run-log/cap-run-record';
 import { recordRun } from '../run-log/record-run';
 import type { CompiledConfig } from '../compile/compiled-model';
+import type { CompiledWorkflow } from '../compile/compile-workflows';
 import type { Logger } from '../logging/logger';
 import { createRunId } from '../run-log/run-record';
 import type { RunRecord } from '../run-log/run-record';
@@ -47,6 +48,15 @@ export interface WorkflowWorkerOptions {
   leaseMs?: number;
   random?: () => number;
   now?: () => number;
+  /**
+   * The workflow of a delivery the configuration has no workflow for (a backfill's, whose id is
+   * `backfill:<id>`), or undefined. With `buryFailures`, a run that ends failed goes to the dead
+   * letters with its error instead of completing, so an admin can re-run exactly the failures.
+   */
+  resolveWorkflow?: (
+    delivery: Delivery,
+    config: CompiledConfig,
+  ) => (CompiledWorkflow & { buryFailures?: boolean }) | undefined;
 }
 
 export interface WorkflowWorker {
@@ -77,6 +87,12 @@ export function computeBackoffMs(
   const exponential = retry.initialDelayMs * 2 ** Math.max(0, attempt - 1);
   const capped = Math.min(retry.maxDelayMs, exponential);
   return Math.round(capped / 2 + (random() * capped) / 2);
+}
+
+/** The error of the step that failed a finished run (the last one with an error). */
+function failureOf(result: Extract<StepsResult, { kind: 'finished' }>): DeliveryError {
+  const failed = result.steps.findLast((step) => step.error !== undefined);
+  return failed?.error ?? { code: 'WORKFLOW_FAILED', message: result.message };
 }
 
 function queueProgress(queue: DeliveryQueue, deliveryId: string): StepProgressStore {
@@ -177,7 +193,9 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     startedAtMs: number,
   ): Promise<void> {
     const config = options.config();
-    const workflow = config?.workflows.get(delivery.workflowId);
+    const workflow = config
+      ? (config.workflows.get(delivery.workflowId) ?? options.resolveWorkflow?.(delivery, config))
+      : undefined;
     const bury = (error: DeliveryError) => queue.bury(delivery.id, token, error);
     let stored: Delivery | undefined;
     let result: StepsResult | undefined;
@@ -236,10 +254,13 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
       }
       switch (result.kind) {
         case 'finished':
-          stored = await queue.complete(delivery.id, token, {
-            outcome: result.outcome,
-            message: result.message,
-          });
+          stored =
+            result.outcome === 'failed' && 'buryFailures' in workflow && workflow.buryFailures
+              ? await bury(failureOf(result))
+              : await queue.complete(delivery.id, token, {
+                  outcome: result.outcome,
+                  message: result.message,
+                });
           break;
         case 'halt':
           stored = await bury(result.error);

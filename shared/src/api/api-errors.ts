@@ -85,6 +85,18 @@ export const API_ERROR_CODES = {
   TOKEN_ENCRYPTION_KEY_MISSING: 503,
   /** An agent key with that name exists already (revoked keys keep their names). */
   AGENT_KEY_NAME_TAKEN: 409,
+  /** A backfill names no query, or both a search and a SOQL query, or one for the other helpdesk. */
+  BACKFILL_QUERY_REQUIRED: 400,
+  /** The helpdesk refused the backfill's query (bad search syntax, bad SOQL). */
+  BACKFILL_QUERY_INVALID: 400,
+  /** A backfill's SOQL is not a SELECT of Id from the connector's object. */
+  BACKFILL_SOQL_INVALID: 400,
+  /** The connector cannot be backfilled: disabled, or not offered to automations. */
+  BACKFILL_CONNECTOR_UNSUITABLE: 400,
+  /** No backfill has that id. */
+  BACKFILL_NOT_FOUND: 404,
+  /** Stop, resume or retry asked of a backfill in a state that cannot do it. */
+  BACKFILL_STATE_CONFLICT: 409,
 } as const;
 export type ApiErrorCode = keyof typeof API_ERROR_CODES;
 

@@ -390,6 +390,22 @@ export function createSalesforceHelpdesk(
         gate?.leave();
       }
     },
+
+    async findTargets(query, cursor) {
+      if (query.kind !== 'soql') return { ok: false, error: 'Salesforce is queried with --soql.' };
+      const page = await client.queryIds(query.text, cursor);
+      if (!page.ok) return { ok: false, error: page.error.message };
+      return { ok: true, value: { ids: page.value.ids, cursor: page.value.next } };
+    },
+
+    async countTargets(query) {
+      if (query.kind !== 'soql') return { ok: false, error: 'Salesforce is queried with --soql.' };
+      // The first page's totalSize is Salesforce's count of the whole query.
+      const page = await client.queryIds(query.text);
+      return page.ok
+        ? { ok: true, value: page.value.totalSize }
+        : { ok: false, error: page.error.message };
+    },
   };
 
   /**

@@ -395,6 +395,24 @@ export function createZendeskHelpdesk(
         gate.leave();
       }
     },
+
+    async findTargets(query, cursor) {
+      if (query.kind !== 'search')
+        return { ok: false, error: 'Zendesk is searched with --search.' };
+      const page = await client.searchTicketIds(query.text, {
+        size: SEARCH_PAGE_SIZE,
+        ...(cursor ? { after: cursor } : {}),
+      });
+      if (!page.ok) return { ok: false, error: page.error.message };
+      return { ok: true, value: { ids: page.value.ids.map(String), cursor: page.value.after } };
+    },
+
+    async countTargets(query) {
+      if (query.kind !== 'search')
+        return { ok: false, error: 'Zendesk is searched with --search.' };
+      const counted = await client.countSearchResults(query.text);
+      return counted.ok ? counted : { ok: false, error: counted.error.message };
+    },
   };
 
   async function writeTicket(
@@ -477,3 +495,6 @@ export function createZendeskHelpdesk(
     };
   }
 }
+
+/** Tickets per search page a backfill reads (Zendesk allows up to 1,000; 100 keeps pages quick). */
+const SEARCH_PAGE_SIZE = 100;

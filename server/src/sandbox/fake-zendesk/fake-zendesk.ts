@@ -70,6 +70,7 @@ import {
   renderJobStatus,
 } from './ticket-jobs';
 import type { TicketJobs } from './ticket-jobs';
+import { registerSearchRoutes } from './search';
 import { applyTicketUpdate, createTicketFromRequest, formatZendeskTime } from './ticket-changes';
 import type { AuditEvent, TicketChangeContext } from './ticket-changes';
 import {
@@ -589,6 +590,7 @@ export function createFakeZendesk(options: FakeZendeskOptions = {}): FakeZendesk
   const apps = createFakeAppSigning();
   const jobs = createTicketJobs({ store, now, delayMs: options.jobDelayMs ?? 50 });
   registerRoutes(app, store, now, apps, jobs, limits);
+  registerSearchRoutes(app, store);
   app.use((_req, res) => send(res, zendeskErrors.invalidEndpoint()));
   app.use(handleErrors);
 

@@ -173,5 +173,35 @@ export function describeDeliveryQueueContract(
       ).toMatchObject({ state: 'completed', outcome: 'success', message: 'Done.' });
       expect(await queue.claimNext(LEASE_MS)).toBeUndefined();
     });
+
+    it("counts one workflow's deliveries by state and those finished since a time", async () => {
+      const queue = await open();
+      await queue.enqueue(delivery({ workflowId: 'backfill:a', dedupeKey: 'a:1' }));
+      const first = await claim(queue);
+      await queue.complete(first.id, first.lease.token, { outcome: 'success', message: 'Done.' });
+      await queue.enqueue(delivery({ workflowId: 'backfill:a', dedupeKey: 'a:2' }));
+      await queue.enqueue(delivery({ workflowId: 'other', dedupeKey: 'o:1' }));
+      expect(await queue.countByState('backfill:a')).toEqual({
+        queued: 1,
+        running: 0,
+        completed: 1,
+        dead: 0,
+      });
+      expect((await queue.countByState()).queued).toBe(2);
+      expect(await queue.countFinishedSince('backfill:a', clock)).toBe(1);
+      expect(await queue.countFinishedSince('backfill:a', clock + 1)).toBe(0);
+    });
+
+    it("holds a workflow's queued deliveries until they are released", async () => {
+      const queue = await open();
+      await queue.enqueue(delivery({ workflowId: 'backfill:a', dedupeKey: 'a:1' }));
+      await queue.enqueue(delivery({ workflowId: 'other', dedupeKey: 'o:1' }));
+      expect(await queue.holdWorkflow('backfill:a', true)).toBe(1);
+      const other = await claim(queue);
+      expect(other.workflowId).toBe('other');
+      expect(await queue.claimNext(LEASE_MS)).toBeUndefined();
+      expect(await queue.holdWorkflow('backfill:a', false)).toBe(1);
+      expect((await claim(queue)).workflowId).toBe('backfill:a');
+    });
   });
 }

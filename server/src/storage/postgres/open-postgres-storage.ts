@@ -6,6 +6,7 @@ import { openPostgresAgentKeyStore } from '../../agents/postgres-agent-key-store
 import { openPostgresAlertStore } from '../../alerts/postgres-alert-store';
 import { openPostgresConfigVersionStore } from '../../config-versions/postgres-config-version-store';
 import { openPostgresOAuthTokenStore } from '../../oauth/postgres-oauth-token-store';
+import { openPostgresBackfillStore } from '../../backfills/postgres-backfill-store';
 import { openPostgresIdempotencyStore } from '../../runs/postgres-idempotency-store';
 import { openPostgresDeliveryQueue } from '../../workflows/postgres-delivery-queue';
 import { openPostgresVerificationStore } from '../../verification/postgres-verification-store';
@@ -83,6 +84,7 @@ export async function openPostgresStorage(
     configVersions: openPostgresConfigVersionStore({ pool }),
     alerts: openPostgresAlertStore({ pool }),
     oauthTokens: openPostgresOAuthTokenStore({ pool }),
+    backfills: openPostgresBackfillStore({ pool }),
     postgres: { pool, schema, instanceId },
     close: async () => {
       // The run log first: it waits for its pending writes and a running prune on the pool.

@@ -103,6 +103,16 @@ export interface SalesforceClient {
     objectApiName: string,
     userId: string,
   ): Promise<Result<ReadonlySet<string>, SalesforceError>>;
+  /**
+   * One page of a query's record ids: the first (`soql`), or the next (`next`, the previous
+   * page's `nextRecordsUrl`). `totalSize` is Salesforce's count of all the query's records.
+   */
+  queryIds(
+    soql: string,
+    next?: string,
+  ): Promise<
+    Result<{ ids: string[]; next: string | undefined; totalSize: number }, SalesforceError>
+  >;
 }
 
 export interface RecordUpdate {
@@ -604,6 +614,28 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
             .filter((row) => row.IsUpdatable && row.FieldDefinition)
             .map((row) => row.FieldDefinition?.QualifiedApiName as string),
         ),
+      };
+    },
+
+    async queryIds(soql, next) {
+      // A next page is a path on this instance; anything else would take the session elsewhere.
+      if (next !== undefined && !/^\/services\/data\/v[\d.]+\/query\/[\w-]+$/.test(next)) {
+        return failure({ code: 'SALESFORCE_REJECTED', message: 'Not a query page of this org.' });
+      }
+      const result = await call<unknown>('GET', next ?? `/query?q=${encodeURIComponent(soql)}`);
+      if (!result.ok) return result;
+      const parsed = queryResultSchema.safeParse(result.value);
+      if (!parsed.success) return badShape('query');
+      const ids = parsed.data.records.map((record) => record.Id);
+      if (!ids.every((id): id is string => typeof id === 'string')) return badShape('query');
+      const nextUrl = (result.value as { nextRecordsUrl?: unknown }).nextRecordsUrl;
+      return {
+        ok: true,
+        value: {
+          ids,
+          next: !parsed.data.done && typeof nextUrl === 'string' ? nextUrl : undefined,
+          totalSize: parsed.data.totalSize,
+        },
       };
     },
   };

@@ -20,6 +20,7 @@ import {
   ticketFieldPageSchema,
   updateTicketResponseSchema,
 } from './zendesk-schemas';
+import { searchCountSchema, searchExportPageSchema } from './search-schemas';
 
 export type ZendeskAuth =
   | { kind: 'apiToken'; email: string; apiToken: string }
@@ -149,6 +150,16 @@ export interface ZendeskClient {
   createTicket(
     ticket: NewTicket,
   ): Promise<Result<{ ticketId: number; updatedAt: string; attempts: number }, ZendeskError>>;
+  /**
+   * One page of the tickets a search matches ("Export Search Results": cursor pages, no
+   * 1,000-result cap), in Zendesk's order; `after` is the cursor of the next page, if any.
+   */
+  searchTicketIds(
+    query: string,
+    page: { after?: string; size: number },
+  ): Promise<Result<{ ids: number[]; after: string | undefined }, ZendeskError>>;
+  /** How many tickets a search matches ("Show Results Count"). */
+  countSearchResults(query: string): Promise<Result<number, ZendeskError>>;
   /**
    * Starts one background job updating each ticket its own way (`PUT update_many` with a
    * `tickets` array). Not replayed on a lost answer: the job may exist.
@@ -701,6 +712,37 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
       });
       if (!result.ok) return result;
       return { ok: true, value: readJobStatus(result.value.data) };
+    },
+
+    async searchTicketIds(searchQuery, page) {
+      const query: Record<string, string> = {
+        query: searchQuery,
+        'filter[type]': 'ticket',
+        'page[size]': String(page.size),
+      };
+      if (page.after) query['page[after]'] = page.after;
+      // The next page is asked for with the cursor, never by following `links.next`, so
+      // credentials only go to the configured base URL.
+      const result = await call(searchExportPageSchema, {
+        method: 'GET',
+        path: '/api/v2/search/export.json',
+        query,
+        replaySafe: true,
+      });
+      if (!result.ok) return result;
+      const { results, meta } = result.value.data;
+      const after = meta.has_more && meta.after_cursor ? meta.after_cursor : undefined;
+      return { ok: true, value: { ids: results.map((ticket) => ticket.id), after } };
+    },
+
+    async countSearchResults(searchQuery) {
+      const result = await call(searchCountSchema, {
+        method: 'GET',
+        path: '/api/v2/search/count.json',
+        query: { query: searchQuery },
+        replaySafe: true,
+      });
+      return result.ok ? { ok: true, value: result.value.data.count } : result;
     },
   };
 }

@@ -10,6 +10,7 @@ import { m009OAuthTokens } from './009-oauth-tokens';
 import { m010ServerSecrets } from './010-server-secrets';
 import { m011OAuthConnectStates } from './011-oauth-connect-states';
 import { m012ConsoleSessionRevocations } from './012-console-session-revocations';
+import { m013Backfills } from './013-backfills';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -35,4 +36,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m010ServerSecrets,
   m011OAuthConnectStates,
   m012ConsoleSessionRevocations,
+  m013Backfills,
 ];

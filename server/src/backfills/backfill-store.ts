@@ -1,0 +1,120 @@
+import { createRunId } from '../run-log/run-record';
+import type { TargetQuery } from '../runs/helpdesk-port';
+
+/**
+ * Backfills: one connector run over every ticket or record a query matches, through the
+ * delivery queue (backfill-service.ts). The store keeps what the queue cannot know: the query,
+ * whether the backfill is stopped, and where the enumeration of its matches got to, so a
+ * restarted server continues from the saved cursor instead of the first page.
+ *
+ * Progress is not stored here: it is the count of the backfill's deliveries by state.
+ */
+
+/**
+ * - running: enumerating matches (until `enumerated`) and its deliveries run;
+ * - paused: stopped by an admin: no enumeration, its queued deliveries held;
+ * - done: enumerated, and every delivery finished (completed or dead).
+ */
+export type BackfillState = 'running' | 'paused' | 'done';
+export const BACKFILL_STATES: readonly BackfillState[] = ['running', 'paused', 'done'];
+
+export interface Backfill {
+  id: string;
+  connectorId: string;
+  /** The helpdesk the targets are in. */
+  system: string;
+  query: TargetQuery;
+  state: BackfillState;
+  /** Where the next page of matches starts; undefined before the first page and after the last. */
+  cursor: string | undefined;
+  /** Every page of matches has been read (and a delivery queued for each match). */
+  enumerated: boolean;
+  /** How many matched when it started (the helpdesk's count); the progress bar's total. */
+  total: number | undefined;
+  createdAt: string;
+  updatedAt: string;
+  finishedAt: string | undefined;
+}
+
+export interface BackfillStore {
+  create(backfill: Backfill): Promise<void>;
+  get(id: string): Promise<Backfill | undefined>;
+  /** Newest first. */
+  list(limit: number): Promise<Backfill[]>;
+  /** The backfills in `state`, oldest first (the server continues the running ones at start). */
+  listInState(state: BackfillState): Promise<Backfill[]>;
+  /** Records a page read: the cursor of the next one, or that it was the last. */
+  savePage(id: string, cursor: string | undefined, enumerated: boolean, at: string): Promise<void>;
+  /** Moves a backfill from one of `from` to `to`; undefined when it was in none of them. */
+  setState(
+    id: string,
+    from: readonly BackfillState[],
+    to: BackfillState,
+    at: string,
+  ): Promise<Backfill | undefined>;
+  close(): Promise<void>;
+}
+
+export const BACKFILL_ID_PATTERN = /^bf_[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/** `bf_` and a time-ordered ULID, like run and delivery ids. */
+export function createBackfillId(nowMs: number = Date.now()): string {
+  return `bf_${createRunId(nowMs).slice('run_'.length)}`;
+}
+
+/** A row as both databases store it (times as ISO text, like the other stores). */
+export interface BackfillRow {
+  id: string;
+  connector_id: string;
+  system: string;
+  target_type: string;
+  query_kind: string;
+  query_text: string;
+  state: string;
+  cursor: string | null;
+  enumerated: number | boolean;
+  total: number | null;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
+export function toBackfill(row: BackfillRow): Backfill {
+  return {
+    id: row.id,
+    connectorId: row.connector_id,
+    system: row.system,
+    query: {
+      kind: row.query_kind === 'soql' ? 'soql' : 'search',
+      text: row.query_text,
+      targetType: row.target_type,
+    },
+    state: BACKFILL_STATES.includes(row.state as BackfillState)
+      ? (row.state as BackfillState)
+      : 'paused',
+    cursor: row.cursor ?? undefined,
+    enumerated: Boolean(row.enumerated),
+    total: row.total ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    finishedAt: row.finished_at ?? undefined,
+  };
+}
+
+export function toBackfillRow(backfill: Backfill): BackfillRow {
+  return {
+    id: backfill.id,
+    connector_id: backfill.connectorId,
+    system: backfill.system,
+    target_type: backfill.query.targetType,
+    query_kind: backfill.query.kind,
+    query_text: backfill.query.text,
+    state: backfill.state,
+    cursor: backfill.cursor ?? null,
+    enumerated: backfill.enumerated ? 1 : 0,
+    total: backfill.total ?? null,
+    created_at: backfill.createdAt,
+    updated_at: backfill.updatedAt,
+    finished_at: backfill.finishedAt ?? null,
+  };
+}

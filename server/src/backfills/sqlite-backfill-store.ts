@@ -1,0 +1,71 @@
+import Database from 'better-sqlite3';
+import { toBackfill, toBackfillRow } from './backfill-store';
+import type { BackfillRow, BackfillStore } from './backfill-store';
+
+/** The backfills in one SQLite file (`backfills.sqlite` in DATA_DIR). */
+export function openSqliteBackfillStore(options: { path: string }): BackfillStore {
+  const db = new Database(options.path);
+  db.pragma('journal_mode = WAL');
+  // A saved cursor must survive a power cut, or a resumed backfill re-reads pages (harmless,
+  // the dedupe keys hold, but slow on 50,000 tickets).
+  db.pragma('synchronous = FULL');
+  db.pragma('busy_timeout = 5000');
+  db.exec(`
+    CREATE TABLE IF NOT EXISTS backfills (
+      id TEXT PRIMARY KEY,
+      connector_id TEXT NOT NULL,
+      system TEXT NOT NULL,
+      target_type TEXT NOT NULL,
+      query_kind TEXT NOT NULL,
+      query_text TEXT NOT NULL,
+      state TEXT NOT NULL,
+      cursor TEXT,
+      enumerated INTEGER NOT NULL,
+      total INTEGER,
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      finished_at TEXT
+    ) STRICT`);
+  const insert = db.prepare(`
+    INSERT INTO backfills (id, connector_id, system, target_type, query_kind, query_text, state,
+      cursor, enumerated, total, created_at, updated_at, finished_at)
+    VALUES (@id, @connector_id, @system, @target_type, @query_kind, @query_text, @state,
+      @cursor, @enumerated, @total, @created_at, @updated_at, @finished_at)`);
+  const selectOne = db.prepare<[string], BackfillRow>('SELECT * FROM backfills WHERE id = ?');
+  const selectRecent = db.prepare<[number], BackfillRow>(
+    'SELECT * FROM backfills ORDER BY id DESC LIMIT ?',
+  );
+  const selectInState = db.prepare<[string], BackfillRow>(
+    'SELECT * FROM backfills WHERE state = ? ORDER BY id',
+  );
+  const updatePage = db.prepare<[string | null, number, string, string]>(
+    'UPDATE backfills SET cursor = ?, enumerated = ?, updated_at = ? WHERE id = ?',
+  );
+
+  return {
+    create: async (backfill) => {
+      insert.run(toBackfillRow(backfill));
+    },
+    get: async (id) => {
+      const row = selectOne.get(id);
+      return row ? toBackfill(row) : undefined;
+    },
+    list: async (limit) => selectRecent.all(limit).map(toBackfill),
+    listInState: async (state) => selectInState.all(state).map(toBackfill),
+    savePage: async (id, cursor, enumerated, at) => {
+      updatePage.run(cursor ?? null, enumerated ? 1 : 0, at, id);
+    },
+    setState: async (id, from, to, at) => {
+      const row = db
+        .prepare<unknown[], BackfillRow>(
+          `UPDATE backfills SET state = ?, updated_at = ?, finished_at = ?
+           WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) RETURNING *`,
+        )
+        .get(to, at, to === 'done' ? at : null, id, ...from);
+      return row ? toBackfill(row) : undefined;
+    },
+    close: async () => {
+      if (db.open) db.close();
+    },
+  };
+}

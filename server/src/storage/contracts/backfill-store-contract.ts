@@ -1,0 +1,89 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBackfillId } from '../../backfills/backfill-store';
+import type { Backfill, BackfillStore } from '../../backfills/backfill-store';
+
+/**
+ * What every BackfillStore must do, whatever the database: run by each implementation's test
+ * file with a factory that opens an empty store.
+ */
+export function describeBackfillStoreContract(
+  name: string,
+  open: () => Promise<BackfillStore>,
+): void {
+  let store: BackfillStore | undefined;
+  const openStore = async () => (store = await open());
+  afterEach(async () => {
+    await store?.close();
+    store = undefined;
+  });
+
+  const backfill = (ms: number, overrides: Partial<Backfill> = {}): Backfill => ({
+    id: createBackfillId(ms),
+    connectorId: 'shopify_order_lookup',
+    system: 'zendesk',
+    query: { kind: 'search', text: 'tags:order status<solved', targetType: 'ticket' },
+    state: 'running',
+    cursor: undefined,
+    enumerated: false,
+    total: 300,
+    createdAt: new Date(ms).toISOString(),
+    updatedAt: new Date(ms).toISOString(),
+    finishedAt: undefined,
+    ...overrides,
+  });
+
+  describe(`${name}: the backfill store contract`, () => {
+    it('keeps a backfill as it was created', async () => {
+      const backfills = await openStore();
+      const created = backfill(Date.parse('2026-12-01T09:00:00Z'));
+      await backfills.create(created);
+      expect(await backfills.get(created.id)).toEqual(created);
+      expect(await backfills.get(createBackfillId())).toBeUndefined();
+    });
+
+    it('saves where the enumeration got to', async () => {
+      const backfills = await openStore();
+      const created = backfill(Date.parse('2026-12-01T09:00:00Z'));
+      await backfills.create(created);
+      await backfills.savePage(created.id, 'cursor-2', false, '2026-12-01T09:01:00.000Z');
+      expect(await backfills.get(created.id)).toMatchObject({
+        cursor: 'cursor-2',
+        enumerated: false,
+        updatedAt: '2026-12-01T09:01:00.000Z',
+      });
+      await backfills.savePage(created.id, undefined, true, '2026-12-01T09:02:00.000Z');
+      expect(await backfills.get(created.id)).toMatchObject({
+        cursor: undefined,
+        enumerated: true,
+      });
+    });
+
+    it('changes state only from the states it is asked to change from', async () => {
+      const backfills = await openStore();
+      const created = backfill(Date.parse('2026-12-01T09:00:00Z'));
+      await backfills.create(created);
+      const at = '2026-12-01T09:05:00.000Z';
+      expect(await backfills.setState(created.id, ['paused'], 'running', at)).toBeUndefined();
+      expect(await backfills.setState(created.id, ['running'], 'paused', at)).toMatchObject({
+        state: 'paused',
+        finishedAt: undefined,
+      });
+      expect(await backfills.setState(created.id, ['running', 'paused'], 'done', at)).toMatchObject(
+        { state: 'done', finishedAt: at },
+      );
+    });
+
+    it('lists newest first, and by state oldest first', async () => {
+      const backfills = await openStore();
+      const first = backfill(Date.parse('2026-12-01T09:00:00Z'));
+      const second = backfill(Date.parse('2026-12-01T10:00:00Z'), { state: 'paused' });
+      const third = backfill(Date.parse('2026-12-01T11:00:00Z'));
+      for (const each of [first, second, third]) await backfills.create(each);
+      expect((await backfills.list(2)).map((each) => each.id)).toEqual([third.id, second.id]);
+      expect((await backfills.listInState('running')).map((each) => each.id)).toEqual([
+        first.id,
+        third.id,
+      ]);
+    });
+  });
+}

@@ -1,0 +1,215 @@
+import request from 'supertest';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { StoredTicket } from '../../server/src/sandbox/seed/zendesk-seed';
+import {
+  BACKFILL_SEARCH as SEARCH,
+  ORDER_FIELD,
+  lookupsByOrder,
+  seedTickets,
+} from '../support/backfill-tickets';
+import { startTestStack } from '../support/start-test-stack';
+import type { TestStack } from '../support/start-test-stack';
+
+/**
+ * Backfills over the fake Zendesk: the order lookup run on every open ticket tagged "order",
+ * through the delivery queue. Each ticket has its own order number, so the demo upstream's
+ * journal tells how many times each ticket was run.
+ */
+
+let stack: TestStack | undefined;
+
+afterEach(async () => {
+  await stack?.close();
+  stack = undefined;
+});
+
+async function startBackfill(target: TestStack, body: Record<string, unknown>) {
+  return request(target.url)
+    .post('/api/admin/backfills')
+    .set(target.adminAuth)
+    .send({ connectorId: 'shopify_order_lookup', ...body });
+}
+
+async function progressOf(target: TestStack, id: string) {
+  const response = await request(target.url)
+    .get(`/api/admin/backfills/${id}`)
+    .set(target.adminAuth);
+  expect(response.status).toBe(200);
+  return response.body.backfill as {
+    state: string;
+    total: number;
+    processed: number;
+    succeeded: number;
+    failed: number;
+    found: number;
+  };
+}
+
+async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+const fastWorkers = { workflowConcurrency: 8 };
+
+describe('backfills', () => {
+  it('runs the connector once on every matching ticket and reports progress', async () => {
+    stack = await startTestStack({ env: fastWorkers });
+    seedTickets(stack, 300);
+    const started = await startBackfill(stack, { search: SEARCH });
+    expect(started.status).toBe(202);
+    expect(started.body.backfill).toMatchObject({ state: 'running', total: 300 });
+    const id = started.body.backfill.id as string;
+    const current = stack;
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    expect(await progressOf(stack, id)).toMatchObject({
+      state: 'done',
+      total: 300,
+      processed: 300,
+      failed: 0,
+    });
+    const lookups = lookupsByOrder(stack);
+    expect(lookups.size).toBe(300);
+    expect([...lookups.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it('continues after a restart mid-backfill and still runs each ticket exactly once', async () => {
+    stack = await startTestStack({ env: fastWorkers });
+    seedTickets(stack, 300);
+    const started = await startBackfill(stack, { search: SEARCH });
+    const id = started.body.backfill.id as string;
+    const current = stack;
+    await waitFor(
+      async () => (await progressOf(current, id)).processed >= 60,
+      'a fifth of the backfill',
+    );
+    await stack.restart();
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    expect(await progressOf(stack, id)).toMatchObject({ processed: 300, failed: 0 });
+    const lookups = lookupsByOrder(stack);
+    expect(lookups.size).toBe(300);
+    expect([...lookups.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+
+  it('stops, holds its deliveries, and resumes', async () => {
+    stack = await startTestStack({ env: { workflowConcurrency: 1 } });
+    seedTickets(stack, 120);
+    const id = (await startBackfill(stack, { search: SEARCH })).body.backfill.id as string;
+    const stopped = await request(stack.url)
+      .post(`/api/admin/backfills/${id}/stop`)
+      .set(stack.adminAuth);
+    expect(stopped.status).toBe(200);
+    expect(stopped.body.backfill.state).toBe('paused');
+    const settled = (await progressOf(stack, id)).processed;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // At most the attempts running at the stop finish; nothing new starts.
+    expect((await progressOf(stack, id)).processed).toBeLessThanOrEqual(settled + 1);
+    const again = await request(stack.url)
+      .post(`/api/admin/backfills/${id}/stop`)
+      .set(stack.adminAuth);
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('BACKFILL_STATE_CONFLICT');
+    const resumed = await request(stack.url)
+      .post(`/api/admin/backfills/${id}/resume`)
+      .set(stack.adminAuth);
+    expect(resumed.body.backfill.state).toBe('running');
+    const current = stack;
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    expect([...lookupsByOrder(stack).values()].filter((n) => n !== 1)).toEqual([]);
+    expect(lookupsByOrder(stack).size).toBe(120);
+  });
+
+  it('re-runs only the failures when asked', async () => {
+    stack = await startTestStack({ env: fastWorkers });
+    const ids = seedTickets(stack, 30, [3, 7]);
+    const id = (await startBackfill(stack, { search: SEARCH })).body.backfill.id as string;
+    const current = stack;
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    expect(await progressOf(stack, id)).toMatchObject({ processed: 30, failed: 2 });
+    const failures = await request(stack.url)
+      .get(`/api/admin/backfills/${id}/failures`)
+      .set(stack.adminAuth);
+    expect(failures.body.failures.map((f: { targetId: string }) => f.targetId).sort()).toEqual(
+      [String(ids[3]), String(ids[7])].sort(),
+    );
+    expect(failures.body.failures[0].code).toMatch(/^[A-Z_]+$/);
+    for (const index of [3, 7]) {
+      const ticket = stack.zendesk.store.findTicket(ids[index] as number) as StoredTicket;
+      ticket.custom_fields = [{ id: ORDER_FIELD, value: `#${50_001 + index}` }];
+    }
+    const before = lookupsByOrder(stack);
+    const retried = await request(stack.url)
+      .post(`/api/admin/backfills/${id}/retry-failed`)
+      .set(stack.adminAuth);
+    expect(retried.status).toBe(200);
+    expect(retried.body.requeued).toBe(2);
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the retry');
+    expect(await progressOf(stack, id)).toMatchObject({ processed: 30, failed: 0 });
+    const after = lookupsByOrder(stack);
+    expect(after.size).toBe(30);
+    // The 28 that succeeded were not run again.
+    for (const [order, n] of before) expect(after.get(order)).toBe(n);
+  });
+
+  it('answers a dry run with the count and the first renders, and queues nothing', async () => {
+    stack = await startTestStack();
+    seedTickets(stack, 12);
+    const dry = await startBackfill(stack, { search: SEARCH, dryRun: true });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, count: 12 });
+    expect(dry.body.renders).toHaveLength(5);
+    expect(lookupsByOrder(stack).size).toBe(0);
+    const list = await request(stack.url).get('/api/admin/backfills').set(stack.adminAuth);
+    expect(list.body.backfills).toEqual([]);
+    expect((await stack.server.workflows.queue.countByState()).queued).toBe(0);
+  });
+
+  it('runs a connector on every record a SOQL query selects', async () => {
+    stack = await startTestStack({ env: fastWorkers });
+    const soql = 'SELECT Id FROM Case';
+    const dry = await startBackfill(stack, {
+      connectorId: 'jira_create_issue_from_case',
+      soql,
+      dryRun: true,
+    });
+    expect(dry.status).toBe(200);
+    const count = dry.body.count as number;
+    expect(count).toBeGreaterThan(0);
+    const started = await startBackfill(stack, {
+      connectorId: 'jira_create_issue_from_case',
+      soql,
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.backfill.id as string;
+    const current = stack;
+    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    expect(await progressOf(stack, id)).toMatchObject({
+      total: count,
+      processed: count,
+      failed: 0,
+    });
+  });
+
+  it.each([
+    [{ connectorId: 'no_such_connector', search: SEARCH }, 404, 'CONNECTOR_NOT_FOUND'],
+    [{ search: SEARCH, soql: 'SELECT Id FROM Case' }, 400, 'BACKFILL_QUERY_REQUIRED'],
+    [{}, 400, 'BACKFILL_QUERY_REQUIRED'],
+    [{ soql: 'DELETE FROM Case' }, 400, 'BACKFILL_SOQL_INVALID'],
+    [{ soql: 'SELECT Name FROM Case' }, 400, 'BACKFILL_SOQL_INVALID'],
+    [{ soql: 'SELECT Id FROM Account' }, 400, 'BACKFILL_SOQL_INVALID'],
+    [{ search: 'tags:order bogus:1' }, 400, 'BACKFILL_QUERY_INVALID'],
+    [{ search: SEARCH, extra: true }, 400, 'BODY_INVALID'],
+  ])('refuses %j with %i %s', async (body, status, code) => {
+    stack ??= await startTestStack();
+    const response = await startBackfill(stack, body);
+    expect(response.status).toBe(status);
+    expect(response.body.error.code).toBe(code);
+  });
+});

@@ -1,0 +1,64 @@
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createTestSchema,
+  TEST_DATABASE_URL,
+} from '../../server/src/test-support/postgres-test-schema';
+import type { TestSchema } from '../../server/src/test-support/postgres-test-schema';
+import { BACKFILL_SEARCH, lookupsByOrder, seedTickets } from '../support/backfill-tickets';
+import { startTestStack } from '../support/start-test-stack';
+import type { TestInstance, TestStack } from '../support/start-test-stack';
+
+/**
+ * A backfill on PostgreSQL with two instances working the shared queue, the one that started
+ * it restarted halfway: every ticket is still run exactly once.
+ */
+
+let schema: TestSchema;
+let a: TestStack;
+let b: TestInstance;
+beforeAll(async () => {
+  schema = await createTestSchema('backfill');
+  a = await startTestStack({
+    env: { database: { url: TEST_DATABASE_URL, schema: schema.schema }, workflowConcurrency: 4 },
+    heartbeatMs: 250,
+  });
+  b = await a.startInstance();
+}, 60_000);
+afterAll(async () => {
+  await b?.close();
+  await a?.close();
+  await schema?.drop();
+});
+
+async function progressOf(url: string, id: string) {
+  const response = await request(url).get(`/api/admin/backfills/${id}`).set(a.adminAuth);
+  return response.body.backfill as { state: string; processed: number; failed: number };
+}
+
+async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
+  const until = Date.now() + 60_000;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('a backfill on PostgreSQL', () => {
+  it('runs each ticket once across two instances and a restart', async () => {
+    seedTickets(a, 200);
+    const started = await request(a.url)
+      .post('/api/admin/backfills')
+      .set(a.adminAuth)
+      .send({ connectorId: 'shopify_order_lookup', search: BACKFILL_SEARCH });
+    expect(started.status).toBe(202);
+    const id = started.body.backfill.id as string;
+    await waitFor(async () => (await progressOf(b.url, id)).processed >= 40, 'a fifth');
+    await a.restart();
+    await waitFor(async () => (await progressOf(b.url, id)).state === 'done', 'the backfill');
+    expect(await progressOf(a.url, id)).toMatchObject({ processed: 200, failed: 0 });
+    const lookups = lookupsByOrder(a);
+    expect(lookups.size).toBe(200);
+    expect([...lookups.entries()].filter(([, n]) => n !== 1)).toEqual([]);
+  });
+});
