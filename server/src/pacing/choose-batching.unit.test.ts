@@ -4,7 +4,11 @@ import { createRateBudget } from './rate-budget';
 
 describe('choosing between a single write and a batch', () => {
   it('sends a lone write alone and batches once enough writes are in flight', () => {
-    const chooser = createBatchChooser({ budget: undefined, bucket: 'tickets-update' });
+    const chooser = createBatchChooser({
+      budget: undefined,
+      bucket: 'tickets-update',
+      minConcurrent: 4,
+    });
     const first = chooser.enter();
     expect(first.batch).toBe(false);
     const others = [chooser.enter(), chooser.enter()];

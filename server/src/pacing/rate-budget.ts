@@ -72,6 +72,13 @@ export interface RateBudget {
   acquire(lane: RunLane, buckets: readonly string[]): Promise<Result<void, BudgetRefusal>>;
   /** Reads what an answer said about the budget. */
   observe(observations: readonly BudgetObservation[]): void;
+  /**
+   * How long an automation call to these buckets would wait if asked now, not counting the
+   * calls already waiting (0: at once).
+   */
+  waitOf(buckets: readonly string[]): number;
+  /** Whether automation calls to this bucket are spread over its window (a per-minute limit). */
+  spreads(bucket: string): boolean;
   /** After a 429: automation waits at least this long (the helpdesk's `Retry-After`). */
   holdFor(ms: number): void;
   snapshot(): BudgetSnapshot;
@@ -246,6 +253,20 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
         }
       }
       if (waiters.length > 0) pump();
+    },
+
+    waitOf(buckets) {
+      const at = now();
+      return Math.max(
+        0,
+        heldUntilMs - at,
+        ...buckets.map((bucket) => delayOf(stateOf(bucket), at)),
+      );
+    },
+
+    spreads(bucket) {
+      const state = stateOf(bucket);
+      return state.policy.spread && state.limit !== undefined;
     },
 
     holdFor(ms) {

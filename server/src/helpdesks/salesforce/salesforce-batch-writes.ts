@@ -21,7 +21,7 @@ export type RecordWriteOutcome =
   | { kind: 'unsettled'; error: SalesforceError };
 
 export interface SalesforceBatchWriteOptions {
-  /** How long a write waits for others to share its request (default 250 ms). */
+  /** How long a write waits for others to share its request (default 100 ms). */
   lingerMs?: number;
   /** Requests running at once (default 4). */
   maxInFlight?: number;
@@ -33,7 +33,7 @@ export function createSalesforceBatchWrites(
 ): WriteBatcher<RecordUpdate, RecordWriteOutcome> {
   return createWriteBatcher<RecordUpdate, RecordWriteOutcome>({
     maxBatch: MAX_RECORDS_PER_COLLECTION,
-    lingerMs: options.lingerMs ?? 250,
+    lingerMs: options.lingerMs ?? 100,
     maxInFlight: options.maxInFlight ?? 4,
     // Salesforce ids are unique across objects (the key prefix names the object).
     keyOf: (update) => update.id,

@@ -29,11 +29,11 @@ export type BatchWriteOutcome =
   | { kind: 'unsettled'; reason: string };
 
 export interface ZendeskBatchWriteOptions {
-  /** How long a write waits for others to share its job (default 250 ms). */
+  /** How long a write waits for others to share its job (default 100 ms). */
   lingerMs?: number;
   /** Jobs running at once (default 4; Zendesk queues at most 30 per account). */
   maxJobsInFlight?: number;
-  /** First wait between job polls; it grows to 2 s (default 250 ms). */
+  /** First wait between job polls; it grows to 2 s (default 150 ms). */
   pollMs?: number;
   /** A job not finished by then is unsettled (default 120 s). */
   jobTimeoutMs?: number;
@@ -124,7 +124,7 @@ export function createZendeskBatchWrites(
 ): WriteBatcher<BatchedTicketWrite, BatchWriteOutcome> {
   const sleep = options.sleep ?? realSleep;
   const now = options.now ?? Date.now;
-  const firstPollMs = options.pollMs ?? 250;
+  const firstPollMs = options.pollMs ?? 150;
   const jobTimeoutMs = options.jobTimeoutMs ?? 120_000;
 
   async function waitForJob(jobId: string): Promise<JobStatus | string> {
@@ -160,7 +160,7 @@ export function createZendeskBatchWrites(
 
   return createWriteBatcher({
     maxBatch: MAX_TICKETS_PER_JOB,
-    lingerMs: options.lingerMs ?? 250,
+    lingerMs: options.lingerMs ?? 100,
     maxInFlight: options.maxJobsInFlight ?? 4,
     keyOf: (write) => String(write.ticketId),
     merge: (earlier, later) => {
