@@ -59,7 +59,8 @@ async function waitFor(
 
 const fastWorkers = { workflowConcurrency: 8 };
 
-describe('backfills', () => {
+// Hundreds of tickets through paced, batched automation writes: more than the default 20 s.
+describe('backfills', { timeout: 60_000 }, () => {
   it('runs the connector once on every matching ticket and reports progress', async () => {
     stack = await startTestStack({ env: fastWorkers });
     seedTickets(stack, 300);
