@@ -11,7 +11,7 @@ import { recordCannedBodies } from './support/instant-fakes';
 import type { Benchmark, BenchmarkReport } from './support/report';
 
 /**
- * A backfill over every ticket a Zendesk search finds (`tags:order`), with the server killed
+ * A backfill over every ticket a Zendesk search finds (`tags:bench_ticket`), with the server killed
  * (SIGKILL) once half of them are done and started again on the same data folder. The backfill
  * goes on by itself from its saved cursor; its progress (done, rate, time left) is printed every
  * few seconds, as the CLI shows it. At the end each ticket must have one completed delivery and
@@ -87,7 +87,7 @@ export const backfillKilledHalfway: Benchmark = {
       const started = performance.now();
       const { id } = await call('POST', '/admin/backfills', {
         connectorId: BENCH_CONNECTOR,
-        search: 'tags:order',
+        search: 'tags:bench_ticket',
       });
       let killedAt: Progress | undefined;
       let progress: Progress;

@@ -27,7 +27,7 @@ function seedWithTickets() {
       ...structuredClone(template),
       id: FIRST_TICKET_ID + index,
       subject: `Where is order #${2000 + index}?`,
-      tags: ['order'],
+      tags: ['order', 'bench_ticket'],
       status: 'open',
       custom_fields: template.custom_fields.map((field) =>
         field.id === SANDBOX_FIELD_IDS.orderNumber ? { ...field, value: '#1001' } : { ...field },
