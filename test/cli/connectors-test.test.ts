@@ -23,6 +23,11 @@ afterAll(async () => {
 });
 
 async function cli(...args: string[]) {
+  return cliCommand('test', ...args);
+}
+
+/** Any command of the real CLI, in a child process, asking the test server. */
+async function cliCommand(command: string, ...args: string[]) {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATA_DIR: stack.dataDir,
@@ -36,7 +41,7 @@ async function cli(...args: string[]) {
   try {
     const { stdout, stderr } = await run(
       process.execPath,
-      [...nodeArgsFor('server/src/cli/connectors-cli.ts'), 'test', ...args],
+      [...nodeArgsFor('server/src/cli/connectors-cli.ts'), command, ...args],
       { env, encoding: 'utf8', timeout: 60_000 },
     );
     return { code: 0, out: stdout, err: stderr };
@@ -114,5 +119,30 @@ describe('connectors test', () => {
     const missing = await cli('no_such_connector', '--ticket', '1');
     expect(missing.code).toBe(1);
     expect(missing.err).toContain('CONNECTOR_NOT_FOUND');
+  });
+});
+
+describe('connectors backfill, from the shell', () => {
+  it('answers a dry run through the running server and starts nothing', async () => {
+    const result = await cliCommand(
+      'backfill',
+      'shopify_order_lookup',
+      '--search',
+      'tags:order',
+      '--dry-run',
+    );
+    expect(result.err).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.out).toMatch(/\d+ ticket\(s\) match/);
+    const listed = await fetch(`${stack.url}/api/admin/backfills`, {
+      headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` },
+    });
+    expect(((await listed.json()) as { backfills: unknown[] }).backfills).toEqual([]);
+  });
+
+  it('refuses a backfill without a query, with the usage', async () => {
+    const result = await cliCommand('backfill', 'shopify_order_lookup');
+    expect(result.code).not.toBe(0);
+    expect(result.err).toMatch(/--search|--soql/);
   });
 });
