@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { createWriteBatcher } from '../../pacing/write-batcher';
 import type { WriteBatcher } from '../../pacing/write-batcher';
 import { MAX_TICKETS_PER_JOB } from './client/zendesk-client';
@@ -43,7 +44,8 @@ export interface ZendeskBatchWriteOptions {
 
 const FINISHED = new Set(['completed', 'failed', 'killed']);
 
-function sameValue(a: unknown, b: unknown): boolean {
+/** Whether two values are the same as JSON, null and undefined alike (field values, stamps). */
+export function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
@@ -88,10 +90,6 @@ export function mergeTicketUpdates(
   return merged;
 }
 
-function realSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** A result naming a stale stamp: the single write sorts it out (see the header comment). */
 function isConflict(error: string | undefined, details: string | undefined): boolean {
   return /conflict|safe.?update|updated_stamp/i.test(`${error ?? ''} ${details ?? ''}`);
@@ -122,7 +120,7 @@ export function createZendeskBatchWrites(
   client: ZendeskClient,
   options: ZendeskBatchWriteOptions = {},
 ): WriteBatcher<BatchedTicketWrite, BatchWriteOutcome> {
-  const sleep = options.sleep ?? realSleep;
+  const sleep = options.sleep ?? ((ms: number) => delay(ms));
   const now = options.now ?? Date.now;
   const firstPollMs = options.pollMs ?? 150;
   const jobTimeoutMs = options.jobTimeoutMs ?? 120_000;

@@ -18,6 +18,7 @@ import { buildTicketUpdate } from './build-ticket-update';
 import { readCurrentLane } from '../../pacing/run-lane';
 import type { WriteBatcher } from '../../pacing/write-batcher';
 import type { BatchChooser } from '../../pacing/choose-batching';
+import { sameValue } from './zendesk-batch-writes';
 import type { BatchWriteOutcome, BatchedTicketWrite } from './zendesk-batch-writes';
 import type { TicketUpdate } from './build-ticket-update';
 
@@ -148,10 +149,6 @@ function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent',
         message: `Zendesk could not be reached: ${error.message}`,
       };
   }
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 /** Whether a ticket already shows every change of an update (fields, tags and the note). */
