@@ -60,5 +60,7 @@ describe('a backfill on PostgreSQL', () => {
     const lookups = lookupsByOrder(a);
     expect(lookups.size).toBe(200);
     expect([...lookups.entries()].filter(([, n]) => n !== 1)).toEqual([]);
-  });
+    // Alone it takes about 8 s; with the rest of the suite on both cores CI saw it pass 20 s.
+    // Its own waits are bounded, so the test's limit only has to cover them.
+  }, 150_000);
 });
