@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { backfillKilledHalfway } from './backfill-killed-halfway';
 import { burstAtRateLimits } from './burst-at-rate-limits';
+import { burstsAfterIdle } from './bursts-after-idle';
 import { memory } from './memory';
 import { overheadVsFloor } from './overhead-vs-floor';
 import { postgresInstances } from './postgres-instances';
@@ -23,6 +24,7 @@ import type { Benchmark, BenchmarkReport } from './support/report';
 
 const BENCHMARKS: Benchmark[] = [
   overheadVsFloor,
+  burstsAfterIdle,
   serverAddedLatency,
   runLogAtScale,
   runLogPages,

@@ -356,6 +356,12 @@ export async function startServer(
   // Listen before building the app: in sandbox mode the helpdesk is this same server, and its
   // address (port 0 in tests) is only known once it listens.
   const server = createServer();
+  // Keep clients' idle connections longer than load balancers keep theirs (AWS ALB: 60 s), so a
+  // balancer never sends on a socket this server is closing (502s). Node's 5 s default also made
+  // every burst after a few idle seconds reconnect at once: in the CPU benchmark those first
+  // requests took 1-2 s against 0.2 s for the rest (docs/performance.md, "Where the tail came from").
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   const listening = await new Promise<Result<null, StartServerError>>((resolve) => {
     server.once('listening', () => resolve({ ok: true, value: null }));
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -1,5 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { get } from 'node:http';
+import { Agent, get } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -32,6 +33,19 @@ afterAll(async () => {
 });
 
 describe('sandbox mode, as npm start runs it', () => {
+  it('tells clients it keeps idle connections 65 s, longer than a load balancer keeps its own', async () => {
+    const agent = new Agent({ keepAlive: true });
+    const headers = await new Promise<IncomingHttpHeaders>((resolve, reject) => {
+      get(`${server.url}/health`, { agent }, (res) => {
+        res.resume();
+        resolve(res.headers);
+      }).on('error', reject);
+    });
+    agent.destroy();
+    expect(headers['connection']).toBe('keep-alive');
+    expect(headers['keep-alive']).toBe('timeout=65');
+  });
+
   it('lists the connectors of a sandbox ticket with the sandbox admin token', async () => {
     const res = await request(server.url)
       .get('/api/connectors?ticketId=1')
