@@ -8,6 +8,11 @@
  *   callers get that write's outcome. A write that cannot merge (two internal notes) waits for
  *   the next batch, so one batch never holds two writes to one ticket.
  * - At most `maxInFlight` batches run at once (Zendesk queues at most 30 jobs per account).
+ * - A finished batch releases its writers a few at a time, a turn of the event loop apart. Each
+ *   writer goes on to finish its run (run record, delivery state) before it next waits, so a
+ *   hundred released at once held the loop for a quarter of a second in the burst benchmark,
+ *   and an agent's sidebar run arriving then waited as long (docs/performance.md, "Agents
+ *   during a burst").
  */
 export interface WriteBatcherOptions<Item, Outcome> {
   maxBatch: number;
@@ -18,6 +23,8 @@ export interface WriteBatcherOptions<Item, Outcome> {
   merge(earlier: Item, later: Item): Item | undefined;
   /** Writes a batch and says what became of each item, in order. Never rejects. */
   flush(items: readonly Item[]): Promise<Outcome[]>;
+  /** Writers released per event-loop turn when a batch finishes (default 4). */
+  releasePerTurn?: number;
 }
 
 export interface WriteBatcher<Item, Outcome> {
@@ -33,9 +40,13 @@ interface Entry<Item, Outcome> {
   waiters: ((outcome: Outcome) => void)[];
 }
 
+/** The next turn of the event loop, after the I/O that is ready now. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 export function createWriteBatcher<Item, Outcome>(
   options: WriteBatcherOptions<Item, Outcome>,
 ): WriteBatcher<Item, Outcome> {
+  const releasePerTurn = options.releasePerTurn ?? 4;
   /** The batch being gathered: at most one entry per key. */
   let gathering = new Map<string, Entry<Item, Outcome>>();
   /** Writes that could not join the batch being gathered (same key, no merge), oldest first. */
@@ -83,20 +94,20 @@ export function createWriteBatcher<Item, Outcome>(
     const waiting = later.splice(0);
     for (const entry of waiting) if (!add(entry)) later.push(entry);
     inFlight += 1;
-    void options
-      .flush(batch.map((entry) => entry.item))
-      .then((outcomes) => {
-        batch.forEach((entry, index) => {
-          const outcome = outcomes[index];
-          if (outcome === undefined) throw new Error('write batcher: flush lost an outcome');
-          for (const resolve of entry.waiters) resolve(outcome);
-        });
-      })
-      .finally(() => {
-        inFlight -= 1;
-        schedule();
-        if (gathering.size > 0 && inFlight < options.maxInFlight && !timer) send();
-      });
+    const flown = options.flush(batch.map((entry) => entry.item)).finally(() => {
+      // The helpdesk is done with this batch: its slot frees before its writers are released.
+      inFlight -= 1;
+      schedule();
+      if (gathering.size > 0 && inFlight < options.maxInFlight && !timer) send();
+    });
+    void flown.then(async (outcomes) => {
+      for (const [index, entry] of batch.entries()) {
+        const outcome = outcomes[index];
+        if (outcome === undefined) throw new Error('write batcher: flush lost an outcome');
+        if (index > 0 && index % releasePerTurn === 0) await nextTurn();
+        for (const resolve of entry.waiters) resolve(outcome);
+      }
+    });
     schedule();
   }
 

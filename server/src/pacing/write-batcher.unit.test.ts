@@ -89,3 +89,31 @@ describe('the write batcher', () => {
     await expect(Promise.all(writes)).resolves.toEqual(['batch 1: a', 'batch 2: b']);
   });
 });
+
+describe('a finished batch', () => {
+  it('releases its writers a few per turn of the event loop, so other I/O is not held up', async () => {
+    const events: string[] = [];
+    const batcher = createWriteBatcher<string, string>({
+      maxBatch: 12,
+      lingerMs: 1,
+      maxInFlight: 1,
+      keyOf: (key) => key,
+      merge: () => undefined,
+      flush: async (items) => {
+        // Stands for an agent's request that became ready while the batch was out.
+        setImmediate(() => events.push('other I/O'));
+        return items.map((item) => `written ${item}`);
+      },
+      releasePerTurn: 4,
+    });
+    const writes = Array.from({ length: 12 }, (_, index) =>
+      batcher.submit(`t${index}`).then((outcome) => events.push(outcome)),
+    );
+    await Promise.all(writes);
+    expect(events).toHaveLength(13);
+    expect(events.indexOf('other I/O')).toBe(4);
+    expect(events.filter((event) => event !== 'other I/O')).toEqual(
+      Array.from({ length: 12 }, (_, index) => `written t${index}`),
+    );
+  });
+});

@@ -73,6 +73,13 @@ export interface WorkflowWorker {
 const DEFAULT_CONCURRENCY = 32;
 const DEFAULT_POLL_MS = 1_000;
 const DEFAULT_LEASE_MS = 60_000;
+/**
+ * Attempts started per turn of the event loop. Starting one runs it up to its first call out
+ * (claim, step records, rendering), so a pump that filled a hundred free slots at once held the
+ * loop for half a second in the burst benchmark, and agents' runs waited behind it
+ * (docs/performance.md, "Agents during a burst").
+ */
+const STARTS_PER_TURN = 4;
 
 /**
  * Delay before attempt `attempt + 1`: doubling from `initialDelayMs`, capped at `maxDelayMs`,
@@ -332,7 +339,13 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
       try {
         do {
           pumpAgain = false;
+          let claimed = 0;
           while (inFlight.size < concurrency && !stopping) {
+            if (claimed > 0 && claimed % STARTS_PER_TURN === 0) {
+              await new Promise<void>((resolve) => setImmediate(resolve));
+              if (inFlight.size >= concurrency || stopping) break;
+            }
+            claimed += 1;
             const delivery = await queue.claimNext(leaseMs);
             if (!delivery) break;
             const running = attempt(delivery)
