@@ -253,7 +253,7 @@ describe('zcli apps:server on the folder zendesk:serve hands it', () => {
       { title: 'Data Connectors' },
       { server_url: SERVER_URL },
     ]);
-    // A fresh UUID on every start: no Zendesk installation has it (docs/zendesk.md §3).
+    // A fresh UUID on every start: no Zendesk installation has it (docs/zendesk.md, "Serve, create and update with zcli").
     expect(String(installation?.id)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-/);
   });
 

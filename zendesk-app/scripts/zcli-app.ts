@@ -187,6 +187,18 @@ if (isMainModule(import.meta.url)) {
     process.exit(2);
   }
   const prepared = await prepareZcliApp();
+  if (prepared.ok && command === 'update' && !process.env.ZENDESK_APP_ID) {
+    // zcli would upload first and then stop at "App ID not found"; say what to do instead.
+    const config = existsSync(ZCLI_CONFIG_PATH)
+      ? zcliConfigSchema.parse(JSON.parse(readFileSync(ZCLI_CONFIG_PATH, 'utf8')))
+      : {};
+    if (config.app_id === undefined) {
+      console.error(
+        `No app_id in ${relative(process.cwd(), ZCLI_CONFIG_PATH)}: run npm run zendesk:deploy first, or add the app's id there.`,
+      );
+      process.exit(1);
+    }
+  }
   if (!prepared.ok) {
     if (prepared.report) console.error(formatReport(prepared.report));
     console.error(`${prepared.message}:\n${prepared.problems.map((p) => `  ${p}`).join('\n')}`);
@@ -196,7 +208,7 @@ if (isMainModule(import.meta.url)) {
   console.log(`The app for zcli is in ${dir}: ${prepared.entries.join(', ')}`);
   if (!existsSync(ZCLI_CONFIG_PATH)) {
     console.log(
-      `No ${relative(process.cwd(), ZCLI_CONFIG_PATH)}: zcli will ask for the settings (see docs/zendesk.md §3).`,
+      `No ${relative(process.cwd(), ZCLI_CONFIG_PATH)}: zcli will ask for the settings (see docs/zendesk.md, "Serve, create and update with zcli").`,
     );
   }
   const code = await runZcli([COMMANDS[command as Command], dir, ...extra]);
