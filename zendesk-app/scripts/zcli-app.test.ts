@@ -12,9 +12,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
+import { createServer as createHttpServer } from 'node:http';
+import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { unzipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -27,6 +29,7 @@ import {
   keepAppId,
   prepareZcliApp,
   resolveZcliBin,
+  runZcliCommand,
 } from './zcli-app';
 
 /**
@@ -467,5 +470,167 @@ describe('zcli.apps.config.json', () => {
       app_id: 987654,
     });
     expect(keepAppId(dir, configPath)).toBe(false);
+  });
+});
+
+/**
+ * A stand-in for the account's apps API, with the answers zcli reads (zcli-apps
+ * commands/apps/create.ts, update.ts, utils/uploadApp.ts). zcli only speaks https to
+ * `<subdomain>.zendesk.com`; a preloaded script points its fetch at this server instead, so
+ * everything else zcli does is its own.
+ */
+interface RecordedRequest {
+  method: string;
+  url: string;
+  body: Buffer;
+}
+
+const APP_ID = 123456;
+const INSTALLATION_ID = 777;
+
+async function startFakeZendesk(): Promise<{
+  origin: string;
+  requests: RecordedRequest[];
+  server: Server;
+}> {
+  const requests: RecordedRequest[] = [];
+  const answers: Record<string, [number, unknown]> = {
+    'POST /api/v2/apps/uploads.json': [201, { id: 42 }],
+    'POST /api/apps.json': [200, { job_id: 'create-job' }],
+    [`PUT /api/v2/apps/${APP_ID}`]: [200, { job_id: 'update-job' }],
+    'GET /api/v2/apps/job_statuses/create-job': [
+      200,
+      { status: 'completed', message: 'ok', app_id: APP_ID },
+    ],
+    'GET /api/v2/apps/job_statuses/update-job': [
+      200,
+      { status: 'completed', message: 'ok', app_id: APP_ID },
+    ],
+    'POST /api/support/apps/installations.json': [201, { id: INSTALLATION_ID, app_id: APP_ID }],
+    'GET /api/support/apps/installations.json': [
+      200,
+      { installations: [{ id: INSTALLATION_ID, app_id: APP_ID }] },
+    ],
+    [`PUT /api/support/apps/installations/${INSTALLATION_ID}.json`]: [200, { id: INSTALLATION_ID }],
+  };
+  const server = createHttpServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const method = req.method ?? '';
+      const url = req.url ?? '';
+      requests.push({ method, url, body: Buffer.concat(chunks) });
+      const [status, body] = answers[`${method} ${url}`] ?? [404, { error: 'RecordNotFound' }];
+      res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { origin: `http://127.0.0.1:${address.port}`, requests, server };
+}
+
+const REDIRECT_FETCH = `
+const origin = process.env.DC_FAKE_ZENDESK_ORIGIN;
+const realFetch = globalThis.fetch;
+globalThis.fetch = async (input, init) => {
+  const request = input instanceof Request ? input : new Request(input, init);
+  const url = new URL(request.url);
+  if (url.hostname !== 'acme.zendesk.com') throw new Error('not the fake Zendesk: ' + url.href);
+  const body = request.body ? Buffer.from(await request.arrayBuffer()) : undefined;
+  return realFetch(origin + url.pathname + url.search, { method: request.method, headers: request.headers, body });
+};
+`;
+
+/** The zip inside a multipart upload (zcli sends it as the form field uploaded_data). */
+function zipInUpload(body: Buffer): Record<string, Uint8Array> {
+  const start = body.indexOf(Buffer.from('PK\x03\x04', 'latin1'));
+  const end = body.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')) + 22;
+  const entries = unzipSync(body.subarray(start, end));
+  return Object.fromEntries(Object.entries(entries).filter(([name]) => !name.endsWith('/')));
+}
+
+describe('npm run zendesk:deploy and zendesk:update, against a stand-in for the apps API', () => {
+  let fake: Awaited<ReturnType<typeof startFakeZendesk>>;
+  let configPath: string;
+  let env: NodeJS.ProcessEnv;
+  const lines: string[] = [];
+  const run = (command: 'deploy' | 'update') =>
+    runZcliCommand(command, [], {
+      appDir,
+      outDir: join(root, 'deploy-zcli-app'),
+      configPath,
+      build: false,
+      env,
+      stdio: 'pipe',
+      log: (line) => lines.push(line),
+    });
+
+  beforeAll(async () => {
+    fake = await startFakeZendesk();
+    const preload = join(root, 'redirect-fetch.cjs');
+    writeFileSync(preload, REDIRECT_FETCH);
+    configPath = join(root, 'deploy.config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({ parameters: { server_url: 'https://connectors.example.com' } }),
+    );
+    env = {
+      ...zcliEnv(),
+      NODE_OPTIONS: `--require ${preload}`,
+      DC_FAKE_ZENDESK_ORIGIN: fake.origin,
+      ZENDESK_SUBDOMAIN: 'acme',
+      ZENDESK_EMAIL: 'admin@acme.example',
+      ZENDESK_API_TOKEN: 'not-a-real-token',
+    };
+  });
+  afterAll(() => {
+    fake.server.close();
+  });
+
+  it('deploy uploads our package, installs it with the settings, and keeps the app id', async () => {
+    const result = await run('deploy');
+    expect(result.output).toContain(
+      `Successfully installed app: Data Connectors with app_id: ${APP_ID}`,
+    );
+    expect(result.code).toBe(0);
+    expect(lines.at(-1)).toBe(`Saved the app id in ${relative(process.cwd(), configPath)}.`);
+    expect(JSON.parse(readFileSync(configPath, 'utf8'))).toEqual({
+      parameters: { server_url: 'https://connectors.example.com' },
+      app_id: APP_ID,
+    });
+
+    const upload = fake.requests.find((request) => request.url === '/api/v2/apps/uploads.json');
+    const uploaded = zipInUpload(upload?.body ?? Buffer.alloc(0));
+    const ours = unzipSync(await zipOfOurPackager());
+    expect(Object.keys(uploaded).sort()).toEqual(Object.keys(ours).sort());
+    const install = fake.requests.find(
+      (request) =>
+        request.url === '/api/support/apps/installations.json' && request.method === 'POST',
+    );
+    expect(JSON.parse(install?.body.toString() ?? '{}')).toEqual({
+      app_id: String(APP_ID),
+      settings: { name: 'Data Connectors', server_url: 'https://connectors.example.com' },
+    });
+  });
+
+  it('update uploads the new package to the saved app and writes the settings to its installation', async () => {
+    fake.requests.length = 0;
+    const result = await run('update');
+    expect(result.output).toContain(
+      `Successfully updated app: Data Connectors with app_id: ${APP_ID}`,
+    );
+    expect(result.code).toBe(0);
+    expect(fake.requests.map(({ method, url }) => `${method} ${url}`)).toEqual([
+      'POST /api/v2/apps/uploads.json',
+      `PUT /api/v2/apps/${APP_ID}`,
+      'GET /api/v2/apps/job_statuses/update-job',
+      'GET /api/support/apps/installations.json',
+      `PUT /api/support/apps/installations/${INSTALLATION_ID}.json`,
+    ]);
+    expect(JSON.parse(fake.requests.at(-1)?.body.toString() ?? '{}')).toEqual({
+      settings: { name: 'Data Connectors', server_url: 'https://connectors.example.com' },
+    });
   });
 });

@@ -164,56 +164,92 @@ export function resolveZcliBin(): string {
   return createRequire(import.meta.url).resolve('@zendesk/zcli/bin/run');
 }
 
-const COMMANDS = { serve: 'apps:server', deploy: 'apps:create', update: 'apps:update' } as const;
-type Command = keyof typeof COMMANDS;
+export const ZCLI_COMMANDS = {
+  serve: 'apps:server',
+  deploy: 'apps:create',
+  update: 'apps:update',
+} as const;
+export type ZcliCommand = keyof typeof ZCLI_COMMANDS;
 
-function runZcli(args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [resolveZcliBin(), ...args], { stdio: 'inherit' });
+export interface ZcliRunOptions extends PrepareOptions {
+  /** zcli's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Where zcli's and this script's output go (default: this terminal, zcli's prompts included). */
+  stdio?: 'inherit' | 'pipe';
+  log?: (line: string) => void;
+}
+
+function runZcli(
+  args: string[],
+  options: ZcliRunOptions,
+): Promise<{ code: number; output: string }> {
+  const child = spawn(process.execPath, [resolveZcliBin(), ...args], {
+    stdio: options.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    env: options.env ?? process.env,
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   // Ctrl+C reaches zcli too (same process group): wait for it to finish rather than leave it.
   const ignore = () => undefined;
   process.on('SIGINT', ignore);
   return new Promise((resolve) => {
-    child.on('exit', (code, signal) => {
+    child.on('close', (code, signal) => {
       process.off('SIGINT', ignore);
-      resolve(code ?? (signal ? 1 : 0));
+      resolve({ code: code ?? (signal ? 1 : 0), output });
     });
   });
 }
 
-if (isMainModule(import.meta.url)) {
-  const [command, ...extra] = process.argv.slice(2);
-  if (!command || !(command in COMMANDS)) {
-    console.error(`Usage: zcli-app.ts ${Object.keys(COMMANDS).join('|')} [zcli flags]`);
-    process.exit(2);
+/**
+ * zendesk:serve / zendesk:deploy / zendesk:update: writes the folder, runs zcli on it, keeps the
+ * app id apps:create saved. Returns zcli's exit code (1 when the folder could not be written).
+ */
+export async function runZcliCommand(
+  command: ZcliCommand,
+  extra: string[] = [],
+  options: ZcliRunOptions = {},
+): Promise<{ code: number; output: string }> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const configPath = options.configPath ?? ZCLI_CONFIG_PATH;
+  const shown = (path: string) => relative(process.cwd(), path);
+  const prepared = await prepareZcliApp(options);
+  if (!prepared.ok) {
+    if (prepared.report) log(formatReport(prepared.report));
+    log(`${prepared.message}:\n${prepared.problems.map((p) => `  ${p}`).join('\n')}`);
+    return { code: 1, output: '' };
   }
-  const prepared = await prepareZcliApp();
-  if (prepared.ok && command === 'update' && !process.env.ZENDESK_APP_ID) {
+  if (command === 'update' && !(options.env ?? process.env).ZENDESK_APP_ID) {
     // zcli would upload first and then stop at "App ID not found"; say what to do instead.
-    const config = existsSync(ZCLI_CONFIG_PATH)
-      ? zcliConfigSchema.parse(JSON.parse(readFileSync(ZCLI_CONFIG_PATH, 'utf8')))
+    const config = existsSync(configPath)
+      ? zcliConfigSchema.parse(JSON.parse(readFileSync(configPath, 'utf8')))
       : {};
     if (config.app_id === undefined) {
-      console.error(
-        `No app_id in ${relative(process.cwd(), ZCLI_CONFIG_PATH)}: run npm run zendesk:deploy first, or add the app's id there.`,
+      log(
+        `No app_id in ${shown(configPath)}: run npm run zendesk:deploy first, or add the app's id there.`,
       );
-      process.exit(1);
+      return { code: 1, output: '' };
     }
   }
-  if (!prepared.ok) {
-    if (prepared.report) console.error(formatReport(prepared.report));
-    console.error(`${prepared.message}:\n${prepared.problems.map((p) => `  ${p}`).join('\n')}`);
-    process.exit(1);
-  }
-  const dir = relative(process.cwd(), prepared.dir);
-  console.log(`The app for zcli is in ${dir}: ${prepared.entries.join(', ')}`);
-  if (!existsSync(ZCLI_CONFIG_PATH)) {
-    console.log(
-      `No ${relative(process.cwd(), ZCLI_CONFIG_PATH)}: zcli will ask for the settings (see docs/zendesk.md, "Serve, create and update with zcli").`,
+  log(`The app for zcli is in ${shown(prepared.dir)}: ${prepared.entries.join(', ')}`);
+  if (!existsSync(configPath)) {
+    log(
+      `No ${shown(configPath)}: zcli will ask for the settings (see docs/zendesk.md, "Serve, create and update with zcli").`,
     );
   }
-  const code = await runZcli([COMMANDS[command as Command], dir, ...extra]);
-  if (command !== 'serve' && keepAppId(prepared.dir)) {
-    console.log(`Saved the app id in ${relative(process.cwd(), ZCLI_CONFIG_PATH)}.`);
+  const result = await runZcli([ZCLI_COMMANDS[command], shown(prepared.dir), ...extra], options);
+  if (command !== 'serve' && keepAppId(prepared.dir, configPath)) {
+    log(`Saved the app id in ${shown(configPath)}.`);
   }
+  return result;
+}
+
+if (isMainModule(import.meta.url)) {
+  const [command, ...extra] = process.argv.slice(2);
+  if (!command || !(command in ZCLI_COMMANDS)) {
+    console.error(`Usage: zcli-app.ts ${Object.keys(ZCLI_COMMANDS).join('|')} [zcli flags]`);
+    process.exit(2);
+  }
+  const { code } = await runZcliCommand(command as ZcliCommand, extra);
   process.exitCode = code;
 }
