@@ -315,7 +315,7 @@ describe('zcli apps:server with the created app named in zcli.apps.config.json',
   });
 });
 
-describe('zcli apps:bump', () => {
+describe('zcli apps:bump', { timeout: 60_000 }, () => {
   // Concurrent: each bump is a second of zcli starting up, on a copy of its own.
   it.concurrent.for([
     { flags: [], level: 'patch (the default)', expected: '2.0.1' },
@@ -551,86 +551,91 @@ function zipInUpload(body: Buffer): Record<string, Uint8Array> {
   return Object.fromEntries(Object.entries(entries).filter(([name]) => !name.endsWith('/')));
 }
 
-describe('npm run zendesk:deploy and zendesk:update, against a stand-in for the apps API', () => {
-  let fake: Awaited<ReturnType<typeof startFakeZendesk>>;
-  let configPath: string;
-  let env: NodeJS.ProcessEnv;
-  const lines: string[] = [];
-  const run = (command: 'deploy' | 'update') =>
-    runZcliCommand(command, [], {
-      appDir,
-      outDir: join(root, 'deploy-zcli-app'),
-      configPath,
-      build: false,
-      env,
-      stdio: 'pipe',
-      log: (line) => lines.push(line),
+// Each run starts zcli: a second alone, several under the whole suite's load.
+describe(
+  'npm run zendesk:deploy and zendesk:update, against a stand-in for the apps API',
+  { timeout: 60_000 },
+  () => {
+    let fake: Awaited<ReturnType<typeof startFakeZendesk>>;
+    let configPath: string;
+    let env: NodeJS.ProcessEnv;
+    const lines: string[] = [];
+    const run = (command: 'deploy' | 'update') =>
+      runZcliCommand(command, [], {
+        appDir,
+        outDir: join(root, 'deploy-zcli-app'),
+        configPath,
+        build: false,
+        env,
+        stdio: 'pipe',
+        log: (line) => lines.push(line),
+      });
+
+    beforeAll(async () => {
+      fake = await startFakeZendesk();
+      const preload = join(root, 'redirect-fetch.cjs');
+      writeFileSync(preload, REDIRECT_FETCH);
+      configPath = join(root, 'deploy.config.json');
+      writeFileSync(
+        configPath,
+        JSON.stringify({ parameters: { server_url: 'https://connectors.example.com' } }),
+      );
+      env = {
+        ...zcliEnv(),
+        NODE_OPTIONS: `--require ${JSON.stringify(preload)}`,
+        DC_FAKE_ZENDESK_ORIGIN: fake.origin,
+        ZENDESK_SUBDOMAIN: 'acme',
+        ZENDESK_EMAIL: 'admin@acme.example',
+        ZENDESK_API_TOKEN: 'not-a-real-token',
+      };
+    });
+    afterAll(() => {
+      fake.server.close();
     });
 
-  beforeAll(async () => {
-    fake = await startFakeZendesk();
-    const preload = join(root, 'redirect-fetch.cjs');
-    writeFileSync(preload, REDIRECT_FETCH);
-    configPath = join(root, 'deploy.config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({ parameters: { server_url: 'https://connectors.example.com' } }),
-    );
-    env = {
-      ...zcliEnv(),
-      NODE_OPTIONS: `--require ${preload}`,
-      DC_FAKE_ZENDESK_ORIGIN: fake.origin,
-      ZENDESK_SUBDOMAIN: 'acme',
-      ZENDESK_EMAIL: 'admin@acme.example',
-      ZENDESK_API_TOKEN: 'not-a-real-token',
-    };
-  });
-  afterAll(() => {
-    fake.server.close();
-  });
+    it('deploy uploads our package, installs it with the settings, and keeps the app id', async () => {
+      const result = await run('deploy');
+      expect(result.output).toContain(
+        `Successfully installed app: Data Connectors with app_id: ${APP_ID}`,
+      );
+      expect(result.code).toBe(0);
+      expect(lines.at(-1)).toBe(`Saved the app id in ${relative(process.cwd(), configPath)}.`);
+      expect(JSON.parse(readFileSync(configPath, 'utf8'))).toEqual({
+        parameters: { server_url: 'https://connectors.example.com' },
+        app_id: APP_ID,
+      });
 
-  it('deploy uploads our package, installs it with the settings, and keeps the app id', async () => {
-    const result = await run('deploy');
-    expect(result.output).toContain(
-      `Successfully installed app: Data Connectors with app_id: ${APP_ID}`,
-    );
-    expect(result.code).toBe(0);
-    expect(lines.at(-1)).toBe(`Saved the app id in ${relative(process.cwd(), configPath)}.`);
-    expect(JSON.parse(readFileSync(configPath, 'utf8'))).toEqual({
-      parameters: { server_url: 'https://connectors.example.com' },
-      app_id: APP_ID,
+      const upload = fake.requests.find((request) => request.url === '/api/v2/apps/uploads.json');
+      const uploaded = zipInUpload(upload?.body ?? Buffer.alloc(0));
+      const ours = unzipSync(await zipOfOurPackager());
+      expect(Object.keys(uploaded).sort()).toEqual(Object.keys(ours).sort());
+      const install = fake.requests.find(
+        (request) =>
+          request.url === '/api/support/apps/installations.json' && request.method === 'POST',
+      );
+      expect(JSON.parse(install?.body.toString() ?? '{}')).toEqual({
+        app_id: String(APP_ID),
+        settings: { name: 'Data Connectors', server_url: 'https://connectors.example.com' },
+      });
     });
 
-    const upload = fake.requests.find((request) => request.url === '/api/v2/apps/uploads.json');
-    const uploaded = zipInUpload(upload?.body ?? Buffer.alloc(0));
-    const ours = unzipSync(await zipOfOurPackager());
-    expect(Object.keys(uploaded).sort()).toEqual(Object.keys(ours).sort());
-    const install = fake.requests.find(
-      (request) =>
-        request.url === '/api/support/apps/installations.json' && request.method === 'POST',
-    );
-    expect(JSON.parse(install?.body.toString() ?? '{}')).toEqual({
-      app_id: String(APP_ID),
-      settings: { name: 'Data Connectors', server_url: 'https://connectors.example.com' },
+    it('update uploads the new package to the saved app and writes the settings to its installation', async () => {
+      fake.requests.length = 0;
+      const result = await run('update');
+      expect(result.output).toContain(
+        `Successfully updated app: Data Connectors with app_id: ${APP_ID}`,
+      );
+      expect(result.code).toBe(0);
+      expect(fake.requests.map(({ method, url }) => `${method} ${url}`)).toEqual([
+        'POST /api/v2/apps/uploads.json',
+        `PUT /api/v2/apps/${APP_ID}`,
+        'GET /api/v2/apps/job_statuses/update-job',
+        'GET /api/support/apps/installations.json',
+        `PUT /api/support/apps/installations/${INSTALLATION_ID}.json`,
+      ]);
+      expect(JSON.parse(fake.requests.at(-1)?.body.toString() ?? '{}')).toEqual({
+        settings: { name: 'Data Connectors', server_url: 'https://connectors.example.com' },
+      });
     });
-  });
-
-  it('update uploads the new package to the saved app and writes the settings to its installation', async () => {
-    fake.requests.length = 0;
-    const result = await run('update');
-    expect(result.output).toContain(
-      `Successfully updated app: Data Connectors with app_id: ${APP_ID}`,
-    );
-    expect(result.code).toBe(0);
-    expect(fake.requests.map(({ method, url }) => `${method} ${url}`)).toEqual([
-      'POST /api/v2/apps/uploads.json',
-      `PUT /api/v2/apps/${APP_ID}`,
-      'GET /api/v2/apps/job_statuses/update-job',
-      'GET /api/support/apps/installations.json',
-      `PUT /api/support/apps/installations/${INSTALLATION_ID}.json`,
-    ]);
-    expect(JSON.parse(fake.requests.at(-1)?.body.toString() ?? '{}')).toEqual({
-      settings: { name: 'Data Connectors', server_url: 'https://connectors.example.com' },
-    });
-  });
-});
+  },
+);

@@ -93,7 +93,7 @@ export type PrepareResult =
 
 /**
  * Writes the folder zcli works on: the packager's files (validated), the admin's settings, and a
- * .zcliignore that keeps those settings and zcli's own tmp/ out of what it uploads.
+ * .zcliignore that keeps those settings out of what zcli uploads (it leaves out tmp/ itself).
  */
 export async function prepareZcliApp(options: PrepareOptions = {}): Promise<PrepareResult> {
   const appDir = options.appDir ?? APP_DIR;
