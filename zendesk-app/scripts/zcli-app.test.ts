@@ -380,18 +380,23 @@ describe('our package and the zip zcli uploads', () => {
 
 describe('the folder zcli works on', () => {
   it('holds the packaged files, the settings and a .zcliignore, and drops files left from before', async () => {
-    writeFileSync(join(zcliDir, 'stale.txt'), 'from an older build');
+    // A copy: zcli apps:server may still be watching the first folder.
+    const outDir = copyOf(zcliDir, 'prepared-again');
+    writeFileSync(join(outDir, 'stale.txt'), 'from an older build');
     const prepared = await prepareZcliApp({
       appDir,
-      outDir: zcliDir,
+      outDir,
       configPath: join(root, 'zcli.apps.config.json'),
       build: false,
     });
     if (!prepared.ok) throw new Error(prepared.message);
-    expect(readdirRecursive(zcliDir).sort()).toEqual(
+    expect(readdirRecursive(outDir).sort()).toEqual(
       [...prepared.entries, '.zcliignore', ZCLI_CONFIG_NAME].sort(),
     );
-    expect(readFileSync(join(zcliDir, '.zcliignore'), 'utf8')).toBe(`${ZCLI_CONFIG_NAME}\n`);
+    expect(readFileSync(join(outDir, '.zcliignore'), 'utf8')).toBe(`${ZCLI_CONFIG_NAME}\n`);
+    expect(JSON.parse(readFileSync(join(outDir, ZCLI_CONFIG_NAME), 'utf8'))).toEqual({
+      parameters: { server_url: SERVER_URL },
+    });
   });
 
   it('is not written when zcli.apps.config.json holds a secure setting', async () => {
