@@ -53,11 +53,15 @@ export type PackageResult =
   | { ok: true; path: string; entries: string[]; report: ValidationReport }
   | { ok: false; message: string; report?: ValidationReport };
 
-export async function packageZendeskApp(options: PackageOptions = {}): Promise<PackageResult> {
-  const appDir = options.appDir ?? APP_DIR;
-  const outDir = options.outDir ?? DIST_DIR;
-  if (options.build ?? true) await buildZendeskApp(join(appDir, 'assets'));
+export type AppEntries =
+  | { ok: true; version: string; entries: Record<string, Uint8Array>; report: ValidationReport }
+  | { ok: false; message: string; report: ValidationReport };
 
+/**
+ * The files of the app as Zendesk gets them, validated. The zip and the folder zcli works on
+ * (zcli-app.ts) are both written from this, so they cannot drift apart.
+ */
+export function collectAppEntries(appDir: string): AppEntries {
   const manifest = JSON.parse(readFileSync(join(appDir, 'manifest.json'), 'utf8')) as Record<
     string,
     unknown
@@ -100,11 +104,26 @@ export async function packageZendeskApp(options: PackageOptions = {}): Promise<P
       report,
     };
   }
-  mkdirSync(outDir, { recursive: true });
   const version = typeof manifest.version === 'string' ? manifest.version : '0.0.0';
-  const path = join(outDir, `data-connectors-${version}.zip`);
-  writeFileSync(path, zipSync(entries, { level: 9 }));
-  return { ok: true, path, entries: Object.keys(entries).sort(), report };
+  return { ok: true, version, entries, report };
+}
+
+export async function packageZendeskApp(options: PackageOptions = {}): Promise<PackageResult> {
+  const appDir = options.appDir ?? APP_DIR;
+  const outDir = options.outDir ?? DIST_DIR;
+  if (options.build ?? true) await buildZendeskApp(join(appDir, 'assets'));
+
+  const collected = collectAppEntries(appDir);
+  if (!collected.ok) return collected;
+  mkdirSync(outDir, { recursive: true });
+  const path = join(outDir, `data-connectors-${collected.version}.zip`);
+  writeFileSync(path, zipSync(collected.entries, { level: 9 }));
+  return {
+    ok: true,
+    path,
+    entries: Object.keys(collected.entries).sort(),
+    report: collected.report,
+  };
 }
 
 if (isMainModule(import.meta.url)) {

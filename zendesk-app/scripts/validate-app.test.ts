@@ -32,6 +32,16 @@ describe('the real app package', () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it('does not warn about zcli.apps.config.json, which its .zcliignore keeps out of zcli uploads', () => {
+    const app = readAppFiles(APP_DIR);
+    expect(app.zcliIgnore).toContain('zcli.apps.config.json');
+    const files = new Set([...app.files, 'zcli.apps.config.json']);
+    expect(validateApp({ ...app, files }).warnings).toEqual([]);
+    expect(validateApp({ ...app, files, zcliIgnore: [] }).warnings).toEqual([
+      expect.stringContaining('zcli.apps.config.json holds development settings'),
+    ]);
+  });
+
   it('is loaded from the server, signed, and holds no secret setting', () => {
     const manifest = readAppFiles(APP_DIR).manifest as Record<string, unknown>;
     expect(manifest.signedUrls).toBe(true);

@@ -18,6 +18,8 @@ export interface AppFiles {
   translations: Record<string, { json?: unknown; error?: string }>;
   /** Relative paths of every file in the package directory (forward slashes). */
   files: ReadonlySet<string>;
+  /** The patterns of the folder's .zcliignore, which zcli leaves out of what it zips. */
+  zcliIgnore?: readonly string[];
   /** PNG sizes by relative path, for the logo and banner checks. */
   pngSizes?: Readonly<Record<string, { width: number; height: number } | null>>;
 }
@@ -473,7 +475,10 @@ function validateLayout(app: AppFiles, report: ValidationReport): void {
       );
     }
   }
-  if (app.files.has('zcli.apps.config.json')) {
+  if (
+    app.files.has('zcli.apps.config.json') &&
+    !app.zcliIgnore?.includes('zcli.apps.config.json')
+  ) {
     report.warnings.push(
       'zcli.apps.config.json holds development settings (often secrets); keep it out of the package (.zcliignore).',
     );
@@ -553,8 +558,17 @@ export function readAppFiles(dir: string): AppFiles {
   for (const path of files) {
     if (path.endsWith('.png')) pngSizes[path] = readPngSize(readFileSync(join(dir, path)));
   }
+  const zcliIgnorePath = join(dir, '.zcliignore');
+  // zcli's reading (zcli-apps lib/package.ts): one pattern a line, # comments, blanks skipped.
+  const zcliIgnore = existsSync(zcliIgnorePath)
+    ? readFileSync(zcliIgnorePath, 'utf8')
+        .split(/\r?\n/)
+        .map((line) => line.trim())
+        .filter((line) => line && !line.startsWith('#'))
+    : undefined;
   return {
     manifest: manifest.json,
+    ...(zcliIgnore ? { zcliIgnore } : {}),
     ...(manifest.error ? { manifestError: `manifest.json: ${manifest.error}` } : {}),
     translations,
     files,
