@@ -210,6 +210,9 @@ export interface TicketJobs {
 
 const ORDER: Record<JobState, number> = { queued: 0, working: 1, completed: 2, failed: 2 };
 
+/** Tickets a job applies per turn of the fake's event loop. */
+const JOB_ITEMS_PER_TURN = 10;
+
 export function createTicketJobs(options: TicketJobsOptions): TicketJobs {
   const jobs = new Map<string, StoredJob>();
   const timers = new Set<NodeJS.Timeout>();
@@ -238,7 +241,7 @@ export function createTicketJobs(options: TicketJobsOptions): TicketJobs {
   ) => {
     const context = { store: options.store, actor, now: options.now };
     const results: JobResult[] = [];
-    for (const item of items) {
+    const applyItem = (item: JobItem): JobResult => {
       const ticket = options.store.findTicket(item.ticketId);
       let result: JobResult;
       if (!ticket) {
@@ -271,13 +274,26 @@ export function createTicketJobs(options: TicketJobsOptions): TicketJobs {
           };
         }
       }
-      results.push(result);
-      job.progress = results.length;
-    }
-    job.results = results;
-    job.status = 'completed';
-    job.message = `Completed at ${formatZendeskTime(options.now()).replace('T', ' ').replace('Z', ' +0000')}`;
-    notify();
+      return result;
+    };
+    // Zendesk runs jobs in the background: a job of 100 tickets does not hold up the account's
+    // other requests. So the fake applies a few tickets per turn of its event loop, and the
+    // job status shows the progress meanwhile.
+    const step = () => {
+      for (const item of items.slice(results.length, results.length + JOB_ITEMS_PER_TURN)) {
+        results.push(applyItem(item));
+        job.progress = results.length;
+      }
+      if (results.length < items.length) {
+        schedule(0, step);
+        return;
+      }
+      job.results = results;
+      job.status = 'completed';
+      job.message = `Completed at ${formatZendeskTime(options.now()).replace('T', ' ').replace('Z', ' +0000')}`;
+      notify();
+    };
+    step();
   };
 
   const prune = (nowMs: number) => {
