@@ -79,6 +79,30 @@ export function describeDeliveryQueueContract(
       expect(a ?? b).toMatchObject({ state: 'running', attempts: 1 });
     });
 
+    it('hands out deliveries in the order they became due', async () => {
+      const queue = await open();
+      const ids: string[] = [];
+      for (const ticket of ['1', '2', '3']) {
+        const enqueued = await queue.enqueue(
+          delivery({ dedupeKey: `order:${ticket}`, target: { type: 'ticket', id: ticket } }),
+        );
+        if (!enqueued.ok) throw new Error('not enqueued');
+        ids.push(enqueued.delivery.id);
+        clock += 1;
+      }
+      const first = await claim(queue);
+      expect(first.id).toBe(ids[0]);
+      // The first is retried a little later than the other two became due: it goes last.
+      await queue.retryLater(first.id, first.lease.token, { code: 'X', message: 'later' }, clock);
+      clock += 1;
+      expect([(await claim(queue)).id, (await claim(queue)).id, (await claim(queue)).id]).toEqual([
+        ids[1],
+        ids[2],
+        ids[0],
+      ]);
+      expect(await queue.claimNext(LEASE_MS)).toBeUndefined();
+    });
+
     it('waits until a retried delivery is due', async () => {
       const queue = await open();
       const enqueued = await queue.enqueue(delivery());
