@@ -359,7 +359,8 @@ export async function startServer(
   // Keep clients' idle connections longer than load balancers keep theirs (AWS ALB: 60 s), so a
   // balancer never sends on a socket this server is closing (502s). Node's 5 s default also made
   // every burst after a few idle seconds reconnect at once: in the CPU benchmark those first
-  // requests took 1-2 s against 0.2 s for the rest (docs/performance.md, "Where the tail came from").
+  // requests took 1-2 s against 0.2 s for the rest (docs/performance.md, "Where the p99 tail at
+  // concurrency 100 came from").
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   const listening = await new Promise<Result<null, StartServerError>>((resolve) => {

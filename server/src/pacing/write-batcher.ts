@@ -11,8 +11,8 @@
  * - A finished batch releases its writers a few at a time, a turn of the event loop apart. Each
  *   writer goes on to finish its run (run record, delivery state) before it next waits, so a
  *   hundred released at once held the loop for a quarter of a second in the burst benchmark,
- *   and an agent's sidebar run arriving then waited as long (docs/performance.md, "Agents
- *   during a burst").
+ *   and an agent's sidebar run arriving then waited as long (docs/performance.md, "Bursts and
+ *   backfills", agents during the burst).
  */
 export interface WriteBatcherOptions<Item, Outcome> {
   maxBatch: number;

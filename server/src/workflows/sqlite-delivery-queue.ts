@@ -113,10 +113,11 @@ export function openSqliteDeliveryQueue(
     db.exec(
       'CREATE INDEX IF NOT EXISTS deliveries_workflow_state ON deliveries (workflow_id, state, finished_at)',
     );
-    // The claim walks this index to the first due delivery. With (state, next_attempt_at) alone,
-    // the OR of queued and expired rows sorted every due delivery on each claim: 10,000 queued
-    // made each claim cost milliseconds, on the event loop (docs/performance.md, "Agents during
-    // a burst"). The claim now asks each kind for its first row, which this index answers.
+    // Files made before have deliveries_due (state, next_attempt_at) instead of the claim's
+    // index. With it, the claim's OR of queued and expired rows sorted every due delivery on each
+    // claim: 10,000 queued made each claim cost milliseconds, on the event loop
+    // (docs/performance.md, "Bursts and backfills"). The claim now asks each kind for its first
+    // row, which (state, next_attempt_at, id) answers in order.
     db.exec(
       'CREATE INDEX IF NOT EXISTS deliveries_claim ON deliveries (state, next_attempt_at, id); DROP INDEX IF EXISTS deliveries_due;',
     );

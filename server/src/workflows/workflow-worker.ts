@@ -77,7 +77,7 @@ const DEFAULT_LEASE_MS = 60_000;
  * Attempts started per turn of the event loop. Starting one runs it up to its first call out
  * (claim, step records, rendering), so a pump that filled a hundred free slots at once held the
  * loop for half a second in the burst benchmark, and agents' runs waited behind it
- * (docs/performance.md, "Agents during a burst").
+ * (docs/performance.md, "Bursts and backfills", agents during the burst).
  */
 const STARTS_PER_TURN = 4;
 
