@@ -5,7 +5,9 @@ import {
   BACKFILL_SEARCH as SEARCH,
   ORDER_FIELD,
   lookupsByOrder,
+  progressOf,
   seedTickets,
+  waitFor,
 } from '../support/backfill-tickets';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
@@ -30,32 +32,7 @@ async function startBackfill(target: TestStack, body: Record<string, unknown>) {
     .send({ connectorId: 'shopify_order_lookup', ...body });
 }
 
-async function progressOf(target: TestStack, id: string) {
-  const response = await request(target.url)
-    .get(`/api/admin/backfills/${id}`)
-    .set(target.adminAuth);
-  expect(response.status).toBe(200);
-  return response.body.backfill as {
-    state: string;
-    total: number;
-    processed: number;
-    succeeded: number;
-    failed: number;
-    found: number;
-  };
-}
-
-async function waitFor(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 60_000,
-): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const progress = (target: TestStack, id: string) => progressOf(target.url, target.adminAuth, id);
 
 const fastWorkers = { workflowConcurrency: 8 };
 
@@ -69,8 +46,8 @@ describe('backfills', { timeout: 60_000 }, () => {
     expect(started.body.backfill).toMatchObject({ state: 'running', total: 300 });
     const id = started.body.backfill.id as string;
     const current = stack;
-    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
-    expect(await progressOf(stack, id)).toMatchObject({
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
+    expect(await progress(stack, id)).toMatchObject({
       state: 'done',
       total: 300,
       processed: 300,
@@ -88,12 +65,12 @@ describe('backfills', { timeout: 60_000 }, () => {
     const id = started.body.backfill.id as string;
     const current = stack;
     await waitFor(
-      async () => (await progressOf(current, id)).processed >= 60,
+      async () => (await progress(current, id)).processed >= 60,
       'a fifth of the backfill',
     );
     await stack.restart();
-    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
-    expect(await progressOf(stack, id)).toMatchObject({ processed: 300, failed: 0 });
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
+    expect(await progress(stack, id)).toMatchObject({ processed: 300, failed: 0 });
     const lookups = lookupsByOrder(stack);
     expect(lookups.size).toBe(300);
     expect([...lookups.entries()].filter(([, n]) => n !== 1)).toEqual([]);
@@ -110,10 +87,10 @@ describe('backfills', { timeout: 60_000 }, () => {
       .set(stack.adminAuth);
     expect(stopped.status).toBe(200);
     expect(stopped.body.backfill.state).toBe('paused');
-    const settled = (await progressOf(stack, id)).processed;
+    const settled = (await progress(stack, id)).processed;
     await new Promise((resolve) => setTimeout(resolve, 300));
     // At most the attempts running at the stop finish; nothing new starts.
-    expect((await progressOf(stack, id)).processed).toBeLessThanOrEqual(settled + 4);
+    expect((await progress(stack, id)).processed).toBeLessThanOrEqual(settled + 4);
     const again = await request(stack.url)
       .post(`/api/admin/backfills/${id}/stop`)
       .set(stack.adminAuth);
@@ -124,7 +101,7 @@ describe('backfills', { timeout: 60_000 }, () => {
       .set(stack.adminAuth);
     expect(resumed.body.backfill.state).toBe('running');
     const current = stack;
-    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
     expect([...lookupsByOrder(stack).values()].filter((n) => n !== 1)).toEqual([]);
     expect(lookupsByOrder(stack).size).toBe(120);
   });
@@ -134,8 +111,8 @@ describe('backfills', { timeout: 60_000 }, () => {
     const ids = seedTickets(stack, 30, [3, 7]);
     const id = (await startBackfill(stack, { search: SEARCH })).body.backfill.id as string;
     const current = stack;
-    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
-    expect(await progressOf(stack, id)).toMatchObject({ processed: 30, failed: 2 });
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
+    expect(await progress(stack, id)).toMatchObject({ processed: 30, failed: 2 });
     const failures = await request(stack.url)
       .get(`/api/admin/backfills/${id}/failures`)
       .set(stack.adminAuth);
@@ -153,8 +130,8 @@ describe('backfills', { timeout: 60_000 }, () => {
       .set(stack.adminAuth);
     expect(retried.status).toBe(200);
     expect(retried.body.requeued).toBe(2);
-    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the retry');
-    expect(await progressOf(stack, id)).toMatchObject({ processed: 30, failed: 0 });
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the retry');
+    expect(await progress(stack, id)).toMatchObject({ processed: 30, failed: 0 });
     const after = lookupsByOrder(stack);
     expect(after.size).toBe(30);
     // The 28 that succeeded were not run again.
@@ -192,8 +169,8 @@ describe('backfills', { timeout: 60_000 }, () => {
     expect(started.status).toBe(202);
     const id = started.body.backfill.id as string;
     const current = stack;
-    await waitFor(async () => (await progressOf(current, id)).state === 'done', 'the backfill');
-    expect(await progressOf(stack, id)).toMatchObject({
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
+    expect(await progress(stack, id)).toMatchObject({
       total: count,
       processed: count,
       failed: 0,

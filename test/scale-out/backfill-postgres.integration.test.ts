@@ -5,7 +5,13 @@ import {
   TEST_DATABASE_URL,
 } from '../../server/src/test-support/postgres-test-schema';
 import type { TestSchema } from '../../server/src/test-support/postgres-test-schema';
-import { BACKFILL_SEARCH, lookupsByOrder, seedTickets } from '../support/backfill-tickets';
+import {
+  BACKFILL_SEARCH,
+  lookupsByOrder,
+  progressOf,
+  seedTickets,
+  waitFor,
+} from '../support/backfill-tickets';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestInstance, TestStack } from '../support/start-test-stack';
 
@@ -31,18 +37,7 @@ afterAll(async () => {
   await schema?.drop();
 });
 
-async function progressOf(url: string, id: string) {
-  const response = await request(url).get(`/api/admin/backfills/${id}`).set(a.adminAuth);
-  return response.body.backfill as { state: string; processed: number; failed: number };
-}
-
-async function waitFor(check: () => Promise<boolean>, what: string): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const progress = (url: string, id: string) => progressOf(url, a.adminAuth, id);
 
 describe('a backfill on PostgreSQL', () => {
   it('runs each ticket once across two instances and a restart', async () => {
@@ -53,10 +48,10 @@ describe('a backfill on PostgreSQL', () => {
       .send({ connectorId: 'shopify_order_lookup', search: BACKFILL_SEARCH });
     expect(started.status).toBe(202);
     const id = started.body.backfill.id as string;
-    await waitFor(async () => (await progressOf(b.url, id)).processed >= 40, 'a fifth');
+    await waitFor(async () => (await progress(b.url, id)).processed >= 40, 'a fifth');
     await a.restart();
-    await waitFor(async () => (await progressOf(b.url, id)).state === 'done', 'the backfill');
-    expect(await progressOf(a.url, id)).toMatchObject({ processed: 200, failed: 0 });
+    await waitFor(async () => (await progress(b.url, id)).state === 'done', 'the backfill');
+    expect(await progress(a.url, id)).toMatchObject({ processed: 200, failed: 0 });
     const lookups = lookupsByOrder(a);
     expect(lookups.size).toBe(200);
     expect([...lookups.entries()].filter(([, n]) => n !== 1)).toEqual([]);

@@ -1,3 +1,5 @@
+import request from 'supertest';
+import { expect } from 'vitest';
 import type { StoredTicket } from '../../server/src/sandbox/seed/zendesk-seed';
 import type { TestStack } from './start-test-stack';
 
@@ -45,4 +47,37 @@ export function lookupsByOrder(target: TestStack): Map<string, number> {
     }
   }
   return counts;
+}
+
+export interface BackfillProgressBody {
+  state: string;
+  total: number;
+  processed: number;
+  succeeded: number;
+  failed: number;
+  found: number;
+}
+
+/** A backfill's progress as the admin API answers it, from the server at `url`. */
+export async function progressOf(
+  url: string,
+  adminAuth: Record<string, string>,
+  id: string,
+): Promise<BackfillProgressBody> {
+  const response = await request(url).get(`/api/admin/backfills/${id}`).set(adminAuth);
+  expect(response.status).toBe(200);
+  return response.body.backfill as BackfillProgressBody;
+}
+
+/** Polls `check` every 50 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function waitFor(
+  check: () => Promise<boolean>,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
