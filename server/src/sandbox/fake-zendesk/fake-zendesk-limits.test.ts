@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { SANDBOX_FIELD_IDS, SANDBOX_ZENDESK_CREDENTIALS } from '../seed/zendesk-seed';
+import { callFakeZendesk } from '../../test-support/fake-zendesk-calls';
+import type { ZendeskJson } from '../../test-support/fake-zendesk-calls';
+import { SANDBOX_FIELD_IDS } from '../seed/zendesk-seed';
 import { startFakeZendesk } from './fake-zendesk';
 import type { FakeZendeskOptions, RunningFakeZendesk } from './fake-zendesk';
-
-const BASIC = `Basic ${Buffer.from(
-  `${SANDBOX_ZENDESK_CREDENTIALS.email}/token:${SANDBOX_ZENDESK_CREDENTIALS.apiToken}`,
-).toString('base64')}`;
 
 let fake: RunningFakeZendesk;
 
@@ -17,30 +15,8 @@ async function start(options: FakeZendeskOptions = {}): Promise<void> {
   fake = await startFakeZendesk(options);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-): Promise<{ status: number; headers: Headers; json: Json }> {
-  const response = await fetch(`${fake.baseUrl}${path}`, {
-    method,
-    headers: {
-      Accept: 'application/json',
-      Authorization: BASIC,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    json: text ? JSON.parse(text) : null,
-  };
-}
+const call = (method: string, path: string, body?: unknown) =>
+  callFakeZendesk(fake.baseUrl, method, path, body);
 
 const at = (iso: string) => () => new Date(iso);
 
@@ -173,7 +149,7 @@ describe('show many tickets', () => {
     await start();
     const reply = await call('GET', '/api/v2/tickets/show_many.json?ids=2,1,999');
     expect(reply.status).toBe(200);
-    expect(reply.json.tickets.map((ticket: Json) => ticket.id)).toEqual([2, 1]);
+    expect(reply.json.tickets.map((ticket: ZendeskJson) => ticket.id)).toEqual([2, 1]);
   });
 
   it('refuses more than 100 ids and a missing ids parameter', async () => {
@@ -224,8 +200,9 @@ describe('update many tickets', () => {
     const ticket = (await call('GET', '/api/v2/tickets/1.json')).json.ticket;
     expect(ticket.tags).toContain('bulk');
     expect(
-      ticket.custom_fields.find((field: Json) => field.id === SANDBOX_FIELD_IDS.trackingNumber)
-        .value,
+      ticket.custom_fields.find(
+        (field: ZendeskJson) => field.id === SANDBOX_FIELD_IDS.trackingNumber,
+      ).value,
     ).toBe('TRK-9');
     const comments = (await call('GET', '/api/v2/tickets/1/comments.json')).json.comments;
     expect(comments.at(-1)).toMatchObject({ body: 'Synced', public: false });
@@ -240,7 +217,7 @@ describe('update many tickets', () => {
     const { job_statuses: statuses } = (
       await call('GET', `/api/v2/job_statuses/show_many.json?ids=${queued.json.job_status.id}`)
     ).json;
-    expect(statuses[0].results.map((result: Json) => result.success)).toEqual([true, true]);
+    expect(statuses[0].results.map((result: ZendeskJson) => result.success)).toEqual([true, true]);
     const tickets = (await call('GET', '/api/v2/tickets/show_many.json?ids=1,2')).json.tickets;
     for (const ticket of tickets) {
       expect(ticket.tags).toContain('both');

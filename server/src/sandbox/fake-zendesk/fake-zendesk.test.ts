@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { callFakeZendesk, SANDBOX_ZENDESK_BASIC } from '../../test-support/fake-zendesk-calls';
 import {
   SANDBOX_FIELD_IDS,
   SANDBOX_USER_IDS,
@@ -12,41 +13,14 @@ import {
 import { SANDBOX_ZENDESK_OAUTH_CLIENT, createFakeZendesk, startFakeZendesk } from './fake-zendesk';
 import type { FakeZendeskOptions, RunningFakeZendesk } from './fake-zendesk';
 
-const BASIC = `Basic ${Buffer.from(
-  `${SANDBOX_ZENDESK_CREDENTIALS.email}/token:${SANDBOX_ZENDESK_CREDENTIALS.apiToken}`,
-).toString('base64')}`;
-
 let fake: RunningFakeZendesk;
 
 async function start(options: FakeZendeskOptions = {}): Promise<void> {
   fake = await startFakeZendesk(options);
 }
 
-// The tests read Zendesk's JSON freely and let the assertions check its shape.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Json = any;
-
-async function call(
-  method: string,
-  path: string,
-  body?: unknown,
-  authorization: string | null = BASIC,
-): Promise<{ status: number; headers: Headers; json: Json }> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (authorization) headers.Authorization = authorization;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${fake.baseUrl}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await response.text();
-  return {
-    status: response.status,
-    headers: response.headers,
-    json: text ? JSON.parse(text) : null,
-  };
-}
+const call = (method: string, path: string, body?: unknown, authorization?: string | null) =>
+  callFakeZendesk(fake.baseUrl, method, path, body, authorization);
 
 function fieldValue(ticket: { custom_fields: { id: number; value: unknown }[] }, id: number) {
   return ticket.custom_fields.find((field) => field.id === id)?.value;
@@ -132,7 +106,7 @@ describe('show ticket', () => {
     server.use('/sandbox/zendesk', createFakeZendesk().app);
     const response = await request(server)
       .get('/sandbox/zendesk/api/v2/tickets/2.json')
-      .set('Authorization', BASIC);
+      .set('Authorization', SANDBOX_ZENDESK_BASIC);
     expect(response.status).toBe(200);
     expect(response.body.ticket.url).toMatch(/\/sandbox\/zendesk\/api\/v2\/tickets\/2\.json$/);
   });
@@ -354,7 +328,7 @@ describe('create ticket', () => {
       fetch(`${fake.baseUrl}/api/v2/tickets.json`, {
         method: 'POST',
         headers: {
-          Authorization: BASIC,
+          Authorization: SANDBOX_ZENDESK_BASIC,
           'Content-Type': 'application/json',
           'Idempotency-Key': key,
         },
@@ -492,7 +466,7 @@ describe('other resources', () => {
 
   it("serves the installed app's public key as PEM, and 404 for another app", async () => {
     const response = await fetch(`${fake.baseUrl}/api/v2/apps/1001/public_key.pem`, {
-      headers: { Authorization: BASIC },
+      headers: { Authorization: SANDBOX_ZENDESK_BASIC },
     });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('application/x-pem-file');

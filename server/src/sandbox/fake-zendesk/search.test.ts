@@ -1,12 +1,8 @@
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
-import { SANDBOX_ZENDESK_CREDENTIALS } from '../seed/zendesk-seed';
+import { SANDBOX_ZENDESK_BASIC } from '../../test-support/fake-zendesk-calls';
 import type { StoredTicket, TicketStatus } from '../seed/zendesk-seed';
 import { createFakeZendesk } from './fake-zendesk';
-
-const BASIC = `Basic ${Buffer.from(
-  `${SANDBOX_ZENDESK_CREDENTIALS.email}/token:${SANDBOX_ZENDESK_CREDENTIALS.apiToken}`,
-).toString('base64')}`;
 
 /** A fake holding only these tickets (the seed's ticket 1 as a template). */
 function fakeWith(tickets: { status: TicketStatus; tags: string[]; subject?: string }[]) {
@@ -24,7 +20,7 @@ function fakeWith(tickets: { status: TicketStatus; tags: string[]; subject?: str
 }
 
 const get = (fake: ReturnType<typeof createFakeZendesk>, path: string) =>
-  request(fake.app).get(path).set('Authorization', BASIC);
+  request(fake.app).get(path).set('Authorization', SANDBOX_ZENDESK_BASIC);
 
 describe('the fake Zendesk search', () => {
   const fake = fakeWith([
