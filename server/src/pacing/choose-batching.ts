@@ -33,7 +33,7 @@ export function createBatchChooser(options: {
     },
     enter() {
       inFlight += 1;
-      const left = budget?.snapshot().buckets[bucket];
+      const left = budget?.bucket(bucket);
       const halfUsed =
         left?.limit !== undefined &&
         left.remaining !== undefined &&

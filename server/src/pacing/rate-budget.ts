@@ -58,8 +58,14 @@ export interface RateBudgetOptions {
   now?: () => number;
 }
 
+export interface BucketView {
+  limit?: number;
+  remaining?: number;
+  resetInMs?: number;
+}
+
 export interface BudgetSnapshot {
-  buckets: Record<string, { limit?: number; remaining?: number; resetInMs?: number }>;
+  buckets: Record<string, BucketView>;
   waiting: number;
   blockedForMs: number;
 }
@@ -81,6 +87,8 @@ export interface RateBudget {
   spreads(bucket: string): boolean;
   /** After a 429: automation waits at least this long (the helpdesk's `Retry-After`). */
   holdFor(ms: number): void;
+  /** What is known of one bucket now (nothing before the helpdesk has answered). */
+  bucket(name: string): BucketView;
   snapshot(): BudgetSnapshot;
 }
 
@@ -149,6 +157,15 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   }
 
   /** How long an automation call must wait before it fits this bucket (0: now). */
+  function viewOf(state: BucketState, at: number): BucketView {
+    rollOver(state, at);
+    return {
+      ...(state.limit === undefined ? {} : { limit: state.limit }),
+      ...(state.remaining === undefined ? {} : { remaining: state.remaining }),
+      ...(state.resetAtMs === undefined ? {} : { resetInMs: state.resetAtMs - at }),
+    };
+  }
+
   function delayOf(state: BucketState, at: number): number {
     if (state.limit === undefined || state.remaining === undefined) return 0;
     rollOver(state, at);
@@ -274,17 +291,15 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
       if (waiters.length > 0) pump();
     },
 
+    bucket(name) {
+      const state = states.get(name);
+      return state ? viewOf(state, now()) : {};
+    },
+
     snapshot() {
       const at = now();
       const buckets: BudgetSnapshot['buckets'] = {};
-      for (const [name, state] of states) {
-        rollOver(state, at);
-        buckets[name] = {
-          ...(state.limit === undefined ? {} : { limit: state.limit }),
-          ...(state.remaining === undefined ? {} : { remaining: state.remaining }),
-          ...(state.resetAtMs === undefined ? {} : { resetInMs: state.resetAtMs - at }),
-        };
-      }
+      for (const [name, state] of states) buckets[name] = viewOf(state, at);
       return { buckets, waiting: waiters.length, blockedForMs: Math.max(0, heldUntilMs - at) };
     },
   };
