@@ -9,6 +9,7 @@ import { BENCH_CONNECTOR, writeBenchConfig } from './support/bench-config';
 import { startChild } from './support/child-process';
 import type { ChildHandle } from './support/child-process';
 import { recordCannedBodies } from './support/instant-fakes';
+import { nearestRank } from './support/load';
 import { formatMs } from './support/report';
 import type { Benchmark, BenchmarkReport, TargetCheck } from './support/report';
 
@@ -51,9 +52,10 @@ interface ZendeskReady {
 }
 
 function percentile(values: number[], p: number): number {
-  if (values.length === 0) return Number.NaN;
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+  return nearestRank(
+    [...values].sort((a, b) => a - b),
+    p / 100,
+  );
 }
 
 function writeBurstConfig(dir: string, upstreamUrl: string): string {

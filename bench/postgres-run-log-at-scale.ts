@@ -7,7 +7,8 @@ import {
   describePostgresError,
 } from '../server/src/storage/postgres/connect-postgres';
 import { runMigrations } from '../server/src/storage/postgres/run-migrations';
-import { BASE_MS, CONNECTORS, buildBenchRun, pickIndexes } from './support/bench-runs';
+import { BASE_MS, CONNECTORS, buildBenchRun, pickIndexes, round } from './support/bench-runs';
+import { nearestRank } from './support/load';
 import { formatMs } from './support/report';
 import type { Benchmark, BenchmarkReport } from './support/report';
 
@@ -43,10 +44,8 @@ interface Figures {
 
 function percentilesOf(durations: number[]): Figures {
   const sorted = [...durations].sort((a, b) => a - b);
-  const at = (q: number): number =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  const round = (ms: number) => Math.round(ms * 1000) / 1000;
-  return { p50: round(at(0.5)), p95: round(at(0.95)), p99: round(at(0.99)) };
+  const at = (q: number) => round(nearestRank(sorted, q));
+  return { p50: at(0.5), p95: at(0.95), p99: at(0.99) };
 }
 
 async function timeEach(count: number, action: (index: number) => Promise<unknown>) {

@@ -1,5 +1,6 @@
 import { createRunId } from '../../server/src/run-log/run-record';
 import type { ConnectorRunRecord, RunRecord } from '../../server/src/run-log/run-record';
+import { nearestRank } from './load';
 
 /** Realistic run records (about 1 KB as JSON) for the run-log benchmarks. */
 export const CONNECTORS = 30;
@@ -84,9 +85,11 @@ export function* benchRuns(from: number, to: number): Generator<RunRecord> {
 
 export function percentiles(durations: number[]): Percentiles {
   const sorted = [...durations].sort((a, b) => a - b);
-  const at = (q: number): number =>
-    sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
-  return { p50: round(at(0.5)), p99: round(at(0.99)), samples: sorted.length };
+  return {
+    p50: round(nearestRank(sorted, 0.5)),
+    p99: round(nearestRank(sorted, 0.99)),
+    samples: sorted.length,
+  };
 }
 
 export function round(ms: number): number {

@@ -50,6 +50,11 @@ export function summariseHistogram(histogram: RecordableHistogram): LatencySumma
   };
 }
 
+/** The nearest-rank percentile (`q` from 0 to 1) of samples sorted ascending; NaN for none. */
+export function nearestRank(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] ?? Number.NaN;
+}
+
 export async function generateLoad(options: LoadOptions): Promise<LoadResult> {
   const warmupMs = options.warmupMs ?? 0;
   const histogram = options.histogram ?? createHistogram();
