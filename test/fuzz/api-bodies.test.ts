@@ -197,9 +197,12 @@ describe('the API with arbitrary input', () => {
           body: JSON.stringify({ ticketId: 3, dryRun: true }),
         });
         expect(status).toBeLessThan(500);
-        if (!/^[A-Za-z0-9_.:-]{8,200}$/.test(key)) expect(status).toBe(400);
+        // A field value never includes the whitespace around it (RFC 9110 §5.5): the server is
+        // given the key without its trailing spaces, as every HTTP parser hands it over.
+        const received = key.replace(/[ \t]+$/, '');
+        if (!/^[A-Za-z0-9_.:-]{8,200}$/.test(received)) expect(status).toBe(400);
       }),
-      { numRuns: NUM_RUNS },
+      { numRuns: NUM_RUNS, examples: [['00--AAA- '], ['short ']] },
     );
   });
 
