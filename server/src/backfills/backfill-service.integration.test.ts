@@ -62,6 +62,7 @@ function openService(
   port: HelpdeskPort,
   /** A process that dies is never closed (its last write never returns). */
   dies = false,
+  readerLeaseMs?: number,
 ): BackfillService {
   const config = {
     connectors: new Map([
@@ -81,9 +82,45 @@ function openService(
     pollMs: 5,
     // No workers run here: let the enumeration queue everything.
     backlog: 10_000,
+    ...(readerLeaseMs === undefined ? {} : { readerLeaseMs }),
   });
   if (!dies) opened.push(service);
   return service;
+}
+
+function openStore(): BackfillStore {
+  const store = openSqliteBackfillStore({ path: join(dir, 'backfills.sqlite') });
+  opened.push(store);
+  return store;
+}
+
+async function waitForEnumerated(store: BackfillStore, id: string): Promise<void> {
+  const until = Date.now() + 5_000;
+  while (!(await store.get(id))?.enumerated) {
+    if (Date.now() > until) throw new Error('enumeration did not finish');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The first process's savePage: saves the first page, then "dies" before saving the second. */
+function dyingAfterOnePage(store: BackfillStore): { store: BackfillStore; crash: Promise<void> } {
+  let saves = 0;
+  let crashed!: () => void;
+  const crash = new Promise<void>((resolve) => (crashed = resolve));
+  return {
+    crash,
+    store: {
+      ...store,
+      savePage: async (...args) => {
+        saves += 1;
+        if (saves === 2) {
+          crashed();
+          return new Promise<boolean>(() => undefined);
+        }
+        return store.savePage(...args);
+      },
+    },
+  };
 }
 
 function openQueue(): DeliveryQueue {
@@ -96,23 +133,8 @@ function openQueue(): DeliveryQueue {
 describe('backfill enumeration', () => {
   it('queues every match once though a crash lost the cursor of a queued page', async () => {
     const queue = openQueue();
-    const store = openSqliteBackfillStore({ path: join(dir, 'backfills.sqlite') });
-    opened.push(store);
     // The second page's cursor is never saved: the process "dies" right after queuing it.
-    let saves = 0;
-    let crashed!: () => void;
-    const crash = new Promise<void>((resolve) => (crashed = resolve));
-    const dying: BackfillStore = {
-      ...store,
-      savePage: async (...args) => {
-        saves += 1;
-        if (saves === 2) {
-          crashed();
-          return new Promise<void>(() => undefined);
-        }
-        return store.savePage(...args);
-      },
-    };
+    const { store: dying, crash } = dyingAfterOnePage(openStore());
     const first = fakeZendesk();
     const started = await openService(dying, queue, first.port, true).start({
       connectorId: 'lookup',
@@ -125,18 +147,62 @@ describe('backfill enumeration', () => {
     expect(first.pagesRead).toEqual([0, 100]);
     expect((await queue.countByState(`backfill:${id}`)).queued).toBe(200);
 
+    // The restarted server opens the file again; the dead process's reader lease goes with it.
+    const store = openStore();
     const second = fakeZendesk();
     const service = openService(store, queue, second.port);
     await service.continueRunning();
-    const until = Date.now() + 5_000;
-    while (!(await store.get(id))?.enumerated) {
-      if (Date.now() > until) throw new Error('enumeration did not finish');
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    await waitForEnumerated(store, id);
     // It continued from the saved cursor (page 2), not from the start.
     expect(second.pagesRead).toEqual([100, 200]);
     expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
     const progress = await service.progress(id);
     expect(progress).toMatchObject({ ok: true, value: { total: 250, found: 250 } });
+  });
+
+  it('reads each page once when several instances continue the same backfill', async () => {
+    const queue = openQueue();
+    const store = openStore();
+    const starter = fakeZendesk();
+    const started = await openService(store, queue, starter.port).start({
+      connectorId: 'lookup',
+      search: 'tags:order',
+      dryRun: false,
+    });
+    if (!started.ok || 'dryRun' in started.value) throw new Error('not started');
+    const id = started.value.id;
+    // Two more instances on the same database, started as the first one reads.
+    const others = [fakeZendesk(), fakeZendesk()];
+    await Promise.all(
+      others.map((other) => openService(store, queue, other.port).continueRunning()),
+    );
+    await waitForEnumerated(store, id);
+    const reads = [starter, ...others].flatMap((each) => each.pagesRead).sort((a, b) => a - b);
+    expect(reads).toEqual([0, 100, 200]);
+    expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
+  });
+
+  it('takes the reading over from an instance that died, once its lease runs out', async () => {
+    const queue = openQueue();
+    const shared = openStore();
+    const { store: dying, crash } = dyingAfterOnePage(shared);
+    const first = fakeZendesk();
+    const started = await openService(dying, queue, first.port, true, 200).start({
+      connectorId: 'lookup',
+      search: 'tags:order',
+      dryRun: false,
+    });
+    if (!started.ok || 'dryRun' in started.value) throw new Error('not started');
+    const id = started.value.id;
+    await crash;
+    // Another instance, already running: it waits while the lease is live, then reads on.
+    const second = fakeZendesk();
+    const waitingSince = Date.now();
+    await openService(shared, queue, second.port, false, 200).continueRunning();
+    await waitForEnumerated(shared, id);
+    expect(Date.now() - waitingSince).toBeGreaterThanOrEqual(100);
+    expect(first.pagesRead).toEqual([0, 100]);
+    expect(second.pagesRead).toEqual([100, 200]);
+    expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
   });
 });

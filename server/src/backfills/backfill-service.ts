@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
@@ -17,6 +18,8 @@ import { checkSoql } from './check-soql';
  * Runs backfills in the server, so they outlive the CLI that started them and a restart:
  *
  * - enumeration reads the query's matches a page at a time and queues one delivery per match,
+ *   one instance at a time (a reader lease in the store: with several instances on PostgreSQL,
+ *   each continues the running backfills, and only the lease holder reads pages);
  *   with the dedupe key `backfill:<id>:<target>`; the cursor is saved after each page, so after
  *   a crash the page in flight is read again and the queue answers its deliveries with the
  *   ones it already has: nothing runs twice;
@@ -114,6 +117,12 @@ export interface BackfillServiceOptions {
   backlog?: number;
   /** How often a waiting enumeration looks again (default 250 ms). */
   pollMs?: number;
+  /**
+   * How long this instance keeps the reading of a backfill's pages without renewing it
+   * (default 120 s: longer than a page read that waits for the rate budget, 70 s at most).
+   * Another instance takes the reading over only after that, or once this one gives it up.
+   */
+  readerLeaseMs?: number;
 }
 
 const DRY_RUN_RENDERS = 5;
@@ -138,6 +147,9 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   const now = options.now ?? Date.now;
   const backlog = options.backlog ?? 200;
   const pollMs = options.pollMs ?? 250;
+  const readerLeaseMs = options.readerLeaseMs ?? 120_000;
+  /** This instance, as the reader of the backfills' pages it reads. */
+  const readerId = randomUUID();
   const loops = new Map<string, Promise<void>>();
   const timers = new Set<{ timer: NodeJS.Timeout; resolve: () => void }>();
   let closed = false;
@@ -258,6 +270,11 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         await sleep(pollMs);
         continue;
       }
+      if (!(await store.claimReader(id, readerId, now(), now() + readerLeaseMs))) {
+        // Another instance reads this backfill's pages; take over if its lease runs out.
+        await sleep(pollMs * 4);
+        continue;
+      }
       const helpdesk = options.run.helpdesks.get(backfill.system);
       const page = helpdesk?.findTargets
         ? await helpdesk.findTargets(backfill.query, backfill.cursor)
@@ -286,7 +303,12 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         });
       }
       const last = page.value.cursor === undefined || page.value.ids.length === 0;
-      await store.savePage(id, page.value.cursor, last, iso());
+      if (!(await store.savePage(id, readerId, page.value.cursor, last, iso()))) {
+        // Our lease ran out during the read and another instance took over from the cursor
+        // saved before: it queues these matches again, and the dedupe keys make that a no-op.
+        logger.info('another instance took over reading a backfill', { backfillId: id });
+        continue;
+      }
       options.kick();
       // Stopped while this page was queued: what it queued after the hold is held too.
       if ((await store.get(id))?.state === 'paused') await queue.holdWorkflow(workflowId, true);
@@ -298,6 +320,11 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
     const loop = drive(id)
       .catch((error: unknown) =>
         logger.error('a backfill stopped on an error', { error, backfillId: id }),
+      )
+      // Paused, done or shutting down: another instance may read on at once (resume, restart).
+      .finally(() => store.releaseReader(id, readerId))
+      .catch((error: unknown) =>
+        logger.warn('giving up the reading of a backfill failed', { error, backfillId: id }),
       )
       .finally(() => loops.delete(id));
     loops.set(id, loop);

@@ -43,8 +43,28 @@ export interface BackfillStore {
   list(limit: number): Promise<Backfill[]>;
   /** The backfills in `state`, oldest first (the server continues the running ones at start). */
   listInState(state: BackfillState): Promise<Backfill[]>;
-  /** Records a page read: the cursor of the next one, or that it was the last. */
-  savePage(id: string, cursor: string | undefined, enumerated: boolean, at: string): Promise<void>;
+  /**
+   * Takes or renews the reading of the backfill's pages for `readerId` until `untilMs`: granted
+   * when no one holds it, when its holder's lease ran out before `nowMs`, or when `readerId`
+   * holds it already. With several instances on one database each continues the running
+   * backfills; this keeps them from all reading the same pages (each read spends the helpdesk's
+   * rate limit).
+   */
+  claimReader(id: string, readerId: string, nowMs: number, untilMs: number): Promise<boolean>;
+  /** Gives the reading up (a server shutting down), so another instance takes it at once. */
+  releaseReader(id: string, readerId: string): Promise<void>;
+  /**
+   * Records a page read by `readerId`: the cursor of the next one, or that it was the last.
+   * False, and nothing saved, when `readerId` no longer holds the reading (its lease ran out and
+   * another instance took over, which reads from the cursor saved before).
+   */
+  savePage(
+    id: string,
+    readerId: string,
+    cursor: string | undefined,
+    enumerated: boolean,
+    at: string,
+  ): Promise<boolean>;
   /** Moves a backfill from one of `from` to `to`; undefined when it was in none of them. */
   setState(
     id: string,

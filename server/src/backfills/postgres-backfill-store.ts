@@ -2,7 +2,10 @@ import type pg from 'pg';
 import { toBackfill, toBackfillRow } from './backfill-store';
 import type { BackfillRow, BackfillStore } from './backfill-store';
 
-/** The backfills on PostgreSQL (migration 13), one row each, seen by every instance. */
+/**
+ * The backfills on PostgreSQL (migrations 13 and 14), one row each, seen by every instance; the
+ * reader lease (migration 14) lets one instance at a time read a backfill's pages.
+ */
 export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillStore {
   const { pool } = options;
   return {
@@ -47,12 +50,28 @@ export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillS
           [state],
         )
       ).rows.map(toBackfill),
-    savePage: async (id, cursor, enumerated, at) => {
+    claimReader: async (id, reader, now, until) =>
+      (
+        await pool.query(
+          `UPDATE backfills SET reader_id = $2, reader_until = $4
+           WHERE id = $1 AND (reader_id IS NULL OR reader_id = $2 OR reader_until < $3)`,
+          [id, reader, now, until],
+        )
+      ).rowCount === 1,
+    releaseReader: async (id, reader) => {
       await pool.query(
-        'UPDATE backfills SET cursor = $1, enumerated = $2, updated_at = $3 WHERE id = $4',
-        [cursor ?? null, enumerated, at, id],
+        'UPDATE backfills SET reader_id = NULL, reader_until = NULL WHERE id = $1 AND reader_id = $2',
+        [id, reader],
       );
     },
+    savePage: async (id, reader, cursor, enumerated, at) =>
+      (
+        await pool.query(
+          `UPDATE backfills SET cursor = $1, enumerated = $2, updated_at = $3
+           WHERE id = $4 AND reader_id = $5`,
+          [cursor ?? null, enumerated, at, id, reader],
+        )
+      ).rowCount === 1,
     setState: async (id, from, to, at) => {
       const { rows } = await pool.query<BackfillRow>(
         `UPDATE backfills SET state = $1, updated_at = $2, finished_at = $3

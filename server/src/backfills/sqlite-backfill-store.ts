@@ -24,8 +24,20 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
       total INTEGER,
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL,
-      finished_at TEXT
+      finished_at TEXT,
+      reader_id TEXT,
+      reader_until INTEGER
     ) STRICT`);
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('backfills');
+  if (!columns.includes('reader_id')) {
+    // Files made before the reader lease: add its columns (no lease held).
+    db.exec(`
+      ALTER TABLE backfills ADD COLUMN reader_id TEXT;
+      ALTER TABLE backfills ADD COLUMN reader_until INTEGER;`);
+  }
+  // One server process owns DATA_DIR: a lease in the file belonged to a process that is gone,
+  // so the restarted server reads on at once instead of waiting for the lease to run out.
+  db.exec('UPDATE backfills SET reader_id = NULL, reader_until = NULL WHERE reader_id IS NOT NULL');
   const insert = db.prepare(`
     INSERT INTO backfills (id, connector_id, system, target_type, query_kind, query_text, state,
       cursor, enumerated, total, created_at, updated_at, finished_at)
@@ -38,8 +50,15 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
   const selectInState = db.prepare<[string], BackfillRow>(
     'SELECT * FROM backfills WHERE state = ? ORDER BY id',
   );
-  const updatePage = db.prepare<[string | null, number, string, string]>(
-    'UPDATE backfills SET cursor = ?, enumerated = ?, updated_at = ? WHERE id = ?',
+  const updatePage = db.prepare<[string | null, number, string, string, string]>(
+    'UPDATE backfills SET cursor = ?, enumerated = ?, updated_at = ? WHERE id = ? AND reader_id = ?',
+  );
+  const claim = db.prepare<{ id: string; reader: string; now: number; until: number }>(
+    `UPDATE backfills SET reader_id = @reader, reader_until = @until
+     WHERE id = @id AND (reader_id IS NULL OR reader_id = @reader OR reader_until < @now)`,
+  );
+  const release = db.prepare<[string, string]>(
+    'UPDATE backfills SET reader_id = NULL, reader_until = NULL WHERE id = ? AND reader_id = ?',
   );
 
   return {
@@ -52,9 +71,13 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
     },
     list: async (limit) => selectRecent.all(limit).map(toBackfill),
     listInState: async (state) => selectInState.all(state).map(toBackfill),
-    savePage: async (id, cursor, enumerated, at) => {
-      updatePage.run(cursor ?? null, enumerated ? 1 : 0, at, id);
+    claimReader: async (id, reader, now, until) =>
+      claim.run({ id, reader, now, until }).changes === 1,
+    releaseReader: async (id, reader) => {
+      release.run(id, reader);
     },
+    savePage: async (id, reader, cursor, enumerated, at) =>
+      updatePage.run(cursor ?? null, enumerated ? 1 : 0, at, id, reader).changes === 1,
     setState: async (id, from, to, at) => {
       const row = db
         .prepare<unknown[], BackfillRow>(
