@@ -292,6 +292,12 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         continue;
       }
       failures = 0;
+      if (page.value.restarted) {
+        logger.warn(
+          'the backfill query cursor had expired; reading the matches again from the first page (those already queued do not run again)',
+          { backfillId: id },
+        );
+      }
       for (const targetId of page.value.ids) {
         const payload: BackfillPayload = { backfillId: id, connectorId: backfill.connectorId };
         await queue.enqueue({

@@ -132,6 +132,11 @@ export interface TargetQuery {
 export interface TargetPage {
   ids: string[];
   cursor: string | undefined;
+  /**
+   * The cursor asked for had expired (a Salesforce query locator unused for 15 minutes), so this
+   * is the query's first page again: the caller skips what it already queued.
+   */
+  restarted?: boolean;
 }
 
 export interface HelpdeskField {

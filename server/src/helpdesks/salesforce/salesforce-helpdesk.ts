@@ -395,7 +395,14 @@ export function createSalesforceHelpdesk(
       if (query.kind !== 'soql') return { ok: false, error: 'Salesforce is queried with --soql.' };
       const page = await client.queryIds(query.text, cursor);
       if (!page.ok) return { ok: false, error: page.error.message };
-      return { ok: true, value: { ids: page.value.ids, cursor: page.value.next } };
+      return {
+        ok: true,
+        value: {
+          ids: page.value.ids,
+          cursor: page.value.next,
+          ...(page.value.restarted ? { restarted: true } : {}),
+        },
+      };
     },
 
     async countTargets(query) {

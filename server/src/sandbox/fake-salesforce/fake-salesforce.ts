@@ -9,7 +9,9 @@
  *   record with `attributes: {type, url}` (all fields, or `Id` plus the listed ones; a field
  *   that doesn't exist → 400); `PATCH` with a JSON body of field values → 204 No Content.
  * - sObject Describe: `GET …/sobjects/{Object}/describe` → `{name, label, fields: [...]}`.
- * - Query: `GET …/query?q=SOQL` → `{totalSize, done, records}` (see run-query.ts).
+ * - Query: `GET …/query?q=SOQL` → `{totalSize, done, records}` (see run-query.ts), in batches of
+ *   2,000 (or `Sforce-Query-Options: batchSize=N`) with `nextRecordsUrl` for the rest, and query
+ *   locators that expire (see query-cursors.ts).
  * - Status codes and error responses: errors are a JSON array of `{message, errorCode,
  *   fields?}`; 401 INVALID_SESSION_ID when the session or OAuth token is expired or invalid;
  *   403 REQUEST_LIMIT_EXCEEDED past the org's API request limit; 404 NOT_FOUND for a resource
@@ -47,6 +49,8 @@ import {
 } from './record-changes';
 import type { FakeValidationRule } from './record-changes';
 import { updateRecordCollection } from './record-collections';
+import { createQueryCursors } from './query-cursors';
+import type { QueryCursors } from './query-cursors';
 import { runRecordQuery, runToolingQuery } from './run-query';
 import type { QueryContext } from './run-query';
 import { salesforceErrors } from './salesforce-replies';
@@ -150,6 +154,7 @@ function registerDataRoutes(
     rules: readonly FakeValidationRule[];
     now: () => Date;
     apiUsage: { max: number; used: number };
+    cursors: QueryCursors;
   },
 ): void {
   const { store, schemas, apiPath } = context;
@@ -165,7 +170,25 @@ function registerDataRoutes(
     res.json({ DailyApiRequests: { Max: max, Remaining: Math.max(0, max - used) } });
   });
 
-  router.get('/query', (req, res) => send(res, runRecordQuery(queryContext(res), req.query.q)));
+  router.get('/query', (req, res) => {
+    const reply = runRecordQuery(queryContext(res), req.query.q);
+    if (reply.status !== 200) return send(res, reply);
+    const { records } = reply.body as { records: unknown[] };
+    return send(
+      res,
+      context.cursors.firstBatch(
+        (res.locals as Locals).session.userId,
+        records,
+        req.get('sforce-query-options'),
+      ),
+    );
+  });
+  router.get('/query/:locator', (req, res) =>
+    send(
+      res,
+      context.cursors.nextBatch((res.locals as Locals).session.userId, req.params.locator ?? ''),
+    ),
+  );
 
   // sObject Collections update (record-collections.ts); one request, one API call.
   router.patch('/composite/sobjects', (req, res) =>
@@ -399,6 +422,7 @@ export function createFakeSalesforce(options: FakeSalesforceOptions = {}): FakeS
     rules: options.validationRules ?? DEFAULT_VALIDATION_RULES,
     now,
     apiUsage,
+    cursors: createQueryCursors({ apiPath, now }),
   });
   data.use((_req, res) => send(res, salesforceErrors.unknownEndpoint()));
   app.use(apiPath, data);

@@ -406,3 +406,50 @@ describe('describe and editableFields', () => {
     expect(requests('GET', '/tooling/query')).toHaveLength(2);
   });
 });
+
+describe('queryIds', () => {
+  const SOQL = 'SELECT Id FROM Contact';
+  /** More contacts than one batch of Salesforce's default 2,000 holds. */
+  function addContacts(count: number): void {
+    const contacts = salesforce.fake.store.data.records.Contact ?? [];
+    for (let n = 1; n <= count; n += 1) {
+      contacts.push({
+        Id: `003QI${String(n).padStart(10, '0')}AAA`,
+        LastName: `C${n}`,
+        LastModifiedDate: '2026-01-01T00:00:00.000+0000',
+      });
+    }
+  }
+
+  it('reads a query a batch at a time through nextRecordsUrl', async () => {
+    addContacts(2_100);
+    const client = jwtClient();
+    const first = await client.queryIds(SOQL);
+    if (!first.ok) throw new Error(first.error.message);
+    expect(first.value).toMatchObject({ totalSize: 2_103 });
+    expect(first.value.ids).toHaveLength(2_000);
+    expect(first.value.restarted).toBeUndefined();
+    const second = await client.queryIds(SOQL, first.value.next);
+    if (!second.ok) throw new Error(second.error.message);
+    expect(second.value).toMatchObject({ next: undefined, totalSize: 2_103 });
+    expect(new Set([...first.value.ids, ...second.value.ids]).size).toBe(2_103);
+  });
+
+  it('reads the query again from its first page when its cursor is gone, and says so', async () => {
+    addContacts(2_100);
+    const client = jwtClient();
+    const first = await client.queryIds(SOQL);
+    if (!first.ok) throw new Error(first.error.message);
+    // Ten newer cursors of the same user release this one, as an expired one would be.
+    for (let n = 0; n < 10; n += 1) await client.queryIds(SOQL);
+    const again = await client.queryIds(SOQL, first.value.next);
+    if (!again.ok) throw new Error(again.error.message);
+    expect(again.value.restarted).toBe(true);
+    expect(again.value.ids).toEqual(first.value.ids);
+    expect(again.value.next).toMatch(/^\/services\/data\/v62\.0\/query\/0r8/);
+    const refused = salesforce.fake.journal.filter(
+      (entry) => entry.path === first.value.next && entry.method === 'GET',
+    );
+    expect(refused).toHaveLength(1);
+  });
+});

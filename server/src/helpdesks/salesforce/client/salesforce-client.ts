@@ -107,12 +107,15 @@ export interface SalesforceClient {
    * One page of a query's record ids: the first (`soql`), or the next (`next`, the previous
    * page's `nextRecordsUrl`). `totalSize` is Salesforce's count of all the query's records.
    */
-  queryIds(
-    soql: string,
-    next?: string,
-  ): Promise<
-    Result<{ ids: string[]; next: string | undefined; totalSize: number }, SalesforceError>
-  >;
+  queryIds(soql: string, next?: string): Promise<Result<QueryIdsPage, SalesforceError>>;
+}
+
+export interface QueryIdsPage {
+  ids: string[];
+  next: string | undefined;
+  totalSize: number;
+  /** The `next` cursor had expired, so this is the query's first page again. */
+  restarted?: true;
 }
 
 export interface RecordUpdate {
@@ -454,6 +457,25 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     ]);
   }
 
+  /** One page of a query's record ids, from the query (`/query?q=`) or a `nextRecordsUrl`. */
+  async function readQueryPage(path: string): Promise<Result<QueryIdsPage, SalesforceError>> {
+    const result = await call<unknown>('GET', path);
+    if (!result.ok) return result;
+    const parsed = queryResultSchema.safeParse(result.value);
+    if (!parsed.success) return badShape('query');
+    const ids = parsed.data.records.map((record) => record.Id);
+    if (!ids.every((id): id is string => typeof id === 'string')) return badShape('query');
+    const nextUrl = (result.value as { nextRecordsUrl?: unknown }).nextRecordsUrl;
+    return {
+      ok: true,
+      value: {
+        ids,
+        next: !parsed.data.done && typeof nextUrl === 'string' ? nextUrl : undefined,
+        totalSize: parsed.data.totalSize,
+      },
+    };
+  }
+
   return {
     async loadRecord(objectApiName, id, fields) {
       const badName = checkNames(objectApiName, fields, true);
@@ -622,21 +644,15 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
       if (next !== undefined && !/^\/services\/data\/v[\d.]+\/query\/[\w-]+$/.test(next)) {
         return failure({ code: 'SALESFORCE_REJECTED', message: 'Not a query page of this org.' });
       }
-      const result = await call<unknown>('GET', next ?? `/query?q=${encodeURIComponent(soql)}`);
-      if (!result.ok) return result;
-      const parsed = queryResultSchema.safeParse(result.value);
-      if (!parsed.success) return badShape('query');
-      const ids = parsed.data.records.map((record) => record.Id);
-      if (!ids.every((id): id is string => typeof id === 'string')) return badShape('query');
-      const nextUrl = (result.value as { nextRecordsUrl?: unknown }).nextRecordsUrl;
-      return {
-        ok: true,
-        value: {
-          ids,
-          next: !parsed.data.done && typeof nextUrl === 'string' ? nextUrl : undefined,
-          totalSize: parsed.data.totalSize,
-        },
-      };
+      const firstPage = `/query?q=${encodeURIComponent(soql)}`;
+      const page = await readQueryPage(next ?? firstPage);
+      if (!page.ok && next !== undefined && hasErrorCode(page.error, 'INVALID_QUERY_LOCATOR')) {
+        // The cursor ran out (15 minutes unused, or released for a newer one): the query is run
+        // again from its first page. The caller is told, and skips the records it already has.
+        const first = await readQueryPage(firstPage);
+        return first.ok ? { ok: true, value: { ...first.value, restarted: true } } : first;
+      }
+      return page;
     },
   };
 }
