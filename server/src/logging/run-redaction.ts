@@ -51,15 +51,28 @@ export function createRunRedaction(secrets: Redactor, redacted: readonly unknown
     if (Array.isArray(value)) return value.map((item) => deep(item, text, byKey, depth + 1)) as T;
     if (value instanceof Error) return secrets.redactDeep(value);
     if (value && typeof value === 'object' && !(value instanceof Date)) {
-      // Like the server's redactor, credential-looking keys are masked whatever they hold.
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [
-          key,
+      // A loop, not entries/fromEntries: every run walks its whole record, and the arrays per key
+      // were most of this walk's cost and garbage.
+      const copy: Record<string, unknown> = {};
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        // Like the server's redactor, credential-looking keys are masked whatever they hold.
+        const masked =
           byKey && isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
             ? SECRET_MASK
-            : deep(item, text, byKey, depth + 1),
-        ]),
-      ) as T;
+            : deep(item, text, byKey, depth + 1);
+        // An upstream's "__proto__" key stays a plain key, as fromEntries made it, never the
+        // copy's prototype.
+        if (key === '__proto__') {
+          Object.defineProperty(copy, key, {
+            value: masked,
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
+        } else copy[key] = masked;
+      }
+      return copy as T;
     }
     // A number or boolean that is itself a redacted value is masked whole.
     if ((typeof value === 'number' || typeof value === 'boolean') && pattern) {

@@ -28,6 +28,20 @@ describe("a run's redaction policy", () => {
     });
   });
 
+  it("copies an upstream's __proto__ key as a plain key, masked, without touching prototypes", () => {
+    const run = createRunRedaction(secrets, []);
+    const echoed = JSON.parse(
+      '{"__proto__": {"polluted": "s3cr3t-value"}, "a": {"b": ["s3cr3t-value"]}}',
+    );
+    const copy = run.deep(echoed) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__', 'a']);
+    expect(JSON.stringify(copy)).toBe(
+      '{"__proto__":{"polluted":"[secret]"},"a":{"b":["[secret]"]}}',
+    );
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
   it('masks credential-looking keys only where the log asks for it', () => {
     const run = createRunRedaction(secrets, []);
     const value = { access_token: 'abc', note: 'fine' };

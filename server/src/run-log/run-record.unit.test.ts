@@ -24,9 +24,15 @@ describe('createRunId', () => {
     expect(createRunId(2 ** 48 - 1).slice(4, 14)).toBe('7ZZZZZZZZZ');
   });
 
-  it('gives different ids within the same millisecond', () => {
-    const ids = new Set(Array.from({ length: 1000 }, () => createRunId(1_700_000_000_000)));
-    expect(ids.size).toBe(1000);
+  it('gives different ids within the same millisecond, across refills of its random pool', () => {
+    // 5,000 ids draw the pool (1,024 ids' worth) empty four times.
+    const ids = new Set(Array.from({ length: 5_000 }, () => createRunId(1_700_000_000_000)));
+    expect(ids.size).toBe(5_000);
+    // The random part varies in every position, so no byte of the pool is reused or left zero.
+    const randomParts = [...ids].map((id) => id.slice(14));
+    for (let position = 0; position < 16; position += 1) {
+      expect(new Set(randomParts.map((part) => part[position])).size).toBe(32);
+    }
   });
 
   it('refuses times a 48-bit prefix cannot hold', () => {
