@@ -123,6 +123,17 @@ function dyingAfterOnePage(store: BackfillStore): { store: BackfillStore; crash:
   };
 }
 
+/** Starts a backfill of the tickets tagged `order`; its id. */
+async function startBackfill(service: BackfillService): Promise<string> {
+  const started = await service.start({
+    connectorId: 'lookup',
+    search: 'tags:order',
+    dryRun: false,
+  });
+  if (!started.ok || 'dryRun' in started.value) throw new Error('not started');
+  return started.value.id;
+}
+
 function openQueue(): DeliveryQueue {
   const result = openSqliteDeliveryQueue({ path: join(dir, 'workflows.sqlite') });
   if (!result.ok) throw new Error(result.error.message);
@@ -136,13 +147,7 @@ describe('backfill enumeration', () => {
     // The second page's cursor is never saved: the process "dies" right after queuing it.
     const { store: dying, crash } = dyingAfterOnePage(openStore());
     const first = fakeZendesk();
-    const started = await openService(dying, queue, first.port, true).start({
-      connectorId: 'lookup',
-      search: 'tags:order',
-      dryRun: false,
-    });
-    if (!started.ok || 'dryRun' in started.value) throw new Error('not started');
-    const id = started.value.id;
+    const id = await startBackfill(openService(dying, queue, first.port, true));
     await crash;
     expect(first.pagesRead).toEqual([0, 100]);
     expect((await queue.countByState(`backfill:${id}`)).queued).toBe(200);
@@ -164,13 +169,7 @@ describe('backfill enumeration', () => {
     const queue = openQueue();
     const store = openStore();
     const starter = fakeZendesk();
-    const started = await openService(store, queue, starter.port).start({
-      connectorId: 'lookup',
-      search: 'tags:order',
-      dryRun: false,
-    });
-    if (!started.ok || 'dryRun' in started.value) throw new Error('not started');
-    const id = started.value.id;
+    const id = await startBackfill(openService(store, queue, starter.port));
     // Two more instances on the same database, started as the first one reads.
     const others = [fakeZendesk(), fakeZendesk()];
     await Promise.all(
@@ -187,13 +186,7 @@ describe('backfill enumeration', () => {
     const shared = openStore();
     const { store: dying, crash } = dyingAfterOnePage(shared);
     const first = fakeZendesk();
-    const started = await openService(dying, queue, first.port, true, 200).start({
-      connectorId: 'lookup',
-      search: 'tags:order',
-      dryRun: false,
-    });
-    if (!started.ok || 'dryRun' in started.value) throw new Error('not started');
-    const id = started.value.id;
+    const id = await startBackfill(openService(dying, queue, first.port, true, 200));
     await crash;
     // Another instance, already running: it waits while the lease is live, then reads on.
     const second = fakeZendesk();
