@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
+import { createAttemptSignal } from './attempt-signal';
 import {
   decodeBody,
   exceedsDeclaredLength,
@@ -275,10 +276,11 @@ interface AttemptContext {
 /** One attempt: the request and every redirect hop it leads to, under one per-attempt timeout. */
 async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<AttemptResult> {
   const { policy } = context;
-  const attemptTimeout = AbortSignal.timeout(policy.timeoutMs);
-  const signals = [context.deadline, attemptTimeout];
-  if (context.callerSignal !== undefined) signals.push(context.callerSignal);
-  const signal = AbortSignal.any(signals);
+  const attemptSignal = createAttemptSignal(policy.timeoutMs, [
+    context.deadline,
+    context.callerSignal,
+  ]);
+  const { signal } = attemptSignal;
 
   let hop = firstHop;
   let redirects = 0;
@@ -377,12 +379,14 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
     const classified = classifyTransportError(error, {
       host: hop.url.host,
       timeoutMs: policy.timeoutMs,
-      timedOut: attemptTimeout.aborted || context.deadline.aborted,
+      timedOut: attemptSignal.timedOut() || context.deadline.aborted,
       aborted: context.callerSignal?.aborted === true,
     });
     return classified.kind === 'error' && reached
       ? { ...classified, requestSent: true }
       : classified;
+  } finally {
+    attemptSignal.dispose();
   }
 }
 

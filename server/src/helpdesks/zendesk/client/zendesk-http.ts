@@ -1,4 +1,5 @@
 import { request } from 'undici';
+import { createAttemptSignal } from '../../../request/attempt-signal';
 import { decideRetry, parseRetryAfter } from './retry-policy';
 import type { AttemptOutcome } from './retry-policy';
 import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
@@ -88,6 +89,7 @@ export function createZendeskTransport(options: TransportOptions) {
     url: string,
     authorization: string,
   ): Promise<AttemptResult> {
+    const timeout = createAttemptSignal(options.timeoutMs);
     try {
       const response = await request(url, {
         method: spec.method,
@@ -98,12 +100,14 @@ export function createZendeskTransport(options: TransportOptions) {
           ...(spec.body === undefined ? {} : { 'content-type': 'application/json' }),
         },
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
-        signal: AbortSignal.timeout(options.timeoutMs),
+        signal: timeout.signal,
       });
       const text = await response.body.text();
       return { kind: 'answer', status: response.statusCode, headers: response.headers, text };
     } catch (error) {
       return { kind: 'network', message: describeNetworkError(error, options.timeoutMs) };
+    } finally {
+      timeout.dispose();
     }
   }
 
