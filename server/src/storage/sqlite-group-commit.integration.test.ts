@@ -93,6 +93,20 @@ describe('createSqliteGroupCommit', () => {
     expect(committed()).toEqual(['b']);
   });
 
+  it('rejects a write, without throwing, when another process holds the file locked', async () => {
+    const { db, insert, committed, group } = openPair();
+    const other = new Database(db.name, { timeout: 0 });
+    opened.push(other);
+    db.pragma('busy_timeout = 0');
+    other.exec('BEGIN IMMEDIATE');
+    let write: Promise<unknown> | undefined;
+    expect(() => (write = group.write(() => insert.run('a', null)))).not.toThrow();
+    await expect(write).rejects.toThrow(/locked/);
+    other.exec('ROLLBACK');
+    await group.write(() => insert.run('b', null));
+    expect(committed()).toEqual(['b']);
+  });
+
   it('opens a new transaction for the next turn', async () => {
     const { insert, committed, group } = openPair();
     await group.write(() => insert.run('a', null));

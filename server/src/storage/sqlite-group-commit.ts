@@ -56,7 +56,12 @@ export function createSqliteGroupCommit(db: Database.Database): SqliteGroupCommi
   return {
     write<T>(write: () => T): Promise<T> {
       if (!waiters) {
-        db.exec('BEGIN IMMEDIATE');
+        try {
+          db.exec('BEGIN IMMEDIATE');
+        } catch (error) {
+          // Locked by another process past the busy timeout: this write fails, as a value.
+          return Promise.reject(error);
+        }
         waiters = [];
         setImmediate(commit);
       }
