@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgentKeys } from '../../server/src/agents/agent-keys';
 import { openPostgresAgentKeyStore } from '../../server/src/agents/postgres-agent-key-store';
 import { openPostgresAlertStore } from '../../server/src/alerts/postgres-alert-store';
+import { openPostgresBackfillStore } from '../../server/src/backfills/postgres-backfill-store';
 import { openPostgresConfigVersionStore } from '../../server/src/config-versions/postgres-config-version-store';
 import { openPostgresOAuthTokenStore } from '../../server/src/oauth/postgres-oauth-token-store';
 import { createPostgresRunLogStore } from '../../server/src/run-log/postgres-run-log-store';
@@ -131,6 +132,7 @@ describe('connectors migrate', () => {
     expect(result.out).toMatch(/agent keys \(agent-keys\.sqlite\)\s+keys: 2$/m);
     expect(result.out).toMatch(/config versions \(config-versions\.sqlite\)\s+versions: 2$/m);
     expect(result.out).toMatch(/OAuth tokens \(oauth-tokens\.sqlite\)\s+connections: 1$/m);
+    expect(result.out).toMatch(/backfills \(backfills\.sqlite\)\s+backfills: 1$/m);
     expect(result.out).toContain(
       'Done. Start the server with DATABASE_URL and DATABASE_SCHEMA set',
     );
@@ -218,6 +220,14 @@ describe('connectors migrate', () => {
     const second = await queue.claimNext(60_000);
     expect([first?.id, second?.id]).toEqual([queued, running]);
     expect(await queue.claimNext(60_000)).toBeUndefined();
+  });
+
+  it('keeps a stopped backfill with its cursor, and no reader lease: any instance reads on', async () => {
+    const backfills = openPostgresBackfillStore({ pool: target.pool });
+    expect(await backfills.get(installation.backfill.id)).toEqual(installation.backfill);
+    expect(await backfills.claimReader(installation.backfill.id, 'a-new-instance', 1, 2)).toBe(
+      true,
+    );
   });
 
   it('keeps the session key and the rotated Zendesk refresh token, sealed as they were', async () => {

@@ -9,6 +9,8 @@ import type { TokenCipher } from '../../server/src/secrets/token-cipher';
 import { createAgentKeys } from '../../server/src/agents/agent-keys';
 import { openSqliteAgentKeyStore } from '../../server/src/agents/sqlite-agent-key-store';
 import { openSqliteAlertStore } from '../../server/src/alerts/sqlite-alert-store';
+import type { Backfill } from '../../server/src/backfills/backfill-store';
+import { openSqliteBackfillStore } from '../../server/src/backfills/sqlite-backfill-store';
 import { openSqliteConfigVersionStore } from '../../server/src/config-versions/sqlite-config-version-store';
 import { openSqliteOAuthTokenStore } from '../../server/src/oauth/sqlite-oauth-token-store';
 import { buildTestRun } from '../../server/src/run-log/build-test-run';
@@ -16,6 +18,7 @@ import { openSqliteIdempotencyStore } from '../../server/src/runs/sqlite-idempot
 import {
   AGENT_KEYS_FILE,
   ALERTS_FILE,
+  BACKFILLS_FILE,
   CONFIG_VERSIONS_FILE,
   DELIVERIES_FILE,
   IDEMPOTENCY_FILE,
@@ -34,6 +37,8 @@ const HOUR = 60 * 60 * 1000;
 export interface SqliteInstallation {
   runs: ReturnType<typeof buildTestRun>[];
   deliveries: { queued: string; running: string; dead: string; completed: string };
+  /** A backfill stopped halfway through its matches, its cursor saved. */
+  backfill: Backfill;
   agentKey: string;
   subject: { ticketKey: string; requesterEmail: string };
   verifiedUntil: number;
@@ -184,6 +189,31 @@ export async function writeSqliteInstallation(dataDir: string): Promise<SqliteIn
   });
   await tokens.close();
 
+  const backfills = openSqliteBackfillStore({ path: join(dataDir, BACKFILLS_FILE) });
+  const backfill: Backfill = {
+    id: 'bf_01KE0000000000000000000001',
+    connectorId: 'shopify_order_lookup',
+    system: 'zendesk',
+    query: { kind: 'search', text: 'tags:order status<solved', targetType: 'ticket' },
+    state: 'paused',
+    cursor: undefined,
+    enumerated: false,
+    total: 250,
+    createdAt: '2026-12-01T09:00:00.000Z',
+    updatedAt: '2026-12-01T09:00:00.000Z',
+    finishedAt: undefined,
+  };
+  await backfills.create(backfill);
+  await backfills.claimReader(backfill.id, 'the-old-server', now, now + HOUR);
+  await backfills.savePage(
+    backfill.id,
+    'the-old-server',
+    'cursor-page-3',
+    false,
+    backfill.updatedAt,
+  );
+  await backfills.close();
+
   const sessionKey = randomBytes(32).toString('base64url');
   writeFileSync(join(dataDir, SESSION_KEY_FILE), sessionKey, { mode: 0o600 });
   const cipher = createTokenCipher(randomBytes(32));
@@ -197,6 +227,7 @@ export async function writeSqliteInstallation(dataDir: string): Promise<SqliteIn
     zendeskTokens,
     cipher,
     deliveries: { queued, running, dead, completed },
+    backfill: { ...backfill, cursor: 'cursor-page-3' },
     agentKey: created.value.key,
     subject,
     verifiedUntil,

@@ -1,6 +1,7 @@
 import {
   AGENT_KEYS_FILE,
   ALERTS_FILE,
+  BACKFILLS_FILE,
   CONFIG_VERSIONS_FILE,
   DELIVERIES_FILE,
   IDEMPOTENCY_FILE,
@@ -194,6 +195,22 @@ export const STORE_COPIES: readonly StoreCopy[] = [
         select: 'SELECT connector_id, at_ms, failed FROM alert_runs',
         convert: (row) => ({ ...row, failed: row.failed === 1 }),
         keyless: true,
+      },
+    ],
+  },
+  {
+    store: 'backfills',
+    file: BACKFILLS_FILE,
+    tables: [
+      {
+        table: 'backfills',
+        label: 'backfills',
+        // With their saved cursors, so a running one goes on from where it was; its deliveries
+        // (the progress) come with the delivery queue. A reader lease belonged to the stopped
+        // server and is not copied: any instance reads on.
+        select:
+          'SELECT id, connector_id, system, target_type, query_kind, query_text, state, cursor, enumerated, total, created_at, updated_at, finished_at FROM backfills',
+        convert: (row) => ({ ...row, enumerated: row.enumerated === 1 }),
       },
     ],
   },
