@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { createSqliteGroupCommit } from '../storage/sqlite-group-commit';
+import { createSqliteGroupCommit } from '../sqlite/sqlite-group-commit';
 import type { AlertFailure, AlertIncident, AlertStore } from './alert-store';
 import { readAlertState } from './read-alert-state';
 import type { AlertStateRow } from './read-alert-state';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { createSqliteGroupCommit } from '../storage/sqlite-group-commit';
+import { createSqliteGroupCommit } from '../sqlite/sqlite-group-commit';
 import { createDeliveryId, HELD_UNTIL_MS } from './delivery-queue';
 import type { Delivery, DeliveryError, DeliveryQueue, DeliveryState } from './delivery-queue';
 import { toDelivery, toStepProgress } from './stored-delivery';
