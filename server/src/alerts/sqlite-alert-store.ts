@@ -1,5 +1,4 @@
 import Database from 'better-sqlite3';
-import { createSqliteGroupCommit } from '../sqlite/sqlite-group-commit';
 import type { AlertFailure, AlertIncident, AlertStore } from './alert-store';
 import { readAlertState } from './read-alert-state';
 import type { AlertStateRow } from './read-alert-state';
@@ -8,10 +7,6 @@ import type { AlertStateRow } from './read-alert-state';
  * The alerts' state in one SQLite file (`alerts.sqlite` in DATA_DIR): per connector its counters,
  * its open incident and its pause, plus the recent runs of connectors with a failure-rate rule
  * (time and outcome only, a day at most). The server and the CLI open it together (WAL).
- *
- * Every run is counted here, so the writes of one event-loop turn share one commit
- * (`createSqliteGroupCommit`) rather than a transaction each: a commit per run was about 1% of a
- * run's CPU (docs/performance.md, "CPU per run").
  */
 export function openSqliteAlertStore(options: { path: string }): AlertStore {
   const db = new Database(options.path);
@@ -115,23 +110,18 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
     return { since: row.incident_since, reason: row.incident_reason ?? '' };
   });
 
-  const group = createSqliteGroupCommit(db);
   return {
-    countRun: (connectorId, run, windowStartMs) =>
-      group.write(() => countRun(connectorId, run, windowStartMs)),
-    openIncident: (connectorId, incident, pause) =>
-      group.write(() => openOnce(connectorId, incident, pause)),
-    closeIncident: (connectorId) => group.write(() => closeOpen(connectorId)),
-    resume: (connectorId) => group.write(() => resume.run(connectorId).changes === 1),
+    countRun: async (connectorId, run, windowStartMs) => countRun(connectorId, run, windowStartMs),
+    openIncident: async (connectorId, incident, pause) => openOnce(connectorId, incident, pause),
+    closeIncident: async (connectorId) => closeOpen(connectorId),
+    resume: async (connectorId) => resume.run(connectorId).changes === 1,
     get: async (connectorId) => {
       const row = selectState.get(connectorId);
       return row ? readAlertState(row) : undefined;
     },
     list: async () => selectAll.all().map(readAlertState),
     close: async () => {
-      if (!db.open) return;
-      group.flush();
-      db.close();
+      if (db.open) db.close();
     },
   };
 }
