@@ -9,6 +9,7 @@ import {
   seedTickets,
   waitFor,
 } from '../support/backfill-tickets';
+import { SANDBOX_SALESFORCE_CREDENTIALS } from '../../server/src/sandbox/seed/salesforce-seed';
 import { startTestStack } from '../support/start-test-stack';
 import type { TestStack } from '../support/start-test-stack';
 
@@ -176,6 +177,82 @@ describe('backfills', { timeout: 60_000 }, () => {
       failed: 0,
     });
   });
+
+  // 2,050 runs: alone about 10 s; the rest of the suite running beside it can triple that.
+  it(
+    'reads a SOQL query past one batch, and from its first page again when its cursor is gone',
+    {
+      timeout: 150_000,
+    },
+    async () => {
+      stack = await startTestStack({ env: fastWorkers });
+      const { salesforce } = stack;
+      // More cases than one batch of 2,000, the size Salesforce answers without a header.
+      const cases = salesforce.store.data.records.Case ?? [];
+      const template = cases[0];
+      if (!template) throw new Error('the sandbox org has no case');
+      // A deleted case matches no query.
+      const before = salesforce.store.listRecords('Case').length;
+      for (let n = 1; n <= 2_050; n += 1) {
+        cases.push({ ...structuredClone(template), Id: `500BF${String(n).padStart(10, '0')}AAA` });
+      }
+      const total = before + 2_050;
+      const started = await startBackfill(stack, {
+        connectorId: 'jira_create_issue_from_case',
+        soql: 'SELECT Id FROM Case',
+      });
+      expect(started.status).toBe(202);
+      const id = started.body.backfill.id as string;
+      // The backfill's own reads of its query (each case's load is a query too, of other text).
+      const firstPages = () =>
+        salesforce.journal.filter((entry) => entry.query.q === 'SELECT Id FROM Case');
+      const locatorReads = () =>
+        salesforce.journal.filter((entry) => /\/query\/0r8/.test(entry.path));
+      // The first page is queued; 2,000 runs now stand before the second page. Ten newer cursors
+      // of the same user release the backfill's, as 15 minutes unused would.
+      const current = stack;
+      await waitFor(async () => (await progress(current, id)).found >= 2_000, 'the first page');
+      expect(locatorReads()).toHaveLength(0);
+      const soql = encodeURIComponent('SELECT Id FROM Case');
+      for (let n = 0; n < 10; n += 1) {
+        const answer = await fetch(
+          `${salesforce.instanceUrl}/services/data/v62.0/query?q=${soql}`,
+          {
+            headers: { authorization: `Bearer ${SANDBOX_SALESFORCE_CREDENTIALS.accessToken}` },
+          },
+        );
+        expect(answer.status).toBe(200);
+      }
+      await waitFor(
+        async () => (await progress(current, id)).state === 'done',
+        'the backfill',
+        120_000,
+      );
+      expect(await progress(stack, id)).toMatchObject({
+        total,
+        found: total,
+        processed: total,
+        failed: 0,
+      });
+      expect(await stack.server.workflows.queue.countByState(`backfill:${id}`)).toEqual({
+        queued: 0,
+        running: 0,
+        completed: total,
+        dead: 0,
+      });
+      // The released cursor's page (refused), the query again from its first page, then the
+      // second page of that new cursor. (The journal keeps the latest requests only: the first
+      // reads have left it by now.)
+      const [refused, next] = locatorReads();
+      const again = firstPages().at(-1);
+      expect(locatorReads()).toHaveLength(2);
+      expect(refused?.path).not.toBe(next?.path);
+      const order = (entry: (typeof salesforce.journal)[number] | undefined) =>
+        entry ? salesforce.journal.indexOf(entry) : -1;
+      expect(order(refused)).toBeLessThan(order(again));
+      expect(order(again)).toBeLessThan(order(next));
+    },
+  );
 
   it.each([
     [{ connectorId: 'no_such_connector', search: SEARCH }, 404, 'CONNECTOR_NOT_FOUND'],
