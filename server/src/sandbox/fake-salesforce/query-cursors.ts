@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { salesforceErrors } from './salesforce-replies';
 import type { SalesforceReply } from './salesforce-replies';
 
 /**
@@ -53,11 +54,6 @@ function createLocator(): string {
   return id;
 }
 
-const invalidLocator = (): SalesforceReply => ({
-  status: 400,
-  body: [{ message: 'invalid query locator', errorCode: 'INVALID_QUERY_LOCATOR' }],
-});
-
 export function createQueryCursors(options: { apiPath: string; now: () => Date }): QueryCursors {
   // Insertion order is opening order: the first of a user's entries is their oldest cursor.
   const cursors = new Map<string, OpenCursor>();
@@ -97,13 +93,15 @@ export function createQueryCursors(options: { apiPath: string; now: () => Date }
       const match = /^(0r8[0-9A-Za-z]{15})-(\d+)$/.exec(locatorAndOffset);
       const cursor = match ? cursors.get(match[1] as string) : undefined;
       const nowMs = options.now().getTime();
-      if (!match || !cursor || cursor.userId !== userId) return invalidLocator();
+      if (!match || !cursor || cursor.userId !== userId)
+        return salesforceErrors.invalidQueryLocator();
       if (nowMs - cursor.lastUsedMs > QUERY_CURSOR_IDLE_MS) {
         cursors.delete(match[1] as string);
-        return invalidLocator();
+        return salesforceErrors.invalidQueryLocator();
       }
       const offset = Number(match[2]);
-      if (offset <= 0 || offset >= cursor.records.length) return invalidLocator();
+      if (offset <= 0 || offset >= cursor.records.length)
+        return salesforceErrors.invalidQueryLocator();
       cursor.lastUsedMs = nowMs;
       return batch(match[1] as string, cursor, offset);
     },

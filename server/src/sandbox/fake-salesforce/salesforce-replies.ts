@@ -57,6 +57,8 @@ export const salesforceErrors = {
       'INVALID_FIELD',
       `Didn't understand relationship '${relationship}' in field path. If you are attempting to use a custom relationship, be sure to append the '__r' after the custom relationship name. Please reference your WSDL or the describe call for the appropriate names.`,
     ),
+  /** A query locator that expired, was released, or never existed (query-cursors.ts). */
+  invalidQueryLocator: () => errorReply(400, 'INVALID_QUERY_LOCATOR', 'invalid query locator'),
   invalidIdFilter: (value: string) =>
     errorReply(400, 'INVALID_QUERY_FILTER_OPERATOR', `invalid ID field: ${value}`),
   unknownUpdateField: (field: string, object: string) =>
