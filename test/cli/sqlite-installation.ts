@@ -204,7 +204,7 @@ export async function writeSqliteInstallation(dataDir: string): Promise<SqliteIn
     finishedAt: undefined,
   };
   await backfills.create(backfill);
-  await backfills.claimReader(backfill.id, 'the-old-server', now, now + HOUR);
+  await backfills.claimReader(backfill.id, 'the-old-server', HOUR);
   await backfills.savePage(
     backfill.id,
     'the-old-server',

@@ -270,7 +270,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         await sleep(pollMs);
         continue;
       }
-      if (!(await store.claimReader(id, readerId, now(), now() + readerLeaseMs))) {
+      if (!(await store.claimReader(id, readerId, readerLeaseMs))) {
         // Another instance reads this backfill's pages; take over if its lease runs out.
         await sleep(pollMs * 4);
         continue;

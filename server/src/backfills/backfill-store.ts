@@ -44,13 +44,13 @@ export interface BackfillStore {
   /** The backfills in `state`, oldest first (the server continues the running ones at start). */
   listInState(state: BackfillState): Promise<Backfill[]>;
   /**
-   * Takes or renews the reading of the backfill's pages for `readerId` until `untilMs`: granted
-   * when no one holds it, when its holder's lease ran out before `nowMs`, or when `readerId`
-   * holds it already. With several instances on one database each continues the running
-   * backfills; this keeps them from all reading the same pages (each read spends the helpdesk's
-   * rate limit).
+   * Takes or renews the reading of the backfill's pages for `readerId`, for `leaseMs` by the
+   * store's clock (the database's on PostgreSQL: the instances' own clocks may differ): granted
+   * when no one holds it, when its holder's lease ran out, or when `readerId` holds it already.
+   * With several instances on one database each continues the running backfills; this keeps
+   * them from all reading the same pages (each read spends the helpdesk's rate limit).
    */
-  claimReader(id: string, readerId: string, nowMs: number, untilMs: number): Promise<boolean>;
+  claimReader(id: string, readerId: string, leaseMs: number): Promise<boolean>;
   /** Gives the reading up (a server shutting down), so another instance takes it at once. */
   releaseReader(id: string, readerId: string): Promise<void>;
   /**

@@ -1,11 +1,15 @@
 import type pg from 'pg';
+import { takeLease } from '../postgres/take-lease';
 import { toBackfill, toBackfillRow } from './backfill-store';
 import type { BackfillRow, BackfillStore } from './backfill-store';
 
 /**
- * The backfills on PostgreSQL (migrations 13 and 14), one row each, seen by every instance; the
- * reader lease (migration 14) lets one instance at a time read a backfill's pages.
+ * The backfills on PostgreSQL (migration 13), one row each, seen by every instance. The reading
+ * of a backfill's pages is a named lease in the `leases` table (`takeLease`, by the database's
+ * clock), so one instance at a time reads them.
  */
+const readerLease = (id: string) => `backfill-reader:${id}`;
+
 export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillStore {
   const { pool } = options;
   return {
@@ -50,26 +54,19 @@ export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillS
           [state],
         )
       ).rows.map(toBackfill),
-    claimReader: async (id, reader, now, until) =>
-      (
-        await pool.query(
-          `UPDATE backfills SET reader_id = $2, reader_until = $4
-           WHERE id = $1 AND (reader_id IS NULL OR reader_id = $2 OR reader_until < $3)`,
-          [id, reader, now, until],
-        )
-      ).rowCount === 1,
+    claimReader: (id, reader, leaseMs) => takeLease(pool, readerLease(id), reader, leaseMs),
     releaseReader: async (id, reader) => {
-      await pool.query(
-        'UPDATE backfills SET reader_id = NULL, reader_until = NULL WHERE id = $1 AND reader_id = $2',
-        [id, reader],
-      );
+      await pool.query('DELETE FROM leases WHERE name = $1 AND holder = $2', [
+        readerLease(id),
+        reader,
+      ]);
     },
     savePage: async (id, reader, cursor, enumerated, at) =>
       (
         await pool.query(
           `UPDATE backfills SET cursor = $1, enumerated = $2, updated_at = $3
-           WHERE id = $4 AND reader_id = $5`,
-          [cursor ?? null, enumerated, at, id, reader],
+           WHERE id = $4 AND EXISTS (SELECT 1 FROM leases WHERE name = $5 AND holder = $6)`,
+          [cursor ?? null, enumerated, at, id, readerLease(id), reader],
         )
       ).rowCount === 1,
     setState: async (id, from, to, at) => {

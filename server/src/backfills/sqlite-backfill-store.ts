@@ -71,8 +71,11 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
     },
     list: async (limit) => selectRecent.all(limit).map(toBackfill),
     listInState: async (state) => selectInState.all(state).map(toBackfill),
-    claimReader: async (id, reader, now, until) =>
-      claim.run({ id, reader, now, until }).changes === 1,
+    // One process owns the file, so its clock is the only one.
+    claimReader: async (id, reader, leaseMs) => {
+      const now = Date.now();
+      return claim.run({ id, reader, now, until: now + leaseMs }).changes === 1;
+    },
     releaseReader: async (id, reader) => {
       release.run(id, reader);
     },

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createBackfillId } from '../../backfills/backfill-store';
 import type { Backfill, BackfillStore } from '../../backfills/backfill-store';
@@ -45,7 +46,7 @@ export function describeBackfillStoreContract(
       const backfills = await openStore();
       const created = backfill(Date.parse('2026-12-01T09:00:00Z'));
       await backfills.create(created);
-      expect(await backfills.claimReader(created.id, 'reader-a', 1_000, 61_000)).toBe(true);
+      expect(await backfills.claimReader(created.id, 'reader-a', 60_000)).toBe(true);
       expect(
         await backfills.savePage(
           created.id,
@@ -72,26 +73,31 @@ export function describeBackfillStoreContract(
       const created = backfill(Date.parse('2026-12-01T09:00:00Z'));
       await backfills.create(created);
       const at = '2026-12-01T09:01:00.000Z';
+      // Leases run on the store's clock (the database's, with several instances), so this test
+      // waits in real time: a first lease of 500 ms, renewed for 1,000 ms after 300 ms.
       // Nobody reads it yet: a page is not saved without the reading.
       expect(await backfills.savePage(created.id, 'reader-a', 'c1', false, at)).toBe(false);
-      expect(await backfills.claimReader(created.id, 'reader-a', 1_000, 61_000)).toBe(true);
+      expect(await backfills.claimReader(created.id, 'reader-a', 500)).toBe(true);
       // Another instance, while A's lease runs: refused, and its page is not saved.
-      expect(await backfills.claimReader(created.id, 'reader-b', 30_000, 150_000)).toBe(false);
+      expect(await backfills.claimReader(created.id, 'reader-b', 60_000)).toBe(false);
       expect(await backfills.savePage(created.id, 'reader-b', 'c2', false, at)).toBe(false);
-      // A renews its own.
-      expect(await backfills.claimReader(created.id, 'reader-a', 50_000, 110_000)).toBe(true);
-      expect(await backfills.claimReader(created.id, 'reader-b', 100_000, 220_000)).toBe(false);
+      // A renews its own; past the first lease's end, B is still refused.
+      await delay(300);
+      expect(await backfills.claimReader(created.id, 'reader-a', 1_000)).toBe(true);
+      await delay(300);
+      expect(await backfills.claimReader(created.id, 'reader-b', 60_000)).toBe(false);
       // A's lease ran out: B takes over, and A can no longer save.
-      expect(await backfills.claimReader(created.id, 'reader-b', 110_001, 230_000)).toBe(true);
+      await delay(1_100);
+      expect(await backfills.claimReader(created.id, 'reader-b', 60_000)).toBe(true);
       expect(await backfills.savePage(created.id, 'reader-a', 'c3', false, at)).toBe(false);
       expect(await backfills.savePage(created.id, 'reader-b', 'c4', false, at)).toBe(true);
       expect(await backfills.get(created.id)).toMatchObject({ cursor: 'c4' });
       // B gives it up (paused, or shutting down): A takes it at once. A's release of what it
       // does not hold changes nothing.
       await backfills.releaseReader(created.id, 'reader-a');
-      expect(await backfills.claimReader(created.id, 'reader-a', 120_000, 240_000)).toBe(false);
+      expect(await backfills.claimReader(created.id, 'reader-a', 60_000)).toBe(false);
       await backfills.releaseReader(created.id, 'reader-b');
-      expect(await backfills.claimReader(created.id, 'reader-a', 120_000, 240_000)).toBe(true);
+      expect(await backfills.claimReader(created.id, 'reader-a', 60_000)).toBe(true);
     });
 
     it('changes state only from the states it is asked to change from', async () => {

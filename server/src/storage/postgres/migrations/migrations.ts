@@ -11,7 +11,6 @@ import { m010ServerSecrets } from './010-server-secrets';
 import { m011OAuthConnectStates } from './011-oauth-connect-states';
 import { m012ConsoleSessionRevocations } from './012-console-session-revocations';
 import { m013Backfills } from './013-backfills';
-import { m014BackfillReader } from './014-backfill-reader';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -38,5 +37,4 @@ export const MIGRATIONS: readonly Migration[] = [
   m011OAuthConnectStates,
   m012ConsoleSessionRevocations,
   m013Backfills,
-  m014BackfillReader,
 ];
