@@ -5,11 +5,14 @@ import { Agent, request } from 'undici';
 import { BENCH_CONNECTOR } from './support/bench-config';
 import { startBenchStack } from './support/bench-stack';
 import type { BenchStack } from './support/bench-stack';
-import { ORDERS_PATH, ZENDESK_AUTHORIZATION } from './support/instant-fakes';
+import { startChild } from './support/child-process';
+import type { ChildHandle } from './support/child-process';
+import { createFloorRun } from './support/floor-run';
 import { generateLoad, summariseHistogram } from './support/load';
 import type { LatencySummary } from './support/load';
 import { formatMs } from './support/report';
 import type { Benchmark, BenchmarkReport } from './support/report';
+import type { CpuAnswer } from './support/process-cpu';
 
 /**
  * CPU time per run, against the floor. A: a full connector run through the server (load the
@@ -27,65 +30,8 @@ const WARMUP_MS = 1_000;
 const ROUNDS = 5;
 const SLICE_MS = 2_000;
 const TICKETS = 10_000;
-const ORDER_FIELD_ID = 360001000001;
 /** Server CPU per run ÷ floor CPU per run (issue 16). */
 const TARGET_RATIO = 2.5;
-
-interface TicketBody {
-  ticket: { updated_at: string; custom_fields: { id: number; value: unknown }[] };
-}
-
-export function createFloorRun(fakesUrl: string, agent: Agent) {
-  const zendeskHeaders = { authorization: ZENDESK_AUTHORIZATION, accept: 'application/json' };
-  return async (ticketId: number): Promise<boolean> => {
-    const shown = await request(
-      `${fakesUrl}/api/v2/tickets/${ticketId}.json?include=users%2Corganizations`,
-      { dispatcher: agent, headers: zendeskHeaders },
-    );
-    const ticket = (await shown.body.json()) as TicketBody;
-    const order = ticket.ticket.custom_fields.find((field) => field.id === ORDER_FIELD_ID)?.value;
-    const query = new URLSearchParams({
-      name: String(order),
-      status: 'any',
-      fields: 'id,name,financial_status,fulfillment_status,fulfillments,total_price,currency',
-    });
-    const upstream = await request(`${fakesUrl}${ORDERS_PATH}?${query}`, {
-      dispatcher: agent,
-      headers: { 'x-shopify-access-token': 'sandbox-shopify-token', accept: 'application/json' },
-    });
-    const orders = (await upstream.body.json()) as {
-      orders: { financial_status: string; fulfillment_status: string | null }[];
-    };
-    const first = orders.orders[0];
-    const updated = await request(`${fakesUrl}/api/v2/tickets/${ticketId}.json`, {
-      method: 'PUT',
-      dispatcher: agent,
-      headers: { ...zendeskHeaders, 'content-type': 'application/json' },
-      body: JSON.stringify({
-        ticket: {
-          custom_fields: [
-            { id: 360001000002, value: first?.financial_status },
-            { id: 360001000003, value: first?.fulfillment_status ?? 'unfulfilled' },
-          ],
-          remove_tags: ['order_not_found'],
-          safe_update: true,
-          updated_stamp: ticket.ticket.updated_at,
-        },
-      }),
-    });
-    await updated.body.json();
-    return shown.statusCode === 200 && upstream.statusCode === 200 && updated.statusCode === 200;
-  };
-}
-
-interface CpuAnswer {
-  cpu: NodeJS.CpuUsage;
-  mainThreadUs: number;
-  gcPauseMs: number;
-  gcPauses: number;
-  gcLongestMs: number;
-  loopDelayMs: { p99: number; max: number };
-}
 
 interface SideTotals {
   runs: number;
@@ -144,6 +90,27 @@ export interface CpuPerRunResult {
   floorAtServerRate: { runsPerSecond: number; cpuMsPerRun: number; fakesCpuMsPerRun: number };
   /** server.cpuMsPerRun ÷ floorAtServerRate.cpuMsPerRun */
   ratioAtServerRate: number;
+  /**
+   * C, the skeleton server (bench/support/skeleton-child.ts): the same run with only the parts
+   * every run must have (one inbound and three outbound exchanges, a committed record).
+   */
+  skeleton: {
+    runs: number;
+    failed: number;
+    runsPerSecond: number;
+    latencyMs: LatencySummary;
+    cpuMsPerRun: number;
+    mainThreadCpuMsPerRun: number;
+    gcShare: number;
+  };
+  /** skeleton.cpuMsPerRun ÷ floor.cpuMsPerRun: what the design's bare parts alone cost. */
+  skeletonRatio: number;
+}
+
+/** The skeleton server's process, and one run through it. */
+export interface SkeletonSide {
+  handle: ChildHandle<{ url: string }>;
+  run(ticketId: number): Promise<boolean>;
 }
 
 function cpuUs(usage: NodeJS.CpuUsage): number {
@@ -186,10 +153,13 @@ async function measureSlice(
     concurrency: number;
     durationMs: number;
     request: (sequence: number) => Promise<boolean>;
+    /** The process whose CPU the slice charges as the server's (default: the server). */
+    subject?: ChildHandle<unknown>;
   },
 ): Promise<void> {
+  const subject = options.subject ?? stack.server;
   const [serverBefore, fakesBefore] = await Promise.all([
-    stack.server.ask<CpuAnswer>({ type: 'cpu' }),
+    subject.ask<CpuAnswer>({ type: 'cpu' }),
     stack.fakes.ask<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' }),
   ]);
   const loadBefore = process.cpuUsage();
@@ -202,7 +172,7 @@ async function measureSlice(
   });
   const loadAfter = process.cpuUsage();
   const [serverAfter, fakesAfter] = await Promise.all([
-    stack.server.ask<CpuAnswer>({ type: 'cpu' }),
+    subject.ask<CpuAnswer>({ type: 'cpu' }),
     stack.fakes.ask<{ cpu: NodeJS.CpuUsage }>({ type: 'cpu' }),
   ]);
   totals.runs += slice.completed + slice.failed;
@@ -239,6 +209,7 @@ const round3 = (value: number) => Math.round(value * 1000) / 1000;
 export async function measureCpuPerRun(
   stack: BenchStack,
   floorRun: (ticketId: number) => Promise<boolean>,
+  skeleton: SkeletonSide,
   concurrency: number,
   options: { rounds: number; sliceMs: number; warmupMs: number } = {
     rounds: ROUNDS,
@@ -261,9 +232,17 @@ export async function measureCpuPerRun(
     durationMs: options.warmupMs,
     request: floorRequest,
   });
+  const skeletonRequest = (sequence: number) => skeleton.run(ticketOf(sequence));
+  await measureSlice(stack, emptyTotals(), {
+    concurrency,
+    durationMs: options.warmupMs,
+    request: skeletonRequest,
+    subject: skeleton.handle,
+  });
   const server = emptyTotals();
   const floor = emptyTotals();
   const paced = emptyTotals();
+  const bare = emptyTotals();
   for (let round = 0; round < options.rounds; round++) {
     await measureSlice(stack, server, {
       concurrency,
@@ -281,11 +260,18 @@ export async function measureCpuPerRun(
       durationMs: options.sliceMs,
       request: pacedTo((server.runs / ((round + 1) * options.sliceMs)) * 1000, floorRequest),
     });
+    await measureSlice(stack, bare, {
+      concurrency,
+      durationMs: options.sliceMs,
+      request: skeletonRequest,
+      subject: skeleton.handle,
+    });
   }
   const totalMs = options.rounds * options.sliceMs;
   const perRunMs = (us: number, runs: number) => round3(us / 1000 / Math.max(1, runs));
   const serverCpu = perRunMs(server.serverUs, server.runs);
   const floorCpu = perRunMs(floor.loadUs, floor.runs);
+  const skeletonCpu = perRunMs(bare.serverUs, bare.runs);
   return {
     concurrency,
     server: {
@@ -318,6 +304,16 @@ export async function measureCpuPerRun(
       fakesCpuMsPerRun: perRunMs(paced.fakesUs, paced.runs),
     },
     ratioAtServerRate: round2(serverCpu / perRunMs(paced.loadUs, paced.runs)),
+    skeleton: {
+      runs: bare.runs,
+      failed: bare.failed,
+      runsPerSecond: Math.round((bare.runs / totalMs) * 1000),
+      latencyMs: summariseHistogram(bare.histogram),
+      cpuMsPerRun: skeletonCpu,
+      mainThreadCpuMsPerRun: perRunMs(bare.serverMainThreadUs, bare.runs),
+      gcShare: round2(bare.serverGcMs / Math.max(1, bare.serverUs / 1000)),
+    },
+    skeletonRatio: round2(skeletonCpu / floorCpu),
   };
 }
 
@@ -382,6 +378,19 @@ function rowsOf(result: CpuPerRunResult): Record<string, string | number>[] {
     },
     ratioRow("A / (B at A's runs/s)", result.concurrency, result.ratioAtServerRate),
     ratioRow('A/B CPU per run', result.concurrency, result.ratio),
+    {
+      what: 'C: skeleton server',
+      concurrency: result.concurrency,
+      'CPU/run': formatMs(result.skeleton.cpuMsPerRun),
+      'GC share': pct(result.skeleton.gcShare),
+      'runs/s': result.skeleton.runsPerSecond,
+      p50: formatMs(result.skeleton.latencyMs.p50),
+      p99: formatMs(result.skeleton.latencyMs.p99),
+      failed: result.skeleton.failed,
+      'load gen CPU/run': '',
+      'fakes CPU/run': '',
+    },
+    ratioRow('C/B CPU per run', result.concurrency, result.skeletonRatio),
   ];
 }
 
@@ -391,12 +400,34 @@ export const overheadVsFloor: Benchmark = {
     const stack = await startBenchStack();
     const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
     const floorRun = createFloorRun(stack.fakesUrl, agent);
+    const floorOk = async (ticketId: number) => (await floorRun(ticketId)).ok;
+    const skeleton = await startChild<{ url: string }>('./skeleton-child.ts', {
+      env: { BENCH_FAKES_URL: stack.fakesUrl },
+    });
+    const runThroughSkeleton = async (ticketId: number) => {
+      const res = await request(`${skeleton.ready.url}/run`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ticketId }),
+      });
+      const body = (await res.body.json()) as { outcome?: string };
+      return res.statusCode === 200 && body.outcome === 'success';
+    };
     const results: CpuPerRunResult[] = [];
     try {
       for (const concurrency of CONCURRENCIES) {
-        results.push(await measureCpuPerRun(stack, floorRun, concurrency));
+        results.push(
+          await measureCpuPerRun(
+            stack,
+            floorOk,
+            { handle: skeleton, run: runThroughSkeleton },
+            concurrency,
+          ),
+        );
       }
     } finally {
+      await skeleton.stop();
       await agent.close();
       await stack.close();
     }
@@ -409,7 +440,8 @@ export const overheadVsFloor: Benchmark = {
           `concurrency ${result.concurrency}: server main thread ` +
           `${formatMs(result.server.mainThreadCpuMsPerRun)} of the CPU per run; GC ${Math.round(result.server.gcShare * 100)}% of its CPU, ` +
           `longest pause ${result.server.gcLongestMs} ms; server event-loop delay p99 ` +
-          `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms`,
+          `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms; skeleton ` +
+          `main thread ${formatMs(result.skeleton.mainThreadCpuMsPerRun)}`,
       ),
       targets: results.map((result) => ({
         name: `server CPU per run ÷ floor CPU per run at concurrency ${result.concurrency}`,

@@ -1,13 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { subscribe } from 'node:diagnostics_channel';
-import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createHistogram, monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
+import { createHistogram } from 'node:perf_hooks';
 import { parseEnv } from '../../server/src/env/parse-env';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { startServer } from '../../server/src/start-server';
 import { answerParent } from './child-process';
 import { FAKE_TIME_HEADER } from './fake-time-header';
+import { watchProcessCpu } from './process-cpu';
 import { summariseHistogram } from './load';
 
 /**
@@ -133,50 +133,11 @@ if (timing) {
   });
 }
 
-// For CPU per run (overhead-vs-floor): this process's CPU time, the time its main thread spent
-// in garbage-collection pauses, and how late the event loop ran its callbacks.
-let gcPauseMs = 0;
-let gcPauses = 0;
-let gcLongestMs = 0;
-new PerformanceObserver((list) => {
-  for (const entry of list.getEntries()) {
-    gcPauseMs += entry.duration;
-    gcPauses += 1;
-    gcLongestMs = Math.max(gcLongestMs, entry.duration);
-  }
-}).observe({ entryTypes: ['gc'] });
-const loopDelay = monitorEventLoopDelay({ resolution: 10 });
-loopDelay.enable();
-
-/**
- * The main thread's CPU time in µs (Linux, from /proc; 10 ms ticks), to tell the JavaScript
- * thread from V8's and libuv's helper threads, which process.cpuUsage() adds in. NaN elsewhere.
- */
-function mainThreadCpuUs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of stat(5); the slice starts at field 3.
-    return (Number(fields[11]) + Number(fields[12])) * 10_000;
-  } catch {
-    return NaN;
-  }
-}
+// For CPU per run (overhead-vs-floor).
+const readCpu = watchProcessCpu();
 
 answerParent((message) => {
-  if (message.type === 'cpu') {
-    const answer = {
-      cpu: process.cpuUsage(),
-      mainThreadUs: mainThreadCpuUs(),
-      gcPauseMs,
-      gcPauses,
-      gcLongestMs,
-      loopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
-    };
-    gcLongestMs = 0;
-    loopDelay.reset();
-    return answer;
-  }
+  if (message.type === 'cpu') return readCpu();
   if (message.type === 'rss') {
     const usage = process.memoryUsage();
     return {

@@ -1,0 +1,74 @@
+import type { Agent } from 'undici';
+import { request } from 'undici';
+import { ORDERS_PATH, ZENDESK_AUTHORIZATION } from './instant-fakes';
+
+const ORDER_FIELD_ID = 360001000001;
+
+interface TicketBody {
+  ticket: { updated_at: string; custom_fields: { id: number; value: unknown }[] };
+}
+
+/** What one floor run saw: enough for the skeleton server to record the run as the log would. */
+export interface FloorRunResult {
+  ok: boolean;
+  order: unknown;
+  ordersUrl: string;
+  ordersStatus: number;
+  ordersText: string;
+  changes: Record<string, unknown>;
+}
+
+/**
+ * The floor: the three HTTP calls of the example connector's run (GET ticket, GET orders, PUT
+ * ticket), made with undici directly and nothing else: no validation, no log, no redaction.
+ */
+export function createFloorRun(fakesUrl: string, agent: Agent) {
+  const zendeskHeaders = { authorization: ZENDESK_AUTHORIZATION, accept: 'application/json' };
+  return async (ticketId: number): Promise<FloorRunResult> => {
+    const shown = await request(
+      `${fakesUrl}/api/v2/tickets/${ticketId}.json?include=users%2Corganizations`,
+      { dispatcher: agent, headers: zendeskHeaders },
+    );
+    const ticket = (await shown.body.json()) as TicketBody;
+    const order = ticket.ticket.custom_fields.find((field) => field.id === ORDER_FIELD_ID)?.value;
+    const query = new URLSearchParams({
+      name: String(order),
+      status: 'any',
+      fields: 'id,name,financial_status,fulfillment_status,fulfillments,total_price,currency',
+    });
+    const ordersUrl = `${fakesUrl}${ORDERS_PATH}?${query}`;
+    const upstream = await request(ordersUrl, {
+      dispatcher: agent,
+      headers: { 'x-shopify-access-token': 'sandbox-shopify-token', accept: 'application/json' },
+    });
+    const ordersText = await upstream.body.text();
+    const orders = JSON.parse(ordersText) as {
+      orders: { financial_status: string; fulfillment_status: string | null }[];
+    };
+    const first = orders.orders[0];
+    const changes = {
+      custom_fields: [
+        { id: 360001000002, value: first?.financial_status },
+        { id: 360001000003, value: first?.fulfillment_status ?? 'unfulfilled' },
+      ],
+      remove_tags: ['order_not_found'],
+    };
+    const updated = await request(`${fakesUrl}/api/v2/tickets/${ticketId}.json`, {
+      method: 'PUT',
+      dispatcher: agent,
+      headers: { ...zendeskHeaders, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ticket: { ...changes, safe_update: true, updated_stamp: ticket.ticket.updated_at },
+      }),
+    });
+    await updated.body.json();
+    return {
+      ok: shown.statusCode === 200 && upstream.statusCode === 200 && updated.statusCode === 200,
+      order,
+      ordersUrl,
+      ordersStatus: upstream.statusCode,
+      ordersText,
+      changes,
+    };
+  };
+}
