@@ -25,7 +25,8 @@ import type { CpuAnswer } from './support/process-cpu';
  * process's during B slices. Throughput would mostly measure who got the 2 shared cores; CPU time
  * per run is what a run costs, whoever else is on the machine.
  */
-const CONCURRENCIES = [10, 100];
+// BENCH_CPU_CONCURRENCIES=100 measures one concurrency only (half the time, for A/B trials).
+const CONCURRENCIES = (process.env.BENCH_CPU_CONCURRENCIES ?? '10,100').split(',').map(Number);
 const WARMUP_MS = 1_000;
 const ROUNDS = 5;
 const SLICE_MS = 2_000;

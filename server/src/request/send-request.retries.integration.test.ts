@@ -149,3 +149,55 @@ describe('sendRequest retries', () => {
     expect(server.requests).toHaveLength(1);
   });
 });
+
+describe('sendRequest deadline over the whole call', () => {
+  // timeoutMs 200 × (3 attempts + 1) + 50 ms of waits: the call must be over within 850 ms.
+  const tightPolicy = () =>
+    localPolicy({
+      timeoutMs: 200,
+      retry: { ...localPolicy().retry, maxAttempts: 3, maxTotalWaitMs: 50 },
+    });
+
+  it('stops when a sleep that overstays its wait has used up the deadline', async () => {
+    server = await startScriptedServer([{ status: 503 }, { status: 503 }, { status: 503 }]);
+    // A sleep that ignores what it is asked and takes 450 ms each time (a per-step timer reset).
+    const sleep = () => new Promise<void>((resolve) => setTimeout(resolve, 450));
+
+    const result = await sendRequest(
+      { method: 'GET', url: `${server.origin}/orders`, headers: {} },
+      tightPolicy(),
+      { auth: noAuth, sleep, random: () => 0 },
+    );
+
+    expect(result.ok).toBe(false);
+    expect(!result.ok && result.error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(!result.ok && result.error.message).toMatch(/ran out of time after 2 attempts/);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('cuts an attempt short to what is left of the deadline', async () => {
+    let calls = 0;
+    let secondGaveUpAt = 0;
+    // The first answer is a 503; the second never comes, so the client must give up on it.
+    server = await startTestServer((req, res) => {
+      calls += 1;
+      if (calls === 1) res.writeHead(503).end('busy');
+      else req.socket.once('close', () => (secondGaveUpAt = performance.now()));
+    });
+    const sleep = () => new Promise<void>((resolve) => setTimeout(resolve, 780));
+    const startedAt = performance.now();
+
+    const result = await sendRequest(
+      { method: 'GET', url: `${server.origin}/orders`, headers: {} },
+      tightPolicy(),
+      { auth: noAuth, sleep, random: () => 0 },
+    );
+
+    expect(!result.ok && result.error.code).toBe('UPSTREAM_TIMEOUT');
+    expect(calls).toBe(2);
+    // 780 ms asleep, then about 70 ms left of the 850: not the attempt's full 200 ms (980).
+    const cutAt = secondGaveUpAt - startedAt;
+    expect(cutAt).toBeGreaterThanOrEqual(840);
+    expect(cutAt).toBeLessThan(930);
+  });
+});

@@ -127,8 +127,9 @@ export async function sendRequest(
   const maxAttempts = Math.max(1, policy.retry.maxAttempts);
   const maxTotalWaitMs = policy.retry.maxTotalWaitMs ?? DEFAULT_MAX_TOTAL_WAIT_MS;
   // A hard ceiling over everything (attempts, the one 401 refresh, waits), in case a slow-drip upstream
-  // or a sleep implementation keeps resetting per-step timers.
-  const deadline = AbortSignal.timeout(policy.timeoutMs * (maxAttempts + 1) + maxTotalWaitMs);
+  // or a sleep implementation keeps resetting per-step timers. A time, not a signal: each attempt's
+  // own timer is cut to what is left of it, which costs no second signal per call (CPU per run).
+  const deadlineAt = performance.now() + policy.timeoutMs * (maxAttempts + 1) + maxTotalWaitMs;
   const random = options.random ?? Math.random;
   const sleep =
     options.sleep ?? ((ms: number) => delay(ms, undefined, signalOption(options.signal)));
@@ -147,7 +148,7 @@ export async function sendRequest(
     let refreshedCredentials = false;
     for (let attempt = 1; ; attempt++) {
       if (options.signal?.aborted) return fail(abortedError(target.value));
-      if (deadline.aborted) return fail(deadlineError(target.value, attempt - 1));
+      if (performance.now() >= deadlineAt) return fail(deadlineError(target.value, attempt - 1));
 
       const authHeaders = await options.auth.headers();
       if (!authHeaders.ok) {
@@ -169,7 +170,7 @@ export async function sendRequest(
       const result = await runAttempt(firstHop, {
         policy,
         dispatcher,
-        deadline,
+        deadlineAt,
         callerSignal: options.signal,
         secretHeaderNames: [...options.auth.authHeaderNames, ...(request.secretHeaders ?? [])],
         budget: options.responseBudget,
@@ -266,7 +267,8 @@ function reportCredentials(headers: Record<string, string>, report: (value: stri
 interface AttemptContext {
   policy: SendPolicy;
   dispatcher: Dispatcher;
-  deadline: AbortSignal;
+  /** `performance.now()` time by which the whole call must be over. */
+  deadlineAt: number;
   callerSignal: AbortSignal | undefined;
   /** The auth provider's headers and those filled from secrets: dropped on an origin change. */
   secretHeaderNames: readonly string[];
@@ -276,10 +278,10 @@ interface AttemptContext {
 /** One attempt: the request and every redirect hop it leads to, under one per-attempt timeout. */
 async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<AttemptResult> {
   const { policy } = context;
-  const attemptSignal = createAttemptSignal(policy.timeoutMs, [
-    context.deadline,
-    context.callerSignal,
-  ]);
+  const attemptSignal = createAttemptSignal(
+    Math.max(0, Math.min(policy.timeoutMs, context.deadlineAt - performance.now())),
+    [context.callerSignal],
+  );
   const { signal } = attemptSignal;
 
   let hop = firstHop;
@@ -379,7 +381,7 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
     const classified = classifyTransportError(error, {
       host: hop.url.host,
       timeoutMs: policy.timeoutMs,
-      timedOut: attemptSignal.timedOut() || context.deadline.aborted,
+      timedOut: attemptSignal.timedOut(),
       aborted: context.callerSignal?.aborted === true,
     });
     return classified.kind === 'error' && reached
