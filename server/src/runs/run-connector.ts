@@ -287,7 +287,11 @@ async function callUpstream(
     loggedResponse: {
       ...(sent.status === undefined ? {} : { status: sent.status }),
       ...(sent.headers ? { headers: redaction.deep(sent.headers) } : {}),
-      body: copyText(redaction.text(bodyText.slice(0, MAX_LOGGED_BODY))),
+      // Only an excerpt can be a view into a larger body; a whole body is copied for nothing.
+      body:
+        bodyText.length > MAX_LOGGED_BODY
+          ? copyText(redaction.text(bodyText.slice(0, MAX_LOGGED_BODY)))
+          : redaction.text(bodyText),
       truncated: bodyText.length > MAX_LOGGED_BODY,
     },
   };

@@ -42,6 +42,7 @@ type ZendeskComment = z.infer<typeof commentSchema>;
 export function buildTicketContext(
   response: ShowTicketResponse,
   comment: ZendeskComment | null,
+  raw: Record<string, unknown>,
 ): TicketContext {
   const { ticket } = response;
   const requester = response.users?.find((user) => user.id === ticket.requester_id);
@@ -80,6 +81,6 @@ export function buildTicketContext(
           createdAt: comment.created_at,
         }
       : null,
-    raw: ticket,
+    raw,
   };
 }

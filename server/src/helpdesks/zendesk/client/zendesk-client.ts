@@ -352,12 +352,15 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
   async function call<S extends z.ZodType>(
     schema: S,
     spec: ZendeskRequest,
-  ): Promise<Result<{ data: z.infer<S>; attempts: number }, ZendeskError>> {
+  ): Promise<Result<{ data: z.infer<S>; json: unknown; attempts: number }, ZendeskError>> {
     const response = await send(spec);
     if (!response.ok) return response;
     const read = readResponse(schema, spec, response.value);
     if (!read.ok) return read;
-    return { ok: true, value: { data: read.value, attempts: response.value.attempts } };
+    return {
+      ok: true,
+      value: { data: read.value, json: response.value.json, attempts: response.value.attempts },
+    };
   }
 
   type CommentPage = z.infer<typeof commentPageSchema>['comments'];
@@ -454,7 +457,9 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
         if (!found.ok) return found;
         comment = found.value;
       }
-      return { ok: true, value: buildTicketContext(shown.value.data, comment) };
+      // The schema keeps only what it names; the context's raw ticket is the whole of it.
+      const { ticket: raw } = shown.value.json as { ticket: Record<string, unknown> };
+      return { ok: true, value: buildTicketContext(shown.value.data, comment, raw) };
     },
 
     async updateTicket(ticketId, update) {
