@@ -402,8 +402,10 @@ export const overheadVsFloor: Benchmark = {
     const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
     const floorRun = createFloorRun(stack.fakesUrl, agent);
     const floorOk = async (ticketId: number) => (await floorRun(ticketId)).ok;
+    // BENCH_SKELETON_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof-skeleton" profiles it.
     const skeleton = await startChild<{ url: string }>('./skeleton-child.ts', {
       env: { BENCH_FAKES_URL: stack.fakesUrl },
+      execArgv: process.env.BENCH_SKELETON_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
     });
     const runThroughSkeleton = async (ticketId: number) => {
       const res = await request(`${skeleton.ready.url}/run`, {
