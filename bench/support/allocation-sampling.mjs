@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { join } from 'node:path';
+import process from 'node:process';
 
 const dir = process.env.ALLOCATION_PROFILE_DIR ?? '/tmp/allocation-profiles';
 const session = new Session();
