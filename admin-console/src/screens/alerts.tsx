@@ -3,24 +3,7 @@ import { Feedback } from './feedback';
 import { callApi } from '../api';
 import { formatTime } from '../format';
 import { linkTo } from '../route';
-
-/** As GET /api/admin/alerts answers (shared/src/api/alert-contracts.ts). */
-interface AlertView {
-  connectorId: string;
-  name: string | null;
-  rule: {
-    failuresInARow: number | null;
-    failureRate: { percent: number; windowMinutes: number; minRuns: number } | null;
-    email: string[];
-    webhook: { urlSecret: string } | null;
-    pause: boolean;
-  } | null;
-  state: 'ok' | 'incident';
-  incident: { since: string; reason: string } | null;
-  paused: { since: string } | null;
-  failuresInARow: number;
-  lastFailure: { runId: string; errorCode: string | null; message: string; at: string } | null;
-}
+import type { AlertView } from '../../../shared/src/api/alert-contracts';
 
 function describeRule(rule: NonNullable<AlertView['rule']>): string {
   const when = [

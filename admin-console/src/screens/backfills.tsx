@@ -3,40 +3,13 @@ import { Feedback } from './feedback';
 import { callApi } from '../api';
 import { formatTime } from '../format';
 import { linkTo } from '../route';
+import type {
+  BackfillDryRun,
+  BackfillFailure,
+  BackfillProgress,
+} from '../../../shared/src/api/backfill-contracts';
 
-/** As GET /api/admin/backfills answers (server/src/backfills/backfill-service.ts). */
-interface BackfillView {
-  id: string;
-  connectorId: string;
-  system: string;
-  query: { kind: 'search' | 'soql'; text: string };
-  state: 'running' | 'paused' | 'done';
-  total: number;
-  processed: number;
-  succeeded: number;
-  failed: number;
-  ratePerSecond: number;
-  etaSeconds: number | null;
-  createdAt: string;
-}
-
-interface FailureView {
-  deliveryId: string;
-  targetId: string;
-  code: string;
-  message: string;
-}
-
-interface DryRunView {
-  count: number;
-  renders: {
-    targetId: string;
-    report?: { request?: { method?: string; url?: string } };
-    error?: { code: string; message: string };
-  }[];
-}
-
-function formatEta(backfill: BackfillView): string {
+function formatEta(backfill: BackfillProgress): string {
   if (backfill.state === 'done') return 'done';
   if (backfill.state === 'paused') return 'stopped';
   if (backfill.etaSeconds === null) return '…';
@@ -49,19 +22,19 @@ function formatEta(backfill: BackfillView): string {
  * "Backfills"). Everything shown comes from tickets or admins and is rendered as text.
  */
 export function BackfillsScreen({ selected }: { selected: string | undefined }) {
-  const [backfills, setBackfills] = useState<BackfillView[]>();
-  const [failures, setFailures] = useState<FailureView[]>();
-  const [dryRun, setDryRun] = useState<DryRunView>();
+  const [backfills, setBackfills] = useState<BackfillProgress[]>();
+  const [failures, setFailures] = useState<BackfillFailure[]>();
+  const [dryRun, setDryRun] = useState<BackfillDryRun>();
   const [form, setForm] = useState({ connectorId: '', kind: 'search', query: '' });
   const [status, setStatus] = useState('');
   const [error, setError] = useState('');
 
   const load = async () => {
-    const answer = await callApi<{ backfills: BackfillView[] }>('GET', '/api/admin/backfills');
+    const answer = await callApi<{ backfills: BackfillProgress[] }>('GET', '/api/admin/backfills');
     if (answer.ok) setBackfills(answer.value.backfills);
     else setError(answer.error.message);
     if (selected) {
-      const found = await callApi<{ failures: FailureView[] }>(
+      const found = await callApi<{ failures: BackfillFailure[] }>(
         'GET',
         `/api/admin/backfills/${encodeURIComponent(selected)}/failures`,
       );
@@ -82,13 +55,13 @@ export function BackfillsScreen({ selected }: { selected: string | undefined }) 
   });
   const preview = async () => {
     setError('');
-    const answer = await callApi<DryRunView>('POST', '/api/admin/backfills', body(true));
+    const answer = await callApi<BackfillDryRun>('POST', '/api/admin/backfills', body(true));
     if (answer.ok) setDryRun(answer.value);
     else setError(answer.error.message);
   };
   const start = async () => {
     setError('');
-    const answer = await callApi<{ backfill: BackfillView }>(
+    const answer = await callApi<{ backfill: BackfillProgress }>(
       'POST',
       '/api/admin/backfills',
       body(false),

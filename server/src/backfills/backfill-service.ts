@@ -4,9 +4,13 @@ import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import type { TargetQuery } from '../runs/helpdesk-port';
 import { testConnector } from '../runs/test-connector';
-import type { ConnectorTestReport } from '../runs/test-connector';
-import type { DeliveryQueue, DeliveryState } from '../workflows/delivery-queue';
+import type { DeliveryQueue } from '../workflows/delivery-queue';
 import type { ApiErrorCode } from '../../../shared/src/api/api-errors';
+import type {
+  BackfillDryRun,
+  BackfillFailure,
+  BackfillProgress,
+} from '../../../shared/src/api/backfill-contracts';
 import type { Result } from '../../../shared/src/result';
 import { createBackfillId } from './backfill-store';
 import type { Backfill, BackfillStore } from './backfill-store';
@@ -35,52 +39,12 @@ export interface StartBackfillInput {
   dryRun: boolean;
 }
 
-export interface BackfillProgress {
-  id: string;
-  connectorId: string;
-  system: string;
-  query: { kind: 'search' | 'soql'; text: string };
-  state: Backfill['state'];
-  /** Every match has been found and queued. */
-  enumerated: boolean;
-  /** Matches to run: the count at the start, or those found once all are found. */
-  total: number;
-  /** Matches found (and queued) so far. */
-  found: number;
-  counts: Record<DeliveryState, number>;
-  /** Finished: succeeded plus failed. */
-  processed: number;
-  succeeded: number;
-  failed: number;
-  /** Runs finished per second over the last minute. */
-  ratePerSecond: number;
-  /** Seconds left at that rate; null when nothing finished lately, or when done. */
-  etaSeconds: number | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-}
-
-export interface BackfillFailure {
-  deliveryId: string;
-  targetId: string;
-  code: string;
-  message: string;
-}
-
-export interface BackfillDryRun {
-  dryRun: true;
-  connectorId: string;
-  system: string;
-  query: { kind: 'search' | 'soql'; text: string };
-  count: number;
-  /** The first matches' requests as they would go (secrets masked); nothing is sent or written. */
-  renders: {
-    targetId: string;
-    report?: ConnectorTestReport;
-    error?: { code: string; message: string };
-  }[];
-}
+// The answers' shapes are the admin API's contract, shared with the admin console.
+export type {
+  BackfillDryRun,
+  BackfillFailure,
+  BackfillProgress,
+} from '../../../shared/src/api/backfill-contracts';
 
 export interface BackfillError {
   code: ApiErrorCode;
