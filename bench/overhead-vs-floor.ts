@@ -52,19 +52,23 @@ interface SideTotals {
   loopDelayMaxMs: number;
 }
 
+/** One side's runs, latency and CPU per run (ms) over its slices. */
+interface SideFigures {
+  runs: number;
+  failed: number;
+  runsPerSecond: number;
+  latencyMs: LatencySummary;
+  cpuMsPerRun: number;
+  /** Share of that CPU the side's main thread spent in GC pauses. */
+  gcShare: number;
+}
+
 export interface CpuPerRunResult {
   concurrency: number;
-  server: {
-    runs: number;
-    failed: number;
-    runsPerSecond: number;
-    latencyMs: LatencySummary;
-    /** Server process CPU per run, ms. */
-    cpuMsPerRun: number;
+  /** Server process CPU per run, ms; the GC share is its main thread's pauses. */
+  server: SideFigures & {
     /** The part of it on the main (JavaScript) thread; the rest is V8's and libuv's helpers. */
     mainThreadCpuMsPerRun: number;
-    /** Share of that CPU the server's main thread spent in GC pauses. */
-    gcShare: number;
     gcLongestMs: number;
     loopDelayP99Ms: number;
     loopDelayMaxMs: number;
@@ -72,16 +76,8 @@ export interface CpuPerRunResult {
     loadCpuMsPerRun: number;
     fakesCpuMsPerRun: number;
   };
-  floor: {
-    runs: number;
-    failed: number;
-    runsPerSecond: number;
-    latencyMs: LatencySummary;
-    /** Load generator CPU per run, ms: the floor. */
-    cpuMsPerRun: number;
-    gcShare: number;
-    fakesCpuMsPerRun: number;
-  };
+  /** Load generator CPU per run, ms: the floor. */
+  floor: SideFigures & { fakesCpuMsPerRun: number };
   /** server.cpuMsPerRun ÷ floor.cpuMsPerRun */
   ratio: number;
   /**
@@ -95,15 +91,7 @@ export interface CpuPerRunResult {
    * C, the skeleton server (bench/support/skeleton-child.ts): the same run with only the parts
    * every run must have (one inbound and three outbound exchanges, a committed record).
    */
-  skeleton: {
-    runs: number;
-    failed: number;
-    runsPerSecond: number;
-    latencyMs: LatencySummary;
-    cpuMsPerRun: number;
-    mainThreadCpuMsPerRun: number;
-    gcShare: number;
-  };
+  skeleton: SideFigures & { mainThreadCpuMsPerRun: number };
   /** skeleton.cpuMsPerRun ÷ floor.cpuMsPerRun: what the design's bare parts alone cost. */
   skeletonRatio: number;
 }
@@ -273,16 +261,19 @@ export async function measureCpuPerRun(
   const serverCpu = perRunMs(server.serverUs, server.runs);
   const floorCpu = perRunMs(floor.loadUs, floor.runs);
   const skeletonCpu = perRunMs(bare.serverUs, bare.runs);
+  const figuresOf = (totals: SideTotals, cpuUs: number, gcMs: number): SideFigures => ({
+    runs: totals.runs,
+    failed: totals.failed,
+    runsPerSecond: Math.round((totals.runs / totalMs) * 1000),
+    latencyMs: summariseHistogram(totals.histogram),
+    cpuMsPerRun: perRunMs(cpuUs, totals.runs),
+    gcShare: round2(gcMs / Math.max(1, cpuUs / 1000)),
+  });
   return {
     concurrency,
     server: {
-      runs: server.runs,
-      failed: server.failed,
-      runsPerSecond: Math.round((server.runs / totalMs) * 1000),
-      latencyMs: summariseHistogram(server.histogram),
-      cpuMsPerRun: serverCpu,
+      ...figuresOf(server, server.serverUs, server.serverGcMs),
       mainThreadCpuMsPerRun: perRunMs(server.serverMainThreadUs, server.runs),
-      gcShare: round2(server.serverGcMs / Math.max(1, server.serverUs / 1000)),
       gcLongestMs: round2(server.serverGcLongestMs),
       loopDelayP99Ms: round2(server.loopDelayP99Ms),
       loopDelayMaxMs: round2(server.loopDelayMaxMs),
@@ -290,12 +281,7 @@ export async function measureCpuPerRun(
       fakesCpuMsPerRun: perRunMs(server.fakesUs, server.runs),
     },
     floor: {
-      runs: floor.runs,
-      failed: floor.failed,
-      runsPerSecond: Math.round((floor.runs / totalMs) * 1000),
-      latencyMs: summariseHistogram(floor.histogram),
-      cpuMsPerRun: floorCpu,
-      gcShare: round2(floor.loadGcMs / Math.max(1, floor.loadUs / 1000)),
+      ...figuresOf(floor, floor.loadUs, floor.loadGcMs),
       fakesCpuMsPerRun: perRunMs(floor.fakesUs, floor.runs),
     },
     ratio: round2(serverCpu / floorCpu),
@@ -306,13 +292,8 @@ export async function measureCpuPerRun(
     },
     ratioAtServerRate: round2(serverCpu / perRunMs(paced.loadUs, paced.runs)),
     skeleton: {
-      runs: bare.runs,
-      failed: bare.failed,
-      runsPerSecond: Math.round((bare.runs / totalMs) * 1000),
-      latencyMs: summariseHistogram(bare.histogram),
-      cpuMsPerRun: skeletonCpu,
+      ...figuresOf(bare, bare.serverUs, bare.serverGcMs),
       mainThreadCpuMsPerRun: perRunMs(bare.serverMainThreadUs, bare.runs),
-      gcShare: round2(bare.serverGcMs / Math.max(1, bare.serverUs / 1000)),
     },
     skeletonRatio: round2(skeletonCpu / floorCpu),
   };
