@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import { request } from 'undici';
-import { ORDERS_PATH, ZENDESK_AUTHORIZATION } from './instant-fakes';
+import { SANDBOX_ZENDESK_BASIC } from '../../server/src/test-support/fake-zendesk-calls';
+import { ORDERS_PATH } from './instant-fakes';
 
 const ORDER_FIELD_ID = 360001000001;
 
@@ -23,7 +24,7 @@ export interface FloorRunResult {
  * ticket), made with undici directly and nothing else: no validation, no log, no redaction.
  */
 export function createFloorRun(fakesUrl: string, agent: Agent) {
-  const zendeskHeaders = { authorization: ZENDESK_AUTHORIZATION, accept: 'application/json' };
+  const zendeskHeaders = { authorization: SANDBOX_ZENDESK_BASIC, accept: 'application/json' };
   return async (ticketId: number): Promise<FloorRunResult> => {
     const shown = await request(
       `${fakesUrl}/api/v2/tickets/${ticketId}.json?include=users%2Corganizations`,

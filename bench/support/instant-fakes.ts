@@ -5,7 +5,7 @@ import { request } from 'undici';
 import { startDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import { startFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import { FAKE_TIME_HEADER } from './fake-time-header';
-import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { SANDBOX_ZENDESK_BASIC } from '../../server/src/test-support/fake-zendesk-calls';
 
 /**
  * Zendesk and the upstream for benchmarks: one node:http server answering from canned bodies, so
@@ -15,9 +15,6 @@ import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zende
  * Any ticket id works: the ticket body is the sandbox's ticket 1 with its id and order number
  * replaced, so runs spread over many tickets (as in production) without safe_update conflicts.
  */
-export const ZENDESK_AUTHORIZATION = `Basic ${Buffer.from(
-  `${SANDBOX_ZENDESK_CREDENTIALS.email}/token:${SANDBOX_ZENDESK_CREDENTIALS.apiToken}`,
-).toString('base64')}`;
 export const ORDERS_PATH = '/admin/api/2024-10/orders.json';
 /** Streams this many bytes of JSON, chunked, with no Content-Length: the cap must cut it. */
 export const HUGE_PATH = '/huge';
@@ -45,7 +42,7 @@ export async function recordCannedBodies(): Promise<CannedBodies> {
   try {
     const shown = await request(
       `${zendesk.baseUrl}/api/v2/tickets/1.json?include=users,organizations`,
-      { headers: { authorization: ZENDESK_AUTHORIZATION } },
+      { headers: { authorization: SANDBOX_ZENDESK_BASIC } },
     );
     const ticketJson = (await shown.body.json()) as {
       ticket: { id: number; updated_at: string; custom_fields: { id: number; value: unknown }[] };
@@ -56,7 +53,7 @@ export async function recordCannedBodies(): Promise<CannedBodies> {
     }
     const updated = await request(`${zendesk.baseUrl}/api/v2/tickets/1.json`, {
       method: 'PUT',
-      headers: { authorization: ZENDESK_AUTHORIZATION, 'content-type': 'application/json' },
+      headers: { authorization: SANDBOX_ZENDESK_BASIC, 'content-type': 'application/json' },
       body: JSON.stringify({ ticket: { additional_tags: ['bench'] } }),
     });
     const orders = await request(
