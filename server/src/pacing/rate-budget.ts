@@ -156,7 +156,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
     state.remaining = state.limit;
   }
 
-  /** How long an automation call must wait before it fits this bucket (0: now). */
+  /** What is known of a bucket at `at`, its window rolled over first. */
   function viewOf(state: BucketState, at: number): BucketView {
     rollOver(state, at);
     return {
@@ -166,6 +166,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
     };
   }
 
+  /** How long an automation call must wait before it fits this bucket (0: now). */
   function delayOf(state: BucketState, at: number): number {
     if (state.limit === undefined || state.remaining === undefined) return 0;
     rollOver(state, at);
