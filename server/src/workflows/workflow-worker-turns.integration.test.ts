@@ -49,3 +49,43 @@ describe('the workflow worker with many free slots', () => {
     await queue.close();
   });
 });
+
+describe('stopping the workflow worker', () => {
+  it('waits for an attempt whose claim was answered after the stop began', async () => {
+    const opened = openSqliteDeliveryQueue({ path: ':memory:' });
+    if (!opened.ok) throw new Error(opened.error.message);
+    const queue = opened.value;
+    const enqueued = await queue.enqueue(delivery({ dedupeKey: 'stop:1' }));
+    if (!enqueued.ok) throw new Error(enqueued.error.message);
+    // The claim is held until the stop has begun, as a claim waiting for its commit is.
+    let answerClaim: () => void = () => undefined;
+    const claimAnswered = new Promise<void>((resolve) => (answerClaim = resolve));
+    const slow = {
+      ...queue,
+      claimNext: async (leaseMs: number) => {
+        await claimAnswered;
+        return queue.claimNext(leaseMs);
+      },
+    };
+    const worker = createWorkflowWorker({
+      queue: slow,
+      // No configuration: the attempt puts the delivery back for later, a write to the queue.
+      config: () => undefined,
+      run: { helpdesks: new Map() } as unknown as RunDeps,
+      logger: quiet,
+      concurrency: 1,
+    });
+    await worker.start();
+    const stopped = worker.stop();
+    answerClaim();
+    await stopped;
+    // Settled before the stop answered: queued again with its attempt counted, not left leased
+    // (and run a second time once the lease ran out after a restart).
+    expect(await queue.get(enqueued.delivery.id)).toMatchObject({
+      state: 'queued',
+      attempts: 1,
+      lastError: { code: 'CONFIG_UNAVAILABLE' },
+    });
+    await queue.close();
+  });
+});

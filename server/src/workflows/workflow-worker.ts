@@ -125,6 +125,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
   let started = false;
   let stopping = false;
   let pumping = false;
+  let pumped: Promise<void> = Promise.resolve();
   let pumpAgain = false;
   let timer: NodeJS.Timeout | undefined;
 
@@ -335,7 +336,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
       return;
     }
     pumping = true;
-    void (async () => {
+    pumped = (async () => {
       try {
         do {
           pumpAgain = false;
@@ -381,7 +382,11 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     async stop() {
       stopping = true;
       if (timer) clearTimeout(timer);
-      await Promise.allSettled([...inFlight]);
+      // A claim answered after `stopping` was set still starts its attempt (the lease is ours),
+      // so wait for the claiming loop first; an attempt left running would lose its result
+      // when the storage closes, and run again after the restart.
+      await pumped;
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
     onSettled(listener) {
       listeners.add(listener);
