@@ -50,8 +50,10 @@ const SECTIONS = [
 function Screen() {
   const route = useRoute();
   const [section = 'connectors', id, tab] = route.parts;
-  if (section === 'connectors' && id) return <ConnectorScreen id={id} tab={tab ?? 'edit'} />;
-  if (section === 'new' && id === 'blank') return <ConnectorScreen id={undefined} tab="edit" />;
+  if (section === 'connectors' && id)
+    return <ConnectorScreen key={`connector:${id}`} id={id} tab={tab ?? 'edit'} />;
+  if (section === 'new' && id === 'blank')
+    return <ConnectorScreen key="new" id={undefined} tab="edit" />;
   if (section === 'new') return <NewConnectorScreen how={id} templateId={tab} />;
   if (section === 'logs') return <LogsScreen query={route.query} />;
   if (section === 'runs' && id) return <RunScreen id={id} />;

@@ -89,6 +89,8 @@ describe('the admin console, walked through', () => {
       // Create a draft. A first try without a request is refused with a path and a hint.
       await page.getByRole('link', { name: 'New connector' }).click();
       await page.getByRole('link', { name: 'Blank' }).click();
+      // The blank template is checked as it appears, not left at "Checking…" until typed in.
+      await expect.poll(() => page.locator('#check-status').textContent(), POLL).toMatch(/^Valid/);
       await setEditor(page, JSON.stringify({ ...DRAFT, request: undefined }, null, 2));
       expect(await page.locator('#check-status').textContent()).toMatch(/^Not valid/);
       expect(await page.locator('.issues').textContent()).toContain('request');

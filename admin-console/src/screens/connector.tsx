@@ -34,6 +34,7 @@ const NEW_CONNECTOR = {
     outputs: [{ name: 'status', label: 'Status', path: 'financial_status' }],
   },
 };
+const NEW_CONNECTOR_TEXT = JSON.stringify(NEW_CONNECTOR, null, 2);
 
 /** The editor's text as JSON, or where it stops being JSON (checked here, before the server). */
 function parseText(
@@ -71,7 +72,9 @@ const CHECK_DELAY_MS = 400;
 export function ConnectorScreen(props: { id: string | undefined; tab: string }) {
   const creating = props.id === undefined;
   const [source, setSource] = useState<ConsoleConnectorSource>();
-  const [text, setText] = useState('');
+  // A new connector's text is there from the first render: text typed before an effect ran
+  // would otherwise be replaced, or added to, by the template.
+  const [text, setText] = useState(creating ? NEW_CONNECTOR_TEXT : '');
   const [issues, setIssues] = useState<ConsoleIssue[]>([]);
   const [valid, setValid] = useState<boolean | undefined>(undefined);
   const [status, setStatus] = useState('');
@@ -82,7 +85,8 @@ export function ConnectorScreen(props: { id: string | undefined; tab: string }) 
 
   const load = async () => {
     if (creating) {
-      setText(JSON.stringify(NEW_CONNECTOR, null, 2));
+      // Checked like typed text, so the status says what the server thinks of the template.
+      void check(NEW_CONNECTOR_TEXT);
       return;
     }
     const answer = await callApi<ConsoleConnectorSource>(
@@ -130,6 +134,8 @@ export function ConnectorScreen(props: { id: string | undefined; tab: string }) 
   const onInput = (value: string) => {
     setText(value);
     setStatus('');
+    // An answer already on its way is about older text.
+    checkSeq.current += 1;
     // Until the server has checked this text, say so rather than show the last verdict.
     setValid(undefined);
     clearTimeout(checkTimer.current);
@@ -218,6 +224,8 @@ export function ConnectorScreen(props: { id: string | undefined; tab: string }) 
             id="connector-json"
             spellcheck={false}
             value={text}
+            // Until an existing connector's source has come, there is nothing to edit yet.
+            disabled={!creating && !source}
             onInput={(event) => onInput(event.currentTarget.value)}
             aria-describedby="check-status"
             aria-invalid={valid === false}
