@@ -3,6 +3,8 @@
  * value is masked wherever it appears (a token echoed back in an upstream error body, say), and
  * values under credential-looking keys are masked whatever they hold.
  */
+import { mapArrayItems, mapObjectValues } from './map-values';
+
 export const SECRET_MASK = '[secret]';
 
 /**
@@ -14,8 +16,19 @@ const MAX_DEPTH = 20;
 /** Shorter base64 fragments could match unrelated text. */
 const MIN_BASE64_FRAGMENT = 8;
 
+/** Keys repeat from record to record (the same headers and fields every run): asked once each. */
+const sensitiveKeys = new Map<string, boolean>();
+const MAX_REMEMBERED_KEYS = 10_000;
+
 export function isSensitiveKey(key: string): boolean {
-  return SENSITIVE_KEY_ENDINGS.test(key.toLowerCase().replace(/[-_]/g, ''));
+  let sensitive = sensitiveKeys.get(key);
+  if (sensitive === undefined) {
+    sensitive = SENSITIVE_KEY_ENDINGS.test(key.toLowerCase().replace(/[-_]/g, ''));
+    // Keys an upstream makes up (ids as keys) must not grow this without end.
+    if (sensitiveKeys.size >= MAX_REMEMBERED_KEYS) sensitiveKeys.clear();
+    sensitiveKeys.set(key, sensitive);
+  }
+  return sensitive;
 }
 
 /**
@@ -103,7 +116,7 @@ export function createRedactor(
     if (depth > MAX_DEPTH) return '[too deep]' as T;
     if (typeof value === 'string') return redactText(value) as T;
     if (Array.isArray(value))
-      return value.map((item) => redactDeep(item, redactText, depth + 1)) as T;
+      return mapArrayItems(value, (item) => redactDeep(item, redactText, depth + 1)) as T;
     // An Error's name and message are not own enumerable properties: copied as a plain object
     // they would vanish, and with them the reason for a failure.
     if (value instanceof Error) {
@@ -115,13 +128,10 @@ export function createRedactor(
       } as T;
     }
     if (value && typeof value === 'object' && !(value instanceof Date)) {
-      return Object.fromEntries(
-        Object.entries(value).map(([key, item]) => [
-          key,
-          isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
-            ? SECRET_MASK
-            : redactDeep(item, redactText, depth + 1),
-        ]),
+      return mapObjectValues(value, (item, key) =>
+        isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
+          ? SECRET_MASK
+          : redactDeep(item, redactText, depth + 1),
       ) as T;
     }
     return value;

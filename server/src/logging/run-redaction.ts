@@ -1,6 +1,7 @@
 import { REDACTED_MASK } from '../render/render-request';
 import { SECRET_MASK, isSensitiveKey } from './redact';
 import type { Redactor } from './redact';
+import { mapArrayItems, mapObjectValues } from './map-values';
 
 /**
  * The one redaction policy of a run, built once when the run knows its values, and applied to
@@ -48,31 +49,17 @@ export function createRunRedaction(secrets: Redactor, redacted: readonly unknown
   const deep = <T>(value: T, text: (value: string) => string, byKey: boolean, depth = 0): T => {
     if (depth > MAX_DEPTH) return '[too deep]' as T;
     if (typeof value === 'string') return text(value) as T;
-    if (Array.isArray(value)) return value.map((item) => deep(item, text, byKey, depth + 1)) as T;
+    if (Array.isArray(value)) {
+      return mapArrayItems(value, (item) => deep(item, text, byKey, depth + 1)) as T;
+    }
     if (value instanceof Error) return secrets.redactDeep(value);
     if (value && typeof value === 'object' && !(value instanceof Date)) {
-      // A loop, not entries/fromEntries: every run walks its whole record, and the arrays per key
-      // were most of this walk's cost and garbage.
-      const copy: Record<string, unknown> = {};
-      for (const key of Object.keys(value)) {
-        const item = (value as Record<string, unknown>)[key];
+      return mapObjectValues(value, (item, key) =>
         // Like the server's redactor, credential-looking keys are masked whatever they hold.
-        const masked =
-          byKey && isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
-            ? SECRET_MASK
-            : deep(item, text, byKey, depth + 1);
-        // An upstream's "__proto__" key stays a plain key, as fromEntries made it, never the
-        // copy's prototype.
-        if (key === '__proto__') {
-          Object.defineProperty(copy, key, {
-            value: masked,
-            enumerable: true,
-            writable: true,
-            configurable: true,
-          });
-        } else copy[key] = masked;
-      }
-      return copy as T;
+        byKey && isSensitiveKey(key) && item !== null && item !== undefined && item !== ''
+          ? SECRET_MASK
+          : deep(item, text, byKey, depth + 1),
+      ) as T;
     }
     // A number or boolean that is itself a redacted value is masked whole.
     if ((typeof value === 'number' || typeof value === 'boolean') && pattern) {

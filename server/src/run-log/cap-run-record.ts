@@ -1,3 +1,4 @@
+import { mapArrayItems, mapObjectValues } from '../logging/map-values';
 import type { RunRecord } from './run-record';
 
 /**
@@ -27,17 +28,16 @@ function capDeep(value: unknown, limit: number, depth = 0): unknown {
   if (typeof value === 'string') return capText(value, limit);
   if (depth > 20) return value;
   if (Array.isArray(value)) {
-    const kept = value
-      .slice(0, RUN_RECORD_LIMITS.items)
-      .map((item) => capDeep(item, limit, depth + 1));
+    const kept = mapArrayItems(
+      value.length > RUN_RECORD_LIMITS.items ? value.slice(0, RUN_RECORD_LIMITS.items) : value,
+      (item) => capDeep(item, limit, depth + 1),
+    );
     return value.length > RUN_RECORD_LIMITS.items
       ? [...kept, `…[+${value.length - RUN_RECORD_LIMITS.items} items]`]
       : kept;
   }
   if (value && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, capDeep(item, limit, depth + 1)]),
-    );
+    return mapObjectValues(value, (item) => capDeep(item, limit, depth + 1));
   }
   return value;
 }
