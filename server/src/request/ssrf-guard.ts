@@ -274,12 +274,30 @@ function stripBrackets(host: string): string {
   return host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
 }
 
-function sameAddress(a: string, b: string): boolean {
-  try {
-    return ipaddr.process(a).toNormalizedString() === ipaddr.process(b).toNormalizedString();
-  } catch {
-    return false;
+/**
+ * Every request checks its host against the connection's allowed hosts, which are the same few
+ * addresses each time: each text is parsed once (a bounded cache, as hosts come from config).
+ */
+const normalizedAddresses = new Map<string, string | null>();
+const MAX_REMEMBERED_ADDRESSES = 1_000;
+
+function normalizeAddress(text: string): string | null {
+  let normalized = normalizedAddresses.get(text);
+  if (normalized === undefined) {
+    try {
+      normalized = ipaddr.process(text).toNormalizedString();
+    } catch {
+      normalized = null;
+    }
+    if (normalizedAddresses.size >= MAX_REMEMBERED_ADDRESSES) normalizedAddresses.clear();
+    normalizedAddresses.set(text, normalized);
   }
+  return normalized;
+}
+
+function sameAddress(a: string, b: string): boolean {
+  const first = normalizeAddress(a);
+  return first !== null && first === normalizeAddress(b);
 }
 
 function normalizeFamily(family: number | 'IPv4' | 'IPv6' | undefined): number {
