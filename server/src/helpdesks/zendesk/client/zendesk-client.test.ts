@@ -1,3 +1,4 @@
+import { MockAgent, getGlobalDispatcher, setGlobalDispatcher } from 'undici';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeZendesk } from '../../../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../../sandbox/fake-zendesk/fake-zendesk';
@@ -388,5 +389,23 @@ describe('other calls', () => {
     expect(() => buildClient({ baseUrl: 'https://user:secret@acme.zendesk.com' })).toThrow(
       /must not hold credentials/,
     );
+  });
+});
+
+describe('the connection pool', () => {
+  it("is the client's own: a global dispatcher set elsewhere in the process is not used", async () => {
+    const previous = getGlobalDispatcher();
+    // Stands for whatever else registered undici's global dispatcher (a test double, a proxy).
+    const refusing = new MockAgent();
+    refusing.disableNetConnect();
+    setGlobalDispatcher(refusing);
+    try {
+      const result = await buildClient().getTicketContext(1);
+      expect(result.ok).toBe(true);
+      expect(requestsTo('GET', '/api/v2/tickets/1.json')).toHaveLength(1);
+    } finally {
+      setGlobalDispatcher(previous);
+      await refusing.close();
+    }
   });
 });

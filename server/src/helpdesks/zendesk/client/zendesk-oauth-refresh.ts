@@ -16,6 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
+import { zendeskAgent } from './zendesk-http';
 import * as z from 'zod';
 import type { Result } from '../../../../../shared/src/result';
 import type { ZendeskError } from './zendesk-errors';
@@ -189,6 +190,7 @@ export function createZendeskOAuthRefresher(
           client_secret: options.clientSecret,
         }),
         signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        dispatcher: zendeskAgent(),
       });
       status = response.statusCode;
       text = await response.body.text();
