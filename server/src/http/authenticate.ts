@@ -42,11 +42,17 @@ declare module 'express-serve-static-core' {
   }
 }
 
+const digestOf = (text: string): Buffer => createHash('sha256').update(text).digest();
+
 export function sameSecret(given: string, expected: string): boolean {
   // Hash both sides so the comparison is constant-time whatever the lengths.
-  const a = createHash('sha256').update(given).digest();
-  const b = createHash('sha256').update(expected).digest();
-  return timingSafeEqual(a, b);
+  return timingSafeEqual(digestOf(given), digestOf(expected));
+}
+
+/** `sameSecret` against one fixed secret, hashed once rather than on every request. */
+function matchesSecret(expected: string): (given: string) => boolean {
+  const expectedDigest = digestOf(expected);
+  return (given) => timingSafeEqual(digestOf(given), expectedDigest);
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -65,6 +71,7 @@ function isSameOrigin(req: Request): boolean {
 const BEARER = /^Bearer\s+([^\s]+)\s*$/i;
 
 export function createAuthenticator(options: AuthOptions) {
+  const isAdminToken = matchesSecret(options.adminToken);
   const reject = (
     reason: string,
     code: 'AUTH_REQUIRED' | 'AUTH_INVALID' | 'SESSION_EXPIRED',
@@ -83,7 +90,7 @@ export function createAuthenticator(options: AuthOptions) {
     const match = BEARER.exec(header ?? '');
     if (!match) throw reject('missing bearer token', 'AUTH_REQUIRED');
     const token = match[1] as string;
-    if (sameSecret(token, options.adminToken)) return { kind: 'admin' };
+    if (isAdminToken(token)) return { kind: 'admin' };
     // The console inside Zendesk's nav_bar carries its session as a bearer token (no cookie
     // reaches a third-party frame); its audience keeps it apart from a sidebar session.
     if (options.console) {
@@ -183,10 +190,12 @@ export function createConnectorKeyAuthenticator(options: {
   adminToken: string;
   onRejected?: (reason: string) => void;
 }) {
+  const isConnectorKey = matchesSecret(options.connectorKey);
+  const isAdminToken = matchesSecret(options.adminToken);
   return async (req: Request, _res: Response, next: NextFunction): Promise<void> => {
     const key = req.get('x-connector-key');
     if (key !== undefined) {
-      if (sameSecret(key, options.connectorKey)) {
+      if (isConnectorKey(key)) {
         req.principal = { kind: 'app', system: options.system };
         next();
         return;
@@ -195,7 +204,7 @@ export function createConnectorKeyAuthenticator(options: {
       throw new ApiError('AUTH_INVALID', 'The credentials were not accepted.');
     }
     const match = BEARER.exec(req.get('authorization') ?? '');
-    if (match && sameSecret(match[1] as string, options.adminToken)) {
+    if (match && isAdminToken(match[1] as string)) {
       req.principal = { kind: 'admin' };
       next();
       return;
