@@ -163,7 +163,9 @@ export async function startServer(
   const configuredSecrets = () => [...secretSource.values(), ...environmentSecrets];
   const redactor = createRedactor(
     () => [...configuredSecrets(), ...runtimeSecrets.values()],
-    () => `${configuredSecrets().join('\u0000')}\u0001${runtimeSecrets.version()}`,
+    // Asked before every redaction pass (each log line, each run record): versions, not values.
+    () =>
+      `${secretSource.version?.() ?? secretSource.values().join('\u0000')}\u0001${runtimeSecrets.version()}`,
   );
   const logger = createLogger({
     level: env.logLevel,

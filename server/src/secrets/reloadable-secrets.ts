@@ -41,6 +41,7 @@ export function createReloadableSecrets(
   let loadedAt = now().toISOString();
   let lastError: SecretsStatus['lastError'];
   const retired = new Set<string>();
+  let version = 0;
 
   const fingerprint = (source: SecretSource, names: readonly string[]): string =>
     JSON.stringify(names.map((name) => [name, source.get(name) ?? null]));
@@ -52,6 +53,7 @@ export function createReloadableSecrets(
       get: (name) => current.get(name),
       values: () => [...current.values(), ...retired],
       names: () => current.names(),
+      version: () => version,
       reload() {
         const next = load();
         if (!next.ok) {
@@ -70,6 +72,7 @@ export function createReloadableSecrets(
           }
           current = next.value;
           currentNames = nextNames;
+          version += 1;
           loadedAt = now().toISOString();
         }
         return { ok: true, value: { changed, names: nextNames.length } };

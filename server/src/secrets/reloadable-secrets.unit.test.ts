@@ -43,6 +43,17 @@ describe('createReloadableSecrets', () => {
     expect(source.secrets.status().loadedAt).toBe('2026-11-26T12:00:00.000Z');
   });
 
+  it('moves its version on a reload that changed the values, and only then', () => {
+    const source = sourceReturning({ SHOP: 'token' });
+    const first = source.secrets.version?.();
+    source.setValues({ SHOP: 'token' });
+    source.secrets.reload();
+    expect(source.secrets.version?.()).toBe(first);
+    source.setValues({ SHOP: 'rotated' });
+    source.secrets.reload();
+    expect(source.secrets.version?.()).not.toBe(first);
+  });
+
   it('notices a secret that was removed', () => {
     const source = sourceReturning({ SHOP: 'token', JIRA: 'jira' });
     source.setValues({ SHOP: 'token' });

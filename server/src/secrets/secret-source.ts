@@ -14,6 +14,11 @@ export interface SecretSource {
   values(): string[];
   /** The names that have a value. */
   names(): string[];
+  /**
+   * Changes whenever `values()` would answer differently, so the redactor can tell in O(1)
+   * whether to rebuild its pattern; without it, the values are compared.
+   */
+  version?(): number;
 }
 
 export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/;
@@ -38,6 +43,7 @@ export function createSecretSource(values: Record<string, string>): SecretSource
     get: (name) => map.get(name),
     values: () => [...map.values()],
     names: () => [...map.keys()],
+    version: () => 0,
   };
 }
 
