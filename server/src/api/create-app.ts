@@ -115,6 +115,9 @@ function describeIssue(issue: LocatedIssue): Omit<LocatedIssue, 'severity'> {
 }
 
 /** The Express app, without a listening socket, so tests drive it with supertest. */
+/** The agent actions router's paths below /api (routing is case-insensitive, as Express's is). */
+const AGENT_ACTION_PATH = /^\/(?:openapi\.json\/?$|agent-tools\/)/i;
+
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
@@ -171,20 +174,23 @@ export function createApp(deps: AppDeps): Express {
     // MCP clients authenticate with agent keys, not the API's tokens: its own route and auth.
     app.use('/mcp', createMcpRouter(agentDeps));
     // The same tools as HTTP actions described by OpenAPI, before the API's own authentication.
-    app.use(
-      '/api',
-      createAgentActionsRouter({
-        ...agentDeps,
-        runOnce: (req, scope, fingerprint, run) =>
-          runWithIdempotency({
-            store: deps.idempotency,
-            scope,
-            key: req.get('idempotency-key'),
-            fingerprint,
-            run,
-          }),
-      }),
-    );
+    const agentActions = createAgentActionsRouter({
+      ...agentDeps,
+      runOnce: (req, scope, fingerprint, run) =>
+        runWithIdempotency({
+          store: deps.idempotency,
+          scope,
+          key: req.get('idempotency-key'),
+          fingerprint,
+          run,
+        }),
+    });
+    // Entered only for its own two paths: every other API request (each run) would otherwise
+    // walk into the router and back out, parsing its URL again on the way.
+    app.use('/api', (req, res, next) => {
+      if (AGENT_ACTION_PATH.test(req.path)) agentActions(req, res, next);
+      else next();
+    });
     app.get('/.well-known/oauth-protected-resource/mcp', (_req, res) => {
       res.json(describeMcpResource(serverUrl()));
     });
