@@ -5,6 +5,18 @@ import { describePatternMismatch } from '../../../shared/src/inputs/describe-inp
 import { humanizeName } from '../../../shared/src/humanize-name';
 import type { Result } from '../../../shared/src/result';
 
+/** Per compiled connector, which never changes: every run looks its inputs up by name. */
+const inputsByNameOf = new WeakMap<CompiledConnector, ReadonlyMap<string, CompiledInput>>();
+
+function inputsByName(connector: CompiledConnector): ReadonlyMap<string, CompiledInput> {
+  let byName = inputsByNameOf.get(connector);
+  if (!byName) {
+    byName = new Map(connector.inputs.map((input) => [input.def.name, input]));
+    inputsByNameOf.set(connector, byName);
+  }
+  return byName;
+}
+
 /**
  * Resolves a connector's inputs from the run context (ticket, record, comment, agent) and from
  * values the agent typed. Everything here is untrusted: values are coerced to the declared type
@@ -137,7 +149,7 @@ export function resolveInputs(
   const problems: InputProblem[] = [];
   const values: Record<string, unknown> = {};
   const redacted = new Set<string>();
-  const known = new Map(connector.inputs.map((input) => [input.def.name, input]));
+  const known = inputsByName(connector);
   for (const name of Object.keys(provided)) {
     const input = known.get(name);
     if (!input) {

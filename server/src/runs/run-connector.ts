@@ -13,6 +13,7 @@ import type { RunRedaction } from '../logging/run-redaction';
 import { renderRunLink } from './render-run-link';
 import { FAILURE_KINDS, failureKindOf } from '../../../shared/src/config/failure-kinds';
 import type { FailureKind } from '../../../shared/src/config/failure-kinds';
+import { mapObjectValues } from '../logging/map-values';
 import { REDACTED_MASK, renderRequest } from '../render/render-request';
 import type { AuthConfig, OutboundRequest, SendError, SendResult } from '../request/request-types';
 import { readResponse } from '../response/read-response';
@@ -166,16 +167,22 @@ export function maskNamed(
   values: Record<string, unknown>,
   names: ReadonlySet<string>,
 ): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(values).map(([name, value]) => [
-      name,
-      names.has(name) && value !== null && value !== undefined ? REDACTED_MASK : value,
-    ]),
+  if (names.size === 0) return values;
+  return mapObjectValues(values, (value, name) =>
+    names.has(name) && value !== null && value !== undefined ? REDACTED_MASK : value,
   );
 }
 
+/** Per compiled connector, which never changes: asked several times by every run. */
+const redactedOutputsOf = new WeakMap<CompiledConnector, ReadonlySet<string>>();
+
 export function redactedOutputNames(connector: CompiledConnector): ReadonlySet<string> {
-  return new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
+  let names = redactedOutputsOf.get(connector);
+  if (!names) {
+    names = new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
+    redactedOutputsOf.set(connector, names);
+  }
+  return names;
 }
 
 /**
