@@ -30,7 +30,11 @@ import { createConsoleApiRoutes } from '../console/console-api-routes';
 import type { ConsoleApiDeps } from '../console/console-api-routes';
 import { createAlertRoutes } from '../alerts/alert-routes';
 import type { AlertAdmin } from '../alerts/alert-routes';
-import { createOAuthCallbackRoutes, createOAuthConsoleRoutes } from '../oauth/oauth-routes';
+import {
+  OAUTH_CALLBACK_PATH,
+  createOAuthCallbackRoutes,
+  createOAuthConsoleRoutes,
+} from '../oauth/oauth-routes';
 import type { OAuthRouteDeps } from '../oauth/oauth-routes';
 
 export interface AppDeps {
@@ -156,7 +160,8 @@ export function createApp(deps: AppDeps): Express {
       );
   });
   // Reached by the admin's browser straight from the authorization server: its state is its auth.
-  if (deps.oauth) app.use(createOAuthCallbackRoutes(deps.oauth));
+  // Mounted on its one path, so no other request walks into its router.
+  if (deps.oauth) app.get(OAUTH_CALLBACK_PATH, createOAuthCallbackRoutes(deps.oauth));
   const workflows = deps.workflows?.(deps.run, limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
   const agentKeys = deps.agentKeys;
