@@ -38,11 +38,9 @@ export function createLogger(options: LoggerOptions): Logger {
       ...options.base,
       ...fields,
     });
-    write(
-      JSON.stringify(entry, (_key, value: unknown) =>
-        value instanceof Error ? { name: value.name, message: value.message } : value,
-      ),
-    );
+    // No replacer: the redactor has already made every Error a plain { name, message, code },
+    // and a replacer would call back into JavaScript for every key of every line.
+    write(JSON.stringify(entry));
   };
   return {
     debug: (message, fields) => emit('debug', message, fields),
