@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import { delivery } from '../storage/contracts/delivery-queue-contract';
+import type { DeliveryQueue } from './delivery-queue';
 import { openSqliteDeliveryQueue } from './sqlite-delivery-queue';
 import { createWorkflowWorker } from './workflow-worker';
 
@@ -12,6 +13,20 @@ const quiet: Logger = {
   error: () => undefined,
   child: () => quiet,
 };
+
+/**
+ * A worker without configuration: each attempt puts its delivery back for later (a write to the
+ * queue) without calling out, which is all these tests need.
+ */
+function createUnconfiguredWorker(queue: DeliveryQueue, concurrency: number) {
+  return createWorkflowWorker({
+    queue,
+    config: () => undefined,
+    run: { helpdesks: new Map() } as unknown as RunDeps,
+    logger: quiet,
+    concurrency,
+  });
+}
 
 describe('the workflow worker with many free slots', () => {
   it('starts a few attempts per turn of the event loop, so other I/O is not held up', async () => {
@@ -31,14 +46,7 @@ describe('the workflow worker with many free slots', () => {
       ...queue,
       claimNext: async () => ((claims += 1), claimed.shift()),
     };
-    const worker = createWorkflowWorker({
-      queue: counted,
-      // No configuration: each attempt ends without a call out, which is all this test needs.
-      config: () => undefined,
-      run: { helpdesks: new Map() } as unknown as RunDeps,
-      logger: quiet,
-      concurrency: 12,
-    });
+    const worker = createUnconfiguredWorker(counted, 12);
     // Stands for an agent's request that is ready when the worker starts filling its slots.
     const claimsBeforeOtherIo = new Promise<number>((resolve) =>
       setImmediate(() => resolve(claims)),
@@ -67,14 +75,7 @@ describe('stopping the workflow worker', () => {
         return queue.claimNext(leaseMs);
       },
     };
-    const worker = createWorkflowWorker({
-      queue: slow,
-      // No configuration: the attempt puts the delivery back for later, a write to the queue.
-      config: () => undefined,
-      run: { helpdesks: new Map() } as unknown as RunDeps,
-      logger: quiet,
-      concurrency: 1,
-    });
+    const worker = createUnconfiguredWorker(slow, 1);
     await worker.start();
     const stopped = worker.stop();
     answerClaim();
