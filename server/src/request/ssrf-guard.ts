@@ -276,7 +276,8 @@ function stripBrackets(host: string): string {
 
 /**
  * Every request checks its host against the connection's allowed hosts, which are the same few
- * addresses each time: each text is parsed once (a bounded cache, as hosts come from config).
+ * addresses each time: each text is parsed once. Bounded, because a request's host can be
+ * rendered from inputs and so vary without end.
  */
 const normalizedAddresses = new Map<string, string | null>();
 const MAX_REMEMBERED_ADDRESSES = 1_000;
