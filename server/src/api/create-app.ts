@@ -118,10 +118,10 @@ function describeIssue(issue: LocatedIssue): Omit<LocatedIssue, 'severity'> {
   };
 }
 
-/** The Express app, without a listening socket, so tests drive it with supertest. */
 /** The agent actions router's paths below /api (routing is case-insensitive, as Express's is). */
 const AGENT_ACTION_PATH = /^\/(?:openapi\.json\/?$|agent-tools\/)/i;
 
+/** The Express app, without a listening socket, so tests drive it with supertest. */
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
