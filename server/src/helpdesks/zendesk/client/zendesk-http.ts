@@ -1,5 +1,4 @@
 import { Agent, request } from 'undici';
-import type { Dispatcher } from 'undici';
 import { createAttemptSignal } from '../../../request/attempt-signal';
 import { decideRetry, parseRetryAfter } from './retry-policy';
 import type { AttemptOutcome } from './retry-policy';
@@ -14,8 +13,6 @@ import { parseJson } from '../../../../../shared/src/parse-json';
 
 export interface TransportOptions {
   baseUrl: string;
-  /** The connection pool; by default one for every Zendesk client of the process. */
-  dispatcher?: Dispatcher;
   /** A fixed header (API token, long-lived OAuth token), or a source that refreshes it. */
   authorization: string | ZendeskAuthSource;
   maxRetries: number;
@@ -91,7 +88,7 @@ export function zendeskAgent(): Agent {
  */
 export function createZendeskTransport(options: TransportOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
-  const dispatcher = options.dispatcher ?? zendeskAgent();
+  const dispatcher = zendeskAgent();
 
   const auth: ZendeskAuthSource =
     typeof options.authorization === 'string'
