@@ -164,8 +164,7 @@ export async function startServer(
   const redactor = createRedactor(
     () => [...configuredSecrets(), ...runtimeSecrets.values()],
     // Asked before every redaction pass (each log line, each run record): versions, not values.
-    () =>
-      `${secretSource.version?.() ?? secretSource.values().join('\u0000')}\u0001${runtimeSecrets.version()}`,
+    () => `${secretSource.version()}\u0001${runtimeSecrets.version()}`,
   );
   const logger = createLogger({
     level: env.logLevel,

@@ -16,9 +16,9 @@ export interface SecretSource {
   names(): string[];
   /**
    * Changes whenever `values()` would answer differently, so the redactor can tell in O(1)
-   * whether to rebuild its pattern; without it, the values are compared.
+   * whether to rebuild its pattern.
    */
-  version?(): number;
+  version(): number;
 }
 
 export const SECRET_NAME_PATTERN = /^[A-Z][A-Z0-9_]{0,127}$/;
