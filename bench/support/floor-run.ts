@@ -1,9 +1,8 @@
 import type { Agent } from 'undici';
 import { request } from 'undici';
+import { SANDBOX_FIELD_IDS } from '../../server/src/sandbox/seed/zendesk-seed';
 import { SANDBOX_ZENDESK_BASIC } from '../../server/src/test-support/fake-zendesk-calls';
 import { ORDERS_PATH } from './instant-fakes';
-
-const ORDER_FIELD_ID = 360001000001;
 
 interface TicketBody {
   ticket: { updated_at: string; custom_fields: { id: number; value: unknown }[] };
@@ -31,7 +30,9 @@ export function createFloorRun(fakesUrl: string, agent: Agent) {
       { dispatcher: agent, headers: zendeskHeaders },
     );
     const ticket = (await shown.body.json()) as TicketBody;
-    const order = ticket.ticket.custom_fields.find((field) => field.id === ORDER_FIELD_ID)?.value;
+    const order = ticket.ticket.custom_fields.find(
+      (field) => field.id === SANDBOX_FIELD_IDS.orderNumber,
+    )?.value;
     const query = new URLSearchParams({
       name: String(order),
       status: 'any',
@@ -49,8 +50,11 @@ export function createFloorRun(fakesUrl: string, agent: Agent) {
     const first = orders.orders[0];
     const changes = {
       custom_fields: [
-        { id: 360001000002, value: first?.financial_status },
-        { id: 360001000003, value: first?.fulfillment_status ?? 'unfulfilled' },
+        { id: SANDBOX_FIELD_IDS.paymentStatus, value: first?.financial_status },
+        {
+          id: SANDBOX_FIELD_IDS.fulfillmentStatus,
+          value: first?.fulfillment_status ?? 'unfulfilled',
+        },
       ],
       remove_tags: ['order_not_found'],
     };
