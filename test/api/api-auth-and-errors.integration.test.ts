@@ -224,6 +224,15 @@ describe('bad requests get a 4xx with a stable code', () => {
     const path = await request(stack.url).get('/api/nothing-here').set(stack.adminAuth);
     expect(path.status).toBe(404);
     expect(path.body.error.code).toBe('NOT_FOUND');
+    // The run path is routed ahead of the API (create-app.ts); other methods on it still reach it.
+    const method = await request(stack.url)
+      .get('/api/connectors/shopify_order_lookup/run')
+      .set(stack.adminAuth);
+    expect(method.status).toBe(404);
+    expect(method.body.error).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'No endpoint GET /api/connectors/shopify_order_lookup/run.',
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import type { BudgetSnapshot } from '../pacing/rate-budget';
 import { Router } from 'express';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { RunActor, RunLogStore, RunSource } from '../run-log/run-record';
 import type { HelpdeskPort, LoadedTarget, LoadRequest } from '../runs/helpdesk-port';
@@ -111,9 +111,11 @@ function refuseDisallowed(request: TargetRequest, connectorIds: readonly string[
   );
 }
 
-export function createHelpdeskRouter(deps: HelpdeskRoutesDeps, api: HelpdeskApi): Router {
-  const router = Router();
+/** The connector run endpoint, below where its helpdesk's API is mounted. */
+export const CONNECTOR_RUN_PATH = '/connectors/:connectorId/run';
 
+/** What the handlers of one helpdesk's endpoints share: its port, loading, Idempotency-Key. */
+function createHelpdeskRouteKit(deps: HelpdeskRoutesDeps, api: HelpdeskApi) {
   const helpdesk = (): HelpdeskPort => {
     const port = deps.run.helpdesks.get(api.system);
     if (!port) {
@@ -144,24 +146,20 @@ export function createHelpdeskRouter(deps: HelpdeskRoutesDeps, api: HelpdeskApi)
       run,
     });
 
-  router.get('/connectors', async (req, res) => {
-    const request = api.readConnectorsQuery(req);
-    const config = requireConfig(deps.config());
-    const target = await load(request);
-    const connectors = await listConnectorViews({
-      config,
-      target,
-      surface: request.surface,
-      runLog: deps.runLog,
-      pauses: deps.run.pauses,
-    });
-    res.json({
-      ...api.describeTarget(target, request),
-      connectors: connectors.filter((view) => !request.allowed || request.allowed.has(view.id)),
-    });
-  });
+  return { helpdesk, load, once };
+}
 
-  router.post('/connectors/:connectorId/run', async (req, res) => {
+/**
+ * POST CONNECTOR_RUN_PATH: runs one connector on one target, once per Idempotency-Key. Apart from
+ * the router below, so that the app can route the Zendesk sidebar's runs to it straight from its
+ * root (create-app.ts).
+ */
+export function createConnectorRunHandler(
+  deps: HelpdeskRoutesDeps,
+  api: HelpdeskApi,
+): (req: Request, res: Response) => Promise<void> {
+  const { helpdesk, once } = createHelpdeskRouteKit(deps, api);
+  return async (req, res) => {
     requireJson(req);
     const connectorId = String(req.params.connectorId);
     const request = api.readRunBody(req, connectorId);
@@ -187,7 +185,39 @@ export function createHelpdeskRouter(deps: HelpdeskRoutesDeps, api: HelpdeskApi)
         ),
       ),
     );
+  };
+}
+
+/**
+ * The lists of connectors and macros and the macro run; with `runs: true`, the connector run too
+ * (CONNECTOR_RUN_PATH), for a helpdesk whose API the app does not route runs to by itself.
+ */
+export function createHelpdeskRouter(
+  deps: HelpdeskRoutesDeps,
+  api: HelpdeskApi,
+  options: { runs: boolean },
+): Router {
+  const router = Router();
+  const { helpdesk, load, once } = createHelpdeskRouteKit(deps, api);
+
+  router.get('/connectors', async (req, res) => {
+    const request = api.readConnectorsQuery(req);
+    const config = requireConfig(deps.config());
+    const target = await load(request);
+    const connectors = await listConnectorViews({
+      config,
+      target,
+      surface: request.surface,
+      runLog: deps.runLog,
+      pauses: deps.run.pauses,
+    });
+    res.json({
+      ...api.describeTarget(target, request),
+      connectors: connectors.filter((view) => !request.allowed || request.allowed.has(view.id)),
+    });
   });
+
+  if (options.runs) router.post(CONNECTOR_RUN_PATH, createConnectorRunHandler(deps, api));
 
   router.get('/macros', async (req, res) => {
     const request = api.readMacrosQuery(req);
@@ -254,6 +284,12 @@ export interface HelpdeskRoutes {
   mounts?(context: RouteContext): { path: string; router: Router }[];
   /** Routes inside the authenticated `/api` (the Zendesk sidebar's). */
   api?(context: RouteContext): Router;
+  /**
+   * The connector run of that API (POST /api + CONNECTOR_RUN_PATH), which the app routes from its
+   * root behind the same authentication, limits and body parser as the rest of `/api`: runs are
+   * the hot path, and three nested routers cost about 6% of a run's CPU (docs/performance.md).
+   */
+  apiRun?(context: RouteContext): (req: Request, res: Response) => Promise<void>;
   /** Sessions the `/api` authenticator accepts besides the admin token (the sidebar's agents). */
   sessions?: AuthOptions['sessions'];
   /**

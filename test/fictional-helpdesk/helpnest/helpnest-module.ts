@@ -36,7 +36,7 @@ export function createHelpnestModule(options: {
               }),
             );
             router.use(express.json({ limit: '100kb', strict: true }));
-            router.use(createHelpdeskRouter(context, helpnestApi));
+            router.use(createHelpdeskRouter(context, helpnestApi, { runs: true }));
             return [{ path: '/api/helpnest', router }];
           },
         },

@@ -182,7 +182,7 @@ export function createSalesforceRouter(
       return userId === undefined ? 'salesforce' : `salesforce:${userId}`;
     }),
   );
-  router.use(createHelpdeskRouter(deps, salesforceApi));
+  router.use(createHelpdeskRouter(deps, salesforceApi, { runs: true }));
 
   router.get('/runs/:runId', async (req, res) => {
     const runId = String(req.params.runId);

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Express, Router } from 'express';
-import { createHelpdeskRouter } from '../../api/helpdesk-routes';
+import { createConnectorRunHandler, createHelpdeskRouter } from '../../api/helpdesk-routes';
 import type { Logger } from '../../logging/logger';
 import type { SignAppTokenOptions } from '../../sandbox/fake-zendesk/app-signing';
 import type { HelpdeskModule } from '../helpdesk-module';
@@ -221,12 +221,14 @@ export const zendeskModule: HelpdeskModule = {
             }),
           },
         ],
+        // The connector run is routed by the app itself (apiRun), not by this router.
         api: (context) => {
-          const router = createHelpdeskRouter(context, zendeskApi);
+          const router = createHelpdeskRouter(context, zendeskApi, { runs: false });
           router.use(createRunsRouter({ runLog: context.runLog, helpdesk: port }));
           if (identity) router.use(createSessionRouter(identity));
           return router;
         },
+        apiRun: (context) => createConnectorRunHandler(context, zendeskApi),
       },
     };
   },
