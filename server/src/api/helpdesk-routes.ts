@@ -15,6 +15,7 @@ import { principalScope } from '../http/authenticate';
 import type { AuthOptions } from '../http/authenticate';
 import { listConnectorViews } from './connector-views';
 import { toRunAnswer } from './run-result-view';
+import { sendJsonAnswer } from '../http/send-json-answer';
 import { runWithIdempotency } from './run-with-idempotency';
 
 /**
@@ -165,7 +166,8 @@ export function createConnectorRunHandler(
     const request = api.readRunBody(req, connectorId);
     refuseDisallowed(request, [connectorId]);
     helpdesk();
-    res.json(
+    sendJsonAnswer(
+      res,
       await once(req, { connectorId, ...request.fingerprint }, async ({ key, onSending }) =>
         toRunAnswer(
           await runConnector(deps.run, {
