@@ -4,9 +4,10 @@ import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import type { TargetQuery } from '../runs/helpdesk-port';
 import { testConnector } from '../runs/test-connector';
-import type { DeliveryQueue } from '../workflows/delivery-queue';
+import type { DeliveryQueue, DeliveryState } from '../workflows/delivery-queue';
 import type { ApiErrorCode } from '../../../shared/src/api/api-errors';
 import type {
+  BackfillDeliveryState,
   BackfillDryRun,
   BackfillFailure,
   BackfillProgress,
@@ -17,6 +18,18 @@ import type { Backfill, BackfillStore } from './backfill-store';
 import { BACKFILL_RUN_STEP_ID, backfillWorkflowId } from './backfill-workflow';
 import type { BackfillPayload } from './backfill-workflow';
 import { checkSoql } from './check-soql';
+
+/**
+ * The console's contract restates the queue's states (shared/ cannot import the server). Were
+ * either list to change alone, the backfill answers' `counts` would miss a state: this line then
+ * fails to compile.
+ */
+type SameStates = [DeliveryState] extends [BackfillDeliveryState]
+  ? [BackfillDeliveryState] extends [DeliveryState]
+    ? true
+    : false
+  : false;
+true satisfies SameStates;
 
 /**
  * Runs backfills in the server, so they outlive the CLI that started them and a restart:
