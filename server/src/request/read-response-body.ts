@@ -48,7 +48,6 @@ export function readBodyWithLimit(
       if (settled) return;
       settled = true;
       body.off('data', onData);
-      stopWatching();
       if (taken > 0) budget?.give(taken);
       if ('read' in outcome) resolve(outcome.read);
       else reject(outcome.error);
@@ -66,7 +65,9 @@ export function readBodyWithLimit(
       }
       chunks.push(chunk);
     };
-    const stopWatching = finished(body, (error) => {
+    // Its listeners stay for the stream's life: undici's body reports the destroy below as an
+    // 'error' (RequestAbortedError), which must find a listener or it would crash the process.
+    finished(body, (error) => {
       if (error) settle({ error });
       else settle({ read: { ok: true, value: Buffer.concat(chunks) } });
     });
