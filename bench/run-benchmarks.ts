@@ -20,10 +20,12 @@ import { runLogAtScale } from './run-log-at-scale';
 import { runLogPages } from './run-log-pages';
 import { serverAddedLatency } from './server-added-latency';
 import { sidebar } from './sidebar';
+import { workPerRun } from './work-per-run';
 import type { Benchmark, BenchmarkReport } from './support/report';
 
 const BENCHMARKS: Benchmark[] = [
   overheadVsFloor,
+  workPerRun,
   burstsAfterIdle,
   serverAddedLatency,
   runLogAtScale,

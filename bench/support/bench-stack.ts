@@ -57,6 +57,10 @@ export async function startBenchStack(
     database?: { url: string; schema: string };
     /** Server processes sharing the database (default 1; more needs `database`). */
     instances?: number;
+    /** More Node options for the server, after BENCH_SERVER_NODE_OPTIONS. */
+    serverExecArgv?: string[];
+    /** More environment for the server process. */
+    serverEnv?: Record<string, string>;
   } = {},
 ): Promise<BenchStack> {
   const bodies = await recordCannedBodies();
@@ -83,6 +87,7 @@ export async function startBenchStack(
           ...(options.database ? { database: options.database } : {}),
         }),
         BENCH_TIMING: options.timing ? '1' : '0',
+        ...options.serverEnv,
       },
       // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; a
       // --max-old-space-size there replaces npm start's 256 (the last one given wins).
@@ -90,6 +95,7 @@ export async function startBenchStack(
         SERVER_HEAP_FLAG,
         ...(options.exposeGc ? ['--expose-gc'] : []),
         ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+        ...(options.serverExecArgv ?? []),
       ],
     });
   const servers: ChildHandle<{ url: string; adminToken: string }>[] = [];
