@@ -1,16 +1,17 @@
 import { createHistogram, PerformanceObserver } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordableHistogram } from 'node:perf_hooks';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { BENCH_CONNECTOR } from './support/bench-config';
 import { startBenchStack } from './support/bench-stack';
 import type { BenchStack } from './support/bench-stack';
-import { startChild } from './support/child-process';
 import type { ChildHandle } from './support/child-process';
 import { createFloorRun } from './support/floor-run';
 import { generateLoad, summariseHistogram } from './support/load';
 import type { LatencySummary } from './support/load';
 import { formatMs } from './support/report';
+import { startSkeleton } from './support/skeleton-run';
+import type { SkeletonSide } from './support/skeleton-run';
 import type { Benchmark, BenchmarkReport } from './support/report';
 import type { CpuAnswer } from './support/process-cpu';
 
@@ -94,12 +95,6 @@ export interface CpuPerRunResult {
   skeleton: SideFigures & { mainThreadCpuMsPerRun: number };
   /** skeleton.cpuMsPerRun ÷ floor.cpuMsPerRun: what the design's bare parts alone cost. */
   skeletonRatio: number;
-}
-
-/** The skeleton server's process, and one run through it. */
-export interface SkeletonSide {
-  handle: ChildHandle<{ url: string }>;
-  run(ticketId: number): Promise<boolean>;
 }
 
 function cpuUs(usage: NodeJS.CpuUsage): number {
@@ -384,34 +379,16 @@ export const overheadVsFloor: Benchmark = {
     const floorRun = createFloorRun(stack.fakesUrl, agent);
     const floorOk = async (ticketId: number) => (await floorRun(ticketId)).ok;
     // BENCH_SKELETON_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof-skeleton" profiles it.
-    const skeleton = await startChild<{ url: string }>('./skeleton-child.ts', {
-      env: { BENCH_FAKES_URL: stack.fakesUrl },
+    const skeleton = await startSkeleton(stack.fakesUrl, agent, {
       execArgv: process.env.BENCH_SKELETON_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
     });
-    const runThroughSkeleton = async (ticketId: number) => {
-      const res = await request(`${skeleton.ready.url}/run`, {
-        method: 'POST',
-        dispatcher: agent,
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ ticketId }),
-      });
-      const body = (await res.body.json()) as { outcome?: string };
-      return res.statusCode === 200 && body.outcome === 'success';
-    };
     const results: CpuPerRunResult[] = [];
     try {
       for (const concurrency of CONCURRENCIES) {
-        results.push(
-          await measureCpuPerRun(
-            stack,
-            floorOk,
-            { handle: skeleton, run: runThroughSkeleton },
-            concurrency,
-          ),
-        );
+        results.push(await measureCpuPerRun(stack, floorOk, skeleton, concurrency));
       }
     } finally {
-      await skeleton.stop();
+      await skeleton.handle.stop();
       await agent.close();
       await stack.close();
     }

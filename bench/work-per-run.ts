@@ -1,14 +1,14 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promiseHooks } from 'node:v8';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { BENCH_CONNECTOR } from './support/bench-config';
 import { startBenchStack } from './support/bench-stack';
-import { startChild } from './support/child-process';
 import { createFloorRun } from './support/floor-run';
 import type { Benchmark, BenchmarkReport } from './support/report';
+import { startSkeleton } from './support/skeleton-run';
+import { startWorkCount } from './support/work-count';
+import type { WorkCount } from './support/work-count';
 
 /**
  * Promises created and bytes allocated per run: the server (A), the floor's three calls (B) and
@@ -20,13 +20,10 @@ import type { Benchmark, BenchmarkReport } from './support/report';
 const CONCURRENCY = 100;
 const WARMUP = 1_000;
 const COUNTED = 3_000;
-const PRELOAD = ['--import', './bench/support/count-work.mjs'];
+const TICKETS = 5_000;
+const ticketOf = (sequence: number) => 1 + (sequence % TICKETS);
 
-interface Counts {
-  requests: number;
-  promises: number;
-  bytes: number;
-}
+type Counts = WorkCount & { requests: number };
 
 /** Runs `count` runs, `CONCURRENCY` at a time; how many failed. */
 async function runBatches(
@@ -42,7 +39,7 @@ async function runBatches(
   return failed;
 }
 
-/** Drives runs until the child's preload has counted its window and written its file. */
+/** Drives runs until the child has counted its window and written its file (work-count.ts). */
 async function countInChild(
   file: string,
   run: (sequence: number) => Promise<boolean>,
@@ -61,34 +58,11 @@ async function countInChild(
 /** The floor runs in this process: the same counts, taken here around its runs. */
 async function countFloor(run: (sequence: number) => Promise<boolean>): Promise<Counts> {
   let failed = await runBatches(0, WARMUP, run);
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object) =>
-    new Promise<unknown>((resolve, reject) =>
-      session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
-    );
-  await post('HeapProfiler.enable');
-  let promises = 0;
-  const stopHook = promiseHooks.onInit(() => {
-    promises += 1;
-  });
-  await post('HeapProfiler.startSampling', {
-    samplingInterval: 1024,
-    includeObjectsCollectedByMajorGC: true,
-    includeObjectsCollectedByMinorGC: true,
-  });
+  const counting = startWorkCount();
   failed += await runBatches(WARMUP, COUNTED, run);
-  stopHook();
-  const { profile } = (await post('HeapProfiler.stopSampling')) as {
-    profile: { samples: { size: number }[] };
-  };
-  session.disconnect();
+  const counted = counting.stop();
   if (failed > 0) throw new Error(`${failed} floor runs failed while counting`);
-  return {
-    requests: COUNTED,
-    promises,
-    bytes: profile.samples.reduce((sum, sample) => sum + sample.size, 0),
-  };
+  return { requests: COUNTED, ...counted };
 }
 
 function rowOf(what: string, counts: Counts): Record<string, string | number> {
@@ -109,30 +83,18 @@ export const workPerRun: Benchmark = {
       COUNT_WORK_WARMUP: String(WARMUP),
       COUNT_WORK_REQUESTS: String(COUNTED),
     });
-    const stack = await startBenchStack({ serverExecArgv: PRELOAD, serverEnv: countEnv('server') });
+    const stack = await startBenchStack({ serverEnv: countEnv('server') });
     const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
-    const skeleton = await startChild<{ url: string }>('./skeleton-child.ts', {
-      env: { BENCH_FAKES_URL: stack.fakesUrl, ...countEnv('skeleton') },
-      execArgv: PRELOAD,
-    });
+    const skeleton = await startSkeleton(stack.fakesUrl, agent, { env: countEnv('skeleton') });
     try {
       const server = await countInChild(countEnv('server').COUNT_WORK_FILE, (sequence) =>
-        stack.runConnector(BENCH_CONNECTOR, 1 + (sequence % 5_000)),
+        stack.runConnector(BENCH_CONNECTOR, ticketOf(sequence)),
       );
       const floorRun = createFloorRun(stack.fakesUrl, agent);
-      const floor = await countFloor(
-        async (sequence) => (await floorRun(1 + (sequence % 5_000))).ok,
+      const floor = await countFloor(async (sequence) => (await floorRun(ticketOf(sequence))).ok);
+      const bare = await countInChild(countEnv('skeleton').COUNT_WORK_FILE, (sequence) =>
+        skeleton.run(ticketOf(sequence)),
       );
-      const bare = await countInChild(countEnv('skeleton').COUNT_WORK_FILE, async (sequence) => {
-        const res = await request(`${skeleton.ready.url}/run`, {
-          method: 'POST',
-          dispatcher: agent,
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ ticketId: 1 + (sequence % 5_000) }),
-        });
-        const body = (await res.body.json()) as { outcome?: string };
-        return res.statusCode === 200 && body.outcome === 'success';
-      });
       return {
         name: 'work-per-run',
         title: `Promises and allocation per run (concurrency ${CONCURRENCY}, after ${WARMUP} runs)`,
@@ -148,7 +110,7 @@ export const workPerRun: Benchmark = {
         data: { server, floor, skeleton: bare },
       };
     } finally {
-      await skeleton.stop();
+      await skeleton.handle.stop();
       await agent.close();
       await stack.close();
       rmSync(dir, { recursive: true, force: true });

@@ -57,8 +57,6 @@ export async function startBenchStack(
     database?: { url: string; schema: string };
     /** Server processes sharing the database (default 1; more needs `database`). */
     instances?: number;
-    /** More Node options for the server, after BENCH_SERVER_NODE_OPTIONS. */
-    serverExecArgv?: string[];
     /** More environment for the server process. */
     serverEnv?: Record<string, string>;
   } = {},
@@ -95,7 +93,6 @@ export async function startBenchStack(
         SERVER_HEAP_FLAG,
         ...(options.exposeGc ? ['--expose-gc'] : []),
         ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-        ...(options.serverExecArgv ?? []),
       ],
     });
   const servers: ChildHandle<{ url: string; adminToken: string }>[] = [];

@@ -8,6 +8,7 @@ import { startServer } from '../../server/src/start-server';
 import { answerParent } from './child-process';
 import { FAKE_TIME_HEADER } from './fake-time-header';
 import { watchProcessCpu } from './process-cpu';
+import { countWorkFromEnv } from './work-count';
 import { summariseHistogram } from './load';
 
 /**
@@ -135,6 +136,8 @@ if (timing) {
 
 // For CPU per run (overhead-vs-floor).
 const readCpu = watchProcessCpu();
+// bench/work-per-run.ts: promises and allocation per request, when COUNT_WORK_FILE asks.
+countWorkFromEnv();
 
 answerParent((message) => {
   if (message.type === 'cpu') return readCpu();

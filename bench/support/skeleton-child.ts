@@ -10,6 +10,7 @@ import { migrateRunLogSchema } from '../../server/src/run-log/sqlite-run-log-sch
 import { answerParent } from './child-process';
 import { createFloorRun } from './floor-run';
 import { watchProcessCpu } from './process-cpu';
+import { countWorkFromEnv } from './work-count';
 
 /**
  * The skeleton: the least any server of this design does per run, with none of ours. It takes
@@ -113,6 +114,8 @@ server.listen(0, '127.0.0.1', () => {
 });
 
 const readCpu = watchProcessCpu();
+// bench/work-per-run.ts: promises and allocation per request, when COUNT_WORK_FILE asks.
+countWorkFromEnv();
 answerParent((message) => (message.type === 'cpu' ? readCpu() : {}));
 process.once('SIGTERM', () => {
   server.close();

@@ -1,0 +1,35 @@
+import type { Agent } from 'undici';
+import { request } from 'undici';
+import { startChild } from './child-process';
+import type { ChildHandle } from './child-process';
+
+/** The skeleton server's process (skeleton-child.ts), and one run through it. */
+export interface SkeletonSide {
+  handle: ChildHandle<{ url: string }>;
+  /** One run on this ticket; true when it succeeded. */
+  run(ticketId: number): Promise<boolean>;
+}
+
+export async function startSkeleton(
+  fakesUrl: string,
+  agent: Agent,
+  options: { env?: Record<string, string>; execArgv?: string[] } = {},
+): Promise<SkeletonSide> {
+  const handle = await startChild<{ url: string }>('./skeleton-child.ts', {
+    env: { BENCH_FAKES_URL: fakesUrl, ...options.env },
+    execArgv: options.execArgv ?? [],
+  });
+  return {
+    handle,
+    run: async (ticketId) => {
+      const res = await request(`${handle.ready.url}/run`, {
+        method: 'POST',
+        dispatcher: agent,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ticketId }),
+      });
+      const body = (await res.body.json()) as { outcome?: string };
+      return res.statusCode === 200 && body.outcome === 'success';
+    },
+  };
+}
