@@ -46,6 +46,30 @@ describe('sendRequest transport failures', () => {
     expect(server.requests).toHaveLength(2);
   });
 
+  it('times out a body that keeps trickling past the attempt time, and closes its connection', async () => {
+    // A byte every 20 ms: undici's own stall timer (bodyTimeout) never fires; the attempt's does.
+    let closed = 0;
+    server = await startTestServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
+      const trickle = setInterval(() => res.write(' '), 20);
+      req.socket.on('close', () => {
+        clearInterval(trickle);
+        closed += 1;
+      });
+    });
+    const policy = localPolicy({ timeoutMs: 150 });
+    policy.retry.maxAttempts = 1;
+
+    const result = await sendRequest(
+      { method: 'GET', url: `${server.origin}/`, headers: {} },
+      policy,
+      { auth: noAuth, sleep: createRecordingSleep().sleep },
+    );
+
+    expect(!result.ok && result.error.code).toBe('UPSTREAM_TIMEOUT');
+    await vi.waitFor(() => expect(closed).toBe(1));
+  });
+
   it('reports a refused connection, and retries even a POST because nothing was sent', async () => {
     const port = await findClosedPort();
 
