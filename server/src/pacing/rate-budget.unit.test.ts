@@ -76,6 +76,16 @@ describe('the rate budget', () => {
     await expect(waiting).resolves.toEqual({ ok: true, value: undefined });
   });
 
+  it('takes an agent’s call at once, and leaves automation to wait its turn', () => {
+    const budget = perMinuteBudget(0.1);
+    budget.observe([{ bucket: 'account', limit: 100, remaining: 15, resetInMs: 30_000 }]);
+    expect(budget.takeAtOnce('agent', ['account'])).toBe(true);
+    expect(budget.snapshot().buckets.account?.remaining).toBe(14);
+    expect(budget.takeAtOnce('automation', ['account'])).toBe(false);
+    expect(budget.snapshot().buckets.account?.remaining).toBe(14);
+    expect(budget.snapshot().waiting).toBe(0);
+  });
+
   it('believes the lower count within a window and a fresh count in the next one', () => {
     const budget = perMinuteBudget();
     budget.observe([{ bucket: 'account', limit: 700, remaining: 600, resetInMs: 40_000 }]);
