@@ -132,8 +132,36 @@ function resolveAuth(auth: CompiledAuth, scope: TemplateScope): AuthConfig {
   return mapAuthTemplates(auth, (template: ParsedTemplate) => renderTemplateText(template, scope));
 }
 
+interface HeaderPlan {
+  /** The connection's headers, then the request's (a later one of the same name wins). */
+  templates: readonly (readonly [string, ParsedTemplate])[];
+  /** Lower-cased names of the headers filled from secrets. */
+  secretHeaders: readonly string[];
+}
+
+/** Worked out once per compiled connector, not on every render (CPU per run). */
+const headerPlans = new WeakMap<CompiledConnector, HeaderPlan>();
+
+function headerPlanOf(connector: CompiledConnector): HeaderPlan {
+  let plan = headerPlans.get(connector);
+  if (plan === undefined) {
+    const templates = [...connector.connection.headers, ...connector.request.headers];
+    plan = {
+      templates,
+      secretHeaders: templates
+        .filter(([, template]) =>
+          template.parts.some((part) => part.kind === 'ref' && part.ref.root === 'secrets'),
+        )
+        .map(([name]) => name.toLowerCase()),
+    };
+    headerPlans.set(connector, plan);
+  }
+  return plan;
+}
+
 function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {
   const { connection, request } = connector;
+  const { templates, secretHeaders } = headerPlanOf(connector);
   const base = connection.baseUrl.href.replace(/\/+$/, '');
   const url = new URL(base + renderPath(request.path, scope));
   for (const [key, template] of request.query) {
@@ -142,7 +170,7 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
     if (value !== '' || template.singleRef === undefined) url.searchParams.append(key, value);
   }
   const headers: Record<string, string> = {};
-  for (const [name, template] of [...connection.headers, ...request.headers]) {
+  for (const [name, template] of templates) {
     headers[name.toLowerCase()] = renderHeader(name, template, scope);
   }
   let body: string | undefined;
@@ -174,11 +202,6 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
       break;
   }
   headers['accept'] ??= 'application/json';
-  const secretHeaders = [...connection.headers, ...request.headers]
-    .filter(([, template]) =>
-      template.parts.some((part) => part.kind === 'ref' && part.ref.root === 'secrets'),
-    )
-    .map(([name]) => name.toLowerCase());
   return {
     method: request.method,
     url: url.href,

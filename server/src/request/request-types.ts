@@ -15,7 +15,7 @@ export interface OutboundRequest {
    * Lower-case names of headers whose value came from a secret (`{{secrets.*}}`): like the auth
    * headers, they never follow a redirect to another origin.
    */
-  secretHeaders?: string[];
+  secretHeaders?: readonly string[];
 }
 
 export interface RetryPolicy {
