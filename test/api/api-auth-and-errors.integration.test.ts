@@ -167,6 +167,33 @@ describe('bad requests get a 4xx with a stable code', () => {
     expect(res.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers a run alike whether it takes the route ahead of the router or goes through it', async () => {
+    // The plain path is served ahead of the app's router; a trailing slash or a query string
+    // goes through the router to the same handlers (server/src/http/route-ahead-of-router.ts).
+    const answers = [];
+    for (const path of [
+      '/api/connectors/shopify_order_lookup/run',
+      '/api/connectors/shopify_order_lookup/run/',
+      '/api/connectors/shopify_order_lookup/run?via=router',
+    ]) {
+      const res = await post(path).send({ ticketId: 1, dryRun: true });
+      const { runId, durationMs, ...rest } = res.body as Record<string, unknown>;
+      expect(runId).toEqual(expect.stringMatching(/^run_/));
+      expect(durationMs).toEqual(expect.any(Number));
+      answers.push({ status: res.status, type: res.headers['content-type'], body: rest });
+    }
+    expect(answers[0]).toMatchObject({ status: 200, body: { outcome: 'success', dryRun: true } });
+    expect(answers[1]).toEqual(answers[0]);
+    expect(answers[2]).toEqual(answers[0]);
+    for (const [path, code, status] of [
+      ['/api/connectors/nope/run', 'CONNECTOR_NOT_FOUND', 404],
+      ['/api/connectors/nope/run/', 'CONNECTOR_NOT_FOUND', 404],
+    ] as const) {
+      const res = await post(path).send({ ticketId: 1 });
+      expect([res.status, res.body.error.code]).toEqual([status, code]);
+    }
+  });
+
   it('CONNECTOR_NOT_FOUND for an unknown connector', async () => {
     const res = await post('/api/connectors/nope/run').send({ ticketId: 1 });
     expect(res.status).toBe(404);

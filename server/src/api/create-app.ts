@@ -14,6 +14,7 @@ import { principalScope } from '../http/authenticate';
 import { CONNECTOR_RUN_PATH } from './helpdesk-routes';
 import type { HelpdeskRoutes, RouteContext } from './helpdesk-routes';
 import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
+import { routeAheadOfRouter } from '../http/route-ahead-of-router';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
 import { renderHomePage } from './home-page';
@@ -119,6 +120,13 @@ function describeIssue(issue: LocatedIssue): Omit<LocatedIssue, 'severity'> {
   };
 }
 
+/**
+ * CONNECTOR_RUN_PATH below /api, exactly, with a connector id as the config allows one
+ * (shared/src/config/connector-config-schema.ts): lowercase, so no other spelling of the path
+ * and no encoded character takes the route ahead of the router.
+ */
+const CONNECTOR_RUN_URL = /^\/api\/connectors\/([a-z][a-z0-9_-]{1,63})\/run$/;
+
 /** The agent actions router's paths below /api (routing is case-insensitive, as Express's is). */
 const AGENT_ACTION_PATH = /^\/(?:openapi\.json\/?$|agent-tools\/)/i;
 
@@ -168,7 +176,19 @@ export function createApp(deps: AppDeps): Express {
   const apiRuns = deps.helpdesks.flatMap((helpdesk) => helpdesk.apiRun?.(routeContext) ?? []);
   // One path: a second helpdesk's runs there would never be reached.
   if (apiRuns.length > 1) throw new Error('createApp: more than one helpdesk serves /api runs');
-  for (const run of apiRuns) app.post(`/api${CONNECTOR_RUN_PATH}`, ...apiEntry, run);
+  const errorMiddleware = createErrorMiddleware(deps.logger);
+  for (const run of apiRuns) {
+    app.post(`/api${CONNECTOR_RUN_PATH}`, ...apiEntry, run);
+    // And ahead of the app's router for the plain form of that path: the same handlers, and the
+    // sandbox's host check that every request meets first (route-ahead-of-router.ts).
+    routeAheadOfRouter(app, {
+      method: 'POST',
+      pattern: CONNECTOR_RUN_URL,
+      paramNames: ['connectorId'],
+      handlers: [...(deps.mode === 'sandbox' ? [refuseNonLoopbackHost] : []), ...apiEntry, run],
+      onError: errorMiddleware,
+    });
+  }
   app.get('/', (_req, res) => {
     res
       .type('html')
@@ -332,6 +352,6 @@ export function createApp(deps: AppDeps): Express {
   app.use((req, _res, next) =>
     next(new ApiError('NOT_FOUND', `No endpoint ${req.method} ${req.path}.`)),
   );
-  app.use(createErrorMiddleware(deps.logger));
+  app.use(errorMiddleware);
   return app;
 }
