@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { createServer } from 'node:http';
+import { createAppMessageClasses } from './http/app-message-classes';
 import type { Server } from 'node:http';
 import { Router } from 'express';
 import type { Express } from 'express';
@@ -356,7 +357,11 @@ export async function startServer(
   const limiter = createConnectionLimiter();
   // Listen before building the app: in sandbox mode the helpdesk is this same server, and its
   // address (port 0 in tests) is only known once it listens.
-  const server = createServer();
+  const messageClasses = createAppMessageClasses();
+  const server = createServer({
+    IncomingMessage: messageClasses.IncomingMessage,
+    ServerResponse: messageClasses.ServerResponse,
+  });
   // Keep clients' idle connections longer than load balancers keep theirs (AWS ALB: 60 s), so a
   // balancer never sends on a socket this server is closing (502s). Node's 5 s default also made
   // every burst after a few idle seconds reconnect at once: in the CPU benchmark those first
@@ -562,6 +567,7 @@ export async function startServer(
     run: runDeps,
   });
 
+  messageClasses.adopt(app);
   server.on('request', app);
   // After the app is listening: a resumed delivery may call this server's own sandbox helpdesk.
   await workflows.start();
