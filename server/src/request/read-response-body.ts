@@ -90,6 +90,9 @@ export const MAX_JSON_DEPTH = 64;
 
 /** Whether JSON text nests deeper than `max`: one pass, no allocation, strings skipped. */
 export function jsonNestsDeeperThan(text: string, max: number): boolean {
+  // Nesting deeper than `max` needs more than `max` opening brackets; most answers have a
+  // handful, which `indexOf` counts far faster than the walk below reads every character.
+  if (!hasMoreThan(text, '{', '[', max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {
@@ -104,6 +107,18 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
       if (depth > max) return true;
     } else if (code === 93 /* ] */ || code === 125 /* } */) {
       depth -= 1;
+    }
+  }
+  return false;
+}
+
+/** Whether `text` holds more than `max` of the two characters together. */
+function hasMoreThan(text: string, first: string, second: string, max: number): boolean {
+  let count = 0;
+  for (const char of [first, second]) {
+    for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) {
+      count += 1;
+      if (count > max) return true;
     }
   }
   return false;

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readBodyWithLimit } from './read-response-body';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH, readBodyWithLimit } from './read-response-body';
 
 /**
  * A body that, like undici's, reports a destroy before its end as an error. With `ends: false`
@@ -50,5 +50,24 @@ describe('readBodyWithLimit', () => {
     body.destroy(new Error('socket hang up'));
     await expect(reading).rejects.toThrow('socket hang up');
     expect(held).toBe(0);
+  });
+});
+
+describe('jsonNestsDeeperThan', () => {
+  const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+
+  it('says so past the limit and not at it, with objects and arrays mixed', () => {
+    expect(jsonNestsDeeperThan(nested(MAX_JSON_DEPTH), MAX_JSON_DEPTH)).toBe(false);
+    expect(jsonNestsDeeperThan(nested(MAX_JSON_DEPTH + 1), MAX_JSON_DEPTH)).toBe(true);
+    const mixed = '{"a":['.repeat(40) + '1' + ']}'.repeat(40);
+    expect(jsonNestsDeeperThan(mixed, 79)).toBe(true);
+    expect(jsonNestsDeeperThan(mixed, 80)).toBe(false);
+  });
+
+  it('counts depth, not brackets: many shallow ones and brackets inside strings pass', () => {
+    const wide = JSON.stringify(Array.from({ length: 1_000 }, (_, id) => ({ id, tags: [id] })));
+    expect(jsonNestsDeeperThan(wide, MAX_JSON_DEPTH)).toBe(false);
+    const quoted = JSON.stringify({ text: `${'[{'.repeat(100)} \\" ${'{'.repeat(100)}` });
+    expect(jsonNestsDeeperThan(quoted, MAX_JSON_DEPTH)).toBe(false);
   });
 });
