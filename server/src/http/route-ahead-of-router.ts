@@ -77,7 +77,8 @@ function dispatch(
   let index = 0;
   const fail = (error: unknown) => route.onError(error, req, res, () => undefined);
   const next: NextFunction = (error?: unknown) => {
-    if (error !== undefined && error !== null && error !== 'route' && error !== 'router') {
+    // Anything passed on is an error here, 'route' and 'router' too: no other route follows.
+    if (error !== undefined && error !== null) {
       fail(error);
       return;
     }
