@@ -1,5 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { Agent, get } from 'node:http';
+import { Agent, get, request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -103,6 +103,31 @@ describe('sandbox mode, as npm start runs it', () => {
       expect(refused.status, host).toBe(421);
       expect(JSON.parse(refused.body)).toMatchObject({ error: { code: 'HOST_NOT_ALLOWED' } });
     }
+    // A connector run too, though its plain path is served ahead of the app's router.
+    const run = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/connectors/shopify_order_lookup/run',
+          headers: {
+            host: 'rebind.attacker.example',
+            authorization: 'Bearer sandbox-admin-token',
+            'content-type': 'application/json',
+          },
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
+      req.on('error', reject);
+      req.end(JSON.stringify({ ticketId: 1 }));
+    });
+    expect(run.status).toBe(421);
+    expect(JSON.parse(run.body)).toMatchObject({ error: { code: 'HOST_NOT_ALLOWED' } });
   });
 
   it('accepts no session it did not sign, whatever the sandbox key', async () => {
