@@ -15,6 +15,47 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describeAlertStoreContract('SQLite', async () => openSqliteAlertStore({ path: nextPath() }));
 
 describe('the SQLite alert store', () => {
+  it('counts a success that changes nothing without the write lock, and anything else with it', async () => {
+    const path = nextPath();
+    const store = openSqliteAlertStore({ path });
+    const failure = {
+      runId: 'run_1',
+      errorCode: 'X',
+      message: 'failed',
+      at: '2026-01-01T00:00:00.000Z',
+    };
+    await store.countRun('orders', { atMs: 1, failure: undefined }, undefined);
+    // Another process (the CLI) holds the write lock; a writer would wait for it.
+    const other = new Database(path);
+    other.exec('BEGIN IMMEDIATE');
+    const startedAt = Date.now();
+    const counted = await store.countRun('orders', { atMs: 2, failure: undefined }, undefined);
+    expect(counted).toEqual({
+      state: expect.objectContaining({ failuresInARow: 0 }),
+      window: undefined,
+    });
+    expect(Date.now() - startedAt).toBeLessThan(1_000);
+    other.exec('COMMIT');
+
+    // A failure, then the success after it (a reset) and a run under a rate rule are written.
+    await store.countRun('orders', { atMs: 3, failure }, undefined);
+    expect(
+      (await store.countRun('orders', { atMs: 4, failure: undefined }, undefined)).state
+        .failuresInARow,
+    ).toBe(0);
+    expect((await store.countRun('orders', { atMs: 5, failure: undefined }, 0)).window).toEqual({
+      runs: 1,
+      failures: 0,
+    });
+    // The rate rule gone: its kept runs are forgotten by the next success, not skipped.
+    await store.countRun('orders', { atMs: 6, failure: undefined }, undefined);
+    const reader = new Database(path, { readonly: true });
+    expect(reader.prepare('SELECT COUNT(*) AS n FROM alert_runs').get()).toEqual({ n: 0 });
+    reader.close();
+    other.close();
+    await store.close();
+  });
+
   it('keeps incidents, pauses and counters across a restart', async () => {
     const path = nextPath();
     const first = openSqliteAlertStore({ path });
