@@ -15,6 +15,7 @@ import { CONNECTOR_RUN_PATH } from './helpdesk-routes';
 import type { HelpdeskRoutes, RouteContext } from './helpdesk-routes';
 import { createRateLimiter, kindOfApiRequest } from '../http/rate-limit';
 import { routeAheadOfRouter } from '../http/route-ahead-of-router';
+import { ID_PATTERN } from '../../../shared/src/config/connector-config-schema';
 import type { RateLimiter, RateLimits } from '../http/rate-limit';
 import type { LocatedIssue } from '../config/located-issue';
 import { renderHomePage } from './home-page';
@@ -122,10 +123,15 @@ function describeIssue(issue: LocatedIssue): Omit<LocatedIssue, 'severity'> {
 
 /**
  * CONNECTOR_RUN_PATH below /api, exactly, with a connector id as the config allows one
- * (shared/src/config/connector-config-schema.ts): lowercase, so no other spelling of the path
- * and no encoded character takes the route ahead of the router.
+ * (ID_PATTERN): lowercase, so no other spelling of the path and no encoded character takes the
+ * route ahead of the router. Made from both, so neither can change without it.
  */
-const CONNECTOR_RUN_URL = /^\/api\/connectors\/([a-z][a-z0-9_-]{1,63})\/run$/;
+const CONNECTOR_RUN_URL = (() => {
+  const path = `/api${CONNECTOR_RUN_PATH}`;
+  if (!path.includes('/:connectorId/')) throw new Error('CONNECTOR_RUN_PATH lost :connectorId');
+  const id = ID_PATTERN.source.replace(/^\^/, '').replace(/\$$/, '');
+  return new RegExp(`^${path.replace(':connectorId', `(${id})`)}$`);
+})();
 
 /** The agent actions router's paths below /api (routing is case-insensitive, as Express's is). */
 const AGENT_ACTION_PATH = /^\/(?:openapi\.json\/?$|agent-tools\/)/i;

@@ -16,7 +16,7 @@ import { createWorkflowSchemas } from './workflow-schema';
  * const parsed = connectorConfigSchema.safeParse(JSON.parse(text));
  */
 
-const ID_PATTERN = /^[a-z][a-z0-9_-]{1,63}$/;
+export const ID_PATTERN = /^[a-z][a-z0-9_-]{1,63}$/;
 export const idSchema = z
   .string()
   .regex(
