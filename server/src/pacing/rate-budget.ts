@@ -70,6 +70,9 @@ export interface BudgetSnapshot {
   blockedForMs: number;
 }
 
+/** What a slot taken at once (`takeAtOnce`) comes to, the same as `acquire`'s answer. */
+export const SLOT_TAKEN: Result<void, never> = { ok: true, value: undefined };
+
 export interface RateBudget {
   /**
    * Takes one call from each bucket. Agents never wait; automation waits its turn (first come,
@@ -239,7 +242,7 @@ export function createRateBudget(options: RateBudgetOptions): RateBudget {
   return {
     takeAtOnce,
     acquire(lane, buckets) {
-      if (takeAtOnce(lane, buckets)) return Promise.resolve({ ok: true, value: undefined });
+      if (takeAtOnce(lane, buckets)) return Promise.resolve(SLOT_TAKEN);
       return new Promise((resolve) => {
         waiters.push({ buckets, resolve });
         if (waiters.length === 1) pump();

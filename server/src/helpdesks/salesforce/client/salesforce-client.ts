@@ -6,6 +6,7 @@ import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
 import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
 import { describeSalesforceErrors, toSalesforceError } from './salesforce-errors';
 import { readCurrentLane } from '../../../pacing/run-lane';
+import { SLOT_TAKEN } from '../../../pacing/rate-budget';
 import type { RateBudget } from '../../../pacing/rate-budget';
 import { DAILY_API_BUCKET } from './salesforce-rate-limits';
 import type { CallScope, SalesforceError } from './salesforce-errors';
@@ -413,7 +414,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     if (options.budget) {
       const lane = readCurrentLane();
       const slot = options.budget.takeAtOnce(lane, DAILY_API_BUCKETS)
-        ? { ok: true as const }
+        ? SLOT_TAKEN
         : await options.budget.acquire(lane, DAILY_API_BUCKETS);
       if (!slot.ok)
         return failure({ code: 'SALESFORCE_RATE_LIMITED', message: slot.error.message });

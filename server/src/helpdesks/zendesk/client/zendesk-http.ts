@@ -7,6 +7,7 @@ import type { ZendeskError } from './zendesk-errors';
 import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { Result } from '../../../../../shared/src/result';
 import { readCurrentLane } from '../../../pacing/run-lane';
+import { SLOT_TAKEN } from '../../../pacing/rate-budget';
 import type { RateBudget } from '../../../pacing/rate-budget';
 import { ACCOUNT_BUCKET, readZendeskRateLimits } from './zendesk-rate-limits';
 import { parseJson } from '../../../../../shared/src/parse-json';
@@ -83,7 +84,6 @@ export function zendeskAgent(): Agent {
 }
 
 const ACCOUNT_BUCKET_ONLY: readonly string[] = [ACCOUNT_BUCKET];
-const TAKEN: Result<void, never> = { ok: true, value: undefined };
 
 /**
  * Sends one logical request with the retry policy applied. Never throws for HTTP or network
@@ -151,7 +151,7 @@ export function createZendeskTransport(options: TransportOptions) {
       }
       if (options.budget) {
         const slot = options.budget.takeAtOnce(lane, buckets)
-          ? TAKEN
+          ? SLOT_TAKEN
           : await options.budget.acquire(lane, buckets);
         if (!slot.ok) {
           return {
