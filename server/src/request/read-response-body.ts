@@ -88,11 +88,11 @@ export interface DecodedBody {
  */
 export const MAX_JSON_DEPTH = 64;
 
-/** Whether JSON text nests deeper than `max`: one pass, no allocation, strings skipped. */
+/** Whether JSON text nests deeper than `max`: no allocation, strings skipped. */
 export function jsonNestsDeeperThan(text: string, max: number): boolean {
   // Nesting deeper than `max` needs more than `max` opening brackets; most answers have a
   // handful, which `indexOf` counts far faster than the walk below reads every character.
-  if (!hasMoreThan(text, '{', '[', max)) return false;
+  if (countUpTo(text, '{', max + 1) + countUpTo(text, '[', max + 1) <= max) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i += 1) {
@@ -112,16 +112,13 @@ export function jsonNestsDeeperThan(text: string, max: number): boolean {
   return false;
 }
 
-/** Whether `text` holds more than `max` of the two characters together. */
-function hasMoreThan(text: string, first: string, second: string, max: number): boolean {
+/** How many times `char` occurs in `text`, counting no further than `limit`. */
+function countUpTo(text: string, char: string, limit: number): number {
   let count = 0;
-  for (const char of [first, second]) {
-    for (let at = text.indexOf(char); at !== -1; at = text.indexOf(char, at + 1)) {
-      count += 1;
-      if (count > max) return true;
-    }
+  for (let at = text.indexOf(char); at !== -1 && count < limit; at = text.indexOf(char, at + 1)) {
+    count += 1;
   }
-  return false;
+  return count;
 }
 
 /**
