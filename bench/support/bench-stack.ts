@@ -7,15 +7,24 @@ import { startChild } from './child-process';
 import type { ChildHandle } from './child-process';
 import { recordCannedBodies } from './instant-fakes';
 
-/** The heap limit `npm start` gives the server, read from package.json so the two cannot drift. */
-const SERVER_HEAP_FLAG = (() => {
+/**
+ * The V8 flags `npm start` gives the server (its heap limit, pretenuring off), read from
+ * package.json so the two cannot drift. `--enable-source-maps` is left out: startChild gives it
+ * to every child.
+ */
+const SERVER_START_FLAGS = (() => {
   const scripts = (
     JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }
   ).scripts;
-  const flag = /--max-old-space-size=\d+/.exec(scripts.start)?.[0];
-  if (flag === undefined)
+  const words = scripts.start.replace(/^exec /, '').split(/\s+/);
+  if (words[0] !== 'node' || !words.at(-1)?.endsWith('.mjs'))
+    throw new Error(
+      `package.json: the start script is not "node <flags> <file>.mjs": ${scripts.start}`,
+    );
+  const flags = words.slice(1, -1).filter((flag) => flag !== '--enable-source-maps');
+  if (!flags.some((flag) => flag.startsWith('--max-old-space-size=')))
     throw new Error('package.json: the start script sets no --max-old-space-size');
-  return flag;
+  return flags;
 })();
 
 /**
@@ -88,9 +97,10 @@ export async function startBenchStack(
         ...options.serverEnv,
       },
       // BENCH_SERVER_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server; a
-      // --max-old-space-size there replaces npm start's 256 (the last one given wins).
+      // flag there overrides npm start's, the last one given winning (--max-old-space-size=1024,
+      // or --allocation-site-pretenuring to measure the server as it ran before 12-05).
       execArgv: [
-        SERVER_HEAP_FLAG,
+        ...SERVER_START_FLAGS,
         ...(options.exposeGc ? ['--expose-gc'] : []),
         ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       ],
