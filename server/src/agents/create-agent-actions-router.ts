@@ -1,4 +1,4 @@
-import { fromJsonSchema } from '@modelcontextprotocol/server';
+import type * as McpServerSdk from '@modelcontextprotocol/server';
 import express, { Router } from 'express';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-errors';
 import type { AgentKeyRecord } from './agent-key-store';
@@ -28,6 +28,19 @@ export type RunOnce = (
   fingerprint: unknown,
   run: (idempotency: RunIdempotency) => Promise<Result<AgentToolResult, AgentToolRefusal>>,
 ) => Promise<AgentToolResult>;
+
+// The MCP SDK's JSON Schema validator checks the actions' arguments, so both surfaces accept the
+// same input. The SDK is imported on the first call that needs it, not at startup (serve-mcp.ts
+// says why); a failed import is not kept, so the next call tries again.
+let mcpSdk: Promise<typeof McpServerSdk> | undefined;
+async function validateArguments(schema: Record<string, unknown>, value: unknown) {
+  mcpSdk ??= import('@modelcontextprotocol/server').catch((error: unknown) => {
+    mcpSdk = undefined;
+    throw error;
+  });
+  const { fromJsonSchema } = await mcpSdk;
+  return fromJsonSchema<Record<string, unknown>>(schema)['~standard'].validate(value);
+}
 
 const ERROR_SCHEMA = {
   type: 'object',
@@ -205,9 +218,7 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
       const step =
         name === verificationTools.send.name ? verificationTools.send : verificationTools.check;
       const body: unknown = req.body;
-      const checked = await fromJsonSchema<Record<string, unknown>>(step.inputSchema)[
-        '~standard'
-      ].validate(body);
+      const checked = await validateArguments(step.inputSchema, body);
       if (checked.issues) {
         return sendError(res, 'INPUT_INVALID', checked.issues[0]?.message ?? 'invalid arguments');
       }
@@ -241,9 +252,7 @@ export function createAgentActionsRouter(deps: AgentActionsDeps): Router {
       return sendError(res, 'BODY_INVALID', 'Send the tool arguments as a JSON object.');
     }
     const { confirmed, ...args } = body as Record<string, unknown>;
-    const checked = await fromJsonSchema<Record<string, unknown>>(tool.inputSchema)[
-      '~standard'
-    ].validate(args);
+    const checked = await validateArguments(tool.inputSchema, args);
     if (checked.issues) {
       const first = checked.issues[0];
       const where = first?.path

@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { SendMailOptions, Transporter } from 'nodemailer';
 import type { SmtpEnv } from '../env/parse-env';
 import { createRedactor } from '../logging/redact';
 import type { Result } from '../../../shared/src/result';
@@ -33,30 +33,44 @@ export interface SmtpMailer extends VerificationMailer {
 /** Sends verification codes, and the alerts' mails, through an SMTP server with nodemailer. */
 export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = createTransport({
-    host: options.host,
-    port: options.port,
-    secure: options.secure,
-    requireTLS:
-      options.requireTls ?? (!options.secure && !LOOPBACK_HOSTS.has(options.host.toLowerCase())),
-    ...(options.user === undefined
-      ? {}
-      : { auth: { user: options.user, pass: options.password ?? '' } }),
-    connectionTimeout: timeout,
-    greetingTimeout: timeout,
-    socketTimeout: timeout,
-  });
+  // nodemailer is imported by the first mail, not at startup: a server that never sends one
+  // (no SMTP_HOST, or no mail yet) keeps its 15 MiB of RSS (docs/performance.md, "Memory").
+  let opening: Promise<Transporter> | undefined;
+  const openTransport = () =>
+    (opening ??= import('nodemailer').then(
+      ({ createTransport }) =>
+        createTransport({
+          host: options.host,
+          port: options.port,
+          secure: options.secure,
+          requireTLS:
+            options.requireTls ??
+            (!options.secure && !LOOPBACK_HOSTS.has(options.host.toLowerCase())),
+          ...(options.user === undefined
+            ? {}
+            : { auth: { user: options.user, pass: options.password ?? '' } }),
+          connectionTimeout: timeout,
+          greetingTimeout: timeout,
+          socketTimeout: timeout,
+        }),
+      (error: unknown) => {
+        // Not kept: the next mail tries again.
+        opening = undefined;
+        throw error;
+      },
+    ));
   /**
    * Sends one message; on failure, the SMTP server's words, which help an admin, without the
    * password (plain or in AUTH's base64) or the other values given: they must not travel into
    * logs and the run log.
    */
   const deliver = async (
-    message: Parameters<typeof transport.sendMail>[0],
+    message: SendMailOptions,
     what: string,
     masked: readonly string[],
   ): Promise<Result<null, string>> => {
     try {
+      const transport = await openTransport();
       await transport.sendMail({ from: options.from, ...message });
       return { ok: true, value: null };
     } catch (error) {
@@ -99,6 +113,11 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
         ? sent
         : { ok: false, error: { code: 'MAIL_SEND_FAILED', message: sent.error } };
     },
-    close: () => transport.close(),
+    close: () => {
+      void opening?.then(
+        (transport) => transport.close(),
+        () => {},
+      );
+    },
   };
 }
