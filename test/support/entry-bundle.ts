@@ -1,23 +1,30 @@
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
 
 const built = new Map<string, string>();
 
 /**
- * Bundles a TypeScript entry point into one ESM file that plain node runs, its packages left to
- * node_modules (so `outfile` must be inside the project).
+ * Bundles a TypeScript entry point into an ESM file that plain node runs, its packages left to
+ * node_modules (so `outfile` must be inside the project). Split as `npm run build:server` splits
+ * it: a module the entry imports with `import()` (the sandbox, the MCP server, the preview) goes
+ * to a chunk beside it (`<name>-chunks/`) and is loaded only when asked for, so a benchmark's
+ * server holds in memory what `npm start`'s would.
  */
 export function bundleEntry(entry: string, outfile: string): void {
+  const name = basename(outfile, '.mjs');
   buildSync({
-    entryPoints: [entry],
+    entryPoints: { [name]: entry },
     bundle: true,
+    splitting: true,
     platform: 'node',
     format: 'esm',
     packages: 'external',
     target: 'node20',
     sourcemap: true,
     logLevel: 'warning',
-    outfile,
+    outdir: dirname(outfile),
+    chunkNames: `${name}-chunks/[name]-[hash]`,
+    outExtension: { '.js': '.mjs' },
   });
 }
 
