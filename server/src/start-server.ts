@@ -46,8 +46,7 @@ import type { BackfillService } from './backfills/backfill-service';
 import { createBackfillRouter } from './backfills/backfill-routes';
 import { resolveBackfillWorkflow } from './backfills/backfill-workflow';
 import { openStorage } from './storage/open-storage';
-import { databasePasswordOf } from './storage/postgres/connect-postgres';
-import { channelName, listenToChannel, notifyChannel } from './storage/postgres/listen-channel';
+import { databasePasswordOf } from './storage/postgres/database-password';
 import { startInstanceRegistry } from './instances/instance-registry';
 import { divideLimit } from './instances/divide-limit';
 import {
@@ -184,6 +183,8 @@ export async function startServer(
   const { idempotency } = storage;
   // --- Several instances on PostgreSQL (docs/deploy.md): limits divide, config follows. ---
   const shared = storage.postgres;
+  // pg is loaded only by a server on PostgreSQL (docs/performance.md, "Memory").
+  const channels = shared ? await import('./storage/postgres/listen-channel') : undefined;
   const instances = shared
     ? await startInstanceRegistry({
         pool: shared.pool,
@@ -193,14 +194,15 @@ export async function startServer(
       })
     : undefined;
   const liveInstances = () => instances?.count() ?? 1;
-  const configChannel = shared ? channelName(shared.schema, 'config') : '';
-  const configVersions = shared
-    ? announceNewVersions(
-        storage.configVersions,
-        (id) => notifyChannel(shared.pool, configChannel, String(id)),
-        logger,
-      )
-    : storage.configVersions;
+  const configChannel = shared && channels ? channels.channelName(shared.schema, 'config') : '';
+  const configVersions =
+    shared && channels
+      ? announceNewVersions(
+          storage.configVersions,
+          (id) => channels.notifyChannel(shared.pool, configChannel, String(id)),
+          logger,
+        )
+      : storage.configVersions;
   if (shared) {
     await adoptNewestConfigVersion({
       store: configVersions,
@@ -251,8 +253,8 @@ export async function startServer(
       })
     : undefined;
   const configNotices =
-    shared && env.database && configFollower
-      ? listenToChannel({
+    channels && env.database && configFollower
+      ? channels.listenToChannel({
           url: env.database.url,
           channel: configChannel,
           onNotice: () => void configFollower.check(),

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 /**
  * Packages a server may never use are imported when first needed, not at startup: the MCP SDK
  * (about 26 MiB of RSS, 10 MB of heap that every major collection marks), nodemailer (15 MiB),
- * the sandbox's mail catcher (mailparser, smtp-server) and jsforce. One static import anywhere
+ * pg (15 MiB, for a server on SQLite), the sandbox's mail catcher (mailparser, smtp-server) and
+ * jsforce. One static import anywhere
  * on the way from main.ts brings a package back into every server's memory, and nothing else
  * would notice: the memory benchmark is not part of `npm test` (docs/performance.md, "Memory").
  *
@@ -15,6 +16,7 @@ const LOADED_WHEN_NEEDED = [
   '@modelcontextprotocol/server',
   '@modelcontextprotocol/node',
   'nodemailer',
+  'pg',
   'mailparser',
   'smtp-server',
   'jsforce',

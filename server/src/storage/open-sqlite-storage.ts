@@ -16,7 +16,6 @@ import type {
 } from './storage';
 import { openSqliteOAuthTokenStore } from '../oauth/sqlite-oauth-token-store';
 import { openSqliteBackfillStore } from '../backfills/sqlite-backfill-store';
-import { openPostgresRunLogForReading } from './postgres/open-postgres-run-log-for-reading';
 import type { OpenPostgresRunLogForReadingResult } from './postgres/open-postgres-run-log-for-reading';
 
 /**
@@ -66,6 +65,9 @@ export async function openRunLogForReading(
   options: StorageOptions,
 ): Promise<OpenPostgresRunLogForReadingResult> {
   if (options.database) {
+    // Imported here, so that pg loads only when the log is on PostgreSQL.
+    const { openPostgresRunLogForReading } =
+      await import('./postgres/open-postgres-run-log-for-reading');
     return openPostgresRunLogForReading({
       database: options.database,
       runLogRetentionDays: options.runLogRetentionDays,

@@ -1,5 +1,4 @@
 import { openSqliteStorage } from './open-sqlite-storage';
-import { openPostgresStorage } from './postgres/open-postgres-storage';
 import type { OpenStorageResult, StorageOptions } from './storage';
 
 /**
@@ -7,6 +6,10 @@ import type { OpenStorageResult, StorageOptions } from './storage';
  * by default, or PostgreSQL when DATABASE_URL is set, for several instances sharing one database.
  */
 export async function openStorage(options: StorageOptions): Promise<OpenStorageResult> {
-  if (options.database) return openPostgresStorage({ ...options, database: options.database });
+  if (options.database) {
+    // Imported here, so that pg and the PostgreSQL stores load only on a server that uses them.
+    const { openPostgresStorage } = await import('./postgres/open-postgres-storage');
+    return openPostgresStorage({ ...options, database: options.database });
+  }
   return openSqliteStorage(options);
 }

@@ -45,16 +45,3 @@ export function createPostgresPool(options: PostgresOptions): pg.Pool {
 
 // Shared with the stores in the features' folders (see there why they live apart).
 export { describePostgresError, inTransaction } from '../../postgres/in-transaction';
-
-/** The password in DATABASE_URL, so the redactor keeps it out of logs and answers. */
-export function databasePasswordOf(env: {
-  database?: { url: string } | undefined;
-}): string | undefined {
-  if (!env.database) return undefined;
-  try {
-    const password = decodeURIComponent(new URL(env.database.url).password);
-    return password.length > 0 ? password : undefined;
-  } catch {
-    return undefined;
-  }
-}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isDatabaseUnavailable } from '../../postgres/is-database-unavailable';
-import { databasePasswordOf } from './connect-postgres';
+import { databasePasswordOf } from './database-password';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
