@@ -1,6 +1,6 @@
-import type * as McpServerSdk from '@modelcontextprotocol/server';
 import express, { Router } from 'express';
 import { API_ERROR_CODES } from '../../../shared/src/api/api-errors';
+import { loadOnce } from '../../../shared/src/load-once';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentSurfaceDeps } from './agent-surface-deps';
 import type { VerificationRules } from './customer-verification';
@@ -31,14 +31,10 @@ export type RunOnce = (
 
 // The MCP SDK's JSON Schema validator checks the actions' arguments, so both surfaces accept the
 // same input. The SDK is imported on the first call that needs it, not at startup (serve-mcp.ts
-// says why); a failed import is not kept, so the next call tries again.
-let mcpSdk: Promise<typeof McpServerSdk> | undefined;
+// says why).
+const loadMcpSdk = loadOnce(() => import('@modelcontextprotocol/server'));
 async function validateArguments(schema: Record<string, unknown>, value: unknown) {
-  mcpSdk ??= import('@modelcontextprotocol/server').catch((error: unknown) => {
-    mcpSdk = undefined;
-    throw error;
-  });
-  const { fromJsonSchema } = await mcpSdk;
+  const { fromJsonSchema } = await loadMcpSdk();
   return fromJsonSchema<Record<string, unknown>>(schema)['~standard'].validate(value);
 }
 

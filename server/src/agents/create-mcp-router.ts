@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { AgentSurfaceDeps } from './agent-surface-deps';
+import { loadOnce } from '../../../shared/src/load-once';
 import { authenticateAgentKey } from './run-agent-tool';
 import type { McpNodeHandler } from './serve-mcp';
 
@@ -32,16 +33,9 @@ export type McpRouterDeps = AgentSurfaceDeps;
 export function createMcpRouter(deps: McpRouterDeps): Router {
   const router = Router();
   // The SDK is loaded by the first request with a valid key (serve-mcp.ts says why), once.
-  let loading: Promise<McpNodeHandler> | undefined;
-  const loadHandler = () =>
-    (loading ??= import('./serve-mcp').then(
-      ({ createMcpNodeHandler }) => createMcpNodeHandler(deps),
-      (error: unknown) => {
-        // A failed load is not kept: the next request tries again.
-        loading = undefined;
-        throw error;
-      },
-    ));
+  const loadHandler = loadOnce(async (): Promise<McpNodeHandler> =>
+    (await import('./serve-mcp')).createMcpNodeHandler(deps),
+  );
 
   router.all('/', express.json({ limit: '1mb' }), async (req: Request, res: Response) => {
     const key = await authenticateAgentKey(req, res, deps);

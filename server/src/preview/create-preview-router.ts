@@ -5,6 +5,7 @@ import express, { Router } from 'express';
 import type { Request, Response } from 'express';
 import { SignJWT } from 'jose';
 import * as z from 'zod';
+import { loadOnce } from '../../../shared/src/load-once';
 import type { Logger } from '../logging/logger';
 import type { SignAppTokenOptions } from '../sandbox/fake-zendesk/app-signing';
 import { SANDBOX_USER_IDS } from '../sandbox/seed/zendesk-seed';
@@ -72,26 +73,18 @@ const CSS_FILE = resolve('server/src/preview/preview.css');
 
 /** Bundled once per process, on first use: esbuild is only needed when the preview is opened. */
 function createHostBundler(): () => Promise<string> {
-  let bundle: Promise<string> | undefined;
-  return () => {
-    bundle ??= import('esbuild')
-      .then((esbuild) =>
-        esbuild.build({
-          entryPoints: [HOST_ENTRY],
-          bundle: true,
-          write: false,
-          format: 'iife',
-          target: 'es2020',
-          logLevel: 'silent',
-        }),
-      )
-      .then((result) => result.outputFiles[0]?.text ?? '')
-      .catch((error: unknown) => {
-        bundle = undefined;
-        throw error;
-      });
-    return bundle;
-  };
+  return loadOnce(async () => {
+    const esbuild = await import('esbuild');
+    const result = await esbuild.build({
+      entryPoints: [HOST_ENTRY],
+      bundle: true,
+      write: false,
+      format: 'iife',
+      target: 'es2020',
+      logLevel: 'silent',
+    });
+    return result.outputFiles[0]?.text ?? '';
+  });
 }
 
 /**
