@@ -1,5 +1,20 @@
 import { basename, dirname, join } from 'node:path';
 import { buildSync } from 'esbuild';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * The bundle options of `npm run build:server`, which `npm start` runs. The production bundle's
+ * test (server/src/sandbox/production-bundle.test.ts) checks them against the script.
+ */
+export const NPM_START_BUNDLE_OPTIONS = {
+  bundle: true,
+  splitting: true,
+  platform: 'node',
+  format: 'esm',
+  packages: 'external',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+} as const satisfies BuildOptions;
 
 const built = new Map<string, string>();
 
@@ -13,18 +28,12 @@ const built = new Map<string, string>();
 export function bundleEntry(entry: string, outfile: string): void {
   const name = basename(outfile, '.mjs');
   buildSync({
+    ...NPM_START_BUNDLE_OPTIONS,
     entryPoints: { [name]: entry },
-    bundle: true,
-    splitting: true,
-    platform: 'node',
-    format: 'esm',
-    packages: 'external',
-    target: 'node20',
     sourcemap: true,
     logLevel: 'warning',
     outdir: dirname(outfile),
     chunkNames: `${name}-chunks/[name]-[hash]`,
-    outExtension: { '.js': '.mjs' },
   });
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import type { Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NPM_START_BUNDLE_OPTIONS } from '../../../test/support/entry-bundle';
 
 /**
  * The production bundle (`npm run build:server`, which `npm start` runs) must not load the
@@ -39,22 +40,25 @@ describe('the production bundle', () => {
   const loadedAtStart = new Set<string>();
 
   beforeAll(async () => {
-    // The options below must be the script's; if it changes, this test must change with it.
-    for (const flag of ['--bundle', '--splitting', '--format=esm', '--packages=external']) {
+    // The options below must be the script's; if it changes, NPM_START_BUNDLE_OPTIONS must too.
+    const options = NPM_START_BUNDLE_OPTIONS;
+    for (const flag of [
+      '--bundle',
+      '--splitting',
+      `--format=${options.format}`,
+      `--packages=${options.packages}`,
+      `--platform=${options.platform}`,
+      `--target=${options.target}`,
+      `--out-extension:.js=${options.outExtension['.js']}`,
+    ]) {
       expect(SCRIPT).toContain(flag);
     }
     const result = await build({
+      ...NPM_START_BUNDLE_OPTIONS,
       entryPoints: ['server/src/main.ts'],
-      bundle: true,
-      splitting: true,
-      platform: 'node',
-      format: 'esm',
-      packages: 'external',
-      target: 'node20',
       outdir,
       entryNames: 'server',
       chunkNames: 'chunks/[name]-[hash]',
-      outExtension: { '.js': '.mjs' },
       metafile: true,
       logLevel: 'silent',
     });
