@@ -20,6 +20,9 @@ import type { CpuAnswer } from './support/process-cpu';
  * ticket, call the upstream, write back, log the run). B, the floor: this process (the load
  * generator) making the same three HTTP calls per run with undici directly. Same fakes, same run
  * of the script, slices of A and B interleaved so that the machine's other work hits both alike.
+ * C, the skeleton server, and D, the skeleton with the design's must-haves
+ * (bench/support/skeleton-child.ts), show what any server of this design spends and what the
+ * needs the issue names add to it.
  *
  * The measure is process CPU time (user + system, `process.cpuUsage()`, which counts V8's and
  * libuv's helper threads too) per run: the server process's during A slices against this
@@ -95,6 +98,14 @@ export interface CpuPerRunResult {
   skeleton: SideFigures & { mainThreadCpuMsPerRun: number };
   /** skeleton.cpuMsPerRun ÷ floor.cpuMsPerRun: what the design's bare parts alone cost. */
   skeletonRatio: number;
+  /**
+   * D, the skeleton with what issue 16 says the design keeps (SKELETON_MUST_HAVES in
+   * skeleton-child.ts): a checked token, strict schemas for the body and Zendesk's answers, the
+   * run's redaction. What is left of the goal's budget above it is all the rest may cost.
+   */
+  mustHaves: SideFigures & { mainThreadCpuMsPerRun: number };
+  /** mustHaves.cpuMsPerRun ÷ floor.cpuMsPerRun */
+  mustHavesRatio: number;
 }
 
 function cpuUs(usage: NodeJS.CpuUsage): number {
@@ -194,6 +205,7 @@ export async function measureCpuPerRun(
   stack: BenchStack,
   floorRun: (ticketId: number) => Promise<boolean>,
   skeleton: SkeletonSide,
+  mustHaves: SkeletonSide,
   concurrency: number,
   options: { rounds: number; sliceMs: number; warmupMs: number } = {
     rounds: ROUNDS,
@@ -223,10 +235,18 @@ export async function measureCpuPerRun(
     request: skeletonRequest,
     subject: skeleton.handle,
   });
+  const mustHavesRequest = (sequence: number) => mustHaves.run(ticketOf(sequence));
+  await measureSlice(stack, emptyTotals(), {
+    concurrency,
+    durationMs: options.warmupMs,
+    request: mustHavesRequest,
+    subject: mustHaves.handle,
+  });
   const server = emptyTotals();
   const floor = emptyTotals();
   const paced = emptyTotals();
   const bare = emptyTotals();
+  const kept = emptyTotals();
   for (let round = 0; round < options.rounds; round++) {
     await measureSlice(stack, server, {
       concurrency,
@@ -249,6 +269,12 @@ export async function measureCpuPerRun(
       durationMs: options.sliceMs,
       request: skeletonRequest,
       subject: skeleton.handle,
+    });
+    await measureSlice(stack, kept, {
+      concurrency,
+      durationMs: options.sliceMs,
+      request: mustHavesRequest,
+      subject: mustHaves.handle,
     });
   }
   const totalMs = options.rounds * options.sliceMs;
@@ -291,6 +317,11 @@ export async function measureCpuPerRun(
       mainThreadCpuMsPerRun: perRunMs(bare.serverMainThreadUs, bare.runs),
     },
     skeletonRatio: round2(skeletonCpu / floorCpu),
+    mustHaves: {
+      ...figuresOf(kept, kept.serverUs, kept.serverGcMs),
+      mainThreadCpuMsPerRun: perRunMs(kept.serverMainThreadUs, kept.runs),
+    },
+    mustHavesRatio: round2(perRunMs(kept.serverUs, kept.runs) / floorCpu),
   };
 }
 
@@ -368,6 +399,19 @@ function rowsOf(result: CpuPerRunResult): Record<string, string | number>[] {
       'fakes CPU/run': '',
     },
     ratioRow('C/B CPU per run', result.concurrency, result.skeletonRatio),
+    {
+      what: 'D: C + must-haves',
+      concurrency: result.concurrency,
+      'CPU/run': formatMs(result.mustHaves.cpuMsPerRun),
+      'GC share': pct(result.mustHaves.gcShare),
+      'runs/s': result.mustHaves.runsPerSecond,
+      p50: formatMs(result.mustHaves.latencyMs.p50),
+      p99: formatMs(result.mustHaves.latencyMs.p99),
+      failed: result.mustHaves.failed,
+      'load gen CPU/run': '',
+      'fakes CPU/run': '',
+    },
+    ratioRow('D/B CPU per run', result.concurrency, result.mustHavesRatio),
   ];
 }
 
@@ -379,15 +423,20 @@ export const overheadVsFloor: Benchmark = {
     const floorRun = createFloorRun(stack.fakesUrl, agent);
     const floorOk = async (ticketId: number) => (await floorRun(ticketId)).ok;
     // BENCH_SKELETON_NODE_OPTIONS="--cpu-prof --cpu-prof-dir=/tmp/prof-skeleton" profiles it.
-    const skeleton = await startSkeleton(stack.fakesUrl, agent, {
-      execArgv: process.env.BENCH_SKELETON_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [],
+    const skeletonExecArgv =
+      process.env.BENCH_SKELETON_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
+    const skeleton = await startSkeleton(stack.fakesUrl, agent, { execArgv: skeletonExecArgv });
+    const mustHaves = await startSkeleton(stack.fakesUrl, agent, {
+      execArgv: skeletonExecArgv,
+      mustHaves: true,
     });
     const results: CpuPerRunResult[] = [];
     try {
       for (const concurrency of CONCURRENCIES) {
-        results.push(await measureCpuPerRun(stack, floorOk, skeleton, concurrency));
+        results.push(await measureCpuPerRun(stack, floorOk, skeleton, mustHaves, concurrency));
       }
     } finally {
+      await mustHaves.handle.stop();
       await skeleton.handle.stop();
       await agent.close();
       await stack.close();
@@ -402,7 +451,8 @@ export const overheadVsFloor: Benchmark = {
           `${formatMs(result.server.mainThreadCpuMsPerRun)} of the CPU per run; GC ${Math.round(result.server.gcShare * 100)}% of its CPU, ` +
           `longest pause ${result.server.gcLongestMs} ms; server event-loop delay p99 ` +
           `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms; skeleton ` +
-          `main thread ${formatMs(result.skeleton.mainThreadCpuMsPerRun)}`,
+          `main thread ${formatMs(result.skeleton.mainThreadCpuMsPerRun)}; must-haves skeleton main thread ` +
+          `${formatMs(result.mustHaves.mainThreadCpuMsPerRun)}`,
       ),
       targets: results.map((result) => ({
         name: `server CPU per run ÷ floor CPU per run at concurrency ${result.concurrency}`,

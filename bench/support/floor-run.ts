@@ -19,10 +19,20 @@ export interface FloorRunResult {
 }
 
 /**
+ * Checks of Zendesk's two answers, for the skeleton that also does what the design needs
+ * (skeleton-child.ts, SKELETON_MUST_HAVES): a ticket that fails its check ends the run, an update
+ * answer that fails makes it fail. The floor itself checks nothing.
+ */
+export interface ZendeskAnswerChecks {
+  ticket(json: unknown): boolean;
+  updated(json: unknown): boolean;
+}
+
+/**
  * The floor: the three HTTP calls of the example connector's run (GET ticket, GET orders, PUT
  * ticket), made with undici directly and nothing else: no validation, no log, no redaction.
  */
-export function createFloorRun(fakesUrl: string, agent: Agent) {
+export function createFloorRun(fakesUrl: string, agent: Agent, checks?: ZendeskAnswerChecks) {
   const zendeskHeaders = { authorization: SANDBOX_ZENDESK_BASIC, accept: 'application/json' };
   return async (ticketId: number): Promise<FloorRunResult> => {
     const shown = await request(
@@ -30,6 +40,17 @@ export function createFloorRun(fakesUrl: string, agent: Agent) {
       { dispatcher: agent, headers: zendeskHeaders },
     );
     const ticket = (await shown.body.json()) as TicketBody;
+    if (checks && !checks.ticket(ticket)) {
+      // As the server does: an answer that fails its schema ends the run before anything else.
+      return {
+        ok: false,
+        order: undefined,
+        ordersUrl: '',
+        ordersStatus: 0,
+        ordersText: '',
+        changes: {},
+      };
+    }
     const order = ticket.ticket.custom_fields.find(
       (field) => field.id === SANDBOX_FIELD_IDS.orderNumber,
     )?.value;
@@ -66,9 +87,14 @@ export function createFloorRun(fakesUrl: string, agent: Agent) {
         ticket: { ...changes, safe_update: true, updated_stamp: ticket.ticket.updated_at },
       }),
     });
-    await updated.body.json();
+    const updatedJson: unknown = await updated.body.json();
+    const updatedValid = checks ? checks.updated(updatedJson) : true;
     return {
-      ok: shown.statusCode === 200 && upstream.statusCode === 200 && updated.statusCode === 200,
+      ok:
+        shown.statusCode === 200 &&
+        upstream.statusCode === 200 &&
+        updated.statusCode === 200 &&
+        updatedValid,
       order,
       ordersUrl,
       ordersStatus: upstream.statusCode,

@@ -1,14 +1,23 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Agent } from 'undici';
+import { runConnectorBodySchema } from '../../shared/src/api/request-schemas';
+import {
+  showTicketResponseSchema,
+  updateTicketResponseSchema,
+} from '../../server/src/helpdesks/zendesk/client/zendesk-schemas';
+import { createRedactor } from '../../server/src/logging/redact';
+import { createRunRedaction } from '../../server/src/logging/run-redaction';
 import { migrateRunLogSchema } from '../../server/src/run-log/sqlite-run-log-schema';
 import { answerParent } from './child-process';
 import { createFloorRun } from './floor-run';
+import { SKELETON_SECRETS, SKELETON_TOKEN } from './skeleton-secrets';
 import { watchProcessCpu } from './process-cpu';
 import { countWorkFromEnv } from './work-count';
 
@@ -22,8 +31,20 @@ import { countWorkFromEnv } from './work-count';
  * (one inbound and three outbound exchanges, and a committed record), so that overhead-vs-floor
  * can show how far above the floor those parts alone put a server. BENCH_FAKES_URL names the
  * instant fakes.
+ *
+ * SKELETON_MUST_HAVES=1 adds what issue 16 says the design keeps, with the server's own code
+ * for each: a bearer token checked in constant time, the body checked with the run route's strict
+ * schema, Zendesk's two answers checked with the Zendesk client's schemas, and the record and
+ * the answer passed through the run's redaction (secrets in every encoding, credential-looking
+ * keys). Nothing else of the server (routing, rate limits, idempotency, alerts, templates,
+ * JMESPath, the log line): the distance from this skeleton to the floor is what those needs
+ * cost at the least, and what is left of the goal's budget is all the rest may cost.
  */
 const fakesUrl = process.env.BENCH_FAKES_URL ?? '';
+const mustHaves = process.env.SKELETON_MUST_HAVES === '1';
+const digestOf = (text: string) => createHash('sha256').update(text).digest();
+const tokenDigest = digestOf(`Bearer ${SKELETON_TOKEN}`);
+const redactor = createRedactor(() => SKELETON_SECRETS);
 const dataDir = mkdtempSync(join(tmpdir(), 'dc-skeleton-'));
 const db = new Database(join(dataDir, 'runs.sqlite'));
 db.pragma('journal_mode = WAL');
@@ -53,7 +74,25 @@ function flush(): void {
 }
 
 const agent = new Agent({ connections: 512, keepAliveTimeout: 60_000 });
-const runThreeCalls = createFloorRun(fakesUrl, agent);
+const runThreeCalls = createFloorRun(
+  fakesUrl,
+  agent,
+  mustHaves
+    ? {
+        ticket: (json) => showTicketResponseSchema.safeParse(json).success,
+        updated: (json) => updateTicketResponseSchema.safeParse(json).success,
+      }
+    : undefined,
+);
+
+function answer(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
+  res.end(text);
+}
 
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
@@ -61,14 +100,31 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     void (async () => {
       const startedAt = Date.now();
-      const { ticketId } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-        ticketId: number;
-      };
+      let ticketId: number;
+      if (mustHaves) {
+        const given = req.headers.authorization ?? '';
+        if (!timingSafeEqual(digestOf(given), tokenDigest)) {
+          answer(res, 401, { code: 'UNAUTHENTICATED' });
+          return;
+        }
+        const body = runConnectorBodySchema.safeParse(
+          JSON.parse(Buffer.concat(chunks).toString('utf8')),
+        );
+        if (!body.success) {
+          answer(res, 400, { code: 'INVALID_REQUEST' });
+          return;
+        }
+        ticketId = Number(body.data.ticketId);
+      } else {
+        ({ ticketId } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+          ticketId: number;
+        });
+      }
       const seen = await runThreeCalls(ticketId);
       const id = randomUUID();
       const outcome = seen.ok ? 'success' : 'failed';
       // The fields a connector run's record holds, with its logged request and answer.
-      const details = JSON.stringify({
+      const record = {
         kind: 'connector',
         connectorId: 'shopify_order_lookup',
         source: 'api',
@@ -86,7 +142,9 @@ const server = createServer((req, res) => {
         writes: { status: 'written', changes: seen.changes },
         attempts: 1,
         durationMs: Date.now() - startedAt,
-      });
+      };
+      const redaction = mustHaves ? createRunRedaction(redactor, []) : undefined;
+      const details = JSON.stringify(redaction ? redaction.deep(record, { byKey: true }) : record);
       await commitLater([
         id,
         'shopify_order_lookup',
@@ -98,12 +156,8 @@ const server = createServer((req, res) => {
         'api',
         'admin:',
       ]);
-      const answer = JSON.stringify({ runId: id, outcome, outputs: seen.changes });
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(answer),
-      });
-      res.end(answer);
+      const outputs = redaction ? redaction.deep(seen.changes) : seen.changes;
+      answer(res, 200, { runId: id, outcome, outputs });
     })();
   });
 });

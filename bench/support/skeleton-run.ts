@@ -1,6 +1,7 @@
 import type { Agent } from 'undici';
 import { request } from 'undici';
 import { startChild } from './child-process';
+import { SKELETON_TOKEN } from './skeleton-secrets';
 import type { ChildHandle } from './child-process';
 
 /** The skeleton server's process (skeleton-child.ts), and one run through it. */
@@ -13,10 +14,14 @@ export interface SkeletonSide {
 export async function startSkeleton(
   fakesUrl: string,
   agent: Agent,
-  options: { env?: Record<string, string>; execArgv?: string[] } = {},
+  options: { env?: Record<string, string>; execArgv?: string[]; mustHaves?: boolean } = {},
 ): Promise<SkeletonSide> {
   const handle = await startChild<{ url: string }>('./skeleton-child.ts', {
-    env: { BENCH_FAKES_URL: fakesUrl, ...options.env },
+    env: {
+      BENCH_FAKES_URL: fakesUrl,
+      ...(options.mustHaves ? { SKELETON_MUST_HAVES: '1' } : {}),
+      ...options.env,
+    },
     execArgv: options.execArgv ?? [],
   });
   return {
@@ -25,7 +30,10 @@ export async function startSkeleton(
       const res = await request(`${handle.ready.url}/run`, {
         method: 'POST',
         dispatcher: agent,
-        headers: { 'content-type': 'application/json' },
+        headers: {
+          'content-type': 'application/json',
+          ...(options.mustHaves ? { authorization: `Bearer ${SKELETON_TOKEN}` } : {}),
+        },
         body: JSON.stringify({ ticketId }),
       });
       const body = (await res.body.json()) as { outcome?: string };
