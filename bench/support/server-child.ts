@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createHistogram } from 'node:perf_hooks';
 import { parseEnv } from '../../server/src/env/parse-env';
 import { SANDBOX_ZENDESK_CREDENTIALS } from '../../server/src/sandbox/seed/zendesk-seed';
+import { SANDBOX_SECRETS_FILE } from '../../server/src/server-paths';
 import { startServer } from '../../server/src/start-server';
 import { answerParent } from './child-process';
 import { FAKE_TIME_HEADER } from './fake-time-header';
@@ -39,7 +40,7 @@ const parsed = parseEnv({
   HOST: '127.0.0.1',
   CONNECTORS_CONFIG: settings.configPath,
   DATA_DIR: settings.dataDir,
-  SECRETS_FILE: 'config/sandbox.secrets.json',
+  SECRETS_FILE: SANDBOX_SECRETS_FILE,
   LOG_LEVEL: 'info',
   ZENDESK_BASE_URL: settings.zendeskUrl,
   ZENDESK_EMAIL: SANDBOX_ZENDESK_CREDENTIALS.email,

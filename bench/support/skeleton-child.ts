@@ -1,4 +1,4 @@
-import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
@@ -12,6 +12,7 @@ import {
   showTicketResponseSchema,
   updateTicketResponseSchema,
 } from '../../server/src/helpdesks/zendesk/client/zendesk-schemas';
+import { createAuthenticator } from '../../server/src/http/authenticate';
 import { createRedactor } from '../../server/src/logging/redact';
 import { createRunRedaction } from '../../server/src/logging/run-redaction';
 import { migrateRunLogSchema } from '../../server/src/run-log/sqlite-run-log-schema';
@@ -33,8 +34,8 @@ import { countWorkFromEnv } from './work-count';
  * instant fakes.
  *
  * SKELETON_MUST_HAVES=1 adds what issue 16 says the design keeps, with the server's own code
- * for each: a bearer token checked in constant time, the body checked with the run route's strict
- * schema, Zendesk's two answers checked with the Zendesk client's schemas, and the record and
+ * for each: the bearer token checked by the server's authenticator, the body checked with the run
+ * route's strict schema, Zendesk's two answers checked with the Zendesk client's schemas, and the record and
  * the answer passed through the run's redaction (secrets in every encoding, credential-looking
  * keys). Nothing else of the server (routing, rate limits, idempotency, alerts, templates,
  * JMESPath, the log line): the distance from this skeleton to the floor is what those needs
@@ -42,8 +43,8 @@ import { countWorkFromEnv } from './work-count';
  */
 const fakesUrl = process.env.BENCH_FAKES_URL ?? '';
 const mustHaves = process.env.SKELETON_MUST_HAVES === '1';
-const digestOf = (text: string) => createHash('sha256').update(text).digest();
-const tokenDigest = digestOf(`Bearer ${SKELETON_TOKEN}`);
+// The server's own check of an admin bearer token: the header's parse, the constant-time compare.
+const { authenticate } = createAuthenticator({ adminToken: SKELETON_TOKEN, sessions: undefined });
 const redactor = createRedactor(() => SKELETON_SECRETS);
 const dataDir = mkdtempSync(join(tmpdir(), 'dc-skeleton-'));
 const db = new Database(join(dataDir, 'runs.sqlite'));
@@ -100,25 +101,21 @@ const server = createServer((req, res) => {
   req.on('end', () => {
     void (async () => {
       const startedAt = Date.now();
-      let ticketId: number;
+      const json: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      let ticketId = (json as { ticketId: number }).ticketId;
       if (mustHaves) {
-        const given = req.headers.authorization ?? '';
-        if (!timingSafeEqual(digestOf(given), tokenDigest)) {
+        try {
+          await authenticate(req.headers.authorization);
+        } catch {
           answer(res, 401, { code: 'UNAUTHENTICATED' });
           return;
         }
-        const body = runConnectorBodySchema.safeParse(
-          JSON.parse(Buffer.concat(chunks).toString('utf8')),
-        );
+        const body = runConnectorBodySchema.safeParse(json);
         if (!body.success) {
           answer(res, 400, { code: 'INVALID_REQUEST' });
           return;
         }
         ticketId = Number(body.data.ticketId);
-      } else {
-        ({ ticketId } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
-          ticketId: number;
-        });
       }
       const seen = await runThreeCalls(ticketId);
       const id = randomUUID();
