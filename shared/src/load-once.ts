@@ -1,3 +1,13 @@
+/** `load` behind a once: call it to load (or get what was loaded), `started` to look without loading. */
+export interface LoadOnce<T> {
+  (): Promise<T>;
+  /**
+   * The load under way or done, or undefined if none was asked for (or the last one failed):
+   * for a close that should release what was loaded without loading it first.
+   */
+  started(): Promise<T> | undefined;
+}
+
 /**
  * Runs `load` on the first call and gives its promise to every call after, for work done once
  * and only when first needed: an `import()` of a package a server may never use, a bundle built
@@ -7,11 +17,12 @@
  * const loadSdk = loadOnce(() => import('@modelcontextprotocol/server'));
  * const { fromJsonSchema } = await loadSdk();
  */
-export function loadOnce<T>(load: () => Promise<T>): () => Promise<T> {
+export function loadOnce<T>(load: () => Promise<T>): LoadOnce<T> {
   let loading: Promise<T> | undefined;
-  return () =>
+  const get = () =>
     (loading ??= load().catch((error: unknown) => {
       loading = undefined;
       throw error;
     }));
+  return Object.assign(get, { started: () => loading });
 }

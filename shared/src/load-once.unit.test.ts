@@ -24,4 +24,20 @@ describe('loadOnce', () => {
     await expect(load()).resolves.toBe('loaded');
     expect(loads).toBe(2);
   });
+
+  it('tells whether a load was started, without starting one', async () => {
+    let loads = 0;
+    const load = loadOnce(async () => {
+      loads += 1;
+      if (loads === 1) throw new Error('not installed');
+      return 'loaded';
+    });
+    expect(load.started()).toBeUndefined();
+    expect(loads).toBe(0);
+    await expect(load()).rejects.toThrow('not installed');
+    expect(load.started()).toBeUndefined();
+    const loaded = load();
+    expect(load.started()).toBe(loaded);
+    await expect(loaded).resolves.toBe('loaded');
+  });
 });

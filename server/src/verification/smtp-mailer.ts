@@ -1,4 +1,5 @@
-import type { SendMailOptions, Transporter } from 'nodemailer';
+import type { SendMailOptions } from 'nodemailer';
+import { loadOnce } from '../../../shared/src/load-once';
 import type { SmtpEnv } from '../env/parse-env';
 import { createRedactor } from '../logging/redact';
 import type { Result } from '../../../shared/src/result';
@@ -34,31 +35,24 @@ export interface SmtpMailer extends VerificationMailer {
 export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
   const timeout = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   // nodemailer is imported by the first mail, not at startup: a server that never sends one
-  // (no SMTP_HOST, or no mail yet) keeps its 15 MiB of RSS (docs/performance.md, "Memory").
-  let opening: Promise<Transporter> | undefined;
-  const openTransport = () =>
-    (opening ??= import('nodemailer').then(
-      ({ createTransport }) =>
-        createTransport({
-          host: options.host,
-          port: options.port,
-          secure: options.secure,
-          requireTLS:
-            options.requireTls ??
-            (!options.secure && !LOOPBACK_HOSTS.has(options.host.toLowerCase())),
-          ...(options.user === undefined
-            ? {}
-            : { auth: { user: options.user, pass: options.password ?? '' } }),
-          connectionTimeout: timeout,
-          greetingTimeout: timeout,
-          socketTimeout: timeout,
-        }),
-      (error: unknown) => {
-        // Not kept: the next mail tries again.
-        opening = undefined;
-        throw error;
-      },
-    ));
+  // (no SMTP_HOST, or no mail yet) keeps its 15 MiB of RSS (docs/performance.md, "Memory"). A
+  // failed import is not kept: the next mail tries again.
+  const openTransport = loadOnce(async () => {
+    const { createTransport } = await import('nodemailer');
+    return createTransport({
+      host: options.host,
+      port: options.port,
+      secure: options.secure,
+      requireTLS:
+        options.requireTls ?? (!options.secure && !LOOPBACK_HOSTS.has(options.host.toLowerCase())),
+      ...(options.user === undefined
+        ? {}
+        : { auth: { user: options.user, pass: options.password ?? '' } }),
+      connectionTimeout: timeout,
+      greetingTimeout: timeout,
+      socketTimeout: timeout,
+    });
+  });
   /**
    * Sends one message; on failure, the SMTP server's words, which help an admin, without the
    * password (plain or in AUTH's base64) or the other values given: they must not travel into
@@ -114,7 +108,8 @@ export function createSmtpMailer(options: SmtpMailerOptions): SmtpMailer {
         : { ok: false, error: { code: 'MAIL_SEND_FAILED', message: sent.error } };
     },
     close: () => {
-      void opening?.then(
+      // Closes a transport that was opened; never imports nodemailer just to close it.
+      void openTransport.started()?.then(
         (transport) => transport.close(),
         () => {},
       );
