@@ -56,6 +56,41 @@ describe('the SQLite alert store', () => {
     await store.close();
   });
 
+  it("answers a healthy connector's successes without reading the file, until it writes the row", async () => {
+    const path = nextPath();
+    const store = openSqliteAlertStore({ path });
+    const success = { atMs: 1, failure: undefined };
+    // The first success writes the connector's row; the second reads it healthy.
+    await store.countRun('orders', success, undefined);
+    await store.countRun('orders', success, undefined);
+    // Changed behind the store's back (only the server writes counts; this stands in for a
+    // read): the successes that follow are answered from memory, so they do not see it.
+    const other = new Database(path);
+    other
+      .prepare("UPDATE alert_state SET failures_in_a_row = 5 WHERE connector_id = 'orders'")
+      .run();
+    expect((await store.countRun('orders', success, undefined)).state.failuresInARow).toBe(0);
+    // Anything that writes the row forgets the copy first: a failure is counted from the file.
+    const failure = { runId: 'run_1', errorCode: 'X', message: 'failed', at: 's' };
+    expect(
+      (await store.countRun('orders', { atMs: 2, failure }, undefined)).state.failuresInARow,
+    ).toBe(6);
+
+    // A success after an incident opened on a healthy connector still sees the incident.
+    await store.countRun('orders', success, undefined);
+    await store.countRun('orders', success, undefined);
+    await store.openIncident('orders', { since: 's', reason: 'r' }, true);
+    const afterIncident = await store.countRun('orders', success, undefined);
+    expect(afterIncident.state).toMatchObject({ incident: { since: 's' }, paused: { since: 's' } });
+    // In an incident or paused, nothing is kept in memory: the CLI may lift the pause meanwhile.
+    other.prepare("UPDATE alert_state SET paused_since = NULL WHERE connector_id = 'orders'").run();
+    expect((await store.countRun('orders', success, undefined)).state.paused).toBeUndefined();
+    await store.closeIncident('orders');
+    expect((await store.countRun('orders', success, undefined)).state.incident).toBeUndefined();
+    other.close();
+    await store.close();
+  });
+
   it('keeps incidents, pauses and counters across a restart', async () => {
     const path = nextPath();
     const first = openSqliteAlertStore({ path });

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { AlertFailure, AlertIncident, AlertStore } from './alert-store';
+import type { AlertFailure, AlertIncident, AlertState, AlertStore } from './alert-store';
 import { readAlertState } from './read-alert-state';
 import type { AlertStateRow } from './read-alert-state';
 
@@ -116,22 +116,46 @@ export function openSqliteAlertStore(options: { path: string }): AlertStore {
     return { since: row.incident_since, reason: row.incident_reason ?? '' };
   });
 
+  /**
+   * Connectors whose row this store last read healthy: no failures in a row, no runs kept for a
+   * rate rule, no incident, no pause. A success of one changes nothing, so it is answered from
+   * here without reading the file (a statement and two WAL-lock calls a run). Only this store
+   * counts runs and opens incidents: the server is the one process that writes them (the CLI
+   * only lifts pauses, and a healthy connector has none), so the copy stays true until this
+   * store itself writes the row, and every write forgets it first.
+   */
+  const healthy = new Map<string, AlertState>();
+
   return {
     countRun: async (connectorId, run, windowStartMs) => {
       // Most runs are successes of a connector already at zero failures in a row, with no rate
       // rule and nothing kept for one: such a run changes nothing, so it is read without taking
       // the write lock and committing (2% of a run's CPU at concurrency 10, docs/performance.md).
       if (run.failure === undefined && windowStartMs === undefined) {
+        const known = healthy.get(connectorId);
+        if (known) return { state: known, window: undefined };
         const found = selectStateIfUnchanged.get(connectorId);
         if (found && found.failures_in_a_row === 0 && found.has_runs === 0) {
-          return { state: readAlertState(found), window: undefined };
+          const state = readAlertState(found);
+          if (!state.incident && !state.paused) healthy.set(connectorId, state);
+          return { state, window: undefined };
         }
       }
+      healthy.delete(connectorId);
       return countRun(connectorId, run, windowStartMs);
     },
-    openIncident: async (connectorId, incident, pause) => openOnce(connectorId, incident, pause),
-    closeIncident: async (connectorId) => closeOpen(connectorId),
-    resume: async (connectorId) => resume.run(connectorId).changes === 1,
+    openIncident: async (connectorId, incident, pause) => {
+      healthy.delete(connectorId);
+      return openOnce(connectorId, incident, pause);
+    },
+    closeIncident: async (connectorId) => {
+      healthy.delete(connectorId);
+      return closeOpen(connectorId);
+    },
+    resume: async (connectorId) => {
+      healthy.delete(connectorId);
+      return resume.run(connectorId).changes === 1;
+    },
     get: async (connectorId) => {
       const row = selectState.get(connectorId);
       return row ? readAlertState(row) : undefined;
