@@ -63,8 +63,8 @@ describe('the SQLite alert store', () => {
     // The first success writes the connector's row; the second reads it healthy.
     await store.countRun('orders', success, undefined);
     await store.countRun('orders', success, undefined);
-    // Changed behind the store's back (only the server writes counts; this stands in for a
-    // read): the successes that follow are answered from memory, so they do not see it.
+    // Changed behind the store's back, as only a second writer could: the successes that follow
+    // are answered from memory, so they do not see it.
     const other = new Database(path);
     other
       .prepare("UPDATE alert_state SET failures_in_a_row = 5 WHERE connector_id = 'orders'")
