@@ -288,6 +288,7 @@ export async function measureCpuPerRun(
   const serverCpu = perRunMs(server.serverUs, server.runs);
   const floorCpu = perRunMs(floor.loadUs, floor.runs);
   const skeletonCpu = perRunMs(bare.serverUs, bare.runs);
+  const mustHavesCpu = perRunMs(kept.serverUs, kept.runs);
   const figuresOf = (totals: SideTotals, cpuUs: number, gcMs: number): SideFigures => ({
     runs: totals.runs,
     failed: totals.failed,
@@ -327,8 +328,8 @@ export async function measureCpuPerRun(
       ...figuresOf(kept, kept.serverUs, kept.serverGcMs),
       mainThreadCpuMsPerRun: perRunMs(kept.serverMainThreadUs, kept.runs),
     },
-    mustHavesRatio: round2(perRunMs(kept.serverUs, kept.runs) / floorCpu),
-    serverOverMustHaves: round2(serverCpu / perRunMs(kept.serverUs, kept.runs)),
+    mustHavesRatio: round2(mustHavesCpu / floorCpu),
+    serverOverMustHaves: round2(serverCpu / mustHavesCpu),
   };
 }
 
