@@ -48,4 +48,23 @@ export default tseslint.config(
     },
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
+  {
+    // On Node 20 the first run of an AsyncLocalStorage turns on async hooks for the whole
+    // process, for good, and every promise of every run pays (pacing/run-lane.ts).
+    files: ['server/**/*.ts', 'shared/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:async_hooks', 'async_hooks'].map((name) => ({
+            name,
+            importNames: ['AsyncLocalStorage', 'AsyncResource', 'createHook'],
+            message:
+              'Async hooks cost every promise of the process once on (pacing/run-lane.ts): pass what the code needs instead.',
+          })),
+        },
+      ],
+    },
+  },
 );

@@ -73,6 +73,7 @@ import { tokenCipherOf } from './secrets/token-cipher';
 import type { ConsoleApiDeps } from './console/console-api-routes';
 import { testConnector } from './runs/test-connector';
 import type { RunDeps } from './runs/run-connector';
+import type { RunLane } from './pacing/run-lane';
 import { selectVerificationMailer } from './verification/select-verification-mailer';
 import type { WorkflowServices } from './workflows/workflow-services';
 
@@ -443,6 +444,7 @@ export async function startServer(
 
   // --- The helpdesks (helpdesks/<name>/): each connects itself from the environment. ---
   const ports: HelpdeskPort[] = [];
+  const automationPorts: HelpdeskPort[] = [];
   const helpdeskRoutes: HelpdeskRoutes[] = [];
   for (const helpdesk of helpdeskModules) {
     const connected = await helpdesk.connect({
@@ -459,9 +461,18 @@ export async function startServer(
     });
     if (!connected) continue;
     ports.push(connected.port);
+    automationPorts.push(connected.automationPort ?? connected.port);
     helpdeskRoutes.push(connected.routes);
   }
 
+  const slotsIn =
+    (lane: RunLane): RunDeps['acquireSlot'] =>
+    (connector) =>
+      limiter.acquire(
+        connector.connection.id,
+        divideLimit(connector.connection.def.maxConcurrency, liveInstances()),
+        lane,
+      );
   const runDeps: RunDeps = {
     config: () => configStore.current(),
     helpdesks: new Map(ports.map((port) => [port.system, port])),
@@ -473,15 +484,18 @@ export async function startServer(
         }),
       ),
     send: sender.send,
-    acquireSlot: (connector) =>
-      limiter.acquire(
-        connector.connection.id,
-        divideLimit(connector.connection.def.maxConcurrency, liveInstances()),
-      ),
+    acquireSlot: slotsIn('agent'),
     runLog,
     logger,
     redactor,
     pauses: alerts,
+  };
+  // The workflow worker's: background work, behind agents for slots and helpdesk limits, its
+  // writes batched (pacing/run-lane.ts).
+  const automationRunDeps: RunDeps = {
+    ...runDeps,
+    helpdesks: new Map(automationPorts.map((port) => [port.system, port])),
+    acquireSlot: slotsIn('automation'),
   };
   const consoleApi: ConsoleApiDeps = {
     pausedReason: (connectorId) =>
@@ -551,7 +565,7 @@ export async function startServer(
     logger,
     mounts,
     workflows: (run, limiter) => {
-      const routers = workflows.routers(run, limiter);
+      const routers = workflows.routers(automationRunDeps, limiter);
       backfills = createBackfillService({
         store: storage.backfills,
         queue: storage.deliveries,

@@ -57,6 +57,13 @@ export interface HelpdeskContext {
 }
 
 export interface ConnectedHelpdesk {
+  /** For agents' work: the sidebar, the Lightning page, AI agents, the console. */
   port: HelpdeskPort;
+  /**
+   * The same helpdesk for background work (workflow deliveries, backfills' runs): its calls wait
+   * behind agents' under the helpdesk's limits and its writes may be batched (run-lane.ts).
+   * Without one, `port` serves background work too.
+   */
+  automationPort?: HelpdeskPort;
   routes: HelpdeskRoutes;
 }

@@ -1,4 +1,3 @@
-import { readCurrentLane } from '../pacing/run-lane';
 import type { RunLane } from '../pacing/run-lane';
 
 /**
@@ -12,6 +11,7 @@ import type { RunLane } from '../pacing/run-lane';
  * without a cap of their own: the workflow worker's concurrency already bounds them.
  */
 export interface ConnectionLimiter {
+  /** `lane` defaults to `agent`; the workflow worker's run dependencies say `automation`. */
   acquire(
     connectionId: string,
     maxConcurrent: number,
@@ -63,7 +63,7 @@ export function createConnectionLimiter(
     };
   };
   return {
-    acquire(connectionId, maxConcurrent, lane = readCurrentLane()) {
+    acquire(connectionId, maxConcurrent, lane = 'agent') {
       const current = entry(connectionId);
       current.max = maxConcurrent;
       const limit = lane === 'agent' ? maxConcurrent : maxConcurrent - agentReserve(maxConcurrent);

@@ -16,7 +16,6 @@ import type {
   StepProgress,
 } from './delivery-queue';
 import { runSteps } from './run-steps';
-import { runInLane } from '../pacing/run-lane';
 import type { StepProgressStore, StepsResult } from './run-steps';
 
 /**
@@ -31,8 +30,10 @@ export interface WorkflowWorkerOptions {
   queue: DeliveryQueue;
   config: () => CompiledConfig | undefined;
   /**
-   * Run dependencies. Its helpdesks are found by the delivery's system: a delivery for a system
-   * this server has no helpdesk for goes to the dead letters.
+   * Run dependencies, in the automation lane (pacing/run-lane.ts: the helpdesks' automation
+   * ports and slots that leave agents a share; start-server.ts builds them). Its helpdesks are
+   * found by the delivery's system: a delivery for a system this server has no helpdesk for
+   * goes to the dead letters.
    */
   run: RunDeps;
   logger: Logger;
@@ -188,8 +189,7 @@ export function createWorkflowWorker(options: WorkflowWorkerOptions): WorkflowWo
     }, leaseMs / 3);
     renewal.unref();
     try {
-      // Background work: paced under the helpdesk's limits behind agents, writes batched.
-      await runInLane('automation', () => attemptUnderLease(delivery, token, startedAtMs));
+      await attemptUnderLease(delivery, token, startedAtMs);
     } finally {
       clearInterval(renewal);
     }

@@ -21,7 +21,6 @@ import { readRecordPath } from './client/salesforce-client';
 import type { SalesforceClient, SalesforceRecord } from './client/salesforce-client';
 import type { SalesforceError } from './client/salesforce-errors';
 import type { RecordUpdate } from './client/salesforce-client';
-import { readCurrentLane } from '../../pacing/run-lane';
 import type { WriteBatcher } from '../../pacing/write-batcher';
 import type { BatchChooser } from '../../pacing/choose-batching';
 import type { RecordWriteOutcome } from './salesforce-batch-writes';
@@ -364,7 +363,7 @@ export function createSalesforceHelpdesk(
         }
       }
       const changes = describeChanges(fields, skipped);
-      const bulk = readCurrentLane() === 'automation' ? options.batchWrites : undefined;
+      const bulk = options.batchWrites;
       const gate = bulk?.chooser.enter();
       try {
         if (bulk && gate?.batch) {

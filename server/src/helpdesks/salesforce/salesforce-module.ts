@@ -52,14 +52,17 @@ export const salesforceModule: HelpdeskModule = {
       apiVersion: settings.apiVersion,
       budget,
     });
-    const port = createSalesforceHelpdesk(client, {
+    const port = createSalesforceHelpdesk(client, { config, ...(sleep ? { sleep } : {}) });
+    // Background work's: the same session and budget, behind agents' calls, writes batched.
+    const automationClient = client.inLane('automation');
+    const automationPort = createSalesforceHelpdesk(automationClient, {
       config,
       ...(sleep ? { sleep } : {}),
       ...(env.bulkWrites === false
         ? {}
         : {
             batchWrites: {
-              batcher: createSalesforceBatchWrites(client),
+              batcher: createSalesforceBatchWrites(automationClient),
               chooser: createBatchChooser({ budget, bucket: DAILY_API_BUCKET }),
             },
           }),
@@ -82,6 +85,7 @@ export const salesforceModule: HelpdeskModule = {
     }
     return {
       port,
+      automationPort,
       routes: {
         health: () => ({ system: 'salesforce', ok: true, apiLimits: budget.snapshot() }),
         mounts: (context) => [

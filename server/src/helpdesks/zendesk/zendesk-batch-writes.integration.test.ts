@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CompiledWrite } from '../../compile/compiled-model';
 import { compileTestConnector } from '../../test-support/test-config';
-import { runInLane } from '../../pacing/run-lane';
 import { createBatchChooser } from '../../pacing/choose-batching';
 import { startFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
 import type { RunningFakeZendesk } from '../../sandbox/fake-zendesk/fake-zendesk';
@@ -42,6 +41,7 @@ const SCOPE = { inputs: {}, connection: {}, outputs: { payment: 'paid' } };
 
 let fake: RunningFakeZendesk;
 let client: ZendeskClient;
+/** Automation's port: the one given bulk jobs (zendesk-module.ts). */
 let helpdesk: HelpdeskPort;
 
 beforeEach(async () => {
@@ -76,7 +76,7 @@ async function createTickets(count: number): Promise<number[]> {
 async function writeAsAutomation(ticketId: number, write: CompiledWrite): Promise<WriteResult> {
   const loaded = await helpdesk.load(String(ticketId), {});
   if (!loaded.ok) throw new Error(loaded.error.message);
-  return runInLane('automation', () => helpdesk.write(loaded.value, write, SCOPE));
+  return helpdesk.write(loaded.value, write, SCOPE);
 }
 
 function requestsSince(start: number): string[] {
@@ -101,8 +101,8 @@ describe('automation writes as Zendesk bulk jobs', () => {
       }),
     );
     const afterLoads = fake.journal.length;
-    const results = await runInLane('automation', () =>
-      Promise.all(loaded.map((target) => helpdesk.write(target, WITH_NOTE, SCOPE))),
+    const results = await Promise.all(
+      loaded.map((target) => helpdesk.write(target, WITH_NOTE, SCOPE)),
     );
 
     expect(results.every((result) => result.ok && result.written)).toBe(true);
@@ -186,8 +186,8 @@ describe('automation writes as Zendesk bulk jobs', () => {
     fake.store.data.tickets = fake.store.data.tickets.filter((t) => t.id !== tickets[1]);
     fake.store.save();
 
-    const results = await runInLane('automation', () =>
-      Promise.all(loaded.map((target) => helpdesk.write(target, TAG_ONLY, SCOPE))),
+    const results = await Promise.all(
+      loaded.map((target) => helpdesk.write(target, TAG_ONLY, SCOPE)),
     );
 
     expect(results[0]).toMatchObject({ ok: true, written: true });
@@ -204,9 +204,7 @@ describe('automation writes as Zendesk bulk jobs', () => {
     if (!edited.ok) throw new Error(edited.error.message);
     const start = fake.journal.length;
 
-    const result = await runInLane('automation', () =>
-      helpdesk.write(loaded.value, WITH_NOTE, SCOPE),
-    );
+    const result = await helpdesk.write(loaded.value, WITH_NOTE, SCOPE);
 
     expect(result).toMatchObject({ ok: true, written: true });
     const puts = requestsSince(start).filter((line) => line.startsWith('PUT'));
@@ -221,12 +219,13 @@ describe('automation writes as Zendesk bulk jobs', () => {
     expect(notesOn(ticket as number)).toBe(1);
   });
 
-  it('leaves agents’ writes out of the jobs', async () => {
+  it('leaves agents’ writes out of the jobs: their port has none', async () => {
+    const agents = createZendeskHelpdesk(client);
     const [ticket] = await createTickets(1);
-    const loaded = await helpdesk.load(String(ticket), {});
+    const loaded = await agents.load(String(ticket), {});
     if (!loaded.ok) throw new Error(loaded.error.message);
     const start = fake.journal.length;
-    await helpdesk.write(loaded.value, WITH_NOTE, SCOPE);
+    await agents.write(loaded.value, WITH_NOTE, SCOPE);
     expect(requestsSince(start)).toEqual([`PUT /api/v2/tickets/${ticket}.json`]);
   });
 });

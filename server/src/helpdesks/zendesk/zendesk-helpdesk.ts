@@ -15,7 +15,6 @@ import type { TicketUpdate as ZendeskTicketUpdate, ZendeskClient } from './clien
 import type { ZendeskError } from './client/zendesk-errors';
 import type { AgentAccess, AgentAccessError } from './identity/agent-access';
 import { buildTicketUpdate } from './build-ticket-update';
-import { readCurrentLane } from '../../pacing/run-lane';
 import type { WriteBatcher } from '../../pacing/write-batcher';
 import type { BatchChooser } from '../../pacing/choose-batching';
 import { sameValue } from './zendesk-batch-writes';
@@ -209,8 +208,8 @@ export function createZendeskHelpdesk(
     /** What agents may see: needed to load tickets for a `viewer` (sidebar sessions). */
     access?: AgentAccess;
     /**
-     * Bulk jobs for automation's writes (zendesk-batch-writes.ts); agents' writes never wait
-     * for one. Without it every write is its own ticket update.
+     * Bulk jobs for the writes (zendesk-batch-writes.ts): given to automation's port only, so
+     * agents' writes never wait for one. Without it every write is its own ticket update.
      */
     batchWrites?: {
       batcher: WriteBatcher<BatchedTicketWrite, BatchWriteOutcome>;
@@ -384,7 +383,7 @@ export function createZendeskHelpdesk(
 
     async write(loaded, write, scope) {
       const bulk = options.batchWrites;
-      if (!bulk || readCurrentLane() !== 'automation') return writeTicket(loaded, write, scope);
+      if (!bulk) return writeTicket(loaded, write, scope);
       const gate = bulk.chooser.enter();
       try {
         return await writeTicket(loaded, write, scope, gate.batch ? bulk.batcher : undefined);

@@ -5,6 +5,7 @@ import type { Logger } from '../../logging/logger';
 import type { SignAppTokenOptions } from '../../sandbox/fake-zendesk/app-signing';
 import type { HelpdeskModule } from '../helpdesk-module';
 import { createZendeskClient } from './client/zendesk-client';
+import type { RunLane } from '../../pacing/run-lane';
 import type { ZendeskAuth, ZendeskClient } from './client/zendesk-client';
 import { createZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
 import type { ZendeskOAuthRefresher } from './client/zendesk-oauth-refresh';
@@ -114,12 +115,11 @@ export const zendeskModule: HelpdeskModule = {
     }
     // One budget per account: every call this server makes to it is counted and paced there.
     const budget = createZendeskRateBudget();
-    const zendesk = createZendeskClient({
-      baseUrl,
-      auth,
-      budget,
-      ...(sleep ? { sleep } : {}),
-    });
+    const clientIn = (lane: RunLane) =>
+      createZendeskClient({ baseUrl, auth, budget, ...(sleep ? { sleep } : {}), lane });
+    const zendesk = clientIn('agent');
+    // Background work's calls: the same account, budget and credentials, behind agents' calls.
+    const automationZendesk = clientIn('automation');
     // --- The sidebar's identity: Zendesk-signed loads, sessions, what agents may see. ---
     const access = createAgentAccess({
       zendesk,
@@ -183,13 +183,14 @@ export const zendeskModule: HelpdeskModule = {
       });
     }
     extraMounts.push(...(mounts?.({ url, zendesk, logger }) ?? []));
-    const port = createZendeskHelpdesk(zendesk, {
+    const port = createZendeskHelpdesk(zendesk, { access });
+    const automationPort = createZendeskHelpdesk(automationZendesk, {
       access,
       ...(env.bulkWrites === false
         ? {}
         : {
             batchWrites: {
-              batcher: createZendeskBatchWrites(zendesk),
+              batcher: createZendeskBatchWrites(automationZendesk),
               chooser: createBatchChooser({ budget, bucket: TICKET_UPDATES_BUCKET }),
             },
           }),
@@ -197,6 +198,7 @@ export const zendeskModule: HelpdeskModule = {
 
     return {
       port,
+      automationPort,
       routes: {
         ...(identity ? { sessions: identity.sessions } : {}),
         health: () => ({

@@ -301,7 +301,13 @@ describe('sessions', () => {
       times: 5,
     });
     const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
-    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
+    expect(result).toMatchObject({
+      ok: false,
+      error: {
+        code: 'SALESFORCE_AUTH_FAILED',
+        message: expect.stringContaining('rejected the session again right after it was refreshed'),
+      },
+    });
     expect(tokenRequests()).toHaveLength(2);
     expect(salesforce.fake.faults.pending()).toBe(3);
   });
@@ -321,20 +327,28 @@ describe('sessions', () => {
     expect((tokenRequests()[0]?.body as Record<string, string>).grant_type).toBe('refresh_token');
   });
 
-  it("reports a refresh token Salesforce refuses, with Salesforce's reason", async () => {
-    const client = createSalesforceClient({
-      kind: 'refreshToken',
-      instanceUrl: salesforce.fake.instanceUrl,
-      loginUrl: salesforce.fake.instanceUrl,
-      refreshToken: 'revoked',
-      clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
-    });
-    const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
-    expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
-    if (!result.ok)
-      expect(result.error.message).toContain('expired access/refresh token (invalid_grant)');
-    expect(requests('GET', '/query')).toHaveLength(0);
-  });
+  // Refused at the first call, or when renewing a session Salesforce rejected (one query sent).
+  it.each([
+    { when: 'at the first call', accessToken: undefined, queries: 0 },
+    { when: 'renewing an expired session', accessToken: 'an-expired-token', queries: 1 },
+  ])(
+    "reports a refresh token Salesforce refuses $when, with Salesforce's reason",
+    async ({ accessToken, queries }) => {
+      const client = createSalesforceClient({
+        kind: 'refreshToken',
+        instanceUrl: salesforce.fake.instanceUrl,
+        loginUrl: salesforce.fake.instanceUrl,
+        ...(accessToken ? { accessToken } : {}),
+        refreshToken: 'revoked',
+        clientId: SANDBOX_SALESFORCE_CREDENTIALS.clientId,
+      });
+      const result = await client.loadRecord('Case', CASES.order1001, ['Subject']);
+      expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
+      if (!result.ok)
+        expect(result.error.message).toContain('expired access/refresh token (invalid_grant)');
+      expect(requests('GET', '/query')).toHaveLength(queries);
+    },
+  );
 
   it('reports a JWT signed with a key the connected app does not know', async () => {
     const result = await jwtClient({ privateKeyPem: salesforce.otherKeys.privateKey }).loadRecord(
@@ -344,6 +358,32 @@ describe('sessions', () => {
     );
     expect(result).toMatchObject({ ok: false, error: { code: 'SALESFORCE_AUTH_FAILED' } });
     if (!result.ok) expect(result.error.message).toContain('invalid assertion');
+  });
+
+  it('gets one new session for calls that meet the expired one together', async () => {
+    const client = jwtClient();
+    await client.loadRecord('Case', CASES.order1001, ['Subject']);
+    salesforce.fake.sessions.expire();
+    const results = await Promise.all([
+      client.loadRecord('Case', CASES.order1001, ['Subject']),
+      client.loadRecord('Case', CASES.refund1002, ['Subject']),
+      client.updateRecord('Case', CASES.order1001, { Subject: 'Renamed' }),
+    ]);
+    expect(results.map((result) => result.ok)).toEqual([true, true, true]);
+    expect(tokenRequests()).toHaveLength(2);
+    expect(requests('PATCH', '/sobjects/Case')).toHaveLength(2);
+  });
+
+  it("shares one session between the agents' and the automation's lanes", async () => {
+    const client = jwtClient();
+    const automation = client.inLane('automation');
+    expect(automation.inLane('agent')).toBe(client);
+    const results = await Promise.all([
+      client.loadRecord('Case', CASES.order1001, ['Subject']),
+      automation.loadRecord('Case', CASES.refund1002, ['Subject']),
+    ]);
+    expect(results.every((result) => result.ok)).toBe(true);
+    expect(tokenRequests()).toHaveLength(1);
   });
 
   it('shares one token request between concurrent first calls', async () => {

@@ -1,15 +1,18 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { KeyObject } from 'node:crypto';
 import type { Connection } from 'jsforce';
 import { z } from 'zod';
 import { readPrivateKey, requestSalesforceSession } from './salesforce-auth';
 import type { SalesforceCredentials, SalesforceSession } from './salesforce-auth';
-import { describeSalesforceErrors, toSalesforceError } from './salesforce-errors';
-import { readCurrentLane } from '../../../pacing/run-lane';
+import {
+  describeSalesforceErrors,
+  isSessionRejected,
+  toSalesforceError,
+} from './salesforce-errors';
+import type { RunLane } from '../../../pacing/run-lane';
 import { SLOT_TAKEN } from '../../../pacing/rate-budget';
 import type { RateBudget } from '../../../pacing/rate-budget';
 import { DAILY_API_BUCKET } from './salesforce-rate-limits';
-import type { CallScope, SalesforceError } from './salesforce-errors';
+import type { SalesforceError } from './salesforce-errors';
 import type { Result } from '../../../../../shared/src/result';
 import {
   buildFieldAccessQuery,
@@ -21,19 +24,28 @@ import {
 
 const DAILY_API_BUCKETS: readonly string[] = [DAILY_API_BUCKET];
 
+const SESSION_REJECTED_AGAIN: SalesforceError = {
+  code: 'SALESFORCE_AUTH_FAILED',
+  message:
+    'Salesforce rejected the session again right after it was refreshed; check the integration user and the connected app.',
+};
+
 /**
  * The server's Salesforce client: jsforce over the REST API, with every expected failure
  * returned as a value.
  *
  * Policies and what they guard against:
  * - Session: one token request at a time (concurrent calls share it). A 401 INVALID_SESSION_ID
- *   makes jsforce call our refresh hook and repeat the request; the hook refreshes at most once
- *   per call, so a token the org keeps rejecting cannot loop on the token endpoint.
+ *   gets the call a new session (or the one another call just got) and sends it again, once,
+ *   so a token the org keeps rejecting cannot loop on the token endpoint. This is ours rather
+ *   than jsforce's refresh hook: the hook cannot tell which call it refreshes for, and telling
+ *   it through an AsyncLocalStorage turned on Node's async hooks for every promise of the
+ *   process (pacing/run-lane.ts).
  * - Reads (query, describe) are retried by jsforce on 500/502/503/504 and network errors with
  *   exponential backoff; we only tune its retry options, so nothing retries twice.
  * - The client never repeats an update (PATCH) that may have reached Salesforce: a timeout or
- *   5xx can hide an applied write. The one repeat is jsforce's after a refreshed session, which
- *   is safe because a 401 means nothing was written. The Salesforce write-back decides about a
+ *   5xx can hide an applied write. The one repeat is after a refreshed session, which is safe
+ *   because a 401 means nothing was written. The Salesforce write-back decides about a
  *   second attempt after reading the record back (salesforce-helpdesk.ts), and makes it
  *   conditional with `ifUnmodifiedSince`.
  * - REQUEST_LIMIT_EXCEEDED (403) is the org's 24-hour API allowance: not retried, reported.
@@ -111,6 +123,11 @@ export interface SalesforceClient {
    * page's `nextRecordsUrl`). `totalSize` is Salesforce's count of all the query's records.
    */
   queryIds(soql: string, next?: string): Promise<Result<QueryIdsPage, SalesforceError>>;
+  /**
+   * The same client (session, caches, budget) with its calls counted in `lane` (run-lane.ts):
+   * automation's wait behind agents' for the org's API allowance.
+   */
+  inLane(lane: RunLane): SalesforceClient;
 }
 
 export interface QueryIdsPage {
@@ -342,7 +359,6 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
   const credentials = pickCredentials(options);
   const privateKey: KeyObject | undefined =
     credentials.kind === 'jwtBearer' ? readPrivateKey(credentials.privateKeyPem) : undefined;
-  const calls = new AsyncLocalStorage<CallScope>();
   const describeCache = new Map<string, { at: number; value: SObjectDescription }>();
   let pendingLogin: Promise<Result<SalesforceSession, SalesforceError>> | undefined;
 
@@ -372,23 +388,6 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
                 ...(credentials.accessToken ? { accessToken: credentials.accessToken } : {}),
               }
             : {}),
-          refreshFn: (conn, callback) => {
-            const scope = calls.getStore();
-            if (scope?.refreshed) {
-              callback(new Error('the refreshed session was rejected too'));
-              return;
-            }
-            if (scope) scope.refreshed = true;
-            void login().then((session) => {
-              if (!session.ok) {
-                if (scope) scope.refreshError = session.error;
-                callback(new Error(session.error.message));
-                return;
-              }
-              conn.instanceUrl = trimSlash(session.value.instanceUrl);
-              callback(null, session.value.accessToken);
-            });
-          },
         }),
     ));
 
@@ -402,7 +401,8 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     return { ok: true, value: true };
   }
 
-  async function call<T>(
+  async function callIn<T>(
+    lane: RunLane,
     method: 'GET' | 'PATCH',
     url: string,
     body?: unknown,
@@ -412,14 +412,12 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     if (!ready.ok) return ready;
     const connection = await openConnection();
     if (options.budget) {
-      const lane = readCurrentLane();
       const slot = options.budget.takeAtOnce(lane, DAILY_API_BUCKETS)
         ? SLOT_TAKEN
         : await options.budget.acquire(lane, DAILY_API_BUCKETS);
       if (!slot.ok)
         return failure({ code: 'SALESFORCE_RATE_LIMITED', message: slot.error.message });
     }
-    const scope: CallScope = { refreshed: false };
     const retry =
       method === 'GET'
         ? {
@@ -430,9 +428,10 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
             methods: ['GET' as const],
           }
         : { maxRetries: 0 };
-    try {
-      const value = await calls.run(scope, () =>
-        connection.request<T>(
+    for (let refreshed = false; ; refreshed = true) {
+      const sentWith = connection.accessToken;
+      try {
+        const value = await connection.request<T>(
           {
             method,
             url,
@@ -444,13 +443,22 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
                 }),
           },
           { retry, timeout: config.timeoutMs, noContentResponse: null },
-        ),
-      );
-      observeUsage(connection);
-      return { ok: true, value };
-    } catch (error) {
-      observeUsage(connection);
-      return failure(toSalesforceError(error, scope));
+        );
+        observeUsage(connection);
+        return { ok: true, value };
+      } catch (error) {
+        observeUsage(connection);
+        if (!isSessionRejected(error)) return failure(toSalesforceError(error));
+        if (refreshed) return failure(SESSION_REJECTED_AGAIN);
+        // A rejected session wrote nothing, so the call goes again, once, on a fresh one.
+        // Another call may have got a new session since this one was sent: that one is used.
+        if (connection.accessToken === sentWith) {
+          const session = await login();
+          if (!session.ok) return failure(session.error);
+          connection.instanceUrl = trimSlash(session.value.instanceUrl);
+          connection.accessToken = session.value.accessToken;
+        }
+      }
     }
   }
 
@@ -463,202 +471,220 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     ]);
   }
 
-  /** One page of a query's record ids, from the query (`/query?q=`) or a `nextRecordsUrl`. */
-  async function readQueryPage(path: string): Promise<Result<QueryIdsPage, SalesforceError>> {
-    const result = await call<unknown>('GET', path);
-    if (!result.ok) return result;
-    const parsed = queryResultSchema.safeParse(result.value);
-    if (!parsed.success) return badShape('query');
-    const ids = parsed.data.records.map((record) => record.Id);
-    if (!ids.every((id): id is string => typeof id === 'string')) return badShape('query');
-    const nextUrl = (result.value as { nextRecordsUrl?: unknown }).nextRecordsUrl;
-    return {
-      ok: true,
-      value: {
-        ids,
-        next: !parsed.data.done && typeof nextUrl === 'string' ? nextUrl : undefined,
-        totalSize: parsed.data.totalSize,
-      },
-    };
-  }
+  /** The client's methods with their calls counted in `lane`; every lane shares one session. */
+  const viewIn = (lane: RunLane): SalesforceClient => {
+    const call = <T>(
+      method: 'GET' | 'PATCH',
+      url: string,
+      body?: unknown,
+      headers?: Record<string, string>,
+    ) => callIn<T>(lane, method, url, body, headers);
 
-  return {
-    async loadRecord(objectApiName, id, fields) {
-      const badName = checkNames(objectApiName, fields, true);
-      if (badName) return failure(badName);
-      if (!isRecordId(id)) return invalidId(objectApiName, id);
-      const soql = buildRecordQuery(objectApiName, id, fields);
-      const result = await call<unknown>('GET', `/query?q=${encodeURIComponent(soql)}`);
-      if (!result.ok) {
-        const { error } = result;
-        if (hasErrorCode(error, 'INVALID_TYPE')) return failure(unknownObject(objectApiName));
-        if (hasErrorCode(error, 'INVALID_FIELD')) {
-          return failure(unknownFieldError(error, objectApiName, fields));
-        }
-        return result;
-      }
+    /** One page of a query's record ids, from the query (`/query?q=`) or a `nextRecordsUrl`. */
+    async function readQueryPage(path: string): Promise<Result<QueryIdsPage, SalesforceError>> {
+      const result = await call<unknown>('GET', path);
+      if (!result.ok) return result;
       const parsed = queryResultSchema.safeParse(result.value);
       if (!parsed.success) return badShape('query');
-      const [record] = parsed.data.records;
-      if (!record) {
-        return failure({
-          code: 'SALESFORCE_NOT_FOUND',
-          message: `Salesforce has no ${objectApiName} ${id} (or the integration user cannot see it).`,
-          object: objectApiName,
-        });
-      }
-      return { ok: true, value: stripAttributes(record) as SalesforceRecord };
-    },
+      const ids = parsed.data.records.map((record) => record.Id);
+      if (!ids.every((id): id is string => typeof id === 'string')) return badShape('query');
+      const nextUrl = (result.value as { nextRecordsUrl?: unknown }).nextRecordsUrl;
+      return {
+        ok: true,
+        value: {
+          ids,
+          next: !parsed.data.done && typeof nextUrl === 'string' ? nextUrl : undefined,
+          totalSize: parsed.data.totalSize,
+        },
+      };
+    }
 
-    async updateRecord(objectApiName, id, fields, updateOptions = {}) {
-      const names = Object.keys(fields);
-      const badName = checkNames(objectApiName, names, false);
-      if (badName) return failure(badName);
-      if (!isRecordId(id)) return invalidId(objectApiName, id);
-      const headers: Record<string, string> = {};
-      if (updateOptions.ifUnmodifiedSince !== undefined) {
-        const since = Date.parse(updateOptions.ifUnmodifiedSince);
-        if (Number.isNaN(since)) {
-          return failure({
-            code: 'SALESFORCE_REJECTED',
-            message: `"${updateOptions.ifUnmodifiedSince}" is not a date-time to make the update conditional on.`,
-          });
+    return {
+      async loadRecord(objectApiName, id, fields) {
+        const badName = checkNames(objectApiName, fields, true);
+        if (badName) return failure(badName);
+        if (!isRecordId(id)) return invalidId(objectApiName, id);
+        const soql = buildRecordQuery(objectApiName, id, fields);
+        const result = await call<unknown>('GET', `/query?q=${encodeURIComponent(soql)}`);
+        if (!result.ok) {
+          const { error } = result;
+          if (hasErrorCode(error, 'INVALID_TYPE')) return failure(unknownObject(objectApiName));
+          if (hasErrorCode(error, 'INVALID_FIELD')) {
+            return failure(unknownFieldError(error, objectApiName, fields));
+          }
+          return result;
         }
-        // An HTTP-date, as Salesforce's conditional request headers take it (second precision).
-        headers['if-unmodified-since'] = new Date(since).toUTCString();
-      }
-      const result = await call<unknown>(
-        'PATCH',
-        `/sobjects/${objectApiName}/${id}`,
-        fields,
-        headers,
-      );
-      if (!result.ok) {
-        const { error } = result;
-        if (hasErrorCode(error, 'INVALID_FIELD')) {
-          return failure(unknownFieldError(error, objectApiName, names));
-        }
-        if (error.code === 'SALESFORCE_NOT_FOUND') {
+        const parsed = queryResultSchema.safeParse(result.value);
+        if (!parsed.success) return badShape('query');
+        const [record] = parsed.data.records;
+        if (!record) {
           return failure({
-            ...error,
-            message: `Salesforce has no ${objectApiName} ${id} to update: ${error.message}`,
+            code: 'SALESFORCE_NOT_FOUND',
+            message: `Salesforce has no ${objectApiName} ${id} (or the integration user cannot see it).`,
             object: objectApiName,
           });
         }
-        return result;
-      }
-      return { ok: true, value: { id } };
-    },
+        return { ok: true, value: stripAttributes(record) as SalesforceRecord };
+      },
 
-    async updateRecords(records) {
-      if (records.length === 0 || records.length > MAX_RECORDS_PER_COLLECTION) {
-        return failure({
-          code: 'SALESFORCE_REJECTED',
-          message: `sObject Collections takes 1 to ${MAX_RECORDS_PER_COLLECTION} records, got ${records.length}.`,
-        });
-      }
-      for (const record of records) {
-        const badName = checkNames(record.objectApiName, Object.keys(record.fields), false);
+      async updateRecord(objectApiName, id, fields, updateOptions = {}) {
+        const names = Object.keys(fields);
+        const badName = checkNames(objectApiName, names, false);
         if (badName) return failure(badName);
-        if (!isRecordId(record.id)) return invalidId(record.objectApiName, record.id);
-      }
-      const result = await call<unknown>('PATCH', '/composite/sobjects', {
-        allOrNone: false,
-        records: records.map((record) => ({
-          attributes: { type: record.objectApiName },
-          id: record.id,
-          ...record.fields,
-        })),
-      });
-      if (!result.ok) return result;
-      const parsed = collectionResultsSchema.safeParse(result.value);
-      if (!parsed.success || parsed.data.length !== records.length) {
-        return badShape('sObject Collections update');
-      }
-      return {
-        ok: true,
-        value: parsed.data.map((item, index): RecordUpdateResult => {
-          const id = (records[index] as RecordUpdate).id;
-          if (item.success) return { id, success: true };
-          // Each record's errors classified as a single update's would be.
-          const data = item.errors.map((entry) => ({
-            errorCode: entry.statusCode,
-            message: entry.message,
-            ...(entry.fields ? { fields: entry.fields } : {}),
-          }));
-          const error = toSalesforceError(
-            { errorCode: 'MULTIPLE_API_ERRORS', data, message: '' },
-            { refreshed: false },
-          );
-          return { id, success: false, error };
-        }),
-      };
-    },
+        if (!isRecordId(id)) return invalidId(objectApiName, id);
+        const headers: Record<string, string> = {};
+        if (updateOptions.ifUnmodifiedSince !== undefined) {
+          const since = Date.parse(updateOptions.ifUnmodifiedSince);
+          if (Number.isNaN(since)) {
+            return failure({
+              code: 'SALESFORCE_REJECTED',
+              message: `"${updateOptions.ifUnmodifiedSince}" is not a date-time to make the update conditional on.`,
+            });
+          }
+          // An HTTP-date, as Salesforce's conditional request headers take it (second precision).
+          headers['if-unmodified-since'] = new Date(since).toUTCString();
+        }
+        const result = await call<unknown>(
+          'PATCH',
+          `/sobjects/${objectApiName}/${id}`,
+          fields,
+          headers,
+        );
+        if (!result.ok) {
+          const { error } = result;
+          if (hasErrorCode(error, 'INVALID_FIELD')) {
+            return failure(unknownFieldError(error, objectApiName, names));
+          }
+          if (error.code === 'SALESFORCE_NOT_FOUND') {
+            return failure({
+              ...error,
+              message: `Salesforce has no ${objectApiName} ${id} to update: ${error.message}`,
+              object: objectApiName,
+            });
+          }
+          return result;
+        }
+        return { ok: true, value: { id } };
+      },
 
-    async describe(objectApiName) {
-      if (!isApiName(objectApiName)) return failure(unknownObject(objectApiName));
-      const key = objectApiName.toLowerCase();
-      const cached = describeCache.get(key);
-      if (cached && now() - cached.at < config.describeCacheMs) {
-        return { ok: true, value: cached.value };
-      }
-      const result = await call<unknown>('GET', `/sobjects/${objectApiName}/describe`);
-      if (!result.ok) {
-        return result.error.code === 'SALESFORCE_NOT_FOUND'
-          ? failure(unknownObject(objectApiName))
-          : result;
-      }
-      const parsed = describeSchema.safeParse(result.value);
-      if (!parsed.success) return badShape('describe');
-      const value: SObjectDescription = {
-        name: parsed.data.name,
-        label: parsed.data.label,
-        fields: parsed.data.fields.map((field) => ({
-          name: field.name,
-          label: field.label,
-          type: field.type,
-          updateable: field.updateable,
-          nillable: field.nillable,
-          relationshipName: field.relationshipName ?? null,
-          referenceTo: field.referenceTo ?? [],
-        })),
-      };
-      describeCache.set(key, { at: now(), value });
-      return { ok: true, value };
-    },
+      async updateRecords(records) {
+        if (records.length === 0 || records.length > MAX_RECORDS_PER_COLLECTION) {
+          return failure({
+            code: 'SALESFORCE_REJECTED',
+            message: `sObject Collections takes 1 to ${MAX_RECORDS_PER_COLLECTION} records, got ${records.length}.`,
+          });
+        }
+        for (const record of records) {
+          const badName = checkNames(record.objectApiName, Object.keys(record.fields), false);
+          if (badName) return failure(badName);
+          if (!isRecordId(record.id)) return invalidId(record.objectApiName, record.id);
+        }
+        const result = await call<unknown>('PATCH', '/composite/sobjects', {
+          allOrNone: false,
+          records: records.map((record) => ({
+            attributes: { type: record.objectApiName },
+            id: record.id,
+            ...record.fields,
+          })),
+        });
+        if (!result.ok) return result;
+        const parsed = collectionResultsSchema.safeParse(result.value);
+        if (!parsed.success || parsed.data.length !== records.length) {
+          return badShape('sObject Collections update');
+        }
+        return {
+          ok: true,
+          value: parsed.data.map((item, index): RecordUpdateResult => {
+            const id = (records[index] as RecordUpdate).id;
+            if (item.success) return { id, success: true };
+            // Each record's errors classified as a single update's would be.
+            const data = item.errors.map((entry) => ({
+              errorCode: entry.statusCode,
+              message: entry.message,
+              ...(entry.fields ? { fields: entry.fields } : {}),
+            }));
+            const error = toSalesforceError({
+              errorCode: 'MULTIPLE_API_ERRORS',
+              data,
+              message: '',
+            });
+            return { id, success: false, error };
+          }),
+        };
+      },
 
-    async editableFields(objectApiName, userId) {
-      if (!isApiName(objectApiName)) return failure(unknownObject(objectApiName));
-      if (!isRecordId(userId)) return invalidId('User', userId);
-      const soql = buildFieldAccessQuery(objectApiName, userId);
-      const result = await call<unknown>('GET', `/tooling/query?q=${encodeURIComponent(soql)}`);
-      if (!result.ok) return result;
-      const parsed = fieldAccessSchema.safeParse(result.value);
-      if (!parsed.success) return badShape('field access query');
-      return {
-        ok: true,
-        value: new Set(
-          parsed.data.records
-            .filter((row) => row.IsUpdatable && row.FieldDefinition)
-            .map((row) => row.FieldDefinition?.QualifiedApiName as string),
-        ),
-      };
-    },
+      async describe(objectApiName) {
+        if (!isApiName(objectApiName)) return failure(unknownObject(objectApiName));
+        const key = objectApiName.toLowerCase();
+        const cached = describeCache.get(key);
+        if (cached && now() - cached.at < config.describeCacheMs) {
+          return { ok: true, value: cached.value };
+        }
+        const result = await call<unknown>('GET', `/sobjects/${objectApiName}/describe`);
+        if (!result.ok) {
+          return result.error.code === 'SALESFORCE_NOT_FOUND'
+            ? failure(unknownObject(objectApiName))
+            : result;
+        }
+        const parsed = describeSchema.safeParse(result.value);
+        if (!parsed.success) return badShape('describe');
+        const value: SObjectDescription = {
+          name: parsed.data.name,
+          label: parsed.data.label,
+          fields: parsed.data.fields.map((field) => ({
+            name: field.name,
+            label: field.label,
+            type: field.type,
+            updateable: field.updateable,
+            nillable: field.nillable,
+            relationshipName: field.relationshipName ?? null,
+            referenceTo: field.referenceTo ?? [],
+          })),
+        };
+        describeCache.set(key, { at: now(), value });
+        return { ok: true, value };
+      },
 
-    async queryIds(soql, next) {
-      // A next page is a path on this instance; anything else would take the session elsewhere.
-      if (next !== undefined && !/^\/services\/data\/v[\d.]+\/query\/[\w-]+$/.test(next)) {
-        return failure({ code: 'SALESFORCE_REJECTED', message: 'Not a query page of this org.' });
-      }
-      const firstPage = `/query?q=${encodeURIComponent(soql)}`;
-      const page = await readQueryPage(next ?? firstPage);
-      if (!page.ok && next !== undefined && hasErrorCode(page.error, 'INVALID_QUERY_LOCATOR')) {
-        // The cursor ran out (15 minutes unused, or released for a newer one): the query is run
-        // again from its first page. The caller is told, and skips the records it already has.
-        const first = await readQueryPage(firstPage);
-        return first.ok ? { ok: true, value: { ...first.value, restarted: true } } : first;
-      }
-      return page;
-    },
+      async editableFields(objectApiName, userId) {
+        if (!isApiName(objectApiName)) return failure(unknownObject(objectApiName));
+        if (!isRecordId(userId)) return invalidId('User', userId);
+        const soql = buildFieldAccessQuery(objectApiName, userId);
+        const result = await call<unknown>('GET', `/tooling/query?q=${encodeURIComponent(soql)}`);
+        if (!result.ok) return result;
+        const parsed = fieldAccessSchema.safeParse(result.value);
+        if (!parsed.success) return badShape('field access query');
+        return {
+          ok: true,
+          value: new Set(
+            parsed.data.records
+              .filter((row) => row.IsUpdatable && row.FieldDefinition)
+              .map((row) => row.FieldDefinition?.QualifiedApiName as string),
+          ),
+        };
+      },
+
+      async queryIds(soql, next) {
+        // A next page is a path on this instance; anything else would take the session elsewhere.
+        if (next !== undefined && !/^\/services\/data\/v[\d.]+\/query\/[\w-]+$/.test(next)) {
+          return failure({ code: 'SALESFORCE_REJECTED', message: 'Not a query page of this org.' });
+        }
+        const firstPage = `/query?q=${encodeURIComponent(soql)}`;
+        const page = await readQueryPage(next ?? firstPage);
+        if (!page.ok && next !== undefined && hasErrorCode(page.error, 'INVALID_QUERY_LOCATOR')) {
+          // The cursor ran out (15 minutes unused, or released for a newer one): the query is run
+          // again from its first page. The caller is told, and skips the records it already has.
+          const first = await readQueryPage(firstPage);
+          return first.ok ? { ok: true, value: { ...first.value, restarted: true } } : first;
+        }
+        return page;
+      },
+
+      inLane: (other) => views[other],
+    };
   };
+  const views: Record<RunLane, SalesforceClient> = {
+    agent: viewIn('agent'),
+    automation: viewIn('automation'),
+  };
+  return views.agent;
 }

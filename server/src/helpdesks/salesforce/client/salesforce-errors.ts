@@ -50,12 +50,6 @@ export function describeSalesforceErrors(items: readonly SalesforceApiError[]): 
   return text.length > MAX_MESSAGE_LENGTH ? `${text.slice(0, MAX_MESSAGE_LENGTH)}…` : text;
 }
 
-/** Per-call state shared with the session refresh hook (see salesforce-client.ts). */
-export interface CallScope {
-  refreshed: boolean;
-  refreshError?: SalesforceError;
-}
-
 const UNAVAILABLE_CODES = new Set([
   'SERVER_UNAVAILABLE',
   'UNKNOWN_EXCEPTION',
@@ -75,13 +69,26 @@ function readApiErrors(data: unknown): SalesforceApiError[] | undefined {
 }
 
 /**
+ * Whether jsforce threw for a rejected session: Salesforce's 401, whose body names
+ * INVALID_SESSION_ID (REST API guide, Status Codes and Error Responses), or a 401 whose body is
+ * not Salesforce's. Salesforce acted on nothing, so the call may go again on a new session.
+ */
+export function isSessionRejected(error: unknown): boolean {
+  const thrown = error as { errorCode?: unknown; data?: unknown } | null;
+  if (thrown?.errorCode === 'INVALID_SESSION_ID' || thrown?.errorCode === 'ERROR_HTTP_401') {
+    return true;
+  }
+  if (thrown?.errorCode !== 'MULTIPLE_API_ERRORS') return false;
+  return (readApiErrors(thrown.data) ?? []).some((item) => item.errorCode === 'INVALID_SESSION_ID');
+}
+
+/**
  * Classifies whatever jsforce threw. jsforce raises an HttpApiError whose `errorCode` is
  * Salesforce's (or `ERROR_HTTP_<status>` for a body that is not Salesforce's error array, or
  * `MULTIPLE_API_ERRORS` with the array in `data`); network failures and timeouts come as plain
  * errors. Anything this does not recognise becomes SALESFORCE_UNAVAILABLE, never a throw.
  */
-export function toSalesforceError(error: unknown, scope: CallScope): SalesforceError {
-  if (scope.refreshError) return scope.refreshError;
+export function toSalesforceError(error: unknown): SalesforceError {
   const thrown = error as {
     name?: unknown;
     errorCode?: unknown;
@@ -90,13 +97,6 @@ export function toSalesforceError(error: unknown, scope: CallScope): SalesforceE
   };
   const message = typeof thrown?.message === 'string' ? thrown.message : String(error);
   if (typeof thrown?.errorCode !== 'string') {
-    if (/Unable to refresh session/.test(message)) {
-      return {
-        code: 'SALESFORCE_AUTH_FAILED',
-        message:
-          'Salesforce rejected the session again right after it was refreshed; check the integration user and the connected app.',
-      };
-    }
     if (thrown?.name === 'AbortError') {
       return { code: 'SALESFORCE_UNAVAILABLE', message: 'Salesforce did not answer in time.' };
     }

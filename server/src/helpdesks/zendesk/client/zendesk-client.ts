@@ -7,6 +7,7 @@ import { createZendeskTransport } from './zendesk-http';
 import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { ZendeskRequest, ZendeskResponse } from './zendesk-http';
 import type { RateBudget } from '../../../pacing/rate-budget';
+import type { RunLane } from '../../../pacing/run-lane';
 import { TICKET_UPDATES_BUCKET } from './zendesk-rate-limits';
 import {
   commentPageSchema,
@@ -46,6 +47,11 @@ export interface ZendeskClientOptions {
   commentPageSize?: number;
   /** The account's rate budget, shared by every client of the account (zendesk-rate-limits.ts). */
   budget?: RateBudget;
+  /**
+   * Whose calls this client makes (run-lane.ts; default `agent`): automation's client shares the
+   * budget and waits behind agents'.
+   */
+  lane?: RunLane;
 }
 
 export interface TicketUpdate {
@@ -347,6 +353,7 @@ export function createZendeskClient(options: ZendeskClientOptions): ZendeskClien
     sleep: options.sleep ?? realSleep,
     random: options.random ?? Math.random,
     ...(options.budget ? { budget: options.budget } : {}),
+    lane: options.lane ?? 'agent',
   });
 
   async function call<S extends z.ZodType>(

@@ -6,7 +6,7 @@ import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
 import type { ZendeskError } from './zendesk-errors';
 import type { ZendeskAuthSource } from './zendesk-oauth-refresh';
 import type { Result } from '../../../../../shared/src/result';
-import { readCurrentLane } from '../../../pacing/run-lane';
+import type { RunLane } from '../../../pacing/run-lane';
 import { SLOT_TAKEN } from '../../../pacing/rate-budget';
 import type { RateBudget } from '../../../pacing/rate-budget';
 import { ACCOUNT_BUCKET, readZendeskRateLimits } from './zendesk-rate-limits';
@@ -22,10 +22,12 @@ export interface TransportOptions {
   sleep: (ms: number) => Promise<void>;
   random: () => number;
   /**
-   * The account's budget (zendesk-rate-limits.ts): every attempt takes from it, in the lane of
-   * the work that sends it, and every answer updates it. Without one, nothing is paced.
+   * The account's budget (zendesk-rate-limits.ts): every attempt takes from it, in `lane`, and
+   * every answer updates it. Without one, nothing is paced.
    */
   budget?: RateBudget;
+  /** Whose calls these are (run-lane.ts): automation's wait behind agents' for the budget. */
+  lane: RunLane;
 }
 
 export interface ZendeskRequest {
@@ -92,6 +94,7 @@ const ACCOUNT_BUCKET_ONLY: readonly string[] = [ACCOUNT_BUCKET];
 export function createZendeskTransport(options: TransportOptions) {
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const dispatcher = zendeskAgent();
+  const { lane } = options;
 
   // A fixed header is read without a promise: every call asks for it (CPU per run).
   const fixed: Result<string, never> | undefined =
@@ -140,7 +143,6 @@ export function createZendeskTransport(options: TransportOptions) {
     const label = `${spec.method} ${spec.path}`;
     let waitedMs = 0;
     let reauthorized = false;
-    const lane = readCurrentLane();
     const buckets = spec.endpointBuckets
       ? [ACCOUNT_BUCKET, ...spec.endpointBuckets]
       : ACCOUNT_BUCKET_ONLY;
