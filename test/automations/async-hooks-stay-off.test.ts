@@ -9,9 +9,10 @@ import type { AutomationStack } from './support/start-automation-stack';
 /**
  * On Node 20 the first `run` of an AsyncLocalStorage turns on async hooks for the whole process
  * and for good: from then on every promise pays for them, about a tenth more server CPU per run
- * (docs/performance.md, "Async hooks"). The workflow worker's lane and the Salesforce client's
- * session refresh both used one. This runs what used to turn them on (a Zendesk delivery, a
- * Salesforce delivery, an agent's run) in this process, the server's, and then asks Node.
+ * (docs/performance.md, "What was changed", eleventh machine). The workflow worker's lane and
+ * the Salesforce client's session refresh both used one. This runs what used to turn them on (a
+ * Zendesk delivery, a Salesforce delivery, an agent's run) in this process, the server's, and
+ * then asks Node.
  */
 let stack: AutomationStack;
 
