@@ -31,7 +31,7 @@ import type { CpuAnswer } from './support/process-cpu';
  */
 // BENCH_CPU_CONCURRENCIES=100 measures one concurrency only (half the time, for A/B trials).
 const CONCURRENCIES = (process.env.BENCH_CPU_CONCURRENCIES ?? '10,100').split(',').map(Number);
-const WARMUP_MS = 1_000;
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1_000);
 const ROUNDS = 5;
 const SLICE_MS = 2_000;
 const TICKETS = 10_000;

@@ -21,11 +21,13 @@ import { runLogPages } from './run-log-pages';
 import { serverAddedLatency } from './server-added-latency';
 import { sidebar } from './sidebar';
 import { workPerRun } from './work-per-run';
+import { instructionsPerRun } from './instructions-per-run';
 import type { Benchmark, BenchmarkReport } from './support/report';
 
 const BENCHMARKS: Benchmark[] = [
   overheadVsFloor,
   workPerRun,
+  instructionsPerRun,
   burstsAfterIdle,
   serverAddedLatency,
   runLogAtScale,

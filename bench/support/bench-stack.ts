@@ -68,6 +68,8 @@ export async function startBenchStack(
     instances?: number;
     /** More environment for the server process. */
     serverEnv?: Record<string, string>;
+    /** A command the server's node runs under (valgrind and its options, say). */
+    serverWrapper?: readonly string[];
   } = {},
 ): Promise<BenchStack> {
   const bodies = await recordCannedBodies();
@@ -104,6 +106,7 @@ export async function startBenchStack(
         ...(options.exposeGc ? ['--expose-gc'] : []),
         ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       ],
+      ...(options.serverWrapper ? { wrapper: options.serverWrapper } : {}),
     });
   const servers: ChildHandle<{ url: string; adminToken: string }>[] = [];
   try {

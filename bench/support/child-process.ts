@@ -1,4 +1,5 @@
 import { fork } from 'node:child_process';
+import { openSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,16 +25,28 @@ export interface ChildHandle<Ready> {
 
 export async function startChild<Ready>(
   module: string,
-  options: { env?: Record<string, string>; execArgv?: string[] } = {},
+  options: { env?: Record<string, string>; execArgv?: string[]; wrapper?: readonly string[] } = {},
 ): Promise<ChildHandle<Ready>> {
   const source = fileURLToPath(new URL(module, import.meta.url));
   // Inside the project, so that the bundle's external packages resolve from node_modules.
   const path = join('bench', '.build', basename(source).replace(/\.ts$/, '.mjs'));
   bundleEntry(source, path);
+  const nodeArgs = ['--enable-source-maps', ...(options.execArgv ?? [])];
+  const [wrapperPath, ...wrapperArgs] = options.wrapper ?? [];
   const child: ChildProcess = fork(path, [], {
-    execArgv: ['--enable-source-maps', ...(options.execArgv ?? [])],
+    ...(wrapperPath === undefined
+      ? { execArgv: nodeArgs }
+      : { execPath: wrapperPath, execArgv: [...wrapperArgs, process.execPath, ...nodeArgs] }),
     env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+    // BENCH_CHILD_STDOUT=/tmp/x keeps what the children print (V8's --trace-* output, say).
+    stdio: [
+      'ignore',
+      process.env.BENCH_CHILD_STDOUT
+        ? openSync(`${process.env.BENCH_CHILD_STDOUT}.${basename(path)}`, 'a')
+        : 'ignore',
+      'inherit',
+      'ipc',
+    ],
   });
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 1;

@@ -14,7 +14,12 @@ export interface SkeletonSide {
 export async function startSkeleton(
   fakesUrl: string,
   agent: Agent,
-  options: { env?: Record<string, string>; execArgv?: string[]; mustHaves?: boolean } = {},
+  options: {
+    env?: Record<string, string>;
+    execArgv?: string[];
+    mustHaves?: boolean;
+    wrapper?: readonly string[];
+  } = {},
 ): Promise<SkeletonSide> {
   const handle = await startChild<{ url: string }>('./skeleton-child.ts', {
     env: {
@@ -23,6 +28,7 @@ export async function startSkeleton(
       ...options.env,
     },
     execArgv: options.execArgv ?? [],
+    ...(options.wrapper ? { wrapper: options.wrapper } : {}),
   });
   return {
     handle,
