@@ -46,4 +46,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 # The server drains in-flight runs on SIGTERM before it exits (docker stop sends it).
 STOPSIGNAL SIGTERM
-CMD ["node", "--max-old-space-size=256", "--no-allocation-site-pretenuring", "--enable-source-maps", "dist/server.mjs"]
+CMD ["node", "--max-old-space-size=256", "--no-allocation-site-pretenuring", "--interrupt-budget=8192", "--enable-source-maps", "dist/server.mjs"]
