@@ -1,5 +1,5 @@
 import { fork } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,22 +32,21 @@ export async function startChild<Ready>(
   const path = join('bench', '.build', basename(source).replace(/\.ts$/, '.mjs'));
   bundleEntry(source, path);
   const nodeArgs = ['--enable-source-maps', ...(options.execArgv ?? [])];
+  // `wrapper` runs the child as `wrapper… node <flags> <file>` (valgrind and its options, say).
   const [wrapperPath, ...wrapperArgs] = options.wrapper ?? [];
+  // BENCH_CHILD_STDOUT=/tmp/x keeps what the children print (V8's --trace-* output, say).
+  const stdout = process.env.BENCH_CHILD_STDOUT
+    ? openSync(`${process.env.BENCH_CHILD_STDOUT}.${basename(path)}`, 'a')
+    : 'ignore';
   const child: ChildProcess = fork(path, [], {
     ...(wrapperPath === undefined
       ? { execArgv: nodeArgs }
       : { execPath: wrapperPath, execArgv: [...wrapperArgs, process.execPath, ...nodeArgs] }),
     env: { ...process.env, ...options.env },
-    // BENCH_CHILD_STDOUT=/tmp/x keeps what the children print (V8's --trace-* output, say).
-    stdio: [
-      'ignore',
-      process.env.BENCH_CHILD_STDOUT
-        ? openSync(`${process.env.BENCH_CHILD_STDOUT}.${basename(path)}`, 'a')
-        : 'ignore',
-      'inherit',
-      'ipc',
-    ],
+    stdio: ['ignore', stdout, 'inherit', 'ipc'],
   });
+  // The child has its own copy of the file's descriptor.
+  if (typeof stdout === 'number') closeSync(stdout);
   const pending = new Map<number, (value: unknown) => void>();
   let nextId = 1;
   const ready = await new Promise<Ready>((resolve, reject) => {
