@@ -564,13 +564,14 @@ export async function startServer(
     idempotency,
     logger,
     mounts,
-    workflows: (run, limiter) => {
+    workflows: (limiter) => {
       const routers = workflows.routers(automationRunDeps, limiter);
+      // Background work: its page reads, count and dry run wait behind agents (run-lane.ts).
       backfills = createBackfillService({
         store: storage.backfills,
         queue: storage.deliveries,
         config: () => configStore.current(),
-        run,
+        run: automationRunDeps,
         kick: () => workflows.worker?.kick(),
         logger: logger.child({ component: 'backfills' }),
       });

@@ -254,6 +254,77 @@ describe('backfills', { timeout: 60_000 }, () => {
     },
   );
 
+  it('reads its matches behind agents: at the reserve, the count waits and agents run', async () => {
+    // A Zendesk of 400 requests a 3 s "minute", its clock held at a window's start, so every
+    // answer says the window resets in 3 s. Automation keeps 5% (20) of it for agents.
+    const windowMs = 3_000;
+    let zendeskNow = Math.ceil(Date.now() / windowMs) * windowMs;
+    stack = await startTestStack({
+      zendesk: {
+        limits: {
+          requestsPerMinute: 400,
+          windowMs,
+          ticketUpdatesPerMinute: null,
+          ticketUpdatesPerUserPerTicket: null,
+        },
+        now: () => new Date(zendeskNow),
+      },
+    });
+    const target = stack;
+    seedTickets(target, 5);
+    // Others on the account spend it down to the reserve (401s count too: the limit comes first).
+    let remaining = Infinity;
+    while (remaining > 20) {
+      const answer = await fetch(`${target.zendesk.baseUrl}/api/v2/tickets/1.json`);
+      remaining = Number(answer.headers.get('x-rate-limit-remaining'));
+    }
+    const agentRun = (ticketId: number) =>
+      request(target.url)
+        .post('/api/connectors/shopify_order_lookup/run')
+        .set(target.adminAuth)
+        .send({ ticketId });
+    const countsAsked = () =>
+      target.zendesk.journal.filter((entry) => entry.path.startsWith('/api/v2/search/count'));
+    // An agent's run goes at once, and tells the server how little is left.
+    expect((await agentRun(1)).status).toBe(200);
+    const startedAt = Date.now();
+    let answeredAt: number | undefined;
+    const backfill = startBackfill(target, { search: SEARCH }).then((answer) => {
+      answeredAt = Date.now();
+      return answer;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The backfill's count waits for the next window; another agent's run does not wait for it.
+    expect(countsAsked()).toEqual([]);
+    expect((await agentRun(2)).status).toBe(200);
+    expect(answeredAt).toBeUndefined();
+    expect(countsAsked()).toEqual([]);
+    const started = await backfill;
+    expect(started.status).toBe(202);
+    expect(started.body.backfill.total).toBe(5);
+    expect((answeredAt as number) - startedAt).toBeGreaterThanOrEqual(2_000);
+    // Zendesk's next window: the backfill runs on every match.
+    zendeskNow += windowMs;
+    const id = started.body.backfill.id as string;
+    await waitFor(async () => (await progress(target, id)).state === 'done', 'the backfill');
+    expect(await progress(target, id)).toMatchObject({ processed: 5, failed: 0 });
+  });
+
+  it('answers 502 HELPDESK_UNAVAILABLE, not an invalid query, when Zendesk cannot count', async () => {
+    stack = await startTestStack();
+    stack.zendesk.faults.enqueue({
+      pathPattern: '/search/count',
+      status: 503,
+      body: { error: 'Service Unavailable' },
+      times: 20,
+    });
+    const response = await startBackfill(stack, { search: SEARCH });
+    expect(response.status).toBe(502);
+    expect(response.body.error.code).toBe('HELPDESK_UNAVAILABLE');
+    const listed = await request(stack.url).get('/api/admin/backfills').set(stack.adminAuth);
+    expect(listed.body.backfills).toEqual([]);
+  });
+
   it.each([
     [{ connectorId: 'no_such_connector', search: SEARCH }, 404, 'CONNECTOR_NOT_FOUND'],
     [{ search: SEARCH, soql: 'SELECT Id FROM Case' }, 400, 'BACKFILL_QUERY_REQUIRED'],

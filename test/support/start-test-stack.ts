@@ -6,7 +6,10 @@ import type { ServerEnv } from '../../server/src/env/parse-env';
 import { startDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import type { RunningDemoUpstream } from '../../server/src/sandbox/demo-upstream/demo-upstream';
 import { startFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
-import type { RunningFakeZendesk } from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
+import type {
+  FakeZendeskOptions,
+  RunningFakeZendesk,
+} from '../../server/src/sandbox/fake-zendesk/fake-zendesk';
 import type { SignAppTokenOptions } from '../../server/src/sandbox/fake-zendesk/app-signing';
 import {
   SANDBOX_USER_IDS,
@@ -100,6 +103,8 @@ export interface StackFakes {
 }
 
 export interface TestStackOptions {
+  /** The fake Zendesk's own options: its plan's limits, its clock. */
+  zendesk?: FakeZendeskOptions;
   /** Edits the example config before the server loads it (the fakes are already listening). */
   editConfig?: (config: Record<string, unknown>, fakes: StackFakes) => void;
   secrets?: Record<string, string>;
@@ -135,7 +140,7 @@ export interface TestStackOptions {
 }
 
 export async function startTestStack(options: TestStackOptions = {}): Promise<TestStack> {
-  const zendesk = await startFakeZendesk();
+  const zendesk = await startFakeZendesk(options.zendesk);
   const upstream = await startDemoUpstream();
   const salesforce = await startFakeSalesforce();
   const mail = await startMailCatcher();

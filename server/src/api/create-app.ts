@@ -56,9 +56,10 @@ export interface AppDeps {
   mounts?: { path: string; router: Router | Express }[];
   /**
    * Automations (server/src/workflows): `webhooks` is mounted at /webhooks with raw bodies and
-   * no API auth (each delivery is signed); `api` joins the authenticated API.
+   * no API auth (each delivery is signed); `api` joins the authenticated API. They run in the
+   * automation lane, with run dependencies of their own (start-server.ts), not `run`.
    */
-  workflows?: (run: RunDeps, limiter: RateLimiter) => { webhooks: Router; api: Router };
+  workflows?: (limiter: RateLimiter) => { webhooks: Router; api: Router };
   /** Per-caller rate limits (server/src/api/rate-limit.ts); the defaults when unset. */
   rateLimits?: RateLimits;
   /** Live instances sharing the limits (several on PostgreSQL); 1 when alone. */
@@ -210,7 +211,7 @@ export function createApp(deps: AppDeps): Express {
   // Reached by the admin's browser straight from the authorization server: its state is its auth.
   // Mounted on its one path, so no other request walks into its router.
   if (deps.oauth) app.get(OAUTH_CALLBACK_PATH, createOAuthCallbackRoutes(deps.oauth));
-  const workflows = deps.workflows?.(deps.run, limiter);
+  const workflows = deps.workflows?.(limiter);
   if (workflows) app.use('/webhooks', workflows.webhooks);
   const agentKeys = deps.agentKeys;
   const serverUrl = deps.serverUrl ?? (() => '');

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
-import type { TargetQuery } from '../runs/helpdesk-port';
+import type { TargetQuery, TargetQueryError } from '../runs/helpdesk-port';
 import { testConnector } from '../runs/test-connector';
 import type { DeliveryQueue, DeliveryState } from '../workflows/delivery-queue';
 import type { ApiErrorCode } from '../../../shared/src/api/api-errors';
@@ -117,6 +117,14 @@ function readObjectTypes(group: unknown): string[] {
 
 function fail<T>(code: ApiErrorCode, message: string): Result<T, BackfillError> {
   return { ok: false, error: { code, message } };
+}
+
+/** Only a query the helpdesk refused is the admin's to fix; an outage or a limit is not. */
+function queryFailed<T>(error: TargetQueryError): Result<T, BackfillError> {
+  return fail(
+    error.code === 'QUERY_REFUSED' ? 'BACKFILL_QUERY_INVALID' : error.code,
+    error.message,
+  );
 }
 
 export function createBackfillService(options: BackfillServiceOptions): BackfillService {
@@ -255,14 +263,17 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       const helpdesk = options.run.helpdesks.get(backfill.system);
       const page = helpdesk?.findTargets
         ? await helpdesk.findTargets(backfill.query, backfill.cursor)
-        : { ok: false as const, error: `no ${backfill.system} helpdesk is configured` };
+        : {
+            ok: false as const,
+            error: { message: `no ${backfill.system} helpdesk is configured` },
+          };
       if (!page.ok) {
         // The helpdesk is down or limiting us: the cursor stays, and the page is asked again.
         failures += 1;
         const wait = Math.min(MAX_RETRY_WAIT_MS, 1_000 * 2 ** Math.min(failures, 6));
         logger.warn('reading a backfill page failed; trying again', {
           backfillId: id,
-          error: page.error,
+          error: page.error.message,
           waitMs: wait,
         });
         await sleep(wait);
@@ -333,9 +344,9 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       );
     }
     const count = await helpdesk.countTargets(planned.query);
-    if (!count.ok) return fail('BACKFILL_QUERY_INVALID', count.error);
+    if (!count.ok) return queryFailed(count.error);
     const page = await helpdesk.findTargets(planned.query, undefined);
-    if (!page.ok) return fail('BACKFILL_QUERY_INVALID', page.error);
+    if (!page.ok) return queryFailed(page.error);
     const renders: BackfillDryRun['renders'] = [];
     for (const targetId of page.value.ids.slice(0, DRY_RUN_RENDERS)) {
       const tested = await testConnector(options.run, {
@@ -374,8 +385,11 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       // Counting first also checks the query: a bad one is refused now, not retried for ever.
       const count = helpdesk?.countTargets
         ? await helpdesk.countTargets(planned.value.query)
-        : ({ ok: false, error: 'no helpdesk' } as const);
-      if (!count.ok) return fail('BACKFILL_QUERY_INVALID', count.error);
+        : ({
+            ok: false,
+            error: { code: 'HELPDESK_UNAVAILABLE', message: 'no helpdesk' },
+          } as const);
+      if (!count.ok) return queryFailed(count.error);
       const at = iso();
       const backfill: Backfill = {
         id: createBackfillId(now()),

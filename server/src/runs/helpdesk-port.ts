@@ -116,9 +116,21 @@ export interface HelpdeskPort {
    * query), from `cursor` (undefined: the first page). The page's `cursor` is where the next
    * one starts; undefined after the last. Optional: a helpdesk without it cannot be backfilled.
    */
-  findTargets?(query: TargetQuery, cursor: string | undefined): Promise<Result<TargetPage, string>>;
+  findTargets?(
+    query: TargetQuery,
+    cursor: string | undefined,
+  ): Promise<Result<TargetPage, TargetQueryError>>;
   /** How many targets a backfill query matches (its dry run, and the progress total). */
-  countTargets?(query: TargetQuery): Promise<Result<number, string>>;
+  countTargets?(query: TargetQuery): Promise<Result<number, TargetQueryError>>;
+}
+
+/**
+ * Why a backfill query got no answer. Only `QUERY_REFUSED` is the admin's query; the others are
+ * the helpdesk (down, limiting us, its credentials refused), and the same query may work later.
+ */
+export interface TargetQueryError {
+  code: 'QUERY_REFUSED' | 'HELPDESK_UNAVAILABLE' | 'HELPDESK_AUTH_FAILED';
+  message: string;
 }
 
 /** What a backfill runs over: a Zendesk search (`search`) or a SOQL query (`soql`). */

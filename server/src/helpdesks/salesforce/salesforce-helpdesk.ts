@@ -12,6 +12,7 @@ import type {
   HelpdeskError,
   HelpdeskPort,
   LoadedTarget,
+  TargetQueryError,
   WriteErrorCode,
   WriteResult,
 } from '../../runs/helpdesk-port';
@@ -139,6 +140,29 @@ function mergeFieldPaths(...lists: (readonly string[])[]): string[] {
     if (!fields.has(path.toLowerCase())) fields.set(path.toLowerCase(), path);
   }
   return [...fields.values()];
+}
+
+const NOT_SOQL: TargetQueryError = {
+  code: 'QUERY_REFUSED',
+  message: 'Salesforce is queried with --soql.',
+};
+
+/**
+ * A query Salesforce will not run (MALFORMED_QUERY, an unknown object or field, a bad id) is the
+ * admin's to fix; a limit, an outage or refused credentials are not.
+ */
+function queryErrorFor(error: SalesforceError): TargetQueryError {
+  switch (error.code) {
+    case 'SALESFORCE_REJECTED':
+    case 'SALESFORCE_UNKNOWN_FIELD':
+    case 'SALESFORCE_UNKNOWN_OBJECT':
+    case 'SALESFORCE_INVALID_ID':
+      return { code: 'QUERY_REFUSED', message: error.message };
+    case 'SALESFORCE_AUTH_FAILED':
+      return { code: 'HELPDESK_AUTH_FAILED', message: error.message };
+    default:
+      return { code: 'HELPDESK_UNAVAILABLE', message: `Salesforce: ${error.message}` };
+  }
 }
 
 function loadError(error: SalesforceError): HelpdeskError {
@@ -391,9 +415,9 @@ export function createSalesforceHelpdesk(
     },
 
     async findTargets(query, cursor) {
-      if (query.kind !== 'soql') return { ok: false, error: 'Salesforce is queried with --soql.' };
+      if (query.kind !== 'soql') return { ok: false, error: NOT_SOQL };
       const page = await client.queryIds(query.text, cursor);
-      if (!page.ok) return { ok: false, error: page.error.message };
+      if (!page.ok) return { ok: false, error: queryErrorFor(page.error) };
       return {
         ok: true,
         value: {
@@ -405,12 +429,12 @@ export function createSalesforceHelpdesk(
     },
 
     async countTargets(query) {
-      if (query.kind !== 'soql') return { ok: false, error: 'Salesforce is queried with --soql.' };
+      if (query.kind !== 'soql') return { ok: false, error: NOT_SOQL };
       // The first page's totalSize is Salesforce's count of the whole query.
       const page = await client.queryIds(query.text);
       return page.ok
         ? { ok: true, value: page.value.totalSize }
-        : { ok: false, error: page.error.message };
+        : { ok: false, error: queryErrorFor(page.error) };
     },
   };
 

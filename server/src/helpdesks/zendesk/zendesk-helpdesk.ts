@@ -7,6 +7,7 @@ import type {
   HelpdeskError,
   HelpdeskPort,
   LoadedTarget,
+  TargetQueryError,
   WriteResult,
 } from '../../runs/helpdesk-port';
 import type { Result } from '../../../../shared/src/result';
@@ -123,6 +124,20 @@ function ticketFacts(context: TicketContext): TicketFacts {
     ticketFormId: ticket.ticketFormId,
     status: ticket.status,
   };
+}
+
+const NOT_A_SEARCH: TargetQueryError = {
+  code: 'QUERY_REFUSED',
+  message: 'Zendesk is searched with --search.',
+};
+
+/** Zendesk answers a search it cannot parse with a 4xx; anything else is Zendesk, not the query. */
+function searchErrorFor(error: ZendeskError): TargetQueryError {
+  if (error.code === 'ZENDESK_INVALID') return { code: 'QUERY_REFUSED', message: error.message };
+  const failed = loadErrorFor(error, 'ticket', '');
+  return failed.code === 'HELPDESK_AUTH_FAILED'
+    ? failed
+    : { code: 'HELPDESK_UNAVAILABLE', message: `Zendesk could not be searched: ${error.message}` };
 }
 
 function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent', id: string) {
@@ -393,21 +408,19 @@ export function createZendeskHelpdesk(
     },
 
     async findTargets(query, cursor) {
-      if (query.kind !== 'search')
-        return { ok: false, error: 'Zendesk is searched with --search.' };
+      if (query.kind !== 'search') return { ok: false, error: NOT_A_SEARCH };
       const page = await client.searchTicketIds(query.text, {
         size: SEARCH_PAGE_SIZE,
         ...(cursor ? { after: cursor } : {}),
       });
-      if (!page.ok) return { ok: false, error: page.error.message };
+      if (!page.ok) return { ok: false, error: searchErrorFor(page.error) };
       return { ok: true, value: { ids: page.value.ids.map(String), cursor: page.value.after } };
     },
 
     async countTargets(query) {
-      if (query.kind !== 'search')
-        return { ok: false, error: 'Zendesk is searched with --search.' };
+      if (query.kind !== 'search') return { ok: false, error: NOT_A_SEARCH };
       const counted = await client.countSearchResults(query.text);
-      return counted.ok ? counted : { ok: false, error: counted.error.message };
+      return counted.ok ? counted : { ok: false, error: searchErrorFor(counted.error) };
     },
   };
 
