@@ -82,6 +82,9 @@ export function createRedactor(
   // on every string of every log line and run record, so it must cost one scan, not dozens.
   let builtFor: string | undefined;
   let pattern: RegExp | undefined;
+  // A text shorter than every form holds none: most of a record's strings (ids, statuses, field
+  // names) are, and skipping them saves the scan's set-up on each.
+  let shortest = 0;
   const currentPattern = (): RegExp | undefined => {
     const key = cacheKey ? cacheKey() : secretValues().join('\u0000');
     if (key !== builtFor) {
@@ -94,6 +97,7 @@ export function createRedactor(
       // Longest first: at any position the longest form wins, so a secret that contains
       // another (or a full encoding that contains a fragment) is masked whole.
       const sorted = [...forms].sort((a, b) => b.length - a.length);
+      shortest = sorted.at(-1)?.length ?? 0;
       pattern = sorted.length
         ? new RegExp(
             sorted.map((form) => form.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')).join('|'),
@@ -108,7 +112,9 @@ export function createRedactor(
   // The cache key lists every secret, so checking it per string would cost more than the scan.
   const textRedactor = (): ((text: string) => string) => {
     const current = currentPattern();
-    return current ? (text) => text.replace(current, SECRET_MASK) : noSecrets;
+    if (!current) return noSecrets;
+    const least = shortest;
+    return (text) => (text.length < least ? text : text.replace(current, SECRET_MASK));
   };
   const redactText = (text: string): string => textRedactor()(text);
   const redactDeep = <T>(value: T, redactText: (text: string) => string, depth = 0): T => {

@@ -39,6 +39,13 @@ describe('redactText', () => {
     expect(redactor.redactText('abc abc')).toBe('abc abc');
   });
 
+  it('masks a text exactly as long as the shortest form, and skips only shorter ones', () => {
+    const short = createRedactor(() => ['wxyz', 'a-much-longer-secret']);
+    expect(short.redactText('wxyz')).toBe(SECRET_MASK);
+    expect(short.redactText('wxy')).toBe('wxy');
+    expect(short.textRedactor()('a-much-longer-secret')).toBe(SECRET_MASK);
+  });
+
   it('masks the longer of two overlapping secrets whole', () => {
     const overlapping = createRedactor(() => ['token-1234', 'token-1234-extended']);
     expect(overlapping.redactText('x token-1234-extended y')).toBe(`x ${SECRET_MASK} y`);
