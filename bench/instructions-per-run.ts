@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -41,6 +41,12 @@ const [WARMUP, COUNTED] = (process.env.BENCH_INSTRUCTIONS_RUNS ?? '3000,1500')
   .map(Number) as [number, number];
 /** BENCH_INSTRUCTIONS_SIDES=A counts the server only (about two minutes), to compare versions. */
 const COUNT_SKELETON = process.env.BENCH_INSTRUCTIONS_SIDES !== 'A';
+/**
+ * BENCH_INSTRUCTIONS_KEEP=/some/dir copies callgrind's files there (a/ and d/) before they are
+ * deleted, for callgrind_annotate --inclusive or a caller tree (with BENCH_SERVER_NODE_OPTIONS=
+ * --perf-basic-prof, V8's /tmp/perf-<pid>.map names the generated code).
+ */
+const KEEP_DIR = process.env.BENCH_INSTRUCTIONS_KEEP;
 const TICKETS = 5_000;
 const ticketOf = (sequence: number) => 1 + (sequence % TICKETS);
 
@@ -214,6 +220,10 @@ export const instructionsPerRun: Benchmark = {
       await mustHaves?.handle.stop();
       await agent.close();
       await stack?.close();
+      if (KEEP_DIR) {
+        cpSync(serverDir, join(KEEP_DIR, 'a'), { recursive: true });
+        cpSync(skeletonDir, join(KEEP_DIR, 'd'), { recursive: true });
+      }
       rmSync(serverDir, { recursive: true, force: true });
       rmSync(skeletonDir, { recursive: true, force: true });
     }

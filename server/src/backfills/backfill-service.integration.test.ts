@@ -34,8 +34,11 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A Zendesk whose search pages the 250 tickets, 100 at a time (the cursor is an offset). */
-function fakeZendesk(): { port: HelpdeskPort; pagesRead: number[] } {
+/**
+ * A Zendesk whose search pages the 250 tickets, 100 at a time (the cursor is an offset). It
+ * refuses the cursors in `refused` (each once per listing), as a helpdesk refuses a stale one.
+ */
+function fakeZendesk(refused: string[] = []): { port: HelpdeskPort; pagesRead: number[] } {
   const pagesRead: number[] = [];
   const port = {
     system: 'zendesk',
@@ -43,6 +46,14 @@ function fakeZendesk(): { port: HelpdeskPort; pagesRead: number[] } {
     findTargets: async (_query: TargetQuery, cursor: string | undefined) => {
       const start = Number(cursor ?? 0);
       pagesRead.push(start);
+      const refusal = cursor === undefined ? -1 : refused.indexOf(cursor);
+      if (refusal >= 0) {
+        refused.splice(refusal, 1);
+        return {
+          ok: false,
+          error: { code: 'QUERY_REFUSED', message: 'Invalid page[after] cursor' },
+        };
+      }
       const end = start + PAGE;
       return {
         ok: true,
@@ -178,6 +189,28 @@ describe('backfill enumeration', () => {
     await waitForEnumerated(store, id);
     const reads = [starter, ...others].flatMap((each) => each.pagesRead).sort((a, b) => a - b);
     expect(reads).toEqual([0, 100, 200]);
+    expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
+  });
+
+  it('reads from the first page again when the helpdesk refuses the saved cursor', async () => {
+    const queue = openQueue();
+    const store = openStore();
+    const zendesk = fakeZendesk(['100']);
+    const id = await startBackfill(openService(store, queue, zendesk.port));
+    await waitForEnumerated(store, id);
+    // The refused cursor, then the first page again: nothing is queued twice.
+    expect(zendesk.pagesRead).toEqual([0, 100, 0, 100, 200]);
+    expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
+  });
+
+  it('reads from the first page only once while every cursor is refused', async () => {
+    const queue = openQueue();
+    const store = openStore();
+    // The second refusal comes right after the re-read: the service waits and asks again.
+    const zendesk = fakeZendesk(['100', '100']);
+    const id = await startBackfill(openService(store, queue, zendesk.port));
+    await waitForEnumerated(store, id);
+    expect(zendesk.pagesRead).toEqual([0, 100, 0, 100, 100, 200]);
     expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
   });
 

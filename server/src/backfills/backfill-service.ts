@@ -232,6 +232,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   /** One backfill's enumeration, then its wait for the last deliveries, until done or stopped. */
   async function drive(id: string): Promise<void> {
     let failures = 0;
+    let cursorRefusals = 0;
     while (!closed) {
       const backfill = await store.get(id);
       if (!backfill || backfill.state !== 'running') return;
@@ -265,8 +266,30 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         ? await helpdesk.findTargets(backfill.query, backfill.cursor)
         : {
             ok: false as const,
-            error: { message: `no ${backfill.system} helpdesk is configured` },
+            error: {
+              code: 'HELPDESK_UNAVAILABLE' as const,
+              message: `no ${backfill.system} helpdesk is configured`,
+            },
           };
+      if (
+        !page.ok &&
+        page.error.code === 'QUERY_REFUSED' &&
+        backfill.cursor !== undefined &&
+        cursorRefusals === 0
+      ) {
+        // The query was taken at the start, so it is the saved cursor the helpdesk refuses now
+        // (one unused for too long, say): read from the first page again. The dedupe keys keep
+        // what was queued already from being queued or run twice. Saved, so a restart agrees.
+        // Once only until a cursor is taken again: a helpdesk refusing every cursor would
+        // otherwise have the first page read over and over; that case retries below.
+        cursorRefusals += 1;
+        logger.warn(
+          'the helpdesk refused the backfill query cursor; reading the matches again from the first page (those already queued do not run again)',
+          { backfillId: id, error: page.error.message },
+        );
+        await store.savePage(id, readerId, undefined, false, iso());
+        continue;
+      }
       if (!page.ok) {
         // The helpdesk is down or limiting us: the cursor stays, and the page is asked again.
         failures += 1;
@@ -280,6 +303,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         continue;
       }
       failures = 0;
+      if (backfill.cursor !== undefined) cursorRefusals = 0;
       if (page.value.restarted) {
         logger.warn(
           'the backfill query cursor had expired; reading the matches again from the first page (those already queued do not run again)',
