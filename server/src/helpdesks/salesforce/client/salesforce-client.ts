@@ -401,66 +401,68 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
     return { ok: true, value: true };
   }
 
-  async function callIn<T>(
-    lane: RunLane,
-    method: 'GET' | 'PATCH',
-    url: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ): Promise<Result<T, SalesforceError>> {
-    const ready = await ensureSession();
-    if (!ready.ok) return ready;
-    const connection = await openConnection();
-    if (options.budget) {
-      const slot = options.budget.takeAtOnce(lane, DAILY_API_BUCKETS)
-        ? SLOT_TAKEN
-        : await options.budget.acquire(lane, DAILY_API_BUCKETS);
-      if (!slot.ok)
-        return failure({ code: 'SALESFORCE_RATE_LIMITED', message: slot.error.message });
-    }
-    const retry =
-      method === 'GET'
-        ? {
-            maxRetries: config.maxRetries,
-            minTimeout: config.minTimeoutMs,
-            timeoutFactor: 2,
-            statusCodes: READ_RETRY_STATUSES,
-            methods: ['GET' as const],
+  /** Calls counted in `lane`: automation's wait behind agents' for the org's allowance. */
+  const callerIn =
+    (lane: RunLane) =>
+    async <T>(
+      method: 'GET' | 'PATCH',
+      url: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<Result<T, SalesforceError>> => {
+      const ready = await ensureSession();
+      if (!ready.ok) return ready;
+      const connection = await openConnection();
+      if (options.budget) {
+        const slot = options.budget.takeAtOnce(lane, DAILY_API_BUCKETS)
+          ? SLOT_TAKEN
+          : await options.budget.acquire(lane, DAILY_API_BUCKETS);
+        if (!slot.ok)
+          return failure({ code: 'SALESFORCE_RATE_LIMITED', message: slot.error.message });
+      }
+      const retry =
+        method === 'GET'
+          ? {
+              maxRetries: config.maxRetries,
+              minTimeout: config.minTimeoutMs,
+              timeoutFactor: 2,
+              statusCodes: READ_RETRY_STATUSES,
+              methods: ['GET' as const],
+            }
+          : { maxRetries: 0 };
+      for (let refreshed = false; ; refreshed = true) {
+        const sentWith = connection.accessToken;
+        try {
+          const value = await connection.request<T>(
+            {
+              method,
+              url,
+              ...(body === undefined
+                ? { headers }
+                : {
+                    body: JSON.stringify(body),
+                    headers: { ...headers, 'content-type': 'application/json' },
+                  }),
+            },
+            { retry, timeout: config.timeoutMs, noContentResponse: null },
+          );
+          observeUsage(connection);
+          return { ok: true, value };
+        } catch (error) {
+          observeUsage(connection);
+          if (!isSessionRejected(error)) return failure(toSalesforceError(error));
+          if (refreshed) return failure(SESSION_REJECTED_AGAIN);
+          // A rejected session wrote nothing, so the call goes again, once, on a fresh one.
+          // Another call may have got a new session since this one was sent: that one is used.
+          if (connection.accessToken === sentWith) {
+            const session = await login();
+            if (!session.ok) return failure(session.error);
+            connection.instanceUrl = trimSlash(session.value.instanceUrl);
+            connection.accessToken = session.value.accessToken;
           }
-        : { maxRetries: 0 };
-    for (let refreshed = false; ; refreshed = true) {
-      const sentWith = connection.accessToken;
-      try {
-        const value = await connection.request<T>(
-          {
-            method,
-            url,
-            ...(body === undefined
-              ? { headers }
-              : {
-                  body: JSON.stringify(body),
-                  headers: { ...headers, 'content-type': 'application/json' },
-                }),
-          },
-          { retry, timeout: config.timeoutMs, noContentResponse: null },
-        );
-        observeUsage(connection);
-        return { ok: true, value };
-      } catch (error) {
-        observeUsage(connection);
-        if (!isSessionRejected(error)) return failure(toSalesforceError(error));
-        if (refreshed) return failure(SESSION_REJECTED_AGAIN);
-        // A rejected session wrote nothing, so the call goes again, once, on a fresh one.
-        // Another call may have got a new session since this one was sent: that one is used.
-        if (connection.accessToken === sentWith) {
-          const session = await login();
-          if (!session.ok) return failure(session.error);
-          connection.instanceUrl = trimSlash(session.value.instanceUrl);
-          connection.accessToken = session.value.accessToken;
         }
       }
-    }
-  }
+    };
 
   /** jsforce keeps the last `Sforce-Limit-Info` it saw as `limitInfo.apiUsage`. */
   function observeUsage(connection: Connection): void {
@@ -473,12 +475,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
 
   /** The client's methods with their calls counted in `lane`; every lane shares one session. */
   const viewIn = (lane: RunLane): SalesforceClient => {
-    const call = <T>(
-      method: 'GET' | 'PATCH',
-      url: string,
-      body?: unknown,
-      headers?: Record<string, string>,
-    ) => callIn<T>(lane, method, url, body, headers);
+    const call = callerIn(lane);
 
     /** One page of a query's record ids, from the query (`/query?q=`) or a `nextRecordsUrl`. */
     async function readQueryPage(path: string): Promise<Result<QueryIdsPage, SalesforceError>> {
