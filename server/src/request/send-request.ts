@@ -1,5 +1,4 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { request as undiciRequest } from 'undici';
 import type { Dispatcher } from 'undici';
 import { createAttemptSignal } from './attempt-signal';
 import {
@@ -290,14 +289,18 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
   let reached = false;
   try {
     for (;;) {
-      const options: Parameters<typeof undiciRequest>[1] = {
-        dispatcher: context.dispatcher,
+      // The dispatcher is asked with the URL already parsed into origin and path: undici's own
+      // request(url, options) parses it again and copies the options on every call
+      // (docs/performance.md, "Instructions per run").
+      const options: Dispatcher.RequestOptions = {
+        origin: hop.url.origin,
+        path: `${hop.url.pathname}${hop.url.search}`,
         method: hop.method,
         headers: hop.headers,
         signal,
       };
       if (hop.body !== undefined) options.body = hop.body;
-      const res = await undiciRequest(hop.url, options);
+      const res = await context.dispatcher.request(options);
       reached = true;
       const headers = flattenHeaders(res.headers);
       const location = headers['location'];
