@@ -23,6 +23,13 @@ describe('mapping values, copying only on a change', () => {
     expect(list).toEqual(['x', 'secret', 'y']);
   });
 
+  it('keeps every key and its order when integer-like keys come first', () => {
+    const record: Record<string, unknown> = { b: 'x', 2: 'secret', 1: 'y', a: 'secret' };
+    const mapped = mapObjectValues(record, upper);
+    expect(Object.keys(mapped)).toEqual(['1', '2', 'b', 'a']);
+    expect(mapped).toEqual({ 1: 'y', 2: '[masked]', b: 'x', a: '[masked]' });
+  });
+
   it('keeps a "__proto__" key a plain key in a copy', () => {
     const parsed = JSON.parse('{"__proto__": "secret", "z": 1}') as object;
     const mapped = mapObjectValues(parsed, upper);
