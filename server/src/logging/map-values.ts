@@ -18,8 +18,8 @@ export function mapObjectValues(
   const prototype: unknown = Object.getPrototypeOf(source);
   if (prototype !== Object.prototype && prototype !== null) return copyMapped(source, map, 0, {});
   // for-in, not Object.keys: V8 reads `source[key]` of a for-in key through the object's enum
-  // cache, a fast field load, where a key from an array is a megamorphic lookup on every record
-  // shape (about a fifth of the record walk's instructions, docs/performance.md). A plain object
+  // cache, a fast field load, where a key from an array is a megamorphic lookup on the record's
+  // many shapes (21k instructions a run in the benchmark, docs/performance.md). A plain object
   // (its prototype Object.prototype or null, checked above) has only own keys to enumerate.
   let index = 0;
   for (const key in source) {
