@@ -25,7 +25,9 @@ describe('the instance registry', () => {
         pool: schema!.pool,
         instanceId,
         heartbeatMs: 100,
-        staleMs: 400,
+        // Long enough that a busy machine (CI runs the browser suites alongside) still sees the
+        // killed row live for a beat or two before it goes stale; 400 ms was missed once.
+        staleMs: 2_000,
       });
       registries.push(registry);
       return registry;
