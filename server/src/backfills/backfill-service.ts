@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
-import type { TargetQuery, TargetQueryError } from '../runs/helpdesk-port';
+import type { HelpdeskPort, TargetQuery, TargetQueryError } from '../runs/helpdesk-port';
 import { testConnector } from '../runs/test-connector';
 import type { DeliveryQueue, DeliveryState } from '../workflows/delivery-queue';
 import type { ApiErrorCode } from '../../../shared/src/api/api-errors';
@@ -119,6 +119,20 @@ function fail<T>(code: ApiErrorCode, message: string): Result<T, BackfillError> 
   return { ok: false, error: { code, message } };
 }
 
+/** A helpdesk that can find and count a backfill's targets. */
+type SearchablePort = HelpdeskPort & Required<Pick<HelpdeskPort, 'findTargets' | 'countTargets'>>;
+
+const isSearchable = (port: HelpdeskPort | undefined): port is SearchablePort =>
+  port?.findTargets !== undefined && port.countTargets !== undefined;
+
+/** A start request checked against the configuration, with the helpdesk it will search. */
+interface PlannedBackfill {
+  system: string;
+  query: TargetQuery;
+  connectorId: string;
+  helpdesk: SearchablePort;
+}
+
 /** Only a query the helpdesk refused is the admin's to fix; an outage or a limit is not. */
 function queryFailed<T>(error: TargetQueryError): Result<T, BackfillError> {
   return fail(
@@ -154,9 +168,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
     });
 
   /** Checks a start request against the configuration and the helpdesks: what it will walk. */
-  function plan(
-    input: StartBackfillInput,
-  ): Result<{ system: string; query: TargetQuery; connectorId: string }, BackfillError> {
+  function plan(input: StartBackfillInput): Result<PlannedBackfill, BackfillError> {
     const hasSearch = input.search !== undefined;
     const hasSoql = input.soql !== undefined;
     if (hasSearch === hasSoql) {
@@ -188,13 +200,13 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       query = { kind: 'soql', text: checked.value.soql, targetType: checked.value.objectType };
     }
     const helpdesk = options.run.helpdesks.get(system);
-    if (!helpdesk?.findTargets || !helpdesk.countTargets) {
+    if (!isSearchable(helpdesk)) {
       return fail(
         'HELPDESK_NOT_CONFIGURED',
         `This server cannot search ${system === 'zendesk' ? 'Zendesk' : 'Salesforce'} for a backfill.`,
       );
     }
-    return { ok: true, value: { system, connectorId: connector.id, query } };
+    return { ok: true, value: { system, connectorId: connector.id, query, helpdesk } };
   }
 
   async function describe(backfill: Backfill): Promise<BackfillProgress> {
@@ -355,18 +367,8 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       : fail('BACKFILL_NOT_FOUND', `There is no backfill "${id.slice(0, 40)}".`);
   }
 
-  async function dryRun(planned: {
-    system: string;
-    query: TargetQuery;
-    connectorId: string;
-  }): Answer<BackfillDryRun> {
-    const helpdesk = options.run.helpdesks.get(planned.system);
-    if (!helpdesk?.countTargets || !helpdesk.findTargets) {
-      return fail(
-        'HELPDESK_NOT_CONFIGURED',
-        `This server has no ${planned.system} helpdesk to search.`,
-      );
-    }
+  async function dryRun(planned: PlannedBackfill): Answer<BackfillDryRun> {
+    const { helpdesk } = planned;
     const count = await helpdesk.countTargets(planned.query);
     if (!count.ok) return queryFailed(count.error);
     const page = await helpdesk.findTargets(planned.query, undefined);
@@ -405,14 +407,8 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       const planned = plan(input);
       if (!planned.ok) return planned;
       if (input.dryRun) return dryRun(planned.value);
-      const helpdesk = options.run.helpdesks.get(planned.value.system);
       // Counting first also checks the query: a bad one is refused now, not retried for ever.
-      const count = helpdesk?.countTargets
-        ? await helpdesk.countTargets(planned.value.query)
-        : ({
-            ok: false,
-            error: { code: 'HELPDESK_UNAVAILABLE', message: 'no helpdesk' },
-          } as const);
+      const count = await planned.value.helpdesk.countTargets(planned.value.query);
       if (!count.ok) return queryFailed(count.error);
       const at = iso();
       const backfill: Backfill = {

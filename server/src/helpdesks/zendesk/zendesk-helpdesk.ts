@@ -133,11 +133,28 @@ const NOT_A_SEARCH: TargetQueryError = {
 
 /** Zendesk answers a search it cannot parse with a 4xx; anything else is Zendesk, not the query. */
 function searchErrorFor(error: ZendeskError): TargetQueryError {
-  if (error.code === 'ZENDESK_INVALID') return { code: 'QUERY_REFUSED', message: error.message };
-  const failed = loadErrorFor(error, 'ticket', '');
-  return failed.code === 'HELPDESK_AUTH_FAILED'
-    ? failed
-    : { code: 'HELPDESK_UNAVAILABLE', message: `Zendesk could not be searched: ${error.message}` };
+  switch (error.code) {
+    case 'ZENDESK_INVALID':
+      return { code: 'QUERY_REFUSED', message: error.message };
+    case 'ZENDESK_UNAUTHORIZED':
+      return authFailureFor(error);
+    default:
+      return {
+        code: 'HELPDESK_UNAVAILABLE',
+        message: `Zendesk could not be searched: ${error.message}`,
+      };
+  }
+}
+
+function authFailureFor(error: ZendeskError) {
+  return {
+    code: 'HELPDESK_AUTH_FAILED' as const,
+    // The OAuth refresh grant failed for good, and its message says what to do.
+    message:
+      (error.details as { oauth?: string } | undefined)?.oauth !== undefined
+        ? error.message
+        : "Zendesk refused the server's credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN (or the ZENDESK_OAUTH_* variables).",
+  };
 }
 
 function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent', id: string) {
@@ -149,14 +166,7 @@ function loadErrorFor(error: ZendeskError, what: 'ticket' | 'comment' | 'agent',
           ? { code: 'COMMENT_NOT_FOUND' as const, message: `Ticket has no comment ${id}.` }
           : { code: 'AGENT_NOT_FOUND' as const, message: `Zendesk has no user ${id}.` };
     case 'ZENDESK_UNAUTHORIZED':
-      return {
-        code: 'HELPDESK_AUTH_FAILED' as const,
-        // The OAuth refresh grant failed for good, and its message says what to do.
-        message:
-          (error.details as { oauth?: string } | undefined)?.oauth !== undefined
-            ? error.message
-            : "Zendesk refused the server's credentials; check ZENDESK_EMAIL and ZENDESK_API_TOKEN (or the ZENDESK_OAUTH_* variables).",
-      };
+      return authFailureFor(error);
     default:
       return {
         code: 'HELPDESK_UNAVAILABLE' as const,

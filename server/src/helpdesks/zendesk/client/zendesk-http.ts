@@ -80,6 +80,13 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
  * global one, so clients made per request still share their connections.
  */
 let sharedAgent: Agent | undefined;
+export function zendeskAgent(): Agent {
+  sharedAgent ??= new Agent();
+  return sharedAgent;
+}
+
+const ACCOUNT_BUCKET_ONLY: readonly string[] = [ACCOUNT_BUCKET];
+
 /**
  * `?key=value&…`, each part percent-encoded. Every run's ticket read has a query, and a
  * URLSearchParams built and serialised per call cost about 11k instructions (docs/performance.md).
@@ -91,13 +98,6 @@ function formatQuery(query: Readonly<Record<string, string>>): string {
   }
   return text;
 }
-
-export function zendeskAgent(): Agent {
-  sharedAgent ??= new Agent();
-  return sharedAgent;
-}
-
-const ACCOUNT_BUCKET_ONLY: readonly string[] = [ACCOUNT_BUCKET];
 
 /**
  * Sends one logical request with the retry policy applied. Never throws for HTTP or network
