@@ -325,6 +325,41 @@ describe('backfills', { timeout: 60_000 }, () => {
     expect(listed.body.backfills).toEqual([]);
   });
 
+  it("fails with Zendesk's reason when its query stops holding, and runs once resumed", async () => {
+    stack = await startTestStack();
+    seedTickets(stack, 5);
+    // The count holds at the start; by the first page, Zendesk refuses the query itself (a
+    // custom field deleted in between, say), as its search answers an unknown field.
+    stack.zendesk.faults.enqueue({
+      pathPattern: '/search/export',
+      status: 400,
+      body: { error: 'InvalidSearchQuery', description: 'Unknown field: custom_field_360' },
+    });
+    const started = await startBackfill(stack, { search: SEARCH });
+    expect(started.status).toBe(202);
+    const id = started.body.backfill.id as string;
+    const current = stack;
+    await waitFor(async () => (await progress(current, id)).state === 'failed', 'the failure');
+    const failed = await progress(stack, id);
+    expect(failed).toMatchObject({ total: 0, found: 0, finishedAt: expect.any(String) });
+    expect(failed.error).toMatch(
+      /^The Zendesk helpdesk refused the backfill's query: .*Unknown field: custom_field_360/,
+    );
+    // Asked once: a refused query is not retried on its own.
+    const exports = () =>
+      current.zendesk.journal.filter((entry) => entry.path.startsWith('/api/v2/search/export'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(exports()).toHaveLength(1);
+
+    const resumed = await request(stack.url)
+      .post(`/api/admin/backfills/${id}/resume`)
+      .set(stack.adminAuth);
+    expect(resumed.status).toBe(200);
+    expect(resumed.body.backfill).toMatchObject({ state: 'running', error: null });
+    await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
+    expect(await progress(stack, id)).toMatchObject({ processed: 5, failed: 0, error: null });
+  });
+
   it.each([
     [{ connectorId: 'no_such_connector', search: SEARCH }, 404, 'CONNECTOR_NOT_FOUND'],
     [{ search: SEARCH, soql: 'SELECT Id FROM Case' }, 400, 'BACKFILL_QUERY_REQUIRED'],

@@ -68,6 +68,29 @@ describe('connectors backfill', () => {
     expect(output).toContain(`npm run connectors -- backfill --retry-failed ${id}`);
   });
 
+  it("ends with Zendesk's reason and how to resume when the query stops holding", async () => {
+    // The dry run's first page goes through; the backfill's own is refused.
+    stack.zendesk.faults.enqueue({ pathPattern: '/search/export', delayMs: 1 });
+    stack.zendesk.faults.enqueue({
+      pathPattern: '/search/export',
+      status: 400,
+      body: { error: 'InvalidSearchQuery', description: 'Unknown field: custom_field_360' },
+    });
+    const shell = terminal();
+    const code = await runBackfillCommand(
+      ['shopify_order_lookup', '--search', BACKFILL_SEARCH, '--yes'],
+      shell.deps,
+    );
+    expect(code).toBe(1);
+    const output = shell.out();
+    const id = /Started backfill (bf_\w+)/.exec(output)?.[1] as string;
+    expect(output).toMatch(/\] 0\/0 {2}[\d.]+\/s {2}query refused\n/);
+    expect(output).toMatch(
+      /^Why: The Zendesk helpdesk refused the backfill's query: .*custom_field_360/m,
+    );
+    expect(output).toContain(`npm run connectors -- backfill --resume ${id}`);
+  });
+
   it('refuses a query of both kinds before asking the server', async () => {
     const shell = terminal();
     const code = await runBackfillCommand(
@@ -98,11 +121,18 @@ describe('the progress line', () => {
     createdAt: '',
     updatedAt: '',
     finishedAt: null,
+    error: null,
   };
 
   it('shows done/total, the rate and the time left', () => {
     expect(formatProgressLine(progress, 10)).toBe(
       '[#####.....] 100/200  12.5/s  ETA 0:08  2 failed',
+    );
+  });
+
+  it('says the query was refused rather than a time left', () => {
+    expect(formatProgressLine({ ...progress, state: 'failed' }, 10)).toBe(
+      '[#####.....] 100/200  12.5/s  query refused  2 failed',
     );
   });
 

@@ -222,7 +222,7 @@ describe('connectors migrate', () => {
     expect(await queue.claimNext(60_000)).toBeUndefined();
   });
 
-  it('keeps a stopped backfill with its cursor, and no reader lease: any instance reads on', async () => {
+  it('keeps a stopped backfill with its cursor and why it failed, and no reader lease: any instance reads on', async () => {
     const backfills = openPostgresBackfillStore({ pool: target.pool });
     expect(await backfills.get(installation.backfill.id)).toEqual(installation.backfill);
     expect(await backfills.claimReader(installation.backfill.id, 'a-new-instance', 1_000)).toBe(

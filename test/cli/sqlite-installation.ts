@@ -195,6 +195,7 @@ export async function writeSqliteInstallation(dataDir: string): Promise<SqliteIn
     connectorId: 'shopify_order_lookup',
     system: 'zendesk',
     query: { kind: 'search', text: 'tags:order status<solved', targetType: 'ticket' },
+    // Stopped after it failed: the reason comes along, as the console shows it.
     state: 'paused',
     cursor: undefined,
     enumerated: false,
@@ -202,6 +203,7 @@ export async function writeSqliteInstallation(dataDir: string): Promise<SqliteIn
     createdAt: '2026-12-01T09:00:00.000Z',
     updatedAt: '2026-12-01T09:00:00.000Z',
     finishedAt: undefined,
+    error: "The Zendesk helpdesk refused the backfill's query: Unsupported search keyword",
   };
   await backfills.create(backfill);
   await backfills.claimReader(backfill.id, 'the-old-server', HOUR);

@@ -56,6 +56,7 @@ export interface BackfillProgressBody {
   succeeded: number;
   failed: number;
   found: number;
+  error: string | null;
 }
 
 /** A backfill's progress as the admin API answers it, from the server at `url`. */

@@ -12,6 +12,7 @@ import type {
 function formatEta(backfill: BackfillProgress): string {
   if (backfill.state === 'done') return 'done';
   if (backfill.state === 'paused') return 'stopped';
+  if (backfill.state === 'failed') return 'query refused';
   if (backfill.etaSeconds === null) return '…';
   const minutes = Math.floor(backfill.etaSeconds / 60);
   return `${minutes}:${String(backfill.etaSeconds % 60).padStart(2, '0')} left`;
@@ -197,9 +198,15 @@ export function BackfillsScreen({ selected }: { selected: string | undefined }) 
                   {backfill.processed}/{backfill.total} · {backfill.ratePerSecond}/s ·{' '}
                   {formatEta(backfill)}
                   {backfill.failed > 0 && <div class="muted">{backfill.failed} failed</div>}
+                  {backfill.error !== null && (
+                    <div class="error" data-backfill-error>
+                      {backfill.error}
+                    </div>
+                  )}
                 </td>
                 <td>
-                  {backfill.state === 'running' && (
+                  {(backfill.state === 'running' ||
+                    (backfill.state === 'failed' && backfill.counts.queued > 0)) && (
                     <button
                       type="button"
                       class="button"
@@ -208,7 +215,7 @@ export function BackfillsScreen({ selected }: { selected: string | undefined }) 
                       Stop
                     </button>
                   )}
-                  {backfill.state === 'paused' && (
+                  {(backfill.state === 'paused' || backfill.state === 'failed') && (
                     <button
                       type="button"
                       class="button"

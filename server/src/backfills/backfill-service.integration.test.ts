@@ -36,7 +36,8 @@ afterEach(async () => {
 
 /**
  * A Zendesk whose search pages the 250 tickets, 100 at a time (the cursor is an offset). It
- * refuses the cursors in `refused` (each once per listing), as a helpdesk refuses a stale one.
+ * refuses the cursors in `refused`, in their order, as a helpdesk refuses a stale one;
+ * `first` there refuses the first page, as it refuses a query that no longer holds.
  */
 function fakeZendesk(refused: string[] = []): { port: HelpdeskPort; pagesRead: number[] } {
   const pagesRead: number[] = [];
@@ -46,13 +47,11 @@ function fakeZendesk(refused: string[] = []): { port: HelpdeskPort; pagesRead: n
     findTargets: async (_query: TargetQuery, cursor: string | undefined) => {
       const start = Number(cursor ?? 0);
       pagesRead.push(start);
-      const refusal = cursor === undefined ? -1 : refused.indexOf(cursor);
-      if (refusal >= 0) {
-        refused.splice(refusal, 1);
-        return {
-          ok: false,
-          error: { code: 'QUERY_REFUSED', message: 'Invalid page[after] cursor' },
-        };
+      if (refused[0] === (cursor ?? 'first')) {
+        refused.shift();
+        const message =
+          cursor === undefined ? 'Unknown field: custom_field_360' : 'Invalid page[after] cursor';
+        return { ok: false, error: { code: 'QUERY_REFUSED', message } };
       }
       const end = start + PAGE;
       return {
@@ -212,6 +211,48 @@ describe('backfill enumeration', () => {
     await waitForEnumerated(store, id);
     expect(zendesk.pagesRead).toEqual([0, 100, 0, 100, 100, 200]);
     expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
+  });
+
+  it("fails with the helpdesk's reason when it refuses the query itself, and resumes once mended", async () => {
+    const queue = openQueue();
+    const store = openStore();
+    // The third page's cursor is refused, and then the first page too: the query no longer holds.
+    const zendesk = fakeZendesk(['200', 'first']);
+    const service = openService(store, queue, zendesk.port);
+    const id = await startBackfill(service);
+    const until = Date.now() + 5_000;
+    while ((await store.get(id))?.state !== 'failed') {
+      if (Date.now() > until) throw new Error('the backfill did not fail');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Not retried: one read of the first page after the refused cursor, then nothing.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(zendesk.pagesRead).toEqual([0, 100, 200, 0]);
+    const failed = await service.progress(id);
+    expect(failed).toMatchObject({
+      ok: true,
+      value: {
+        state: 'failed',
+        error: "The Zendesk helpdesk refused the backfill's query: Unknown field: custom_field_360",
+        // What it found before still runs, and is all that will.
+        found: 200,
+        total: 200,
+        counts: { queued: 200 },
+      },
+    });
+    expect(failed.ok && failed.value.finishedAt).toEqual(expect.any(String));
+
+    // Mended in the helpdesk: resuming reads from the first page; nothing is queued twice.
+    expect(await service.resume(id)).toMatchObject({
+      ok: true,
+      value: { state: 'running', error: null },
+    });
+    await waitForEnumerated(store, id);
+    expect(zendesk.pagesRead).toEqual([0, 100, 200, 0, 0, 100, 200]);
+    expect(await service.progress(id)).toMatchObject({
+      ok: true,
+      value: { total: 250, found: 250, counts: { queued: 250 } },
+    });
   });
 
   it('takes the reading over from an instance that died, once its lease runs out', async () => {

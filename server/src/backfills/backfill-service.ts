@@ -218,7 +218,11 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
     const window = Math.max(1_000, now() - since);
     const recent = await queue.countFinishedSince(workflowId, since);
     const ratePerSecond = Math.round((recent / window) * 1000 * 10) / 10;
-    const total = backfill.enumerated ? found : Math.max(backfill.total ?? 0, found);
+    // Failed part-way, only the matches found so far will run: they are its total.
+    const total =
+      backfill.enumerated || backfill.error !== undefined
+        ? found
+        : Math.max(backfill.total ?? 0, found);
     const left = total - processed;
     return {
       id: backfill.id,
@@ -238,6 +242,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       createdAt: backfill.createdAt,
       updatedAt: backfill.updatedAt,
       finishedAt: backfill.finishedAt ?? null,
+      error: backfill.error ?? null,
     };
   }
 
@@ -301,6 +306,19 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         );
         await store.savePage(id, readerId, undefined, false, iso());
         continue;
+      }
+      if (!page.ok && page.error.code === 'QUERY_REFUSED' && backfill.cursor === undefined) {
+        // The first page refused: the query itself no longer holds (it counted at the start;
+        // a field or object deleted since, say). Asking again would be refused for ever, so the
+        // backfill ends here with the helpdesk's reason; what it queued before still runs, and
+        // a resume asks again once the cause is mended.
+        const reason = `The ${backfill.system === 'zendesk' ? 'Zendesk' : 'Salesforce'} helpdesk refused the backfill's query: ${page.error.message}`;
+        await store.setState(id, ['running'], 'failed', iso(), reason);
+        logger.warn('a backfill failed: the helpdesk refused its query', {
+          backfillId: id,
+          error: page.error.message,
+        });
+        return;
       }
       if (!page.ok) {
         // The helpdesk is down or limiting us: the cursor stays, and the page is asked again.
@@ -423,6 +441,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         createdAt: at,
         updatedAt: at,
         finishedAt: undefined,
+        error: undefined,
       };
       await store.create(backfill);
       logger.info('backfill started', {
@@ -465,7 +484,8 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
     async stop(id) {
       const found = await find(id);
       if (!found.ok) return found;
-      const stopped = await store.setState(id, ['running'], 'paused', iso());
+      // A failed one may still have matches queued from before: stopping holds them.
+      const stopped = await store.setState(id, ['running', 'failed'], 'paused', iso());
       if (!stopped) {
         return fail(
           'BACKFILL_STATE_CONFLICT',
@@ -479,11 +499,12 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
     async resume(id) {
       const found = await find(id);
       if (!found.ok) return found;
-      const resumed = await store.setState(id, ['paused'], 'running', iso());
+      // A failed one asks the helpdesk again: its query may hold once the cause is mended.
+      const resumed = await store.setState(id, ['paused', 'failed'], 'running', iso());
       if (!resumed) {
         return fail(
           'BACKFILL_STATE_CONFLICT',
-          `Backfill ${id} is ${found.value.state}, not stopped.`,
+          `Backfill ${id} is ${found.value.state}, not stopped or failed.`,
         );
       }
       await queue.holdWorkflow(backfillWorkflowId(id), false);

@@ -13,10 +13,12 @@ import type { TargetQuery } from '../runs/helpdesk-port';
 /**
  * - running: enumerating matches (until `enumerated`) and its deliveries run;
  * - paused: stopped by an admin: no enumeration, its queued deliveries held;
- * - done: enumerated, and every delivery finished (completed or dead).
+ * - done: enumerated, and every delivery finished (completed or dead);
+ * - failed: the helpdesk refused the query itself part-way (a field deleted since the start,
+ *   say): no more enumeration, `error` says why; the matches queued before still run.
  */
-export type BackfillState = 'running' | 'paused' | 'done';
-export const BACKFILL_STATES: readonly BackfillState[] = ['running', 'paused', 'done'];
+export type BackfillState = 'running' | 'paused' | 'done' | 'failed';
+export const BACKFILL_STATES: readonly BackfillState[] = ['running', 'paused', 'done', 'failed'];
 
 export interface Backfill {
   id: string;
@@ -34,6 +36,8 @@ export interface Backfill {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | undefined;
+  /** Why it failed (the helpdesk's answer); kept while paused, cleared when it runs again. */
+  error: string | undefined;
 }
 
 export interface BackfillStore {
@@ -65,12 +69,17 @@ export interface BackfillStore {
     enumerated: boolean,
     at: string,
   ): Promise<boolean>;
-  /** Moves a backfill from one of `from` to `to`; undefined when it was in none of them. */
+  /**
+   * Moves a backfill from one of `from` to `to`; undefined when it was in none of them.
+   * `finishedAt` is set on `done` and `failed`. `error` is saved on `failed` (required there),
+   * cleared on `running`, and kept as it was on `paused`.
+   */
   setState(
     id: string,
     from: readonly BackfillState[],
     to: BackfillState,
     at: string,
+    error?: string,
   ): Promise<Backfill | undefined>;
   close(): Promise<void>;
 }
@@ -97,6 +106,7 @@ export interface BackfillRow {
   created_at: string;
   updated_at: string;
   finished_at: string | null;
+  error: string | null;
 }
 
 export function toBackfill(row: BackfillRow): Backfill {
@@ -118,6 +128,7 @@ export function toBackfill(row: BackfillRow): Backfill {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     finishedAt: row.finished_at ?? undefined,
+    error: row.error ?? undefined,
   };
 }
 
@@ -136,5 +147,21 @@ export function toBackfillRow(backfill: Backfill): BackfillRow {
     created_at: backfill.createdAt,
     updated_at: backfill.updatedAt,
     finished_at: backfill.finishedAt ?? null,
+    error: backfill.error ?? null,
+  };
+}
+
+/**
+ * What `setState` writes besides the state, the same in both databases: when it finished, and
+ * why it failed (see `BackfillStore.setState`). `error` undefined in the answer means "keep".
+ */
+export function stateChangeOf(
+  to: BackfillState,
+  at: string,
+  error: string | undefined,
+): { finishedAt: string | null; error: string | null | undefined } {
+  return {
+    finishedAt: to === 'done' || to === 'failed' ? at : null,
+    error: to === 'failed' ? (error ?? 'failed') : to === 'running' ? null : undefined,
   };
 }

@@ -1,10 +1,10 @@
 import type pg from 'pg';
 import { takeLease } from '../postgres/take-lease';
-import { toBackfill, toBackfillRow } from './backfill-store';
+import { stateChangeOf, toBackfill, toBackfillRow } from './backfill-store';
 import type { BackfillRow, BackfillStore } from './backfill-store';
 
 /**
- * The backfills on PostgreSQL (migration 13), one row each, seen by every instance. The reading
+ * The backfills on PostgreSQL (migrations 13 and 14), one row each, seen by every instance. The reading
  * of a backfill's pages is a named lease in the `leases` table (`takeLease`, by the database's
  * clock), so one instance at a time reads them.
  */
@@ -17,8 +17,8 @@ export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillS
       const row = toBackfillRow(backfill);
       await pool.query(
         `INSERT INTO backfills (id, connector_id, system, target_type, query_kind, query_text,
-           state, cursor, enumerated, total, created_at, updated_at, finished_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+           state, cursor, enumerated, total, created_at, updated_at, finished_at, error)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
         [
           row.id,
           row.connector_id,
@@ -33,6 +33,7 @@ export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillS
           row.created_at,
           row.updated_at,
           row.finished_at,
+          row.error,
         ],
       );
     },
@@ -69,11 +70,21 @@ export function openPostgresBackfillStore(options: { pool: pg.Pool }): BackfillS
           [cursor ?? null, enumerated, at, id, readerLease(id), reader],
         )
       ).rowCount === 1,
-    setState: async (id, from, to, at) => {
+    setState: async (id, from, to, at, error) => {
+      const change = stateChangeOf(to, at, error);
       const { rows } = await pool.query<BackfillRow>(
-        `UPDATE backfills SET state = $1, updated_at = $2, finished_at = $3
+        `UPDATE backfills SET state = $1, updated_at = $2, finished_at = $3,
+           error = CASE WHEN $6 THEN error ELSE $7 END
          WHERE id = $4 AND state = ANY($5::text[]) RETURNING *`,
-        [to, at, to === 'done' ? at : null, id, [...from]],
+        [
+          to,
+          at,
+          change.finishedAt,
+          id,
+          [...from],
+          change.error === undefined,
+          change.error ?? null,
+        ],
       );
       return rows[0] ? toBackfill(rows[0]) : undefined;
     },

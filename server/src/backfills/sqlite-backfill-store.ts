@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { toBackfill, toBackfillRow } from './backfill-store';
+import { stateChangeOf, toBackfill, toBackfillRow } from './backfill-store';
 import type { BackfillRow, BackfillStore } from './backfill-store';
 
 /** The backfills in one SQLite file (`backfills.sqlite` in DATA_DIR). */
@@ -26,7 +26,8 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
       updated_at TEXT NOT NULL,
       finished_at TEXT,
       reader_id TEXT,
-      reader_until INTEGER
+      reader_until INTEGER,
+      error TEXT
     ) STRICT`);
   const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck().all('backfills');
   if (!columns.includes('reader_id')) {
@@ -35,14 +36,16 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
       ALTER TABLE backfills ADD COLUMN reader_id TEXT;
       ALTER TABLE backfills ADD COLUMN reader_until INTEGER;`);
   }
+  // Files made before the failed state: none of theirs failed.
+  if (!columns.includes('error')) db.exec('ALTER TABLE backfills ADD COLUMN error TEXT');
   // One server process owns DATA_DIR: a lease in the file belonged to a process that is gone,
   // so the restarted server reads on at once instead of waiting for the lease to run out.
   db.exec('UPDATE backfills SET reader_id = NULL, reader_until = NULL WHERE reader_id IS NOT NULL');
   const insert = db.prepare(`
     INSERT INTO backfills (id, connector_id, system, target_type, query_kind, query_text, state,
-      cursor, enumerated, total, created_at, updated_at, finished_at)
+      cursor, enumerated, total, created_at, updated_at, finished_at, error)
     VALUES (@id, @connector_id, @system, @target_type, @query_kind, @query_text, @state,
-      @cursor, @enumerated, @total, @created_at, @updated_at, @finished_at)`);
+      @cursor, @enumerated, @total, @created_at, @updated_at, @finished_at, @error)`);
   const selectOne = db.prepare<[string], BackfillRow>('SELECT * FROM backfills WHERE id = ?');
   const selectRecent = db.prepare<[number], BackfillRow>(
     'SELECT * FROM backfills ORDER BY id DESC LIMIT ?',
@@ -81,13 +84,23 @@ export function openSqliteBackfillStore(options: { path: string }): BackfillStor
     },
     savePage: async (id, reader, cursor, enumerated, at) =>
       updatePage.run(cursor ?? null, enumerated ? 1 : 0, at, id, reader).changes === 1,
-    setState: async (id, from, to, at) => {
+    setState: async (id, from, to, at, error) => {
+      const change = stateChangeOf(to, at, error);
       const row = db
         .prepare<unknown[], BackfillRow>(
-          `UPDATE backfills SET state = ?, updated_at = ?, finished_at = ?
+          `UPDATE backfills SET state = ?, updated_at = ?, finished_at = ?,
+             error = CASE WHEN ? THEN error ELSE ? END
            WHERE id = ? AND state IN (${from.map(() => '?').join(', ')}) RETURNING *`,
         )
-        .get(to, at, to === 'done' ? at : null, id, ...from);
+        .get(
+          to,
+          at,
+          change.finishedAt,
+          change.error === undefined ? 1 : 0,
+          change.error ?? null,
+          id,
+          ...from,
+        );
       return row ? toBackfill(row) : undefined;
     },
     close: async () => {

@@ -62,9 +62,11 @@ export function formatProgressLine(progress: BackfillProgress, width = 24): stri
       ? 'done'
       : progress.state === 'paused'
         ? 'stopped'
-        : progress.etaSeconds === null
-          ? 'ETA …'
-          : `ETA ${formatDuration(progress.etaSeconds)}`;
+        : progress.state === 'failed'
+          ? 'query refused'
+          : progress.etaSeconds === null
+            ? 'ETA …'
+            : `ETA ${formatDuration(progress.etaSeconds)}`;
   const failed = progress.failed > 0 ? `  ${progress.failed} failed` : '';
   return `${bar} ${progress.processed}/${progress.total}  ${progress.ratePerSecond}/s  ${eta}${failed}`;
 }
@@ -74,6 +76,15 @@ function formatSummary(progress: BackfillProgress, failures: BackfillFailure[]):
   const lines = [
     `Backfill ${progress.id} (${progress.connectorId}) ${progress.state}: ${progress.succeeded} succeeded, ${progress.failed} failed, ${progress.counts.queued + progress.counts.running} waiting.`,
   ];
+  if (progress.error !== null) {
+    // The helpdesk's words: they may hold what a ticket's author typed.
+    lines.push(`Why: ${sanitizeForTerminal(progress.error)}`);
+    if (progress.state === 'failed') {
+      lines.push(
+        `The matches found before it failed still run. Once mended, ask again: npm run connectors -- backfill --resume ${progress.id}`,
+      );
+    }
+  }
   if (failures.length > 0) {
     lines.push('Failures:');
     for (const failure of failures) {
@@ -153,7 +164,7 @@ export async function runBackfillCommand(
         failures.status === 200 ? (failures.json.failures as BackfillFailure[]) : [],
       ),
     );
-    return progress.failed > 0 ? 1 : 0;
+    return progress.failed > 0 || progress.state === 'failed' ? 1 : 0;
   };
 
   const actions = (['status', 'stop', 'resume', 'retry-failed'] as const).filter(

@@ -14,8 +14,11 @@ export interface BackfillProgress {
   connectorId: string;
   system: string;
   query: { kind: 'search' | 'soql'; text: string };
-  /** `paused` once stopped; `done` when every match has run. */
-  state: 'running' | 'paused' | 'done';
+  /**
+   * `paused` once stopped; `done` when every match has run; `failed` when the helpdesk refused
+   * the query part-way (`error` says why; the matches found before still run).
+   */
+  state: 'running' | 'paused' | 'done' | 'failed';
   /** Every match has been found and queued. */
   enumerated: boolean;
   /** Matches to run: the count at the start, or those found once all are found. */
@@ -34,6 +37,8 @@ export interface BackfillProgress {
   createdAt: string;
   updatedAt: string;
   finishedAt: string | null;
+  /** Why it failed: the helpdesk's answer to its query. Kept if stopped after; null otherwise. */
+  error: string | null;
 }
 
 /** Each of `GET /api/admin/backfills/:id/failures` (`{ failures }`). */

@@ -30,6 +30,7 @@ export function describeBackfillStoreContract(
     createdAt: new Date(ms).toISOString(),
     updatedAt: new Date(ms).toISOString(),
     finishedAt: undefined,
+    error: undefined,
     ...overrides,
   });
 
@@ -113,6 +114,26 @@ export function describeBackfillStoreContract(
       expect(await backfills.setState(created.id, ['running', 'paused'], 'done', at)).toMatchObject(
         { state: 'done', finishedAt: at },
       );
+    });
+
+    it('keeps why it failed while it is stopped, and forgets it once it runs again', async () => {
+      const backfills = await openStore();
+      const created = backfill(Date.parse('2026-12-01T09:00:00Z'));
+      await backfills.create(created);
+      const reason =
+        "The Salesforce helpdesk refused the backfill's query: No such column 'Tier__c'";
+      const failedAt = '2026-12-01T09:05:00.000Z';
+      expect(
+        await backfills.setState(created.id, ['running'], 'failed', failedAt, reason),
+      ).toMatchObject({ state: 'failed', finishedAt: failedAt, error: reason });
+      expect(
+        await backfills.setState(created.id, ['failed'], 'paused', '2026-12-01T09:06:00.000Z'),
+      ).toMatchObject({ state: 'paused', finishedAt: undefined, error: reason });
+      expect(await backfills.get(created.id)).toMatchObject({ error: reason });
+      expect(
+        await backfills.setState(created.id, ['paused'], 'running', '2026-12-01T09:07:00.000Z'),
+      ).toMatchObject({ state: 'running', error: undefined });
+      expect(await backfills.get(created.id)).toMatchObject({ state: 'running', error: undefined });
     });
 
     it('lists newest first, and by state oldest first', async () => {

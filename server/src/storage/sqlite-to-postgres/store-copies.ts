@@ -209,7 +209,7 @@ export const STORE_COPIES: readonly StoreCopy[] = [
         // (the progress) come with the delivery queue. A reader lease belonged to the stopped
         // server and is not copied: any instance reads on.
         select:
-          'SELECT id, connector_id, system, target_type, query_kind, query_text, state, cursor, enumerated, total, created_at, updated_at, finished_at FROM backfills',
+          'SELECT id, connector_id, system, target_type, query_kind, query_text, state, cursor, enumerated, total, created_at, updated_at, finished_at, error FROM backfills',
         convert: (row) => ({ ...row, enumerated: row.enumerated === 1 }),
       },
     ],

@@ -11,6 +11,7 @@ import { m010ServerSecrets } from './010-server-secrets';
 import { m011OAuthConnectStates } from './011-oauth-connect-states';
 import { m012ConsoleSessionRevocations } from './012-console-session-revocations';
 import { m013Backfills } from './013-backfills';
+import { m014BackfillErrors } from './014-backfill-errors';
 
 /** One schema change: plain SQL, applied once, in version order, never edited once released. */
 export interface Migration {
@@ -37,4 +38,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m011OAuthConnectStates,
   m012ConsoleSessionRevocations,
   m013Backfills,
+  m014BackfillErrors,
 ];
