@@ -360,6 +360,35 @@ describe('backfills', { timeout: 60_000 }, () => {
     expect(await progress(stack, id)).toMatchObject({ processed: 5, failed: 0, error: null });
   });
 
+  it("fails with Salesforce's reason when a field of its SOQL query is deleted part-way", async () => {
+    stack = await startTestStack();
+    // The start's count reads the first page; by the reader's own read the field is gone, and
+    // Salesforce answers as it does for an unknown column.
+    stack.salesforce.faults.enqueue({ pathPattern: '/query', delayMs: 1 });
+    stack.salesforce.faults.enqueue({
+      pathPattern: '/query',
+      status: 400,
+      body: [
+        {
+          message:
+            "\nSELECT Id FROM Case WHERE Tier__c = 'Gold'\n               ^\nERROR at Row:1:Column:30\nNo such column 'Tier__c' on entity 'Case'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.",
+          errorCode: 'INVALID_FIELD',
+        },
+      ],
+    });
+    const started = await startBackfill(stack, {
+      connectorId: 'jira_create_issue_from_case',
+      soql: 'SELECT Id FROM Case',
+    });
+    expect(started.status).toBe(202);
+    const id = started.body.backfill.id as string;
+    const current = stack;
+    await waitFor(async () => (await progress(current, id)).state === 'failed', 'the failure');
+    expect((await progress(stack, id)).error).toMatch(
+      /^The Salesforce helpdesk refused the backfill's query: .*No such column 'Tier__c'/s,
+    );
+  });
+
   it.each([
     [{ connectorId: 'no_such_connector', search: SEARCH }, 404, 'CONNECTOR_NOT_FOUND'],
     [{ search: SEARCH, soql: 'SELECT Id FROM Case' }, 400, 'BACKFILL_QUERY_REQUIRED'],
