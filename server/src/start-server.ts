@@ -63,6 +63,7 @@ import { createEmailCodeVerification } from './verification/email-code-verificat
 import type { EmailCodeVerification } from './verification/email-code-verification';
 import { createConsoleSessions } from './http/console-sessions';
 import { createPostgresSessionRevocations } from './http/postgres-session-revocations';
+import { createBackfillNotifier } from './alerts/backfill-notices';
 import { createConnectionNotifier } from './alerts/connection-notices';
 import { createConnectionTokens } from './oauth/connection-tokens';
 import { createConnectStates } from './oauth/connect-states';
@@ -333,6 +334,12 @@ export async function startServer(
     logger: logger.child({ component: 'alerts' }),
     serverUrl: () => publicUrl(),
   });
+  const backfillNotices = createBackfillNotifier({
+    config: () => configStore.current(),
+    send: alertNotifier,
+    logger: logger.child({ component: 'alerts' }),
+    serverUrl: () => publicUrl(),
+  });
   // --- end alerts ---
 
   // --- OAuth authorization code connections (server/src/oauth): sealed tokens, connect flow. ---
@@ -419,6 +426,7 @@ export async function startServer(
     // After the worker: its last runs are counted, and their notices sent, before the mailer closes.
     await alerts.close();
     await connectionNotices.idle();
+    await backfillNotices.idle();
     verificationMailer?.close();
     await openedSandbox?.close();
     await instances?.close();
@@ -574,6 +582,7 @@ export async function startServer(
         run: automationRunDeps,
         kick: () => workflows.worker?.kick(),
         logger: logger.child({ component: 'backfills' }),
+        onFailed: (event) => backfillNotices.notify(event),
       });
       const api = Router();
       api.use(routers.api, createBackfillRouter(backfills));

@@ -345,6 +345,18 @@ describe('backfills', { timeout: 60_000 }, () => {
     expect(failed.error).toMatch(
       /^The Zendesk helpdesk refused the backfill's query: .*Unknown field: custom_field_360/,
     );
+    // The connector's alert recipients are told, once.
+    const notices = () =>
+      current.mail.messages().filter((mail) => mail.subject.includes('A backfill of'));
+    await waitFor(async () => notices().length > 0, 'the notice');
+    expect(notices()).toHaveLength(1);
+    expect(notices()[0]).toMatchObject({
+      to: ['ops@sandbox.local'],
+      subject: '[Data Connectors] A backfill of "Look up Shopify order" failed',
+    });
+    expect(notices()[0]?.text).toContain('Unknown field: custom_field_360');
+    expect(notices()[0]?.text).toContain(`npm run connectors -- backfill --resume ${id}`);
+    expect(notices()[0]?.text).toContain(`/admin#/backfills/${id}`);
     // Asked once: a refused query is not retried on its own.
     const exports = () =>
       current.zendesk.journal.filter((entry) => entry.path.startsWith('/api/v2/search/export'));
@@ -358,6 +370,7 @@ describe('backfills', { timeout: 60_000 }, () => {
     expect(resumed.body.backfill).toMatchObject({ state: 'running', error: null });
     await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
     expect(await progress(stack, id)).toMatchObject({ processed: 5, failed: 0, error: null });
+    expect(notices()).toHaveLength(1);
   });
 
   it("fails with Salesforce's reason when a field of its SOQL query is deleted part-way", async () => {

@@ -9,11 +9,14 @@ import type { AlertFailure } from './alert-store';
 export interface AlertNotice {
   kind: 'failing' | 'recovered';
   /**
-   * What the notice is about: a connector whose rule tripped (the default), or an OAuth
+   * What the notice is about: a connector whose rule tripped (the default), an OAuth
    * connection that needs reconnecting (`connectorId` and `connectorName` then name the
-   * connection, `reason` says why, and `logsUrl` points at the console's connections).
+   * connection, `reason` says why, and `logsUrl` points at the console's connections), or a
+   * backfill of the connector that failed (`backfillId`; `reason` is the helpdesk's answer,
+   * `logsUrl` the console's backfill; always `failing`).
    */
-  subject?: 'connector' | 'connection';
+  subject?: 'connector' | 'connection' | 'backfill';
+  backfillId?: string;
   connectorId: string;
   connectorName: string;
   /** The rule that tripped, in words: "3 failures in a row". */
@@ -48,8 +51,9 @@ const MAX_SLACK_HEADER_CHARS = 150;
 
 /** One line: a name with a line break must not start a new mail header or Slack line. */
 function oneLine(text: string, max = MAX_MESSAGE_CHARS): string {
+  // Runs of white space become one space too: a line break beside a space would leave two.
   // eslint-disable-next-line no-control-regex -- control characters are what is removed
-  const flat = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim();
+  const flat = text.replace(/[\s\u0000-\u001f\u007f]+/g, ' ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
@@ -68,6 +72,7 @@ export function describeAlertHeadline(notice: AlertNotice): string {
       ? `Connection ${name} needs reconnecting`
       : `Connection ${name} is connected again`;
   }
+  if (notice.subject === 'backfill') return `A backfill of ${name} failed`;
   return notice.kind === 'failing'
     ? `${name} is failing: ${notice.reason}`
     : `${name} has recovered`;
@@ -102,11 +107,32 @@ function composeConnectionLines(notice: AlertNotice): string[] {
       ];
 }
 
+/** How to go on once the cause is mended; the id is ours (`bf_` and a ULID), safe as it is. */
+function describeBackfillResume(notice: AlertNotice): string {
+  return `The matches it found before still run. Once the cause is mended, resume it in the console or with \`npm run connectors -- backfill --resume ${notice.backfillId ?? ''}\`: it asks the helpdesk again, and nothing it queued before runs twice.`;
+}
+
+function composeBackfillLines(notice: AlertNotice): string[] {
+  return [
+    `Backfill ${notice.backfillId ?? ''} of connector "${oneLine(notice.connectorName, 120)}" (${notice.connectorId}) failed: the helpdesk refused its query.`,
+    '',
+    `Why: ${oneLine(notice.reason)}`,
+    `At: ${formatAlertTime(notice.at)}`,
+    '',
+    describeBackfillResume(notice),
+    '',
+    `The backfill: ${notice.logsUrl}`,
+  ];
+}
+
 export function composeAlertEmail(notice: AlertNotice): AlertEmail {
-  if (notice.subject === 'connection') {
+  if (notice.subject === 'connection' || notice.subject === 'backfill') {
     return {
       subject: `${SUBJECT_PREFIX} ${describeAlertHeadline(notice)}`,
-      text: composeConnectionLines(notice).join('\n'),
+      text: (notice.subject === 'connection'
+        ? composeConnectionLines(notice)
+        : composeBackfillLines(notice)
+      ).join('\n'),
     };
   }
   const lines =
@@ -149,11 +175,13 @@ export function composeSlackMessage(notice: AlertNotice): SlackMessage {
   const icon = notice.kind === 'failing' ? ':red_circle:' : ':large_green_circle:';
   const header = oneLine(headline, MAX_SLACK_HEADER_CHARS - icon.length - 1);
   const connection = notice.subject === 'connection';
+  const backfill = notice.subject === 'backfill';
   const facts = [
     `*${connection ? 'Connection' : 'Connector'}:* ${escapeSlack(oneLine(notice.connectorName, 120))} (\`${notice.connectorId}\`)`,
-    `*${connection ? 'Why' : 'Rule'}:* ${escapeSlack(notice.reason)}`,
+    ...(backfill ? [`*Backfill:* \`${notice.backfillId ?? ''}\``] : []),
+    `*${connection || backfill ? 'Why' : 'Rule'}:* ${escapeSlack(backfill ? oneLine(notice.reason) : notice.reason)}`,
     notice.kind === 'failing'
-      ? `*Since:* ${formatAlertTime(notice.at)}`
+      ? `*${backfill ? 'At' : 'Since'}:* ${formatAlertTime(notice.at)}`
       : `*Recovered:* ${formatAlertTime(notice.at)}${notice.since ? ` (failing since ${formatAlertTime(notice.since)})` : ''}`,
     ...(notice.lastFailure
       ? [`*Last error:* ${escapeSlack(describeLastFailure(notice.lastFailure))}`]
@@ -167,12 +195,20 @@ export function composeSlackMessage(notice: AlertNotice): SlackMessage {
       ...(notice.paused
         ? [{ type: 'section', text: { type: 'mrkdwn', text: escapeSlack(describePaused(notice)) } }]
         : []),
+      ...(backfill
+        ? [
+            {
+              type: 'section',
+              text: { type: 'mrkdwn', text: escapeSlack(describeBackfillResume(notice)) },
+            },
+          ]
+        : []),
       {
         type: 'context',
         elements: [
           {
             type: 'mrkdwn',
-            text: `<${escapeSlack(notice.logsUrl)}|${connection ? 'Reconnect it in the console' : 'Runs of this connector'}>`,
+            text: `<${escapeSlack(notice.logsUrl)}|${connection ? 'Reconnect it in the console' : backfill ? 'The backfill in the console' : 'Runs of this connector'}>`,
           },
         ],
       },

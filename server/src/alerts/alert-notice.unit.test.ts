@@ -118,3 +118,43 @@ describe('the Slack message', () => {
     expect(header.text.text.length).toBeLessThanOrEqual(150);
   });
 });
+
+describe('the notice of a failed backfill', () => {
+  const BACKFILL: AlertNotice = {
+    ...FAILING,
+    subject: 'backfill',
+    backfillId: 'bf_01KE0000000000000000000001',
+    // The helpdesk's answer, which may hold what an admin typed, markup and line breaks.
+    reason:
+      "The Salesforce helpdesk refused the backfill's query: \nNo such column 'Tier__c' <!channel>",
+    lastFailure: undefined,
+    logsUrl: 'https://connectors.acme.test/admin#/backfills/bf_01KE0000000000000000000001',
+  };
+
+  it('says which backfill failed, why, when, how to resume it, and where it is', () => {
+    const email = composeAlertEmail(BACKFILL);
+    expect(email.subject).toBe('[Data Connectors] A backfill of "Order lookup" failed');
+    expect(email.text).toContain(
+      'Backfill bf_01KE0000000000000000000001 of connector "Order lookup" (order_lookup) failed: the helpdesk refused its query.',
+    );
+    expect(email.text).toContain(
+      "Why: The Salesforce helpdesk refused the backfill's query: No such column 'Tier__c' <!channel>",
+    );
+    expect(email.text).toContain('At: 2026-01-07 09:30:00 UTC');
+    expect(email.text).toContain(
+      'npm run connectors -- backfill --resume bf_01KE0000000000000000000001',
+    );
+    expect(email.text).toContain(`The backfill: ${BACKFILL.logsUrl}`);
+  });
+
+  it('goes to Slack with the backfill, the reason escaped, and the link to it', () => {
+    const message = composeSlackMessage(BACKFILL);
+    expect(message.text).toBe('[Data Connectors] A backfill of "Order lookup" failed');
+    const body = JSON.stringify(message.blocks);
+    expect(body).toContain('*Backfill:* `bf_01KE0000000000000000000001`');
+    expect(body).toContain("No such column 'Tier__c' &lt;!channel&gt;");
+    expect(body).not.toContain('<!channel>');
+    expect(body).toContain('--resume bf_01KE0000000000000000000001');
+    expect(body).toContain(`<${BACKFILL.logsUrl}|The backfill in the console>`);
+  });
+});

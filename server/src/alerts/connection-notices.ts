@@ -2,6 +2,7 @@ import type { ConnectorAlerts } from '../../../shared/src/config/connector-confi
 import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import type { AlertNotice } from './alert-notice';
+import { createNoticeSender } from './notice-sender';
 import type { SendAlertNotice } from './send-alert-notice';
 
 /**
@@ -41,7 +42,7 @@ export function createConnectionNotifier(options: {
   logger: Logger;
   serverUrl: () => string;
 }): { notify(event: ConnectionNoticeEvent): void; idle(): Promise<void> } {
-  const sending = new Set<Promise<void>>();
+  const sender = createNoticeSender(options);
   return {
     notify(event) {
       const notice: AlertNotice = {
@@ -64,19 +65,8 @@ export function createConnectionNotifier(options: {
         });
         return;
       }
-      for (const alerts of channels) {
-        const sent = options.send(notice, alerts).catch((error: unknown) =>
-          options.logger.error('sending a connection notice failed inside the server', {
-            connectionId: event.connectionId,
-            error,
-          }),
-        );
-        sending.add(sent);
-        void sent.finally(() => sending.delete(sent));
-      }
+      sender.sendAll(notice, channels, { connectionId: event.connectionId });
     },
-    idle: async () => {
-      while (sending.size > 0) await Promise.all([...sending]);
-    },
+    idle: sender.idle,
   };
 }

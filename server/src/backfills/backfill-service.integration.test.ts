@@ -11,7 +11,7 @@ import type { DeliveryQueue } from '../workflows/delivery-queue';
 import { openSqliteDeliveryQueue } from '../workflows/sqlite-delivery-queue';
 import type { BackfillStore } from './backfill-store';
 import { createBackfillService } from './backfill-service';
-import type { BackfillService } from './backfill-service';
+import type { BackfillService, BackfillServiceOptions } from './backfill-service';
 import { openSqliteBackfillStore } from './sqlite-backfill-store';
 
 /**
@@ -73,6 +73,7 @@ function openService(
   /** A process that dies is never closed (its last write never returns). */
   dies = false,
   readerLeaseMs?: number,
+  onFailed?: BackfillServiceOptions['onFailed'],
 ): BackfillService {
   const config = {
     connectors: new Map([
@@ -93,6 +94,7 @@ function openService(
     // No workers run here: let the enumeration queue everything.
     backlog: 10_000,
     ...(readerLeaseMs === undefined ? {} : { readerLeaseMs }),
+    ...(onFailed === undefined ? {} : { onFailed }),
   });
   if (!dies) opened.push(service);
   return service;
@@ -218,7 +220,10 @@ describe('backfill enumeration', () => {
     const store = openStore();
     // The third page's cursor is refused, and then the first page too: the query no longer holds.
     const zendesk = fakeZendesk(['200', 'first']);
-    const service = openService(store, queue, zendesk.port);
+    const told: unknown[] = [];
+    const service = openService(store, queue, zendesk.port, false, undefined, (event) =>
+      told.push(event),
+    );
     const id = await startBackfill(service);
     const until = Date.now() + 5_000;
     while ((await store.get(id))?.state !== 'failed') {
@@ -241,6 +246,16 @@ describe('backfill enumeration', () => {
       },
     });
     expect(failed.ok && failed.value.finishedAt).toEqual(expect.any(String));
+    // Told once, for the alert notice.
+    expect(told).toEqual([
+      {
+        backfillId: id,
+        connectorId: 'lookup',
+        reason:
+          "The Zendesk helpdesk refused the backfill's query: Unknown field: custom_field_360",
+        at: failed.ok ? failed.value.finishedAt : undefined,
+      },
+    ]);
 
     // Mended in the helpdesk: resuming reads from the first page; nothing is queued twice.
     expect(await service.resume(id)).toMatchObject({

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
+import type { BackfillFailedEvent } from '../alerts/backfill-notices';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import type { HelpdeskPort, TargetQuery, TargetQueryError } from '../runs/helpdesk-port';
@@ -100,6 +101,8 @@ export interface BackfillServiceOptions {
    * Another instance takes the reading over only after that, or once this one gives it up.
    */
   readerLeaseMs?: number;
+  /** Told once when a backfill fails (this instance moved it from running), to send a notice. */
+  onFailed?: (event: BackfillFailedEvent) => void;
 }
 
 const DRY_RUN_RENDERS = 5;
@@ -313,11 +316,20 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         // backfill ends here with the helpdesk's reason; what it queued before still runs, and
         // a resume asks again once the cause is mended.
         const reason = `The ${backfill.system === 'zendesk' ? 'Zendesk' : 'Salesforce'} helpdesk refused the backfill's query: ${page.error.message}`;
-        await store.setState(id, ['running'], 'failed', iso(), reason);
+        const failed = await store.setState(id, ['running'], 'failed', iso(), reason);
         logger.warn('a backfill failed: the helpdesk refused its query', {
           backfillId: id,
           error: page.error.message,
         });
+        // Undefined when an admin stopped it meanwhile: nothing failed, nobody is told.
+        if (failed) {
+          options.onFailed?.({
+            backfillId: id,
+            connectorId: backfill.connectorId,
+            reason,
+            at: failed.updatedAt,
+          });
+        }
         return;
       }
       if (!page.ok) {
