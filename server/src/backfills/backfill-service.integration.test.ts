@@ -20,6 +20,7 @@ import { openSqliteBackfillStore } from './sqlite-backfill-store';
  * saved cursor, and the queue answers each of its deliveries with the one it has.
  */
 
+const ECHOED_SECRET = 'zd-api-token-0123456789';
 const TICKETS = Array.from({ length: 250 }, (_, index) => String(index + 1));
 const PAGE = 100;
 let dir: string;
@@ -49,8 +50,11 @@ function fakeZendesk(refused: string[] = []): { port: HelpdeskPort; pagesRead: n
       pagesRead.push(start);
       if (refused[0] === (cursor ?? 'first')) {
         refused.shift();
+        // The first page's refusal echoes a secret, as an upstream may: it must not be stored.
         const message =
-          cursor === undefined ? 'Unknown field: custom_field_360' : 'Invalid page[after] cursor';
+          cursor === undefined
+            ? `Unknown field: custom_field_360 (${ECHOED_SECRET})`
+            : 'Invalid page[after] cursor';
         return { ok: false, error: { code: 'QUERY_REFUSED', message } };
       }
       const end = start + PAGE;
@@ -87,7 +91,10 @@ function openService(
     store,
     queue,
     config: () => config,
-    run: { helpdesks: new Map([['zendesk', port]]) } as unknown as RunDeps,
+    run: {
+      helpdesks: new Map([['zendesk', port]]),
+      redactor: createRedactor(() => [ECHOED_SECRET]),
+    } as unknown as RunDeps,
     kick: () => undefined,
     logger: createLogger({ level: 'silent', redactor: createRedactor(() => []) }),
     pollMs: 5,
@@ -238,7 +245,8 @@ describe('backfill enumeration', () => {
       ok: true,
       value: {
         state: 'failed',
-        error: "The Zendesk helpdesk refused the backfill's query: Unknown field: custom_field_360",
+        error:
+          "The Zendesk helpdesk refused the backfill's query: Unknown field: custom_field_360 ([secret])",
         // What it found before still runs, and is all that will.
         found: 200,
         total: 200,
@@ -252,7 +260,7 @@ describe('backfill enumeration', () => {
         backfillId: id,
         connectorId: 'lookup',
         reason:
-          "The Zendesk helpdesk refused the backfill's query: Unknown field: custom_field_360",
+          "The Zendesk helpdesk refused the backfill's query: Unknown field: custom_field_360 ([secret])",
         at: failed.ok ? failed.value.finishedAt : undefined,
       },
     ]);

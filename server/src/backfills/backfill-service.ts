@@ -136,11 +136,17 @@ interface PlannedBackfill {
   helpdesk: SearchablePort;
 }
 
-/** Only a query the helpdesk refused is the admin's to fix; an outage or a limit is not. */
-function queryFailed<T>(error: TargetQueryError): Result<T, BackfillError> {
+/**
+ * Only a query the helpdesk refused is the admin's to fix; an outage or a limit is not. The
+ * helpdesk's words go out masked (`redactText`), like anything an upstream echoes.
+ */
+function queryFailed<T>(
+  error: TargetQueryError,
+  redactText: (text: string) => string,
+): Result<T, BackfillError> {
   return fail(
     error.code === 'QUERY_REFUSED' ? 'BACKFILL_QUERY_INVALID' : error.code,
-    error.message,
+    redactText(error.message),
   );
 }
 
@@ -315,7 +321,10 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
         // a field or object deleted since, say). Asking again would be refused for ever, so the
         // backfill ends here with the helpdesk's reason; what it queued before still runs, and
         // a resume asks again once the cause is mended.
-        const reason = `The ${backfill.system === 'zendesk' ? 'Zendesk' : 'Salesforce'} helpdesk refused the backfill's query: ${page.error.message}`;
+        // The helpdesk's words are stored and shown: masked like anything an upstream echoes.
+        const reason = options.run.redactor.redactText(
+          `The ${backfill.system === 'zendesk' ? 'Zendesk' : 'Salesforce'} helpdesk refused the backfill's query: ${page.error.message}`,
+        );
         const failed = await store.setState(id, ['running'], 'failed', iso(), reason);
         logger.warn('a backfill failed: the helpdesk refused its query', {
           backfillId: id,
@@ -400,9 +409,9 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   async function dryRun(planned: PlannedBackfill): Answer<BackfillDryRun> {
     const { helpdesk } = planned;
     const count = await helpdesk.countTargets(planned.query);
-    if (!count.ok) return queryFailed(count.error);
+    if (!count.ok) return queryFailed(count.error, options.run.redactor.redactText);
     const page = await helpdesk.findTargets(planned.query, undefined);
-    if (!page.ok) return queryFailed(page.error);
+    if (!page.ok) return queryFailed(page.error, options.run.redactor.redactText);
     const renders: BackfillDryRun['renders'] = [];
     for (const targetId of page.value.ids.slice(0, DRY_RUN_RENDERS)) {
       const tested = await testConnector(options.run, {
@@ -439,7 +448,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       if (input.dryRun) return dryRun(planned.value);
       // Counting first also checks the query: a bad one is refused now, not retried for ever.
       const count = await planned.value.helpdesk.countTargets(planned.value.query);
-      if (!count.ok) return queryFailed(count.error);
+      if (!count.ok) return queryFailed(count.error, options.run.redactor.redactText);
       const at = iso();
       const backfill: Backfill = {
         id: createBackfillId(now()),

@@ -4,9 +4,9 @@ import { stateChangeOf, toBackfill, toBackfillRow } from './backfill-store';
 import type { BackfillRow, BackfillStore } from './backfill-store';
 
 /**
- * The backfills on PostgreSQL (migrations 13 and 14), one row each, seen by every instance. The reading
- * of a backfill's pages is a named lease in the `leases` table (`takeLease`, by the database's
- * clock), so one instance at a time reads them.
+ * The backfills on PostgreSQL (migrations 13 and 14), one row each, seen by every instance. The
+ * reading of a backfill's pages is a named lease in the `leases` table (`takeLease`, by the
+ * database's clock), so one instance at a time reads them.
  */
 const readerLease = (id: string) => `backfill-reader:${id}`;
 
