@@ -136,20 +136,6 @@ interface PlannedBackfill {
   helpdesk: SearchablePort;
 }
 
-/**
- * Only a query the helpdesk refused is the admin's to fix; an outage or a limit is not. The
- * helpdesk's words go out masked (`redactText`), like anything an upstream echoes.
- */
-function queryFailed<T>(
-  error: TargetQueryError,
-  redactText: (text: string) => string,
-): Result<T, BackfillError> {
-  return fail(
-    error.code === 'QUERY_REFUSED' ? 'BACKFILL_QUERY_INVALID' : error.code,
-    redactText(error.message),
-  );
-}
-
 export function createBackfillService(options: BackfillServiceOptions): BackfillService {
   const { store, queue, logger } = options;
   const now = options.now ?? Date.now;
@@ -163,6 +149,15 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   let closed = false;
 
   const iso = () => new Date(now()).toISOString();
+  /**
+   * Only a query the helpdesk refused is the admin's to fix; an outage or a limit is not. The
+   * helpdesk's words go out masked, like anything an upstream echoes.
+   */
+  const queryFailed = <T>(error: TargetQueryError): Result<T, BackfillError> =>
+    fail(
+      error.code === 'QUERY_REFUSED' ? 'BACKFILL_QUERY_INVALID' : error.code,
+      options.run.redactor.redactText(error.message),
+    );
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const entry = {
@@ -297,49 +292,46 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
               message: `no ${backfill.system} helpdesk is configured`,
             },
           };
-      if (
-        !page.ok &&
-        page.error.code === 'QUERY_REFUSED' &&
-        backfill.cursor !== undefined &&
-        cursorRefusals === 0
-      ) {
-        // The query was taken at the start, so it is the saved cursor the helpdesk refuses now
-        // (one unused for too long, say): read from the first page again. The dedupe keys keep
-        // what was queued already from being queued or run twice. Saved, so a restart agrees.
-        // Once only until a cursor is taken again: a helpdesk refusing every cursor would
-        // otherwise have the first page read over and over; that case retries below.
-        cursorRefusals += 1;
-        logger.warn(
-          'the helpdesk refused the backfill query cursor; reading the matches again from the first page (those already queued do not run again)',
-          { backfillId: id, error: page.error.message },
-        );
-        await store.savePage(id, readerId, undefined, false, iso());
-        continue;
-      }
-      if (!page.ok && page.error.code === 'QUERY_REFUSED' && backfill.cursor === undefined) {
-        // The first page refused: the query itself no longer holds (it counted at the start;
-        // a field or object deleted since, say). Asking again would be refused for ever, so the
-        // backfill ends here with the helpdesk's reason; what it queued before still runs, and
-        // a resume asks again once the cause is mended.
-        // The helpdesk's words are stored and shown: masked like anything an upstream echoes.
-        const reason = options.run.redactor.redactText(
-          `The ${backfill.system === 'zendesk' ? 'Zendesk' : 'Salesforce'} helpdesk refused the backfill's query: ${page.error.message}`,
-        );
-        const failed = await store.setState(id, ['running'], 'failed', iso(), reason);
-        logger.warn('a backfill failed: the helpdesk refused its query', {
-          backfillId: id,
-          error: page.error.message,
-        });
-        // Undefined when an admin stopped it meanwhile: nothing failed, nobody is told.
-        if (failed) {
-          options.onFailed?.({
+      if (!page.ok && page.error.code === 'QUERY_REFUSED') {
+        if (backfill.cursor === undefined) {
+          // The first page refused: the query itself no longer holds (it counted at the start;
+          // a field or object deleted since, say). Asking again would be refused for ever, so
+          // the backfill ends here with the helpdesk's reason; what it queued before still
+          // runs, and a resume asks again once the cause is mended.
+          // The helpdesk's words are stored and shown: masked like anything an upstream echoes.
+          const reason = options.run.redactor.redactText(
+            `The ${backfill.system === 'zendesk' ? 'Zendesk' : 'Salesforce'} helpdesk refused the backfill's query: ${page.error.message}`,
+          );
+          const failed = await store.setState(id, ['running'], 'failed', iso(), reason);
+          logger.warn('a backfill failed: the helpdesk refused its query', {
             backfillId: id,
-            connectorId: backfill.connectorId,
-            reason,
-            at: failed.updatedAt,
+            error: page.error.message,
           });
+          // Undefined when an admin stopped it meanwhile: nothing failed, nobody is told.
+          if (failed) {
+            options.onFailed?.({
+              backfillId: id,
+              connectorId: backfill.connectorId,
+              reason,
+              at: failed.updatedAt,
+            });
+          }
+          return;
         }
-        return;
+        if (cursorRefusals === 0) {
+          // The query was taken at the start, so it is the saved cursor the helpdesk refuses
+          // now (one unused for too long, say): read from the first page again. The dedupe keys
+          // keep what was queued already from being queued or run twice. Saved, so a restart
+          // agrees. Once only until a cursor is taken again: a helpdesk refusing every cursor
+          // would otherwise have the first page read over and over; that case retries below.
+          cursorRefusals += 1;
+          logger.warn(
+            'the helpdesk refused the backfill query cursor; reading the matches again from the first page (those already queued do not run again)',
+            { backfillId: id, error: page.error.message },
+          );
+          await store.savePage(id, readerId, undefined, false, iso());
+          continue;
+        }
       }
       if (!page.ok) {
         // The helpdesk is down or limiting us: the cursor stays, and the page is asked again.
@@ -409,9 +401,9 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
   async function dryRun(planned: PlannedBackfill): Answer<BackfillDryRun> {
     const { helpdesk } = planned;
     const count = await helpdesk.countTargets(planned.query);
-    if (!count.ok) return queryFailed(count.error, options.run.redactor.redactText);
+    if (!count.ok) return queryFailed(count.error);
     const page = await helpdesk.findTargets(planned.query, undefined);
-    if (!page.ok) return queryFailed(page.error, options.run.redactor.redactText);
+    if (!page.ok) return queryFailed(page.error);
     const renders: BackfillDryRun['renders'] = [];
     for (const targetId of page.value.ids.slice(0, DRY_RUN_RENDERS)) {
       const tested = await testConnector(options.run, {
@@ -448,7 +440,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       if (input.dryRun) return dryRun(planned.value);
       // Counting first also checks the query: a bad one is refused now, not retried for ever.
       const count = await planned.value.helpdesk.countTargets(planned.value.query);
-      if (!count.ok) return queryFailed(count.error, options.run.redactor.redactText);
+      if (!count.ok) return queryFailed(count.error);
       const at = iso();
       const backfill: Backfill = {
         id: createBackfillId(now()),
