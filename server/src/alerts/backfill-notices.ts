@@ -1,8 +1,6 @@
-import type { CompiledConfig } from '../compile/compiled-model';
-import type { Logger } from '../logging/logger';
 import type { AlertNotice } from './alert-notice';
 import { createNoticeSender } from './notice-sender';
-import type { SendAlertNotice } from './send-alert-notice';
+import type { Notifier, NotifierOptions } from './notice-sender';
 
 /**
  * A notice when a backfill fails (the helpdesk refused its query part-way), to where the
@@ -17,12 +15,7 @@ export interface BackfillFailedEvent {
   at: string;
 }
 
-export function createBackfillNotifier(options: {
-  config: () => CompiledConfig | undefined;
-  send: SendAlertNotice;
-  logger: Logger;
-  serverUrl: () => string;
-}): { notify(event: BackfillFailedEvent): void; idle(): Promise<void> } {
+export function createBackfillNotifier(options: NotifierOptions): Notifier<BackfillFailedEvent> {
   const sender = createNoticeSender(options);
   return {
     notify(event) {

@@ -1,9 +1,8 @@
 import type { ConnectorAlerts } from '../../../shared/src/config/connector-config-schema';
 import type { CompiledConfig } from '../compile/compiled-model';
-import type { Logger } from '../logging/logger';
 import type { AlertNotice } from './alert-notice';
 import { createNoticeSender } from './notice-sender';
-import type { SendAlertNotice } from './send-alert-notice';
+import type { Notifier, NotifierOptions } from './notice-sender';
 
 /**
  * Notices about an OAuth connection that needs reconnecting (its refresh token was refused), and
@@ -36,12 +35,9 @@ export function mergeConnectionAlerts(
   return channels;
 }
 
-export function createConnectionNotifier(options: {
-  config: () => CompiledConfig | undefined;
-  send: SendAlertNotice;
-  logger: Logger;
-  serverUrl: () => string;
-}): { notify(event: ConnectionNoticeEvent): void; idle(): Promise<void> } {
+export function createConnectionNotifier(
+  options: NotifierOptions,
+): Notifier<ConnectionNoticeEvent> {
   const sender = createNoticeSender(options);
   return {
     notify(event) {

@@ -1,4 +1,5 @@
 import type { ConnectorAlerts } from '../../../shared/src/config/connector-config-schema';
+import type { CompiledConfig } from '../compile/compiled-model';
 import type { Logger } from '../logging/logger';
 import type { AlertNotice } from './alert-notice';
 import type { SendAlertNotice } from './send-alert-notice';
@@ -29,4 +30,19 @@ export function createNoticeSender(options: { send: SendAlertNotice; logger: Log
       while (sending.size > 0) await Promise.all([...sending]);
     },
   };
+}
+
+/** What a notifier of events (connections, backfills) is built from. */
+export interface NotifierOptions {
+  config: () => CompiledConfig | undefined;
+  send: SendAlertNotice;
+  logger: Logger;
+  /** The server's address, for the console link in each notice. */
+  serverUrl: () => string;
+}
+
+/** Turns events into notices sent in the background; shutdown waits on `idle`. */
+export interface Notifier<Event> {
+  notify(event: Event): void;
+  idle(): Promise<void>;
 }
