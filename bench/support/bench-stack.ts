@@ -70,6 +70,8 @@ export async function startBenchStack(
     serverEnv?: Record<string, string>;
     /** A command the server's node runs under (valgrind and its options, say). */
     serverWrapper?: readonly string[];
+    /** More flags for the server's node (V8's log, say), before BENCH_SERVER_NODE_OPTIONS. */
+    serverNodeFlags?: readonly string[];
   } = {},
 ): Promise<BenchStack> {
   const bodies = await recordCannedBodies();
@@ -104,6 +106,7 @@ export async function startBenchStack(
       execArgv: [
         ...SERVER_START_FLAGS,
         ...(options.exposeGc ? ['--expose-gc'] : []),
+        ...(options.serverNodeFlags ?? []),
         ...(process.env.BENCH_SERVER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
       ],
       ...(options.serverWrapper ? { wrapper: options.serverWrapper } : {}),

@@ -2,6 +2,7 @@ import { subscribe } from 'node:diagnostics_channel';
 import { renameSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
 import { promiseHooks } from 'node:v8';
+import { markHiddenClassWindow } from './hidden-classes';
 
 /**
  * What a process creates while it runs: promises (v8.promiseHooks) and bytes allocated (the
@@ -62,8 +63,11 @@ export function countWorkFromEnv(): void {
   let counting: ReturnType<typeof startWorkCount> | undefined;
   subscribe('http.server.request.start', () => {
     seen += 1;
-    if (seen === warmup) counting = startWorkCount();
-    else if (seen === warmup + requests && counting) {
+    if (seen === warmup) {
+      markHiddenClassWindow('start');
+      counting = startWorkCount();
+    } else if (seen === warmup + requests && counting) {
+      markHiddenClassWindow('end');
       // Whole or not at all: the parent reads it as soon as it exists.
       writeFileSync(`${file}.part`, JSON.stringify({ requests, ...counting.stop() }));
       renameSync(`${file}.part`, file);

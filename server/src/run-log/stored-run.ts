@@ -96,12 +96,13 @@ export function toStoredRun(run: RunRecord): StoredRun {
   const { id, outcome, startedAt, target, ...withKind } = parsed.data;
   // Validated above as a whole record; only what ran is dropped (it has its own column).
   const rest = stripRan(withKind) as Omit<RunDetails, 'target'>;
+  // `target` before the spread: see "Object literals on the run path" in docs/performance.md.
   const details: RunDetails = {
-    ...rest,
     target: {
       type: target.type,
       ...(target.commentId !== undefined && { commentId: target.commentId }),
     },
+    ...rest,
     // JSON has no undefined; store null so the key survives the round trip.
     writes: { ...rest.writes, changes: rest.writes.changes ?? null },
   };

@@ -291,15 +291,16 @@ async function callUpstream(
     status: sent.status,
     attempts: sent.attempts.length,
     redaction,
+    // Properties before the spreads: see "Object literals on the run path" in docs/performance.md.
     loggedResponse: {
-      ...(sent.status === undefined ? {} : { status: sent.status }),
-      ...(sent.headers ? { headers: redaction.deep(sent.headers) } : {}),
       // Only an excerpt can be a view into a larger body; a whole body is copied for nothing.
       body:
         bodyText.length > MAX_LOGGED_BODY
           ? copyText(redaction.text(bodyText.slice(0, MAX_LOGGED_BODY)))
           : redaction.text(bodyText),
       truncated: bodyText.length > MAX_LOGGED_BODY,
+      ...(sent.status === undefined ? {} : { status: sent.status }),
+      ...(sent.headers ? { headers: redaction.deep(sent.headers) } : {}),
     },
   };
 }
@@ -425,12 +426,14 @@ export async function runConnector(
     const record = capRunRecord(
       redaction.deep(
         {
+          // A key before the spreads, here and in the scopes below: "Object literals on the
+          // run path" in docs/performance.md.
+          durationMs,
           ...base,
           ...parts,
           ...(view.upstreamOutcome === parts.outcome
             ? {}
             : { upstreamOutcome: view.upstreamOutcome }),
-          durationMs,
         } as RunRecord,
         { byKey: true },
       ),
@@ -490,7 +493,7 @@ export async function runConnector(
       {
         outcome: 'failed',
         errorCode: error.code,
-        message: messageFor(connector, 'failure', redaction.deep({ ...scopeBase, error })),
+        message: messageFor(connector, 'failure', redaction.deep({ error, ...scopeBase })),
         outputs: {},
         writes: { status: 'skipped', changes: null },
         attempts: 0,
@@ -500,7 +503,7 @@ export async function runConnector(
   }
 
   const secrets = deps.secrets(connector.connection.secretNames);
-  const rendered = renderRequest(connector, { ...scopeBase, secrets }, inputs.redacted);
+  const rendered = renderRequest(connector, { secrets, ...scopeBase }, inputs.redacted);
   if (!rendered.ok) {
     return refusal('INPUT_INVALID', rendered.error.message, [
       { code: rendered.error.code, message: rendered.error.message },
@@ -545,7 +548,7 @@ export async function runConnector(
       };
       const upstreamError =
         'upstreamError' in reading.error ? reading.error.upstreamError : undefined;
-      const safeScope = redaction.deep({ ...scopeBase, error });
+      const safeScope = redaction.deep({ error, ...scopeBase });
       const write = await writeFor(connector.writeBack.failure, safeScope);
       return finish(
         redaction,
@@ -570,7 +573,7 @@ export async function runConnector(
 
     const outcome = reading.outcome;
     const outputs = reading.outputs;
-    const safeScope = redaction.deep({ ...scopeBase, outputs });
+    const safeScope = redaction.deep({ outputs, ...scopeBase });
     const write = await writeFor(connector.writeBack[outcome], safeScope);
     const message = messageFor(connector, outcome, safeScope);
     // What the run sent and got, as every record of this exchange logs it.
