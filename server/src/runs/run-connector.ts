@@ -360,8 +360,8 @@ export async function runConnector(
     );
   }
   const loaded = await helpdesk.load(request.targetId, {
-    ...request.load,
     connectorId: connector.id,
+    ...request.load,
   });
   if (!loaded.ok) return refusal(loaded.error.code, loaded.error.message);
   const target = loaded.value;

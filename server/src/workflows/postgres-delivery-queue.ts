@@ -171,7 +171,7 @@ export function openPostgresDeliveryQueue(options: {
          RETURNING *`,
         [at, token, at + leaseMs],
       );
-      return claimed ? { ...claimed, lease: { token, expiresAtMs: at + leaseMs } } : undefined;
+      return claimed ? { lease: { token, expiresAtMs: at + leaseMs }, ...claimed } : undefined;
     },
     async renewLease(id, token, leaseMs) {
       assertOpen();

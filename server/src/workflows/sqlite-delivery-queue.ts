@@ -316,7 +316,7 @@ function createQueue(db: Database.Database, now: () => number): DeliveryQueue {
       return group.write(() => {
         const row = claim.get({ at, token, until: at + leaseMs });
         return row
-          ? { ...toDelivery(row), lease: { token, expiresAtMs: at + leaseMs } }
+          ? { lease: { token, expiresAtMs: at + leaseMs }, ...toDelivery(row) }
           : undefined;
       });
     },

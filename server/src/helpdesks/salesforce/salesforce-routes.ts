@@ -76,13 +76,12 @@ const salesforceApi: HelpdeskApi = {
 
   readConnectorsQuery(req) {
     const query = parseOrThrow(salesforceListConnectorsEndpoint.query, req.query, 'QUERY_INVALID');
-    return { ...listTargetOf(query), surface: 'salesforce' };
+    return { surface: 'salesforce', ...listTargetOf(query) };
   },
 
   readRunBody(req) {
     const body = parseOrThrow(salesforceRunConnectorEndpoint.body, req.body, 'BODY_INVALID');
     return {
-      ...runTargetOf(body),
       inputs: body.inputs,
       confirmed: body.confirmed,
       dryRun: body.dryRun,
@@ -90,6 +89,7 @@ const salesforceApi: HelpdeskApi = {
       source: sourceOf(req),
       actor: actorOf(req, body.userId),
       fingerprint: body,
+      ...runTargetOf(body),
     };
   },
 
@@ -104,13 +104,13 @@ const salesforceApi: HelpdeskApi = {
     const target = runTargetOf(body);
     const actor = actorOf(req, body.userId);
     return {
-      ...target,
       stepLoad: target.load,
       confirmed: body.confirmed,
       source: sourceOf(req),
       actor,
       actorFor: () => actor,
       fingerprint: body,
+      ...target,
     };
   },
 

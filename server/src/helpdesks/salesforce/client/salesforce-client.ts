@@ -441,7 +441,7 @@ export function createSalesforceClient(options: SalesforceClientOptions): Salesf
                 ? { headers }
                 : {
                     body: JSON.stringify(body),
-                    headers: { ...headers, 'content-type': 'application/json' },
+                    headers: { 'content-type': 'application/json', ...headers },
                   }),
             },
             { retry, timeout: config.timeoutMs, noContentResponse: null },
