@@ -17,31 +17,21 @@ export interface AppMessageClasses {
 }
 
 export function createAppMessageClasses(): AppMessageClasses {
-  // Function constructors, not classes: a class's `prototype` cannot be replaced, and the
-  // prototype must be the app's own object for Express's call to find nothing to change. Node's
-  // IncomingMessage and ServerResponse are function constructors too, so `call` runs them.
-  function AppRequest(this: IncomingMessage, socket: IncomingMessage['socket']): void {
-    (IncomingMessage as unknown as (socket: unknown) => void).call(this, socket);
-  }
-  function AppResponse(
-    this: ServerResponse,
-    req: IncomingMessage,
-    options?: Record<string, unknown>,
-  ): void {
-    (ServerResponse as unknown as (req: IncomingMessage, options?: unknown) => void).call(
-      this,
-      req,
-      options,
-    );
-  }
-  AppRequest.prototype = IncomingMessage.prototype;
-  AppResponse.prototype = ServerResponse.prototype;
+  // Subclasses, so that V8 sizes their objects for the fields Node's constructors add; a
+  // function that called `ServerResponse.call(this)` left them outside the object, and one keyed
+  // store then turned every response into a dictionary.
+  class AppRequest extends IncomingMessage {}
+  class AppResponse extends ServerResponse {}
   return {
-    IncomingMessage: AppRequest as unknown as typeof IncomingMessage,
+    IncomingMessage: AppRequest,
     ServerResponse: AppResponse as unknown as typeof ServerResponse,
     adopt(app) {
-      AppRequest.prototype = app.request;
-      AppResponse.prototype = app.response;
+      // The classes' prototypes take the app's place (a class's own `prototype` cannot be
+      // replaced): they inherit its methods, and Express's setPrototypeOf finds nothing to change.
+      Object.setPrototypeOf(AppRequest.prototype, app.request);
+      Object.setPrototypeOf(AppResponse.prototype, app.response);
+      app.request = AppRequest.prototype as typeof app.request;
+      app.response = AppResponse.prototype as typeof app.response;
     },
   };
 }

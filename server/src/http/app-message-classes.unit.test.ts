@@ -28,9 +28,12 @@ describe('createAppMessageClasses', () => {
       // Listened to before the app, which would set the prototypes itself.
       const own =
         Object.getPrototypeOf(req) === app.request && Object.getPrototypeOf(res) === app.response;
+      // Node's own: its classes, without Express's methods.
       const node =
-        Object.getPrototypeOf(req) === IncomingMessage.prototype &&
-        Object.getPrototypeOf(res) === ServerResponse.prototype;
+        req instanceof IncomingMessage &&
+        res instanceof ServerResponse &&
+        !('json' in res) &&
+        !('get' in req);
       born.push(own ? 'app' : node ? 'node' : 'other');
     });
     server.on('request', app);
