@@ -61,7 +61,11 @@ interface CodeRange {
  */
 export async function countHiddenClasses(logFile: string): Promise<HiddenClassCount> {
   const code: CodeRange[] = [];
-  const sites = new Map<string, { pc: number; order: number; site: HiddenClassSite }>();
+  // By the code address that made them; named from the code log once the file is read.
+  const seen = new Map<
+    string,
+    { pc: number; order: number; position: string; what: string; count: number }
+  >();
   let inWindow = false;
   let created = 0;
   const lines = createInterface({ input: createReadStream(logFile), crlfDelay: Infinity });
@@ -90,36 +94,33 @@ export async function countHiddenClasses(logFile: string): Promise<HiddenClassCo
     const what = fields[1] === 'Transition' ? `Transition ${name}` : (fields[1] ?? '');
     const position = `${fields[6] ?? ''}:${fields[7] ?? ''}`;
     const key = `${fields[5] ?? ''} ${position} ${what}`;
-    const known = sites.get(key);
-    if (known) known.site.count += 1;
+    const known = seen.get(key);
+    if (known) known.count += 1;
     else {
-      sites.set(key, {
+      seen.set(key, {
         pc: Number.parseInt(fields[5] ?? '', 16),
         // Code logged after this event cannot be what ran it (a freed range can be reused).
         order: code.length,
-        site: { code: '', position, what, count: 1 },
+        position,
+        what,
+        count: 1,
       });
     }
   }
   // One site can run as several code objects (interpreted, then optimised): merged by name.
   const merged = new Map<string, HiddenClassSite>();
-  for (const { pc, order, site } of sites.values()) {
+  for (const { pc, order, position, what, count } of seen.values()) {
     // The newest code object logged before the event that holds its address.
     let holder: CodeRange | undefined;
     for (let index = order - 1; index >= 0 && !holder; index -= 1) {
       const range = code[index]!;
       if (pc >= range.start && pc < range.end) holder = range;
     }
-    const named: HiddenClassSite = {
-      code: holder?.name ?? '(not in the code log)',
-      position: site.position,
-      what: site.what,
-      count: site.count,
-    };
-    const key = `${named.code} ${named.position} ${named.what}`;
+    const name = holder?.name ?? '(not in the code log)';
+    const key = `${name} ${position} ${what}`;
     const known = merged.get(key);
-    if (known) known.count += named.count;
-    else merged.set(key, named);
+    if (known) known.count += count;
+    else merged.set(key, { code: name, position, what, count });
   }
   return { created, sites: [...merged.values()].sort((a, b) => b.count - a.count) };
 }
