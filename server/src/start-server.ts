@@ -65,6 +65,7 @@ import { createConsoleSessions } from './http/console-sessions';
 import { createPostgresSessionRevocations } from './http/postgres-session-revocations';
 import { createBackfillNotifier } from './alerts/backfill-notices';
 import { createConnectionNotifier } from './alerts/connection-notices';
+import type { NotifierOptions } from './alerts/notice-sender';
 import { createConnectionTokens } from './oauth/connection-tokens';
 import { createConnectStates } from './oauth/connect-states';
 import { createSharedConnectStates } from './oauth/postgres-connect-states';
@@ -319,27 +320,18 @@ export async function startServer(
     logger: logger.child({ component: 'alerts' }),
     ...(options.sleep ? { sleep: options.sleep } : {}),
   });
-  const alerts = createAlertMonitor({
-    store: storage.alerts,
+  // The alert monitor and the notifiers read the same config and send through the same channels.
+  const noticeOptions: NotifierOptions = {
     config: () => configStore.current(),
     send: alertNotifier,
     logger: logger.child({ component: 'alerts' }),
     serverUrl: () => publicUrl(),
-  });
+  };
+  const alerts = createAlertMonitor({ store: storage.alerts, ...noticeOptions });
   await alerts.start();
   const runLog = observeRunLog(storage.runLog, (run) => alerts.observe(run));
-  const connectionNotices = createConnectionNotifier({
-    config: () => configStore.current(),
-    send: alertNotifier,
-    logger: logger.child({ component: 'alerts' }),
-    serverUrl: () => publicUrl(),
-  });
-  const backfillNotices = createBackfillNotifier({
-    config: () => configStore.current(),
-    send: alertNotifier,
-    logger: logger.child({ component: 'alerts' }),
-    serverUrl: () => publicUrl(),
-  });
+  const connectionNotices = createConnectionNotifier(noticeOptions);
+  const backfillNotices = createBackfillNotifier(noticeOptions);
   // --- end alerts ---
 
   // --- OAuth authorization code connections (server/src/oauth): sealed tokens, connect flow. ---

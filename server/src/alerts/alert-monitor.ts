@@ -7,6 +7,7 @@ import type { RunRecord } from '../run-log/run-record';
 import type { ConnectorPauses } from '../runs/connector-pauses';
 import type { AlertNotice } from './alert-notice';
 import type { AlertFailure, AlertState, AlertStore, CountedRun } from './alert-store';
+import { createNoticeSender } from './notice-sender';
 import type { SendAlertNotice } from './send-alert-notice';
 
 /**
@@ -138,7 +139,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
   // One task at a time: counting a run, opening or closing an incident and resuming read and
   // write the same rows, and the pause cache must not be overwritten by an older read.
   let queue: Promise<unknown> = Promise.resolve();
-  const sending = new Set<Promise<void>>();
+  const sender = createNoticeSender(options);
 
   const serially = <T>(task: () => Promise<T>): Promise<T> => {
     const result = queue.then(task);
@@ -156,14 +157,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       reason: notice.reason,
       paused: notice.paused,
     });
-    const sent = options.send(notice, alerts).catch((error: unknown) =>
-      logger.error('sending an alert failed inside the server', {
-        connectorId: notice.connectorId,
-        error,
-      }),
-    );
-    sending.add(sent);
-    void sent.finally(() => sending.delete(sent));
+    sender.sendAll(notice, [alerts], { connectorId: notice.connectorId });
   };
 
   const refreshPauses = () =>
@@ -313,7 +307,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     idle: async () => {
       // Counting may start a notice, and nothing starts counting while we wait here in tests.
       await serially(async () => undefined);
-      while (sending.size > 0) await Promise.all([...sending]);
+      await sender.idle();
     },
 
     close: async () => {
@@ -322,7 +316,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       await serially(async () => undefined);
       let waited: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.all([...sending]),
+        sender.idle(),
         new Promise<void>((resolve) => {
           waited = setTimeout(resolve, CLOSE_WAIT_MS);
           waited.unref();

@@ -208,6 +208,18 @@ async function updateAlreadyApplied(
   );
 }
 
+/**
+ * The update with the version it was built against, so Zendesk refuses it if the ticket changed
+ * since. The stamp comes before the spread: "Object literals on the run path" in
+ * docs/performance.md.
+ */
+function stampedUpdate(
+  update: ZendeskTicketUpdate,
+  stamp: string | undefined,
+): ZendeskTicketUpdate {
+  return stamp === undefined ? update : { safeUpdateStamp: stamp, ...update };
+}
+
 function describeUpdate(update: TicketUpdate): unknown {
   return Object.keys(update).length ? update : null;
 }
@@ -448,8 +460,7 @@ export function createZendeskHelpdesk(
     if (batcher) {
       const batched = await batcher.submit({
         ticketId,
-        update:
-          loaded.version === undefined ? update : { safeUpdateStamp: loaded.version, ...update },
+        update: stampedUpdate(update, loaded.version),
       });
       if (batched.kind === 'written') {
         return { ok: true, written: true, changes: describeUpdate(built.update) };
@@ -470,11 +481,7 @@ export function createZendeskHelpdesk(
     // One conflict retry: our update only touches the fields the connector maps, so after
     // re-reading the ticket it is safe to apply it on top of the newer version.
     for (let attempt = 1; attempt <= 2; attempt++) {
-      // The stamp before the spread: see "Object literals on the run path" in docs/performance.md.
-      const result = await client.updateTicket(
-        ticketId,
-        stamp === undefined ? update : { safeUpdateStamp: stamp, ...update },
-      );
+      const result = await client.updateTicket(ticketId, stampedUpdate(update, stamp));
       if (result.ok) {
         return { ok: true, written: true, changes: describeUpdate(built.update) };
       }
