@@ -40,14 +40,21 @@ afterEach(async () => {
  * refuses the cursors in `refused`, in their order, as a helpdesk refuses a stale one;
  * `first` there refuses the first page, as it refuses a query that no longer holds.
  */
-function fakeZendesk(refused: string[] = []): { port: HelpdeskPort; pagesRead: number[] } {
+function fakeZendesk(refused: string[] = []): {
+  port: HelpdeskPort;
+  pagesRead: number[];
+  /** When each page was asked for (Date.now()), in the order of pagesRead. */
+  readAt: number[];
+} {
   const pagesRead: number[] = [];
+  const readAt: number[] = [];
   const port = {
     system: 'zendesk',
     countTargets: async () => ({ ok: true, value: TICKETS.length }),
     findTargets: async (_query: TargetQuery, cursor: string | undefined) => {
       const start = Number(cursor ?? 0);
       pagesRead.push(start);
+      readAt.push(Date.now());
       if (refused[0] === (cursor ?? 'first')) {
         refused.shift();
         // The first page's refusal echoes a secret, as an upstream may: it must not be stored.
@@ -67,7 +74,7 @@ function fakeZendesk(refused: string[] = []): { port: HelpdeskPort; pagesRead: n
       };
     },
   } as unknown as HelpdeskPort;
-  return { port, pagesRead };
+  return { port, pagesRead, readAt };
 }
 
 function openService(
@@ -287,10 +294,12 @@ describe('backfill enumeration', () => {
     await crash;
     // Another instance, already running: it waits while the lease is live, then reads on.
     const second = fakeZendesk();
-    const waitingSince = Date.now();
     await openService(shared, queue, second.port, false, 200).continueRunning();
     await waitForEnumerated(shared, id);
-    expect(Date.now() - waitingSince).toBeGreaterThanOrEqual(100);
+    // The dying instance claimed its last 200 ms lease after reading page 0 (a claim comes
+    // before each page), so the second may read no sooner than 200 ms after that read; timed
+    // from the crash instead, a slow machine made the wait look shorter than it was.
+    expect((second.readAt[0] ?? 0) - (first.readAt[0] ?? 0)).toBeGreaterThanOrEqual(200);
     expect(first.pagesRead).toEqual([0, 100]);
     expect(second.pagesRead).toEqual([100, 200]);
     expect(await queue.countByState(`backfill:${id}`)).toMatchObject({ queued: 250 });
