@@ -117,6 +117,11 @@ describe('renderRequest with arbitrary values', () => {
         expect(url.searchParams.get('fixed')).toBe('yes');
         expect(url.pathname).toBe('/v1/items');
         expect(url.hash).toBe('');
+        // Byte for byte what appending each parameter to the URL's searchParams gives.
+        const expected = new URL('https://api.example.com/v1/items');
+        if (v !== '') expected.searchParams.append('q', v);
+        expected.searchParams.append('fixed', 'yes');
+        expect(result.value.request.url).toBe(expected.href);
       }),
       { numRuns: NUM_RUNS },
     );

@@ -68,6 +68,22 @@ function requireWellFormed(value: string, where: string): string {
   return value;
 }
 
+type TextPart = Extract<ParsedTemplate['parts'][number], { kind: 'text' }>;
+/**
+ * A path's fixed text split at its slashes, once per compiled connector rather than on every
+ * run (a split goes through V8's runtime; docs/performance.md).
+ */
+const textPieces = new WeakMap<TextPart, readonly string[]>();
+
+function piecesOf(part: TextPart): readonly string[] {
+  let pieces = textPieces.get(part);
+  if (pieces === undefined) {
+    pieces = part.text.split('/');
+    textPieces.set(part, pieces);
+  }
+  return pieces;
+}
+
 /**
  * Renders the path one segment at a time, so that a segment built from a value can be checked
  * as a whole: `.{{inputs.x}}` with x = "." is as much a parent-directory jump as x = "..".
@@ -76,7 +92,7 @@ function renderPath(template: ParsedTemplate, scope: TemplateScope): string {
   const segments: { text: string; refs: string[] }[] = [{ text: '', refs: [] }];
   for (const part of template.parts) {
     if (part.kind === 'text') {
-      part.text.split('/').forEach((piece, index) => {
+      piecesOf(part).forEach((piece, index) => {
         if (index > 0) segments.push({ text: '', refs: [] });
         (segments.at(-1) as { text: string }).text += piece;
       });
@@ -164,11 +180,18 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
   const { templates, secretHeaders } = headerPlanOf(connector);
   const base = connection.baseUrl.href.replace(/\/+$/, '');
   const url = new URL(base + renderPath(request.path, scope));
+  // Appended here and set once: each `url.searchParams.append` serialises the whole query back
+  // into the URL, so a request with n parameters paid for n serialisations (docs/performance.md).
+  let query: URLSearchParams | undefined;
   for (const [key, template] of request.query) {
     const value = requireWellFormed(renderTemplateText(template, scope), `query parameter ${key}`);
     // An optional input that is empty leaves its query parameter out rather than sending "x=".
-    if (value !== '' || template.singleRef === undefined) url.searchParams.append(key, value);
+    if (value !== '' || template.singleRef === undefined) {
+      query ??= new URLSearchParams(url.search);
+      query.append(key, value);
+    }
   }
+  if (query) url.search = query.toString();
   const headers: Record<string, string> = {};
   for (const [name, template] of templates) {
     headers[name.toLowerCase()] = renderHeader(name, template, scope);

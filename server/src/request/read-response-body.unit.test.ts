@@ -1,6 +1,11 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { jsonNestsDeeperThan, MAX_JSON_DEPTH, readBodyWithLimit } from './read-response-body';
+import {
+  isJsonMediaType,
+  jsonNestsDeeperThan,
+  MAX_JSON_DEPTH,
+  readBodyWithLimit,
+} from './read-response-body';
 
 /**
  * A body that, like undici's, reports a destroy before its end as an error. With `ends: false`
@@ -69,5 +74,26 @@ describe('jsonNestsDeeperThan', () => {
     expect(jsonNestsDeeperThan(wide, MAX_JSON_DEPTH)).toBe(false);
     const quoted = JSON.stringify({ text: `${'[{'.repeat(100)} \\" ${'{'.repeat(100)}` });
     expect(jsonNestsDeeperThan(quoted, MAX_JSON_DEPTH)).toBe(false);
+  });
+});
+
+describe('isJsonMediaType', () => {
+  it.each([
+    ['application/json', true],
+    ['application/json; charset=utf-8', true],
+    [' APPLICATION/JSON ;charset=UTF-8', true],
+    ['application/problem+json', true],
+    ['application/vnd.api+json; ext=bulk', true],
+    ['application/json/extra', true],
+    ['text/json', true],
+    ['application/jsonp', false],
+    ['text/plain; note="application/json"', false],
+    ['json', false],
+    ['application/', false],
+    [';application/json', false],
+    ['', false],
+    [null, false],
+  ])('%j is JSON: %s', (contentType, json) => {
+    expect(isJsonMediaType(contentType)).toBe(json);
   });
 });
