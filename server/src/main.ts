@@ -1,5 +1,6 @@
 import { parseEnv } from './env/parse-env';
 import { startServer } from './start-server';
+import { stdoutLines } from './logging/logger';
 
 /** `npm start`: the service, in sandbox mode unless a Zendesk account is configured. */
 const parsed = parseEnv(process.env);
@@ -64,4 +65,5 @@ if (env.mode === 'live' && !env.tokenEncryption) {
     '  OAuth authorization code connections: off until TOKEN_ENCRYPTION_KEY is set (docs/deploy.md)',
   );
 }
-process.stdout.write(`${lines.join('\n')}\n\n`);
+// Through the log's buffer, so the banner follows the lines logged while starting.
+stdoutLines().push(`${lines.join('\n')}\n`, true);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from './logger';
+import { createLineBuffer, createLogger } from './logger';
 import type { LogLevel } from './logger';
 import { createRedactor } from './redact';
 
@@ -71,5 +71,66 @@ describe('createLogger', () => {
       extra: true,
       msg: 'hello',
     });
+  });
+});
+
+describe('createLineBuffer', () => {
+  const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+  it('writes the lines of one turn together once the turn ends', async () => {
+    const writes: string[] = [];
+    const buffer = createLineBuffer((text) => writes.push(text));
+    buffer.push('a', false);
+    buffer.push('b', false);
+    expect(writes).toEqual([]);
+    await nextTurn();
+    expect(writes).toEqual(['a\nb\n']);
+    buffer.push('c', false);
+    await nextTurn();
+    expect(writes).toEqual(['a\nb\n', 'c\n']);
+  });
+
+  it('writes at once, after what was waiting, a line that cannot wait', async () => {
+    const writes: string[] = [];
+    const buffer = createLineBuffer((text) => writes.push(text));
+    buffer.push('info', false);
+    buffer.push('error', true);
+    expect(writes).toEqual(['info\nerror\n']);
+    await nextTurn();
+    expect(writes).toEqual(['info\nerror\n']);
+  });
+
+  it('writes at once when the lines waiting reach its size, and on flush', () => {
+    const writes: string[] = [];
+    const buffer = createLineBuffer((text) => writes.push(text), 8);
+    buffer.push('1234', false);
+    expect(writes).toEqual([]);
+    buffer.push('5678', false);
+    expect(writes).toEqual(['1234\n5678\n']);
+    buffer.push('tail', false);
+    buffer.flush();
+    expect(writes).toEqual(['1234\n5678\n', 'tail\n']);
+  });
+
+  it('gives the logger the level, so warnings and errors go out at once', async () => {
+    const writes: string[] = [];
+    const buffer = createLineBuffer((text) => writes.push(text));
+    const logger = createLogger({
+      level: 'info',
+      redactor: createRedactor(() => []),
+      write: (line, level) => buffer.push(line, level === 'warn' || level === 'error'),
+    });
+    logger.info('first');
+    expect(writes).toEqual([]);
+    logger.warn('second');
+    expect(
+      writes
+        .join('')
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line).msg),
+    ).toEqual(['first', 'second']);
+    await nextTurn();
+    expect(writes).toHaveLength(1);
   });
 });
