@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { createLineBuffer, createLogger } from './logger';
+import { describe, expect, it, vi } from 'vitest';
+import { createLineBuffer, createLogger, stdoutLines } from './logger';
 import type { LogLevel } from './logger';
 import { createRedactor } from './redact';
 
@@ -112,25 +112,30 @@ describe('createLineBuffer', () => {
     expect(writes).toEqual(['1234\n5678\n', 'tail\n']);
   });
 
-  it('gives the logger the level, so warnings and errors go out at once', async () => {
-    const writes: string[] = [];
-    const buffer = createLineBuffer((text) => writes.push(text));
-    const logger = createLogger({
-      level: 'info',
-      redactor: createRedactor(() => []),
-      write: (line, level) => buffer.push(line, level === 'warn' || level === 'error'),
+  it('is where a logger writes by default: info waits for the turn, a warning takes it along', async () => {
+    const written: string[] = [];
+    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: unknown) => {
+      written.push(String(chunk));
+      return true;
     });
-    logger.info('first');
-    expect(writes).toEqual([]);
-    logger.warn('second');
-    expect(
-      writes
-        .join('')
-        .trim()
-        .split('\n')
-        .map((line) => JSON.parse(line).msg),
-    ).toEqual(['first', 'second']);
-    await nextTurn();
-    expect(writes).toHaveLength(1);
+    try {
+      const logger = createLogger({ level: 'info', redactor: createRedactor(() => []) });
+      logger.info('first');
+      expect(written).toEqual([]);
+      logger.warn('second');
+      expect(written).toHaveLength(1);
+      const lines = (written[0] ?? '').trim().split('\n');
+      expect(lines.map((line) => (JSON.parse(line) as { msg: string }).msg)).toEqual([
+        'first',
+        'second',
+      ]);
+      logger.info('third');
+      await nextTurn();
+      expect(written).toHaveLength(2);
+      expect(written[1]).toContain('"msg":"third"');
+    } finally {
+      stdoutLines().flush();
+      spy.mockRestore();
+    }
   });
 });
