@@ -575,6 +575,7 @@ export async function startServer(
         kick: () => workflows.worker?.kick(),
         logger: logger.child({ component: 'backfills' }),
         onFailed: (event) => backfillNotices.notify(event),
+        onFinished: (event) => backfillNotices.notify(event),
       });
       const api = Router();
       api.use(routers.api, createBackfillRouter(backfills));

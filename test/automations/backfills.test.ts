@@ -346,8 +346,9 @@ describe('backfills', { timeout: 60_000 }, () => {
       /^The Zendesk helpdesk refused the backfill's query: .*Unknown field: custom_field_360/,
     );
     // The connector's alert recipients are told, once.
-    const notices = () =>
+    const backfillMails = () =>
       current.mail.messages().filter((mail) => mail.subject.includes('A backfill of'));
+    const notices = () => backfillMails().filter((mail) => mail.subject.endsWith('failed'));
     await waitFor(async () => notices().length > 0, 'the notice');
     expect(notices()).toHaveLength(1);
     expect(notices()[0]).toMatchObject({
@@ -371,6 +372,19 @@ describe('backfills', { timeout: 60_000 }, () => {
     await waitFor(async () => (await progress(current, id)).state === 'done', 'the backfill');
     expect(await progress(stack, id)).toMatchObject({ processed: 5, failed: 0, error: null });
     expect(notices()).toHaveLength(1);
+    // Finished, they are told that too, once, with what its runs came to.
+    const finished = () => backfillMails().filter((mail) => mail.subject.endsWith('finished'));
+    await waitFor(async () => finished().length > 0, 'the notice of its end');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(finished()).toHaveLength(1);
+    expect(finished()[0]).toMatchObject({
+      to: ['ops@sandbox.local'],
+      subject: '[Data Connectors] A backfill of "Look up Shopify order" finished',
+    });
+    expect(finished()[0]?.text).toContain(
+      `Backfill ${id} of connector "Look up Shopify order" (shopify_order_lookup) finished: 5 matches ran: 5 completed, 0 failed.`,
+    );
+    expect(finished()[0]?.text).toContain(`/admin#/backfills/${id}`);
   });
 
   it("fails with Salesforce's reason when a field of its SOQL query is deleted part-way", async () => {

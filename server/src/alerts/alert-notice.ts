@@ -7,13 +7,14 @@ import type { AlertFailure } from './alert-store';
  * response body or a secret.
  */
 export interface AlertNotice {
-  kind: 'failing' | 'recovered';
+  /** `finished` is for backfills only: the last of its matches has run. */
+  kind: 'failing' | 'recovered' | 'finished';
   /**
    * What the notice is about: a connector whose rule tripped (the default), an OAuth
    * connection that needs reconnecting (`connectorId` and `connectorName` then name the
    * connection, `reason` says why, and `logsUrl` points at the console's connections), or a
-   * backfill of the connector that failed (`backfillId`; `reason` is the helpdesk's answer,
-   * `logsUrl` the console's backfill; always `failing`).
+   * backfill of the connector that failed or finished (`backfillId`; `reason` is the helpdesk's
+   * answer, or what its runs came to; `logsUrl` the console's backfill).
    */
   subject?: 'connector' | 'connection' | 'backfill';
   backfillId?: string;
@@ -72,7 +73,11 @@ export function describeAlertHeadline(notice: AlertNotice): string {
       ? `Connection ${name} needs reconnecting`
       : `Connection ${name} is connected again`;
   }
-  if (notice.subject === 'backfill') return `A backfill of ${name} failed`;
+  if (notice.subject === 'backfill') {
+    return notice.kind === 'finished'
+      ? `A backfill of ${name} finished`
+      : `A backfill of ${name} failed`;
+  }
   return notice.kind === 'failing'
     ? `${name} is failing: ${notice.reason}`
     : `${name} has recovered`;
@@ -113,6 +118,14 @@ function describeBackfillResume(notice: AlertNotice): string {
 }
 
 function composeBackfillLines(notice: AlertNotice): string[] {
+  if (notice.kind === 'finished') {
+    return [
+      `Backfill ${notice.backfillId ?? ''} of connector "${oneLine(notice.connectorName, 120)}" (${notice.connectorId}) finished: ${oneLine(notice.reason)}.`,
+      `At: ${formatAlertTime(notice.at)}`,
+      '',
+      `The backfill and the runs that failed: ${notice.logsUrl}`,
+    ];
+  }
   return [
     `Backfill ${notice.backfillId ?? ''} of connector "${oneLine(notice.connectorName, 120)}" (${notice.connectorId}) failed: the helpdesk refused its query.`,
     '',
@@ -172,17 +185,22 @@ function escapeSlack(text: string): string {
  */
 export function composeSlackMessage(notice: AlertNotice): SlackMessage {
   const headline = describeAlertHeadline(notice);
-  const icon = notice.kind === 'failing' ? ':red_circle:' : ':large_green_circle:';
+  const icon =
+    notice.kind === 'failing'
+      ? ':red_circle:'
+      : notice.kind === 'finished'
+        ? ':white_check_mark:'
+        : ':large_green_circle:';
   const header = oneLine(headline, MAX_SLACK_HEADER_CHARS - icon.length - 1);
   const connection = notice.subject === 'connection';
   const backfill = notice.subject === 'backfill';
   const facts = [
     `*${connection ? 'Connection' : 'Connector'}:* ${escapeSlack(oneLine(notice.connectorName, 120))} (\`${notice.connectorId}\`)`,
     ...(backfill ? [`*Backfill:* \`${notice.backfillId ?? ''}\``] : []),
-    `*${connection || backfill ? 'Why' : 'Rule'}:* ${escapeSlack(backfill ? oneLine(notice.reason) : notice.reason)}`,
-    notice.kind === 'failing'
-      ? `*${backfill ? 'At' : 'Since'}:* ${formatAlertTime(notice.at)}`
-      : `*Recovered:* ${formatAlertTime(notice.at)}${notice.since ? ` (failing since ${formatAlertTime(notice.since)})` : ''}`,
+    `*${notice.kind === 'finished' ? 'Runs' : connection || backfill ? 'Why' : 'Rule'}:* ${escapeSlack(backfill ? oneLine(notice.reason) : notice.reason)}`,
+    notice.kind === 'recovered'
+      ? `*Recovered:* ${formatAlertTime(notice.at)}${notice.since ? ` (failing since ${formatAlertTime(notice.since)})` : ''}`
+      : `*${backfill ? 'At' : 'Since'}:* ${formatAlertTime(notice.at)}`,
     ...(notice.lastFailure
       ? [`*Last error:* ${escapeSlack(describeLastFailure(notice.lastFailure))}`]
       : []),
@@ -195,7 +213,7 @@ export function composeSlackMessage(notice: AlertNotice): SlackMessage {
       ...(notice.paused
         ? [{ type: 'section', text: { type: 'mrkdwn', text: escapeSlack(describePaused(notice)) } }]
         : []),
-      ...(backfill
+      ...(backfill && notice.kind === 'failing'
         ? [
             {
               type: 'section',

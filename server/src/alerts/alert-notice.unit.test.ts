@@ -158,3 +158,39 @@ describe('the notice of a failed backfill', () => {
     expect(body).toContain(`<${BACKFILL.logsUrl}|The backfill in the console>`);
   });
 });
+
+describe('the notice of a finished backfill', () => {
+  const FINISHED: AlertNotice = {
+    ...FAILING,
+    kind: 'finished',
+    subject: 'backfill',
+    backfillId: 'bf_01KE0000000000000000000001',
+    reason: '250 matches ran: 247 completed, 3 failed',
+    lastFailure: undefined,
+    logsUrl: 'https://connectors.acme.test/admin#/backfills/bf_01KE0000000000000000000001',
+  };
+
+  it('says which backfill finished, what its runs came to, when, and where it is', () => {
+    const email = composeAlertEmail(FINISHED);
+    expect(email.subject).toBe('[Data Connectors] A backfill of "Order lookup" finished');
+    expect(email.text).toContain(
+      'Backfill bf_01KE0000000000000000000001 of connector "Order lookup" (order_lookup) finished: 250 matches ran: 247 completed, 3 failed.',
+    );
+    expect(email.text).toContain('At: 2026-01-07 09:30:00 UTC');
+    expect(email.text).toContain(`The backfill and the runs that failed: ${FINISHED.logsUrl}`);
+    // Nothing to resume: it did not fail.
+    expect(email.text).not.toContain('--resume');
+  });
+
+  it('goes to Slack as finished, with its runs and no advice to resume', () => {
+    const message = composeSlackMessage(FINISHED);
+    expect(message.text).toBe('[Data Connectors] A backfill of "Order lookup" finished');
+    const header = message.blocks[0] as { text: { text: string } };
+    expect(header.text.text).toBe(':white_check_mark: A backfill of "Order lookup" finished');
+    const body = JSON.stringify(message.blocks);
+    expect(body).toContain('*Runs:* 250 matches ran: 247 completed, 3 failed');
+    expect(body).toContain('*At:* 2026-01-07 09:30:00 UTC');
+    expect(body).not.toContain('--resume');
+    expect(body).toContain(`<${FINISHED.logsUrl}|The backfill in the console>`);
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
-import type { BackfillFailedEvent } from '../alerts/backfill-notices';
+import type { BackfillFailedEvent, BackfillFinishedEvent } from '../alerts/backfill-notices';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import type { HelpdeskPort, TargetQuery, TargetQueryError } from '../runs/helpdesk-port';
@@ -103,6 +103,8 @@ export interface BackfillServiceOptions {
   readerLeaseMs?: number;
   /** Told once when a backfill fails (this instance moved it from running), to send a notice. */
   onFailed?: (event: BackfillFailedEvent) => void;
+  /** Told once when a backfill finishes (this instance moved it from running), likewise. */
+  onFinished?: (event: BackfillFinishedEvent) => void;
 }
 
 const DRY_RUN_RENDERS = 5;
@@ -262,12 +264,23 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
       const pending = counts.queued + counts.running;
       if (backfill.enumerated) {
         if (pending === 0) {
-          await store.setState(id, ['running'], 'done', iso());
+          const done = await store.setState(id, ['running'], 'done', iso());
           logger.info('backfill done', {
             backfillId: id,
             completed: counts.completed,
             dead: counts.dead,
           });
+          // Undefined when another instance or an admin moved it first: that one tells.
+          if (done) {
+            options.onFinished?.({
+              outcome: 'finished',
+              backfillId: id,
+              connectorId: backfill.connectorId,
+              completed: counts.completed,
+              dead: counts.dead,
+              at: done.updatedAt,
+            });
+          }
           return;
         }
         await sleep(pollMs * 4);
@@ -310,6 +323,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
           // Undefined when an admin stopped it meanwhile: nothing failed, nobody is told.
           if (failed) {
             options.onFailed?.({
+              outcome: 'failed',
               backfillId: id,
               connectorId: backfill.connectorId,
               reason,
