@@ -85,6 +85,7 @@ function openService(
   dies = false,
   readerLeaseMs?: number,
   onFailed?: BackfillServiceOptions['onFailed'],
+  onFinished?: BackfillServiceOptions['onFinished'],
 ): BackfillService {
   const config = {
     connectors: new Map([
@@ -109,6 +110,7 @@ function openService(
     backlog: 10_000,
     ...(readerLeaseMs === undefined ? {} : { readerLeaseMs }),
     ...(onFailed === undefined ? {} : { onFailed }),
+    ...(onFinished === undefined ? {} : { onFinished }),
   });
   if (!dies) opened.push(service);
   return service;
@@ -264,6 +266,7 @@ describe('backfill enumeration', () => {
     // Told once, for the alert notice.
     expect(told).toEqual([
       {
+        outcome: 'failed',
         backfillId: id,
         connectorId: 'lookup',
         reason:
@@ -283,6 +286,65 @@ describe('backfill enumeration', () => {
       ok: true,
       value: { total: 250, found: 250, counts: { queued: 250 } },
     });
+  });
+
+  it('tells once when the last of its matches has run, with how many completed and failed', async () => {
+    const queue = openQueue();
+    const store = openStore();
+    const told: unknown[] = [];
+    const finished = (event: unknown) => told.push(event);
+    const service = openService(
+      store,
+      queue,
+      fakeZendesk().port,
+      false,
+      undefined,
+      undefined,
+      finished,
+    );
+    // A second instance follows the same backfill: only the one that moves it to done tells.
+    const other = openService(
+      store,
+      queue,
+      fakeZendesk().port,
+      false,
+      undefined,
+      undefined,
+      finished,
+    );
+    const id = await startBackfill(service);
+    await other.continueRunning();
+    await waitForEnumerated(store, id);
+    // The workers' part, done here: two runs fail for good, the rest complete.
+    let ended = 0;
+    for (
+      let claimed = await queue.claimNext(60_000);
+      claimed;
+      claimed = await queue.claimNext(60_000)
+    ) {
+      if (ended < 2) await queue.bury(claimed.id, claimed.lease.token, { code: 'X', message: 'x' });
+      else
+        await queue.complete(claimed.id, claimed.lease.token, { outcome: 'success', message: '' });
+      ended += 1;
+    }
+    expect(ended).toBe(TICKETS.length);
+    const until = Date.now() + 5_000;
+    while ((await store.get(id))?.state !== 'done') {
+      if (Date.now() > until) throw new Error('the backfill did not finish');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const done = await store.get(id);
+    expect(told).toEqual([
+      {
+        outcome: 'finished',
+        backfillId: id,
+        connectorId: 'lookup',
+        completed: TICKETS.length - 2,
+        dead: 2,
+        at: done?.updatedAt,
+      },
+    ]);
   });
 
   it('takes the reading over from an instance that died, once its lease runs out', async () => {
