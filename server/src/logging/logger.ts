@@ -69,10 +69,29 @@ export function createLineBuffer(
 
 let stdoutBuffer: LineBuffer | undefined;
 
-/** The process's one buffer for stdout, flushed on exit. */
+/**
+ * The process's one buffer for stdout, flushed on exit.
+ *
+ * When whatever reads stdout goes away (a log shipper that died, `npm start | head`), Node
+ * reports the broken pipe as an 'error' event on stdout. Unhandled, it became an uncaught
+ * exception, which the server logs, to stdout: about 30,000 a second, a core kept busy for
+ * ever. So the error is handled here: the lines are dropped from then on, and stderr is told
+ * once, if it still has a reader.
+ */
 export function stdoutLines(): LineBuffer {
   if (stdoutBuffer === undefined) {
-    const buffer = createLineBuffer((text) => process.stdout.write(text));
+    let open = true;
+    process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+      if (!open) return;
+      open = false;
+      process.stderr.on('error', () => undefined);
+      process.stderr.write(
+        `data-connectors: stdout failed (${error.code ?? error.message}); log lines are dropped from now on\n`,
+      );
+    });
+    const buffer = createLineBuffer((text) => {
+      if (open) process.stdout.write(text);
+    });
     process.once('exit', () => buffer.flush());
     stdoutBuffer = buffer;
   }
