@@ -179,18 +179,19 @@ function escapeSlack(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+const SLACK_ICONS: Record<AlertNotice['kind'], string> = {
+  failing: ':red_circle:',
+  recovered: ':large_green_circle:',
+  finished: ':white_check_mark:',
+};
+
 /**
  * Slack's incoming-webhook format (also read by Mattermost, Rocket.Chat and Teams' Slack
  * connector): blocks for the message, `text` for notifications and clients without blocks.
  */
 export function composeSlackMessage(notice: AlertNotice): SlackMessage {
   const headline = describeAlertHeadline(notice);
-  const icon =
-    notice.kind === 'failing'
-      ? ':red_circle:'
-      : notice.kind === 'finished'
-        ? ':white_check_mark:'
-        : ':large_green_circle:';
+  const icon = SLACK_ICONS[notice.kind];
   const header = oneLine(headline, MAX_SLACK_HEADER_CHARS - icon.length - 1);
   const connection = notice.subject === 'connection';
   const backfill = notice.subject === 'backfill';
