@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHomePage } from '../../server/src/api/home-page';
-import { startServerProcess } from '../support/start-server-process';
+import { sandboxServerEnv, startServerProcess } from '../support/start-server-process';
 
 /**
  * `npm start` as a new user meets it: the real entry point (server/src/main.ts) in sandbox mode,
@@ -15,17 +15,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'dc-banner-'));
 let server: { child: ChildProcess; url: string; banner: string };
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'warn',
-  };
   // The sandbox is what a machine without accounts gets: no helpdesk variables at all.
-  for (const name of Object.keys(env)) {
-    if (/^(ZENDESK|SALESFORCE|ADMIN_TOKEN|SECRET_)/.test(name)) delete env[name];
-  }
-  server = await startServerProcess(env);
+  server = await startServerProcess(
+    sandboxServerEnv({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'warn' }),
+  );
 });
 
 afterAll(() => {

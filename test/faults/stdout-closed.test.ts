@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServerProcess } from '../support/start-server-process';
+import { sandboxServerEnv, startServerProcess } from '../support/start-server-process';
 
 /**
  * The real server when whatever reads its stdout goes away (a log shipper that died,
@@ -25,16 +25,9 @@ function cpuSecondsOf(pid: number): number {
 }
 
 beforeAll(async () => {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    PORT: '0',
-    DATA_DIR: dataDir,
-    LOG_LEVEL: 'info',
-  };
-  for (const name of Object.keys(env)) {
-    if (/^(ZENDESK|SALESFORCE|ADMIN_TOKEN|SECRET_)/.test(name)) delete env[name];
-  }
-  server = await startServerProcess(env);
+  server = await startServerProcess(
+    sandboxServerEnv({ PORT: '0', DATA_DIR: dataDir, LOG_LEVEL: 'info' }),
+  );
   server.child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
 });
 

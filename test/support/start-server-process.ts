@@ -3,6 +3,18 @@ import type { ChildProcess } from 'node:child_process';
 import { nodeArgsFor } from './entry-bundle';
 
 /**
+ * This process's environment as a machine without accounts has it, for the sandbox: no helpdesk
+ * variables, no admin token, no secrets; `overrides` on top.
+ */
+export function sandboxServerEnv(overrides: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(env)) {
+    if (/^(ZENDESK|SALESFORCE|ADMIN_TOKEN|SECRET_)/.test(name)) delete env[name];
+  }
+  return Object.assign(env, overrides);
+}
+
+/**
  * The real server (`server/src/main.ts`) in a child process, for the tests that kill it
  * (SIGKILL mid-run) and start it again on the same data folder. Resolves once it says it is
  * running, with the address it printed; rejects with everything it printed if it exits first.

@@ -292,26 +292,13 @@ describe('backfill enumeration', () => {
     const queue = openQueue();
     const store = openStore();
     const told: unknown[] = [];
-    const finished = (event: unknown) => told.push(event);
-    const service = openService(
-      store,
-      queue,
-      fakeZendesk().port,
-      false,
-      undefined,
-      undefined,
-      finished,
-    );
-    // A second instance follows the same backfill: only the one that moves it to done tells.
-    const other = openService(
-      store,
-      queue,
-      fakeZendesk().port,
-      false,
-      undefined,
-      undefined,
-      finished,
-    );
+    // Two instances follow the same backfill: only the one that moves it to done tells.
+    const follow = () =>
+      openService(store, queue, fakeZendesk().port, false, undefined, undefined, (event) =>
+        told.push(event),
+      );
+    const service = follow();
+    const other = follow();
     const id = await startBackfill(service);
     await other.continueRunning();
     await waitForEnumerated(store, id);
