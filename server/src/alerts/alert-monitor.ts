@@ -180,24 +180,25 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       ? atMs - alerts.failureRate.windowMinutes * 60_000
       : undefined;
     const counted = await store.countRun(connector.id, { atMs, failure }, windowStartMs);
-    const at = new Date(atMs).toISOString();
-    const base = {
+    // Built only for a notice: most runs change nothing, and this ran on every one of them.
+    const baseOf = () => ({
       connectorId: connector.id,
       connectorName: connector.def.name,
-      at,
+      at: new Date(atMs).toISOString(),
       lastFailure: counted.state.lastFailure,
       logsUrl: logsUrlOf(connector.id),
-    };
+    });
     if (failure) {
       if (counted.state.incident) return;
       const reason = describeTrippedRule(alerts, counted);
       if (reason === undefined) return;
-      const opened = await store.openIncident(connector.id, { since: at, reason }, alerts.pause);
+      const since = new Date(atMs).toISOString();
+      const opened = await store.openIncident(connector.id, { since, reason }, alerts.pause);
       if (!opened) return;
       if (alerts.pause) paused.add(connector.id);
       notify(
         {
-          ...base,
+          ...baseOf(),
           kind: 'failing',
           reason,
           paused: alerts.pause || counted.state.paused !== undefined,
@@ -211,7 +212,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     if (!closedIncident) return;
     notify(
       {
-        ...base,
+        ...baseOf(),
         kind: 'recovered',
         reason: closedIncident.reason,
         since: closedIncident.since,

@@ -23,7 +23,7 @@ import {
   warnAboutCorruptRow,
   warnAboutFailedPrune,
 } from './stored-run';
-import type { CorruptRunRowReport, StoredRunRow } from './stored-run';
+import type { CorruptRunRowReport, StoredRun } from './stored-run';
 import type { Result } from '../../../shared/src/result';
 
 const DAY_MS = 86_400_000;
@@ -76,8 +76,6 @@ export type OpenSqliteRunLogStoreResult = Result<
   SqliteRunLogStore,
   { code: 'RUN_LOG_OPEN_FAILED' | 'RUN_LOG_SCHEMA_TOO_NEW'; message: string }
 >;
-
-type RunRow = StoredRunRow;
 
 /** Columns a STRICT table guarantees the types of, so keyset logic can rely on them. */
 interface KeysetRow {
@@ -163,9 +161,24 @@ interface StoreSettings {
 }
 
 function createStore(db: Database.Database, settings: StoreSettings): SqliteRunLogStore {
-  const insertRun = db.prepare(
-    `INSERT INTO runs (${ROW_COLUMNS}, error_code, source, actor, dry_run) VALUES (@id, @connector_id, @target_system, @target_id, @outcome, @started_at, @details, @error_code, @source, @actor, @dry_run)`,
+  // Positional parameters: binding by name looks each of the eleven names up on the row, per row.
+  const insertStatement = db.prepare(
+    `INSERT INTO runs (${ROW_COLUMNS}, error_code, source, actor, dry_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
+  const insertRun = (row: StoredRun) =>
+    insertStatement.run(
+      row.id,
+      row.connector_id,
+      row.target_system,
+      row.target_id,
+      row.outcome,
+      row.started_at,
+      row.details,
+      row.error_code,
+      row.source,
+      row.actor,
+      row.dry_run ? 1 : 0,
+    );
   const selectRunById = db.prepare(`SELECT ${ROW_COLUMNS} FROM runs WHERE id = ?`);
   const countRuns = db.prepare('SELECT count(*) FROM runs').pluck();
   const countConnectorRunsSince = db.prepare(
@@ -184,13 +197,13 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
   const insertMany = db.transaction((runs: Iterable<RunRecord>) => {
     let inserted = 0;
     for (const run of runs) {
-      insertRun.run(toRunRow(run));
+      insertRun(toStoredRun(run));
       inserted++;
     }
     return inserted;
   });
-  const insertRows = db.transaction((rows: RunRow[]) => {
-    for (const row of rows) insertRun.run(row);
+  const insertRows = db.transaction((rows: StoredRun[]) => {
+    for (const row of rows) insertRun(row);
   });
 
   /**
@@ -199,7 +212,7 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
    * load this cuts the write work several-fold; a caller's promise still resolves only once its
    * run is committed, so an answer never goes out before its record is on disk.
    */
-  let pending: { row: RunRow; resolve: () => void; reject: (error: unknown) => void }[] = [];
+  let pending: { row: StoredRun; resolve: () => void; reject: (error: unknown) => void }[] = [];
   const flushPending = () => {
     const batch = pending;
     pending = [];
@@ -299,7 +312,7 @@ function createStore(db: Database.Database, settings: StoreSettings): SqliteRunL
       try {
         assertOpen();
         // Validated now, so a bad record is refused to its own caller, not to its batch.
-        const row = toRunRow(run);
+        const row = toStoredRun(run);
         return new Promise<void>((resolve, reject) => {
           if (pending.length === 0) setImmediate(flushPending);
           pending.push({ row, resolve, reject });
@@ -551,14 +564,6 @@ function parseInstant(iso: string, field: string): number {
   if (Number.isNaN(ms))
     throw new TypeError(`query: invalid ${field} (validate with runQuerySchema)`);
   return ms;
-}
-
-/** The SQLite row of a run: booleans as 0/1. */
-function toRunRow(run: RunRecord): Omit<ReturnType<typeof toStoredRun>, 'dry_run'> & {
-  dry_run: 0 | 1;
-} {
-  const stored = toStoredRun(run);
-  return { ...stored, dry_run: stored.dry_run ? 1 : 0 };
 }
 
 const fromRunRow = readStoredRun;
