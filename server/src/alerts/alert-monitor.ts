@@ -181,10 +181,10 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       : undefined;
     const counted = await store.countRun(connector.id, { atMs, failure }, windowStartMs);
     // Built only for a notice: most runs change nothing, and this ran on every one of them.
-    const baseOf = () => ({
+    const baseOf = (at: string) => ({
       connectorId: connector.id,
       connectorName: connector.def.name,
-      at: new Date(atMs).toISOString(),
+      at,
       lastFailure: counted.state.lastFailure,
       logsUrl: logsUrlOf(connector.id),
     });
@@ -198,7 +198,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
       if (alerts.pause) paused.add(connector.id);
       notify(
         {
-          ...baseOf(),
+          ...baseOf(since),
           kind: 'failing',
           reason,
           paused: alerts.pause || counted.state.paused !== undefined,
@@ -212,7 +212,7 @@ export function createAlertMonitor(options: AlertMonitorOptions): AlertMonitor {
     if (!closedIncident) return;
     notify(
       {
-        ...baseOf(),
+        ...baseOf(new Date(atMs).toISOString()),
         kind: 'recovered',
         reason: closedIncident.reason,
         since: closedIncident.since,
