@@ -1,4 +1,5 @@
 import { coerceInput, isBlankInputValue } from '../../../shared/src/inputs/coerce-input';
+import { memoizePerObject } from '../compile/memoize-per-object';
 import type { InputValueProblem } from '../../../shared/src/inputs/coerce-input';
 import type { CompiledConnector, CompiledInput } from '../compile/compiled-model';
 import { describePatternMismatch } from '../../../shared/src/inputs/describe-input-problem';
@@ -6,16 +7,10 @@ import { humanizeName } from '../../../shared/src/humanize-name';
 import type { Result } from '../../../shared/src/result';
 
 /** Per compiled connector, which never changes: every run looks its inputs up by name. */
-const inputsByNameOf = new WeakMap<CompiledConnector, ReadonlyMap<string, CompiledInput>>();
-
-function inputsByName(connector: CompiledConnector): ReadonlyMap<string, CompiledInput> {
-  let byName = inputsByNameOf.get(connector);
-  if (!byName) {
-    byName = new Map(connector.inputs.map((input) => [input.def.name, input]));
-    inputsByNameOf.set(connector, byName);
-  }
-  return byName;
-}
+const inputsByName = memoizePerObject(
+  (connector: CompiledConnector): ReadonlyMap<string, CompiledInput> =>
+    new Map(connector.inputs.map((input) => [input.def.name, input])),
+);
 
 /**
  * Resolves a connector's inputs from the run context (ticket, record, comment, agent) and from

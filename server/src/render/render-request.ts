@@ -1,4 +1,5 @@
 import type { CompiledAuth, CompiledConnector, CompiledJson } from '../compile/compiled-model';
+import { memoizePerObject } from '../compile/memoize-per-object';
 import {
   lookupRef,
   renderTemplateText,
@@ -73,16 +74,7 @@ type TextPart = Extract<ParsedTemplate['parts'][number], { kind: 'text' }>;
  * A path's fixed text split at its slashes, once per compiled connector rather than on every
  * run (a split goes through V8's runtime; docs/performance.md).
  */
-const textPieces = new WeakMap<TextPart, readonly string[]>();
-
-function piecesOf(part: TextPart): readonly string[] {
-  let pieces = textPieces.get(part);
-  if (pieces === undefined) {
-    pieces = part.text.split('/');
-    textPieces.set(part, pieces);
-  }
-  return pieces;
-}
+const piecesOf = memoizePerObject((part: TextPart): readonly string[] => part.text.split('/'));
 
 /**
  * Renders the path one segment at a time, so that a segment built from a value can be checked
@@ -156,24 +148,17 @@ interface HeaderPlan {
 }
 
 /** Worked out once per compiled connector, not on every render (CPU per run). */
-const headerPlans = new WeakMap<CompiledConnector, HeaderPlan>();
-
-function headerPlanOf(connector: CompiledConnector): HeaderPlan {
-  let plan = headerPlans.get(connector);
-  if (plan === undefined) {
-    const templates = [...connector.connection.headers, ...connector.request.headers];
-    plan = {
-      templates,
-      secretHeaders: templates
-        .filter(([, template]) =>
-          template.parts.some((part) => part.kind === 'ref' && part.ref.root === 'secrets'),
-        )
-        .map(([name]) => name.toLowerCase()),
-    };
-    headerPlans.set(connector, plan);
-  }
-  return plan;
-}
+const headerPlanOf = memoizePerObject((connector: CompiledConnector): HeaderPlan => {
+  const templates = [...connector.connection.headers, ...connector.request.headers];
+  return {
+    templates,
+    secretHeaders: templates
+      .filter(([, template]) =>
+        template.parts.some((part) => part.kind === 'ref' && part.ref.root === 'secrets'),
+      )
+      .map(([name]) => name.toLowerCase()),
+  };
+});
 
 function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {
   const { connection, request } = connector;

@@ -1,4 +1,5 @@
 import type { Result } from '../../../shared/src/result';
+import { memoizePerObject } from '../compile/memoize-per-object';
 import type { RunResultView } from '../../../shared/src/api/api-contracts';
 import type { ConnectorRun } from './connector-run';
 import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';
@@ -174,16 +175,10 @@ export function maskNamed(
 }
 
 /** Per compiled connector, which never changes: asked several times by every run. */
-const redactedOutputsOf = new WeakMap<CompiledConnector, ReadonlySet<string>>();
-
-export function redactedOutputNames(connector: CompiledConnector): ReadonlySet<string> {
-  let names = redactedOutputsOf.get(connector);
-  if (!names) {
-    names = new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name));
-    redactedOutputsOf.set(connector, names);
-  }
-  return names;
-}
+export const redactedOutputNames = memoizePerObject(
+  (connector: CompiledConnector): ReadonlySet<string> =>
+    new Set(connector.response.outputs.filter((o) => o.def.redact).map((o) => o.def.name)),
+);
 
 /**
  * A copy that shares no memory with the text it came from. V8 makes a slice of a long string a

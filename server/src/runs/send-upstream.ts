@@ -1,4 +1,5 @@
 import type { Agent } from 'undici';
+import { memoizePerObject } from '../compile/memoize-per-object';
 import type { CompiledConnection } from '../compile/compiled-model';
 import { createAuthProvider, createTokenCache } from '../request/auth/create-auth-provider';
 import type { TokenCache } from '../request/auth/create-auth-provider';
@@ -40,15 +41,9 @@ export function createUpstreamSender(
   const egress = new Map<string, Egress>();
   // A compiled connection never changes (a reload compiles new ones), so its settings are
   // serialised once, not on every run.
-  const signatures = new WeakMap<CompiledConnection, string>();
-  const signatureOf = (connection: CompiledConnection): string => {
-    let signature = signatures.get(connection);
-    if (signature === undefined) {
-      signature = JSON.stringify(connection.def);
-      signatures.set(connection, signature);
-    }
-    return signature;
-  };
+  const signatureOf = memoizePerObject((connection: CompiledConnection): string =>
+    JSON.stringify(connection.def),
+  );
 
   const egressFor = (connection: CompiledConnection): Egress => {
     const signature = signatureOf(connection);
