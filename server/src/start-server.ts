@@ -574,8 +574,7 @@ export async function startServer(
         run: automationRunDeps,
         kick: () => workflows.worker?.kick(),
         logger: logger.child({ component: 'backfills' }),
-        onFailed: (event) => backfillNotices.notify(event),
-        onFinished: (event) => backfillNotices.notify(event),
+        onEnded: (event) => backfillNotices.notify(event),
       });
       const api = Router();
       api.use(routers.api, createBackfillRouter(backfills));

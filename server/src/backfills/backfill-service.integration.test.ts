@@ -84,8 +84,7 @@ function openService(
   /** A process that dies is never closed (its last write never returns). */
   dies = false,
   readerLeaseMs?: number,
-  onFailed?: BackfillServiceOptions['onFailed'],
-  onFinished?: BackfillServiceOptions['onFinished'],
+  onEnded?: BackfillServiceOptions['onEnded'],
 ): BackfillService {
   const config = {
     connectors: new Map([
@@ -109,8 +108,7 @@ function openService(
     // No workers run here: let the enumeration queue everything.
     backlog: 10_000,
     ...(readerLeaseMs === undefined ? {} : { readerLeaseMs }),
-    ...(onFailed === undefined ? {} : { onFailed }),
-    ...(onFinished === undefined ? {} : { onFinished }),
+    ...(onEnded === undefined ? {} : { onEnded }),
   });
   if (!dies) opened.push(service);
   return service;
@@ -294,9 +292,7 @@ describe('backfill enumeration', () => {
     const told: unknown[] = [];
     // Two instances follow the same backfill: only the one that moves it to done tells.
     const follow = () =>
-      openService(store, queue, fakeZendesk().port, false, undefined, undefined, (event) =>
-        told.push(event),
-      );
+      openService(store, queue, fakeZendesk().port, false, undefined, (event) => told.push(event));
     const service = follow();
     const other = follow();
     const id = await startBackfill(service);

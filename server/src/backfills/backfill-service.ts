@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CompiledConfig } from '../compile/compiled-model';
-import type { BackfillFailedEvent, BackfillFinishedEvent } from '../alerts/backfill-notices';
+import type { BackfillEvent } from '../alerts/backfill-notices';
 import type { Logger } from '../logging/logger';
 import type { RunDeps } from '../runs/run-connector';
 import type { HelpdeskPort, TargetQuery, TargetQueryError } from '../runs/helpdesk-port';
@@ -101,10 +101,11 @@ export interface BackfillServiceOptions {
    * Another instance takes the reading over only after that, or once this one gives it up.
    */
   readerLeaseMs?: number;
-  /** Told once when a backfill fails (this instance moved it from running), to send a notice. */
-  onFailed?: (event: BackfillFailedEvent) => void;
-  /** Told once when a backfill finishes (this instance moved it from running), likewise. */
-  onFinished?: (event: BackfillFinishedEvent) => void;
+  /**
+   * Told once when a backfill fails or finishes (this instance moved it from running), to send
+   * a notice.
+   */
+  onEnded?: (event: BackfillEvent) => void;
 }
 
 const DRY_RUN_RENDERS = 5;
@@ -272,7 +273,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
           });
           // Undefined when another instance or an admin moved it first: that one tells.
           if (done) {
-            options.onFinished?.({
+            options.onEnded?.({
               outcome: 'finished',
               backfillId: id,
               connectorId: backfill.connectorId,
@@ -322,7 +323,7 @@ export function createBackfillService(options: BackfillServiceOptions): Backfill
           });
           // Undefined when an admin stopped it meanwhile: nothing failed, nobody is told.
           if (failed) {
-            options.onFailed?.({
+            options.onEnded?.({
               outcome: 'failed',
               backfillId: id,
               connectorId: backfill.connectorId,
