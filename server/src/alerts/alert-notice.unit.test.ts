@@ -119,18 +119,18 @@ describe('the Slack message', () => {
   });
 });
 
-describe('the notice of a failed backfill', () => {
-  const BACKFILL: AlertNotice = {
-    ...FAILING,
-    subject: 'backfill',
-    backfillId: 'bf_01KE0000000000000000000001',
-    // The helpdesk's answer, which may hold what an admin typed, markup and line breaks.
-    reason:
-      "The Salesforce helpdesk refused the backfill's query: \nNo such column 'Tier__c' <!channel>",
-    lastFailure: undefined,
-    logsUrl: 'https://connectors.acme.test/admin#/backfills/bf_01KE0000000000000000000001',
-  };
+const BACKFILL: AlertNotice = {
+  ...FAILING,
+  subject: 'backfill',
+  backfillId: 'bf_01KE0000000000000000000001',
+  // The helpdesk's answer, which may hold what an admin typed, markup and line breaks.
+  reason:
+    "The Salesforce helpdesk refused the backfill's query: \nNo such column 'Tier__c' <!channel>",
+  lastFailure: undefined,
+  logsUrl: 'https://connectors.acme.test/admin#/backfills/bf_01KE0000000000000000000001',
+};
 
+describe('the notice of a failed backfill', () => {
   it('says which backfill failed, why, when, how to resume it, and where it is', () => {
     const email = composeAlertEmail(BACKFILL);
     expect(email.subject).toBe('[Data Connectors] A backfill of "Order lookup" failed');
@@ -161,13 +161,9 @@ describe('the notice of a failed backfill', () => {
 
 describe('the notice of a finished backfill', () => {
   const FINISHED: AlertNotice = {
-    ...FAILING,
+    ...BACKFILL,
     kind: 'finished',
-    subject: 'backfill',
-    backfillId: 'bf_01KE0000000000000000000001',
     reason: '250 matches ran: 247 completed, 3 failed',
-    lastFailure: undefined,
-    logsUrl: 'https://connectors.acme.test/admin#/backfills/bf_01KE0000000000000000000001',
   };
 
   it('says which backfill finished, what its runs came to, when, and where it is', () => {
