@@ -1,5 +1,5 @@
 import { coerceInput, isBlankInputValue } from '../../../shared/src/inputs/coerce-input';
-import { memoizePerObject } from '../compile/memoize-per-object';
+import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import type { InputValueProblem } from '../../../shared/src/inputs/coerce-input';
 import type { CompiledConnector, CompiledInput } from '../compile/compiled-model';
 import { describePatternMismatch } from '../../../shared/src/inputs/describe-input-problem';

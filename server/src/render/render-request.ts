@@ -1,5 +1,5 @@
 import type { CompiledAuth, CompiledConnector, CompiledJson } from '../compile/compiled-model';
-import { memoizePerObject } from '../compile/memoize-per-object';
+import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import {
   lookupRef,
   renderTemplateText,

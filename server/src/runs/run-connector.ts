@@ -1,5 +1,5 @@
 import type { Result } from '../../../shared/src/result';
-import { memoizePerObject } from '../compile/memoize-per-object';
+import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import type { RunResultView } from '../../../shared/src/api/api-contracts';
 import type { ConnectorRun } from './connector-run';
 import type { CompiledConfig, CompiledConnector, CompiledWrite } from '../compile/compiled-model';

@@ -1,5 +1,5 @@
 import type { Agent } from 'undici';
-import { memoizePerObject } from '../compile/memoize-per-object';
+import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import type { CompiledConnection } from '../compile/compiled-model';
 import { createAuthProvider, createTokenCache } from '../request/auth/create-auth-provider';
 import type { TokenCache } from '../request/auth/create-auth-provider';
