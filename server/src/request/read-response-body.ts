@@ -1,21 +1,12 @@
 /**
- * Response bodies are read as a stream and counted as they arrive, so a hostile or broken upstream cannot
- * make us buffer more than `maxBytes`: the socket is destroyed as soon as the limit is crossed, and a
- * Content-Length above the limit is refused before reading a byte.
+ * What an upstream answer's bytes become: text, and JSON when the media type says so. The bytes
+ * are counted as they arrive (collect-response.ts), so a hostile or broken upstream cannot make us
+ * buffer more than `maxBytes`, and a Content-Length above the limit is refused before reading a
+ * byte (`exceedsDeclaredLength`).
  */
-
-import { finished } from 'node:stream';
-import type { Readable } from 'node:stream';
-import type { ResponseBufferBudget } from './response-buffer-budget';
-import type { Result } from '../../../shared/src/result';
 
 /** Kept for logs when the body is not what it claims to be (invalid JSON). */
 export const LOGGED_BODY_LIMIT = 4096;
-
-export type BodyRead = Result<
-  Buffer,
-  { reason: 'too_large' | 'over_budget'; receivedBytes: number }
->;
 
 export function exceedsDeclaredLength(
   contentLength: string | undefined,
@@ -23,56 +14,6 @@ export function exceedsDeclaredLength(
 ): boolean {
   if (contentLength === undefined || !/^\d+$/.test(contentLength.trim())) return false;
   return Number(contentLength) > maxBytes;
-}
-
-/**
- * Reads the whole body, or stops and destroys the stream once more than `maxBytes` arrived or the
- * server-wide budget has no room for the next chunk. What the body took from the budget is given
- * back before this settles: the caller decodes the bytes at once, with no I/O in between.
- *
- * Read with 'data' events and one promise rather than `for await`: the stream's async iterator
- * makes an async generator and a promise for every chunk, several per run (docs/performance.md,
- * "CPU per run"). `finished` reports an error, or a close before the end, as `for await` would.
- */
-export function readBodyWithLimit(
-  body: Readable,
-  maxBytes: number,
-  budget?: ResponseBufferBudget,
-): Promise<BodyRead> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let taken = 0;
-    let settled = false;
-    const settle = (outcome: { read: BodyRead } | { error: unknown }) => {
-      if (settled) return;
-      settled = true;
-      body.off('data', onData);
-      if (taken > 0) budget?.give(taken);
-      if ('read' in outcome) resolve(outcome.read);
-      else reject(outcome.error);
-    };
-    const refuse = (reason: 'too_large' | 'over_budget') => {
-      settle({ read: { ok: false, error: { reason, receivedBytes: received } } });
-      body.destroy();
-    };
-    const onData = (chunk: Buffer) => {
-      received += chunk.byteLength;
-      if (received > maxBytes) return refuse('too_large');
-      if (budget !== undefined) {
-        if (!budget.take(chunk.byteLength)) return refuse('over_budget');
-        taken += chunk.byteLength;
-      }
-      chunks.push(chunk);
-    };
-    // Its listeners stay for the stream's life: undici's body reports the destroy below as an
-    // 'error' (RequestAbortedError), which must find a listener or it would crash the process.
-    finished(body, (error) => {
-      if (error) settle({ error });
-      else settle({ read: { ok: true, value: Buffer.concat(chunks) } });
-    });
-    body.on('data', onData);
-  });
 }
 
 export interface DecodedBody {

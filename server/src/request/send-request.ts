@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { createAttemptSignal } from './attempt-signal';
+import { collectResponse } from './collect-response';
 import {
   decodeBody,
   exceedsDeclaredLength,
   isJsonMediaType,
-  readBodyWithLimit,
   MAX_JSON_DEPTH,
   type DecodedBody,
 } from './read-response-body';
@@ -293,21 +293,53 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
       // The dispatcher is asked with the URL already parsed into origin and path: undici's own
       // request(url, options) parses it again and copies the options on every call
       // (docs/performance.md, "Instructions per run").
-      const options: Dispatcher.RequestOptions = {
-        origin: hop.url.origin,
-        path: `${hop.url.pathname}${hop.url.search}`,
-        method: hop.method,
-        headers: hop.headers,
-        signal,
-      };
-      if (hop.body !== undefined) options.body = hop.body;
-      const res = await context.dispatcher.request(options);
-      reached = true;
+      const method = hop.method;
+      const collected = await collectResponse(
+        context.dispatcher,
+        {
+          origin: hop.url.origin,
+          path: `${hop.url.pathname}${hop.url.search}`,
+          method,
+          headers: hop.headers,
+          body: hop.body,
+          signal,
+        },
+        {
+          maxBytes: policy.maxResponseBytes,
+          budget: context.budget,
+          // Called when the answer's head arrives: from here on, a failure is after the send.
+          planBody: (status, answered) => {
+            reached = true;
+            return isRedirectStatus(status) && answered['location'] !== undefined
+              ? 'drop'
+              : // A HEAD response's Content-Length describes the GET body it did not send.
+                method !== 'HEAD' &&
+                  exceedsDeclaredLength(
+                    headerText(answered['content-length']),
+                    policy.maxResponseBytes,
+                  )
+                ? 'refuse'
+                : 'keep';
+          },
+        },
+      );
+      if (!collected.ok && collected.error.reason === 'over_budget') {
+        return notRetryable(
+          'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
+          `The server was already receiving its limit of ${formatMiB(context.budget?.limit ?? 0)} of upstream responses (RESPONSE_BUFFER_LIMIT_MB), so the response from ${hop.url.host} was dropped. Try again shortly.`,
+        );
+      }
+      if (!collected.ok) {
+        return notRetryable(
+          'UPSTREAM_RESPONSE_TOO_LARGE',
+          `The response from ${hop.url.host} is larger than the ${policy.maxResponseBytes}-byte limit`,
+        );
+      }
+      const res = collected.value;
       const headers = flattenHeaders(res.headers);
       const location = headers['location'];
 
       if (isRedirectStatus(res.statusCode) && location !== undefined) {
-        await res.body.dump().catch(() => undefined);
         redirects += 1;
         if (redirects > policy.maxRedirects) {
           return notRetryable(
@@ -330,38 +362,17 @@ async function runAttempt(firstHop: Hop, context: AttemptContext): Promise<Attem
         continue;
       }
 
-      const tooLarge = notRetryable(
-        'UPSTREAM_RESPONSE_TOO_LARGE',
-        `The response from ${hop.url.host} is larger than the ${policy.maxResponseBytes}-byte limit`,
-      );
-      // A HEAD response's Content-Length describes the GET body it did not send.
-      if (
-        hop.method !== 'HEAD' &&
-        exceedsDeclaredLength(headers['content-length'], policy.maxResponseBytes)
-      ) {
-        res.body.destroy();
-        return tooLarge;
-      }
-      const read = await readBodyWithLimit(res.body, policy.maxResponseBytes, context.budget);
-      if (!read.ok && read.error.reason === 'over_budget') {
-        return notRetryable(
-          'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
-          `The server was already receiving its limit of ${formatMiB(context.budget?.limit ?? 0)} of upstream responses (RESPONSE_BUFFER_LIMIT_MB), so the response from ${hop.url.host} was dropped. Try again shortly.`,
-        );
-      }
-      if (!read.ok) return tooLarge;
-
       const contentType = headers['content-type'] ?? null;
       if (
         context.budget !== undefined &&
-        !context.budget.fitsInHeap(read.value.length, isJsonMediaType(contentType))
+        !context.budget.fitsInHeap(res.body.length, isJsonMediaType(contentType))
       ) {
         return notRetryable(
           'UPSTREAM_RESPONSE_BUDGET_EXCEEDED',
-          `The ${formatMiB(read.value.length)} response from ${hop.url.host} could need more memory to read than the server has free; it was dropped. Lower the connection's maxResponseBytes or give the server a larger heap (--max-old-space-size).`,
+          `The ${formatMiB(res.body.length)} response from ${hop.url.host} could need more memory to read than the server has free; it was dropped. Lower the connection's maxResponseBytes or give the server a larger heap (--max-old-space-size).`,
         );
       }
-      const decoded = decodeBody(read.value, contentType);
+      const decoded = decodeBody(res.body, contentType);
       if (decoded.tooDeep) {
         return notRetryable(
           'UPSTREAM_RESPONSE_TOO_DEEP',
@@ -504,6 +515,10 @@ function prepareHeaders(
     headers[lower] = value;
   }
   return { ok: true, value: headers };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value;
 }
 
 function flattenHeaders(

@@ -1,5 +1,6 @@
 import { Agent } from 'undici';
 import { createAttemptSignal } from '../../../request/attempt-signal';
+import { collectResponse } from '../../../request/collect-response';
 import { decideRetry, parseRetryAfter } from './retry-policy';
 import type { AttemptOutcome } from './retry-policy';
 import { describeZendeskErrorBody, toErrorCode } from './zendesk-errors';
@@ -103,6 +104,9 @@ function formatQuery(query: Readonly<Record<string, string>>): string {
  * Sends one logical request with the retry policy applied. Never throws for HTTP or network
  * failures; they come back as ZendeskError values.
  */
+/** As undici's `body.text()`: UTF-8, a byte order mark dropped. */
+const UTF8 = new TextDecoder('utf-8');
+
 export function createZendeskTransport(options: TransportOptions) {
   const baseUrl = new URL(options.baseUrl);
   // The agent is asked with an origin and a path: undici's own request(url, options) parses the
@@ -133,7 +137,7 @@ export function createZendeskTransport(options: TransportOptions) {
   ): Promise<AttemptResult> {
     const timeout = createAttemptSignal(options.timeoutMs);
     try {
-      const response = await dispatcher.request({
+      const response = await collectResponse(dispatcher, {
         origin,
         path,
         method: spec.method,
@@ -146,8 +150,10 @@ export function createZendeskTransport(options: TransportOptions) {
         body: spec.body === undefined ? undefined : JSON.stringify(spec.body),
         signal: timeout.signal,
       });
-      const text = await response.body.text();
-      return { kind: 'answer', status: response.statusCode, headers: response.headers, text };
+      // Asked without a size limit, it refuses nothing; the check is for the type.
+      if (!response.ok) return { kind: 'network', message: 'the answer was refused by its size' };
+      const { statusCode, headers, body } = response.value;
+      return { kind: 'answer', status: statusCode, headers, text: UTF8.decode(body) };
     } catch (error) {
       return { kind: 'network', message: describeNetworkError(error, options.timeoutMs) };
     } finally {
