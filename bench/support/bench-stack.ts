@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
@@ -83,7 +83,12 @@ export async function startBenchStack(
     await fakes.stop();
     rmSync(dataDir, { recursive: true, force: true });
   };
-  const configPath = writeBenchConfig(dataDir, fakes.ready.url);
+  // A folder of its own, as `npm start` keeps config/ apart from data/: the config watcher
+  // watches the config's folder, and in the data folder every WAL write of every commit would
+  // wake it (docs/performance.md, "What the sixteenth machine's session found").
+  const configDir = join(dataDir, 'config');
+  mkdirSync(configDir);
+  const configPath = writeBenchConfig(configDir, fakes.ready.url);
   await options.prepareDataDir?.(dataDir).catch(async (error: unknown) => {
     await stopFakes();
     throw error;
