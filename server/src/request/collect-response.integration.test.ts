@@ -194,6 +194,20 @@ describe('collectResponse', () => {
     expect(held).toBe(0);
   });
 
+  it('stops listening to the signal once the answer is in, whatever its end', async () => {
+    const attempt = createAttemptSignal(1_000);
+    try {
+      route = chunked(['ok']);
+      await collectResponse(agent, { ...get(), signal: attempt.signal });
+      expect(attempt.signal.listenerCount('abort')).toBe(0);
+      route = chunked(['123456', '123456'], { end: false });
+      await collectResponse(agent, { ...get(), signal: attempt.signal }, { maxBytes: 4 });
+      expect(attempt.signal.listenerCount('abort')).toBe(0);
+    } finally {
+      attempt.dispose();
+    }
+  });
+
   it("rejects with the signal's reason when the attempt's time runs out", async () => {
     route = chunked(['slow'], { end: false });
     const attempt = createAttemptSignal(30);

@@ -148,7 +148,8 @@ export function collectResponse(
         reject(error);
       },
     };
-    signal?.once('abort', onAbort);
+    // Taken off in finish(); the signal emits 'abort' once at most (attempt-signal.ts).
+    signal?.on('abort', onAbort);
     dispatcher.dispatch(
       {
         origin: request.origin,
