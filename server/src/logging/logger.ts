@@ -1,3 +1,4 @@
+import { formatIsoTime } from './format-iso-time';
 import type { Redactor } from './redact';
 
 /**
@@ -111,7 +112,7 @@ export function createLogger(options: LoggerOptions): Logger {
   ) => {
     if (LEVELS[level] < threshold) return;
     const entry = options.redactor.redactDeep({
-      time: new Date().toISOString(),
+      time: formatIsoTime(Date.now()),
       level,
       msg: message,
       ...options.base,

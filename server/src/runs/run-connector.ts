@@ -9,6 +9,7 @@ import type { InputProblem } from '../inputs/resolve-inputs';
 import { resolveInputs } from '../inputs/resolve-inputs';
 import type { Logger } from '../logging/logger';
 import type { Redactor } from '../logging/redact';
+import { formatIsoTime } from '../logging/format-iso-time';
 import { createRunRedaction } from '../logging/run-redaction';
 import type { RunRedaction } from '../logging/run-redaction';
 import { renderRunLink } from './render-run-link';
@@ -397,7 +398,7 @@ export async function runConnector(
     target: target.target,
     dryRun: request.dryRun,
     inputs: maskNamed(inputs.values, inputs.redacted),
-    startedAt: new Date(startedAtMs).toISOString(),
+    startedAt: formatIsoTime(startedAtMs),
     ...(request.idempotencyKey === undefined ? {} : { idempotencyKey: request.idempotencyKey }),
   };
   const scopeBase = { inputs: inputs.values, connection: connectionValues };
