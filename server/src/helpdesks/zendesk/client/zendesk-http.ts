@@ -100,13 +100,13 @@ function formatQuery(query: Readonly<Record<string, string>>): string {
   return text;
 }
 
+/** As undici's `body.text()`: UTF-8, a byte order mark dropped. */
+const UTF8 = new TextDecoder('utf-8');
+
 /**
  * Sends one logical request with the retry policy applied. Never throws for HTTP or network
  * failures; they come back as ZendeskError values.
  */
-/** As undici's `body.text()`: UTF-8, a byte order mark dropped. */
-const UTF8 = new TextDecoder('utf-8');
-
 export function createZendeskTransport(options: TransportOptions) {
   const baseUrl = new URL(options.baseUrl);
   // The agent is asked with an origin and a path: undici's own request(url, options) parses the
