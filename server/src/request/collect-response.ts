@@ -11,8 +11,8 @@ export type ResponseHeaders = Dispatcher.ResponseData['headers'];
  * One HTTP exchange through an undici dispatcher, its answer collected into a Buffer by a
  * dispatch handler. undici's `request()` wraps every answer in a Readable stream (its state, its
  * listeners, ticks to emit and end it) that a caller reading the whole body at once never needs:
- * the three calls of a connector run cost a quarter less CPU this way (docs/performance.md,
- * "What the eighteenth machine's session found").
+ * a connector run's three calls, made from a script, cost a quarter less CPU this way
+ * (docs/performance.md, "What the eighteenth machine's session found").
  *
  * Transport failures reject, with undici's own error or the signal's reason, as `request()` does,
  * so callers classify them as before. A body refused by its size comes back as a value.
