@@ -517,6 +517,7 @@ function prepareHeaders(
   return { ok: true, value: headers };
 }
 
+/** A header's value as one text: a repeated header's values joined, as HTTP allows. */
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value;
 }
@@ -526,8 +527,8 @@ function flattenHeaders(
 ): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(raw)) {
-    if (value === undefined) continue;
-    headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+    const text = headerText(value);
+    if (text !== undefined) headers[name.toLowerCase()] = text;
   }
   return headers;
 }
