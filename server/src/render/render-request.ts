@@ -1,4 +1,9 @@
-import type { CompiledAuth, CompiledConnector, CompiledJson } from '../compile/compiled-model';
+import type {
+  CompiledAuth,
+  CompiledBody,
+  CompiledConnector,
+  CompiledJson,
+} from '../compile/compiled-model';
 import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import {
   lookupRef,
@@ -160,9 +165,8 @@ const headerPlanOf = memoizePerObject((connector: CompiledConnector): HeaderPlan
   };
 });
 
-function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {
+function renderUrl(connector: CompiledConnector, scope: TemplateScope): string {
   const { connection, request } = connector;
-  const { templates, secretHeaders } = headerPlanOf(connector);
   const base = connection.baseUrl.href.replace(/\/+$/, '');
   const url = new URL(base + renderPath(request.path, scope));
   // Appended here and set once: each `url.searchParams.append` serialises the whole query back
@@ -177,42 +181,119 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
     }
   }
   if (query) url.search = query.toString();
+  return url.href;
+}
+
+function contentTypeOf(body: CompiledBody | undefined): string | undefined {
+  switch (body?.type) {
+    case undefined:
+      return undefined;
+    case 'json':
+      return 'application/json';
+    case 'form':
+      return 'application/x-www-form-urlencoded';
+    case 'text':
+      return body.contentType;
+  }
+}
+
+function renderHeaders(connector: CompiledConnector, scope: TemplateScope): Record<string, string> {
   const headers: Record<string, string> = {};
-  for (const [name, template] of templates) {
+  for (const [name, template] of headerPlanOf(connector).templates) {
     headers[name.toLowerCase()] = renderHeader(name, template, scope);
   }
-  let body: string | undefined;
-  const setContentType = (value: string) => {
-    headers['content-type'] ??= value;
-  };
-  switch (request.body?.type) {
+  const contentType = contentTypeOf(connector.request.body);
+  if (contentType !== undefined) headers['content-type'] ??= contentType;
+  headers['accept'] ??= 'application/json';
+  return headers;
+}
+
+function renderBody(body: CompiledBody | undefined, scope: TemplateScope): string | undefined {
+  switch (body?.type) {
     case undefined:
-      break;
+      return undefined;
     case 'json':
-      body = JSON.stringify(renderJson(request.body.value, scope));
-      setContentType('application/json');
-      break;
+      return JSON.stringify(renderJson(body.value, scope));
     case 'form': {
       const form = new URLSearchParams();
-      for (const [key, template] of request.body.value) {
+      for (const [key, template] of body.value) {
         const value = requireWellFormed(renderTemplateText(template, scope), `form field ${key}`);
         // As in the query: an optional input that is empty leaves its field out. APIs read
         // "x=" as a value (Stripe refuses an empty `amount`, and empties `metadata[x]`).
         if (value !== '' || template.singleRef === undefined) form.append(key, value);
       }
-      body = form.toString();
-      setContentType('application/x-www-form-urlencoded');
-      break;
+      return form.toString();
     }
     case 'text':
-      body = requireWellFormed(renderTemplateText(request.body.value, scope), 'the request body');
-      setContentType(request.body.contentType);
-      break;
+      return requireWellFormed(renderTemplateText(body.value, scope), 'the request body');
   }
-  headers['accept'] ??= 'application/json';
+}
+
+/** What a part of the request puts on the wire that the run log must not show. */
+interface Carries {
+  secrets: boolean;
+  /** Names of the inputs it renders (masked when the run marks them redacted). */
+  inputs: readonly string[];
+}
+
+function templatesOfJson(node: CompiledJson): ParsedTemplate[] {
+  switch (node.kind) {
+    case 'literal':
+      return [];
+    case 'template':
+      return [node.template];
+    case 'array':
+      return node.items.flatMap(templatesOfJson);
+    case 'object':
+      return node.entries.flatMap(([, item]) => templatesOfJson(item));
+  }
+}
+
+function templatesOfBody(body: CompiledBody | undefined): ParsedTemplate[] {
+  switch (body?.type) {
+    case undefined:
+      return [];
+    case 'json':
+      return templatesOfJson(body.value);
+    case 'form':
+      return body.value.map(([, template]) => template);
+    case 'text':
+      return [body.value];
+  }
+}
+
+function carriesOf(templates: readonly ParsedTemplate[]): Carries {
+  const refs = templates.flatMap((template) =>
+    template.parts.flatMap((part) => (part.kind === 'ref' ? [part.ref] : [])),
+  );
   return {
-    method: request.method,
-    url: url.href,
+    secrets: refs.some((ref) => ref.root === 'secrets'),
+    inputs: refs.filter((ref) => ref.root === 'inputs').map((ref) => ref.name),
+  };
+}
+
+/**
+ * Which parts of a connector's request can differ in the run log's copy. Most requests carry
+ * neither a secret (auth is added by the sender) nor a redacted input, and a part that carries
+ * none is the same text in both copies: rendering it twice cost a URL parse, a query's encoding
+ * and the headers on every run (docs/performance.md, "What the nineteenth machine's session
+ * found").
+ */
+const maskPlanOf = memoizePerObject((connector: CompiledConnector) => ({
+  url: carriesOf([connector.request.path, ...connector.request.query.map(([, t]) => t)]),
+  headers: carriesOf(headerPlanOf(connector).templates.map(([, template]) => template)),
+  body: carriesOf(templatesOfBody(connector.request.body)),
+}));
+
+function renderWith(connector: CompiledConnector, scope: TemplateScope): OutboundRequest {
+  const { secretHeaders } = headerPlanOf(connector);
+  // Path and query, headers, then the body: the first unsafe value is the one reported.
+  const url = renderUrl(connector, scope);
+  const headers = renderHeaders(connector, scope);
+  const body = renderBody(connector.request.body, scope);
+  return {
+    method: connector.request.method,
+    url,
     headers,
     ...(body === undefined ? {} : { body }),
     ...(secretHeaders.length ? { secretHeaders } : {}),
@@ -234,23 +315,37 @@ export function renderRequest(
     connection: scope.connection,
     secrets: scope.secrets,
   };
-  const maskedSecrets = Object.fromEntries(
-    Object.keys(scope.secrets).map((name) => [name, SECRET_MASK]),
-  );
-  const maskedInputs = Object.fromEntries(
-    Object.entries(scope.inputs).map(([name, value]) => [
-      name,
-      redactedInputs.has(name) ? REDACTED_MASK : value,
-    ]),
-  );
+  let masked: TemplateScope | undefined;
+  const maskedScope = (): TemplateScope =>
+    (masked ??= {
+      inputs: Object.fromEntries(
+        Object.entries(scope.inputs).map(([name, value]) => [
+          name,
+          redactedInputs.has(name) ? REDACTED_MASK : value,
+        ]),
+      ),
+      connection: scope.connection,
+      secrets: Object.fromEntries(Object.keys(scope.secrets).map((name) => [name, SECRET_MASK])),
+    });
+  const plan = maskPlanOf(connector);
+  const differs = (carries: Carries) =>
+    carries.secrets || carries.inputs.some((name) => redactedInputs.has(name));
   try {
     const request = renderWith(connector, real);
-    // The log's copy is the request as sent, not the sender's instructions for it.
-    const { secretHeaders: _secretHeaders, ...censored } = renderWith(connector, {
-      inputs: maskedInputs,
-      connection: scope.connection,
-      secrets: maskedSecrets,
-    });
+    // The log's copy is the request as sent, not the sender's instructions for it; a part that
+    // carries nothing to mask is the same text, so only the others are rendered again.
+    const censoredBody =
+      request.body !== undefined && differs(plan.body)
+        ? renderBody(connector.request.body, maskedScope())
+        : request.body;
+    const censored: OutboundRequest = {
+      method: request.method,
+      url: differs(plan.url) ? renderUrl(connector, maskedScope()) : request.url,
+      headers: differs(plan.headers)
+        ? renderHeaders(connector, maskedScope())
+        : { ...request.headers },
+      ...(censoredBody === undefined ? {} : { body: censoredBody }),
+    };
     // Show that credentials were sent, and in which header, without showing them.
     const authHeader = authHeaderName(connector.connection.auth);
     if (authHeader) censored.headers[authHeader] = SECRET_MASK;

@@ -362,6 +362,83 @@ describe('renderRequest: the censored copy', () => {
     expect(JSON.parse(censored.body ?? '')).toEqual({ dob: '[redacted]', name: 'Ana' });
   });
 
+  it('renders again only the parts that carry a secret or a redacted input', () => {
+    const inQuery = rendered({
+      request: {
+        method: 'POST',
+        query: { dob: '{{inputs.dob}}' },
+        headers: { 'X-Name': '{{inputs.name}}' },
+        body: { type: 'json', value: { name: '{{inputs.name}}' } },
+      },
+      values: { dob: '1984-02-29', name: 'Ana' },
+      redacted: ['dob'],
+    });
+    expect(new URL(inQuery.censored.url).searchParams.get('dob')).toBe('[redacted]');
+    expect(inQuery.censored.headers).toEqual({
+      ...inQuery.request.headers,
+      authorization: '[secret]',
+    });
+    expect(inQuery.censored.body).toBe(inQuery.request.body);
+
+    const inHeader = rendered({
+      request: {
+        method: 'POST',
+        path: '/c/{{inputs.name}}',
+        headers: { 'X-Key': '{{secrets.API_TOKEN}}' },
+        body: { type: 'json', value: { name: '{{inputs.name}}' } },
+      },
+      values: { name: 'Ana' },
+    });
+    expect(inHeader.censored.headers['x-key']).toBe('[secret]');
+    expect(inHeader.censored.url).toBe(inHeader.request.url);
+    expect(inHeader.censored.body).toBe(inHeader.request.body);
+
+    const inForm = rendered({
+      request: {
+        method: 'POST',
+        path: '/c/{{inputs.name}}',
+        body: { type: 'form', value: { dob: '{{inputs.dob}}', name: '{{inputs.name}}' } },
+      },
+      values: { dob: '1984-02-29', name: 'Ana' },
+      redacted: ['dob'],
+    });
+    expect(inForm.censored.url).toBe(inForm.request.url);
+    expect(inForm.censored.body).toBe('dob=%5Bredacted%5D&name=Ana');
+    expect(inForm.request.body).toBe('dob=1984-02-29&name=Ana');
+
+    const inText = rendered({
+      request: {
+        method: 'POST',
+        body: { type: 'text', value: 'born {{inputs.dob}}', contentType: 'text/plain' },
+      },
+      values: { dob: '1984-02-29' },
+      redacted: ['dob'],
+    });
+    expect(inText.censored.body).toBe('born [redacted]');
+    expect(inText.request.body).toBe('born 1984-02-29');
+    expect(inText.censored.headers['content-type']).toBe('text/plain');
+  });
+
+  it('copies a request that carries nothing to mask, headers in an object of its own', () => {
+    const plain = rendered({
+      request: {
+        method: 'POST',
+        path: '/c/{{inputs.dob}}',
+        query: { dob: '{{inputs.dob}}' },
+        body: { type: 'json', value: { dob: '{{inputs.dob}}' } },
+      },
+      // Declared, but this run does not mark it redacted.
+      values: { dob: '1984-02-29' },
+    });
+    expect(plain.censored).toEqual({
+      method: 'POST',
+      url: plain.request.url,
+      headers: { ...plain.request.headers, authorization: '[secret]' },
+      body: plain.request.body,
+    });
+    expect(plain.request.headers).not.toHaveProperty('authorization');
+  });
+
   it('resolves auth separately, and shows only that it was sent in the censored copy', () => {
     const value = rendered(withSecrets);
     expect(value.auth).toEqual({ type: 'bearer', token: TEST_SECRETS.API_TOKEN });

@@ -20,6 +20,7 @@ import { domainToASCII } from 'node:url';
 import ipaddr from 'ipaddr.js';
 import { Agent } from 'undici';
 import type { HostLookup, LookupAddress } from './request-types';
+import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import type { Result } from '../../../shared/src/result';
 
 const ALLOWED_SCHEMES = new Set(['http:', 'https:']);
@@ -98,6 +99,31 @@ export function isUrlAllowed(
   url: URL,
   allowedHosts: readonly string[],
   baseOrigin?: string,
+): boolean {
+  // The answer depends on nothing else, so each allowlist keeps its answers: a connector asks
+  // about the same origin on every run, and working it out parsed the base origin and every
+  // entry again (docs/performance.md, "What the nineteenth machine's session found").
+  const answers = answersFor(allowedHosts);
+  const key = `${baseOrigin ?? ''} ${url.protocol}//${url.hostname}:${portOf(url)}`;
+  let allowed = answers.get(key);
+  if (allowed === undefined) {
+    allowed = decideUrlAllowed(url, allowedHosts, baseOrigin);
+    // Redirects can name any host: the answers kept must not grow without end.
+    if (answers.size >= MAX_REMEMBERED_ANSWERS) answers.clear();
+    answers.set(key, allowed);
+  }
+  return allowed;
+}
+
+const answersFor = memoizePerObject(
+  (_allowedHosts: readonly string[]) => new Map<string, boolean>(),
+);
+const MAX_REMEMBERED_ANSWERS = 1_000;
+
+function decideUrlAllowed(
+  url: URL,
+  allowedHosts: readonly string[],
+  baseOrigin: string | undefined,
 ): boolean {
   const base = baseOrigin ? new URL(baseOrigin) : undefined;
   const baseScheme = base?.protocol ?? 'https:';

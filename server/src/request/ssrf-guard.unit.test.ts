@@ -94,6 +94,32 @@ describe('isUrlAllowed: scheme, host and port', () => {
     expect(isUrlAllowed(new URL(url), allowedHosts, base)).toBe(allowed);
   });
 
+  it('answers each base origin, scheme, host and port on its own for the same allowlist', () => {
+    // One array asked again and again, as a compiled connection's is on every run.
+    const allowedHosts = ['127.0.0.1', 'api.example.com'];
+    const asked = [
+      ['http://127.0.0.1:3000/a', base, true],
+      ['http://127.0.0.1:3000/b?q=1', base, true],
+      ['http://127.0.0.1:6379/', base, false],
+      ['https://127.0.0.1:3000/', base, false],
+      ['http://127.0.0.1:6379/', 'http://127.0.0.1:6379', true],
+      ['http://127.0.0.1:3000/', undefined, false],
+      ['https://127.0.0.1/', undefined, true],
+      ['http://api.example.com/', base, true],
+      ['http://api.example.com:3000/', base, false],
+      ['http://other.example.com/', base, false],
+    ] as const;
+    for (let round = 0; round < 2; round += 1) {
+      for (const [url, baseOrigin, allowed] of asked) {
+        expect([url, baseOrigin, isUrlAllowed(new URL(url), allowedHosts, baseOrigin)]).toEqual([
+          url,
+          baseOrigin,
+          allowed,
+        ]);
+      }
+    }
+  });
+
   it('allows https on 443 only for bare entries when there is no base origin', () => {
     expect(isUrlAllowed(new URL('https://api.example.com/'), ['api.example.com'])).toBe(true);
     expect(isUrlAllowed(new URL('http://api.example.com/'), ['api.example.com'])).toBe(false);
