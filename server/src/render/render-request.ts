@@ -165,23 +165,46 @@ const headerPlanOf = memoizePerObject((connector: CompiledConnector): HeaderPlan
   };
 });
 
+/** A query parameter as it goes on the wire: encoded once when the admin's text is all it holds. */
+type QueryParam = { encoded: string } | { key: string; template: ParsedTemplate };
+
+/**
+ * The query worked out once per compiled connector: a parameter without a reference is the same
+ * text on every run, so it is encoded here (URLSearchParams' form encoding, as the others), not
+ * on each run (docs/performance.md, "What the nineteenth machine's session found").
+ */
+const queryPlanOf = memoizePerObject((connector: CompiledConnector): readonly QueryParam[] =>
+  connector.request.query.map(([key, template]): QueryParam => {
+    const text = template.parts.every((part) => part.kind === 'text')
+      ? template.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('')
+      : undefined;
+    // Broken text is left to the render, which refuses it with the parameter's name.
+    return text === undefined || LONE_SURROGATE.test(text)
+      ? { key, template }
+      : { encoded: new URLSearchParams([[key, text]]).toString() };
+  }),
+);
+
 function renderUrl(connector: CompiledConnector, scope: TemplateScope): string {
   const { connection, request } = connector;
   const base = connection.baseUrl.href.replace(/\/+$/, '');
-  const url = new URL(base + renderPath(request.path, scope));
-  // Appended here and set once: each `url.searchParams.append` serialises the whole query back
-  // into the URL, so a request with n parameters paid for n serialisations (docs/performance.md).
-  let query: URLSearchParams | undefined;
-  for (const [key, template] of request.query) {
+  const head = base + renderPath(request.path, scope);
+  const pairs: string[] = [];
+  for (const param of queryPlanOf(connector)) {
+    if ('encoded' in param) {
+      pairs.push(param.encoded);
+      continue;
+    }
+    const { key, template } = param;
     const value = requireWellFormed(renderTemplateText(template, scope), `query parameter ${key}`);
     // An optional input that is empty leaves its query parameter out rather than sending "x=".
     if (value !== '' || template.singleRef === undefined) {
-      query ??= new URLSearchParams(url.search);
-      query.append(key, value);
+      pairs.push(new URLSearchParams([[key, value]]).toString());
     }
   }
-  if (query) url.search = query.toString();
-  return url.href;
+  // Neither the base URL nor the path's text may hold a "?" or a "#" (the config refuses them),
+  // and values in the path are percent-encoded, so the query is all this one: parsed once.
+  return new URL(pairs.length === 0 ? head : `${head}?${pairs.join('&')}`).href;
 }
 
 function contentTypeOf(body: CompiledBody | undefined): string | undefined {

@@ -165,6 +165,31 @@ describe('renderRequest: values in the query', () => {
     ).toBe('?q=x&fixed=');
   });
 
+  it('keeps the config order of fixed and filled parameters, fixed ones encoded as the others', () => {
+    const query = {
+      name: '{{inputs.order}}',
+      status: 'any',
+      email: '{{inputs.email}}',
+      fields: 'id,name & total',
+    };
+    expect(
+      urlOf({ request: { query }, values: { order: '#1001', email: 'a+b@example.com' } }).search,
+    ).toBe('?name=%231001&status=any&email=a%2Bb%40example.com&fields=id%2Cname+%26+total');
+    expect(urlOf({ request: { query }, values: { order: '#1001', email: '' } }).search).toBe(
+      '?name=%231001&status=any&fields=id%2Cname+%26+total',
+    );
+  });
+
+  it('refuses a fixed parameter holding a lone surrogate, naming it', () => {
+    expect(renderCase({ request: { query: { fixed: 'x\udc00' } } })).toMatchObject({
+      ok: false,
+      error: {
+        code: 'INPUT_UNSAFE_VALUE',
+        message: expect.stringContaining('query parameter fixed'),
+      },
+    });
+  });
+
   it('refuses a lone surrogate, which the URL would silently replace', () => {
     expect(renderCase(queryCase('\udc00'))).toMatchObject({
       ok: false,

@@ -31,13 +31,25 @@ export function createRunId(nowMs: number = Date.now()): string {
   if (!Number.isSafeInteger(nowMs) || nowMs < 0 || nowMs >= 2 ** 48) {
     throw new RangeError(`createRunId: time out of range: ${nowMs}`);
   }
-  let time = '';
-  let remaining = nowMs;
-  for (let i = 0; i < TIME_CHARS; i++) {
-    time = CROCKFORD_BASE32[remaining % 32] + time;
-    remaining = Math.floor(remaining / 32);
+  return timePrefixOf(nowMs) + encodeRandomBits(randomPool, takeRandomOffset());
+}
+
+// The prefix for the last millisecond asked: runs that start in the same one share it.
+let lastPrefixMs = -1;
+let lastPrefix = '';
+
+function timePrefixOf(nowMs: number): string {
+  if (nowMs !== lastPrefixMs) {
+    let time = '';
+    let remaining = nowMs;
+    for (let i = 0; i < TIME_CHARS; i++) {
+      time = CROCKFORD_BASE32[remaining % 32] + time;
+      remaining = Math.floor(remaining / 32);
+    }
+    lastPrefixMs = nowMs;
+    lastPrefix = RUN_ID_PREFIX + time;
   }
-  return RUN_ID_PREFIX + time + encodeRandomBits(takeRandomBytes());
+  return lastPrefix;
 }
 
 const ID_RANDOM_BYTES = 10;
@@ -48,22 +60,23 @@ const ID_RANDOM_BYTES = 10;
 const randomPool = Buffer.alloc(ID_RANDOM_BYTES * 1_024);
 let randomPoolOffset = randomPool.length;
 
-function takeRandomBytes(): Buffer {
+/** Where the next id's random bytes start in the pool; a view of them would be an object per id. */
+function takeRandomOffset(): number {
   if (randomPoolOffset + ID_RANDOM_BYTES > randomPool.length) {
     randomFillSync(randomPool);
     randomPoolOffset = 0;
   }
-  const bytes = randomPool.subarray(randomPoolOffset, randomPoolOffset + ID_RANDOM_BYTES);
+  const offset = randomPoolOffset;
   randomPoolOffset += ID_RANDOM_BYTES;
-  return bytes;
+  return offset;
 }
 
-function encodeRandomBits(bytes: Buffer): string {
+function encodeRandomBits(pool: Buffer, offset: number): string {
   let out = '';
   let buffer = 0;
   let bits = 0;
-  for (const byte of bytes) {
-    buffer = (buffer << 8) | byte;
+  for (let index = offset; index < offset + ID_RANDOM_BYTES; index++) {
+    buffer = (buffer << 8) | (pool[index] as number);
     bits += 8;
     while (bits >= 5) {
       bits -= 5;

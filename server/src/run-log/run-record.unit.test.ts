@@ -22,6 +22,16 @@ describe('createRunId', () => {
   it('encodes the time in the first ten characters', () => {
     expect(createRunId(0).slice(4, 14)).toBe('0000000000');
     expect(createRunId(2 ** 48 - 1).slice(4, 14)).toBe('7ZZZZZZZZZ');
+    // Back and forth, as runs that start in the same millisecond share its prefix.
+    for (const [time, prefix] of [
+      [1_700_000_000_000, '01HF7YAT00'],
+      [1_700_000_000_001, '01HF7YAT01'],
+      [1_700_000_000_000, '01HF7YAT00'],
+      [0, '0000000000'],
+      [1_700_000_000_000, '01HF7YAT00'],
+    ] as const) {
+      expect(createRunId(time).slice(4, 14)).toBe(prefix);
+    }
   });
 
   it('gives different ids within the same millisecond, across refills of its random pool', () => {
