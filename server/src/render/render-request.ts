@@ -364,9 +364,11 @@ export function renderRequest(
     const censored: OutboundRequest = {
       method: request.method,
       url: differs(plan.url) ? renderUrl(connector, maskedScope()) : request.url,
+      // Object.assign, not a spread: the auth header added below would make a spread's copy a
+      // new hidden class on every run ("Object literals on the run path").
       headers: differs(plan.headers)
         ? renderHeaders(connector, maskedScope())
-        : { ...request.headers },
+        : Object.assign({}, request.headers),
       ...(censoredBody === undefined ? {} : { body: censoredBody }),
     };
     // Show that credentials were sent, and in which header, without showing them.
