@@ -158,9 +158,7 @@ const headerPlanOf = memoizePerObject((connector: CompiledConnector): HeaderPlan
   return {
     templates,
     secretHeaders: templates
-      .filter(([, template]) =>
-        template.parts.some((part) => part.kind === 'ref' && part.ref.root === 'secrets'),
-      )
+      .filter(([, template]) => carriesOf([template]).secrets)
       .map(([name]) => name.toLowerCase()),
   };
 });
@@ -176,7 +174,7 @@ type QueryParam = { encoded: string } | { key: string; template: ParsedTemplate 
 const queryPlanOf = memoizePerObject((connector: CompiledConnector): readonly QueryParam[] =>
   connector.request.query.map(([key, template]): QueryParam => {
     const text = template.parts.every((part) => part.kind === 'text')
-      ? template.parts.map((part) => (part.kind === 'text' ? part.text : '')).join('')
+      ? renderTemplateText(template, {})
       : undefined;
     // Broken text is left to the render, which refuses it with the parameter's name.
     return text === undefined || LONE_SURROGATE.test(text)
@@ -324,9 +322,9 @@ function renderWith(connector: CompiledConnector, scope: TemplateScope): Outboun
 }
 
 /**
- * Renders the request twice: once for the wire and once with secrets and redacted inputs masked,
- * for the run log. Auth is resolved separately and added by the sender, so it never sits in
- * the censored copy.
+ * Renders the request for the wire, and its copy for the run log with secrets and redacted inputs
+ * masked (only the parts that carry them are rendered a second time). Auth is resolved
+ * separately and added by the sender, so it never sits in the censored copy.
  */
 export function renderRequest(
   connector: CompiledConnector,
