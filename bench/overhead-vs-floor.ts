@@ -31,7 +31,10 @@ import type { CpuAnswer } from './support/process-cpu';
  */
 // BENCH_CPU_CONCURRENCIES=100 measures one concurrency only (half the time, for A/B trials).
 const CONCURRENCIES = (process.env.BENCH_CPU_CONCURRENCIES ?? '10,100').split(',').map(Number);
+/** Each side's warm-up: slices of this many ms until it has made WARMUP_RUNS runs. */
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1_000);
+/** As many runs as instructions-per-run's warm-up; BENCH_WARMUP_RUNS=0 warms up by time alone. */
+const WARMUP_RUNS = Number(process.env.BENCH_WARMUP_RUNS ?? 3_000);
 const ROUNDS = 5;
 const SLICE_MS = 2_000;
 const TICKETS = 10_000;
@@ -79,6 +82,8 @@ export interface CpuPerRunResult {
     /** What the load generator and the fakes spent per server run. */
     loadCpuMsPerRun: number;
     fakesCpuMsPerRun: number;
+    /** The server's warm-up before the rounds, not in the figures above. */
+    warmUp: { runs: number; cpuMsPerRun: number; mainThreadCpuMsPerRun: number };
   };
   /** Load generator CPU per run, ms: the floor. */
   floor: SideFigures & { fakesCpuMsPerRun: number };
@@ -190,6 +195,33 @@ async function measureSlice(
   totals.loopDelayMaxMs = Math.max(totals.loopDelayMaxMs, serverAfter.loopDelayMs.max);
 }
 
+/**
+ * A side's warm-up: slices of `warmupMs` until it has made `warmupRuns` runs (one slice at
+ * least). Returns what the slices measured, to show what a fresh process pays before it is warm.
+ */
+async function warmUpSide(
+  stack: BenchStack,
+  options: {
+    concurrency: number;
+    warmupMs: number;
+    warmupRuns: number;
+    request: (sequence: number) => Promise<boolean>;
+    subject?: ChildHandle<unknown>;
+  },
+): Promise<SideTotals> {
+  const totals = emptyTotals();
+  // A side that cannot make its runs would otherwise keep the benchmark here for good.
+  for (let slice = 0; slice < 60 && (slice === 0 || totals.runs < options.warmupRuns); slice++) {
+    await measureSlice(stack, totals, {
+      concurrency: options.concurrency,
+      durationMs: options.warmupMs,
+      request: options.request,
+      subject: options.subject,
+    });
+  }
+  return totals;
+}
+
 /** `run` at a fixed rate: each call waits for its slot (start + n / rate), whichever worker runs it. */
 function pacedTo(
   runsPerSecond: number,
@@ -213,41 +245,32 @@ export async function measureCpuPerRun(
   skeleton: SkeletonSide,
   mustHaves: SkeletonSide,
   concurrency: number,
-  options: { rounds: number; sliceMs: number; warmupMs: number } = {
+  options: { rounds: number; sliceMs: number; warmupMs: number; warmupRuns: number } = {
     rounds: ROUNDS,
     sliceMs: SLICE_MS,
     warmupMs: WARMUP_MS,
+    warmupRuns: WARMUP_RUNS,
   },
 ): Promise<CpuPerRunResult> {
   const ticketOf = (sequence: number) => 1 + (sequence % TICKETS);
   const serverRequest = (sequence: number) =>
     stack.runConnector(BENCH_CONNECTOR, ticketOf(sequence));
   const floorRequest = (sequence: number) => floorRun(ticketOf(sequence));
-  // Warm-up (JIT, connection pools), not counted.
-  await measureSlice(stack, emptyTotals(), {
-    concurrency,
-    durationMs: options.warmupMs,
-    request: serverRequest,
-  });
-  await measureSlice(stack, emptyTotals(), {
-    concurrency,
-    durationMs: options.warmupMs,
-    request: floorRequest,
-  });
+  // Warm-up (JIT, connection pools), not counted in the rounds. Each side warms up for the same
+  // number of runs, not the same time: in its first second a fresh server made about 200 runs
+  // and the load generator's floor 1,000, and V8 optimises a function after so many calls, so
+  // a warm-up by time left the server's optimising compiles (0.3 ms a run on V8's helper
+  // threads) inside its first measured slice ("What the twentieth machine's session found").
+  const warmUp = (
+    request: (sequence: number) => Promise<boolean>,
+    subject?: ChildHandle<unknown>,
+  ) => warmUpSide(stack, { concurrency, request, subject, ...options });
+  const serverWarmUp = await warmUp(serverRequest);
+  await warmUp(floorRequest);
   const skeletonRequest = (sequence: number) => skeleton.run(ticketOf(sequence));
-  await measureSlice(stack, emptyTotals(), {
-    concurrency,
-    durationMs: options.warmupMs,
-    request: skeletonRequest,
-    subject: skeleton.handle,
-  });
+  await warmUp(skeletonRequest, skeleton.handle);
   const mustHavesRequest = (sequence: number) => mustHaves.run(ticketOf(sequence));
-  await measureSlice(stack, emptyTotals(), {
-    concurrency,
-    durationMs: options.warmupMs,
-    request: mustHavesRequest,
-    subject: mustHaves.handle,
-  });
+  await warmUp(mustHavesRequest, mustHaves.handle);
   const server = emptyTotals();
   const floor = emptyTotals();
   const paced = emptyTotals();
@@ -307,6 +330,11 @@ export async function measureCpuPerRun(
       loopDelayMaxMs: round2(server.loopDelayMaxMs),
       loadCpuMsPerRun: perRunMs(server.loadUs, server.runs),
       fakesCpuMsPerRun: perRunMs(server.fakesUs, server.runs),
+      warmUp: {
+        runs: serverWarmUp.runs,
+        cpuMsPerRun: perRunMs(serverWarmUp.serverUs, serverWarmUp.runs),
+        mainThreadCpuMsPerRun: perRunMs(serverWarmUp.serverMainThreadUs, serverWarmUp.runs),
+      },
     },
     floor: {
       ...figuresOf(floor, floor.loadUs, floor.loadGcMs),
@@ -461,7 +489,9 @@ export const overheadVsFloor: Benchmark = {
           `longest pause ${result.server.gcLongestMs} ms; server event-loop delay p99 ` +
           `${result.server.loopDelayP99Ms} ms, max ${result.server.loopDelayMaxMs} ms; skeleton ` +
           `main thread ${formatMs(result.skeleton.mainThreadCpuMsPerRun)}; must-haves skeleton main thread ` +
-          `${formatMs(result.mustHaves.mainThreadCpuMsPerRun)}`,
+          `${formatMs(result.mustHaves.mainThreadCpuMsPerRun)}; server warm-up before the rounds ` +
+          `${result.server.warmUp.runs} runs at ${formatMs(result.server.warmUp.cpuMsPerRun)} a run ` +
+          `(main thread ${formatMs(result.server.warmUp.mainThreadCpuMsPerRun)})`,
       ),
       targets: results.map((result) => ({
         name: `server CPU per run ÷ floor CPU per run at concurrency ${result.concurrency}`,
