@@ -4,6 +4,9 @@ import { BIG_PATH, HUGE_PATH } from './instant-fakes';
 
 /** The connector every benchmark runs: the example Shopify lookup (load, call, write back, log). */
 export const BENCH_CONNECTOR = 'shopify_order_lookup';
+/** BENCH_CONNECTOR as an AI agent's tool, without verification (bench-config below). */
+export const BENCH_AGENT_CONNECTOR = 'bench_agent_lookup';
+export const BENCH_AGENT_TOOL = 'bench_look_up_order';
 /** A connector whose upstream streams 50 MiB; the connection's 1 MiB cap must cut it. */
 export const HUGE_CONNECTOR = 'bench_huge_response';
 /** A connector whose upstream sends a valid answer just under the 1 MiB cap, slowly. */
@@ -55,6 +58,18 @@ export function writeBenchConfig(dir: string, upstreamUrl: string): string {
     // Only the length leaves the response, so the run record stays small.
     response: { outputs: [{ name: 'size', path: 'length(padding)' }] },
     retry: { maxAttempts: 1 },
+  });
+  // The order lookup as an AI agent's tool without the customer's verification, so that a
+  // benchmark or a test can call it over /mcp in a loop (test/bench/hidden-classes.test.ts).
+  const lookup = config.connectors.find((connector) => connector.id === BENCH_CONNECTOR);
+  if (!lookup) throw new Error(`config/connectors.json has no ${BENCH_CONNECTOR}`);
+  const { verification: _verification, appliesWhen: _appliesWhen, ...agentLookup } = lookup;
+  config.connectors.push({
+    ...agentLookup,
+    id: BENCH_AGENT_CONNECTOR,
+    name: 'Order lookup for agents',
+    surfaces: ['agent'],
+    agent: { toolName: BENCH_AGENT_TOOL, description: 'Looks up the order named on the ticket.' },
   });
   const path = join(dir, 'connectors.json');
   writeFileSync(path, JSON.stringify(config, null, 2));

@@ -1,9 +1,14 @@
 import { execFileSync } from 'node:child_process';
+import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { BENCH_CONNECTOR } from '../../bench/support/bench-config';
+import {
+  BENCH_AGENT_CONNECTOR,
+  BENCH_AGENT_TOOL,
+  BENCH_CONNECTOR,
+} from '../../bench/support/bench-config';
 import { startBenchStack } from '../../bench/support/bench-stack';
 import {
   HIDDEN_CLASS_WINDOW_MARKERS,
@@ -97,6 +102,63 @@ describe('hidden classes per run (bench/support/hidden-classes.ts)', () => {
       expect(runSites).toEqual([]);
       expect(counted.created).toBeLessThan(runs / 2);
     } finally {
+      await stack.close();
+    }
+  }, 120_000);
+
+  it("a warm MCP tool call makes none in the server's own code", async () => {
+    const countFile = join(dir, 'mcp-count.json');
+    const log = join(dir, 'mcp-v8.log');
+    const calls = 600;
+    const stack = await startBenchStack({
+      serverEnv: {
+        COUNT_WORK_FILE: countFile,
+        COUNT_WORK_WARMUP: '300',
+        COUNT_WORK_REQUESTS: String(calls),
+      },
+      serverNodeFlags: hiddenClassLogFlags(log),
+    });
+    const client = new Client({ name: 'hidden-classes', version: '1.0.0' });
+    try {
+      const created = await fetch(`${stack.serverUrl}/api/admin/agent-keys`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${stack.adminToken}`,
+          'content-type': 'application/json',
+        },
+        body: JSON.stringify({ name: 'Hidden classes', connectorIds: [BENCH_AGENT_CONNECTOR] }),
+      });
+      expect(created.status).toBe(201);
+      const { key } = (await created.json()) as { key: string };
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${stack.serverUrl}/mcp`), {
+          requestInit: { headers: { Authorization: `Bearer ${key}` } },
+        }),
+      );
+      let sequence = 0;
+      while (!existsSync(countFile) && sequence < 3_000) {
+        const batch = Array.from({ length: 20 }, () =>
+          client.callTool({
+            name: BENCH_AGENT_TOOL,
+            arguments: { ticket_id: String(1 + (sequence++ % 500)) },
+          }),
+        );
+        for (const result of await Promise.all(batch)) expect(result.isError).toBe(false);
+      }
+      const counted = await countHiddenClasses(log);
+      // The SDK builds a server per request, and Node's AbortSignal, web streams and builtins make
+      // a few classes on every call (about 26 a call on Node 20). This guards what the server's
+      // own code (the bundle's file:// URLs) makes: until 12-07 it described every tool afresh
+      // on every request.
+      const ownSites = counted.sites.filter(
+        (site) =>
+          site.count >= calls / 10 &&
+          site.code.includes('file://') &&
+          !site.code.includes('/node_modules/'),
+      );
+      expect(ownSites).toEqual([]);
+    } finally {
+      await client.close();
       await stack.close();
     }
   }, 120_000);

@@ -1,4 +1,5 @@
 import type { CompiledConfig, CompiledConnector } from '../compile/compiled-model';
+import { memoizePerObject } from '../../../shared/src/memoize-per-object';
 import type { AgentKeyRecord } from './agent-key-store';
 import { keyAllowsConnector } from './agent-keys';
 import { describeLifetime } from './customer-verification';
@@ -125,7 +126,30 @@ function isReadOnly(connector: CompiledConnector): boolean {
   return (connector.request.method === 'GET' || connector.request.method === 'HEAD') && !writes;
 }
 
+/**
+ * The tools each compiled connector makes, per list of connected helpdesks. Every MCP request
+ * and agent action describes the tools its key may use; a compiled connector never changes, so
+ * its description is made once, and a new config brings new connectors.
+ */
+const toolsOfConnector = memoizePerObject(
+  (_connector: CompiledConnector) => new Map<string, AgentTool | null>(),
+);
+
 export function describeAgentTool(
+  connector: CompiledConnector,
+  connected: readonly string[],
+): AgentTool | undefined {
+  const described = toolsOfConnector(connector);
+  const helpdesks = connected.join(',');
+  let tool = described.get(helpdesks);
+  if (tool === undefined) {
+    tool = buildAgentTool(connector, connected) ?? null;
+    described.set(helpdesks, tool);
+  }
+  return tool ?? undefined;
+}
+
+function buildAgentTool(
   connector: CompiledConnector,
   connected: readonly string[],
 ): AgentTool | undefined {
