@@ -30,12 +30,14 @@ export type RunOnce = (
 ) => Promise<AgentToolResult>;
 
 // The MCP SDK's JSON Schema validator checks the actions' arguments, so both surfaces accept the
-// same input. The SDK is imported on the first call that needs it, not at startup (serve-mcp.ts
-// says why).
-const loadMcpSdk = loadOnce(() => import('@modelcontextprotocol/server'));
+// same input, each schema compiled once (tool-schema-compiler.ts). The SDK is imported on the
+// first call that needs it, not at startup (serve-mcp.ts says why).
+const loadSchemaCompiler = loadOnce(async () =>
+  (await import('./tool-schema-compiler')).createSchemaCompiler(),
+);
 async function validateArguments(schema: Record<string, unknown>, value: unknown) {
-  const { fromJsonSchema } = await loadMcpSdk();
-  return fromJsonSchema<Record<string, unknown>>(schema)['~standard'].validate(value);
+  const compileSchema = await loadSchemaCompiler();
+  return compileSchema(schema)['~standard'].validate(value);
 }
 
 const ERROR_SCHEMA = {

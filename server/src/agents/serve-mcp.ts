@@ -4,24 +4,18 @@ import { toNodeHandler } from '@modelcontextprotocol/node';
 import {
   createMcpHandler,
   createRequestStateCodec,
-  fromJsonSchema,
   inputRequired,
   inputResponse,
   McpServer,
 } from '@modelcontextprotocol/server';
-import type {
-  CallToolResult,
-  JsonSchemaType,
-  ServerContext,
-  StandardSchemaWithJSON,
-} from '@modelcontextprotocol/server';
-import { AjvJsonSchemaValidator } from '@modelcontextprotocol/server/validators/ajv';
+import type { CallToolResult, ServerContext } from '@modelcontextprotocol/server';
 import type { AgentKeyRecord } from './agent-key-store';
 import type { AgentSurfaceDeps } from './agent-surface-deps';
 import { runVerificationStep } from './verify-customer';
 import { describeAgentTools, describeVerificationTools } from './describe-agent-tools';
 import type { AgentTool } from './describe-agent-tools';
 import { readToolTarget, runAgentTool } from './run-agent-tool';
+import { createSchemaCompiler } from './tool-schema-compiler';
 
 /**
  * The MCP side of `/mcp` (create-mcp-router.ts): the official SDK's server and Streamable HTTP
@@ -45,37 +39,6 @@ function hashArguments(args: unknown): string {
 
 function textResult(text: string, isError: boolean): CallToolResult {
   return { content: [{ type: 'text', text }], isError };
-}
-
-type ToolSchema = StandardSchemaWithJSON<Record<string, unknown>, Record<string, unknown>>;
-
-/** Distinct tool schemas kept compiled; past this (config edits over a long life) all start afresh. */
-const MAX_COMPILED_SCHEMAS = 500;
-
-/**
- * The SDK's standard schema for a tool's JSON Schema, compiled once per distinct schema.
- * `fromJsonSchema` compiles with AJV when it is called, and AJV keeps every schema object it
- * compiled for the life of its instance. The server below is built afresh for each request, so
- * compiling there cost about 5 ms of CPU a call and kept about 17 KB a call for good
- * (docs/performance.md, "MCP tool calls"). Starting afresh drops the old AJV instance with its
- * cache; a request still holding one of its schemas keeps only that.
- */
-export function createSchemaCompiler(): (schema: JsonSchemaType) => ToolSchema {
-  let validator = new AjvJsonSchemaValidator();
-  const compiled = new Map<string, ToolSchema>();
-  return (schema) => {
-    const text = JSON.stringify(schema);
-    let standard = compiled.get(text);
-    if (standard === undefined) {
-      if (compiled.size >= MAX_COMPILED_SCHEMAS) {
-        compiled.clear();
-        validator = new AjvJsonSchemaValidator();
-      }
-      standard = fromJsonSchema<Record<string, unknown>>(schema, validator);
-      compiled.set(text, standard);
-    }
-    return standard;
-  };
 }
 
 /** Answers one authenticated MCP request; `body` is the parsed JSON body. */

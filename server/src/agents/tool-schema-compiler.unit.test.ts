@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSchemaCompiler } from './serve-mcp';
+import { createSchemaCompiler } from './tool-schema-compiler';
 
 const orderArguments = () => ({
   type: 'object',
