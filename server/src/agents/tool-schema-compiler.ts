@@ -15,10 +15,11 @@ const MAX_COMPILED_SCHEMAS = 500;
 /**
  * The SDK's standard schema for a tool's JSON Schema, compiled once per distinct schema.
  * `fromJsonSchema` compiles with AJV when it is called, and AJV keeps every schema object it
- * compiled for the life of its instance. /mcp builds its server afresh for each request and the
- * agent actions check each call's arguments; compiling there cost /mcp about 5 ms of CPU a call,
- * and both kept about 17 KB a call for good (docs/performance.md, "MCP tool calls"). Starting afresh drops the old AJV instance with its
- * cache; a request still holding one of its schemas keeps only that.
+ * compiled for the life of its instance. /mcp builds its server afresh for each request, and the
+ * agent actions check each call's arguments, each time with new schema objects: compiled there,
+ * a call to /mcp cost about 5 ms of CPU more and kept about 17 KB for good (docs/performance.md,
+ * "MCP tool calls"). Starting afresh drops the old AJV instance with its cache; a request still
+ * holding one of its schemas keeps only that.
  */
 export function createSchemaCompiler(): (schema: JsonSchemaType) => ToolSchema {
   let validator = new AjvJsonSchemaValidator();
