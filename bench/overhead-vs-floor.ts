@@ -264,7 +264,14 @@ export async function measureCpuPerRun(
   const warmUp = (
     request: (sequence: number) => Promise<boolean>,
     subject?: ChildHandle<unknown>,
-  ) => warmUpSide(stack, { concurrency, request, subject, ...options });
+  ) =>
+    warmUpSide(stack, {
+      concurrency,
+      request,
+      subject,
+      warmupMs: options.warmupMs,
+      warmupRuns: options.warmupRuns,
+    });
   const serverWarmUp = await warmUp(serverRequest);
   await warmUp(floorRequest);
   const skeletonRequest = (sequence: number) => skeleton.run(ticketOf(sequence));

@@ -76,26 +76,12 @@ describe('hidden classes per run (bench/support/hidden-classes.ts)', () => {
   );
 
   it('a warm connector run makes none', async () => {
-    const countFile = join(dir, 'server-count.json');
-    const log = join(dir, 'server-v8.log');
     const runs = 600;
-    const stack = await startBenchStack({
-      serverEnv: {
-        COUNT_WORK_FILE: countFile,
-        COUNT_WORK_WARMUP: '300',
-        COUNT_WORK_REQUESTS: String(runs),
-      },
-      serverNodeFlags: hiddenClassLogFlags(log),
-    });
+    const { stack, countUntilWindowEnds } = await startCountingStack('connector', runs);
     try {
-      let sequence = 0;
-      while (!existsSync(countFile) && sequence < 3_000) {
-        const batch = Array.from({ length: 20 }, () =>
-          stack.runConnector(BENCH_CONNECTOR, 1 + (sequence++ % 500)),
-        );
-        expect(await Promise.all(batch)).not.toContain(false);
-      }
-      const counted = await countHiddenClasses(log);
+      const counted = await countUntilWindowEnds(async (sequence) => {
+        expect(await stack.runConnector(BENCH_CONNECTOR, 1 + (sequence % 500))).toBe(true);
+      });
       // A site that makes one in ten runs or more is the run's own code; a new connection or
       // a timer now and then makes a few, and those are not what this guards.
       const runSites = counted.sites.filter((site) => site.count >= runs / 10);
@@ -107,17 +93,8 @@ describe('hidden classes per run (bench/support/hidden-classes.ts)', () => {
   }, 120_000);
 
   it("a warm MCP tool call makes none in the server's own code", async () => {
-    const countFile = join(dir, 'mcp-count.json');
-    const log = join(dir, 'mcp-v8.log');
     const calls = 600;
-    const stack = await startBenchStack({
-      serverEnv: {
-        COUNT_WORK_FILE: countFile,
-        COUNT_WORK_WARMUP: '300',
-        COUNT_WORK_REQUESTS: String(calls),
-      },
-      serverNodeFlags: hiddenClassLogFlags(log),
-    });
+    const { stack, countUntilWindowEnds } = await startCountingStack('mcp', calls);
     const client = new Client({ name: 'hidden-classes', version: '1.0.0' });
     try {
       const created = await fetch(`${stack.serverUrl}/api/admin/agent-keys`, {
@@ -135,17 +112,13 @@ describe('hidden classes per run (bench/support/hidden-classes.ts)', () => {
           requestInit: { headers: { Authorization: `Bearer ${key}` } },
         }),
       );
-      let sequence = 0;
-      while (!existsSync(countFile) && sequence < 3_000) {
-        const batch = Array.from({ length: 20 }, () =>
-          client.callTool({
-            name: BENCH_AGENT_TOOL,
-            arguments: { ticket_id: String(1 + (sequence++ % 500)) },
-          }),
-        );
-        for (const result of await Promise.all(batch)) expect(result.isError).toBe(false);
-      }
-      const counted = await countHiddenClasses(log);
+      const counted = await countUntilWindowEnds(async (sequence) => {
+        const result = await client.callTool({
+          name: BENCH_AGENT_TOOL,
+          arguments: { ticket_id: String(1 + (sequence % 500)) },
+        });
+        expect(result.isError).toBe(false);
+      });
       // The SDK builds a server per request, and Node's AbortSignal, web streams and builtins make
       // a few classes on every call (about 26 a call on Node 20). This guards what the server's
       // own code (the bundle's file:// URLs) makes: until 12-07 it described every tool afresh
@@ -163,3 +136,29 @@ describe('hidden classes per run (bench/support/hidden-classes.ts)', () => {
     }
   }, 120_000);
 });
+
+/**
+ * A benchmark stack whose server logs V8's maps and marks a window from its 300th request to
+ * `requests` later. `countUntilWindowEnds` sends requests 20 at a time (at most 3,000) until
+ * the server has written the window's end, then counts the hidden classes made inside it.
+ */
+async function startCountingStack(name: string, requests: number) {
+  const countFile = join(dir, `${name}-count.json`);
+  const log = join(dir, `${name}-v8.log`);
+  const stack = await startBenchStack({
+    serverEnv: {
+      COUNT_WORK_FILE: countFile,
+      COUNT_WORK_WARMUP: '300',
+      COUNT_WORK_REQUESTS: String(requests),
+    },
+    serverNodeFlags: hiddenClassLogFlags(log),
+  });
+  const countUntilWindowEnds = async (send: (sequence: number) => Promise<void>) => {
+    let sequence = 0;
+    while (!existsSync(countFile) && sequence < 3_000) {
+      await Promise.all(Array.from({ length: 20 }, () => send(sequence++)));
+    }
+    return countHiddenClasses(log);
+  };
+  return { stack, countUntilWindowEnds };
+}
